@@ -1,0 +1,198 @@
+//! redline's analysis engine.
+//!
+//! Front-ends (the CLI, the language server, the agent gate) hand text and configuration to
+//! `analyze` and render what comes back. The engine is pure: it reads no files, no clock and no
+//! environment, and the same input always gives the same output.
+
+pub mod config;
+mod fix;
+mod suppression;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use redline_diagnostics::{
+    Confidence, Diagnostic, INTERNAL_ERROR, PARSE_ERROR, RuleCode, Severity,
+};
+use redline_rules::{Rule, RuleContext, all_rules};
+use redline_syntax::{Format, SourceFile, SourceHints, parse_source};
+
+pub use config::{Config, ConfigError};
+pub use fix::{FixMode, FixOutcome, apply_fixes, fix_file};
+pub use suppression::Date;
+
+/// One file to analyse.
+#[derive(Clone, Copy, Debug)]
+pub struct SourceInput<'a> {
+    /// The path shown to users (and used to detect the format).
+    pub path: &'a str,
+    /// The file's text.
+    pub text: &'a str,
+    /// What the front-end knows beyond path and text.
+    pub hints: SourceHints,
+    /// The path relative to the folder of the governing `redline.toml`, for `[[ignore]]`.
+    pub config_relative_path: Option<&'a str>,
+}
+
+/// Settings that do not come from `redline.toml`.
+#[derive(Clone, Debug, Default)]
+pub struct AnalysisOptions {
+    /// Today's date, for suppression expiry; `None` never expires anything.
+    pub today: Option<Date>,
+    /// Run only these rules (ids); `None` runs every enabled rule and the engine's own checks.
+    pub select: Option<Vec<&'static str>>,
+}
+
+/// The result of analysing one file.
+#[derive(Clone, Debug, Default)]
+pub struct FileAnalysis {
+    /// The detected format; `None` when redline does not analyse this kind of file.
+    pub format: Option<Format>,
+    /// Findings sorted by (start, rule id).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Analyses one file: parses it, runs the applicable rules, applies suppressions.
+pub fn analyze(
+    input: &SourceInput<'_>,
+    config: &Config,
+    options: &AnalysisOptions,
+) -> FileAnalysis {
+    let Some(file) = parse_source(input.path, input.text, input.hints) else {
+        return FileAnalysis::default();
+    };
+    let is_enabled = |id: &str| -> bool {
+        match &options.select {
+            Some(select) => select.contains(&id),
+            None => !config.disabled.contains(&id),
+        }
+    };
+
+    let mut diagnostics = Vec::new();
+    for rule in all_rules() {
+        let meta = rule.meta();
+        if !meta.formats.contains(&file.format) || !is_enabled(meta.id()) {
+            continue;
+        }
+        diagnostics.extend(run_rule(*rule, &file, config));
+    }
+    for diagnostic in &mut diagnostics {
+        if let Some(severity) = config
+            .rules
+            .get(diagnostic.rule.id)
+            .and_then(|settings| settings.severity)
+        {
+            diagnostic.severity = severity;
+        }
+    }
+
+    let path_ignored: Vec<&'static str> = input
+        .config_relative_path
+        .map(|path| {
+            config
+                .ignores
+                .iter()
+                .filter(|ignore| ignore.path.is_match(path.trim_start_matches("./")))
+                .map(|ignore| ignore.rule.unwrap_or("*"))
+                .collect()
+        })
+        .unwrap_or_default();
+    diagnostics.retain(|diagnostic| {
+        !path_ignored
+            .iter()
+            .any(|rule| *rule == "*" || *rule == diagnostic.rule.id)
+    });
+
+    let (mut suppressions, mut problems) = suppression::parse_suppressions(&file);
+    let mut res = suppression::apply(&file, &mut suppressions, diagnostics, options.today);
+    if options.select.is_none() {
+        let is_active = |id: &str| {
+            is_enabled(id)
+                && redline_rules::find_rule(id)
+                    .is_none_or(|rule| rule.meta().formats.contains(&file.format))
+        };
+        problems.extend(suppression::report(&suppressions, options.today, is_active));
+        if is_enabled(redline_diagnostics::SUPPRESSION.id) {
+            res.extend(problems);
+        }
+    }
+
+    if is_enabled(PARSE_ERROR.id)
+        && let Some(problem) = file.first_parse_problem()
+    {
+        res.push(Diagnostic::new(
+            PARSE_ERROR,
+            Severity::Info,
+            Confidence::High,
+            problem.range,
+            format!(
+                "{}; redline analysed the parts of the file that parse, and findings may be missing",
+                problem.message
+            ),
+        ));
+    }
+
+    res.sort_by(|a, b| {
+        (a.range.start(), a.rule.id, a.range.end(), &a.message).cmp(&(
+            b.range.start(),
+            b.rule.id,
+            b.range.end(),
+            &b.message,
+        ))
+    });
+    res.dedup();
+    FileAnalysis {
+        format: Some(file.format),
+        diagnostics: res,
+    }
+}
+
+/// Runs one rule on one file; a panic becomes an `internal-error` diagnostic naming the rule.
+fn run_rule(rule: &'static dyn Rule, file: &SourceFile<'_>, config: &Config) -> Vec<Diagnostic> {
+    let meta = rule.meta();
+    let options = config
+        .rules
+        .get(meta.id())
+        .and_then(|settings| settings.options.as_deref());
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        let mut ctx = RuleContext::new(file, meta, options);
+        rule.check(&mut ctx);
+        ctx.into_diagnostics()
+    }));
+    outcome.unwrap_or_else(|_| {
+        vec![Diagnostic::new(
+            INTERNAL_ERROR,
+            Severity::Warning,
+            Confidence::High,
+            redline_text::TextRange::default(),
+            format!(
+                "rule {} ({}) failed on this file; its findings are missing",
+                meta.id(),
+                meta.name()
+            ),
+        )]
+    })
+}
+
+/// A fingerprint of a finding that survives line shifts: rule, path and the flagged text with
+/// whitespace collapsed.
+pub fn fingerprint(rule: &RuleCode, path: &str, flagged_text: &str) -> u64 {
+    // FNV-1a: stable across platforms and releases, unlike `std`'s hasher.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut feed = |bytes: &[u8]| {
+        for byte in bytes {
+            hash ^= u64::from(*byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    feed(rule.id.as_bytes());
+    feed(&[0]);
+    feed(path.as_bytes());
+    feed(&[0]);
+    for (index, word) in flagged_text.split_whitespace().enumerate() {
+        if index > 0 {
+            feed(b" ");
+        }
+        feed(word.as_bytes());
+    }
+    hash
+}

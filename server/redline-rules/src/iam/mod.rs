@@ -1,0 +1,1 @@
+pub mod full_admin_grant;

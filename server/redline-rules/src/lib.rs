@@ -1,0 +1,175 @@
+//! The rules redline runs: metadata, the context a rule reports into, and the registry.
+//!
+//! A rule sees one parsed file and its own options. It keeps no state between files and never
+//! sees other rules' results.
+
+mod context;
+mod docs;
+pub mod github_actions;
+pub mod iam;
+mod registry;
+pub mod terraform;
+
+use std::any::Any;
+
+pub use context::RuleContext;
+pub use docs::{META_RULES, doc_page, find_any_rule, rules_index};
+use redline_diagnostics::{Category, Confidence, RuleCode, Severity};
+use redline_syntax::Format;
+pub use registry::{all_rules, find_rule};
+
+/// Whether a rule offers fixes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FixAvailability {
+    /// Every finding has a fix.
+    Always,
+    /// Some findings have a fix.
+    Sometimes,
+    /// No finding has a fix.
+    None,
+}
+
+/// How settled a rule is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// New; runs by default, but has not yet run quietly on many real repositories.
+    Preview,
+    /// Settled.
+    Stable,
+}
+
+/// Everything about a rule except its check.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// Id, name and category.
+    pub code: RuleCode,
+    /// One line: what the rule flags.
+    pub summary: &'static str,
+    /// Default severity.
+    pub severity: Severity,
+    /// How sure its findings are.
+    pub confidence: Confidence,
+    /// The formats the rule runs on.
+    pub formats: &'static [Format],
+    /// Whether it offers fixes.
+    pub fix: FixAvailability,
+    /// Preview or stable.
+    pub status: Status,
+    /// The Markdown documentation (the rule's doc comment).
+    pub doc: &'static str,
+}
+
+/// Parsed `[rules.<id>]` options, owned by the rule that parsed them.
+pub type RuleOptions = Box<dyn Any + Send + Sync>;
+
+/// A rule: metadata, options and the check itself.
+pub trait Rule: Send + Sync {
+    /// The rule's metadata.
+    fn meta(&self) -> &'static RuleMeta;
+
+    /// Parses the rule's options from its `[rules.<id>]` table (minus `severity`/`enabled`).
+    fn parse_options(&self, table: &toml::Table) -> Result<RuleOptions, String>;
+
+    /// Inspects one file and reports into `ctx`.
+    fn check(&self, ctx: &mut RuleContext<'_>);
+}
+
+impl RuleMeta {
+    /// The id.
+    pub fn id(&self) -> &'static str {
+        self.code.id
+    }
+
+    /// The name.
+    pub fn name(&self) -> &'static str {
+        self.code.name
+    }
+
+    /// The category; `None` only for the engine's own rules.
+    pub fn category(&self) -> Option<Category> {
+        self.code.category
+    }
+
+    /// The documentation with the one leading space of each doc-comment line removed.
+    pub fn doc_markdown(&self) -> String {
+        let mut res = String::new();
+        for line in self.doc.lines() {
+            res.push_str(line.strip_prefix(' ').unwrap_or(line));
+            res.push('\n');
+        }
+        res
+    }
+}
+
+/// Options for rules that take none: only an empty table is accepted.
+pub fn no_options(table: &toml::Table) -> Result<RuleOptions, String> {
+    match table.keys().next() {
+        Some(key) => Err(format!("unknown option `{key}`")),
+        None => Ok(Box::new(())),
+    }
+}
+
+/// Declares a rule's struct and metadata from its doc comment and a field list.
+///
+/// The rule's module must define `fn check(ctx: &mut RuleContext<'_>)`; with `options: T`, it
+/// must also let `T: serde::Deserialize + Default + Send + Sync + 'static`.
+#[macro_export]
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])*
+        $name:ident {
+            id: $id:literal, name: $rule_name:literal, summary: $summary:literal,
+            category: $category:expr, severity: $severity:expr, confidence: $confidence:expr,
+            formats: $formats:expr, fix: $fix:expr, status: $status:expr
+            $(, options: $options:ty)? $(,)?
+        }
+    ) => {
+        $(#[doc = $doc])*
+        pub struct $name;
+
+        impl $name {
+            /// The rule's metadata.
+            pub const META: $crate::RuleMeta = $crate::RuleMeta {
+                code: ::redline_diagnostics::RuleCode {
+                    id: $id,
+                    name: $rule_name,
+                    category: Some($category),
+                },
+                summary: $summary,
+                severity: $severity,
+                confidence: $confidence,
+                formats: $formats,
+                fix: $fix,
+                status: $status,
+                doc: concat!($($doc, "\n"),*),
+            };
+        }
+
+        impl $crate::Rule for $name {
+            fn meta(&self) -> &'static $crate::RuleMeta {
+                static META: $crate::RuleMeta = $name::META;
+                &META
+            }
+
+            fn parse_options(
+                &self,
+                table: &::toml::Table,
+            ) -> ::std::result::Result<$crate::RuleOptions, String> {
+                $crate::declare_rule!(@options table $($options)?)
+            }
+
+            fn check(&self, ctx: &mut $crate::RuleContext<'_>) {
+                check(ctx)
+            }
+        }
+    };
+    (@options $table:ident) => {
+        $crate::no_options($table)
+    };
+    (@options $table:ident $options:ty) => {
+        ::toml::Value::Table($table.clone())
+            .try_into::<$options>()
+            .map(|options| Box::new(options) as $crate::RuleOptions)
+            .map_err(|error| error.message().to_owned())
+    };
+}

@@ -1,0 +1,211 @@
+use std::collections::BTreeMap;
+
+use redline_diagnostics::{Applicability, Category, Confidence, Edit, Fix, Severity};
+use redline_syntax::Format;
+use redline_syntax::hcl::{self, Literal};
+use serde::Deserialize;
+
+use crate::{FixAvailability, RuleContext, Status, declare_rule};
+
+declare_rule! {
+    /// ## What it flags
+    /// A force-delete switch turned on in a Terraform resource: `force_destroy = true` on
+    /// buckets, hosted zones, backup vaults, IAM users and global database clusters,
+    /// `force_delete = true` on ECR repositories and Auto Scaling groups,
+    /// `enforce_consumer_deletion = true` on Kinesis streams and
+    /// `delete_contents_on_destroy = true` on BigQuery datasets.
+    ///
+    /// ## Why it matters
+    /// Without the switch, the provider refuses to destroy a resource that still holds data,
+    /// so a plan that would delete it fails and someone has to look.
+    /// With the switch, the same plan silently deletes every object, record, image or key
+    /// inside the resource as well, and nothing can bring them back.
+    /// A rename or a removed block is enough to trigger that destroy.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "aws_s3_bucket" "logs" {
+    ///   bucket        = "acme-audit-logs"
+    ///   force_destroy = true
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// resource "aws_s3_bucket" "logs" {
+    ///   bucket        = "acme-audit-logs"
+    ///   force_destroy = false
+    /// }
+    /// ```
+    ///
+    /// ## Fix safety
+    /// The fix sets the switch to `false`. It is safe: it only restores the provider's
+    /// refusal to delete a non-empty resource, and changes nothing about the resource itself.
+    ///
+    /// ## Options
+    /// `extra_resources` maps further resource types to their force-delete attribute, for
+    /// providers this rule does not know:
+    /// ```toml
+    /// [rules.RL-TF-010]
+    /// extra_resources = { acme_bucket = "force_destroy" }
+    /// ```
+    ///
+    /// ## Suppression
+    /// `# redline:ignore RL-TF-010 -- scratch bucket, recreated by CI` on the line above or
+    /// at the end of the line.
+    ///
+    /// ## References
+    /// - Terraform AWS provider, `aws_s3_bucket` argument `force_destroy`
+    /// - Terraform Google provider, `google_storage_bucket` argument `force_destroy`
+    ForceDestroyEnabled {
+        id: "RL-TF-010", name: "force-destroy-enabled",
+        summary: "A force-delete switch lets destroying a resource also delete everything in it",
+        category: Category::Destructive, severity: Severity::Error, confidence: Confidence::High,
+        formats: &[Format::Terraform], fix: FixAvailability::Always, status: Status::Preview,
+        options: Options,
+    }
+}
+
+/// Options of `force-destroy-enabled`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Options {
+    /// Resource type → the attribute that force-deletes its contents.
+    #[serde(default)]
+    pub extra_resources: BTreeMap<String, String>,
+}
+
+/// Resource type, the attribute that force-deletes, and what it deletes.
+const SWITCHES: &[(&str, &str, &str)] = &[
+    (
+        "aws_s3_bucket",
+        "force_destroy",
+        "every object in the bucket",
+    ),
+    (
+        "aws_s3_directory_bucket",
+        "force_destroy",
+        "every object in the bucket",
+    ),
+    (
+        "aws_route53_zone",
+        "force_destroy",
+        "every record in the zone",
+    ),
+    (
+        "aws_backup_vault",
+        "force_destroy",
+        "every recovery point in the vault",
+    ),
+    (
+        "aws_iam_user",
+        "force_destroy",
+        "the user's access keys, login profile and MFA devices",
+    ),
+    (
+        "aws_rds_global_cluster",
+        "force_destroy",
+        "the member database clusters",
+    ),
+    (
+        "google_storage_bucket",
+        "force_destroy",
+        "every object in the bucket",
+    ),
+    (
+        "google_spanner_instance",
+        "force_destroy",
+        "every database and backup in the instance",
+    ),
+    (
+        "aws_ecr_repository",
+        "force_delete",
+        "every image in the repository",
+    ),
+    (
+        "aws_autoscaling_group",
+        "force_delete",
+        "its instances without waiting for them to drain",
+    ),
+    (
+        "aws_kinesis_stream",
+        "enforce_consumer_deletion",
+        "the stream's registered consumers",
+    ),
+    (
+        "google_bigquery_dataset",
+        "delete_contents_on_destroy",
+        "every table in the dataset",
+    ),
+];
+
+fn check(ctx: &mut RuleContext<'_>) {
+    let text = ctx.text();
+    let Some(body) = hcl::root_body(&ctx.file().tree) else {
+        return;
+    };
+    let extra = ctx
+        .options::<Options>()
+        .map(|options| &options.extra_resources);
+    for block in body.blocks() {
+        if block.kind(text) != "resource" {
+            continue;
+        }
+        let labels = block.labels(text);
+        let [resource_type, name, ..] = labels.as_slice() else {
+            continue;
+        };
+        let known = SWITCHES
+            .iter()
+            .find(|(kind, _, _)| *kind == resource_type.value)
+            .map(|(_, attribute, contents)| (*attribute, *contents));
+        let configured = extra
+            .and_then(|extra| extra.get(&resource_type.value))
+            .map(|attribute| (attribute.as_str(), "everything in it"));
+        let Some((attribute_name, contents)) = known.or(configured) else {
+            continue;
+        };
+        let Some(attribute) = block
+            .body()
+            .and_then(|inner| inner.attribute(attribute_name, text))
+        else {
+            continue;
+        };
+        let enabled = match attribute.literal(text) {
+            Literal::Bool(value) => value,
+            // Terraform converts the string "true" to a boolean.
+            Literal::String(value) => value == "true",
+            _ => false,
+        };
+        if !enabled {
+            continue;
+        }
+        let address = format!("{}.{}", resource_type.value, name.value);
+        let message = format!(
+            "`{attribute_name} = true` on `{address}`: destroying it also deletes {contents} \
+             instead of failing while it holds data; set `{attribute_name} = false`"
+        );
+        let fix = Fix::single(
+            format!("Set `{attribute_name} = false`"),
+            Applicability::Safe,
+            Edit::replace(attribute.value_range(), "false"),
+        );
+        let diagnostic = ctx.diagnostic(attribute.range(), message).with_fix(fix);
+        ctx.report(diagnostic);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use redline_test_support::check_fixture;
+
+    #[test]
+    fn fires() {
+        check_fixture("terraform/force-destroy-enabled/fires.tf");
+    }
+
+    #[test]
+    fn quiet() {
+        check_fixture("terraform/force-destroy-enabled/quiet.tf");
+    }
+}

@@ -1,0 +1,1 @@
+pub mod force_destroy_enabled;

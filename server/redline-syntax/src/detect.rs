@@ -1,0 +1,336 @@
+//! Which files redline reads, and what they are.
+
+use crate::SourceHints;
+use crate::value::Node;
+
+/// The grammar a file is parsed with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Language {
+    /// HashiCorp configuration language (Terraform).
+    Hcl,
+    /// JSON.
+    Json,
+    /// YAML, possibly with several documents.
+    Yaml,
+    /// Bash and POSIX shell.
+    Bash,
+    /// TOML.
+    Toml,
+}
+
+/// The kind of document, which decides the rules that run on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Format {
+    /// Terraform configuration (`*.tf`).
+    Terraform,
+    /// A Terraform plan rendered by `terraform show -json`.
+    TerraformPlan,
+    /// A CloudFormation or SAM template, YAML or JSON.
+    CloudFormation,
+    /// Kubernetes manifests.
+    Kubernetes,
+    /// A GitHub Actions workflow or composite action.
+    GithubActions,
+    /// A GitLab CI configuration.
+    GitlabCi,
+    /// A shell script.
+    Shell,
+    /// A standalone AWS IAM policy document.
+    IamPolicy,
+    /// An AI coding agent's configuration.
+    AgentConfig,
+}
+
+/// The language of a file, and its format when the path alone decides it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Candidate {
+    /// The grammar to parse with.
+    pub language: Language,
+    /// `None` when the content decides (JSON and YAML documents).
+    pub format: Option<Format>,
+}
+
+impl Format {
+    /// Every format, in a stable order.
+    pub const ALL: &'static [Format] = &[
+        Format::Terraform,
+        Format::TerraformPlan,
+        Format::CloudFormation,
+        Format::Kubernetes,
+        Format::GithubActions,
+        Format::GitlabCi,
+        Format::Shell,
+        Format::IamPolicy,
+        Format::AgentConfig,
+    ];
+
+    /// The stable lowercase name used in output and configuration.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Terraform => "terraform",
+            Format::TerraformPlan => "terraform-plan",
+            Format::CloudFormation => "cloudformation",
+            Format::Kubernetes => "kubernetes",
+            Format::GithubActions => "github-actions",
+            Format::GitlabCi => "gitlab-ci",
+            Format::Shell => "shell",
+            Format::IamPolicy => "iam-policy",
+            Format::AgentConfig => "agent-config",
+        }
+    }
+}
+
+/// Whether a path may hold something redline analyses, judged from the path alone.
+///
+/// Front-ends use this to avoid reading unrelated files. Files without an extension may be
+/// shell scripts with a shebang, so they count as candidates.
+pub fn is_candidate_path(path: &str) -> bool {
+    let name = file_name(path);
+    if agent_config_language(path).is_some() || is_gitlab_ci_name(name) {
+        return true;
+    }
+    match extension(name) {
+        Some(ext) => matches!(
+            ext.as_str(),
+            "tf" | "json" | "yaml" | "yml" | "template" | "sh" | "bash"
+        ),
+        None => true,
+    }
+}
+
+/// Decides the language of a file and, when the path is enough, its format.
+pub fn candidate(path: &str, text: &str, hints: SourceHints) -> Option<Candidate> {
+    let name = file_name(path);
+    let ext = extension(name);
+    if let Some(format) = hints.format {
+        let language = match format {
+            Format::Terraform => Language::Hcl,
+            Format::Shell => Language::Bash,
+            Format::TerraformPlan | Format::IamPolicy => Language::Json,
+            Format::AgentConfig => agent_config_language(path).unwrap_or(Language::Json),
+            Format::CloudFormation => {
+                if ext.as_deref() == Some("json") {
+                    Language::Json
+                } else {
+                    Language::Yaml
+                }
+            }
+            Format::Kubernetes | Format::GithubActions | Format::GitlabCi => Language::Yaml,
+        };
+        return Some(Candidate {
+            language,
+            format: Some(format),
+        });
+    }
+    if let Some(language) = agent_config_language(path) {
+        return Some(Candidate {
+            language,
+            format: Some(Format::AgentConfig),
+        });
+    }
+    let normalized = path.replace('\\', "/");
+    let is_yaml = matches!(ext.as_deref(), Some("yml" | "yaml"));
+    if is_yaml && is_github_workflow_path(&normalized) {
+        return Some(Candidate {
+            language: Language::Yaml,
+            format: Some(Format::GithubActions),
+        });
+    }
+    if is_yaml && matches!(name, "action.yml" | "action.yaml") {
+        return Some(Candidate {
+            language: Language::Yaml,
+            format: Some(Format::GithubActions),
+        });
+    }
+    if is_gitlab_ci_name(name) {
+        return Some(Candidate {
+            language: Language::Yaml,
+            format: Some(Format::GitlabCi),
+        });
+    }
+    match ext.as_deref() {
+        Some("tf") => Some(Candidate {
+            language: Language::Hcl,
+            format: Some(Format::Terraform),
+        }),
+        Some("sh" | "bash") => Some(Candidate {
+            language: Language::Bash,
+            format: Some(Format::Shell),
+        }),
+        Some("json") => Some(Candidate {
+            language: Language::Json,
+            format: None,
+        }),
+        Some("yml" | "yaml") => Some(Candidate {
+            language: Language::Yaml,
+            format: None,
+        }),
+        Some("template") => {
+            let language = if text.trim_start().starts_with('{') {
+                Language::Json
+            } else {
+                Language::Yaml
+            };
+            Some(Candidate {
+                language,
+                format: None,
+            })
+        }
+        Some(_) => None,
+        None if has_shell_shebang(text) => Some(Candidate {
+            language: Language::Bash,
+            format: Some(Format::Shell),
+        }),
+        None => None,
+    }
+}
+
+/// Decides the format of a JSON or YAML file from its documents.
+pub fn sniff(language: Language, documents: &[Node]) -> Option<Format> {
+    if language == Language::Json {
+        let root = documents.first()?;
+        if root.get("format_version").is_some() && root.get("resource_changes").is_some() {
+            return Some(Format::TerraformPlan);
+        }
+        if is_cloudformation(root) {
+            return Some(Format::CloudFormation);
+        }
+        if root.get("Version").is_some() && root.get("Statement").is_some() {
+            return Some(Format::IamPolicy);
+        }
+        return None;
+    }
+    if documents.iter().any(is_cloudformation) {
+        return Some(Format::CloudFormation);
+    }
+    if documents
+        .iter()
+        .any(|document| document.get("apiVersion").is_some() && document.get("kind").is_some())
+    {
+        return Some(Format::Kubernetes);
+    }
+    None
+}
+
+/// Whether the text starts with a shebang naming a POSIX-family shell.
+pub fn has_shell_shebang(text: &str) -> bool {
+    let Some(rest) = text.strip_prefix("#!") else {
+        return false;
+    };
+    let line = rest.lines().next().unwrap_or("");
+    let mut words = line.split_whitespace();
+    let Some(program) = words.next() else {
+        return false;
+    };
+    let mut interpreter = program.rsplit('/').next().unwrap_or(program);
+    if interpreter == "env" {
+        interpreter = words.find(|word| !word.starts_with('-')).unwrap_or("");
+    }
+    matches!(interpreter, "sh" | "bash" | "dash" | "ash" | "ksh" | "zsh")
+}
+
+fn is_cloudformation(document: &Node) -> bool {
+    if document.get("AWSTemplateFormatVersion").is_some() {
+        return true;
+    }
+    let Some(resources) = document.get("Resources") else {
+        return false;
+    };
+    resources.entries().iter().any(|entry| {
+        entry
+            .value
+            .get("Type")
+            .and_then(Node::as_str)
+            .is_some_and(|kind| kind.starts_with("AWS::") || kind.starts_with("Custom::"))
+    })
+}
+
+fn is_github_workflow_path(path: &str) -> bool {
+    let mut parts = path.rsplit('/');
+    let _file = parts.next();
+    parts.next() == Some("workflows") && parts.next() == Some(".github")
+}
+
+fn is_gitlab_ci_name(name: &str) -> bool {
+    matches!(name, ".gitlab-ci.yml" | ".gitlab-ci.yaml")
+}
+
+fn agent_config_language(path: &str) -> Option<Language> {
+    let normalized = path.replace('\\', "/");
+    let segments: Vec<&str> = normalized.split('/').collect();
+    let name = *segments.last()?;
+    let parent = if segments.len() >= 2 {
+        segments[segments.len() - 2]
+    } else {
+        ""
+    };
+    match (parent, name) {
+        (".claude", "settings.json" | "settings.local.json") => Some(Language::Json),
+        (_, ".mcp.json") => Some(Language::Json),
+        (".codex", "config.toml") => Some(Language::Toml),
+        (".gemini", "settings.json") => Some(Language::Json),
+        (".cursor", "mcp.json" | "cli.json" | "permissions.json") => Some(Language::Json),
+        _ if name.ends_with(".json") && segments.iter().rev().skip(1).any(|s| *s == ".kiro") => {
+            Some(Language::Json)
+        }
+        _ => None,
+    }
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
+
+fn extension(name: &str) -> Option<String> {
+    let (stem, ext) = name.rsplit_once('.')?;
+    if stem.is_empty() {
+        return None;
+    }
+    Some(ext.to_ascii_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn format_of(path: &str) -> Option<Format> {
+        candidate(path, "", SourceHints::default()).and_then(|c| c.format)
+    }
+
+    #[test]
+    fn paths_decide_formats() {
+        assert_eq!(format_of("infra/main.tf"), Some(Format::Terraform));
+        assert_eq!(
+            format_of(".github/workflows/ci.yml"),
+            Some(Format::GithubActions)
+        );
+        assert_eq!(
+            format_of("a/.github/workflows/x.yaml"),
+            Some(Format::GithubActions)
+        );
+        assert_eq!(format_of("tools/action.yml"), Some(Format::GithubActions));
+        assert_eq!(format_of(".gitlab-ci.yml"), Some(Format::GitlabCi));
+        assert_eq!(format_of("deploy.sh"), Some(Format::Shell));
+        assert_eq!(
+            format_of(".claude/settings.local.json"),
+            Some(Format::AgentConfig)
+        );
+        assert_eq!(format_of(".codex/config.toml"), Some(Format::AgentConfig));
+        assert_eq!(
+            format_of(".kiro/agents/ops.json"),
+            Some(Format::AgentConfig)
+        );
+        assert_eq!(format_of("x/.mcp.json"), Some(Format::AgentConfig));
+        assert_eq!(format_of("docs/workflows/ci.yml"), None);
+        assert!(candidate("README.md", "", SourceHints::default()).is_none());
+        assert!(candidate(".hidden", "", SourceHints::default()).is_none());
+    }
+
+    #[test]
+    fn shebangs() {
+        assert!(has_shell_shebang("#!/bin/sh\necho"));
+        assert!(has_shell_shebang("#!/usr/bin/env -S bash -e\n"));
+        assert!(!has_shell_shebang("#!/usr/bin/env python3\n"));
+        assert!(!has_shell_shebang("echo hi"));
+    }
+}

@@ -1,0 +1,284 @@
+//! Typed views over a tree-sitter-hcl tree: bodies, blocks, attributes and literal values.
+
+use redline_text::TextRange;
+use tree_sitter::{Node as TsNode, Tree};
+
+use crate::tree::{node_text, range};
+
+/// A sequence of attributes and blocks: the file itself or the inside of a block.
+#[derive(Clone, Copy, Debug)]
+pub struct Body<'t> {
+    node: TsNode<'t>,
+}
+
+/// A block such as `resource "aws_s3_bucket" "logs" { … }`.
+#[derive(Clone, Copy, Debug)]
+pub struct Block<'t> {
+    node: TsNode<'t>,
+}
+
+/// An attribute such as `force_destroy = true`.
+#[derive(Clone, Copy, Debug)]
+pub struct Attribute<'t> {
+    node: TsNode<'t>,
+}
+
+/// A block label with its decoded text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    /// The label without quotes.
+    pub value: String,
+    /// The range of the label as written, quotes included.
+    pub range: TextRange,
+}
+
+/// The statically known value of an expression.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Literal {
+    /// `true` or `false`.
+    Bool(bool),
+    /// A string without interpolation.
+    String(String),
+    /// A number, as written.
+    Number(String),
+    /// `null`.
+    Null,
+    /// Anything computed: variables, functions, interpolation, conditionals.
+    Unknown,
+}
+
+/// The top-level body of a Terraform file.
+pub fn root_body(tree: &Tree) -> Option<Body<'_>> {
+    let root = tree.root_node();
+    let mut cursor = root.walk();
+    let body = root
+        .named_children(&mut cursor)
+        .find(|child| child.kind() == "body")
+        .map(|node| Body { node });
+    body
+}
+
+impl<'t> Body<'t> {
+    /// The blocks of this body, in source order.
+    pub fn blocks(self) -> Vec<Block<'t>> {
+        let mut cursor = self.node.walk();
+        self.node
+            .named_children(&mut cursor)
+            .filter(|child| child.kind() == "block")
+            .map(|node| Block { node })
+            .collect()
+    }
+
+    /// The attributes of this body, in source order.
+    pub fn attributes(self) -> Vec<Attribute<'t>> {
+        let mut cursor = self.node.walk();
+        self.node
+            .named_children(&mut cursor)
+            .filter(|child| child.kind() == "attribute")
+            .map(|node| Attribute { node })
+            .collect()
+    }
+
+    /// The attribute called `name` (the last one if it repeats).
+    pub fn attribute(self, name: &str, text: &str) -> Option<Attribute<'t>> {
+        self.attributes()
+            .into_iter()
+            .rev()
+            .find(|attribute| attribute.name(text) == name)
+    }
+
+    /// The range of the body.
+    pub fn range(self) -> TextRange {
+        range(self.node)
+    }
+}
+
+impl<'t> Block<'t> {
+    /// The block type: `resource`, `data`, `lifecycle`, …
+    pub fn kind<'a>(self, text: &'a str) -> &'a str {
+        let mut cursor = self.node.walk();
+        let kind = self
+            .node
+            .named_children(&mut cursor)
+            .find(|child| child.kind() == "identifier")
+            .map_or("", |child| node_text(child, text));
+        kind
+    }
+
+    /// The labels after the block type.
+    pub fn labels(self, text: &str) -> Vec<Label> {
+        let mut cursor = self.node.walk();
+        self.node
+            .named_children(&mut cursor)
+            .skip(1)
+            .take_while(|child| child.kind() != "block_start")
+            .filter(|child| matches!(child.kind(), "string_lit" | "identifier"))
+            .map(|child| Label {
+                value: decode_string_lit(node_text(child, text)),
+                range: range(child),
+            })
+            .collect()
+    }
+
+    /// The inside of the block, if it is not empty.
+    pub fn body(self) -> Option<Body<'t>> {
+        let mut cursor = self.node.walk();
+        let body = self
+            .node
+            .named_children(&mut cursor)
+            .find(|child| child.kind() == "body")
+            .map(|node| Body { node });
+        body
+    }
+
+    /// The range of the whole block.
+    pub fn range(self) -> TextRange {
+        range(self.node)
+    }
+
+    /// The offset just after `{`, where new attributes can be inserted.
+    pub fn open_brace_end(self) -> Option<redline_text::TextSize> {
+        let mut cursor = self.node.walk();
+        let start = self
+            .node
+            .named_children(&mut cursor)
+            .find(|child| child.kind() == "block_start")
+            .map(|child| range(child).end());
+        start
+    }
+}
+
+impl<'t> Attribute<'t> {
+    /// The attribute name.
+    pub fn name<'a>(self, text: &'a str) -> &'a str {
+        self.node
+            .named_child(0)
+            .map_or("", |child| node_text(child, text))
+    }
+
+    /// The range of the attribute name.
+    pub fn name_range(self) -> TextRange {
+        self.node
+            .named_child(0)
+            .map_or_else(|| range(self.node), range)
+    }
+
+    /// The value expression node.
+    pub fn expression(self) -> Option<TsNode<'t>> {
+        let mut cursor = self.node.walk();
+        let expression = self
+            .node
+            .named_children(&mut cursor)
+            .find(|child| child.kind() == "expression");
+        expression
+    }
+
+    /// The range of the value expression.
+    pub fn value_range(self) -> TextRange {
+        self.expression().map_or_else(|| range(self.node), range)
+    }
+
+    /// The statically known value.
+    pub fn literal(self, text: &str) -> Literal {
+        self.expression()
+            .map_or(Literal::Unknown, |expression| literal(expression, text))
+    }
+
+    /// The range of the whole attribute, `name = value`.
+    pub fn range(self) -> TextRange {
+        range(self.node)
+    }
+}
+
+/// The statically known value of an expression node.
+pub fn literal(expression: TsNode<'_>, text: &str) -> Literal {
+    let mut node = expression;
+    // `expression` wraps exactly one child; parenthesised expressions nest it again.
+    while node.kind() == "expression" {
+        match node.named_child(0) {
+            Some(child) if node.named_child_count() == 1 => node = child,
+            _ => return Literal::Unknown,
+        }
+    }
+    if node.kind() != "literal_value" {
+        return Literal::Unknown;
+    }
+    let Some(value) = node.named_child(0) else {
+        return Literal::Unknown;
+    };
+    let raw = node_text(value, text);
+    match value.kind() {
+        "bool_lit" => Literal::Bool(raw == "true"),
+        "null_lit" => Literal::Null,
+        "numeric_lit" => Literal::Number(raw.to_owned()),
+        "string_lit" => Literal::String(decode_string_lit(raw)),
+        _ => Literal::Unknown,
+    }
+}
+
+/// Removes the quotes of an HCL string literal and resolves its escapes.
+fn decode_string_lit(raw: &str) -> String {
+    let Some(inner) = raw
+        .strip_prefix('"')
+        .and_then(|rest| rest.strip_suffix('"'))
+    else {
+        return raw.to_owned();
+    };
+    let mut res = String::with_capacity(inner.len());
+    let mut chars = inner.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('n') => res.push('\n'),
+                Some('t') => res.push('\t'),
+                Some('r') => res.push('\r'),
+                Some(other) => res.push(other),
+                None => {}
+            },
+            '$' | '%' if chars.peek() == Some(&c) => {
+                res.push(c);
+                chars.next();
+            }
+            other => res.push(other),
+        }
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Language;
+
+    #[test]
+    fn blocks_attributes_and_literals() {
+        let text = "resource \"aws_s3_bucket\" \"logs\" {\n  force_destroy = true\n  name = \"a\\\"b\"\n  count = var.n\n  lifecycle {\n    prevent_destroy = (false)\n  }\n}\n";
+        let tree = crate::tree::parse(Language::Hcl, text).expect("hcl grammar loads");
+        let body = root_body(&tree).expect("file has a body");
+        let block = body.blocks()[0];
+        assert_eq!(block.kind(text), "resource");
+        let labels: Vec<String> = block.labels(text).into_iter().map(|l| l.value).collect();
+        assert_eq!(labels, ["aws_s3_bucket", "logs"]);
+        let inner = block.body().expect("block has a body");
+        let force = inner
+            .attribute("force_destroy", text)
+            .expect("attribute exists");
+        assert_eq!(force.literal(text), Literal::Bool(true));
+        assert_eq!(&text[force.range().to_std()], "force_destroy = true");
+        assert_eq!(
+            inner.attribute("name", text).map(|a| a.literal(text)),
+            Some(Literal::String("a\"b".into()))
+        );
+        assert_eq!(
+            inner.attribute("count", text).map(|a| a.literal(text)),
+            Some(Literal::Unknown)
+        );
+        let lifecycle = inner.blocks()[0].body().expect("lifecycle has a body");
+        assert_eq!(
+            lifecycle
+                .attribute("prevent_destroy", text)
+                .map(|a| a.literal(text)),
+            Some(Literal::Bool(false))
+        );
+    }
+}

@@ -1,0 +1,210 @@
+//! The single entry point tests use to run rules on fixture files.
+//!
+//! A fixture lives at `tests/fixtures/<format>/<rule-name>/<kind>.<ext>` inside the calling
+//! crate. It runs with only its rule enabled. In languages with comments, a comment
+//! `expect: RL-XXX-NNN` (optionally followed by `col=N`) marks each line where a finding must
+//! start, and nothing else may fire. When `fires.fixed.<ext>` exists, applying every
+//! non-display fix to `fires.<ext>` must give exactly that text, which must parse cleanly and
+//! no longer trigger the rule.
+#![allow(clippy::unwrap_used)]
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use redline_diagnostics::Diagnostic;
+use redline_engine::{AnalysisOptions, Config, FixMode, SourceInput, analyze, fix_file};
+use redline_rules::find_rule;
+use redline_syntax::{Language, SourceHints, parse_source};
+use redline_text::LineIndex;
+
+/// Checks one fixture and returns its findings rendered as text (for snapshots).
+///
+/// Panics with a readable message when an expectation is not met.
+pub fn check_fixture(relative: &str) -> String {
+    let root = fixtures_root();
+    let path = root.join(relative);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|error| panic!("cannot read fixture {}: {error}", path.display()));
+    let rule_folder = Path::new(relative)
+        .parent()
+        .and_then(Path::file_name)
+        .and_then(|name| name.to_str())
+        .unwrap_or_default();
+    let rule = find_rule(rule_folder)
+        .unwrap_or_else(|| panic!("fixture folder `{rule_folder}` does not name a rule"));
+    let meta = rule.meta();
+    let hints = SourceHints {
+        format: meta.formats.first().copied(),
+    };
+    let input = SourceInput {
+        path: relative,
+        text: &text,
+        hints,
+        config_relative_path: None,
+    };
+    let options = AnalysisOptions {
+        today: None,
+        select: Some(vec![meta.id()]),
+    };
+    let config = Config::default();
+
+    let parsed = parse_source(relative, &text, hints)
+        .unwrap_or_else(|| panic!("{relative}: not recognised as {:?}", hints.format));
+    if let Some(problem) = parsed.first_parse_problem() {
+        panic!("{relative}: fixture does not parse: {}", problem.message);
+    }
+    let language = parsed.language;
+
+    let analysis = analyze(&input, &config, &options);
+    let rendered = render(&text, &analysis.diagnostics);
+    if language != Language::Json {
+        check_expectations(relative, &text, &analysis.diagnostics, &rendered);
+    }
+
+    let fixed_path = fixed_sibling(&path);
+    if fixed_path.exists() {
+        let expected = std::fs::read_to_string(&fixed_path).unwrap();
+        let outcome = fix_file(&input, &config, &options, FixMode::Unsafe);
+        assert!(outcome.applied > 0, "{relative}: no fix applied");
+        assert_eq!(
+            outcome.text,
+            expected,
+            "{relative}: applying fixes does not give {}",
+            fixed_path.display()
+        );
+        let reparsed = parse_source(relative, &outcome.text, hints).unwrap();
+        assert_eq!(
+            reparsed.first_parse_problem(),
+            None,
+            "{relative}: fixed text does not parse"
+        );
+        assert!(
+            outcome.analysis.diagnostics.is_empty(),
+            "{relative}: rule still fires after fixing:\n{}",
+            render(&outcome.text, &outcome.analysis.diagnostics)
+        );
+    }
+    rendered
+}
+
+/// The folder holding the calling crate's fixtures.
+pub fn fixtures_root() -> PathBuf {
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".to_owned());
+    PathBuf::from(manifest).join("tests").join("fixtures")
+}
+
+/// `fires.tf` → `fires.fixed.tf`.
+pub fn fixed_sibling(path: &Path) -> PathBuf {
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    let ext = path
+        .extension()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    path.with_file_name(format!("{stem}.fixed.{ext}"))
+}
+
+/// Renders findings one per line: `line:col-line:col RULE severity message`, then fixes.
+pub fn render(text: &str, diagnostics: &[Diagnostic]) -> String {
+    let line_index = LineIndex::new(text);
+    let mut res = String::new();
+    for diagnostic in diagnostics {
+        let start = line_index.line_column(diagnostic.range.start(), text);
+        let end = line_index.line_column(diagnostic.range.end(), text);
+        writeln!(
+            res,
+            "{}:{}-{}:{} {} {} {}",
+            start.line,
+            start.column,
+            end.line,
+            end.column,
+            diagnostic.rule.id,
+            diagnostic.severity,
+            diagnostic.message
+        )
+        .unwrap();
+        for related in &diagnostic.related {
+            let at = line_index.line_column(related.range.start(), text);
+            writeln!(
+                res,
+                "  related {}:{} {}",
+                at.line, at.column, related.message
+            )
+            .unwrap();
+        }
+        for fix in &diagnostic.fixes {
+            writeln!(res, "  fix ({}) {}", fix.applicability.as_str(), fix.title).unwrap();
+        }
+    }
+    if res.is_empty() {
+        res.push_str("no findings\n");
+    }
+    res
+}
+
+struct Expectation {
+    line: u32,
+    rule: String,
+    column: Option<u32>,
+}
+
+fn check_expectations(relative: &str, text: &str, diagnostics: &[Diagnostic], rendered: &str) {
+    let line_index = LineIndex::new(text);
+    let mut expected = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let Some((_, rest)) = line.split_once("expect:") else {
+            continue;
+        };
+        for token in rest.split_whitespace() {
+            if let Some(column) = token.strip_prefix("col=") {
+                let column = column.parse().unwrap();
+                if let Some(last) = expected.last_mut() {
+                    let last: &mut Expectation = last;
+                    last.column = Some(column);
+                }
+            } else if token.starts_with("RL-") {
+                expected.push(Expectation {
+                    line: u32::try_from(index + 1).unwrap(),
+                    rule: token.to_owned(),
+                    column: None,
+                });
+            } else {
+                break;
+            }
+        }
+    }
+    let mut unmatched: Vec<&Diagnostic> = diagnostics.iter().collect();
+    for expectation in &expected {
+        let found = unmatched.iter().position(|diagnostic| {
+            let start = line_index.line_column(diagnostic.range.start(), text);
+            diagnostic.rule.id == expectation.rule
+                && start.line == expectation.line
+                && expectation
+                    .column
+                    .is_none_or(|column| column == start.column)
+        });
+        match found {
+            Some(index) => {
+                unmatched.remove(index);
+            }
+            None => panic!(
+                "{relative}:{}: expected {}{} to fire; findings were:\n{rendered}",
+                expectation.line,
+                expectation.rule,
+                expectation
+                    .column
+                    .map(|c| format!(" at column {c}"))
+                    .unwrap_or_default()
+            ),
+        }
+    }
+    if let Some(diagnostic) = unmatched.first() {
+        let start = line_index.line_column(diagnostic.range.start(), text);
+        panic!(
+            "{relative}:{}:{}: unexpected {}: {}",
+            start.line, start.column, diagnostic.rule.id, diagnostic.message
+        );
+    }
+}

@@ -1,0 +1,282 @@
+//! Byte positions inside UTF-8 text, and the line index that turns them into lines and columns.
+//!
+//! Every stored position in redline is a byte offset (`TextSize`) or a half-open byte range
+//! (`TextRange`). Lines and columns exist only for display and are computed here.
+
+use std::fmt;
+use std::ops::{Add, Sub};
+
+/// A byte offset into a UTF-8 source text.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct TextSize(u32);
+
+/// A half-open byte range `start..end` into a UTF-8 source text.
+// Invariant: start <= end.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct TextRange {
+    start: TextSize,
+    end: TextSize,
+}
+
+/// A 1-based line and 1-based column, where the column counts Unicode scalar values.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub struct LineColumn {
+    /// 1-based line number.
+    pub line: u32,
+    /// 1-based column in Unicode scalar values.
+    pub column: u32,
+}
+
+/// The start offset of every line of a text, for offset → line/column conversion.
+#[derive(Clone, Debug)]
+pub struct LineIndex {
+    // Invariant: line_starts[0] == 0 and the offsets are strictly increasing.
+    line_starts: Vec<TextSize>,
+    text_len: TextSize,
+}
+
+impl TextSize {
+    /// Creates an offset from a raw byte count.
+    pub const fn new(offset: u32) -> Self {
+        Self(offset)
+    }
+
+    /// Converts a `usize` byte offset, saturating at `u32::MAX`.
+    ///
+    /// Inputs are limited to far below 4 GiB by the file size cap, so saturation never happens
+    /// for analysed text.
+    pub fn from_usize(offset: usize) -> Self {
+        Self(u32::try_from(offset).unwrap_or(u32::MAX))
+    }
+
+    /// The offset as a `u32`.
+    pub const fn to_u32(self) -> u32 {
+        self.0
+    }
+
+    /// The offset as a `usize`, for slicing.
+    pub const fn to_usize(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl fmt::Debug for TextSize {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl Add for TextSize {
+    type Output = TextSize;
+    fn add(self, rhs: TextSize) -> TextSize {
+        TextSize(self.0.saturating_add(rhs.0))
+    }
+}
+
+impl Sub for TextSize {
+    type Output = TextSize;
+    fn sub(self, rhs: TextSize) -> TextSize {
+        TextSize(self.0.saturating_sub(rhs.0))
+    }
+}
+
+impl From<u32> for TextSize {
+    fn from(offset: u32) -> Self {
+        Self(offset)
+    }
+}
+
+impl TextRange {
+    /// Creates a range; `end` is clamped so that the range is never inverted.
+    pub fn new(start: TextSize, end: TextSize) -> Self {
+        Self {
+            start,
+            end: end.max(start),
+        }
+    }
+
+    /// Creates a range from `usize` byte offsets.
+    pub fn from_usize(start: usize, end: usize) -> Self {
+        Self::new(TextSize::from_usize(start), TextSize::from_usize(end))
+    }
+
+    /// An empty range at `offset`, used for insertions.
+    pub fn empty(offset: TextSize) -> Self {
+        Self::new(offset, offset)
+    }
+
+    /// The first byte of the range.
+    pub const fn start(self) -> TextSize {
+        self.start
+    }
+
+    /// One past the last byte of the range.
+    pub const fn end(self) -> TextSize {
+        self.end
+    }
+
+    /// The length in bytes.
+    pub fn len(self) -> TextSize {
+        self.end - self.start
+    }
+
+    /// Whether the range covers no byte.
+    pub fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+
+    /// Whether `offset` lies inside the half-open range.
+    pub fn contains(self, offset: TextSize) -> bool {
+        self.start <= offset && offset < self.end
+    }
+
+    /// Whether `other` lies completely inside this range.
+    pub fn contains_range(self, other: TextRange) -> bool {
+        self.start <= other.start && other.end <= self.end
+    }
+
+    /// Whether the two ranges share at least one byte, or an empty range touches the other's inside.
+    pub fn overlaps(self, other: TextRange) -> bool {
+        self.start < other.end && other.start < self.end
+    }
+
+    /// Moves the range right by `offset` bytes, for text embedded in a host file.
+    pub fn shifted(self, offset: TextSize) -> TextRange {
+        TextRange::new(self.start + offset, self.end + offset)
+    }
+
+    /// The range as a `usize` range, for slicing a `str`.
+    pub fn to_std(self) -> std::ops::Range<usize> {
+        self.start.to_usize()..self.end.to_usize()
+    }
+}
+
+impl fmt::Debug for TextRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}..{}", self.start.0, self.end.0)
+    }
+}
+
+impl LineIndex {
+    /// Builds the index of `text`. A line ends after `\n`; a lone `\r` does not end a line.
+    pub fn new(text: &str) -> Self {
+        let mut line_starts = vec![TextSize::new(0)];
+        for (offset, byte) in text.bytes().enumerate() {
+            if byte == b'\n' {
+                line_starts.push(TextSize::from_usize(offset + 1));
+            }
+        }
+        Self {
+            line_starts,
+            text_len: TextSize::from_usize(text.len()),
+        }
+    }
+
+    /// The number of lines; a text ending in `\n` has an empty last line.
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// The 0-based line that contains `offset` (offsets past the end map to the last line).
+    pub fn line_of(&self, offset: TextSize) -> usize {
+        match self.line_starts.binary_search(&offset) {
+            Ok(line) => line,
+            Err(next) => next - 1,
+        }
+    }
+
+    /// The byte range of the 0-based `line`, without its line terminator (`\n` or `\r\n`).
+    pub fn line_range(&self, line: usize, text: &str) -> TextRange {
+        let start = self.line_starts.get(line).copied().unwrap_or(self.text_len);
+        let mut end = self
+            .line_starts
+            .get(line + 1)
+            .copied()
+            .unwrap_or(self.text_len);
+        let bytes = text.as_bytes();
+        if end > start && bytes.get(end.to_usize() - 1) == Some(&b'\n') {
+            end = end - TextSize::new(1);
+            if end > start && bytes.get(end.to_usize() - 1) == Some(&b'\r') {
+                end = end - TextSize::new(1);
+            }
+        }
+        TextRange::new(start, end)
+    }
+
+    /// The start offset of the 0-based `line`, or the end of the text when past the last line.
+    pub fn line_start(&self, line: usize) -> TextSize {
+        self.line_starts.get(line).copied().unwrap_or(self.text_len)
+    }
+
+    /// Converts a byte offset to a 1-based line and a 1-based column in Unicode scalar values.
+    ///
+    /// An offset inside a multi-byte character counts as that character's column.
+    pub fn line_column(&self, offset: TextSize, text: &str) -> LineColumn {
+        let offset = offset.min(self.text_len);
+        let line = self.line_of(offset);
+        let line_start = self.line_starts[line].to_usize();
+        let prefix = floor_char_boundary(text, offset.to_usize());
+        let column = text
+            .get(line_start..prefix)
+            .map_or(0, |segment| segment.chars().count());
+        LineColumn {
+            line: u32::try_from(line + 1).unwrap_or(u32::MAX),
+            column: u32::try_from(column + 1).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// Converts a 1-based line and scalar-value column back to a byte offset, clamped to the line.
+    pub fn offset(&self, position: LineColumn, text: &str) -> TextSize {
+        let line = (position.line.max(1) - 1) as usize;
+        let range = self.line_range(line, text);
+        let segment = &text[range.to_std()];
+        let wanted = (position.column.max(1) - 1) as usize;
+        let byte = segment
+            .char_indices()
+            .nth(wanted)
+            .map_or(segment.len(), |(index, _)| index);
+        range.start() + TextSize::from_usize(byte)
+    }
+}
+
+/// The largest char boundary of `text` that is `<= offset`.
+pub fn floor_char_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while offset > 0 && !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_count_scalar_values() {
+        let text = "a\né🚀x\r\nlast";
+        let index = LineIndex::new(text);
+        assert_eq!(index.line_count(), 3);
+        let x = text.find('x').map(TextSize::from_usize).unwrap_or_default();
+        assert_eq!(
+            index.line_column(x, text),
+            LineColumn { line: 2, column: 3 }
+        );
+        assert_eq!(index.offset(LineColumn { line: 2, column: 3 }, text), x);
+        assert_eq!(&text[index.line_range(1, text).to_std()], "é🚀x");
+        let last = TextSize::from_usize(text.len());
+        assert_eq!(
+            index.line_column(last, text),
+            LineColumn { line: 3, column: 5 }
+        );
+    }
+
+    #[test]
+    fn ranges_never_invert() {
+        let range = TextRange::new(TextSize::new(5), TextSize::new(2));
+        assert!(range.is_empty());
+        assert_eq!(range.start(), TextSize::new(5));
+        assert!(TextRange::from_usize(0, 4).overlaps(TextRange::from_usize(3, 6)));
+        assert!(!TextRange::from_usize(0, 3).overlaps(TextRange::from_usize(3, 6)));
+    }
+}
