@@ -105,6 +105,7 @@ pub(crate) fn parse_suppressions(file: &SourceFile<'_>) -> (Vec<Suppression>, Ve
             None => (rest, ""),
         };
         let mut rules = Vec::new();
+        let mut named_any = false;
         let mut until = None;
         for token in spec
             .split([',', ' ', '\t'])
@@ -122,6 +123,7 @@ pub(crate) fn parse_suppressions(file: &SourceFile<'_>) -> (Vec<Suppression>, Ve
                 }
                 continue;
             }
+            named_any = true;
             match resolve_rule_id(token) {
                 Some(id) => rules.push(id),
                 None => problems.push(problem(
@@ -131,6 +133,9 @@ pub(crate) fn parse_suppressions(file: &SourceFile<'_>) -> (Vec<Suppression>, Ve
             }
         }
         if rules.is_empty() {
+            if named_any {
+                continue;
+            }
             problems.push(problem(
                 range,
                 "suppression names no rule: write `redline:ignore RL-… -- reason`".to_owned(),

@@ -6,6 +6,14 @@ use redline_diagnostics::{Confidence, INTERNAL_ERROR, PARSE_ERROR, SUPPRESSION, 
 
 use crate::{FixAvailability, RuleMeta, Status, all_rules, find_rule};
 
+/// Where the rule pages of `docs/rules/` are published.
+pub const DOCS_BASE_URL: &str = "https://github.com/redline-lint/redline/blob/main/docs/rules/";
+
+/// The published documentation page of a rule.
+pub fn doc_url(id: &str) -> String {
+    format!("{DOCS_BASE_URL}{id}.md")
+}
+
 /// The engine's own rules: they have documentation but no check of their own.
 pub static META_RULES: [RuleMeta; 3] = [
     RuleMeta {

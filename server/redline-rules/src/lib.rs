@@ -13,7 +13,7 @@ pub mod terraform;
 use std::any::Any;
 
 pub use context::RuleContext;
-pub use docs::{META_RULES, doc_page, find_any_rule, rules_index};
+pub use docs::{DOCS_BASE_URL, META_RULES, doc_page, doc_url, find_any_rule, rules_index};
 use redline_diagnostics::{Category, Confidence, RuleCode, Severity};
 use redline_syntax::Format;
 pub use registry::{all_rules, find_rule};

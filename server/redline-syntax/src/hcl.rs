@@ -49,13 +49,14 @@ pub enum Literal {
 
 /// The top-level body of a Terraform file.
 pub fn root_body(tree: &Tree) -> Option<Body<'_>> {
-    let root = tree.root_node();
-    let mut cursor = root.walk();
-    let body = root
-        .named_children(&mut cursor)
-        .find(|child| child.kind() == "body")
-        .map(|node| Body { node });
-    body
+    first_child(tree.root_node(), "body").map(|node| Body { node })
+}
+
+/// The first named child of `node` of the given kind.
+fn first_child<'t>(node: TsNode<'t>, kind: &str) -> Option<TsNode<'t>> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor)
+        .find(|child| child.kind() == kind)
 }
 
 impl<'t> Body<'t> {
@@ -95,14 +96,8 @@ impl<'t> Body<'t> {
 
 impl<'t> Block<'t> {
     /// The block type: `resource`, `data`, `lifecycle`, …
-    pub fn kind<'a>(self, text: &'a str) -> &'a str {
-        let mut cursor = self.node.walk();
-        let kind = self
-            .node
-            .named_children(&mut cursor)
-            .find(|child| child.kind() == "identifier")
-            .map_or("", |child| node_text(child, text));
-        kind
+    pub fn kind(self, text: &str) -> &str {
+        first_child(self.node, "identifier").map_or("", |child| node_text(child, text))
     }
 
     /// The labels after the block type.
@@ -122,13 +117,7 @@ impl<'t> Block<'t> {
 
     /// The inside of the block, if it is not empty.
     pub fn body(self) -> Option<Body<'t>> {
-        let mut cursor = self.node.walk();
-        let body = self
-            .node
-            .named_children(&mut cursor)
-            .find(|child| child.kind() == "body")
-            .map(|node| Body { node });
-        body
+        first_child(self.node, "body").map(|node| Body { node })
     }
 
     /// The range of the whole block.
@@ -138,19 +127,13 @@ impl<'t> Block<'t> {
 
     /// The offset just after `{`, where new attributes can be inserted.
     pub fn open_brace_end(self) -> Option<redline_text::TextSize> {
-        let mut cursor = self.node.walk();
-        let start = self
-            .node
-            .named_children(&mut cursor)
-            .find(|child| child.kind() == "block_start")
-            .map(|child| range(child).end());
-        start
+        first_child(self.node, "block_start").map(|child| range(child).end())
     }
 }
 
 impl<'t> Attribute<'t> {
     /// The attribute name.
-    pub fn name<'a>(self, text: &'a str) -> &'a str {
+    pub fn name(self, text: &str) -> &str {
         self.node
             .named_child(0)
             .map_or("", |child| node_text(child, text))
@@ -165,12 +148,7 @@ impl<'t> Attribute<'t> {
 
     /// The value expression node.
     pub fn expression(self) -> Option<TsNode<'t>> {
-        let mut cursor = self.node.walk();
-        let expression = self
-            .node
-            .named_children(&mut cursor)
-            .find(|child| child.kind() == "expression");
-        expression
+        first_child(self.node, "expression")
     }
 
     /// The range of the value expression.

@@ -30,8 +30,17 @@ pub(crate) fn documents(tree: &Tree, text: &str) -> Vec<Node> {
     };
     let root = tree.root_node();
     let mut res = Vec::new();
+    if root.is_error() {
+        // Nothing parsed as a stream: keep whatever key/value pairs did parse.
+        res.push(builder.recover(root, 0));
+        return res;
+    }
     let mut cursor = root.walk();
     for document in root.named_children(&mut cursor) {
+        if document.is_error() {
+            res.push(builder.recover(document, 0));
+            continue;
+        }
         if document.kind() != "document" {
             continue;
         }
@@ -40,7 +49,7 @@ pub(crate) fn documents(tree: &Tree, text: &str) -> Vec<Node> {
         let mut inner = document.walk();
         let content = document
             .named_children(&mut inner)
-            .find(|child| matches!(child.kind(), "block_node" | "flow_node"));
+            .find(|child| matches!(child.kind(), "block_node" | "flow_node" | "ERROR"));
         match content {
             Some(content) => res.push(builder.build(content, 0)),
             None => res.push(Node::null(TextRange::empty(range(document).start()))),
@@ -51,8 +60,11 @@ pub(crate) fn documents(tree: &Tree, text: &str) -> Vec<Node> {
 
 impl Builder<'_> {
     fn build(&mut self, node: TsNode<'_>, depth: usize) -> Node {
-        if depth > MAX_DEPTH || node.is_error() || node.is_missing() {
+        if depth > MAX_DEPTH || node.is_missing() {
             return Node::unknown(range(node));
+        }
+        if node.is_error() {
+            return self.recover(node, depth);
         }
         match node.kind() {
             "block_node" | "flow_node" => self.build_wrapper(node, depth),
@@ -118,6 +130,17 @@ impl Builder<'_> {
         Node::new(node_range, kind)
     }
 
+    /// The key/value pairs that parsed inside a syntax error, as a mapping; `Unknown` when none
+    /// did. While a file is being typed this keeps the rest of it visible to rules.
+    fn recover(&mut self, node: TsNode<'_>, depth: usize) -> Node {
+        let entries = self.mapping(node, depth);
+        if entries.is_empty() {
+            Node::unknown(range(node))
+        } else {
+            Node::new(range(node), NodeKind::Mapping(entries))
+        }
+    }
+
     fn alias(&mut self, node: TsNode<'_>) -> Node {
         let name = node_text(node, self.text).trim_start_matches('*');
         let Some(target) = self.anchors.get(name) else {
@@ -152,7 +175,7 @@ impl Builder<'_> {
                     };
                     entries.push(Entry { key, value });
                 }
-                "flow_node" => {
+                "flow_node" if !node.is_error() => {
                     let key = self.build(child, depth + 1);
                     let value = Node::null(TextRange::empty(key.range.end()));
                     entries.push(Entry { key, value });
@@ -450,6 +473,15 @@ mod tests {
         let docs = parse(text);
         assert_eq!(docs.len(), 2);
         assert!(docs[0].get("use").is_some_and(Node::is_mapping));
+    }
+
+    #[test]
+    fn broken_documents_keep_their_parsed_pairs() {
+        let docs = parse("permissions: write-all\njobs: [\n");
+        assert_eq!(
+            docs[0].get("permissions").and_then(Node::as_str),
+            Some("write-all")
+        );
     }
 
     #[test]

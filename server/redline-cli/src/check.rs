@@ -1,0 +1,272 @@
+//! `redline check`.
+
+use std::io::{IsTerminal as _, Write as _};
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use rayon::prelude::*;
+use redline_diagnostics::Severity;
+use redline_engine::{AnalysisOptions, Date, FixMode, SourceInput, analyze, fix_file};
+use redline_workspace::{
+    DiscoverOptions, FileJob, FileProblem, ProblemKind, discover, read_source,
+};
+
+use crate::Exit;
+use crate::args::{CheckArgs, ColorChoice, FailOn, OutputFormat, SeverityArg};
+use crate::baseline::{self, Baseline};
+use crate::findings::{self, Finding};
+use crate::render;
+use crate::write::replace_file;
+
+/// Everything a renderer needs.
+pub struct Report {
+    pub findings: Vec<Finding>,
+    pub errors: Vec<FileProblem>,
+    pub files: usize,
+}
+
+/// What happened to one file.
+struct FileOutcome {
+    findings: Vec<Finding>,
+    problem: Option<FileProblem>,
+    analysed: bool,
+    fixes_applied: usize,
+    diff: Option<String>,
+}
+
+pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
+    let cwd = std::env::current_dir().context("cannot determine the current folder")?;
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let mut baseline = match &args.baseline {
+        Some(path) => Some(Baseline::read(path)?),
+        None => None,
+    };
+    let discovery = discover(&DiscoverOptions {
+        paths: &paths,
+        config_file: args.config.as_deref(),
+        cwd: &cwd,
+    })?;
+    let options = AnalysisOptions {
+        today: Some(today()),
+        select: None,
+    };
+    let fix_mode = (args.fix || args.diff).then_some(if args.unsafe_fixes {
+        FixMode::Unsafe
+    } else {
+        FixMode::Safe
+    });
+
+    let outcomes: Vec<FileOutcome> = discovery
+        .files
+        .par_iter()
+        .map(|file| process(file, &options, fix_mode, args.diff))
+        .collect();
+
+    let mut errors = discovery.problems;
+    let mut all_findings = Vec::new();
+    let mut files = 0;
+    let mut fixes_applied = 0;
+    let mut diffs = String::new();
+    for outcome in outcomes {
+        files += usize::from(outcome.analysed);
+        fixes_applied += outcome.fixes_applied;
+        errors.extend(outcome.problem);
+        all_findings.extend(outcome.findings);
+        if let Some(diff) = outcome.diff {
+            diffs.push_str(&diff);
+        }
+    }
+    errors.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
+
+    let mut stderr = std::io::stderr().lock();
+    for error in &errors {
+        let _ = writeln!(stderr, "redline: {}: {}", error.path, error.message);
+    }
+    let io_failed = errors.iter().any(|error| error.kind == ProblemKind::Io);
+
+    if args.diff {
+        write_output(args, &diffs)?;
+        if io_failed {
+            return Ok(Exit::Error);
+        }
+        return Ok(if diffs.is_empty() {
+            Exit::Clean
+        } else {
+            Exit::Findings
+        });
+    }
+    if args.fix && fixes_applied > 0 {
+        let _ = writeln!(stderr, "redline: applied {fixes_applied} fix(es)");
+    }
+
+    if let Some(path) = &args.write_baseline {
+        baseline::write(path, &all_findings)?;
+        let _ = writeln!(
+            stderr,
+            "redline: wrote {} finding(s) to baseline {}",
+            all_findings.len(),
+            path.display()
+        );
+        return Ok(if io_failed { Exit::Error } else { Exit::Clean });
+    }
+    if let Some(baseline) = &mut baseline {
+        all_findings = baseline.filter(all_findings);
+    }
+    let minimum = match args.severity {
+        SeverityArg::Info => Severity::Info,
+        SeverityArg::Warning => Severity::Warning,
+        SeverityArg::Error => Severity::Error,
+    };
+    all_findings.retain(|finding| finding.severity >= minimum);
+
+    let report = Report {
+        findings: all_findings,
+        errors,
+        files,
+    };
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            args.output.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+        }
+    };
+    let rendered = match args.format {
+        OutputFormat::Text => render::text::render(&report, color),
+        OutputFormat::Json => render::json::render(&report)?,
+        OutputFormat::Sarif => render::sarif::render(&report, io_failed)?,
+        OutputFormat::Github => render::github::render(&report),
+    };
+    write_output(args, &rendered)?;
+
+    if io_failed {
+        return Ok(Exit::Error);
+    }
+    let threshold = match args.fail_on {
+        FailOn::Never => None,
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Error => Some(Severity::Error),
+    };
+    let failed = threshold.is_some_and(|threshold| {
+        report
+            .findings
+            .iter()
+            .any(|finding| finding.severity >= threshold)
+    });
+    Ok(if failed { Exit::Findings } else { Exit::Clean })
+}
+
+fn process(
+    file: &FileJob,
+    options: &AnalysisOptions,
+    fix_mode: Option<FixMode>,
+    diff_only: bool,
+) -> FileOutcome {
+    let mut res = FileOutcome {
+        findings: Vec::new(),
+        problem: None,
+        analysed: false,
+        fixes_applied: 0,
+        diff: None,
+    };
+    let source = match read_source(file) {
+        Ok(Some(source)) => source,
+        Ok(None) => return res,
+        Err(problem) => {
+            res.problem = Some(problem);
+            return res;
+        }
+    };
+    let input = SourceInput {
+        path: &file.display,
+        text: &source.text,
+        hints: file.hints,
+        config_relative_path: Some(&file.config_relative),
+    };
+    let config = &file.config.config;
+    let (text, analysis) = match fix_mode {
+        Some(mode) => {
+            let outcome = fix_file(&input, config, options, mode);
+            if outcome.applied > 0 {
+                res.fixes_applied = outcome.applied;
+                if diff_only {
+                    res.diff = Some(unified_diff(&file.display, &source.text, &outcome.text));
+                } else {
+                    let bom = if source.had_bom { "\u{feff}" } else { "" };
+                    let original = format!("{bom}{}", source.text);
+                    let fixed = format!("{bom}{}", outcome.text);
+                    if let Err(error) =
+                        replace_file(&file.path, original.as_bytes(), fixed.as_bytes())
+                    {
+                        res.problem = Some(FileProblem {
+                            path: file.display.clone(),
+                            message: format!("{error:#}"),
+                            kind: ProblemKind::Io,
+                        });
+                        res.fixes_applied = 0;
+                        let analysis = analyze(&input, config, options);
+                        res.analysed = analysis.format.is_some();
+                        res.findings = findings::from_diagnostics(
+                            &file.display,
+                            &source.text,
+                            &analysis.diagnostics,
+                        );
+                        return res;
+                    }
+                }
+            }
+            (outcome.text, outcome.analysis)
+        }
+        None => {
+            let analysis = analyze(&input, config, options);
+            (source.text, analysis)
+        }
+    };
+    res.analysed = analysis.format.is_some();
+    res.findings = findings::from_diagnostics(&file.display, &text, &analysis.diagnostics);
+    res
+}
+
+fn unified_diff(path: &str, old: &str, new: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .to_string()
+}
+
+fn write_output(args: &CheckArgs, rendered: &str) -> anyhow::Result<()> {
+    match &args.output {
+        Some(path) => std::fs::write(path, rendered)
+            .with_context(|| format!("cannot write {}", path.display())),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(rendered.as_bytes())
+                .and_then(|()| stdout.flush())
+                .context("cannot write to standard output")
+        }
+    }
+}
+
+/// Today's date for suppression expiry; `REDLINE_TODAY=YYYY-MM-DD` pins it for reproducible
+/// runs.
+fn today() -> Date {
+    if let Some(date) = std::env::var("REDLINE_TODAY")
+        .ok()
+        .and_then(|value| Date::parse(&value))
+    {
+        return date;
+    }
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs());
+    Date::from_unix_seconds(seconds)
+}

@@ -1,0 +1,105 @@
+//! Findings made ready for output: positions as lines and columns, the source line, and a
+//! fingerprint. Computed per file, so no file's text or tree outlives its analysis.
+
+use std::collections::HashMap;
+
+use redline_diagnostics::{Applicability, Confidence, Diagnostic, RuleCode, Severity};
+use redline_text::{LineColumn, LineIndex};
+
+/// One finding, ready for any output format.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub rule: RuleCode,
+    pub severity: Severity,
+    pub confidence: Confidence,
+    pub path: String,
+    pub start: LineColumn,
+    pub end: LineColumn,
+    pub message: String,
+    pub fixes: Vec<FindingFix>,
+    pub related: Vec<FindingRelated>,
+    /// The text of the line where the finding starts, without its terminator.
+    pub source_line: String,
+    /// Stable identity for baselines and SARIF `partialFingerprints`.
+    pub fingerprint: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct FindingFix {
+    pub title: String,
+    pub applicability: Applicability,
+    pub edits: Vec<FindingEdit>,
+}
+
+#[derive(Clone, Debug)]
+pub struct FindingEdit {
+    pub start: LineColumn,
+    pub end: LineColumn,
+    pub new_text: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct FindingRelated {
+    pub start: LineColumn,
+    pub end: LineColumn,
+    pub message: String,
+}
+
+/// Converts one file's diagnostics into findings.
+pub fn from_diagnostics(path: &str, text: &str, diagnostics: &[Diagnostic]) -> Vec<Finding> {
+    let line_index = LineIndex::new(text);
+    let position = |offset| line_index.line_column(offset, text);
+    let mut occurrences: HashMap<u64, usize> = HashMap::new();
+    diagnostics
+        .iter()
+        .map(|diagnostic| {
+            let flagged = text.get(diagnostic.range.to_std()).unwrap_or("");
+            let hash = redline_engine::fingerprint(&diagnostic.rule, path, flagged);
+            let occurrence = occurrences.entry(hash).or_insert(0);
+            let fingerprint = format!("{hash:016x}-{occurrence}");
+            *occurrence += 1;
+            let line = line_index.line_of(diagnostic.range.start());
+            let source_line = text
+                .get(line_index.line_range(line, text).to_std())
+                .unwrap_or("")
+                .to_owned();
+            Finding {
+                rule: diagnostic.rule,
+                severity: diagnostic.severity,
+                confidence: diagnostic.confidence,
+                path: path.to_owned(),
+                start: position(diagnostic.range.start()),
+                end: position(diagnostic.range.end()),
+                message: diagnostic.message.clone(),
+                fixes: diagnostic
+                    .fixes
+                    .iter()
+                    .map(|fix| FindingFix {
+                        title: fix.title.clone(),
+                        applicability: fix.applicability,
+                        edits: fix
+                            .edits()
+                            .iter()
+                            .map(|edit| FindingEdit {
+                                start: position(edit.range.start()),
+                                end: position(edit.range.end()),
+                                new_text: edit.replacement.clone(),
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+                related: diagnostic
+                    .related
+                    .iter()
+                    .map(|related| FindingRelated {
+                        start: position(related.range.start()),
+                        end: position(related.range.end()),
+                        message: related.message.clone(),
+                    })
+                    .collect(),
+                source_line,
+                fingerprint,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,46 @@
+//! The `redline` command.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod args;
+mod baseline;
+mod check;
+mod findings;
+mod render;
+mod rules_cmd;
+mod write;
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+use crate::args::{Cli, Command};
+
+/// The process exit status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// No finding at or above the fail level.
+    Clean = 0,
+    /// Findings at or above the fail level.
+    Findings = 1,
+    /// A usage, configuration or I/O error.
+    Error = 2,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Check(args) => check::run(&args),
+        Command::Rules(args) => rules_cmd::list(&args),
+        Command::Explain(args) => rules_cmd::explain(&args),
+    };
+    let exit = match outcome {
+        Ok(exit) => exit,
+        Err(error) => {
+            let mut stderr = std::io::stderr().lock();
+            let _ = writeln!(stderr, "redline: error: {error:#}");
+            Exit::Error
+        }
+    };
+    ExitCode::from(exit as u8)
+}

@@ -1,0 +1,166 @@
+//! The human-readable report.
+
+use std::fmt::Write as _;
+
+use redline_diagnostics::{Applicability, Category, Severity};
+
+use crate::check::Report;
+
+const RED: &str = "\x1b[31m";
+const YELLOW: &str = "\x1b[33m";
+const CYAN: &str = "\x1b[36m";
+const BOLD: &str = "\x1b[1m";
+const DIM: &str = "\x1b[2m";
+const RESET: &str = "\x1b[0m";
+
+pub fn render(report: &Report, color: bool) -> String {
+    let paint = |style: &str, text: &str| {
+        if color {
+            format!("{style}{text}{RESET}")
+        } else {
+            text.to_owned()
+        }
+    };
+    let mut res = String::new();
+    for finding in &report.findings {
+        let severity_style = match finding.severity {
+            Severity::Error => RED,
+            Severity::Warning => YELLOW,
+            Severity::Info => CYAN,
+        };
+        let _ = writeln!(
+            res,
+            "{}: {} {}",
+            paint(
+                BOLD,
+                &format!(
+                    "{}:{}:{}",
+                    finding.path, finding.start.line, finding.start.column
+                )
+            ),
+            paint(
+                severity_style,
+                &format!("{}[{}]", finding.severity, finding.rule.id)
+            ),
+            finding.message
+        );
+        let line_number = finding.start.line.to_string();
+        let gutter = " ".repeat(line_number.len());
+        let _ = writeln!(
+            res,
+            " {} {} {}",
+            paint(DIM, &line_number),
+            paint(DIM, "|"),
+            finding.source_line
+        );
+        let line_chars = finding.source_line.chars().count() as u32;
+        let start = finding.start.column.saturating_sub(1);
+        let end = if finding.end.line == finding.start.line {
+            finding.end.column.saturating_sub(1)
+        } else {
+            line_chars
+        };
+        let width = end.saturating_sub(start).max(1) as usize;
+        let _ = writeln!(
+            res,
+            " {gutter} {} {}{}",
+            paint(DIM, "|"),
+            " ".repeat(start as usize),
+            paint(severity_style, &"^".repeat(width))
+        );
+        for related in &finding.related {
+            let _ = writeln!(
+                res,
+                " {gutter} {} {}:{}:{}: {}",
+                paint(DIM, "="),
+                finding.path,
+                related.start.line,
+                related.start.column,
+                related.message
+            );
+        }
+        for fix in &finding.fixes {
+            let how = match fix.applicability {
+                Applicability::Safe => "safe fix, applied by --fix",
+                Applicability::Unsafe => "unsafe fix, applied by --fix --unsafe-fixes",
+                Applicability::DisplayOnly => "suggestion",
+            };
+            let _ = writeln!(res, " {gutter} {} {how}: {}", paint(DIM, "="), fix.title);
+        }
+        res.push('\n');
+    }
+    res.push_str(&summary(report));
+    res
+}
+
+fn summary(report: &Report) -> String {
+    let files = plural(report.files, "file", "files");
+    if report.findings.is_empty() {
+        return format!("No findings in {files}.\n");
+    }
+    let count = |category: Category| {
+        report
+            .findings
+            .iter()
+            .filter(|finding| finding.rule.category == Some(category))
+            .count()
+    };
+    let by_category: Vec<String> = Category::ALL
+        .iter()
+        .map(|category| format!("{} {}", count(*category), category.as_str()))
+        .collect();
+    let other = report
+        .findings
+        .iter()
+        .filter(|finding| finding.rule.category.is_none())
+        .count();
+    let mut res = format!(
+        "Found {} in {files}: {}",
+        plural(report.findings.len(), "finding", "findings"),
+        by_category.join(", ")
+    );
+    if other > 0 {
+        let _ = write!(res, ", {other} other");
+    }
+    res.push_str(".\n");
+    let safe = fixable(report, Applicability::Safe);
+    let unsafe_fixes = fixable(report, Applicability::Unsafe);
+    if safe > 0 {
+        let _ = writeln!(
+            res,
+            "{} fixable with `redline check --fix`.",
+            plural(safe, "finding", "findings")
+        );
+    }
+    if unsafe_fixes > 0 {
+        let _ = writeln!(
+            res,
+            "{} fixable with `--fix --unsafe-fixes` (review the changes).",
+            plural(unsafe_fixes, "more finding", "more findings")
+        );
+    }
+    res
+}
+
+fn fixable(report: &Report, applicability: Applicability) -> usize {
+    report
+        .findings
+        .iter()
+        .filter(|finding| {
+            finding
+                .fixes
+                .iter()
+                .map(|fix| fix.applicability)
+                .max()
+                .is_some_and(|best| best == applicability)
+        })
+        .count()
+}
+
+fn plural(count: usize, one: &str, many: &str) -> String {
+    if count == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{count} {many}")
+    }
+}

@@ -1,0 +1,74 @@
+//! GitLab CI `include: local` files are GitLab CI configuration whatever their names.
+
+use std::collections::BTreeSet;
+
+use globset::Glob;
+use redline_syntax::value::Node;
+use redline_syntax::{Format, SourceHints};
+
+use crate::FileJob;
+
+/// Marks the files that a `.gitlab-ci.yml` (or a file it includes) includes locally.
+pub(crate) fn mark_local_includes(files: &mut [FileJob]) {
+    let mut pending: Vec<usize> = files
+        .iter()
+        .enumerate()
+        .filter(|(_, file)| {
+            file.path
+                .file_name()
+                .is_some_and(|name| name == ".gitlab-ci.yml" || name == ".gitlab-ci.yaml")
+        })
+        .map(|(index, _)| index)
+        .collect();
+    let mut visited: BTreeSet<usize> = pending.iter().copied().collect();
+    while let Some(index) = pending.pop() {
+        let Some(root) = files[index].path.parent().map(|p| p.to_path_buf()) else {
+            continue;
+        };
+        let Ok(text) = std::fs::read_to_string(&files[index].path) else {
+            continue;
+        };
+        let hints = SourceHints {
+            format: Some(Format::GitlabCi),
+        };
+        let Some(source) = redline_syntax::parse_source(&files[index].display, &text, hints) else {
+            continue;
+        };
+        let patterns: Vec<String> = source
+            .documents
+            .iter()
+            .filter_map(|document| document.get("include"))
+            .flat_map(local_includes)
+            .collect();
+        for pattern in patterns {
+            let Ok(glob) = Glob::new(pattern.trim_start_matches('/')) else {
+                continue;
+            };
+            let matcher = glob.compile_matcher();
+            for (candidate, file) in files.iter_mut().enumerate() {
+                let Ok(relative) = file.path.strip_prefix(&root) else {
+                    continue;
+                };
+                let relative = relative.to_string_lossy().replace('\\', "/");
+                if matcher.is_match(relative.as_str()) {
+                    file.hints.format = Some(Format::GitlabCi);
+                    if visited.insert(candidate) {
+                        pending.push(candidate);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn local_includes(include: &Node) -> Vec<String> {
+    include
+        .one_or_many()
+        .into_iter()
+        .filter_map(|item| match item.as_str() {
+            Some(text) if !text.contains("://") => Some(text.to_owned()),
+            Some(_) => None,
+            None => item.get("local").and_then(Node::as_str).map(str::to_owned),
+        })
+        .collect()
+}

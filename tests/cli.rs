@@ -1,0 +1,778 @@
+//! End-to-end tests: the real `redline` binary on real files.
+#![allow(clippy::unwrap_used, clippy::print_stderr)]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// A temporary folder to run `redline` in.
+struct Sandbox {
+    dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// A sandbox holding a copy of `tests/data/<name>`.
+    fn with_data(name: &str) -> Self {
+        let sandbox = Self::new();
+        copy_tree(&data_dir().join(name), sandbox.path());
+        sandbox
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn write(&self, relative: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.path().join(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, contents).unwrap();
+        path
+    }
+
+    fn read(&self, relative: &str) -> String {
+        std::fs::read_to_string(self.path().join(relative)).unwrap()
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_redline"));
+        command
+            .args(args)
+            .current_dir(self.path())
+            .env("REDLINE_TODAY", "2026-06-01")
+            .env_remove("NO_COLOR");
+        command
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> (Value, i32) {
+        let mut full = vec!["check", "--format", "json"];
+        full.extend_from_slice(args);
+        let output = self.run(&full);
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        let value = serde_json::from_str(&stdout)
+            .unwrap_or_else(|error| panic!("not JSON ({error}): {stdout}"));
+        (value, output.status.code().unwrap())
+    }
+}
+
+fn data_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data")
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+/// `(rule, path, start line, start column, end line, end column)` of every finding.
+fn positions(report: &Value) -> Vec<(String, String, u64, u64, u64, u64)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|finding| {
+            let range = &finding["range"];
+            (
+                finding["rule"].as_str().unwrap().to_owned(),
+                finding["path"].as_str().unwrap().to_owned(),
+                range["start"]["line"].as_u64().unwrap(),
+                range["start"]["column"].as_u64().unwrap(),
+                range["end"]["line"].as_u64().unwrap(),
+                range["end"]["column"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn rules_of(report: &Value) -> Vec<String> {
+    positions(report).into_iter().map(|p| p.0).collect()
+}
+
+const EXPECTED_POSITIONS: &[(&str, &str, u64, u64, u64, u64)] = &[
+    ("RL-GHA-001", ".github/workflows/release.yml", 3, 14, 3, 23),
+    ("RL-IAM-001", "iam/admin.json", 7, 17, 7, 20),
+    ("RL-TF-010", "storage.tf", 3, 3, 3, 23),
+    // `lögs_ü` has two non-ASCII characters before the finding: columns count characters.
+    ("RL-TF-010", "storage.tf", 6, 37, 6, 57),
+];
+
+#[test]
+fn text_report() {
+    let sandbox = Sandbox::with_data("three");
+    let output = sandbox.run(&["check"]);
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!("text_report", stdout(&output));
+    assert_eq!(stderr(&output), "");
+}
+
+#[test]
+fn json_report_shape_and_positions() {
+    let sandbox = Sandbox::with_data("three");
+    let (report, code) = sandbox.json(&[]);
+    assert_eq!(code, 1);
+    assert_eq!(report["version"], 1);
+    assert_eq!(report["tool"]["name"], "redline");
+    assert_eq!(report["tool"]["version"], env!("CARGO_PKG_VERSION"));
+    let expected: Vec<_> = EXPECTED_POSITIONS
+        .iter()
+        .map(|(r, p, a, b, c, d)| (r.to_string(), p.to_string(), *a, *b, *c, *d))
+        .collect();
+    assert_eq!(positions(&report), expected);
+    let first_tf = &report["findings"][2];
+    assert_eq!(first_tf["name"], "force-destroy-enabled");
+    assert_eq!(first_tf["category"], "destructive");
+    assert_eq!(first_tf["severity"], "error");
+    assert!(
+        first_tf["message"]
+            .as_str()
+            .unwrap()
+            .contains("aws_s3_bucket.logs")
+    );
+    let fix = &first_tf["fixes"][0];
+    assert_eq!(fix["applicability"], "safe");
+    assert_eq!(fix["edits"][0]["new_text"], "false");
+    assert_eq!(
+        fix["edits"][0]["range"]["start"],
+        serde_json::json!({"line": 3, "column": 19})
+    );
+    assert_eq!(
+        fix["edits"][0]["range"]["end"],
+        serde_json::json!({"line": 3, "column": 23})
+    );
+    assert_eq!(report["findings"][0]["fixes"][0]["applicability"], "unsafe");
+    assert_eq!(report["errors"], serde_json::json!([]));
+    assert_eq!(report["summary"]["files"], 3);
+    assert_eq!(report["summary"]["findings"], 4);
+    assert_eq!(
+        report["summary"]["by_category"],
+        serde_json::json!({"destructive": 2, "permissions": 2, "approval": 0})
+    );
+    // Every key the documented shape names is present on every finding.
+    for finding in report["findings"].as_array().unwrap() {
+        for key in [
+            "rule", "name", "category", "severity", "path", "range", "message", "fixes",
+        ] {
+            assert!(finding.get(key).is_some(), "finding lacks `{key}`");
+        }
+    }
+}
+
+#[test]
+fn sarif_validates_against_the_schema() {
+    let sandbox = Sandbox::with_data("three");
+    sandbox.write("broken.tf", [0x66, 0xff, 0x0a]);
+    let output = sandbox.run(&["check", "--format", "sarif"]);
+    assert_eq!(output.status.code(), Some(1));
+    let sarif: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(data_dir().join("sarif-schema-2.1.0.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::options()
+        .should_validate_formats(false)
+        .build(&schema)
+        .unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "SARIF does not validate: {errors:#?}");
+    // A broken document must fail, so that the check above can fail.
+    let mut broken = sarif.clone();
+    broken["runs"][0]["results"][0]["level"] = Value::from("fatal");
+    assert!(!validator.is_valid(&broken));
+
+    let run = &sarif["runs"][0];
+    assert_eq!(sarif["version"], "2.1.0");
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let tf = rules.iter().find(|rule| rule["id"] == "RL-TF-010").unwrap();
+    assert!(
+        tf["helpUri"]
+            .as_str()
+            .unwrap()
+            .ends_with("docs/rules/RL-TF-010.md")
+    );
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 4);
+    let region = &results[3]["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(region["startLine"], 6);
+    assert_eq!(region["startColumn"], 37);
+    assert_eq!(
+        results[3]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "storage.tf"
+    );
+    assert_eq!(
+        results[2]["fixes"][0]["artifactChanges"][0]["replacements"][0]["insertedContent"]["text"],
+        "false"
+    );
+    let notifications = run["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    assert_eq!(notifications.len(), 1);
+    assert!(
+        notifications[0]["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("UTF-8")
+    );
+}
+
+#[test]
+fn github_annotations() {
+    let sandbox = Sandbox::with_data("three");
+    let output = sandbox.run(&["check", "--format", "github"]);
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!("github_annotations", stdout(&output));
+}
+
+#[test]
+fn exit_codes() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "ok.tf",
+        "resource \"aws_s3_bucket\" \"b\" {\n  force_destroy = false\n}\n",
+    );
+    assert_eq!(sandbox.run(&["check"]).status.code(), Some(0));
+    sandbox.write(
+        "bad.tf",
+        "resource \"aws_s3_bucket\" \"b\" {\n  force_destroy = true\n}\n",
+    );
+    assert_eq!(sandbox.run(&["check"]).status.code(), Some(1));
+    assert_eq!(
+        sandbox.run(&["check", "--fail-on", "never"]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        sandbox.run(&["check", "--fail-on", "error"]).status.code(),
+        Some(1)
+    );
+
+    let missing = sandbox.run(&["check", "no/such/path"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        stderr(&missing).contains("no/such/path"),
+        "{}",
+        stderr(&missing)
+    );
+    assert_eq!(sandbox.run(&["check", "--bogus"]).status.code(), Some(2));
+    assert_eq!(
+        sandbox.run(&["check", "--format", "xml"]).status.code(),
+        Some(2)
+    );
+
+    sandbox.write("redline.toml", "[rules.RL-TF-010]\nseverity = \"info\"\n");
+    assert_eq!(sandbox.run(&["check"]).status.code(), Some(0));
+    assert_eq!(
+        sandbox.run(&["check", "--fail-on", "info"]).status.code(),
+        Some(1)
+    );
+    let only_errors = sandbox.json(&["--severity", "warning"]).0;
+    assert_eq!(only_errors["summary"]["findings"], 0);
+}
+
+#[test]
+fn config_errors_name_file_key_and_line() {
+    let sandbox = Sandbox::new();
+    sandbox.write("main.tf", "");
+    sandbox.write(
+        "redline.toml",
+        "exclude = []\n\n[rules]\ndisable = [\"no-such-rule\"]\n",
+    );
+    let output = sandbox.run(&["check"]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert!(message.contains("redline.toml"), "{message}");
+    assert!(message.contains("line 4"), "{message}");
+    assert!(message.contains("no-such-rule"), "{message}");
+
+    sandbox.write("redline.toml", "colour = true\n");
+    let output = sandbox.run(&["check"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("unknown field `colour`"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(stderr(&output).contains("line 1"), "{}", stderr(&output));
+
+    let output = sandbox.run(&["check", "--config", "missing.toml"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("missing.toml"));
+}
+
+#[test]
+fn fix_applies_safe_fixes_and_second_run_is_clean() {
+    let sandbox = Sandbox::with_data("three");
+    std::fs::set_permissions(
+        sandbox.path().join("storage.tf"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o640),
+    )
+    .unwrap();
+    let output = sandbox.run(&["check", "--fix"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("applied 2 fix(es)"),
+        "{}",
+        stderr(&output)
+    );
+    let storage = sandbox.read("storage.tf");
+    assert!(!storage.contains("force_destroy = true"), "{storage}");
+    assert!(
+        storage.contains("\"lögs_ü\" { force_destroy = false }"),
+        "{storage}"
+    );
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(sandbox.path().join("storage.tf"))
+            .unwrap()
+            .permissions(),
+    );
+    assert_eq!(mode & 0o777, 0o640);
+    // The unsafe fix is not applied by --fix alone.
+    assert!(
+        sandbox
+            .read(".github/workflows/release.yml")
+            .contains("write-all")
+    );
+    let (report, _) = sandbox.json(&[]);
+    assert_eq!(rules_of(&report), ["RL-GHA-001", "RL-IAM-001"]);
+
+    let output = sandbox.run(&["check", "--fix", "--unsafe-fixes"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert_eq!(
+        sandbox.read(".github/workflows/release.yml"),
+        "name: release\non: push\npermissions:\n  contents: read\njobs:\n  publish:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make publish\n"
+    );
+    let (report, _) = sandbox.json(&[]);
+    // Only the finding without a fix remains.
+    assert_eq!(rules_of(&report), ["RL-IAM-001"]);
+    // Nothing is left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(sandbox.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(".redline"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn diff_prints_fixes_without_writing() {
+    let sandbox = Sandbox::with_data("three");
+    let before = sandbox.read("storage.tf");
+    let output = sandbox.run(&["check", "--diff"]);
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!("diff", stdout(&output));
+    assert_eq!(sandbox.read("storage.tf"), before);
+    sandbox.run(&["check", "--fix"]);
+    let output = sandbox.run(&["check", "--diff"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(stdout(&output), "");
+}
+
+#[test]
+fn fix_keeps_bom_and_crlf() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "crlf.tf",
+        "\u{feff}resource \"aws_s3_bucket\" \"b\" {\r\n  force_destroy = true\r\n}\r\n",
+    );
+    let (report, _) = sandbox.json(&[]);
+    assert_eq!(positions(&report)[0].2..positions(&report)[0].4, 2..2);
+    assert_eq!(positions(&report)[0].3, 3);
+    sandbox.run(&["check", "--fix"]);
+    assert_eq!(
+        sandbox.read("crlf.tf"),
+        "\u{feff}resource \"aws_s3_bucket\" \"b\" {\r\n  force_destroy = false\r\n}\r\n"
+    );
+}
+
+#[test]
+fn suppressions() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "main.tf",
+        r#"resource "aws_s3_bucket" "reasoned" {
+  # redline:ignore RL-TF-010 -- scratch bucket, emptied by CI
+  force_destroy = true
+}
+
+resource "aws_s3_bucket" "trailing" {
+  force_destroy = true # redline:ignore force-destroy-enabled -- test data only
+}
+
+resource "aws_s3_bucket" "no_reason" {
+  force_destroy = true // redline:ignore RL-TF-010
+}
+
+resource "aws_s3_bucket" "expired" {
+  /* redline:ignore RL-TF-010 until=2026-01-31 -- until the migration ends */
+  force_destroy = true
+}
+
+resource "aws_s3_bucket" "still_valid" {
+  # redline:ignore RL-TF-010 until=2027-01-31 -- until the migration ends
+  force_destroy = true
+}
+
+resource "aws_s3_bucket" "unused" {
+  # redline:ignore RL-TF-010 -- nothing to silence here
+  force_destroy = false
+}
+
+# redline:ignore RL-NOPE-001 -- typo
+"#,
+    );
+    let (report, code) = sandbox.json(&[]);
+    assert_eq!(code, 1);
+    let found: Vec<(String, u64, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["name"].as_str().unwrap().to_owned(),
+                f["range"]["start"]["line"].as_u64().unwrap(),
+                f["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let summary: Vec<(&str, u64)> = found.iter().map(|(n, l, _)| (n.as_str(), *l)).collect();
+    assert_eq!(
+        summary,
+        [
+            ("suppression", 11),
+            ("suppression", 15),
+            ("force-destroy-enabled", 16),
+            ("suppression", 25),
+            ("suppression", 29),
+        ]
+    );
+    assert!(found[0].2.contains("no reason"));
+    assert!(found[1].2.contains("expired on 2026-01-31"));
+    assert!(found[3].2.contains("matches no finding"));
+    assert!(found[4].2.contains("unknown rule `RL-NOPE-001`"));
+    assert_eq!(report["findings"][0]["category"], Value::Null);
+    assert_eq!(report["findings"][0]["severity"], "info");
+
+    sandbox.write(
+        "whole.tf",
+        "# redline:ignore-file RL-TF-010 -- fixture bucket module\nresource \"aws_s3_bucket\" \"a\" {\n  force_destroy = true\n}\n",
+    );
+    let (report, _) = sandbox.json(&["whole.tf"]);
+    assert_eq!(report["summary"]["findings"], 0);
+
+    // JSON has no comments: `[[ignore]]` in redline.toml.
+    sandbox.write(
+        "iam/admin.json",
+        r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}"#,
+    );
+    let (report, _) = sandbox.json(&["iam"]);
+    assert_eq!(rules_of(&report), ["RL-IAM-001"]);
+    sandbox.write(
+        "redline.toml",
+        "[[ignore]]\npath = \"iam/*.json\"\nrule = \"full-admin-grant\"\nreason = \"break-glass role\"\n",
+    );
+    let (report, code) = sandbox.json(&["iam"]);
+    assert_eq!(
+        (report["summary"]["findings"].clone(), code),
+        (Value::from(0), 0)
+    );
+}
+
+#[test]
+fn config_disables_rules_and_excludes_paths() {
+    let sandbox = Sandbox::with_data("three");
+    sandbox.write(
+        "vendor/mod/main.tf",
+        "resource \"aws_s3_bucket\" \"v\" {\n  force_destroy = true\n}\n",
+    );
+    let (report, _) = sandbox.json(&[]);
+    assert_eq!(report["summary"]["findings"], 5);
+    sandbox.write(
+        "redline.toml",
+        "exclude = [\"vendor\"]\n[rules]\ndisable = [\"RL-GHA-001\", \"full-admin-grant\"]\n",
+    );
+    let (report, _) = sandbox.json(&[]);
+    assert_eq!(rules_of(&report), ["RL-TF-010", "RL-TF-010"]);
+    // A nested redline.toml governs the files below it.
+    sandbox.write(
+        "vendor/redline.toml",
+        "[rules]\ndisable = [\"RL-TF-010\"]\n",
+    );
+    let (report, _) = sandbox.json(&["vendor/mod/main.tf"]);
+    assert_eq!(report["summary"]["findings"], 0);
+}
+
+#[test]
+fn baseline_reports_only_new_findings() {
+    let sandbox = Sandbox::with_data("three");
+    let output = sandbox.run(&["check", "--write-baseline", "baseline.json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let (report, code) = sandbox.json(&["--baseline", "baseline.json"]);
+    assert_eq!(
+        (report["summary"]["findings"].clone(), code),
+        (Value::from(0), 0)
+    );
+
+    // Lines shift: the old findings are still recognised.
+    let storage = sandbox.read("storage.tf");
+    sandbox.write("storage.tf", format!("# moved down\n\n{storage}resource \"aws_s3_bucket\" \"new\" {{\n  force_destroy = true\n}}\n"));
+    let (report, code) = sandbox.json(&["--baseline", "baseline.json"]);
+    assert_eq!(code, 1);
+    let found = positions(&report);
+    assert_eq!(found.len(), 1);
+    assert_eq!((found[0].0.as_str(), found[0].2), ("RL-TF-010", 15));
+
+    sandbox.write("bad-baseline.json", "{\"version\": 9, \"findings\": []}");
+    let output = sandbox.run(&["check", "--baseline", "bad-baseline.json"]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn bad_input_is_reported_and_other_files_still_analysed() {
+    let sandbox = Sandbox::with_data("three");
+    sandbox.write(
+        "invalid-utf8.tf",
+        [b'x', b' ', b'=', b' ', b'"', 0xff, b'"', b'\n'],
+    );
+    sandbox.write("nul.sh", "echo a\0b\n");
+    sandbox.write("empty.tf", "");
+    sandbox.write(
+        "bom-crlf.tf",
+        "\u{feff}resource \"aws_s3_bucket\" \"crlf\" {\r\n  force_destroy = true\r\n}\r\n",
+    );
+    // 30 MB: over the 10 MB default cap.
+    let big = format!("# {}\n", "x".repeat(30 * 1024 * 1024));
+    sandbox.write("big.tf", big);
+    let mut bomb = String::from(
+        "apiVersion: v1\nkind: ConfigMap\ndata:\n  a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n",
+    );
+    for level in 1..40 {
+        let previous = format!("*a{}", level - 1);
+        let items = [previous.as_str(); 10].join(", ");
+        bomb.push_str(&format!("  a{level}: &a{level} [{items}]\n"));
+    }
+    sandbox.write("bomb.yaml", bomb);
+    let depth = 200_000;
+    sandbox.write(
+        "iam/deep.json",
+        format!(
+            "{{\"Version\": \"2012-10-17\", \"Statement\": {}{}}}",
+            "[".repeat(depth),
+            "]".repeat(depth)
+        ),
+    );
+    sandbox.write(
+        "deep.yaml",
+        format!(
+            "apiVersion: v1\nkind: X\ndata: {}{}\n",
+            "[".repeat(depth),
+            "]".repeat(depth)
+        ),
+    );
+    sandbox.write("broken.yml", "apiVersion: v1\nkind: [unclosed\n  - : :\n");
+    sandbox.write(
+        ".github/workflows/broken.yml",
+        "permissions: write-all\njobs: [\n",
+    );
+
+    let (report, code) = sandbox.json(&[]);
+    assert_eq!(code, 1);
+    let errors: Vec<(String, String)> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["path"].as_str().unwrap().to_owned(),
+                e["kind"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            ("big.tf".to_owned(), "skipped".to_owned()),
+            ("invalid-utf8.tf".to_owned(), "skipped".to_owned()),
+            ("nul.sh".to_owned(), "skipped".to_owned()),
+        ]
+    );
+    let messages: Vec<&str> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["message"].as_str().unwrap())
+        .collect();
+    assert!(messages[0].contains("max_file_size"));
+    assert!(messages[1].contains("not valid UTF-8"));
+    assert!(messages[2].contains("NUL byte"));
+    let found = rules_of(&report);
+    // The three-rule files, the BOM/CRLF file, and the broken workflow (partial analysis).
+    assert_eq!(found.iter().filter(|r| *r == "RL-TF-010").count(), 3);
+    assert_eq!(found.iter().filter(|r| *r == "RL-GHA-001").count(), 2);
+    assert!(found.contains(&"RL-META-001".to_owned()), "{found:?}");
+    let bom = positions(&report)
+        .into_iter()
+        .find(|p| p.1 == "bom-crlf.tf")
+        .unwrap();
+    assert_eq!((bom.2, bom.3, bom.4, bom.5), (2, 3, 2, 23));
+}
+
+#[test]
+fn walk_includes_hidden_folders_and_honours_ignore_files() {
+    let sandbox = Sandbox::new();
+    let bucket = "resource \"aws_s3_bucket\" \"b\" {\n  force_destroy = true\n}\n";
+    sandbox.write(".hidden/a.tf", bucket);
+    sandbox.write("ignored/b.tf", bucket);
+    sandbox.write("node_modules/pkg/c.tf", bucket);
+    sandbox.write(".terraform/modules/d.tf", bucket);
+    sandbox.write(".git/e.tf", bucket);
+    sandbox.write("kept/f.tf", bucket);
+    sandbox.write(".gitignore", "ignored/\n");
+    sandbox.write("README.md", "force_destroy = true\n");
+    sandbox.write("notes", "plain text without a shebang\n");
+    std::os::unix::fs::symlink(sandbox.path(), sandbox.path().join("kept/loop")).unwrap();
+    std::os::unix::fs::symlink("nowhere.tf", sandbox.path().join("dangling.tf")).unwrap();
+    let fifo = sandbox.path().join("pipe.tf");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+
+    let (report, code) = sandbox.json(&[]);
+    let paths: Vec<String> = positions(&report).into_iter().map(|p| p.1).collect();
+    assert_eq!(paths, [".hidden/a.tf", "kept/f.tf"]);
+    // The dangling link cannot be read: reported, and the run exits 2 after analysing the rest.
+    assert_eq!(code, 2);
+    let errors = report["errors"].as_array().unwrap();
+    assert!(errors.iter().any(|e| e["kind"] == "io"), "{errors:?}");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e["message"].as_str().unwrap().contains("loop")),
+        "{errors:?}"
+    );
+    // An explicitly named file is analysed even when an ignore file lists it.
+    let (report, _) = sandbox.json(&["ignored/b.tf"]);
+    assert_eq!(report["summary"]["findings"], 1);
+}
+
+#[test]
+fn paths_are_relative_to_the_current_folder() {
+    let sandbox = Sandbox::with_data("three");
+    let output = sandbox
+        .command(&[
+            "check",
+            "--format",
+            "json",
+            sandbox.path().join("storage.tf").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["findings"][0]["path"], "storage.tf");
+    let output = sandbox
+        .command(&["check", "--format", "json", "."])
+        .current_dir(sandbox.path().join("iam"))
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["findings"][0]["path"], "admin.json");
+}
+
+#[test]
+fn output_file_and_colour() {
+    let sandbox = Sandbox::with_data("three");
+    let output = sandbox.run(&["check", "--output", "report.json", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stdout(&output), "");
+    let report: Value = serde_json::from_str(&sandbox.read("report.json")).unwrap();
+    assert_eq!(report["summary"]["findings"], 4);
+    // Not a terminal: no colour unless asked for.
+    assert!(!stdout(&sandbox.run(&["check"])).contains('\x1b'));
+    assert!(stdout(&sandbox.run(&["check", "--color", "always"])).contains("\x1b[31m"));
+}
+
+#[test]
+fn rules_and_explain() {
+    let sandbox = Sandbox::new();
+    let output = sandbox.run(&["rules"]);
+    assert_eq!(output.status.code(), Some(0));
+    insta::assert_snapshot!("rules", stdout(&output));
+    let output = sandbox.run(&["rules", "--format", "json"]);
+    let rules: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(
+        rules
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == "RL-GHA-001" && r["category"] == "permissions")
+    );
+
+    for rule in ["RL-TF-010", "force-destroy-enabled", "rl-tf-010"] {
+        let output = sandbox.run(&["explain", rule]);
+        assert_eq!(output.status.code(), Some(0));
+        let page =
+            std::fs::read_to_string(data_dir().join("../../docs/rules/RL-TF-010.md")).unwrap();
+        assert_eq!(stdout(&output), page);
+    }
+    let output = sandbox.run(&["explain", "suppression"]);
+    assert!(stdout(&output).contains("redline:ignore"));
+    let output = sandbox.run(&["explain", "RL-NOPE-001"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("unknown rule"));
+}
+
+#[test]
+fn help_and_version() {
+    let sandbox = Sandbox::new();
+    let output = sandbox.run(&["--version"]);
+    assert_eq!(
+        stdout(&output),
+        format!("redline {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    let output = sandbox.run(&["check", "--help"]);
+    let help = stdout(&output);
+    for flag in [
+        "--format",
+        "--fix",
+        "--unsafe-fixes",
+        "--diff",
+        "--baseline",
+        "--write-baseline",
+        "--fail-on",
+        "--config",
+    ] {
+        assert!(
+            help.contains(flag),
+            "`check --help` does not mention {flag}"
+        );
+    }
+}
