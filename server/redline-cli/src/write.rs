@@ -39,3 +39,22 @@ pub fn replace_file(path: &Path, original_bytes: &[u8], new_bytes: &[u8]) -> any
         .with_context(|| format!("cannot replace {}", path.display()))?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_a_file_that_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("main.tf");
+        fs::write(&path, "edited by someone else").unwrap();
+        let error = replace_file(&path, b"original", b"fixed").unwrap_err();
+        assert!(error.to_string().contains("changed while it was analysed"));
+        assert_eq!(fs::read_to_string(&path).unwrap(), "edited by someone else");
+        replace_file(&path, b"edited by someone else", b"fixed").unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "fixed");
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "no temporary file is left behind");
+    }
+}

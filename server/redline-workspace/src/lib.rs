@@ -489,3 +489,44 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod discovery_tests {
+    use super::*;
+    use redline_syntax::Format;
+
+    #[test]
+    fn gitlab_local_includes_are_gitlab_ci() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("ci/jobs")).unwrap();
+        fs::write(
+            root.join(".gitlab-ci.yml"),
+            "include:\n  - local: /ci/deploy.yml\n  - 'https://example.com/remote.yml'\n",
+        )
+        .unwrap();
+        fs::write(root.join("ci/deploy.yml"), "include: 'ci/jobs/*.yml'\n").unwrap();
+        fs::write(root.join("ci/jobs/apply.yml"), "apply:\n  script: [make]\n").unwrap();
+        fs::write(root.join("ci/other.yml"), "x: 1\n").unwrap();
+        let discovery = discover(&DiscoverOptions {
+            paths: &[root.to_path_buf()],
+            config_file: None,
+            cwd: root,
+        })
+        .unwrap();
+        let formats: Vec<(String, Option<Format>)> = discovery
+            .files
+            .iter()
+            .map(|file| (file.display.clone(), file.hints.format))
+            .collect();
+        assert_eq!(
+            formats,
+            [
+                (".gitlab-ci.yml".to_owned(), Some(Format::GitlabCi)),
+                ("ci/deploy.yml".to_owned(), Some(Format::GitlabCi)),
+                ("ci/jobs/apply.yml".to_owned(), Some(Format::GitlabCi)),
+                ("ci/other.yml".to_owned(), None),
+            ]
+        );
+    }
+}
