@@ -132,6 +132,13 @@ pub const INTERNAL_ERROR: RuleCode = RuleCode {
     category: None,
 };
 
+/// The engine's own rule for templates that must be rendered before they can be analysed.
+pub const TEMPLATE_SKIPPED: RuleCode = RuleCode {
+    id: "RL-META-004",
+    name: "template-skipped",
+    category: None,
+};
+
 impl Category {
     /// Every category, in output order.
     pub const ALL: [Category; 3] = [

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use redline_diagnostics::{INTERNAL_ERROR, PARSE_ERROR, SUPPRESSION, Severity};
+use redline_diagnostics::{INTERNAL_ERROR, PARSE_ERROR, SUPPRESSION, Severity, TEMPLATE_SKIPPED};
 use redline_rules::{Rule, RuleOptions, find_rule};
 use redline_text::{LineIndex, TextSize};
 use serde::Deserialize;
@@ -270,7 +270,7 @@ pub fn resolve_rule_id(name: &str) -> Option<&'static str> {
     if let Some(rule) = find_rule(name) {
         return Some(rule.meta().id());
     }
-    [PARSE_ERROR, SUPPRESSION, INTERNAL_ERROR]
+    [PARSE_ERROR, SUPPRESSION, INTERNAL_ERROR, TEMPLATE_SKIPPED]
         .into_iter()
         .find(|code| code.id.eq_ignore_ascii_case(name) || code.name == name)
         .map(|code| code.id)

@@ -11,7 +11,7 @@ mod suppression;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use redline_diagnostics::{
-    Confidence, Diagnostic, INTERNAL_ERROR, PARSE_ERROR, RuleCode, Severity,
+    Confidence, Diagnostic, INTERNAL_ERROR, PARSE_ERROR, RuleCode, Severity, TEMPLATE_SKIPPED,
 };
 use redline_rules::{Rule, RuleContext, all_rules};
 use redline_syntax::{Format, SourceFile, SourceHints, parse_source};
@@ -66,6 +66,25 @@ pub fn analyze(
             None => !config.disabled.contains(&id),
         }
     };
+
+    if file.templated {
+        let mut diagnostics = Vec::new();
+        if is_enabled(TEMPLATE_SKIPPED.id) {
+            let first_line = file.line_index.line_range(0, file.text);
+            diagnostics.push(Diagnostic::new(
+                TEMPLATE_SKIPPED,
+                Severity::Info,
+                Confidence::High,
+                first_line,
+                "template with `{{ … }}` actions: not analysed, because its manifests depend on \
+                 values given at render time; run redline on the output of `helm template`",
+            ));
+        }
+        return FileAnalysis {
+            format: Some(file.format),
+            diagnostics,
+        };
+    }
 
     let mut diagnostics = Vec::new();
     for rule in all_rules() {

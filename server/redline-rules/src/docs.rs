@@ -2,7 +2,9 @@
 
 use std::fmt::Write as _;
 
-use redline_diagnostics::{Confidence, INTERNAL_ERROR, PARSE_ERROR, SUPPRESSION, Severity};
+use redline_diagnostics::{
+    Confidence, INTERNAL_ERROR, PARSE_ERROR, SUPPRESSION, Severity, TEMPLATE_SKIPPED,
+};
 
 use crate::{FixAvailability, RuleMeta, Status, all_rules, find_rule};
 
@@ -15,7 +17,7 @@ pub fn doc_url(id: &str) -> String {
 }
 
 /// The engine's own rules: they have documentation but no check of their own.
-pub static META_RULES: [RuleMeta; 3] = [
+pub static META_RULES: [RuleMeta; 4] = [
     RuleMeta {
         code: PARSE_ERROR,
         summary: "A file has a syntax error, so findings after it may be missing",
@@ -89,6 +91,30 @@ pub static META_RULES: [RuleMeta; 3] = [
 
  ## What to do
  Report it with the file (or a reduced copy) so the rule can be fixed.
+",
+    },
+    RuleMeta {
+        code: TEMPLATE_SKIPPED,
+        summary: "A Helm or Go template is skipped because it must be rendered first",
+        severity: Severity::Info,
+        confidence: Confidence::High,
+        formats: &[redline_syntax::Format::Kubernetes],
+        fix: FixAvailability::None,
+        status: Status::Stable,
+        doc: " ## What it flags
+ A YAML file with Go template actions (`{{ .Values.replicas }}`, `{{- if … }}`), such as a Helm
+ chart's `templates/` files.
+
+ ## Why it matters
+ What such a file deploys depends on values given at render time, so redline cannot tell
+ whether it is dangerous, and it does not guess.
+
+ ## What to do
+ Render the chart and check the output:
+ `helm template my-release ./chart > rendered.yaml && redline check rendered.yaml`.
+
+ ## Suppression
+ `[rules] disable = [\"template-skipped\"]` in `redline.toml`, or `exclude` the templates.
 ",
     },
 ];

@@ -3,8 +3,10 @@
 //! A rule sees one parsed file and its own options. It keeps no state between files and never
 //! sees other rules' results.
 
+pub mod cloudformation;
 mod context;
 mod docs;
+pub mod edit;
 pub mod github_actions;
 pub mod iam;
 mod registry;

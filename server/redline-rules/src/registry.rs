@@ -1,10 +1,14 @@
 use crate::Rule;
-use crate::{github_actions, iam, terraform};
+use crate::{cloudformation, github_actions, iam, terraform};
 
 static RULES: &[&dyn Rule] = &[
     &terraform::force_destroy_enabled::ForceDestroyEnabled,
     &iam::full_admin_grant::FullAdminGrant,
     &github_actions::write_all_permissions::WriteAllPermissions,
+    &cloudformation::stateful_resource_without_retain::StatefulResourceWithoutRetain,
+    &cloudformation::stateful_resource_delete_policy::StatefulResourceDeletePolicy,
+    &cloudformation::cfn_deletion_protection_off::CfnDeletionProtectionOff,
+    &cloudformation::bucket_auto_delete_objects::BucketAutoDeleteObjects,
 ];
 
 /// Every rule, in registry order.

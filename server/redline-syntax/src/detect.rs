@@ -212,6 +212,26 @@ pub fn sniff(language: Language, documents: &[Node]) -> Option<Format> {
     None
 }
 
+/// Whether a YAML file is a Go template (a Helm chart template): its meaning depends on values
+/// supplied at render time. GitHub-style `${{ … }}` expressions do not count.
+pub fn is_go_template(path: &str, text: &str) -> bool {
+    let normalized = path.replace('\\', "/");
+    let in_templates_folder = normalized.split('/').any(|segment| segment == "templates");
+    let mut actions = 0usize;
+    let mut line_start_action = false;
+    for (index, _) in text.match_indices("{{") {
+        if text[..index].ends_with('$') {
+            continue;
+        }
+        actions += 1;
+        let line_start = text[..index].rfind('\n').map_or(0, |newline| newline + 1);
+        if text[line_start..index].trim().is_empty() {
+            line_start_action = true;
+        }
+    }
+    actions > 0 && (in_templates_folder || line_start_action)
+}
+
 /// Whether the text starts with a shebang naming a POSIX-family shell.
 pub fn has_shell_shebang(text: &str) -> bool {
     let Some(rest) = text.strip_prefix("#!") else {
@@ -324,6 +344,20 @@ mod tests {
         assert_eq!(format_of("docs/workflows/ci.yml"), None);
         assert!(candidate("README.md", "", SourceHints::default()).is_none());
         assert!(candidate(".hidden", "", SourceHints::default()).is_none());
+    }
+
+    #[test]
+    fn go_templates() {
+        assert!(is_go_template(
+            "chart/templates/deploy.yaml",
+            "replicas: {{ .Values.n }}\n"
+        ));
+        assert!(is_go_template(
+            "x.yaml",
+            "{{- if .Values.on }}\nkind: Pod\n{{- end }}\n"
+        ));
+        assert!(!is_go_template("x.yaml", "run: echo ${{ github.sha }}\n"));
+        assert!(!is_go_template("x.yaml", "kind: Pod\n"));
     }
 
     #[test]

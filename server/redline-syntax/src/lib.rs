@@ -3,6 +3,7 @@
 //! A file is parsed once. `SourceFile` holds the tree, the detected `Format`, and for JSON and
 //! YAML the data documents (`value::Node`) that most rules read.
 
+pub mod cloudformation;
 pub mod detect;
 pub mod hcl;
 mod json;
@@ -30,6 +31,9 @@ pub struct SourceFile<'a> {
     pub documents: Vec<value::Node>,
     /// Line starts of `text`.
     pub line_index: LineIndex,
+    /// Whether the file is a template (Helm, Go templates) that must be rendered before it
+    /// means anything; such files are not analysed.
+    pub templated: bool,
 }
 
 /// A syntax problem found while parsing.
@@ -62,8 +66,12 @@ pub fn parse_source<'a>(
         Language::Yaml => yaml::documents(&tree, text),
         _ => Vec::new(),
     };
+    let templated = language == Language::Yaml
+        && candidate.format.is_none()
+        && detect::is_go_template(path, text);
     let format = match candidate.format {
         Some(format) => format,
+        None if templated => Format::Kubernetes,
         None => detect::sniff(language, &documents)?,
     };
     Some(SourceFile {
@@ -74,6 +82,7 @@ pub fn parse_source<'a>(
         tree,
         documents,
         line_index: LineIndex::new(text),
+        templated,
     })
 }
 

@@ -1,0 +1,232 @@
+use redline_diagnostics::{Applicability, Category, Confidence, Edit, Fix, Severity};
+use redline_syntax::Format;
+use redline_syntax::cloudformation::{Resource, as_bool, is_intrinsic};
+use redline_syntax::value::Node;
+
+use super::all_resources;
+use crate::edit::{insert_first_entry, string_literal};
+use crate::{FixAvailability, RuleContext, Status, declare_rule};
+
+declare_rule! {
+    /// ## What it flags
+    /// Deletion protection turned off on a CloudFormation resource:
+    /// - `DeletionProtection` false or absent on `AWS::RDS::DBInstance`, `AWS::RDS::DBCluster`,
+    ///   `AWS::DocDB::DBCluster` and `AWS::Neptune::DBCluster`;
+    /// - `DeletionProtectionEnabled` false or absent on `AWS::DynamoDB::Table`;
+    /// - `DeletionProtection: INACTIVE` on `AWS::Cognito::UserPool`;
+    /// - `DisableApiTermination: false` on `AWS::EC2::Instance`;
+    /// - the `deletion_protection.enabled` attribute `false` on an
+    ///   `AWS::ElasticLoadBalancingV2::LoadBalancer`.
+    ///
+    /// ## Why it matters
+    /// Deletion protection makes the service itself refuse a delete call, whoever makes it:
+    /// a stack deletion, a console click or an automation with broad credentials.
+    /// Turning it off (or never turning it on for a database) removes the cheapest guard there is.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// Database:
+    ///   Type: AWS::RDS::DBInstance
+    ///   DeletionPolicy: Snapshot
+    ///   Properties:
+    ///     Engine: postgres
+    ///     DeletionProtection: false
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// Database:
+    ///   Type: AWS::RDS::DBInstance
+    ///   DeletionPolicy: Snapshot
+    ///   Properties:
+    ///     Engine: postgres
+    ///     DeletionProtection: true
+    /// ```
+    ///
+    /// ## Fix safety
+    /// The fix turns protection on (or adds the property). It is safe: it only makes deletion
+    /// fail until protection is turned off again on purpose.
+    ///
+    /// ## Suppression
+    /// `# redline:ignore RL-CFN-006 -- preview environment, deleted nightly` on the line above.
+    ///
+    /// ## References
+    /// - AWS CloudFormation resource reference: `AWS::RDS::DBInstance` `DeletionProtection`,
+    ///   `AWS::DynamoDB::Table` `DeletionProtectionEnabled`
+    CfnDeletionProtectionOff {
+        id: "RL-CFN-006", name: "cfn-deletion-protection-off",
+        summary: "A CloudFormation resource that supports deletion protection has it off",
+        category: Category::Destructive, severity: Severity::Warning, confidence: Confidence::High,
+        formats: &[Format::CloudFormation], fix: FixAvailability::Sometimes, status: Status::Preview,
+    }
+}
+
+/// Resource type, property, the protected value, and whether an absent property counts.
+const PROTECTIONS: &[(&str, &str, Protected, bool)] = &[
+    (
+        "AWS::RDS::DBInstance",
+        "DeletionProtection",
+        Protected::True,
+        true,
+    ),
+    (
+        "AWS::RDS::DBCluster",
+        "DeletionProtection",
+        Protected::True,
+        true,
+    ),
+    (
+        "AWS::DocDB::DBCluster",
+        "DeletionProtection",
+        Protected::True,
+        true,
+    ),
+    (
+        "AWS::Neptune::DBCluster",
+        "DeletionProtection",
+        Protected::True,
+        true,
+    ),
+    (
+        "AWS::DynamoDB::Table",
+        "DeletionProtectionEnabled",
+        Protected::True,
+        true,
+    ),
+    (
+        "AWS::Cognito::UserPool",
+        "DeletionProtection",
+        Protected::Active,
+        false,
+    ),
+    (
+        "AWS::EC2::Instance",
+        "DisableApiTermination",
+        Protected::True,
+        false,
+    ),
+];
+
+#[derive(Clone, Copy)]
+enum Protected {
+    True,
+    Active,
+}
+
+fn check(ctx: &mut RuleContext<'_>) {
+    let file = ctx.file();
+    for resource in all_resources(file) {
+        let Some(kind) = resource.resource_type() else {
+            continue;
+        };
+        if kind == "AWS::ElasticLoadBalancingV2::LoadBalancer" {
+            check_load_balancer(ctx, resource);
+            continue;
+        }
+        let Some((_, property, protected, absent_counts)) = PROTECTIONS
+            .iter()
+            .find(|(candidate, ..)| *candidate == kind)
+        else {
+            continue;
+        };
+        let subject = format!("{kind} `{}`", resource.logical_id());
+        let (on_text, off_text) = match protected {
+            Protected::True => ("true", "false"),
+            Protected::Active => ("ACTIVE", "INACTIVE"),
+        };
+        match resource.properties().and_then(|p| p.entry(property)) {
+            Some(entry) => {
+                if is_intrinsic(&entry.value) {
+                    continue;
+                }
+                let off = match protected {
+                    Protected::True => as_bool(&entry.value) == Some(false),
+                    Protected::Active => entry.value.as_str() == Some("INACTIVE"),
+                };
+                if !off {
+                    continue;
+                }
+                let message = format!(
+                    "`{property}: {off_text}` on {subject}: the service accepts a delete call \
+                     for it from anyone allowed to make one; set `{property}: {on_text}`"
+                );
+                let replacement = match protected {
+                    Protected::True => on_text.to_owned(),
+                    Protected::Active => string_literal(file.language, on_text),
+                };
+                let fix = Fix::single(
+                    format!("Set `{property}: {on_text}`"),
+                    Applicability::Safe,
+                    Edit::replace(entry.value.range, replacement),
+                );
+                let mut diagnostic = ctx.diagnostic(entry.value.range, message).with_fix(fix);
+                diagnostic.severity = Severity::Error;
+                ctx.report(diagnostic);
+            }
+            None if *absent_counts => {
+                let message = format!(
+                    "{subject} has no `{property}`, so deletion protection is off: the service \
+                     accepts a delete call for it from anyone allowed to make one; add \
+                     `{property}: {on_text}`"
+                );
+                let mut diagnostic = ctx.diagnostic(resource.entry.key.range, message);
+                if let Some(edit) = resource.properties().and_then(|properties| {
+                    insert_first_entry(ctx.text(), file.language, properties, property, on_text)
+                }) {
+                    diagnostic = diagnostic.with_fix(Fix::single(
+                        format!("Add `{property}: {on_text}`"),
+                        Applicability::Safe,
+                        edit,
+                    ));
+                }
+                ctx.report(diagnostic);
+            }
+            None => {}
+        }
+    }
+}
+
+fn check_load_balancer(ctx: &mut RuleContext<'_>, resource: Resource<'_>) {
+    let Some(attributes) = resource.property("LoadBalancerAttributes") else {
+        return;
+    };
+    for attribute in attributes.items() {
+        if attribute.get("Key").and_then(Node::as_str) != Some("deletion_protection.enabled") {
+            continue;
+        }
+        let Some(value) = attribute.get("Value") else {
+            continue;
+        };
+        if is_intrinsic(value) || as_bool(value) != Some(false) {
+            continue;
+        }
+        let message = format!(
+            "`deletion_protection.enabled` is `false` on load balancer `{}`: the service \
+             accepts a delete call for it from anyone allowed to make one; set it to `\"true\"`",
+            resource.logical_id()
+        );
+        let fix = Fix::single(
+            "Set `deletion_protection.enabled` to `\"true\"`",
+            Applicability::Safe,
+            Edit::replace(value.range, "\"true\""),
+        );
+        let mut diagnostic = ctx.diagnostic(value.range, message).with_fix(fix);
+        diagnostic.severity = Severity::Error;
+        ctx.report(diagnostic);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use redline_test_support::check_fixture;
+
+    #[test]
+    fn fires() {
+        check_fixture("cloudformation/cfn-deletion-protection-off/fires.yaml");
+    }
+
+    #[test]
+    fn quiet() {
+        check_fixture("cloudformation/cfn-deletion-protection-off/quiet.yaml");
+    }
+}
