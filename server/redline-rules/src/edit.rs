@@ -18,22 +18,23 @@ pub fn insert_first_entry(
 ) -> Option<Edit> {
     let first = mapping.entries().first()?;
     let at = first.key.range.start();
-    if language == Language::Json {
-        return Some(Edit::insert(at, format!("\"{key}\": {value}, ")));
-    }
     let offset = at.to_usize();
     let line_start = text[..offset].rfind('\n').map_or(0, |index| index + 1);
     let indent = &text[line_start..offset];
-    if indent.chars().all(|c| c == ' ') {
-        let newline = if text[..offset].ends_with("\r\n") || text.contains("\r\n") {
-            "\r\n"
-        } else {
-            "\n"
-        };
-        Some(Edit::insert(at, format!("{key}: {value}{newline}{indent}")))
+    let own_line = indent.chars().all(|c| c == ' ' || c == '\t');
+    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let entry = match language {
+        Language::Json => format!("\"{key}\": {value},"),
+        _ => format!("{key}: {value}"),
+    };
+    let inserted = if own_line {
+        format!("{entry}{newline}{indent}")
+    } else if language == Language::Json {
+        format!("{entry} ")
     } else {
-        Some(Edit::insert(at, format!("{key}: {value}, ")))
-    }
+        format!("{entry}, ")
+    };
+    Some(Edit::insert(at, inserted))
 }
 
 /// The text to write for a string value in `language`.
