@@ -776,3 +776,30 @@ fn help_and_version() {
         );
     }
 }
+
+#[test]
+fn helm_templates_are_skipped_with_a_note() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "chart/templates/deployment.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nspec:\n  replicas: {{ .Values.replicas }}\n  template:\n    spec:\n      hostPID: true\n",
+    );
+    sandbox.write(
+        "rendered.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      hostPID: true\n      containers: []\n",
+    );
+    let (report, code) = sandbox.json(&[]);
+    assert_eq!(code, 1);
+    let found: Vec<(String, String)> = positions(&report).into_iter().map(|p| (p.0, p.1)).collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "RL-META-004".to_owned(),
+                "chart/templates/deployment.yaml".to_owned()
+            ),
+            ("RL-K8S-110".to_owned(), "rendered.yaml".to_owned()),
+        ]
+    );
+    assert_eq!(report["findings"][0]["severity"], "info");
+}

@@ -9,6 +9,7 @@ mod docs;
 pub mod edit;
 pub mod github_actions;
 pub mod iam;
+pub mod kubernetes;
 mod registry;
 pub mod terraform;
 

@@ -30,7 +30,9 @@ fn ids_and_names_are_unique_and_well_formed() {
         assert!(
             parts.len() == 3
                 && parts[0] == "RL"
-                && parts[1].chars().all(|c| c.is_ascii_uppercase())
+                && parts[1]
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
                 && parts[2].len() == 3
                 && parts[2].chars().all(|c| c.is_ascii_digit()),
             "id {} is not RL-<FORMAT>-<NNN>",

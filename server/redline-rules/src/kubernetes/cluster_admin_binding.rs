@@ -1,0 +1,124 @@
+use redline_diagnostics::{Category, Confidence, Severity};
+use redline_syntax::Format;
+use redline_syntax::value::Node;
+
+use super::{describe, kind, objects};
+use crate::{FixAvailability, RuleContext, Status, declare_rule};
+
+declare_rule! {
+    /// ## What it flags
+    /// A `ClusterRoleBinding` or `RoleBinding` whose `roleRef` is the `cluster-admin`
+    /// ClusterRole.
+    ///
+    /// ## Why it matters
+    /// `cluster-admin` can do anything to any object in the cluster: delete namespaces with
+    /// everything in them, read every Secret, change RBAC.
+    /// Bound to a CI or agent service account, one mistaken command removes the environment;
+    /// bound to `system:authenticated`, `system:serviceaccounts` or a `default` service account,
+    /// every workload or user gets that power.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// kind: ClusterRoleBinding
+    /// roleRef:
+    ///   apiGroup: rbac.authorization.k8s.io
+    ///   kind: ClusterRole
+    ///   name: cluster-admin
+    /// subjects:
+    ///   - kind: ServiceAccount
+    ///     name: deployer
+    ///     namespace: ci
+    /// ```
+    ///
+    /// ## Use instead
+    /// Bind a Role scoped to the namespaces and resources the subject deploys.
+    ///
+    /// ## Fix safety
+    /// There is no automatic fix.
+    ///
+    /// ## Suppression
+    /// `# redline:ignore RL-K8S-102 -- cluster bootstrap, applied once by a human` on the line
+    /// above `name: cluster-admin`.
+    ///
+    /// ## References
+    /// - kube-linter `cluster-admin-role-binding`
+    ClusterAdminBinding {
+        id: "RL-K8S-102", name: "cluster-admin-binding",
+        summary: "A binding grants the `cluster-admin` role",
+        category: Category::Permissions, severity: Severity::Error, confidence: Confidence::High,
+        formats: &[Format::Kubernetes], fix: FixAvailability::None, status: Status::Preview,
+    }
+}
+
+fn check(ctx: &mut RuleContext<'_>) {
+    for object in objects(ctx.file()) {
+        if !matches!(kind(object), Some("ClusterRoleBinding" | "RoleBinding")) {
+            continue;
+        }
+        let Some(role_ref) = object.get("roleRef") else {
+            continue;
+        };
+        if role_ref.get("kind").and_then(Node::as_str) != Some("ClusterRole") {
+            continue;
+        }
+        let Some(name) = role_ref
+            .get("name")
+            .filter(|name| name.as_str() == Some("cluster-admin"))
+        else {
+            continue;
+        };
+        let subjects: Vec<String> = object
+            .get("subjects")
+            .map(Node::items)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|subject| {
+                let name = subject.get("name").and_then(Node::as_str)?;
+                let kind = subject
+                    .get("kind")
+                    .and_then(Node::as_str)
+                    .unwrap_or("subject");
+                let wide = matches!(
+                    name,
+                    "system:authenticated"
+                        | "system:unauthenticated"
+                        | "system:serviceaccounts"
+                        | "default"
+                ) || name.starts_with("system:serviceaccounts:");
+                Some(if wide {
+                    format!("{kind} `{name}` (every identity of that kind)")
+                } else {
+                    format!("{kind} `{name}`")
+                })
+            })
+            .collect();
+        let who = if subjects.is_empty() {
+            "its subjects".to_owned()
+        } else {
+            subjects.join(", ")
+        };
+        let message = format!(
+            "{} gives {who} `cluster-admin`: full control of every object in the cluster, \
+             including deleting namespaces and reading every Secret; bind a Role scoped to what \
+             they deploy",
+            describe(object)
+        );
+        let diagnostic = ctx.diagnostic(name.range, message);
+        ctx.report(diagnostic);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use redline_test_support::check_fixture;
+
+    #[test]
+    fn fires() {
+        check_fixture("kubernetes/cluster-admin-binding/fires.yaml");
+    }
+
+    #[test]
+    fn quiet() {
+        check_fixture("kubernetes/cluster-admin-binding/quiet.yaml");
+    }
+}

@@ -1,0 +1,166 @@
+//! Rules for Kubernetes manifests, including Argo CD and Flux objects.
+
+pub mod argocd_allow_empty;
+pub mod argocd_auto_prune;
+pub mod argocd_project_wildcards;
+pub mod binding_to_all_users;
+pub mod cluster_admin_binding;
+pub mod dangerous_capabilities;
+pub mod flux_force_recreate;
+pub mod host_namespaces;
+pub mod host_path_mount;
+pub mod pod_exec_access;
+pub mod privilege_escalation_allowed;
+pub mod privileged_container;
+pub mod rbac_escalation_verbs;
+pub mod rbac_wildcard;
+pub mod runs_as_root;
+pub mod secrets_read_cluster_wide;
+pub mod stateful_object_hook_deleted;
+pub mod volume_reclaim_delete;
+
+use redline_syntax::SourceFile;
+use redline_syntax::value::{Entry, Node};
+
+/// Every object of the file: each document, and the items of `kind: List` documents.
+pub(crate) fn objects<'f>(file: &'f SourceFile<'_>) -> Vec<&'f Node> {
+    let mut res = Vec::new();
+    for document in &file.documents {
+        if kind(document) == Some("List") {
+            res.extend(document.get("items").map(Node::items).unwrap_or_default());
+        } else if document.get("kind").is_some() {
+            res.push(document);
+        }
+    }
+    res
+}
+
+/// The object's `kind`.
+pub(crate) fn kind(object: &Node) -> Option<&str> {
+    object.get("kind").and_then(Node::as_str)
+}
+
+/// The object's `apiVersion` group, e.g. `argoproj.io` for `argoproj.io/v1alpha1`.
+pub(crate) fn api_group(object: &Node) -> &str {
+    object
+        .get("apiVersion")
+        .and_then(Node::as_str)
+        .and_then(|version| version.split_once('/'))
+        .map_or("", |(group, _)| group)
+}
+
+/// `Kind `name`` for messages.
+pub(crate) fn describe(object: &Node) -> String {
+    let name = object
+        .get("metadata")
+        .and_then(|metadata| metadata.get("name"))
+        .and_then(Node::as_str)
+        .unwrap_or("(unnamed)");
+    format!("{} `{name}`", kind(object).unwrap_or("object"))
+}
+
+/// The pod spec of a pod or of a workload's pod template.
+pub(crate) fn pod_spec(object: &Node) -> Option<&Node> {
+    let spec = object.get("spec")?;
+    match kind(object)? {
+        "Pod" => Some(spec),
+        "Deployment"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "ReplicaSet"
+        | "ReplicationController"
+        | "Job" => spec.get("template")?.get("spec"),
+        "CronJob" => spec
+            .get("jobTemplate")?
+            .get("spec")?
+            .get("template")?
+            .get("spec"),
+        "PodTemplate" => object.get("template")?.get("spec"),
+        _ => None,
+    }
+}
+
+/// Every container of a pod spec: `containers`, `initContainers` and `ephemeralContainers`.
+pub(crate) fn containers(pod_spec: &Node) -> Vec<&Node> {
+    ["containers", "initContainers", "ephemeralContainers"]
+        .iter()
+        .filter_map(|key| pod_spec.get(key))
+        .flat_map(Node::items)
+        .collect()
+}
+
+/// `container `name``.
+pub(crate) fn describe_container(container: &Node) -> String {
+    let name = container
+        .get("name")
+        .and_then(Node::as_str)
+        .unwrap_or("(unnamed)");
+    format!("container `{name}`")
+}
+
+/// The `rules` entries of a Role or ClusterRole.
+pub(crate) fn role_rules(object: &Node) -> Vec<&Node> {
+    match kind(object) {
+        Some("Role" | "ClusterRole") => object
+            .get("rules")
+            .map(Node::items)
+            .unwrap_or_default()
+            .iter()
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The string items of a list field of an RBAC rule (`verbs`, `resources`, `apiGroups`).
+pub(crate) fn list_items<'n>(rule: &'n Node, field: &str) -> Vec<(&'n Node, &'n str)> {
+    rule.get(field)
+        .map(Node::one_or_many)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|item| item.as_str().map(|text| (item, text)))
+        .collect()
+}
+
+/// The entry `key` of `node` when its value is the boolean `true`.
+pub(crate) fn true_entry<'n>(node: &'n Node, key: &str) -> Option<&'n Entry> {
+    node.entry(key)
+        .filter(|entry| entry.value.as_bool() == Some(true))
+}
+
+/// The application spec of an Argo CD `Application`, or the template spec of an
+/// `ApplicationSet`.
+pub(crate) fn argocd_app_spec(object: &Node) -> Option<&Node> {
+    if api_group(object) != "argoproj.io" {
+        return None;
+    }
+    match kind(object)? {
+        "Application" => object.get("spec"),
+        "ApplicationSet" => object.get("spec")?.get("template")?.get("spec"),
+        _ => None,
+    }
+}
+
+/// Whether an Argo CD application deploys to something that looks like production.
+pub(crate) fn targets_production(object: &Node, app_spec: &Node) -> bool {
+    let destination = app_spec.get("destination");
+    let mut names: Vec<&str> = ["namespace", "server", "name"]
+        .iter()
+        .filter_map(|key| destination.and_then(|d| d.get(key)).and_then(Node::as_str))
+        .collect();
+    if let Some(name) = object
+        .get("metadata")
+        .and_then(|metadata| metadata.get("name"))
+        .and_then(Node::as_str)
+    {
+        names.push(name);
+    }
+    names.iter().any(|name| {
+        name.split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|word| {
+                matches!(
+                    word.to_ascii_lowercase().as_str(),
+                    "prod" | "production" | "prd"
+                )
+            })
+    })
+}

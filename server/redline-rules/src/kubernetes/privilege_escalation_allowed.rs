@@ -1,0 +1,87 @@
+use redline_diagnostics::{Applicability, Category, Confidence, Edit, Fix, Severity};
+use redline_syntax::Format;
+
+use super::{containers, describe, describe_container, objects, pod_spec, true_entry};
+use crate::{FixAvailability, RuleContext, Status, declare_rule};
+
+declare_rule! {
+    /// ## What it flags
+    /// `securityContext.allowPrivilegeEscalation: true` on a container.
+    ///
+    /// ## Why it matters
+    /// The container's processes may gain more privileges than their parent (setuid binaries,
+    /// file capabilities), which turns a compromised application into root inside the container
+    /// and a step closer to the node.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// securityContext:
+    ///   allowPrivilegeEscalation: true
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// securityContext:
+    ///   allowPrivilegeEscalation: false
+    /// ```
+    ///
+    /// ## Fix safety
+    /// The fix sets `allowPrivilegeEscalation: false`. It is unsafe: software that relies on
+    /// setuid binaries (some `sudo` or `ping` uses) stops working.
+    ///
+    /// ## Suppression
+    /// `# redline:ignore RL-K8S-111 -- legacy image needs setuid ping` on the line above.
+    ///
+    /// ## References
+    /// - Kubernetes Pod Security Standards, "Restricted: Privilege Escalation"
+    PrivilegeEscalationAllowed {
+        id: "RL-K8S-111", name: "privilege-escalation-allowed",
+        summary: "A container allows its processes to gain privileges",
+        category: Category::Permissions, severity: Severity::Warning, confidence: Confidence::High,
+        formats: &[Format::Kubernetes], fix: FixAvailability::Always, status: Status::Preview,
+    }
+}
+
+fn check(ctx: &mut RuleContext<'_>) {
+    for object in objects(ctx.file()) {
+        let Some(spec) = pod_spec(object) else {
+            continue;
+        };
+        for container in containers(spec) {
+            let Some(entry) = container
+                .get("securityContext")
+                .and_then(|context| true_entry(context, "allowPrivilegeEscalation"))
+            else {
+                continue;
+            };
+            let message = format!(
+                "{} of {} allows privilege escalation: a compromised process can become root \
+                 through setuid binaries; set `allowPrivilegeEscalation: false`",
+                describe_container(container),
+                describe(object)
+            );
+            let fix = Fix::single(
+                "Set `allowPrivilegeEscalation: false`",
+                Applicability::Unsafe,
+                Edit::replace(entry.value.range, "false"),
+            );
+            let diagnostic = ctx.diagnostic(entry.value.range, message).with_fix(fix);
+            ctx.report(diagnostic);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use redline_test_support::check_fixture;
+
+    #[test]
+    fn fires() {
+        check_fixture("kubernetes/privilege-escalation-allowed/fires.yaml");
+    }
+
+    #[test]
+    fn quiet() {
+        check_fixture("kubernetes/privilege-escalation-allowed/quiet.yaml");
+    }
+}

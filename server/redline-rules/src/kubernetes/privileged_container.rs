@@ -1,0 +1,92 @@
+use redline_diagnostics::{Applicability, Category, Confidence, Edit, Fix, Severity};
+use redline_syntax::Format;
+
+use super::{containers, describe, describe_container, objects, pod_spec, true_entry};
+use crate::{FixAvailability, RuleContext, Status, declare_rule};
+
+declare_rule! {
+    /// ## What it flags
+    /// `securityContext.privileged: true` on a container of a pod or workload template.
+    ///
+    /// ## Why it matters
+    /// A privileged container has every Linux capability and access to the node's devices: it
+    /// can mount the host's disks, load kernel modules and take over the node with every pod on it.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// containers:
+    ///   - name: app
+    ///     securityContext:
+    ///       privileged: true
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// containers:
+    ///   - name: app
+    ///     securityContext:
+    ///       privileged: false
+    ///       capabilities:
+    ///         add: ["NET_BIND_SERVICE"]
+    /// ```
+    ///
+    /// ## Fix safety
+    /// The fix sets `privileged: false`. It is unsafe: a container that really uses host
+    /// devices stops working; grant the specific capability it needs instead.
+    ///
+    /// ## Suppression
+    /// `# redline:ignore RL-K8S-108 -- CNI plugin daemon` on the line above.
+    ///
+    /// ## References
+    /// - Kubernetes Pod Security Standards, "Baseline: Privileged Containers"
+    PrivilegedContainer {
+        id: "RL-K8S-108", name: "privileged-container",
+        summary: "A container runs privileged, with full access to its node",
+        category: Category::Permissions, severity: Severity::Error, confidence: Confidence::High,
+        formats: &[Format::Kubernetes], fix: FixAvailability::Always, status: Status::Preview,
+    }
+}
+
+fn check(ctx: &mut RuleContext<'_>) {
+    for object in objects(ctx.file()) {
+        let Some(spec) = pod_spec(object) else {
+            continue;
+        };
+        for container in containers(spec) {
+            let Some(entry) = container
+                .get("securityContext")
+                .and_then(|context| true_entry(context, "privileged"))
+            else {
+                continue;
+            };
+            let message = format!(
+                "{} of {} runs privileged: it can take over the node and every pod on it; set \
+                 `privileged: false` and add only the capabilities it needs",
+                describe_container(container),
+                describe(object)
+            );
+            let fix = Fix::single(
+                "Set `privileged: false`",
+                Applicability::Unsafe,
+                Edit::replace(entry.value.range, "false"),
+            );
+            let diagnostic = ctx.diagnostic(entry.value.range, message).with_fix(fix);
+            ctx.report(diagnostic);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use redline_test_support::check_fixture;
+
+    #[test]
+    fn fires() {
+        check_fixture("kubernetes/privileged-container/fires.yaml");
+    }
+
+    #[test]
+    fn quiet() {
+        check_fixture("kubernetes/privileged-container/quiet.yaml");
+    }
+}
