@@ -15,6 +15,7 @@ declare_rule! {
     /// - `DeletionProtectionEnabled` false or absent on `AWS::DynamoDB::Table`;
     /// - `DeletionProtection: INACTIVE` on `AWS::Cognito::UserPool`;
     /// - `DisableApiTermination: false` on `AWS::EC2::Instance`;
+    /// - `DeletionProtection: false` on `AWS::RDS::GlobalCluster` and `AWS::QLDB::Ledger`;
     /// - the `deletion_protection.enabled` attribute `false` on an
     ///   `AWS::ElasticLoadBalancingV2::LoadBalancer`.
     ///
@@ -61,50 +62,71 @@ declare_rule! {
     }
 }
 
-/// Resource type, property, the protected value, and whether an absent property counts.
-const PROTECTIONS: &[(&str, &str, Protected, bool)] = &[
-    (
-        "AWS::RDS::DBInstance",
-        "DeletionProtection",
-        Protected::True,
-        true,
-    ),
-    (
-        "AWS::RDS::DBCluster",
-        "DeletionProtection",
-        Protected::True,
-        true,
-    ),
-    (
-        "AWS::DocDB::DBCluster",
-        "DeletionProtection",
-        Protected::True,
-        true,
-    ),
-    (
-        "AWS::Neptune::DBCluster",
-        "DeletionProtection",
-        Protected::True,
-        true,
-    ),
-    (
-        "AWS::DynamoDB::Table",
-        "DeletionProtectionEnabled",
-        Protected::True,
-        true,
-    ),
-    (
-        "AWS::Cognito::UserPool",
-        "DeletionProtection",
-        Protected::Active,
-        false,
-    ),
-    (
-        "AWS::EC2::Instance",
-        "DisableApiTermination",
-        Protected::True,
-        false,
-    ),
+/// A protection property of a resource type.
+struct Protection {
+    resource_type: &'static str,
+    property: &'static str,
+    protected: Protected,
+    /// Whether leaving the property out counts as "off" (it defaults to unprotected on a data
+    /// store).
+    absent_is_off: bool,
+}
+
+const PROTECTIONS: &[Protection] = &[
+    Protection {
+        resource_type: "AWS::RDS::DBInstance",
+        property: "DeletionProtection",
+        protected: Protected::True,
+        absent_is_off: true,
+    },
+    Protection {
+        resource_type: "AWS::RDS::DBCluster",
+        property: "DeletionProtection",
+        protected: Protected::True,
+        absent_is_off: true,
+    },
+    Protection {
+        resource_type: "AWS::DocDB::DBCluster",
+        property: "DeletionProtection",
+        protected: Protected::True,
+        absent_is_off: true,
+    },
+    Protection {
+        resource_type: "AWS::Neptune::DBCluster",
+        property: "DeletionProtection",
+        protected: Protected::True,
+        absent_is_off: true,
+    },
+    Protection {
+        resource_type: "AWS::DynamoDB::Table",
+        property: "DeletionProtectionEnabled",
+        protected: Protected::True,
+        absent_is_off: true,
+    },
+    Protection {
+        resource_type: "AWS::Cognito::UserPool",
+        property: "DeletionProtection",
+        protected: Protected::Active,
+        absent_is_off: false,
+    },
+    Protection {
+        resource_type: "AWS::EC2::Instance",
+        property: "DisableApiTermination",
+        protected: Protected::True,
+        absent_is_off: false,
+    },
+    Protection {
+        resource_type: "AWS::RDS::GlobalCluster",
+        property: "DeletionProtection",
+        protected: Protected::True,
+        absent_is_off: false,
+    },
+    Protection {
+        resource_type: "AWS::QLDB::Ledger",
+        property: "DeletionProtection",
+        protected: Protected::True,
+        absent_is_off: false,
+    },
 ];
 
 #[derive(Clone, Copy)]
@@ -123,9 +145,14 @@ fn check(ctx: &mut RuleContext<'_>) {
             check_load_balancer(ctx, resource);
             continue;
         }
-        let Some((_, property, protected, absent_counts)) = PROTECTIONS
+        let Some(Protection {
+            property,
+            protected,
+            absent_is_off,
+            ..
+        }) = PROTECTIONS
             .iter()
-            .find(|(candidate, ..)| *candidate == kind)
+            .find(|protection| protection.resource_type == kind)
         else {
             continue;
         };
@@ -163,7 +190,7 @@ fn check(ctx: &mut RuleContext<'_>) {
                 diagnostic.severity = Severity::Error;
                 ctx.report(diagnostic);
             }
-            None if *absent_counts => {
+            None if *absent_is_off => {
                 let message = format!(
                     "{subject} has no `{property}`, so deletion protection is off: the service \
                      accepts a delete call for it from anyone allowed to make one; add \
