@@ -25,8 +25,10 @@ pub struct SourceFile<'a> {
     pub language: Language,
     /// What kind of document this is.
     pub format: Format,
-    /// The concrete syntax tree.
+    /// The concrete syntax tree (of the first part, for a long YAML stream parsed in parts).
     pub tree: tree_sitter::Tree,
+    /// The trees of the further parts of a long YAML stream, in order; usually empty.
+    pub more_trees: Vec<tree_sitter::Tree>,
     /// The data documents of a JSON or YAML file, in order; empty for other languages.
     pub documents: Vec<value::Node>,
     /// Line starts of `text`.
@@ -60,10 +62,18 @@ pub fn parse_source<'a>(
 ) -> Option<SourceFile<'a>> {
     let candidate = detect::candidate(path, text, hints)?;
     let language = candidate.language;
-    let tree = tree::parse(language, text)?;
+    let mut trees = match language {
+        Language::Yaml => tree::parse_yaml_stream(text)?,
+        _ => vec![tree::parse(language, text)?],
+    };
+    let tree = trees.remove(0);
+    let more_trees = trees;
     let documents = match language {
         Language::Json => json::documents(&tree, text),
-        Language::Yaml => yaml::documents(&tree, text),
+        Language::Yaml => std::iter::once(&tree)
+            .chain(&more_trees)
+            .flat_map(|tree| yaml::documents(tree, text))
+            .collect(),
         _ => Vec::new(),
     };
     let templated = language == Language::Yaml
@@ -80,6 +90,7 @@ pub fn parse_source<'a>(
         language,
         format,
         tree,
+        more_trees,
         documents,
         line_index: LineIndex::new(text),
         templated,
@@ -92,13 +103,19 @@ impl SourceFile<'_> {
         self.text.get(range.to_std()).unwrap_or("")
     }
 
-    /// The first syntax error of the tree, if any.
+    /// The first syntax error of the file, if any.
     pub fn first_parse_problem(&self) -> Option<ParseProblem> {
-        tree::first_error(&self.tree, self.text)
+        self.trees()
+            .find_map(|tree| tree::first_error(tree, self.text))
     }
 
     /// Every comment of the file, in source order.
     pub fn comments(&self) -> Vec<TextRange> {
-        tree::comments(&self.tree)
+        self.trees().flat_map(tree::comments).collect()
+    }
+
+    /// Every tree of the file, in source order.
+    pub fn trees(&self) -> impl Iterator<Item = &tree_sitter::Tree> {
+        std::iter::once(&self.tree).chain(&self.more_trees)
     }
 }

@@ -26,6 +26,61 @@ pub fn parse(language: Language, text: &str) -> Option<Tree> {
     parser.parse(text, None)
 }
 
+/// How many lines of YAML one tree-sitter parse covers at most, when a stream can be split.
+///
+/// tree-sitter-yaml's scanner keeps its line number in a 16-bit integer, so a parse that runs
+/// past line 32,767 can fail on valid input. Long multi-document streams are therefore parsed
+/// document group by document group, with byte offsets kept absolute (included ranges).
+const YAML_LINES_PER_PARSE: usize = 16_384;
+
+/// Parses a YAML stream, in several trees when it is long enough to need it.
+pub fn parse_yaml_stream(text: &str) -> Option<Vec<Tree>> {
+    let mut starts = vec![0usize];
+    let mut lines_in_chunk = 0usize;
+    let mut offset = 0usize;
+    for line in text.split_inclusive('\n') {
+        let is_marker = line.starts_with("---")
+            && matches!(
+                line.as_bytes().get(3),
+                None | Some(b' ' | b'\t' | b'\r' | b'\n')
+            );
+        if is_marker && lines_in_chunk >= YAML_LINES_PER_PARSE {
+            starts.push(offset);
+            lines_in_chunk = 0;
+        }
+        lines_in_chunk += 1;
+        offset += line.len();
+    }
+    if starts.len() == 1 {
+        return parse(Language::Yaml, text).map(|tree| vec![tree]);
+    }
+    let mut parser = Parser::new();
+    parser.set_language(&grammar(Language::Yaml)).ok()?;
+    let mut res = Vec::with_capacity(starts.len());
+    let mut row = 0usize;
+    for (index, start) in starts.iter().enumerate() {
+        let end = starts.get(index + 1).copied().unwrap_or(text.len());
+        let lines = text[*start..end].matches('\n').count();
+        let last_line_start = text[*start..end]
+            .rfind('\n')
+            .map_or(*start, |i| start + i + 1);
+        let range = tree_sitter::Range {
+            start_byte: *start,
+            end_byte: end,
+            start_point: tree_sitter::Point { row, column: 0 },
+            end_point: tree_sitter::Point {
+                row: row + lines,
+                column: end - last_line_start,
+            },
+        };
+        parser.set_included_ranges(&[range]).ok()?;
+        res.push(parser.parse(text, None)?);
+        parser.reset();
+        row += lines;
+    }
+    Some(res)
+}
+
 /// The byte range of a node.
 pub fn range(node: Node<'_>) -> TextRange {
     TextRange::from_usize(node.start_byte(), node.end_byte())

@@ -485,6 +485,25 @@ mod tests {
     }
 
     #[test]
+    fn long_streams_parse_in_parts() {
+        let document =
+            "apiVersion: v1\nkind: Role\nrules:\n  - apiGroups: [\"apps\"]\n    verbs: [\"get\"]\n";
+        let count = 8_000;
+        let text = vec![document; count].join("---\n");
+        let trees = crate::tree::parse_yaml_stream(&text).expect("yaml grammar loads");
+        assert!(trees.len() > 1);
+        let documents: Vec<Node> = trees
+            .iter()
+            .flat_map(|tree| documents(tree, &text))
+            .collect();
+        assert_eq!(documents.len(), count);
+        assert!(trees.iter().all(|tree| !tree.root_node().has_error()));
+        let last = documents.last().and_then(|d| d.get("kind")).expect("kind");
+        assert_eq!(&text[last.range.to_std()], "Role");
+        assert!(last.range.start().to_usize() > text.len() - document.len());
+    }
+
+    #[test]
     fn alias_bomb_stops_at_budget() {
         let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for level in 1..30 {

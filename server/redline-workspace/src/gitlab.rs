@@ -1,6 +1,7 @@
 //! GitLab CI `include: local` files are GitLab CI configuration whatever their names.
 
 use std::collections::BTreeSet;
+use std::path::PathBuf;
 
 use globset::Glob;
 use redline_syntax::value::Node;
@@ -9,8 +10,11 @@ use redline_syntax::{Format, SourceHints};
 use crate::FileJob;
 
 /// Marks the files that a `.gitlab-ci.yml` (or a file it includes) includes locally.
+///
+/// Local include paths are relative to the repository root, taken to be the folder of the
+/// `.gitlab-ci.yml` that starts the chain.
 pub(crate) fn mark_local_includes(files: &mut [FileJob]) {
-    let mut pending: Vec<usize> = files
+    let mut pending: Vec<(usize, PathBuf)> = files
         .iter()
         .enumerate()
         .filter(|(_, file)| {
@@ -18,13 +22,10 @@ pub(crate) fn mark_local_includes(files: &mut [FileJob]) {
                 .file_name()
                 .is_some_and(|name| name == ".gitlab-ci.yml" || name == ".gitlab-ci.yaml")
         })
-        .map(|(index, _)| index)
+        .filter_map(|(index, file)| Some((index, file.path.parent()?.to_path_buf())))
         .collect();
-    let mut visited: BTreeSet<usize> = pending.iter().copied().collect();
-    while let Some(index) = pending.pop() {
-        let Some(root) = files[index].path.parent().map(|p| p.to_path_buf()) else {
-            continue;
-        };
+    let mut visited: BTreeSet<usize> = pending.iter().map(|(index, _)| *index).collect();
+    while let Some((index, root)) = pending.pop() {
         let Ok(text) = std::fs::read_to_string(&files[index].path) else {
             continue;
         };
@@ -53,7 +54,7 @@ pub(crate) fn mark_local_includes(files: &mut [FileJob]) {
                 if matcher.is_match(relative.as_str()) {
                     file.hints.format = Some(Format::GitlabCi);
                     if visited.insert(candidate) {
-                        pending.push(candidate);
+                        pending.push((candidate, root.clone()));
                     }
                 }
             }

@@ -522,7 +522,8 @@ mod discovery_tests {
         assert_eq!(
             formats,
             [
-                (".gitlab-ci.yml".to_owned(), Some(Format::GitlabCi)),
+                // The root file is GitLab CI by its name; the hint is for included files.
+                (".gitlab-ci.yml".to_owned(), None),
                 ("ci/deploy.yml".to_owned(), Some(Format::GitlabCi)),
                 ("ci/jobs/apply.yml".to_owned(), Some(Format::GitlabCi)),
                 ("ci/other.yml".to_owned(), None),
