@@ -803,3 +803,63 @@ fn helm_templates_are_skipped_with_a_note() {
     );
     assert_eq!(report["findings"][0]["severity"], "info");
 }
+
+#[test]
+fn commands_in_workflows_and_gitlab_ci_point_inside_the_yaml() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        ".github/workflows/teardown.yml",
+        "on: workflow_dispatch\npermissions:\n  contents: read\njobs:\n  down:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |\n          cd infra\n          terraform destroy -auto-approve\n      - run: \"aws s3 rm s3://acme-backups --recursive\"\n      - shell: python\n        run: print('rm -rf /')\n",
+    );
+    sandbox.write(
+        ".gitlab-ci.yml",
+        "cleanup:\n  script:\n    - echo start\n    - kubectl delete namespace review-$CI_COMMIT_REF_SLUG\n",
+    );
+    sandbox.write("scripts/reset.sh", "#!/bin/sh\nrm -rf \"$WORKDIR/\"\n");
+    let (report, code) = sandbox.json(&[]);
+    assert_eq!(code, 1);
+    let found: Vec<(String, String, u64, u64, u64, u64)> = positions(&report);
+    assert_eq!(
+        found,
+        [
+            (
+                "RL-SH-001".to_owned(),
+                ".github/workflows/teardown.yml".to_owned(),
+                10,
+                11,
+                10,
+                42
+            ),
+            (
+                "RL-SH-007".to_owned(),
+                ".github/workflows/teardown.yml".to_owned(),
+                11,
+                15,
+                11,
+                54
+            ),
+            (
+                "RL-SH-004".to_owned(),
+                ".gitlab-ci.yml".to_owned(),
+                4,
+                7,
+                4,
+                58
+            ),
+            (
+                "RL-SH-013".to_owned(),
+                "scripts/reset.sh".to_owned(),
+                2,
+                1,
+                2,
+                19
+            ),
+        ]
+    );
+    // The fix guards the variable inside the script.
+    sandbox.run(&["check", "--fix"]);
+    assert_eq!(
+        sandbox.read("scripts/reset.sh"),
+        "#!/bin/sh\nrm -rf \"${WORKDIR:?}/\"\n"
+    );
+}

@@ -11,6 +11,7 @@ pub mod github_actions;
 pub mod iam;
 pub mod kubernetes;
 mod registry;
+pub mod shell;
 pub mod terraform;
 
 use std::any::Any;

@@ -1,5 +1,5 @@
 use crate::Rule;
-use crate::{cloudformation, github_actions, iam, kubernetes, terraform};
+use crate::{cloudformation, github_actions, iam, kubernetes, shell, terraform};
 
 static RULES: &[&dyn Rule] = &[
     &terraform::force_destroy_enabled::ForceDestroyEnabled,
@@ -27,6 +27,20 @@ static RULES: &[&dyn Rule] = &[
     &kubernetes::argocd_allow_empty::ArgocdAllowEmpty,
     &kubernetes::flux_force_recreate::FluxForceRecreate,
     &kubernetes::argocd_project_wildcards::ArgocdProjectWildcards,
+    &shell::terraform_destroy::TerraformDestroy,
+    &shell::terraform_auto_approve::TerraformAutoApprove,
+    &shell::terraform_state_surgery::TerraformStateSurgery,
+    &shell::kubectl_delete_wide::KubectlDeleteWide,
+    &shell::helm_uninstall::HelmUninstall,
+    &shell::object_store_wipe::ObjectStoreWipe,
+    &shell::database_delete_command::DatabaseDeleteCommand,
+    &shell::environment_delete_command::EnvironmentDeleteCommand,
+    &shell::cloud_resource_delete_command::CloudResourceDeleteCommand,
+    &shell::recursive_delete_unsafe_path::RecursiveDeleteUnsafePath,
+    &shell::git_history_destruction::GitHistoryDestruction,
+    &shell::destructive_sql::DestructiveSql,
+    &shell::docker_volume_delete::DockerVolumeDelete,
+    &shell::disk_or_host_wipe::DiskOrHostWipe,
 ];
 
 /// Every rule, in registry order.

@@ -5,8 +5,10 @@
 
 pub mod cloudformation;
 pub mod detect;
+pub mod embedded;
 pub mod hcl;
 mod json;
+pub mod shell;
 pub mod tree;
 pub mod value;
 mod yaml;
@@ -33,6 +35,8 @@ pub struct SourceFile<'a> {
     pub documents: Vec<value::Node>,
     /// Line starts of `text`.
     pub line_index: LineIndex,
+    /// The commands the file runs, computed on first use (see `commands`).
+    commands: std::sync::OnceLock<Vec<shell::Command>>,
     /// Whether the file is a template (Helm, Go templates) that must be rendered before it
     /// means anything; such files are not analysed.
     pub templated: bool,
@@ -93,6 +97,7 @@ pub fn parse_source<'a>(
         more_trees,
         documents,
         line_index: LineIndex::new(text),
+        commands: std::sync::OnceLock::new(),
         templated,
     })
 }
@@ -112,6 +117,12 @@ impl SourceFile<'_> {
     /// Every comment of the file, in source order.
     pub fn comments(&self) -> Vec<TextRange> {
         self.trees().flat_map(tree::comments).collect()
+    }
+
+    /// The shell commands the file runs: a script's own commands, workflow `run:` steps,
+    /// GitLab CI `script:` lines; ranges are in this file.
+    pub fn commands(&self) -> &[shell::Command] {
+        embedded::file_commands(self, &self.commands)
     }
 
     /// Every tree of the file, in source order.

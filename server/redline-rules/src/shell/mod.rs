@@ -1,0 +1,80 @@
+//! Rules on shell commands, wherever they appear: scripts, workflow steps, CI jobs.
+
+pub mod catalog;
+pub mod cloud_resource_delete_command;
+pub mod database_delete_command;
+pub mod destructive_sql;
+pub mod disk_or_host_wipe;
+pub mod docker_volume_delete;
+pub mod environment_delete_command;
+pub mod git_history_destruction;
+pub mod helm_uninstall;
+pub mod kubectl_delete_wide;
+pub mod object_store_wipe;
+pub mod recursive_delete_unsafe_path;
+pub mod terraform_auto_approve;
+pub mod terraform_destroy;
+pub mod terraform_state_surgery;
+
+use redline_diagnostics::{Applicability, Edit, Fix, Severity};
+use redline_syntax::shell::Command;
+
+use crate::RuleContext;
+
+/// Reports every command of the file that `rule` matches in the catalog.
+pub(crate) fn report_commands(ctx: &mut RuleContext<'_>, rule: &str) {
+    let file = ctx.file();
+    for command in file.commands() {
+        for hit in catalog::matches(rule, command, file.format) {
+            let shown = command_text(file.text, command);
+            let message = format!("`{shown}` {}", hit.message);
+            let mut diagnostic = ctx.diagnostic(command.range, message);
+            if let Some(severity) = hit.severity {
+                diagnostic.severity = severity;
+            }
+            if rule == "RL-SH-014" && catalog::pushes_default_branch(&command.words) {
+                diagnostic.severity = Severity::Error;
+            } else if rule == "RL-SH-014" && hit.severity.is_none() {
+                diagnostic.severity = Severity::Warning;
+            }
+            if rule == "RL-SH-013"
+                && let Some(fix) = guard_fix(command)
+            {
+                diagnostic = diagnostic.with_fix(fix);
+            }
+            ctx.report(diagnostic);
+        }
+    }
+}
+
+/// `$DIR` → `${DIR:?}` for the first unguarded variable that starts an `rm -rf` target.
+fn guard_fix(command: &Command) -> Option<Fix> {
+    let expansion = command
+        .words
+        .iter()
+        .skip(1)
+        .find_map(catalog::unguarded_leading_variable)?;
+    if expansion.name.is_empty() {
+        return None;
+    }
+    Some(Fix::single(
+        format!(
+            "Write `${{{}:?}}` so an empty variable stops the command",
+            expansion.name
+        ),
+        Applicability::Safe,
+        Edit::replace(expansion.range, format!("${{{}:?}}", expansion.name)),
+    ))
+}
+
+/// The command as written, on one line and shortened for messages.
+fn command_text(text: &str, command: &Command) -> String {
+    let raw = text.get(command.range.to_std()).unwrap_or("");
+    let one_line: String = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() > 80 {
+        let cut: String = one_line.chars().take(77).collect();
+        format!("{cut}...")
+    } else {
+        one_line
+    }
+}

@@ -1,0 +1,63 @@
+use redline_diagnostics::{Category, Confidence, Severity};
+use redline_syntax::Format;
+
+use crate::{FixAvailability, RuleContext, Status, declare_rule};
+
+declare_rule! {
+    /// ## What it flags
+    /// `rm -rf` (in any flag order) of `/`, `~`, `$HOME`, `.`, `..`, `*`, of a path that starts with a variable that may be empty (`"$DIR/"`, `$BUILD/*`), and `xargs rm -rf`.
+    /// It looks at shell scripts, GitHub Actions `run:` steps and GitLab CI `script:` lines, through `sudo`, `env`, `xargs`, `bash -c` and similar wrappers.
+    ///
+    /// ## Why it matters
+    /// If `DIR` is unset or empty, `rm -rf "$DIR/"` becomes `rm -rf /`.
+    /// The other targets delete the machine's files, the user's files or the whole checkout.
+    ///
+    /// ## Example
+    /// ```sh
+    /// rm -rf "$BUILD_DIR/"
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```sh
+    /// rm -rf "${BUILD_DIR:?}/"
+    /// ```
+    ///
+    /// ## Fix safety
+    /// The fix replaces `$DIR` with `${DIR:?}`, which stops the command with an error when the variable is unset or empty. It is safe: when the variable is set, the command does exactly what it did before.
+    ///
+    /// ## Suppression
+    /// `# redline:ignore RL-SH-013 -- <why this is safe here>` on the line above the command or at the end of its line.
+    ///
+    /// ## References
+    /// - The destructive-command catalog of redline (`server/redline-rules/src/shell/catalog.rs`)
+    RecursiveDeleteUnsafePath {
+        id: "RL-SH-013", name: "recursive-delete-unsafe-path",
+        summary: "A recursive delete targets the root, a home folder, the work tree or a possibly empty variable",
+        category: Category::Destructive, severity: Severity::Error, confidence: Confidence::High,
+        formats: &[Format::Shell, Format::GithubActions, Format::GitlabCi], fix: FixAvailability::Sometimes, status: Status::Preview,
+    }
+}
+
+fn check(ctx: &mut RuleContext<'_>) {
+    super::report_commands(ctx, "RL-SH-013");
+}
+
+#[cfg(test)]
+mod tests {
+    use redline_test_support::check_fixture;
+
+    #[test]
+    fn fires() {
+        check_fixture("shell/recursive-delete-unsafe-path/fires.sh");
+    }
+
+    #[test]
+    fn fires_on_literal_targets() {
+        check_fixture("shell/recursive-delete-unsafe-path/fires-targets.sh");
+    }
+
+    #[test]
+    fn quiet() {
+        check_fixture("shell/recursive-delete-unsafe-path/quiet.sh");
+    }
+}

@@ -1,0 +1,221 @@
+//! Scripts embedded in other files (`run:` in workflows, `script:` in GitLab CI), with the
+//! map from script offsets back to the host file.
+
+use std::sync::OnceLock;
+
+use redline_text::TextRange;
+
+use crate::shell::{self, Command, SourceMap};
+use crate::value::{Node, NodeKind, ScalarKind};
+use crate::{Format, SourceFile};
+
+/// The script held by a YAML string value, and where each of its bytes comes from.
+pub fn yaml_script(node: &Node, text: &str) -> Option<(String, SourceMap)> {
+    let NodeKind::Scalar(scalar) = &node.kind else {
+        return None;
+    };
+    if !matches!(scalar.kind, ScalarKind::String { .. }) || node.tag.is_some() {
+        return None;
+    }
+    let raw = text.get(node.range.to_std())?;
+    let start = node.range.start().to_usize();
+    if raw.starts_with('|') || raw.starts_with('>') {
+        return Some(block_script(raw, start, &scalar.value, node.range));
+    }
+    let inner = if raw.starts_with('\'') || raw.starts_with('"') {
+        let quote = &raw[..1];
+        let inner = raw.strip_prefix(quote)?.strip_suffix(quote)?;
+        let has_escapes = match quote {
+            "'" => inner.contains("''"),
+            _ => inner.contains('\\'),
+        };
+        let exact = !inner.contains('\n') && !has_escapes;
+        exact.then(|| TextRange::from_usize(start + 1, start + 1 + inner.len()))
+    } else {
+        (!raw.contains('\n')).then_some(node.range)
+    };
+    let map = match inner {
+        Some(range) => SourceMap::verbatim(range),
+        None => SourceMap::whole(node.range),
+    };
+    Some((scalar.value.clone(), map))
+}
+
+/// A literal (`|`) block scalar maps line by line; a folded (`>`) one joins lines with spaces
+/// the way YAML does and maps each line's text.
+fn block_script(raw: &str, start: usize, decoded: &str, whole: TextRange) -> (String, SourceMap) {
+    let folded = raw.starts_with('>');
+    let Some(header_end) = raw.find('\n') else {
+        return (decoded.to_owned(), SourceMap::whole(whole));
+    };
+    let body = &raw[header_end + 1..];
+    let indent = body
+        .split('\n')
+        .find(|line| !line.trim().is_empty())
+        .map_or(0, |line| line.len() - line.trim_start_matches(' ').len());
+    let mut script = String::new();
+    let mut map = SourceMap::whole(whole);
+    let mut host = start + header_end + 1;
+    let mut previous_text = false;
+    for line in body.split('\n') {
+        let content = line.get(indent..).unwrap_or("").trim_end_matches('\r');
+        if !script.is_empty() || !content.is_empty() {
+            if folded && previous_text && !content.is_empty() && !content.starts_with(' ') {
+                script.push(' ');
+            } else if !script.is_empty() {
+                script.push('\n');
+            }
+        }
+        if !content.is_empty() {
+            map.push(script.len(), host + indent, content.len());
+            script.push_str(content);
+        }
+        previous_text = !content.is_empty() && !content.starts_with(' ');
+        host += line.len() + 1;
+    }
+    if !script.is_empty() {
+        script.push('\n');
+    }
+    (script, map)
+}
+
+/// Commands that a file runs: a shell script's own, workflow `run:` steps, GitLab CI
+/// `script:` entries. Computed once per file.
+pub(crate) fn file_commands<'f>(
+    file: &'f SourceFile<'_>,
+    cache: &'f OnceLock<Vec<Command>>,
+) -> &'f [Command] {
+    cache.get_or_init(|| {
+        let mut res = Vec::new();
+        match file.format {
+            Format::Shell => {
+                let map = SourceMap::verbatim(TextRange::from_usize(0, file.text.len()));
+                res = shell::commands(file.text, &map);
+            }
+            Format::GithubActions => {
+                for document in &file.documents {
+                    for run in github_runs(document) {
+                        if let Some((script, map)) = yaml_script(run, file.text) {
+                            res.extend(shell::commands(&script, &map));
+                        }
+                    }
+                }
+            }
+            Format::GitlabCi => {
+                for document in &file.documents {
+                    for line in gitlab_script_lines(document) {
+                        if let Some((script, map)) = yaml_script(line, file.text) {
+                            res.extend(shell::commands(&script, &map));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        res
+    })
+}
+
+/// The `run:` values of a workflow's job steps or a composite action's steps, skipping steps
+/// whose `shell:` is not a POSIX shell.
+pub fn github_runs(document: &Node) -> Vec<&Node> {
+    let mut step_lists: Vec<&Node> = Vec::new();
+    if let Some(jobs) = document.get("jobs") {
+        for job in jobs.entries() {
+            if let Some(steps) = job.value.get("steps") {
+                step_lists.push(steps);
+            }
+        }
+    }
+    if let Some(steps) = document.get("runs").and_then(|runs| runs.get("steps")) {
+        step_lists.push(steps);
+    }
+    step_lists
+        .into_iter()
+        .flat_map(Node::items)
+        .filter(|step| {
+            step.get("shell")
+                .and_then(Node::as_str)
+                .is_none_or(|shell| {
+                    let program = shell.split_whitespace().next().unwrap_or("");
+                    matches!(shell::program_name(program), "bash" | "sh")
+                })
+        })
+        .filter_map(|step| step.get("run"))
+        .collect()
+}
+
+/// Keys of a GitLab CI file that are not jobs.
+const GITLAB_KEYWORDS: &[&str] = &[
+    "stages",
+    "variables",
+    "include",
+    "workflow",
+    "image",
+    "services",
+    "cache",
+    "before_script",
+    "after_script",
+    "spec",
+];
+
+/// The `script`, `before_script` and `after_script` lines of every GitLab CI job, and of
+/// `default:`.
+pub fn gitlab_script_lines(document: &Node) -> Vec<&Node> {
+    let mut res = Vec::new();
+    for entry in document.entries() {
+        let Some(key) = entry.key.as_str() else {
+            continue;
+        };
+        if GITLAB_KEYWORDS.contains(&key) || !entry.value.is_mapping() {
+            continue;
+        }
+        for field in ["before_script", "script", "after_script"] {
+            let Some(value) = entry.value.get(field) else {
+                continue;
+            };
+            for item in value.one_or_many() {
+                // Nested lists (from `!reference` or anchors) are flattened one level.
+                match &item.kind {
+                    NodeKind::Sequence(items) => res.extend(items.iter()),
+                    _ => res.push(item),
+                }
+            }
+        }
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{SourceHints, parse_source};
+
+    #[test]
+    fn workflow_runs_map_to_exact_ranges() {
+        let text = "on: push\njobs:\n  a:\n    steps:\n      - run: |\n          echo start\n          terraform destroy -auto-approve\n      - run: rm -rf \"$DIR/\"\n      - shell: pwsh\n        run: Remove-Item x\n";
+        let file = parse_source(".github/workflows/x.yml", text, SourceHints::default())
+            .expect("workflow");
+        let cache = OnceLock::new();
+        let commands = file_commands(&file, &cache);
+        let texts: Vec<&str> = commands.iter().map(|c| &text[c.range.to_std()]).collect();
+        assert_eq!(
+            texts,
+            [
+                "echo start",
+                "terraform destroy -auto-approve",
+                "rm -rf \"$DIR/\""
+            ]
+        );
+    }
+
+    #[test]
+    fn gitlab_scripts() {
+        let text = "stages: [deploy]\ndeploy:\n  script:\n    - 'kubectl delete ns prod'\n    - helm uninstall web\n";
+        let file = parse_source(".gitlab-ci.yml", text, SourceHints::default()).expect("gitlab");
+        let cache = OnceLock::new();
+        let commands = file_commands(&file, &cache);
+        let texts: Vec<&str> = commands.iter().map(|c| &text[c.range.to_std()]).collect();
+        assert_eq!(texts, ["kubectl delete ns prod", "helm uninstall web"]);
+    }
+}
