@@ -3,11 +3,13 @@
 //! A rule sees one parsed file and its own options. It keeps no state between files and never
 //! sees other rules' results.
 
+pub mod agent_config;
 pub mod cloudformation;
 mod context;
 mod docs;
 pub mod edit;
 pub mod github_actions;
+pub mod gitlab_ci;
 pub mod iam;
 pub mod kubernetes;
 mod registry;

@@ -1,10 +1,19 @@
 use crate::Rule;
-use crate::{cloudformation, github_actions, iam, kubernetes, shell, terraform};
+use crate::{
+    agent_config, cloudformation, github_actions, gitlab_ci, iam, kubernetes, shell, terraform,
+};
 
 static RULES: &[&dyn Rule] = &[
     &terraform::force_destroy_enabled::ForceDestroyEnabled,
     &iam::full_admin_grant::FullAdminGrant,
     &github_actions::write_all_permissions::WriteAllPermissions,
+    &github_actions::deploy_without_environment::DeployWithoutEnvironment,
+    &gitlab_ci::deploy_without_manual_gate::DeployWithoutManualGate,
+    &agent_config::claude_bypass_permissions::ClaudeBypassPermissions,
+    &agent_config::agent_unrestricted_shell::AgentUnrestrictedShell,
+    &agent_config::codex_unsandboxed_no_approval::CodexUnsandboxedNoApproval,
+    &agent_config::mcp_server_trusted::McpServerTrusted,
+    &agent_config::kiro_trust_all::KiroTrustAll,
     &cloudformation::stateful_resource_without_retain::StatefulResourceWithoutRetain,
     &cloudformation::stateful_resource_delete_policy::StatefulResourceDeletePolicy,
     &cloudformation::cfn_deletion_protection_off::CfnDeletionProtectionOff,

@@ -107,7 +107,13 @@ pub fn candidate(path: &str, text: &str, hints: SourceHints) -> Option<Candidate
             Format::Terraform => Language::Hcl,
             Format::Shell => Language::Bash,
             Format::TerraformPlan | Format::IamPolicy => Language::Json,
-            Format::AgentConfig => agent_config_language(path).unwrap_or(Language::Json),
+            Format::AgentConfig => {
+                agent_config_language(path).unwrap_or(if ext.as_deref() == Some("toml") {
+                    Language::Toml
+                } else {
+                    Language::Json
+                })
+            }
             Format::CloudFormation => {
                 if ext.as_deref() == Some("json") {
                     Language::Json

@@ -9,6 +9,7 @@ pub mod embedded;
 pub mod hcl;
 mod json;
 pub mod shell;
+mod toml;
 pub mod tree;
 pub mod value;
 mod yaml;
@@ -78,6 +79,7 @@ pub fn parse_source<'a>(
             .chain(&more_trees)
             .flat_map(|tree| yaml::documents(tree, text))
             .collect(),
+        Language::Toml => toml::documents(&tree, text),
         _ => Vec::new(),
     };
     let templated = language == Language::Yaml

@@ -101,12 +101,29 @@ impl Node {
         self.entry(key).map(|entry| &entry.value)
     }
 
-    /// The entry of `key` in a mapping (the last one when a key repeats).
+    /// The entry of `key` in a mapping (the last one when a key repeats), looking through
+    /// YAML merge keys (`<<: *defaults`) when the mapping does not set the key itself.
     pub fn entry(&self, key: &str) -> Option<&Entry> {
-        self.entries()
+        self.entry_at_depth(key, 0)
+    }
+
+    fn entry_at_depth(&self, key: &str, depth: usize) -> Option<&Entry> {
+        let entries = self.entries();
+        if let Some(own) = entries
             .iter()
             .rev()
             .find(|entry| entry.key.as_str() == Some(key))
+        {
+            return Some(own);
+        }
+        if depth > 8 || key == "<<" {
+            return None;
+        }
+        entries
+            .iter()
+            .filter(|entry| entry.key.as_str() == Some("<<") && entry.key.tag.is_none())
+            .flat_map(|entry| entry.value.one_or_many())
+            .find_map(|merged| merged.entry_at_depth(key, depth + 1))
     }
 
     /// The entries of a mapping, or nothing.

@@ -504,6 +504,15 @@ mod tests {
     }
 
     #[test]
+    fn merge_keys_are_looked_through() {
+        let text = ".defaults: &defaults\n  when: manual\n  stage: deploy\ndeploy:\n  <<: *defaults\n  stage: prod\n";
+        let root = &parse(text)[0];
+        let deploy = root.get("deploy").expect("deploy");
+        assert_eq!(deploy.get("when").and_then(Node::as_str), Some("manual"));
+        assert_eq!(deploy.get("stage").and_then(Node::as_str), Some("prod"));
+    }
+
+    #[test]
     fn alias_bomb_stops_at_budget() {
         let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for level in 1..30 {

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use redline_diagnostics::Diagnostic;
 use redline_engine::{AnalysisOptions, Config, FixMode, SourceInput, analyze, fix_file};
 use redline_rules::find_rule;
-use redline_syntax::{Language, SourceHints, parse_source};
+use redline_syntax::{Format, Language, SourceHints, parse_source};
 use redline_text::LineIndex;
 
 /// Checks one fixture and returns its findings rendered as text (for snapshots).
@@ -34,7 +34,7 @@ pub fn check_fixture(relative: &str) -> String {
         .unwrap_or_else(|| panic!("fixture folder `{rule_folder}` does not name a rule"));
     let meta = rule.meta();
     let hints = SourceHints {
-        format: meta.formats.first().copied(),
+        format: fixture_format(relative, meta.formats),
     };
     let input = SourceInput {
         path: relative,
@@ -85,6 +85,37 @@ pub fn check_fixture(relative: &str) -> String {
         );
     }
     rendered
+}
+
+/// The format a fixture is analysed as: the first of the rule's formats that its extension
+/// fits (`.sh` for shell, `.toml`/`.json` for agent configurations, …).
+fn fixture_format(relative: &str, formats: &[Format]) -> Option<Format> {
+    let extension = Path::new(relative)
+        .extension()
+        .and_then(|ext| ext.to_str())
+        .unwrap_or("");
+    let fits = |format: &Format| match extension {
+        "sh" | "bash" => *format == Format::Shell,
+        "tf" => *format == Format::Terraform,
+        "toml" => *format == Format::AgentConfig,
+        "json" => matches!(
+            format,
+            Format::AgentConfig
+                | Format::IamPolicy
+                | Format::TerraformPlan
+                | Format::CloudFormation
+        ),
+        "yml" | "yaml" => matches!(
+            format,
+            Format::GithubActions | Format::GitlabCi | Format::Kubernetes | Format::CloudFormation
+        ),
+        _ => true,
+    };
+    formats
+        .iter()
+        .copied()
+        .find(|format| fits(format))
+        .or_else(|| formats.first().copied())
 }
 
 /// The folder holding the calling crate's fixtures.

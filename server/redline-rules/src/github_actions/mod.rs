@@ -1,1 +1,2 @@
+pub mod deploy_without_environment;
 pub mod write_all_permissions;

@@ -626,3 +626,84 @@ fn recursive_on_root(invocation: &Invocation<'_>) -> bool {
             .skip(1)
             .any(|target| matches!(*target, "/" | "/*" | "/etc" | "/usr" | "/var" | "/home"))
 }
+
+/// A command that changes or removes live infrastructure, and how to name it in a message.
+pub fn deploy_effect(command: &Command) -> Option<String> {
+    let first = command.words.first()?;
+    let program = program_name(&first.text);
+    let args = &command.words[1..];
+    let positionals = positionals(program, args);
+    let verbs: &[&[&str]] = match program {
+        "terraform" | "tofu" | "terragrunt" => &[
+            &["apply"],
+            &["destroy"],
+            &["run-all", "apply"],
+            &["run-all", "destroy"],
+        ],
+        "kubectl" | "oc" => &[
+            &["apply"],
+            &["delete"],
+            &["replace"],
+            &["patch"],
+            &["create"],
+            &["scale"],
+            &["set"],
+            &["rollout"],
+        ],
+        "helm" => &[
+            &["install"],
+            &["upgrade"],
+            &["uninstall"],
+            &["delete"],
+            &["rollback"],
+        ],
+        "cdk" => &[&["deploy"], &["destroy"]],
+        "sam" => &[&["deploy"], &["delete"]],
+        "serverless" | "sls" => &[&["deploy"], &["remove"]],
+        "pulumi" => &[&["up"], &["destroy"], &["update"]],
+        "argocd" => &[&["app", "sync"], &["app", "delete"]],
+        "aws" => &[
+            &["cloudformation", "deploy"],
+            &["cloudformation", "update-stack"],
+            &["cloudformation", "create-stack"],
+            &["cloudformation", "execute-change-set"],
+            &["cloudformation", "delete-stack"],
+            &["ecs", "update-service"],
+            &["lambda", "update-function-code"],
+        ],
+        "gcloud" => &[
+            &["run", "deploy"],
+            &["app", "deploy"],
+            &["functions", "deploy"],
+            &["deployment-manager", "deployments", "create"],
+            &["deployment-manager", "deployments", "update"],
+        ],
+        "az" => &[
+            &["deployment", "group", "create"],
+            &["deployment", "sub", "create"],
+            &["deployment", "create"],
+            &["webapp", "deploy"],
+            &["functionapp", "deploy"],
+        ],
+        _ => return None,
+    };
+    let verb = verbs.iter().find(|verb| {
+        verb.len() <= positionals.len() && verb.iter().zip(&positionals).all(|(a, b)| a == b)
+    })?;
+    Some(format!("{program} {}", verb.join(" ")))
+}
+
+/// Actions that deploy: `uses:` prefixes.
+pub const DEPLOY_ACTIONS: &[&str] = &[
+    "aws-actions/amazon-ecs-deploy-task-definition",
+    "aws-actions/aws-cloudformation-github-deploy",
+    "azure/webapps-deploy",
+    "azure/arm-deploy",
+    "azure/k8s-deploy",
+    "azure/functions-action",
+    "google-github-actions/deploy-cloudrun",
+    "google-github-actions/deploy-appengine",
+    "google-github-actions/deploy-cloud-functions",
+    "hashicorp/tfc-workflows-github/actions/apply-run",
+    "pulumi/actions",
+];

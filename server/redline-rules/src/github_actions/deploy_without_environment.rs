@@ -1,0 +1,144 @@
+use redline_diagnostics::{Applicability, Category, Confidence, Fix, Severity};
+use redline_syntax::Format;
+use redline_syntax::embedded::yaml_script;
+use redline_syntax::shell;
+use redline_syntax::value::Node;
+
+use crate::edit::insert_first_entry;
+use crate::shell::catalog::{DEPLOY_ACTIONS, deploy_effect};
+use crate::{FixAvailability, RuleContext, Status, declare_rule};
+
+declare_rule! {
+    /// ## What it flags
+    /// A GitHub Actions job that deploys or destroys infrastructure and has no `environment:`:
+    /// a `run:` step with `terraform apply|destroy`, `kubectl apply|delete`, `helm
+    /// install|upgrade|uninstall`, `cdk deploy|destroy`, `pulumi up|destroy`, `aws
+    /// cloudformation deploy`, `sam deploy`, `serverless deploy` and similar, or a known deploy
+    /// action.
+    ///
+    /// ## Why it matters
+    /// Required reviewers, wait timers and branch rules live on environments; a job only waits
+    /// for them when it names one.
+    /// Without `environment:`, a push or a manual dispatch deploys (or destroys) at once, and
+    /// no second person has to approve it, whoever wrote the change.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// jobs:
+    ///   apply:
+    ///     runs-on: ubuntu-latest
+    ///     steps:
+    ///       - run: terraform apply -auto-approve
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// jobs:
+    ///   apply:
+    ///     environment: production
+    ///     runs-on: ubuntu-latest
+    ///     steps:
+    ///       - run: terraform apply tfplan
+    /// ```
+    /// and give the `production` environment required reviewers in the repository settings.
+    ///
+    /// ## Fix safety
+    /// The fix adds `environment: production` to the job. It is unsafe: the job then waits for
+    /// the environment's protection rules, and the environment only protects anything once
+    /// required reviewers are configured for it; environment secrets also change.
+    ///
+    /// ## Suppression
+    /// `# redline:ignore RL-GHA-101 -- preview deploys, torn down nightly` on the line above
+    /// the job.
+    ///
+    /// ## References
+    /// - GitHub Docs, "Managing environments for deployment: required reviewers"
+    DeployWithoutEnvironment {
+        id: "RL-GHA-101", name: "deploy-without-environment",
+        summary: "A GitHub Actions job deploys or destroys without an environment that can require approval",
+        category: Category::Approval, severity: Severity::Error, confidence: Confidence::High,
+        formats: &[Format::GithubActions], fix: FixAvailability::Always, status: Status::Preview,
+    }
+}
+
+fn check(ctx: &mut RuleContext<'_>) {
+    let file = ctx.file();
+    for document in &file.documents {
+        let Some(jobs) = document.get("jobs") else {
+            continue;
+        };
+        for job in jobs.entries() {
+            if job.value.get("environment").is_some() {
+                continue;
+            }
+            let Some(what) = deploy_in_job(&job.value, file.text) else {
+                continue;
+            };
+            let name = job.key.as_str().unwrap_or("job");
+            let message = format!(
+                "job `{name}` runs `{what}` without an `environment:`: it deploys as soon as it \
+                 is triggered, and no reviewer has to approve it; add `environment: production` \
+                 and require reviewers on that environment"
+            );
+            let mut diagnostic = ctx.diagnostic(job.key.range, message);
+            if let Some(edit) = insert_first_entry(
+                file.text,
+                file.language,
+                &job.value,
+                "environment",
+                "production",
+            ) {
+                diagnostic = diagnostic.with_fix(Fix::single(
+                    "Add `environment: production` (then require reviewers on it)",
+                    Applicability::Unsafe,
+                    edit,
+                ));
+            }
+            ctx.report(diagnostic);
+        }
+    }
+}
+
+/// The first deploying command or action of a job, in words.
+fn deploy_in_job(job: &Node, text: &str) -> Option<String> {
+    for step in job.get("steps").map(Node::items).unwrap_or_default() {
+        if let Some(action) = step.get("uses").and_then(Node::as_str) {
+            let name = action
+                .split('@')
+                .next()
+                .unwrap_or(action)
+                .to_ascii_lowercase();
+            if DEPLOY_ACTIONS.iter().any(|prefix| name.starts_with(prefix)) {
+                return Some(action.to_owned());
+            }
+        }
+        let Some(run) = step.get("run") else {
+            continue;
+        };
+        let Some((script, map)) = yaml_script(run, text) else {
+            continue;
+        };
+        if let Some(effect) = shell::commands(&script, &map)
+            .iter()
+            .find_map(deploy_effect)
+        {
+            return Some(effect);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use redline_test_support::check_fixture;
+
+    #[test]
+    fn fires() {
+        check_fixture("github_actions/deploy-without-environment/fires.yml");
+    }
+
+    #[test]
+    fn quiet() {
+        check_fixture("github_actions/deploy-without-environment/quiet.yml");
+    }
+}
