@@ -819,43 +819,34 @@ fn commands_in_workflows_and_gitlab_ci_point_inside_the_yaml() {
     let (report, code) = sandbox.json(&[]);
     assert_eq!(code, 1);
     let found: Vec<(String, String, u64, u64, u64, u64)> = positions(&report);
-    assert_eq!(
-        found,
-        [
-            (
-                "RL-SH-001".to_owned(),
-                ".github/workflows/teardown.yml".to_owned(),
-                10,
-                11,
-                10,
-                42
-            ),
-            (
-                "RL-SH-007".to_owned(),
-                ".github/workflows/teardown.yml".to_owned(),
-                11,
-                15,
-                11,
-                54
-            ),
-            (
-                "RL-SH-004".to_owned(),
-                ".gitlab-ci.yml".to_owned(),
-                4,
-                7,
-                4,
-                58
-            ),
-            (
-                "RL-SH-013".to_owned(),
-                "scripts/reset.sh".to_owned(),
-                2,
-                1,
-                2,
-                19
-            ),
-        ]
-    );
+    let expected: Vec<(&str, &str, u64, u64, u64, u64)> = vec![
+        // The job itself deploys (destroys) with no environment gate.
+        ("RL-GHA-101", ".github/workflows/teardown.yml", 5, 3, 5, 7),
+        (
+            "RL-SH-001",
+            ".github/workflows/teardown.yml",
+            10,
+            11,
+            10,
+            42,
+        ),
+        (
+            "RL-SH-007",
+            ".github/workflows/teardown.yml",
+            11,
+            15,
+            11,
+            54,
+        ),
+        ("RL-GLC-101", ".gitlab-ci.yml", 1, 1, 1, 8),
+        ("RL-SH-004", ".gitlab-ci.yml", 4, 7, 4, 58),
+        ("RL-SH-013", "scripts/reset.sh", 2, 1, 2, 19),
+    ];
+    let expected: Vec<(String, String, u64, u64, u64, u64)> = expected
+        .into_iter()
+        .map(|(r, p, a, b, c, d)| (r.to_owned(), p.to_owned(), a, b, c, d))
+        .collect();
+    assert_eq!(found, expected);
     // The fix guards the variable inside the script.
     sandbox.run(&["check", "--fix"]);
     assert_eq!(
