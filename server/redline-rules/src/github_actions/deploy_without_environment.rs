@@ -1,12 +1,8 @@
+use super::deploy_in_job;
+use crate::edit::insert_first_entry;
+use crate::{FixAvailability, RuleContext, Status, declare_rule};
 use redline_diagnostics::{Applicability, Category, Confidence, Fix, Severity};
 use redline_syntax::Format;
-use redline_syntax::embedded::yaml_script;
-use redline_syntax::shell;
-use redline_syntax::value::Node;
-
-use crate::edit::insert_first_entry;
-use crate::shell::catalog::{DEPLOY_ACTIONS, deploy_effect};
-use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
 declare_rule! {
     /// ## What it flags
@@ -97,35 +93,6 @@ fn check(ctx: &mut RuleContext<'_>) {
             ctx.report(diagnostic);
         }
     }
-}
-
-/// The first deploying command or action of a job, in words.
-fn deploy_in_job(job: &Node, text: &str) -> Option<String> {
-    for step in job.get("steps").map(Node::items).unwrap_or_default() {
-        if let Some(action) = step.get("uses").and_then(Node::as_str) {
-            let name = action
-                .split('@')
-                .next()
-                .unwrap_or(action)
-                .to_ascii_lowercase();
-            if DEPLOY_ACTIONS.iter().any(|prefix| name.starts_with(prefix)) {
-                return Some(action.to_owned());
-            }
-        }
-        let Some(run) = step.get("run") else {
-            continue;
-        };
-        let Some((script, map)) = yaml_script(run, text) else {
-            continue;
-        };
-        if let Some(effect) = shell::commands(&script, &map)
-            .iter()
-            .find_map(deploy_effect)
-        {
-            return Some(effect);
-        }
-    }
-    None
 }
 
 #[cfg(test)]
