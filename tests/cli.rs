@@ -854,3 +854,27 @@ fn commands_in_workflows_and_gitlab_ci_point_inside_the_yaml() {
         "#!/bin/sh\nrm -rf \"${WORKDIR:?}/\"\n"
     );
 }
+
+#[test]
+fn destructive_container_commands_in_kubernetes_jobs() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "k8s/reset-job.yaml",
+        "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: reset\nspec:\n  template:\n    spec:\n      containers:\n        - name: reset\n          image: postgres:16\n          command: [\"sh\", \"-c\"]\n          args:\n            - psql \"$DATABASE_URL\" -c 'DROP TABLE orders'\n      restartPolicy: Never\n",
+    );
+    let (report, code) = sandbox.json(&[]);
+    assert_eq!(code, 1);
+    let found = positions(&report);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        found[0],
+        (
+            "RL-SH-015".to_owned(),
+            "k8s/reset-job.yaml".to_owned(),
+            13,
+            15,
+            13,
+            58
+        )
+    );
+}

@@ -110,10 +110,79 @@ pub(crate) fn file_commands<'f>(
                     }
                 }
             }
+            Format::Kubernetes => {
+                for object in crate::kubernetes::objects(&file.documents) {
+                    let Some(spec) = crate::kubernetes::pod_spec(object) else {
+                        continue;
+                    };
+                    for container in crate::kubernetes::containers(spec) {
+                        res.extend(container_commands(container, file.text));
+                    }
+                }
+            }
             _ => {}
         }
         res
     })
+}
+
+/// The command a container runs: `command` followed by `args`, parsed as a script when it is
+/// `sh -c '…'` and taken as an argument vector otherwise.
+fn container_commands(container: &Node, text: &str) -> Vec<Command> {
+    let argv: Vec<&Node> = ["command", "args"]
+        .iter()
+        .filter_map(|key| container.get(key))
+        .flat_map(Node::items)
+        .collect();
+    let Some(first) = argv.first().and_then(|node| node.as_str()) else {
+        return Vec::new();
+    };
+    let program = shell::program_name(first);
+    let is_shell = matches!(program, "sh" | "bash" | "ash" | "dash" | "zsh");
+    if is_shell {
+        if let Some(script) = argv
+            .iter()
+            .position(|node| {
+                node.as_str()
+                    .is_some_and(|arg| arg == "-c" || arg.starts_with('-') && arg.ends_with('c'))
+            })
+            .and_then(|index| argv.get(index + 1))
+        {
+            return yaml_script(script, text)
+                .map(|(script, map)| {
+                    let mut commands = shell::commands(&script, &map);
+                    for command in &mut commands {
+                        command.wrappers.insert(0, format!("{program} -c"));
+                    }
+                    commands
+                })
+                .unwrap_or_default();
+        }
+    }
+    let words: Option<Vec<shell::Word>> = argv
+        .iter()
+        .map(|node| {
+            node.as_str().map(|value| shell::Word {
+                text: value.to_owned(),
+                has_expansion: value.contains("$("),
+                range: node.range,
+                expansions: Vec::new(),
+            })
+        })
+        .collect();
+    let Some(words) = words else {
+        return Vec::new();
+    };
+    let start = argv
+        .first()
+        .map(|node| node.range.start())
+        .unwrap_or_default();
+    let end = argv.last().map(|node| node.range.end()).unwrap_or_default();
+    vec![Command {
+        words,
+        range: TextRange::new(start, end),
+        wrappers: Vec::new(),
+    }]
 }
 
 /// The `run:` values of a workflow's job steps or a composite action's steps, skipping steps
@@ -205,6 +274,22 @@ mod tests {
                 "echo start",
                 "terraform destroy -auto-approve",
                 "rm -rf \"$DIR/\""
+            ]
+        );
+    }
+
+    #[test]
+    fn container_commands_are_commands() {
+        let text = "apiVersion: batch/v1\nkind: Job\nspec:\n  template:\n    spec:\n      containers:\n        - name: wipe\n          command: [\"sh\", \"-c\"]\n          args: [\"psql -c 'DROP TABLE users'\"]\n        - name: direct\n          command: [\"kubectl\", \"delete\", \"ns\", \"prod\"]\n";
+        let file = parse_source("job.yaml", text, SourceHints::default()).expect("manifest");
+        let cache = OnceLock::new();
+        let commands = file_commands(&file, &cache);
+        let texts: Vec<&str> = commands.iter().map(|c| &text[c.range.to_std()]).collect();
+        assert_eq!(
+            texts,
+            [
+                "psql -c 'DROP TABLE users'",
+                "\"kubectl\", \"delete\", \"ns\", \"prod\""
             ]
         );
     }

@@ -8,6 +8,7 @@ pub mod detect;
 pub mod embedded;
 pub mod hcl;
 mod json;
+pub mod kubernetes;
 pub mod shell;
 mod toml;
 pub mod tree;

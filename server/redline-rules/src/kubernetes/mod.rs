@@ -22,22 +22,11 @@ pub mod volume_reclaim_delete;
 use redline_syntax::SourceFile;
 use redline_syntax::value::{Entry, Node};
 
+pub(crate) use redline_syntax::kubernetes::{containers, kind, pod_spec};
+
 /// Every object of the file: each document, and the items of `kind: List` documents.
 pub(crate) fn objects<'f>(file: &'f SourceFile<'_>) -> Vec<&'f Node> {
-    let mut res = Vec::new();
-    for document in &file.documents {
-        if kind(document) == Some("List") {
-            res.extend(document.get("items").map(Node::items).unwrap_or_default());
-        } else if document.get("kind").is_some() {
-            res.push(document);
-        }
-    }
-    res
-}
-
-/// The object's `kind`.
-pub(crate) fn kind(object: &Node) -> Option<&str> {
-    object.get("kind").and_then(Node::as_str)
+    redline_syntax::kubernetes::objects(&file.documents)
 }
 
 /// The object's `apiVersion` group, e.g. `argoproj.io` for `argoproj.io/v1alpha1`.
@@ -57,36 +46,6 @@ pub(crate) fn describe(object: &Node) -> String {
         .and_then(Node::as_str)
         .unwrap_or("(unnamed)");
     format!("{} `{name}`", kind(object).unwrap_or("object"))
-}
-
-/// The pod spec of a pod or of a workload's pod template.
-pub(crate) fn pod_spec(object: &Node) -> Option<&Node> {
-    let spec = object.get("spec")?;
-    match kind(object)? {
-        "Pod" => Some(spec),
-        "Deployment"
-        | "StatefulSet"
-        | "DaemonSet"
-        | "ReplicaSet"
-        | "ReplicationController"
-        | "Job" => spec.get("template")?.get("spec"),
-        "CronJob" => spec
-            .get("jobTemplate")?
-            .get("spec")?
-            .get("template")?
-            .get("spec"),
-        "PodTemplate" => object.get("template")?.get("spec"),
-        _ => None,
-    }
-}
-
-/// Every container of a pod spec: `containers`, `initContainers` and `ephemeralContainers`.
-pub(crate) fn containers(pod_spec: &Node) -> Vec<&Node> {
-    ["containers", "initContainers", "ephemeralContainers"]
-        .iter()
-        .filter_map(|key| pod_spec.get(key))
-        .flat_map(Node::items)
-        .collect()
 }
 
 /// `container `name``.
