@@ -139,25 +139,23 @@ fn container_commands(container: &Node, text: &str) -> Vec<Command> {
     };
     let program = shell::program_name(first);
     let is_shell = matches!(program, "sh" | "bash" | "ash" | "dash" | "zsh");
-    if is_shell {
-        if let Some(script) = argv
-            .iter()
-            .position(|node| {
-                node.as_str()
-                    .is_some_and(|arg| arg == "-c" || arg.starts_with('-') && arg.ends_with('c'))
+    let script = argv
+        .iter()
+        .position(|node| {
+            node.as_str()
+                .is_some_and(|arg| arg == "-c" || (arg.starts_with('-') && arg.ends_with('c')))
+        })
+        .and_then(|index| argv.get(index + 1));
+    if is_shell && let Some(script) = script {
+        return yaml_script(script, text)
+            .map(|(script, map)| {
+                let mut commands = shell::commands(&script, &map);
+                for command in &mut commands {
+                    command.wrappers.insert(0, format!("{program} -c"));
+                }
+                commands
             })
-            .and_then(|index| argv.get(index + 1))
-        {
-            return yaml_script(script, text)
-                .map(|(script, map)| {
-                    let mut commands = shell::commands(&script, &map);
-                    for command in &mut commands {
-                        command.wrappers.insert(0, format!("{program} -c"));
-                    }
-                    commands
-                })
-                .unwrap_or_default();
-        }
+            .unwrap_or_default();
     }
     let words: Option<Vec<shell::Word>> = argv
         .iter()
