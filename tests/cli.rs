@@ -878,3 +878,37 @@ fn destructive_container_commands_in_kubernetes_jobs() {
         )
     );
 }
+
+#[test]
+fn makefile_recipes_and_dockerfile_runs_are_commands() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "Makefile",
+        ".PHONY: clean teardown\nclean:\n\t@rm -rf $(BUILD_DIR)/\nteardown:\n\tterraform destroy -auto-approve\n",
+    );
+    sandbox.write(
+        "images/api.Dockerfile",
+        "FROM alpine:3.20\nRUN apk add --no-cache curl \\\n    && rm -rf /var/cache/apk/*\nRUN [\"sh\", \"-c\", \"mkfs.ext4 /dev/xvdb\"]\n",
+    );
+    let (report, code) = sandbox.json(&[]);
+    assert_eq!(code, 1);
+    let found: Vec<(String, String, u64, u64)> = positions(&report)
+        .into_iter()
+        .map(|p| (p.0, p.1, p.2, p.3))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("RL-SH-013".to_owned(), "Makefile".to_owned(), 3, 3),
+            ("RL-SH-001".to_owned(), "Makefile".to_owned(), 5, 2),
+            (
+                "RL-SH-018".to_owned(),
+                "images/api.Dockerfile".to_owned(),
+                4,
+                19
+            ),
+        ]
+    );
+    // No shell-only fix is offered inside a Makefile.
+    assert_eq!(report["findings"][0]["fixes"], serde_json::json!([]));
+}

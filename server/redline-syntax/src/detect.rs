@@ -16,6 +16,10 @@ pub enum Language {
     Bash,
     /// TOML.
     Toml,
+    /// Makefiles.
+    Make,
+    /// Dockerfiles and Containerfiles.
+    Dockerfile,
 }
 
 /// The kind of document, which decides the rules that run on it.
@@ -39,6 +43,10 @@ pub enum Format {
     IamPolicy,
     /// An AI coding agent's configuration.
     AgentConfig,
+    /// A Makefile (its recipes are shell commands).
+    Makefile,
+    /// A Dockerfile or Containerfile (its `RUN` instructions are shell commands).
+    Dockerfile,
 }
 
 /// The language of a file, and its format when the path alone decides it.
@@ -62,6 +70,8 @@ impl Format {
         Format::Shell,
         Format::IamPolicy,
         Format::AgentConfig,
+        Format::Makefile,
+        Format::Dockerfile,
     ];
 
     /// The stable lowercase name used in output and configuration.
@@ -76,6 +86,8 @@ impl Format {
             Format::Shell => "shell",
             Format::IamPolicy => "iam-policy",
             Format::AgentConfig => "agent-config",
+            Format::Makefile => "makefile",
+            Format::Dockerfile => "dockerfile",
         }
     }
 }
@@ -86,7 +98,10 @@ impl Format {
 /// shell scripts with a shebang, so they count as candidates.
 pub fn is_candidate_path(path: &str) -> bool {
     let name = file_name(path);
-    if agent_config_language(path).is_some() || is_gitlab_ci_name(name) {
+    if agent_config_language(path).is_some()
+        || is_gitlab_ci_name(name)
+        || build_file_format(name).is_some()
+    {
         return true;
     }
     match extension(name) {
@@ -122,6 +137,8 @@ pub fn candidate(path: &str, text: &str, hints: SourceHints) -> Option<Candidate
                 }
             }
             Format::Kubernetes | Format::GithubActions | Format::GitlabCi => Language::Yaml,
+            Format::Makefile => Language::Make,
+            Format::Dockerfile => Language::Dockerfile,
         };
         return Some(Candidate {
             language,
@@ -132,6 +149,16 @@ pub fn candidate(path: &str, text: &str, hints: SourceHints) -> Option<Candidate
         return Some(Candidate {
             language,
             format: Some(Format::AgentConfig),
+        });
+    }
+    if let Some(format) = build_file_format(name) {
+        let language = match format {
+            Format::Makefile => Language::Make,
+            _ => Language::Dockerfile,
+        };
+        return Some(Candidate {
+            language,
+            format: Some(format),
         });
     }
     let normalized = path.replace('\\', "/");
@@ -271,6 +298,28 @@ fn is_cloudformation(document: &Node) -> bool {
     })
 }
 
+/// Makefiles and Dockerfiles, which are recognised by name.
+fn build_file_format(name: &str) -> Option<Format> {
+    let lower = name.to_ascii_lowercase();
+    if matches!(lower.as_str(), "makefile" | "gnumakefile") || lower.ends_with(".mk") {
+        return Some(Format::Makefile);
+    }
+    let docker = matches!(lower.as_str(), "dockerfile" | "containerfile")
+        || lower.ends_with(".dockerfile")
+        || lower.ends_with(".containerfile")
+        || lower.starts_with("dockerfile.")
+        || lower.starts_with("containerfile.");
+    docker.then_some(Format::Dockerfile)
+}
+
+/// Whether only content (a shebang) can tell if a file without an extension is analysed.
+pub fn needs_shebang(path: &str) -> bool {
+    let name = file_name(path);
+    extension(name).is_none()
+        && build_file_format(name).is_none()
+        && agent_config_language(path).is_none()
+}
+
 fn is_github_workflow_path(path: &str) -> bool {
     let mut parts = path.rsplit('/');
     let _file = parts.next();
@@ -348,6 +397,11 @@ mod tests {
         );
         assert_eq!(format_of("x/.mcp.json"), Some(Format::AgentConfig));
         assert_eq!(format_of("docs/workflows/ci.yml"), None);
+        assert_eq!(format_of("Makefile"), Some(Format::Makefile));
+        assert_eq!(format_of("build/rules.mk"), Some(Format::Makefile));
+        assert_eq!(format_of("Dockerfile"), Some(Format::Dockerfile));
+        assert_eq!(format_of("api/Dockerfile.prod"), Some(Format::Dockerfile));
+        assert!(is_candidate_path("Dockerfile.prod"));
         assert!(candidate("README.md", "", SourceHints::default()).is_none());
         assert!(candidate(".hidden", "", SourceHints::default()).is_none());
     }

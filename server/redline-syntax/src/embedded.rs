@@ -110,6 +110,8 @@ pub(crate) fn file_commands<'f>(
                     }
                 }
             }
+            Format::Makefile => res = makefile_commands(file),
+            Format::Dockerfile => res = dockerfile_commands(file),
             Format::Kubernetes => {
                 for object in crate::kubernetes::objects(&file.documents) {
                     let Some(spec) = crate::kubernetes::pod_spec(object) else {
@@ -124,6 +126,159 @@ pub(crate) fn file_commands<'f>(
         }
         res
     })
+}
+
+/// The commands of every recipe line of a Makefile.
+///
+/// Make variables `$(NAME)` become shell variables `${NAME}` (same length, so positions stay
+/// exact): an empty one is as dangerous in `rm -rf $(OUT)/` as in shell. A line with `$$`
+/// maps to its whole range instead.
+fn makefile_commands(file: &SourceFile<'_>) -> Vec<Command> {
+    let mut res = Vec::new();
+    for node in nodes_of_kind(&file.tree, "recipe_line") {
+        let range = crate::tree::range(node);
+        let raw = file.slice(range);
+        let prefix = raw.len() - raw.trim_start_matches(['@', '-', '+', ' ']).len();
+        let body = &raw[prefix..];
+        let body_range =
+            TextRange::from_usize(range.start().to_usize() + prefix, range.end().to_usize());
+        let (script, map) = if body.contains("$$") {
+            (body.replace("$$", "$"), SourceMap::whole(body_range))
+        } else {
+            (
+                make_variables_as_shell(body),
+                SourceMap::verbatim(body_range),
+            )
+        };
+        res.extend(shell::commands(&script, &map));
+    }
+    res
+}
+
+/// `$(NAME)` → `${NAME}` for simple names; other text unchanged, length kept.
+fn make_variables_as_shell(text: &str) -> String {
+    let mut res = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("$(") {
+        res.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        match after.find(')') {
+            Some(end)
+                if after[..end]
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    && end > 0 =>
+            {
+                res.push_str("${");
+                res.push_str(&after[..end]);
+                res.push('}');
+                rest = &after[end + 1..];
+            }
+            _ => {
+                res.push_str("$(");
+                rest = after;
+            }
+        }
+    }
+    res.push_str(rest);
+    res
+}
+
+/// The commands of every `RUN` instruction of a Dockerfile, shell form and exec form.
+fn dockerfile_commands(file: &SourceFile<'_>) -> Vec<Command> {
+    let mut res = Vec::new();
+    for node in nodes_of_kind(&file.tree, "run_instruction") {
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            match child.kind() {
+                "shell_command" => {
+                    let range = crate::tree::range(child);
+                    res.extend(shell::commands(
+                        file.slice(range),
+                        &SourceMap::verbatim(range),
+                    ));
+                }
+                "json_string_array" => {
+                    let mut inner = child.walk();
+                    let words: Vec<shell::Word> = child
+                        .named_children(&mut inner)
+                        .map(|item| {
+                            let range = crate::tree::range(item);
+                            let raw = file.slice(range);
+                            shell::Word {
+                                text: raw
+                                    .trim_matches('"')
+                                    .replace("\\\"", "\"")
+                                    .replace("\\\\", "\\"),
+                                has_expansion: false,
+                                range,
+                                expansions: Vec::new(),
+                            }
+                        })
+                        .collect();
+                    res.extend(exec_form(words, crate::tree::range(child)));
+                }
+                _ => {}
+            }
+        }
+    }
+    res
+}
+
+/// An exec-form argument vector: a shell with `-c` runs its script, anything else runs as is.
+fn exec_form(words: Vec<shell::Word>, range: TextRange) -> Vec<Command> {
+    let Some(first) = words.first() else {
+        return Vec::new();
+    };
+    let program = shell::program_name(&first.text).to_owned();
+    if matches!(program.as_str(), "sh" | "bash" | "ash" | "dash" | "zsh")
+        && let Some(index) = words.iter().position(|word| word.text == "-c")
+        && let Some(script) = words.get(index + 1)
+    {
+        // The script is a JSON string: exact positions when it has no escapes.
+        let raw_len = script.range.len().to_usize();
+        let map = if raw_len == script.text.len() + 2 {
+            SourceMap::verbatim(TextRange::from_usize(
+                script.range.start().to_usize() + 1,
+                script.range.end().to_usize() - 1,
+            ))
+        } else {
+            SourceMap::whole(script.range)
+        };
+        let mut commands = shell::commands(&script.text, &map);
+        for command in &mut commands {
+            command.wrappers.insert(0, format!("{program} -c"));
+        }
+        return commands;
+    }
+    vec![Command {
+        words,
+        range,
+        wrappers: Vec::new(),
+    }]
+}
+
+/// Every node of `kind` in the tree, in source order.
+fn nodes_of_kind<'t>(tree: &'t tree_sitter::Tree, kind: &str) -> Vec<tree_sitter::Node<'t>> {
+    let mut res = Vec::new();
+    let mut cursor = tree.walk();
+    'walk: loop {
+        let node = cursor.node();
+        if node.kind() == kind {
+            res.push(node);
+        } else if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                continue 'walk;
+            }
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+        }
+    }
+    res
 }
 
 /// The command a container runs: `command` followed by `args`, parsed as a script when it is
@@ -288,6 +443,31 @@ mod tests {
             [
                 "psql -c 'DROP TABLE users'",
                 "\"kubectl\", \"delete\", \"ns\", \"prod\""
+            ]
+        );
+    }
+
+    #[test]
+    fn makefile_and_dockerfile_commands() {
+        let text = "clean:\n\t@rm -rf $(OUT)/\n\t-terraform destroy -auto-approve\n";
+        let file = parse_source("Makefile", text, SourceHints::default()).expect("makefile");
+        let cache = OnceLock::new();
+        let commands = file_commands(&file, &cache);
+        let texts: Vec<&str> = commands.iter().map(|c| &text[c.range.to_std()]).collect();
+        assert_eq!(texts, ["rm -rf $(OUT)/", "terraform destroy -auto-approve"]);
+        assert_eq!(commands[0].words[2].expansions[0].name, "OUT");
+
+        let text = "FROM alpine\nRUN apk add curl && \\\n    rm -rf /var/cache/apk\nRUN [\"sh\", \"-c\", \"kubectl delete ns prod\"]\n";
+        let file = parse_source("Dockerfile", text, SourceHints::default()).expect("dockerfile");
+        let cache = OnceLock::new();
+        let commands = file_commands(&file, &cache);
+        let texts: Vec<&str> = commands.iter().map(|c| &text[c.range.to_std()]).collect();
+        assert_eq!(
+            texts,
+            [
+                "apk add curl",
+                "rm -rf /var/cache/apk",
+                "kubectl delete ns prod"
             ]
         );
     }

@@ -13,6 +13,8 @@ pub fn grammar(language: Language) -> tree_sitter::Language {
         Language::Yaml => tree_sitter_yaml::LANGUAGE.into(),
         Language::Bash => tree_sitter_bash::LANGUAGE.into(),
         Language::Toml => tree_sitter_toml_ng::LANGUAGE.into(),
+        Language::Make => tree_sitter_make::LANGUAGE.into(),
+        Language::Dockerfile => tree_sitter_containerfile::LANGUAGE.into(),
     }
 }
 

@@ -96,6 +96,8 @@ fn fixture_format(relative: &str, formats: &[Format]) -> Option<Format> {
         .unwrap_or("");
     let fits = |format: &Format| match extension {
         "sh" | "bash" => *format == Format::Shell,
+        "mk" => *format == Format::Makefile,
+        "dockerfile" => *format == Format::Dockerfile,
         "tf" => *format == Format::Terraform,
         "toml" => *format == Format::AgentConfig,
         "json" => matches!(

@@ -289,16 +289,9 @@ pub fn read_source(file: &FileJob) -> Result<Option<SourceText>, FileProblem> {
             ProblemKind::Io,
         )
     })?;
-    let has_extension = file
-        .path
-        .file_name()
-        .and_then(|name| name.to_str())
-        .is_some_and(|name| {
-            name.rsplit_once('.')
-                .is_some_and(|(stem, _)| !stem.is_empty())
-        });
+    let needs_shebang = redline_syntax::detect::needs_shebang(&file.display);
     let mut bytes = Vec::new();
-    if !has_extension {
+    if needs_shebang {
         // Extensionless files are only shell scripts when they start with a shebang.
         let mut head = [0u8; 2];
         let read = handle.read(&mut head).map_err(|error| {

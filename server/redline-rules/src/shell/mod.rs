@@ -37,7 +37,9 @@ pub(crate) fn report_commands(ctx: &mut RuleContext<'_>, rule: &str) {
             } else if rule == "RL-SH-014" && hit.severity.is_none() {
                 diagnostic.severity = Severity::Warning;
             }
+            // `${VAR:?}` is shell syntax; in a Makefile the variable belongs to make.
             if rule == "RL-SH-013"
+                && file.format != redline_syntax::Format::Makefile
                 && let Some(fix) = guard_fix(command)
             {
                 diagnostic = diagnostic.with_fix(fix);
