@@ -912,3 +912,24 @@ fn makefile_recipes_and_dockerfile_runs_are_commands() {
     // No shell-only fix is offered inside a Makefile.
     assert_eq!(report["findings"][0]["fixes"], serde_json::json!([]));
 }
+
+#[test]
+fn claude_hook_commands_are_commands() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        ".claude/settings.json",
+        "{\n  \"hooks\": {\n    \"Stop\": [{\"hooks\": [{\"type\": \"command\", \"command\": \"git push --force origin main\"}]}]\n  }\n}\n",
+    );
+    let (report, _) = sandbox.json(&[]);
+    assert_eq!(
+        positions(&report),
+        [(
+            "RL-SH-014".to_owned(),
+            ".claude/settings.json".to_owned(),
+            3,
+            57,
+            3,
+            85
+        )]
+    );
+}

@@ -110,6 +110,15 @@ pub(crate) fn file_commands<'f>(
                     }
                 }
             }
+            Format::AgentConfig => {
+                for document in &file.documents {
+                    for command in agent_hook_commands(document) {
+                        if let Some((script, map)) = yaml_script(command, file.text) {
+                            res.extend(shell::commands(&script, &map));
+                        }
+                    }
+                }
+            }
             Format::Makefile => res = makefile_commands(file),
             Format::Dockerfile => res = dockerfile_commands(file),
             Format::Kubernetes => {
@@ -126,6 +135,20 @@ pub(crate) fn file_commands<'f>(
         }
         res
     })
+}
+
+/// The `command` strings of Claude Code hooks (`hooks.<event>[].hooks[].command`).
+pub fn agent_hook_commands(document: &Node) -> Vec<&Node> {
+    let Some(hooks) = document.get("hooks") else {
+        return Vec::new();
+    };
+    hooks
+        .entries()
+        .iter()
+        .flat_map(|event| event.value.items())
+        .flat_map(|matcher| matcher.get("hooks").map(Node::items).unwrap_or_default())
+        .filter_map(|hook| hook.get("command"))
+        .collect()
 }
 
 /// The commands of every recipe line of a Makefile.

@@ -10,7 +10,8 @@ declare_rule! {
     /// a `run:` step with `terraform apply|destroy`, `kubectl apply|delete`, `helm
     /// install|upgrade|uninstall`, `cdk deploy|destroy`, `pulumi up|destroy`, `aws
     /// cloudformation deploy`, `sam deploy`, `serverless deploy` and similar, or a known deploy
-    /// action.
+    /// action; also a call of a reusable workflow that looks like a deployment
+    /// (`deploy`, `release`, `apply`, `terraform` in its path) with `secrets: inherit`.
     ///
     /// ## Why it matters
     /// Required reviewers, wait timers and branch rules live on environments; a job only waits
@@ -53,7 +54,7 @@ declare_rule! {
         id: "RL-GHA-101", name: "deploy-without-environment",
         summary: "A GitHub Actions job deploys or destroys without an environment that can require approval",
         category: Category::Approval, severity: Severity::Error, confidence: Confidence::High,
-        formats: &[Format::GithubActions], fix: FixAvailability::Always, status: Status::Preview,
+        formats: &[Format::GithubActions], fix: FixAvailability::Sometimes, status: Status::Preview,
     }
 }
 
@@ -67,10 +68,23 @@ fn check(ctx: &mut RuleContext<'_>) {
             if job.value.get("environment").is_some() {
                 continue;
             }
-            let Some(what) = deploy_in_job(&job.value, file.text) else {
+            let Some(what) = deploy_in_job(&job.value, file.text)
+                .or_else(|| deploying_reusable_workflow(&job.value))
+            else {
                 continue;
             };
             let name = job.key.as_str().unwrap_or("job");
+            if job.value.get("uses").is_some() {
+                // A job that calls a reusable workflow cannot name an environment itself.
+                let message = format!(
+                    "job `{name}` calls `{what}`: the called workflow gets every secret and, \
+                     unless its deploy job names an environment, deploys with no reviewer; give \
+                     that job `environment: production` and pass secrets by name"
+                );
+                let diagnostic = ctx.diagnostic(job.key.range, message);
+                ctx.report(diagnostic);
+                continue;
+            }
             let message = format!(
                 "job `{name}` runs `{what}` without an `environment:`: it deploys as soon as it \
                  is triggered, and no reviewer has to approve it; add `environment: production` \
@@ -95,6 +109,24 @@ fn check(ctx: &mut RuleContext<'_>) {
     }
 }
 
+/// A reusable workflow that looks like a deployment and receives every secret.
+fn deploying_reusable_workflow(job: &redline_syntax::value::Node) -> Option<String> {
+    let uses = job.get("uses")?.as_str()?;
+    let inherits = job.get("secrets").and_then(|secrets| secrets.as_str()) == Some("inherit");
+    let name = uses.to_ascii_lowercase();
+    let deploys = [
+        "deploy",
+        "release",
+        "apply",
+        "destroy",
+        "terraform",
+        "provision",
+    ]
+    .iter()
+    .any(|word| name.contains(word));
+    (inherits && deploys).then(|| format!("{uses}` with `secrets: inherit"))
+}
+
 #[cfg(test)]
 mod tests {
     use redline_test_support::check_fixture;
@@ -102,6 +134,11 @@ mod tests {
     #[test]
     fn fires() {
         check_fixture("github_actions/deploy-without-environment/fires.yml");
+    }
+
+    #[test]
+    fn fires_on_reusable_deploys() {
+        check_fixture("github_actions/deploy-without-environment/fires-reusable.yml");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use crate::{FixAvailability, RuleContext, Status, declare_rule};
 declare_rule! {
     /// ## What it flags
     /// `aws ec2 terminate-instances`, `aws lambda delete-function`, `aws ecr delete-repository --force`, `aws logs delete-log-group`, `aws route53 delete-hosted-zone`, `aws kms schedule-key-deletion`, `aws secretsmanager delete-secret --force-delete-without-recovery`, `az vm delete`, `az keyvault purge`, and any `gcloud … delete --quiet`.
-    /// It looks at shell scripts, GitHub Actions `run:` steps, GitLab CI `script:` lines, Kubernetes container commands, Makefile recipes and Dockerfile `RUN` instructions, through `sudo`, `env`, `xargs`, `bash -c` and similar wrappers.
+    /// It looks at shell scripts, GitHub Actions `run:` steps, GitLab CI `script:` lines, Kubernetes container commands, Makefile recipes, Dockerfile `RUN` instructions and agent hook commands, through `sudo`, `env`, `xargs`, `bash -c` and similar wrappers.
     ///
     /// ## Why it matters
     /// These delete running infrastructure or data outside any review; keys and secrets deleted this way make everything encrypted with them unreadable.
@@ -33,7 +33,7 @@ declare_rule! {
         id: "RL-SH-010", name: "cloud-resource-delete-command",
         summary: "A command deletes cloud resources outside a reviewed change",
         category: Category::Destructive, severity: Severity::Error, confidence: Confidence::High,
-        formats: &[Format::Shell, Format::GithubActions, Format::GitlabCi, Format::Kubernetes, Format::Makefile, Format::Dockerfile], fix: FixAvailability::None, status: Status::Preview,
+        formats: &[Format::Shell, Format::GithubActions, Format::GitlabCi, Format::Kubernetes, Format::Makefile, Format::Dockerfile, Format::AgentConfig], fix: FixAvailability::None, status: Status::Preview,
     }
 }
 

@@ -6,7 +6,7 @@ use crate::{FixAvailability, RuleContext, Status, declare_rule};
 declare_rule! {
     /// ## What it flags
     /// `docker system prune --volumes`, `docker volume rm|prune`, `docker compose down -v`.
-    /// It looks at shell scripts, GitHub Actions `run:` steps, GitLab CI `script:` lines, Kubernetes container commands, Makefile recipes and Dockerfile `RUN` instructions, through `sudo`, `env`, `xargs`, `bash -c` and similar wrappers.
+    /// It looks at shell scripts, GitHub Actions `run:` steps, GitLab CI `script:` lines, Kubernetes container commands, Makefile recipes, Dockerfile `RUN` instructions and agent hook commands, through `sudo`, `env`, `xargs`, `bash -c` and similar wrappers.
     ///
     /// ## Why it matters
     /// Volumes hold local databases and caches; deleting them loses that data.
@@ -33,7 +33,7 @@ declare_rule! {
         id: "RL-SH-017", name: "docker-volume-delete",
         summary: "A command deletes Docker volumes and their data",
         category: Category::Destructive, severity: Severity::Warning, confidence: Confidence::High,
-        formats: &[Format::Shell, Format::GithubActions, Format::GitlabCi, Format::Kubernetes, Format::Makefile, Format::Dockerfile], fix: FixAvailability::None, status: Status::Preview,
+        formats: &[Format::Shell, Format::GithubActions, Format::GitlabCi, Format::Kubernetes, Format::Makefile, Format::Dockerfile, Format::AgentConfig], fix: FixAvailability::None, status: Status::Preview,
     }
 }
 

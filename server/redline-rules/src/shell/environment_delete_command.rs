@@ -6,7 +6,7 @@ use crate::{FixAvailability, RuleContext, Status, declare_rule};
 declare_rule! {
     /// ## What it flags
     /// `aws cloudformation delete-stack`, `aws eks delete-cluster`, `cdk destroy`, `sam delete`, `pulumi destroy`, `pulumi stack rm`, `az group delete`, `az aks delete`, `gcloud projects delete`, `gcloud container clusters delete`.
-    /// It looks at shell scripts, GitHub Actions `run:` steps, GitLab CI `script:` lines, Kubernetes container commands, Makefile recipes and Dockerfile `RUN` instructions, through `sudo`, `env`, `xargs`, `bash -c` and similar wrappers.
+    /// It looks at shell scripts, GitHub Actions `run:` steps, GitLab CI `script:` lines, Kubernetes container commands, Makefile recipes, Dockerfile `RUN` instructions and agent hook commands, through `sudo`, `env`, `xargs`, `bash -c` and similar wrappers.
     ///
     /// ## Why it matters
     /// One command removes an environment with everything in it: the "delete and recreate the environment" failure as a single line.
@@ -33,7 +33,7 @@ declare_rule! {
         id: "RL-SH-009", name: "environment-delete-command",
         summary: "A command deletes a whole stack, cluster, project or resource group",
         category: Category::Destructive, severity: Severity::Error, confidence: Confidence::High,
-        formats: &[Format::Shell, Format::GithubActions, Format::GitlabCi, Format::Kubernetes, Format::Makefile, Format::Dockerfile], fix: FixAvailability::None, status: Status::Preview,
+        formats: &[Format::Shell, Format::GithubActions, Format::GitlabCi, Format::Kubernetes, Format::Makefile, Format::Dockerfile, Format::AgentConfig], fix: FixAvailability::None, status: Status::Preview,
     }
 }
 

@@ -6,7 +6,7 @@ use crate::{FixAvailability, RuleContext, Status, declare_rule};
 declare_rule! {
     /// ## What it flags
     /// `git push --force`/`-f`/`+refspec` (not `--force-with-lease`), and in CI `git reset --hard` and `git clean -f`.
-    /// It looks at shell scripts, GitHub Actions `run:` steps, GitLab CI `script:` lines, Kubernetes container commands, Makefile recipes and Dockerfile `RUN` instructions, through `sudo`, `env`, `xargs`, `bash -c` and similar wrappers.
+    /// It looks at shell scripts, GitHub Actions `run:` steps, GitLab CI `script:` lines, Kubernetes container commands, Makefile recipes, Dockerfile `RUN` instructions and agent hook commands, through `sudo`, `env`, `xargs`, `bash -c` and similar wrappers.
     ///
     /// ## Why it matters
     /// A force push replaces the remote branch, and commits that others pushed are lost; on the default branch that is the team's history.
@@ -34,7 +34,7 @@ declare_rule! {
         id: "RL-SH-014", name: "git-history-destruction",
         summary: "A command overwrites remote history or discards work",
         category: Category::Destructive, severity: Severity::Error, confidence: Confidence::High,
-        formats: &[Format::Shell, Format::GithubActions, Format::GitlabCi, Format::Kubernetes, Format::Makefile, Format::Dockerfile], fix: FixAvailability::None, status: Status::Preview,
+        formats: &[Format::Shell, Format::GithubActions, Format::GitlabCi, Format::Kubernetes, Format::Makefile, Format::Dockerfile, Format::AgentConfig], fix: FixAvailability::None, status: Status::Preview,
     }
 }
 

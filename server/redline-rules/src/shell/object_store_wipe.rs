@@ -6,7 +6,7 @@ use crate::{FixAvailability, RuleContext, Status, declare_rule};
 declare_rule! {
     /// ## What it flags
     /// `aws s3 rm --recursive`, `aws s3 rb --force`, `aws s3 sync --delete`, `aws s3api delete-bucket`, `gsutil rm -r`, `gsutil rb`, `gcloud storage rm -r`, `gcloud storage buckets delete`, `az storage container delete`, `az storage blob delete-batch`, `az storage account delete`.
-    /// It looks at shell scripts, GitHub Actions `run:` steps, GitLab CI `script:` lines, Kubernetes container commands, Makefile recipes and Dockerfile `RUN` instructions, through `sudo`, `env`, `xargs`, `bash -c` and similar wrappers.
+    /// It looks at shell scripts, GitHub Actions `run:` steps, GitLab CI `script:` lines, Kubernetes container commands, Makefile recipes, Dockerfile `RUN` instructions and agent hook commands, through `sudo`, `env`, `xargs`, `bash -c` and similar wrappers.
     ///
     /// ## Why it matters
     /// Object stores hold backups, logs and data lakes; a wrong prefix or an empty variable deletes all of it, and without versioning nothing comes back.
@@ -33,7 +33,7 @@ declare_rule! {
         id: "RL-SH-007", name: "object-store-wipe",
         summary: "A command deletes objects or buckets in bulk",
         category: Category::Destructive, severity: Severity::Error, confidence: Confidence::High,
-        formats: &[Format::Shell, Format::GithubActions, Format::GitlabCi, Format::Kubernetes, Format::Makefile, Format::Dockerfile], fix: FixAvailability::None, status: Status::Preview,
+        formats: &[Format::Shell, Format::GithubActions, Format::GitlabCi, Format::Kubernetes, Format::Makefile, Format::Dockerfile, Format::AgentConfig], fix: FixAvailability::None, status: Status::Preview,
     }
 }
 

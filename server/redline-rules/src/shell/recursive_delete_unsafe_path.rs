@@ -6,7 +6,7 @@ use crate::{FixAvailability, RuleContext, Status, declare_rule};
 declare_rule! {
     /// ## What it flags
     /// `rm -rf` (in any flag order) of `/`, `~`, `$HOME`, `.`, `..`, `*`, of a path that starts with a variable that may be empty (`"$DIR/"`, `$BUILD/*`), and `xargs rm -rf`.
-    /// It looks at shell scripts, GitHub Actions `run:` steps, GitLab CI `script:` lines, Kubernetes container commands, Makefile recipes and Dockerfile `RUN` instructions, through `sudo`, `env`, `xargs`, `bash -c` and similar wrappers.
+    /// It looks at shell scripts, GitHub Actions `run:` steps, GitLab CI `script:` lines, Kubernetes container commands, Makefile recipes, Dockerfile `RUN` instructions and agent hook commands, through `sudo`, `env`, `xargs`, `bash -c` and similar wrappers.
     ///
     /// ## Why it matters
     /// If `DIR` is unset or empty, `rm -rf "$DIR/"` becomes `rm -rf /`.
@@ -34,7 +34,7 @@ declare_rule! {
         id: "RL-SH-013", name: "recursive-delete-unsafe-path",
         summary: "A recursive delete targets the root, a home folder, the work tree or a possibly empty variable",
         category: Category::Destructive, severity: Severity::Error, confidence: Confidence::High,
-        formats: &[Format::Shell, Format::GithubActions, Format::GitlabCi, Format::Kubernetes, Format::Makefile, Format::Dockerfile], fix: FixAvailability::Sometimes, status: Status::Preview,
+        formats: &[Format::Shell, Format::GithubActions, Format::GitlabCi, Format::Kubernetes, Format::Makefile, Format::Dockerfile, Format::AgentConfig], fix: FixAvailability::Sometimes, status: Status::Preview,
     }
 }
 

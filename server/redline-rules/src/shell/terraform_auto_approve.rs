@@ -6,7 +6,7 @@ use crate::{FixAvailability, RuleContext, Status, declare_rule};
 declare_rule! {
     /// ## What it flags
     /// `terraform apply -auto-approve` (and `tofu`/`terragrunt`) without a saved plan file.
-    /// It looks at shell scripts, GitHub Actions `run:` steps, GitLab CI `script:` lines, Kubernetes container commands, Makefile recipes and Dockerfile `RUN` instructions, through `sudo`, `env`, `xargs`, `bash -c` and similar wrappers.
+    /// It looks at shell scripts, GitHub Actions `run:` steps, GitLab CI `script:` lines, Kubernetes container commands, Makefile recipes, Dockerfile `RUN` instructions and agent hook commands, through `sudo`, `env`, `xargs`, `bash -c` and similar wrappers.
     ///
     /// ## Why it matters
     /// `apply` normally shows the plan and waits for "yes".
@@ -36,7 +36,7 @@ declare_rule! {
         id: "RL-SH-002", name: "terraform-auto-approve",
         summary: "A command applies Terraform changes without showing the plan to anyone",
         category: Category::Destructive, severity: Severity::Error, confidence: Confidence::High,
-        formats: &[Format::Shell, Format::GithubActions, Format::GitlabCi, Format::Kubernetes, Format::Makefile, Format::Dockerfile], fix: FixAvailability::None, status: Status::Preview,
+        formats: &[Format::Shell, Format::GithubActions, Format::GitlabCi, Format::Kubernetes, Format::Makefile, Format::Dockerfile, Format::AgentConfig], fix: FixAvailability::None, status: Status::Preview,
     }
 }
 

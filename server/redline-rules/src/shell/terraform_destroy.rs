@@ -6,7 +6,7 @@ use crate::{FixAvailability, RuleContext, Status, declare_rule};
 declare_rule! {
     /// ## What it flags
     /// `terraform destroy`, `terraform apply -destroy`, `tofu destroy` and `terragrunt run-all destroy` in a script or CI step.
-    /// It looks at shell scripts, GitHub Actions `run:` steps, GitLab CI `script:` lines, Kubernetes container commands, Makefile recipes and Dockerfile `RUN` instructions, through `sudo`, `env`, `xargs`, `bash -c` and similar wrappers.
+    /// It looks at shell scripts, GitHub Actions `run:` steps, GitLab CI `script:` lines, Kubernetes container commands, Makefile recipes, Dockerfile `RUN` instructions and agent hook commands, through `sudo`, `env`, `xargs`, `bash -c` and similar wrappers.
     ///
     /// ## Why it matters
     /// Every resource in the state is deleted: databases, buckets, networks, clusters.
@@ -36,7 +36,7 @@ declare_rule! {
         id: "RL-SH-001", name: "terraform-destroy",
         summary: "A command destroys everything a Terraform configuration manages",
         category: Category::Destructive, severity: Severity::Error, confidence: Confidence::High,
-        formats: &[Format::Shell, Format::GithubActions, Format::GitlabCi, Format::Kubernetes, Format::Makefile, Format::Dockerfile], fix: FixAvailability::None, status: Status::Preview,
+        formats: &[Format::Shell, Format::GithubActions, Format::GitlabCi, Format::Kubernetes, Format::Makefile, Format::Dockerfile, Format::AgentConfig], fix: FixAvailability::None, status: Status::Preview,
     }
 }
 
