@@ -1,6 +1,7 @@
 use crate::Rule;
 use crate::{
-    agent_config, cloudformation, github_actions, gitlab_ci, iam, kubernetes, shell, terraform,
+    agent_config, azure_pipelines, cloudformation, github_actions, gitlab_ci, iam, kubernetes,
+    shell, terraform,
 };
 
 static RULES: &[&dyn Rule] = &[
@@ -12,6 +13,7 @@ static RULES: &[&dyn Rule] = &[
     &github_actions::id_token_write_workflow_level::IdTokenWriteWorkflowLevel,
     &github_actions::pull_request_target_checkout::PullRequestTargetCheckout,
     &gitlab_ci::deploy_without_manual_gate::DeployWithoutManualGate,
+    &azure_pipelines::azure_deploy_without_approval::AzureDeployWithoutApproval,
     &agent_config::claude_bypass_permissions::ClaudeBypassPermissions,
     &agent_config::agent_unrestricted_shell::AgentUnrestrictedShell,
     &agent_config::codex_unsandboxed_no_approval::CodexUnsandboxedNoApproval,

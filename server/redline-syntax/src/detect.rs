@@ -47,6 +47,8 @@ pub enum Format {
     Makefile,
     /// A Dockerfile or Containerfile (its `RUN` instructions are shell commands).
     Dockerfile,
+    /// An Azure Pipelines definition.
+    AzurePipelines,
 }
 
 /// The language of a file, and its format when the path alone decides it.
@@ -72,6 +74,7 @@ impl Format {
         Format::AgentConfig,
         Format::Makefile,
         Format::Dockerfile,
+        Format::AzurePipelines,
     ];
 
     /// The stable lowercase name used in output and configuration.
@@ -88,6 +91,7 @@ impl Format {
             Format::AgentConfig => "agent-config",
             Format::Makefile => "makefile",
             Format::Dockerfile => "dockerfile",
+            Format::AzurePipelines => "azure-pipelines",
         }
     }
 }
@@ -136,7 +140,10 @@ pub fn candidate(path: &str, text: &str, hints: SourceHints) -> Option<Candidate
                     Language::Yaml
                 }
             }
-            Format::Kubernetes | Format::GithubActions | Format::GitlabCi => Language::Yaml,
+            Format::Kubernetes
+            | Format::GithubActions
+            | Format::GitlabCi
+            | Format::AzurePipelines => Language::Yaml,
             Format::Makefile => Language::Make,
             Format::Dockerfile => Language::Dockerfile,
         };
@@ -179,6 +186,12 @@ pub fn candidate(path: &str, text: &str, hints: SourceHints) -> Option<Candidate
         return Some(Candidate {
             language: Language::Yaml,
             format: Some(Format::GitlabCi),
+        });
+    }
+    if is_yaml && is_azure_pipelines_path(&normalized) {
+        return Some(Candidate {
+            language: Language::Yaml,
+            format: Some(Format::AzurePipelines),
         });
     }
     match ext.as_deref() {
@@ -326,6 +339,13 @@ fn is_github_workflow_path(path: &str) -> bool {
     parts.next() == Some("workflows") && parts.next() == Some(".github")
 }
 
+fn is_azure_pipelines_path(path: &str) -> bool {
+    let mut parts = path.rsplit('/');
+    let name = parts.next().unwrap_or("");
+    let folder = parts.next().unwrap_or("");
+    name.starts_with("azure-pipelines.") || matches!(folder, ".azure-pipelines" | ".azuredevops")
+}
+
 fn is_gitlab_ci_name(name: &str) -> bool {
     matches!(name, ".gitlab-ci.yml" | ".gitlab-ci.yaml")
 }
@@ -398,6 +418,14 @@ mod tests {
         assert_eq!(format_of("x/.mcp.json"), Some(Format::AgentConfig));
         assert_eq!(format_of("docs/workflows/ci.yml"), None);
         assert_eq!(format_of("Makefile"), Some(Format::Makefile));
+        assert_eq!(
+            format_of("azure-pipelines.yml"),
+            Some(Format::AzurePipelines)
+        );
+        assert_eq!(
+            format_of(".azure-pipelines/deploy.yaml"),
+            Some(Format::AzurePipelines)
+        );
         assert_eq!(format_of("build/rules.mk"), Some(Format::Makefile));
         assert_eq!(format_of("Dockerfile"), Some(Format::Dockerfile));
         assert_eq!(format_of("api/Dockerfile.prod"), Some(Format::Dockerfile));

@@ -110,6 +110,20 @@ pub(crate) fn file_commands<'f>(
                     }
                 }
             }
+            Format::AzurePipelines => {
+                for document in &file.documents {
+                    for step in azure_steps(document)
+                        .into_iter()
+                        .flat_map(|(_, steps)| steps)
+                    {
+                        for script in azure_step_scripts(step) {
+                            if let Some((script, map)) = yaml_script(script, file.text) {
+                                res.extend(shell::commands(&script, &map));
+                            }
+                        }
+                    }
+                }
+            }
             Format::AgentConfig => {
                 for document in &file.documents {
                     for command in agent_hook_commands(document) {
@@ -135,6 +149,50 @@ pub(crate) fn file_commands<'f>(
         }
         res
     })
+}
+
+/// Every job of an Azure Pipelines definition with its steps: root `steps:`, `jobs:`, and
+/// `stages[].jobs`, including the `deploy` steps of deployment strategies.
+pub fn azure_steps(document: &Node) -> Vec<(&Node, Vec<&Node>)> {
+    let mut jobs: Vec<&Node> = Vec::new();
+    if document.get("steps").is_some() {
+        jobs.push(document);
+    }
+    jobs.extend(document.get("jobs").map(Node::items).unwrap_or_default());
+    for stage in document.get("stages").map(Node::items).unwrap_or_default() {
+        jobs.extend(stage.get("jobs").map(Node::items).unwrap_or_default());
+    }
+    jobs.into_iter()
+        .map(|job| {
+            let mut steps: Vec<&Node> = job
+                .get("steps")
+                .map(Node::items)
+                .unwrap_or_default()
+                .iter()
+                .collect();
+            if let Some(strategy) = job.get("strategy") {
+                for phase in strategy.entries() {
+                    for hook in phase.value.entries() {
+                        steps.extend(hook.value.get("steps").map(Node::items).unwrap_or_default());
+                    }
+                }
+            }
+            (job, steps)
+        })
+        .collect()
+}
+
+/// The script values of an Azure Pipelines step: `script`, `bash`, `pwsh`, `powershell`, and
+/// the inline script of `AzureCLI` tasks.
+pub fn azure_step_scripts(step: &Node) -> Vec<&Node> {
+    let mut res: Vec<&Node> = ["script", "bash", "pwsh", "powershell"]
+        .iter()
+        .filter_map(|key| step.get(key))
+        .collect();
+    if let Some(inputs) = step.get("inputs") {
+        res.extend(inputs.get("inlineScript"));
+    }
+    res
 }
 
 /// The `command` strings of Claude Code hooks (`hooks.<event>[].hooks[].command`).

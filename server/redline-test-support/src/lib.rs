@@ -109,7 +109,11 @@ fn fixture_format(relative: &str, formats: &[Format]) -> Option<Format> {
         ),
         "yml" | "yaml" => matches!(
             format,
-            Format::GithubActions | Format::GitlabCi | Format::Kubernetes | Format::CloudFormation
+            Format::GithubActions
+                | Format::GitlabCi
+                | Format::Kubernetes
+                | Format::CloudFormation
+                | Format::AzurePipelines
         ),
         _ => true,
     };

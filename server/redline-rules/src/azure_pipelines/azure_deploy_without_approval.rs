@@ -1,0 +1,168 @@
+use redline_diagnostics::{Category, Confidence, Severity};
+use redline_syntax::Format;
+use redline_syntax::embedded::{azure_step_scripts, azure_steps, yaml_script};
+use redline_syntax::shell;
+use redline_syntax::value::Node;
+
+use crate::shell::catalog::deploy_effect;
+use crate::{FixAvailability, RuleContext, Status, declare_rule};
+
+declare_rule! {
+    /// ## What it flags
+    /// An Azure Pipelines job that deploys or destroys (a `script`, `bash`, `pwsh` or Azure CLI
+    /// inline script running `terraform apply`, `kubectl apply`, `helm upgrade`, `az deployment
+    /// group create`, …, or a Terraform task with `command: apply|destroy`) when no approval
+    /// can stop it: a plain `job` instead of a `deployment` job with an `environment`, or a
+    /// `deployment` job without `environment`, in a stage with no `ManualValidation` task.
+    ///
+    /// ## Why it matters
+    /// Approvals and checks in Azure DevOps belong to environments, and only deployment jobs
+    /// that target an environment wait for them.
+    /// A plain job runs its deployment the moment the pipeline reaches it.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// jobs:
+    ///   - job: deploy
+    ///     steps:
+    ///       - script: terraform apply -auto-approve
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// jobs:
+    ///   - deployment: deploy
+    ///     environment: production
+    ///     strategy:
+    ///       runOnce:
+    ///         deploy:
+    ///           steps:
+    ///             - script: terraform apply tfplan
+    /// ```
+    /// with approvals configured on the `production` environment.
+    ///
+    /// ## Fix safety
+    /// There is no automatic fix: a deployment job has a different structure.
+    ///
+    /// ## Suppression
+    /// `# redline:ignore RL-ADO-102 -- test subscription` on the line above the job.
+    ///
+    /// ## References
+    /// - Microsoft Learn, "Define approvals and checks"; "ManualValidation task"
+    AzureDeployWithoutApproval {
+        id: "RL-ADO-102", name: "azure-deploy-without-approval",
+        summary: "An Azure Pipelines job deploys or destroys with no environment approval or manual validation",
+        category: Category::Approval, severity: Severity::Error, confidence: Confidence::High,
+        formats: &[Format::AzurePipelines], fix: FixAvailability::None, status: Status::Preview,
+    }
+}
+
+fn check(ctx: &mut RuleContext<'_>) {
+    let file = ctx.file();
+    for document in &file.documents {
+        let validated_stages: Vec<&Node> = document
+            .get("stages")
+            .map(Node::items)
+            .unwrap_or_default()
+            .iter()
+            .filter(|stage| has_manual_validation(stage))
+            .collect();
+        for (job, steps) in azure_steps(document) {
+            let in_validated_stage = validated_stages.iter().any(|stage| {
+                stage.get("jobs").is_some_and(|jobs| {
+                    jobs.items()
+                        .iter()
+                        .any(|candidate| std::ptr::eq(candidate, job))
+                })
+            });
+            let is_deployment = job.get("deployment").is_some();
+            if in_validated_stage || (is_deployment && job.get("environment").is_some()) {
+                continue;
+            }
+            let Some(what) = steps
+                .iter()
+                .find_map(|step| deploy_in_step(step, file.text))
+            else {
+                continue;
+            };
+            let (range, name) = match job.entry("deployment").or_else(|| job.entry("job")) {
+                Some(entry) => (
+                    entry.value.range,
+                    entry.value.as_str().unwrap_or("job").to_owned(),
+                ),
+                None => (
+                    job.entry("steps")
+                        .map_or(job.range, |entry| entry.key.range),
+                    "the pipeline's steps".to_owned(),
+                ),
+            };
+            let kind = if is_deployment {
+                "deployment job without an `environment`"
+            } else {
+                "plain job"
+            };
+            let message = format!(
+                "`{name}` runs `{what}` in a {kind}: no environment approval or manual validation \
+                 can stop it; make it a `deployment` job with `environment: production` and \
+                 configure approvals on that environment"
+            );
+            let diagnostic = ctx.diagnostic(range, message);
+            ctx.report(diagnostic);
+        }
+    }
+}
+
+fn deploy_in_step(step: &Node, text: &str) -> Option<String> {
+    if let Some(task) = step.get("task").and_then(Node::as_str) {
+        let command = step
+            .get("inputs")
+            .and_then(|inputs| inputs.get("command"))
+            .and_then(Node::as_str)
+            .unwrap_or("");
+        if task.to_ascii_lowercase().starts_with("terraform")
+            && matches!(command, "apply" | "destroy")
+        {
+            return Some(format!("terraform {command}"));
+        }
+    }
+    azure_step_scripts(step).into_iter().find_map(|script| {
+        let (script, map) = yaml_script(script, text)?;
+        shell::commands(&script, &map)
+            .iter()
+            .find_map(deploy_effect)
+    })
+}
+
+fn has_manual_validation(stage: &Node) -> bool {
+    stage
+        .get("jobs")
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .any(|job| {
+            job.get("steps")
+                .map(Node::items)
+                .unwrap_or_default()
+                .iter()
+                .any(|step| {
+                    step.get("task")
+                        .and_then(Node::as_str)
+                        .is_some_and(|task| task.starts_with("ManualValidation@"))
+                })
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use redline_test_support::check_fixture;
+
+    #[test]
+    fn fires() {
+        check_fixture("azure_pipelines/azure-deploy-without-approval/fires.yml");
+    }
+
+    #[test]
+    fn quiet() {
+        check_fixture("azure_pipelines/azure-deploy-without-approval/quiet.yml");
+    }
+}
