@@ -14,7 +14,8 @@ declare_rule! {
     /// `Bash(*)`, `Shell(*)`, interpreters and wrappers (`Bash(sh:*)`, `Bash(python:*)`,
     /// `Bash(xargs:*)`, `Bash(eval:*)`), whole infrastructure CLIs (`Bash(terraform:*)`,
     /// `Bash(kubectl:*)`, `Bash(aws:*)`), and commands that the destructive-command catalog
-    /// flags (`Bash(terraform destroy:*)`, `Bash(kubectl delete:*)`, `Bash(rm -rf:*)`).
+    /// flags (`Bash(terraform destroy:*)`, `Bash(kubectl delete:*)`, `Bash(rm -rf:*)`);
+    /// the same commands in Cursor's `terminalAllowlist` (`"*"`, `"terraform"`).
     ///
     /// ## Why it matters
     /// An allowed command runs with no confirmation, with the credentials of the session.
@@ -98,15 +99,35 @@ fn check(ctx: &mut RuleContext<'_>) {
         return;
     }
     for document in &file.documents {
-        let Some(allow) = document
+        let allow = document
             .get("permissions")
             .and_then(|permissions| permissions.get("allow"))
-        else {
-            continue;
-        };
-        for entry in allow.items() {
+            .map(Node::items)
+            .unwrap_or_default();
+        for entry in allow {
             if let Some(message) = judge(entry) {
                 let diagnostic = ctx.diagnostic(entry.range, message);
+                ctx.report(diagnostic);
+            }
+        }
+        // Cursor's `.cursor/permissions.json` lists plain command prefixes.
+        for entry in document
+            .get("terminalAllowlist")
+            .map(Node::items)
+            .unwrap_or_default()
+        {
+            let Some(command) = entry.as_str() else {
+                continue;
+            };
+            let rule = if command.trim() == "*" {
+                "Bash(*)".to_owned()
+            } else {
+                format!("Bash({command}:*)")
+            };
+            if let Some(message) = judge_rule(&rule) {
+                let shown = format!("`{command}` in `terminalAllowlist`");
+                let diagnostic =
+                    ctx.diagnostic(entry.range, message.replace(&format!("`{rule}`"), &shown));
                 ctx.report(diagnostic);
             }
         }
@@ -116,6 +137,11 @@ fn check(ctx: &mut RuleContext<'_>) {
 /// What an allow entry lets the agent do, when that is too much.
 fn judge(entry: &Node) -> Option<String> {
     let text = entry.as_str()?.trim();
+    judge_rule(text)
+}
+
+/// Judges an allow rule written `Tool(pattern)`.
+fn judge_rule(text: &str) -> Option<String> {
     let (tool, pattern) = match text.split_once('(') {
         Some((tool, rest)) => (tool, Some(rest.strip_suffix(')').unwrap_or(rest))),
         None => (text, None),
@@ -191,6 +217,16 @@ mod tests {
     fn quiet() {
         insta::assert_snapshot!(check_fixture(
             "agent_config/agent-unrestricted-shell/quiet.json"
+        ));
+    }
+
+    #[test]
+    fn cursor_terminal_allowlist() {
+        insta::assert_snapshot!(check_fixture(
+            "agent_config/agent-unrestricted-shell/fires-cursor.json"
+        ));
+        insta::assert_snapshot!(check_fixture(
+            "agent_config/agent-unrestricted-shell/quiet-cursor.json"
         ));
     }
 }
