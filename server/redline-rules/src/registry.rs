@@ -16,6 +16,7 @@ static RULES: &[&dyn Rule] = &[
     &azure_pipelines::azure_deploy_without_approval::AzureDeployWithoutApproval,
     &agent_config::claude_bypass_permissions::ClaudeBypassPermissions,
     &agent_config::agent_unrestricted_shell::AgentUnrestrictedShell,
+    &agent_config::agent_no_destructive_deny::AgentNoDestructiveDeny,
     &agent_config::codex_unsandboxed_no_approval::CodexUnsandboxedNoApproval,
     &agent_config::mcp_server_trusted::McpServerTrusted,
     &agent_config::kiro_trust_all::KiroTrustAll,

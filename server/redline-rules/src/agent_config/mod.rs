@@ -1,5 +1,6 @@
 //! Rules for AI coding agents' configurations, and for the command lines that start agents.
 
+pub mod agent_no_destructive_deny;
 pub mod agent_unrestricted_shell;
 pub mod claude_bypass_permissions;
 pub mod codex_unsandboxed_no_approval;
