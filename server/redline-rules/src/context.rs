@@ -1,4 +1,4 @@
-use redline_diagnostics::Diagnostic;
+use redline_diagnostics::{Applicability, Diagnostic, Edit, Fix};
 use redline_syntax::SourceFile;
 use redline_text::TextRange;
 
@@ -51,6 +51,19 @@ impl<'a> RuleContext<'a> {
             range,
             message,
         )
+    }
+
+    /// A diagnostic of this rule whose fix replaces the flagged text with `replacement`.
+    pub fn diagnostic_replacing(
+        &self,
+        range: TextRange,
+        message: impl Into<String>,
+        fix_title: impl Into<String>,
+        applicability: Applicability,
+        replacement: impl Into<String>,
+    ) -> Diagnostic {
+        let fix = Fix::single(fix_title, applicability, Edit::replace(range, replacement));
+        self.diagnostic(range, message).with_fix(fix)
     }
 
     /// Records a finding.

@@ -2,27 +2,10 @@
 //! harmless look-alikes must match none.
 #![allow(clippy::unwrap_used)]
 
-use redline_rules::shell::catalog::matches;
+use redline_rules::shell::catalog::{SHELL_RULES, matches};
 use redline_syntax::Format;
 use redline_syntax::shell::{SourceMap, commands};
 use redline_text::TextRange;
-
-const RULES: &[&str] = &[
-    "RL-SH-001",
-    "RL-SH-002",
-    "RL-SH-003",
-    "RL-SH-004",
-    "RL-SH-006",
-    "RL-SH-007",
-    "RL-SH-008",
-    "RL-SH-009",
-    "RL-SH-010",
-    "RL-SH-013",
-    "RL-SH-014",
-    "RL-SH-015",
-    "RL-SH-017",
-    "RL-SH-018",
-];
 
 /// Destructive lines and the rules they trigger.
 const DESTRUCTIVE: &[(&str, &[&str])] = &[
@@ -375,7 +358,7 @@ fn rules_for(line: &str, format: Format) -> Vec<&'static str> {
     let map = SourceMap::verbatim(TextRange::from_usize(0, line.len()));
     let mut res: Vec<&'static str> = Vec::new();
     for command in commands(line, &map) {
-        for rule in RULES {
+        for rule in SHELL_RULES {
             for hit in matches(rule, &command, format) {
                 if !res.contains(&hit.rule) {
                     res.push(hit.rule);

@@ -4,7 +4,7 @@ use redline_syntax::value::Node;
 use redline_syntax::{Format, Language};
 use redline_text::TextRange;
 
-use crate::shell::catalog::{deploy_effect, has_flag, matches};
+use crate::shell::catalog::{SHELL_RULES, deploy_effect, has_flag, matches};
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
 declare_rule! {
@@ -74,23 +74,6 @@ const INFRA_CLIS: &[&str] = &[
     "docker",
     "psql",
     "mysql",
-];
-
-const SHELL_RULES: &[&str] = &[
-    "RL-SH-001",
-    "RL-SH-002",
-    "RL-SH-003",
-    "RL-SH-004",
-    "RL-SH-006",
-    "RL-SH-007",
-    "RL-SH-008",
-    "RL-SH-009",
-    "RL-SH-010",
-    "RL-SH-013",
-    "RL-SH-014",
-    "RL-SH-015",
-    "RL-SH-017",
-    "RL-SH-018",
 ];
 
 fn check(ctx: &mut RuleContext<'_>) {

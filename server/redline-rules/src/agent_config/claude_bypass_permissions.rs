@@ -1,4 +1,4 @@
-use redline_diagnostics::{Applicability, Category, Confidence, Edit, Fix, Severity};
+use redline_diagnostics::{Applicability, Category, Confidence, Severity};
 use redline_syntax::{Format, Language};
 
 use super::report_agent_flags;
@@ -76,12 +76,13 @@ fn check(ctx: &mut RuleContext<'_>) {
             continue;
         }
         let message = "`\"defaultMode\": \"bypassPermissions\"` lets the agent run every tool call, `terraform destroy` and `rm -rf` included, without asking anyone; use `default` or `acceptEdits` with an allow list";
-        let fix = Fix::single(
+        let diagnostic = ctx.diagnostic_replacing(
+            mode.range,
+            message,
             "Set `\"defaultMode\": \"default\"`",
             Applicability::Unsafe,
-            Edit::replace(mode.range, "\"default\""),
+            "\"default\"",
         );
-        let diagnostic = ctx.diagnostic(mode.range, message).with_fix(fix);
         ctx.report(diagnostic);
     }
 }

@@ -1,4 +1,4 @@
-use redline_diagnostics::{Applicability, Category, Confidence, Edit, Fix, Severity};
+use redline_diagnostics::{Applicability, Category, Confidence, Severity};
 use redline_syntax::value::Node;
 use redline_syntax::{Format, Language};
 
@@ -92,12 +92,13 @@ fn check(ctx: &mut RuleContext<'_>) {
                     Severity::Warning,
                 )
             };
-            let fix = Fix::single(
+            let mut diagnostic = ctx.diagnostic_replacing(
+                policy.range,
+                message,
                 "Set `approval_policy = \"on-request\"`",
                 Applicability::Unsafe,
-                Edit::replace(policy.range, "\"on-request\""),
+                "\"on-request\"",
             );
-            let mut diagnostic = ctx.diagnostic(policy.range, message).with_fix(fix);
             diagnostic.severity = severity;
             ctx.report(diagnostic);
         }

@@ -1,4 +1,4 @@
-use redline_diagnostics::{Applicability, Category, Confidence, Edit, Fix, Severity};
+use redline_diagnostics::{Applicability, Category, Confidence, Fix, Severity};
 use redline_syntax::Format;
 use redline_syntax::cloudformation::{Resource, as_bool, is_intrinsic};
 use redline_syntax::value::Node;
@@ -181,12 +181,13 @@ fn check(ctx: &mut RuleContext<'_>) {
                     Protected::True => on_text.to_owned(),
                     Protected::Active => string_literal(file.language, on_text),
                 };
-                let fix = Fix::single(
+                let mut diagnostic = ctx.diagnostic_replacing(
+                    entry.value.range,
+                    message,
                     format!("Set `{property}: {on_text}`"),
                     Applicability::Safe,
-                    Edit::replace(entry.value.range, replacement),
+                    replacement,
                 );
-                let mut diagnostic = ctx.diagnostic(entry.value.range, message).with_fix(fix);
                 diagnostic.severity = Severity::Error;
                 ctx.report(diagnostic);
             }
@@ -232,12 +233,13 @@ fn check_load_balancer(ctx: &mut RuleContext<'_>, resource: Resource<'_>) {
              accepts a delete call for it from anyone allowed to make one; set it to `\"true\"`",
             resource.logical_id()
         );
-        let fix = Fix::single(
+        let mut diagnostic = ctx.diagnostic_replacing(
+            value.range,
+            message,
             "Set `deletion_protection.enabled` to `\"true\"`",
             Applicability::Safe,
-            Edit::replace(value.range, "\"true\""),
+            "\"true\"",
         );
-        let mut diagnostic = ctx.diagnostic(value.range, message).with_fix(fix);
         diagnostic.severity = Severity::Error;
         ctx.report(diagnostic);
     }

@@ -1,4 +1,4 @@
-use redline_diagnostics::{Applicability, Category, Confidence, Edit, Fix, Severity};
+use redline_diagnostics::{Applicability, Category, Confidence, Severity};
 use redline_syntax::Format;
 use redline_syntax::cloudformation::is_intrinsic;
 
@@ -75,12 +75,13 @@ fn check(ctx: &mut RuleContext<'_>) {
                 "`{attribute}: Delete` on {kind} `{}`: {when} deletes it and its data; set `{attribute}: Retain`",
                 resource.logical_id()
             );
-            let fix = Fix::single(
+            let diagnostic = ctx.diagnostic_replacing(
+                entry.value.range,
+                message,
                 format!("Set `{attribute}: Retain`"),
                 Applicability::Safe,
-                Edit::replace(entry.value.range, string_literal(file.language, "Retain")),
+                string_literal(file.language, "Retain"),
             );
-            let diagnostic = ctx.diagnostic(entry.value.range, message).with_fix(fix);
             ctx.report(diagnostic);
         }
     }

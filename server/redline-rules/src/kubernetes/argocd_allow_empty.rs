@@ -1,4 +1,4 @@
-use redline_diagnostics::{Applicability, Category, Confidence, Edit, Fix, Severity};
+use redline_diagnostics::{Applicability, Category, Confidence, Severity};
 use redline_syntax::Format;
 
 use super::{argocd_app_spec, describe, objects, true_entry};
@@ -62,12 +62,13 @@ fn check(ctx: &mut RuleContext<'_>) {
              deletes every object the application manages; remove `allowEmpty`",
             describe(object)
         );
-        let fix = Fix::single(
+        let diagnostic = ctx.diagnostic_replacing(
+            entry.value.range,
+            message,
             "Set `allowEmpty: false`",
             Applicability::Safe,
-            Edit::replace(entry.value.range, "false"),
+            "false",
         );
-        let diagnostic = ctx.diagnostic(entry.value.range, message).with_fix(fix);
         ctx.report(diagnostic);
     }
 }

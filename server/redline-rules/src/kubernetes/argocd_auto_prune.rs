@@ -1,4 +1,4 @@
-use redline_diagnostics::{Applicability, Category, Confidence, Edit, Fix, Severity};
+use redline_diagnostics::{Applicability, Category, Confidence, Severity};
 use redline_syntax::Format;
 
 use super::{argocd_app_spec, describe, objects, targets_production, true_entry};
@@ -93,12 +93,13 @@ fn check(ctx: &mut RuleContext<'_>) {
              the next sync with no human step{extra}; set `prune: false` and prune after review",
             describe(object)
         );
-        let fix = Fix::single(
+        let mut diagnostic = ctx.diagnostic_replacing(
+            prune.value.range,
+            message,
             "Set `prune: false`",
             Applicability::Unsafe,
-            Edit::replace(prune.value.range, "false"),
+            "false",
         );
-        let mut diagnostic = ctx.diagnostic(prune.value.range, message).with_fix(fix);
         if production || self_heal {
             diagnostic.severity = Severity::Error;
         }

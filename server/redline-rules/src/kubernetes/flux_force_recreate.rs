@@ -1,4 +1,4 @@
-use redline_diagnostics::{Applicability, Category, Confidence, Edit, Fix, Severity};
+use redline_diagnostics::{Applicability, Category, Confidence, Severity};
 use redline_syntax::Format;
 
 use super::{api_group, describe, kind, objects, true_entry};
@@ -83,12 +83,13 @@ fn check(ctx: &mut RuleContext<'_>) {
              and recreated with no human step{extra}; set `force: false`",
             describe(object)
         );
-        let fix = Fix::single(
+        let mut diagnostic = ctx.diagnostic_replacing(
+            entry.value.range,
+            message,
             "Set `force: false`",
             Applicability::Safe,
-            Edit::replace(entry.value.range, "false"),
+            "false",
         );
-        let mut diagnostic = ctx.diagnostic(entry.value.range, message).with_fix(fix);
         diagnostic.severity = severity;
         ctx.report(diagnostic);
     }

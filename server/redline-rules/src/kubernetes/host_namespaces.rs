@@ -1,4 +1,4 @@
-use redline_diagnostics::{Applicability, Category, Confidence, Edit, Fix, Severity};
+use redline_diagnostics::{Applicability, Category, Confidence, Severity};
 use redline_syntax::Format;
 
 use super::{describe, objects, pod_spec, true_entry};
@@ -57,12 +57,13 @@ fn check(ctx: &mut RuleContext<'_>) {
                  the node; remove it",
                 describe(object)
             );
-            let fix = Fix::single(
+            let diagnostic = ctx.diagnostic_replacing(
+                entry.value.range,
+                message,
                 format!("Set `{field}: false`"),
                 Applicability::Unsafe,
-                Edit::replace(entry.value.range, "false"),
+                "false",
             );
-            let diagnostic = ctx.diagnostic(entry.value.range, message).with_fix(fix);
             ctx.report(diagnostic);
         }
     }

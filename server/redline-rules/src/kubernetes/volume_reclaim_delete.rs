@@ -1,4 +1,4 @@
-use redline_diagnostics::{Applicability, Category, Confidence, Edit, Fix, Severity};
+use redline_diagnostics::{Applicability, Category, Confidence, Severity};
 use redline_syntax::Format;
 use redline_syntax::value::Entry;
 
@@ -99,12 +99,13 @@ fn check(ctx: &mut RuleContext<'_>) {
                 "`{key}: Delete` on {}: {consequence}; set `{key}: Retain`",
                 describe(object)
             );
-            let fix = Fix::single(
+            let diagnostic = ctx.diagnostic_replacing(
+                entry.value.range,
+                message,
                 format!("Set `{key}: Retain`"),
                 Applicability::Safe,
-                Edit::replace(entry.value.range, "Retain"),
+                "Retain",
             );
-            let diagnostic = ctx.diagnostic(entry.value.range, message).with_fix(fix);
             ctx.report(diagnostic);
         }
     }

@@ -9,6 +9,24 @@ use redline_diagnostics::Severity;
 use redline_syntax::Format;
 use redline_syntax::shell::{Command, Word, is_short_cluster_with, program_name};
 
+/// Every rule the catalog serves, in id order.
+pub const SHELL_RULES: &[&str] = &[
+    "RL-SH-001",
+    "RL-SH-002",
+    "RL-SH-003",
+    "RL-SH-004",
+    "RL-SH-006",
+    "RL-SH-007",
+    "RL-SH-008",
+    "RL-SH-009",
+    "RL-SH-010",
+    "RL-SH-013",
+    "RL-SH-014",
+    "RL-SH-015",
+    "RL-SH-017",
+    "RL-SH-018",
+];
+
 /// A command line as the catalog sees it.
 pub struct Invocation<'c> {
     /// The unwrapped command.
