@@ -10,7 +10,9 @@ use crate::FileJob;
 
 /// Marks the files that a `.gitlab-ci.yml` (or a file it includes) includes locally.
 pub(crate) fn mark_local_includes(files: &mut [FileJob]) {
-    let mut pending: Vec<usize> = files
+    // GitLab resolves `local` includes against the project root, the folder of the
+    // `.gitlab-ci.yml`, also inside included files.
+    let mut pending: Vec<(usize, std::path::PathBuf)> = files
         .iter()
         .enumerate()
         .filter(|(_, file)| {
@@ -18,13 +20,13 @@ pub(crate) fn mark_local_includes(files: &mut [FileJob]) {
                 .file_name()
                 .is_some_and(|name| name == ".gitlab-ci.yml" || name == ".gitlab-ci.yaml")
         })
-        .map(|(index, _)| index)
+        .filter_map(|(index, file)| Some((index, file.path.parent()?.to_path_buf())))
         .collect();
-    let mut visited: BTreeSet<usize> = pending.iter().copied().collect();
-    while let Some(index) = pending.pop() {
-        let Some(root) = files[index].path.parent().map(|p| p.to_path_buf()) else {
-            continue;
-        };
+    let mut visited: BTreeSet<usize> = pending.iter().map(|(index, _)| *index).collect();
+    for (index, _) in &pending {
+        files[*index].hints.format = Some(Format::GitlabCi);
+    }
+    while let Some((index, root)) = pending.pop() {
         let Ok(text) = std::fs::read_to_string(&files[index].path) else {
             continue;
         };
@@ -53,7 +55,7 @@ pub(crate) fn mark_local_includes(files: &mut [FileJob]) {
                 if matcher.is_match(relative.as_str()) {
                     file.hints.format = Some(Format::GitlabCi);
                     if visited.insert(candidate) {
-                        pending.push(candidate);
+                        pending.push((candidate, root.clone()));
                     }
                 }
             }
