@@ -568,6 +568,7 @@ async fn analyse_file_from_disk(session: &Arc<Session>, client: &Client, uri: ls
         rope: ropey::Rope::from_str(&text),
         version: None,
         language_id: None,
+        tree: None,
     };
     let Some(analysis) = analyse_blocking(session, client, snapshot).await else {
         return;

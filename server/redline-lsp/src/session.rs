@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use dashmap::DashMap;
 use redline_diagnostics::{Diagnostic, Severity};
-use redline_engine::{AnalysisOptions, Config, Date, SourceInput, analyze};
-use redline_syntax::{Format, Language, SourceHints};
+use redline_engine::{AnalysisOptions, Config, Date, SourceInput, analyze_incremental};
+use redline_syntax::{Format, Language, ParsedTree, SourceHints, TextPoint, TreeEdit};
 use ropey::Rope;
 use tower_lsp_server::ls_types as lsp;
 
@@ -25,6 +25,8 @@ pub struct Document {
     pub version: i32,
     /// The client's language id, used when the URI has no telling file name.
     pub language_id: String,
+    /// The last parse, edited along with the text, so that the next parse is incremental.
+    pub tree: Option<ParsedTree>,
 }
 
 /// A document's text at one version, for analysis.
@@ -38,6 +40,8 @@ pub struct Snapshot {
     pub version: Option<i32>,
     /// The client's language id, if the document is open.
     pub language_id: Option<String>,
+    /// The previous parse, edited to match `rope`.
+    pub tree: Option<ParsedTree>,
 }
 
 /// The result of analysing one snapshot.
@@ -54,6 +58,8 @@ pub struct Analysis {
     pub diagnostics: Vec<Diagnostic>,
     /// Problems worth logging: a configuration that failed to load, a rule that failed.
     pub problems: Vec<String>,
+    /// The parse of `text`, for the next incremental parse.
+    pub tree: Option<ParsedTree>,
 }
 
 /// What the client said it supports.
@@ -167,6 +173,7 @@ impl Session {
                 rope: Rope::from_str(text),
                 version,
                 language_id,
+                tree: None,
             },
         );
     }
@@ -185,14 +192,25 @@ impl Session {
         for change in changes {
             let Some(range) = change.range else {
                 document.rope = Rope::from_str(&change.text);
+                document.tree = None;
                 continue;
             };
             let range = convert::text_range(&document.rope, range, encoding)
                 .map_err(ChangeError::Position)?;
-            let start = document.rope.byte_to_char(range.start().to_usize());
-            let end = document.rope.byte_to_char(range.end().to_usize());
-            document.rope.remove(start..end);
-            document.rope.insert(start, &change.text);
+            let start = text_point(&document.rope, range.start().to_usize());
+            let old_end = text_point(&document.rope, range.end().to_usize());
+            let start_char = document.rope.byte_to_char(start.offset);
+            let end_char = document.rope.byte_to_char(old_end.offset);
+            document.rope.remove(start_char..end_char);
+            document.rope.insert(start_char, &change.text);
+            let new_end = text_point(&document.rope, start.offset + change.text.len());
+            if let Some(tree) = &mut document.tree {
+                tree.edit(&TreeEdit {
+                    start,
+                    old_end,
+                    new_end,
+                });
+            }
         }
         Ok(())
     }
@@ -213,6 +231,7 @@ impl Session {
             rope: document.rope.clone(),
             version: Some(document.version),
             language_id: Some(document.language_id.clone()),
+            tree: document.tree.clone(),
         })
     }
 
@@ -228,11 +247,18 @@ impl Session {
         (analysis.snapshot.version == Some(version)).then(|| Arc::clone(&analysis))
     }
 
-    /// Stores an analysis of an open document if its version is still current.
+    /// Stores an analysis of an open document, and its tree for the next parse, if its version
+    /// is still current.
     pub fn store_if_current(&self, analysis: &Arc<Analysis>) -> bool {
         let uri = &analysis.snapshot.uri;
-        if self.version(uri) != analysis.snapshot.version {
-            return false;
+        {
+            let Some(mut document) = self.documents.get_mut(uri) else {
+                return false;
+            };
+            if Some(document.version) != analysis.snapshot.version {
+                return false;
+            }
+            document.tree = analysis.tree.clone();
         }
         self.analyses.insert(uri.clone(), Arc::clone(analysis));
         true
@@ -240,8 +266,9 @@ impl Session {
 
     /// Analyses a snapshot with the governing `redline.toml` and the client's settings.
     /// Synchronous: call it from a blocking thread.
-    pub fn analyse(&self, snapshot: Snapshot) -> Analysis {
+    pub fn analyse(&self, mut snapshot: Snapshot) -> Analysis {
         let text = snapshot.rope.to_string();
+        let previous_tree = snapshot.tree.take();
         let settings = self.settings();
         let mut res = Analysis {
             snapshot,
@@ -250,6 +277,7 @@ impl Session {
             language: None,
             diagnostics: Vec::new(),
             problems: Vec::new(),
+            tree: None,
         };
         if !settings.enabled() {
             return res;
@@ -291,7 +319,9 @@ impl Session {
             today: Some(self.today),
             select: None,
         };
-        let analysis = analyze(&input, &config.config, &options);
+        let (analysis, tree) =
+            analyze_incremental(&input, &config.config, &options, previous_tree.as_ref());
+        res.tree = tree;
         let minimum = settings.minimum_severity().unwrap_or(Severity::Info);
         res.format = analysis.format;
         res.language = redline_syntax::detect::candidate(&path, &res.text, input.hints)
@@ -410,6 +440,19 @@ impl std::fmt::Display for ChangeError {
     }
 }
 
+/// The line and byte column of a byte offset, for tree edits. Tree-sitter counts only `\n` as a
+/// line break while ropey also counts a lone `\r`; the difference only moves node points, and
+/// redline reads byte ranges, never points.
+fn text_point(rope: &Rope, offset: usize) -> TextPoint {
+    let offset = offset.min(rope.len_bytes());
+    let line = rope.byte_to_line(offset);
+    TextPoint {
+        offset,
+        line,
+        column: offset - rope.line_to_byte(line),
+    }
+}
+
 /// Adds the client's rule settings on top of `redline.toml`.
 fn apply_settings(config: &mut Config, settings: &Settings) {
     for rule in &settings.rules.disable {
@@ -441,4 +484,70 @@ pub fn today() -> Date {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_secs());
     Date::from_unix_seconds(seconds)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr as _;
+
+    use super::*;
+
+    fn change(range: ((u32, u32), (u32, u32)), text: &str) -> lsp::TextDocumentContentChangeEvent {
+        let position = |(line, character)| lsp::Position { line, character };
+        lsp::TextDocumentContentChangeEvent {
+            range: Some(lsp::Range {
+                start: position(range.0),
+                end: position(range.1),
+            }),
+            range_length: None,
+            text: text.to_owned(),
+        }
+    }
+
+    fn findings(analysis: &Analysis) -> Vec<(&'static str, redline_text::TextRange)> {
+        analysis
+            .diagnostics
+            .iter()
+            .map(|diagnostic| (diagnostic.rule.id, diagnostic.range))
+            .collect()
+    }
+
+    #[test]
+    fn incremental_parses_find_what_full_parses_find() {
+        let session = Session::new(Date::parse("2026-06-01").expect("a valid date"));
+        let _ = session.encoding.set(PositionEncoding::Utf16);
+        let uri = lsp::Uri::from_str("untitled:main.tf").expect("a valid uri");
+        let text = "resource \"aws_backup_vault\" \"🚀中\" { force_destroy = true }\n\
+                    resource \"aws_s3_bucket\" \"b\" {\n  force_destroy = false\n}\n";
+        session.open(uri.clone(), text, 1, "terraform".to_owned());
+        let edits = [
+            // Replace the emoji, then flip both flags, then add a line break inside a block.
+            change(((0, 29), (0, 31)), "x"),
+            change(((0, 51), (0, 55)), "false"),
+            change(((2, 18), (2, 23)), "true"),
+            change(((1, 32), (1, 32)), "\n  bucket = \"é\"\n"),
+        ];
+        for (version, edit) in (2..).zip(edits) {
+            let snapshot = session.snapshot(&uri).expect("the document is open");
+            let analysis = Arc::new(session.analyse(snapshot));
+            assert!(analysis.tree.is_some());
+            assert!(session.store_if_current(&analysis));
+            session
+                .change(&uri, version, vec![edit])
+                .expect("the change is in range");
+            let incremental = session.analyse(session.snapshot(&uri).expect("open"));
+            let mut fresh = session.snapshot(&uri).expect("open");
+            fresh.tree = None;
+            let full = session.analyse(fresh);
+            assert_eq!(incremental.text, full.text);
+            assert_eq!(findings(&incremental), findings(&full), "{}", full.text);
+        }
+        let last = session.analyse(session.snapshot(&uri).expect("open"));
+        assert_eq!(
+            last.text,
+            "resource \"aws_backup_vault\" \"x中\" { force_destroy = false }\n\
+             resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"é\"\n\n  force_destroy = true\n}\n"
+        );
+        assert_eq!(findings(&last).len(), 1);
+    }
 }

@@ -21,9 +21,15 @@ pub fn grammar(language: Language) -> tree_sitter::Language {
 /// Returns `None` only if tree-sitter refuses to parse at all, which it does not do for a
 /// grammar that loaded; syntax errors become ERROR and MISSING nodes in the tree instead.
 pub fn parse(language: Language, text: &str) -> Option<Tree> {
+    parse_incremental(language, text, None)
+}
+
+/// Parses `text`, reusing the unchanged parts of `previous`, a tree of the same language that
+/// was edited (`ParsedTree::edit`) to match `text`.
+pub fn parse_incremental(language: Language, text: &str, previous: Option<&Tree>) -> Option<Tree> {
     let mut parser = Parser::new();
     parser.set_language(&grammar(language)).ok()?;
-    parser.parse(text, None)
+    parser.parse(text, previous)
 }
 
 /// The byte range of a node.
