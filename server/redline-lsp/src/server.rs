@@ -573,6 +573,8 @@ async fn analyse_file_from_disk(session: &Arc<Session>, client: &Client, uri: ls
     let Some(analysis) = analyse_blocking(session, client, snapshot).await else {
         return;
     };
+    // Files that are not open are parsed from scratch when they change: keep no tree.
+    drop(analysis.take_tree());
     if analysis.format.is_none() || session.documents.contains_key(&uri) {
         return;
     }

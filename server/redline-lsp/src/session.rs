@@ -27,6 +27,10 @@ pub struct Document {
     pub language_id: String,
     /// The last parse, edited along with the text, so that the next parse is incremental.
     pub tree: Option<ParsedTree>,
+    /// Whether the document changed since it was opened. Only such documents keep their tree:
+    /// a tree takes tens of times the memory of its text, and most open documents are not
+    /// being edited.
+    pub edited: bool,
 }
 
 /// A document's text at one version, for analysis.
@@ -58,8 +62,16 @@ pub struct Analysis {
     pub diagnostics: Vec<Diagnostic>,
     /// Problems worth logging: a configuration that failed to load, a rule that failed.
     pub problems: Vec<String>,
-    /// The parse of `text`, for the next incremental parse.
-    pub tree: Option<ParsedTree>,
+    /// The parse of `text`, for the next incremental parse. Taken out when the analysis is
+    /// stored, so that stored analyses hold no trees.
+    pub tree: Mutex<Option<ParsedTree>>,
+}
+
+impl Analysis {
+    /// Takes the parse out of the analysis.
+    pub fn take_tree(&self) -> Option<ParsedTree> {
+        self.tree.lock().ok().and_then(|mut tree| tree.take())
+    }
 }
 
 /// What the client said it supports.
@@ -174,6 +186,7 @@ impl Session {
                 version,
                 language_id,
                 tree: None,
+                edited: false,
             },
         );
     }
@@ -189,6 +202,7 @@ impl Session {
         let encoding = self.encoding();
         let mut document = self.documents.get_mut(uri).ok_or(ChangeError::NotOpen)?;
         document.version = version;
+        document.edited = true;
         for change in changes {
             let Some(range) = change.range else {
                 document.rope = Rope::from_str(&change.text);
@@ -258,7 +272,10 @@ impl Session {
             if Some(document.version) != analysis.snapshot.version {
                 return false;
             }
-            document.tree = analysis.tree.clone();
+            let tree = analysis.take_tree();
+            if document.edited {
+                document.tree = tree;
+            }
         }
         self.analyses.insert(uri.clone(), Arc::clone(analysis));
         true
@@ -277,7 +294,7 @@ impl Session {
             language: None,
             diagnostics: Vec::new(),
             problems: Vec::new(),
-            tree: None,
+            tree: Mutex::new(None),
         };
         if !settings.enabled() {
             return res;
@@ -321,7 +338,7 @@ impl Session {
         };
         let (analysis, tree) =
             analyze_incremental(&input, &config.config, &options, previous_tree.as_ref());
-        res.tree = tree;
+        res.tree = Mutex::new(tree);
         let minimum = settings.minimum_severity().unwrap_or(Severity::Info);
         res.format = analysis.format;
         res.language = redline_syntax::detect::candidate(&path, &res.text, input.hints)
@@ -530,8 +547,13 @@ mod tests {
         for (version, edit) in (2..).zip(edits) {
             let snapshot = session.snapshot(&uri).expect("the document is open");
             let analysis = Arc::new(session.analyse(snapshot));
-            assert!(analysis.tree.is_some());
+            assert!(analysis.tree.lock().is_ok_and(|tree| tree.is_some()));
             assert!(session.store_if_current(&analysis));
+            let kept = session
+                .documents
+                .get(&uri)
+                .is_some_and(|document| document.tree.is_some());
+            assert_eq!(kept, version > 2, "only edited documents keep their tree");
             session
                 .change(&uri, version, vec![edit])
                 .expect("the change is in range");
