@@ -493,3 +493,50 @@ fn the_server_exits_when_its_client_process_is_gone() {
     let status = client.wait();
     assert!(!status.success());
 }
+
+#[test]
+fn clients_that_pull_get_fresh_results_after_a_settings_change() {
+    let workspace = Workspace::new();
+    let mut client = LspClient::start(workspace.dir.path());
+    let root = file_uri(workspace.dir.path());
+    client
+        .request(
+            "initialize",
+            json!({
+                "processId": std::process::id(),
+                "workspaceFolders": [{"uri": root, "name": "ws"}],
+                "initializationOptions": {"scanWorkspace": false},
+                "capabilities": {
+                    "textDocument": {"diagnostic": {"dynamicRegistration": false}},
+                    "workspace": {"diagnostics": {"refreshSupport": true}}
+                }
+            }),
+        )
+        .unwrap();
+    client.notify("initialized", json!({}));
+    let uri = workspace.uri("main.tf");
+    open(&mut client, &uri, MAIN_TF);
+    let pull = |client: &mut LspClient| {
+        client
+            .request(
+                "textDocument/diagnostic",
+                json!({"textDocument": {"uri": uri}}),
+            )
+            .unwrap()["items"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(pull(&mut client), 1);
+
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"redline": {"rules": {"disable": ["RL-TF-010"]}}}}),
+    );
+    // The server asks the client to pull again, and the pull reflects the new settings.
+    client.notification("workspace/diagnostic/refresh", |_| true);
+    assert_eq!(pull(&mut client), 0);
+    // A pulling client gets no pushed diagnostics.
+    assert!(!client.saw(|message| message["method"] == "textDocument/publishDiagnostics"));
+    assert_eq!(client.shutdown().code(), Some(0));
+}

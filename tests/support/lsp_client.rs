@@ -116,32 +116,27 @@ impl LspClient {
         }
     }
 
-    /// The next message that is not a request from the server (those are answered here).
+    /// The next message; requests from the server are answered before they are returned.
     fn receive(&mut self) -> Value {
-        loop {
-            let message = self
-                .incoming
-                .recv_timeout(PATIENCE)
-                .expect("the server answers in time");
-            match (
-                message.get("id"),
-                message.get("method").and_then(Value::as_str),
-            ) {
-                (Some(id), Some(method)) => {
-                    let result = match method {
-                        "workspace/configuration" => {
-                            let n_items = message["params"]["items"].as_array().map_or(0, Vec::len);
-                            Value::Array(vec![Value::Null; n_items])
-                        }
-                        _ => Value::Null,
-                    };
-                    let reply = json!({"jsonrpc": "2.0", "id": id.clone(), "result": result});
-                    self.backlog.push_back(message);
-                    self.send(&reply);
+        let message = self
+            .incoming
+            .recv_timeout(PATIENCE)
+            .expect("the server answers in time");
+        if let (Some(id), Some(method)) = (
+            message.get("id"),
+            message.get("method").and_then(Value::as_str),
+        ) {
+            let result = match method {
+                "workspace/configuration" => {
+                    let n_items = message["params"]["items"].as_array().map_or(0, Vec::len);
+                    Value::Array(vec![Value::Null; n_items])
                 }
-                _ => return message,
-            }
+                _ => Value::Null,
+            };
+            let reply = json!({"jsonrpc": "2.0", "id": id.clone(), "result": result});
+            self.send(&reply);
         }
+        message
     }
 
     /// Waits for the first notification `method` that satisfies `accept`, consuming it and

@@ -46,7 +46,13 @@ impl RedlineServer {
     }
 
     /// Re-analyses a document after the debounce, unless a newer change arrives first.
+    ///
+    /// A client that pulls diagnostics asks for them after each change itself, and the pull
+    /// analyses the current version then, so nothing is scheduled for it.
     fn schedule(&self, uri: lsp::Uri) {
+        if self.session.support().pull_diagnostics {
+            return;
+        }
         let Some(version) = self.session.version(&uri) else {
             return;
         };
@@ -155,6 +161,8 @@ impl RedlineServer {
     }
 
     async fn refresh_everything(&self) {
+        // Stored analyses were made with the old configuration.
+        self.session.analyses.clear();
         self.reanalyse_open_documents();
         if self.session.support().diagnostic_refresh {
             let _ = self.client.workspace_diagnostic_refresh().await;
@@ -506,12 +514,6 @@ async fn refresh(session: &Arc<Session>, client: &Client, uri: &lsp::Uri, versio
         return;
     }
     session.pending.remove(uri);
-    if session.support().pull_diagnostics {
-        if session.support().diagnostic_refresh {
-            let _ = client.workspace_diagnostic_refresh().await;
-        }
-        return;
-    }
     let diagnostics = proto::diagnostics(&analysis, session.encoding());
     client
         .publish_diagnostics(uri.clone(), diagnostics, Some(version))
