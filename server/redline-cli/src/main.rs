@@ -33,6 +33,9 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Rules(args) => rules_cmd::list(&args),
         Command::Explain(args) => rules_cmd::explain(&args),
+        Command::Lsp(_) => redline_lsp::run(redline_lsp::ServerOptions::default())
+            .map(|()| Exit::Clean)
+            .map_err(anyhow::Error::from),
     };
     let exit = match outcome {
         Ok(exit) => exit,

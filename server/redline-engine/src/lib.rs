@@ -14,7 +14,7 @@ use redline_diagnostics::{
     Confidence, Diagnostic, INTERNAL_ERROR, PARSE_ERROR, RuleCode, Severity, TEMPLATE_SKIPPED,
 };
 use redline_rules::{Rule, RuleContext, all_rules};
-use redline_syntax::{Format, SourceFile, SourceHints, parse_source};
+use redline_syntax::{Format, ParsedTree, SourceFile, SourceHints, parse_source_incremental};
 
 pub use config::{Config, ConfigError};
 pub use fix::{FixMode, FixOutcome, apply_fixes, fix_file};
@@ -57,9 +57,31 @@ pub fn analyze(
     config: &Config,
     options: &AnalysisOptions,
 ) -> FileAnalysis {
-    let Some(file) = parse_source(input.path, input.text, input.hints) else {
-        return FileAnalysis::default();
+    analyze_incremental(input, config, options, None).0
+}
+
+/// Like `analyze`, reusing `previous` (the tree of an earlier version of the text, edited to
+/// match it) so that only the changed parts are parsed again. Also returns the new tree, for
+/// the next version. Editors call this on every change; the findings are those of `analyze`.
+pub fn analyze_incremental(
+    input: &SourceInput<'_>,
+    config: &Config,
+    options: &AnalysisOptions,
+    previous: Option<&ParsedTree>,
+) -> (FileAnalysis, Option<ParsedTree>) {
+    let Some(file) = parse_source_incremental(input.path, input.text, input.hints, previous) else {
+        return (FileAnalysis::default(), None);
     };
+    let tree = file.parsed_tree();
+    (analyze_parsed(input, &file, config, options), Some(tree))
+}
+
+fn analyze_parsed(
+    input: &SourceInput<'_>,
+    file: &SourceFile<'_>,
+    config: &Config,
+    options: &AnalysisOptions,
+) -> FileAnalysis {
     let is_enabled = |id: &str| -> bool {
         match &options.select {
             Some(select) => select.contains(&id),
@@ -92,7 +114,7 @@ pub fn analyze(
         if !meta.formats.contains(&file.format) || !is_enabled(meta.id()) {
             continue;
         }
-        diagnostics.extend(run_rule(*rule, &file, config));
+        diagnostics.extend(run_rule(*rule, file, config));
     }
     for diagnostic in &mut diagnostics {
         if let Some(severity) = config
@@ -121,8 +143,8 @@ pub fn analyze(
             .any(|rule| *rule == "*" || *rule == diagnostic.rule.id)
     });
 
-    let (mut suppressions, mut problems) = suppression::parse_suppressions(&file);
-    let mut res = suppression::apply(&file, &mut suppressions, diagnostics, options.today);
+    let (mut suppressions, mut problems) = suppression::parse_suppressions(file);
+    let mut res = suppression::apply(file, &mut suppressions, diagnostics, options.today);
     if options.select.is_none() {
         let is_active = |id: &str| {
             is_enabled(id)

@@ -60,17 +60,90 @@ pub struct SourceHints {
     pub format: Option<Format>,
 }
 
+/// A syntax tree kept between two versions of a document, so that the next parse only redoes
+/// what changed. An editor applies each change with `edit`, then passes it to
+/// `parse_source_incremental`.
+#[derive(Clone)]
+pub struct ParsedTree {
+    /// The grammar that produced the tree; a tree is reused only with the same grammar.
+    pub language: Language,
+    tree: tree_sitter::Tree,
+}
+
+/// One text change, for `ParsedTree::edit`: byte offsets, and (line, byte column) points, all
+/// 0-based.
+#[derive(Clone, Copy, Debug)]
+pub struct TreeEdit {
+    /// Where the change starts.
+    pub start: TextPoint,
+    /// Where the replaced text ended, before the change.
+    pub old_end: TextPoint,
+    /// Where the inserted text ends, after the change.
+    pub new_end: TextPoint,
+}
+
+/// A position as a byte offset plus its line and byte column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TextPoint {
+    /// Byte offset.
+    pub offset: usize,
+    /// 0-based line.
+    pub line: usize,
+    /// 0-based byte column.
+    pub column: usize,
+}
+
+impl ParsedTree {
+    /// Records a text change in the tree, so that the next incremental parse is correct.
+    pub fn edit(&mut self, edit: &TreeEdit) {
+        let point = |point: TextPoint| tree_sitter::Point::new(point.line, point.column);
+        self.tree.edit(&tree_sitter::InputEdit {
+            start_byte: edit.start.offset,
+            old_end_byte: edit.old_end.offset,
+            new_end_byte: edit.new_end.offset,
+            start_position: point(edit.start),
+            old_end_position: point(edit.old_end),
+            new_end_position: point(edit.new_end),
+        });
+    }
+}
+
+impl std::fmt::Debug for ParsedTree {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ParsedTree")
+            .field("language", &self.language)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Parses `text` and decides its format. Returns `None` when redline does not analyse the file.
 pub fn parse_source<'a>(
     path: &'a str,
     text: &'a str,
     hints: SourceHints,
 ) -> Option<SourceFile<'a>> {
+    parse_source_incremental(path, text, hints, None)
+}
+
+/// Like `parse_source`, reusing `previous` when it was parsed with the same grammar.
+pub fn parse_source_incremental<'a>(
+    path: &'a str,
+    text: &'a str,
+    hints: SourceHints,
+    previous: Option<&ParsedTree>,
+) -> Option<SourceFile<'a>> {
     let candidate = detect::candidate(path, text, hints)?;
     let language = candidate.language;
+    let previous = previous
+        .filter(|previous| previous.language == language)
+        .map(|previous| &previous.tree);
+    // A long YAML stream is parsed in parts (see `tree::parse_yaml_stream`), never from a
+    // previous tree.
     let mut trees = match language {
-        Language::Yaml => tree::parse_yaml_stream(text)?,
-        _ => vec![tree::parse(language, text)?],
+        Language::Yaml if previous.is_none() || tree::is_long_yaml(text) => {
+            tree::parse_yaml_stream(text)?
+        }
+        _ => vec![tree::parse_incremental(language, text, previous)?],
     };
     let tree = trees.remove(0);
     let more_trees = trees;
@@ -106,6 +179,14 @@ pub fn parse_source<'a>(
 }
 
 impl SourceFile<'_> {
+    /// The tree, to reuse when parsing the next version of the text.
+    pub fn parsed_tree(&self) -> ParsedTree {
+        ParsedTree {
+            language: self.language,
+            tree: self.tree.clone(),
+        }
+    }
+
     /// The text covered by `range`.
     pub fn slice(&self, range: TextRange) -> &str {
         self.text.get(range.to_std()).unwrap_or("")

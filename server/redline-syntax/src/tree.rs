@@ -23,9 +23,15 @@ pub fn grammar(language: Language) -> tree_sitter::Language {
 /// Returns `None` only if tree-sitter refuses to parse at all, which it does not do for a
 /// grammar that loaded; syntax errors become ERROR and MISSING nodes in the tree instead.
 pub fn parse(language: Language, text: &str) -> Option<Tree> {
+    parse_incremental(language, text, None)
+}
+
+/// Parses `text`, reusing the unchanged parts of `previous`, a tree of the same language that
+/// was edited (`ParsedTree::edit`) to match `text`.
+pub fn parse_incremental(language: Language, text: &str, previous: Option<&Tree>) -> Option<Tree> {
     let mut parser = Parser::new();
     parser.set_language(&grammar(language)).ok()?;
-    parser.parse(text, None)
+    parser.parse(text, previous)
 }
 
 /// How many lines of YAML one tree-sitter parse covers at most, when a stream can be split.
@@ -34,6 +40,11 @@ pub fn parse(language: Language, text: &str) -> Option<Tree> {
 /// past line 32,767 can fail on valid input. Long multi-document streams are therefore parsed
 /// document group by document group, with byte offsets kept absolute (included ranges).
 const YAML_LINES_PER_PARSE: usize = 16_384;
+
+/// Whether a YAML text is long enough to be parsed in parts.
+pub fn is_long_yaml(text: &str) -> bool {
+    text.bytes().filter(|byte| *byte == b'\n').count() > YAML_LINES_PER_PARSE
+}
 
 /// Parses a YAML stream, in several trees when it is long enough to need it.
 pub fn parse_yaml_stream(text: &str) -> Option<Vec<Tree>> {

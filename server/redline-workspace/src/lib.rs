@@ -251,6 +251,22 @@ fn job(path: &Path, cwd: &Path, config: Arc<LoadedConfig>) -> FileJob {
     }
 }
 
+/// Loads the `redline.toml` that governs `file`: the nearest one in its folder or above.
+///
+/// Returns `Ok(None)` when there is none, so the built-in defaults apply.
+pub fn nearest_config(file: &Path) -> Result<Option<LoadedConfig>, WorkspaceError> {
+    let Some(folder) = file.parent() else {
+        return Ok(None);
+    };
+    for ancestor in folder.ancestors() {
+        let candidate = ancestor.join(CONFIG_FILE_NAME);
+        if candidate.is_file() {
+            return load_config(&candidate).map(Some);
+        }
+    }
+    Ok(None)
+}
+
 /// Reads a file for analysis, refusing what redline must not or cannot analyse.
 ///
 /// Returns `Ok(None)` for files that turn out not to be analysable (an extensionless file

@@ -1,0 +1,106 @@
+//! `redline lsp`: the language server.
+//!
+//! The server keeps every open document as a rope, re-analyses it with `redline_engine::analyze`
+//! after a short per-document debounce, off the request loop, and publishes the findings only if
+//! the document has not changed meanwhile. Code actions, hover and pull diagnostics are computed
+//! from the current version. Protocol types stay in this crate, and positions are converted
+//! only in `convert`.
+
+pub mod convert;
+mod proto;
+mod server;
+mod session;
+mod settings;
+mod transport;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::io::{AsyncWriteExt as _, BufReader};
+use tokio::sync::Mutex;
+
+use tower_lsp_server::{LspService, Server};
+
+pub use settings::Settings;
+
+/// Why the server could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum LspError {
+    /// The async runtime could not start.
+    #[error("cannot start the language server runtime: {0}")]
+    Runtime(#[from] std::io::Error),
+}
+
+/// How the server behaves beyond what the client negotiates.
+#[derive(Clone, Copy, Debug)]
+pub struct ServerOptions {
+    /// How long to wait after the last change before analysing; `debounceMs` in the client's
+    /// settings overrides it.
+    pub debounce: Duration,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        Self {
+            debounce: Duration::from_millis(settings::DEFAULT_DEBOUNCE_MS),
+        }
+    }
+}
+
+/// Serves the language server protocol over standard input and output until the client sends
+/// `exit` or closes the stream.
+pub fn run(options: ServerOptions) -> Result<(), LspError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let stdout = Arc::new(Mutex::new(tokio::io::stdout()));
+        let (server_input, mut input) = tokio::io::duplex(1 << 16);
+        let (server_output, output) = tokio::io::duplex(1 << 16);
+
+        let reader_stdout = Arc::clone(&stdout);
+        let reader = tokio::spawn(async move {
+            let mut stdin = BufReader::new(tokio::io::stdin());
+            while let Ok(Some(frame)) = transport::read_frame(&mut stdin).await {
+                let written = match frame {
+                    transport::Frame::Message(body) => {
+                        let header = format!("Content-Length: {}\r\n\r\n", body.len());
+                        match input.write_all(header.as_bytes()).await {
+                            Ok(()) => input.write_all(&body).await,
+                            Err(error) => Err(error),
+                        }
+                    }
+                    transport::Frame::Malformed(message) => {
+                        transport::write_frame(&reader_stdout, &transport::parse_error(&message))
+                            .await
+                    }
+                };
+                if written.is_err() {
+                    break;
+                }
+            }
+        });
+        let writer = tokio::spawn(async move {
+            let mut output = BufReader::new(output);
+            while let Ok(Some(transport::Frame::Message(body))) =
+                transport::read_frame(&mut output).await
+            {
+                if transport::write_frame(&stdout, &body).await.is_err() {
+                    break;
+                }
+            }
+        });
+
+        let (service, socket) =
+            LspService::new(|client| server::RedlineServer::new(client, options));
+        Server::new(server_input, server_output, socket)
+            .serve(service)
+            .await;
+        // The server's output half is gone now: the writer drains what is left and stops.
+        let _ = writer.await;
+        reader.abort();
+    });
+    // Blocking analyses still running are abandoned: their results would be for a closed session.
+    runtime.shutdown_timeout(Duration::from_millis(100));
+    Ok(())
+}

@@ -1,0 +1,349 @@
+//! Engine values → protocol values: diagnostics, code actions, hover text.
+
+use std::collections::HashMap;
+use std::str::FromStr as _;
+
+use redline_diagnostics::{Applicability, Diagnostic, Severity};
+use redline_syntax::Language;
+use redline_text::{TextRange, TextSize};
+use ropey::Rope;
+use serde::{Deserialize, Serialize};
+use tower_lsp_server::ls_types as lsp;
+
+use crate::convert::{self, PositionEncoding};
+use crate::session::Analysis;
+
+/// The code action kind that applies every safe fix of a document.
+pub const FIX_ALL_KIND: &str = "source.fixAll.redline";
+
+/// What a published diagnostic carries in `data`, so that a code action request can find the
+/// finding (and its fixes) it was computed from.
+#[derive(Debug, Deserialize, Serialize)]
+pub struct DiagnosticData {
+    /// The rule id.
+    pub rule: String,
+    /// The document version the finding was computed for.
+    pub version: Option<i32>,
+    /// The finding's index in that analysis.
+    pub index: usize,
+    /// The titles of its fixes, best first.
+    pub fixes: Vec<String>,
+}
+
+/// The protocol form of every finding of an analysis.
+pub fn diagnostics(analysis: &Analysis, encoding: PositionEncoding) -> Vec<lsp::Diagnostic> {
+    analysis
+        .diagnostics
+        .iter()
+        .enumerate()
+        .map(|(index, diagnostic)| {
+            to_lsp(
+                diagnostic,
+                index,
+                &analysis.snapshot.uri,
+                analysis.snapshot.version,
+                &analysis.snapshot.rope,
+                encoding,
+            )
+        })
+        .collect()
+}
+
+/// The protocol form of one finding.
+pub fn to_lsp(
+    diagnostic: &Diagnostic,
+    index: usize,
+    uri: &lsp::Uri,
+    version: Option<i32>,
+    rope: &Rope,
+    encoding: PositionEncoding,
+) -> lsp::Diagnostic {
+    let id = diagnostic.rule.id;
+    let related: Vec<_> = diagnostic
+        .related
+        .iter()
+        .map(|related| lsp::DiagnosticRelatedInformation {
+            location: lsp::Location {
+                uri: uri.clone(),
+                range: convert::range(rope, related.range, encoding),
+            },
+            message: related.message.clone(),
+        })
+        .collect();
+    // An unused suppression is dead text: editors grey it out.
+    let unnecessary = diagnostic.rule == redline_diagnostics::SUPPRESSION
+        && diagnostic.message.contains("matches no finding");
+    let data = DiagnosticData {
+        rule: id.to_owned(),
+        version,
+        index,
+        fixes: diagnostic
+            .fixes
+            .iter()
+            .map(|fix| fix.title.clone())
+            .collect(),
+    };
+    lsp::Diagnostic {
+        range: convert::range(rope, diagnostic.range, encoding),
+        severity: Some(severity(diagnostic.severity)),
+        code: Some(lsp::NumberOrString::String(id.to_owned())),
+        code_description: lsp::Uri::from_str(&redline_rules::doc_url(id))
+            .ok()
+            .map(|href| lsp::CodeDescription { href }),
+        source: Some("redline".to_owned()),
+        message: diagnostic.message.clone(),
+        related_information: (!related.is_empty()).then_some(related),
+        tags: unnecessary.then(|| vec![lsp::DiagnosticTag::UNNECESSARY]),
+        data: serde_json::to_value(data).ok(),
+    }
+}
+
+/// The protocol severity of a finding.
+pub fn severity(severity: Severity) -> lsp::DiagnosticSeverity {
+    match severity {
+        Severity::Error => lsp::DiagnosticSeverity::ERROR,
+        Severity::Warning => lsp::DiagnosticSeverity::WARNING,
+        Severity::Info => lsp::DiagnosticSeverity::INFORMATION,
+    }
+}
+
+/// How to build edits for the client.
+#[derive(Clone, Copy, Debug)]
+pub struct EditOptions {
+    /// The negotiated encoding.
+    pub encoding: PositionEncoding,
+    /// Whether the client takes `documentChanges`, which pin the document version.
+    pub document_changes: bool,
+}
+
+/// The code actions for `range` of an analysed document.
+pub fn code_actions(
+    analysis: &Analysis,
+    range: TextRange,
+    context: &lsp::CodeActionContext,
+    options: EditOptions,
+) -> Vec<lsp::CodeActionOrCommand> {
+    let wants = |kind: &lsp::CodeActionKind| match &context.only {
+        None => true,
+        Some(only) => only.iter().any(|wanted| {
+            let wanted = wanted.as_str();
+            let kind = kind.as_str();
+            kind == wanted || kind.starts_with(&format!("{wanted}."))
+        }),
+    };
+    let mut res = Vec::new();
+    let rope = &analysis.snapshot.rope;
+    // Findings the client names in its context (by our `data`), plus those touching the range.
+    let mut selected: Vec<usize> = context
+        .diagnostics
+        .iter()
+        .filter_map(|diagnostic| diagnostic.data.clone())
+        .filter_map(|data| serde_json::from_value::<DiagnosticData>(data).ok())
+        .filter(|data| {
+            data.version == analysis.snapshot.version && data.index < analysis.diagnostics.len()
+        })
+        .map(|data| data.index)
+        .collect();
+    for (index, diagnostic) in analysis.diagnostics.iter().enumerate() {
+        if diagnostic.range.start() <= range.end() && range.start() <= diagnostic.range.end() {
+            selected.push(index);
+        }
+    }
+    selected.sort_unstable();
+    selected.dedup();
+
+    if wants(&lsp::CodeActionKind::QUICKFIX) {
+        for &index in &selected {
+            let diagnostic = &analysis.diagnostics[index];
+            let lsp_diagnostic = to_lsp(
+                diagnostic,
+                index,
+                &analysis.snapshot.uri,
+                analysis.snapshot.version,
+                rope,
+                options.encoding,
+            );
+            for fix in &diagnostic.fixes {
+                if fix.applicability == Applicability::DisplayOnly || fix.edits().is_empty() {
+                    continue;
+                }
+                let title = match fix.applicability {
+                    Applicability::Safe => format!("{} ({})", fix.title, diagnostic.rule.id),
+                    _ => format!("{} ({}, unsafe: review it)", fix.title, diagnostic.rule.id),
+                };
+                let edits = fix
+                    .edits()
+                    .iter()
+                    .map(|edit| lsp::TextEdit {
+                        range: convert::range(rope, edit.range, options.encoding),
+                        new_text: edit.replacement.clone(),
+                    })
+                    .collect();
+                res.push(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+                    title,
+                    kind: Some(lsp::CodeActionKind::QUICKFIX),
+                    diagnostics: Some(vec![lsp_diagnostic.clone()]),
+                    edit: Some(workspace_edit(analysis, edits, options)),
+                    is_preferred: Some(fix.applicability == Applicability::Safe),
+                    ..Default::default()
+                }));
+            }
+            if let Some(edit) = suppression_edit(analysis, diagnostic, options.encoding) {
+                res.push(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+                    title: format!("Suppress {} here (add reason)", diagnostic.rule.id),
+                    kind: Some(lsp::CodeActionKind::QUICKFIX),
+                    diagnostics: Some(vec![lsp_diagnostic]),
+                    edit: Some(workspace_edit(analysis, vec![edit], options)),
+                    is_preferred: Some(false),
+                    ..Default::default()
+                }));
+            }
+        }
+    }
+
+    let fix_all = lsp::CodeActionKind::from(FIX_ALL_KIND);
+    if wants(&fix_all)
+        && let Some(edit) = fix_all_edit(analysis, options.encoding)
+    {
+        res.push(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+            title: "redline: apply all safe fixes".to_owned(),
+            kind: Some(fix_all),
+            edit: Some(workspace_edit(analysis, vec![edit], options)),
+            ..Default::default()
+        }));
+    }
+    res
+}
+
+/// Markdown for the findings at `offset`: each rule's documentation and its fixes.
+pub fn hover(
+    analysis: &Analysis,
+    offset: TextSize,
+    encoding: PositionEncoding,
+) -> Option<lsp::Hover> {
+    let mut value = String::new();
+    let mut covered: Option<TextRange> = None;
+    let mut seen = Vec::new();
+    for diagnostic in &analysis.diagnostics {
+        if !(diagnostic.range.start() <= offset && offset <= diagnostic.range.end()) {
+            continue;
+        }
+        covered = Some(match covered {
+            Some(range) => TextRange::new(
+                range.start().min(diagnostic.range.start()),
+                range.end().max(diagnostic.range.end()),
+            ),
+            None => diagnostic.range,
+        });
+        if seen.contains(&diagnostic.rule.id) {
+            continue;
+        }
+        seen.push(diagnostic.rule.id);
+        if !value.is_empty() {
+            value.push_str("\n---\n\n");
+        }
+        value.push_str(&format!(
+            "**{}** `{}`: {}\n\n",
+            diagnostic.rule.id, diagnostic.rule.name, diagnostic.message
+        ));
+        for fix in &diagnostic.fixes {
+            value.push_str(&format!(
+                "- Fix ({}): {}\n",
+                fix.applicability.as_str(),
+                fix.title
+            ));
+        }
+        if let Some(meta) = redline_rules::find_any_rule(diagnostic.rule.id) {
+            value.push('\n');
+            value.push_str(&meta.doc_markdown());
+        }
+    }
+    let range = covered?;
+    Some(lsp::Hover {
+        contents: lsp::HoverContents::Markup(lsp::MarkupContent {
+            kind: lsp::MarkupKind::Markdown,
+            value,
+        }),
+        range: Some(convert::range(&analysis.snapshot.rope, range, encoding)),
+    })
+}
+
+fn workspace_edit(
+    analysis: &Analysis,
+    edits: Vec<lsp::TextEdit>,
+    options: EditOptions,
+) -> lsp::WorkspaceEdit {
+    let uri = analysis.snapshot.uri.clone();
+    if options.document_changes {
+        let edit = lsp::TextDocumentEdit {
+            text_document: lsp::OptionalVersionedTextDocumentIdentifier {
+                uri,
+                version: analysis.snapshot.version,
+            },
+            edits: edits.into_iter().map(lsp::OneOf::Left).collect(),
+        };
+        lsp::WorkspaceEdit {
+            document_changes: Some(lsp::DocumentChanges::Edits(vec![edit])),
+            ..Default::default()
+        }
+    } else {
+        lsp::WorkspaceEdit {
+            changes: Some(HashMap::from([(uri, edits)])),
+            ..Default::default()
+        }
+    }
+}
+
+/// Inserts `# redline:ignore <id> -- <reason>` on a new line above the finding, indented like
+/// the finding's line. JSON has no comments, and the engine's own findings cannot be silenced
+/// this way, so those get no action.
+fn suppression_edit(
+    analysis: &Analysis,
+    diagnostic: &Diagnostic,
+    encoding: PositionEncoding,
+) -> Option<lsp::TextEdit> {
+    diagnostic.rule.category?;
+    let marker = match analysis.language? {
+        Language::Json => return None,
+        Language::Hcl
+        | Language::Yaml
+        | Language::Bash
+        | Language::Toml
+        | Language::Make
+        | Language::Dockerfile => "#",
+    };
+    let rope = &analysis.snapshot.rope;
+    let line = rope.byte_to_line(diagnostic.range.start().to_usize().min(rope.len_bytes()));
+    let line_start = rope.line_to_byte(line);
+    let indent: String = rope
+        .line(line)
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect();
+    let line_break = if rope.line(line).chars().any(|c| c == '\r') {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    let at = convert::position(rope, TextSize::from_usize(line_start), encoding);
+    Some(lsp::TextEdit {
+        range: lsp::Range { start: at, end: at },
+        new_text: format!(
+            "{indent}{marker} redline:ignore {} -- <reason>{line_break}",
+            diagnostic.rule.id
+        ),
+    })
+}
+
+/// Replaces the document with the result of applying every safe fix, when there is one.
+fn fix_all_edit(analysis: &Analysis, encoding: PositionEncoding) -> Option<lsp::TextEdit> {
+    let (fixed, _) = redline_engine::apply_fixes(
+        &analysis.text,
+        &analysis.diagnostics,
+        redline_engine::FixMode::Safe,
+    )?;
+    Some(lsp::TextEdit {
+        range: convert::whole_document(&analysis.snapshot.rope, encoding),
+        new_text: fixed,
+    })
+}

@@ -1,0 +1,691 @@
+//! The protocol handlers.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::ls_types as lsp;
+use tower_lsp_server::{Client, LanguageServer};
+
+use crate::ServerOptions;
+use crate::convert;
+use crate::proto::{self, EditOptions};
+use crate::session::{Analysis, ClientSupport, Session, Snapshot};
+use crate::settings::Settings;
+
+/// The command that returns a rule's documentation as Markdown; its argument is a rule id or name.
+pub const EXPLAIN_COMMAND: &str = "redline.explain";
+
+/// How many workspace files are analysed between two progress reports.
+const PROGRESS_EVERY: usize = 20;
+
+/// The language server.
+pub struct RedlineServer {
+    client: Client,
+    session: Arc<Session>,
+    options: ServerOptions,
+}
+
+impl RedlineServer {
+    /// A server that talks to `client`.
+    pub fn new(client: Client, options: ServerOptions) -> Self {
+        Self {
+            client,
+            session: Arc::new(Session::new(crate::session::today())),
+            options,
+        }
+    }
+
+    fn debounce(&self) -> Duration {
+        self.session
+            .settings()
+            .debounce_ms
+            .map_or(self.options.debounce, Duration::from_millis)
+    }
+
+    /// Re-analyses a document after the debounce, unless a newer change arrives first.
+    ///
+    /// A client that pulls diagnostics asks for them after each change itself, and the pull
+    /// analyses the current version then, so nothing is scheduled for it.
+    fn schedule(&self, uri: lsp::Uri) {
+        if self.session.support().pull_diagnostics {
+            return;
+        }
+        let Some(version) = self.session.version(&uri) else {
+            return;
+        };
+        let session = Arc::clone(&self.session);
+        let client = self.client.clone();
+        let debounce = self.debounce();
+        let task_uri = uri.clone();
+        let task = tokio::spawn(async move {
+            if !debounce.is_zero() {
+                tokio::time::sleep(debounce).await;
+            }
+            refresh(&session, &client, &task_uri, version).await;
+        });
+        if let Some(previous) = self.session.pending.insert(uri, task.abort_handle()) {
+            previous.abort();
+        }
+    }
+
+    fn reanalyse_open_documents(&self) {
+        let uris: Vec<lsp::Uri> = self
+            .session
+            .documents
+            .iter()
+            .map(|entry| entry.key().clone())
+            .collect();
+        for uri in uris {
+            self.schedule(uri);
+        }
+    }
+
+    /// The analysis of the current version of an open document, computed now if needed.
+    async fn current(&self, uri: &lsp::Uri) -> Result<Arc<Analysis>> {
+        if let Some(analysis) = self.session.current_analysis(uri) {
+            return Ok(analysis);
+        }
+        let Some(snapshot) = self.session.snapshot(uri) else {
+            return Err(Error::invalid_params(format!(
+                "{} is not open",
+                uri.as_str()
+            )));
+        };
+        let analysis = analyse_blocking(&self.session, &self.client, snapshot)
+            .await
+            .ok_or_else(Error::internal_error)?;
+        self.session.store_if_current(&analysis);
+        Ok(analysis)
+    }
+
+    async fn scan_workspace(&self) {
+        let roots = self
+            .session
+            .roots
+            .read()
+            .map(|roots| roots.clone())
+            .unwrap_or_default();
+        if roots.is_empty() || !self.session.settings().scan_workspace() {
+            return;
+        }
+        let session = Arc::clone(&self.session);
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            scan(&session, &client, roots).await;
+        });
+    }
+
+    async fn register_watchers(&self) {
+        if !self.session.support().watch_files {
+            return;
+        }
+        let watchers = ["**/redline.toml", "**/*.{tf,yml,yaml,json,sh,bash,toml}"]
+            .into_iter()
+            .map(|glob| lsp::FileSystemWatcher {
+                glob_pattern: lsp::GlobPattern::String(glob.to_owned()),
+                kind: None,
+            })
+            .collect();
+        let registration = lsp::Registration {
+            id: "redline-watched-files".to_owned(),
+            method: "workspace/didChangeWatchedFiles".to_owned(),
+            register_options: serde_json::to_value(lsp::DidChangeWatchedFilesRegistrationOptions {
+                watchers,
+            })
+            .ok(),
+        };
+        if let Err(error) = self.client.register_capability(vec![registration]).await {
+            self.client
+                .log_message(
+                    lsp::MessageType::WARNING,
+                    format!("redline: cannot watch files: {error}"),
+                )
+                .await;
+        }
+    }
+
+    async fn settings_changed(&self, value: &Value) {
+        match Settings::from_json(value) {
+            Ok(settings) => self.session.set_settings(settings),
+            Err(message) => {
+                self.client
+                    .show_message(lsp::MessageType::ERROR, format!("redline: {message}"))
+                    .await;
+                return;
+            }
+        }
+        self.refresh_everything().await;
+    }
+
+    async fn refresh_everything(&self) {
+        // Stored analyses were made with the old configuration.
+        self.session.analyses.clear();
+        self.reanalyse_open_documents();
+        if self.session.support().diagnostic_refresh {
+            let _ = self.client.workspace_diagnostic_refresh().await;
+        }
+        let scanned: Vec<lsp::Uri> = self
+            .session
+            .workspace_files
+            .iter()
+            .map(|entry| entry.key().clone())
+            .collect();
+        for uri in scanned {
+            analyse_file_from_disk(&self.session, &self.client, uri).await;
+        }
+    }
+}
+
+impl LanguageServer for RedlineServer {
+    async fn initialize(&self, params: lsp::InitializeParams) -> Result<lsp::InitializeResult> {
+        let general = params.capabilities.general.as_ref();
+        let encoding = convert::PositionEncoding::negotiate(
+            general.and_then(|general| general.position_encodings.as_deref()),
+        );
+        let _ = self.session.encoding.set(encoding);
+        let text_document = params.capabilities.text_document.as_ref();
+        let workspace = params.capabilities.workspace.as_ref();
+        let support = ClientSupport {
+            pull_diagnostics: text_document.is_some_and(|caps| caps.diagnostic.is_some()),
+            diagnostic_refresh: workspace
+                .and_then(|caps| caps.diagnostics.as_ref())
+                .and_then(|caps| caps.refresh_support)
+                .unwrap_or(false),
+            document_changes: workspace
+                .and_then(|caps| caps.workspace_edit.as_ref())
+                .and_then(|caps| caps.document_changes)
+                .unwrap_or(false),
+            work_done_progress: params
+                .capabilities
+                .window
+                .as_ref()
+                .and_then(|caps| caps.work_done_progress)
+                .unwrap_or(false),
+            watch_files: workspace
+                .and_then(|caps| caps.did_change_watched_files.as_ref())
+                .and_then(|caps| caps.dynamic_registration)
+                .unwrap_or(false),
+        };
+        let _ = self.session.support.set(support);
+
+        let mut roots: Vec<PathBuf> = params
+            .workspace_folders
+            .iter()
+            .flatten()
+            .filter_map(|folder| folder.uri.to_file_path().map(|path| path.into_owned()))
+            .collect();
+        #[allow(deprecated)]
+        if roots.is_empty()
+            && let Some(root) = params.root_uri.as_ref().and_then(|uri| uri.to_file_path())
+        {
+            roots.push(root.into_owned());
+        }
+        if let Ok(mut current) = self.session.roots.write() {
+            *current = roots;
+        }
+
+        if let Some(options) = &params.initialization_options {
+            match Settings::from_json(options) {
+                Ok(settings) => self.session.set_settings(settings),
+                Err(message) => {
+                    self.client
+                        .show_message(lsp::MessageType::ERROR, format!("redline: {message}"))
+                        .await;
+                }
+            }
+        }
+        if let Some(pid) = params.process_id {
+            watch_parent(pid);
+        }
+
+        let capabilities = lsp::ServerCapabilities {
+            position_encoding: Some(encoding.kind()),
+            text_document_sync: Some(lsp::TextDocumentSyncCapability::Options(
+                lsp::TextDocumentSyncOptions {
+                    open_close: Some(true),
+                    change: Some(lsp::TextDocumentSyncKind::INCREMENTAL),
+                    save: Some(lsp::TextDocumentSyncSaveOptions::Supported(true)),
+                    ..Default::default()
+                },
+            )),
+            hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
+            code_action_provider: Some(lsp::CodeActionProviderCapability::Options(
+                lsp::CodeActionOptions {
+                    code_action_kinds: Some(vec![
+                        lsp::CodeActionKind::QUICKFIX,
+                        lsp::CodeActionKind::from(proto::FIX_ALL_KIND),
+                    ]),
+                    ..Default::default()
+                },
+            )),
+            execute_command_provider: Some(lsp::ExecuteCommandOptions {
+                commands: vec![EXPLAIN_COMMAND.to_owned()],
+                ..Default::default()
+            }),
+            diagnostic_provider: Some(lsp::DiagnosticServerCapabilities::Options(
+                lsp::DiagnosticOptions {
+                    identifier: Some("redline".to_owned()),
+                    inter_file_dependencies: false,
+                    workspace_diagnostics: true,
+                    ..Default::default()
+                },
+            )),
+            ..Default::default()
+        };
+        Ok(lsp::InitializeResult {
+            capabilities,
+            server_info: Some(lsp::ServerInfo {
+                name: "redline".to_owned(),
+                version: Some(env!("CARGO_PKG_VERSION").to_owned()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: lsp::InitializedParams) {
+        self.register_watchers().await;
+        self.scan_workspace().await;
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        for entry in self.session.pending.iter() {
+            entry.value().abort();
+        }
+        Ok(())
+    }
+
+    async fn did_open(&self, params: lsp::DidOpenTextDocumentParams) {
+        let document = params.text_document;
+        self.session.open(
+            document.uri.clone(),
+            &document.text,
+            document.version,
+            document.language_id,
+        );
+        self.schedule(document.uri);
+    }
+
+    async fn did_change(&self, params: lsp::DidChangeTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let outcome =
+            self.session
+                .change(&uri, params.text_document.version, params.content_changes);
+        self.schedule(uri.clone());
+        if let Err(error) = outcome {
+            self.client
+                .log_message(
+                    lsp::MessageType::ERROR,
+                    format!(
+                        "redline: cannot apply a change to {}: {error}; the document may be out of sync until it is reopened",
+                        uri.as_str()
+                    ),
+                )
+                .await;
+        }
+    }
+
+    async fn did_save(&self, params: lsp::DidSaveTextDocumentParams) {
+        self.schedule(params.text_document.uri);
+    }
+
+    async fn did_close(&self, params: lsp::DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        self.session.close(&uri);
+        if !self.session.support().pull_diagnostics {
+            self.client.publish_diagnostics(uri, Vec::new(), None).await;
+        }
+    }
+
+    async fn did_change_configuration(&self, params: lsp::DidChangeConfigurationParams) {
+        self.settings_changed(&params.settings).await;
+    }
+
+    async fn did_change_watched_files(&self, params: lsp::DidChangeWatchedFilesParams) {
+        let mut config_changed = false;
+        for change in params.changes {
+            let is_config = change
+                .uri
+                .path()
+                .as_str()
+                .ends_with(redline_workspace::CONFIG_FILE_NAME);
+            if is_config {
+                config_changed = true;
+                continue;
+            }
+            if self.session.documents.contains_key(&change.uri) {
+                // The editor's text wins over the file on disk.
+                continue;
+            }
+            if change.typ == lsp::FileChangeType::DELETED {
+                if self.session.workspace_files.remove(&change.uri).is_some()
+                    && !self.session.support().pull_diagnostics
+                {
+                    self.client
+                        .publish_diagnostics(change.uri, Vec::new(), None)
+                        .await;
+                }
+            } else {
+                analyse_file_from_disk(&self.session, &self.client, change.uri).await;
+            }
+        }
+        if config_changed {
+            self.session.forget_configs();
+            self.client
+                .log_message(lsp::MessageType::INFO, "redline: reloaded redline.toml")
+                .await;
+            self.refresh_everything().await;
+        }
+    }
+
+    async fn diagnostic(
+        &self,
+        params: lsp::DocumentDiagnosticParams,
+    ) -> Result<lsp::DocumentDiagnosticReportResult> {
+        let uri = params.text_document.uri;
+        let analysis = match self.current(&uri).await {
+            Ok(analysis) => analysis,
+            Err(_) => match self.session.workspace_files.get(&uri) {
+                Some(analysis) => Arc::clone(&analysis),
+                None => {
+                    return Err(Error::invalid_params(format!(
+                        "{} is not open",
+                        uri.as_str()
+                    )));
+                }
+            },
+        };
+        let result_id = analysis.snapshot.version.map(|version| version.to_string());
+        if result_id.is_some() && params.previous_result_id == result_id {
+            return Ok(lsp::DocumentDiagnosticReportResult::Report(
+                lsp::DocumentDiagnosticReport::Unchanged(
+                    lsp::RelatedUnchangedDocumentDiagnosticReport {
+                        related_documents: None,
+                        unchanged_document_diagnostic_report:
+                            lsp::UnchangedDocumentDiagnosticReport {
+                                result_id: result_id.unwrap_or_default(),
+                            },
+                    },
+                ),
+            ));
+        }
+        Ok(lsp::DocumentDiagnosticReportResult::Report(
+            lsp::DocumentDiagnosticReport::Full(lsp::RelatedFullDocumentDiagnosticReport {
+                related_documents: None,
+                full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport {
+                    result_id,
+                    items: proto::diagnostics(&analysis, self.session.encoding()),
+                },
+            }),
+        ))
+    }
+
+    async fn workspace_diagnostic(
+        &self,
+        _: lsp::WorkspaceDiagnosticParams,
+    ) -> Result<lsp::WorkspaceDiagnosticReportResult> {
+        let encoding = self.session.encoding();
+        let mut items = Vec::new();
+        let open: Vec<lsp::Uri> = self
+            .session
+            .documents
+            .iter()
+            .map(|entry| entry.key().clone())
+            .collect();
+        for uri in open {
+            if let Ok(analysis) = self.current(&uri).await {
+                items.push(workspace_report(&analysis, encoding));
+            }
+        }
+        let mut scanned: Vec<Arc<Analysis>> = self
+            .session
+            .workspace_files
+            .iter()
+            .map(|entry| Arc::clone(entry.value()))
+            .collect();
+        scanned.sort_by(|a, b| a.snapshot.uri.as_str().cmp(b.snapshot.uri.as_str()));
+        for analysis in scanned {
+            if !self.session.documents.contains_key(&analysis.snapshot.uri) {
+                items.push(workspace_report(&analysis, encoding));
+            }
+        }
+        Ok(lsp::WorkspaceDiagnosticReportResult::Report(
+            lsp::WorkspaceDiagnosticReport { items },
+        ))
+    }
+
+    async fn code_action(
+        &self,
+        params: lsp::CodeActionParams,
+    ) -> Result<Option<lsp::CodeActionResponse>> {
+        let analysis = self.current(&params.text_document.uri).await?;
+        let encoding = self.session.encoding();
+        let range = convert::text_range(&analysis.snapshot.rope, params.range, encoding)
+            .map_err(|error| Error::invalid_params(error.to_string()))?;
+        let options = EditOptions {
+            encoding,
+            document_changes: self.session.support().document_changes,
+        };
+        let actions = proto::code_actions(&analysis, range, &params.context, options);
+        Ok(Some(actions))
+    }
+
+    async fn hover(&self, params: lsp::HoverParams) -> Result<Option<lsp::Hover>> {
+        let position = params.text_document_position_params;
+        let analysis = self.current(&position.text_document.uri).await?;
+        let encoding = self.session.encoding();
+        let offset = convert::offset(&analysis.snapshot.rope, position.position, encoding)
+            .map_err(|error| Error::invalid_params(error.to_string()))?;
+        Ok(proto::hover(&analysis, offset, encoding))
+    }
+
+    async fn execute_command(&self, params: lsp::ExecuteCommandParams) -> Result<Option<Value>> {
+        if params.command != EXPLAIN_COMMAND {
+            return Err(Error::invalid_params(format!(
+                "unknown command `{}`",
+                params.command
+            )));
+        }
+        let Some(rule) = params.arguments.first().and_then(Value::as_str) else {
+            return Err(Error::invalid_params(
+                "`redline.explain` takes a rule id or name",
+            ));
+        };
+        let meta = redline_rules::find_any_rule(rule)
+            .ok_or_else(|| Error::invalid_params(format!("unknown rule `{rule}`")))?;
+        Ok(Some(Value::String(redline_rules::doc_page(meta))))
+    }
+}
+
+/// Analyses the current version after the debounce and publishes it if it is still current.
+async fn refresh(session: &Arc<Session>, client: &Client, uri: &lsp::Uri, version: i32) {
+    let Some(snapshot) = session.snapshot(uri) else {
+        return;
+    };
+    if snapshot.version != Some(version) {
+        return;
+    }
+    let Some(analysis) = analyse_blocking(session, client, snapshot).await else {
+        return;
+    };
+    if !session.store_if_current(&analysis) {
+        return;
+    }
+    session.pending.remove(uri);
+    let diagnostics = proto::diagnostics(&analysis, session.encoding());
+    client
+        .publish_diagnostics(uri.clone(), diagnostics, Some(version))
+        .await;
+}
+
+/// Runs the engine on a blocking thread and logs what went wrong; `None` if the analysis itself
+/// failed (the engine already turns a failing rule into a finding).
+async fn analyse_blocking(
+    session: &Arc<Session>,
+    client: &Client,
+    snapshot: Snapshot,
+) -> Option<Arc<Analysis>> {
+    let uri = snapshot.uri.clone();
+    let worker = Arc::clone(session);
+    match tokio::task::spawn_blocking(move || worker.analyse(snapshot)).await {
+        Ok(analysis) => {
+            for problem in &analysis.problems {
+                client
+                    .log_message(lsp::MessageType::ERROR, format!("redline: {problem}"))
+                    .await;
+            }
+            Some(Arc::new(analysis))
+        }
+        Err(error) => {
+            if error.is_panic() {
+                client
+                    .log_message(
+                        lsp::MessageType::ERROR,
+                        format!("redline: analysing {} failed unexpectedly", uri.as_str()),
+                    )
+                    .await;
+            }
+            None
+        }
+    }
+}
+
+/// Analyses a file that is not open, from disk, and publishes it without a version.
+async fn analyse_file_from_disk(session: &Arc<Session>, client: &Client, uri: lsp::Uri) {
+    let Some(path) = uri.to_file_path().map(|path| path.into_owned()) else {
+        return;
+    };
+    let read = tokio::task::spawn_blocking(move || std::fs::read(&path)).await;
+    let Ok(Ok(bytes)) = read else {
+        return;
+    };
+    let Ok(source) = redline_workspace::decode(bytes) else {
+        return;
+    };
+    let text = source.text;
+    let snapshot = Snapshot {
+        uri: uri.clone(),
+        rope: ropey::Rope::from_str(&text),
+        version: None,
+        language_id: None,
+        tree: None,
+    };
+    let Some(analysis) = analyse_blocking(session, client, snapshot).await else {
+        return;
+    };
+    // Files that are not open are parsed from scratch when they change: keep no tree.
+    drop(analysis.take_tree());
+    if analysis.format.is_none() || session.documents.contains_key(&uri) {
+        return;
+    }
+    let diagnostics = proto::diagnostics(&analysis, session.encoding());
+    session.workspace_files.insert(uri.clone(), analysis);
+    if !session.support().pull_diagnostics {
+        client.publish_diagnostics(uri, diagnostics, None).await;
+    }
+}
+
+/// Analyses every file of the workspace folders, reporting progress.
+async fn scan(session: &Arc<Session>, client: &Client, roots: Vec<PathBuf>) {
+    let discovered = tokio::task::spawn_blocking(move || {
+        let mut files = Vec::new();
+        let mut problems = Vec::new();
+        for root in &roots {
+            let options = redline_workspace::DiscoverOptions {
+                paths: std::slice::from_ref(root),
+                config_file: None,
+                cwd: root,
+            };
+            match redline_workspace::discover(&options) {
+                Ok(discovery) => files.extend(discovery.files.into_iter().map(|file| file.path)),
+                Err(error) => problems.push(error.to_string()),
+            }
+        }
+        (files, problems)
+    })
+    .await;
+    let Ok((files, problems)) = discovered else {
+        return;
+    };
+    for problem in problems {
+        client
+            .log_message(
+                lsp::MessageType::WARNING,
+                format!("redline: workspace scan: {problem}"),
+            )
+            .await;
+    }
+    let token = lsp::ProgressToken::String("redline/scan".to_owned());
+    let progress = if session.support().work_done_progress
+        && client
+            .create_work_done_progress(token.clone())
+            .await
+            .is_ok()
+    {
+        Some(
+            client
+                .progress(token, "redline: scanning the workspace")
+                .with_percentage(0)
+                .begin()
+                .await,
+        )
+    } else {
+        None
+    };
+    let total = files.len();
+    for (done, path) in files.into_iter().enumerate() {
+        if let Some(progress) = &progress
+            && done % PROGRESS_EVERY == 0
+        {
+            let percentage = u32::try_from(done * 100 / total.max(1)).unwrap_or(100);
+            progress
+                .report_with_message(format!("{done}/{total} files"), percentage)
+                .await;
+        }
+        let Some(uri) = lsp::Uri::from_file_path(&path) else {
+            continue;
+        };
+        if session.documents.contains_key(&uri) {
+            continue;
+        }
+        analyse_file_from_disk(session, client, uri).await;
+    }
+    if let Some(progress) = progress {
+        progress
+            .finish_with_message(format!("{total} files analysed"))
+            .await;
+    }
+}
+
+fn workspace_report(
+    analysis: &Analysis,
+    encoding: convert::PositionEncoding,
+) -> lsp::WorkspaceDocumentDiagnosticReport {
+    lsp::WorkspaceDocumentDiagnosticReport::Full(lsp::WorkspaceFullDocumentDiagnosticReport {
+        uri: analysis.snapshot.uri.clone(),
+        version: analysis.snapshot.version.map(i64::from),
+        full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport {
+            result_id: analysis.snapshot.version.map(|version| version.to_string()),
+            items: proto::diagnostics(analysis, encoding),
+        },
+    })
+}
+
+/// Exits when the client process is gone, so an editor crash leaves no server behind.
+fn watch_parent(pid: u32) {
+    // Only Linux has `/proc/<pid>`; elsewhere the client closing stdin ends the server.
+    if !std::path::Path::new("/proc/self").exists() {
+        return;
+    }
+    let proc_entry = PathBuf::from(format!("/proc/{pid}"));
+    tokio::spawn(async move {
+        loop {
+            if !proc_entry.exists() {
+                std::process::exit(1);
+            }
+            tokio::time::sleep(Duration::from_secs(2)).await;
+        }
+    });
+}

@@ -1,0 +1,575 @@
+//! The server's state: open documents, their latest analyses, configurations and settings.
+//!
+//! Nothing here awaits. Handlers update the store synchronously, in the order the client sent
+//! the notifications, and analyses run on blocking threads against a versioned snapshot.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
+
+use dashmap::DashMap;
+use redline_diagnostics::{Diagnostic, Severity};
+use redline_engine::{AnalysisOptions, Config, Date, SourceInput, analyze_incremental};
+use redline_syntax::{Format, Language, ParsedTree, SourceHints, TextPoint, TreeEdit};
+use ropey::Rope;
+use tower_lsp_server::ls_types as lsp;
+
+use crate::convert::{self, PositionEncoding, PositionError};
+use crate::settings::Settings;
+
+/// An open document.
+pub struct Document {
+    /// The current text.
+    pub rope: Rope,
+    /// The client's version of the text.
+    pub version: i32,
+    /// The client's language id, used when the URI has no telling file name.
+    pub language_id: String,
+    /// The last parse, edited along with the text, so that the next parse is incremental.
+    pub tree: Option<ParsedTree>,
+    /// Whether the document changed since it was opened. Only such documents keep their tree:
+    /// a tree takes tens of times the memory of its text, and most open documents are not
+    /// being edited.
+    pub edited: bool,
+}
+
+/// A document's text at one version, for analysis.
+#[derive(Clone)]
+pub struct Snapshot {
+    /// Which document.
+    pub uri: lsp::Uri,
+    /// The text; cloning a rope is cheap and shares its chunks.
+    pub rope: Rope,
+    /// The version of an open document; `None` for a file read from disk.
+    pub version: Option<i32>,
+    /// The client's language id, if the document is open.
+    pub language_id: Option<String>,
+    /// The previous parse, edited to match `rope`.
+    pub tree: Option<ParsedTree>,
+}
+
+/// The result of analysing one snapshot.
+pub struct Analysis {
+    /// What was analysed.
+    pub snapshot: Snapshot,
+    /// The text, as the engine saw it.
+    pub text: String,
+    /// The detected format; `None` when redline does not analyse this kind of file.
+    pub format: Option<Format>,
+    /// The grammar the text was parsed with, when redline analyses the file.
+    pub language: Option<Language>,
+    /// Findings shown to the user (after the client's severity filter), sorted.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Problems worth logging: a configuration that failed to load, a rule that failed.
+    pub problems: Vec<String>,
+    /// The parse of `text`, for the next incremental parse. Taken out when the analysis is
+    /// stored, so that stored analyses hold no trees.
+    pub tree: Mutex<Option<ParsedTree>>,
+}
+
+impl Analysis {
+    /// Takes the parse out of the analysis.
+    pub fn take_tree(&self) -> Option<ParsedTree> {
+        self.tree.lock().ok().and_then(|mut tree| tree.take())
+    }
+}
+
+/// What the client said it supports.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ClientSupport {
+    /// The client pulls diagnostics (`textDocument/diagnostic`), so pushing them would show
+    /// every finding twice.
+    pub pull_diagnostics: bool,
+    /// `workspace/diagnostic/refresh`.
+    pub diagnostic_refresh: bool,
+    /// `documentChanges` in workspace edits.
+    pub document_changes: bool,
+    /// `window/workDoneProgress/create`.
+    pub work_done_progress: bool,
+    /// Dynamic registration of file watchers.
+    pub watch_files: bool,
+}
+
+/// Everything the server knows.
+pub struct Session {
+    /// Open documents by URI.
+    pub documents: DashMap<lsp::Uri, Document>,
+    /// The latest analysis of each open document.
+    pub analyses: DashMap<lsp::Uri, Arc<Analysis>>,
+    /// Analyses of workspace files that are not open.
+    pub workspace_files: DashMap<lsp::Uri, Arc<Analysis>>,
+    /// Pending debounced analyses, so that a newer change cancels the older run.
+    pub pending: DashMap<lsp::Uri, tokio::task::AbortHandle>,
+    /// Client settings.
+    pub settings: RwLock<Settings>,
+    /// Configurations by the folder of the analysed file; cleared when `redline.toml` or the
+    /// settings change.
+    configs: Mutex<HashMap<PathBuf, Arc<ResolvedConfig>>>,
+    /// The negotiated position encoding, set once by `initialize`.
+    pub encoding: OnceLock<PositionEncoding>,
+    /// The client's capabilities, set once by `initialize`.
+    pub support: OnceLock<ClientSupport>,
+    /// Workspace folders.
+    pub roots: RwLock<Vec<PathBuf>>,
+    /// Today's date for suppression expiry.
+    today: Date,
+}
+
+struct ResolvedConfig {
+    config: Config,
+    /// The folder that `[[ignore]]` and `exclude` paths are relative to.
+    root: Option<PathBuf>,
+    /// Why `redline.toml` could not be used, if it could not.
+    problem: Option<String>,
+}
+
+impl Session {
+    /// An empty session.
+    pub fn new(today: Date) -> Self {
+        Self {
+            documents: DashMap::new(),
+            analyses: DashMap::new(),
+            workspace_files: DashMap::new(),
+            pending: DashMap::new(),
+            settings: RwLock::new(Settings::default()),
+            configs: Mutex::new(HashMap::new()),
+            encoding: OnceLock::new(),
+            support: OnceLock::new(),
+            roots: RwLock::new(Vec::new()),
+            today,
+        }
+    }
+
+    /// The negotiated position encoding.
+    pub fn encoding(&self) -> PositionEncoding {
+        self.encoding
+            .get()
+            .copied()
+            .unwrap_or(PositionEncoding::Utf16)
+    }
+
+    /// What the client supports.
+    pub fn support(&self) -> ClientSupport {
+        self.support.get().copied().unwrap_or_default()
+    }
+
+    /// A copy of the settings.
+    pub fn settings(&self) -> Settings {
+        self.settings
+            .read()
+            .map(|settings| settings.clone())
+            .unwrap_or_default()
+    }
+
+    /// Replaces the settings and forgets configurations built with the old ones.
+    pub fn set_settings(&self, settings: Settings) {
+        if let Ok(mut current) = self.settings.write() {
+            *current = settings;
+        }
+        self.forget_configs();
+    }
+
+    /// Forgets every loaded `redline.toml`.
+    pub fn forget_configs(&self) {
+        if let Ok(mut configs) = self.configs.lock() {
+            configs.clear();
+        }
+    }
+
+    /// Opens or replaces a document.
+    pub fn open(&self, uri: lsp::Uri, text: &str, version: i32, language_id: String) {
+        self.workspace_files.remove(&uri);
+        self.documents.insert(
+            uri,
+            Document {
+                rope: Rope::from_str(text),
+                version,
+                language_id,
+                tree: None,
+                edited: false,
+            },
+        );
+    }
+
+    /// Applies content changes in order. On a bad range, the changes before it stay applied,
+    /// the version still advances, and the error is returned.
+    pub fn change(
+        &self,
+        uri: &lsp::Uri,
+        version: i32,
+        changes: Vec<lsp::TextDocumentContentChangeEvent>,
+    ) -> Result<(), ChangeError> {
+        let encoding = self.encoding();
+        let mut document = self.documents.get_mut(uri).ok_or(ChangeError::NotOpen)?;
+        document.version = version;
+        document.edited = true;
+        for change in changes {
+            let Some(range) = change.range else {
+                document.rope = Rope::from_str(&change.text);
+                document.tree = None;
+                continue;
+            };
+            let range = convert::text_range(&document.rope, range, encoding)
+                .map_err(ChangeError::Position)?;
+            let start = text_point(&document.rope, range.start().to_usize());
+            let old_end = text_point(&document.rope, range.end().to_usize());
+            let start_char = document.rope.byte_to_char(start.offset);
+            let end_char = document.rope.byte_to_char(old_end.offset);
+            document.rope.remove(start_char..end_char);
+            document.rope.insert(start_char, &change.text);
+            let new_end = text_point(&document.rope, start.offset + change.text.len());
+            if let Some(tree) = &mut document.tree {
+                tree.edit(&TreeEdit {
+                    start,
+                    old_end,
+                    new_end,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Closes a document.
+    pub fn close(&self, uri: &lsp::Uri) {
+        self.documents.remove(uri);
+        self.analyses.remove(uri);
+        if let Some((_, pending)) = self.pending.remove(uri) {
+            pending.abort();
+        }
+    }
+
+    /// The current text of an open document.
+    pub fn snapshot(&self, uri: &lsp::Uri) -> Option<Snapshot> {
+        self.documents.get(uri).map(|document| Snapshot {
+            uri: uri.clone(),
+            rope: document.rope.clone(),
+            version: Some(document.version),
+            language_id: Some(document.language_id.clone()),
+            tree: document.tree.clone(),
+        })
+    }
+
+    /// The current version of an open document.
+    pub fn version(&self, uri: &lsp::Uri) -> Option<i32> {
+        self.documents.get(uri).map(|document| document.version)
+    }
+
+    /// The stored analysis of an open document, if it is of the current version.
+    pub fn current_analysis(&self, uri: &lsp::Uri) -> Option<Arc<Analysis>> {
+        let version = self.version(uri)?;
+        let analysis = self.analyses.get(uri)?;
+        (analysis.snapshot.version == Some(version)).then(|| Arc::clone(&analysis))
+    }
+
+    /// Stores an analysis of an open document, and its tree for the next parse, if its version
+    /// is still current.
+    pub fn store_if_current(&self, analysis: &Arc<Analysis>) -> bool {
+        let uri = &analysis.snapshot.uri;
+        {
+            let Some(mut document) = self.documents.get_mut(uri) else {
+                return false;
+            };
+            if Some(document.version) != analysis.snapshot.version {
+                return false;
+            }
+            let tree = analysis.take_tree();
+            if document.edited {
+                document.tree = tree;
+            }
+        }
+        self.analyses.insert(uri.clone(), Arc::clone(analysis));
+        true
+    }
+
+    /// Analyses a snapshot with the governing `redline.toml` and the client's settings.
+    /// Synchronous: call it from a blocking thread.
+    pub fn analyse(&self, mut snapshot: Snapshot) -> Analysis {
+        let text = snapshot.rope.to_string();
+        let previous_tree = snapshot.tree.take();
+        let settings = self.settings();
+        let mut res = Analysis {
+            snapshot,
+            text,
+            format: None,
+            language: None,
+            diagnostics: Vec::new(),
+            problems: Vec::new(),
+            tree: Mutex::new(None),
+        };
+        if !settings.enabled() {
+            return res;
+        }
+        let file_path = res
+            .snapshot
+            .uri
+            .to_file_path()
+            .map(|path| path.into_owned());
+        let path = self.display_path(
+            file_path.as_deref(),
+            &res.snapshot.uri,
+            res.snapshot.language_id.as_deref(),
+        );
+        let config = self.config_for(file_path.as_deref(), &settings);
+        if let Some(problem) = &config.problem {
+            res.problems.push(problem.clone());
+        }
+        let config_relative = match (&file_path, &config.root) {
+            (Some(file), Some(root)) => file
+                .strip_prefix(root)
+                .ok()
+                .map(|relative| relative.to_string_lossy().replace('\\', "/")),
+            _ => None,
+        };
+        let input = SourceInput {
+            path: &path,
+            text: &res.text,
+            hints: SourceHints::default(),
+            config_relative_path: config_relative.as_deref(),
+        };
+        if config_relative
+            .as_deref()
+            .is_some_and(|relative| config.config.is_excluded(relative))
+        {
+            return res;
+        }
+        let options = AnalysisOptions {
+            today: Some(self.today),
+            select: None,
+        };
+        let (analysis, tree) =
+            analyze_incremental(&input, &config.config, &options, previous_tree.as_ref());
+        res.tree = Mutex::new(tree);
+        let minimum = settings.minimum_severity().unwrap_or(Severity::Info);
+        res.format = analysis.format;
+        res.language = redline_syntax::detect::candidate(&path, &res.text, input.hints)
+            .map(|candidate| candidate.language);
+        res.diagnostics = analysis
+            .diagnostics
+            .into_iter()
+            .filter(|diagnostic| diagnostic.severity >= minimum)
+            .collect();
+        for diagnostic in &res.diagnostics {
+            if diagnostic.rule == redline_diagnostics::INTERNAL_ERROR {
+                res.problems.push(format!("{path}: {}", diagnostic.message));
+            }
+        }
+        res
+    }
+
+    /// The path given to the engine: relative to the workspace folder that holds the file, so
+    /// that path-based detection (`.github/workflows/…`) works as in `redline check`.
+    fn display_path(
+        &self,
+        file: Option<&Path>,
+        uri: &lsp::Uri,
+        language_id: Option<&str>,
+    ) -> String {
+        if let Some(file) = file {
+            let roots = self
+                .roots
+                .read()
+                .map(|roots| roots.clone())
+                .unwrap_or_default();
+            for root in &roots {
+                if let Ok(relative) = file.strip_prefix(root) {
+                    return relative.to_string_lossy().replace('\\', "/");
+                }
+            }
+            return file.to_string_lossy().replace('\\', "/");
+        }
+        // An unsaved buffer: use the last path segment, and the language id when it has no
+        // extension redline knows.
+        let name = uri
+            .path()
+            .as_str()
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        if redline_syntax::detect::is_candidate_path(&name) {
+            return name;
+        }
+        let extension = match language_id {
+            Some("terraform" | "hcl" | "terraform-vars") => "tf",
+            Some("yaml" | "github-actions-workflow") => "yaml",
+            Some("json" | "jsonc") => "json",
+            Some("shellscript" | "sh" | "bash") => "sh",
+            Some("toml") => "toml",
+            _ => return name,
+        };
+        format!("{name}.{extension}")
+    }
+
+    fn config_for(&self, file: Option<&Path>, settings: &Settings) -> Arc<ResolvedConfig> {
+        let folder = file.and_then(Path::parent).map(Path::to_path_buf);
+        let key = folder.clone().unwrap_or_default();
+        if let Some(found) = self
+            .configs
+            .lock()
+            .ok()
+            .and_then(|configs| configs.get(&key).cloned())
+        {
+            return found;
+        }
+        let mut res = ResolvedConfig {
+            config: Config::default(),
+            root: self
+                .roots
+                .read()
+                .ok()
+                .and_then(|roots| roots.first().cloned()),
+            problem: None,
+        };
+        if let Some(file) = file {
+            match redline_workspace::nearest_config(file) {
+                Ok(Some(loaded)) => {
+                    res.config = loaded.config;
+                    res.root = Some(loaded.root);
+                }
+                Ok(None) => {}
+                Err(error) => res.problem = Some(format!("{error}; using the defaults")),
+            }
+        }
+        apply_settings(&mut res.config, settings);
+        let res = Arc::new(res);
+        if let Ok(mut configs) = self.configs.lock() {
+            configs.insert(key, Arc::clone(&res));
+        }
+        res
+    }
+}
+
+/// Why a `didChange` could not be applied.
+#[derive(Debug)]
+pub enum ChangeError {
+    /// The document is not open.
+    NotOpen,
+    /// A change's range is outside the document.
+    Position(PositionError),
+}
+
+impl std::fmt::Display for ChangeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ChangeError::NotOpen => f.write_str("the document is not open"),
+            ChangeError::Position(error) => write!(f, "{error}"),
+        }
+    }
+}
+
+/// The line and byte column of a byte offset, for tree edits. Tree-sitter counts only `\n` as a
+/// line break while ropey also counts a lone `\r`; the difference only moves node points, and
+/// redline reads byte ranges, never points.
+fn text_point(rope: &Rope, offset: usize) -> TextPoint {
+    let offset = offset.min(rope.len_bytes());
+    let line = rope.byte_to_line(offset);
+    TextPoint {
+        offset,
+        line,
+        column: offset - rope.line_to_byte(line),
+    }
+}
+
+/// Adds the client's rule settings on top of `redline.toml`.
+fn apply_settings(config: &mut Config, settings: &Settings) {
+    for rule in &settings.rules.disable {
+        if let Some(meta) = redline_rules::find_any_rule(rule)
+            && !config.disabled.contains(&meta.id())
+        {
+            config.disabled.push(meta.id());
+        }
+    }
+    for (rule, severity) in &settings.rules.severity {
+        if let (Some(meta), Some(severity)) = (
+            redline_rules::find_any_rule(rule),
+            Severity::parse(severity),
+        ) {
+            config.rules.entry(meta.id()).or_default().severity = Some(severity);
+        }
+    }
+}
+
+/// Today's date; `REDLINE_TODAY=YYYY-MM-DD` pins it, as in `redline check`.
+pub fn today() -> Date {
+    if let Some(date) = std::env::var("REDLINE_TODAY")
+        .ok()
+        .and_then(|value| Date::parse(&value))
+    {
+        return date;
+    }
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs());
+    Date::from_unix_seconds(seconds)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr as _;
+
+    use super::*;
+
+    fn change(range: ((u32, u32), (u32, u32)), text: &str) -> lsp::TextDocumentContentChangeEvent {
+        let position = |(line, character)| lsp::Position { line, character };
+        lsp::TextDocumentContentChangeEvent {
+            range: Some(lsp::Range {
+                start: position(range.0),
+                end: position(range.1),
+            }),
+            range_length: None,
+            text: text.to_owned(),
+        }
+    }
+
+    fn findings(analysis: &Analysis) -> Vec<(&'static str, redline_text::TextRange)> {
+        analysis
+            .diagnostics
+            .iter()
+            .map(|diagnostic| (diagnostic.rule.id, diagnostic.range))
+            .collect()
+    }
+
+    #[test]
+    fn incremental_parses_find_what_full_parses_find() {
+        let session = Session::new(Date::parse("2026-06-01").expect("a valid date"));
+        let _ = session.encoding.set(PositionEncoding::Utf16);
+        let uri = lsp::Uri::from_str("untitled:main.tf").expect("a valid uri");
+        let text = "resource \"aws_backup_vault\" \"🚀中\" { force_destroy = true }\n\
+                    resource \"aws_s3_bucket\" \"b\" {\n  force_destroy = false\n}\n";
+        session.open(uri.clone(), text, 1, "terraform".to_owned());
+        let edits = [
+            // Replace the emoji, then flip both flags, then add a line break inside a block.
+            change(((0, 29), (0, 31)), "x"),
+            change(((0, 51), (0, 55)), "false"),
+            change(((2, 18), (2, 23)), "true"),
+            change(((1, 32), (1, 32)), "\n  bucket = \"é\"\n"),
+        ];
+        for (version, edit) in (2..).zip(edits) {
+            let snapshot = session.snapshot(&uri).expect("the document is open");
+            let analysis = Arc::new(session.analyse(snapshot));
+            assert!(analysis.tree.lock().is_ok_and(|tree| tree.is_some()));
+            assert!(session.store_if_current(&analysis));
+            let kept = session
+                .documents
+                .get(&uri)
+                .is_some_and(|document| document.tree.is_some());
+            assert_eq!(kept, version > 2, "only edited documents keep their tree");
+            session
+                .change(&uri, version, vec![edit])
+                .expect("the change is in range");
+            let incremental = session.analyse(session.snapshot(&uri).expect("open"));
+            let mut fresh = session.snapshot(&uri).expect("open");
+            fresh.tree = None;
+            let full = session.analyse(fresh);
+            assert_eq!(incremental.text, full.text);
+            assert_eq!(findings(&incremental), findings(&full), "{}", full.text);
+        }
+        let last = session.analyse(session.snapshot(&uri).expect("open"));
+        assert_eq!(
+            last.text,
+            "resource \"aws_backup_vault\" \"x中\" { force_destroy = false }\n\
+             resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"é\"\n\n  force_destroy = true\n}\n"
+        );
+        assert_eq!(findings(&last).len(), 1);
+    }
+}

@@ -1,0 +1,93 @@
+//! Framing between the client's stdio and tower-lsp.
+//!
+//! tower-lsp-server stops reading after the first message it cannot decode (its framed reader
+//! ends on an error), so a single malformed message from the client would end the session.
+//! This layer reads the frames itself, answers a body that is not a JSON object with a JSON-RPC
+//! parse error, and hands only well-formed messages to tower-lsp.
+
+use std::sync::Arc;
+
+use tokio::io::{
+    AsyncBufRead, AsyncBufReadExt as _, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as _,
+};
+use tokio::sync::Mutex;
+
+/// The largest header section accepted before the client is considered broken.
+const MAX_HEADER_LINE: usize = 8 * 1024;
+
+/// One message read from the client.
+pub enum Frame {
+    /// A body that parses as a JSON value.
+    Message(Vec<u8>),
+    /// A frame whose headers or body are broken.
+    Malformed(String),
+}
+
+/// Reads the next frame; `None` at the end of the stream.
+pub async fn read_frame(
+    reader: &mut (impl AsyncBufRead + Unpin),
+) -> std::io::Result<Option<Frame>> {
+    let mut content_length = None;
+    let mut saw_header = false;
+    loop {
+        let mut line = String::new();
+        let read = reader.read_line(&mut line).await?;
+        if read == 0 {
+            return Ok(None);
+        }
+        if line.len() > MAX_HEADER_LINE {
+            return Ok(Some(Frame::Malformed("header line too long".to_owned())));
+        }
+        let line = line.trim_end_matches(['\r', '\n']);
+        if line.is_empty() {
+            if saw_header {
+                break;
+            }
+            continue;
+        }
+        saw_header = true;
+        if let Some((name, value)) = line.split_once(':')
+            && name.trim().eq_ignore_ascii_case("content-length")
+        {
+            content_length = value.trim().parse::<usize>().ok();
+        }
+    }
+    let Some(length) = content_length else {
+        return Ok(Some(Frame::Malformed(
+            "missing or invalid Content-Length header".to_owned(),
+        )));
+    };
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).await?;
+    match serde_json::from_slice::<serde_json::Value>(&body) {
+        Ok(value) if value.is_object() => Ok(Some(Frame::Message(body))),
+        Ok(_) => Ok(Some(Frame::Malformed(
+            "a message must be a JSON object".to_owned(),
+        ))),
+        Err(error) => Ok(Some(Frame::Malformed(format!("invalid JSON: {error}")))),
+    }
+}
+
+/// Writes one framed message.
+pub async fn write_frame(
+    writer: &Arc<Mutex<impl AsyncWrite + Unpin>>,
+    body: &[u8],
+) -> std::io::Result<()> {
+    let mut writer = writer.lock().await;
+    writer
+        .write_all(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes())
+        .await?;
+    writer.write_all(body).await?;
+    writer.flush().await
+}
+
+/// The JSON-RPC answer to a frame that could not be parsed.
+pub fn parse_error(message: &str) -> Vec<u8> {
+    serde_json::json!({
+        "jsonrpc": "2.0",
+        "id": null,
+        "error": {"code": -32700, "message": format!("parse error: {message}")}
+    })
+    .to_string()
+    .into_bytes()
+}

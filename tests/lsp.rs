@@ -1,0 +1,542 @@
+//! End-to-end: the real `redline lsp` binary, driven over stdio with JSON-RPC.
+#![allow(clippy::unwrap_used, clippy::print_stderr)]
+
+mod support {
+    pub mod lsp_client;
+}
+
+use serde_json::{Value, json};
+use support::lsp_client::{LspClient, apply_edits, file_uri};
+
+/// The finding on line 1 follows an emoji (two UTF-16 units, four bytes) and two CJK characters
+/// (one UTF-16 unit, three bytes each), so its columns differ in every encoding.
+const MAIN_TF: &str = "# The bucket below may be destroyed with its contents.\n\
+resource \"aws_backup_vault\" \"🚀中文\" { force_destroy = true }\n\
+resource \"aws_s3_bucket\" \"cafe\" {\n  bucket = \"cafe\u{301}\"\n}\n";
+
+const OTHER_TF: &str = "resource \"aws_s3_bucket\" \"logs\" {\n  force_destroy = true\n}\n";
+
+struct Workspace {
+    dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("main.tf"), MAIN_TF).unwrap();
+        std::fs::write(dir.path().join("other.tf"), OTHER_TF).unwrap();
+        Self { dir }
+    }
+
+    fn uri(&self, name: &str) -> String {
+        file_uri(&self.dir.path().join(name))
+    }
+}
+
+fn initialize(
+    client: &mut LspClient,
+    workspace: &Workspace,
+    general: Value,
+    options: Value,
+) -> Value {
+    let root = file_uri(workspace.dir.path());
+    let result = client
+        .request(
+            "initialize",
+            json!({
+                "processId": std::process::id(),
+                "rootUri": root,
+                "workspaceFolders": [{"uri": root, "name": "ws"}],
+                "initializationOptions": options,
+                "capabilities": {
+                    "general": general,
+                    "window": {"workDoneProgress": true},
+                    "workspace": {
+                        "workspaceEdit": {"documentChanges": true},
+                        "didChangeWatchedFiles": {"dynamicRegistration": true}
+                    },
+                    "textDocument": {"publishDiagnostics": {"versionSupport": true}}
+                }
+            }),
+        )
+        .unwrap();
+    client.notify("initialized", json!({}));
+    result
+}
+
+fn open(client: &mut LspClient, uri: &str, text: &str) {
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "terraform", "version": 1, "text": text}}),
+    );
+}
+
+fn change(client: &mut LspClient, uri: &str, version: i64, changes: Value) {
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": changes}),
+    );
+}
+
+fn range(start: (u64, u64), end: (u64, u64)) -> Value {
+    json!({"start": {"line": start.0, "character": start.1},
+           "end": {"line": end.0, "character": end.1}})
+}
+
+fn code_actions(
+    client: &mut LspClient,
+    uri: &str,
+    diagnostic: &Value,
+    only: Option<&str>,
+) -> Vec<Value> {
+    let mut context = json!({"diagnostics": [diagnostic]});
+    if let Some(only) = only {
+        context["only"] = json!([only]);
+    }
+    client
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": diagnostic["range"], "context": context}),
+        )
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+/// The text edits of a single-document `WorkspaceEdit` with `documentChanges`, checking that
+/// they are pinned to `version`.
+fn document_edits(edit: &Value, version: i64) -> Vec<Value> {
+    let change = &edit["documentChanges"][0];
+    assert_eq!(change["textDocument"]["version"], version);
+    change["edits"].as_array().unwrap().clone()
+}
+
+#[test]
+fn utf16_diagnostics_edits_code_actions_pull_and_shutdown() {
+    let workspace = Workspace::new();
+    let mut client = LspClient::start(workspace.dir.path());
+    let init = initialize(&mut client, &workspace, json!({}), Value::Null);
+    assert_eq!(init["capabilities"]["positionEncoding"], "utf-16");
+    assert_eq!(init["capabilities"]["textDocumentSync"]["change"], 2);
+    assert_eq!(init["serverInfo"]["name"], "redline");
+
+    // The workspace scan reports files that are not open, with progress.
+    let other = workspace.uri("other.tf");
+    let scanned = client.diagnostics(&other, Value::Null);
+    assert_eq!(scanned.len(), 1);
+    assert_eq!(scanned[0]["range"], range((1, 2), (1, 22)));
+    client.notification("$/progress", |params| params["value"]["kind"] == "end");
+    assert!(client.saw(|message| message["method"] == "window/workDoneProgress/create"));
+    assert!(client.saw(|message| message["method"] == "client/registerCapability"));
+
+    let uri = workspace.uri("main.tf");
+    let mut text = MAIN_TF.to_owned();
+    open(&mut client, &uri, &text);
+    let diagnostics = client.diagnostics(&uri, json!(1));
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    let diagnostic = &diagnostics[0];
+    assert_eq!(diagnostic["range"], range((1, 37), (1, 57)));
+    assert_eq!(diagnostic["code"], "RL-TF-010");
+    assert_eq!(diagnostic["source"], "redline");
+    assert_eq!(diagnostic["severity"], 1);
+    assert_eq!(
+        diagnostic["codeDescription"]["href"],
+        "https://github.com/redline-lint/redline/blob/main/docs/rules/RL-TF-010.md"
+    );
+    assert_eq!(diagnostic["data"]["rule"], "RL-TF-010");
+    assert_eq!(diagnostic["data"]["version"], 1);
+
+    // Replace the emoji (UTF-16 columns 29..31) with one ASCII letter: the finding moves left by
+    // one unit.
+    change(
+        &mut client,
+        &uri,
+        2,
+        json!([{"range": range((1, 29), (1, 31)), "text": "x"}]),
+    );
+    text = text.replacen('🚀', "x", 1);
+    let diagnostics = client.diagnostics(&uri, json!(2));
+    assert_eq!(diagnostics[0]["range"], range((1, 36), (1, 56)));
+
+    // Typing `false` over `true` makes the finding disappear, and back makes it reappear.
+    change(
+        &mut client,
+        &uri,
+        3,
+        json!([{"range": range((1, 52), (1, 56)), "text": "false"}]),
+    );
+    assert_eq!(client.diagnostics(&uri, json!(3)), Vec::<Value>::new());
+    change(
+        &mut client,
+        &uri,
+        4,
+        json!([{"range": range((1, 52), (1, 57)), "text": "true"}]),
+    );
+    let diagnostics = client.diagnostics(&uri, json!(4));
+    assert_eq!(diagnostics.len(), 1);
+    let diagnostic = diagnostics[0].clone();
+
+    // Pull diagnostics give the same findings for the current version.
+    let pulled = client
+        .request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": uri}}),
+        )
+        .unwrap();
+    assert_eq!(pulled["kind"], "full");
+    assert_eq!(pulled["resultId"], "4");
+    assert_eq!(pulled["items"], json!([diagnostic]));
+    let unchanged = client
+        .request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": uri}, "previousResultId": "4"}),
+        )
+        .unwrap();
+    assert_eq!(unchanged["kind"], "unchanged");
+    let report = client
+        .request("workspace/diagnostic", json!({"previousResultIds": []}))
+        .unwrap();
+    let items = report["items"].as_array().unwrap();
+    let reported: Vec<(&str, usize)> = items
+        .iter()
+        .map(|item| {
+            (
+                item["uri"].as_str().unwrap(),
+                item["items"].as_array().unwrap().len(),
+            )
+        })
+        .collect();
+    assert_eq!(reported, [(uri.as_str(), 1), (other.as_str(), 1)]);
+
+    // Hover shows the rule's documentation; the command explains a rule.
+    let hover = client
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": {"line": 1, "character": 40}}),
+        )
+        .unwrap();
+    assert_eq!(hover["contents"]["kind"], "markdown");
+    let markdown = hover["contents"]["value"].as_str().unwrap();
+    assert!(
+        markdown.contains("**RL-TF-010** `force-destroy-enabled`"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("## Why it matters"), "{markdown}");
+    assert_eq!(hover["range"], diagnostic["range"]);
+    let explained = client
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "redline.explain", "arguments": ["force-destroy-enabled"]}),
+        )
+        .unwrap();
+    assert!(explained.as_str().unwrap().contains("RL-TF-010"));
+
+    // The quick fix is preferred; applying its edit and sending it back clears the finding.
+    let actions = code_actions(&mut client, &uri, &diagnostic, None);
+    let titles: Vec<&str> = actions
+        .iter()
+        .map(|action| action["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Set `force_destroy = false` (RL-TF-010)",
+            "Suppress RL-TF-010 here (add reason)",
+            "redline: apply all safe fixes"
+        ]
+    );
+    assert_eq!(actions[0]["kind"], "quickfix");
+    assert_eq!(actions[0]["isPreferred"], true);
+    assert_eq!(actions[0]["diagnostics"][0]["code"], "RL-TF-010");
+    assert_eq!(actions[2]["kind"], "source.fixAll.redline");
+    let edits = document_edits(&actions[0]["edit"], 4);
+    let fixed = apply_edits(&text, &edits, false);
+    assert!(
+        fixed.contains("\"x中文\" { force_destroy = false }\n"),
+        "{fixed}"
+    );
+    change(
+        &mut client,
+        &uri,
+        5,
+        Value::Array(
+            edits
+                .iter()
+                .map(|edit| json!({"range": edit["range"], "text": edit["newText"]}))
+                .collect(),
+        ),
+    );
+    assert_eq!(client.diagnostics(&uri, json!(5)), Vec::<Value>::new());
+
+    // Suppressing inserts a comment above the finding, which silences it.
+    change(&mut client, &uri, 6, json!([{"text": text}]));
+    let diagnostic = client.diagnostics(&uri, json!(6))[0].clone();
+    let actions = code_actions(&mut client, &uri, &diagnostic, Some("quickfix"));
+    assert_eq!(actions.len(), 2);
+    let suppressed = apply_edits(&text, &document_edits(&actions[1]["edit"], 6), false);
+    assert!(
+        suppressed
+            .contains("\n# redline:ignore RL-TF-010 -- <reason>\nresource \"aws_backup_vault\""),
+        "{suppressed}"
+    );
+    change(&mut client, &uri, 7, json!([{"text": suppressed}]));
+    assert_eq!(client.diagnostics(&uri, json!(7)), Vec::<Value>::new());
+
+    // `source.fixAll` applies every safe fix.
+    change(&mut client, &uri, 8, json!([{"text": text}]));
+    let diagnostic = client.diagnostics(&uri, json!(8))[0].clone();
+    let actions = code_actions(&mut client, &uri, &diagnostic, Some("source.fixAll"));
+    assert_eq!(actions.len(), 1);
+    let all_fixed = apply_edits(&text, &document_edits(&actions[0]["edit"], 8), false);
+    assert_eq!(all_fixed, fixed);
+
+    // Bad input is answered with errors, and the server keeps serving.
+    let error = client
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": {"line": 99, "character": 0}}),
+        )
+        .unwrap_err();
+    assert_eq!(error["code"], -32602);
+    assert_eq!(
+        client.request("redline/unknown", json!({})).unwrap_err()["code"],
+        -32601
+    );
+    change(
+        &mut client,
+        &uri,
+        9,
+        json!([{"range": range((40, 0), (41, 0)), "text": "x"}]),
+    );
+    let logged = client.notification("window/logMessage", |params| params["type"] == 1);
+    assert!(
+        logged["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot apply a change"),
+        "{logged}"
+    );
+    let pulled = client
+        .request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": uri}}),
+        )
+        .unwrap();
+    assert_eq!(pulled["items"].as_array().unwrap().len(), 1);
+    client.send_raw(b"{\"jsonrpc\": \"2.0\", \"id\": 99, \"method\": ");
+    let error = client.response(&Value::Null).unwrap_err();
+    assert_eq!(error["code"], -32700);
+    let pulled = client
+        .request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": uri}}),
+        )
+        .unwrap();
+    assert_eq!(pulled["items"].as_array().unwrap().len(), 1);
+
+    // Closing clears the document's diagnostics.
+    client.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    client.notification("textDocument/publishDiagnostics", |params| {
+        params["uri"] == uri && params["diagnostics"] == json!([])
+    });
+
+    let status = client.shutdown();
+    assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+fn utf8_is_negotiated_when_offered() {
+    let workspace = Workspace::new();
+    let mut client = LspClient::start(workspace.dir.path());
+    let init = initialize(
+        &mut client,
+        &workspace,
+        json!({"positionEncodings": ["utf-16", "utf-8"]}),
+        json!({"scanWorkspace": false}),
+    );
+    assert_eq!(init["capabilities"]["positionEncoding"], "utf-8");
+    let uri = workspace.uri("main.tf");
+    open(&mut client, &uri, MAIN_TF);
+    let diagnostics = client.diagnostics(&uri, json!(1));
+    assert_eq!(diagnostics[0]["range"], range((1, 43), (1, 63)));
+    // The emoji is bytes 29..33; replacing it with one byte moves the finding by three.
+    change(
+        &mut client,
+        &uri,
+        2,
+        json!([{"range": range((1, 29), (1, 33)), "text": "x"}]),
+    );
+    let diagnostics = client.diagnostics(&uri, json!(2));
+    assert_eq!(diagnostics[0]["range"], range((1, 40), (1, 60)));
+    let text = MAIN_TF.replacen('🚀', "x", 1);
+    let actions = code_actions(&mut client, &uri, &diagnostics[0], Some("quickfix"));
+    let fixed = apply_edits(&text, &document_edits(&actions[0]["edit"], 2), true);
+    assert!(fixed.contains("{ force_destroy = false }"), "{fixed}");
+    assert_eq!(client.shutdown().code(), Some(0));
+}
+
+#[test]
+fn settings_and_redline_toml_change_what_is_reported() {
+    let workspace = Workspace::new();
+    let mut client = LspClient::start(workspace.dir.path());
+    initialize(
+        &mut client,
+        &workspace,
+        json!({}),
+        json!({"scanWorkspace": false, "rules": {"disable": ["force-destroy-enabled"]}}),
+    );
+    let uri = workspace.uri("main.tf");
+    open(&mut client, &uri, MAIN_TF);
+    assert_eq!(client.diagnostics(&uri, json!(1)), Vec::<Value>::new());
+
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"redline": {"rules": {"severity": {"RL-TF-010": "info"}}}}}),
+    );
+    let diagnostics = client.diagnostics(&uri, json!(1));
+    assert_eq!(diagnostics[0]["severity"], 3);
+
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"redline": {"severity": "warning", "rules": {"severity": {"RL-TF-010": "info"}}}}}),
+    );
+    assert_eq!(client.diagnostics(&uri, json!(1)), Vec::<Value>::new());
+
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"redline": {}}}),
+    );
+    assert_eq!(client.diagnostics(&uri, json!(1)).len(), 1);
+
+    let config = workspace.dir.path().join("redline.toml");
+    std::fs::write(&config, "[rules]\ndisable = [\"RL-TF-010\"]\n").unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": file_uri(&config), "type": 1}]}),
+    );
+    assert_eq!(client.diagnostics(&uri, json!(1)), Vec::<Value>::new());
+    assert_eq!(client.shutdown().code(), Some(0));
+}
+
+#[test]
+fn the_lsp_reports_what_the_cli_reports() {
+    let workspace = Workspace::new();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_redline"))
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "main.tf",
+            "other.tf",
+        ])
+        .current_dir(workspace.dir.path())
+        .env("REDLINE_TODAY", "2026-06-01")
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let from_cli: Vec<(String, String, u64, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|finding| {
+            (
+                finding["path"].as_str().unwrap().to_owned(),
+                finding["rule"].as_str().unwrap().to_owned(),
+                finding["range"]["start"]["line"].as_u64().unwrap() - 1,
+                finding["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+
+    let mut client = LspClient::start(workspace.dir.path());
+    initialize(
+        &mut client,
+        &workspace,
+        json!({}),
+        json!({"scanWorkspace": false}),
+    );
+    let mut from_lsp = Vec::new();
+    for name in ["main.tf", "other.tf"] {
+        let uri = workspace.uri(name);
+        let text = std::fs::read_to_string(workspace.dir.path().join(name)).unwrap();
+        open(&mut client, &uri, &text);
+        for diagnostic in client.diagnostics(&uri, json!(1)) {
+            from_lsp.push((
+                name.to_owned(),
+                diagnostic["code"].as_str().unwrap().to_owned(),
+                diagnostic["range"]["start"]["line"].as_u64().unwrap(),
+                diagnostic["message"].as_str().unwrap().to_owned(),
+            ));
+        }
+    }
+    assert_eq!(from_lsp, from_cli);
+    assert_eq!(client.shutdown().code(), Some(0));
+}
+
+#[test]
+fn the_server_exits_when_its_client_process_is_gone() {
+    let workspace = Workspace::new();
+    let mut gone = std::process::Command::new("true").spawn().unwrap();
+    let pid = gone.id();
+    gone.wait().unwrap();
+    let mut client = LspClient::start(workspace.dir.path());
+    // The server may exit before it answers, so the answer is not awaited.
+    let initialize = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {"processId": pid, "capabilities": {}}});
+    client.send_raw(initialize.to_string().as_bytes());
+    let status = client.wait();
+    assert!(!status.success());
+}
+
+#[test]
+fn clients_that_pull_get_fresh_results_after_a_settings_change() {
+    let workspace = Workspace::new();
+    let mut client = LspClient::start(workspace.dir.path());
+    let root = file_uri(workspace.dir.path());
+    client
+        .request(
+            "initialize",
+            json!({
+                "processId": std::process::id(),
+                "workspaceFolders": [{"uri": root, "name": "ws"}],
+                "initializationOptions": {"scanWorkspace": false},
+                "capabilities": {
+                    "textDocument": {"diagnostic": {"dynamicRegistration": false}},
+                    "workspace": {"diagnostics": {"refreshSupport": true}}
+                }
+            }),
+        )
+        .unwrap();
+    client.notify("initialized", json!({}));
+    let uri = workspace.uri("main.tf");
+    open(&mut client, &uri, MAIN_TF);
+    let pull = |client: &mut LspClient| {
+        client
+            .request(
+                "textDocument/diagnostic",
+                json!({"textDocument": {"uri": uri}}),
+            )
+            .unwrap()["items"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(pull(&mut client), 1);
+
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"redline": {"rules": {"disable": ["RL-TF-010"]}}}}),
+    );
+    // The server asks the client to pull again, and the pull reflects the new settings.
+    client.notification("workspace/diagnostic/refresh", |_| true);
+    assert_eq!(pull(&mut client), 0);
+    // A pulling client gets no pushed diagnostics.
+    assert!(!client.saw(|message| message["method"] == "textDocument/publishDiagnostics"));
+    assert_eq!(client.shutdown().code(), Some(0));
+}
