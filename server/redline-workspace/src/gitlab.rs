@@ -10,7 +10,7 @@ use crate::FileJob;
 
 /// Marks the files that a `.gitlab-ci.yml` (or a file it includes) includes locally.
 pub(crate) fn mark_local_includes(files: &mut [FileJob]) {
-    let mut pending: Vec<usize> = files
+    let roots: Vec<usize> = files
         .iter()
         .enumerate()
         .filter(|(_, file)| {
@@ -20,11 +20,20 @@ pub(crate) fn mark_local_includes(files: &mut [FileJob]) {
         })
         .map(|(index, _)| index)
         .collect();
-    let mut visited: BTreeSet<usize> = pending.iter().copied().collect();
-    while let Some(index) = pending.pop() {
-        let Some(root) = files[index].path.parent().map(|p| p.to_path_buf()) else {
-            continue;
-        };
+    let mut visited: BTreeSet<usize> = roots.iter().copied().collect();
+    // `include: local` paths are relative to the project root, the folder of
+    // `.gitlab-ci.yml`, also inside included files.
+    let mut pending: Vec<(usize, std::path::PathBuf)> = roots
+        .into_iter()
+        .filter_map(|index| {
+            files[index].hints.format = Some(Format::GitlabCi);
+            files[index]
+                .path
+                .parent()
+                .map(|root| (index, root.to_path_buf()))
+        })
+        .collect();
+    while let Some((index, root)) = pending.pop() {
         let Ok(text) = std::fs::read_to_string(&files[index].path) else {
             continue;
         };
@@ -53,7 +62,7 @@ pub(crate) fn mark_local_includes(files: &mut [FileJob]) {
                 if matcher.is_match(relative.as_str()) {
                     file.hints.format = Some(Format::GitlabCi);
                     if visited.insert(candidate) {
-                        pending.push(candidate);
+                        pending.push((candidate, root.clone()));
                     }
                 }
             }
