@@ -111,6 +111,18 @@ fn positions(report: &Value) -> Vec<(String, String, u64, u64, u64, u64)> {
         .collect()
 }
 
+/// The report without the findings of `rule`, for tests about something else.
+///
+/// RL-TF-019 (`prevent-destroy-missing`, info) reports every bucket that these tests write
+/// without a `lifecycle` block.
+fn without_rule(mut report: Value, rule: &str) -> Value {
+    let findings = report["findings"].as_array_mut().unwrap();
+    findings.retain(|finding| finding["rule"] != rule);
+    let n_findings = findings.len();
+    report["summary"]["findings"] = Value::from(n_findings);
+    report
+}
+
 fn rules_of(report: &Value) -> Vec<String> {
     positions(report).into_iter().map(|p| p.0).collect()
 }
@@ -403,12 +415,13 @@ fn fix_keeps_bom_and_crlf() {
         "\u{feff}resource \"aws_s3_bucket\" \"b\" {\r\n  force_destroy = true\r\n}\r\n",
     );
     let (report, _) = sandbox.json(&[]);
+    let report = without_rule(report, "RL-TF-019");
     assert_eq!(positions(&report)[0].2..positions(&report)[0].4, 2..2);
     assert_eq!(positions(&report)[0].3, 3);
     sandbox.run(&["check", "--fix"]);
     assert_eq!(
         sandbox.read("crlf.tf"),
-        "\u{feff}resource \"aws_s3_bucket\" \"b\" {\r\n  force_destroy = false\r\n}\r\n"
+        "\u{feff}resource \"aws_s3_bucket\" \"b\" {\r\n  force_destroy = false\r\n\r\n  lifecycle {\r\n    prevent_destroy = true\r\n  }\r\n}\r\n"
     );
 }
 
@@ -449,6 +462,7 @@ resource "aws_s3_bucket" "unused" {
 "#,
     );
     let (report, code) = sandbox.json(&[]);
+    let report = without_rule(report, "RL-TF-019");
     assert_eq!(code, 1);
     let found: Vec<(String, u64, String)> = report["findings"]
         .as_array()
@@ -485,6 +499,7 @@ resource "aws_s3_bucket" "unused" {
         "# redline:ignore-file RL-TF-010 -- fixture bucket module\nresource \"aws_s3_bucket\" \"a\" {\n  force_destroy = true\n}\n",
     );
     let (report, _) = sandbox.json(&["whole.tf"]);
+    let report = without_rule(report, "RL-TF-019");
     assert_eq!(report["summary"]["findings"], 0);
 
     // JSON has no comments: `[[ignore]]` in redline.toml.
@@ -513,6 +528,7 @@ fn config_disables_rules_and_excludes_paths() {
         "resource \"aws_s3_bucket\" \"v\" {\n  force_destroy = true\n}\n",
     );
     let (report, _) = sandbox.json(&[]);
+    let report = without_rule(report, "RL-TF-019");
     assert_eq!(report["summary"]["findings"], 5);
     sandbox.write(
         "redline.toml",
@@ -526,6 +542,7 @@ fn config_disables_rules_and_excludes_paths() {
         "[rules]\ndisable = [\"RL-TF-010\"]\n",
     );
     let (report, _) = sandbox.json(&["vendor/mod/main.tf"]);
+    let report = without_rule(report, "RL-TF-019");
     assert_eq!(report["summary"]["findings"], 0);
 }
 
@@ -545,9 +562,9 @@ fn baseline_reports_only_new_findings() {
     sandbox.write("storage.tf", format!("# moved down\n\n{storage}resource \"aws_s3_bucket\" \"new\" {{\n  force_destroy = true\n}}\n"));
     let (report, code) = sandbox.json(&["--baseline", "baseline.json"]);
     assert_eq!(code, 1);
-    let found = positions(&report);
+    let found = positions(&without_rule(report, "RL-TF-019"));
     assert_eq!(found.len(), 1);
-    assert_eq!((found[0].0.as_str(), found[0].2), ("RL-TF-010", 15));
+    assert_eq!((found[0].0.as_str(), found[0].2), ("RL-TF-010", 17));
 
     sandbox.write("bad-baseline.json", "{\"version\": 9, \"findings\": []}");
     let output = sandbox.run(&["check", "--baseline", "bad-baseline.json"]);
@@ -639,7 +656,7 @@ fn bad_input_is_reported_and_other_files_still_analysed() {
     assert!(found.contains(&"RL-META-001".to_owned()), "{found:?}");
     let bom = positions(&report)
         .into_iter()
-        .find(|p| p.1 == "bom-crlf.tf")
+        .find(|p| p.1 == "bom-crlf.tf" && p.0 == "RL-TF-010")
         .unwrap();
     assert_eq!((bom.2, bom.3, bom.4, bom.5), (2, 3, 2, 23));
 }
@@ -667,6 +684,7 @@ fn walk_includes_hidden_folders_and_honours_ignore_files() {
     assert!(made.success());
 
     let (report, code) = sandbox.json(&[]);
+    let report = without_rule(report, "RL-TF-019");
     let paths: Vec<String> = positions(&report).into_iter().map(|p| p.1).collect();
     assert_eq!(paths, [".hidden/a.tf", "kept/f.tf"]);
     // The dangling link cannot be read: reported, and the run exits 2 after analysing the rest.
@@ -681,6 +699,7 @@ fn walk_includes_hidden_folders_and_honours_ignore_files() {
     );
     // An explicitly named file is analysed even when an ignore file lists it.
     let (report, _) = sandbox.json(&["ignored/b.tf"]);
+    let report = without_rule(report, "RL-TF-019");
     assert_eq!(report["summary"]["findings"], 1);
 }
 

@@ -3,6 +3,16 @@ use crate::{github_actions, iam, terraform};
 
 static RULES: &[&dyn Rule] = &[
     &terraform::force_destroy_enabled::ForceDestroyEnabled,
+    &terraform::prevent_destroy_disabled::PreventDestroyDisabled,
+    &terraform::deletion_protection_disabled::DeletionProtectionDisabled,
+    &terraform::final_snapshot_skipped::FinalSnapshotSkipped,
+    &terraform::short_recovery_window::ShortRecoveryWindow,
+    &terraform::backup_retention_disabled::BackupRetentionDisabled,
+    &terraform::destructive_provisioner_command::DestructiveProvisionerCommand,
+    &terraform::prevent_destroy_missing::PreventDestroyMissing,
+    &terraform::ingress_open_to_internet::IngressOpenToInternet,
+    &terraform::s3_public_acl::S3PublicAcl,
+    &terraform::s3_public_access_block_disabled::S3PublicAccessBlockDisabled,
     &iam::full_admin_grant::FullAdminGrant,
     &github_actions::write_all_permissions::WriteAllPermissions,
 ];

@@ -6,6 +6,8 @@
 pub mod detect;
 pub mod hcl;
 mod json;
+pub mod terraform;
+pub mod terraform_plan;
 pub mod tree;
 pub mod value;
 mod yaml;
