@@ -795,3 +795,100 @@ fn help_and_version() {
         );
     }
 }
+
+#[test]
+fn plan_summary_first_then_findings() {
+    let sandbox = Sandbox::with_data("plan");
+    let output = sandbox.run(&["plan", "plan.json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    insta::assert_snapshot!("plan_text", stdout(&output));
+
+    let output = sandbox.run(&["plan", "plan.json", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["version"], 1);
+    assert_eq!(report["plan"]["terraform_version"], "1.9.5");
+    assert_eq!(report["plan"]["counts"]["delete"], 1);
+    assert_eq!(report["plan"]["counts"]["replace"], 6);
+    let changes = report["plan"]["destructive_changes"].as_array().unwrap();
+    // Deletions come first.
+    assert_eq!(changes[0]["address"], "aws_db_instance.gone");
+    assert_eq!(changes[0]["reason"], "removed from configuration");
+    assert_eq!(changes[1]["replace_paths"], serde_json::json!(["engine"]));
+    let rules: Vec<String> = rules_of(&report);
+    assert_eq!(rules.iter().filter(|r| *r == "RL-TFP-002").count(), 6);
+    assert_eq!(rules.iter().filter(|r| *r == "RL-TFP-001").count(), 1);
+    assert_eq!(report["summary"]["findings"], rules.len());
+
+    let output = sandbox.run(&["plan", "plan.json", "--fail-on", "never"]);
+    assert_eq!(output.status.code(), Some(0));
+}
+
+#[test]
+fn plan_refuses_what_is_not_a_plan() {
+    let sandbox = Sandbox::with_data("three");
+    let output = sandbox.run(&["plan", "iam/admin.json"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("iam/admin.json is not a Terraform plan"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(stdout(&output), "");
+    sandbox.write("tfplan", b"PK\x03\x04binary plan");
+    let output = sandbox.run(&["plan", "tfplan"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("terraform show -json"),
+        "{}",
+        stderr(&output)
+    );
+    let output = sandbox.run(&["plan", "missing.json"]);
+    assert_eq!(output.status.code(), Some(2));
+    let output = sandbox.run(&["plan", "iam"]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+/// A plan over the 10 MB `max_file_size` of `check`, on one line as `terraform show -json`
+/// writes it: `redline plan` reads it anyway.
+#[test]
+fn plan_reads_a_20_mb_plan() {
+    let sandbox = Sandbox::new();
+    let mut changes = Vec::new();
+    let mut size = 0;
+    let mut index: usize = 0;
+    while size < 20_000_000 {
+        let (actions, reason) = match index % 50 {
+            0 => (
+                r#"["delete"]"#,
+                r#","action_reason":"delete_because_count_index""#,
+            ),
+            1 => (
+                r#"["delete","create"]"#,
+                r#","action_reason":"replace_because_cannot_update""#,
+            ),
+            _ => (r#"["update"]"#, ""),
+        };
+        let padding = "x".repeat(600);
+        let change = format!(
+            r#"{{"address":"module.app.aws_s3_object.file[{index}]","module_address":"module.app","mode":"managed","type":"aws_s3_object","name":"file","index":{index},"provider_name":"registry.terraform.io/hashicorp/aws","change":{{"actions":{actions},"before":{{"key":"k{index}","content":"{padding}"}},"after":{{"key":"k{index}","content":"{padding}y"}},"after_unknown":{{}},"replace_paths":[["key"]]}}{reason}}}"#
+        );
+        size += change.len() + 1;
+        changes.push(change);
+        index += 1;
+    }
+    let plan = format!(
+        r#"{{"format_version":"1.2","terraform_version":"1.9.5","planned_values":{{}},"resource_changes":[{}]}}"#,
+        changes.join(",")
+    );
+    assert!(plan.len() > 20_000_000);
+    sandbox.write("big.json", &plan);
+    let (report, _) = sandbox.json(&["big.json"]);
+    assert_eq!(report["errors"][0]["kind"], "skipped");
+    let output = sandbox.run(&["plan", "big.json", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let expected_deletes = index.div_ceil(50);
+    assert_eq!(report["plan"]["counts"]["delete"], expected_deletes);
+    assert!(rules_of(&report).contains(&"RL-TFP-005".to_owned()));
+}

@@ -6,6 +6,10 @@ use std::collections::HashMap;
 use redline_diagnostics::{Applicability, Confidence, Diagnostic, RuleCode, Severity};
 use redline_text::{LineColumn, LineIndex};
 
+/// Longer source lines are not copied into findings: `terraform show -json` writes a whole
+/// plan, many megabytes, on one line.
+const MAX_SOURCE_LINE: usize = 1000;
+
 /// One finding, ready for any output format.
 #[derive(Clone, Debug)]
 pub struct Finding {
@@ -18,7 +22,8 @@ pub struct Finding {
     pub message: String,
     pub fixes: Vec<FindingFix>,
     pub related: Vec<FindingRelated>,
-    /// The text of the line where the finding starts, without its terminator.
+    /// The text of the line where the finding starts, without its terminator; empty when
+    /// the line is longer than `MAX_SOURCE_LINE` bytes.
     pub source_line: String,
     /// Stable identity for baselines and SARIF `partialFingerprints`.
     pub fingerprint: String,
@@ -61,6 +66,7 @@ pub fn from_diagnostics(path: &str, text: &str, diagnostics: &[Diagnostic]) -> V
             let line = line_index.line_of(diagnostic.range.start());
             let source_line = text
                 .get(line_index.line_range(line, text).to_std())
+                .filter(|line| line.len() <= MAX_SOURCE_LINE)
                 .unwrap_or("")
                 .to_owned();
             Finding {

@@ -60,6 +60,17 @@ pub fn analyze(
     let Some(file) = parse_source(input.path, input.text, input.hints) else {
         return FileAnalysis::default();
     };
+    analyze_parsed(input, &file, config, options)
+}
+
+/// Analyses a file the front-end has already parsed from `input` (with `parse_source`), so
+/// that a large file is parsed once when the front-end also reads its model.
+pub fn analyze_parsed(
+    input: &SourceInput<'_>,
+    file: &SourceFile<'_>,
+    config: &Config,
+    options: &AnalysisOptions,
+) -> FileAnalysis {
     let is_enabled = |id: &str| -> bool {
         match &options.select {
             Some(select) => select.contains(&id),
@@ -73,7 +84,7 @@ pub fn analyze(
         if !meta.formats.contains(&file.format) || !is_enabled(meta.id()) {
             continue;
         }
-        diagnostics.extend(run_rule(*rule, &file, config));
+        diagnostics.extend(run_rule(*rule, file, config));
     }
     for diagnostic in &mut diagnostics {
         if let Some(severity) = config
@@ -102,8 +113,8 @@ pub fn analyze(
             .any(|rule| *rule == "*" || *rule == diagnostic.rule.id)
     });
 
-    let (mut suppressions, mut problems) = suppression::parse_suppressions(&file);
-    let mut res = suppression::apply(&file, &mut suppressions, diagnostics, options.today);
+    let (mut suppressions, mut problems) = suppression::parse_suppressions(file);
+    let mut res = suppression::apply(file, &mut suppressions, diagnostics, options.today);
     if options.select.is_none() {
         let is_active = |id: &str| {
             is_enabled(id)

@@ -9,6 +9,7 @@ pub mod github_actions;
 pub mod iam;
 mod registry;
 pub mod terraform;
+pub mod terraform_plan;
 
 use std::any::Any;
 

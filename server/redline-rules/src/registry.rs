@@ -1,5 +1,5 @@
 use crate::Rule;
-use crate::{github_actions, iam, terraform};
+use crate::{github_actions, iam, terraform, terraform_plan};
 
 static RULES: &[&dyn Rule] = &[
     &terraform::force_destroy_enabled::ForceDestroyEnabled,
@@ -13,6 +13,10 @@ static RULES: &[&dyn Rule] = &[
     &terraform::ingress_open_to_internet::IngressOpenToInternet,
     &terraform::s3_public_acl::S3PublicAcl,
     &terraform::s3_public_access_block_disabled::S3PublicAccessBlockDisabled,
+    &terraform_plan::resource_deleted_by_plan::ResourceDeletedByPlan,
+    &terraform_plan::resource_replaced_by_plan::ResourceReplacedByPlan,
+    &terraform_plan::plan_blast_radius::PlanBlastRadius,
+    &terraform_plan::plan_weakens_guard::PlanWeakensGuard,
     &iam::full_admin_grant::FullAdminGrant,
     &github_actions::write_all_permissions::WriteAllPermissions,
 ];

@@ -65,6 +65,11 @@ pub fn parse_source<'a>(
         _ => Vec::new(),
     };
     let format = match candidate.format {
+        // A plan is only a plan when its content says so, even when the caller expects one.
+        Some(Format::TerraformPlan) => match detect::sniff(language, &documents) {
+            Some(Format::TerraformPlan) => Format::TerraformPlan,
+            _ => return None,
+        },
         Some(format) => format,
         None => detect::sniff(language, &documents)?,
     };

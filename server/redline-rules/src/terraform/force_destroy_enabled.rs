@@ -77,7 +77,7 @@ pub struct Options {
 }
 
 /// Resource type, the attribute that force-deletes, and what it deletes.
-const SWITCHES: &[(&str, &str, &str)] = &[
+pub(crate) const SWITCHES: &[(&str, &str, &str)] = &[
     (
         "aws_s3_bucket",
         "force_destroy",
