@@ -139,7 +139,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
     let findings = findings::from_diagnostics(&job.display, &text, &analysis.diagnostics);
 
     let line_index = &file.line_index;
-    let destructions = destructions(&plan, line_index, &text);
+    let destructions = destructions(&plan, line_index);
     let rendered = match args.format {
         PlanFormat::Text => {
             let color = match args.color {
@@ -179,11 +179,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
 }
 
 /// Every change that destroys an object, deletions first, in file order within each kind.
-fn destructions<'a>(
-    plan: &'a Plan<'a>,
-    line_index: &LineIndex,
-    text: &str,
-) -> Vec<Destruction<'a>> {
+fn destructions<'a>(plan: &'a Plan<'a>, line_index: &LineIndex) -> Vec<Destruction<'a>> {
     let mut res: Vec<Destruction<'a>> = plan
         .resource_changes
         .iter()
@@ -208,7 +204,8 @@ fn destructions<'a>(
                 change,
                 action,
                 reason,
-                line: line_index.line_column(change.range.start(), text).line,
+                line: u32::try_from(line_index.line_of(change.range.start()) + 1)
+                    .unwrap_or(u32::MAX),
             }
         })
         .collect();

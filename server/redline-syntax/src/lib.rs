@@ -6,6 +6,7 @@
 pub mod detect;
 pub mod hcl;
 mod json;
+pub mod plan_json;
 pub mod terraform;
 pub mod terraform_plan;
 pub mod tree;
@@ -26,12 +27,15 @@ pub struct SourceFile<'a> {
     pub language: Language,
     /// What kind of document this is.
     pub format: Format,
-    /// The concrete syntax tree.
+    /// The concrete syntax tree; empty for Terraform plans, which are read without it.
     pub tree: tree_sitter::Tree,
     /// The data documents of a JSON or YAML file, in order; empty for other languages.
+    /// For Terraform plans, only the parts the plan model reads are built.
     pub documents: Vec<value::Node>,
     /// Line starts of `text`.
     pub line_index: LineIndex,
+    /// The Terraform model, built on first use and shared by every rule.
+    terraform: std::sync::OnceLock<terraform::TerraformFile>,
 }
 
 /// A syntax problem found while parsing.
@@ -58,6 +62,9 @@ pub fn parse_source<'a>(
 ) -> Option<SourceFile<'a>> {
     let candidate = detect::candidate(path, text, hints)?;
     let language = candidate.language;
+    if let Some(file) = parse_plan(path, text, candidate) {
+        return Some(file);
+    }
     let tree = tree::parse(language, text)?;
     let documents = match language {
         Language::Json => json::documents(&tree, text),
@@ -81,6 +88,39 @@ pub fn parse_source<'a>(
         tree,
         documents,
         line_index: LineIndex::new(text),
+        terraform: std::sync::OnceLock::new(),
+    })
+}
+
+/// Reads a Terraform plan without tree-sitter (see `plan_json`), or `None` when the file is
+/// not one or is not well-formed, and goes through the general path.
+fn parse_plan<'a>(
+    path: &'a str,
+    text: &'a str,
+    candidate: detect::Candidate,
+) -> Option<SourceFile<'a>> {
+    let may_be_plan = candidate.language == Language::Json
+        && matches!(candidate.format, None | Some(Format::TerraformPlan))
+        && text.contains("\"format_version\"");
+    if !may_be_plan {
+        return None;
+    }
+    let root = plan_json::plan_document(text)?;
+    let documents = vec![root];
+    if detect::sniff(Language::Json, &documents) != Some(Format::TerraformPlan) {
+        return None;
+    }
+    Some(SourceFile {
+        path,
+        text,
+        language: Language::Json,
+        format: Format::TerraformPlan,
+        // Invariant: a plan read by `plan_json` is well-formed JSON, so an empty tree has
+        // the same (absent) syntax errors and comments as the real one.
+        tree: tree::parse(Language::Json, "")?,
+        documents,
+        line_index: LineIndex::new(text),
+        terraform: std::sync::OnceLock::new(),
     })
 }
 
@@ -88,6 +128,12 @@ impl SourceFile<'_> {
     /// The text covered by `range`.
     pub fn slice(&self, range: TextRange) -> &str {
         self.text.get(range.to_std()).unwrap_or("")
+    }
+
+    /// The Terraform model of the file (empty for files in other languages), built once.
+    pub fn terraform(&self) -> &terraform::TerraformFile {
+        self.terraform
+            .get_or_init(|| terraform::TerraformFile::parse(self))
     }
 
     /// The first syntax error of the tree, if any.

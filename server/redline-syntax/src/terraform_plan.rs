@@ -27,18 +27,15 @@ pub struct ResourceChange<'a> {
     pub node: &'a Node,
     /// Where findings about this change point: the `address` value, or the entry itself.
     pub range: TextRange,
-    /// The full instance address, e.g. `module.db.aws_db_instance.main[0]`.
+    /// The full instance address, e.g. `module.db.aws_db_instance.main[0]`; it also holds the
+    /// module path, the name and the instance key.
     pub address: &'a str,
     /// The address before a `moved` block applied.
     pub previous_address: Option<&'a str>,
-    /// The module instance, e.g. `module.db`, when the resource is in a module.
-    pub module_address: Option<&'a str>,
     /// `managed` or `data`.
     pub mode: &'a str,
     /// The resource type, e.g. `aws_db_instance`.
     pub resource_type: &'a str,
-    /// The resource name.
-    pub name: &'a str,
     /// The deposed object key, when the change concerns a deposed object.
     pub deposed: Option<&'a str>,
     /// `change.actions`, e.g. `["delete", "create"]`.
@@ -47,7 +44,8 @@ pub struct ResourceChange<'a> {
     pub action_reason: Option<&'a str>,
     /// `change.replace_paths`, each rendered as an attribute path (`ebs_block_device[0].size`).
     pub replace_paths: Vec<String>,
-    /// `change.before`: the object before the change.
+    /// `change.before`: the object before the change; read its members with
+    /// `ResourceChange::before_attribute`.
     pub before: Option<&'a Node>,
     /// `change.after`: the object after the change (unknown values are absent or null).
     pub after: Option<&'a Node>,
@@ -108,6 +106,16 @@ impl ResourceChange<'_> {
         )
     }
 
+    /// The top-level attribute `name` of `before`; `text` is the plan's text.
+    pub fn before_attribute(&self, name: &str, text: &str) -> Option<Node> {
+        member(self.before?, name, text)
+    }
+
+    /// The top-level attribute `name` of `after`; `text` is the plan's text.
+    pub fn after_attribute(&self, name: &str, text: &str) -> Option<Node> {
+        member(self.after?, name, text)
+    }
+
     /// Whether this is a managed resource (not a data source).
     pub fn is_managed(&self) -> bool {
         self.mode != "data"
@@ -151,6 +159,16 @@ impl ResourceChange<'_> {
     }
 }
 
+/// A member of an object that is either built or left unread by `plan_json`.
+fn member(object: &Node, name: &str, text: &str) -> Option<Node> {
+    match object.kind {
+        NodeKind::Unknown => crate::plan_json::shallow_object(text, object.range)?
+            .get(name)
+            .cloned(),
+        _ => object.get(name).cloned(),
+    }
+}
+
 /// `a`, `b` and `c` with backticks.
 pub fn quoted_list(items: &[String]) -> String {
     let quoted: Vec<String> = items.iter().map(|item| format!("`{item}`")).collect();
@@ -174,20 +192,19 @@ fn resource_change(node: &Node) -> Option<ResourceChange<'_>> {
         .and_then(|change| change.get("replace_paths"))
         .map(|paths| paths.items().iter().filter_map(render_path).collect())
         .unwrap_or_default();
+    // `plan_json` leaves `before` and `after` unread (`Unknown`), to be read on demand.
     let object = |key: &str| {
         change
             .and_then(|change| change.get(key))
-            .filter(|value| value.is_mapping())
+            .filter(|value| value.is_mapping() || matches!(value.kind, NodeKind::Unknown))
     };
     Some(ResourceChange {
         node,
         range: address_node.range,
         address,
         previous_address: field("previous_address"),
-        module_address: field("module_address"),
         mode: field("mode").unwrap_or("managed"),
         resource_type: field("type").unwrap_or(""),
-        name: field("name").unwrap_or(""),
         deposed: field("deposed"),
         actions,
         action_reason: field("action_reason"),

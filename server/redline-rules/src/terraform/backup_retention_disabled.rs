@@ -1,6 +1,6 @@
 use redline_diagnostics::{Category, Confidence, Severity};
 use redline_syntax::Format;
-use redline_syntax::terraform::{Attribute, TerraformFile};
+use redline_syntax::terraform::Attribute;
 
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
@@ -68,7 +68,7 @@ const ZERO_RETENTION: &[(&str, &str)] = &[
 ];
 
 fn check(ctx: &mut RuleContext<'_>) {
-    let model = TerraformFile::parse(ctx.file());
+    let model = ctx.file().terraform();
     for resource in model.resources() {
         let address = resource.address();
         for (_, name) in ZERO_RETENTION

@@ -1,6 +1,6 @@
 use redline_diagnostics::{Applicability, Category, Confidence, Edit, Fix, Severity};
 use redline_syntax::Format;
-use redline_syntax::terraform::{TerraformFile, Value};
+use redline_syntax::terraform::Value;
 
 use crate::terraform::insert_attribute;
 use crate::terraform::protection::{DELETION_GUARDS, Guarded};
@@ -70,7 +70,7 @@ declare_rule! {
 
 fn check(ctx: &mut RuleContext<'_>) {
     let text = ctx.text();
-    let model = TerraformFile::parse(ctx.file());
+    let model = ctx.file().terraform();
     for resource in model.resources() {
         let Some(guard) = DELETION_GUARDS
             .iter()
@@ -118,7 +118,7 @@ fn check(ctx: &mut RuleContext<'_>) {
                     });
                 let mut diagnostic = ctx.diagnostic(range, message);
                 if let Some(edit) = insert_attribute(
-                    &model,
+                    model,
                     text,
                     resource.block,
                     &format!("{attribute_name} = {protected}"),

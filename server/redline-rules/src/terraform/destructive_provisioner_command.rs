@@ -1,6 +1,6 @@
 use redline_diagnostics::{Category, Confidence, Severity};
 use redline_syntax::Format;
-use redline_syntax::terraform::{Block, TerraformFile, Value};
+use redline_syntax::terraform::{Block, Value};
 use redline_text::TextRange;
 
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
@@ -58,7 +58,7 @@ declare_rule! {
 const COMMAND_ATTRIBUTES: &[&str] = &["command", "inline"];
 
 fn check(ctx: &mut RuleContext<'_>) {
-    let model = TerraformFile::parse(ctx.file());
+    let model = ctx.file().terraform();
     for resource in model.resources() {
         let address = resource.address();
         for provisioner in resource.block.body.blocks_of("provisioner") {

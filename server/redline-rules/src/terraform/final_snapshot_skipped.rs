@@ -1,6 +1,5 @@
 use redline_diagnostics::{Applicability, Category, Confidence, Edit, Fix, Severity};
 use redline_syntax::Format;
-use redline_syntax::terraform::TerraformFile;
 
 use crate::terraform::insert_attribute;
 use crate::terraform::protection::SNAPSHOT_GUARDS;
@@ -67,7 +66,7 @@ declare_rule! {
 
 fn check(ctx: &mut RuleContext<'_>) {
     let text = ctx.text();
-    let model = TerraformFile::parse(ctx.file());
+    let model = ctx.file().terraform();
     for resource in model.resources() {
         for guard in SNAPSHOT_GUARDS
             .iter()
@@ -95,7 +94,7 @@ fn check(ctx: &mut RuleContext<'_>) {
                 let mut title = format!("Set `{name} = {safe}`");
                 if let Some(snapshot_name) = snapshot_name {
                     match insert_attribute(
-                        &model,
+                        model,
                         text,
                         resource.block,
                         &format!("{snapshot_name} = \"{}-final\"", resource.name),
@@ -128,7 +127,7 @@ fn check(ctx: &mut RuleContext<'_>) {
                 let mut diagnostic = ctx.diagnostic(attribute.range, message);
                 diagnostic.severity = Severity::Warning;
                 if let Some(edit) = insert_attribute(
-                    &model,
+                    model,
                     text,
                     resource.block,
                     &format!("{snapshot_name} = \"{}-final\"", resource.name),

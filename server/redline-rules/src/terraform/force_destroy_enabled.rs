@@ -2,7 +2,6 @@ use std::collections::BTreeMap;
 
 use redline_diagnostics::{Applicability, Category, Confidence, Edit, Fix, Severity};
 use redline_syntax::Format;
-use redline_syntax::terraform::TerraformFile;
 use serde::Deserialize;
 
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
@@ -146,7 +145,7 @@ pub(crate) const SWITCHES: &[(&str, &str, &str)] = &[
 ];
 
 fn check(ctx: &mut RuleContext<'_>) {
-    let model = TerraformFile::parse(ctx.file());
+    let model = ctx.file().terraform();
     let extra = ctx
         .options::<Options>()
         .map(|options| &options.extra_resources);

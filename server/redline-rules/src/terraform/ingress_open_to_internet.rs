@@ -1,6 +1,6 @@
 use redline_diagnostics::{Applicability, Category, Confidence, Edit, Fix, Severity};
 use redline_syntax::Format;
-use redline_syntax::terraform::{Body, Expr, TerraformFile, Value};
+use redline_syntax::terraform::{Body, Expr, Value};
 
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
@@ -103,7 +103,7 @@ struct Ports {
 const ALL_PORTS: Ports = Ports { from: 0, to: 65535 };
 
 fn check(ctx: &mut RuleContext<'_>) {
-    let model = TerraformFile::parse(ctx.file());
+    let model = ctx.file().terraform();
     for resource in model.resources() {
         let address = resource.address();
         let body = &resource.block.body;

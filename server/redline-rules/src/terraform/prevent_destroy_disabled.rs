@@ -1,6 +1,5 @@
 use redline_diagnostics::{Applicability, Category, Confidence, Edit, Fix, Severity};
 use redline_syntax::Format;
-use redline_syntax::terraform::TerraformFile;
 
 use crate::terraform::protection::is_stateful;
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
@@ -57,7 +56,7 @@ declare_rule! {
 }
 
 fn check(ctx: &mut RuleContext<'_>) {
-    let model = TerraformFile::parse(ctx.file());
+    let model = ctx.file().terraform();
     for resource in model.resources() {
         if !is_stateful(resource.resource_type) {
             continue;

@@ -1,6 +1,6 @@
 use redline_diagnostics::{Applicability, Category, Confidence, Fix, Severity};
 use redline_syntax::Format;
-use redline_syntax::terraform::{Resource, TerraformFile, Value};
+use redline_syntax::terraform::{Resource, Value};
 use redline_text::TextRange;
 
 use crate::terraform::add_prevent_destroy;
@@ -61,7 +61,7 @@ declare_rule! {
 
 fn check(ctx: &mut RuleContext<'_>) {
     let text = ctx.text();
-    let model = TerraformFile::parse(ctx.file());
+    let model = ctx.file().terraform();
     for resource in model.resources() {
         if !is_stateful(resource.resource_type)
             || resource.prevent_destroy().is_some()
@@ -85,7 +85,7 @@ fn check(ctx: &mut RuleContext<'_>) {
                 TextRange::new(resource.block.range.start(), label.range.end())
             });
         let mut diagnostic = ctx.diagnostic(header, message);
-        if let Some(edit) = add_prevent_destroy(&model, text, &resource) {
+        if let Some(edit) = add_prevent_destroy(model, text, &resource) {
             diagnostic = diagnostic.with_fix(Fix::single(
                 "Add `lifecycle { prevent_destroy = true }`",
                 Applicability::Safe,

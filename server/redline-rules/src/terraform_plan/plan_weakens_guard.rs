@@ -86,20 +86,24 @@ fn check(ctx: &mut RuleContext<'_>) {
         return;
     };
     for change in &plan.resource_changes {
-        let (Some(before), Some(after)) = (change.before, change.after) else {
+        if change.before.is_none() || change.after.is_none() {
             continue;
-        };
+        }
         if !change.is_managed() || !change.actions.contains(&"update") && !change.is_replace() {
             continue;
         }
+        let text = ctx.text();
         for (attribute, weakening) in guards(change.resource_type) {
-            let (Some(old), Some(new)) = (before.get(attribute), after.get(attribute)) else {
+            let (Some(old), Some(new)) = (
+                change.before_attribute(attribute, text),
+                change.after_attribute(attribute, text),
+            ) else {
                 continue;
             };
-            if !weakens(&weakening, old, new) {
+            if !weakens(&weakening, &old, &new) {
                 continue;
             }
-            report(ctx, change, attribute, old, new);
+            report(ctx, change, attribute, &old, &new);
         }
     }
 }
