@@ -77,7 +77,7 @@ fn check(ctx: &mut RuleContext<'_>) {
             "; the data in the old object is lost unless restored from a snapshot"
         };
         let message = format!(
-            "the plan replaces {}, {order} ({reason}){data}; revert the change that forces \
+            "the plan replaces {} ({reason}), {order}{data}; revert the change that forces \
              it, or plan the migration and have it reviewed",
             subject(change)
         );
