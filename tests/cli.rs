@@ -815,6 +815,17 @@ fn plan_summary_first_then_findings() {
     assert_eq!(changes[0]["address"], "aws_db_instance.gone");
     assert_eq!(changes[0]["reason"], "removed from configuration");
     assert_eq!(changes[1]["replace_paths"], serde_json::json!(["engine"]));
+    // With the configuration next to the plan: the attribute that forces the replacement,
+    // the resource block, the module call; nothing for a block that was removed.
+    let declared = |index: usize| {
+        let at = &changes[index]["declared_at"];
+        (at["path"].clone(), at["line"].clone())
+    };
+    assert_eq!(declared(0), (Value::Null, Value::Null));
+    assert_eq!(declared(1), (Value::from("main.tf"), Value::from(7)));
+    assert_eq!(declared(2), (Value::from("main.tf"), Value::from(1)));
+    assert_eq!(declared(3), (Value::from("main.tf"), Value::from(11)));
+    assert_eq!(declared(6), (Value::from("main.tf"), Value::from(17)));
     let rules: Vec<String> = rules_of(&report);
     assert_eq!(rules.iter().filter(|r| *r == "RL-TFP-002").count(), 6);
     assert_eq!(rules.iter().filter(|r| *r == "RL-TFP-001").count(), 1);

@@ -112,6 +112,11 @@ pub struct PlanArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
+    /// The folder of the Terraform root module the plan was made from, to show where each
+    /// destroyed resource is declared [default: the plan's folder when it holds `.tf` files].
+    #[arg(long, value_name = "DIR")]
+    pub terraform_dir: Option<PathBuf>,
+
     /// Colour in text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

@@ -22,6 +22,23 @@ struct Destruction<'a> {
     action: &'static str,
     reason: String,
     line: u32,
+    declared_at: Option<Declaration>,
+}
+
+/// Where a resource (or the attribute that forces its replacement) is declared.
+#[derive(Clone, Debug, Serialize)]
+struct Declaration {
+    path: String,
+    line: u32,
+    column: u32,
+}
+
+/// The resource blocks and module calls of a root module, by address.
+#[derive(Default)]
+struct Declarations {
+    // Address (`aws_db_instance.main`, `module.app`) → where the block starts, and the
+    // positions of its attributes by name.
+    blocks: std::collections::BTreeMap<String, (Declaration, Vec<(String, Declaration)>)>,
 }
 
 #[derive(Serialize)]
@@ -60,6 +77,7 @@ struct JsonCounts {
 
 #[derive(Serialize)]
 struct JsonDestruction<'a> {
+    declared_at: Option<&'a Declaration>,
     address: &'a str,
     #[serde(rename = "type")]
     resource_type: &'a str,
@@ -139,7 +157,20 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
     let findings = findings::from_diagnostics(&job.display, &text, &analysis.diagnostics);
 
     let line_index = &file.line_index;
-    let destructions = destructions(&plan, line_index);
+    let terraform_dir = match &args.terraform_dir {
+        Some(dir) => Some(dir.clone()),
+        None => path.parent().map(|parent| {
+            if parent.as_os_str().is_empty() {
+                std::path::PathBuf::from(".")
+            } else {
+                parent.to_path_buf()
+            }
+        }),
+    };
+    let declarations = terraform_dir
+        .map(|dir| declarations(&dir, &cwd))
+        .unwrap_or_default();
+    let destructions = destructions(&plan, line_index, &declarations);
     let rendered = match args.format {
         PlanFormat::Text => {
             let color = match args.color {
@@ -179,7 +210,11 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
 }
 
 /// Every change that destroys an object, deletions first, in file order within each kind.
-fn destructions<'a>(plan: &'a Plan<'a>, line_index: &LineIndex) -> Vec<Destruction<'a>> {
+fn destructions<'a>(
+    plan: &'a Plan<'a>,
+    line_index: &LineIndex,
+    declarations: &Declarations,
+) -> Vec<Destruction<'a>> {
     let mut res: Vec<Destruction<'a>> = plan
         .resource_changes
         .iter()
@@ -201,6 +236,7 @@ fn destructions<'a>(plan: &'a Plan<'a>, line_index: &LineIndex) -> Vec<Destructi
                 None => "no reason recorded".to_owned(),
             };
             Destruction {
+                declared_at: declarations.locate(change),
                 change,
                 action,
                 reason,
@@ -293,9 +329,14 @@ fn render_text(
             .max()
             .unwrap_or(0);
         for destruction in destructions {
+            let declared = destruction
+                .declared_at
+                .as_ref()
+                .map(|at| format!(", declared at {}:{}", at.path, at.line))
+                .unwrap_or_default();
             let _ = writeln!(
                 res,
-                "  {:<action_width$}  {:<width$}  {} (line {})",
+                "  {:<action_width$}  {:<width$}  {} (line {}{declared})",
                 destruction.action,
                 destruction.change.address,
                 destruction.reason,
@@ -352,6 +393,7 @@ fn render_json(
                     previous_address: destruction.change.previous_address,
                     deposed: destruction.change.deposed,
                     line: destruction.line,
+                    declared_at: destruction.declared_at.as_ref(),
                 })
                 .collect(),
         },
@@ -360,4 +402,94 @@ fn render_json(
     let mut res = serde_json::to_string_pretty(&json)?;
     res.push('\n');
     Ok(res)
+}
+
+/// Reads the `*.tf` and `*.tf.json` files of a root module (not its subfolders); files that
+/// cannot be read are left out, since the summary only points at them.
+fn declarations(dir: &std::path::Path, cwd: &std::path::Path) -> Declarations {
+    let mut res = Declarations::default();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return res;
+    };
+    let mut paths: Vec<std::path::PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| {
+            path.file_name()
+                .and_then(|name| name.to_str())
+                .is_some_and(|name| name.ends_with(".tf") || name.ends_with(".tf.json"))
+        })
+        .collect();
+    paths.sort();
+    for path in paths {
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
+        let Ok(source) = decode(bytes) else {
+            continue;
+        };
+        let display = redline_workspace::display_path(&path, cwd);
+        let hints = SourceHints {
+            format: Some(Format::Terraform),
+        };
+        let Some(file) = parse_source(&display, &source.text, hints) else {
+            continue;
+        };
+        let at = |offset| {
+            let position = file.line_index.line_column(offset, &source.text);
+            Declaration {
+                path: display.clone(),
+                line: position.line,
+                column: position.column,
+            }
+        };
+        let model = file.terraform();
+        for resource in model.resources() {
+            let attributes = resource
+                .block
+                .body
+                .attributes
+                .iter()
+                .map(|attribute| (attribute.name.clone(), at(attribute.range.start())))
+                .collect();
+            res.blocks
+                .entry(resource.address())
+                .or_insert((at(resource.block.range.start()), attributes));
+        }
+        for module in model.blocks_of("module") {
+            if let Some(name) = module.label(0) {
+                res.blocks
+                    .entry(format!("module.{name}"))
+                    .or_insert((at(module.range.start()), Vec::new()));
+            }
+        }
+    }
+    res
+}
+
+impl Declarations {
+    /// The declaration behind a change: the attribute that forces a replacement when the plan
+    /// names one, else the resource block; for resources inside modules, the module call.
+    fn locate(&self, change: &ResourceChange<'_>) -> Option<Declaration> {
+        let address = change.address;
+        let key = match address.strip_prefix("module.") {
+            Some(rest) => {
+                let name_end = rest.find(['.', '[']).unwrap_or(rest.len());
+                format!("module.{}", &rest[..name_end])
+            }
+            None => address
+                .split_once('[')
+                .map_or(address, |(base, _)| base)
+                .to_owned(),
+        };
+        let (block, attributes) = self.blocks.get(&key)?;
+        let forcing = change.replace_paths.first().and_then(|path| {
+            let name = path.split(['.', '[']).next().unwrap_or(path);
+            attributes
+                .iter()
+                .find(|(attribute, _)| attribute == name)
+                .map(|(_, at)| at.clone())
+        });
+        Some(forcing.unwrap_or_else(|| block.clone()))
+    }
 }
