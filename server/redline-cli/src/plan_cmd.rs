@@ -141,7 +141,6 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
     let Some(root) = file.documents.first() else {
         bail!("{} holds no JSON document", job.display);
     };
-    let plan = Plan::from_document(root);
 
     let input = SourceInput {
         path: &job.display,
@@ -155,6 +154,8 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
     };
     let analysis = analyze_parsed(&input, &file, &job.config.config, &options);
     let findings = findings::from_diagnostics(&job.display, &text, &analysis.diagnostics);
+    // Built after the analysis, whose rules build their own: one plan model at a time.
+    let plan = Plan::from_document(root);
 
     let line_index = &file.line_index;
     let terraform_dir = match &args.terraform_dir {

@@ -153,7 +153,17 @@ impl Reader<'_> {
                         let key = self.string()?;
                         let key_range = self.range(key_start);
                         self.expect(b':')?;
-                        match child(keep, &key) {
+                        // `before` and `after` of an object the plan leaves alone are never
+                        // read; Terraform writes `actions` first, and most entries are no-ops.
+                        let unread = keep == Keep::ChangeBody
+                            && matches!(key.as_str(), "before" | "after")
+                            && entries.iter().any(|entry: &Entry| {
+                                entry.key.as_str() == Some("actions")
+                                    && entry.value.items().iter().all(|action| {
+                                        matches!(action.as_str(), Some("no-op" | "read"))
+                                    })
+                            });
+                        match child(keep, &key).filter(|_| !unread) {
                             Some(keep) => {
                                 let value = self.value(keep, depth + 1)?;
                                 let key = Node::new(
@@ -364,6 +374,17 @@ mod tests {
             Some(NodeKind::Unknown)
         ));
         assert!(body.get("after_unknown").is_none());
+    }
+
+    #[test]
+    fn unchanged_objects_keep_no_values() {
+        let text = r#"{"format_version":"1.2","resource_changes":[{"address":"a.b","change":{"actions":["no-op"],"before":{"x":1},"after":{"x":1}}}]}"#;
+        let root = plan_document(text).expect("well-formed");
+        let body = root.get("resource_changes").expect("changes").items()[0]
+            .get("change")
+            .expect("change");
+        assert!(body.get("actions").is_some());
+        assert!(body.get("before").is_none() && body.get("after").is_none());
     }
 
     #[test]
