@@ -2,6 +2,9 @@
 """Measure `redline check` on a folder: wall time, files/s, MB/s and peak RSS.
 
 Usage: measure.py REDLINE_BINARY CORPUS_DIR [--runs N]
+       measure.py REDLINE_BINARY PLAN.json --plan [--runs N]
+
+With --plan, it measures `redline plan PLAN.json --format json` instead.
 
 Each run is a fresh process; the median wall time and the largest peak RSS are reported.
 The corpus is read once before the runs so that every run sees a warm page cache.
@@ -27,8 +30,11 @@ def corpus_size(root):
     return files, size
 
 
-def run_once(binary, corpus):
-    command = [binary, 'check', '--format', 'json', '--fail-on', 'never', corpus]
+def run_once(binary, corpus, is_plan=False):
+    if is_plan:
+        command = [binary, 'plan', '--format', 'json', '--fail-on', 'never', corpus]
+    else:
+        command = [binary, 'check', '--format', 'json', '--fail-on', 'never', corpus]
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     output = process.stdout.read()
@@ -45,12 +51,18 @@ def main():
     parser.add_argument('binary')
     parser.add_argument('corpus')
     parser.add_argument('--runs', type=int, default=5)
+    parser.add_argument('--plan', action='store_true', help='measure `redline plan` on one plan file')
     args = parser.parse_args()
-    files_on_disk, size = corpus_size(args.corpus)
+    if args.plan:
+        files_on_disk = 1
+        with open(args.corpus, 'rb') as handle:
+            size = len(handle.read())
+    else:
+        files_on_disk, size = corpus_size(args.corpus)
     times, peaks = [], []
     summary = None
     for _ in range(args.runs):
-        elapsed, peak, summary = run_once(args.binary, args.corpus)
+        elapsed, peak, summary = run_once(args.binary, args.corpus, args.plan)
         times.append(elapsed)
         peaks.append(peak)
     median = statistics.median(times)
@@ -64,6 +76,7 @@ def main():
         'files_per_second': round(summary['files'] / median),
         'mb_per_second': round(size / 1e6 / median, 1),
         'peak_rss_mb': round(max(peaks), 1),
+        'peak_rss_per_input_byte': round(max(peaks) * 1024 * 1024 / size, 2),
         'cpus': os.cpu_count(),
     }
     print(json.dumps(result, indent=2))

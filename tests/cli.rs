@@ -111,6 +111,18 @@ fn positions(report: &Value) -> Vec<(String, String, u64, u64, u64, u64)> {
         .collect()
 }
 
+/// The report without the findings of `rule`, for tests about something else.
+///
+/// RL-TF-019 (`prevent-destroy-missing`, info) reports every bucket that these tests write
+/// without a `lifecycle` block.
+fn without_rule(mut report: Value, rule: &str) -> Value {
+    let findings = report["findings"].as_array_mut().unwrap();
+    findings.retain(|finding| finding["rule"] != rule);
+    let n_findings = findings.len();
+    report["summary"]["findings"] = Value::from(n_findings);
+    report
+}
+
 fn rules_of(report: &Value) -> Vec<String> {
     positions(report).into_iter().map(|p| p.0).collect()
 }
@@ -403,12 +415,13 @@ fn fix_keeps_bom_and_crlf() {
         "\u{feff}resource \"aws_s3_bucket\" \"b\" {\r\n  force_destroy = true\r\n}\r\n",
     );
     let (report, _) = sandbox.json(&[]);
+    let report = without_rule(report, "RL-TF-019");
     assert_eq!(positions(&report)[0].2..positions(&report)[0].4, 2..2);
     assert_eq!(positions(&report)[0].3, 3);
     sandbox.run(&["check", "--fix"]);
     assert_eq!(
         sandbox.read("crlf.tf"),
-        "\u{feff}resource \"aws_s3_bucket\" \"b\" {\r\n  force_destroy = false\r\n}\r\n"
+        "\u{feff}resource \"aws_s3_bucket\" \"b\" {\r\n  force_destroy = false\r\n\r\n  lifecycle {\r\n    prevent_destroy = true\r\n  }\r\n}\r\n"
     );
 }
 
@@ -449,6 +462,7 @@ resource "aws_s3_bucket" "unused" {
 "#,
     );
     let (report, code) = sandbox.json(&[]);
+    let report = without_rule(report, "RL-TF-019");
     assert_eq!(code, 1);
     let found: Vec<(String, u64, String)> = report["findings"]
         .as_array()
@@ -485,6 +499,7 @@ resource "aws_s3_bucket" "unused" {
         "# redline:ignore-file RL-TF-010 -- fixture bucket module\nresource \"aws_s3_bucket\" \"a\" {\n  force_destroy = true\n}\n",
     );
     let (report, _) = sandbox.json(&["whole.tf"]);
+    let report = without_rule(report, "RL-TF-019");
     assert_eq!(report["summary"]["findings"], 0);
 
     // JSON has no comments: `[[ignore]]` in redline.toml.
@@ -513,6 +528,7 @@ fn config_disables_rules_and_excludes_paths() {
         "resource \"aws_s3_bucket\" \"v\" {\n  force_destroy = true\n}\n",
     );
     let (report, _) = sandbox.json(&[]);
+    let report = without_rule(report, "RL-TF-019");
     assert_eq!(report["summary"]["findings"], 5);
     sandbox.write(
         "redline.toml",
@@ -526,6 +542,7 @@ fn config_disables_rules_and_excludes_paths() {
         "[rules]\ndisable = [\"RL-TF-010\"]\n",
     );
     let (report, _) = sandbox.json(&["vendor/mod/main.tf"]);
+    let report = without_rule(report, "RL-TF-019");
     assert_eq!(report["summary"]["findings"], 0);
 }
 
@@ -545,9 +562,9 @@ fn baseline_reports_only_new_findings() {
     sandbox.write("storage.tf", format!("# moved down\n\n{storage}resource \"aws_s3_bucket\" \"new\" {{\n  force_destroy = true\n}}\n"));
     let (report, code) = sandbox.json(&["--baseline", "baseline.json"]);
     assert_eq!(code, 1);
-    let found = positions(&report);
+    let found = positions(&without_rule(report, "RL-TF-019"));
     assert_eq!(found.len(), 1);
-    assert_eq!((found[0].0.as_str(), found[0].2), ("RL-TF-010", 15));
+    assert_eq!((found[0].0.as_str(), found[0].2), ("RL-TF-010", 17));
 
     sandbox.write("bad-baseline.json", "{\"version\": 9, \"findings\": []}");
     let output = sandbox.run(&["check", "--baseline", "bad-baseline.json"]);
@@ -639,7 +656,7 @@ fn bad_input_is_reported_and_other_files_still_analysed() {
     assert!(found.contains(&"RL-META-001".to_owned()), "{found:?}");
     let bom = positions(&report)
         .into_iter()
-        .find(|p| p.1 == "bom-crlf.tf")
+        .find(|p| p.1 == "bom-crlf.tf" && p.0 == "RL-TF-010")
         .unwrap();
     assert_eq!((bom.2, bom.3, bom.4, bom.5), (2, 3, 2, 23));
 }
@@ -667,6 +684,7 @@ fn walk_includes_hidden_folders_and_honours_ignore_files() {
     assert!(made.success());
 
     let (report, code) = sandbox.json(&[]);
+    let report = without_rule(report, "RL-TF-019");
     let paths: Vec<String> = positions(&report).into_iter().map(|p| p.1).collect();
     assert_eq!(paths, [".hidden/a.tf", "kept/f.tf"]);
     // The dangling link cannot be read: reported, and the run exits 2 after analysing the rest.
@@ -681,6 +699,7 @@ fn walk_includes_hidden_folders_and_honours_ignore_files() {
     );
     // An explicitly named file is analysed even when an ignore file lists it.
     let (report, _) = sandbox.json(&["ignored/b.tf"]);
+    let report = without_rule(report, "RL-TF-019");
     assert_eq!(report["summary"]["findings"], 1);
 }
 
@@ -932,4 +951,110 @@ fn claude_hook_commands_are_commands() {
             85
         )]
     );
+
+fn plan_summary_first_then_findings() {
+    let sandbox = Sandbox::with_data("plan");
+    let output = sandbox.run(&["plan", "plan.json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    insta::assert_snapshot!("plan_text", stdout(&output));
+
+    let output = sandbox.run(&["plan", "plan.json", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["version"], 1);
+    assert_eq!(report["plan"]["terraform_version"], "1.9.5");
+    assert_eq!(report["plan"]["counts"]["delete"], 1);
+    assert_eq!(report["plan"]["counts"]["replace"], 6);
+    let changes = report["plan"]["destructive_changes"].as_array().unwrap();
+    // Deletions come first.
+    assert_eq!(changes[0]["address"], "aws_db_instance.gone");
+    assert_eq!(changes[0]["reason"], "removed from configuration");
+    assert_eq!(changes[1]["replace_paths"], serde_json::json!(["engine"]));
+    // With the configuration next to the plan: the attribute that forces the replacement,
+    // the resource block, the module call; nothing for a block that was removed.
+    let declared = |index: usize| {
+        let at = &changes[index]["declared_at"];
+        (at["path"].clone(), at["line"].clone())
+    };
+    assert_eq!(declared(0), (Value::Null, Value::Null));
+    assert_eq!(declared(1), (Value::from("main.tf"), Value::from(7)));
+    assert_eq!(declared(2), (Value::from("main.tf"), Value::from(1)));
+    assert_eq!(declared(3), (Value::from("main.tf"), Value::from(11)));
+    assert_eq!(declared(6), (Value::from("main.tf"), Value::from(17)));
+    let rules: Vec<String> = rules_of(&report);
+    assert_eq!(rules.iter().filter(|r| *r == "RL-TFP-002").count(), 6);
+    assert_eq!(rules.iter().filter(|r| *r == "RL-TFP-001").count(), 1);
+    assert_eq!(report["summary"]["findings"], rules.len());
+
+    let output = sandbox.run(&["plan", "plan.json", "--fail-on", "never"]);
+    assert_eq!(output.status.code(), Some(0));
+}
+
+#[test]
+fn plan_refuses_what_is_not_a_plan() {
+    let sandbox = Sandbox::with_data("three");
+    let output = sandbox.run(&["plan", "iam/admin.json"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("iam/admin.json is not a Terraform plan"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(stdout(&output), "");
+    sandbox.write("tfplan", b"PK\x03\x04binary plan");
+    let output = sandbox.run(&["plan", "tfplan"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("terraform show -json"),
+        "{}",
+        stderr(&output)
+    );
+    let output = sandbox.run(&["plan", "missing.json"]);
+    assert_eq!(output.status.code(), Some(2));
+    let output = sandbox.run(&["plan", "iam"]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+/// A plan over the 10 MB `max_file_size` of `check`, on one line as `terraform show -json`
+/// writes it: `redline plan` reads it anyway.
+#[test]
+fn plan_reads_a_20_mb_plan() {
+    let sandbox = Sandbox::new();
+    let mut changes = Vec::new();
+    let mut size = 0;
+    let mut index: usize = 0;
+    while size < 20_000_000 {
+        let (actions, reason) = match index % 50 {
+            0 => (
+                r#"["delete"]"#,
+                r#","action_reason":"delete_because_count_index""#,
+            ),
+            1 => (
+                r#"["delete","create"]"#,
+                r#","action_reason":"replace_because_cannot_update""#,
+            ),
+            _ => (r#"["update"]"#, ""),
+        };
+        let padding = "x".repeat(600);
+        let change = format!(
+            r#"{{"address":"module.app.aws_s3_object.file[{index}]","module_address":"module.app","mode":"managed","type":"aws_s3_object","name":"file","index":{index},"provider_name":"registry.terraform.io/hashicorp/aws","change":{{"actions":{actions},"before":{{"key":"k{index}","content":"{padding}"}},"after":{{"key":"k{index}","content":"{padding}y"}},"after_unknown":{{}},"replace_paths":[["key"]]}}{reason}}}"#
+        );
+        size += change.len() + 1;
+        changes.push(change);
+        index += 1;
+    }
+    let plan = format!(
+        r#"{{"format_version":"1.2","terraform_version":"1.9.5","planned_values":{{}},"resource_changes":[{}]}}"#,
+        changes.join(",")
+    );
+    assert!(plan.len() > 20_000_000);
+    sandbox.write("big.json", &plan);
+    let (report, _) = sandbox.json(&["big.json"]);
+    assert_eq!(report["errors"][0]["kind"], "skipped");
+    let output = sandbox.run(&["plan", "big.json", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let expected_deletes = index.div_ceil(50);
+    assert_eq!(report["plan"]["counts"]["delete"], expected_deletes);
+    assert!(rules_of(&report).contains(&"RL-TFP-005".to_owned()));
 }

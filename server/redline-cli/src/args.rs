@@ -24,6 +24,14 @@ pub enum Command {
     /// 2 on a usage, configuration or I/O error (files that cannot be read are reported and
     /// the others are still analysed).
     Check(CheckArgs),
+    /// Summarise what a Terraform plan destroys, then report the findings on it.
+    ///
+    /// Takes the JSON of `terraform show -json PLANFILE` (Terraform 0.12 or later, or
+    /// OpenTofu). Prints the counts of deletions and replacements, each destructive change
+    /// with its reason, then the findings. The plan is read whatever its size.
+    /// Exit status: 0 when no finding reaches the --fail-on level, 1 when one does, 2 when
+    /// the file cannot be read or is not a plan.
+    Plan(PlanArgs),
     /// List every rule.
     Rules(RulesArgs),
     /// Print a rule's documentation.
@@ -92,6 +100,46 @@ pub struct CheckArgs {
     /// Colour in text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+}
+
+#[derive(Args, Debug)]
+pub struct PlanArgs {
+    /// The plan as JSON: `terraform show -json PLANFILE > plan.json`.
+    pub plan: PathBuf,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Exit with status 1 when a finding at or above this severity remains.
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    pub fail_on: FailOn,
+
+    /// Use this configuration file instead of discovering `redline.toml` upwards from the
+    /// plan.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// The folder of the Terraform root module the plan was made from, to show where each
+    /// destroyed resource is declared [default: the plan's folder when it holds `.tf` files].
+    #[arg(long, value_name = "DIR")]
+    pub terraform_dir: Option<PathBuf>,
+
+    /// Colour in text output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// The destroy/replace summary, then the findings.
+    Text,
+    /// The summary and the findings as JSON (schema version 1).
+    Json,
 }
 
 #[derive(Args, Debug)]

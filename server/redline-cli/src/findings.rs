@@ -4,7 +4,11 @@
 use std::collections::HashMap;
 
 use redline_diagnostics::{Applicability, Confidence, Diagnostic, RuleCode, Severity};
-use redline_text::{LineColumn, LineIndex};
+use redline_text::{LineColumn, LineIndex, TextSize, floor_char_boundary};
+
+/// Longer source lines are not copied into findings: `terraform show -json` writes a whole
+/// plan, many megabytes, on one line.
+const MAX_SOURCE_LINE: usize = 1000;
 
 /// One finding, ready for any output format.
 #[derive(Clone, Debug)]
@@ -18,7 +22,8 @@ pub struct Finding {
     pub message: String,
     pub fixes: Vec<FindingFix>,
     pub related: Vec<FindingRelated>,
-    /// The text of the line where the finding starts, without its terminator.
+    /// The text of the line where the finding starts, without its terminator; empty when
+    /// the line is longer than `MAX_SOURCE_LINE` bytes.
     pub source_line: String,
     /// Stable identity for baselines and SARIF `partialFingerprints`.
     pub fingerprint: String,
@@ -48,11 +53,19 @@ pub struct FindingRelated {
 /// Converts one file's diagnostics into findings.
 pub fn from_diagnostics(path: &str, text: &str, diagnostics: &[Diagnostic]) -> Vec<Finding> {
     let line_index = LineIndex::new(text);
-    let position = |offset| line_index.line_column(offset, text);
+    let mut previous_start: Option<(TextSize, LineColumn)> = None;
     let mut occurrences: HashMap<u64, usize> = HashMap::new();
     diagnostics
         .iter()
         .map(|diagnostic| {
+            // Diagnostics come sorted by start, so each start is counted from the previous
+            // one and every other position from its own start: conversion stays linear even
+            // when the whole file is one line, as `terraform show -json` writes plans.
+            let start =
+                relative_position(&line_index, text, previous_start, diagnostic.range.start());
+            previous_start = Some((diagnostic.range.start(), start));
+            let base = Some((diagnostic.range.start(), start));
+            let position = |offset| relative_position(&line_index, text, base, offset);
             let flagged = text.get(diagnostic.range.to_std()).unwrap_or("");
             let hash = redline_engine::fingerprint(&diagnostic.rule, path, flagged);
             let occurrence = occurrences.entry(hash).or_insert(0);
@@ -61,6 +74,7 @@ pub fn from_diagnostics(path: &str, text: &str, diagnostics: &[Diagnostic]) -> V
             let line = line_index.line_of(diagnostic.range.start());
             let source_line = text
                 .get(line_index.line_range(line, text).to_std())
+                .filter(|line| line.len() <= MAX_SOURCE_LINE)
                 .unwrap_or("")
                 .to_owned();
             Finding {
@@ -68,7 +82,7 @@ pub fn from_diagnostics(path: &str, text: &str, diagnostics: &[Diagnostic]) -> V
                 severity: diagnostic.severity,
                 confidence: diagnostic.confidence,
                 path: path.to_owned(),
-                start: position(diagnostic.range.start()),
+                start,
                 end: position(diagnostic.range.end()),
                 message: diagnostic.message.clone(),
                 fixes: diagnostic
@@ -102,4 +116,33 @@ pub fn from_diagnostics(path: &str, text: &str, diagnostics: &[Diagnostic]) -> V
             }
         })
         .collect()
+}
+
+/// The line and column of `offset`, counted from `base` when both are on the same line and
+/// `offset` is not before it.
+fn relative_position(
+    line_index: &LineIndex,
+    text: &str,
+    base: Option<(TextSize, LineColumn)>,
+    offset: TextSize,
+) -> LineColumn {
+    let line = line_index.line_of(offset);
+    match base {
+        Some((base_offset, base_position))
+            if offset >= base_offset && line_index.line_of(base_offset) == line =>
+        {
+            let from = floor_char_boundary(text, base_offset.to_usize());
+            let to = floor_char_boundary(text, offset.to_usize());
+            let n_chars = text
+                .get(from..to)
+                .map_or(0, |segment| segment.chars().count());
+            LineColumn {
+                line: base_position.line,
+                column: base_position
+                    .column
+                    .saturating_add(u32::try_from(n_chars).unwrap_or(u32::MAX)),
+            }
+        }
+        _ => line_index.line_column(offset, text),
+    }
 }

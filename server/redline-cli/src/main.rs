@@ -5,6 +5,7 @@ mod args;
 mod baseline;
 mod check;
 mod findings;
+mod plan_cmd;
 mod render;
 mod rules_cmd;
 mod write;
@@ -31,6 +32,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Plan(args) => plan_cmd::run(&args),
         Command::Rules(args) => rules_cmd::list(&args),
         Command::Explain(args) => rules_cmd::explain(&args),
         Command::Lsp(_) => redline_lsp::run(redline_lsp::ServerOptions::default())

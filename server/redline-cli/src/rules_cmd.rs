@@ -60,10 +60,15 @@ pub fn list(args: &RulesArgs) -> anyhow::Result<Exit> {
         }
         ListFormat::Text => {
             let mut text = String::new();
+            let name_width = metas
+                .iter()
+                .map(|meta| meta.name().len())
+                .max()
+                .unwrap_or(0);
             for meta in metas {
                 let _ = writeln!(
                     text,
-                    "{:<12} {:<24} {:<12} {:<8} {}",
+                    "{:<12} {:<name_width$} {:<12} {:<8} {}",
                     meta.id(),
                     meta.name(),
                     meta.category().map_or("-", |category| category.as_str()),

@@ -76,7 +76,9 @@ pub fn analyze_incremental(
     (analyze_parsed(input, &file, config, options), Some(tree))
 }
 
-fn analyze_parsed(
+/// Analyses a file the front-end has already parsed from `input` (with `parse_source`), so
+/// that a large file is parsed once when the front-end also reads its model.
+pub fn analyze_parsed(
     input: &SourceInput<'_>,
     file: &SourceFile<'_>,
     config: &Config,

@@ -16,6 +16,7 @@ pub mod kubernetes;
 mod registry;
 pub mod shell;
 pub mod terraform;
+pub mod terraform_plan;
 
 use std::any::Any;
 

@@ -123,6 +123,7 @@ pub fn candidate(path: &str, text: &str, hints: SourceHints) -> Option<Candidate
     let ext = extension(name);
     if let Some(format) = hints.format {
         let language = match format {
+            Format::Terraform if is_terraform_json_name(name) => Language::Json,
             Format::Terraform => Language::Hcl,
             Format::Shell => Language::Bash,
             Format::TerraformPlan | Format::IamPolicy => Language::Json,
@@ -194,6 +195,12 @@ pub fn candidate(path: &str, text: &str, hints: SourceHints) -> Option<Candidate
             format: Some(Format::AzurePipelines),
         });
     }
+    if is_terraform_json_name(name) {
+        return Some(Candidate {
+            language: Language::Json,
+            format: Some(Format::Terraform),
+        });
+    }
     match ext.as_deref() {
         Some("tf") => Some(Candidate {
             language: Language::Hcl,
@@ -235,7 +242,11 @@ pub fn candidate(path: &str, text: &str, hints: SourceHints) -> Option<Candidate
 pub fn sniff(language: Language, documents: &[Node]) -> Option<Format> {
     if language == Language::Json {
         let root = documents.first()?;
-        if root.get("format_version").is_some() && root.get("resource_changes").is_some() {
+        // A plan without changes omits `resource_changes` but still has `planned_values`;
+        // a state file (`terraform show -json` of state) has neither.
+        if root.get("format_version").is_some()
+            && (root.get("resource_changes").is_some() || root.get("planned_values").is_some())
+        {
             return Some(Format::TerraformPlan);
         }
         if is_cloudformation(root) {
@@ -346,6 +357,11 @@ fn is_azure_pipelines_path(path: &str) -> bool {
     name.starts_with("azure-pipelines.") || matches!(folder, ".azure-pipelines" | ".azuredevops")
 }
 
+/// Terraform's JSON syntax: `main.tf.json`, `override.tf.json`.
+fn is_terraform_json_name(name: &str) -> bool {
+    name.len() > ".tf.json".len() && name.to_ascii_lowercase().ends_with(".tf.json")
+}
+
 fn is_gitlab_ci_name(name: &str) -> bool {
     matches!(name, ".gitlab-ci.yml" | ".gitlab-ci.yaml")
 }
@@ -395,6 +411,7 @@ mod tests {
     #[test]
     fn paths_decide_formats() {
         assert_eq!(format_of("infra/main.tf"), Some(Format::Terraform));
+        assert_eq!(format_of("infra/main.tf.json"), Some(Format::Terraform));
         assert_eq!(
             format_of(".github/workflows/ci.yml"),
             Some(Format::GithubActions)

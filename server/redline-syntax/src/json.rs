@@ -78,6 +78,11 @@ fn decode_string(node: TsNode<'_>, text: &str) -> String {
         .strip_prefix('"')
         .map(|rest| rest.strip_suffix('"').unwrap_or(rest))
         .unwrap_or(raw);
+    decode_escapes(inner)
+}
+
+/// Resolves the escapes of the inside of a JSON string (without its quotes).
+pub(crate) fn decode_escapes(inner: &str) -> String {
     let mut res = String::with_capacity(inner.len());
     let mut chars = inner.chars();
     let mut pending_high: Option<u32> = None;

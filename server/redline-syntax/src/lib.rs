@@ -9,7 +9,10 @@ pub mod embedded;
 pub mod hcl;
 mod json;
 pub mod kubernetes;
+pub mod plan_json;
 pub mod shell;
+pub mod terraform;
+pub mod terraform_plan;
 mod toml;
 pub mod tree;
 pub mod value;
@@ -29,11 +32,13 @@ pub struct SourceFile<'a> {
     pub language: Language,
     /// What kind of document this is.
     pub format: Format,
-    /// The concrete syntax tree (of the first part, for a long YAML stream parsed in parts).
+    /// The concrete syntax tree (of the first part, for a long YAML stream parsed in parts);
+    /// empty for Terraform plans, which are read without it.
     pub tree: tree_sitter::Tree,
     /// The trees of the further parts of a long YAML stream, in order; usually empty.
     pub more_trees: Vec<tree_sitter::Tree>,
     /// The data documents of a JSON or YAML file, in order; empty for other languages.
+    /// For Terraform plans, only the parts the plan model reads are built.
     pub documents: Vec<value::Node>,
     /// Line starts of `text`.
     pub line_index: LineIndex,
@@ -42,6 +47,8 @@ pub struct SourceFile<'a> {
     /// Whether the file is a template (Helm, Go templates) that must be rendered before it
     /// means anything; such files are not analysed.
     pub templated: bool,
+    /// The Terraform model, built on first use and shared by every rule.
+    terraform: std::sync::OnceLock<terraform::TerraformFile>,
 }
 
 /// A syntax problem found while parsing.
@@ -134,8 +141,16 @@ pub fn parse_source_incremental<'a>(
 ) -> Option<SourceFile<'a>> {
     let candidate = detect::candidate(path, text, hints)?;
     let language = candidate.language;
+    if previous.is_none()
+        && let Some(file) = parse_plan(path, text, candidate)
+    {
+        return Some(file);
+    }
+    // A tree is reused only from the same grammar, and never the empty stand-in of a plan.
     let previous = previous
-        .filter(|previous| previous.language == language)
+        .filter(|previous| {
+            previous.language == language && previous.tree.root_node().end_byte() > 0
+        })
         .map(|previous| &previous.tree);
     // A long YAML stream is parsed in parts (see `tree::parse_yaml_stream`), never from a
     // previous tree.
@@ -160,6 +175,11 @@ pub fn parse_source_incremental<'a>(
         && candidate.format.is_none()
         && detect::is_go_template(path, text);
     let format = match candidate.format {
+        // A plan is only a plan when its content says so, even when the caller expects one.
+        Some(Format::TerraformPlan) => match detect::sniff(language, &documents) {
+            Some(Format::TerraformPlan) => Format::TerraformPlan,
+            _ => return None,
+        },
         Some(format) => format,
         None if templated => Format::Kubernetes,
         None => detect::sniff(language, &documents)?,
@@ -175,6 +195,42 @@ pub fn parse_source_incremental<'a>(
         line_index: LineIndex::new(text),
         commands: std::sync::OnceLock::new(),
         templated,
+        terraform: std::sync::OnceLock::new(),
+    })
+}
+
+/// Reads a Terraform plan without tree-sitter (see `plan_json`), or `None` when the file is
+/// not one or is not well-formed, and goes through the general path.
+fn parse_plan<'a>(
+    path: &'a str,
+    text: &'a str,
+    candidate: detect::Candidate,
+) -> Option<SourceFile<'a>> {
+    let may_be_plan = candidate.language == Language::Json
+        && matches!(candidate.format, None | Some(Format::TerraformPlan))
+        && text.contains("\"format_version\"");
+    if !may_be_plan {
+        return None;
+    }
+    let root = plan_json::plan_document(text)?;
+    let documents = vec![root];
+    if detect::sniff(Language::Json, &documents) != Some(Format::TerraformPlan) {
+        return None;
+    }
+    Some(SourceFile {
+        path,
+        text,
+        language: Language::Json,
+        format: Format::TerraformPlan,
+        // Invariant: a plan read by `plan_json` is well-formed JSON, so an empty tree has
+        // the same (absent) syntax errors and comments as the real one.
+        tree: tree::parse(Language::Json, "")?,
+        more_trees: Vec::new(),
+        documents,
+        line_index: LineIndex::new(text),
+        commands: std::sync::OnceLock::new(),
+        templated: false,
+        terraform: std::sync::OnceLock::new(),
     })
 }
 
@@ -190,6 +246,12 @@ impl SourceFile<'_> {
     /// The text covered by `range`.
     pub fn slice(&self, range: TextRange) -> &str {
         self.text.get(range.to_std()).unwrap_or("")
+    }
+
+    /// The Terraform model of the file (empty for files in other languages), built once.
+    pub fn terraform(&self) -> &terraform::TerraformFile {
+        self.terraform
+            .get_or_init(|| terraform::TerraformFile::parse(self))
     }
 
     /// The first syntax error of the file, if any.

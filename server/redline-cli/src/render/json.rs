@@ -13,6 +13,13 @@ use crate::findings::{Finding, FindingFix};
 struct JsonReport<'a> {
     version: u32,
     tool: Tool,
+    #[serde(flatten)]
+    body: Body<'a>,
+}
+
+/// Findings, errors and summary: the part of the report that `redline plan` shares.
+#[derive(Serialize)]
+pub struct Body<'a> {
     findings: Vec<JsonFinding<'a>>,
     errors: Vec<JsonError<'a>>,
     summary: Summary,
@@ -86,6 +93,21 @@ struct Summary {
 }
 
 pub fn render(report: &Report) -> anyhow::Result<String> {
+    let json = JsonReport {
+        version: 1,
+        tool: Tool {
+            name: "redline",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        body: body(report),
+    };
+    let mut res = serde_json::to_string_pretty(&json)?;
+    res.push('\n');
+    Ok(res)
+}
+
+/// The findings, errors and summary of a report.
+pub fn body(report: &Report) -> Body<'_> {
     let mut by_category: BTreeMap<&'static str, usize> = Category::ALL
         .iter()
         .map(|category| (category.as_str(), 0))
@@ -100,12 +122,7 @@ pub fn render(report: &Report) -> anyhow::Result<String> {
         }
         *by_severity.entry(finding.severity.as_str()).or_insert(0) += 1;
     }
-    let json = JsonReport {
-        version: 1,
-        tool: Tool {
-            name: "redline",
-            version: env!("CARGO_PKG_VERSION"),
-        },
+    Body {
         findings: report.findings.iter().map(finding).collect(),
         errors: report
             .errors
@@ -125,10 +142,7 @@ pub fn render(report: &Report) -> anyhow::Result<String> {
             by_category,
             by_severity,
         },
-    };
-    let mut res = serde_json::to_string_pretty(&json)?;
-    res.push('\n');
-    Ok(res)
+    }
 }
 
 fn finding(finding: &Finding) -> JsonFinding<'_> {

@@ -46,28 +46,9 @@ pub fn render(report: &Report, color: bool) -> String {
         );
         let line_number = finding.start.line.to_string();
         let gutter = " ".repeat(line_number.len());
-        let _ = writeln!(
-            res,
-            " {} {} {}",
-            paint(DIM, &line_number),
-            paint(DIM, "|"),
-            finding.source_line
-        );
-        let line_chars = finding.source_line.chars().count() as u32;
-        let start = finding.start.column.saturating_sub(1);
-        let end = if finding.end.line == finding.start.line {
-            finding.end.column.saturating_sub(1)
-        } else {
-            line_chars
-        };
-        let width = end.saturating_sub(start).max(1) as usize;
-        let _ = writeln!(
-            res,
-            " {gutter} {} {}{}",
-            paint(DIM, "|"),
-            " ".repeat(start as usize),
-            paint(severity_style, &"^".repeat(width))
-        );
+        if !finding.source_line.is_empty() {
+            excerpt(&mut res, finding, &line_number, severity_style, &paint);
+        }
         for related in &finding.related {
             let _ = writeln!(
                 res,
@@ -91,6 +72,39 @@ pub fn render(report: &Report, color: bool) -> String {
     }
     res.push_str(&summary(report));
     res
+}
+
+/// The source line of a finding with a caret span under the flagged text.
+fn excerpt(
+    res: &mut String,
+    finding: &crate::findings::Finding,
+    line_number: &str,
+    severity_style: &str,
+    paint: &dyn Fn(&str, &str) -> String,
+) {
+    let gutter = " ".repeat(line_number.len());
+    let _ = writeln!(
+        res,
+        " {} {} {}",
+        paint(DIM, line_number),
+        paint(DIM, "|"),
+        finding.source_line
+    );
+    let line_chars = finding.source_line.chars().count() as u32;
+    let start = finding.start.column.saturating_sub(1);
+    let end = if finding.end.line == finding.start.line {
+        finding.end.column.saturating_sub(1)
+    } else {
+        line_chars
+    };
+    let width = end.saturating_sub(start).max(1) as usize;
+    let _ = writeln!(
+        res,
+        " {gutter} {} {}{}",
+        paint(DIM, "|"),
+        " ".repeat(start as usize),
+        paint(severity_style, &"^".repeat(width))
+    );
 }
 
 fn summary(report: &Report) -> String {

@@ -2,7 +2,6 @@ use std::collections::BTreeMap;
 
 use redline_diagnostics::{Applicability, Category, Confidence, Edit, Fix, Severity};
 use redline_syntax::Format;
-use redline_syntax::hcl::{self, Literal};
 use serde::Deserialize;
 
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
@@ -10,7 +9,8 @@ use crate::{FixAvailability, RuleContext, Status, declare_rule};
 declare_rule! {
     /// ## What it flags
     /// A force-delete switch turned on in a Terraform resource: `force_destroy = true` on
-    /// buckets, hosted zones, backup vaults, IAM users and global database clusters,
+    /// buckets, hosted zones, backup vaults, public ECR repositories, Spanner instances,
+    /// IAM users and global database clusters,
     /// `force_delete = true` on ECR repositories and Auto Scaling groups,
     /// `enforce_consumer_deletion = true` on Kinesis streams and
     /// `delete_contents_on_destroy = true` on BigQuery datasets.
@@ -76,7 +76,7 @@ pub struct Options {
 }
 
 /// Resource type, the attribute that force-deletes, and what it deletes.
-const SWITCHES: &[(&str, &str, &str)] = &[
+pub(crate) const SWITCHES: &[(&str, &str, &str)] = &[
     (
         "aws_s3_bucket",
         "force_destroy",
@@ -118,6 +118,11 @@ const SWITCHES: &[(&str, &str, &str)] = &[
         "every database and backup in the instance",
     ),
     (
+        "aws_ecrpublic_repository",
+        "force_destroy",
+        "every image in the repository",
+    ),
+    (
         "aws_ecr_repository",
         "force_delete",
         "every image in the repository",
@@ -140,47 +145,28 @@ const SWITCHES: &[(&str, &str, &str)] = &[
 ];
 
 fn check(ctx: &mut RuleContext<'_>) {
-    let text = ctx.text();
-    let Some(body) = hcl::root_body(&ctx.file().tree) else {
-        return;
-    };
+    let model = ctx.file().terraform();
     let extra = ctx
         .options::<Options>()
         .map(|options| &options.extra_resources);
-    for block in body.blocks() {
-        if block.kind(text) != "resource" {
-            continue;
-        }
-        let labels = block.labels(text);
-        let [resource_type, name, ..] = labels.as_slice() else {
-            continue;
-        };
+    for resource in model.resources() {
         let known = SWITCHES
             .iter()
-            .find(|(kind, _, _)| *kind == resource_type.value)
+            .find(|(kind, _, _)| *kind == resource.resource_type)
             .map(|(_, attribute, contents)| (*attribute, *contents));
         let configured = extra
-            .and_then(|extra| extra.get(&resource_type.value))
+            .and_then(|extra| extra.get(resource.resource_type))
             .map(|attribute| (attribute.as_str(), "everything in it"));
         let Some((attribute_name, contents)) = known.or(configured) else {
             continue;
         };
-        let Some(attribute) = block
-            .body()
-            .and_then(|inner| inner.attribute(attribute_name, text))
-        else {
+        let Some(attribute) = resource.attribute(attribute_name) else {
             continue;
         };
-        let enabled = match attribute.literal(text) {
-            Literal::Bool(value) => value,
-            // Terraform converts the string "true" to a boolean.
-            Literal::String(value) => value == "true",
-            _ => false,
-        };
-        if !enabled {
+        if attribute.value.value.as_bool() != Some(true) {
             continue;
         }
-        let address = format!("{}.{}", resource_type.value, name.value);
+        let address = resource.address();
         let message = format!(
             "`{attribute_name} = true` on `{address}`: destroying it also deletes {contents} \
              instead of failing while it holds data; set `{attribute_name} = false`"
@@ -188,9 +174,9 @@ fn check(ctx: &mut RuleContext<'_>) {
         let fix = Fix::single(
             format!("Set `{attribute_name} = false`"),
             Applicability::Safe,
-            Edit::replace(attribute.value_range(), "false"),
+            Edit::replace(attribute.value.range, "false"),
         );
-        let diagnostic = ctx.diagnostic(attribute.range(), message).with_fix(fix);
+        let diagnostic = ctx.diagnostic(attribute.range, message).with_fix(fix);
         ctx.report(diagnostic);
     }
 }
@@ -207,5 +193,12 @@ mod tests {
     #[test]
     fn quiet() {
         check_fixture("terraform/force-destroy-enabled/quiet.tf");
+    }
+
+    #[test]
+    fn json_syntax() {
+        insta::assert_snapshot!(check_fixture(
+            "terraform/force-destroy-enabled/fires.tf.json"
+        ));
     }
 }

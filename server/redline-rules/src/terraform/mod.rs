@@ -1,1 +1,124 @@
+//! Rules on Terraform configuration (`*.tf`, `*.tf.json`), and the edits they share.
+
+pub mod backup_retention_disabled;
+pub mod deletion_protection_disabled;
+pub mod destructive_provisioner_command;
+pub mod final_snapshot_skipped;
 pub mod force_destroy_enabled;
+pub mod ingress_open_to_internet;
+pub mod prevent_destroy_disabled;
+pub mod prevent_destroy_missing;
+pub mod protection;
+pub mod s3_public_access_block_disabled;
+pub mod s3_public_acl;
+pub mod short_recovery_window;
+
+use redline_diagnostics::Edit;
+use redline_syntax::terraform::{Block, Resource, Syntax, TerraformFile};
+use redline_text::{TextRange, TextSize};
+
+/// One indentation step, used when the surrounding code gives none.
+const INDENT: &str = "  ";
+
+/// Inserts `line` (e.g. `deletion_protection = true`) as the first line of `block`.
+///
+/// `None` in JSON syntax, and when the opening `{` does not end its line (a one-line block),
+/// where no insertion keeps the file's layout.
+pub(crate) fn insert_attribute(
+    model: &TerraformFile,
+    text: &str,
+    block: &Block,
+    line: &str,
+) -> Option<Edit> {
+    if model.syntax != Syntax::Hcl {
+        return None;
+    }
+    let open = block.open_brace_end?;
+    let rest = text.get(open.to_usize()..)?;
+    let rest_of_line = rest.split('\n').next().unwrap_or("");
+    let after = rest_of_line.trim_start();
+    if !(after.is_empty() || after.starts_with('#') || after.starts_with("//")) {
+        return None;
+    }
+    // After a trailing comment, so that the comment stays with the block's first line.
+    let line_end =
+        TextSize::from_usize(open.to_usize() + rest_of_line.trim_end_matches('\r').len());
+    let indent = body_indent(text, block);
+    let newline = newline(text);
+    Some(Edit::insert(line_end, format!("{newline}{indent}{line}")))
+}
+
+/// Adds `lifecycle { prevent_destroy = true }` to a resource: into its `lifecycle` block when
+/// it has one, otherwise as a new block before the closing `}`.
+pub(crate) fn add_prevent_destroy(
+    model: &TerraformFile,
+    text: &str,
+    resource: &Resource<'_>,
+) -> Option<Edit> {
+    if model.syntax != Syntax::Hcl {
+        return None;
+    }
+    if let Some(lifecycle) = resource.lifecycle() {
+        return insert_attribute(model, text, lifecycle, "prevent_destroy = true");
+    }
+    let block = resource.block;
+    let close = block.range.end().to_usize().checked_sub(1)?;
+    if text.as_bytes().get(close) != Some(&b'}') {
+        return None;
+    }
+    let line_start = text.get(..close)?.rfind('\n').map_or(0, |index| index + 1);
+    if !text.get(line_start..close)?.trim().is_empty()
+        || line_start <= block.range.start().to_usize()
+    {
+        return None;
+    }
+    let indent = body_indent(text, block);
+    let nl = newline(text);
+    Some(Edit::insert(
+        TextSize::from_usize(line_start),
+        format!(
+            "{nl}{indent}lifecycle {{{nl}{indent}{INDENT}prevent_destroy = true{nl}{indent}}}{nl}"
+        ),
+    ))
+}
+
+/// The file's line terminator: CRLF when its first line ends with one.
+fn newline(text: &str) -> &'static str {
+    match text.find('\n') {
+        Some(index) if index > 0 && text.as_bytes().get(index - 1) == Some(&b'\r') => "\r\n",
+        _ => "\n",
+    }
+}
+
+/// The indentation of the lines inside `block`: that of its first attribute or nested block,
+/// or the block's own indentation plus one step.
+fn body_indent(text: &str, block: &Block) -> String {
+    let first = block
+        .body
+        .attributes
+        .iter()
+        .map(|attribute| attribute.range)
+        .chain(block.body.blocks.iter().map(|nested| nested.range))
+        .min_by_key(|range| range.start());
+    if let Some(range) = first {
+        let indent = line_indent(text, range);
+        if range.start().to_usize() > block.range.start().to_usize() && !indent.is_empty() {
+            return indent;
+        }
+    }
+    format!("{}{INDENT}", line_indent(text, block.range))
+}
+
+/// The leading whitespace of the line where `range` starts.
+fn line_indent(text: &str, range: TextRange) -> String {
+    let start = range.start().to_usize();
+    let line_start = text
+        .get(..start)
+        .and_then(|before| before.rfind('\n'))
+        .map_or(0, |index| index + 1);
+    text.get(line_start..start)
+        .unwrap_or("")
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect()
+}

@@ -1,0 +1,496 @@
+//! `redline plan`: what a Terraform plan destroys, then the findings on it.
+
+use std::io::{IsTerminal as _, Write as _};
+
+use anyhow::{Context as _, bail};
+use redline_diagnostics::Severity;
+use redline_engine::{AnalysisOptions, SourceInput, analyze_parsed};
+use redline_syntax::terraform_plan::{ChangeKind, Plan, ResourceChange};
+use redline_syntax::{Format, SourceHints, parse_source};
+use redline_text::LineIndex;
+use redline_workspace::{DiscoverOptions, decode, discover};
+use serde::Serialize;
+
+use crate::Exit;
+use crate::args::{ColorChoice, FailOn, PlanArgs, PlanFormat};
+use crate::findings::{self, Finding};
+use crate::render;
+
+/// One destructive change, as the summary shows it.
+struct Destruction<'a> {
+    change: &'a ResourceChange<'a>,
+    action: &'static str,
+    reason: String,
+    line: u32,
+    declared_at: Option<Declaration>,
+}
+
+/// Where a resource (or the attribute that forces its replacement) is declared.
+#[derive(Clone, Debug, Serialize)]
+struct Declaration {
+    path: String,
+    line: u32,
+    column: u32,
+}
+
+/// The resource blocks and module calls of a root module, by address.
+#[derive(Default)]
+struct Declarations {
+    // Address (`aws_db_instance.main`, `module.app`) → where the block starts, and the
+    // positions of its attributes by name.
+    blocks: std::collections::BTreeMap<String, (Declaration, Vec<(String, Declaration)>)>,
+}
+
+#[derive(Serialize)]
+struct JsonPlanReport<'a> {
+    version: u32,
+    tool: JsonTool,
+    plan: JsonPlan<'a>,
+    #[serde(flatten)]
+    body: render::json::Body<'a>,
+}
+
+#[derive(Serialize)]
+struct JsonTool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct JsonPlan<'a> {
+    path: &'a str,
+    format_version: Option<&'a str>,
+    terraform_version: Option<&'a str>,
+    counts: JsonCounts,
+    destructive_changes: Vec<JsonDestruction<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonCounts {
+    changes: usize,
+    create: usize,
+    update: usize,
+    delete: usize,
+    replace: usize,
+    destroyed_holding_data: usize,
+}
+
+#[derive(Serialize)]
+struct JsonDestruction<'a> {
+    declared_at: Option<&'a Declaration>,
+    address: &'a str,
+    #[serde(rename = "type")]
+    resource_type: &'a str,
+    action: &'static str,
+    actions: &'a [&'a str],
+    action_reason: Option<&'a str>,
+    reason: &'a str,
+    replace_paths: &'a [String],
+    previous_address: Option<&'a str>,
+    deposed: Option<&'a str>,
+    line: u32,
+}
+
+pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
+    let cwd = std::env::current_dir().context("cannot determine the current folder")?;
+    let path = &args.plan;
+    let metadata =
+        std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if !metadata.is_file() {
+        bail!(
+            "{} is not a file: name the JSON of one plan",
+            path.display()
+        );
+    }
+    let discovery = discover(&DiscoverOptions {
+        paths: std::slice::from_ref(path),
+        config_file: args.config.as_deref(),
+        cwd: &cwd,
+    })?;
+    let Some(job) = discovery.files.into_iter().next() else {
+        bail!("cannot read {}", path.display());
+    };
+    // The plan is read whatever its size: `max_file_size` keeps `check` away from large
+    // generated files, but a plan named on the command line is what the user asked about.
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if bytes.starts_with(b"PK") {
+        bail!(
+            "{} is a binary plan file: render it with `terraform show -json {} > plan.json` \
+             and pass the JSON",
+            job.display,
+            path.display()
+        );
+    }
+    let source = decode(bytes).map_err(|message| {
+        anyhow::anyhow!(
+            "{}: {message}; expected the JSON of `terraform show -json`",
+            job.display
+        )
+    })?;
+    let text = source.text;
+    let hints = SourceHints {
+        format: Some(Format::TerraformPlan),
+    };
+    let Some(file) = parse_source(&job.display, &text, hints) else {
+        bail!(
+            "{} is not a Terraform plan: expected the JSON of `terraform show -json PLANFILE`, \
+             with `format_version` and `resource_changes`",
+            job.display
+        );
+    };
+    let Some(root) = file.documents.first() else {
+        bail!("{} holds no JSON document", job.display);
+    };
+
+    let input = SourceInput {
+        path: &job.display,
+        text: &text,
+        hints,
+        config_relative_path: Some(&job.config_relative),
+    };
+    let options = AnalysisOptions {
+        today: None,
+        select: None,
+    };
+    let analysis = analyze_parsed(&input, &file, &job.config.config, &options);
+    let findings = findings::from_diagnostics(&job.display, &text, &analysis.diagnostics);
+    // Built after the analysis, whose rules build their own: one plan model at a time.
+    let plan = Plan::from_document(root);
+
+    let line_index = &file.line_index;
+    let terraform_dir = match &args.terraform_dir {
+        Some(dir) => Some(dir.clone()),
+        None => path.parent().map(|parent| {
+            if parent.as_os_str().is_empty() {
+                std::path::PathBuf::from(".")
+            } else {
+                parent.to_path_buf()
+            }
+        }),
+    };
+    let declarations = terraform_dir
+        .map(|dir| declarations(&dir, &cwd))
+        .unwrap_or_default();
+    let destructions = destructions(&plan, line_index, &declarations);
+    let rendered = match args.format {
+        PlanFormat::Text => {
+            let color = match args.color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => {
+                    args.output.is_none()
+                        && std::io::stdout().is_terminal()
+                        && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+                }
+            };
+            render_text(&job.display, &plan, &destructions, &findings, color)
+        }
+        PlanFormat::Json => render_json(&job.display, &plan, &destructions, findings.clone())?,
+    };
+    match &args.output {
+        Some(output) => std::fs::write(output, &rendered)
+            .with_context(|| format!("cannot write {}", output.display()))?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(rendered.as_bytes())
+                .and_then(|()| stdout.flush())
+                .context("cannot write to standard output")?;
+        }
+    }
+
+    let threshold = match args.fail_on {
+        FailOn::Never => None,
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Error => Some(Severity::Error),
+    };
+    let failed = threshold
+        .is_some_and(|threshold| findings.iter().any(|finding| finding.severity >= threshold));
+    Ok(if failed { Exit::Findings } else { Exit::Clean })
+}
+
+/// Every change that destroys an object, deletions first, in file order within each kind.
+fn destructions<'a>(
+    plan: &'a Plan<'a>,
+    line_index: &LineIndex,
+    declarations: &Declarations,
+) -> Vec<Destruction<'a>> {
+    let mut res: Vec<Destruction<'a>> = plan
+        .resource_changes
+        .iter()
+        .filter(|change| change.is_managed() && change.is_destructive())
+        .map(|change| {
+            let action = match change.kind() {
+                ChangeKind::Delete | ChangeKind::OtherDelete => "delete",
+                ChangeKind::DeleteThenCreate => "replace",
+                ChangeKind::CreateThenDelete => "replace (create first)",
+                ChangeKind::Keep => "keep",
+            };
+            let reason = match change.reason_in_words() {
+                Some(reason) => reason,
+                None if !change.replace_paths.is_empty() => format!(
+                    "{} changed, which forces replacement",
+                    redline_syntax::terraform_plan::quoted_list(&change.replace_paths)
+                ),
+                None if change.deposed.is_some() => "deposed object".to_owned(),
+                None => "no reason recorded".to_owned(),
+            };
+            Destruction {
+                declared_at: declarations.locate(change),
+                change,
+                action,
+                reason,
+                line: u32::try_from(line_index.line_of(change.range.start()) + 1)
+                    .unwrap_or(u32::MAX),
+            }
+        })
+        .collect();
+    res.sort_by_key(|destruction| !destruction.action.starts_with("delete"));
+    res
+}
+
+fn counts(plan: &Plan<'_>) -> JsonCounts {
+    let managed: Vec<&ResourceChange<'_>> = plan
+        .resource_changes
+        .iter()
+        .filter(|change| change.is_managed())
+        .collect();
+    let has = |change: &ResourceChange<'_>, action: &str| change.actions.contains(&action);
+    JsonCounts {
+        changes: managed
+            .iter()
+            .filter(|change| !change.actions.iter().all(|action| *action == "no-op"))
+            .count(),
+        create: managed
+            .iter()
+            .filter(|change| has(change, "create") && !change.is_destructive())
+            .count(),
+        update: managed
+            .iter()
+            .filter(|change| has(change, "update"))
+            .count(),
+        delete: managed
+            .iter()
+            .filter(|change| change.is_destructive() && !change.is_replace())
+            .count(),
+        replace: managed.iter().filter(|change| change.is_replace()).count(),
+        destroyed_holding_data: managed
+            .iter()
+            .filter(|change| {
+                change.is_destructive()
+                    && redline_rules::terraform::protection::is_stateful(change.resource_type)
+            })
+            .count(),
+    }
+}
+
+fn render_text(
+    path: &str,
+    plan: &Plan<'_>,
+    destructions: &[Destruction<'_>],
+    findings: &[Finding],
+    color: bool,
+) -> String {
+    use std::fmt::Write as _;
+    let bold = |text: &str| {
+        if color {
+            format!("\x1b[1m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    };
+    let counts = counts(plan);
+    let mut res = String::new();
+    let version = plan
+        .terraform_version
+        .map(|version| format!(", Terraform {version}"))
+        .unwrap_or_default();
+    let _ = writeln!(res, "{}", bold(&format!("Plan {path}{version}")));
+    let _ = writeln!(
+        res,
+        "{} deleted, {} replaced ({} of them hold data); {} created, {} updated; {} changes in all",
+        counts.delete,
+        counts.replace,
+        counts.destroyed_holding_data,
+        counts.create,
+        counts.update,
+        counts.changes
+    );
+    if !destructions.is_empty() {
+        res.push('\n');
+        let width = destructions
+            .iter()
+            .map(|destruction| destruction.change.address.chars().count())
+            .max()
+            .unwrap_or(0);
+        let action_width = destructions
+            .iter()
+            .map(|destruction| destruction.action.len())
+            .max()
+            .unwrap_or(0);
+        for destruction in destructions {
+            let declared = destruction
+                .declared_at
+                .as_ref()
+                .map(|at| format!(", declared at {}:{}", at.path, at.line))
+                .unwrap_or_default();
+            let _ = writeln!(
+                res,
+                "  {:<action_width$}  {:<width$}  {} (line {}{declared})",
+                destruction.action,
+                destruction.change.address,
+                destruction.reason,
+                destruction.line
+            );
+        }
+    }
+    res.push('\n');
+    let report = crate::check::Report {
+        findings: findings.to_vec(),
+        errors: Vec::new(),
+        files: 1,
+    };
+    res.push_str(&render::text::render(&report, color));
+    res
+}
+
+fn render_json(
+    path: &str,
+    plan: &Plan<'_>,
+    destructions: &[Destruction<'_>],
+    findings: Vec<Finding>,
+) -> anyhow::Result<String> {
+    let report = crate::check::Report {
+        findings,
+        errors: Vec::new(),
+        files: 1,
+    };
+    let json = JsonPlanReport {
+        version: 1,
+        tool: JsonTool {
+            name: "redline",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        plan: JsonPlan {
+            path,
+            format_version: plan.format_version,
+            terraform_version: plan.terraform_version,
+            counts: counts(plan),
+            destructive_changes: destructions
+                .iter()
+                .map(|destruction| JsonDestruction {
+                    address: destruction.change.address,
+                    resource_type: destruction.change.resource_type,
+                    action: if destruction.action == "delete" {
+                        "delete"
+                    } else {
+                        "replace"
+                    },
+                    actions: &destruction.change.actions,
+                    action_reason: destruction.change.action_reason,
+                    reason: &destruction.reason,
+                    replace_paths: &destruction.change.replace_paths,
+                    previous_address: destruction.change.previous_address,
+                    deposed: destruction.change.deposed,
+                    line: destruction.line,
+                    declared_at: destruction.declared_at.as_ref(),
+                })
+                .collect(),
+        },
+        body: render::json::body(&report),
+    };
+    let mut res = serde_json::to_string_pretty(&json)?;
+    res.push('\n');
+    Ok(res)
+}
+
+/// Reads the `*.tf` and `*.tf.json` files of a root module (not its subfolders); files that
+/// cannot be read are left out, since the summary only points at them.
+fn declarations(dir: &std::path::Path, cwd: &std::path::Path) -> Declarations {
+    let mut res = Declarations::default();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return res;
+    };
+    let mut paths: Vec<std::path::PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| {
+            path.file_name()
+                .and_then(|name| name.to_str())
+                .is_some_and(|name| name.ends_with(".tf") || name.ends_with(".tf.json"))
+        })
+        .collect();
+    paths.sort();
+    for path in paths {
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
+        let Ok(source) = decode(bytes) else {
+            continue;
+        };
+        let display = redline_workspace::display_path(&path, cwd);
+        let hints = SourceHints {
+            format: Some(Format::Terraform),
+        };
+        let Some(file) = parse_source(&display, &source.text, hints) else {
+            continue;
+        };
+        let at = |offset| {
+            let position = file.line_index.line_column(offset, &source.text);
+            Declaration {
+                path: display.clone(),
+                line: position.line,
+                column: position.column,
+            }
+        };
+        let model = file.terraform();
+        for resource in model.resources() {
+            let attributes = resource
+                .block
+                .body
+                .attributes
+                .iter()
+                .map(|attribute| (attribute.name.clone(), at(attribute.range.start())))
+                .collect();
+            res.blocks
+                .entry(resource.address())
+                .or_insert((at(resource.block.range.start()), attributes));
+        }
+        for module in model.blocks_of("module") {
+            if let Some(name) = module.label(0) {
+                res.blocks
+                    .entry(format!("module.{name}"))
+                    .or_insert((at(module.range.start()), Vec::new()));
+            }
+        }
+    }
+    res
+}
+
+impl Declarations {
+    /// The declaration behind a change: the attribute that forces a replacement when the plan
+    /// names one, else the resource block; for resources inside modules, the module call.
+    fn locate(&self, change: &ResourceChange<'_>) -> Option<Declaration> {
+        let address = change.address;
+        let key = match address.strip_prefix("module.") {
+            Some(rest) => {
+                let name_end = rest.find(['.', '[']).unwrap_or(rest.len());
+                format!("module.{}", &rest[..name_end])
+            }
+            None => address
+                .split_once('[')
+                .map_or(address, |(base, _)| base)
+                .to_owned(),
+        };
+        let (block, attributes) = self.blocks.get(&key)?;
+        let forcing = change.replace_paths.first().and_then(|path| {
+            let name = path.split(['.', '[']).next().unwrap_or(path);
+            attributes
+                .iter()
+                .find(|(attribute, _)| attribute == name)
+                .map(|(_, at)| at.clone())
+        });
+        Some(forcing.unwrap_or_else(|| block.clone()))
+    }
+}

@@ -1,0 +1,146 @@
+use redline_diagnostics::{Category, Confidence, Severity};
+use redline_syntax::Format;
+use redline_syntax::terraform::Attribute;
+
+use crate::{FixAvailability, RuleContext, Status, declare_rule};
+
+declare_rule! {
+    /// ## What it flags
+    /// Backups or versioning turned off on a data store:
+    /// `backup_retention_period = 0` on RDS instances,
+    /// `snapshot_retention_limit = 0` on ElastiCache clusters and replication groups and on
+    /// MemoryDB clusters, `automatic_backup_retention_days = 0` on FSx for Windows,
+    /// `point_in_time_recovery { enabled = false }` on DynamoDB tables, and
+    /// `versioning_configuration { status = "Suspended" }` (or `"Disabled"`) in
+    /// `aws_s3_bucket_versioning`.
+    /// Only written values are reported; a value redline cannot see never is.
+    ///
+    /// ## Why it matters
+    /// Backups and object versions are the restore path after a destroy, a bad migration or
+    /// an overwrite.
+    /// With them off, the next destructive change has nothing to come back to.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "aws_db_instance" "main" {
+    ///   engine                  = "postgres"
+    ///   backup_retention_period = 0
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// resource "aws_db_instance" "main" {
+    ///   engine                  = "postgres"
+    ///   backup_retention_period = 7
+    /// }
+    /// ```
+    ///
+    /// ## Fix safety
+    /// There is no automatic fix: the retention period is a cost and compliance decision.
+    ///
+    /// ## Suppression
+    /// `# redline:ignore RL-TF-012 -- cache only, rebuilt from the primary` on the line above.
+    ///
+    /// ## References
+    /// - Checkov CKV_AWS_133, CKV_AWS_28, CKV_AWS_134, CKV_AWS_21
+    BackupRetentionDisabled {
+        id: "RL-TF-012", name: "backup-retention-disabled",
+        summary: "Backups, point-in-time recovery or versioning are turned off",
+        category: Category::Destructive, severity: Severity::Warning, confidence: Confidence::High,
+        formats: &[Format::Terraform], fix: FixAvailability::None, status: Status::Preview,
+    }
+}
+
+/// Resource type and the retention attribute whose `0` turns backups off.
+const ZERO_RETENTION: &[(&str, &str)] = &[
+    ("aws_db_instance", "backup_retention_period"),
+    ("aws_elasticache_cluster", "snapshot_retention_limit"),
+    (
+        "aws_elasticache_replication_group",
+        "snapshot_retention_limit",
+    ),
+    ("aws_memorydb_cluster", "snapshot_retention_limit"),
+    (
+        "aws_fsx_windows_file_system",
+        "automatic_backup_retention_days",
+    ),
+];
+
+fn check(ctx: &mut RuleContext<'_>) {
+    let model = ctx.file().terraform();
+    for resource in model.resources() {
+        let address = resource.address();
+        for (_, name) in ZERO_RETENTION
+            .iter()
+            .filter(|(kind, _)| *kind == resource.resource_type)
+        {
+            if let Some(attribute) = resource.attribute(name)
+                && attribute.value.value.as_number() == Some(0.0)
+            {
+                report(
+                    ctx,
+                    attribute,
+                    format!(
+                        "`{name} = 0` on `{address}`: no backups are kept, so nothing can be \
+                         restored after a destroy or a bad change; keep at least 1 day"
+                    ),
+                );
+            }
+        }
+        if resource.resource_type == "aws_dynamodb_table"
+            && let Some(attribute) = resource
+                .block
+                .body
+                .block("point_in_time_recovery")
+                .and_then(|block| block.body.attribute("enabled"))
+            && attribute.value.value.as_bool() == Some(false)
+        {
+            report(
+                ctx,
+                attribute,
+                format!(
+                    "point-in-time recovery is off on `{address}`: a deleted or overwritten \
+                     item cannot be restored; set `enabled = true`"
+                ),
+            );
+        }
+        if resource.resource_type == "aws_s3_bucket_versioning"
+            && let Some(attribute) = resource
+                .block
+                .body
+                .block("versioning_configuration")
+                .and_then(|block| block.body.attribute("status"))
+            && let Some(status @ ("Suspended" | "Disabled")) = attribute.value.value.as_str()
+        {
+            report(
+                ctx,
+                attribute,
+                format!(
+                    "versioning is `{status}` on `{address}`: overwritten and deleted objects \
+                     cannot be restored; set `status = \"Enabled\"`"
+                ),
+            );
+        }
+    }
+}
+
+fn report(ctx: &mut RuleContext<'_>, attribute: &Attribute, message: String) {
+    let diagnostic = ctx.diagnostic(attribute.range, message);
+    ctx.report(diagnostic);
+}
+
+#[cfg(test)]
+mod tests {
+    use redline_test_support::check_fixture;
+
+    #[test]
+    fn fires() {
+        check_fixture("terraform/backup-retention-disabled/fires.tf");
+    }
+
+    #[test]
+    fn quiet() {
+        check_fixture("terraform/backup-retention-disabled/quiet.tf");
+    }
+}

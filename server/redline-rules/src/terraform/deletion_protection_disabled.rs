@@ -1,0 +1,157 @@
+use redline_diagnostics::{Applicability, Category, Confidence, Edit, Fix, Severity};
+use redline_syntax::Format;
+use redline_syntax::terraform::Value;
+
+use crate::terraform::insert_attribute;
+use crate::terraform::protection::{DELETION_GUARDS, Guarded};
+use crate::{FixAvailability, RuleContext, Status, declare_rule};
+
+declare_rule! {
+    /// ## What it flags
+    /// A resource whose provider-side deletion protection is turned off, or left at an
+    /// unprotected default:
+    /// `deletion_protection = false` on RDS instances and clusters, Aurora global clusters,
+    /// DocumentDB and Neptune clusters, Cloud SQL instances, GKE clusters, BigQuery tables,
+    /// AlloyDB clusters, Spanner databases, Bigtable instances, folders and Compute Engine
+    /// instances; `deletion_protection_enabled = false` on DynamoDB tables;
+    /// `enable_deletion_protection = false` on load balancers;
+    /// `disable_api_termination = false` on EC2 instances and `termination_protection = false`
+    /// on EMR clusters; `deletion_protection = "INACTIVE"` on Cognito user pools;
+    /// `deletion_policy = "DELETE"` on Google projects.
+    ///
+    /// The attribute is also reported when it is absent on RDS, Aurora, DocumentDB, Neptune
+    /// and DynamoDB, whose default is unprotected.
+    /// A value redline cannot see (a variable, a conditional) is never reported.
+    ///
+    /// ## Why it matters
+    /// Deletion protection makes the cloud API itself refuse to delete the resource, whoever
+    /// asks: a plan, a script, a console click or a coding agent.
+    /// It is the cheapest guard there is, and turning it off is the usual first step before a
+    /// database is destroyed, on purpose or not.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "aws_db_instance" "main" {
+    ///   engine              = "postgres"
+    ///   deletion_protection = false
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// resource "aws_db_instance" "main" {
+    ///   engine              = "postgres"
+    ///   deletion_protection = true
+    /// }
+    /// ```
+    ///
+    /// ## Fix safety
+    /// The fix sets the protective value, or adds the attribute when it is absent.
+    /// It is safe: it only makes the API refuse deletion, and a later planned deletion must
+    /// first turn the protection off in a reviewed change.
+    /// No fix is offered for a one-line block or in the JSON syntax when the attribute is
+    /// absent.
+    ///
+    /// ## Suppression
+    /// `# redline:ignore RL-TF-008 -- ephemeral preview database` on the line above the
+    /// attribute (or above the resource when the attribute is absent).
+    ///
+    /// ## References
+    /// - Terraform AWS provider, `aws_db_instance` argument `deletion_protection`
+    /// - Terraform Google provider, `google_sql_database_instance` argument `deletion_protection`
+    /// - Checkov CKV_AWS_293, CKV_AWS_150, CKV_GCP_119
+    DeletionProtectionDisabled {
+        id: "RL-TF-008", name: "deletion-protection-disabled",
+        summary: "Deletion protection is off on a resource that holds data",
+        category: Category::Destructive, severity: Severity::Error, confidence: Confidence::High,
+        formats: &[Format::Terraform], fix: FixAvailability::Sometimes, status: Status::Preview,
+    }
+}
+
+fn check(ctx: &mut RuleContext<'_>) {
+    let text = ctx.text();
+    let model = ctx.file().terraform();
+    for resource in model.resources() {
+        let Some(guard) = DELETION_GUARDS
+            .iter()
+            .find(|guard| guard.resource_type == resource.resource_type)
+        else {
+            continue;
+        };
+        let address = resource.address();
+        let attribute_name = guard.attribute;
+        let protected = guard.protected.source();
+        let set_title = format!("Set `{attribute_name} = {protected}`");
+        match resource.attribute(attribute_name) {
+            Some(attribute) => {
+                if !is_unprotected(&attribute.value.value, guard.unprotected) {
+                    continue;
+                }
+                let written = ctx.file().slice(attribute.value.range).to_owned();
+                let message = format!(
+                    "`{attribute_name} = {written}` on `{address}`: nothing stops the cloud API \
+                     from deleting it and its data; set `{attribute_name} = {protected}`"
+                );
+                let fix = Fix::single(
+                    set_title,
+                    Applicability::Safe,
+                    Edit::replace(attribute.value.range, protected),
+                );
+                let diagnostic = ctx.diagnostic(attribute.range, message).with_fix(fix);
+                ctx.report(diagnostic);
+            }
+            None if guard.report_absent && guard.default != guard.protected => {
+                let message = format!(
+                    "`{address}` has no `{attribute_name}`, and the default leaves it \
+                     unprotected: nothing stops the cloud API from deleting it and its data; \
+                     set `{attribute_name} = {protected}`"
+                );
+                let range = resource
+                    .block
+                    .labels
+                    .last()
+                    .map_or(resource.block.range, |label| {
+                        redline_text::TextRange::new(
+                            resource.block.range.start(),
+                            label.range.end(),
+                        )
+                    });
+                let mut diagnostic = ctx.diagnostic(range, message);
+                if let Some(edit) = insert_attribute(
+                    model,
+                    text,
+                    resource.block,
+                    &format!("{attribute_name} = {protected}"),
+                ) {
+                    diagnostic =
+                        diagnostic.with_fix(Fix::single(set_title, Applicability::Safe, edit));
+                }
+                ctx.report(diagnostic);
+            }
+            None => {}
+        }
+    }
+}
+
+/// Whether a written value leaves the resource unprotected; unknown values never do.
+fn is_unprotected(value: &Value, unprotected: Guarded) -> bool {
+    match unprotected {
+        Guarded::Bool(unprotected) => value.as_bool() == Some(unprotected),
+        Guarded::Str(unprotected) => value.as_str() == Some(unprotected),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use redline_test_support::check_fixture;
+
+    #[test]
+    fn fires() {
+        check_fixture("terraform/deletion-protection-disabled/fires.tf");
+    }
+
+    #[test]
+    fn quiet() {
+        check_fixture("terraform/deletion-protection-disabled/quiet.tf");
+    }
+}

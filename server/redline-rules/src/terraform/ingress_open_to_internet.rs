@@ -1,0 +1,371 @@
+use redline_diagnostics::{Applicability, Category, Confidence, Edit, Fix, Severity};
+use redline_syntax::Format;
+use redline_syntax::terraform::{Body, Expr, Value};
+
+use crate::{FixAvailability, RuleContext, Status, declare_rule};
+
+declare_rule! {
+    /// ## What it flags
+    /// A firewall rule that lets the whole internet (`0.0.0.0/0` or `::/0`) reach every port,
+    /// or an administration or database port: SSH (22), RDP (3389), and MySQL, PostgreSQL,
+    /// SQL Server, Oracle, MongoDB, Redis, Elasticsearch, Cassandra, CouchDB, Memcached and
+    /// etcd ports.
+    /// It reads inline `ingress` blocks of `aws_security_group`, `aws_security_group_rule`
+    /// with `type = "ingress"`, `aws_vpc_security_group_ingress_rule`,
+    /// `google_compute_firewall` (ingress, `allow` blocks) and `azurerm_network_security_rule`
+    /// (inbound, `Allow`).
+    /// Ports or addresses redline cannot see (variables, functions) are never reported.
+    ///
+    /// ## Why it matters
+    /// Administration and database ports open to the internet are found by scanners within
+    /// minutes, and one weak or leaked credential then gives direct access to servers and
+    /// data that a destructive command can wipe.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "aws_security_group_rule" "ssh" {
+    ///   type        = "ingress"
+    ///   from_port   = 22
+    ///   to_port     = 22
+    ///   protocol    = "tcp"
+    ///   cidr_blocks = ["0.0.0.0/0"]
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// Allow only the networks that need access (a VPN, a bastion, an office range), or use
+    /// a session manager instead of an open SSH port:
+    /// ```hcl
+    /// resource "aws_security_group_rule" "ssh" {
+    ///   type        = "ingress"
+    ///   from_port   = 22
+    ///   to_port     = 22
+    ///   protocol    = "tcp"
+    ///   cidr_blocks = ["10.20.0.0/16"]
+    /// }
+    /// ```
+    ///
+    /// ## Fix safety
+    /// The fix replaces `0.0.0.0/0` with the private range `10.0.0.0/8` and `::/0` with the
+    /// unique-local range `fd00::/8` (for Azure, `*` and `Internet` become
+    /// `VirtualNetwork`), which keeps the configuration valid and closes the exposure.
+    /// It is unsafe: clients outside those ranges lose access, and the range is a stand-in
+    /// for the networks that really need access, which only the owner knows.
+    ///
+    /// ## Suppression
+    /// `# redline:ignore RL-TF-101 -- public SFTP endpoint, key-only, fail2ban` on the line
+    /// above the address.
+    ///
+    /// ## References
+    /// - Checkov CKV_AWS_24, CKV_AWS_25, CKV_AWS_260, CKV_GCP_2, CKV_AZURE_9
+    IngressOpenToInternet {
+        id: "RL-TF-101", name: "ingress-open-to-internet",
+        summary: "A firewall rule opens all ports or an admin or database port to the internet",
+        category: Category::Permissions, severity: Severity::Error, confidence: Confidence::High,
+        formats: &[Format::Terraform], fix: FixAvailability::Always, status: Status::Preview,
+    }
+}
+
+/// Ports that must not face the internet, and what listens on them.
+const SENSITIVE_PORTS: &[(u32, &str)] = &[
+    (22, "SSH"),
+    (23, "Telnet"),
+    (1433, "SQL Server"),
+    (1521, "Oracle"),
+    (2379, "etcd"),
+    (3306, "MySQL"),
+    (3389, "RDP"),
+    (5432, "PostgreSQL"),
+    (5984, "CouchDB"),
+    (6379, "Redis"),
+    (9042, "Cassandra"),
+    (9200, "Elasticsearch"),
+    (11211, "Memcached"),
+    (27017, "MongoDB"),
+];
+
+/// What the unsafe fix writes instead of an open range.
+fn restricted(open: &str) -> &'static str {
+    match open {
+        "::/0" => "\"fd00::/8\"",
+        "0.0.0.0/0" => "\"10.0.0.0/8\"",
+        _ => "\"VirtualNetwork\"",
+    }
+}
+
+/// An inclusive port range.
+#[derive(Clone, Copy)]
+struct Ports {
+    from: u32,
+    to: u32,
+}
+
+const ALL_PORTS: Ports = Ports { from: 0, to: 65535 };
+
+fn check(ctx: &mut RuleContext<'_>) {
+    let model = ctx.file().terraform();
+    for resource in model.resources() {
+        let address = resource.address();
+        let body = &resource.block.body;
+        match resource.resource_type {
+            "aws_security_group" => {
+                for ingress in body.blocks_of("ingress") {
+                    if let Some(ports) = aws_ports(&ingress.body) {
+                        let addresses =
+                            open_addresses(&ingress.body, &["cidr_blocks", "ipv6_cidr_blocks"]);
+                        report(ctx, &address, ports, &addresses);
+                    }
+                }
+            }
+            "aws_security_group_rule" => {
+                if body.attribute("type").and_then(|a| a.value.value.as_str()) == Some("ingress")
+                    && let Some(ports) = aws_ports(body)
+                {
+                    let addresses = open_addresses(body, &["cidr_blocks", "ipv6_cidr_blocks"]);
+                    report(ctx, &address, ports, &addresses);
+                }
+            }
+            "aws_vpc_security_group_ingress_rule" => {
+                if let Some(ports) = aws_ports(body) {
+                    let addresses = open_addresses(body, &["cidr_ipv4", "cidr_ipv6"]);
+                    report(ctx, &address, ports, &addresses);
+                }
+            }
+            "google_compute_firewall" => {
+                let direction = body.attribute("direction").map(|a| &a.value.value);
+                if direction.is_some_and(|d| d.as_str() != Some("INGRESS")) {
+                    continue;
+                }
+                let addresses = open_addresses(body, &["source_ranges"]);
+                if addresses.is_empty() {
+                    continue;
+                }
+                for allow in body.blocks_of("allow") {
+                    if let Some(ports) = google_ports(&allow.body) {
+                        report(ctx, &address, ports, &addresses);
+                    }
+                }
+            }
+            "azurerm_network_security_rule" => {
+                let is = |name: &str, expected: &str| {
+                    body.attribute(name)
+                        .and_then(|a| a.value.value.as_str())
+                        .is_some_and(|value| value.eq_ignore_ascii_case(expected))
+                };
+                if !is("direction", "Inbound") || !is("access", "Allow") {
+                    continue;
+                }
+                let addresses = azure_open_addresses(body);
+                if let Some(ports) = azure_ports(body) {
+                    report(ctx, &address, ports, &addresses);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn report(ctx: &mut RuleContext<'_>, address: &str, ports: Ports, addresses: &[&Expr]) {
+    let Some(exposure) = describe(ports) else {
+        return;
+    };
+    for open in addresses {
+        let written = ctx.file().slice(open.range).to_owned();
+        let message = format!(
+            "`{address}` lets the whole internet ({written}) reach {exposure}: anyone can \
+             attempt logins or queries on it; allow only the networks that need access"
+        );
+        let replacement = restricted(open.value.as_str().unwrap_or(""));
+        let fix = Fix::single(
+            format!(
+                "Allow only {} (then narrow it to the networks that need access)",
+                replacement.trim_matches('"')
+            ),
+            Applicability::Unsafe,
+            Edit::replace(open.range, replacement),
+        );
+        let diagnostic = ctx.diagnostic(open.range, message).with_fix(fix);
+        ctx.report(diagnostic);
+    }
+}
+
+/// What an open port range exposes, or `None` when it is harmless.
+fn describe(ports: Ports) -> Option<String> {
+    if ports.from <= 1 && ports.to >= 65535 {
+        return Some("every port".to_owned());
+    }
+    let exposed: Vec<String> = SENSITIVE_PORTS
+        .iter()
+        .filter(|(port, _)| ports.from <= *port && *port <= ports.to)
+        .map(|(port, name)| format!("{name} (port {port})"))
+        .collect();
+    match exposed.as_slice() {
+        [] => None,
+        [one] => Some(one.clone()),
+        _ => Some(format!(
+            "ports {}-{}, including {}",
+            ports.from,
+            ports.to,
+            exposed.join(", ")
+        )),
+    }
+}
+
+/// `0.0.0.0/0` and `::/0` among the literal addresses of these attributes.
+fn open_addresses<'a>(body: &'a Body, names: &[&str]) -> Vec<&'a Expr> {
+    let mut res = Vec::new();
+    for name in names {
+        let Some(attribute) = body.attribute(name) else {
+            continue;
+        };
+        match &attribute.value.value {
+            Value::List(items) => res.extend(items.iter().filter(|item| is_open(&item.value))),
+            value if is_open(value) => res.push(&attribute.value),
+            _ => {}
+        }
+    }
+    res
+}
+
+fn is_open(value: &Value) -> bool {
+    matches!(value.as_str(), Some("0.0.0.0/0" | "::/0"))
+}
+
+/// Ports of an AWS rule: `protocol = "-1"` (or `"all"`) means every port; otherwise
+/// `from_port`..`to_port`. `None` when a value is unknown or the protocol has no ports.
+fn aws_ports(body: &Body) -> Option<Ports> {
+    let protocol = body
+        .attribute("protocol")
+        .or_else(|| body.attribute("ip_protocol"))
+        .map(|a| &a.value.value)?;
+    let protocol = match protocol {
+        Value::Number(number) => number.clone(),
+        Value::String(text) => text.to_ascii_lowercase(),
+        _ => return None,
+    };
+    if matches!(protocol.as_str(), "-1" | "all") {
+        return Some(ALL_PORTS);
+    }
+    if !matches!(protocol.as_str(), "tcp" | "udp" | "6" | "17") {
+        return None;
+    }
+    let port = |name: &str| -> Option<u32> {
+        let number = body.attribute(name)?.value.value.as_number()?;
+        (0.0..=65535.0).contains(&number).then_some(number as u32)
+    };
+    let from = port("from_port")?;
+    let to = port("to_port")?;
+    Some(Ports { from, to })
+}
+
+/// Ports of a `google_compute_firewall` `allow` block.
+fn google_ports(allow: &Body) -> Option<Ports> {
+    let protocol = allow
+        .attribute("protocol")?
+        .value
+        .value
+        .as_str()?
+        .to_ascii_lowercase();
+    if protocol == "all" {
+        return Some(ALL_PORTS);
+    }
+    if !matches!(protocol.as_str(), "tcp" | "udp") {
+        return None;
+    }
+    let Some(ports) = allow.attribute("ports") else {
+        return Some(ALL_PORTS);
+    };
+    widest(
+        ports
+            .value
+            .value
+            .items()
+            .iter()
+            .map(|item| item.value.as_str()),
+    )
+}
+
+/// Ports of an `azurerm_network_security_rule`.
+fn azure_ports(body: &Body) -> Option<Ports> {
+    if let Some(range) = body.attribute("destination_port_range") {
+        return parse_range(range.value.value.as_str()?);
+    }
+    let ranges = body.attribute("destination_port_ranges")?;
+    widest(
+        ranges
+            .value
+            .value
+            .items()
+            .iter()
+            .map(|item| item.value.as_str()),
+    )
+}
+
+/// The ranges covering every sensitive port among `ranges`: reported once, as the widest.
+fn widest<'a>(ranges: impl Iterator<Item = Option<&'a str>>) -> Option<Ports> {
+    let mut res: Option<Ports> = None;
+    for range in ranges {
+        let ports = parse_range(range?)?;
+        if describe(ports).is_some() {
+            res = Some(match res {
+                Some(previous) if previous.to - previous.from >= ports.to - ports.from => previous,
+                _ => ports,
+            });
+        }
+    }
+    res
+}
+
+/// `"22"`, `"1000-2000"` or `"*"`.
+fn parse_range(text: &str) -> Option<Ports> {
+    if text == "*" {
+        return Some(ALL_PORTS);
+    }
+    let (from, to) = text.split_once('-').unwrap_or((text, text));
+    Some(Ports {
+        from: from.trim().parse().ok()?,
+        to: to.trim().parse().ok()?,
+    })
+}
+
+/// The open source addresses of an Azure rule: `*`, `Internet`, `0.0.0.0/0` and `::/0`.
+fn azure_open_addresses(body: &Body) -> Vec<&Expr> {
+    let is_open_azure = |value: &Value| {
+        is_open(value)
+            || value
+                .as_str()
+                .is_some_and(|text| text == "*" || text.eq_ignore_ascii_case("internet"))
+    };
+    let mut res = Vec::new();
+    if let Some(prefix) = body.attribute("source_address_prefix")
+        && is_open_azure(&prefix.value.value)
+    {
+        res.push(&prefix.value);
+    }
+    if let Some(prefixes) = body.attribute("source_address_prefixes") {
+        res.extend(
+            prefixes
+                .value
+                .value
+                .items()
+                .iter()
+                .filter(|item| is_open_azure(&item.value)),
+        );
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use redline_test_support::check_fixture;
+
+    #[test]
+    fn fires() {
+        check_fixture("terraform/ingress-open-to-internet/fires.tf");
+    }
+
+    #[test]
+    fn quiet() {
+        check_fixture("terraform/ingress-open-to-internet/quiet.tf");
+    }
+}

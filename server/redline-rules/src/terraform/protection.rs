@@ -1,0 +1,352 @@
+//! Protective attributes per resource type: which attribute guards against destruction, its
+//! provider default, and which value is unsafe.
+//!
+//! Seeded from the provider schemas of `hashicorp/terraform-provider-aws`,
+//! `terraform-provider-google` and `terraform-provider-azurerm` (catalog §5.5 and §6). The
+//! HCL rules read these tables, and the plan rules read them to recognise a weakened guard.
+//! To cover a new resource type, add a line here and a case to the rule's fixtures.
+
+/// A literal value in a table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Guarded {
+    /// A boolean.
+    Bool(bool),
+    /// A string such as `"ACTIVE"`.
+    Str(&'static str),
+}
+
+/// A deletion-protection attribute (RL-TF-008).
+#[derive(Clone, Copy, Debug)]
+pub struct DeletionGuard {
+    /// The resource type.
+    pub resource_type: &'static str,
+    /// The attribute that protects it.
+    pub attribute: &'static str,
+    /// The protective value.
+    pub protected: Guarded,
+    /// The value that leaves the resource unprotected.
+    pub unprotected: Guarded,
+    /// The provider default, which applies when the attribute is absent.
+    pub default: Guarded,
+    /// Whether an absent attribute is reported (only where the default is unprotected and the
+    /// resource holds data that cannot be recreated).
+    pub report_absent: bool,
+}
+
+/// A final-snapshot or backup switch (RL-TF-009): `attribute = unsafe_value` destroys the
+/// resource without a last backup.
+#[derive(Clone, Copy, Debug)]
+pub struct SnapshotGuard {
+    /// The resource type.
+    pub resource_type: &'static str,
+    /// The switch.
+    pub attribute: &'static str,
+    /// The value that skips or deletes the backup.
+    pub unsafe_value: bool,
+    /// The attribute naming the final snapshot, required when the snapshot is taken.
+    pub snapshot_name: Option<&'static str>,
+}
+
+/// A recovery window (RL-TF-011): deletion is scheduled, and the window is the last chance
+/// to cancel it.
+#[derive(Clone, Copy, Debug)]
+pub struct WindowGuard {
+    /// The resource type.
+    pub resource_type: &'static str,
+    /// The attribute holding the window in days.
+    pub attribute: &'static str,
+    /// Values at or below this are reported.
+    pub at_most: f64,
+    /// The value the fix sets (the provider's default, its longest window).
+    pub safe: u32,
+    /// What the window protects, for messages.
+    pub what: &'static str,
+}
+
+/// Deletion protection, per resource type.
+pub const DELETION_GUARDS: &[DeletionGuard] = &[
+    deletion("aws_db_instance", "deletion_protection", true),
+    deletion("aws_rds_cluster", "deletion_protection", true),
+    deletion("aws_docdb_cluster", "deletion_protection", true),
+    deletion("aws_neptune_cluster", "deletion_protection", true),
+    deletion("aws_rds_global_cluster", "deletion_protection", true),
+    deletion("aws_dynamodb_table", "deletion_protection_enabled", true),
+    deletion("aws_lb", "enable_deletion_protection", false),
+    deletion("aws_alb", "enable_deletion_protection", false),
+    // `disable_api_termination` is EC2's termination protection.
+    DeletionGuard {
+        resource_type: "aws_instance",
+        attribute: "disable_api_termination",
+        protected: Guarded::Bool(true),
+        unprotected: Guarded::Bool(false),
+        default: Guarded::Bool(false),
+        report_absent: false,
+    },
+    DeletionGuard {
+        resource_type: "aws_emr_cluster",
+        attribute: "termination_protection",
+        protected: Guarded::Bool(true),
+        unprotected: Guarded::Bool(false),
+        default: Guarded::Bool(false),
+        report_absent: false,
+    },
+    DeletionGuard {
+        resource_type: "aws_qldb_ledger",
+        attribute: "deletion_protection",
+        protected: Guarded::Bool(true),
+        unprotected: Guarded::Bool(false),
+        default: Guarded::Bool(true),
+        report_absent: false,
+    },
+    DeletionGuard {
+        resource_type: "aws_cognito_user_pool",
+        attribute: "deletion_protection",
+        protected: Guarded::Str("ACTIVE"),
+        unprotected: Guarded::Str("INACTIVE"),
+        default: Guarded::Str("INACTIVE"),
+        report_absent: false,
+    },
+    protected_by_default("google_sql_database_instance", "deletion_protection"),
+    protected_by_default("google_container_cluster", "deletion_protection"),
+    protected_by_default("google_bigquery_table", "deletion_protection"),
+    protected_by_default("google_alloydb_cluster", "deletion_protection"),
+    protected_by_default("google_spanner_database", "deletion_protection"),
+    protected_by_default("google_bigtable_instance", "deletion_protection"),
+    protected_by_default("google_bigtable_table", "deletion_protection"),
+    protected_by_default("google_folder", "deletion_protection"),
+    DeletionGuard {
+        resource_type: "google_compute_instance",
+        attribute: "deletion_protection",
+        protected: Guarded::Bool(true),
+        unprotected: Guarded::Bool(false),
+        default: Guarded::Bool(false),
+        report_absent: false,
+    },
+    DeletionGuard {
+        resource_type: "google_project",
+        attribute: "deletion_policy",
+        protected: Guarded::Str("PREVENT"),
+        // `ABANDON` leaves the project alive when Terraform forgets it.
+        unprotected: Guarded::Str("DELETE"),
+        default: Guarded::Str("PREVENT"),
+        report_absent: false,
+    },
+];
+
+/// Final snapshots and automated backups, per resource type.
+pub const SNAPSHOT_GUARDS: &[SnapshotGuard] = &[
+    skip_snapshot("aws_db_instance"),
+    skip_snapshot("aws_rds_cluster"),
+    skip_snapshot("aws_docdb_cluster"),
+    skip_snapshot("aws_neptune_cluster"),
+    skip_snapshot("aws_redshift_cluster"),
+    SnapshotGuard {
+        resource_type: "aws_db_instance",
+        attribute: "delete_automated_backups",
+        unsafe_value: true,
+        snapshot_name: None,
+    },
+    SnapshotGuard {
+        resource_type: "aws_fsx_windows_file_system",
+        attribute: "skip_final_backup",
+        unsafe_value: true,
+        snapshot_name: None,
+    },
+    SnapshotGuard {
+        resource_type: "aws_ebs_volume",
+        attribute: "final_snapshot",
+        unsafe_value: false,
+        snapshot_name: None,
+    },
+];
+
+/// Recovery windows of keys and secrets.
+pub const WINDOW_GUARDS: &[WindowGuard] = &[
+    WindowGuard {
+        resource_type: "aws_kms_key",
+        attribute: "deletion_window_in_days",
+        at_most: 7.0,
+        safe: 30,
+        what: "the key and everything encrypted with it",
+    },
+    WindowGuard {
+        resource_type: "aws_kms_replica_key",
+        attribute: "deletion_window_in_days",
+        at_most: 7.0,
+        safe: 30,
+        what: "the key and everything encrypted with it",
+    },
+    WindowGuard {
+        resource_type: "aws_secretsmanager_secret",
+        attribute: "recovery_window_in_days",
+        at_most: 0.0,
+        safe: 30,
+        what: "the secret",
+    },
+    WindowGuard {
+        resource_type: "azurerm_key_vault",
+        attribute: "soft_delete_retention_days",
+        at_most: 7.0,
+        safe: 90,
+        what: "the vault's keys, secrets and certificates",
+    },
+];
+
+/// Types that hold data a destroy loses (catalog §5.5), plus environment containers.
+pub const STATEFUL_TYPES: &[&str] = &[
+    "aws_db_instance",
+    "aws_rds_cluster",
+    "aws_rds_cluster_instance",
+    "aws_rds_global_cluster",
+    "aws_docdb_cluster",
+    "aws_neptune_cluster",
+    "aws_redshift_cluster",
+    "aws_dynamodb_table",
+    "aws_dynamodb_global_table",
+    "aws_s3_bucket",
+    "aws_s3_directory_bucket",
+    "aws_s3_object",
+    "aws_ebs_volume",
+    "aws_ebs_snapshot",
+    "aws_efs_file_system",
+    "aws_fsx_lustre_file_system",
+    "aws_fsx_windows_file_system",
+    "aws_fsx_ontap_file_system",
+    "aws_fsx_openzfs_file_system",
+    "aws_elasticache_cluster",
+    "aws_elasticache_replication_group",
+    "aws_elasticache_serverless_cache",
+    "aws_memorydb_cluster",
+    "aws_dax_cluster",
+    "aws_opensearch_domain",
+    "aws_elasticsearch_domain",
+    "aws_msk_cluster",
+    "aws_kinesis_stream",
+    "aws_sqs_queue",
+    "aws_kms_key",
+    "aws_secretsmanager_secret",
+    "aws_ssm_parameter",
+    "aws_cloudwatch_log_group",
+    "aws_backup_vault",
+    "aws_glacier_vault",
+    "aws_qldb_ledger",
+    "aws_keyspaces_table",
+    "aws_timestreamwrite_table",
+    "aws_cognito_user_pool",
+    "aws_ecr_repository",
+    "aws_route53_zone",
+    "aws_organizations_account",
+    "aws_eks_cluster",
+    "aws_vpc",
+    "aws_subnet",
+    "google_sql_database_instance",
+    "google_sql_database",
+    "google_alloydb_cluster",
+    "google_spanner_instance",
+    "google_spanner_database",
+    "google_bigquery_dataset",
+    "google_bigquery_table",
+    "google_bigtable_instance",
+    "google_storage_bucket",
+    "google_compute_disk",
+    "google_filestore_instance",
+    "google_redis_instance",
+    "google_kms_crypto_key",
+    "google_kms_key_ring",
+    "google_pubsub_topic",
+    "google_container_cluster",
+    "google_project",
+    "azurerm_resource_group",
+    "azurerm_storage_account",
+    "azurerm_mssql_server",
+    "azurerm_mssql_database",
+    "azurerm_postgresql_flexible_server",
+    "azurerm_mysql_flexible_server",
+    "azurerm_cosmosdb_account",
+    "azurerm_key_vault",
+    "azurerm_key_vault_key",
+    "azurerm_managed_disk",
+    "azurerm_redis_cache",
+    "azurerm_kubernetes_cluster",
+];
+
+/// Types whose deletion takes everything inside them: networks, clusters, projects, groups.
+pub const ENVIRONMENT_CONTAINERS: &[&str] = &[
+    "aws_vpc",
+    "aws_subnet",
+    "aws_eks_cluster",
+    "aws_ecs_cluster",
+    "aws_organizations_account",
+    "aws_organizations_organizational_unit",
+    "google_project",
+    "google_folder",
+    "google_compute_network",
+    "google_compute_subnetwork",
+    "google_container_cluster",
+    "azurerm_resource_group",
+    "azurerm_virtual_network",
+    "azurerm_subnet",
+    "azurerm_kubernetes_cluster",
+    "azurerm_subscription",
+    "azurerm_management_group",
+];
+
+/// Whether a resource type holds data or other resources that a destroy loses.
+pub fn is_stateful(resource_type: &str) -> bool {
+    STATEFUL_TYPES.contains(&resource_type)
+}
+
+/// The deletion guard of a resource type, if it has one.
+pub fn deletion_guard(resource_type: &str) -> Option<&'static DeletionGuard> {
+    DELETION_GUARDS
+        .iter()
+        .find(|guard| guard.resource_type == resource_type)
+}
+
+const fn deletion(
+    resource_type: &'static str,
+    attribute: &'static str,
+    report_absent: bool,
+) -> DeletionGuard {
+    DeletionGuard {
+        resource_type,
+        attribute,
+        protected: Guarded::Bool(true),
+        unprotected: Guarded::Bool(false),
+        default: Guarded::Bool(false),
+        report_absent,
+    }
+}
+
+const fn protected_by_default(
+    resource_type: &'static str,
+    attribute: &'static str,
+) -> DeletionGuard {
+    DeletionGuard {
+        resource_type,
+        attribute,
+        protected: Guarded::Bool(true),
+        unprotected: Guarded::Bool(false),
+        default: Guarded::Bool(true),
+        report_absent: false,
+    }
+}
+
+const fn skip_snapshot(resource_type: &'static str) -> SnapshotGuard {
+    SnapshotGuard {
+        resource_type,
+        attribute: "skip_final_snapshot",
+        unsafe_value: true,
+        snapshot_name: Some("final_snapshot_identifier"),
+    }
+}
+
+impl Guarded {
+    /// The value as HCL (and JSON) source text.
+    pub fn source(self) -> String {
+        match self {
+            Guarded::Bool(value) => value.to_string(),
+            Guarded::Str(value) => format!("\"{value}\""),
+        }
+    }
+}

@@ -1,0 +1,134 @@
+use redline_diagnostics::{Applicability, Category, Confidence, Edit, Fix, Severity};
+use redline_syntax::Format;
+
+use crate::terraform::protection::WINDOW_GUARDS;
+use crate::{FixAvailability, RuleContext, Status, declare_rule};
+
+declare_rule! {
+    /// ## What it flags
+    /// A key, secret or key vault whose deletion can no longer be cancelled in time:
+    /// `deletion_window_in_days` at its minimum of 7 on KMS keys and replica keys,
+    /// `recovery_window_in_days = 0` on Secrets Manager secrets (immediate, unrecoverable
+    /// deletion), `soft_delete_retention_days` at its minimum of 7 and
+    /// `purge_protection_enabled = false` on Azure key vaults.
+    ///
+    /// ## Why it matters
+    /// A deleted KMS key makes everything encrypted with it unreadable: volumes, snapshots,
+    /// buckets, database backups.
+    /// The deletion window is the only time in which someone can notice and cancel it, and a
+    /// secret deleted without a recovery window is gone the moment the plan applies.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "aws_kms_key" "data" {
+    ///   description             = "data at rest"
+    ///   deletion_window_in_days = 7
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// resource "aws_kms_key" "data" {
+    ///   description             = "data at rest"
+    ///   deletion_window_in_days = 30
+    /// }
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Setting the window to the provider's longest value (30 days for keys and secrets,
+    /// 90 for Azure key vaults) is safe: it only delays the final deletion.
+    /// Enabling purge protection on an Azure key vault is unsafe: it cannot be turned off
+    /// again, and it blocks re-creating a vault with the same name for the retention period.
+    ///
+    /// ## Suppression
+    /// `# redline:ignore RL-TF-011 -- secret recreated by every test run` on the line above.
+    ///
+    /// ## References
+    /// - Terraform AWS provider, `aws_kms_key` argument `deletion_window_in_days`
+    /// - Terraform AWS provider, `aws_secretsmanager_secret` argument `recovery_window_in_days`
+    /// - Checkov CKV_AZURE_110, CKV_AZURE_111
+    ShortRecoveryWindow {
+        id: "RL-TF-011", name: "short-recovery-window",
+        summary: "A key or secret can be deleted with no time left to cancel",
+        category: Category::Destructive, severity: Severity::Warning, confidence: Confidence::High,
+        formats: &[Format::Terraform], fix: FixAvailability::Always, status: Status::Preview,
+    }
+}
+
+fn check(ctx: &mut RuleContext<'_>) {
+    let model = ctx.file().terraform();
+    for resource in model.resources() {
+        let address = resource.address();
+        for guard in WINDOW_GUARDS
+            .iter()
+            .filter(|guard| guard.resource_type == resource.resource_type)
+        {
+            let Some(attribute) = resource.attribute(guard.attribute) else {
+                continue;
+            };
+            let Some(days) = attribute.value.value.as_number() else {
+                continue;
+            };
+            if days > guard.at_most {
+                continue;
+            }
+            let name = guard.attribute;
+            let safe = guard.safe;
+            let written = ctx.file().slice(attribute.value.range).to_owned();
+            let consequence = if days <= 0.0 {
+                format!(
+                    "deleting it destroys {} at once, with no way to recover",
+                    guard.what
+                )
+            } else {
+                format!(
+                    "after a deletion, {} is gone for good in {written} days, the shortest \
+                     window allowed",
+                    guard.what
+                )
+            };
+            let message = format!(
+                "`{name} = {written}` on `{address}`: {consequence}; set `{name} = {safe}`"
+            );
+            let fix = Fix::single(
+                format!("Set `{name} = {safe}`"),
+                Applicability::Safe,
+                Edit::replace(attribute.value.range, safe.to_string()),
+            );
+            let diagnostic = ctx.diagnostic(attribute.range, message).with_fix(fix);
+            ctx.report(diagnostic);
+        }
+        if resource.resource_type == "azurerm_key_vault"
+            && let Some(attribute) = resource.attribute("purge_protection_enabled")
+            && attribute.value.value.as_bool() == Some(false)
+        {
+            let message = format!(
+                "`purge_protection_enabled = false` on `{address}`: anyone who can delete the \
+                 vault can also purge it and its keys at once, with no way to recover; set \
+                 `purge_protection_enabled = true`"
+            );
+            let fix = Fix::single(
+                "Set `purge_protection_enabled = true`",
+                Applicability::Unsafe,
+                Edit::replace(attribute.value.range, "true"),
+            );
+            let diagnostic = ctx.diagnostic(attribute.range, message).with_fix(fix);
+            ctx.report(diagnostic);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use redline_test_support::check_fixture;
+
+    #[test]
+    fn fires() {
+        check_fixture("terraform/short-recovery-window/fires.tf");
+    }
+
+    #[test]
+    fn quiet() {
+        check_fixture("terraform/short-recovery-window/quiet.tf");
+    }
+}
