@@ -951,7 +951,9 @@ fn claude_hook_commands_are_commands() {
             85
         )]
     );
+}
 
+#[test]
 fn plan_summary_first_then_findings() {
     let sandbox = Sandbox::with_data("plan");
     let output = sandbox.run(&["plan", "plan.json"]);

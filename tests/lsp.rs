@@ -14,6 +14,7 @@ const MAIN_TF: &str = "# The bucket below may be destroyed with its contents.\n\
 resource \"aws_backup_vault\" \"🚀中文\" { force_destroy = true }\n\
 resource \"aws_s3_bucket\" \"cafe\" {\n  bucket = \"cafe\u{301}\"\n}\n";
 
+const BASE_CONFIG: &str = "[rules]\ndisable = [\"RL-TF-019\"]\n";
 const OTHER_TF: &str = "resource \"aws_s3_bucket\" \"logs\" {\n  force_destroy = true\n}\n";
 
 struct Workspace {
@@ -25,6 +26,9 @@ impl Workspace {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("main.tf"), MAIN_TF).unwrap();
         std::fs::write(dir.path().join("other.tf"), OTHER_TF).unwrap();
+        // The fixtures' buckets have no `prevent_destroy`; that info finding is not what these
+        // tests are about.
+        std::fs::write(dir.path().join("redline.toml"), BASE_CONFIG).unwrap();
         Self { dir }
     }
 
@@ -413,7 +417,11 @@ fn settings_and_redline_toml_change_what_is_reported() {
     assert_eq!(client.diagnostics(&uri, json!(1)).len(), 1);
 
     let config = workspace.dir.path().join("redline.toml");
-    std::fs::write(&config, "[rules]\ndisable = [\"RL-TF-010\"]\n").unwrap();
+    std::fs::write(
+        &config,
+        "[rules]\ndisable = [\"RL-TF-010\", \"RL-TF-019\"]\n",
+    )
+    .unwrap();
     client.notify(
         "workspace/didChangeWatchedFiles",
         json!({"changes": [{"uri": file_uri(&config), "type": 1}]}),
