@@ -10,6 +10,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// The fixture's vault has no `prevent_destroy`; that info finding is not what these tests
+/// are about.
+const CONFIG: &str = "[rules]\ndisable = [\"RL-TF-019\"]\n";
 const FIXTURE: &str = "# Buckets whose destroy would delete their contents.\n\
 resource \"aws_backup_vault\" \"🚀中文\" { force_destroy = true }\n";
 
@@ -45,6 +48,7 @@ fn neovim_shows_findings_and_applies_the_quick_fix() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("main.tf");
     std::fs::write(&file, FIXTURE).unwrap();
+    std::fs::write(dir.path().join("redline.toml"), CONFIG).unwrap();
     let output = Command::new(&nvim)
         .args(["--headless", "--clean", "-l"])
         .arg(repo_root().join("tests/neovim/e2e.lua"))
@@ -98,6 +102,7 @@ fn neovim_0_7_starts_the_server_with_start_client() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("main.tf");
     std::fs::write(&file, FIXTURE).unwrap();
+    std::fs::write(dir.path().join("redline.toml"), CONFIG).unwrap();
     let out = dir.path().join("out.txt");
     let output = Command::new(&nvim)
         .args(["--headless", "--clean", "-c"])
