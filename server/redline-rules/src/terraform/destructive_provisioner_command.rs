@@ -1,15 +1,18 @@
 use redline_diagnostics::{Category, Confidence, Severity};
 use redline_syntax::Format;
+use redline_syntax::shell::{self, SourceMap};
 use redline_syntax::terraform::{Block, Value};
 use redline_text::TextRange;
 
+use crate::shell::catalog::{SHELL_RULES, has_flag, matches};
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
 declare_rule! {
     /// ## What it flags
     /// A `local-exec` or `remote-exec` provisioner, in any resource and notably in
-    /// `terraform_data` and `null_resource`, whose command runs `terraform destroy` (or
-    /// `terraform apply -destroy`, and the same with `tofu`), `rm -rf`, or `kubectl delete`.
+    /// `terraform_data` and `null_resource`, whose command the destructive-command catalog of
+    /// the shell rules flags (`terraform destroy`, `kubectl delete namespace`, `aws s3 rm
+    /// --recursive`, `DROP TABLE` through `psql -c`, …), or that runs `rm -rf` on any path.
     /// Destroy-time provisioners (`when = destroy`) are included.
     ///
     /// The command is read from its literal text: interpolations such as `${var.dir}` are
@@ -70,12 +73,14 @@ fn check(ctx: &mut RuleContext<'_>) {
                     continue;
                 };
                 // Each element of `inline` is its own command; report the one that deletes.
-                let pieces: Vec<TextRange> = match &attribute.value.value {
-                    Value::List(items) => items.iter().map(|item| item.range).collect(),
-                    _ => vec![attribute.range],
+                let pieces: Vec<(TextRange, TextRange)> = match &attribute.value.value {
+                    Value::List(items) => {
+                        items.iter().map(|item| (item.range, item.range)).collect()
+                    }
+                    _ => vec![(attribute.range, attribute.value.range)],
                 };
-                let Some((range, found)) = pieces.into_iter().find_map(|range| {
-                    find_destructive(&literal_text(ctx.file().slice(range)))
+                let Some((range, found)) = pieces.into_iter().find_map(|(range, source)| {
+                    find_destructive(&literal_text(ctx.file().slice(source)))
                         .map(|found| (range, found))
                 }) else {
                     continue;
@@ -108,6 +113,14 @@ fn runs_at_destroy(provisioner: &Block, text: &str) -> bool {
 /// The expression's source with `${…}` and `%{…}` replaced by an opaque word, string quotes
 /// and escapes removed, and list punctuation turned into command separators.
 fn literal_text(source: &str) -> String {
+    // A heredoc's first and last lines are its markers.
+    let source = match source.trim_start().strip_prefix("<<") {
+        Some(rest) => {
+            let body = rest.split_once('\n').map_or("", |(_, body)| body);
+            body.rsplit_once('\n').map_or(body, |(body, _)| body)
+        }
+        None => source,
+    };
     let mut res = String::with_capacity(source.len());
     let mut chars = source.chars().peekable();
     while let Some(c) = chars.next() {
@@ -134,6 +147,8 @@ fn literal_text(source: &str) -> String {
                 Some(other) => res.push(other),
                 None => {}
             },
+            // HCL string delimiters; escaped quotes are handled above.
+            '"' => {}
             // List elements of `inline` are separate commands.
             ',' | '[' | ']' => res.push('\n'),
             other => res.push(other),
@@ -142,73 +157,36 @@ fn literal_text(source: &str) -> String {
     res
 }
 
-/// The first destructive command in `script`, as written.
+/// The first command of `script` that the destructive-command catalog flags, as its words.
 fn find_destructive(script: &str) -> Option<String> {
-    for command in script.split(['\n', ';', '|', '&', '(', ')', '`']) {
-        let words: Vec<&str> = command
-            .split_whitespace()
-            .map(|word| word.trim_matches(|c| c == '"' || c == '\''))
-            .filter(|word| !word.is_empty())
-            .collect();
-        let mut rest = words.as_slice();
-        // Skip wrappers and variable assignments in front of the program.
-        while let [first, tail @ ..] = rest {
-            let is_assignment = first.contains('=') && !first.starts_with('-');
-            if is_assignment
-                || matches!(
-                    *first,
-                    "sudo" | "exec" | "command" | "time" | "env" | "nohup"
-                )
-            {
-                rest = tail;
-            } else {
-                break;
-            }
-        }
-        let [program, arguments @ ..] = rest else {
-            continue;
-        };
-        let program = program.rsplit('/').next().unwrap_or(program);
-        let subcommand = arguments
-            .iter()
-            .find(|word| !word.starts_with('-'))
-            .copied();
-        let found = match program {
-            "terraform" | "tofu" => {
-                subcommand == Some("destroy")
-                    || (subcommand == Some("apply")
-                        && arguments
-                            .iter()
-                            .any(|word| *word == "-destroy" || *word == "--destroy"))
-            }
-            "kubectl" | "oc" => subcommand == Some("delete"),
-            "rm" => is_recursive_force(arguments),
-            _ => false,
-        };
-        if found {
-            return Some(rest.join(" "));
-        }
-    }
-    None
-}
-
-/// Whether `rm` arguments ask for both recursion and force, in any spelling.
-fn is_recursive_force(arguments: &[&str]) -> bool {
-    let mut recursive = false;
-    let mut force = false;
-    for word in arguments {
-        match *word {
-            "--recursive" => recursive = true,
-            "--force" => force = true,
-            "--" => break,
-            flags if flags.starts_with('-') && !flags.starts_with("--") => {
-                recursive |= flags.contains('r') || flags.contains('R');
-                force |= flags.contains('f');
-            }
-            _ => {}
-        }
-    }
-    recursive && force
+    let map = SourceMap::whole(TextRange::default());
+    shell::commands(script, &map)
+        .into_iter()
+        .find(|command| {
+            // Any recursive forced delete counts here: on the machine a provisioner reaches,
+            // `rm -rf /data` deletes data the plan never mentions.
+            let recursive_delete = command.words.first().is_some_and(|program| {
+                shell::program_name(&program.text) == "rm"
+                    && has_flag(&command.words[1..], "-r")
+                    && has_flag(&command.words[1..], "-f")
+            }) || command.words.first().is_some_and(|program| {
+                shell::program_name(&program.text) == "rm"
+                    && has_flag(&command.words[1..], "--recursive")
+                    && has_flag(&command.words[1..], "--force")
+            });
+            recursive_delete
+                || SHELL_RULES
+                    .iter()
+                    .any(|rule| !matches(rule, command, Format::Shell).is_empty())
+        })
+        .map(|command| {
+            let words: Vec<&str> = command
+                .words
+                .iter()
+                .map(|word| word.text.as_str())
+                .collect();
+            words.join(" ")
+        })
 }
 
 #[cfg(test)]
