@@ -22,14 +22,12 @@ pub fn yaml_script(node: &Node, text: &str) -> Option<(String, SourceMap)> {
     if raw.starts_with('|') || raw.starts_with('>') {
         return Some(block_script(raw, start, &scalar.value, node.range));
     }
-    let inner = if raw.starts_with('\'') || raw.starts_with('"') {
-        let quote = &raw[..1];
-        let inner = raw.strip_prefix(quote)?.strip_suffix(quote)?;
-        let has_escapes = match quote {
-            "'" => inner.contains("''"),
-            _ => inner.contains('\\'),
-        };
-        let exact = !inner.contains('\n') && !has_escapes;
+    if raw.starts_with('"') && !raw.contains('\n') {
+        return Some(double_quoted_script(raw, start, node.range));
+    }
+    let inner = if raw.starts_with('\'') {
+        let inner = raw.strip_prefix('\'')?.strip_suffix('\'')?;
+        let exact = !inner.contains('\n') && !inner.contains("''");
         exact.then(|| TextRange::from_usize(start + 1, start + 1 + inner.len()))
     } else {
         (!raw.contains('\n')).then_some(node.range)
@@ -39,6 +37,45 @@ pub fn yaml_script(node: &Node, text: &str) -> Option<(String, SourceMap)> {
         None => SourceMap::whole(node.range),
     };
     Some((scalar.value.clone(), map))
+}
+
+/// A one-line double-quoted string (YAML or JSON): literal runs map exactly, escapes map to
+/// nothing of their own, so a command between escapes still points at its exact text.
+fn double_quoted_script(raw: &str, start: usize, whole: TextRange) -> (String, SourceMap) {
+    let inner = raw
+        .strip_prefix('"')
+        .map(|rest| rest.strip_suffix('"').unwrap_or(rest))
+        .unwrap_or(raw);
+    let mut script = String::with_capacity(inner.len());
+    let mut map = SourceMap::whole(whole);
+    let mut run_start: Option<(usize, usize)> = None;
+    let mut chars = inner.char_indices().peekable();
+    while let Some((offset, c)) = chars.next() {
+        if c == '\\' {
+            if let Some((script_start, host_start)) = run_start.take() {
+                map.push(script_start, host_start, script.len() - script_start);
+            }
+            let Some((_, escaped)) = chars.next() else {
+                break;
+            };
+            script.push(match escaped {
+                'n' => '\n',
+                't' => '\t',
+                'r' => '\r',
+                '0' => '\0',
+                other => other,
+            });
+            continue;
+        }
+        if run_start.is_none() {
+            run_start = Some((script.len(), start + 1 + offset));
+        }
+        script.push(c);
+    }
+    if let Some((script_start, host_start)) = run_start {
+        map.push(script_start, host_start, script.len() - script_start);
+    }
+    (script, map)
 }
 
 /// A literal (`|`) block scalar maps line by line; a folded (`>`) one joins lines with spaces
@@ -551,6 +588,17 @@ mod tests {
                 "kubectl delete ns prod"
             ]
         );
+    }
+
+    #[test]
+    fn escaped_double_quoted_strings_map_exactly() {
+        let text = "on: push\njobs:\n  a:\n    steps:\n      - run: \"echo \\\"hi\\\" && kubectl delete ns prod\"\n";
+        let file = parse_source(".github/workflows/x.yml", text, SourceHints::default())
+            .expect("workflow");
+        let cache = OnceLock::new();
+        let commands = file_commands(&file, &cache);
+        let texts: Vec<&str> = commands.iter().map(|c| &text[c.range.to_std()]).collect();
+        assert_eq!(texts, ["echo \\\"hi\\\"", "kubectl delete ns prod"]);
     }
 
     #[test]
