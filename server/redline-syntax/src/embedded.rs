@@ -126,8 +126,9 @@ pub(crate) fn file_commands<'f>(
         let mut res = Vec::new();
         match file.format {
             Format::Shell => {
+                // The script's own tree is already there: no second parse.
                 let map = SourceMap::verbatim(TextRange::from_usize(0, file.text.len()));
-                res = shell::commands(file.text, &map);
+                res = shell::commands_in_tree(&file.tree, file.text, &map);
             }
             Format::GithubActions => {
                 for document in &file.documents {

@@ -142,6 +142,13 @@ pub fn commands(script: &str, map: &SourceMap) -> Vec<Command> {
     res
 }
 
+/// Every command of a script that is already parsed (a shell file's own tree).
+pub fn commands_in_tree(tree: &tree_sitter::Tree, script: &str, map: &SourceMap) -> Vec<Command> {
+    let mut res = Vec::new();
+    collect_tree(tree, script, map, 0, &[], &mut res);
+    res
+}
+
 fn collect_script(
     script: &str,
     map: &SourceMap,
@@ -156,6 +163,17 @@ fn collect_script(
     let Some(tree) = parser.parse(script, None) else {
         return;
     };
+    collect_tree(&tree, script, map, depth, wrappers, res);
+}
+
+fn collect_tree(
+    tree: &tree_sitter::Tree,
+    script: &str,
+    map: &SourceMap,
+    depth: usize,
+    wrappers: &[String],
+    res: &mut Vec<Command>,
+) {
     let mut cursor = tree.walk();
     // Pre-order walk with a cursor: no recursion, whatever the nesting.
     'walk: loop {

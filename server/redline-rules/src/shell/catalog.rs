@@ -294,6 +294,10 @@ pub fn matches(rule: &str, command: &Command, format: Format) -> Vec<Hit> {
         return Vec::new();
     };
     let program = program_name(&first.text);
+    // Most commands of a script (`echo`, `cp`, `make`) are in no entry: reject them at once.
+    if catalog_programs().binary_search(&program).is_err() {
+        return Vec::new();
+    }
     let args = &command.words[1..];
     let invocation = Invocation {
         command,
@@ -331,6 +335,20 @@ pub fn matches(rule: &str, command: &Command, format: Format) -> Vec<Hit> {
             }
         })
         .collect()
+}
+
+/// Every program the catalog knows, sorted.
+fn catalog_programs() -> &'static [&'static str] {
+    static PROGRAMS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    PROGRAMS.get_or_init(|| {
+        let mut programs: Vec<&'static str> = ENTRIES
+            .iter()
+            .flat_map(|entry| entry.programs.iter().copied())
+            .collect();
+        programs.sort_unstable();
+        programs.dedup();
+        programs
+    })
 }
 
 fn in_ci(invocation: &Invocation<'_>) -> bool {
