@@ -13,7 +13,8 @@ declare_rule! {
     /// A GitLab CI job that deploys or destroys (its scripts run `terraform apply|destroy`,
     /// `kubectl apply|delete`, `helm upgrade`, `cdk deploy`, … or it deploys to a
     /// `production` environment) with no blocking manual gate.
-    /// `extends:`, `default:` and YAML anchors and merge keys are followed.
+    /// `extends:`, `default:` and YAML anchors and merge keys are followed; a job that extends
+    /// a template defined in another file is left alone, since that template may hold the gate.
     ///
     /// ## Why it matters
     /// Without a gate the job runs as soon as the pipeline reaches it: a merge, or a commit an
@@ -70,7 +71,8 @@ fn check(ctx: &mut RuleContext<'_>) {
                 continue;
             };
             let gate = gate(&job);
-            if gate == Gate::Blocking {
+            // A template from another file may hold the gate: never guess.
+            if gate == Gate::Blocking || job.extends_elsewhere {
                 continue;
             }
             let name = job.name();

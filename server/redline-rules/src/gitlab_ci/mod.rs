@@ -27,6 +27,9 @@ const MAX_EXTENDS: usize = 10;
 pub(crate) struct Job<'n> {
     /// The `name: {…}` entry.
     pub entry: &'n Entry,
+    /// Whether some `extends:` names a job this file does not define (an included template):
+    /// the job's settings are then not fully known.
+    pub extends_elsewhere: bool,
     // Invariant: chain[0] is the job itself, followed by what it extends, nearest first.
     chain: Vec<&'n Node>,
     default: Option<&'n Node>,
@@ -63,16 +66,21 @@ pub(crate) fn jobs(document: &Node) -> Vec<Job<'_>> {
                     .as_str()
                     .is_some_and(|name| !name.starts_with('.') && !KEYWORDS.contains(&name))
         })
-        .map(|entry| Job {
-            entry,
-            chain: extends_chain(document, &entry.value),
-            default,
+        .map(|entry| {
+            let (chain, extends_elsewhere) = extends_chain(document, &entry.value);
+            Job {
+                entry,
+                chain,
+                extends_elsewhere,
+                default,
+            }
         })
         .collect()
 }
 
-fn extends_chain<'n>(document: &'n Node, job: &'n Node) -> Vec<&'n Node> {
+fn extends_chain<'n>(document: &'n Node, job: &'n Node) -> (Vec<&'n Node>, bool) {
     let mut res = vec![job];
+    let mut elsewhere = false;
     let mut pending: Vec<&'n Node> = vec![job];
     while let Some(current) = pending.pop() {
         if res.len() > MAX_EXTENDS {
@@ -82,6 +90,7 @@ fn extends_chain<'n>(document: &'n Node, job: &'n Node) -> Vec<&'n Node> {
             continue;
         };
         for name in extends.one_or_many().into_iter().filter_map(Node::as_str) {
+            elsewhere |= document.get(name).is_none();
             if let Some(parent) = document.get(name).filter(|parent| parent.is_mapping())
                 && !res.iter().any(|seen| std::ptr::eq(*seen, parent))
             {
@@ -90,5 +99,5 @@ fn extends_chain<'n>(document: &'n Node, job: &'n Node) -> Vec<&'n Node> {
             }
         }
     }
-    res
+    (res, elsewhere)
 }
