@@ -57,6 +57,29 @@ pub(crate) fn describe_container(container: &Node) -> String {
     format!("container `{name}`")
 }
 
+/// Every container of every pod template in the file whose `securityContext` sets `key` to
+/// `true`, with its object and the entry.
+pub(crate) fn containers_with_true<'f>(
+    file: &'f SourceFile<'_>,
+    key: &str,
+) -> Vec<(&'f Node, &'f Node, &'f Entry)> {
+    let mut res = Vec::new();
+    for object in objects(file) {
+        let Some(spec) = pod_spec(object) else {
+            continue;
+        };
+        for container in containers(spec) {
+            if let Some(entry) = container
+                .get("securityContext")
+                .and_then(|context| true_entry(context, key))
+            {
+                res.push((object, container, entry));
+            }
+        }
+    }
+    res
+}
+
 /// The `rules` entries of a Role or ClusterRole.
 pub(crate) fn role_rules(object: &Node) -> Vec<&Node> {
     match kind(object) {

@@ -1,7 +1,7 @@
 use redline_diagnostics::{Applicability, Category, Confidence, Severity};
 use redline_syntax::Format;
 
-use super::{containers, describe, describe_container, objects, pod_spec, true_entry};
+use super::{containers_with_true, describe, describe_container};
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
 declare_rule! {
@@ -48,32 +48,21 @@ declare_rule! {
 }
 
 fn check(ctx: &mut RuleContext<'_>) {
-    for object in objects(ctx.file()) {
-        let Some(spec) = pod_spec(object) else {
-            continue;
-        };
-        for container in containers(spec) {
-            let Some(entry) = container
-                .get("securityContext")
-                .and_then(|context| true_entry(context, "privileged"))
-            else {
-                continue;
-            };
-            let message = format!(
-                "{} of {} runs privileged: it can take over the node and every pod on it; set \
-                 `privileged: false` and add only the capabilities it needs",
-                describe_container(container),
-                describe(object)
-            );
-            let diagnostic = ctx.diagnostic_replacing(
-                entry.value.range,
-                message,
-                "Set `privileged: false`",
-                Applicability::Unsafe,
-                "false",
-            );
-            ctx.report(diagnostic);
-        }
+    for (object, container, entry) in containers_with_true(ctx.file(), "privileged") {
+        let message = format!(
+            "{} of {} runs privileged: it can take over the node and every pod on it; set \
+             `privileged: false` and add only the capabilities it needs",
+            describe_container(container),
+            describe(object)
+        );
+        let diagnostic = ctx.diagnostic_replacing(
+            entry.value.range,
+            message,
+            "Set `privileged: false`",
+            Applicability::Unsafe,
+            "false",
+        );
+        ctx.report(diagnostic);
     }
 }
 
