@@ -109,6 +109,18 @@ impl RuleMeta {
     }
 }
 
+/// Whether a name (namespace, cluster, environment) looks like production: one of its words
+/// is `prod`, `production` or `prd`.
+pub(crate) fn looks_like_production(name: &str) -> bool {
+    name.split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|word| {
+            matches!(
+                word.to_ascii_lowercase().as_str(),
+                "prod" | "production" | "prd"
+            )
+        })
+}
+
 /// Options for rules that take none: only an empty table is accepted.
 pub fn no_options(table: &toml::Table) -> Result<RuleOptions, String> {
     match table.keys().next() {

@@ -4,7 +4,7 @@ use redline_syntax::value::Node;
 use redline_syntax::{Format, Language};
 use redline_text::TextRange;
 
-use crate::shell::catalog::{SHELL_RULES, deploy_effect, has_flag, matches};
+use crate::shell::catalog::{SHELL_RULES, deploy_effect, matches, rm_recursive};
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
 declare_rule! {
@@ -160,10 +160,7 @@ fn judge_rule(text: &str) -> Option<String> {
             "`{text}` allows every `{program}` subcommand, destructive ones included, with no confirmation; allow read-only subcommands and put the rest under `ask`"
         ));
     }
-    let recursive_delete = program == "rm"
-        && ["-r", "-R", "--recursive"]
-            .iter()
-            .any(|flag| has_flag(&command.words[1..], flag));
+    let recursive_delete = program == "rm" && rm_recursive(&command.words[1..]);
     if wildcard && recursive_delete {
         return Some(format!(
             "`{text}` lets the agent delete any path recursively with no confirmation, the home folder and `/` included; allow specific paths only"

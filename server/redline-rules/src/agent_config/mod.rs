@@ -7,11 +7,11 @@ pub mod codex_unsandboxed_no_approval;
 pub mod kiro_trust_all;
 pub mod mcp_server_trusted;
 
-use redline_syntax::shell::Command;
 use redline_syntax::shell::program_name;
 
 use crate::RuleContext;
 use crate::shell::catalog::has_flag;
+use crate::shell::command_text;
 
 /// Reports command lines that start `program` with any of `flags`.
 pub(crate) fn report_agent_flags(
@@ -36,21 +36,9 @@ pub(crate) fn report_agent_flags(
         };
         let message = format!(
             "`{}` with `{flag}`: {consequence}",
-            shown(file.text, command)
+            command_text(file.text, command, 60)
         );
         let diagnostic = ctx.diagnostic(command.range, message);
         ctx.report(diagnostic);
-    }
-}
-
-fn shown(text: &str, command: &Command) -> String {
-    let raw = text.get(command.range.to_std()).unwrap_or("");
-    let one_line: Vec<&str> = raw.split_whitespace().collect();
-    let joined = one_line.join(" ");
-    if joined.chars().count() > 60 {
-        let cut: String = joined.chars().take(57).collect();
-        format!("{cut}...")
-    } else {
-        joined
     }
 }

@@ -1,10 +1,9 @@
 use redline_diagnostics::{Category, Confidence, Severity};
 use redline_syntax::Format;
-use redline_syntax::embedded::{azure_step_scripts, azure_steps, yaml_script};
-use redline_syntax::shell;
+use redline_syntax::embedded::{azure_step_scripts, azure_steps};
 use redline_syntax::value::Node;
 
-use crate::shell::catalog::deploy_effect;
+use crate::shell::deploy_in_script;
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
 declare_rule! {
@@ -125,12 +124,9 @@ fn deploy_in_step(step: &Node, text: &str) -> Option<String> {
             return Some(format!("terraform {command}"));
         }
     }
-    azure_step_scripts(step).into_iter().find_map(|script| {
-        let (script, map) = yaml_script(script, text)?;
-        shell::commands(&script, &map)
-            .iter()
-            .find_map(deploy_effect)
-    })
+    azure_step_scripts(step)
+        .into_iter()
+        .find_map(|script| deploy_in_script(script, text))
 }
 
 fn has_manual_validation(stage: &Node) -> bool {

@@ -4,11 +4,10 @@ pub mod id_token_write_workflow_level;
 pub mod pull_request_target_checkout;
 pub mod write_all_permissions;
 
-use redline_syntax::embedded::yaml_script;
-use redline_syntax::shell;
 use redline_syntax::value::Node;
 
-use crate::shell::catalog::{DEPLOY_ACTIONS, deploy_effect};
+use crate::shell::catalog::DEPLOY_ACTIONS;
+use crate::shell::deploy_in_script;
 
 /// The first deploying command or action of a job, in words.
 pub(crate) fn deploy_in_job(job: &Node, text: &str) -> Option<String> {
@@ -23,16 +22,7 @@ pub(crate) fn deploy_in_job(job: &Node, text: &str) -> Option<String> {
                 return Some(action.to_owned());
             }
         }
-        let Some(run) = step.get("run") else {
-            continue;
-        };
-        let Some((script, map)) = yaml_script(run, text) else {
-            continue;
-        };
-        if let Some(effect) = shell::commands(&script, &map)
-            .iter()
-            .find_map(deploy_effect)
-        {
+        if let Some(effect) = step.get("run").and_then(|run| deploy_in_script(run, text)) {
             return Some(effect);
         }
     }

@@ -1,11 +1,9 @@
 use redline_diagnostics::{Applicability, Category, Confidence, Edit, Fix, Severity};
 use redline_syntax::Format;
-use redline_syntax::embedded::yaml_script;
-use redline_syntax::shell;
 use redline_syntax::value::{Node, NodeKind};
 
 use super::{Job, jobs};
-use crate::shell::catalog::deploy_effect;
+use crate::shell::deploy_in_script;
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
 declare_rule! {
@@ -111,16 +109,11 @@ fn deploys(job: &Job<'_>, text: &str) -> Option<String> {
                 NodeKind::Sequence(items) => items.iter().collect(),
                 _ => vec![line],
             };
-            for line in lines {
-                let Some((script, map)) = yaml_script(line, text) else {
-                    continue;
-                };
-                if let Some(effect) = shell::commands(&script, &map)
-                    .iter()
-                    .find_map(deploy_effect)
-                {
-                    return Some(format!("runs `{effect}`"));
-                }
+            if let Some(effect) = lines
+                .into_iter()
+                .find_map(|line| deploy_in_script(line, text))
+            {
+                return Some(format!("runs `{effect}`"));
             }
         }
     }
@@ -128,14 +121,7 @@ fn deploys(job: &Job<'_>, text: &str) -> Option<String> {
     let name = environment
         .as_str()
         .or_else(|| environment.get("name").and_then(Node::as_str))?;
-    let production = name
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .any(|word| {
-            matches!(
-                word.to_ascii_lowercase().as_str(),
-                "prod" | "production" | "prd"
-            )
-        });
+    let production = crate::looks_like_production(name);
     production.then(|| format!("deploys to environment `{name}`"))
 }
 

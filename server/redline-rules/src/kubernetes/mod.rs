@@ -136,13 +136,5 @@ pub(crate) fn targets_production(object: &Node, app_spec: &Node) -> bool {
     {
         names.push(name);
     }
-    names.iter().any(|name| {
-        name.split(|c: char| !c.is_ascii_alphanumeric())
-            .any(|word| {
-                matches!(
-                    word.to_ascii_lowercase().as_str(),
-                    "prod" | "production" | "prd"
-                )
-            })
-    })
+    names.into_iter().any(crate::looks_like_production)
 }

@@ -447,14 +447,21 @@ fn gcloud_quiet_delete(invocation: &Invocation<'_>) -> bool {
     deletes && quiet && !covered
 }
 
+/// Whether `rm` arguments ask for recursion, in any spelling (`-r`, `-R`, `--recursive`,
+/// clusters such as `-rf`).
+pub fn rm_recursive(args: &[Word]) -> bool {
+    ["-r", "-R", "--recursive"]
+        .iter()
+        .any(|flag| has_flag(args, flag))
+}
+
+/// Whether `rm` arguments ask for both recursion and force, in any spelling.
+pub fn rm_recursive_forced(args: &[Word]) -> bool {
+    rm_recursive(args) && ["-f", "--force"].iter().any(|flag| has_flag(args, flag))
+}
+
 fn rm_rf_dangerous(invocation: &Invocation<'_>) -> bool {
-    let recursive = ["-r", "-R", "--recursive"]
-        .iter()
-        .any(|flag| has_flag(invocation.args, flag));
-    let force = ["-f", "--force"]
-        .iter()
-        .any(|flag| has_flag(invocation.args, flag));
-    if !(recursive && force) {
+    if !rm_recursive_forced(invocation.args) {
         return false;
     }
     let targets: Vec<&Word> = invocation

@@ -17,7 +17,9 @@ pub mod terraform_destroy;
 pub mod terraform_state_surgery;
 
 use redline_diagnostics::{Applicability, Edit, Fix, Severity};
+use redline_syntax::embedded::yaml_script;
 use redline_syntax::shell::Command;
+use redline_syntax::value::Node;
 
 use crate::RuleContext;
 
@@ -26,7 +28,7 @@ pub(crate) fn report_commands(ctx: &mut RuleContext<'_>, rule: &str) {
     let file = ctx.file();
     for command in file.commands() {
         for hit in catalog::matches(rule, command, file.format) {
-            let shown = command_text(file.text, command);
+            let shown = command_text(file.text, command, 80);
             let message = format!("`{shown}` {}", hit.message);
             let mut diagnostic = ctx.diagnostic(command.range, message);
             if let Some(severity) = hit.severity {
@@ -69,14 +71,22 @@ fn guard_fix(command: &Command) -> Option<Fix> {
     ))
 }
 
-/// The command as written, on one line and shortened for messages.
-fn command_text(text: &str, command: &Command) -> String {
+/// The command as written, on one line and shortened to `max_chars` for messages.
+pub(crate) fn command_text(text: &str, command: &Command, max_chars: usize) -> String {
     let raw = text.get(command.range.to_std()).unwrap_or("");
     let one_line: String = raw.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one_line.chars().count() > 80 {
-        let cut: String = one_line.chars().take(77).collect();
+    if one_line.chars().count() > max_chars {
+        let cut: String = one_line.chars().take(max_chars.saturating_sub(3)).collect();
         format!("{cut}...")
     } else {
         one_line
     }
+}
+
+/// The first command of a YAML (or JSON) script value that deploys or destroys, in words.
+pub(crate) fn deploy_in_script(value: &Node, text: &str) -> Option<String> {
+    let (script, map) = yaml_script(value, text)?;
+    redline_syntax::shell::commands(&script, &map)
+        .iter()
+        .find_map(catalog::deploy_effect)
 }

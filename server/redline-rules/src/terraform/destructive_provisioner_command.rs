@@ -4,7 +4,7 @@ use redline_syntax::shell::{self, SourceMap};
 use redline_syntax::terraform::{Block, Value};
 use redline_text::TextRange;
 
-use crate::shell::catalog::{SHELL_RULES, has_flag, matches};
+use crate::shell::catalog::{SHELL_RULES, matches, rm_recursive_forced};
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
 declare_rule! {
@@ -167,12 +167,7 @@ fn find_destructive(script: &str) -> Option<String> {
             // `rm -rf /data` deletes data the plan never mentions.
             let recursive_delete = command.words.first().is_some_and(|program| {
                 shell::program_name(&program.text) == "rm"
-                    && has_flag(&command.words[1..], "-r")
-                    && has_flag(&command.words[1..], "-f")
-            }) || command.words.first().is_some_and(|program| {
-                shell::program_name(&program.text) == "rm"
-                    && has_flag(&command.words[1..], "--recursive")
-                    && has_flag(&command.words[1..], "--force")
+                    && rm_recursive_forced(&command.words[1..])
             });
             recursive_delete
                 || SHELL_RULES
