@@ -986,11 +986,21 @@ fn cloud_iam_grants_are_each_reported_once() {
         .collect();
     assert_eq!(fixes, ["unsafe"]);
     sandbox.run(&["check", "--fix", "--unsafe-fixes"]);
-    assert!(sandbox.read("main.tf").contains("role    = \"roles/viewer\""));
+    assert!(
+        sandbox
+            .read("main.tf")
+            .contains("role    = \"roles/viewer\"")
+    );
     let (report, _) = sandbox.json(&[]);
     assert_eq!(
         rules_of(&report),
-        ["RL-IAM-012", "RL-GCP-002", "RL-AZ-001", "RL-AZ-002", "RL-IAM-012"]
+        [
+            "RL-IAM-012",
+            "RL-GCP-002",
+            "RL-AZ-001",
+            "RL-AZ-002",
+            "RL-IAM-012"
+        ]
     );
 }
 

@@ -80,15 +80,18 @@ fn check(ctx: &mut RuleContext<'_>) {
                 continue;
             };
             // Contributor-like roles exclude role assignment through `not_actions`.
-            let assigns_roles = !permissions.body.attribute("not_actions").is_some_and(|not| {
-                not.value.value.items().iter().any(|action| {
-                    action.value.as_str().is_some_and(|action| {
-                        action
-                            .to_ascii_lowercase()
-                            .starts_with("microsoft.authorization/")
+            let assigns_roles = !permissions
+                .body
+                .attribute("not_actions")
+                .is_some_and(|not| {
+                    not.value.value.items().iter().any(|action| {
+                        action.value.as_str().is_some_and(|action| {
+                            action
+                                .to_ascii_lowercase()
+                                .starts_with("microsoft.authorization/")
+                        })
                     })
-                })
-            });
+                });
             let what = if assigns_roles {
                 "can change and delete every resource in its scopes and assign roles, like \
                  Owner under another name"

@@ -155,8 +155,7 @@ fn check(ctx: &mut RuleContext<'_>) {
 
 /// `roles/<service>.admin`.
 fn is_service_admin(role: &str) -> bool {
-    role
-        .strip_prefix("roles/")
+    role.strip_prefix("roles/")
         .and_then(|rest| rest.strip_suffix(".admin"))
         .is_some_and(|service| {
             !service.is_empty()

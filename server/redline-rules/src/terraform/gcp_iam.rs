@@ -80,7 +80,11 @@ pub(crate) fn grants<'a>(file: &'a SourceFile<'_>, model: &'a TerraformFile) -> 
         res.push(Grant {
             subject: resource.address(),
             level: Some(level(scope)),
-            role: resource.block.body.attribute("role").map(|role| &role.value),
+            role: resource
+                .block
+                .body
+                .attribute("role")
+                .map(|role| &role.value),
             members,
         });
     }

@@ -68,9 +68,10 @@ fn check(ctx: &mut RuleContext<'_>) {
                 .role
                 .and_then(|role| role.value.as_str())
                 .map_or_else(|| "its role".to_owned(), |role| format!("`{role}`"));
-            let reach = grant
-                .level
-                .map_or_else(|| "whatever uses this policy".to_owned(), |level| level.reach());
+            let reach = grant.level.map_or_else(
+                || "whatever uses this policy".to_owned(),
+                |level| level.reach(),
+            );
             let message = format!(
                 "`{}` grants {role} to `{name}`: {who} gets it on {reach}; remove `{name}` and \
                  grant the role to the groups or service accounts that need it",
