@@ -954,6 +954,57 @@ fn claude_hook_commands_are_commands() {
 }
 
 #[test]
+fn cloud_iam_grants_are_each_reported_once() {
+    let sandbox = Sandbox::with_data("cloud-iam");
+    let (report, code) = sandbox.json(&[]);
+    assert_eq!(code, 1);
+    let expected: Vec<(&str, &str, u64, u64, u64, u64)> = vec![
+        ("RL-IAM-012", "main.tf", 5, 16, 5, 61),
+        ("RL-GCP-001", "main.tf", 10, 13, 10, 26),
+        ("RL-GCP-002", "main.tf", 17, 12, 17, 22),
+        ("RL-AZ-001", "main.tf", 24, 26, 24, 33),
+        ("RL-AZ-002", "main.tf", 33, 16, 33, 19),
+        // The `!Sub` string itself, after the tag.
+        ("RL-IAM-012", "template.yaml", 15, 16, 15, 75),
+    ];
+    let expected: Vec<(String, String, u64, u64, u64, u64)> = expected
+        .into_iter()
+        .map(|(r, p, a, b, c, d)| (r.to_owned(), p.to_owned(), a, b, c, d))
+        .collect();
+    assert_eq!(positions(&report), expected);
+    for finding in report["findings"].as_array().unwrap() {
+        assert_eq!(finding["category"], "permissions");
+        assert_eq!(finding["severity"], "error");
+    }
+    // Only the GCP basic role has a fix, and it is unsafe.
+    let fixes: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|finding| finding["fixes"].as_array().unwrap())
+        .map(|fix| fix["applicability"].as_str().unwrap())
+        .collect();
+    assert_eq!(fixes, ["unsafe"]);
+    sandbox.run(&["check", "--fix", "--unsafe-fixes"]);
+    assert!(
+        sandbox
+            .read("main.tf")
+            .contains("role    = \"roles/viewer\"")
+    );
+    let (report, _) = sandbox.json(&[]);
+    assert_eq!(
+        rules_of(&report),
+        [
+            "RL-IAM-012",
+            "RL-GCP-002",
+            "RL-AZ-001",
+            "RL-AZ-002",
+            "RL-IAM-012"
+        ]
+    );
+}
+
+#[test]
 fn plan_summary_first_then_findings() {
     let sandbox = Sandbox::with_data("plan");
     let output = sandbox.run(&["plan", "plan.json"]);

@@ -1,10 +1,15 @@
 //! Rules on Terraform configuration (`*.tf`, `*.tf.json`), and the edits they share.
 
+pub mod azure_custom_role_wildcard;
+pub mod azure_privileged_role_assignment;
 pub mod backup_retention_disabled;
 pub mod deletion_protection_disabled;
 pub mod destructive_provisioner_command;
 pub mod final_snapshot_skipped;
 pub mod force_destroy_enabled;
+pub mod gcp_basic_role;
+mod gcp_iam;
+pub mod gcp_public_member;
 pub mod ingress_open_to_internet;
 pub mod prevent_destroy_disabled;
 pub mod prevent_destroy_missing;
@@ -14,11 +19,66 @@ pub mod s3_public_acl;
 pub mod short_recovery_window;
 
 use redline_diagnostics::Edit;
-use redline_syntax::terraform::{Block, Resource, Syntax, TerraformFile};
+use redline_syntax::SourceFile;
+use redline_syntax::terraform::{Block, Expr, Resource, Syntax, TerraformFile, Value};
 use redline_text::{TextRange, TextSize};
 
 /// One indentation step, used when the surrounding code gives none.
 const INDENT: &str = "  ";
+
+/// What an interpolation `${…}` becomes in the shape of a string template.
+pub(crate) const HOLE: &str = "{}";
+
+/// The shape of a string expression: a known string as it is, and a quoted template with each
+/// `${…}` replaced by [`HOLE`], so that `"/subscriptions/${var.id}"` reads as
+/// `/subscriptions/{}`.
+///
+/// `None` for anything that is not a single quoted string (references, calls, heredocs, and
+/// templates with `%{…}` directives).
+pub(crate) fn string_shape(file: &SourceFile<'_>, expr: &Expr) -> Option<String> {
+    if let Value::String(value) = &expr.value {
+        return Some(value.clone());
+    }
+    let raw = file.slice(expr.range).trim();
+    let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
+    if inner.contains("%{") {
+        return None;
+    }
+    let mut res = String::new();
+    let mut rest = inner;
+    while let Some(start) = rest.find("${") {
+        res.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let mut depth = 1usize;
+        let end = after.char_indices().find_map(|(index, c)| {
+            match c {
+                '{' => depth += 1,
+                '}' => depth -= 1,
+                _ => {}
+            }
+            (depth == 0).then_some(index)
+        })?;
+        res.push_str(HOLE);
+        rest = &after[end + 1..];
+    }
+    res.push_str(rest);
+    Some(res)
+}
+
+/// The reference an expression consists of, such as `data.azurerm_subscription.current.id`:
+/// a bare traversal in HCL, or a string that is nothing but `"${traversal}"`.
+pub(crate) fn reference<'t>(file: &'t SourceFile<'_>, expr: &Expr) -> Option<&'t str> {
+    let raw = file.slice(expr.range).trim();
+    let traversal = raw
+        .strip_prefix("\"${")
+        .and_then(|inner| inner.strip_suffix("}\""))
+        .map_or(raw, str::trim);
+    let is_traversal = traversal.contains('.')
+        && traversal
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    is_traversal.then_some(traversal)
+}
 
 /// Inserts `line` (e.g. `deletion_protection = true`) as the first line of `block`.
 ///

@@ -1,0 +1,324 @@
+use redline_diagnostics::{Category, Confidence, Severity};
+use redline_syntax::cloudformation::resources;
+use redline_syntax::terraform::{Expr, TerraformFile};
+use redline_syntax::value::{Node, NodeKind};
+use redline_syntax::{Format, SourceFile};
+use redline_text::TextRange;
+
+use crate::terraform::{HOLE, reference, string_shape};
+use crate::{FixAvailability, RuleContext, Status, declare_rule};
+
+declare_rule! {
+    /// ## What it flags
+    /// An AWS-managed administrator-class policy attached to a role, user or group:
+    /// `AdministratorAccess` (an error), `PowerUserAccess` and `IAMFullAccess` (warnings),
+    /// in any partition (`arn:aws`, `arn:aws-us-gov`, `arn:aws-cn`, or the partition as an
+    /// interpolation).
+    /// In Terraform it reads `policy_arn` of `aws_iam_role_policy_attachment`,
+    /// `aws_iam_user_policy_attachment`, `aws_iam_group_policy_attachment` and
+    /// `aws_iam_policy_attachment`, `policy_arns` of the `*_policy_attachments_exclusive`
+    /// resources, `managed_policy_arns` of `aws_iam_role`, and `data "aws_iam_policy"` lookups
+    /// of those policies.
+    /// In CloudFormation it reads `ManagedPolicyArns` of `AWS::IAM::Role`, `AWS::IAM::User`
+    /// and `AWS::IAM::Group` (plain strings, `!Sub` and `!Join`), and `Policies` of SAM
+    /// functions and state machines.
+    /// Values redline cannot know (`var.policy_arn`, `!Ref PolicyArn`) are never reported.
+    ///
+    /// ## Why it matters
+    /// `AdministratorAccess` allows every action on every resource.
+    /// `PowerUserAccess` allows every action of every service except most of IAM and
+    /// Organizations: enough to delete every database, bucket and cluster in the account.
+    /// `IAMFullAccess` allows creating roles and attaching any policy, so its holder can grant
+    /// itself administrator access.
+    /// Attached to a CI role or a coding agent, any of them means one mistaken command can
+    /// destroy production, and nothing in the account stops it.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "aws_iam_role_policy_attachment" "deploy" {
+    ///   role       = aws_iam_role.deploy.name
+    ///   policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// A customer-managed policy with the actions the principal uses, and a permissions
+    /// boundary on the role that caps what it can ever be granted:
+    /// ```hcl
+    /// resource "aws_iam_role_policy_attachment" "deploy" {
+    ///   role       = aws_iam_role.deploy.name
+    ///   policy_arn = aws_iam_policy.deploy.arn
+    /// }
+    /// ```
+    ///
+    /// ## Fix safety
+    /// There is no automatic fix: only the owner knows which actions the principal needs.
+    ///
+    /// ## Suppression
+    /// `# redline:ignore RL-IAM-012 -- break-glass role, MFA-only` on the line above.
+    ///
+    /// ## References
+    /// - AWS IAM User Guide, "AWS managed policies for job functions"
+    /// - Checkov CKV_AWS_274, CKV_AWS_275, CKV2_AWS_56
+    AdminManagedPolicy {
+        id: "RL-IAM-012", name: "admin-managed-policy",
+        summary: "An AWS-managed administrator-class policy is attached to a principal",
+        category: Category::Permissions, severity: Severity::Error, confidence: Confidence::High,
+        formats: &[Format::Terraform, Format::CloudFormation], fix: FixAvailability::None,
+        status: Status::Preview,
+    }
+}
+
+/// An AWS-managed policy this rule reports.
+struct AdminPolicy {
+    /// The policy name, the last part of its ARN.
+    name: &'static str,
+    /// How serious attaching it is.
+    severity: Severity,
+    /// What the policy allows, completing "the principal …".
+    grants: &'static str,
+}
+
+const POLICIES: &[AdminPolicy] = &[
+    AdminPolicy {
+        name: "AdministratorAccess",
+        severity: Severity::Error,
+        grants: "can do anything in the account, including deleting every environment",
+    },
+    AdminPolicy {
+        name: "PowerUserAccess",
+        severity: Severity::Warning,
+        grants: "can use every service except IAM and Organizations management, enough to \
+                 delete every database, bucket and cluster",
+    },
+    AdminPolicy {
+        name: "IAMFullAccess",
+        severity: Severity::Warning,
+        grants: "has full control of IAM, so it can grant itself anything, including \
+                 administrator access",
+    },
+];
+
+/// Terraform resource types and their attribute holding one or several policy ARNs.
+const TERRAFORM_ATTRIBUTES: &[(&str, &str)] = &[
+    ("aws_iam_role_policy_attachment", "policy_arn"),
+    ("aws_iam_user_policy_attachment", "policy_arn"),
+    ("aws_iam_group_policy_attachment", "policy_arn"),
+    ("aws_iam_policy_attachment", "policy_arn"),
+    ("aws_iam_role_policy_attachments_exclusive", "policy_arns"),
+    ("aws_iam_user_policy_attachments_exclusive", "policy_arns"),
+    ("aws_iam_group_policy_attachments_exclusive", "policy_arns"),
+    ("aws_iam_role", "managed_policy_arns"),
+];
+
+fn check(ctx: &mut RuleContext<'_>) {
+    let file = ctx.file();
+    match file.format {
+        Format::Terraform => check_terraform(ctx, file),
+        Format::CloudFormation => check_cloudformation(ctx, file),
+        _ => {}
+    }
+}
+
+fn check_terraform(ctx: &mut RuleContext<'_>, file: &SourceFile<'_>) {
+    let model = file.terraform();
+    for resource in model.resources() {
+        let Some((_, attribute_name)) = TERRAFORM_ATTRIBUTES
+            .iter()
+            .find(|(kind, _)| *kind == resource.resource_type)
+        else {
+            continue;
+        };
+        let Some(attribute) = resource.attribute(attribute_name) else {
+            continue;
+        };
+        let values: Vec<&Expr> = match attribute.value.value.items() {
+            [] => vec![&attribute.value],
+            items => items.iter().collect(),
+        };
+        for value in values {
+            if let Some(policy) = terraform_policy(file, model, value) {
+                report(ctx, value.range, &resource.address(), policy);
+            }
+        }
+    }
+}
+
+/// The policy an ARN expression names: a string (or a template whose partition is
+/// interpolated), or a reference to a `data "aws_iam_policy"` lookup in the same file.
+fn terraform_policy(
+    file: &SourceFile<'_>,
+    model: &TerraformFile,
+    value: &Expr,
+) -> Option<&'static AdminPolicy> {
+    if let Some(shape) = string_shape(file, value) {
+        return policy_of_arn(&shape);
+    }
+    let traversal = reference(file, value)?;
+    let name = traversal
+        .strip_prefix("data.aws_iam_policy.")?
+        .strip_suffix(".arn")?;
+    let lookup = model
+        .blocks_of("data")
+        .find(|block| block.label(0) == Some("aws_iam_policy") && block.label(1) == Some(name))?;
+    if let Some(arn) = lookup.body.attribute("arn") {
+        return policy_of_arn(&string_shape(file, &arn.value)?);
+    }
+    let policy_name = lookup.body.attribute("name")?.value.value.as_str()?;
+    POLICIES.iter().find(|policy| policy.name == policy_name)
+}
+
+fn check_cloudformation(ctx: &mut RuleContext<'_>, file: &SourceFile<'_>) {
+    for document in &file.documents {
+        for resource in resources(document) {
+            let policies = match resource.resource_type() {
+                Some("AWS::IAM::Role" | "AWS::IAM::User" | "AWS::IAM::Group") => {
+                    resource.property("ManagedPolicyArns")
+                }
+                // SAM accepts AWS-managed policy names as well as ARNs.
+                Some("AWS::Serverless::Function" | "AWS::Serverless::StateMachine") => {
+                    resource.property("Policies")
+                }
+                _ => None,
+            };
+            let Some(policies) = policies else {
+                continue;
+            };
+            for item in policies.one_or_many() {
+                let policy = match cloudformation_shape(item) {
+                    Some(shape) => policy_of_arn(&shape).or_else(|| {
+                        POLICIES
+                            .iter()
+                            .find(|policy| item.as_str() == Some(policy.name))
+                    }),
+                    None => None,
+                };
+                if let Some(policy) = policy {
+                    report(ctx, item.range, resource.logical_id(), policy);
+                }
+            }
+        }
+    }
+}
+
+/// The shape of a CloudFormation string value: a plain string, or the template of `!Sub` or
+/// `!Join` with every substitution replaced by [`HOLE`].
+fn cloudformation_shape(node: &Node) -> Option<String> {
+    if let Some(text) = node.as_str() {
+        return Some(text.to_owned());
+    }
+    let (function, argument) = intrinsic(node)?;
+    match function {
+        "Sub" => {
+            let template = match &argument.kind {
+                NodeKind::Sequence(items) => items.first()?,
+                _ => argument,
+            };
+            let template = &template.scalar()?.value;
+            Some(substitute(template))
+        }
+        "Join" => {
+            let [delimiter, parts] = argument.items() else {
+                return None;
+            };
+            let delimiter = delimiter.as_str()?;
+            let parts: Vec<&str> = parts
+                .items()
+                .iter()
+                .map(|part| part.as_str().unwrap_or(HOLE))
+                .collect();
+            Some(parts.join(delimiter))
+        }
+        _ => None,
+    }
+}
+
+/// `!Name argument` in YAML or `{"Fn::Name": argument}`: the function name and its argument.
+fn intrinsic(node: &Node) -> Option<(&str, &Node)> {
+    if let Some(name) = node.tag.as_deref().and_then(|tag| tag.strip_prefix('!')) {
+        return Some((name, node));
+    }
+    match node.entries() {
+        [entry] => {
+            let name = entry.key.as_str()?.strip_prefix("Fn::")?;
+            Some((name, &entry.value))
+        }
+        _ => None,
+    }
+}
+
+/// A `!Sub` template with each `${Name}` replaced by [`HOLE`]; `${!Literal}` stays literal.
+fn substitute(template: &str) -> String {
+    let mut res = String::new();
+    let mut rest = template;
+    while let Some(start) = rest.find("${") {
+        res.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else {
+            res.push_str(&rest[start..]);
+            return res;
+        };
+        match after.strip_prefix('!') {
+            Some(literal) => {
+                res.push_str("${");
+                res.push_str(&literal[..end - 1]);
+                res.push('}');
+            }
+            None => res.push_str(HOLE),
+        }
+        rest = &after[end + 1..];
+    }
+    res.push_str(rest);
+    res
+}
+
+/// The admin-class policy an ARN (or ARN shape) names.
+fn policy_of_arn(arn: &str) -> Option<&'static AdminPolicy> {
+    let (partition, rest) = arn.strip_prefix("arn:")?.split_once(':')?;
+    if !matches!(partition, "aws" | "aws-us-gov" | "aws-cn" | HOLE) {
+        return None;
+    }
+    let name = rest.strip_prefix("iam::aws:policy/")?;
+    POLICIES.iter().find(|policy| policy.name == name)
+}
+
+fn report(ctx: &mut RuleContext<'_>, range: TextRange, subject: &str, policy: &AdminPolicy) {
+    let message = format!(
+        "`{subject}` attaches the AWS-managed `{}` policy: the principal {}; attach a \
+         customer-managed policy with only the actions it uses and set a permissions boundary",
+        policy.name, policy.grants
+    );
+    let mut diagnostic = ctx.diagnostic(range, message);
+    diagnostic.severity = policy.severity;
+    ctx.report(diagnostic);
+}
+
+#[cfg(test)]
+mod tests {
+    use redline_test_support::check_fixture;
+
+    #[test]
+    fn fires_terraform() {
+        insta::assert_snapshot!(check_fixture("iam/admin-managed-policy/fires.tf"));
+    }
+
+    #[test]
+    fn quiet_terraform() {
+        check_fixture("iam/admin-managed-policy/quiet.tf");
+    }
+
+    #[test]
+    fn fires_cloudformation() {
+        check_fixture("iam/admin-managed-policy/fires.yaml");
+    }
+
+    #[test]
+    fn quiet_cloudformation() {
+        check_fixture("iam/admin-managed-policy/quiet.yaml");
+    }
+
+    #[test]
+    fn cloudformation_json() {
+        insta::assert_snapshot!(check_fixture("iam/admin-managed-policy/fires.json"));
+    }
+}
