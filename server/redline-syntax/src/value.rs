@@ -264,10 +264,13 @@ impl Node {
 
 #[cfg(test)]
 mod tests {
-    use crate::{SourceHints, parse_source};
+    use crate::{Format, SourceHints, parse_source};
 
     fn documents(path: &str, text: &str) -> Vec<super::Node> {
-        parse_source(path, text, SourceHints::default())
+        let hints = SourceHints {
+            format: Some(Format::Kubernetes),
+        };
+        parse_source(path, text, hints)
             .expect("recognised")
             .documents
     }
