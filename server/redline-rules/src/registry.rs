@@ -43,6 +43,8 @@ static RULES: &[&dyn Rule] = &[
     &cloudformation::retain_policy_removed::RetainPolicyRemoved,
     &kubernetes::volume_reclaim_delete::VolumeReclaimDelete,
     &kubernetes::stateful_object_hook_deleted::StatefulObjectHookDeleted,
+    &kubernetes::manifest_object_removed::ManifestObjectRemoved,
+    &kubernetes::immutable_field_changed::ImmutableFieldChanged,
     &kubernetes::rbac_wildcard::RbacWildcard,
     &kubernetes::cluster_admin_binding::ClusterAdminBinding,
     &kubernetes::rbac_escalation_verbs::RbacEscalationVerbs,

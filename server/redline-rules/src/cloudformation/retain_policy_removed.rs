@@ -90,9 +90,11 @@ fn check(ctx: &mut RuleContext<'_>) {
             if after >= before {
                 continue;
             }
+            let holds_data = STATEFUL_TYPES.contains(&kind) || kind == "AWS::S3::Bucket";
             let outcome = match after {
                 Protection::Snapshot => "deletes it after a final snapshot",
-                _ => "deletes it and its data",
+                _ if holds_data => "deletes it and its data",
+                _ => "deletes it",
             };
             let restored = format!("`{attribute}: {}`", before.policy());
             let entry = resource.attribute(attribute);
@@ -139,7 +141,7 @@ fn check(ctx: &mut RuleContext<'_>) {
                     }
                 }
             };
-            if !STATEFUL_TYPES.contains(&kind) && kind != "AWS::S3::Bucket" {
+            if !holds_data {
                 diagnostic.severity = Severity::Info;
             }
             ctx.report(diagnostic);
