@@ -6,7 +6,7 @@ use redline_text::TextRange;
 
 use super::{
     Protection, STATEFUL_TYPES, TemplateEdit, create_only_properties, property_at, protection,
-    short_value,
+    same_template_value, short_value,
 };
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
@@ -101,7 +101,7 @@ fn check(ctx: &mut RuleContext<'_>) {
             let after = property_at(resource, path);
             let what = match (before, after) {
                 (None, None) => continue,
-                (Some(before), Some(after)) if before.same_value(after) => continue,
+                (Some(before), Some(after)) if same_template_value(before, after) => continue,
                 (Some(before), Some(after)) if is_short(before) && is_short(after) => format!(
                     "changes `{path}` from {} to {}",
                     short_value(before),

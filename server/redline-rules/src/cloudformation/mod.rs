@@ -12,7 +12,7 @@ pub mod stateful_resource_without_retain;
 pub use create_only::{cfn_create_only_version, create_only_properties};
 use redline_syntax::SourceFile;
 use redline_syntax::cloudformation::{Resource, resources};
-use redline_syntax::value::{Entry, Node};
+use redline_syntax::value::{Entry, Node, NodeKind, ScalarKind};
 
 use crate::RuleContext;
 
@@ -191,4 +191,101 @@ pub(crate) fn short_value(node: &Node) -> String {
         },
         _ => "a structured value".to_owned(),
     }
+}
+
+/// Whether two template values are the same, reading the short form of an intrinsic function
+/// (`!Ref Bucket`, `!GetAtt Db.Endpoint.Address`, `!Sub "…"`) as its long form
+/// (`{Ref: Bucket}`, `{Fn::GetAtt: [Db, Endpoint.Address]}`, `{Fn::Sub: "…"}`), ignoring the
+/// order of mapping keys. Values redline cannot read are never the same.
+pub(crate) fn same_template_value(left: &Node, right: &Node) -> bool {
+    match (canonical(left), canonical(right)) {
+        (Some(left), Some(right)) => left == right,
+        _ => false,
+    }
+}
+
+/// A value in a canonical text form: long-form intrinsics, sorted mapping keys.
+fn canonical(node: &Node) -> Option<String> {
+    let mut res = String::new();
+    write_canonical(node, 0, &mut res).then_some(res)
+}
+
+fn write_canonical(node: &Node, depth: usize, out: &mut String) -> bool {
+    if depth > redline_syntax::value::MAX_DEPTH {
+        return false;
+    }
+    if let Some(tag) = node.tag.as_deref().and_then(|tag| tag.strip_prefix('!'))
+        && !tag.starts_with('!')
+    {
+        let function = match tag {
+            "Ref" | "Condition" => tag.to_owned(),
+            _ => format!("Fn::{tag}"),
+        };
+        out.push('{');
+        out.push_str(&quoted(&function));
+        out.push(':');
+        let untagged = Node {
+            tag: None,
+            ..node.clone()
+        };
+        let ok = match untagged.scalar() {
+            // `!GetAtt Db.Endpoint.Address` is `[Db, Endpoint.Address]`.
+            Some(scalar) if tag == "GetAtt" => match scalar.value.split_once('.') {
+                Some((resource, attribute)) => {
+                    out.push_str(&format!("[{},{}]", quoted(resource), quoted(attribute)));
+                    true
+                }
+                None => write_canonical(&untagged, depth + 1, out),
+            },
+            _ => write_canonical(&untagged, depth + 1, out),
+        };
+        out.push('}');
+        return ok;
+    }
+    match &node.kind {
+        NodeKind::Mapping(entries) => {
+            let mut parts = Vec::with_capacity(entries.len());
+            for entry in entries {
+                let Some(key) = entry.key.scalar() else {
+                    return false;
+                };
+                let mut part = quoted(&key.value);
+                part.push(':');
+                if !write_canonical(&entry.value, depth + 1, &mut part) {
+                    return false;
+                }
+                parts.push(part);
+            }
+            parts.sort();
+            out.push('{');
+            out.push_str(&parts.join(","));
+            out.push('}');
+            true
+        }
+        NodeKind::Sequence(items) => {
+            out.push('[');
+            for (index, item) in items.iter().enumerate() {
+                if index > 0 {
+                    out.push(',');
+                }
+                if !write_canonical(item, depth + 1, out) {
+                    return false;
+                }
+            }
+            out.push(']');
+            true
+        }
+        NodeKind::Scalar(scalar) => {
+            match scalar.kind {
+                ScalarKind::Null => out.push_str("null"),
+                _ => out.push_str(&quoted(&scalar.value)),
+            }
+            true
+        }
+        NodeKind::Unknown => false,
+    }
+}
+
+fn quoted(text: &str) -> String {
+    format!("{text:?}")
 }

@@ -5,7 +5,7 @@ use redline_syntax::Format;
 use redline_syntax::cloudformation::Resource;
 use redline_syntax::value::Node;
 
-use super::{Protection, STATEFUL_TYPES, TemplateEdit, protection};
+use super::{Protection, STATEFUL_TYPES, TemplateEdit, protection, same_template_value};
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
 declare_rule! {
@@ -140,7 +140,7 @@ fn check(ctx: &mut RuleContext<'_>) {
 /// Whether two resources have the same properties (both none counts as the same).
 fn same_properties(old: Option<&Node>, new: Option<&Node>) -> bool {
     match (old, new) {
-        (Some(old), Some(new)) => old.same_value(new),
+        (Some(old), Some(new)) => same_template_value(old, new),
         (None, None) => true,
         _ => false,
     }
