@@ -6,10 +6,12 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use redline_diagnostics::INTERNAL_ERROR;
-use redline_engine::{AnalysisOptions, Config, SourceInput, analyze};
+use redline_engine::{
+    AnalysisOptions, ChangeInput, Config, Report, SourceInput, analyze, analyze_change,
+};
 use redline_rules::{FixAvailability, META_RULES, RuleMeta, all_rules, doc_page, rules_index};
 use redline_syntax::SourceHints;
-use redline_test_support::fixtures_root;
+use redline_test_support::{before_sibling, fixtures_root};
 
 fn metas() -> Vec<&'static RuleMeta> {
     all_rules()
@@ -179,6 +181,55 @@ fn no_rule_panics_on_any_fixture_prefix() {
                 );
             }
             end += 1;
+        }
+    }
+}
+
+/// Every prefix of the new side of every edit fixture, judged against its base by the
+/// fixture's rule, without the rule failing.
+#[test]
+fn no_edit_rule_panics_on_any_prefix_of_an_edit() {
+    let root = fixtures_root();
+    let config = Config::default();
+    for path in fixture_files(&root) {
+        let base_path = before_sibling(&path);
+        if !base_path.exists() {
+            continue;
+        }
+        let Some(rule) = path
+            .parent()
+            .and_then(Path::file_name)
+            .and_then(|name| redline_rules::find_rule(name.to_str().unwrap()))
+        else {
+            continue;
+        };
+        let options = AnalysisOptions {
+            today: None,
+            select: Some(vec![rule.meta().id()]),
+        };
+        let hints = SourceHints {
+            format: rule.meta().formats.first().copied(),
+        };
+        let text = std::fs::read_to_string(&path).unwrap();
+        let base = std::fs::read_to_string(&base_path).unwrap();
+        let display = path.display().to_string();
+        for end in (0..=text.len()).filter(|&end| text.is_char_boundary(end)) {
+            let input = ChangeInput {
+                path: &display,
+                base: Some(&base),
+                new: Some(&text[..end]),
+                hints,
+                config_relative_path: None,
+            };
+            let analyses = analyze_change(&[input], &config, &options, Report::All);
+            assert!(
+                analyses
+                    .iter()
+                    .flat_map(|analysis| &analysis.diagnostics)
+                    .all(|d| d.rule != INTERNAL_ERROR),
+                "{display}: {} failed on the first {end} bytes of the edit",
+                rule.meta().id()
+            );
         }
     }
 }

@@ -192,6 +192,51 @@ impl Node {
                 .is_some_and(|tag| !tag.starts_with("!!"))
     }
 
+    /// Whether two values are the same data, wherever they sit in their sources: ranges are
+    /// ignored, and so is the order of mapping keys; tags, scalar text and sequence order count.
+    ///
+    /// Strings, numbers and booleans compare by their decoded text, so `"5"` and `5` are the
+    /// same value (CloudFormation and Kubernetes both accept either for most fields). `Unknown`
+    /// is never the same as anything, because redline cannot tell what it holds.
+    pub fn same_value(&self, other: &Node) -> bool {
+        self.same_value_at_depth(other, 0)
+    }
+
+    fn same_value_at_depth(&self, other: &Node, depth: usize) -> bool {
+        if depth > MAX_DEPTH || self.tag != other.tag {
+            return false;
+        }
+        match (&self.kind, &other.kind) {
+            (NodeKind::Mapping(left), NodeKind::Mapping(right)) => {
+                left.len() == right.len()
+                    && left.iter().all(|entry| {
+                        let key = entry.key.scalar().map(|scalar| scalar.value.as_str());
+                        right.iter().rev().any(|candidate| {
+                            candidate.key.scalar().map(|scalar| scalar.value.as_str()) == key
+                                && key.is_some()
+                                && entry.value.same_value_at_depth(&candidate.value, depth + 1)
+                        })
+                    })
+            }
+            (NodeKind::Sequence(left), NodeKind::Sequence(right)) => {
+                left.len() == right.len()
+                    && left
+                        .iter()
+                        .zip(right)
+                        .all(|(a, b)| a.same_value_at_depth(b, depth + 1))
+            }
+            (NodeKind::Scalar(left), NodeKind::Scalar(right)) => {
+                let is_null = |scalar: &Scalar| scalar.kind == ScalarKind::Null;
+                if is_null(left) || is_null(right) {
+                    is_null(left) && is_null(right)
+                } else {
+                    left.value == right.value
+                }
+            }
+            _ => false,
+        }
+    }
+
     /// The number of nodes in this subtree, counting itself.
     pub fn size(&self) -> usize {
         match &self.kind {
@@ -214,5 +259,32 @@ impl Node {
             NodeKind::Sequence(items) => items.iter().collect(),
             _ => vec![self],
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Format, SourceHints, parse_source};
+
+    fn documents(path: &str, text: &str) -> Vec<super::Node> {
+        let hints = SourceHints {
+            format: Some(Format::Kubernetes),
+        };
+        parse_source(path, text, hints)
+            .expect("recognised")
+            .documents
+    }
+
+    #[test]
+    fn same_value_ignores_ranges_and_key_order() {
+        let yaml = documents(
+            "a.yaml",
+            "apiVersion: v1\nkind: ConfigMap\ndata: {a: 1, b: [x, \"y\"]}\n---\napiVersion: v1\nkind: ConfigMap\ndata:\n  b: [x, y]\n  a: \"1\"\n",
+        );
+        let first = yaml[0].get("data").expect("data");
+        let second = yaml[1].get("data").expect("data");
+        assert!(first.same_value(second));
+        let json = documents("a.json", r#"{"data": {"b": ["y", "x"], "a": 1}}"#);
+        assert!(!first.same_value(json[0].get("data").expect("data")));
     }
 }

@@ -9,6 +9,8 @@ pub mod dangerous_capabilities;
 pub mod flux_force_recreate;
 pub mod host_namespaces;
 pub mod host_path_mount;
+pub mod immutable_field_changed;
+pub mod manifest_object_removed;
 pub mod pod_exec_access;
 pub mod privilege_escalation_allowed;
 pub mod privileged_container;
@@ -21,6 +23,8 @@ pub mod volume_reclaim_delete;
 
 use redline_syntax::SourceFile;
 use redline_syntax::value::{Entry, Node};
+
+use crate::Change;
 
 pub(crate) use redline_syntax::kubernetes::{containers, kind, pod_spec};
 
@@ -137,4 +141,87 @@ pub(crate) fn targets_production(object: &Node, app_spec: &Node) -> bool {
         names.push(name);
     }
     names.into_iter().any(crate::looks_like_production)
+}
+
+/// What identifies an object in a cluster: API group, kind, namespace and name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ObjectKey<'n> {
+    /// The API group, `""` for the core group.
+    pub(crate) group: &'n str,
+    /// The kind.
+    pub(crate) kind: &'n str,
+    /// `metadata.namespace`; `None` when the manifest leaves it to `kubectl -n` or the tool.
+    pub(crate) namespace: Option<&'n str>,
+    /// `metadata.name`.
+    pub(crate) name: &'n str,
+}
+
+impl<'n> ObjectKey<'n> {
+    /// The key of an object, or `None` without a kind or a literal name (`generateName`).
+    pub(crate) fn of(object: &'n Node) -> Option<Self> {
+        let metadata = object.get("metadata")?;
+        Some(Self {
+            group: api_group(object),
+            kind: kind(object)?,
+            namespace: metadata.get("namespace").and_then(Node::as_str),
+            name: metadata.get("name").and_then(Node::as_str)?,
+        })
+    }
+
+    /// Whether both keys may name the same object. A manifest without a namespace is applied
+    /// to whatever namespace the tool chooses, so it matches any namespace.
+    pub(crate) fn matches(&self, other: &ObjectKey<'_>) -> bool {
+        self.group == other.group
+            && self.kind == other.kind
+            && self.name == other.name
+            && match (self.namespace, other.namespace) {
+                (Some(left), Some(right)) => left == right,
+                _ => true,
+            }
+    }
+
+    /// `Kind `name`` with the namespace when the manifest gives one, for messages.
+    pub(crate) fn describe(&self) -> String {
+        match self.namespace {
+            Some(namespace) => format!("{} `{}` in namespace `{namespace}`", self.kind, self.name),
+            None => format!("{} `{}`", self.kind, self.name),
+        }
+    }
+}
+
+/// The manifests of the edited folder on one side of an edit, or `None` when one of them
+/// cannot be read reliably (a Helm template, a syntax error): objects could hide there.
+/// Without folder information, the file alone.
+pub(crate) fn folder_objects<'a>(
+    folder: &'a [&'a SourceFile<'a>],
+    file: Option<&'a SourceFile<'a>>,
+) -> Option<Vec<&'a Node>> {
+    let files: Vec<&SourceFile<'_>> = if folder.is_empty() {
+        file.into_iter().collect()
+    } else {
+        folder.to_vec()
+    };
+    let mut res = Vec::new();
+    for file in files {
+        if file.templated || file.first_parse_problem().is_some() {
+            return None;
+        }
+        res.extend(objects(file));
+    }
+    Some(res)
+}
+
+/// The edit seen by a rule, with both sides readable: `None` for a snapshot, a new file, or a
+/// file that is a template or does not parse on either side.
+pub(crate) fn readable_change<'a>(
+    change: Option<&'a Change<'a>>,
+    file: &SourceFile<'_>,
+) -> Option<(&'a Change<'a>, &'a SourceFile<'a>)> {
+    let change = change?;
+    let base = change.base?;
+    let unreadable = |file: &SourceFile<'_>| file.templated || file.first_parse_problem().is_some();
+    if unreadable(base) || unreadable(file) {
+        return None;
+    }
+    Some((change, base))
 }
