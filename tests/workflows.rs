@@ -668,6 +668,24 @@ fn git(dir: &Path, args: &[&str]) -> String {
 /// repository made from this checkout's hooks file, and a project that uses it.
 #[test]
 fn pre_commit_runs_the_redline_hook_on_staged_files() {
+    let hooks_file = std::fs::read_to_string(repo_root().join(".pre-commit-hooks.yaml")).unwrap();
+    // Both hooks run redline from the PATH, without the network, on the staged files.
+    for (id, entry) in [
+        ("redline", "redline check"),
+        ("redline-diff", "redline diff --base HEAD"),
+    ] {
+        let hook = hooks_file
+            .split("\n- ")
+            .find(|hook| {
+                hook.trim_start_matches("- ")
+                    .starts_with(&format!("id: {id}\n"))
+            })
+            .unwrap_or_else(|| panic!("no hook {id}"));
+        assert!(hook.contains(&format!("\n  entry: {entry}\n")), "{hook}");
+        assert!(hook.contains("\n  language: system\n"), "{hook}");
+        assert!(hook.contains("\n  pass_filenames: true\n"), "{hook}");
+    }
+
     let pre_commit = pre_commit();
     let hooks = Sandbox::new();
     hooks.write(
