@@ -620,6 +620,11 @@ fn action_yml_is_a_well_formed_composite_action() {
 /// The `pre-commit` executable: `REDLINE_PRE_COMMIT` (which `.ci/run` sets), else one on the
 /// PATH, else one installed from PyPI into a virtual environment under the target folder.
 fn pre_commit() -> PathBuf {
+    // Tests run in parallel: one installs, the others wait for it.
+    static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = INSTALL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Some(path) = std::env::var_os("REDLINE_PRE_COMMIT") {
         return PathBuf::from(path);
     }
@@ -662,6 +667,51 @@ fn git(dir: &Path, args: &[&str]) -> String {
         .unwrap();
     assert!(output.status.success(), "git {args:?}: {}", stderr(&output));
     stdout(&output)
+}
+
+/// `pre-commit run` on the staged files of `project`, with the `redline` under test first on
+/// the PATH and pre-commit's cache inside the project.
+fn run_pre_commit(pre_commit: &Path, project: &Path) -> Output {
+    let bin_dir = redline_bin().parent().unwrap().to_owned();
+    let path = std::env::join_paths(
+        std::iter::once(bin_dir).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
+    )
+    .unwrap();
+    std::process::Command::new(pre_commit)
+        .args(["run", "--color", "never"])
+        .current_dir(project)
+        .env("PATH", &path)
+        .env("PRE_COMMIT_HOME", project.join(".pre-commit-home"))
+        .env("REDLINE_TODAY", "2026-06-01")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .unwrap()
+}
+
+/// The configuration `redline init --pre-commit` writes works with the real pre-commit.
+#[test]
+fn pre_commit_runs_the_configuration_that_init_writes() {
+    let pre_commit = pre_commit();
+    let project = Sandbox::new();
+    git(
+        project.path(),
+        &["init", "--quiet", "--initial-branch=main"],
+    );
+    let output = project.run(&["init", "--pre-commit"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    project.write(
+        "storage.tf",
+        "resource \"aws_s3_bucket\" \"b\" {\n  force_destroy = true\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n",
+    );
+    git(project.path(), &["add", "."]);
+    let output = run_pre_commit(&pre_commit, project.path());
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("error[RL-TF-010]"),
+        "{}",
+        stdout(&output)
+    );
 }
 
 /// The `redline` hook of `.pre-commit-hooks.yaml`, run by the real pre-commit: a hook
@@ -713,24 +763,7 @@ fn pre_commit_runs_the_redline_hook_on_staged_files() {
     project.write("ok.tf", "variable \"x\" {}\n");
     git(project.path(), &["add", "."]);
 
-    let bin_dir = redline_bin().parent().unwrap().to_owned();
-    let path = std::env::join_paths(
-        std::iter::once(bin_dir).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
-    )
-    .unwrap();
-    let cache = project.path().join(".pre-commit-home");
-    let run = || {
-        std::process::Command::new(&pre_commit)
-            .args(["run", "--color", "never"])
-            .current_dir(project.path())
-            .env("PATH", &path)
-            .env("PRE_COMMIT_HOME", &cache)
-            .env("REDLINE_TODAY", "2026-06-01")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .output()
-            .unwrap()
-    };
+    let run = || run_pre_commit(&pre_commit, project.path());
     let output = run();
     assert_eq!(
         output.status.code(),
