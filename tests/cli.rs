@@ -774,8 +774,8 @@ fn help_and_version() {
     let sandbox = Sandbox::new();
     let output = sandbox.run(&["--version"]);
     assert_eq!(
-        stdout(&output),
-        format!("redline {}\n", env!("CARGO_PKG_VERSION"))
+        stdout(&output).lines().next().unwrap(),
+        format!("redline {}", env!("CARGO_PKG_VERSION"))
     );
     let output = sandbox.run(&["check", "--help"]);
     let help = stdout(&output);

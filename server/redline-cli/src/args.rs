@@ -40,6 +40,61 @@ pub enum Command {
     ///
     /// Editors start this; see `editors/` for the VS Code and Neovim clients.
     Lsp(LspArgs),
+    /// Combine JSON or SARIF reports, such as those of CI shards, into one.
+    ///
+    /// All inputs must have the same format, which is also the output's. Findings are
+    /// deduplicated and sorted. Exit status as for `check`, from the merged findings.
+    MergeReports(MergeReportsArgs),
+    /// Write a commented `redline.toml`, and on request editor and pre-commit hooks.
+    ///
+    /// Refuses to overwrite an existing file without --force (exit status 2).
+    Init(InitArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), generated from this command line.
+    Man,
+}
+
+#[derive(Args, Debug)]
+pub struct MergeReportsArgs {
+    /// Reports written by `redline check --format json` or `--format sarif`.
+    #[arg(required = true)]
+    pub reports: Vec<PathBuf>,
+
+    /// Write the merged report to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Exit with status 1 when a merged finding at or above this severity remains.
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    pub fail_on: FailOn,
+}
+
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    /// The folder to write into [default: .]
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+
+    /// Also write `.claude/settings.json` with a PreToolUse hook that runs
+    /// `redline hook claude` before Write, Edit, MultiEdit and Bash.
+    #[arg(long)]
+    pub claude: bool,
+
+    /// Also write `.pre-commit-config.yaml` running redline on staged files.
+    #[arg(long)]
+    pub pre_commit: bool,
+
+    /// Overwrite files that already exist.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Args, Debug)]
@@ -100,6 +155,20 @@ pub struct CheckArgs {
     /// Colour in text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+
+    /// Analyse only shard I of N (1-based), for spreading one repository over N CI jobs.
+    ///
+    /// A file belongs to shard `1 + (FNV-1a 64 of its path relative to the current folder,
+    /// with `/` separators) mod N`, so every job that sees the same files agrees on the split
+    /// whatever the order of the walk. Combine the shards' reports with `redline
+    /// merge-reports`.
+    #[arg(long, value_name = "I/N", value_parser = crate::shard::Shard::parse)]
+    pub shard: Option<crate::shard::Shard>,
+
+    /// Never show a progress bar (it is shown only when standard error is a terminal and the
+    /// format is text).
+    #[arg(long)]
+    pub no_progress: bool,
 }
 
 #[derive(Args, Debug)]
@@ -165,6 +234,10 @@ pub enum OutputFormat {
     Sarif,
     /// GitHub Actions workflow commands (annotations).
     Github,
+    /// GitLab Code Quality report (JSON), for `artifacts:reports:codequality`.
+    Gitlab,
+    /// JUnit XML: one test suite per file, one failing test case per finding.
+    Junit,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -15,6 +15,7 @@ use crate::Exit;
 use crate::args::{CheckArgs, ColorChoice, FailOn, OutputFormat, SeverityArg};
 use crate::baseline::{self, Baseline};
 use crate::findings::{self, Finding};
+use crate::progress;
 use crate::render;
 use crate::write::replace_file;
 
@@ -45,11 +46,17 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
         Some(path) => Some(Baseline::read(path)?),
         None => None,
     };
-    let discovery = discover(&DiscoverOptions {
+    let mut discovery = discover(&DiscoverOptions {
         paths: &paths,
         config_file: args.config.as_deref(),
         cwd: &cwd,
     })?;
+    if let Some(shard) = args.shard {
+        discovery.files.retain(|file| shard.contains(&file.display));
+        discovery
+            .problems
+            .retain(|problem| shard.contains(&problem.path));
+    }
     let options = AnalysisOptions {
         today: Some(today()),
         select: None,
@@ -60,11 +67,20 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
         FixMode::Safe
     });
 
+    let progress = progress::bar(
+        discovery.files.len(),
+        !args.no_progress && args.format == OutputFormat::Text && !args.diff,
+    );
     let outcomes: Vec<FileOutcome> = discovery
         .files
         .par_iter()
-        .map(|file| process(file, &options, fix_mode, args.diff))
+        .map(|file| {
+            let outcome = process(file, &options, fix_mode, args.diff);
+            progress.inc(1);
+            outcome
+        })
         .collect();
+    progress.finish_and_clear();
 
     let mut errors = discovery.problems;
     let mut all_findings = Vec::new();
@@ -142,6 +158,8 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
         OutputFormat::Json => render::json::render(&report)?,
         OutputFormat::Sarif => render::sarif::render(&report, io_failed)?,
         OutputFormat::Github => render::github::render(&report),
+        OutputFormat::Gitlab => render::gitlab::render(&report)?,
+        OutputFormat::Junit => render::junit::render(&report),
     };
     write_output(args, &rendered)?;
 

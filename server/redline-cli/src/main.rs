@@ -4,16 +4,21 @@
 mod args;
 mod baseline;
 mod check;
+mod cli_docs;
 mod findings;
+mod init;
+mod merge_reports;
 mod plan_cmd;
+mod progress;
 mod render;
 mod rules_cmd;
+mod shard;
 mod write;
 
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use clap::Parser as _;
+use clap::FromArgMatches as _;
 
 use crate::args::{Cli, Command};
 
@@ -29,7 +34,10 @@ pub enum Exit {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::from_arg_matches(&cli_docs::command().get_matches()) {
+        Ok(cli) => cli,
+        Err(error) => error.exit(),
+    };
     let outcome = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Plan(args) => plan_cmd::run(&args),
@@ -38,6 +46,10 @@ fn main() -> ExitCode {
         Command::Lsp(_) => redline_lsp::run(redline_lsp::ServerOptions::default())
             .map(|()| Exit::Clean)
             .map_err(anyhow::Error::from),
+        Command::MergeReports(args) => merge_reports::run(&args),
+        Command::Init(args) => init::run(&args),
+        Command::Completions(args) => cli_docs::completions(&args),
+        Command::Man => cli_docs::man(),
     };
     let exit = match outcome {
         Ok(exit) => exit,

@@ -26,6 +26,11 @@ use redline_diagnostics::{Category, Confidence, RuleCode, Severity};
 use redline_syntax::Format;
 pub use registry::{all_rules, find_rule};
 
+/// The data sets compiled into the rules, each as (name, version), for `redline --version`.
+pub fn data_versions() -> Vec<(&'static str, String)> {
+    vec![("aws-actions", iam::actions::dataset().to_owned())]
+}
+
 /// Whether a rule offers fixes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FixAvailability {
