@@ -28,7 +28,13 @@ pub use registry::{all_rules, find_rule};
 
 /// The data sets compiled into the rules, each as (name, version), for `redline --version`.
 pub fn data_versions() -> Vec<(&'static str, String)> {
-    vec![("aws-actions", iam::actions::dataset().to_owned())]
+    vec![
+        ("aws-actions", iam::actions::dataset().to_owned()),
+        (
+            "cfn-create-only",
+            cloudformation::cfn_create_only_version().to_owned(),
+        ),
+    ]
 }
 
 /// Whether a rule offers fixes.
