@@ -25,8 +25,8 @@ const MAX_EXPR_DEPTH: usize = 32;
 pub struct Policy {
     /// Identity, resource or trust policy.
     pub kind: PolicyKind,
-    /// Where the policy is written, for messages: `aws_iam_role.deploy`, `DeployRole`, or
-    /// `this policy` for a standalone file.
+    /// Where the policy is written, for messages: `aws_iam_role.deploy`, `DeployRole`; empty
+    /// for a standalone policy file.
     pub owner: String,
     /// The whole document (or block).
     pub range: TextRange,
@@ -169,7 +169,7 @@ pub fn policies(file: &SourceFile<'_>) -> Vec<Policy> {
         Format::IamPolicy => {
             for document in &file.documents {
                 res.extend(
-                    from_node(document, None, "this policy", false)
+                    from_node(document, None, "", false)
                         .map(|policy| with_syntax(policy, Syntax::Json)),
                 );
             }
@@ -195,11 +195,14 @@ impl Policy {
 }
 
 impl Statement {
-    /// `statement `Sid` of aws_iam_role.x`, or `a statement of …`, for messages.
+    /// `statement `Sid` of aws_iam_role.x`, `a statement of …`, or `this statement` in a
+    /// policy file, for messages.
     pub fn describe(&self, policy: &Policy) -> String {
-        match &self.sid {
-            Some(sid) => format!("statement `{sid}` of {}", policy.owner),
-            None => format!("a statement of {}", policy.owner),
+        match (&self.sid, policy.owner.is_empty()) {
+            (Some(sid), true) => format!("statement `{sid}`"),
+            (Some(sid), false) => format!("statement `{sid}` of `{}`", policy.owner),
+            (None, true) => "this statement".to_owned(),
+            (None, false) => format!("a statement of `{}`", policy.owner),
         }
     }
 
