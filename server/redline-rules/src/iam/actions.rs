@@ -93,6 +93,13 @@ pub fn expand(pattern: &str) -> Vec<&'static Action> {
         return Vec::new();
     };
     let actions = catalog();
+    // `*:Delete*` names actions of every service.
+    if service.contains(['*', '?']) {
+        return actions
+            .iter()
+            .filter(|action| glob_match(&pattern, &action.name.to_ascii_lowercase()))
+            .collect();
+    }
     let prefix = format!("{service}:");
     let start = actions.partition_point(|action| cmp_ignore_case(action.name, &prefix).is_lt());
     actions[start..]
@@ -164,6 +171,13 @@ mod tests {
         assert!(iam.iter().all(|a| a.name.starts_with("iam:")));
         assert_eq!(expand("*").len(), catalog().len());
         assert!(expand("nosuchservice:*").is_empty());
+        let deletes = expand("*:Delete*");
+        assert!(deletes.iter().any(|a| a.name == "rds:DeleteDBInstance"));
+        assert!(
+            deletes
+                .iter()
+                .all(|a| a.name.to_ascii_lowercase().contains(":delete"))
+        );
         assert!(
             expand("s3:GetObjec?")
                 .iter()

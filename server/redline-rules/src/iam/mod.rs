@@ -2,7 +2,19 @@
 //! CloudFormation all read into `redline_syntax::iam_policy`.
 
 pub mod actions;
+pub mod allow_with_negation;
+pub mod allow_with_not_principal;
+pub mod cross_account_trust_without_external_id;
+pub mod destructive_actions_unscoped;
 pub mod full_admin_grant;
+pub mod oidc_trust_without_subject;
+pub mod pass_role_unrestricted;
+pub mod permissions_management_unscoped;
+pub mod privilege_escalation_path;
+pub mod public_resource_policy;
+pub mod role_assumable_by_anyone;
+pub mod service_wildcard_grant;
+pub mod unknown_iam_action;
 
 use redline_syntax::Format;
 use redline_syntax::iam_policy::Item;
