@@ -227,10 +227,10 @@ impl Statement {
     pub fn has_condition_key(&self, keys: &[&str]) -> bool {
         self.condition.as_ref().is_some_and(|condition| {
             condition.unknown
-                || condition.entries.iter().any(|entry| {
-                    keys.iter()
-                        .any(|key| entry.key.eq_ignore_ascii_case(key))
-                })
+                || condition
+                    .entries
+                    .iter()
+                    .any(|entry| keys.iter().any(|key| entry.key.eq_ignore_ascii_case(key)))
         })
     }
 
@@ -302,9 +302,9 @@ fn infer_kind(statements: &[Statement]) -> PolicyKind {
     }
     let assumes = statements.iter().any(|statement| {
         statement.action.as_ref().is_some_and(|action| {
-            action.known().any(|(value, _)| {
-                value.to_ascii_lowercase().starts_with("sts:assumerole")
-            })
+            action
+                .known()
+                .any(|(value, _)| value.to_ascii_lowercase().starts_with("sts:assumerole"))
         })
     });
     if assumes {
@@ -523,11 +523,18 @@ fn cloudformation_policies(template: &Node, json: bool, res: &mut Vec<Policy>) {
 /// Resource attributes that hold a policy document, and the kind of policy.
 fn policy_attribute(resource_type: &str) -> &'static [(&'static str, PolicyKind)] {
     match resource_type {
-        "aws_iam_policy" | "aws_iam_role_policy" | "aws_iam_user_policy"
+        "aws_iam_policy"
+        | "aws_iam_role_policy"
+        | "aws_iam_user_policy"
         | "aws_iam_group_policy" => &[("policy", PolicyKind::Identity)],
         "aws_iam_role" => &[("assume_role_policy", PolicyKind::Trust)],
-        "aws_s3_bucket_policy" | "aws_kms_key" | "aws_sqs_queue_policy"
-        | "aws_sns_topic_policy" | "aws_sqs_queue" | "aws_sns_topic" | "aws_ecr_repository_policy"
+        "aws_s3_bucket_policy"
+        | "aws_kms_key"
+        | "aws_sqs_queue_policy"
+        | "aws_sns_topic_policy"
+        | "aws_sqs_queue"
+        | "aws_sns_topic"
+        | "aws_ecr_repository_policy"
         | "aws_secretsmanager_secret_policy" => &[("policy", PolicyKind::Resource)],
         _ => &[],
     }
@@ -539,7 +546,10 @@ fn terraform_policies(file: &SourceFile<'_>, res: &mut Vec<Policy>) {
     // (`data.aws_iam_policy_document.x.json`) see an unknown value and are skipped.
     for block in model.blocks_of("data") {
         if block.label(0) == Some("aws_iam_policy_document") {
-            let owner = format!("data.aws_iam_policy_document.{}", block.label(1).unwrap_or(""));
+            let owner = format!(
+                "data.aws_iam_policy_document.{}",
+                block.label(1).unwrap_or("")
+            );
             res.push(policy_document(block, owner));
         }
     }
@@ -659,7 +669,10 @@ fn heredoc_json(heredoc: TsNode<'_>, text: &str) -> Option<Node> {
     }
     let tree = crate::tree::parse(Language::Json, body)?;
     let mut document = crate::json::documents(&tree, body).into_iter().next()?;
-    shift(&mut document, TextSize::from(u32::try_from(body_start).ok()?));
+    shift(
+        &mut document,
+        TextSize::from(u32::try_from(body_start).ok()?),
+    );
     Some(document)
 }
 
@@ -1043,7 +1056,10 @@ resource "aws_iam_role_policy" "ref" {
         let statement = &trust.statements[0];
         let public = statement.public_principal().expect("AWS *");
         assert_eq!(&text[public.range.to_std()], "\"*\"");
-        assert_eq!(statement.resource.as_ref().expect("resource").items[0].value, None);
+        assert_eq!(
+            statement.resource.as_ref().expect("resource").items[0].value,
+            None
+        );
     }
 
     #[test]
@@ -1054,7 +1070,10 @@ resource "aws_iam_role_policy" "ref" {
         assert_eq!(policies[0].kind, PolicyKind::Trust);
         assert_eq!(policies[0].owner, "Role");
         assert!(policies[0].statements[0].public_principal().is_some());
-        let resource = policies[1].statements[0].resource.as_ref().expect("resource");
+        let resource = policies[1].statements[0]
+            .resource
+            .as_ref()
+            .expect("resource");
         assert_eq!(resource.items[0].value, None);
 
         let text = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}}"#;

@@ -22,11 +22,8 @@ use redline_syntax::iam_policy::Item;
 use actions::Action;
 
 /// Every format an IAM policy can be written in.
-pub(crate) const POLICY_FORMATS: &[Format] = &[
-    Format::IamPolicy,
-    Format::Terraform,
-    Format::CloudFormation,
-];
+pub(crate) const POLICY_FORMATS: &[Format] =
+    &[Format::IamPolicy, Format::Terraform, Format::CloudFormation];
 
 /// The actions an action item grants, or nothing for the bare `*` (reported as full admin
 /// when it meets `Resource: "*"`) and for unknown values.
@@ -46,7 +43,11 @@ pub(crate) fn service_wildcard(item: &Item) -> Option<&str> {
 
 /// The first few action names, for messages: `iam:PutRolePolicy, iam:PutUserPolicy and 3 more`.
 pub(crate) fn name_some(names: &[&str]) -> String {
-    let shown: Vec<String> = names.iter().take(3).map(|name| format!("`{name}`")).collect();
+    let shown: Vec<String> = names
+        .iter()
+        .take(3)
+        .map(|name| format!("`{name}`"))
+        .collect();
     match names.len() {
         0..=3 => shown.join(", "),
         n => format!("{} and {} more", shown.join(", "), n - 3),

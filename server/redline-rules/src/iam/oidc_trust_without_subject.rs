@@ -185,7 +185,9 @@ fn too_broad(host: &str, value: &str) -> bool {
         return true;
     }
     let owner_part = if host == GITHUB {
-        value.strip_prefix("repo:").map(|rest| rest.split(':').next().unwrap_or(rest))
+        value
+            .strip_prefix("repo:")
+            .map(|rest| rest.split(':').next().unwrap_or(rest))
     } else if host.contains("gitlab") {
         value
             .strip_prefix("project_path:")
@@ -208,9 +210,9 @@ fn insert_condition(
 ) -> Option<Fix> {
     let offset = statement.insert_at?;
     let text = match statement.syntax {
-        Syntax::Json => format!(
-            "\"Condition\": {{\"StringLike\": {{\"{key}\": \"{placeholder}\"}}}}, "
-        ),
+        Syntax::Json => {
+            format!("\"Condition\": {{\"StringLike\": {{\"{key}\": \"{placeholder}\"}}}}, ")
+        }
         Syntax::HclObject => {
             format!("Condition = {{ StringLike = {{ \"{key}\" = \"{placeholder}\" }} }}, ")
         }

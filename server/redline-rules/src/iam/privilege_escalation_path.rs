@@ -229,7 +229,8 @@ fn check_policy(ctx: &mut RuleContext<'_>, policy: &Policy) {
             if let Some(item) = grants.get(&action.to_ascii_lowercase())
                 && item.range != anchor.range
             {
-                diagnostic = diagnostic.with_related(item.range, format!("`{action}` is granted here"));
+                diagnostic =
+                    diagnostic.with_related(item.range, format!("`{action}` is granted here"));
             }
         }
         ctx.report(diagnostic);
@@ -242,9 +243,9 @@ fn broad_resources(statement: &Statement) -> bool {
         return true;
     }
     statement.resource.as_ref().is_some_and(|resource| {
-        resource.known().any(|(value, _)| {
-            value.starts_with("arn:aws:iam::") && value.contains('*')
-        })
+        resource
+            .known()
+            .any(|(value, _)| value.starts_with("arn:aws:iam::") && value.contains('*'))
     })
 }
 

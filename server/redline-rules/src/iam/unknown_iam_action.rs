@@ -53,10 +53,7 @@ fn check(ctx: &mut RuleContext<'_>) {
                         "`{value}` in {} matches no AWS action (catalog {}): the entry grants or \
                          denies nothing; correct the spelling or remove it",
                         statement.describe(policy),
-                        actions::dataset()
-                            .split(" (")
-                            .next()
-                            .unwrap_or("unknown")
+                        actions::dataset().split(" (").next().unwrap_or("unknown")
                     );
                     ctx.report(ctx.diagnostic(item.range, message));
                 }
