@@ -10,7 +10,7 @@ declare_rule! {
     /// (the AWS access level "Permissions management": `iam:PutRolePolicy`,
     /// `s3:PutBucketPolicy`, `kms:CreateGrant`, …) on `"Resource": "*"`.
     /// Wildcards such as `iam:Put*` are expanded against the AWS action catalog.
-    /// Whole-service wildcards (`iam:*`) are RL-IAM-002's.
+    /// Whole-service wildcards (`iam:*`) are RL-IAM-002's, and `iam:PassRole` is RL-IAM-005's.
     ///
     /// ## Why it matters
     /// These actions change who may do what.
@@ -61,7 +61,10 @@ fn check(ctx: &mut RuleContext<'_>) {
                 }
                 let names: Vec<&str> = granted(item)
                     .into_iter()
-                    .filter(|action| action.level == AccessLevel::Permissions)
+                    // `iam:PassRole` on `*` is RL-IAM-005's, with its own advice.
+                    .filter(|action| {
+                        action.level == AccessLevel::Permissions && action.name != "iam:PassRole"
+                    })
                     .map(|action| action.name)
                     .collect();
                 if names.is_empty() {
