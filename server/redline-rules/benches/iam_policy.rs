@@ -34,6 +34,32 @@ fn main() {
         assert_eq!(analysis.diagnostics.len(), first.diagnostics.len());
     }
     times.sort();
+    if std::env::args().any(|arg| arg == "--per-rule") {
+        let none = AnalysisOptions {
+            today: None,
+            select: Some(Vec::new()),
+        };
+        let start = Instant::now();
+        for _ in 0..10 {
+            analyze(&input, &config, &none);
+        }
+        println!("no rule: {:.2} ms", start.elapsed().as_secs_f64() * 100.0);
+        for rule in redline_rules::all_rules() {
+            let id = rule.meta().id();
+            if !id.starts_with("RL-IAM") {
+                continue;
+            }
+            let options = AnalysisOptions {
+                today: None,
+                select: Some(vec![id]),
+            };
+            let start = Instant::now();
+            for _ in 0..10 {
+                analyze(&input, &config, &options);
+            }
+            println!("{id}: {:.2} ms", start.elapsed().as_secs_f64() * 100.0);
+        }
+    }
     println!(
         "iam policy, {STATEMENTS} statements, {} bytes, {} findings: first run (with catalog load) {:.2} ms, median {:.2} ms, max {:.2} ms over {RUNS} runs",
         text.len(),

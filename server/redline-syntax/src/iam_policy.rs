@@ -956,7 +956,7 @@ fn lambda_permission(resource: &terraform::Resource<'_>) -> Option<Policy> {
             });
         }
     }
-    let condition = (!entries.is_empty()).then(|| Conditions {
+    let condition = (!entries.is_empty()).then_some(Conditions {
         entries,
         range: resource.block.range,
         unknown: false,
