@@ -1111,3 +1111,28 @@ fn plan_reads_a_20_mb_plan() {
     assert_eq!(report["plan"]["counts"]["delete"], expected_deletes);
     assert!(rules_of(&report).contains(&"RL-TFP-005".to_owned()));
 }
+
+#[test]
+fn iam_policies_in_every_source_format_are_reported_once() {
+    let sandbox = Sandbox::with_data("iam");
+    let (report, code) = sandbox.json(&[]);
+    assert_eq!(code, 1);
+    let found: Vec<(String, String, u64, u64)> = positions(&report)
+        .into_iter()
+        .map(|(rule, path, line, column, _, _)| (rule, path, line, column))
+        .collect();
+    let expected = [
+        ("RL-IAM-011", "cloudformation/github-role.yaml", 12, 26),
+        ("RL-IAM-008", "cloudformation/site.json", 12, 26),
+        ("RL-IAM-001", "policies/deploy.json", 7, 17),
+        // The policy document is used by two resources and reported once, where it is written.
+        ("RL-IAM-005", "terraform/document.tf", 5, 18),
+        ("RL-IAM-009", "terraform/heredoc.tf", 8, 30),
+        ("RL-IAM-002", "terraform/jsonencode.tf", 8, 19),
+    ];
+    let expected: Vec<(String, String, u64, u64)> = expected
+        .iter()
+        .map(|(rule, path, line, column)| ((*rule).to_owned(), (*path).to_owned(), *line, *column))
+        .collect();
+    assert_eq!(found, expected);
+}

@@ -11,7 +11,7 @@ use redline_engine::{
 };
 use redline_rules::{FixAvailability, META_RULES, RuleMeta, all_rules, doc_page, rules_index};
 use redline_syntax::SourceHints;
-use redline_test_support::{before_sibling, fixtures_root};
+use redline_test_support::{before_sibling, fixture_format, fixtures_root};
 
 fn metas() -> Vec<&'static RuleMeta> {
     all_rules()
@@ -159,7 +159,7 @@ fn no_rule_panics_on_any_fixture_prefix() {
             .parent()
             .and_then(Path::file_name)
             .and_then(|name| redline_rules::find_rule(name.to_str().unwrap()))
-            .and_then(|rule| rule.meta().formats.first().copied());
+            .and_then(|rule| fixture_format(&path.display().to_string(), rule.meta().formats));
         let hints = SourceHints { format };
         let display = path.display().to_string();
         let mut end = 0;

@@ -7,6 +7,7 @@ pub mod cloudformation;
 pub mod detect;
 pub mod embedded;
 pub mod hcl;
+pub mod iam_policy;
 mod json;
 pub mod kubernetes;
 pub mod plan_json;
@@ -49,6 +50,8 @@ pub struct SourceFile<'a> {
     pub templated: bool,
     /// The Terraform model, built on first use and shared by every rule.
     terraform: std::sync::OnceLock<terraform::TerraformFile>,
+    /// The IAM policies of the file, built on first use and shared by every rule.
+    policies: std::sync::OnceLock<Vec<iam_policy::Policy>>,
 }
 
 /// A syntax problem found while parsing.
@@ -196,6 +199,7 @@ pub fn parse_source_incremental<'a>(
         commands: std::sync::OnceLock::new(),
         templated,
         terraform: std::sync::OnceLock::new(),
+        policies: std::sync::OnceLock::new(),
     })
 }
 
@@ -231,6 +235,7 @@ fn parse_plan<'a>(
         commands: std::sync::OnceLock::new(),
         templated: false,
         terraform: std::sync::OnceLock::new(),
+        policies: std::sync::OnceLock::new(),
     })
 }
 
@@ -252,6 +257,12 @@ impl SourceFile<'_> {
     pub fn terraform(&self) -> &terraform::TerraformFile {
         self.terraform
             .get_or_init(|| terraform::TerraformFile::parse(self))
+    }
+
+    /// The AWS IAM policies written in the file (policy files, Terraform, CloudFormation),
+    /// built once.
+    pub fn policies(&self) -> &[iam_policy::Policy] {
+        self.policies.get_or_init(|| iam_policy::policies(self))
     }
 
     /// The first syntax error of the file, if any.

@@ -177,12 +177,21 @@ pub fn before_sibling(path: &Path) -> PathBuf {
 }
 
 /// The format a fixture is analysed as: the first of the rule's formats that its extension
-/// fits (`.sh` for shell, `.toml`/`.json` for agent configurations, …).
-fn fixture_format(relative: &str, formats: &[Format]) -> Option<Format> {
+/// fits (`.sh` for shell, `.toml`/`.json` for agent configurations, …). A `.cfn.` part in the
+/// name (`fires.cfn.json`, `quiet.cfn.yaml`) selects CloudFormation for rules that read
+/// several formats.
+pub fn fixture_format(relative: &str, formats: &[Format]) -> Option<Format> {
     let extension = Path::new(relative)
         .extension()
         .and_then(|ext| ext.to_str())
         .unwrap_or("");
+    let file_name = Path::new(relative)
+        .file_name()
+        .and_then(|name| name.to_str())
+        .unwrap_or("");
+    if file_name.contains(".cfn.") && formats.contains(&Format::CloudFormation) {
+        return Some(Format::CloudFormation);
+    }
     let fits = |format: &Format| match extension {
         "sh" | "bash" => *format == Format::Shell,
         "mk" => *format == Format::Makefile,

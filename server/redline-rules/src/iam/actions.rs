@@ -43,9 +43,15 @@ pub fn dataset() -> &'static str {
 
 /// Every action, sorted case-insensitively by name.
 pub fn catalog() -> &'static [Action] {
-    static CATALOG: OnceLock<Vec<Action>> = OnceLock::new();
-    CATALOG.get_or_init(|| {
-        let mut res: Vec<Action> = TABLE
+    &tables().0
+}
+
+/// The catalog and, in the same order, each action's name in lowercase (so that matching a
+/// pattern allocates nothing per action).
+fn tables() -> &'static (Vec<Action>, Vec<String>) {
+    static TABLES: OnceLock<(Vec<Action>, Vec<String>)> = OnceLock::new();
+    TABLES.get_or_init(|| {
+        let mut actions: Vec<Action> = TABLE
             .lines()
             .filter(|line| !line.starts_with('#') && !line.is_empty())
             .filter_map(|line| {
@@ -66,46 +72,50 @@ pub fn catalog() -> &'static [Action] {
                 })
             })
             .collect();
-        res.sort_by_cached_key(|action| action.name.to_ascii_lowercase());
-        res
+        actions.sort_by_cached_key(|action| action.name.to_ascii_lowercase());
+        let lower = actions
+            .iter()
+            .map(|action| action.name.to_ascii_lowercase())
+            .collect();
+        (actions, lower)
     })
 }
 
 /// The action called `name` (IAM action names are case-insensitive).
 pub fn lookup(name: &str) -> Option<&'static Action> {
     let wanted = name.to_ascii_lowercase();
-    let actions = catalog();
-    actions
-        .binary_search_by(|action| cmp_ignore_case(action.name, &wanted))
+    let (actions, lower) = tables();
+    lower
+        .binary_search_by(|candidate| candidate.as_str().cmp(wanted.as_str()))
         .ok()
         .map(|index| &actions[index])
 }
 
-/// Every action a policy pattern grants: `*`, `s3:*`, `s3:Get*`, `ec2:*Instance?`.
+/// Every action a policy pattern grants: `*`, `s3:*`, `s3:Get*`, `ec2:*Instance?`,
+/// `*:Delete*`.
 ///
 /// A pattern whose service prefix is unknown expands to nothing; callers report it.
 pub fn expand(pattern: &str) -> Vec<&'static Action> {
     let pattern = pattern.to_ascii_lowercase();
+    let (actions, lower) = tables();
     if pattern == "*" {
-        return catalog().iter().collect();
+        return actions.iter().collect();
     }
-    let Some((service, _)) = pattern.split_once(':') else {
+    if !pattern.contains(':') {
         return Vec::new();
-    };
-    let actions = catalog();
-    let prefix = format!("{service}:");
-    let start = actions.partition_point(|action| cmp_ignore_case(action.name, &prefix).is_lt());
-    actions[start..]
+    }
+    // Only names that start with the text before the first wildcard can match, and they
+    // are contiguous in the sorted table.
+    let literal_end = pattern.find(['*', '?']).unwrap_or(pattern.len());
+    let literal = &pattern[..literal_end];
+    let start = lower.partition_point(|name| name.as_str() < literal);
+    lower[start..]
         .iter()
-        .take_while(|action| action.name.to_ascii_lowercase().starts_with(&prefix))
-        .filter(|action| glob_match(&pattern, &action.name.to_ascii_lowercase()))
+        .zip(&actions[start..])
+        .take_while(|(name, _)| name.starts_with(literal))
+        .filter(|(name, _)| glob_match(&pattern, name))
+        .map(|(_, action)| action)
         .collect()
-}
-
-fn cmp_ignore_case(name: &str, lower: &str) -> std::cmp::Ordering {
-    name.bytes()
-        .map(|byte| byte.to_ascii_lowercase())
-        .cmp(lower.bytes())
 }
 
 /// `*` matches any run of characters and `?` one character, as in IAM policies.
@@ -164,6 +174,13 @@ mod tests {
         assert!(iam.iter().all(|a| a.name.starts_with("iam:")));
         assert_eq!(expand("*").len(), catalog().len());
         assert!(expand("nosuchservice:*").is_empty());
+        let deletes = expand("*:Delete*");
+        assert!(deletes.iter().any(|a| a.name == "rds:DeleteDBInstance"));
+        assert!(
+            deletes
+                .iter()
+                .all(|a| a.name.to_ascii_lowercase().contains(":delete"))
+        );
         assert!(
             expand("s3:GetObjec?")
                 .iter()

@@ -1,6 +1,5 @@
 use redline_diagnostics::{Category, Confidence, Severity};
-use redline_syntax::Format;
-use redline_syntax::value::Node;
+use redline_syntax::iam_policy::Values;
 
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
@@ -8,6 +7,8 @@ declare_rule! {
     /// ## What it flags
     /// An IAM policy statement with `"Effect": "Allow"`, `"Action": "*"` and
     /// `"Resource": "*"`: every action on every resource in the account.
+    /// Policies are read from policy files, Terraform (`jsonencode`, heredoc JSON,
+    /// `aws_iam_policy_document`) and CloudFormation templates.
     ///
     /// ## Why it matters
     /// Whoever holds this policy is a full administrator.
@@ -41,6 +42,8 @@ declare_rule! {
     /// There is no automatic fix: only the policy's owner knows which actions are needed.
     ///
     /// ## Suppression
+    /// In Terraform and CloudFormation YAML, `# redline:ignore RL-IAM-001 -- reason` on the
+    /// line above.
     /// JSON has no comments; add an entry to `redline.toml`:
     /// ```toml
     /// [[ignore]]
@@ -56,54 +59,33 @@ declare_rule! {
         id: "RL-IAM-001", name: "full-admin-grant",
         summary: "An IAM statement allows every action on every resource",
         category: Category::Permissions, severity: Severity::Error, confidence: Confidence::High,
-        formats: &[Format::IamPolicy], fix: FixAvailability::None, status: Status::Preview,
+        formats: super::POLICY_FORMATS, fix: FixAvailability::None, status: Status::Preview,
     }
 }
 
 fn check(ctx: &mut RuleContext<'_>) {
     let file = ctx.file();
-    for document in &file.documents {
-        let Some(statements) = document.get("Statement") else {
-            continue;
-        };
-        for statement in statements.one_or_many() {
-            check_statement(ctx, statement);
+    for policy in file.policies() {
+        for statement in policy.allows() {
+            let Some(action) = statement.action.as_ref().and_then(Values::star) else {
+                continue;
+            };
+            let Some(resource) = statement.resource.as_ref().and_then(Values::star) else {
+                continue;
+            };
+            let message = format!(
+                "{} allows every action (`\"Action\": \"*\"`) on every resource \
+                 (`\"Resource\": \"*\"`): whoever holds this policy is a full administrator who \
+                 can delete the whole environment; list the actions the principal needs, scoped \
+                 to its resources",
+                statement.describe(policy)
+            );
+            let diagnostic = ctx
+                .diagnostic(action.range, message)
+                .with_related(resource.range, "every resource is granted here");
+            ctx.report(diagnostic);
         }
     }
-}
-
-fn check_statement(ctx: &mut RuleContext<'_>, statement: &Node) {
-    if statement.get("Effect").and_then(Node::as_str) != Some("Allow") {
-        return;
-    }
-    let Some(action) = statement.get("Action").and_then(find_star) else {
-        return;
-    };
-    let Some(resource) = statement.get("Resource").and_then(find_star) else {
-        return;
-    };
-    let subject = match statement.get("Sid").and_then(Node::as_str) {
-        Some(sid) => format!("statement `{sid}`"),
-        None => "this statement".to_owned(),
-    };
-    let message = format!(
-        "{subject} allows every action (`\"Action\": \"*\"`) on every resource \
-         (`\"Resource\": \"*\"`): whoever holds this policy is a full administrator who can \
-         delete the whole environment; list the actions the principal needs, scoped to its \
-         resources"
-    );
-    let diagnostic = ctx
-        .diagnostic(action.range, message)
-        .with_related(resource.range, "every resource is granted here");
-    ctx.report(diagnostic);
-}
-
-/// The `"*"` item of a string-or-list element, if there is one.
-fn find_star(element: &Node) -> Option<&Node> {
-    element
-        .one_or_many()
-        .into_iter()
-        .find(|item| item.as_str() == Some("*"))
 }
 
 #[cfg(test)]
@@ -113,10 +95,22 @@ mod tests {
     #[test]
     fn fires() {
         insta::assert_snapshot!(check_fixture("iam/full-admin-grant/fires.json"));
+        insta::assert_snapshot!(
+            "fires_cfn_json",
+            check_fixture("iam/full-admin-grant/fires.cfn.json")
+        );
+        check_fixture("iam/full-admin-grant/fires.tf");
+        check_fixture("iam/full-admin-grant/fires.cfn.yaml");
     }
 
     #[test]
     fn quiet() {
         insta::assert_snapshot!(check_fixture("iam/full-admin-grant/quiet.json"));
+        insta::assert_snapshot!(
+            "quiet_cfn_json",
+            check_fixture("iam/full-admin-grant/quiet.cfn.json")
+        );
+        check_fixture("iam/full-admin-grant/quiet.tf");
+        check_fixture("iam/full-admin-grant/quiet.cfn.yaml");
     }
 }

@@ -1,0 +1,123 @@
+use redline_diagnostics::{Category, Confidence, Severity};
+
+use super::{POLICY_FORMATS, granted, name_some, service_wildcard};
+use crate::{FixAvailability, RuleContext, Status, declare_rule};
+
+declare_rule! {
+    /// ## What it flags
+    /// An `Allow` statement without conditions that grants destructive actions on
+    /// `"Resource": "*"`: any `Delete*` or `Terminate*` action (`rds:DeleteDBInstance`,
+    /// `s3:DeleteBucket`, `cloudformation:DeleteStack`, `ec2:TerminateInstances`, …), plus
+    /// `kms:ScheduleKeyDeletion`, `kms:DisableKey` and `s3:PutLifecycleConfiguration`.
+    /// Wildcards (`ec2:Delete*`, `*:Delete*`) are expanded against the AWS action catalog.
+    /// Whole-service wildcards (`rds:*`) are RL-IAM-002's.
+    ///
+    /// ## Why it matters
+    /// A role that may delete every database, bucket and stack in the account needs only one
+    /// mistaken "delete and recreate" (by a person, a script or a coding agent) to cause an
+    /// outage, and no second person has to agree.
+    ///
+    /// ## Example
+    /// ```json
+    /// {"Effect": "Allow", "Action": ["rds:DeleteDBInstance", "ec2:TerminateInstances"],
+    ///  "Resource": "*"}
+    /// ```
+    ///
+    /// ## Use instead
+    /// Scope destructive actions to the resources the role owns, or move them to a separate
+    /// break-glass role:
+    /// ```json
+    /// {"Effect": "Allow", "Action": "ec2:TerminateInstances",
+    ///  "Resource": "arn:aws:ec2:*:111122223333:instance/*",
+    ///  "Condition": {"StringEquals": {"aws:ResourceTag/env": "sandbox"}}}
+    /// ```
+    ///
+    /// ## Suppression
+    /// `# redline:ignore RL-IAM-013 -- reason` on the line above (Terraform, YAML); an
+    /// `[[ignore]]` entry in `redline.toml` for JSON files.
+    ///
+    /// ## References
+    /// - Cloudsplaining InfrastructureModification
+    DestructiveActionsUnscoped {
+        id: "RL-IAM-013", name: "destructive-actions-unscoped",
+        summary: "An IAM statement allows destructive actions on every resource",
+        category: Category::Permissions, severity: Severity::Warning, confidence: Confidence::High,
+        formats: POLICY_FORMATS, fix: FixAvailability::None, status: Status::Preview,
+    }
+}
+
+/// Destructive actions whose names do not start with `Delete` or `Terminate`.
+const DESTRUCTIVE: &[&str] = &[
+    // Starts the countdown to deleting a key, and with it every object encrypted by it.
+    "kms:schedulekeydeletion",
+    "kms:disablekey",
+    // A lifecycle rule can expire every object of a bucket.
+    "s3:putlifecycleconfiguration",
+];
+
+/// Whether an action deletes or destroys.
+pub(crate) fn is_destructive(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let action = lower.split_once(':').map_or("", |(_, action)| action);
+    action.starts_with("delete")
+        || action.starts_with("terminate")
+        || DESTRUCTIVE.contains(&lower.as_str())
+}
+
+fn check(ctx: &mut RuleContext<'_>) {
+    let file = ctx.file();
+    for policy in file.policies() {
+        for statement in policy.allows() {
+            if statement.has_condition() {
+                continue;
+            }
+            let Some(star) = statement.resource.as_ref().and_then(|r| r.star()) else {
+                continue;
+            };
+            let Some(action) = &statement.action else {
+                continue;
+            };
+            for item in &action.items {
+                if service_wildcard(item).is_some() {
+                    continue;
+                }
+                let names: Vec<&str> = granted(item)
+                    .into_iter()
+                    .filter(|action| is_destructive(action.name))
+                    .map(|action| action.name)
+                    .collect();
+                if names.is_empty() {
+                    continue;
+                }
+                let message = format!(
+                    "{} allows {} on every resource: the holder can destroy any such resource in \
+                     the account, production included; scope `Resource` to the ARNs the role \
+                     owns or move the action to a separate break-glass role",
+                    statement.describe(policy),
+                    name_some(&names)
+                );
+                let diagnostic = ctx
+                    .diagnostic(item.range, message)
+                    .with_related(star.range, "every resource is granted here");
+                ctx.report(diagnostic);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use redline_test_support::check_fixture;
+
+    #[test]
+    fn fires() {
+        insta::assert_snapshot!(check_fixture("iam/destructive-actions-unscoped/fires.json"));
+        check_fixture("iam/destructive-actions-unscoped/fires.tf");
+    }
+
+    #[test]
+    fn quiet() {
+        insta::assert_snapshot!(check_fixture("iam/destructive-actions-unscoped/quiet.json"));
+        check_fixture("iam/destructive-actions-unscoped/quiet.tf");
+    }
+}

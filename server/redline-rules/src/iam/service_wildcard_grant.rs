@@ -1,0 +1,106 @@
+use redline_diagnostics::{Category, Confidence, Severity};
+
+use super::{POLICY_FORMATS, actions, service_wildcard};
+use crate::{FixAvailability, RuleContext, Status, declare_rule};
+
+declare_rule! {
+    /// ## What it flags
+    /// An `Allow` statement that grants a whole service (`"Action": "s3:*"`, `iam:*`) on
+    /// `"Resource": "*"`.
+    /// It is an error for services that control identity and keys (`iam`, `sts`,
+    /// `organizations`, `kms`) and a warning for the rest.
+    ///
+    /// ## Why it matters
+    /// `svc:*` grants every action the service has today and every action it adds later,
+    /// including the ones that delete data or change who may do what.
+    /// On every resource of the account, `s3:*` can empty and delete every bucket, and `iam:*`
+    /// is the same as full administrator: the holder can grant itself anything.
+    ///
+    /// ## Example
+    /// ```json
+    /// {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```json
+    /// {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
+    ///  "Resource": "arn:aws:s3:::acme-artifacts/*"}
+    /// ```
+    ///
+    /// ## Suppression
+    /// `# redline:ignore RL-IAM-002 -- reason` on the line above (Terraform, YAML); an
+    /// `[[ignore]]` entry in `redline.toml` for JSON files.
+    ///
+    /// ## References
+    /// - Checkov CKV_AWS_63, CKV2_AWS_40
+    /// - Cloudsplaining ServiceWildcard
+    ServiceWildcardGrant {
+        id: "RL-IAM-002", name: "service-wildcard-grant",
+        summary: "An IAM statement allows every action of a service on every resource",
+        category: Category::Permissions, severity: Severity::Warning, confidence: Confidence::High,
+        formats: POLICY_FORMATS, fix: FixAvailability::None, status: Status::Preview,
+    }
+}
+
+/// Services whose wildcard is as good as administrator.
+const CRITICAL_SERVICES: &[&str] = &["iam", "sts", "organizations", "kms"];
+
+fn check(ctx: &mut RuleContext<'_>) {
+    let file = ctx.file();
+    for policy in file.policies() {
+        for statement in policy.allows() {
+            let Some(star) = statement.resource.as_ref().and_then(|r| r.star()) else {
+                continue;
+            };
+            let Some(action) = &statement.action else {
+                continue;
+            };
+            for item in &action.items {
+                let Some(service) = service_wildcard(item) else {
+                    continue;
+                };
+                let service = service.to_ascii_lowercase();
+                let count = actions::expand(&format!("{service}:*")).len();
+                if count == 0 {
+                    continue;
+                }
+                let critical = CRITICAL_SERVICES.contains(&service.as_str());
+                let consequence = if critical {
+                    "which is as good as full administrator"
+                } else {
+                    "including the ones that delete data, and any the service adds later"
+                };
+                let message = format!(
+                    "{} allows `{service}:*` on every resource: all {count} `{service}` \
+                     actions, {consequence}; list the `{service}` actions the principal needs and \
+                     scope them to its resources",
+                    statement.describe(policy)
+                );
+                let mut diagnostic = ctx
+                    .diagnostic(item.range, message)
+                    .with_related(star.range, "every resource is granted here");
+                if critical {
+                    diagnostic.severity = Severity::Error;
+                }
+                ctx.report(diagnostic);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use redline_test_support::check_fixture;
+
+    #[test]
+    fn fires() {
+        insta::assert_snapshot!(check_fixture("iam/service-wildcard-grant/fires.json"));
+        check_fixture("iam/service-wildcard-grant/fires.tf");
+    }
+
+    #[test]
+    fn quiet() {
+        insta::assert_snapshot!(check_fixture("iam/service-wildcard-grant/quiet.json"));
+        check_fixture("iam/service-wildcard-grant/quiet.tf");
+    }
+}
