@@ -4,6 +4,7 @@
 //! `analyze` and render what comes back. The engine is pure: it reads no files, no clock and no
 //! environment, and the same input always gives the same output.
 
+mod change;
 pub mod config;
 mod fix;
 mod suppression;
@@ -13,9 +14,10 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use redline_diagnostics::{
     Confidence, Diagnostic, INTERNAL_ERROR, PARSE_ERROR, RuleCode, Severity, TEMPLATE_SKIPPED,
 };
-use redline_rules::{Rule, RuleContext, all_rules};
+use redline_rules::{Change, Rule, RuleContext, all_rules};
 use redline_syntax::{Format, ParsedTree, SourceFile, SourceHints, parse_source_incremental};
 
+pub use change::{ChangeInput, Report, analyze_change};
 pub use config::{Config, ConfigError};
 pub use fix::{FixMode, FixOutcome, apply_fixes, fix_file};
 pub use suppression::Date;
@@ -84,6 +86,17 @@ pub fn analyze_parsed(
     config: &Config,
     options: &AnalysisOptions,
 ) -> FileAnalysis {
+    analyze_with_change(input, file, None, config, options)
+}
+
+/// Runs the rules on `file`, giving them the other side of the edit when there is one.
+fn analyze_with_change(
+    input: &SourceInput<'_>,
+    file: &SourceFile<'_>,
+    change: Option<&Change<'_>>,
+    config: &Config,
+    options: &AnalysisOptions,
+) -> FileAnalysis {
     let is_enabled = |id: &str| -> bool {
         match &options.select {
             Some(select) => select.contains(&id),
@@ -116,7 +129,7 @@ pub fn analyze_parsed(
         if !meta.formats.contains(&file.format) || !is_enabled(meta.id()) {
             continue;
         }
-        diagnostics.extend(run_rule(*rule, file, config));
+        diagnostics.extend(run_rule(*rule, file, change, config));
     }
     for diagnostic in &mut diagnostics {
         if let Some(severity) = config
@@ -190,14 +203,19 @@ pub fn analyze_parsed(
 }
 
 /// Runs one rule on one file; a panic becomes an `internal-error` diagnostic naming the rule.
-fn run_rule(rule: &'static dyn Rule, file: &SourceFile<'_>, config: &Config) -> Vec<Diagnostic> {
+fn run_rule(
+    rule: &'static dyn Rule,
+    file: &SourceFile<'_>,
+    change: Option<&Change<'_>>,
+    config: &Config,
+) -> Vec<Diagnostic> {
     let meta = rule.meta();
     let options = config
         .rules
         .get(meta.id())
         .and_then(|settings| settings.options.as_deref());
     let outcome = catch_unwind(AssertUnwindSafe(|| {
-        let mut ctx = RuleContext::new(file, meta, options);
+        let mut ctx = RuleContext::new(file, meta, options).with_change(change);
         rule.check(&mut ctx);
         ctx.into_diagnostics()
     }));

@@ -9,7 +9,25 @@ pub struct RuleContext<'a> {
     file: &'a SourceFile<'a>,
     meta: &'static RuleMeta,
     options: Option<&'a (dyn std::any::Any + Send + Sync)>,
+    change: Option<&'a Change<'a>>,
     diagnostics: Vec<Diagnostic>,
+}
+
+/// The other side of an edit, for rules that judge the change rather than the snapshot.
+///
+/// Present only when the engine analyses an old/new pair (`redline diff`, the language server
+/// against the file's base, the agent gate). The file a rule sees is always the new side; for a
+/// deleted file it is empty, parsed in the format of its base.
+#[derive(Clone, Copy)]
+pub struct Change<'a> {
+    /// This file before the edit; `None` when the file is new.
+    pub base: Option<&'a SourceFile<'a>>,
+    /// Every file of the same folder and format before the edit, this file's base included, in
+    /// path order. A Terraform module is a folder: a block moved to another file of it is not a
+    /// removal.
+    pub folder_base: &'a [&'a SourceFile<'a>],
+    /// The same folder after the edit, this file included, in path order.
+    pub folder_new: &'a [&'a SourceFile<'a>],
 }
 
 impl<'a> RuleContext<'a> {
@@ -23,8 +41,22 @@ impl<'a> RuleContext<'a> {
             file,
             meta,
             options,
+            change: None,
             diagnostics: Vec::new(),
         }
+    }
+
+    /// The same context, judging the edit described by `change`.
+    #[must_use]
+    pub fn with_change(mut self, change: Option<&'a Change<'a>>) -> Self {
+        self.change = change;
+        self
+    }
+
+    /// The other side of the edit, when the engine analyses a change; `None` for a snapshot.
+    /// Rules that judge edits return early without it.
+    pub fn change(&self) -> Option<&'a Change<'a>> {
+        self.change
     }
 
     /// The parsed file.

@@ -1,0 +1,292 @@
+//! Judging an edit: the new text of each file against its base.
+//!
+//! Rules see the new side with the base beside it (`RuleContext::change`), so rules that judge
+//! edits (a removed resource, a renamed address, a force-new attribute changed) can compare the
+//! two. Findings of snapshot rules are reported only when the edit introduced them, unless the
+//! caller asks for all of them.
+
+use std::collections::BTreeMap;
+use std::collections::HashMap;
+
+use redline_diagnostics::Diagnostic;
+use redline_rules::Change;
+use redline_syntax::{Format, SourceFile, SourceHints, parse_source};
+
+use crate::{AnalysisOptions, Config, FileAnalysis, SourceInput, analyze_with_change};
+
+/// One file of an edit: its text before and after.
+///
+/// Unchanged files (`base == new`) may be given too: they are context (the other files of a
+/// Terraform module) and get no findings.
+#[derive(Clone, Copy, Debug)]
+pub struct ChangeInput<'a> {
+    /// The path shown to users (and used to detect the format), on the new side.
+    pub path: &'a str,
+    /// The text before the edit; `None` when the file is new.
+    pub base: Option<&'a str>,
+    /// The text after the edit; `None` when the file is deleted.
+    pub new: Option<&'a str>,
+    /// What the front-end knows beyond path and text.
+    pub hints: SourceHints,
+    /// The path relative to the folder of the governing `redline.toml`, for `[[ignore]]`.
+    pub config_relative_path: Option<&'a str>,
+}
+
+impl ChangeInput<'_> {
+    /// Whether the edit touches this file.
+    pub fn is_changed(&self) -> bool {
+        self.base != self.new
+    }
+}
+
+/// Which findings of snapshot rules `analyze_change` reports.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Report {
+    /// Only those the edit introduced (absent from the base); the default.
+    #[default]
+    Introduced,
+    /// All findings of the new text, as `check` would report them, plus the edit's own.
+    All,
+}
+
+/// Analyses an edit. Returns one analysis per input, in input order; unchanged inputs get an
+/// empty one. A deleted file is analysed as empty text in the format of its base, so that
+/// findings about what its deletion destroys have a file to belong to.
+pub fn analyze_change(
+    inputs: &[ChangeInput<'_>],
+    config: &Config,
+    options: &AnalysisOptions,
+    report: Report,
+) -> Vec<FileAnalysis> {
+    // Both sides of every input, parsed once. A side that is missing is parsed as empty text in
+    // the format of the other side.
+    let parsed: Vec<(Option<SourceFile<'_>>, Option<SourceFile<'_>>)> = inputs
+        .iter()
+        .map(|input| {
+            let base = input
+                .base
+                .and_then(|text| parse_source(input.path, text, input.hints));
+            let hints_from = |file: &Option<SourceFile<'_>>| SourceHints {
+                format: input.hints.format.or(file.as_ref().map(|file| file.format)),
+            };
+            let new = parse_source(input.path, input.new.unwrap_or(""), hints_from(&base));
+            let base = match (base, input.base) {
+                (Some(base), _) => Some(base),
+                (None, Some(text)) => parse_source(input.path, text, hints_from(&new)),
+                (None, None) => None,
+            };
+            (base, new)
+        })
+        .collect();
+
+    // Files grouped by folder and format: a Terraform module is a folder.
+    let mut folders: BTreeMap<(&str, Format), Vec<usize>> = BTreeMap::new();
+    for (index, (base, new)) in parsed.iter().enumerate() {
+        let Some(format) = new.as_ref().or(base.as_ref()).map(|file| file.format) else {
+            continue;
+        };
+        folders
+            .entry((parent(inputs[index].path), format))
+            .or_default()
+            .push(index);
+    }
+    let mut folder_of: HashMap<usize, (Vec<&SourceFile<'_>>, Vec<&SourceFile<'_>>)> =
+        HashMap::new();
+    for members in folders.values() {
+        let mut sorted = members.clone();
+        sorted.sort_by_key(|&index| inputs[index].path);
+        let base: Vec<&SourceFile<'_>> = sorted
+            .iter()
+            .filter(|&&index| inputs[index].base.is_some())
+            .filter_map(|&index| parsed[index].0.as_ref())
+            .collect();
+        let new: Vec<&SourceFile<'_>> = sorted
+            .iter()
+            .filter(|&&index| inputs[index].new.is_some())
+            .filter_map(|&index| parsed[index].1.as_ref())
+            .collect();
+        for &index in members {
+            folder_of.insert(index, (base.clone(), new.clone()));
+        }
+    }
+
+    inputs
+        .iter()
+        .enumerate()
+        .map(|(index, input)| {
+            let (base, new) = &parsed[index];
+            let Some(new) = new else {
+                return FileAnalysis::default();
+            };
+            if !input.is_changed() {
+                return FileAnalysis {
+                    format: Some(new.format),
+                    diagnostics: Vec::new(),
+                };
+            }
+            let (folder_base, folder_new) = folder_of
+                .get(&index)
+                .map(|(base, new)| (base.as_slice(), new.as_slice()))
+                .unwrap_or_default();
+            let change = Change {
+                base: base.as_ref(),
+                folder_base,
+                folder_new,
+            };
+            let source = SourceInput {
+                path: input.path,
+                text: new.text,
+                hints: input.hints,
+                config_relative_path: input.config_relative_path,
+            };
+            let mut analysis = analyze_with_change(&source, new, Some(&change), config, options);
+            if report == Report::Introduced
+                && let Some(base) = base
+            {
+                let before = analyze_with_change(
+                    &SourceInput {
+                        text: base.text,
+                        ..source
+                    },
+                    base,
+                    None,
+                    config,
+                    options,
+                );
+                analysis.diagnostics = introduced(
+                    &before.diagnostics,
+                    base.text,
+                    std::mem::take(&mut analysis.diagnostics),
+                    new.text,
+                );
+            }
+            analysis
+        })
+        .collect()
+}
+
+/// The findings of `after` that `before` did not have. A finding was already there when the
+/// base has one of the same rule with the same flagged text or the same message (so findings
+/// that only moved, or whose block was reformatted, are not new); each base finding answers
+/// for one finding of the new text.
+fn introduced(
+    before: &[Diagnostic],
+    base_text: &str,
+    after: Vec<Diagnostic>,
+    new_text: &str,
+) -> Vec<Diagnostic> {
+    let flagged = |diagnostic: &Diagnostic, text: &'_ str| -> String {
+        text.get(diagnostic.range.to_std())
+            .unwrap_or("")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut by_rule: HashMap<&str, Vec<(String, &str)>> = HashMap::new();
+    for diagnostic in before {
+        by_rule
+            .entry(diagnostic.rule.id)
+            .or_default()
+            .push((flagged(diagnostic, base_text), diagnostic.message.as_str()));
+    }
+    after
+        .into_iter()
+        .filter(|diagnostic| {
+            let Some(candidates) = by_rule.get_mut(diagnostic.rule.id) else {
+                return true;
+            };
+            let text = flagged(diagnostic, new_text);
+            let found = candidates
+                .iter()
+                .position(|(old_text, _)| *old_text == text)
+                .or_else(|| {
+                    candidates
+                        .iter()
+                        .position(|(_, message)| *message == diagnostic.message)
+                });
+            match found {
+                Some(index) => {
+                    candidates.swap_remove(index);
+                    false
+                }
+                None => true,
+            }
+        })
+        .collect()
+}
+
+/// The folder part of a `/`-separated path ("" for a bare file name).
+fn parent(path: &str) -> &str {
+    path.rfind(['/', '\\']).map_or("", |index| &path[..index])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change<'a>(path: &'a str, base: Option<&'a str>, new: Option<&'a str>) -> ChangeInput<'a> {
+        ChangeInput {
+            path,
+            base,
+            new,
+            hints: SourceHints::default(),
+            config_relative_path: None,
+        }
+    }
+
+    fn rule_ids(analysis: &FileAnalysis) -> Vec<&'static str> {
+        analysis.diagnostics.iter().map(|d| d.rule.id).collect()
+    }
+
+    const BUCKET: &str = "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"logs\"\n}\n";
+    const FORCE: &str = "resource \"aws_s3_bucket\" \"logs\" {\n  bucket        = \"logs\"\n  force_destroy = true\n}\n";
+
+    #[test]
+    fn reports_only_what_the_edit_introduced() {
+        let config = Config::default();
+        let options = AnalysisOptions::default();
+        let introduced = analyze_change(
+            &[change("main.tf", Some(BUCKET), Some(FORCE))],
+            &config,
+            &options,
+            Report::Introduced,
+        );
+        assert_eq!(rule_ids(&introduced[0]), ["RL-TF-010"]);
+
+        let already_there = format!("{FORCE}\n# a comment\n");
+        let unchanged_finding = analyze_change(
+            &[change("main.tf", Some(FORCE), Some(&already_there))],
+            &config,
+            &options,
+            Report::Introduced,
+        );
+        assert!(rule_ids(&unchanged_finding[0]).is_empty());
+
+        let all = analyze_change(
+            &[change("main.tf", Some(FORCE), Some(&already_there))],
+            &config,
+            &options,
+            Report::All,
+        );
+        assert_eq!(rule_ids(&all[0]), ["RL-TF-019", "RL-TF-010"]);
+    }
+
+    #[test]
+    fn new_and_unchanged_files() {
+        let config = Config::default();
+        let options = AnalysisOptions::default();
+        let analyses = analyze_change(
+            &[
+                change("a/new.tf", None, Some(FORCE)),
+                change("a/same.tf", Some(FORCE), Some(FORCE)),
+                change("a/gone.tf", Some(BUCKET), None),
+            ],
+            &config,
+            &options,
+            Report::Introduced,
+        );
+        assert_eq!(rule_ids(&analyses[0]), ["RL-TF-019", "RL-TF-010"]);
+        assert!(rule_ids(&analyses[1]).is_empty());
+        assert_eq!(analyses[2].format, Some(Format::Terraform));
+    }
+}
