@@ -6,13 +6,21 @@
 //! start, and nothing else may fire. When `fires.fixed.<ext>` exists, applying every
 //! non-display fix to `fires.<ext>` must give exactly that text, which must parse cleanly and
 //! no longer trigger the rule.
+//!
+//! Rules that judge an edit have a base beside each fixture: `fires.before.tf` is the text
+//! before the edit and `fires.tf` the text after it. The pair runs through
+//! `analyze_change` with the same expectations; the fix is checked the same way, against the
+//! same base.
 #![allow(clippy::unwrap_used)]
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use redline_diagnostics::Diagnostic;
-use redline_engine::{AnalysisOptions, Config, FixMode, SourceInput, analyze, fix_file};
+use redline_engine::{
+    AnalysisOptions, ChangeInput, Config, FileAnalysis, FixMode, Report, SourceInput, analyze,
+    analyze_change, apply_fixes, fix_file,
+};
 use redline_rules::find_rule;
 use redline_syntax::{Format, Language, SourceHints, parse_source};
 use redline_text::LineIndex;
@@ -55,6 +63,16 @@ pub fn check_fixture(relative: &str) -> String {
     }
     let language = parsed.language;
 
+    let before_path = before_sibling(&path);
+    let base = before_path.exists().then(|| {
+        std::fs::read_to_string(&before_path).unwrap_or_else(|error| {
+            panic!("cannot read fixture {}: {error}", before_path.display())
+        })
+    });
+    if let Some(base) = &base {
+        return check_change_fixture(relative, base, &text, hints, &config, &options);
+    }
+
     let analysis = analyze(&input, &config, &options);
     let rendered = render(&text, &analysis.diagnostics);
     if language != Language::Json {
@@ -85,6 +103,77 @@ pub fn check_fixture(relative: &str) -> String {
         );
     }
     rendered
+}
+
+/// Checks a fixture that is the new side of an edit, against its `.before` base.
+fn check_change_fixture(
+    relative: &str,
+    base: &str,
+    text: &str,
+    hints: SourceHints,
+    config: &Config,
+    options: &AnalysisOptions,
+) -> String {
+    let analyse = |new: &str| -> FileAnalysis {
+        let input = ChangeInput {
+            path: relative,
+            base: Some(base),
+            new: Some(new),
+            hints,
+            config_relative_path: None,
+        };
+        analyze_change(&[input], config, options, Report::Introduced)
+            .pop()
+            .unwrap()
+    };
+    let analysis = analyse(text);
+    let rendered = render(text, &analysis.diagnostics);
+    if parse_source(relative, text, hints).map(|file| file.language) != Some(Language::Json) {
+        check_expectations(relative, text, &analysis.diagnostics, &rendered);
+    }
+    let fixed_path = fixed_sibling(&root_relative(relative));
+    if fixed_path.exists() {
+        let expected = std::fs::read_to_string(&fixed_path).unwrap();
+        let (fixed, applied) = apply_fixes(text, &analysis.diagnostics, FixMode::Unsafe)
+            .unwrap_or_else(|| panic!("{relative}: the fixes overlap"));
+        assert!(applied > 0, "{relative}: no fix applied");
+        assert_eq!(
+            fixed,
+            expected,
+            "{relative}: applying fixes does not give {}",
+            fixed_path.display()
+        );
+        let reparsed = parse_source(relative, &fixed, hints).unwrap();
+        assert_eq!(
+            reparsed.first_parse_problem(),
+            None,
+            "{relative}: fixed text does not parse"
+        );
+        let after_fix = analyse(&fixed);
+        assert!(
+            after_fix.diagnostics.is_empty(),
+            "{relative}: rule still fires after fixing:\n{}",
+            render(&fixed, &after_fix.diagnostics)
+        );
+    }
+    rendered
+}
+
+fn root_relative(relative: &str) -> PathBuf {
+    fixtures_root().join(relative)
+}
+
+/// `fires.tf` → `fires.before.tf`: the base of an edit fixture.
+pub fn before_sibling(path: &Path) -> PathBuf {
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    let ext = path
+        .extension()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    path.with_file_name(format!("{stem}.before.{ext}"))
 }
 
 /// The format a fixture is analysed as: the first of the rule's formats that its extension
