@@ -38,6 +38,7 @@ static RULES: &[&dyn Rule] = &[
     &iam::oidc_trust_without_subject::OidcTrustWithoutSubject,
     &iam::destructive_actions_unscoped::DestructiveActionsUnscoped,
     &iam::unknown_iam_action::UnknownIamAction,
+    &iam::permission_widened::PermissionWidened,
     &github_actions::write_all_permissions::WriteAllPermissions,
     &github_actions::deploy_without_environment::DeployWithoutEnvironment,
     &github_actions::deploy_workflow_default_token::DeployWorkflowDefaultToken,

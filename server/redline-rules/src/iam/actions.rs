@@ -119,7 +119,7 @@ pub fn expand(pattern: &str) -> Vec<&'static Action> {
 }
 
 /// `*` matches any run of characters and `?` one character, as in IAM policies.
-fn glob_match(pattern: &str, text: &str) -> bool {
+pub(crate) fn glob_match(pattern: &str, text: &str) -> bool {
     let (pattern, text) = (pattern.as_bytes(), text.as_bytes());
     let (mut p, mut t) = (0, 0);
     let mut star: Option<(usize, usize)> = None;

@@ -10,6 +10,7 @@ pub mod destructive_actions_unscoped;
 pub mod full_admin_grant;
 pub mod oidc_trust_without_subject;
 pub mod pass_role_unrestricted;
+pub mod permission_widened;
 pub mod permissions_management_unscoped;
 pub mod privilege_escalation_path;
 pub mod public_resource_policy;

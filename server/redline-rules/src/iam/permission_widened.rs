@@ -1,0 +1,373 @@
+use redline_diagnostics::{Category, Confidence, Severity};
+use redline_syntax::SourceFile;
+use redline_syntax::iam_policy::{Effect, Item, Policy, PolicyKind, Statement, Values};
+
+use super::POLICY_FORMATS;
+use super::actions::glob_match;
+use crate::{FixAvailability, RuleContext, Status, declare_rule};
+
+declare_rule! {
+    /// ## What it flags
+    /// An edit that widens an existing IAM policy: a statement that now allows an action on a
+    /// resource the policy did not allow before, a condition dropped from a grant, a principal
+    /// added to a trust or resource policy, or a `Deny` statement removed.
+    /// The message lists what is newly granted ("adds `iam:PassRole` on `*`").
+    /// This rule judges edits: it runs in `redline diff`, in the editor against the file's
+    /// base and in the agent gate. New policies are judged by the other IAM rules.
+    ///
+    /// ## Why it matters
+    /// Permissions grow one line at a time, and the line that turns a deploy role into an
+    /// administrator looks harmless in review.
+    /// An agent that can edit its own role's policy can grant itself what it was denied.
+    /// Seeing exactly what an edit adds is what a reviewer needs to approve or refuse it.
+    ///
+    /// ## Example
+    /// Before:
+    /// ```json
+    /// {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::artifacts/*"}
+    /// ```
+    /// After:
+    /// ```json
+    /// {"Effect": "Allow", "Action": ["s3:GetObject", "s3:DeleteObject"], "Resource": "*"}
+    /// ```
+    ///
+    /// ## Use instead
+    /// Grant the new action only on the resources that need it, keep conditions, and have the
+    /// widening reviewed by someone who owns the role.
+    ///
+    /// ## References
+    /// - AWS IAM User Guide, "Apply least-privilege permissions"
+    PermissionWidened {
+        id: "RL-IAM-021", name: "permission-widened",
+        summary: "An edit widens an existing IAM policy: new actions, resources or principals, or a dropped condition or Deny",
+        category: Category::Permissions, severity: Severity::Warning, confidence: Confidence::Medium,
+        formats: POLICY_FORMATS, fix: FixAvailability::None, status: Status::Preview,
+    }
+}
+
+/// Services whose grants on `*` make the widening an error.
+const CRITICAL_SERVICES: &[&str] = &["iam", "sts", "organizations", "kms"];
+
+fn check(ctx: &mut RuleContext<'_>) {
+    let Some(change) = ctx.change() else {
+        return;
+    };
+    let file = ctx.file();
+    // The base policies of the folder (Terraform modules span files), keyed by owner and kind.
+    let mut base_files: Vec<&SourceFile<'_>> = change.folder_base.to_vec();
+    if let Some(base) = change.base
+        && !base_files.iter().any(|other| other.path == base.path)
+    {
+        base_files.push(base);
+    }
+    let base_policies: Vec<&Policy> = base_files
+        .iter()
+        .filter(|base| base.format == file.format)
+        .flat_map(|base| base.policies())
+        .collect();
+
+    let policies = file.policies();
+    for (index, policy) in policies.iter().enumerate() {
+        let ordinal = policies[..index]
+            .iter()
+            .filter(|other| same_slot(other, policy))
+            .count();
+        let Some(base) = base_policies
+            .iter()
+            .filter(|other| same_slot(other, policy))
+            .nth(ordinal)
+        else {
+            continue;
+        };
+        if base.incomplete || policy.incomplete {
+            continue;
+        }
+        check_policy(ctx, base, policy);
+    }
+}
+
+/// Two policies hold the same place: same owner (resource address, logical id, or the file
+/// for a policy file) and same kind.
+fn same_slot(a: &Policy, b: &Policy) -> bool {
+    a.owner == b.owner && a.kind == b.kind
+}
+
+fn check_policy(ctx: &mut RuleContext<'_>, base: &Policy, policy: &Policy) {
+    for statement in policy.allows() {
+        let mut added: Vec<String> = Vec::new();
+        let mut first: Option<&Item> = None;
+        let mut critical = false;
+        let mut dropped_conditions: Vec<String> = Vec::new();
+
+        // Actions on resources.
+        if let Some(actions) = &statement.action
+            && !actions.unknown
+        {
+            let resources = resource_patterns(statement);
+            for (action, item) in actions.known() {
+                for resource in resources.iter().flatten() {
+                    match coverage(base, statement, action, resource) {
+                        Coverage::Covered => {}
+                        Coverage::OnlyWithConditions(keys) => {
+                            for key in keys {
+                                if !dropped_conditions.contains(&key) {
+                                    dropped_conditions.push(key);
+                                }
+                            }
+                            first.get_or_insert(item);
+                        }
+                        Coverage::New => {
+                            added.push(format!("`{action}` on `{resource}`"));
+                            critical |= is_critical(action, resource);
+                            first.get_or_insert(item);
+                        }
+                    }
+                }
+            }
+        }
+
+        // Principals of trust and resource policies.
+        if policy.kind != PolicyKind::Identity
+            && let Some(principals) = &statement.principal
+            && !principals.unknown
+        {
+            for entry in &principals.entries {
+                let Some(value) = entry.value.value.as_deref() else {
+                    continue;
+                };
+                let known_before = base.allows().any(|old| {
+                    old.principal.as_ref().is_none_or(|old| {
+                        old.unknown
+                            || old.entries.iter().any(|old| {
+                                old.kind == entry.kind
+                                    && old.value.value.as_deref().is_none_or(|old_value| {
+                                        glob_match(
+                                            &old_value.to_ascii_lowercase(),
+                                            &value.to_ascii_lowercase(),
+                                        )
+                                    })
+                            })
+                    })
+                });
+                if !known_before {
+                    added.push(format!("principal `{value}`"));
+                    critical |= value == "*";
+                    first.get_or_insert(&entry.value);
+                }
+            }
+        }
+
+        let Some(item) = first else {
+            continue;
+        };
+        let mut parts = Vec::new();
+        if !added.is_empty() {
+            parts.push(format!("adds {}", list(&added)));
+        }
+        if !dropped_conditions.is_empty() {
+            let keys: Vec<String> = dropped_conditions
+                .iter()
+                .map(|key| format!("`{key}`"))
+                .collect();
+            parts.push(format!(
+                "drops the condition on {} that limited a grant",
+                list(&keys)
+            ));
+        }
+        let subject = statement.describe(policy);
+        let message = format!(
+            "this edit widens {subject}: it {}; a wider grant lets whoever holds it do more than \
+             before, unreviewed; scope the new grant to the resources that need it and have the \
+             role's owner approve it",
+            parts.join(" and ")
+        );
+        let mut diagnostic = ctx.diagnostic(item.range, message);
+        if critical {
+            diagnostic.severity = Severity::Error;
+        }
+        ctx.report(diagnostic);
+    }
+
+    // A Deny statement that no longer exists.
+    for old in base
+        .statements
+        .iter()
+        .filter(|old| old.effect == Effect::Deny)
+    {
+        let old_actions = known_lower(old.action.as_ref());
+        if old_actions.is_empty() {
+            continue;
+        }
+        let still_denied = policy
+            .statements
+            .iter()
+            .filter(|new| new.effect == Effect::Deny)
+            .any(|new| {
+                let new_actions = known_lower(new.action.as_ref());
+                new.action.as_ref().is_some_and(|values| values.unknown)
+                    || old_actions.iter().all(|action| {
+                        new_actions
+                            .iter()
+                            .any(|pattern| glob_match(pattern, action))
+                    })
+            });
+        if still_denied {
+            continue;
+        }
+        let names: Vec<String> = old
+            .action
+            .iter()
+            .flat_map(Values::known)
+            .map(|(name, _)| format!("`{name}`"))
+            .collect();
+        let subject = match &old.sid {
+            Some(sid) => format!("the `Deny` statement `{sid}`"),
+            None => "a `Deny` statement".to_owned(),
+        };
+        let owner = if policy.owner.is_empty() {
+            "this policy".to_owned()
+        } else {
+            format!("`{}`", policy.owner)
+        };
+        let message = format!(
+            "this edit removes {subject} of {owner}, which refused {}: whatever the `Allow` \
+             statements grant now includes those actions; keep the `Deny` unless the role's \
+             owner approves",
+            list(&names)
+        );
+        let range = policy
+            .statements
+            .first()
+            .map_or(policy.range, |statement| statement.range);
+        let mut diagnostic = ctx.diagnostic(range, message);
+        diagnostic.severity = Severity::Warning;
+        ctx.report(diagnostic);
+    }
+}
+
+/// What the base policy says about `action` on `resource`.
+enum Coverage {
+    /// The base already allowed it under the same or fewer conditions.
+    Covered,
+    /// The base allowed it only under these further condition keys.
+    OnlyWithConditions(Vec<String>),
+    /// The base did not allow it.
+    New,
+}
+
+fn coverage(base: &Policy, statement: &Statement, action: &str, resource: &str) -> Coverage {
+    let action = action.to_ascii_lowercase();
+    let resource = resource.to_ascii_lowercase();
+    let conditions = condition_keys(statement);
+    let mut missing: Option<Vec<String>> = None;
+    for old in base.allows() {
+        let action_covered = match (&old.action, &old.not_action) {
+            (Some(values), _) => {
+                values.unknown
+                    || known_lower(Some(values))
+                        .iter()
+                        .any(|pattern| glob_match(pattern, &action))
+            }
+            // `NotAction` allows everything but a list: treat it as covering.
+            (None, Some(_)) => true,
+            (None, None) => false,
+        };
+        if !action_covered {
+            continue;
+        }
+        let resource_covered = match (&old.resource, &old.not_resource) {
+            (Some(values), _) => {
+                values.unknown
+                    || known_lower(Some(values))
+                        .iter()
+                        .any(|pattern| glob_match(pattern, &resource))
+            }
+            (None, Some(_)) => true,
+            // Resource policies may leave `Resource` out.
+            (None, None) => true,
+        };
+        if !resource_covered {
+            continue;
+        }
+        if old.condition.as_ref().is_some_and(|c| c.unknown) {
+            return Coverage::Covered;
+        }
+        let extra: Vec<String> = condition_keys(old)
+            .into_iter()
+            .filter(|key| !conditions.contains(key))
+            .collect();
+        if extra.is_empty() {
+            return Coverage::Covered;
+        }
+        missing.get_or_insert(extra);
+    }
+    match missing {
+        Some(keys) => Coverage::OnlyWithConditions(keys),
+        None => Coverage::New,
+    }
+}
+
+/// The resource patterns a statement grants on; `*` for `NotResource` and for a resource
+/// policy without `Resource`. `None` items are values redline cannot see.
+fn resource_patterns(statement: &Statement) -> Vec<Option<String>> {
+    match (&statement.resource, &statement.not_resource) {
+        (Some(values), _) if values.unknown => Vec::new(),
+        (Some(values), _) => values.items.iter().map(|item| item.value.clone()).collect(),
+        _ => vec![Some("*".to_owned())],
+    }
+}
+
+fn condition_keys(statement: &Statement) -> Vec<String> {
+    statement
+        .condition
+        .iter()
+        .flat_map(|condition| &condition.entries)
+        .map(|entry| entry.key.to_ascii_lowercase())
+        .collect()
+}
+
+fn known_lower(values: Option<&Values>) -> Vec<String> {
+    values
+        .into_iter()
+        .flat_map(Values::known)
+        .map(|(value, _)| value.to_ascii_lowercase())
+        .collect()
+}
+
+fn is_critical(action: &str, resource: &str) -> bool {
+    if action == "*" {
+        return true;
+    }
+    resource == "*"
+        && action.split_once(':').is_some_and(|(service, _)| {
+            CRITICAL_SERVICES.contains(&service.to_ascii_lowercase().as_str())
+        })
+}
+
+/// `a`, `a and b`, `a, b, c and 2 more`.
+fn list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] if items.len() <= 4 => format!("{} and {last}", init.join(", ")),
+        _ => format!("{} and {} more", items[..3].join(", "), items.len() - 3),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use redline_test_support::check_fixture;
+
+    #[test]
+    fn fires() {
+        insta::assert_snapshot!(check_fixture("iam/permission-widened/fires.json"));
+        check_fixture("iam/permission-widened/fires.tf");
+        check_fixture("iam/permission-widened/fires.cfn.yaml");
+    }
+
+    #[test]
+    fn quiet() {
+        insta::assert_snapshot!(check_fixture("iam/permission-widened/quiet.json"));
+        check_fixture("iam/permission-widened/quiet.tf");
+    }
+}
