@@ -38,7 +38,7 @@ declare_rule! {
     /// ## References
     /// - AWS IAM User Guide, "Apply least-privilege permissions"
     PermissionWidened {
-        id: "RL-IAM-021", name: "permission-widened",
+        id: "RL-IAM-022", name: "permission-widened",
         summary: "An edit widens an existing IAM policy: new actions, resources or principals, or a dropped condition or Deny",
         category: Category::Permissions, severity: Severity::Warning, confidence: Confidence::Medium,
         formats: POLICY_FORMATS, fix: FixAvailability::None, status: Status::Preview,
