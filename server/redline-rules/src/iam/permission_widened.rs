@@ -35,6 +35,10 @@ declare_rule! {
     /// Grant the new action only on the resources that need it, keep conditions, and have the
     /// widening reviewed by someone who owns the role.
     ///
+    /// ## Suppression
+    /// `# redline:ignore RL-IAM-022 -- reason` on the line above (Terraform, YAML); an
+    /// `[[ignore]]` entry in `redline.toml` for JSON files.
+    ///
     /// ## References
     /// - AWS IAM User Guide, "Apply least-privilege permissions"
     PermissionWidened {
