@@ -137,6 +137,19 @@ impl<'a> ModuleChange<'a> {
             .collect()
     }
 
+    /// Like `kept`, without the pairs whose block text is the same on both sides: most blocks
+    /// of a module are untouched by an edit, and comparing bytes rules them out at once.
+    pub fn edited(&self) -> Vec<(usize, usize)> {
+        self.kept()
+            .into_iter()
+            .filter(|&(base, new)| {
+                let old = &self.base[base];
+                let entry = &self.new[new];
+                slice(old.file.text, old.block.range) != slice(entry.file.text, entry.block.range)
+            })
+            .collect()
+    }
+
     /// Base blocks whose address is gone with nothing taking its place: no block at the same
     /// address, no `moved` or `removed` block naming it, and no rename found.
     pub fn removals(&self) -> Vec<usize> {
