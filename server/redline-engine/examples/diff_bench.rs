@@ -115,7 +115,11 @@ fn main() {
     let mut parsed_times: Vec<Sample> = Vec::with_capacity(runs);
     for _ in 0..runs.max(1) {
         // Fresh trees each time, so that the Terraform models are built inside the timing.
-        let parsed = parse_change(&inputs);
+        let owned = parse_change(&inputs);
+        let parsed: Vec<_> = owned
+            .iter()
+            .map(|(b, n)| (b.as_ref(), n.as_ref()))
+            .collect();
         let (analyses, sample) = measure(|| {
             analyze_parsed_change(&inputs, &parsed, &config, &options, Report::Introduced)
         });
@@ -131,6 +135,37 @@ fn main() {
         let (parsed, sample) = measure(|| parse_change(&inputs));
         parse_times.push(sample);
         drop(parsed);
+    }
+    // An editor: the base of every file and the unchanged files are parsed once and kept
+    // (with their Terraform models); each change parses the edited file again from its
+    // previous tree and analyses it.
+    let kept = parse_change(&inputs);
+    let edited_base = kept[0].0.as_ref().expect("the edited file parses");
+    let mut editor_times: Vec<Sample> = Vec::with_capacity(runs);
+    for _ in 0..runs.max(1) {
+        let (analyses, sample) = measure(|| {
+            let mut tree = edited_base.parsed_tree();
+            tree.edit(&redline_syntax::TreeEdit {
+                start: point(base, at),
+                old_end: point(base, at + needle.len()),
+                new_end: point(&new, at + needle.len()),
+            });
+            let new_file = redline_syntax::parse_source_incremental(
+                edited_path,
+                &new,
+                SourceHints::default(),
+                Some(&tree),
+            )
+            .expect("the edited file parses");
+            let mut parsed: Vec<_> = kept.iter().map(|(b, n)| (b.as_ref(), n.as_ref())).collect();
+            parsed[0].1 = Some(&new_file);
+            analyze_parsed_change(&inputs, &parsed, &config, &options, Report::Introduced)
+        });
+        editor_times.push(sample);
+        assert_eq!(
+            n_findings,
+            analyses.iter().map(|a| a.diagnostics.len()).sum::<usize>()
+        );
     }
     // One side alone, parsed in full.
     let mut full_times: Vec<Sample> = Vec::with_capacity(runs);
@@ -151,8 +186,23 @@ fn main() {
         ("  parse_change: both sides", &parse_times),
         ("  one full parse of the edited file", &full_times),
         ("analyze_parsed_change: sides already parsed", &parsed_times),
+        (
+            "editor: incremental parse of the edit + analysis, bases kept",
+            &editor_times,
+        ),
     ] {
         println!("{label}: {}", summary(samples));
+    }
+}
+
+/// The (line, column) point of a byte offset.
+fn point(text: &str, offset: usize) -> redline_syntax::TextPoint {
+    let before = &text[..offset];
+    let line_start = before.rfind('\n').map_or(0, |index| index + 1);
+    redline_syntax::TextPoint {
+        offset,
+        line: before.matches('\n').count(),
+        column: offset - line_start,
     }
 }
 

@@ -60,18 +60,24 @@ pub fn analyze_change(
     options: &AnalysisOptions,
     report: Report,
 ) -> Vec<FileAnalysis> {
-    let parsed = parse_change(inputs);
+    let owned = parse_change(inputs);
+    let parsed: Vec<ParsedSides<'_, '_>> = owned
+        .iter()
+        .map(|(base, new)| (base.as_ref(), new.as_ref()))
+        .collect();
     analyze_parsed_change(inputs, &parsed, config, options, report)
 }
 
 /// Both sides of one input of an edit, parsed: `(base, new)`.
-pub type ParsedSides<'a> = (Option<SourceFile<'a>>, Option<SourceFile<'a>>);
+pub type ParsedSides<'f, 'a> = (Option<&'f SourceFile<'a>>, Option<&'f SourceFile<'a>>);
 
 /// Parses both sides of every input once, the new side from the base's tree. A side that is
 /// missing is parsed as empty text in the format of the other side. Front-ends that keep trees
 /// between calls (an editor) can parse once and call `analyze_parsed_change` on every change
 /// of the new side.
-pub fn parse_change<'a>(inputs: &[ChangeInput<'a>]) -> Vec<ParsedSides<'a>> {
+pub fn parse_change<'a>(
+    inputs: &[ChangeInput<'a>],
+) -> Vec<(Option<SourceFile<'a>>, Option<SourceFile<'a>>)> {
     inputs
         .iter()
         .map(|input| {
@@ -102,11 +108,11 @@ pub fn parse_change<'a>(inputs: &[ChangeInput<'a>]) -> Vec<ParsedSides<'a>> {
         .collect()
 }
 
-/// `analyze_change` on inputs already parsed by `parse_change` (one entry per input, in
-/// order).
+/// `analyze_change` on inputs already parsed (by `parse_change`, or kept by the front-end
+/// between calls; one entry per input, in order).
 pub fn analyze_parsed_change(
     inputs: &[ChangeInput<'_>],
-    parsed: &[ParsedSides<'_>],
+    parsed: &[ParsedSides<'_, '_>],
     config: &Config,
     options: &AnalysisOptions,
     report: Report,
@@ -114,7 +120,7 @@ pub fn analyze_parsed_change(
     // Files grouped by folder and format: a Terraform module is a folder.
     let mut folders: BTreeMap<(&str, Format), Vec<usize>> = BTreeMap::new();
     for (index, (base, new)) in parsed.iter().enumerate() {
-        let Some(format) = new.as_ref().or(base.as_ref()).map(|file| file.format) else {
+        let Some(format) = new.or(*base).map(|file| file.format) else {
             continue;
         };
         folders
@@ -130,12 +136,12 @@ pub fn analyze_parsed_change(
         let base: Vec<&SourceFile<'_>> = sorted
             .iter()
             .filter(|&&index| inputs[index].base.is_some())
-            .filter_map(|&index| parsed[index].0.as_ref())
+            .filter_map(|&index| parsed[index].0)
             .collect();
         let new: Vec<&SourceFile<'_>> = sorted
             .iter()
             .filter(|&&index| inputs[index].new.is_some())
-            .filter_map(|&index| parsed[index].1.as_ref())
+            .filter_map(|&index| parsed[index].1)
             .collect();
         for &index in members {
             folder_of.insert(index, (base.clone(), new.clone()));
@@ -146,7 +152,7 @@ pub fn analyze_parsed_change(
         .iter()
         .enumerate()
         .map(|(index, input)| {
-            let (base, new) = &parsed[index];
+            let (base, new) = parsed[index];
             let Some(new) = new else {
                 return FileAnalysis::default();
             };
@@ -161,7 +167,7 @@ pub fn analyze_parsed_change(
                 .map(|(base, new)| (base.as_slice(), new.as_slice()))
                 .unwrap_or_default();
             let change = Change {
-                base: base.as_ref(),
+                base,
                 folder_base,
                 folder_new,
             };
