@@ -8,7 +8,8 @@
 //! lifecycle settings and tags, spread over `--files` files (default 1) of one folder. The edit
 //! changes one attribute value in the middle of the first file. Every rule runs, and findings
 //! are reported as `redline diff` reports them (`Report::Introduced`).
-#![allow(clippy::print_stdout, clippy::unwrap_used)]
+// A benchmark program prints its figures and reads its own CPU time from `/proc`.
+#![allow(clippy::print_stdout, clippy::unwrap_used, clippy::disallowed_methods)]
 
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
