@@ -493,14 +493,40 @@ pub(crate) fn insert_top_level(text: &str, offset: usize, block: &str, follows: 
     Edit::insert(TextSize::from_usize(offset), res)
 }
 
-/// Where a block of `base_file` that is gone from the new text `file` used to be: after the
-/// nearest block before it that is still there, else before the nearest one after it, else at
-/// the end of the file. Returns a byte offset at the start of a line (or the end).
+/// Where a block of `base_file` that is gone from the new text `file` used to be, as
+/// `(finding, insertion)` byte offsets. The insertion point is the start of the line after the
+/// nearest block before it that is still there, else the start of the nearest one after it,
+/// else the end of the file. The finding goes to the first line from there on that is neither
+/// blank nor a comment, where a suppression comment above it applies, unless only blank lines
+/// and comments follow.
 pub(crate) fn former_place(
     base_file: &SourceFile<'_>,
     file: &SourceFile<'_>,
     gone: &Block,
-) -> usize {
+) -> (usize, usize) {
+    let insertion = insertion_place(base_file, file, gone);
+    (
+        next_code_line(file.text, insertion).unwrap_or(insertion),
+        insertion,
+    )
+}
+
+/// The start of the first line at or after `offset` (a line start) that holds code.
+fn next_code_line(text: &str, offset: usize) -> Option<usize> {
+    let mut at = offset;
+    while at < text.len() {
+        let rest = text.get(at..)?;
+        let line_end = rest.find('\n').map_or(text.len(), |index| at + index + 1);
+        let line = text.get(at..line_end)?.trim();
+        if !(line.is_empty() || line.starts_with('#') || line.starts_with("//")) {
+            return Some(at);
+        }
+        at = line_end;
+    }
+    None
+}
+
+fn insertion_place(base_file: &SourceFile<'_>, file: &SourceFile<'_>, gone: &Block) -> usize {
     let text = file.text;
     let new_model = file.terraform();
     if new_model.syntax != Syntax::Hcl {

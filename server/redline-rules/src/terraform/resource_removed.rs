@@ -55,9 +55,9 @@ declare_rule! {
     /// the edit.
     ///
     /// ## Suppression
-    /// `# redline:ignore RL-TF-001 -- decommissioned, data exported to S3` on the line where the
-    /// finding is (where the block was); for a deleted file, an `[[ignore]]` entry for its path in
-    /// `redline.toml`.
+    /// `# redline:ignore RL-TF-001 -- decommissioned, data exported to S3` on the line above the
+    /// finding (the first line of code after the place where the block was); for a deleted
+    /// file, an `[[ignore]]` entry for its path in `redline.toml`.
     ///
     /// ## References
     /// - Terraform language, "Remove a resource from state" (`removed` block)
@@ -115,19 +115,19 @@ fn check(ctx: &mut RuleContext<'_>) {
             "`{address}` {removed_how}: {what} on the next apply{guard}; add a `removed` \
              block with `destroy = false` to keep the object, or restore the block"
         );
-        let offset = if deleted {
-            0
+        let (at, offset) = if deleted {
+            (0, 0)
         } else {
             former_place(base_file, file, entry.block)
         };
-        pending.push((offset, message, index, stateful));
+        pending.push((at, message, offset, index, stateful));
     }
     pending.sort();
     let mut used_offsets = HashSet::new();
-    for (offset, message, index, stateful) in pending {
+    for (at, message, offset, index, stateful) in pending {
         let entry = &module.base[index];
         let address = &entry.address;
-        let range = TextRange::empty(TextSize::from_usize(offset));
+        let range = TextRange::empty(TextSize::from_usize(at));
         let follows = !used_offsets.insert(offset);
         let mut diagnostic = ctx.diagnostic(range, message);
         if stateful {
