@@ -34,6 +34,7 @@ pub fn data_versions() -> Vec<(&'static str, String)> {
             "cfn-create-only",
             cloudformation::cfn_create_only_version().to_owned(),
         ),
+        ("force-new", force_new_version().to_owned()),
     ]
 }
 
