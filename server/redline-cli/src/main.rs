@@ -8,6 +8,7 @@ mod findings;
 mod plan_cmd;
 mod render;
 mod rules_cmd;
+mod stream;
 mod write;
 
 use std::io::Write as _;
