@@ -7,6 +7,7 @@
 //! `bench/run.py` divides the time of `redline check` by this one to get the analysis
 //! overhead.
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -28,7 +29,7 @@ fn main() {
     }) {
         Ok(discovery) => discovery,
         Err(error) => {
-            eprintln!("parse_only: {error}");
+            let _ = writeln!(std::io::stderr(), "parse_only: {error}");
             std::process::exit(2);
         }
     };
@@ -43,7 +44,8 @@ fn main() {
             _ => (0, 0),
         })
         .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
-    println!(
+    let _ = writeln!(
+        std::io::stdout(),
         "{{\"files\": {parsed}, \"bytes\": {bytes}, \"seconds\": {:.4}}}",
         start.elapsed().as_secs_f64()
     );
