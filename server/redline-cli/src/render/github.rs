@@ -4,19 +4,7 @@ use std::fmt::Write as _;
 
 use redline_diagnostics::Severity;
 
-#[cfg(test)]
-use crate::check::Report;
 use crate::findings::Finding;
-
-/// The whole report at once: what the streamed report is tested against.
-#[cfg(test)]
-pub fn render(report: &Report) -> String {
-    let mut res = String::new();
-    for finding in &report.findings {
-        render_finding(&mut res, finding);
-    }
-    res
-}
 
 /// Appends the annotation of one finding.
 pub fn render_finding(res: &mut String, finding: &Finding) {

@@ -320,7 +320,7 @@ mod tests {
             message: "too large".to_owned(),
             kind: ProblemKind::Skipped,
         }];
-        let all = vec![
+        let all = [
             finding(1, Some(Category::Destructive), Severity::Error),
             finding(2, Some(Category::Permissions), Severity::Warning),
             finding(3, None, Severity::Info),
