@@ -22,6 +22,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -62,17 +63,23 @@ PEERS = {
 def run_measured(command, cwd=None, env=None, ok=(0, 1)):
     """Runs `command`; returns wall seconds, CPU seconds (user + system, children included),
     peak RSS in MB and standard output."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               env={**os.environ, **TODAY, **(env or {})})
-    output = process.stdout.read()
-    errors = process.stderr.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
+    # Linux carries the peak RSS of a process over `exec`, so a child forked from this Python
+    # process would start with Python's. GNU time is small: the peak it reports is the tool's.
+    with tempfile.TemporaryFile() as stderr, tempfile.NamedTemporaryFile('r') as usage:
+        start = time.perf_counter()
+        process = subprocess.Popen(['/usr/bin/time', '-f', '%U %S %M', '-o', usage.name] + command, cwd=cwd,
+                                   stdout=subprocess.PIPE, stderr=stderr,
+                                   env={**os.environ, **TODAY, **(env or {})})
+        output = process.stdout.read()
+        code = process.wait()
+        wall = time.perf_counter() - start
+        stderr.seek(0)
+        errors = stderr.read()
+        fields = usage.read().split()[-3:]
     if ok is not None and code not in ok:
         raise RuntimeError(f'{command[0]} exited with {code}: {errors.decode(errors="replace")[-500:]}')
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, output
+    user, system, peak_kb = float(fields[0]), float(fields[1]), int(fields[2])
+    return wall, user + system, peak_kb / 1024, output
 
 
 def repeat(command, runs, **kwargs):
