@@ -361,7 +361,8 @@ def markdown(report):
                 lines.append(f"| {row['peer']} | not installable here | | | | | | | |")
                 continue
             p, r = row['peer_result'], row['redline']
-            lines.append(f"| {row['peer']} {row['version']} | {row['input']} | {row['files']:,} | {p['wall_s']:.2f} s "
+            version = row['version'] if row['version'].startswith(row['peer']) else f"{row['peer']} {row['version']}"
+            lines.append(f"| {version} | {row['input']} | {row['files']:,} | {p['wall_s']:.2f} s "
                          f"| {r['wall_s']:.3f} s | {row['time_ratio']:.0f}×, {row['cpu_ratio']:.0f}× "
                          f"| {p['rss_mb']:.0f} MB | {r['rss_mb']:.1f} MB | {row['rss_ratio']:.1f}× |")
     if report.get('lsp'):
