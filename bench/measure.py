@@ -15,6 +15,7 @@ import json
 import os
 import statistics
 import subprocess
+import tempfile
 import time
 
 
@@ -35,15 +36,21 @@ def run_once(binary, corpus, is_plan=False):
         command = [binary, 'plan', '--format', 'json', '--fail-on', 'never', corpus]
     else:
         command = [binary, 'check', '--format', 'json', '--fail-on', 'never', corpus]
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    output = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) not in (0, 1):
+    # Linux carries the peak RSS of a process over `exec`, so a child forked from this Python
+    # process would start with Python's (which holds the previous report). GNU time is small:
+    # the peak it reports is redline's.
+    with tempfile.NamedTemporaryFile('r') as usage:
+        start = time.perf_counter()
+        process = subprocess.Popen(['/usr/bin/time', '-f', '%M', '-o', usage.name] + command,
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        output = process.stdout.read()
+        status = process.wait()
+        elapsed = time.perf_counter() - start
+        peak_kb = int(usage.read().split()[-1])
+    if status not in (0, 1):
         raise SystemExit(f'redline failed with status {status}')
     report = json.loads(output)
-    return elapsed, usage.ru_maxrss / 1024, report['summary']
+    return elapsed, peak_kb / 1024, report['summary']
 
 
 def main():

@@ -13,10 +13,10 @@ use redline_workspace::{
 
 use crate::Exit;
 use crate::args::{CheckArgs, ColorChoice, FailOn, OutputFormat, SeverityArg};
+use crate::progress;
 use crate::baseline::{self, Baseline};
 use crate::findings::{self, Finding};
-use crate::progress;
-use crate::render;
+use crate::stream::{Sink, SinkOptions};
 use crate::write::replace_file;
 
 /// Everything a renderer needs.
@@ -25,6 +25,9 @@ pub struct Report {
     pub errors: Vec<FileProblem>,
     pub files: usize,
 }
+
+/// How many files are analysed in parallel before their findings are written.
+const BATCH: usize = 256;
 
 /// What happened to one file.
 struct FileOutcome {
@@ -67,82 +70,16 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
         FixMode::Safe
     });
 
-    let progress = progress::bar(
-        discovery.files.len(),
-        !args.no_progress && args.format == OutputFormat::Text && !args.diff,
-    );
-    let outcomes: Vec<FileOutcome> = discovery
-        .files
-        .par_iter()
-        .map(|file| {
-            let outcome = process(file, &options, fix_mode, args.diff);
-            progress.inc(1);
-            outcome
-        })
-        .collect();
-    progress.finish_and_clear();
-
-    let mut errors = discovery.problems;
-    let mut all_findings = Vec::new();
-    let mut files = 0;
-    let mut fixes_applied = 0;
-    let mut diffs = String::new();
-    for outcome in outcomes {
-        files += usize::from(outcome.analysed);
-        fixes_applied += outcome.fixes_applied;
-        errors.extend(outcome.problem);
-        all_findings.extend(outcome.findings);
-        if let Some(diff) = outcome.diff {
-            diffs.push_str(&diff);
-        }
-    }
-    errors.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
-
-    let mut stderr = std::io::stderr().lock();
-    for error in &errors {
-        let _ = writeln!(stderr, "redline: {}: {}", error.path, error.message);
-    }
-    let io_failed = errors.iter().any(|error| error.kind == ProblemKind::Io);
-
-    if args.diff {
-        write_output(args, &diffs)?;
-        if io_failed {
-            return Ok(Exit::Error);
-        }
-        return Ok(if diffs.is_empty() {
-            Exit::Clean
-        } else {
-            Exit::Findings
-        });
-    }
-    if args.fix && fixes_applied > 0 {
-        let _ = writeln!(stderr, "redline: applied {fixes_applied} fix(es)");
-    }
-
-    if let Some(path) = &args.write_baseline {
-        baseline::write(path, &all_findings)?;
-        let _ = writeln!(
-            stderr,
-            "redline: wrote {} finding(s) to baseline {}",
-            all_findings.len(),
-            path.display()
-        );
-        return Ok(if io_failed { Exit::Error } else { Exit::Clean });
-    }
-    if let Some(baseline) = &mut baseline {
-        all_findings = baseline.filter(all_findings);
-    }
     let minimum = match args.severity {
         SeverityArg::Info => Severity::Info,
         SeverityArg::Warning => Severity::Warning,
         SeverityArg::Error => Severity::Error,
     };
-    all_findings.retain(|finding| finding.severity >= minimum);
-
-    let report = Report {
-        findings: all_findings,
-        errors,
-        files,
+    let threshold = match args.fail_on {
+        FailOn::Never => None,
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Error => Some(Severity::Error),
     };
     let color = match args.color {
         ColorChoice::Always => true,
@@ -153,31 +90,92 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
                 && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
         }
     };
-    let rendered = match args.format {
-        OutputFormat::Text => render::text::render(&report, color),
-        OutputFormat::Json => render::json::render(&report)?,
-        OutputFormat::Sarif => render::sarif::render(&report, io_failed)?,
-        OutputFormat::Github => render::github::render(&report),
-        OutputFormat::Gitlab => render::gitlab::render(&report)?,
-        OutputFormat::Junit => render::junit::render(&report),
+    // `--diff` prints only the diffs, after the walk.
+    let mut sink = if args.diff {
+        None
+    } else {
+        Some(Sink::new(SinkOptions {
+            format: args.format,
+            color,
+            output: args.output.as_deref(),
+            baseline: baseline.take(),
+            minimum,
+            threshold,
+            keep_all: args.write_baseline.is_some(),
+        })?)
     };
-    write_output(args, &rendered)?;
+
+    let mut errors = discovery.problems;
+    let mut files = 0;
+    let mut fixes_applied = 0;
+    let mut diffs = String::new();
+    // Files are analysed a batch at a time and their findings written in walk order before
+    // the next batch starts, so memory does not grow with the number of files.
+    let progress = progress::bar(
+        discovery.files.len(),
+        !args.no_progress && args.format == OutputFormat::Text && !args.diff,
+    );
+    for batch in discovery.files.chunks(BATCH) {
+        let outcomes: Vec<FileOutcome> = batch
+            .par_iter()
+            .map(|file| {
+                let outcome = process(file, &options, fix_mode, args.diff);
+                progress.inc(1);
+                outcome
+            })
+            .collect();
+        for outcome in outcomes {
+            files += usize::from(outcome.analysed);
+            fixes_applied += outcome.fixes_applied;
+            errors.extend(outcome.problem);
+            if let Some(sink) = &mut sink {
+                // The report may be streaming to the same terminal as the bar.
+                progress.suspend(|| sink.add(outcome.findings))?;
+            }
+            if let Some(diff) = outcome.diff {
+                diffs.push_str(&diff);
+            }
+        }
+    }
+    progress.finish_and_clear();
+    errors.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
+
+    let mut stderr = std::io::stderr().lock();
+    for error in &errors {
+        let _ = writeln!(stderr, "redline: {}: {}", error.path, error.message);
+    }
+    let io_failed = errors.iter().any(|error| error.kind == ProblemKind::Io);
+
+    let Some(sink) = sink else {
+        write_output(args, &diffs)?;
+        if io_failed {
+            return Ok(Exit::Error);
+        }
+        return Ok(if diffs.is_empty() {
+            Exit::Clean
+        } else {
+            Exit::Findings
+        });
+    };
+    if args.fix && fixes_applied > 0 {
+        let _ = writeln!(stderr, "redline: applied {fixes_applied} fix(es)");
+    }
+
+    if let Some(path) = &args.write_baseline {
+        baseline::write(path, sink.kept())?;
+        let _ = writeln!(
+            stderr,
+            "redline: wrote {} finding(s) to baseline {}",
+            sink.kept().len(),
+            path.display()
+        );
+        return Ok(if io_failed { Exit::Error } else { Exit::Clean });
+    }
+    let failed = sink.finish(errors, files, io_failed)?;
 
     if io_failed {
         return Ok(Exit::Error);
     }
-    let threshold = match args.fail_on {
-        FailOn::Never => None,
-        FailOn::Info => Some(Severity::Info),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Error => Some(Severity::Error),
-    };
-    let failed = threshold.is_some_and(|threshold| {
-        report
-            .findings
-            .iter()
-            .any(|finding| finding.severity >= threshold)
-    });
     Ok(if failed { Exit::Findings } else { Exit::Clean })
 }
 

@@ -13,6 +13,7 @@ mod progress;
 mod render;
 mod rules_cmd;
 mod shard;
+mod stream;
 mod write;
 
 use std::io::Write as _;

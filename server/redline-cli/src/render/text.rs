@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use redline_diagnostics::{Applicability, Category, Severity};
 
 use crate::check::Report;
+use crate::findings::{Finding, Tally};
 
 const RED: &str = "\x1b[31m";
 const YELLOW: &str = "\x1b[33m";
@@ -14,6 +15,16 @@ const DIM: &str = "\x1b[2m";
 const RESET: &str = "\x1b[0m";
 
 pub fn render(report: &Report, color: bool) -> String {
+    let mut res = String::new();
+    for finding in &report.findings {
+        render_finding(&mut res, finding, color);
+    }
+    res.push_str(&summary(report.files, &Tally::of(&report.findings)));
+    res
+}
+
+/// Appends one finding: its heading, source excerpt, related locations and fixes.
+pub fn render_finding(res: &mut String, finding: &Finding, color: bool) {
     let paint = |style: &str, text: &str| {
         if color {
             format!("{style}{text}{RESET}")
@@ -21,63 +32,58 @@ pub fn render(report: &Report, color: bool) -> String {
             text.to_owned()
         }
     };
-    let mut res = String::new();
-    for finding in &report.findings {
-        let severity_style = match finding.severity {
-            Severity::Error => RED,
-            Severity::Warning => YELLOW,
-            Severity::Info => CYAN,
-        };
+    let severity_style = match finding.severity {
+        Severity::Error => RED,
+        Severity::Warning => YELLOW,
+        Severity::Info => CYAN,
+    };
+    let _ = writeln!(
+        res,
+        "{}: {} {}",
+        paint(
+            BOLD,
+            &format!(
+                "{}:{}:{}",
+                finding.path, finding.start.line, finding.start.column
+            )
+        ),
+        paint(
+            severity_style,
+            &format!("{}[{}]", finding.severity, finding.rule.id)
+        ),
+        finding.message
+    );
+    let line_number = finding.start.line.to_string();
+    let gutter = " ".repeat(line_number.len());
+    if !finding.source_line.is_empty() {
+        excerpt(res, finding, &line_number, severity_style, &paint);
+    }
+    for related in &finding.related {
         let _ = writeln!(
             res,
-            "{}: {} {}",
-            paint(
-                BOLD,
-                &format!(
-                    "{}:{}:{}",
-                    finding.path, finding.start.line, finding.start.column
-                )
-            ),
-            paint(
-                severity_style,
-                &format!("{}[{}]", finding.severity, finding.rule.id)
-            ),
-            finding.message
+            " {gutter} {} {}:{}:{}: {}",
+            paint(DIM, "="),
+            finding.path,
+            related.start.line,
+            related.start.column,
+            related.message
         );
-        let line_number = finding.start.line.to_string();
-        let gutter = " ".repeat(line_number.len());
-        if !finding.source_line.is_empty() {
-            excerpt(&mut res, finding, &line_number, severity_style, &paint);
-        }
-        for related in &finding.related {
-            let _ = writeln!(
-                res,
-                " {gutter} {} {}:{}:{}: {}",
-                paint(DIM, "="),
-                finding.path,
-                related.start.line,
-                related.start.column,
-                related.message
-            );
-        }
-        for fix in &finding.fixes {
-            let how = match fix.applicability {
-                Applicability::Safe => "safe fix, applied by --fix",
-                Applicability::Unsafe => "unsafe fix, applied by --fix --unsafe-fixes",
-                Applicability::DisplayOnly => "suggestion",
-            };
-            let _ = writeln!(res, " {gutter} {} {how}: {}", paint(DIM, "="), fix.title);
-        }
-        res.push('\n');
     }
-    res.push_str(&summary(report));
-    res
+    for fix in &finding.fixes {
+        let how = match fix.applicability {
+            Applicability::Safe => "safe fix, applied by --fix",
+            Applicability::Unsafe => "unsafe fix, applied by --fix --unsafe-fixes",
+            Applicability::DisplayOnly => "suggestion",
+        };
+        let _ = writeln!(res, " {gutter} {} {how}: {}", paint(DIM, "="), fix.title);
+    }
+    res.push('\n');
 }
 
 /// The source line of a finding with a caret span under the flagged text.
 fn excerpt(
     res: &mut String,
-    finding: &crate::findings::Finding,
+    finding: &Finding,
     line_number: &str,
     severity_style: &str,
     paint: &dyn Fn(&str, &str) -> String,
@@ -107,68 +113,41 @@ fn excerpt(
     );
 }
 
-fn summary(report: &Report) -> String {
-    let files = plural(report.files, "file", "files");
-    if report.findings.is_empty() {
+/// The closing lines: counts by category and how many findings have fixes.
+pub fn summary(files: usize, tally: &Tally) -> String {
+    let files = plural(files, "file", "files");
+    if tally.findings == 0 {
         return format!("No findings in {files}.\n");
     }
-    let count = |category: Category| {
-        report
-            .findings
-            .iter()
-            .filter(|finding| finding.rule.category == Some(category))
-            .count()
-    };
     let by_category: Vec<String> = Category::ALL
         .iter()
-        .map(|category| format!("{} {}", count(*category), category.as_str()))
+        .zip(tally.by_category)
+        .map(|(category, count)| format!("{count} {}", category.as_str()))
         .collect();
-    let other = report
-        .findings
-        .iter()
-        .filter(|finding| finding.rule.category.is_none())
-        .count();
     let mut res = format!(
         "Found {} in {files}: {}",
-        plural(report.findings.len(), "finding", "findings"),
+        plural(tally.findings, "finding", "findings"),
         by_category.join(", ")
     );
-    if other > 0 {
-        let _ = write!(res, ", {other} other");
+    if tally.other > 0 {
+        let _ = write!(res, ", {} other", tally.other);
     }
     res.push_str(".\n");
-    let safe = fixable(report, Applicability::Safe);
-    let unsafe_fixes = fixable(report, Applicability::Unsafe);
-    if safe > 0 {
+    if tally.safe_fixes > 0 {
         let _ = writeln!(
             res,
             "{} fixable with `redline check --fix`.",
-            plural(safe, "finding", "findings")
+            plural(tally.safe_fixes, "finding", "findings")
         );
     }
-    if unsafe_fixes > 0 {
+    if tally.unsafe_fixes > 0 {
         let _ = writeln!(
             res,
             "{} fixable with `--fix --unsafe-fixes` (review the changes).",
-            plural(unsafe_fixes, "more finding", "more findings")
+            plural(tally.unsafe_fixes, "more finding", "more findings")
         );
     }
     res
-}
-
-fn fixable(report: &Report, applicability: Applicability) -> usize {
-    report
-        .findings
-        .iter()
-        .filter(|finding| {
-            finding
-                .fixes
-                .iter()
-                .map(|fix| fix.applicability)
-                .max()
-                .is_some_and(|best| best == applicability)
-        })
-        .count()
 }
 
 fn plural(count: usize, one: &str, many: &str) -> String {
