@@ -1,21 +1,20 @@
 //! `redline check`.
 
-use std::io::{IsTerminal as _, Write as _};
+use std::io::Write as _;
 use std::path::PathBuf;
 
 use anyhow::Context as _;
 use rayon::prelude::*;
-use redline_diagnostics::Severity;
 use redline_engine::{AnalysisOptions, Date, FixMode, SourceInput, analyze, fix_file};
 use redline_workspace::{
     DiscoverOptions, FileJob, FileProblem, ProblemKind, discover, read_source,
 };
 
 use crate::Exit;
-use crate::args::{CheckArgs, ColorChoice, FailOn, OutputFormat, SeverityArg};
+use crate::args::CheckArgs;
 use crate::baseline::{self, Baseline};
+use crate::emit::{self, ReportOptions};
 use crate::findings::{self, Finding};
-use crate::render;
 use crate::write::replace_file;
 
 /// Everything a renderer needs.
@@ -89,7 +88,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
     let io_failed = errors.iter().any(|error| error.kind == ProblemKind::Io);
 
     if args.diff {
-        write_output(args, &diffs)?;
+        emit::write_output(args.output.as_deref(), &diffs)?;
         if io_failed {
             return Ok(Exit::Error);
         }
@@ -116,51 +115,19 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
     if let Some(baseline) = &mut baseline {
         all_findings = baseline.filter(all_findings);
     }
-    let minimum = match args.severity {
-        SeverityArg::Info => Severity::Info,
-        SeverityArg::Warning => Severity::Warning,
-        SeverityArg::Error => Severity::Error,
-    };
-    all_findings.retain(|finding| finding.severity >= minimum);
-
     let report = Report {
         findings: all_findings,
         errors,
         files,
     };
-    let color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            args.output.is_none()
-                && std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
-        }
+    let options = ReportOptions {
+        format: args.format,
+        output: args.output.as_deref(),
+        severity: args.severity,
+        fail_on: args.fail_on,
+        color: args.color,
     };
-    let rendered = match args.format {
-        OutputFormat::Text => render::text::render(&report, color),
-        OutputFormat::Json => render::json::render(&report)?,
-        OutputFormat::Sarif => render::sarif::render(&report, io_failed)?,
-        OutputFormat::Github => render::github::render(&report),
-    };
-    write_output(args, &rendered)?;
-
-    if io_failed {
-        return Ok(Exit::Error);
-    }
-    let threshold = match args.fail_on {
-        FailOn::Never => None,
-        FailOn::Info => Some(Severity::Info),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Error => Some(Severity::Error),
-    };
-    let failed = threshold.is_some_and(|threshold| {
-        report
-            .findings
-            .iter()
-            .any(|finding| finding.severity >= threshold)
-    });
-    Ok(if failed { Exit::Findings } else { Exit::Clean })
+    emit::finish(report, &options, io_failed)
 }
 
 fn process(
@@ -242,23 +209,9 @@ fn unified_diff(path: &str, old: &str, new: &str) -> String {
         .to_string()
 }
 
-fn write_output(args: &CheckArgs, rendered: &str) -> anyhow::Result<()> {
-    match &args.output {
-        Some(path) => std::fs::write(path, rendered)
-            .with_context(|| format!("cannot write {}", path.display())),
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(rendered.as_bytes())
-                .and_then(|()| stdout.flush())
-                .context("cannot write to standard output")
-        }
-    }
-}
-
 /// Today's date for suppression expiry; `REDLINE_TODAY=YYYY-MM-DD` pins it for reproducible
 /// runs.
-fn today() -> Date {
+pub fn today() -> Date {
     if let Some(date) = std::env::var("REDLINE_TODAY")
         .ok()
         .and_then(|value| Date::parse(&value))
