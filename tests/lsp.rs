@@ -548,3 +548,78 @@ fn clients_that_pull_get_fresh_results_after_a_settings_change() {
     assert!(!client.saw(|message| message["method"] == "textDocument/publishDiagnostics"));
     assert_eq!(client.shutdown().code(), Some(0));
 }
+
+/// Runs git in `folder` with a fixed identity and no user or system configuration.
+fn git(folder: &std::path::Path, args: &[&str]) {
+    let output = std::process::Command::new("git")
+        .args(args)
+        .current_dir(folder)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", "redline")
+        .env("GIT_AUTHOR_EMAIL", "redline@example.com")
+        .env("GIT_COMMITTER_NAME", "redline")
+        .env("GIT_COMMITTER_EMAIL", "redline@example.com")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+const COMMITTED_TF: &str = "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"lögs\"\n}\n";
+
+/// A workspace that is a git repository with `main.tf` committed.
+fn committed_workspace() -> Workspace {
+    let workspace = Workspace::new();
+    std::fs::write(workspace.dir.path().join("main.tf"), COMMITTED_TF).unwrap();
+    std::fs::remove_file(workspace.dir.path().join("other.tf")).unwrap();
+    git(workspace.dir.path(), &["init", "-q", "-b", "main"]);
+    git(workspace.dir.path(), &["add", "-A"]);
+    git(workspace.dir.path(), &["commit", "-q", "-m", "base"]);
+    workspace
+}
+
+#[test]
+fn edits_are_judged_against_the_committed_text() {
+    let workspace = committed_workspace();
+    let mut client = LspClient::start(workspace.dir.path());
+    initialize(
+        &mut client,
+        &workspace,
+        json!({}),
+        json!({"scanWorkspace": false}),
+    );
+    let uri = workspace.uri("main.tf");
+    open(&mut client, &uri, COMMITTED_TF);
+    assert_eq!(client.diagnostics(&uri, json!(1)), Vec::<Value>::new());
+
+    // Typing `force_destroy = true` shows the finding, with its fix as a quick fix.
+    let added = "  force_destroy = true\n";
+    change(
+        &mut client,
+        &uri,
+        2,
+        json!([{"range": range((2, 0), (2, 0)), "text": added}]),
+    );
+    let diagnostics = client.diagnostics(&uri, json!(2));
+    let codes: Vec<&Value> = diagnostics.iter().map(|d| &d["code"]).collect();
+    assert_eq!(codes, [&json!("RL-TF-010")]);
+    assert_eq!(diagnostics[0]["range"], range((2, 2), (2, 22)));
+    let text = COMMITTED_TF.replace("\"lögs\"\n", &format!("\"lögs\"\n{added}"));
+    let actions = code_actions(&mut client, &uri, &diagnostics[0], Some("quickfix"));
+    let fixed = apply_edits(&text, &document_edits(&actions[0]["edit"], 2), false);
+    assert!(fixed.contains("force_destroy = false"), "{fixed}");
+
+    // Removing the line again makes it go.
+    change(
+        &mut client,
+        &uri,
+        3,
+        json!([{"range": range((2, 0), (3, 0)), "text": ""}]),
+    );
+    assert_eq!(client.diagnostics(&uri, json!(3)), Vec::<Value>::new());
+    assert_eq!(client.shutdown().code(), Some(0));
+}

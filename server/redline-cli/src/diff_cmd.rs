@@ -207,7 +207,9 @@ fn git_inputs(args: &DiffArgs, cwd: &Path) -> anyhow::Result<(Vec<Prepared>, Vec
             if existing.is_dir() {
                 existing
             } else {
-                existing.parent().map_or(existing.clone(), Path::to_path_buf)
+                existing
+                    .parent()
+                    .map_or(existing.clone(), Path::to_path_buf)
             }
         }
         None => cwd.to_path_buf(),
