@@ -109,6 +109,12 @@ impl RuleMeta {
     }
 }
 
+/// The version of the data the Terraform edit rules read: the provider commits the
+/// force-new table was taken from.
+pub fn force_new_version() -> &'static str {
+    terraform::force_new::force_new_version()
+}
+
 /// Whether a name (namespace, cluster, environment) looks like production: one of its words
 /// is `prod`, `production` or `prd`.
 pub(crate) fn looks_like_production(name: &str) -> bool {

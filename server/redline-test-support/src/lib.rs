@@ -11,6 +11,12 @@
 //! before the edit and `fires.tf` the text after it. The pair runs through
 //! `analyze_change` with the same expectations; the fix is checked the same way, against the
 //! same base.
+//!
+//! An edit that spans several files of one folder (a Terraform module) is a folder case:
+//! `<case>/before/` and `<case>/after/` hold the folder before and after the edit, and
+//! `check_change_folder` runs them through `analyze_change` together. Expectations are read
+//! from each file of `after/`; a file deleted by the edit carries them on its base's line that
+//! says `expect-when-deleted: RL-…`, and its findings must start on line 1.
 #![allow(clippy::unwrap_used)]
 
 use std::fmt::Write as _;
@@ -157,6 +163,109 @@ fn check_change_fixture(
         );
     }
     rendered
+}
+
+/// Checks a folder case: `<relative>/before/` is a folder before an edit and
+/// `<relative>/after/` the same folder after it. The rule is named by the folder above the
+/// case. Returns every file's findings, rendered.
+pub fn check_change_folder(relative: &str) -> String {
+    let root = fixtures_root().join(relative);
+    let rule_folder = Path::new(relative)
+        .parent()
+        .and_then(Path::file_name)
+        .and_then(|name| name.to_str())
+        .unwrap_or_default();
+    let rule = find_rule(rule_folder)
+        .unwrap_or_else(|| panic!("fixture folder `{rule_folder}` does not name a rule"));
+    let meta = rule.meta();
+    let read_folder = |side: &str| -> Vec<(String, String)> {
+        let folder = root.join(side);
+        let mut res: Vec<(String, String)> = std::fs::read_dir(&folder)
+            .unwrap_or_else(|error| panic!("cannot read {}: {error}", folder.display()))
+            .map(|entry| {
+                let path = entry.unwrap().path();
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                (name, std::fs::read_to_string(&path).unwrap())
+            })
+            .collect();
+        res.sort();
+        res
+    };
+    let before = read_folder("before");
+    let after = read_folder("after");
+    let mut names: Vec<&str> = before
+        .iter()
+        .chain(&after)
+        .map(|(name, _)| name.as_str())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let paths: Vec<String> = names
+        .iter()
+        .map(|name| format!("{relative}/{name}"))
+        .collect();
+    let find = |files: &[(String, String)], name: &str| -> Option<String> {
+        files
+            .iter()
+            .find(|(file, _)| file == name)
+            .map(|(_, text)| text.clone())
+    };
+    let sides: Vec<(Option<String>, Option<String>)> = names
+        .iter()
+        .map(|name| (find(&before, name), find(&after, name)))
+        .collect();
+    let inputs: Vec<ChangeInput<'_>> = paths
+        .iter()
+        .zip(&sides)
+        .map(|(path, (base, new))| ChangeInput {
+            path,
+            base: base.as_deref(),
+            new: new.as_deref(),
+            hints: SourceHints {
+                format: fixture_format(path, meta.formats),
+            },
+            config_relative_path: None,
+        })
+        .collect();
+    let options = AnalysisOptions {
+        today: None,
+        select: Some(vec![meta.id()]),
+    };
+    let analyses = analyze_change(&inputs, &Config::default(), &options, Report::Introduced);
+    let mut res = String::new();
+    for ((path, (base, new)), analysis) in paths.iter().zip(&sides).zip(&analyses) {
+        let text = new.clone().unwrap_or_default();
+        let rendered = render(&text, &analysis.diagnostics);
+        writeln!(res, "{path}:\n{rendered}").unwrap();
+        if new.is_some() {
+            check_expectations(path, &text, &analysis.diagnostics, &rendered);
+            continue;
+        }
+        let marker = "expect-when-deleted:";
+        let mut expected: Vec<&str> = base
+            .as_deref()
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|line| line.split_once(marker).map(|(_, rest)| rest))
+            .flat_map(str::split_whitespace)
+            .filter(|token| token.starts_with("RL-"))
+            .collect();
+        let mut found: Vec<&str> = analysis.diagnostics.iter().map(|d| d.rule.id).collect();
+        expected.sort_unstable();
+        found.sort_unstable();
+        assert_eq!(
+            found, expected,
+            "{path}: the deleted file's findings differ; findings were:\n{rendered}"
+        );
+        assert!(
+            analysis
+                .diagnostics
+                .iter()
+                .all(|d| d.range.start() == 0.into()),
+            "{path}: findings on a deleted file must start at its first byte:\n{rendered}"
+        );
+    }
+    res
 }
 
 fn root_relative(relative: &str) -> PathBuf {

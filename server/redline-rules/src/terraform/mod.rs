@@ -1,14 +1,22 @@
 //! Rules on Terraform configuration (`*.tf`, `*.tf.json`), and the edits they share.
 
+pub mod address_renamed;
 pub mod backup_retention_disabled;
+pub mod conditional_replacement_changed;
 pub mod deletion_protection_disabled;
 pub mod destructive_provisioner_command;
 pub mod final_snapshot_skipped;
 pub mod force_destroy_enabled;
+pub mod force_new;
+pub mod force_new_attribute_changed;
 pub mod ingress_open_to_internet;
+pub mod instance_keys_changed;
+mod module_change;
 pub mod prevent_destroy_disabled;
 pub mod prevent_destroy_missing;
 pub mod protection;
+pub mod protection_weakened;
+pub mod resource_removed;
 pub mod s3_public_access_block_disabled;
 pub mod s3_public_acl;
 pub mod short_recovery_window;

@@ -192,6 +192,21 @@ pub const WINDOW_GUARDS: &[WindowGuard] = &[
     },
 ];
 
+/// Backup retention settings (resource type, attribute) whose lowering weakens the restore
+/// path.
+pub const RETENTION_GUARDS: &[(&str, &str)] = &[
+    ("aws_db_instance", "backup_retention_period"),
+    ("aws_rds_cluster", "backup_retention_period"),
+    ("aws_docdb_cluster", "backup_retention_period"),
+    ("aws_neptune_cluster", "backup_retention_period"),
+    ("aws_elasticache_cluster", "snapshot_retention_limit"),
+    (
+        "aws_elasticache_replication_group",
+        "snapshot_retention_limit",
+    ),
+    ("aws_memorydb_cluster", "snapshot_retention_limit"),
+];
+
 /// Types that hold data a destroy loses (catalog §5.5), plus environment containers.
 pub const STATEFUL_TYPES: &[&str] = &[
     "aws_db_instance",

@@ -4,7 +4,9 @@ use redline_syntax::terraform_plan::ResourceChange;
 use redline_syntax::value::{Node, NodeKind, ScalarKind};
 
 use crate::terraform::force_destroy_enabled::SWITCHES;
-use crate::terraform::protection::{DELETION_GUARDS, Guarded, SNAPSHOT_GUARDS, WINDOW_GUARDS};
+use crate::terraform::protection::{
+    DELETION_GUARDS, Guarded, RETENTION_GUARDS, SNAPSHOT_GUARDS, WINDOW_GUARDS,
+};
 use crate::terraform_plan::{plan, subject};
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
@@ -65,20 +67,6 @@ enum Weakening {
     /// The number goes down.
     Lowered,
 }
-
-/// Attributes kept by backups whose lowering weakens the restore path.
-const RETENTION: &[(&str, &str)] = &[
-    ("aws_db_instance", "backup_retention_period"),
-    ("aws_rds_cluster", "backup_retention_period"),
-    ("aws_docdb_cluster", "backup_retention_period"),
-    ("aws_neptune_cluster", "backup_retention_period"),
-    ("aws_elasticache_cluster", "snapshot_retention_limit"),
-    (
-        "aws_elasticache_replication_group",
-        "snapshot_retention_limit",
-    ),
-    ("aws_memorydb_cluster", "snapshot_retention_limit"),
-];
 
 fn check(ctx: &mut RuleContext<'_>) {
     let file = ctx.file();
@@ -147,7 +135,10 @@ fn guards(resource_type: &str) -> Vec<(&'static str, Weakening)> {
     {
         res.push((guard.attribute, Weakening::Lowered));
     }
-    for (_, attribute) in RETENTION.iter().filter(|(kind, _)| *kind == resource_type) {
+    for (_, attribute) in RETENTION_GUARDS
+        .iter()
+        .filter(|(kind, _)| *kind == resource_type)
+    {
         res.push((*attribute, Weakening::Lowered));
     }
     if resource_type == "azurerm_key_vault" {

@@ -1,0 +1,549 @@
+//! A Terraform module before and after an edit, matched block by block.
+//!
+//! A module is a folder: its `resource` and `module` blocks are matched by address across all
+//! of its files, so a block moved to another file, reordered or reformatted is the same block.
+//! `moved` and `removed` blocks of the new side are read, and blocks that left one address and
+//! appeared at another with the same type and a mostly equal body are paired as renames.
+//! The rules that judge Terraform edits (RL-TF-001, -002, -004, -005, -006, -020) all read this
+//! one model, so they agree on what was removed, renamed or kept.
+
+use std::collections::{HashMap, HashSet};
+
+use redline_diagnostics::Edit;
+use redline_syntax::SourceFile;
+use redline_syntax::terraform::{Attribute, Block, Repetition, Syntax};
+use redline_text::{TextRange, TextSize};
+
+use crate::Change;
+use crate::terraform::newline;
+
+/// Bodies at least this similar (shared attributes and nested blocks over all of them) make
+/// a removed and an added block of the same type a rename.
+const RENAME_SIMILARITY: f64 = 0.7;
+
+/// Whether a block is a managed resource or a module call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// `resource "type" "name"`.
+    Resource,
+    /// `module "name"`.
+    Module,
+}
+
+/// A `resource` or `module` block on one side of the edit.
+pub(crate) struct Entry<'a> {
+    /// The file that holds it.
+    pub file: &'a SourceFile<'a>,
+    /// The block.
+    pub block: &'a Block,
+    /// `aws_db_instance.main` or `module.network`.
+    pub address: String,
+    /// Resource or module.
+    pub kind: Kind,
+    /// The resource type; `module` for module calls.
+    pub type_name: &'a str,
+    /// Single, `count` or `for_each`.
+    pub repetition: Repetition,
+}
+
+/// One module before and after the edit.
+pub(crate) struct ModuleChange<'a> {
+    /// The blocks before the edit, in file and source order.
+    pub base: Vec<Entry<'a>>,
+    /// The blocks after the edit, in file and source order.
+    pub new: Vec<Entry<'a>>,
+    new_by_address: HashMap<String, usize>,
+    base_by_address: HashMap<String, usize>,
+    /// `moved` blocks of the new side: `from` and `to` as written, whitespace removed.
+    moved: Vec<(String, String)>,
+    /// Block-level `from` addresses of `removed` blocks of the new side.
+    removed: HashSet<String>,
+    /// Renames found without a `moved` block: (base index, new index).
+    renames: Vec<(usize, usize)>,
+}
+
+impl<'a> ModuleChange<'a> {
+    /// The module of the file being checked, before and after the edit.
+    pub fn new(change: &Change<'a>, file: &'a SourceFile<'a>) -> ModuleChange<'a> {
+        let base_files: Vec<&'a SourceFile<'a>> = if change.folder_base.is_empty() {
+            change.base.into_iter().collect()
+        } else {
+            change.folder_base.to_vec()
+        };
+        let new_files: Vec<&'a SourceFile<'a>> = if change.folder_new.is_empty() {
+            vec![file]
+        } else {
+            change.folder_new.to_vec()
+        };
+        let base = entries(&base_files);
+        let new = entries(&new_files);
+        let mut moved = Vec::new();
+        let mut removed = HashSet::new();
+        for source in &new_files {
+            let model = source.terraform();
+            for block in model.blocks_of("moved") {
+                let from = reference(source, block, "from");
+                let to = reference(source, block, "to");
+                if let (Some(from), Some(to)) = (from, to) {
+                    moved.push((from, to));
+                }
+            }
+            for block in model.blocks_of("removed") {
+                if let Some(from) = reference(source, block, "from") {
+                    removed.insert(block_level(&from));
+                }
+            }
+        }
+        let index = |entries: &[Entry<'a>]| -> HashMap<String, usize> {
+            let mut res = HashMap::with_capacity(entries.len());
+            for (position, entry) in entries.iter().enumerate() {
+                res.entry(entry.address.clone()).or_insert(position);
+            }
+            res
+        };
+        let base_by_address = index(&base);
+        let new_by_address = index(&new);
+        let mut res = ModuleChange {
+            base,
+            new,
+            new_by_address,
+            base_by_address,
+            moved,
+            removed,
+            renames: Vec::new(),
+        };
+        res.renames = res.find_renames();
+        res
+    }
+
+    /// The new block at the same address as base block `index`, or where a `moved` block took
+    /// it.
+    pub fn successor(&self, index: usize) -> Option<usize> {
+        let address = self.base[index].address.as_str();
+        if let Some(&found) = self.new_by_address.get(address) {
+            return Some(found);
+        }
+        self.moved
+            .iter()
+            .filter(|(from, to)| *from == address && !to.contains('['))
+            .find_map(|(_, to)| self.new_by_address.get(to).copied())
+    }
+
+    /// Pairs of (base index, new index) of blocks that exist on both sides, by address or
+    /// through a `moved` block.
+    pub fn kept(&self) -> Vec<(usize, usize)> {
+        (0..self.base.len())
+            .filter_map(|index| self.successor(index).map(|new| (index, new)))
+            .collect()
+    }
+
+    /// Base blocks whose address is gone with nothing taking its place: no block at the same
+    /// address, no `moved` or `removed` block naming it, and no rename found.
+    pub fn removals(&self) -> Vec<usize> {
+        (0..self.base.len())
+            .filter(|&index| {
+                let entry = &self.base[index];
+                self.successor(index).is_none()
+                    && !self.is_covered(&entry.address)
+                    && !self.renames.iter().any(|(base, _)| *base == index)
+                    && !declares_no_instance(entry.block)
+            })
+            .collect()
+    }
+
+    /// Renames without a `moved` block: (base index, new index).
+    pub fn renames(&self) -> &[(usize, usize)] {
+        &self.renames
+    }
+
+    /// The `moved` blocks whose `from` is an instance of `address` (`address[0]`,
+    /// `address["key"]`) as written, whitespace removed.
+    pub fn moved_instances(&self, address: &str) -> impl Iterator<Item = &str> + '_ {
+        let prefix = format!("{address}[");
+        self.moved
+            .iter()
+            .filter(move |(from, _)| from.starts_with(&prefix))
+            .map(|(from, _)| from.as_str())
+    }
+
+    /// Whether a `moved` block leaves `address` or a `removed` block names it (or a module
+    /// containing it).
+    fn is_covered(&self, address: &str) -> bool {
+        if self.removed.iter().any(|from| {
+            from == address
+                || address
+                    .strip_prefix(from.as_str())
+                    .is_some_and(|rest| rest.starts_with('.'))
+        }) {
+            return true;
+        }
+        self.moved
+            .iter()
+            .any(|(from, _)| block_level(from) == address)
+    }
+
+    fn find_renames(&self) -> Vec<(usize, usize)> {
+        let gone: Vec<usize> = (0..self.base.len())
+            .filter(|&index| {
+                self.successor(index).is_none()
+                    && !self.is_covered(&self.base[index].address)
+                    && !declares_no_instance(self.base[index].block)
+            })
+            .collect();
+        if gone.is_empty() {
+            return Vec::new();
+        }
+        let added: Vec<usize> = (0..self.new.len())
+            .filter(|&index| {
+                let entry = &self.new[index];
+                !self.base_by_address.contains_key(entry.address.as_str())
+                    && !self
+                        .moved
+                        .iter()
+                        .any(|(_, to)| block_level(to) == entry.address)
+            })
+            .collect();
+        let mut candidates = Vec::new();
+        for &base in &gone {
+            let old = &self.base[base];
+            let old_items = body_items(old.file.text, old.block);
+            for &new in &added {
+                let entry = &self.new[new];
+                if entry.kind != old.kind || entry.type_name != old.type_name {
+                    continue;
+                }
+                let score = similarity(&old_items, &body_items(entry.file.text, entry.block));
+                if score >= RENAME_SIMILARITY {
+                    candidates.push((score, base, new));
+                }
+            }
+        }
+        // Best matches first; ties keep source order, so the result is deterministic.
+        candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        let mut res = Vec::new();
+        let mut used_base = HashSet::new();
+        let mut used_new = HashSet::new();
+        for (_, base, new) in candidates {
+            if used_base.contains(&base) || used_new.contains(&new) {
+                continue;
+            }
+            used_base.insert(base);
+            used_new.insert(new);
+            res.push((base, new));
+        }
+        res.sort_unstable();
+        res
+    }
+}
+
+impl Entry<'_> {
+    /// The label that names the block: the resource name or the module name.
+    pub fn name_range(&self) -> TextRange {
+        let index = match self.kind {
+            Kind::Resource => 1,
+            Kind::Module => 0,
+        };
+        self.block
+            .labels
+            .get(index)
+            .map_or(self.block.range, |label| label.range)
+    }
+
+    /// The attribute `name` of the block, if written.
+    pub fn attribute(&self, name: &str) -> Option<&Attribute> {
+        self.block.body.attribute(name)
+    }
+}
+
+fn entries<'a>(files: &[&'a SourceFile<'a>]) -> Vec<Entry<'a>> {
+    let mut res = Vec::new();
+    for &file in files {
+        let model = file.terraform();
+        for block in &model.blocks {
+            let (kind, type_name, address) = match (block.kind.as_str(), block.labels.as_slice()) {
+                ("resource", [resource_type, name, ..]) => (
+                    Kind::Resource,
+                    resource_type.value.as_str(),
+                    format!("{}.{}", resource_type.value, name.value),
+                ),
+                ("module", [name, ..]) => {
+                    (Kind::Module, "module", format!("module.{}", name.value))
+                }
+                _ => continue,
+            };
+            let repetition = if block.body.attribute("for_each").is_some() {
+                Repetition::ForEach
+            } else if block.body.attribute("count").is_some() {
+                Repetition::Count
+            } else {
+                Repetition::Single
+            };
+            res.push(Entry {
+                file,
+                block,
+                address,
+                kind,
+                type_name,
+                repetition,
+            });
+        }
+    }
+    res
+}
+
+/// A reference attribute of a `moved` or `removed` block (`from = aws_db_instance.a`), as
+/// written with whitespace removed; JSON syntax writes it as a string.
+fn reference(file: &SourceFile<'_>, block: &Block, name: &str) -> Option<String> {
+    let attribute = block.body.attribute(name)?;
+    if let Some(value) = attribute.value.value.as_str() {
+        return Some(value.split_whitespace().collect());
+    }
+    Some(
+        file.slice(attribute.value.range)
+            .split_whitespace()
+            .collect(),
+    )
+}
+
+/// `aws_db_instance.a["x"]` → `aws_db_instance.a`: the address without instance keys.
+pub(crate) fn block_level(address: &str) -> String {
+    let mut res = String::with_capacity(address.len());
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut previous = '\0';
+    for c in address.chars() {
+        match c {
+            '"' if depth > 0 && previous != '\\' => in_string = !in_string,
+            '[' if !in_string => depth += 1,
+            ']' if !in_string => depth = depth.saturating_sub(1),
+            _ if depth == 0 => res.push(c),
+            _ => {}
+        }
+        previous = c;
+    }
+    res
+}
+
+/// Whether a block declares no instance at all (`count = 0`), so that removing it destroys
+/// nothing.
+fn declares_no_instance(block: &Block) -> bool {
+    block
+        .body
+        .attribute("count")
+        .and_then(|count| count.value.value.as_number())
+        == Some(0.0)
+}
+
+/// The attributes and nested blocks of a block, each as normalised text (comments and
+/// whitespace outside strings removed), sorted.
+fn body_items(text: &str, block: &Block) -> Vec<String> {
+    let mut res: Vec<String> = block
+        .body
+        .attributes
+        .iter()
+        .map(|attribute| normalise(slice(text, attribute.range)))
+        .chain(
+            block
+                .body
+                .blocks
+                .iter()
+                .map(|nested| normalise(slice(text, nested.range))),
+        )
+        .collect();
+    res.sort_unstable();
+    res
+}
+
+/// Shared items over all items of the two bodies (1.0 for two empty bodies).
+fn similarity(old: &[String], new: &[String]) -> f64 {
+    if old.is_empty() && new.is_empty() {
+        return 1.0;
+    }
+    let (mut i, mut j, mut common) = (0, 0, 0usize);
+    while i < old.len() && j < new.len() {
+        match old[i].cmp(&new[j]) {
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+        }
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let score = (2 * common) as f64 / (old.len() + new.len()) as f64;
+    score
+}
+
+/// The text of `range`, empty when it does not fit.
+pub(crate) fn slice(text: &str, range: TextRange) -> &str {
+    text.get(range.to_std()).unwrap_or("")
+}
+
+/// Source text with comments and whitespace outside string literals removed, so that
+/// reformatting and comments do not count as changes.
+pub(crate) fn normalise(source: &str) -> String {
+    let mut res = String::with_capacity(source.len());
+    let mut chars = source.chars().peekable();
+    let mut in_string = false;
+    while let Some(c) = chars.next() {
+        if in_string {
+            res.push(c);
+            match c {
+                '\\' => {
+                    if let Some(next) = chars.next() {
+                        res.push(next);
+                    }
+                }
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                res.push(c);
+            }
+            '#' => skip_line(&mut chars),
+            '/' if chars.peek() == Some(&'/') => skip_line(&mut chars),
+            '/' if chars.peek() == Some(&'*') => {
+                chars.next();
+                let mut previous = '\0';
+                for inner in chars.by_ref() {
+                    if previous == '*' && inner == '/' {
+                        break;
+                    }
+                    previous = inner;
+                }
+            }
+            c if c.is_whitespace() => {}
+            c => res.push(c),
+        }
+    }
+    res
+}
+
+fn skip_line(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    for c in chars.by_ref() {
+        if c == '\n' {
+            break;
+        }
+    }
+}
+
+/// An edit that adds `block` (a top-level block, ending in a newline) at `offset`, separated
+/// from its neighbours by one blank line. `follows` says that another such edit at the same
+/// offset comes first, so that the blocks are separated by one blank line too.
+pub(crate) fn insert_top_level(text: &str, offset: usize, block: &str, follows: bool) -> Edit {
+    let nl = newline(text);
+    let before = &text[..offset.min(text.len())];
+    let after = text.get(offset..).unwrap_or("");
+    let separate_after = !after.is_empty() && !after.starts_with(['\n', '\r']);
+    if follows {
+        let res = if separate_after {
+            format!("{}{nl}", block.replace('\n', nl))
+        } else {
+            format!("{nl}{}", block.replace('\n', nl))
+        };
+        return Edit::insert(TextSize::from_usize(offset), res);
+    }
+    let mut res = String::new();
+    if !before.is_empty() {
+        if !before.ends_with('\n') {
+            res.push_str(nl);
+            res.push_str(nl);
+        } else if !before.trim_end_matches(['\r', '\n']).is_empty()
+            && !before.ends_with("\n\n")
+            && !before.ends_with("\n\r\n")
+        {
+            res.push_str(nl);
+        }
+    }
+    res.push_str(&block.replace('\n', nl));
+    if separate_after {
+        res.push_str(nl);
+    }
+    Edit::insert(TextSize::from_usize(offset), res)
+}
+
+/// Where a block of `base_file` that is gone from the new text `file` used to be: after the
+/// nearest block before it that is still there, else before the nearest one after it, else at
+/// the end of the file. Returns a byte offset at the start of a line (or the end).
+pub(crate) fn former_place(
+    base_file: &SourceFile<'_>,
+    file: &SourceFile<'_>,
+    gone: &Block,
+) -> usize {
+    let text = file.text;
+    let new_model = file.terraform();
+    if new_model.syntax != Syntax::Hcl {
+        return text.len();
+    }
+    let key = |block: &Block| -> String {
+        let mut res = block.kind.clone();
+        for label in &block.labels {
+            res.push(' ');
+            res.push_str(&label.value);
+        }
+        res
+    };
+    let present: HashMap<String, &Block> = new_model
+        .blocks
+        .iter()
+        .map(|block| (key(block), block))
+        .collect();
+    let base_blocks = &base_file.terraform().blocks;
+    let Some(position) = base_blocks
+        .iter()
+        .position(|block| block.range == gone.range)
+    else {
+        return text.len();
+    };
+    if let Some(anchor) = base_blocks[..position]
+        .iter()
+        .rev()
+        .find_map(|block| present.get(&key(block)))
+    {
+        let end = anchor.range.end().to_usize();
+        return text
+            .get(end..)
+            .and_then(|rest| rest.find('\n'))
+            .map_or(text.len(), |index| end + index + 1);
+    }
+    if let Some(anchor) = base_blocks[position + 1..]
+        .iter()
+        .find_map(|block| present.get(&key(block)))
+    {
+        let start = anchor.range.start().to_usize();
+        return text
+            .get(..start)
+            .and_then(|before| before.rfind('\n'))
+            .map_or(0, |index| index + 1);
+    }
+    text.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_formatting_and_comments() {
+        assert_eq!(
+            normalise("tags = {\n  a = \"x y\" # note\n}"),
+            normalise("tags={a=\"x y\"}")
+        );
+        assert_ne!(normalise("a = \"x y\""), normalise("a = \"xy\""));
+    }
+
+    #[test]
+    fn strips_instance_keys() {
+        assert_eq!(block_level("aws_s3_bucket.a[\"x]\"]"), "aws_s3_bucket.a");
+        assert_eq!(
+            block_level("module.m[0].aws_s3_bucket.a"),
+            "module.m.aws_s3_bucket.a"
+        );
+    }
+}

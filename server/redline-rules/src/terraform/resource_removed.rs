@@ -1,0 +1,175 @@
+use std::collections::HashSet;
+
+use redline_diagnostics::{Applicability, Category, Confidence, Fix, Severity};
+use redline_syntax::Format;
+use redline_syntax::terraform::Syntax;
+use redline_text::{TextRange, TextSize};
+
+use crate::terraform::module_change::{Kind, ModuleChange, former_place, insert_top_level, slice};
+use crate::terraform::protection::is_stateful;
+use crate::{FixAvailability, RuleContext, Status, declare_rule};
+
+declare_rule! {
+    /// ## What it flags
+    /// An edit that deletes a `resource` or `module` block from a Terraform module, when no
+    /// `removed` or `moved` block in the module names its address.
+    /// The module is the whole folder: a block moved to another file of it is not a removal,
+    /// and neither is a rename that RL-TF-002 reports.
+    /// A removed stateful resource (database, bucket, volume, key, queue, cluster, network) or
+    /// module call is an error; other resources are warnings.
+    /// A deleted file reports each block it held, at the start of the deleted file.
+    ///
+    /// ## Why it matters
+    /// Terraform destroys every object that is in its state but no longer in the
+    /// configuration (`delete_because_no_resource_config`, and `delete_because_no_module` for
+    /// every resource of a removed module call).
+    /// `lifecycle { prevent_destroy = true }` does not help: it leaves with the block.
+    /// A `removed` block with `destroy = false` (Terraform 1.7 and later) drops the object
+    /// from the state and leaves it running.
+    ///
+    /// ## Example
+    /// The edit deletes this block:
+    /// ```hcl
+    /// resource "aws_db_instance" "orders" {
+    ///   engine = "postgres"
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// removed {
+    ///   from = aws_db_instance.orders
+    ///
+    ///   lifecycle {
+    ///     destroy = false
+    ///   }
+    /// }
+    /// ```
+    /// Or keep the block. When the destroy is intended, say so with a `removed` block whose
+    /// `destroy = true`; redline honours every `removed` block.
+    ///
+    /// ## Fix safety
+    /// The first fix adds the `removed { … destroy = false }` block where the resource was.
+    /// It is safe: Terraform forgets the object instead of destroying it.
+    /// The second fix puts the deleted block back as it was; it is unsafe because it undoes
+    /// the edit.
+    ///
+    /// ## Suppression
+    /// `# redline:ignore RL-TF-001 -- decommissioned, data exported to S3` on the line where the
+    /// finding is (where the block was); for a deleted file, an `[[ignore]]` entry for its path in
+    /// `redline.toml`.
+    ///
+    /// ## References
+    /// - Terraform language, "Remove a resource from state" (`removed` block)
+    /// - Terraform JSON plan format, `action_reason` `delete_because_no_resource_config`
+    ResourceRemoved {
+        id: "RL-TF-001", name: "resource-removed",
+        summary: "An edit removes a resource or module block without a `removed` block",
+        category: Category::Destructive, severity: Severity::Warning, confidence: Confidence::High,
+        formats: &[Format::Terraform], fix: FixAvailability::Sometimes, status: Status::Preview,
+    }
+}
+
+fn check(ctx: &mut RuleContext<'_>) {
+    let Some(change) = ctx.change() else {
+        return;
+    };
+    let Some(base_file) = change.base else {
+        return;
+    };
+    let file = ctx.file();
+    let module = ModuleChange::new(change, file);
+    let deleted = file.text.is_empty() && !base_file.text.trim().is_empty();
+    // Findings at one place are built in the order the engine sorts them (place, then
+    // message), so that their inserted blocks follow each other with one blank line.
+    let mut pending = Vec::new();
+    for index in module.removals() {
+        let entry = &module.base[index];
+        if entry.file.path != base_file.path {
+            continue;
+        }
+        let address = &entry.address;
+        let stateful = entry.kind == Kind::Module || is_stateful(entry.type_name);
+        let what = match entry.kind {
+            Kind::Module => "Terraform will destroy every resource the module call created",
+            Kind::Resource if stateful => "Terraform will destroy it and the data it holds",
+            Kind::Resource => "Terraform will destroy it",
+        };
+        let guard = if entry
+            .block
+            .body
+            .block("lifecycle")
+            .and_then(|lifecycle| lifecycle.body.attribute("prevent_destroy"))
+            .is_some()
+        {
+            " (its `prevent_destroy` left with the block)"
+        } else {
+            ""
+        };
+        let removed_how = if deleted {
+            format!("was removed with its file `{}`", base_file.path)
+        } else {
+            "was removed".to_owned()
+        };
+        let message = format!(
+            "`{address}` {removed_how}: {what} on the next apply{guard}; add a `removed` \
+             block with `destroy = false` to keep the object, or restore the block"
+        );
+        let offset = if deleted {
+            0
+        } else {
+            former_place(base_file, file, entry.block)
+        };
+        pending.push((offset, message, index, stateful));
+    }
+    pending.sort();
+    let mut used_offsets = HashSet::new();
+    for (offset, message, index, stateful) in pending {
+        let entry = &module.base[index];
+        let address = &entry.address;
+        let range = TextRange::empty(TextSize::from_usize(offset));
+        let follows = !used_offsets.insert(offset);
+        let mut diagnostic = ctx.diagnostic(range, message);
+        if stateful {
+            diagnostic.severity = Severity::Error;
+        }
+        if file.terraform().syntax == Syntax::Hcl && base_file.terraform().syntax == Syntax::Hcl {
+            let removed = format!(
+                "removed {{\n  from = {address}\n\n  lifecycle {{\n    destroy = false\n  }}\n}}\n"
+            );
+            diagnostic = diagnostic.with_fix(Fix::single(
+                format!("Add `removed {{ from = {address} }}` with `destroy = false`"),
+                Applicability::Safe,
+                insert_top_level(file.text, offset, &removed, follows),
+            ));
+            let original = format!("{}\n", slice(base_file.text, entry.block.range));
+            diagnostic = diagnostic.with_fix(Fix::single(
+                format!("Restore `{address}`"),
+                Applicability::Unsafe,
+                insert_top_level(file.text, offset, &original, follows),
+            ));
+        }
+        ctx.report(diagnostic);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use redline_test_support::{check_change_folder, check_fixture};
+
+    #[test]
+    fn fires() {
+        check_fixture("terraform/resource-removed/fires.tf");
+    }
+
+    #[test]
+    fn quiet() {
+        check_fixture("terraform/resource-removed/quiet.tf");
+    }
+
+    #[test]
+    fn module_folders() {
+        check_change_folder("terraform/resource-removed/moved-between-files");
+        check_change_folder("terraform/resource-removed/file-deleted");
+    }
+}
