@@ -216,3 +216,25 @@ fn neovim_judges_an_edit_against_the_committed_file() {
         ]
     );
 }
+
+#[test]
+fn neovim_asks_for_moved_when_a_committed_resource_is_renamed() {
+    let committed = "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"logs\"\n}\n";
+    let lines = edit_committed_file(committed, 1, "resource \"aws_s3_bucket\" \"archive\" {");
+    assert_eq!(
+        lines,
+        [
+            "before=0",
+            "diagnostic=RL-TF-002 0:25",
+            "remaining=0",
+            "fixed=resource \"aws_s3_bucket\" \"archive\" {",
+            "fixed=  bucket = \"logs\"",
+            "fixed=}",
+            "fixed=",
+            "fixed=moved {",
+            "fixed=  from = aws_s3_bucket.logs",
+            "fixed=  to   = aws_s3_bucket.archive",
+            "fixed=}",
+        ]
+    );
+}
