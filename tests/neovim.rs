@@ -209,6 +209,7 @@ fn neovim_judges_an_edit_against_the_committed_file() {
         [
             "before=0",
             "diagnostic=RL-TF-010 1:2",
+            "diagnostic=RL-TF-020 1:2",
             "remaining=0",
             "fixed=resource \"aws_s3_bucket\" \"logs\" {",
             "fixed=  force_destroy = false",

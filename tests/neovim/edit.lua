@@ -35,8 +35,12 @@ vim.api.nvim_win_set_cursor(0, { first.lnum + 1, first.col })
 local before = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n")
 vim.lsp.buf.code_action({
   apply = true,
+  -- The preferred fix of the first finding only, so that no menu opens.
   filter = function(action)
-    return action.kind == "quickfix" and action.edit ~= nil
+    return action.isPreferred == true
+      and action.diagnostics ~= nil
+      and action.diagnostics[1] ~= nil
+      and action.diagnostics[1].code == first.code
   end,
 })
 wait_for("the quick fix", function()
