@@ -283,6 +283,10 @@ impl Session {
     /// The base of an open document backed by a file. Runs git when the base was never read or
     /// `HEAD` may have moved: call it from a blocking thread.
     fn base_text(&self, uri: &lsp::Uri, file: Option<&Path>) -> Option<Arc<str>> {
+        // Unsaved buffers (`untitled:`) are new files: everything in them is new.
+        if !uri.as_str().starts_with("file:") {
+            return None;
+        }
         let file = file?;
         let mut base = self.bases.get(uri).map(|base| base.clone())?;
         if !base.recheck && base.text.is_some() {
