@@ -10,7 +10,9 @@ use std::collections::HashMap;
 
 use redline_diagnostics::Diagnostic;
 use redline_rules::Change;
-use redline_syntax::{Format, SourceFile, SourceHints, parse_source};
+use redline_syntax::{
+    Format, SourceFile, SourceHints, TextPoint, TreeEdit, parse_source, parse_source_incremental,
+};
 
 use crate::{AnalysisOptions, Config, FileAnalysis, SourceInput, analyze_with_change};
 
@@ -58,9 +60,25 @@ pub fn analyze_change(
     options: &AnalysisOptions,
     report: Report,
 ) -> Vec<FileAnalysis> {
-    // Both sides of every input, parsed once. A side that is missing is parsed as empty text in
-    // the format of the other side.
-    let parsed: Vec<(Option<SourceFile<'_>>, Option<SourceFile<'_>>)> = inputs
+    let owned = parse_change(inputs);
+    let parsed: Vec<ParsedSides<'_, '_>> = owned
+        .iter()
+        .map(|(base, new)| (base.as_ref(), new.as_ref()))
+        .collect();
+    analyze_parsed_change(inputs, &parsed, config, options, report)
+}
+
+/// Both sides of one input of an edit, parsed: `(base, new)`.
+pub type ParsedSides<'f, 'a> = (Option<&'f SourceFile<'a>>, Option<&'f SourceFile<'a>>);
+
+/// Parses both sides of every input once, the new side from the base's tree. A side that is
+/// missing is parsed as empty text in the format of the other side. Front-ends that keep trees
+/// between calls (an editor) can parse once and call `analyze_parsed_change` on every change
+/// of the new side.
+pub fn parse_change<'a>(
+    inputs: &[ChangeInput<'a>],
+) -> Vec<(Option<SourceFile<'a>>, Option<SourceFile<'a>>)> {
+    inputs
         .iter()
         .map(|input| {
             let base = input
@@ -69,7 +87,17 @@ pub fn analyze_change(
             let hints_from = |file: &Option<SourceFile<'_>>| SourceHints {
                 format: input.hints.format.or(file.as_ref().map(|file| file.format)),
             };
-            let new = parse_source(input.path, input.new.unwrap_or(""), hints_from(&base));
+            let new_text = input.new.unwrap_or("");
+            let new = match &base {
+                // The new side is parsed from the base's tree, edited by the change: only what
+                // changed is parsed again. Plans are parsed without a tree (`parse_plan`).
+                Some(base_file) if base_file.format != Format::TerraformPlan => {
+                    let mut tree = base_file.parsed_tree();
+                    tree.edit(&tree_edit(base_file.text, new_text));
+                    parse_source_incremental(input.path, new_text, hints_from(&base), Some(&tree))
+                }
+                _ => parse_source(input.path, new_text, hints_from(&base)),
+            };
             let base = match (base, input.base) {
                 (Some(base), _) => Some(base),
                 (None, Some(text)) => parse_source(input.path, text, hints_from(&new)),
@@ -77,12 +105,22 @@ pub fn analyze_change(
             };
             (base, new)
         })
-        .collect();
+        .collect()
+}
 
+/// `analyze_change` on inputs already parsed (by `parse_change`, or kept by the front-end
+/// between calls; one entry per input, in order).
+pub fn analyze_parsed_change(
+    inputs: &[ChangeInput<'_>],
+    parsed: &[ParsedSides<'_, '_>],
+    config: &Config,
+    options: &AnalysisOptions,
+    report: Report,
+) -> Vec<FileAnalysis> {
     // Files grouped by folder and format: a Terraform module is a folder.
     let mut folders: BTreeMap<(&str, Format), Vec<usize>> = BTreeMap::new();
     for (index, (base, new)) in parsed.iter().enumerate() {
-        let Some(format) = new.as_ref().or(base.as_ref()).map(|file| file.format) else {
+        let Some(format) = new.or(*base).map(|file| file.format) else {
             continue;
         };
         folders
@@ -98,12 +136,12 @@ pub fn analyze_change(
         let base: Vec<&SourceFile<'_>> = sorted
             .iter()
             .filter(|&&index| inputs[index].base.is_some())
-            .filter_map(|&index| parsed[index].0.as_ref())
+            .filter_map(|&index| parsed[index].0)
             .collect();
         let new: Vec<&SourceFile<'_>> = sorted
             .iter()
             .filter(|&&index| inputs[index].new.is_some())
-            .filter_map(|&index| parsed[index].1.as_ref())
+            .filter_map(|&index| parsed[index].1)
             .collect();
         for &index in members {
             folder_of.insert(index, (base.clone(), new.clone()));
@@ -114,7 +152,7 @@ pub fn analyze_change(
         .iter()
         .enumerate()
         .map(|(index, input)| {
-            let (base, new) = &parsed[index];
+            let (base, new) = parsed[index];
             let Some(new) = new else {
                 return FileAnalysis::default();
             };
@@ -129,7 +167,7 @@ pub fn analyze_change(
                 .map(|(base, new)| (base.as_slice(), new.as_slice()))
                 .unwrap_or_default();
             let change = Change {
-                base: base.as_ref(),
+                base,
                 folder_base,
                 folder_new,
             };
@@ -215,6 +253,44 @@ fn introduced(
         .collect()
 }
 
+/// The change from `old` to `new` as one edit: everything between their common prefix and
+/// their common suffix was replaced.
+fn tree_edit(old: &str, new: &str) -> TreeEdit {
+    let mut prefix = old
+        .bytes()
+        .zip(new.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    while !old.is_char_boundary(prefix) || !new.is_char_boundary(prefix) {
+        prefix -= 1;
+    }
+    let max_suffix = old.len().min(new.len()) - prefix;
+    let mut suffix = old
+        .bytes()
+        .rev()
+        .zip(new.bytes().rev())
+        .take(max_suffix)
+        .take_while(|(a, b)| a == b)
+        .count();
+    while !old.is_char_boundary(old.len() - suffix) || !new.is_char_boundary(new.len() - suffix) {
+        suffix -= 1;
+    }
+    let point = |text: &str, offset: usize| {
+        let before = &text[..offset];
+        let line_start = before.rfind('\n').map_or(0, |index| index + 1);
+        TextPoint {
+            offset,
+            line: before.bytes().filter(|&byte| byte == b'\n').count(),
+            column: offset - line_start,
+        }
+    };
+    TreeEdit {
+        start: point(old, prefix),
+        old_end: point(old, old.len() - suffix),
+        new_end: point(new, new.len() - suffix),
+    }
+}
+
 /// The folder part of a `/`-separated path ("" for a bare file name).
 fn parent(path: &str) -> &str {
     path.rfind(['/', '\\']).map_or("", |index| &path[..index])
@@ -251,7 +327,8 @@ mod tests {
             &options,
             Report::Introduced,
         );
-        assert_eq!(rule_ids(&introduced[0]), ["RL-TF-010"]);
+        // RL-TF-020 judges the edit itself: `force_destroy` went from its default to true.
+        assert_eq!(rule_ids(&introduced[0]), ["RL-TF-010", "RL-TF-020"]);
 
         let already_there = format!("{FORCE}\n# a comment\n");
         let unchanged_finding = analyze_change(
@@ -272,6 +349,33 @@ mod tests {
     }
 
     #[test]
+    fn edits_span_the_changed_bytes() {
+        let edit = tree_edit("ab\ncd\nef", "ab\ncXd\nef");
+        assert_eq!(
+            (edit.start.offset, edit.start.line, edit.start.column),
+            (4, 1, 1)
+        );
+        assert_eq!(edit.old_end.offset, 4);
+        assert_eq!(edit.new_end.offset, 5);
+        let same = tree_edit("aaa", "aaa");
+        assert_eq!(
+            (same.start.offset, same.old_end.offset, same.new_end.offset),
+            (3, 3, 3)
+        );
+        let grown = tree_edit("aa", "aaaa");
+        assert_eq!(
+            (
+                grown.start.offset,
+                grown.old_end.offset,
+                grown.new_end.offset
+            ),
+            (2, 2, 4)
+        );
+        let utf8 = tree_edit("é", "è");
+        assert_eq!((utf8.start.offset, utf8.old_end.offset), (0, 2));
+    }
+
+    #[test]
     fn new_and_unchanged_files() {
         let config = Config::default();
         let options = AnalysisOptions::default();
@@ -285,7 +389,11 @@ mod tests {
             &options,
             Report::Introduced,
         );
-        assert_eq!(rule_ids(&analyses[0]), ["RL-TF-019", "RL-TF-010"]);
+        // The bucket moved from the deleted file into the new one, and gained `force_destroy`.
+        assert_eq!(
+            rule_ids(&analyses[0]),
+            ["RL-TF-019", "RL-TF-010", "RL-TF-020"]
+        );
         assert!(rule_ids(&analyses[1]).is_empty());
         assert_eq!(analyses[2].format, Some(Format::Terraform));
     }

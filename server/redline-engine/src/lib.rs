@@ -17,7 +17,9 @@ use redline_diagnostics::{
 use redline_rules::{Change, Rule, RuleContext, all_rules};
 use redline_syntax::{Format, ParsedTree, SourceFile, SourceHints, parse_source_incremental};
 
-pub use change::{ChangeInput, Report, analyze_change};
+pub use change::{
+    ChangeInput, ParsedSides, Report, analyze_change, analyze_parsed_change, parse_change,
+};
 pub use config::{Config, ConfigError};
 pub use fix::{FixMode, FixOutcome, apply_fixes, fix_file};
 pub use suppression::Date;

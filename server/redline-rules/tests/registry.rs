@@ -6,10 +6,12 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use redline_diagnostics::INTERNAL_ERROR;
-use redline_engine::{AnalysisOptions, Config, SourceInput, analyze};
+use redline_engine::{
+    AnalysisOptions, ChangeInput, Config, Report, SourceInput, analyze, analyze_change,
+};
 use redline_rules::{FixAvailability, META_RULES, RuleMeta, all_rules, doc_page, rules_index};
 use redline_syntax::SourceHints;
-use redline_test_support::fixtures_root;
+use redline_test_support::{before_sibling, fixtures_root};
 
 fn metas() -> Vec<&'static RuleMeta> {
     all_rules()
@@ -179,6 +181,55 @@ fn no_rule_panics_on_any_fixture_prefix() {
                 );
             }
             end += 1;
+        }
+    }
+}
+
+/// Every edit fixture (`fires.tf` beside `fires.before.tf`), with every prefix of its new
+/// side and every seventh prefix of its base, analysed as an edit without a rule failing.
+#[test]
+fn no_rule_panics_on_any_edit_prefix() {
+    let root = fixtures_root();
+    let config = Config::default();
+    let options = AnalysisOptions::default();
+    for path in fixture_files(&root) {
+        let before = before_sibling(&path);
+        if !before.exists() || path.to_string_lossy().contains(".before.") {
+            continue;
+        }
+        let new = std::fs::read_to_string(&path).unwrap();
+        let base = std::fs::read_to_string(&before).unwrap();
+        let display = path.display().to_string();
+        let run = |base: &str, new: &str| {
+            let input = ChangeInput {
+                path: &display,
+                base: Some(base),
+                new: Some(new),
+                hints: SourceHints::default(),
+                config_relative_path: None,
+            };
+            let analyses = analyze_change(&[input], &config, &options, Report::All);
+            assert!(
+                analyses
+                    .iter()
+                    .flat_map(|analysis| &analysis.diagnostics)
+                    .all(|d| d.rule != INTERNAL_ERROR),
+                "{display}: a rule failed on base {} bytes, new {} bytes",
+                base.len(),
+                new.len()
+            );
+        };
+        let prefixes = |text: &str, step: usize| -> Vec<usize> {
+            (0..=text.len())
+                .step_by(step)
+                .filter(|&end| text.is_char_boundary(end))
+                .collect()
+        };
+        for end in prefixes(&new, 1) {
+            run(&base, &new[..end]);
+        }
+        for end in prefixes(&base, 7) {
+            run(&base[..end], &new);
         }
     }
 }

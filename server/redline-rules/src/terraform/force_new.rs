@@ -93,7 +93,7 @@ pub(crate) fn force_new_changes<'m>(
     path: &str,
 ) -> Vec<ForceNewChange<'m>> {
     let mut res = Vec::new();
-    for (base, new) in module.kept() {
+    for (base, new) in module.edited() {
         let old = &module.base[base];
         let entry = &module.new[new];
         if entry.file.path != path || old.type_name != entry.type_name {
@@ -106,7 +106,7 @@ pub(crate) fn force_new_changes<'m>(
             let before = find(old.block, force_new.attribute);
             let new_text = after.text(entry.file.text);
             let old_text = before.as_ref().map(|found| found.text(old.file.text));
-            if old_text.map(normalise) == Some(normalise(new_text)) {
+            if old_text == Some(new_text) || old_text.map(normalise) == Some(normalise(new_text)) {
                 continue;
             }
             let replacement = effective_replacement(entry.block, force_new);

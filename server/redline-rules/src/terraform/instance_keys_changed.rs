@@ -73,7 +73,7 @@ fn check(ctx: &mut RuleContext<'_>) {
     };
     let file = ctx.file();
     let module = ModuleChange::new(change, file);
-    for (base, new) in module.kept() {
+    for (base, new) in module.edited() {
         let old = &module.base[base];
         let entry = &module.new[new];
         if entry.file.path != file.path {

@@ -22,7 +22,7 @@ use crate::terraform::newline;
 const RENAME_SIMILARITY: f64 = 0.7;
 
 /// Whether a block is a managed resource or a module call.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Kind {
     /// `resource "type" "name"`.
     Resource,
@@ -137,6 +137,19 @@ impl<'a> ModuleChange<'a> {
             .collect()
     }
 
+    /// Like `kept`, without the pairs whose block text is the same on both sides: most blocks
+    /// of a module are untouched by an edit, and comparing bytes rules them out at once.
+    pub fn edited(&self) -> Vec<(usize, usize)> {
+        self.kept()
+            .into_iter()
+            .filter(|&(base, new)| {
+                let old = &self.base[base];
+                let entry = &self.new[new];
+                slice(old.file.text, old.block.range) != slice(entry.file.text, entry.block.range)
+            })
+            .collect()
+    }
+
     /// Base blocks whose address is gone with nothing taking its place: no block at the same
     /// address, no `moved` or `removed` block naming it, and no rename found.
     pub fn removals(&self) -> Vec<usize> {
@@ -193,26 +206,38 @@ impl<'a> ModuleChange<'a> {
         if gone.is_empty() {
             return Vec::new();
         }
+        let gone_types: HashSet<(Kind, &str)> = gone
+            .iter()
+            .map(|&index| (self.base[index].kind, self.base[index].type_name))
+            .collect();
         let added: Vec<usize> = (0..self.new.len())
             .filter(|&index| {
                 let entry = &self.new[index];
-                !self.base_by_address.contains_key(entry.address.as_str())
+                gone_types.contains(&(entry.kind, entry.type_name))
+                    && !self.base_by_address.contains_key(entry.address.as_str())
                     && !self
                         .moved
                         .iter()
                         .any(|(_, to)| block_level(to) == entry.address)
             })
             .collect();
+        // Each body is read once, however many candidates it is compared with.
+        let added_items: Vec<Vec<String>> = added
+            .iter()
+            .map(|&new| body_items(self.new[new].file.text, self.new[new].block))
+            .collect();
         let mut candidates = Vec::new();
         for &base in &gone {
             let old = &self.base[base];
-            let old_items = body_items(old.file.text, old.block);
-            for &new in &added {
+            let mut old_items = None;
+            for (&new, new_items) in added.iter().zip(&added_items) {
                 let entry = &self.new[new];
                 if entry.kind != old.kind || entry.type_name != old.type_name {
                     continue;
                 }
-                let score = similarity(&old_items, &body_items(entry.file.text, entry.block));
+                let old_items =
+                    old_items.get_or_insert_with(|| body_items(old.file.text, old.block));
+                let score = similarity(old_items, new_items);
                 if score >= RENAME_SIMILARITY {
                     candidates.push((score, base, new));
                 }
