@@ -1136,3 +1136,472 @@ fn iam_policies_in_every_source_format_are_reported_once() {
         .collect();
     assert_eq!(found, expected);
 }
+
+/// Runs git in the sandbox with a fixed identity and no user or system configuration.
+fn git(sandbox: &Sandbox, args: &[&str]) {
+    let output = std::process::Command::new("git")
+        .args(args)
+        .current_dir(sandbox.path())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", "redline")
+        .env("GIT_AUTHOR_EMAIL", "redline@example.com")
+        .env("GIT_COMMITTER_NAME", "redline")
+        .env("GIT_COMMITTER_EMAIL", "redline@example.com")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "git {args:?}: {}", stderr(&output));
+}
+
+/// A sandbox holding a git repository with one commit of `files`.
+fn committed(files: &[(&str, &str)]) -> Sandbox {
+    let sandbox = Sandbox::new();
+    git(&sandbox, &["init", "-q", "-b", "main"]);
+    for (path, contents) in files {
+        sandbox.write(path, contents);
+    }
+    git(&sandbox, &["add", "-A"]);
+    git(&sandbox, &["commit", "-q", "-m", "base"]);
+    sandbox
+}
+
+fn json_of(output: &Output) -> Value {
+    let text = stdout(output);
+    serde_json::from_str(&text).unwrap_or_else(|error| panic!("not JSON ({error}): {text}"))
+}
+
+/// `RULE path:line:column` of every finding, in report order.
+fn found(report: &Value) -> Vec<String> {
+    positions(report)
+        .into_iter()
+        .map(|(rule, path, line, column, _, _)| format!("{rule} {path}:{line}:{column}"))
+        .collect()
+}
+
+const BUCKET: &str = "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"logs\"\n}\n";
+const FORCE_DESTROY: &str = "resource \"aws_s3_bucket\" \"logs\" {\n  bucket        = \"logs\"\n  force_destroy = true\n}\n";
+
+/// A bucket long enough that git pairs a renamed copy with its old name despite an edit.
+fn tagged_bucket(name: &str, extra: &str) -> String {
+    format!(
+        "resource \"aws_s3_bucket\" \"{name}\" {{\n  bucket = \"{name}\"\n{extra}  tags = {{\n    team    = \"platform\"\n    service = \"storage\"\n    owner   = \"ops\"\n    cost    = \"shared\"\n  }}\n}}\n"
+    )
+}
+
+#[test]
+fn diff_reports_what_the_working_tree_changed_since_a_revision() {
+    let sandbox = committed(&[
+        ("infra/main.tf", BUCKET),
+        ("infra/old_name.tf", &tagged_bucket("data", "")),
+        ("infra/gone.tf", &BUCKET.replace("logs", "tmp")),
+    ]);
+    let clean = sandbox.run(&["diff"]);
+    assert_eq!(clean.status.code(), Some(0), "{}", stderr(&clean));
+    assert_eq!(stdout(&clean), "No findings in 0 files.\n");
+
+    // An edit, a staged rename with an edit, a deletion and an untracked new file.
+    sandbox.write("infra/main.tf", FORCE_DESTROY);
+    git(&sandbox, &["mv", "infra/old_name.tf", "infra/new_name.tf"]);
+    sandbox.write(
+        "infra/new_name.tf",
+        tagged_bucket("data", "  force_destroy = true\n"),
+    );
+    std::fs::remove_file(sandbox.path().join("infra/gone.tf")).unwrap();
+    sandbox.write("scripts/deploy.sh", "terraform destroy -auto-approve\n");
+
+    let output = sandbox.run(&["diff", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report = json_of(&output);
+    // Only what the change introduced: RL-TF-019 (no `prevent_destroy`) was there before in
+    // the edited and the renamed file, so it is not reported. The deleted file's bucket is
+    // removed from the configuration (RL-TF-001).
+    assert_eq!(
+        found(&report),
+        [
+            "RL-TF-001 infra/gone.tf:1:1",
+            "RL-TF-010 infra/main.tf:3:3",
+            "RL-TF-020 infra/main.tf:3:3",
+            "RL-TF-010 infra/new_name.tf:3:3",
+            "RL-TF-020 infra/new_name.tf:3:3",
+            "RL-SH-001 scripts/deploy.sh:1:1",
+        ]
+    );
+    assert_eq!(report["summary"]["files"], 4);
+
+    // --all reports every finding of the changed files.
+    let all = json_of(&sandbox.run(&["diff", "--all", "--format", "json"]));
+    let n_info = rules_of(&all)
+        .iter()
+        .filter(|rule| *rule == "RL-TF-019")
+        .count();
+    assert_eq!(n_info, 2);
+
+    // Paths restrict the comparison, as a pre-commit hook passes them.
+    let output = sandbox.run(&[
+        "diff",
+        "--base",
+        "HEAD",
+        "--format",
+        "json",
+        "infra/main.tf",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        found(&json_of(&output)),
+        ["RL-TF-010 infra/main.tf:3:3", "RL-TF-020 infra/main.tf:3:3"]
+    );
+    let output = sandbox.run(&[
+        "diff",
+        "--base",
+        "HEAD",
+        "--format",
+        "json",
+        "infra/gone.tf",
+    ]);
+    assert_eq!(found(&json_of(&output)), ["RL-TF-001 infra/gone.tf:1:1"]);
+
+    // Output options are those of `check`.
+    let output = sandbox.run(&[
+        "diff",
+        "--severity",
+        "error",
+        "--fail-on",
+        "never",
+        "--format",
+        "github",
+        "scripts",
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stdout(&output).starts_with("::error file=scripts/deploy.sh,line=1"));
+
+    // Once committed, the change is the base.
+    git(&sandbox, &["add", "-A"]);
+    git(&sandbox, &["commit", "-q", "-m", "edit"]);
+    assert_eq!(sandbox.run(&["diff"]).status.code(), Some(0));
+    let output = sandbox.run(&["diff", "--base", "HEAD~1", "--format", "json"]);
+    assert_eq!(found(&json_of(&output)).len(), 6);
+}
+
+#[test]
+fn diff_merge_base_compares_with_the_fork_point() {
+    let sandbox = committed(&[("main.tf", BUCKET)]);
+    git(&sandbox, &["checkout", "-q", "-b", "feature"]);
+    sandbox.write("main.tf", FORCE_DESTROY);
+    git(&sandbox, &["commit", "-q", "-am", "force destroy"]);
+    git(&sandbox, &["checkout", "-q", "main"]);
+    sandbox.write("other.tf", BUCKET.replace("logs", "other"));
+    git(&sandbox, &["add", "-A"]);
+    git(&sandbox, &["commit", "-q", "-m", "other"]);
+    git(&sandbox, &["checkout", "-q", "feature"]);
+    // Against `main` itself, other.tf would look deleted; against the fork point it is not.
+    let output = sandbox.run(&["diff", "--merge-base", "main", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert_eq!(
+        found(&json_of(&output)),
+        ["RL-TF-010 main.tf:3:3", "RL-TF-020 main.tf:3:3"]
+    );
+    let output = sandbox.run(&["diff", "--merge-base", "no-such-branch"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("`no-such-branch` is not a commit"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn diff_outside_a_repository_is_an_error() {
+    let sandbox = Sandbox::new();
+    sandbox.write("main.tf", FORCE_DESTROY);
+    let output = sandbox.run(&["diff"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("is not inside a git repository"),
+        "{}",
+        stderr(&output)
+    );
+    let output = sandbox.run(&["diff", "--base", "HEAD", "main.tf"]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn diff_old_new_files_and_folders() {
+    let sandbox = Sandbox::new();
+    sandbox.write("old.tf", BUCKET);
+    sandbox.write("new.tf", FORCE_DESTROY);
+    let output = sandbox.run(&["diff", "old.tf", "new.tf", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert_eq!(
+        found(&json_of(&output)),
+        ["RL-TF-010 new.tf:3:3", "RL-TF-020 new.tf:3:3"]
+    );
+    let output = sandbox.run(&["diff", "new.tf", "new.tf"]);
+    assert_eq!(output.status.code(), Some(0));
+
+    sandbox.write("v1/main.tf", BUCKET);
+    sandbox.write("v1/same.tf", FORCE_DESTROY.replace("logs", "same"));
+    sandbox.write("v1/gone.tf", BUCKET.replace("logs", "gone"));
+    sandbox.write("v2/main.tf", FORCE_DESTROY);
+    sandbox.write("v2/same.tf", FORCE_DESTROY.replace("logs", "same"));
+    sandbox.write("v2/run.sh", "terraform destroy -auto-approve\n");
+    let output = sandbox.run(&["diff", "v1", "v2", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report = json_of(&output);
+    assert_eq!(
+        found(&report),
+        [
+            "RL-TF-001 v2/gone.tf:1:1",
+            "RL-TF-010 v2/main.tf:3:3",
+            "RL-TF-020 v2/main.tf:3:3",
+            "RL-SH-001 v2/run.sh:1:1",
+        ]
+    );
+    assert_eq!(report["summary"]["files"], 3);
+}
+
+/// Runs `redline hook claude` with `input` on standard input.
+fn claude_hook(sandbox: &Sandbox, input: &Value) -> Output {
+    sandbox
+        .command(&["hook", "claude"])
+        .write_stdin(input.to_string())
+        .output()
+        .unwrap()
+}
+
+fn permission(output: &Output) -> (String, String) {
+    let answer = json_of(output);
+    let decision = &answer["hookSpecificOutput"];
+    assert_eq!(decision["hookEventName"], "PreToolUse");
+    (
+        decision["permissionDecision"].as_str().unwrap().to_owned(),
+        decision["permissionDecisionReason"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+    )
+}
+
+#[test]
+fn claude_hook_judges_proposed_edits() {
+    let sandbox = Sandbox::new();
+    sandbox.write("infra/main.tf", BUCKET);
+    let cwd = sandbox.path().to_str().unwrap();
+    let file = sandbox.path().join("infra/main.tf");
+    let file = file.to_str().unwrap();
+
+    // Edit: the proposed text introduces an error, so the call is denied.
+    let output = claude_hook(
+        &sandbox,
+        &serde_json::json!({
+            "hook_event_name": "PreToolUse",
+            "cwd": cwd,
+            "tool_name": "Edit",
+            "tool_input": {
+                "file_path": file,
+                "old_string": "  bucket = \"logs\"\n",
+                "new_string": "  bucket        = \"logs\"\n  force_destroy = true\n",
+            },
+        }),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let (decision, reason) = permission(&output);
+    assert_eq!(decision, "deny");
+    assert!(
+        reason.contains("infra/main.tf:3: error[RL-TF-010]"),
+        "{reason}"
+    );
+    assert!(!reason.contains("RL-TF-019"), "{reason}");
+    // The file itself is never written.
+    assert_eq!(sandbox.read("infra/main.tf"), BUCKET);
+
+    // A clean edit, and an edit that does not apply: no decision.
+    for old_string in ["bucket = \"logs\"\n", "not in the file"] {
+        let output = claude_hook(
+            &sandbox,
+            &serde_json::json!({
+                "cwd": cwd,
+                "tool_name": "Edit",
+                "tool_input": {
+                    "file_path": file,
+                    "old_string": old_string,
+                    "new_string": "bucket = \"logs\"\n  tags   = { team = \"ops\" }\n",
+                },
+            }),
+        );
+        assert_eq!(output.status.code(), Some(0));
+        assert_eq!(stdout(&output), "");
+    }
+
+    // MultiEdit applies its edits in order; Write of a new file has no base.
+    let output = claude_hook(
+        &sandbox,
+        &serde_json::json!({
+            "cwd": cwd,
+            "tool_name": "MultiEdit",
+            "tool_input": {"file_path": file, "edits": [
+                {"old_string": "bucket = \"logs\"", "new_string": "bucket = \"archive\""},
+                {"old_string": "\"archive\"\n", "new_string": "\"archive\"\n  force_destroy = true\n"},
+            ]},
+        }),
+    );
+    assert_eq!(permission(&output).0, "deny");
+    let output = claude_hook(
+        &sandbox,
+        &serde_json::json!({
+            "cwd": cwd,
+            "tool_name": "Write",
+            "tool_input": {"file_path": "infra/new.tf", "content": FORCE_DESTROY},
+        }),
+    );
+    let (_, reason) = permission(&output);
+    assert!(
+        reason.contains("infra/new.tf:3: error[RL-TF-010]"),
+        "{reason}"
+    );
+    assert!(!sandbox.path().join("infra/new.tf").exists());
+
+    // Bash: the command is a shell script (the README's example, without `cwd`).
+    let output = claude_hook(
+        &sandbox,
+        &serde_json::json!({
+            "tool_name": "Bash",
+            "tool_input": {"command": "terraform destroy -auto-approve"},
+        }),
+    );
+    let (decision, reason) = permission(&output);
+    assert_eq!(decision, "deny");
+    assert!(
+        reason.contains("command.sh:1: error[RL-SH-001]"),
+        "{reason}"
+    );
+    let output = claude_hook(
+        &sandbox,
+        &serde_json::json!({"cwd": cwd, "tool_name": "Bash", "tool_input": {"command": "ls -la"}}),
+    );
+    assert_eq!(stdout(&output), "");
+
+    // Tools it does not judge pass; broken input blocks with a message.
+    let output = claude_hook(
+        &sandbox,
+        &serde_json::json!({"cwd": cwd, "tool_name": "Read", "tool_input": {"file_path": file}}),
+    );
+    assert_eq!(
+        (output.status.code(), stdout(&output)),
+        (Some(0), String::new())
+    );
+    let output = sandbox
+        .command(&["hook", "claude"])
+        .write_stdin("{not json")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("the hook input is not JSON"));
+    let output = claude_hook(
+        &sandbox,
+        &serde_json::json!({"cwd": cwd, "tool_name": "Write", "tool_input": {"content": "x"}}),
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("no string `file_path`"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn gate_judges_contents_from_standard_input() {
+    let sandbox = Sandbox::new();
+    sandbox.write("main.tf", BUCKET);
+    let gate = |args: &[&str], input: &str| {
+        let mut full = vec!["gate", "--color", "never"];
+        full.extend_from_slice(args);
+        sandbox
+            .command(&full)
+            .write_stdin(input.to_owned())
+            .output()
+            .unwrap()
+    };
+    let output = gate(&["--path", "main.tf"], FORCE_DESTROY);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stdout(&output).starts_with("main.tf:3:3: error[RL-TF-010]"),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(sandbox.read("main.tf"), BUCKET);
+
+    // Unchanged contents: nothing to judge.
+    let output = gate(&["--path", "main.tf"], BUCKET);
+    assert_eq!(
+        (output.status.code(), stdout(&output)),
+        (Some(0), "No findings in 0 files.\n".to_owned())
+    );
+
+    // A new file has no base; --fail-on decides what blocks.
+    let output = gate(&["--path", "new.tf", "--format", "json"], FORCE_DESTROY);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        found(&json_of(&output)),
+        ["RL-TF-019 new.tf:1:1", "RL-TF-010 new.tf:3:3"]
+    );
+    let output = gate(&["--path", "new.tf", "--fail-on", "never"], FORCE_DESTROY);
+    assert_eq!(output.status.code(), Some(0));
+
+    let output = gate(&[], BUCKET);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn diff_flags_a_rename_without_moved_and_not_a_block_moved_to_another_file() {
+    let sandbox = committed(&[
+        ("infra/main.tf", BUCKET),
+        ("infra/other.tf", &BUCKET.replace("logs", "data")),
+    ]);
+    // `logs` is renamed; `data` moves from other.tf to main.tf, which is not a removal.
+    sandbox.write(
+        "infra/main.tf",
+        format!(
+            "{}{}",
+            BUCKET.replace("\"logs\" {", "\"archive\" {"),
+            BUCKET.replace("logs", "data")
+        ),
+    );
+    sandbox.write("infra/other.tf", "");
+    let output = sandbox.run(&["diff", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    // RL-TF-019 is per file: main.tf has two buckets without `prevent_destroy` it did not have.
+    let report = without_rule(json_of(&output), "RL-TF-019");
+    assert_eq!(found(&report), ["RL-TF-002 infra/main.tf:1:26"]);
+    let fix = &report["findings"][0]["fixes"][0];
+    assert_eq!(fix["applicability"], "safe");
+    assert!(
+        fix["edits"][0]["new_text"]
+            .as_str()
+            .unwrap()
+            .contains("from = aws_s3_bucket.logs"),
+        "{fix}"
+    );
+
+    // The same rename proposed by an agent is denied before it is written.
+    sandbox.write("infra/main.tf", BUCKET);
+    sandbox.write("infra/other.tf", BUCKET.replace("logs", "data"));
+    let output = claude_hook(
+        &sandbox,
+        &serde_json::json!({
+            "cwd": sandbox.path().to_str().unwrap(),
+            "tool_name": "Edit",
+            "tool_input": {
+                "file_path": "infra/main.tf",
+                "old_string": "\"logs\" {",
+                "new_string": "\"archive\" {",
+            },
+        }),
+    );
+    let (decision, reason) = permission(&output);
+    assert_eq!(decision, "deny");
+    assert!(
+        reason.contains("infra/main.tf:1: error[RL-TF-002]"),
+        "{reason}"
+    );
+    assert!(reason.contains("(fix: Add `moved"), "{reason}");
+}

@@ -14,7 +14,7 @@ const MAIN_TF: &str = "# The bucket below may be destroyed with its contents.\n\
 resource \"aws_backup_vault\" \"🚀中文\" { force_destroy = true }\n\
 resource \"aws_s3_bucket\" \"cafe\" {\n  bucket = \"cafe\u{301}\"\n}\n";
 
-const BASE_CONFIG: &str = "[rules]\ndisable = [\"RL-TF-019\"]\n";
+const BASE_CONFIG: &str = "[rules]\ndisable = [\"RL-TF-019\", \"RL-TF-001\", \"RL-TF-002\"]\n";
 const OTHER_TF: &str = "resource \"aws_s3_bucket\" \"logs\" {\n  force_destroy = true\n}\n";
 
 struct Workspace {
@@ -546,5 +546,126 @@ fn clients_that_pull_get_fresh_results_after_a_settings_change() {
     assert_eq!(pull(&mut client), 0);
     // A pulling client gets no pushed diagnostics.
     assert!(!client.saw(|message| message["method"] == "textDocument/publishDiagnostics"));
+    assert_eq!(client.shutdown().code(), Some(0));
+}
+
+/// Runs git in `folder` with a fixed identity and no user or system configuration.
+fn git(folder: &std::path::Path, args: &[&str]) {
+    let output = std::process::Command::new("git")
+        .args(args)
+        .current_dir(folder)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", "redline")
+        .env("GIT_AUTHOR_EMAIL", "redline@example.com")
+        .env("GIT_COMMITTER_NAME", "redline")
+        .env("GIT_COMMITTER_EMAIL", "redline@example.com")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+const COMMITTED_TF: &str = "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"lögs\"\n}\n";
+
+/// A workspace that is a git repository with `main.tf` committed.
+fn committed_workspace() -> Workspace {
+    let workspace = Workspace::new();
+    std::fs::write(workspace.dir.path().join("main.tf"), COMMITTED_TF).unwrap();
+    std::fs::remove_file(workspace.dir.path().join("other.tf")).unwrap();
+    std::fs::write(
+        workspace.dir.path().join("redline.toml"),
+        "[rules]\ndisable = [\"RL-TF-019\"]\n",
+    )
+    .unwrap();
+    git(workspace.dir.path(), &["init", "-q", "-b", "main"]);
+    git(workspace.dir.path(), &["add", "-A"]);
+    git(workspace.dir.path(), &["commit", "-q", "-m", "base"]);
+    workspace
+}
+
+#[test]
+fn edits_are_judged_against_the_committed_text() {
+    let workspace = committed_workspace();
+    let mut client = LspClient::start(workspace.dir.path());
+    initialize(
+        &mut client,
+        &workspace,
+        json!({}),
+        json!({"scanWorkspace": false}),
+    );
+    let uri = workspace.uri("main.tf");
+    open(&mut client, &uri, COMMITTED_TF);
+    assert_eq!(client.diagnostics(&uri, json!(1)), Vec::<Value>::new());
+
+    // Typing `force_destroy = true` shows the finding, with its fix as a quick fix.
+    let added = "  force_destroy = true\n";
+    change(
+        &mut client,
+        &uri,
+        2,
+        json!([{"range": range((2, 0), (2, 0)), "text": added}]),
+    );
+    let diagnostics = client.diagnostics(&uri, json!(2));
+    let codes: Vec<&Value> = diagnostics.iter().map(|d| &d["code"]).collect();
+    // Turning on `force_destroy` also weakens the bucket's guard (RL-TF-020, an edit rule).
+    assert_eq!(codes, [&json!("RL-TF-010"), &json!("RL-TF-020")]);
+    assert_eq!(diagnostics[0]["range"], range((2, 2), (2, 22)));
+    let text = COMMITTED_TF.replace("\"lögs\"\n", &format!("\"lögs\"\n{added}"));
+    let actions = code_actions(&mut client, &uri, &diagnostics[0], Some("quickfix"));
+    let fixed = apply_edits(&text, &document_edits(&actions[0]["edit"], 2), false);
+    assert!(fixed.contains("force_destroy = false"), "{fixed}");
+
+    // Removing the line again makes it go.
+    change(
+        &mut client,
+        &uri,
+        3,
+        json!([{"range": range((2, 0), (3, 0)), "text": ""}]),
+    );
+    assert_eq!(client.diagnostics(&uri, json!(3)), Vec::<Value>::new());
+    assert_eq!(client.shutdown().code(), Some(0));
+}
+
+#[test]
+fn renaming_a_resource_asks_for_moved_until_the_fix_is_applied() {
+    let workspace = committed_workspace();
+    let mut client = LspClient::start(workspace.dir.path());
+    initialize(
+        &mut client,
+        &workspace,
+        json!({}),
+        json!({"scanWorkspace": false}),
+    );
+    let uri = workspace.uri("main.tf");
+    open(&mut client, &uri, COMMITTED_TF);
+    assert_eq!(client.diagnostics(&uri, json!(1)), Vec::<Value>::new());
+
+    // `logs` → `archive`: the committed address would be destroyed.
+    change(
+        &mut client,
+        &uri,
+        2,
+        json!([{"range": range((0, 26), (0, 30)), "text": "archive"}]),
+    );
+    let diagnostics = client.diagnostics(&uri, json!(2));
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    assert_eq!(diagnostics[0]["code"], "RL-TF-002");
+    assert_eq!(diagnostics[0]["range"], range((0, 25), (0, 34)));
+    let text = COMMITTED_TF.replacen("logs", "archive", 1);
+    let actions = code_actions(&mut client, &uri, &diagnostics[0], Some("quickfix"));
+    let edits = document_edits(&actions[0]["edit"], 2);
+    let fixed = apply_edits(&text, &edits, false);
+    assert!(
+        fixed.contains("moved {\n  from = aws_s3_bucket.logs\n  to   = aws_s3_bucket.archive\n}"),
+        "{fixed}"
+    );
+
+    // The client applies the fix: the finding goes.
+    change(&mut client, &uri, 3, json!([{ "text": fixed }]));
+    assert_eq!(client.diagnostics(&uri, json!(3)), Vec::<Value>::new());
     assert_eq!(client.shutdown().code(), Some(0));
 }

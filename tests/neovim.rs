@@ -141,3 +141,101 @@ fn neovim_0_7_starts_the_server_with_start_client() {
         "{report}"
     );
 }
+
+/// Runs git in `folder` with a fixed identity and no user or system configuration.
+fn git(folder: &Path, args: &[&str]) {
+    let output = Command::new("git")
+        .args(args)
+        .current_dir(folder)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", "redline")
+        .env("GIT_AUTHOR_EMAIL", "redline@example.com")
+        .env("GIT_COMMITTER_NAME", "redline")
+        .env("GIT_COMMITTER_EMAIL", "redline@example.com")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Opens the committed `main.tf` of a fresh repository, replaces `line` with `text`, applies
+/// the quick fix of the finding that appears, and returns what `edit.lua` printed.
+fn edit_committed_file(committed: &str, line: usize, text: &str) -> Vec<String> {
+    let nvim = nvim();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("main.tf");
+    std::fs::write(&file, committed).unwrap();
+    std::fs::write(dir.path().join("redline.toml"), CONFIG).unwrap();
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-q", "-m", "base"]);
+    let output = Command::new(&nvim)
+        .args(["--headless", "--clean", "-l"])
+        .arg(repo_root().join("tests/neovim/edit.lua"))
+        .arg(repo_root())
+        .arg(env!("CARGO_BIN_EXE_redline"))
+        .arg(&file)
+        .arg(line.to_string())
+        .arg(text)
+        .current_dir(dir.path())
+        .env("REDLINE_TODAY", "2026-06-01")
+        .env("XDG_STATE_HOME", dir.path().join("state"))
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "nvim failed\nstdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    stdout
+        .lines()
+        .chain(stderr.lines())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn neovim_judges_an_edit_against_the_committed_file() {
+    let committed = "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"logs\"\n}\n";
+    let lines = edit_committed_file(committed, 2, "  force_destroy = true");
+    assert_eq!(
+        lines,
+        [
+            "before=0",
+            "diagnostic=RL-TF-010 1:2",
+            "diagnostic=RL-TF-020 1:2",
+            "remaining=0",
+            "fixed=resource \"aws_s3_bucket\" \"logs\" {",
+            "fixed=  force_destroy = false",
+            "fixed=}",
+        ]
+    );
+}
+
+#[test]
+fn neovim_asks_for_moved_when_a_committed_resource_is_renamed() {
+    let committed = "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"logs\"\n}\n";
+    let lines = edit_committed_file(committed, 1, "resource \"aws_s3_bucket\" \"archive\" {");
+    assert_eq!(
+        lines,
+        [
+            "before=0",
+            "diagnostic=RL-TF-002 0:25",
+            "remaining=0",
+            "fixed=resource \"aws_s3_bucket\" \"archive\" {",
+            "fixed=  bucket = \"logs\"",
+            "fixed=}",
+            "fixed=",
+            "fixed=moved {",
+            "fixed=  from = aws_s3_bucket.logs",
+            "fixed=  to   = aws_s3_bucket.archive",
+            "fixed=}",
+        ]
+    );
+}

@@ -32,6 +32,24 @@ pub enum Command {
     /// Exit status: 0 when no finding reaches the --fail-on level, 1 when one does, 2 when
     /// the file cannot be read or is not a plan.
     Plan(PlanArgs),
+    /// Report what a change introduces: the working tree against a git revision, or one file
+    /// or folder against another.
+    ///
+    /// Git mode (`redline diff`, `redline diff --base REV [PATHS…]`, `--merge-base REF`): the
+    /// working tree, staged or not, with new, deleted and renamed files, against REV [default:
+    /// HEAD]; PATHS restrict the files compared. OLD NEW mode (`redline diff OLD NEW`): exactly
+    /// two paths that both exist, both files or both folders, and neither --base nor
+    /// --merge-base; folders are compared file by file by relative path.
+    /// Only findings the change introduced are reported (--all reports every finding of the
+    /// changed files). Exit status as for `check`.
+    Diff(crate::diff_cmd::DiffArgs),
+    /// Judge a coding agent's proposed edit before it is applied (`redline hook claude`).
+    Hook(crate::hook::HookArgs),
+    /// Judge the proposed content of a file, read from standard input, against the file.
+    ///
+    /// Exit status: 1 when the edit should be blocked (a finding it introduces reaches
+    /// --fail-on, an error by default), 0 otherwise, 2 on a usage or I/O error.
+    Gate(crate::gate::GateArgs),
     /// List every rule.
     Rules(RulesArgs),
     /// Print a rule's documentation.

@@ -13,9 +13,9 @@ use redline_workspace::{
 
 use crate::Exit;
 use crate::args::{CheckArgs, ColorChoice, FailOn, OutputFormat, SeverityArg};
-use crate::progress;
 use crate::baseline::{self, Baseline};
 use crate::findings::{self, Finding};
+use crate::progress;
 use crate::stream::{Sink, SinkOptions};
 use crate::write::replace_file;
 
@@ -274,7 +274,7 @@ fn write_output(args: &CheckArgs, rendered: &str) -> anyhow::Result<()> {
 
 /// Today's date for suppression expiry; `REDLINE_TODAY=YYYY-MM-DD` pins it for reproducible
 /// runs.
-fn today() -> Date {
+pub(crate) fn today() -> Date {
     if let Some(date) = std::env::var("REDLINE_TODAY")
         .ok()
         .and_then(|value| Date::parse(&value))

@@ -5,7 +5,12 @@ mod args;
 mod baseline;
 mod check;
 mod cli_docs;
+mod diff_cmd;
+mod emit;
 mod findings;
+mod gate;
+mod git;
+mod hook;
 mod init;
 mod merge_reports;
 mod plan_cmd;
@@ -42,6 +47,9 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Plan(args) => plan_cmd::run(&args),
+        Command::Diff(args) => diff_cmd::run(&args),
+        Command::Hook(args) => hook::run(&args),
+        Command::Gate(args) => gate::run(&args),
         Command::Rules(args) => rules_cmd::list(&args),
         Command::Explain(args) => rules_cmd::explain(&args),
         Command::Lsp(_) => redline_lsp::run(redline_lsp::ServerOptions::default())

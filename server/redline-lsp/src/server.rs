@@ -122,13 +122,19 @@ impl RedlineServer {
         if !self.session.support().watch_files {
             return;
         }
-        let watchers = ["**/redline.toml", "**/*.{tf,yml,yaml,json,sh,bash,toml}"]
-            .into_iter()
-            .map(|glob| lsp::FileSystemWatcher {
-                glob_pattern: lsp::GlobPattern::String(glob.to_owned()),
-                kind: None,
-            })
-            .collect();
+        // `.git/HEAD` and `.git/index` change on commit, checkout and reset: the base of open
+        // documents (their text at `HEAD`) may have moved.
+        let watchers = [
+            "**/redline.toml",
+            "**/*.{tf,yml,yaml,json,sh,bash,toml}",
+            "**/.git/{HEAD,index}",
+        ]
+        .into_iter()
+        .map(|glob| lsp::FileSystemWatcher {
+            glob_pattern: lsp::GlobPattern::String(glob.to_owned()),
+            kind: None,
+        })
+        .collect();
         let registration = lsp::Registration {
             id: "redline-watched-files".to_owned(),
             method: "workspace/didChangeWatchedFiles".to_owned(),
@@ -328,6 +334,8 @@ impl LanguageServer for RedlineServer {
     }
 
     async fn did_save(&self, params: lsp::DidSaveTextDocumentParams) {
+        // A save is a good moment to see whether a commit moved `HEAD` meanwhile.
+        self.session.recheck_bases();
         self.schedule(params.text_document.uri);
     }
 
@@ -345,7 +353,12 @@ impl LanguageServer for RedlineServer {
 
     async fn did_change_watched_files(&self, params: lsp::DidChangeWatchedFilesParams) {
         let mut config_changed = false;
+        let mut git_changed = false;
         for change in params.changes {
+            if change.uri.path().as_str().contains("/.git/") {
+                git_changed = true;
+                continue;
+            }
             let is_config = change
                 .uri
                 .path()
@@ -371,7 +384,16 @@ impl LanguageServer for RedlineServer {
                 analyse_file_from_disk(&self.session, &self.client, change.uri).await;
             }
         }
+        if git_changed && !config_changed {
+            self.session.recheck_bases();
+            self.session.analyses.clear();
+            self.reanalyse_open_documents();
+            if self.session.support().diagnostic_refresh {
+                let _ = self.client.workspace_diagnostic_refresh().await;
+            }
+        }
         if config_changed {
+            self.session.recheck_bases();
             self.session.forget_configs();
             self.client
                 .log_message(lsp::MessageType::INFO, "redline: reloaded redline.toml")

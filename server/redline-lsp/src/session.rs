@@ -9,8 +9,12 @@ use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use dashmap::DashMap;
 use redline_diagnostics::{Diagnostic, Severity};
-use redline_engine::{AnalysisOptions, Config, Date, SourceInput, analyze_incremental};
+use redline_engine::{
+    AnalysisOptions, ChangeInput, Config, Date, Report, SourceInput, analyze_change,
+    analyze_incremental,
+};
 use redline_syntax::{Format, Language, ParsedTree, SourceHints, TextPoint, TreeEdit};
+use redline_workspace::git::{self, GitStamp};
 use ropey::Rope;
 use tower_lsp_server::ls_types as lsp;
 
@@ -31,6 +35,22 @@ pub struct Document {
     /// a tree takes tens of times the memory of its text, and most open documents are not
     /// being edited.
     pub edited: bool,
+}
+
+/// What an open document's edits are judged against: its text at git `HEAD` when the file is
+/// tracked, otherwise its text when it was first opened.
+#[derive(Clone)]
+pub struct DocumentBase {
+    /// The text when the document was opened.
+    opened: Arc<str>,
+    /// The base in use; `None` until the first analysis looks it up.
+    text: Option<Arc<str>>,
+    /// The repository's git folder, once known.
+    git_dir: Option<PathBuf>,
+    /// The git folder's stamp when `text` was read.
+    stamp: Option<GitStamp>,
+    /// Set on open and save: look again whether `HEAD` moved.
+    recheck: bool,
 }
 
 /// A document's text at one version, for analysis.
@@ -98,6 +118,8 @@ pub struct Session {
     pub analyses: DashMap<lsp::Uri, Arc<Analysis>>,
     /// Analyses of workspace files that are not open.
     pub workspace_files: DashMap<lsp::Uri, Arc<Analysis>>,
+    /// The base of each open document, which edits are judged against.
+    pub bases: DashMap<lsp::Uri, DocumentBase>,
     /// Pending debounced analyses, so that a newer change cancels the older run.
     pub pending: DashMap<lsp::Uri, tokio::task::AbortHandle>,
     /// Client settings.
@@ -130,6 +152,7 @@ impl Session {
             documents: DashMap::new(),
             analyses: DashMap::new(),
             workspace_files: DashMap::new(),
+            bases: DashMap::new(),
             pending: DashMap::new(),
             settings: RwLock::new(Settings::default()),
             configs: Mutex::new(HashMap::new()),
@@ -179,6 +202,16 @@ impl Session {
     /// Opens or replaces a document.
     pub fn open(&self, uri: lsp::Uri, text: &str, version: i32, language_id: String) {
         self.workspace_files.remove(&uri);
+        self.bases.insert(
+            uri.clone(),
+            DocumentBase {
+                opened: Arc::from(text),
+                text: None,
+                git_dir: None,
+                stamp: None,
+                recheck: true,
+            },
+        );
         self.documents.insert(
             uri,
             Document {
@@ -232,10 +265,91 @@ impl Session {
     /// Closes a document.
     pub fn close(&self, uri: &lsp::Uri) {
         self.documents.remove(uri);
+        self.bases.remove(uri);
         self.analyses.remove(uri);
         if let Some((_, pending)) = self.pending.remove(uri) {
             pending.abort();
         }
+    }
+
+    /// Makes the next analysis of every open document look again whether git's `HEAD` moved
+    /// (after a save, or when the client reports a change in a git folder).
+    pub fn recheck_bases(&self) {
+        for mut base in self.bases.iter_mut() {
+            base.recheck = true;
+        }
+    }
+
+    /// The base of an open document backed by a file. Runs git when the base was never read or
+    /// `HEAD` may have moved: call it from a blocking thread.
+    fn base_text(&self, uri: &lsp::Uri, file: Option<&Path>) -> Option<Arc<str>> {
+        // Unsaved buffers (`untitled:`) are new files: everything in them is new.
+        if !uri.as_str().starts_with("file:") {
+            return None;
+        }
+        let file = file?;
+        let mut base = self.bases.get(uri).map(|base| base.clone())?;
+        if !base.recheck && base.text.is_some() {
+            return base.text;
+        }
+        if base.git_dir.is_none() {
+            base.git_dir = git::git_dir(file);
+        }
+        let stamp = base.git_dir.as_deref().map(git::stamp);
+        if base.text.is_none() || stamp != base.stamp {
+            let committed = base
+                .git_dir
+                .is_some()
+                .then(|| git::text_at_head(file))
+                .flatten();
+            base.text = Some(committed.map_or_else(|| Arc::clone(&base.opened), Arc::from));
+            base.stamp = stamp;
+        }
+        base.recheck = false;
+        let res = base.text.clone();
+        if let Some(mut stored) = self.bases.get_mut(uri) {
+            *stored = base;
+        }
+        res
+    }
+
+    /// The other Terraform files of the folder of `file`, as (path shown, text): open buffers
+    /// win over the files on disk.
+    fn terraform_siblings(&self, file: &Path) -> Vec<(String, String)> {
+        let Some(folder) = file.parent() else {
+            return Vec::new();
+        };
+        let Ok(listing) = std::fs::read_dir(folder) else {
+            return Vec::new();
+        };
+        let mut paths: Vec<PathBuf> = listing
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .filter(|path| {
+                path.as_path() != file
+                    && path.extension().is_some_and(|extension| extension == "tf")
+            })
+            .collect();
+        paths.sort();
+        paths
+            .into_iter()
+            .filter_map(|path| {
+                let uri = lsp::Uri::from_file_path(&path);
+                let open = uri
+                    .as_ref()
+                    .and_then(|uri| self.documents.get(uri))
+                    .map(|document| document.rope.to_string());
+                let text = match open {
+                    Some(text) => text,
+                    None => {
+                        let bytes = std::fs::read(&path).ok()?;
+                        redline_workspace::decode(bytes).ok()?.text
+                    }
+                };
+                let display = self.display_path(Some(&path), uri.as_ref()?, None);
+                Some((display, text))
+            })
+            .collect()
     }
 
     /// The current text of an open document.
@@ -336,9 +450,41 @@ impl Session {
             today: Some(self.today),
             select: None,
         };
-        let (analysis, tree) =
-            analyze_incremental(&input, &config.config, &options, previous_tree.as_ref());
-        res.tree = Mutex::new(tree);
+        let base = self.base_text(&res.snapshot.uri, file_path.as_deref());
+        let analysis = match (&base, &file_path) {
+            // The edit against the base: every finding of the buffer, plus the edit's own.
+            (Some(base), Some(file)) if **base != *res.text => {
+                let siblings = if path.ends_with(".tf") {
+                    self.terraform_siblings(file)
+                } else {
+                    Vec::new()
+                };
+                let mut inputs = vec![ChangeInput {
+                    path: &path,
+                    base: Some(base),
+                    new: Some(&res.text),
+                    hints: input.hints,
+                    config_relative_path: input.config_relative_path,
+                }];
+                inputs.extend(siblings.iter().map(|(path, text)| ChangeInput {
+                    path,
+                    base: Some(text),
+                    new: Some(text),
+                    hints: SourceHints::default(),
+                    config_relative_path: None,
+                }));
+                analyze_change(&inputs, &config.config, &options, Report::All)
+                    .into_iter()
+                    .next()
+                    .unwrap_or_default()
+            }
+            _ => {
+                let (analysis, tree) =
+                    analyze_incremental(&input, &config.config, &options, previous_tree.as_ref());
+                res.tree = Mutex::new(tree);
+                analysis
+            }
+        };
         let minimum = settings.minimum_severity().unwrap_or(Severity::Info);
         res.format = analysis.format;
         res.language = redline_syntax::detect::candidate(&path, &res.text, input.hints)

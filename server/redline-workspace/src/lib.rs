@@ -1,6 +1,7 @@
 //! The I/O side of redline: finding files, honouring ignore files, discovering `redline.toml`,
 //! and reading sources safely. The result feeds `redline_engine::analyze`.
 
+pub mod git;
 mod gitlab;
 
 use std::collections::HashMap;
@@ -147,6 +148,25 @@ pub fn discover(options: &DiscoverOptions<'_>) -> Result<Discovery, WorkspaceErr
     files.dedup_by(|a, b| a.display == b.display);
     gitlab::mark_local_includes(&mut files);
     Ok(Discovery { files, problems })
+}
+
+/// Makes jobs for files named one by one, whether or not they exist (a file deleted by an
+/// edit still has a governing configuration). A file that its configuration excludes gets
+/// `None`. The result has one entry per path, in order.
+pub fn file_jobs(
+    paths: &[PathBuf],
+    config_file: Option<&Path>,
+    cwd: &Path,
+) -> Result<Vec<Option<FileJob>>, WorkspaceError> {
+    let mut configs = ConfigCache::new(config_file, cwd)?;
+    let mut res = Vec::with_capacity(paths.len());
+    for path in paths {
+        let config = configs.for_file(path)?;
+        let file = job(path, cwd, config);
+        let excluded = file.config.config.is_excluded(&file.config_relative);
+        res.push((!excluded).then_some(file));
+    }
+    Ok(res)
 }
 
 fn walk(

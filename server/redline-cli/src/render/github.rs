@@ -4,7 +4,17 @@ use std::fmt::Write as _;
 
 use redline_diagnostics::Severity;
 
+use crate::check::Report;
 use crate::findings::Finding;
+
+/// Every finding of `report`, one annotation per line.
+pub fn render(report: &Report) -> String {
+    let mut res = String::new();
+    for finding in &report.findings {
+        render_finding(&mut res, finding);
+    }
+    res
+}
 
 /// Appends the annotation of one finding.
 pub fn render_finding(res: &mut String, finding: &Finding) {

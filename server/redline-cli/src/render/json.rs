@@ -12,7 +12,6 @@ use crate::findings::{Finding, FindingFix, Tally};
 
 /// The whole report at once: what the streamed report (`stream_start`, `stream_finding`,
 /// `stream_end`) is tested against.
-#[cfg(test)]
 #[derive(Serialize)]
 struct JsonReport<'a> {
     version: u32,
@@ -96,7 +95,6 @@ struct Summary {
     by_severity: BTreeMap<&'static str, usize>,
 }
 
-#[cfg(test)]
 pub fn render(report: &Report) -> anyhow::Result<String> {
     let json = JsonReport {
         version: 1,

@@ -1,19 +1,19 @@
 //! Rules on Terraform configuration (`*.tf`, `*.tf.json`), and the edits they share.
 
+pub mod address_renamed;
 pub mod azure_custom_role_wildcard;
 pub mod azure_privileged_role_assignment;
-pub mod address_renamed;
 pub mod backup_retention_disabled;
 pub mod conditional_replacement_changed;
 pub mod deletion_protection_disabled;
 pub mod destructive_provisioner_command;
 pub mod final_snapshot_skipped;
 pub mod force_destroy_enabled;
+pub mod force_new;
+pub mod force_new_attribute_changed;
 pub mod gcp_basic_role;
 mod gcp_iam;
 pub mod gcp_public_member;
-pub mod force_new;
-pub mod force_new_attribute_changed;
 pub mod ingress_open_to_internet;
 pub mod instance_keys_changed;
 mod module_change;

@@ -1,0 +1,539 @@
+//! `redline diff`: judge an edit, not only the snapshot. Compares the working tree with a git
+//! revision, or one file or folder with another, and reports what the change introduced.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::io::Write as _;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context as _, bail};
+use clap::Args;
+use rayon::prelude::*;
+use redline_engine::{AnalysisOptions, ChangeInput, Report as Reported, analyze_change};
+use redline_syntax::detect::is_candidate_path;
+use redline_workspace::{
+    DiscoverOptions, FileJob, FileProblem, LoadedConfig, ProblemKind, decode, discover, file_jobs,
+    read_source,
+};
+
+use crate::Exit;
+use crate::args::{ColorChoice, FailOn, OutputFormat, SeverityArg};
+use crate::check::{Report, today};
+use crate::emit::{self, ReportOptions};
+use crate::findings::{self, Finding};
+use crate::git::Repository;
+
+/// Arguments of `redline diff`.
+#[derive(Args, Debug)]
+pub struct DiffArgs {
+    /// Git mode: files or folders to restrict the comparison to [default: the whole
+    /// repository]. OLD NEW mode: the old and the new file, or the old and the new folder.
+    pub paths: Vec<PathBuf>,
+
+    /// Compare the working tree with this git revision (branch, tag or commit) [default: HEAD].
+    #[arg(long, value_name = "REV", conflicts_with = "merge_base")]
+    pub base: Option<String>,
+
+    /// Compare the working tree with `git merge-base REF HEAD`: what a pull request onto REF
+    /// changes.
+    #[arg(long, value_name = "REF")]
+    pub merge_base: Option<String>,
+
+    /// Report every finding of the changed files, not only those the change introduced.
+    #[arg(long)]
+    pub all: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Report only findings at or above this severity.
+    #[arg(long, value_enum, default_value_t = SeverityArg::Info)]
+    pub severity: SeverityArg,
+
+    /// Exit with status 1 when a finding at or above this severity remains.
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    pub fail_on: FailOn,
+
+    /// Use this configuration file for every analysed file instead of discovering
+    /// `redline.toml` upwards from each file.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Colour in text output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// One file of the comparison, read and ready for the engine.
+pub(crate) struct Prepared {
+    /// The file on the new side (for a deleted file, where it was).
+    pub job: FileJob,
+    /// The text before the change; `None` for a new file.
+    pub base: Option<String>,
+    /// The text after the change; `None` for a deleted file.
+    pub new: Option<String>,
+    /// Whether findings in this file are reported; other files are context (the rest of a
+    /// Terraform module, or changed files outside the requested paths).
+    pub reported: bool,
+}
+
+/// What to compare.
+enum Mode<'a> {
+    /// The working tree against a git revision, restricted to some paths.
+    Git,
+    /// An old and a new file, or an old and a new folder.
+    Paths { old: &'a Path, new: &'a Path },
+}
+
+pub fn run(args: &DiffArgs) -> anyhow::Result<Exit> {
+    let cwd = std::env::current_dir().context("cannot determine the current folder")?;
+    let cwd = cwd.canonicalize().unwrap_or(cwd);
+    let (prepared, mut errors) = match mode(args) {
+        Mode::Git => git_inputs(args, &cwd)?,
+        Mode::Paths { old, new } => path_inputs(args, &cwd, old, new)?,
+    };
+    let report = if args.all {
+        Reported::All
+    } else {
+        Reported::Introduced
+    };
+    let (mut all_findings, files) = analyse(&prepared, report);
+    all_findings.sort_by(|a, b| a.path.cmp(&b.path));
+
+    errors.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
+    let mut stderr = std::io::stderr().lock();
+    for error in &errors {
+        let _ = writeln!(stderr, "redline: {}: {}", error.path, error.message);
+    }
+    let io_failed = errors.iter().any(|error| error.kind == ProblemKind::Io);
+    let report = Report {
+        findings: all_findings,
+        errors,
+        files,
+    };
+    let options = ReportOptions {
+        format: args.format,
+        output: args.output.as_deref(),
+        severity: args.severity,
+        fail_on: args.fail_on,
+        color: args.color,
+    };
+    emit::finish(report, &options, io_failed)
+}
+
+/// Two paths that both exist, both files or both folders, and no revision: OLD NEW mode.
+/// Anything else compares with git, so `redline diff --base HEAD a.tf b.tf` (as a pre-commit
+/// hook runs it) restricts the git comparison to two files.
+fn mode(args: &DiffArgs) -> Mode<'_> {
+    if args.base.is_none()
+        && args.merge_base.is_none()
+        && let [old, new] = args.paths.as_slice()
+        && let (Ok(old_meta), Ok(new_meta)) = (std::fs::metadata(old), std::fs::metadata(new))
+        && ((old_meta.is_file() && new_meta.is_file()) || (old_meta.is_dir() && new_meta.is_dir()))
+    {
+        return Mode::Paths { old, new };
+    }
+    Mode::Git
+}
+
+/// Analyses the prepared files: one engine call per configuration and folder, since a
+/// Terraform module is a folder and files of different folders never see each other.
+/// Returns the findings of reported files and how many changed files were analysed.
+pub(crate) fn analyse(prepared: &[Prepared], report: Reported) -> (Vec<Finding>, usize) {
+    let mut groups: BTreeMap<(usize, &str), Vec<&Prepared>> = BTreeMap::new();
+    for file in prepared {
+        let config = Arc::as_ptr(&file.job.config) as usize;
+        groups
+            .entry((config, parent(&file.job.display)))
+            .or_default()
+            .push(file);
+    }
+    let options = AnalysisOptions {
+        today: Some(today()),
+        select: None,
+    };
+    let groups: Vec<Vec<&Prepared>> = groups.into_values().collect();
+    let results: Vec<(Vec<Finding>, usize)> = groups
+        .par_iter()
+        .map(|files| {
+            let inputs: Vec<ChangeInput<'_>> = files
+                .iter()
+                .map(|file| ChangeInput {
+                    path: &file.job.display,
+                    base: file.base.as_deref(),
+                    new: file.new.as_deref(),
+                    hints: file.job.hints,
+                    config_relative_path: Some(&file.job.config_relative),
+                })
+                .collect();
+            let config = &files[0].job.config.config;
+            let analyses = analyze_change(&inputs, config, &options, report);
+            let mut res = Vec::new();
+            let mut n_files = 0;
+            for ((file, input), analysis) in files.iter().zip(&inputs).zip(analyses) {
+                if !file.reported || !input.is_changed() {
+                    continue;
+                }
+                n_files += usize::from(analysis.format.is_some());
+                res.extend(findings::from_diagnostics(
+                    &file.job.display,
+                    file.new.as_deref().unwrap_or(""),
+                    &analysis.diagnostics,
+                ));
+            }
+            (res, n_files)
+        })
+        .collect();
+    let mut all_findings = Vec::new();
+    let mut files = 0;
+    for (found, n_files) in results {
+        all_findings.extend(found);
+        files += n_files;
+    }
+    (all_findings, files)
+}
+
+/// The working tree against a revision.
+fn git_inputs(args: &DiffArgs, cwd: &Path) -> anyhow::Result<(Vec<Prepared>, Vec<FileProblem>)> {
+    let restrict: Vec<PathBuf> = args.paths.iter().map(|path| real_path(path, cwd)).collect();
+    let anchor = match restrict.first() {
+        Some(path) => {
+            let existing = existing_ancestor(path);
+            if existing.is_dir() {
+                existing
+            } else {
+                existing
+                    .parent()
+                    .map_or(existing.clone(), Path::to_path_buf)
+            }
+        }
+        None => cwd.to_path_buf(),
+    };
+    let repository = Repository::discover(&anchor)?;
+    for (path, given) in restrict.iter().zip(&args.paths) {
+        if !path.starts_with(&repository.root) {
+            bail!(
+                "{} is outside the git repository at {}",
+                given.display(),
+                repository.root.display()
+            );
+        }
+    }
+    let base = match (&args.merge_base, &args.base) {
+        (Some(reference), _) => repository.merge_base(reference)?,
+        (None, revision) => repository.resolve(revision.as_deref().unwrap_or("HEAD"))?,
+    };
+    let changed: Vec<_> = repository
+        .changed_files(&base)?
+        .into_iter()
+        .filter(|file| is_candidate_path(&file.path))
+        .collect();
+
+    // Selected changes, then the other files of each Terraform module they touch: the
+    // engine needs the whole folder to tell a block moved to another file from one removed.
+    let selected: Vec<bool> = changed
+        .iter()
+        .map(|file| {
+            let absolute = repository.root.join(&file.path);
+            restrict.is_empty() || restrict.iter().any(|root| absolute.starts_with(root))
+        })
+        .collect();
+    let module_folders: BTreeSet<&str> = changed
+        .iter()
+        .zip(&selected)
+        .filter(|(file, selected)| **selected && is_terraform(&file.path))
+        .map(|(file, _)| parent(&file.path))
+        .collect();
+    let mut entries: Vec<(usize, bool)> = Vec::new();
+    for (index, file) in changed.iter().enumerate() {
+        if selected[index] {
+            entries.push((index, true));
+        } else if is_terraform(&file.path) && module_folders.contains(parent(&file.path)) {
+            entries.push((index, false));
+        }
+    }
+    let changed_paths: HashSet<&str> = changed.iter().map(|file| file.path.as_str()).collect();
+    let mut unchanged_siblings = Vec::new();
+    for folder in &module_folders {
+        let Ok(listing) = std::fs::read_dir(repository.root.join(folder)) else {
+            continue;
+        };
+        let mut names: Vec<String> = listing
+            .filter_map(Result::ok)
+            .filter(|entry| entry.file_type().is_ok_and(|kind| kind.is_file()))
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .filter(|name| is_terraform(name))
+            .collect();
+        names.sort();
+        for name in names {
+            let path = if folder.is_empty() {
+                name
+            } else {
+                format!("{folder}/{name}")
+            };
+            if !changed_paths.contains(path.as_str()) {
+                unchanged_siblings.push(path);
+            }
+        }
+    }
+
+    let paths: Vec<PathBuf> = entries
+        .iter()
+        .map(|(index, _)| repository.root.join(&changed[*index].path))
+        .chain(
+            unchanged_siblings
+                .iter()
+                .map(|path| repository.root.join(path)),
+        )
+        .collect();
+    let jobs = file_jobs(&paths, args.config.as_deref(), cwd)?;
+    let (changed_jobs, sibling_jobs) = jobs.split_at(entries.len());
+
+    let mut wanted: Vec<(usize, &FileJob, bool)> = Vec::new();
+    for ((index, reported), job) in entries.iter().zip(changed_jobs) {
+        if let Some(job) = job {
+            wanted.push((*index, job, *reported));
+        }
+    }
+    let blobs: Vec<&str> = wanted
+        .iter()
+        .filter_map(|(index, _, _)| changed[*index].base_blob.as_deref())
+        .collect();
+    let max_size = wanted
+        .iter()
+        .map(|(_, job, _)| job.config.config.max_file_size)
+        .max()
+        .unwrap_or(u64::MAX);
+    let mut contents = repository.read_blobs(&blobs, max_size)?.into_iter();
+
+    let mut problems = Vec::new();
+    let mut prepared = Vec::with_capacity(wanted.len() + sibling_jobs.len());
+    let read: Vec<Result<Option<String>, FileProblem>> = wanted
+        .par_iter()
+        .map(|(index, job, _)| {
+            if changed[*index].deleted {
+                Ok(None)
+            } else {
+                read_source(job).map(|source| source.map(|source| source.text))
+            }
+        })
+        .collect();
+    for ((index, job, reported), new) in wanted.iter().zip(read) {
+        let file = &changed[*index];
+        let base = match &file.base_blob {
+            Some(_) => {
+                let bytes = contents.next().flatten();
+                match base_text(bytes, job) {
+                    Ok(text) => Some(text),
+                    Err(problem) => {
+                        if *reported {
+                            problems.push(problem);
+                        }
+                        continue;
+                    }
+                }
+            }
+            None => None,
+        };
+        let new = match new {
+            Ok(Some(text)) => Some(text),
+            Ok(None) if file.deleted => None,
+            Ok(None) => continue,
+            Err(problem) => {
+                if *reported {
+                    problems.push(problem);
+                }
+                continue;
+            }
+        };
+        prepared.push(Prepared {
+            job: (*job).clone(),
+            base,
+            new,
+            reported: *reported,
+        });
+    }
+    for job in sibling_jobs.iter().flatten() {
+        if let Ok(Some(source)) = read_source(job) {
+            prepared.push(Prepared {
+                job: job.clone(),
+                base: Some(source.text.clone()),
+                new: Some(source.text),
+                reported: false,
+            });
+        }
+    }
+    Ok((prepared, problems))
+}
+
+/// One file against another, or one folder against another (files matched by their path
+/// relative to each folder).
+fn path_inputs(
+    args: &DiffArgs,
+    cwd: &Path,
+    old: &Path,
+    new: &Path,
+) -> anyhow::Result<(Vec<Prepared>, Vec<FileProblem>)> {
+    let mut problems = Vec::new();
+    if std::fs::metadata(old).is_ok_and(|meta| meta.is_file()) {
+        let jobs = file_jobs(
+            &[old.to_path_buf(), new.to_path_buf()],
+            args.config.as_deref(),
+            cwd,
+        )?;
+        let [Some(old_job), Some(new_job)] = jobs.as_slice() else {
+            return Ok((Vec::new(), problems));
+        };
+        let mut prepared = Vec::new();
+        if let (Some(base), Some(text)) = (
+            read_or_note(old_job, &mut problems),
+            read_or_note(new_job, &mut problems),
+        ) {
+            prepared.push(Prepared {
+                job: new_job.clone(),
+                base: Some(base),
+                new: Some(text),
+                reported: true,
+            });
+        }
+        return Ok((prepared, problems));
+    }
+
+    let walk = |root: &Path| -> anyhow::Result<BTreeMap<String, FileJob>> {
+        let discovery = discover(&DiscoverOptions {
+            paths: &[root.to_path_buf()],
+            config_file: args.config.as_deref(),
+            cwd,
+        })?;
+        Ok(discovery
+            .files
+            .into_iter()
+            .filter_map(|job| {
+                let relative = job.path.strip_prefix(root).ok()?;
+                Some((relative.to_string_lossy().replace('\\', "/"), job))
+            })
+            .collect())
+    };
+    let old_files = walk(old)?;
+    let mut new_files = walk(new)?;
+    let only_old: Vec<&String> = old_files
+        .keys()
+        .filter(|relative| !new_files.contains_key(*relative))
+        .collect();
+    let deleted_paths: Vec<PathBuf> = only_old.iter().map(|relative| new.join(relative)).collect();
+    let deleted_jobs = file_jobs(&deleted_paths, args.config.as_deref(), cwd)?;
+    let mut deleted: BTreeMap<String, FileJob> = BTreeMap::new();
+    for (relative, job) in only_old.into_iter().zip(deleted_jobs) {
+        if let Some(job) = job {
+            deleted.insert(relative.clone(), job);
+        }
+    }
+    let relatives: BTreeSet<String> = old_files.keys().chain(new_files.keys()).cloned().collect();
+    let mut prepared = Vec::new();
+    for relative in relatives {
+        let base = match old_files.get(&relative) {
+            Some(job) => match read_or_note(job, &mut problems) {
+                Some(text) => Some(text),
+                None => continue,
+            },
+            None => None,
+        };
+        let (job, text) = match new_files.remove(&relative) {
+            Some(job) => match read_or_note(&job, &mut problems) {
+                Some(text) => (job, Some(text)),
+                None => continue,
+            },
+            None => match deleted.remove(&relative) {
+                Some(job) => (job, None),
+                None => continue,
+            },
+        };
+        prepared.push(Prepared {
+            job,
+            base,
+            new: text,
+            reported: true,
+        });
+    }
+    Ok((prepared, problems))
+}
+
+fn read_or_note(job: &FileJob, problems: &mut Vec<FileProblem>) -> Option<String> {
+    match read_source(job) {
+        Ok(source) => source.map(|source| source.text),
+        Err(problem) => {
+            problems.push(problem);
+            None
+        }
+    }
+}
+
+/// A base blob as text, refused as `read_source` refuses a working-tree file.
+fn base_text(bytes: Option<Vec<u8>>, job: &FileJob) -> Result<String, FileProblem> {
+    let config: &LoadedConfig = &job.config;
+    let problem = |message: String| FileProblem {
+        path: job.display.clone(),
+        message,
+        kind: ProblemKind::Skipped,
+    };
+    let Some(bytes) = bytes.filter(|bytes| bytes.len() as u64 <= config.config.max_file_size)
+    else {
+        return Err(problem(format!(
+            "the base version is over the {}-byte `max_file_size`: skipped",
+            config.config.max_file_size
+        )));
+    };
+    decode(bytes)
+        .map(|source| source.text)
+        .map_err(|message| problem(format!("the base version: {message}")))
+}
+
+pub(crate) fn is_terraform(path: &str) -> bool {
+    path.ends_with(".tf")
+}
+
+/// The folder part of a `/`-separated path ("" for a bare file name).
+fn parent(path: &str) -> &str {
+    path.rfind('/').map_or("", |index| &path[..index])
+}
+
+/// `path` made absolute, with symbolic links resolved as far as it exists, so that it can be
+/// compared with the repository root git reports.
+fn real_path(path: &Path, cwd: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        cwd.join(path)
+    };
+    let mut lexical = PathBuf::new();
+    for component in joined.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                lexical.pop();
+            }
+            other => lexical.push(other),
+        }
+    }
+    let existing = existing_ancestor(&lexical);
+    let rest = lexical.strip_prefix(&existing).unwrap_or(Path::new(""));
+    let real = existing.canonicalize().unwrap_or(existing);
+    if rest.as_os_str().is_empty() {
+        real
+    } else {
+        real.join(rest)
+    }
+}
+
+/// The nearest of `path` and its ancestors that exists.
+fn existing_ancestor(path: &Path) -> PathBuf {
+    path.ancestors()
+        .find(|ancestor| ancestor.exists())
+        .unwrap_or(path)
+        .to_path_buf()
+}

@@ -1,0 +1,139 @@
+//! `redline gate`: judge a file's proposed contents, read from standard input, against the file
+//! as it is now. For agents and tools that write files on someone's behalf.
+
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, bail};
+use clap::Args;
+use redline_engine::Report as Reported;
+use redline_workspace::{FileJob, file_jobs, read_source};
+
+use crate::Exit;
+use crate::args::{ColorChoice, FailOn, OutputFormat, SeverityArg};
+use crate::check::Report;
+use crate::diff_cmd::{Prepared, analyse, is_terraform};
+use crate::emit::{self, ReportOptions};
+
+/// Arguments of `redline gate`.
+#[derive(Args, Debug)]
+pub struct GateArgs {
+    /// The file the proposed contents are for. Its current contents are the base; a file that
+    /// does not exist yet is new.
+    #[arg(long, value_name = "FILE")]
+    pub path: PathBuf,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+
+    /// Exit with status 1 (block the edit) when a finding the edit introduces reaches this
+    /// severity.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+
+    /// Use this configuration file instead of discovering `redline.toml` upwards from FILE.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Colour in text output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+pub fn run(args: &GateArgs) -> anyhow::Result<Exit> {
+    let cwd = std::env::current_dir().context("cannot determine the current folder")?;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut bytes)
+        .context("cannot read the proposed contents from standard input")?;
+    let Ok(proposed) = String::from_utf8(bytes) else {
+        bail!("the proposed contents on standard input are not UTF-8");
+    };
+    let report = judge(&args.path, Some(&proposed), &cwd, args.config.as_deref())?;
+    let options = ReportOptions {
+        format: args.format,
+        output: None,
+        severity: SeverityArg::Info,
+        fail_on: args.fail_on,
+        color: args.color,
+    };
+    emit::finish(report, &options, false)
+}
+
+/// The findings that writing `proposed` to `path` would introduce (`None`: deleting it).
+/// The file on disk is the base; for a Terraform file, the other `.tf` files of its folder are
+/// passed as context.
+pub fn judge(
+    path: &Path,
+    proposed: Option<&str>,
+    cwd: &Path,
+    config_file: Option<&Path>,
+) -> anyhow::Result<Report> {
+    let path = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        cwd.join(path)
+    };
+    let display = path.to_string_lossy().replace('\\', "/");
+    let mut paths = vec![path.clone()];
+    if is_terraform(&display)
+        && let Some(folder) = path.parent()
+        && let Ok(listing) = std::fs::read_dir(folder)
+    {
+        let mut siblings: Vec<PathBuf> = listing
+            .filter_map(Result::ok)
+            .filter(|entry| entry.file_type().is_ok_and(|kind| kind.is_file()))
+            .map(|entry| entry.path())
+            .filter(|sibling| {
+                *sibling != path && is_terraform(&sibling.to_string_lossy().replace('\\', "/"))
+            })
+            .collect();
+        siblings.sort();
+        paths.extend(siblings);
+    }
+    let mut jobs = file_jobs(&paths, config_file, cwd)?.into_iter();
+    let Some(Some(job)) = jobs.next() else {
+        // The configuration excludes the file.
+        return Ok(Report {
+            findings: Vec::new(),
+            errors: Vec::new(),
+            files: 0,
+        });
+    };
+    let base = if path.is_file() {
+        current_text(&job)?
+    } else {
+        None
+    };
+    let proposed = proposed.map(|text| text.strip_prefix('\u{feff}').unwrap_or(text));
+    let mut prepared = vec![Prepared {
+        job,
+        base,
+        new: proposed.map(str::to_owned),
+        reported: true,
+    }];
+    for sibling in jobs.flatten() {
+        if let Ok(Some(source)) = read_source(&sibling) {
+            prepared.push(Prepared {
+                job: sibling,
+                base: Some(source.text.clone()),
+                new: Some(source.text),
+                reported: false,
+            });
+        }
+    }
+    let (findings, files) = analyse(&prepared, Reported::Introduced);
+    Ok(Report {
+        findings,
+        errors: Vec::new(),
+        files,
+    })
+}
+
+fn current_text(job: &FileJob) -> anyhow::Result<Option<String>> {
+    match read_source(job) {
+        Ok(source) => Ok(source.map(|source| source.text)),
+        Err(problem) => bail!("{}: {}", problem.path, problem.message),
+    }
+}
