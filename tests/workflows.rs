@@ -802,3 +802,65 @@ fn pre_commit_runs_the_redline_hook_on_staged_files() {
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
     assert!(project.read("storage.tf").contains("force_destroy = true"));
 }
+
+/// The `redline-diff` hook of `.pre-commit-hooks.yaml`, run by the real pre-commit: a staged
+/// rename of a committed database stops the commit; the same rename with a `moved` block
+/// passes.
+#[test]
+fn pre_commit_runs_the_redline_diff_hook_on_the_staged_edit() {
+    let pre_commit = pre_commit();
+    let hooks = Sandbox::new();
+    hooks.write(
+        ".pre-commit-hooks.yaml",
+        std::fs::read(repo_root().join(".pre-commit-hooks.yaml")).unwrap(),
+    );
+    git(hooks.path(), &["init", "--quiet", "--initial-branch=main"]);
+    git(hooks.path(), &["add", "."]);
+    git(hooks.path(), &["commit", "--quiet", "-m", "hooks"]);
+    let rev = git(hooks.path(), &["rev-parse", "HEAD"]);
+
+    let project = Sandbox::new();
+    git(
+        project.path(),
+        &["init", "--quiet", "--initial-branch=main"],
+    );
+    project.write(
+        ".pre-commit-config.yaml",
+        format!(
+            "repos:\n  - repo: {}\n    rev: {}\n    hooks:\n      - id: redline-diff\n",
+            hooks.path().display(),
+            rev.trim()
+        ),
+    );
+    let database = |name: &str| {
+        format!(
+            "resource \"aws_db_instance\" \"{name}\" {{\n  engine              = \"postgres\"\n  instance_class      = \"db.t3.micro\"\n  deletion_protection = true\n  lifecycle {{\n    prevent_destroy = true\n  }}\n}}\n"
+        )
+    };
+    project.write("db.tf", database("main"));
+    git(project.path(), &["add", "."]);
+    git(project.path(), &["commit", "--quiet", "-m", "base"]);
+
+    // The rename destroys the committed database.
+    project.write("db.tf", database("primary"));
+    git(project.path(), &["add", "db.tf"]);
+    let output = run_pre_commit(&pre_commit, project.path());
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}\n{}", stderr(&output));
+    assert!(text.contains("Failed"), "{text}");
+    assert!(text.contains("RL-TF-002"), "{text}");
+
+    // With a `moved` block the edit only renames the address.
+    project.write(
+        "db.tf",
+        format!(
+            "{}\nmoved {{\n  from = aws_db_instance.main\n  to   = aws_db_instance.primary\n}}\n",
+            database("primary")
+        ),
+    );
+    git(project.path(), &["add", "db.tf"]);
+    let output = run_pre_commit(&pre_commit, project.path());
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{text}\n{}", stderr(&output));
+    assert!(text.contains("Passed"), "{text}");
+}
