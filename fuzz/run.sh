@@ -4,6 +4,8 @@
 #
 #   fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]      (default: 60 seconds, every target)
 #
+# FUZZ_JOBS=N runs N targets at a time (default 1); each still gets SECONDS of its own.
+#
 # Corpora are seeded from the rule fixtures and tests/data on each run (fuzz/corpus/, not
 # committed). Crashing inputs land in fuzz/artifacts/<target>/; turn each into a regression test
 # in the normal suite (tests/data/robustness/) before fixing it.
@@ -35,11 +37,12 @@ for target in "${targets[@]}"; do
   cargo +nightly fuzz build "${build[@]}" "$target" || { echo "fuzz: cannot build $target"; exit 1; }
 done
 
-summary=()
-for target in "${targets[@]}"; do
+# Runs one target and prints its summary line.
+run_target() {
+  local target="$1"
   mkdir -p "artifacts/$target" "corpus/$target"
+  local before after start elapsed runs status log="artifacts/$target.log"
   before=$(find "artifacts/$target" -type f | wc -l)
-  log="artifacts/$target.log"
   start=$(date +%s)
   # -timeout: one input taking over 10 s is a hang; -rss_limit_mb bounds memory.
   cargo +nightly fuzz run "${build[@]}" "$target" "corpus/$target" -- \
@@ -49,8 +52,15 @@ for target in "${targets[@]}"; do
   elapsed=$(( $(date +%s) - start ))
   runs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' | tail -n 1)
   after=$(find "artifacts/$target" -type f | wc -l)
-  line="$target: ${elapsed}s, ${runs:-?} executions, $((after - before)) crashes (exit $status)"
-  echo "$line"
-  summary+=("$line")
+  echo "$target: ${elapsed}s, ${runs:-?} executions, $((after - before)) crashes (exit $status)"
+}
+
+jobs_at_once="${FUZZ_JOBS:-1}"
+rm -f last-run.txt
+for target in "${targets[@]}"; do
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs_at_once" ]; do
+    wait -n
+  done
+  run_target "$target" | tee -a last-run.txt &
 done
-printf '%s\n' "${summary[@]}" > last-run.txt
+wait
