@@ -31,6 +31,9 @@ pub enum LspError {
     Runtime(#[from] std::io::Error),
 }
 
+/// How long handlers still running may take once the client's input has ended.
+const CLOSED_INPUT_GRACE: Duration = Duration::from_secs(1);
+
 /// How the server behaves beyond what the client negotiates.
 #[derive(Clone, Copy, Debug)]
 pub struct ServerOptions {
@@ -72,6 +75,7 @@ where
     let (server_output, output_pipe) = tokio::io::duplex(1 << 16);
 
     let reader_output = Arc::clone(&client_output);
+    let (input_closed, input_closed_rx) = tokio::sync::oneshot::channel::<()>();
     let reader = tokio::spawn(async move {
         let mut input = BufReader::new(input);
         while let Ok(Some(frame)) = transport::read_frame(&mut input).await {
@@ -91,6 +95,7 @@ where
                 break;
             }
         }
+        let _ = input_closed.send(());
     });
     let writer = tokio::spawn(async move {
         let mut output = BufReader::new(output_pipe);
@@ -104,10 +109,21 @@ where
     });
 
     let (service, socket) = LspService::new(|client| server::RedlineServer::new(client, options));
-    Server::new(server_input, server_output, socket)
-        .serve(service)
-        .await;
-    // The server's output half is gone now: the writer drains what is left and stops.
-    let _ = writer.await;
+    let serving = Server::new(server_input, server_output, socket).serve(service);
+    tokio::pin!(serving);
+    // tower-lsp waits for every handler still running when the input ends, and a handler that
+    // waits for the client's answer to a request (`client/registerCapability`, progress) would
+    // then wait forever for a client that is gone. Handlers get a grace period instead.
+    tokio::select! {
+        () = &mut serving => {}
+        () = async {
+            let _ = input_closed_rx.await;
+            tokio::time::sleep(CLOSED_INPUT_GRACE).await;
+        } => {}
+    }
+    drop(serving);
+    // The server's output half is gone now: the writer drains what is left and stops, or is
+    // abandoned after the grace period when nobody reads the output any more.
+    let _ = tokio::time::timeout(CLOSED_INPUT_GRACE, writer).await;
     reader.abort();
 }
