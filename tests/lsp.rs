@@ -654,7 +654,12 @@ fn unknown_documents_bad_params_and_broken_frames() {
         (3, range((0, u32::MAX.into()), (1, u32::MAX.into()))),
         (4, range((1, 4), (0, 2))),
     ] {
-        change(&mut client, &uri, version, json!([{"range": edit, "text": "x"}]));
+        change(
+            &mut client,
+            &uri,
+            version,
+            json!([{"range": edit, "text": "x"}]),
+        );
     }
 
     // Params of the wrong shape are invalid params; frames that are not JSON-RPC objects are
@@ -667,7 +672,12 @@ fn unknown_documents_bad_params_and_broken_frames() {
         .request("textDocument/codeAction", json!({"textDocument": 7}))
         .unwrap_err();
     assert_eq!(error["code"], -32602, "{error}");
-    for body in [&b"[]"[..], b"\"text\"", b"\xff\xfe", b"{\"jsonrpc\": \"2.0\", \"id\": 5,"] {
+    for body in [
+        &b"[]"[..],
+        b"\"text\"",
+        b"\xff\xfe",
+        b"{\"jsonrpc\": \"2.0\", \"id\": 5,",
+    ] {
         client.send_raw(body);
         let error = client.response(&Value::Null).unwrap_err();
         assert_eq!(error["code"], -32700, "{error}");

@@ -129,9 +129,7 @@ fn findings(report: &Value) -> Vec<(String, String)> {
 }
 
 fn has_finding(report: &Value, path: &str, rule: &str) -> bool {
-    findings(report)
-        .iter()
-        .any(|(p, r)| p == path && r == rule)
+    findings(report).iter().any(|(p, r)| p == path && r == rule)
 }
 
 /// Devices, a link to a folder and a dangling link, all named like Terraform files: none is
@@ -216,7 +214,11 @@ fn garbage_configuration() {
     sandbox.write("redline.toml", "\u{1}\u{2} === [[[ \"\n\0");
     let output = sandbox.run(MEMORY_SMALL, &["check"]);
     assert_eq!(exit_code(&output), 2);
-    assert!(stderr(&output).contains("redline.toml"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("redline.toml"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 /// 200,000 levels of nesting in every language: parsed and analysed without a stack overflow
@@ -237,7 +239,11 @@ fn deep_nesting_in_every_language() {
     );
     sandbox.write(
         "blocks.tf",
-        format!("resource \"a\" \"b\" {{\n{}{}}}\n", open("b {\n"), open("}\n")),
+        format!(
+            "resource \"a\" \"b\" {{\n{}{}}}\n",
+            open("b {\n"),
+            open("}\n")
+        ),
     );
     sandbox.write(
         "template.json",
@@ -285,7 +291,10 @@ fn very_long_lines() {
     assert!(has_finding(&report, "good.tf", "RL-TF-010"));
     let skipped = errors(&report);
     assert_eq!(skipped.len(), 1, "{skipped:?}");
-    assert_eq!((skipped[0].0.as_str(), skipped[0].1.as_str()), ("huge.tf", "skipped"));
+    assert_eq!(
+        (skipped[0].0.as_str(), skipped[0].1.as_str()),
+        ("huge.tf", "skipped")
+    );
     assert!(skipped[0].2.contains("max_file_size"), "{skipped:?}");
     std::fs::remove_file(sandbox.path().join("huge.tf")).unwrap();
 
@@ -316,7 +325,14 @@ fn very_long_lines() {
 fn invalid_utf8_and_nul_bytes_in_every_language() {
     let sandbox = Sandbox::new();
     sandbox.write("good.tf", BUCKET);
-    for name in ["a.yaml", "a.json", "Dockerfile", "Makefile", ".codex/config.toml", "a.sh"] {
+    for name in [
+        "a.yaml",
+        "a.json",
+        "Dockerfile",
+        "Makefile",
+        ".codex/config.toml",
+        "a.sh",
+    ] {
         sandbox.write(&format!("utf8/{name}"), b"x: \"\xff\xfe\"\n");
         sandbox.write(&format!("nul/{name}"), b"x: \"a\0b\"\n");
     }

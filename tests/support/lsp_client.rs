@@ -195,7 +195,9 @@ impl LspClient {
             .drain(..)
             .partition(|message| message["method"] == method);
         self.backlog = rest;
-        res.into_iter().map(|message| message["params"].clone()).collect()
+        res.into_iter()
+            .map(|message| message["params"].clone())
+            .collect()
     }
 
     /// Sends `shutdown` and `exit` and returns how the process ended.

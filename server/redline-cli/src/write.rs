@@ -11,7 +11,9 @@ use anyhow::{Context as _, bail};
 /// The new contents go to a temporary file in the same folder, which then replaces the
 /// original in one rename, so a reader never sees a half-written file.
 pub fn replace_file(path: &Path, original_bytes: &[u8], new_bytes: &[u8]) -> anyhow::Result<()> {
-    replace_file_with(path, original_bytes, new_bytes, |file, bytes| file.write_all(bytes))
+    replace_file_with(path, original_bytes, new_bytes, |file, bytes| {
+        file.write_all(bytes)
+    })
 }
 
 /// `replace_file`, writing the temporary file with `write`, so that tests can make the write

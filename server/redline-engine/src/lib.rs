@@ -276,7 +276,8 @@ mod tests {
         assert_eq!(diagnostics.len(), 1);
         assert_eq!(diagnostics[0].rule, INTERNAL_ERROR);
         assert!(
-            diagnostics[0].message.contains(meta.id()) && diagnostics[0].message.contains(meta.name()),
+            diagnostics[0].message.contains(meta.id())
+                && diagnostics[0].message.contains(meta.name()),
             "{}",
             diagnostics[0].message
         );

@@ -232,7 +232,9 @@ mod tests {
     fn tricky_text() -> impl proptest::strategy::Strategy<Value = String> {
         use proptest::prelude::*;
         prop::collection::vec(
-            prop::sample::select(vec!["a", "é", "e\u{301}", "中", "😀", "\n", "\r\n", "\r", "\t", " "]),
+            prop::sample::select(vec![
+                "a", "é", "e\u{301}", "中", "😀", "\n", "\r\n", "\r", "\t", " ",
+            ]),
             0..40,
         )
         .prop_map(|parts| parts.concat())
