@@ -109,8 +109,7 @@ where
     });
 
     let (service, socket) = LspService::new(|client| server::RedlineServer::new(client, options));
-    let serving = Server::new(server_input, server_output, socket).serve(service);
-    tokio::pin!(serving);
+    let mut serving = Box::pin(Server::new(server_input, server_output, socket).serve(service));
     // tower-lsp waits for every handler still running when the input ends, and a handler that
     // waits for the client's answer to a request (`client/registerCapability`, progress) would
     // then wait forever for a client that is gone. Handlers get a grace period instead.
@@ -121,6 +120,7 @@ where
             tokio::time::sleep(CLOSED_INPUT_GRACE).await;
         } => {}
     }
+    // Dropping the server closes its output half, which ends the writer.
     drop(serving);
     // The server's output half is gone now: the writer drains what is left and stops, or is
     // abandoned after the grace period when nobody reads the output any more.
