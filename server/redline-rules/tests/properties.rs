@@ -126,6 +126,45 @@ fn parse_errors(path: &str, text: &str, format: Option<Format>) -> Option<usize>
     Some(res)
 }
 
+/// Inputs the fuzz targets (`fuzz/`) found crashing, each analysed as the target did.
+#[test]
+fn fuzz_regressions() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/robustness");
+    let cases: [(&str, &str, &str); 2] = [
+        // A literal `$` before the first expansion of a word made `rm -rf` slice inside a
+        // character.
+        ("fuzz-shell-rm-literal-dollar", "deploy.sh", ""),
+        (
+            "",
+            "deploy.sh",
+            "#!/bin/sh\nrm -rf \"$\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9} ${BUILD_DIR}/\"\n",
+        ),
+    ];
+    for (file, path, inline) in cases {
+        let text = if file.is_empty() {
+            inline.to_owned()
+        } else {
+            let bytes = std::fs::read(data.join(file)).unwrap();
+            // The target drops its first byte, the format selector.
+            String::from_utf8_lossy(&bytes[1..]).into_owned()
+        };
+        let input = SourceInput {
+            path,
+            text: &text,
+            hints: SourceHints::default(),
+            config_relative_path: None,
+        };
+        let analysis = analyze(&input, &Config::default(), &AnalysisOptions::default());
+        for diagnostic in &analysis.diagnostics {
+            assert_ne!(
+                diagnostic.rule, INTERNAL_ERROR,
+                "{file}: {}",
+                diagnostic.message
+            );
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
 
