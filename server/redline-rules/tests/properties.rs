@@ -130,10 +130,11 @@ fn parse_errors(path: &str, text: &str, format: Option<Format>) -> Option<usize>
 #[test]
 fn fuzz_regressions() {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/robustness");
-    let cases: [(&str, &str, &str); 2] = [
+    let cases: [(&str, &str, &str); 3] = [
         // A literal `$` before the first expansion of a word made `rm -rf` slice inside a
-        // character.
+        // character (found by the `shell` and `fix` targets).
         ("fuzz-shell-rm-literal-dollar", "deploy.sh", ""),
+        ("fuzz-fix-rm-literal-dollar", "deploy.sh", ""),
         (
             "",
             "deploy.sh",
