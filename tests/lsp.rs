@@ -669,3 +669,213 @@ fn renaming_a_resource_asks_for_moved_until_the_fix_is_applied() {
     assert_eq!(client.diagnostics(&uri, json!(3)), Vec::<Value>::new());
     assert_eq!(client.shutdown().code(), Some(0));
 }
+
+/// The resident memory of a process, in KiB, from `/proc/PID/status`.
+fn resident_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap()
+}
+
+/// A client that sends 10,000 edits as fast as it can: the server keeps up, its memory stays
+/// bounded (under 200 MiB more than before the edits; a debug build at rest uses about 30 MiB),
+/// and the last diagnostics it publishes are for the last version, never a stale one.
+#[test]
+fn ten_thousand_rapid_edits() {
+    let workspace = Workspace::new();
+    let mut client = LspClient::start(workspace.dir.path());
+    initialize(&mut client, &workspace, json!({}), Value::Null);
+    let uri = workspace.uri("other.tf");
+    open(&mut client, &uri, OTHER_TF);
+    assert_eq!(client.diagnostics(&uri, json!(1)).len(), 1);
+    let before = resident_kib(client.pid());
+
+    // Each edit types one character into the bucket's name, then the next removes it again.
+    let n_edits = 10_000;
+    for version in 2..2 + n_edits {
+        let edit = if version % 2 == 0 {
+            json!([{"range": range((0, 31), (0, 31)), "text": "é"}])
+        } else {
+            json!([{"range": range((0, 31), (0, 32)), "text": ""}])
+        };
+        change(&mut client, &uri, version, edit);
+    }
+    let last = 1 + n_edits;
+    let diagnostics = client.diagnostics(&uri, json!(last));
+    assert_eq!(diagnostics.len(), 1);
+    assert_eq!(diagnostics[0]["range"], range((1, 2), (1, 22)));
+    let after = resident_kib(client.pid());
+    assert!(
+        after < before + 200 * 1024,
+        "resident memory grew from {before} KiB to {after} KiB"
+    );
+
+    // Whatever was published before, nothing stale follows the last version: wait past the
+    // debounce, then make a round trip so that everything sent before it has arrived.
+    client.take_received("textDocument/publishDiagnostics");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let pulled = client
+        .request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": uri}}),
+        )
+        .unwrap();
+    assert_eq!(pulled["resultId"], last.to_string());
+    for params in client.take_received("textDocument/publishDiagnostics") {
+        assert_eq!(params["version"], json!(last), "{params}");
+    }
+    let status = client.shutdown();
+    assert_eq!(status.code(), Some(0));
+}
+
+/// Requests about documents that were never opened, edits outside the document, bad params and
+/// broken frames are answered or logged, and the server keeps serving.
+#[test]
+fn unknown_documents_bad_params_and_broken_frames() {
+    let workspace = Workspace::new();
+    let mut client = LspClient::start(workspace.dir.path());
+    initialize(&mut client, &workspace, json!({}), Value::Null);
+    let unknown = "file:///nowhere/never-opened.tf";
+    let position = json!({"line": 0, "character": 0});
+    let hover = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": unknown}, "position": position}),
+    );
+    assert!(matches!(hover, Ok(Value::Null) | Err(_)), "{hover:?}");
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": unknown}, "range": range((0, 0), (0, 0)),
+               "context": {"diagnostics": []}}),
+    );
+    assert!(
+        matches!(&actions, Ok(Value::Null) | Err(_)) || actions == Ok(json!([])),
+        "{actions:?}"
+    );
+    change(
+        &mut client,
+        unknown,
+        2,
+        json!([{"range": range((0, 0), (0, 0)), "text": "x"}]),
+    );
+    let logged = client.notification("window/logMessage", |params| params["type"] == 1);
+    assert!(
+        logged["message"].as_str().unwrap().contains("not open"),
+        "{logged}"
+    );
+
+    // Edits far outside an open document, and one whose end comes before its start.
+    let uri = workspace.uri("other.tf");
+    open(&mut client, &uri, OTHER_TF);
+    assert_eq!(client.diagnostics(&uri, json!(1)).len(), 1);
+    for (version, edit) in [
+        (2, range((u32::MAX.into(), 0), (u32::MAX.into(), 5))),
+        (3, range((0, u32::MAX.into()), (1, u32::MAX.into()))),
+        (4, range((1, 4), (0, 2))),
+    ] {
+        change(
+            &mut client,
+            &uri,
+            version,
+            json!([{"range": edit, "text": "x"}]),
+        );
+    }
+
+    // Params of the wrong shape are invalid params; frames that are not JSON-RPC objects are
+    // parse errors, answered with a null id.
+    let error = client
+        .request("textDocument/hover", json!("not an object"))
+        .unwrap_err();
+    assert_eq!(error["code"], -32602, "{error}");
+    let error = client
+        .request("textDocument/codeAction", json!({"textDocument": 7}))
+        .unwrap_err();
+    assert_eq!(error["code"], -32602, "{error}");
+    for body in [
+        &b"[]"[..],
+        b"\"text\"",
+        b"\xff\xfe",
+        b"{\"jsonrpc\": \"2.0\", \"id\": 5,",
+    ] {
+        client.send_raw(body);
+        let error = client.response(&Value::Null).unwrap_err();
+        assert_eq!(error["code"], -32700, "{error}");
+    }
+
+    // Still serving: the last out-of-range edit left the text as it was, and a valid edit works.
+    change(
+        &mut client,
+        &uri,
+        5,
+        json!([{"range": range((1, 18), (1, 22)), "text": "false"}]),
+    );
+    let pulled = client
+        .request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": uri}}),
+        )
+        .unwrap();
+    assert_eq!(pulled["resultId"], "5");
+    let status = client.shutdown();
+    assert_eq!(status.code(), Some(0));
+}
+
+/// A client that dies in the middle of a request (its end of the pipe closes before it reads the
+/// answer) leaves no server behind: the server exits within seconds (a one-second grace period
+/// for running handlers, plus a debug build's start-up on a busy machine).
+#[test]
+fn the_server_exits_when_its_client_dies_mid_request() {
+    let workspace = Workspace::new();
+    let mut client = LspClient::start(workspace.dir.path());
+    initialize(&mut client, &workspace, json!({}), Value::Null);
+    let uri = workspace.uri("main.tf");
+    open(&mut client, &uri, MAIN_TF);
+    let request = json!({"jsonrpc": "2.0", "id": 42, "method": "textDocument/codeAction",
+        "params": {"textDocument": {"uri": uri}, "range": range((0, 0), (9, 0)),
+                   "context": {"diagnostics": []}}});
+    client.send_raw(request.to_string().as_bytes());
+    // The server has asked the client to register file watchers and has not had an answer: its
+    // handler waits for a client that is gone, and the server must not wait with it.
+    let closed = std::time::Instant::now();
+    client.close_stdin();
+    client.wait();
+    assert!(closed.elapsed() < std::time::Duration::from_secs(20));
+}
+
+/// Code actions never corrupt a document: applying every safe fix through the editor gives,
+/// byte for byte, what `redline check --fix` writes, with tabs, non-ASCII text, CRLF line ends
+/// and no final newline.
+#[test]
+fn editor_fixes_match_the_command_line_byte_for_byte() {
+    let workspace = Workspace::new();
+    let text = "# Ünïcödé 🚀\r\nresource \"aws_s3_bucket\" \"café\" {\r\n\tbucket = \"日本語\"\r\n\tforce_destroy = true\r\n}";
+    std::fs::write(workspace.dir.path().join("edge.tf"), text).unwrap();
+    let mut client = LspClient::start(workspace.dir.path());
+    initialize(&mut client, &workspace, json!({}), Value::Null);
+    let uri = workspace.uri("edge.tf");
+    open(&mut client, &uri, text);
+    let diagnostics = client.diagnostics(&uri, json!(1));
+    let diagnostic = diagnostics
+        .iter()
+        .find(|diagnostic| diagnostic["code"] == "RL-TF-010")
+        .unwrap()
+        .clone();
+    let actions = code_actions(&mut client, &uri, &diagnostic, Some("source.fixAll"));
+    assert_eq!(actions.len(), 1);
+    let fixed = apply_edits(text, &document_edits(&actions[0]["edit"], 1), false);
+    client.shutdown();
+
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_redline"))
+        .args(["check", "--fix", "edge.tf"])
+        .current_dir(workspace.dir.path())
+        .env("REDLINE_TODAY", "2026-06-01")
+        .output()
+        .unwrap();
+    assert_ne!(output.status.code(), Some(2));
+    let written = std::fs::read_to_string(workspace.dir.path().join("edge.tf")).unwrap();
+    assert_eq!(fixed, written);
+    assert!(fixed.contains("\tforce_destroy = false\r\n"), "{fixed:?}");
+    assert!(fixed.ends_with('}'), "{fixed:?}");
+}

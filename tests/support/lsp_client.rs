@@ -175,6 +175,31 @@ impl LspClient {
         self.backlog.iter().any(accept)
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Closes the server's standard input, as a client that died would.
+    pub fn close_stdin(&mut self) {
+        self.stdin.take();
+    }
+
+    /// Removes and returns every notification `method` received so far, waiting for none.
+    pub fn take_received(&mut self, method: &str) -> Vec<Value> {
+        while let Ok(message) = self.incoming.try_recv() {
+            self.backlog.push_back(message);
+        }
+        let (res, rest) = self
+            .backlog
+            .drain(..)
+            .partition(|message| message["method"] == method);
+        self.backlog = rest;
+        res.into_iter()
+            .map(|message| message["params"].clone())
+            .collect()
+    }
+
     /// Sends `shutdown` and `exit` and returns how the process ended.
     pub fn shutdown(mut self) -> ExitStatus {
         assert_eq!(self.request("shutdown", Value::Null), Ok(Value::Null));

@@ -259,3 +259,51 @@ pub fn fingerprint(rule: &RuleCode, path: &str, flagged_text: &str) -> u64 {
     }
     hash
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use redline_rules::{RuleMeta, RuleOptions};
+    use redline_syntax::parse_source;
+
+    /// A rule that fails on every file, as a rule with a bug would.
+    struct Panicking;
+
+    impl Rule for Panicking {
+        fn meta(&self) -> &'static RuleMeta {
+            all_rules()[0].meta()
+        }
+
+        fn parse_options(&self, _: &toml::Table) -> Result<RuleOptions, String> {
+            Err("no options".to_owned())
+        }
+
+        fn check(&self, _: &mut RuleContext<'_>) {
+            panic!("a rule with a bug");
+        }
+    }
+
+    static PANICKING: Panicking = Panicking;
+
+    /// A panicking rule costs its own findings and nothing else: the panic is caught and
+    /// reported as an `internal-error` naming the rule, and the next rule runs normally.
+    #[test]
+    fn a_panicking_rule_becomes_an_internal_error() {
+        let text = "resource \"aws_s3_bucket\" \"b\" {\n  force_destroy = true\n}\n";
+        let file = parse_source("main.tf", text, SourceHints::default()).unwrap();
+        let meta = PANICKING.meta();
+        let diagnostics = run_rule(&PANICKING, &file, None, &Config::default());
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(diagnostics[0].rule, INTERNAL_ERROR);
+        assert!(
+            diagnostics[0].message.contains(meta.id())
+                && diagnostics[0].message.contains(meta.name()),
+            "{}",
+            diagnostics[0].message
+        );
+        let force_destroy = redline_rules::find_rule("force-destroy-enabled").unwrap();
+        let diagnostics = run_rule(force_destroy, &file, None, &Config::default());
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(diagnostics[0].rule.id, "RL-TF-010");
+    }
+}

@@ -226,4 +226,53 @@ mod tests {
         );
         assert_eq!(PositionEncoding::negotiate(None), PositionEncoding::Utf16);
     }
+
+    /// Text with every kind of line break and characters of one to four UTF-8 bytes, one or
+    /// two UTF-16 units.
+    fn tricky_text() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop::collection::vec(
+            prop::sample::select(vec![
+                "a", "é", "e\u{301}", "中", "😀", "\n", "\r\n", "\r", "\t", " ",
+            ]),
+            0..40,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 256, failure_persistence: None, ..proptest::prelude::ProptestConfig::default() })]
+
+        /// Every character boundary maps to a position and back to itself, in both encodings,
+        /// except the point between `\r` and `\n`, which is not a column of any line.
+        #[test]
+        fn offsets_round_trip_through_positions(text in tricky_text()) {
+            let rope = Rope::from_str(&text);
+            for index in 0..=text.len() {
+                if !text.is_char_boundary(index)
+                    || (index > 0 && text[..index].ends_with('\r') && text[index..].starts_with('\n'))
+                {
+                    continue;
+                }
+                let offset_in = TextSize::from_usize(index);
+                for encoding in [PositionEncoding::Utf8, PositionEncoding::Utf16] {
+                    let position = position(&rope, offset_in, encoding);
+                    proptest::prop_assert_eq!(offset(&rope, position, encoding), Ok(offset_in));
+                }
+            }
+        }
+
+        /// Any position a client may send maps to a character boundary inside the text, or to
+        /// an error; never to a panic.
+        #[test]
+        fn any_position_maps_inside_the_text(text in tricky_text(), line in 0u32..50, character in 0u32..200) {
+            let rope = Rope::from_str(&text);
+            for encoding in [PositionEncoding::Utf8, PositionEncoding::Utf16] {
+                if let Ok(offset) = offset(&rope, pos(line, character), encoding) {
+                    proptest::prop_assert!(offset.to_usize() <= text.len());
+                    proptest::prop_assert!(text.is_char_boundary(offset.to_usize()));
+                }
+            }
+        }
+    }
 }

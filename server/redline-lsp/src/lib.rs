@@ -16,7 +16,7 @@ mod transport;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::io::{AsyncWriteExt as _, BufReader};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt as _, BufReader};
 use tokio::sync::Mutex;
 
 use tower_lsp_server::{LspService, Server};
@@ -30,6 +30,9 @@ pub enum LspError {
     #[error("cannot start the language server runtime: {0}")]
     Runtime(#[from] std::io::Error),
 }
+
+/// How long handlers still running may take once the client's input has ended.
+const CLOSED_INPUT_GRACE: Duration = Duration::from_secs(1);
 
 /// How the server behaves beyond what the client negotiates.
 #[derive(Clone, Copy, Debug)]
@@ -53,54 +56,74 @@ pub fn run(options: ServerOptions) -> Result<(), LspError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(async {
-        let stdout = Arc::new(Mutex::new(tokio::io::stdout()));
-        let (server_input, mut input) = tokio::io::duplex(1 << 16);
-        let (server_output, output) = tokio::io::duplex(1 << 16);
-
-        let reader_stdout = Arc::clone(&stdout);
-        let reader = tokio::spawn(async move {
-            let mut stdin = BufReader::new(tokio::io::stdin());
-            while let Ok(Some(frame)) = transport::read_frame(&mut stdin).await {
-                let written = match frame {
-                    transport::Frame::Message(body) => {
-                        let header = format!("Content-Length: {}\r\n\r\n", body.len());
-                        match input.write_all(header.as_bytes()).await {
-                            Ok(()) => input.write_all(&body).await,
-                            Err(error) => Err(error),
-                        }
-                    }
-                    transport::Frame::Malformed(message) => {
-                        transport::write_frame(&reader_stdout, &transport::parse_error(&message))
-                            .await
-                    }
-                };
-                if written.is_err() {
-                    break;
-                }
-            }
-        });
-        let writer = tokio::spawn(async move {
-            let mut output = BufReader::new(output);
-            while let Ok(Some(transport::Frame::Message(body))) =
-                transport::read_frame(&mut output).await
-            {
-                if transport::write_frame(&stdout, &body).await.is_err() {
-                    break;
-                }
-            }
-        });
-
-        let (service, socket) =
-            LspService::new(|client| server::RedlineServer::new(client, options));
-        Server::new(server_input, server_output, socket)
-            .serve(service)
-            .await;
-        // The server's output half is gone now: the writer drains what is left and stops.
-        let _ = writer.await;
-        reader.abort();
-    });
+    runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout(), options));
     // Blocking analyses still running are abandoned: their results would be for a closed session.
     runtime.shutdown_timeout(Duration::from_millis(100));
     Ok(())
+}
+
+/// Serves the language server protocol over `input` and `output` until the client sends `exit`
+/// or `input` ends. `run` calls it with standard input and output; the fuzz targets feed it
+/// arbitrary bytes.
+pub async fn serve<I, O>(input: I, output: O, options: ServerOptions)
+where
+    I: AsyncRead + Unpin + Send + 'static,
+    O: AsyncWrite + Unpin + Send + 'static,
+{
+    let client_output = Arc::new(Mutex::new(output));
+    let (server_input, mut input_pipe) = tokio::io::duplex(1 << 16);
+    let (server_output, output_pipe) = tokio::io::duplex(1 << 16);
+
+    let reader_output = Arc::clone(&client_output);
+    let (input_closed, input_closed_rx) = tokio::sync::oneshot::channel::<()>();
+    let reader = tokio::spawn(async move {
+        let mut input = BufReader::new(input);
+        while let Ok(Some(frame)) = transport::read_frame(&mut input).await {
+            let written = match frame {
+                transport::Frame::Message(body) => {
+                    let header = format!("Content-Length: {}\r\n\r\n", body.len());
+                    match input_pipe.write_all(header.as_bytes()).await {
+                        Ok(()) => input_pipe.write_all(&body).await,
+                        Err(error) => Err(error),
+                    }
+                }
+                transport::Frame::Malformed(message) => {
+                    transport::write_frame(&reader_output, &transport::parse_error(&message)).await
+                }
+            };
+            if written.is_err() {
+                break;
+            }
+        }
+        let _ = input_closed.send(());
+    });
+    let writer = tokio::spawn(async move {
+        let mut output = BufReader::new(output_pipe);
+        while let Ok(Some(transport::Frame::Message(body))) =
+            transport::read_frame(&mut output).await
+        {
+            if transport::write_frame(&client_output, &body).await.is_err() {
+                break;
+            }
+        }
+    });
+
+    let (service, socket) = LspService::new(|client| server::RedlineServer::new(client, options));
+    let mut serving = Box::pin(Server::new(server_input, server_output, socket).serve(service));
+    // tower-lsp waits for every handler still running when the input ends, and a handler that
+    // waits for the client's answer to a request (`client/registerCapability`, progress) would
+    // then wait forever for a client that is gone. Handlers get a grace period instead.
+    tokio::select! {
+        () = &mut serving => {}
+        () = async {
+            let _ = input_closed_rx.await;
+            tokio::time::sleep(CLOSED_INPUT_GRACE).await;
+        } => {}
+    }
+    // Dropping the server closes its output half, which ends the writer.
+    drop(serving);
+    // The server's output half is gone now: the writer drains what is left and stops, or is
+    // abandoned after the grace period when nobody reads the output any more.
+    let _ = tokio::time::timeout(CLOSED_INPUT_GRACE, writer).await;
+    reader.abort();
 }

@@ -15,6 +15,11 @@ use tokio::sync::Mutex;
 /// The largest header section accepted before the client is considered broken.
 const MAX_HEADER_LINE: usize = 8 * 1024;
 
+/// The largest message body accepted. A larger `Content-Length` is refused before anything is
+/// allocated: the body buffer was once allocated at the declared size, and a client declaring
+/// exabytes aborted the server.
+const MAX_BODY: usize = 256 * 1024 * 1024;
+
 /// One message read from the client.
 pub enum Frame {
     /// A body that parses as a JSON value.
@@ -57,6 +62,11 @@ pub async fn read_frame(
             "missing or invalid Content-Length header".to_owned(),
         )));
     };
+    if length > MAX_BODY {
+        return Ok(Some(Frame::Malformed(format!(
+            "Content-Length {length} is over the {MAX_BODY}-byte limit"
+        ))));
+    }
     let mut body = vec![0; length];
     reader.read_exact(&mut body).await?;
     match serde_json::from_slice::<serde_json::Value>(&body) {
@@ -90,4 +100,21 @@ pub fn parse_error(message: &str) -> Vec<u8> {
     })
     .to_string()
     .into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A frame found by the `lsp` fuzz target: a huge `Content-Length` is refused, not
+    /// allocated.
+    #[test]
+    fn a_huge_content_length_is_malformed() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a current-thread runtime needs nothing that can be missing");
+        let input = b"Content-Length: 18446744073709551615\r\n\r\n{}";
+        let frame = runtime.block_on(read_frame(&mut &input[..]));
+        assert!(matches!(frame, Ok(Some(Frame::Malformed(message))) if message.contains("limit")));
+    }
 }

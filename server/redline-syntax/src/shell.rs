@@ -478,9 +478,20 @@ fn decode(
         _ => {
             // Command substitutions, arithmetic, process substitution: unknown at rest.
             *has_expansion = true;
-            text.push_str(raw);
+            push_unknown(text, raw);
         }
     }
+}
+
+/// How much of a command substitution (or other text only known at run time) a word keeps.
+/// Each command nested in `$(…)` gets a word holding the substitution's text, so keeping all of
+/// it would cost quadratic memory on deeply nested substitutions (200,000 levels took over
+/// 4 GB). Rules only look at the start of such words.
+const MAX_UNKNOWN_TEXT: usize = 1024;
+
+fn push_unknown(text: &mut String, raw: &str) {
+    let end = redline_text::floor_char_boundary(raw, MAX_UNKNOWN_TEXT);
+    text.push_str(&raw[..end]);
 }
 
 fn unescape_word(raw: &str) -> String {

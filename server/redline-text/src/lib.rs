@@ -279,4 +279,31 @@ mod tests {
         assert!(TextRange::from_usize(0, 4).overlaps(TextRange::from_usize(3, 6)));
         assert!(!TextRange::from_usize(0, 3).overlaps(TextRange::from_usize(3, 6)));
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 256, failure_persistence: None, ..proptest::prelude::ProptestConfig::default() })]
+
+        /// Every character boundary maps to a line and column and back to itself, except the
+        /// point between `\r` and `\n`, which belongs to the line break.
+        #[test]
+        fn offsets_round_trip_through_line_columns(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec!["a", "é", "中", "😀", "\n", "\r\n", "\r", "\t"]),
+                0..40,
+            )
+        ) {
+            let text = parts.concat();
+            let index = LineIndex::new(&text);
+            for offset in 0..=text.len() {
+                if !text.is_char_boundary(offset)
+                    || (offset > 0 && text[..offset].ends_with('\r') && text[offset..].starts_with('\n'))
+                {
+                    continue;
+                }
+                let offset = TextSize::from_usize(offset);
+                let position = index.line_column(offset, &text);
+                proptest::prop_assert_eq!(index.offset(position, &text), offset);
+            }
+        }
+    }
 }

@@ -200,12 +200,21 @@ fn walk(
                 continue;
             }
         };
-        // Only regular files: FIFOs, sockets and devices could block or never end.
-        if !entry.file_type().is_some_and(|kind| kind.is_file()) {
-            continue;
-        }
         let path = entry.path();
         let name = path.to_string_lossy();
+        // Only regular files: FIFOs, sockets and devices could block or never end. One named
+        // like a file redline reads (`x.tf` linked to `/dev/zero`) is reported, not read.
+        let kind = entry.file_type();
+        if !kind.is_some_and(|kind| kind.is_file()) {
+            if !kind.is_some_and(|kind| kind.is_dir()) && is_candidate_path(&name) {
+                problems.push(FileProblem {
+                    path: display_path(path, cwd),
+                    message: "not a regular file (a device, FIFO or socket): skipped".to_owned(),
+                    kind: ProblemKind::Skipped,
+                });
+            }
+            continue;
+        }
         if !is_candidate_path(&name) {
             continue;
         }

@@ -548,7 +548,11 @@ pub fn unguarded_leading_variable(word: &Word) -> Option<&redline_syntax::shell:
         || expansion.text.contains('?');
     // `"$DIR"/x` and `$DIR/*` go to the root when DIR is empty; `"$DIR"` alone deletes
     // nothing when empty.
-    let followed_by_path = word.text[expansion.text.len()..].starts_with('/');
+    // The first expansion is not always at the start: in `"$é ${DIR}/"` the `$` is literal.
+    let followed_by_path = word
+        .text
+        .strip_prefix(expansion.text.as_str())
+        .is_some_and(|rest| rest.starts_with('/'));
     (!guarded && followed_by_path && expansion.name != "HOME").then_some(expansion)
 }
 

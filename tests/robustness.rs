@@ -1,0 +1,411 @@
+//! End-to-end robustness: the real `redline` binary on hostile trees and inputs.
+//!
+//! Every run here is bounded: it is killed after `TIME_LIMIT` (the test then fails instead of
+//! hanging) and runs under `ulimit -v` with the address-space cap given at each call, so a run
+//! that tries to hold a huge file or an exponential expansion in memory fails instead of
+//! swapping. The caps are generous for a debug build; a release build needs far less.
+#![allow(clippy::unwrap_used, clippy::print_stderr)]
+
+use std::path::Path;
+use std::process::Output;
+use std::time::Duration;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// The longest any single run may take, in a debug build on a busy two-core machine.
+const TIME_LIMIT: Duration = Duration::from_secs(120);
+
+/// Address space for runs on small inputs: 4 GiB (threads reserve stacks and allocator arenas).
+const MEMORY_SMALL: u64 = 4 << 20;
+
+const BUCKET: &str = "resource \"aws_s3_bucket\" \"b\" {\n  force_destroy = true\n}\n";
+
+struct Sandbox {
+    dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn write(&self, relative: &str, contents: impl AsRef<[u8]>) {
+        let path = self.path().join(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, contents).unwrap();
+    }
+
+    fn read(&self, relative: &str) -> Vec<u8> {
+        std::fs::read(self.path().join(relative)).unwrap()
+    }
+
+    fn link(&self, target: impl AsRef<Path>, relative: &str) {
+        std::os::unix::fs::symlink(target, self.path().join(relative)).unwrap();
+    }
+
+    /// Runs `redline ARGS` with `memory_kib` of address space and `TIME_LIMIT`.
+    fn run(&self, memory_kib: u64, args: &[&str]) -> Output {
+        let script = format!("ulimit -v {memory_kib} && exec \"$0\" \"$@\"");
+        Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .arg(env!("CARGO_BIN_EXE_redline"))
+            .args(args)
+            .current_dir(self.path())
+            .env("REDLINE_TODAY", "2026-06-01")
+            .env("NO_COLOR", "1")
+            .timeout(TIME_LIMIT)
+            .output()
+            .unwrap()
+    }
+
+    /// `redline check --format json ARGS`: the report and the exit code.
+    fn check(&self, memory_kib: u64, args: &[&str]) -> (Value, i32) {
+        let mut full = vec!["check", "--format", "json"];
+        full.extend_from_slice(args);
+        let output = self.run(memory_kib, &full);
+        let code = exit_code(&output);
+        let report = serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
+            panic!(
+                "no JSON report ({error}), exit {code}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            )
+        });
+        (report, code)
+    }
+}
+
+/// The exit code; a run killed by a signal (a stack overflow, the time limit) fails the test.
+fn exit_code(output: &Output) -> i32 {
+    output.status.code().unwrap_or_else(|| {
+        panic!(
+            "redline was killed ({:?}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// (path, kind, message) of each entry of the report's `errors`.
+fn errors(report: &Value) -> Vec<(String, String, String)> {
+    report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|error| {
+            (
+                error["path"].as_str().unwrap().to_owned(),
+                error["kind"].as_str().unwrap().to_owned(),
+                error["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// (path, rule) of each finding.
+fn findings(report: &Value) -> Vec<(String, String)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|finding| {
+            (
+                finding["path"].as_str().unwrap().to_owned(),
+                finding["rule"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn has_finding(report: &Value, path: &str, rule: &str) -> bool {
+    findings(report).iter().any(|(p, r)| p == path && r == rule)
+}
+
+/// Devices, a link to a folder and a dangling link, all named like Terraform files: none is
+/// read (`/dev/zero` would never end), each gets a clear message, the real files are analysed,
+/// and the run exits 2 only because the dangling link is an I/O error. Bounds: 4 GiB, 120 s.
+#[test]
+fn devices_and_links_named_like_sources() {
+    let sandbox = Sandbox::new();
+    sandbox.write("good.tf", BUCKET);
+    sandbox.write("folder/inner.tf", BUCKET);
+    sandbox.link("/dev/zero", "zero.tf");
+    sandbox.link("/dev/null", "null.tf");
+    sandbox.link("/dev/urandom", "random.yaml");
+    sandbox.link("folder", "linked.tf");
+    sandbox.link("gone.tf", "dangling.tf");
+
+    let (report, code) = sandbox.check(MEMORY_SMALL, &[]);
+    assert!(has_finding(&report, "good.tf", "RL-TF-010"), "{report}");
+    assert!(has_finding(&report, "folder/inner.tf", "RL-TF-010"));
+    // The folder behind `linked.tf` is walked like any folder.
+    assert!(has_finding(&report, "linked.tf/inner.tf", "RL-TF-010"));
+    let errors = errors(&report);
+    let device = "not a regular file (a device, FIFO or socket): skipped";
+    for path in ["null.tf", "random.yaml", "zero.tf"] {
+        assert!(
+            errors
+                .iter()
+                .any(|(p, kind, message)| p == path && kind == "skipped" && message == device),
+            "{path}: {errors:?}"
+        );
+    }
+    assert!(
+        errors.iter().any(|(p, kind, message)| p == "dangling.tf"
+            && kind == "io"
+            && message.to_lowercase().contains("no such file")),
+        "{errors:?}"
+    );
+    assert_eq!(code, 2);
+
+    // Named on the command line, a device is a usage error, reported at once.
+    let output = sandbox.run(MEMORY_SMALL, &["check", "zero.tf"]);
+    assert_eq!(exit_code(&output), 2);
+    assert!(
+        stderr(&output).contains("zero.tf: not a regular file or folder"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// A path on the command line that does not exist (or was deleted before the run, or is a
+/// dangling link) is a usage error with a message naming it. Bounds: 4 GiB, 120 s.
+#[test]
+fn paths_that_do_not_exist() {
+    let sandbox = Sandbox::new();
+    sandbox.write("good.tf", BUCKET);
+    sandbox.link("gone.tf", "dangling.tf");
+    for missing in ["missing.tf", "dangling.tf", "no/such/folder"] {
+        let output = sandbox.run(MEMORY_SMALL, &["check", "good.tf", missing]);
+        assert_eq!(exit_code(&output), 2, "{missing}");
+        let message = stderr(&output);
+        assert!(
+            message.contains(&format!("cannot read {missing}: no such file or folder")),
+            "{message}"
+        );
+    }
+}
+
+/// A `redline.toml` of binary garbage, or of text that is not TOML, is a configuration error
+/// (exit 2) naming the file, never a crash. Bounds: 4 GiB, 120 s.
+#[test]
+fn garbage_configuration() {
+    let sandbox = Sandbox::new();
+    sandbox.write("main.tf", BUCKET);
+    let garbage: Vec<u8> = (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect();
+    sandbox.write("redline.toml", &garbage);
+    let output = sandbox.run(MEMORY_SMALL, &["check"]);
+    assert_eq!(exit_code(&output), 2);
+    let message = stderr(&output);
+    assert!(message.contains("redline.toml"), "{message}");
+    assert!(message.contains("UTF-8"), "{message}");
+
+    sandbox.write("redline.toml", "\u{1}\u{2} === [[[ \"\n\0");
+    let output = sandbox.run(MEMORY_SMALL, &["check"]);
+    assert_eq!(exit_code(&output), 2);
+    assert!(
+        stderr(&output).contains("redline.toml"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// 200,000 levels of nesting in every language: parsed and analysed without a stack overflow
+/// (which would kill the process), and the other files still analysed. Bounds: 4 GiB, 120 s.
+#[test]
+fn deep_nesting_in_every_language() {
+    let depth = 200_000;
+    let sandbox = Sandbox::new();
+    sandbox.write("good.tf", BUCKET);
+    let open = |piece: &str| piece.repeat(depth);
+    sandbox.write(
+        "list.tf",
+        format!("locals {{\n  x = {}{}\n}}\n", open("["), open("]")),
+    );
+    sandbox.write(
+        "object.tf",
+        format!("locals {{\n  x = {}1{}\n}}\n", open("{a = "), open("}")),
+    );
+    sandbox.write(
+        "blocks.tf",
+        format!(
+            "resource \"a\" \"b\" {{\n{}{}}}\n",
+            open("b {\n"),
+            open("}\n")
+        ),
+    );
+    sandbox.write(
+        "template.json",
+        format!(
+            "{{\"AWSTemplateFormatVersion\": \"2010-09-09\", \"Resources\": {}1{}}}",
+            open("{\"a\": "),
+            open("}")
+        ),
+    );
+    sandbox.write(
+        "deploy.yaml",
+        format!(
+            "apiVersion: v1\nkind: ConfigMap\ndata: {}1{}\n",
+            open("{a: "),
+            open("}")
+        ),
+    );
+    sandbox.write(
+        "deploy.sh",
+        format!("#!/bin/sh\n{}rm -rf /{}\n", open("( "), open(" )")),
+    );
+    sandbox.write(
+        "subst.sh",
+        format!("#!/bin/sh\necho {}x{}\n", open("$("), open(")")),
+    );
+
+    let (report, code) = sandbox.check(MEMORY_SMALL, &[]);
+    assert_eq!(code, 1, "{report}");
+    assert!(has_finding(&report, "good.tf", "RL-TF-010"), "{report}");
+    assert!(errors(&report).is_empty(), "{report}");
+}
+
+/// A 50 MB file on one line, over the 10 MB default `max_file_size`, is skipped with a message
+/// naming the setting, without being read (the run's address space is 1 GiB); a 6 MB line in
+/// a file under the cap is analysed, in each main language. Bounds: 1 GiB and 4 GiB, 120 s each.
+#[test]
+fn very_long_lines() {
+    let sandbox = Sandbox::new();
+    sandbox.write("good.tf", BUCKET);
+    let mut huge = b"# ".to_vec();
+    huge.resize(50 * 1024 * 1024, b'x');
+    sandbox.write("huge.tf", &huge);
+    let (report, code) = sandbox.check(1 << 20, &[]);
+    assert_eq!(code, 1);
+    assert!(has_finding(&report, "good.tf", "RL-TF-010"));
+    let skipped = errors(&report);
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert_eq!(
+        (skipped[0].0.as_str(), skipped[0].1.as_str()),
+        ("huge.tf", "skipped")
+    );
+    assert!(skipped[0].2.contains("max_file_size"), "{skipped:?}");
+    std::fs::remove_file(sandbox.path().join("huge.tf")).unwrap();
+
+    let long = "y".repeat(6 * 1024 * 1024);
+    sandbox.write(
+        "long.tf",
+        format!("resource \"aws_s3_bucket\" \"long\" {{\n  bucket = \"{long}\"\n  force_destroy = true\n}}\n"),
+    );
+    sandbox.write(
+        "long.yaml",
+        format!("apiVersion: v1\nkind: ConfigMap\ndata: {{a: \"{long}\"}}\n"),
+    );
+    sandbox.write(
+        "long.json",
+        format!("{{\"Version\": \"2012-10-17\", \"Statement\": [{{\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"{long}\"}}]}}"),
+    );
+    sandbox.write("long.sh", format!("#!/bin/sh\necho {long}; rm -rf /\n"));
+    let (report, code) = sandbox.check(MEMORY_SMALL, &[]);
+    assert_eq!(code, 1);
+    assert!(errors(&report).is_empty(), "{report}");
+    assert!(has_finding(&report, "long.tf", "RL-TF-010"), "{report}");
+    assert!(has_finding(&report, "long.sh", "RL-SH-013"), "{report}");
+}
+
+/// Invalid UTF-8 and NUL bytes in every language are skipped with a message, and the other
+/// files are analysed. Bounds: 4 GiB, 120 s.
+#[test]
+fn invalid_utf8_and_nul_bytes_in_every_language() {
+    let sandbox = Sandbox::new();
+    sandbox.write("good.tf", BUCKET);
+    for name in [
+        "a.yaml",
+        "a.json",
+        "Dockerfile",
+        "Makefile",
+        ".codex/config.toml",
+        "a.sh",
+    ] {
+        sandbox.write(&format!("utf8/{name}"), b"x: \"\xff\xfe\"\n");
+        sandbox.write(&format!("nul/{name}"), b"x: \"a\0b\"\n");
+    }
+    let (report, code) = sandbox.check(MEMORY_SMALL, &[]);
+    assert_eq!(code, 1);
+    assert!(has_finding(&report, "good.tf", "RL-TF-010"));
+    let errors = errors(&report);
+    assert_eq!(errors.len(), 12, "{errors:?}");
+    for (path, kind, message) in &errors {
+        assert_eq!(kind, "skipped");
+        let expected = if path.starts_with("utf8/") {
+            "not valid UTF-8"
+        } else {
+            "NUL byte"
+        };
+        assert!(message.contains(expected), "{path}: {message}");
+    }
+}
+
+/// `--fix` keeps everything around its edits byte for byte: tabs, non-ASCII text, CRLF line
+/// ends, a byte order mark, a missing final newline. Bounds: 4 GiB, 120 s.
+#[test]
+fn fix_never_corrupts_a_file() {
+    let sandbox = Sandbox::new();
+    let cases: [(&str, &str); 4] = [
+        (
+            "tabs.tf",
+            "resource \"aws_s3_bucket\" \"café\" {\n\tbucket = \"日本語-🚀\"\n\tforce_destroy = true\n}",
+        ),
+        (
+            "crlf.tf",
+            "# Ünïcödé\r\nresource \"aws_s3_bucket\" \"b\" {\r\n\tforce_destroy = true # 🚀\r\n}",
+        ),
+        (
+            "bom.tf",
+            "\u{feff}resource \"aws_s3_bucket\" \"b\" {\n  force_destroy = true\n}\n",
+        ),
+        (
+            "lone-cr.tf",
+            "resource \"aws_s3_bucket\" \"b\" {\r  force_destroy = true\n}\n",
+        ),
+    ];
+    for (name, text) in cases {
+        sandbox.write(name, text);
+    }
+    let output = sandbox.run(MEMORY_SMALL, &["check", "--fix"]);
+    assert_ne!(exit_code(&output), 2, "{}", stderr(&output));
+    for (name, original) in cases {
+        let fixed = String::from_utf8(sandbox.read(name)).expect("a fixed file is UTF-8");
+        assert_ne!(fixed, original, "{name} was not fixed");
+        assert!(fixed.contains("force_destroy = false"), "{name}: {fixed}");
+        // Everything but the fixed line is kept: the fix only replaces `true` and adds lines.
+        let kept: Vec<&str> = original.split_inclusive('\n').collect();
+        for line in kept.iter().filter(|line| !line.contains("force_destroy")) {
+            assert!(fixed.contains(line), "{name}: lost {line:?} in {fixed:?}");
+        }
+        assert_eq!(
+            fixed.starts_with('\u{feff}'),
+            original.starts_with('\u{feff}'),
+            "{name}"
+        );
+        assert_eq!(fixed.ends_with('\n'), original.ends_with('\n'), "{name}");
+        if original.contains("\r\n") {
+            assert_eq!(
+                fixed.matches('\n').count(),
+                fixed.matches("\r\n").count(),
+                "{name}: mixed line ends in {fixed:?}"
+            );
+        }
+    }
+    // A second run finds nothing left to fix and changes nothing.
+    let before: Vec<Vec<u8>> = cases.iter().map(|(name, _)| sandbox.read(name)).collect();
+    sandbox.run(MEMORY_SMALL, &["check", "--fix"]);
+    let after: Vec<Vec<u8>> = cases.iter().map(|(name, _)| sandbox.read(name)).collect();
+    assert_eq!(before, after);
+}
