@@ -142,7 +142,7 @@ fn expand_uncached(pattern: &str) -> Vec<&'static Action> {
         .iter()
         .zip(&actions[start..])
         .take_while(|(name, _)| name.starts_with(literal))
-        .filter(|(name, _)| glob_match(&pattern, name))
+        .filter(|(name, _)| glob_match(pattern, name))
         .map(|(_, action)| action)
         .collect()
 }
