@@ -1605,3 +1605,154 @@ fn diff_flags_a_rename_without_moved_and_not_a_block_moved_to_another_file() {
     );
     assert!(reason.contains("(fix: Add `moved"), "{reason}");
 }
+
+/// The rule fixtures that judge an edit: `(rule folder, kind, extension, base, new)` for every
+/// `<kind>.before.<ext>` beside `<kind>.<ext>` (single-file pairs; folder cases are covered by
+/// the rules' own tests).
+fn edit_fixture_pairs() -> Vec<(String, String, String, String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../redline-rules/tests/fixtures");
+    let mut res = Vec::new();
+    let mut folders = vec![root];
+    while let Some(folder) = folders.pop() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(&folder)
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                folders.push(path);
+                continue;
+            }
+            let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+            let Some((kind, ext)) = name.split_once(".before.") else {
+                continue;
+            };
+            let new_path = path.with_file_name(format!("{kind}.{ext}"));
+            if !new_path.exists() {
+                continue;
+            }
+            let rule = folder.file_name().unwrap().to_str().unwrap().to_owned();
+            res.push((
+                rule,
+                kind.to_owned(),
+                ext.to_owned(),
+                std::fs::read_to_string(&path).unwrap(),
+                std::fs::read_to_string(&new_path).unwrap(),
+            ));
+        }
+    }
+    res
+}
+
+/// The ids of the rules a JSON report names.
+fn rule_ids(report: &Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|finding| finding["rule"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Every before/after fixture pair of the edit rules, run through the front-ends a user has:
+/// `redline diff OLD NEW`, `redline diff` against a git commit, and the Claude Code hook. A
+/// `fires` pair reports its rule through each; a `quiet` pair never does.
+#[test]
+fn edit_fixture_pairs_through_diff_git_and_the_hook() {
+    let pairs = edit_fixture_pairs();
+    assert!(pairs.len() >= 30, "only {} edit fixture pairs", pairs.len());
+    for (rule_name, kind, ext, base, new) in pairs {
+        let id = redline_rules::find_rule(&rule_name)
+            .unwrap_or_else(|| panic!("{rule_name} names no rule"))
+            .meta()
+            .id();
+        let fires = kind.starts_with("fires");
+        // Other kinds (`template`, `nested`) are snapshot fixtures: only run them.
+        let judged = fires || kind.starts_with("quiet");
+        let file = format!("infra/{kind}.{ext}");
+        let context = format!("{rule_name}/{kind}.{ext}");
+
+        // OLD NEW.
+        let sandbox = Sandbox::new();
+        sandbox.write(&format!("old/{kind}.{ext}"), &base);
+        sandbox.write(&format!("new/{kind}.{ext}"), &new);
+        let output = sandbox.run(&[
+            "diff",
+            "old",
+            "new",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{context}: {}",
+            stderr(&output)
+        );
+        let old_new = rule_ids(&json_of(&output));
+        assert!(
+            !judged || old_new.contains(&id.to_owned()) == fires,
+            "{context}: diff OLD NEW gave {old_new:?}"
+        );
+
+        // Against a git commit.
+        let repo = committed(&[(&file, &base)]);
+        repo.write(&file, &new);
+        let output = repo.run(&["diff", "--format", "json", "--fail-on", "never"]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{context}: {}",
+            stderr(&output)
+        );
+        let report = json_of(&output);
+        let git_ids = rule_ids(&report);
+        assert!(
+            !judged || git_ids.contains(&id.to_owned()) == fires,
+            "{context}: diff against git gave {git_ids:?}"
+        );
+
+        // The hook, with the base on disk and the new text proposed by a Write.
+        let agent = Sandbox::new();
+        let path = agent.write(&file, &base);
+        let output = claude_hook(
+            &agent,
+            &serde_json::json!({
+                "hook_event_name": "PreToolUse",
+                "cwd": agent.path().to_str().unwrap(),
+                "tool_name": "Write",
+                "tool_input": {"file_path": path.to_str().unwrap(), "content": new},
+            }),
+        );
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{context}: {}",
+            stderr(&output)
+        );
+        let blocking = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|finding| finding["rule"] == id && finding["severity"] != "info");
+        let answer = stdout(&output);
+        if fires && blocking {
+            let (decision, reason) = permission(&output);
+            assert!(
+                matches!(decision.as_str(), "deny" | "ask"),
+                "{context}: {decision}"
+            );
+            assert!(
+                reason.contains(id),
+                "{context}: hook reason lacks {id}: {reason}"
+            );
+        } else if judged && !fires {
+            assert!(!answer.contains(id), "{context}: hook answered {answer}");
+        }
+        // The file on disk is never written.
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), base, "{context}");
+    }
+}
