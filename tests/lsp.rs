@@ -2,10 +2,12 @@
 #![allow(clippy::unwrap_used, clippy::print_stderr)]
 
 mod support {
+    pub mod edit_fixtures;
     pub mod lsp_client;
 }
 
 use serde_json::{Value, json};
+use support::edit_fixtures::edit_fixture_pairs;
 use support::lsp_client::{LspClient, apply_edits, file_uri};
 
 /// The finding on line 1 follows an emoji (two UTF-16 units, four bytes) and two CJK characters
@@ -878,4 +880,55 @@ fn editor_fixes_match_the_command_line_byte_for_byte() {
     assert_eq!(fixed, written);
     assert!(fixed.contains("\tforce_destroy = false\r\n"), "{fixed:?}");
     assert!(fixed.ends_with('}'), "{fixed:?}");
+}
+
+/// Every before/after fixture pair of the edit rules, in the editor: the committed text is the
+/// base, the buffer is changed to the new text, and a `fires` pair shows its rule while a
+/// `quiet` pair does not.
+#[test]
+fn edit_fixture_pairs_in_the_editor() {
+    let workspace = Workspace::new();
+    let root = workspace.dir.path();
+    for name in ["main.tf", "other.tf", "redline.toml"] {
+        std::fs::remove_file(root.join(name)).unwrap();
+    }
+    let pairs: Vec<_> = edit_fixture_pairs()
+        .into_iter()
+        .filter(|(_, kind, _, _, _)| kind.starts_with("fires") || kind.starts_with("quiet"))
+        .collect();
+    // Each pair in a folder of its own: a Terraform module or a manifest folder is one unit.
+    for (index, (_, kind, ext, base, _)) in pairs.iter().enumerate() {
+        let path = root.join(format!("{index}/{kind}.{ext}"));
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, base).unwrap();
+    }
+    git(root, &["init", "-q", "-b", "main"]);
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-q", "-m", "base"]);
+
+    let mut client = LspClient::start(root);
+    initialize(
+        &mut client,
+        &workspace,
+        json!({}),
+        json!({"scanWorkspace": false}),
+    );
+    for (index, (rule_name, kind, ext, base, new)) in pairs.iter().enumerate() {
+        let id = redline_rules::find_rule(rule_name).unwrap().meta().id();
+        let uri = workspace.uri(&format!("{index}/{kind}.{ext}"));
+        open(&mut client, &uri, base);
+        client.diagnostics(&uri, json!(1));
+        change(&mut client, &uri, 2, json!([{ "text": new }]));
+        let codes: Vec<Value> = client
+            .diagnostics(&uri, json!(2))
+            .iter()
+            .map(|diagnostic| diagnostic["code"].clone())
+            .collect();
+        assert_eq!(
+            codes.contains(&json!(id)),
+            kind.starts_with("fires"),
+            "{rule_name}/{kind}.{ext}: the editor showed {codes:?}"
+        );
+    }
+    assert_eq!(client.shutdown().code(), Some(0));
 }
