@@ -1,65 +1,19 @@
 //! End-to-end tests: the real `redline` binary on real files.
 #![allow(clippy::unwrap_used, clippy::print_stderr)]
 
-use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use assert_cmd::Command;
 use serde_json::Value;
 use support::edit_fixtures::edit_fixture_pairs;
 
 mod support {
     pub mod edit_fixtures;
+    pub mod sandbox;
 }
 
-/// A temporary folder to run `redline` in.
-struct Sandbox {
-    dir: tempfile::TempDir,
-}
+use support::sandbox::{Sandbox, data_dir, stderr, stdout};
 
 impl Sandbox {
-    fn new() -> Self {
-        Self {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    /// A sandbox holding a copy of `tests/data/<name>`.
-    fn with_data(name: &str) -> Self {
-        let sandbox = Self::new();
-        copy_tree(&data_dir().join(name), sandbox.path());
-        sandbox
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn write(&self, relative: &str, contents: impl AsRef<[u8]>) -> PathBuf {
-        let path = self.path().join(relative);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, contents).unwrap();
-        path
-    }
-
-    fn read(&self, relative: &str) -> String {
-        std::fs::read_to_string(self.path().join(relative)).unwrap()
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_redline"));
-        command
-            .args(args)
-            .current_dir(self.path())
-            .env("REDLINE_TODAY", "2026-06-01")
-            .env_remove("NO_COLOR");
-        command
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.command(args).output().unwrap()
-    }
-
     fn json(&self, args: &[&str]) -> (Value, i32) {
         let mut full = vec!["check", "--format", "json"];
         full.extend_from_slice(args);
@@ -69,31 +23,6 @@ impl Sandbox {
             .unwrap_or_else(|error| panic!("not JSON ({error}): {stdout}"));
         (value, output.status.code().unwrap())
     }
-}
-
-fn data_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data")
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
 }
 
 /// `(rule, path, start line, start column, end line, end column)` of every finding.

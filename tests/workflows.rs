@@ -7,75 +7,22 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use assert_cmd::Command;
 use serde_json::Value;
+use support::sandbox::{Sandbox, data_dir, stderr, stdout};
+
+mod support {
+    pub mod sandbox;
+}
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn data_dir() -> PathBuf {
-    repo_root().join("tests/data")
 }
 
 fn redline_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_redline"))
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
-struct Sandbox {
-    dir: tempfile::TempDir,
-}
-
 impl Sandbox {
-    fn new() -> Self {
-        Self {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn with_data(name: &str) -> Self {
-        let sandbox = Self::new();
-        copy_tree(&data_dir().join(name), sandbox.path());
-        sandbox
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn write(&self, relative: &str, contents: impl AsRef<[u8]>) -> PathBuf {
-        let path = self.path().join(relative);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, contents).unwrap();
-        path
-    }
-
-    fn read(&self, relative: &str) -> String {
-        std::fs::read_to_string(self.path().join(relative)).unwrap()
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(redline_bin())
-            .args(args)
-            .current_dir(self.path())
-            .env("REDLINE_TODAY", "2026-06-01")
-            .output()
-            .unwrap()
-    }
-
     /// A folder of `n` Terraform files, each with one finding.
     fn many(n: usize) -> Self {
         let sandbox = Self::new();
@@ -89,14 +36,6 @@ impl Sandbox {
         }
         sandbox
     }
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
 }
 
 fn validator(schema_file: &str) -> jsonschema::Validator {

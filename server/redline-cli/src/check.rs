@@ -1,19 +1,19 @@
 //! `redline check`.
 
-use std::io::{IsTerminal as _, Write as _};
+use std::io::Write as _;
 use std::path::PathBuf;
 
 use anyhow::Context as _;
 use rayon::prelude::*;
-use redline_diagnostics::Severity;
 use redline_engine::{AnalysisOptions, Date, FixMode, SourceInput, analyze, fix_file};
 use redline_workspace::{
     DiscoverOptions, FileJob, FileProblem, ProblemKind, discover, read_source,
 };
 
 use crate::Exit;
-use crate::args::{CheckArgs, ColorChoice, FailOn, OutputFormat, SeverityArg};
+use crate::args::{CheckArgs, OutputFormat};
 use crate::baseline::{self, Baseline};
+use crate::emit;
 use crate::findings::{self, Finding};
 use crate::progress;
 use crate::stream::{Sink, SinkOptions};
@@ -70,26 +70,9 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
         FixMode::Safe
     });
 
-    let minimum = match args.severity {
-        SeverityArg::Info => Severity::Info,
-        SeverityArg::Warning => Severity::Warning,
-        SeverityArg::Error => Severity::Error,
-    };
-    let threshold = match args.fail_on {
-        FailOn::Never => None,
-        FailOn::Info => Some(Severity::Info),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Error => Some(Severity::Error),
-    };
-    let color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            args.output.is_none()
-                && std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
-        }
-    };
+    let minimum = emit::minimum_severity(args.severity);
+    let threshold = emit::fail_threshold(args.fail_on);
+    let color = emit::use_color(args.color, args.output.as_deref());
     // `--diff` prints only the diffs, after the walk.
     let mut sink = if args.diff {
         None
@@ -147,7 +130,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
     let io_failed = errors.iter().any(|error| error.kind == ProblemKind::Io);
 
     let Some(sink) = sink else {
-        write_output(args, &diffs)?;
+        emit::write_output(args.output.as_deref(), &diffs)?;
         if io_failed {
             return Ok(Exit::Error);
         }
@@ -256,20 +239,6 @@ fn unified_diff(path: &str, old: &str, new: &str) -> String {
         .context_radius(3)
         .header(&format!("a/{path}"), &format!("b/{path}"))
         .to_string()
-}
-
-fn write_output(args: &CheckArgs, rendered: &str) -> anyhow::Result<()> {
-    match &args.output {
-        Some(path) => std::fs::write(path, rendered)
-            .with_context(|| format!("cannot write {}", path.display())),
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(rendered.as_bytes())
-                .and_then(|()| stdout.flush())
-                .context("cannot write to standard output")
-        }
-    }
 }
 
 /// Today's date for suppression expiry; `REDLINE_TODAY=YYYY-MM-DD` pins it for reproducible

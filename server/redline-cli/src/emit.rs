@@ -38,15 +38,7 @@ pub fn finish(
     report
         .findings
         .retain(|finding| finding.severity >= minimum);
-    let color = match options.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            options.output.is_none()
-                && std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
-        }
-    };
+    let color = use_color(options.color, options.output);
     let rendered = match options.format {
         OutputFormat::Text => render::text::render(&report, color),
         OutputFormat::Json => render::json::render(&report)?,
@@ -64,12 +56,7 @@ pub fn finish(
 
 /// 1 when a finding reaches the `--fail-on` level, else 0.
 pub fn exit_for(report: &Report, fail_on: FailOn) -> Exit {
-    let threshold = match fail_on {
-        FailOn::Never => None,
-        FailOn::Info => Some(Severity::Info),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Error => Some(Severity::Error),
-    };
+    let threshold = fail_threshold(fail_on);
     let failed = threshold.is_some_and(|threshold| {
         report
             .findings
@@ -77,6 +64,30 @@ pub fn exit_for(report: &Report, fail_on: FailOn) -> Exit {
             .any(|finding| finding.severity >= threshold)
     });
     if failed { Exit::Findings } else { Exit::Clean }
+}
+
+/// The lowest severity that `--fail-on` fails on; `None` for `never`.
+pub fn fail_threshold(fail_on: FailOn) -> Option<Severity> {
+    match fail_on {
+        FailOn::Never => None,
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Error => Some(Severity::Error),
+    }
+}
+
+/// Whether text output is coloured: `--color`, or for `auto` a terminal on standard output
+/// and no `NO_COLOR`.
+pub fn use_color(choice: ColorChoice, output: Option<&Path>) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            output.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+        }
+    }
 }
 
 /// The severity that `--severity` names.
