@@ -1,6 +1,6 @@
 use redline_diagnostics::{Category, Confidence, Severity};
 
-use super::{POLICY_FORMATS, granted, name_some, service_wildcard};
+use super::{POLICY_FORMATS, report_unscoped_actions};
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
 declare_rule! {
@@ -65,44 +65,13 @@ pub(crate) fn is_destructive(name: &str) -> bool {
 }
 
 fn check(ctx: &mut RuleContext<'_>) {
-    let file = ctx.file();
-    for policy in file.policies() {
-        for statement in policy.allows() {
-            if statement.has_condition() {
-                continue;
-            }
-            let Some(star) = statement.resource.as_ref().and_then(|r| r.star()) else {
-                continue;
-            };
-            let Some(action) = &statement.action else {
-                continue;
-            };
-            for item in &action.items {
-                if service_wildcard(item).is_some() {
-                    continue;
-                }
-                let names: Vec<&str> = granted(item)
-                    .into_iter()
-                    .filter(|action| is_destructive(action.name))
-                    .map(|action| action.name)
-                    .collect();
-                if names.is_empty() {
-                    continue;
-                }
-                let message = format!(
-                    "{} allows {} on every resource: the holder can destroy any such resource in \
-                     the account, production included; scope `Resource` to the ARNs the role \
-                     owns or move the action to a separate break-glass role",
-                    statement.describe(policy),
-                    name_some(&names)
-                );
-                let diagnostic = ctx
-                    .diagnostic(item.range, message)
-                    .with_related(star.range, "every resource is granted here");
-                ctx.report(diagnostic);
-            }
-        }
-    }
+    report_unscoped_actions(
+        ctx,
+        |action| is_destructive(action.name),
+        "the holder can destroy any such resource in \
+         the account, production included; scope `Resource` to the ARNs the role \
+         owns or move the action to a separate break-glass role",
+    );
 }
 
 #[cfg(test)]

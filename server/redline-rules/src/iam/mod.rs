@@ -23,6 +23,8 @@ use redline_syntax::iam_policy::Item;
 
 use actions::Action;
 
+use crate::RuleContext;
+
 /// Every format an IAM policy can be written in.
 pub(crate) const POLICY_FORMATS: &[Format] =
     &[Format::IamPolicy, Format::Terraform, Format::CloudFormation];
@@ -33,6 +35,52 @@ pub(crate) fn granted(item: &Item) -> Vec<&'static Action> {
     match item.value.as_deref() {
         None | Some("*") => Vec::new(),
         Some(pattern) => actions::expand(pattern),
+    }
+}
+
+/// Reports each action item of an unconditioned `Allow` statement on `Resource: "*"` that
+/// grants actions `select` picks (service wildcards are RL-IAM-002's), naming them: "… allows
+/// `x`, `y` on every resource: {advice}".
+pub(crate) fn report_unscoped_actions(
+    ctx: &mut RuleContext<'_>,
+    select: impl Fn(&Action) -> bool,
+    advice: &str,
+) {
+    let file = ctx.file();
+    for policy in file.policies() {
+        for statement in policy.allows() {
+            if statement.has_condition() {
+                continue;
+            }
+            let Some(star) = statement.resource.as_ref().and_then(|r| r.star()) else {
+                continue;
+            };
+            let Some(action) = &statement.action else {
+                continue;
+            };
+            for item in &action.items {
+                if service_wildcard(item).is_some() {
+                    continue;
+                }
+                let names: Vec<&str> = granted(item)
+                    .into_iter()
+                    .filter(|action| select(action))
+                    .map(|action| action.name)
+                    .collect();
+                if names.is_empty() {
+                    continue;
+                }
+                let message = format!(
+                    "{} allows {} on every resource: {advice}",
+                    statement.describe(policy),
+                    name_some(&names)
+                );
+                let diagnostic = ctx
+                    .diagnostic(item.range, message)
+                    .with_related(star.range, "every resource is granted here");
+                ctx.report(diagnostic);
+            }
+        }
     }
 }
 

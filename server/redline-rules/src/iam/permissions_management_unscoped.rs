@@ -1,7 +1,7 @@
 use redline_diagnostics::{Category, Confidence, Severity};
 
 use super::actions::AccessLevel;
-use super::{POLICY_FORMATS, granted, name_some, service_wildcard};
+use super::{POLICY_FORMATS, report_unscoped_actions};
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
 declare_rule! {
@@ -43,47 +43,14 @@ declare_rule! {
 }
 
 fn check(ctx: &mut RuleContext<'_>) {
-    let file = ctx.file();
-    for policy in file.policies() {
-        for statement in policy.allows() {
-            if statement.has_condition() {
-                continue;
-            }
-            let Some(star) = statement.resource.as_ref().and_then(|r| r.star()) else {
-                continue;
-            };
-            let Some(action) = &statement.action else {
-                continue;
-            };
-            for item in &action.items {
-                if service_wildcard(item).is_some() {
-                    continue;
-                }
-                let names: Vec<&str> = granted(item)
-                    .into_iter()
-                    // `iam:PassRole` on `*` is RL-IAM-005's, with its own advice.
-                    .filter(|action| {
-                        action.level == AccessLevel::Permissions && action.name != "iam:PassRole"
-                    })
-                    .map(|action| action.name)
-                    .collect();
-                if names.is_empty() {
-                    continue;
-                }
-                let message = format!(
-                    "{} allows {} on every resource: permissions-management actions that let the \
-                     holder change who may do what anywhere in the account; scope `Resource` to \
-                     the ARNs it manages",
-                    statement.describe(policy),
-                    name_some(&names)
-                );
-                let diagnostic = ctx
-                    .diagnostic(item.range, message)
-                    .with_related(star.range, "every resource is granted here");
-                ctx.report(diagnostic);
-            }
-        }
-    }
+    report_unscoped_actions(
+        ctx,
+        // `iam:PassRole` on `*` is RL-IAM-005's, with its own advice.
+        |action| action.level == AccessLevel::Permissions && action.name != "iam:PassRole",
+        "permissions-management actions that let the \
+         holder change who may do what anywhere in the account; scope `Resource` to \
+         the ARNs it manages",
+    );
 }
 
 #[cfg(test)]
