@@ -8,9 +8,11 @@ use support::edit_fixtures::edit_fixture_pairs;
 
 mod support {
     pub mod edit_fixtures;
+    pub mod git;
     pub mod sandbox;
 }
 
+use support::git::git;
 use support::sandbox::{Sandbox, data_dir, stderr, stdout};
 
 impl Sandbox {
@@ -1071,31 +1073,15 @@ fn iam_policies_in_every_source_format_are_reported_once() {
     assert_eq!(found, expected);
 }
 
-/// Runs git in the sandbox with a fixed identity and no user or system configuration.
-fn git(sandbox: &Sandbox, args: &[&str]) {
-    let output = std::process::Command::new("git")
-        .args(args)
-        .current_dir(sandbox.path())
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "redline")
-        .env("GIT_AUTHOR_EMAIL", "redline@example.com")
-        .env("GIT_COMMITTER_NAME", "redline")
-        .env("GIT_COMMITTER_EMAIL", "redline@example.com")
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "git {args:?}: {}", stderr(&output));
-}
-
 /// A sandbox holding a git repository with one commit of `files`.
 fn committed(files: &[(&str, &str)]) -> Sandbox {
     let sandbox = Sandbox::new();
-    git(&sandbox, &["init", "-q", "-b", "main"]);
+    git(sandbox.path(), &["init", "-q", "-b", "main"]);
     for (path, contents) in files {
         sandbox.write(path, contents);
     }
-    git(&sandbox, &["add", "-A"]);
-    git(&sandbox, &["commit", "-q", "-m", "base"]);
+    git(sandbox.path(), &["add", "-A"]);
+    git(sandbox.path(), &["commit", "-q", "-m", "base"]);
     sandbox
 }
 
@@ -1135,7 +1121,10 @@ fn diff_reports_what_the_working_tree_changed_since_a_revision() {
 
     // An edit, a staged rename with an edit, a deletion and an untracked new file.
     sandbox.write("infra/main.tf", FORCE_DESTROY);
-    git(&sandbox, &["mv", "infra/old_name.tf", "infra/new_name.tf"]);
+    git(
+        sandbox.path(),
+        &["mv", "infra/old_name.tf", "infra/new_name.tf"],
+    );
     sandbox.write(
         "infra/new_name.tf",
         tagged_bucket("data", "  force_destroy = true\n"),
@@ -1209,8 +1198,8 @@ fn diff_reports_what_the_working_tree_changed_since_a_revision() {
     assert!(stdout(&output).starts_with("::error file=scripts/deploy.sh,line=1"));
 
     // Once committed, the change is the base.
-    git(&sandbox, &["add", "-A"]);
-    git(&sandbox, &["commit", "-q", "-m", "edit"]);
+    git(sandbox.path(), &["add", "-A"]);
+    git(sandbox.path(), &["commit", "-q", "-m", "edit"]);
     assert_eq!(sandbox.run(&["diff"]).status.code(), Some(0));
     let output = sandbox.run(&["diff", "--base", "HEAD~1", "--format", "json"]);
     assert_eq!(found(&json_of(&output)).len(), 6);
@@ -1219,14 +1208,14 @@ fn diff_reports_what_the_working_tree_changed_since_a_revision() {
 #[test]
 fn diff_merge_base_compares_with_the_fork_point() {
     let sandbox = committed(&[("main.tf", BUCKET)]);
-    git(&sandbox, &["checkout", "-q", "-b", "feature"]);
+    git(sandbox.path(), &["checkout", "-q", "-b", "feature"]);
     sandbox.write("main.tf", FORCE_DESTROY);
-    git(&sandbox, &["commit", "-q", "-am", "force destroy"]);
-    git(&sandbox, &["checkout", "-q", "main"]);
+    git(sandbox.path(), &["commit", "-q", "-am", "force destroy"]);
+    git(sandbox.path(), &["checkout", "-q", "main"]);
     sandbox.write("other.tf", BUCKET.replace("logs", "other"));
-    git(&sandbox, &["add", "-A"]);
-    git(&sandbox, &["commit", "-q", "-m", "other"]);
-    git(&sandbox, &["checkout", "-q", "feature"]);
+    git(sandbox.path(), &["add", "-A"]);
+    git(sandbox.path(), &["commit", "-q", "-m", "other"]);
+    git(sandbox.path(), &["checkout", "-q", "feature"]);
     // Against `main` itself, other.tf would look deleted; against the fork point it is not.
     let output = sandbox.run(&["diff", "--merge-base", "main", "--format", "json"]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));

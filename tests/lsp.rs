@@ -3,11 +3,13 @@
 
 mod support {
     pub mod edit_fixtures;
+    pub mod git;
     pub mod lsp_client;
 }
 
 use serde_json::{Value, json};
 use support::edit_fixtures::edit_fixture_pairs;
+use support::git::git;
 use support::lsp_client::{LspClient, apply_edits, file_uri};
 
 /// The finding on line 1 follows an emoji (two UTF-16 units, four bytes) and two CJK characters
@@ -549,26 +551,6 @@ fn clients_that_pull_get_fresh_results_after_a_settings_change() {
     // A pulling client gets no pushed diagnostics.
     assert!(!client.saw(|message| message["method"] == "textDocument/publishDiagnostics"));
     assert_eq!(client.shutdown().code(), Some(0));
-}
-
-/// Runs git in `folder` with a fixed identity and no user or system configuration.
-fn git(folder: &std::path::Path, args: &[&str]) {
-    let output = std::process::Command::new("git")
-        .args(args)
-        .current_dir(folder)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "redline")
-        .env("GIT_AUTHOR_EMAIL", "redline@example.com")
-        .env("GIT_COMMITTER_NAME", "redline")
-        .env("GIT_COMMITTER_EMAIL", "redline@example.com")
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
 }
 
 const COMMITTED_TF: &str = "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"lögs\"\n}\n";

@@ -6,12 +6,16 @@
 //! swapping. The caps are generous for a debug build; a release build needs far less.
 #![allow(clippy::unwrap_used, clippy::print_stderr)]
 
-use std::path::Path;
 use std::process::Output;
 use std::time::Duration;
 
 use assert_cmd::Command;
 use serde_json::Value;
+use support::sandbox::Sandbox;
+
+mod support {
+    pub mod sandbox;
+}
 
 /// The longest any single run may take, in a debug build on a busy two-core machine.
 const TIME_LIMIT: Duration = Duration::from_secs(120);
@@ -21,37 +25,9 @@ const MEMORY_SMALL: u64 = 4 << 20;
 
 const BUCKET: &str = "resource \"aws_s3_bucket\" \"b\" {\n  force_destroy = true\n}\n";
 
-struct Sandbox {
-    dir: tempfile::TempDir,
-}
-
 impl Sandbox {
-    fn new() -> Self {
-        Self {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn write(&self, relative: &str, contents: impl AsRef<[u8]>) {
-        let path = self.path().join(relative);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, contents).unwrap();
-    }
-
-    fn read(&self, relative: &str) -> Vec<u8> {
-        std::fs::read(self.path().join(relative)).unwrap()
-    }
-
-    fn link(&self, target: impl AsRef<Path>, relative: &str) {
-        std::os::unix::fs::symlink(target, self.path().join(relative)).unwrap();
-    }
-
     /// Runs `redline ARGS` with `memory_kib` of address space and `TIME_LIMIT`.
-    fn run(&self, memory_kib: u64, args: &[&str]) -> Output {
+    fn run_limited(&self, memory_kib: u64, args: &[&str]) -> Output {
         let script = format!("ulimit -v {memory_kib} && exec \"$0\" \"$@\"");
         Command::new("sh")
             .arg("-c")
@@ -70,7 +46,7 @@ impl Sandbox {
     fn check(&self, memory_kib: u64, args: &[&str]) -> (Value, i32) {
         let mut full = vec!["check", "--format", "json"];
         full.extend_from_slice(args);
-        let output = self.run(memory_kib, &full);
+        let output = self.run_limited(memory_kib, &full);
         let code = exit_code(&output);
         let report = serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
             panic!(
@@ -132,8 +108,8 @@ fn has_finding(report: &Value, path: &str, rule: &str) -> bool {
     findings(report).iter().any(|(p, r)| p == path && r == rule)
 }
 
-/// Devices, a link to a folder and a dangling link, all named like Terraform files: none is
-/// read (`/dev/zero` would never end), each gets a clear message, the real files are analysed,
+/// Links to devices, a FIFO, a link to a folder and a dangling link, all named like Terraform
+/// files: no device or FIFO is read (`/dev/zero` would never end), each gets a clear message, the real files are analysed,
 /// and the run exits 2 only because the dangling link is an I/O error. Bounds: 4 GiB, 120 s.
 #[test]
 fn devices_and_links_named_like_sources() {
@@ -145,6 +121,11 @@ fn devices_and_links_named_like_sources() {
     sandbox.link("/dev/urandom", "random.yaml");
     sandbox.link("folder", "linked.tf");
     sandbox.link("gone.tf", "dangling.tf");
+    let fifo = std::process::Command::new("mkfifo")
+        .arg(sandbox.path().join("pipe.tf"))
+        .status()
+        .unwrap();
+    assert!(fifo.success());
 
     let (report, code) = sandbox.check(MEMORY_SMALL, &[]);
     assert!(has_finding(&report, "good.tf", "RL-TF-010"), "{report}");
@@ -152,15 +133,29 @@ fn devices_and_links_named_like_sources() {
     // The folder behind `linked.tf` is walked like any folder.
     assert!(has_finding(&report, "linked.tf/inner.tf", "RL-TF-010"));
     let errors = errors(&report);
-    let device = "not a regular file (a device, FIFO or socket): skipped";
-    for path in ["null.tf", "random.yaml", "zero.tf"] {
+    // The devices are outside the scanned folder: their links are not followed at all.
+    for (path, target) in [
+        ("null.tf", "/dev/null"),
+        ("random.yaml", "/dev/urandom"),
+        ("zero.tf", "/dev/zero"),
+    ] {
+        let outside =
+            format!("symbolic link to a file outside the scanned folders ({target}): skipped");
         assert!(
             errors
                 .iter()
-                .any(|(p, kind, message)| p == path && kind == "skipped" && message == device),
+                .any(|(p, kind, message)| p == path && kind == "skipped" && *message == outside),
             "{path}: {errors:?}"
         );
     }
+    // A FIFO inside the folder is found, and not opened.
+    let device = "not a regular file (a device, FIFO or socket): skipped";
+    assert!(
+        errors
+            .iter()
+            .any(|(p, kind, message)| p == "pipe.tf" && kind == "skipped" && message == device),
+        "{errors:?}"
+    );
     assert!(
         errors.iter().any(|(p, kind, message)| p == "dangling.tf"
             && kind == "io"
@@ -170,7 +165,7 @@ fn devices_and_links_named_like_sources() {
     assert_eq!(code, 2);
 
     // Named on the command line, a device is a usage error, reported at once.
-    let output = sandbox.run(MEMORY_SMALL, &["check", "zero.tf"]);
+    let output = sandbox.run_limited(MEMORY_SMALL, &["check", "zero.tf"]);
     assert_eq!(exit_code(&output), 2);
     assert!(
         stderr(&output).contains("zero.tf: not a regular file or folder"),
@@ -187,7 +182,7 @@ fn paths_that_do_not_exist() {
     sandbox.write("good.tf", BUCKET);
     sandbox.link("gone.tf", "dangling.tf");
     for missing in ["missing.tf", "dangling.tf", "no/such/folder"] {
-        let output = sandbox.run(MEMORY_SMALL, &["check", "good.tf", missing]);
+        let output = sandbox.run_limited(MEMORY_SMALL, &["check", "good.tf", missing]);
         assert_eq!(exit_code(&output), 2, "{missing}");
         let message = stderr(&output);
         assert!(
@@ -205,14 +200,14 @@ fn garbage_configuration() {
     sandbox.write("main.tf", BUCKET);
     let garbage: Vec<u8> = (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect();
     sandbox.write("redline.toml", &garbage);
-    let output = sandbox.run(MEMORY_SMALL, &["check"]);
+    let output = sandbox.run_limited(MEMORY_SMALL, &["check"]);
     assert_eq!(exit_code(&output), 2);
     let message = stderr(&output);
     assert!(message.contains("redline.toml"), "{message}");
     assert!(message.contains("UTF-8"), "{message}");
 
     sandbox.write("redline.toml", "\u{1}\u{2} === [[[ \"\n\0");
-    let output = sandbox.run(MEMORY_SMALL, &["check"]);
+    let output = sandbox.run_limited(MEMORY_SMALL, &["check"]);
     assert_eq!(exit_code(&output), 2);
     assert!(
         stderr(&output).contains("redline.toml"),
@@ -378,10 +373,10 @@ fn fix_never_corrupts_a_file() {
     for (name, text) in cases {
         sandbox.write(name, text);
     }
-    let output = sandbox.run(MEMORY_SMALL, &["check", "--fix"]);
+    let output = sandbox.run_limited(MEMORY_SMALL, &["check", "--fix"]);
     assert_ne!(exit_code(&output), 2, "{}", stderr(&output));
     for (name, original) in cases {
-        let fixed = String::from_utf8(sandbox.read(name)).expect("a fixed file is UTF-8");
+        let fixed = String::from_utf8(sandbox.read_bytes(name)).expect("a fixed file is UTF-8");
         assert_ne!(fixed, original, "{name} was not fixed");
         assert!(fixed.contains("force_destroy = false"), "{name}: {fixed}");
         // Everything but the fixed line is kept: the fix only replaces `true` and adds lines.
@@ -404,8 +399,14 @@ fn fix_never_corrupts_a_file() {
         }
     }
     // A second run finds nothing left to fix and changes nothing.
-    let before: Vec<Vec<u8>> = cases.iter().map(|(name, _)| sandbox.read(name)).collect();
-    sandbox.run(MEMORY_SMALL, &["check", "--fix"]);
-    let after: Vec<Vec<u8>> = cases.iter().map(|(name, _)| sandbox.read(name)).collect();
+    let before: Vec<Vec<u8>> = cases
+        .iter()
+        .map(|(name, _)| sandbox.read_bytes(name))
+        .collect();
+    sandbox.run_limited(MEMORY_SMALL, &["check", "--fix"]);
+    let after: Vec<Vec<u8>> = cases
+        .iter()
+        .map(|(name, _)| sandbox.read_bytes(name))
+        .collect();
     assert_eq!(before, after);
 }

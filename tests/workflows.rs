@@ -11,8 +11,11 @@ use serde_json::Value;
 use support::sandbox::{Sandbox, data_dir, stderr, stdout};
 
 mod support {
+    pub mod git;
     pub mod sandbox;
 }
+
+use support::git::git;
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -590,22 +593,6 @@ fn pre_commit() -> PathBuf {
         assert!(status.success(), "cannot install pre-commit");
     }
     executable
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let output = std::process::Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.invalid")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.invalid")
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "git {args:?}: {}", stderr(&output));
-    stdout(&output)
 }
 
 /// `pre-commit run` on the staged files of `project`, with the `redline` under test first on

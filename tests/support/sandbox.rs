@@ -40,6 +40,15 @@ impl Sandbox {
         std::fs::read_to_string(self.path().join(relative)).unwrap()
     }
 
+    pub fn read_bytes(&self, relative: &str) -> Vec<u8> {
+        std::fs::read(self.path().join(relative)).unwrap()
+    }
+
+    /// A symbolic link at `relative` to `target`.
+    pub fn link(&self, target: impl AsRef<Path>, relative: &str) {
+        std::os::unix::fs::symlink(target, self.path().join(relative)).unwrap();
+    }
+
     pub fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_redline"));
         command

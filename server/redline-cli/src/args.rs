@@ -47,6 +47,7 @@ pub enum Command {
     Hook(crate::hook::HookArgs),
     /// Judge the proposed content of a file, read from standard input, against the file.
     ///
+    /// Standard input holds at most 64 MiB; more is refused with exit status 2.
     /// Exit status: 1 when the edit should be blocked (a finding it introduces reaches
     /// --fail-on, an error by default), 0 otherwise, 2 on a usage or I/O error.
     Gate(crate::gate::GateArgs),

@@ -8,6 +8,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::findings::Finding;
 
+/// The largest baseline read: 64 MiB, about 400,000 accepted findings. A baseline is often
+/// committed with the repository, so its size is bounded like the repository's other inputs.
+const MAX_BASELINE_BYTES: u64 = 64 * 1024 * 1024;
+
 #[derive(Serialize, Deserialize)]
 struct BaselineFile {
     version: u32,
@@ -29,8 +33,20 @@ pub struct Baseline {
 impl Baseline {
     /// Reads a baseline file.
     pub fn read(path: &Path) -> anyhow::Result<Baseline> {
-        let text = std::fs::read_to_string(path)
+        let mut text = String::new();
+        std::fs::File::open(path)
+            .and_then(|file| {
+                use std::io::Read as _;
+                file.take(MAX_BASELINE_BYTES + 1).read_to_string(&mut text)
+            })
             .with_context(|| format!("cannot read baseline {}", path.display()))?;
+        if text.len() as u64 > MAX_BASELINE_BYTES {
+            bail!(
+                "baseline {} is larger than {} MiB: not read",
+                path.display(),
+                MAX_BASELINE_BYTES / (1024 * 1024)
+            );
+        }
         let file: BaselineFile = serde_json::from_str(&text)
             .with_context(|| format!("invalid baseline {}", path.display()))?;
         if file.version != 1 {

@@ -1,23 +1,24 @@
 //! `redline check`.
 
-use std::io::Write as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::path::PathBuf;
 
 use anyhow::Context as _;
 use rayon::prelude::*;
 use redline_engine::{AnalysisOptions, Date, FixMode, SourceInput, analyze, fix_file};
 use redline_workspace::{
-    DiscoverOptions, FileJob, FileProblem, ProblemKind, discover, read_source,
+    Bounds, DiscoverOptions, FileJob, FileProblem, ProblemKind, discover, read_source,
 };
 
 use crate::Exit;
 use crate::args::{CheckArgs, OutputFormat};
 use crate::baseline::{self, Baseline};
 use crate::emit;
+use crate::escape;
 use crate::findings::{self, Finding};
 use crate::progress;
 use crate::stream::{Sink, SinkOptions};
-use crate::write::replace_file;
+use crate::write::{Written, replace_file};
 
 /// Everything a renderer needs.
 pub struct Report {
@@ -102,7 +103,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
         let outcomes: Vec<FileOutcome> = batch
             .par_iter()
             .map(|file| {
-                let outcome = process(file, &options, fix_mode, args.diff);
+                let outcome = process(file, &options, fix_mode, args.diff, &discovery.bounds);
                 progress.inc(1);
                 outcome
             })
@@ -125,11 +126,23 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
 
     let mut stderr = std::io::stderr().lock();
     for error in &errors {
-        let _ = writeln!(stderr, "redline: {}: {}", error.path, error.message);
+        let _ = writeln!(
+            stderr,
+            "redline: {}: {}",
+            escape::line(&error.path),
+            escape::line(&error.message)
+        );
     }
     let io_failed = errors.iter().any(|error| error.kind == ProblemKind::Io);
 
     let Some(sink) = sink else {
+        // On a terminal the diff is read, so the repository's text is escaped like any other
+        // human output; written to a file or a pipe it stays exact, so that it still applies.
+        let diffs = if args.output.is_none() && std::io::stdout().is_terminal() {
+            escape::lines(&diffs)
+        } else {
+            std::borrow::Cow::Borrowed(diffs.as_str())
+        };
         emit::write_output(args.output.as_deref(), &diffs)?;
         if io_failed {
             return Ok(Exit::Error);
@@ -167,6 +180,7 @@ fn process(
     options: &AnalysisOptions,
     fix_mode: Option<FixMode>,
     diff_only: bool,
+    bounds: &Bounds,
 ) -> FileOutcome {
     let mut res = FileOutcome {
         findings: Vec::new(),
@@ -201,23 +215,27 @@ fn process(
                     let bom = if source.had_bom { "\u{feff}" } else { "" };
                     let original = format!("{bom}{}", source.text);
                     let fixed = format!("{bom}{}", outcome.text);
-                    if let Err(error) =
-                        replace_file(&file.path, original.as_bytes(), fixed.as_bytes())
-                    {
-                        res.problem = Some(FileProblem {
-                            path: file.display.clone(),
-                            message: format!("{error:#}"),
-                            kind: ProblemKind::Io,
-                        });
-                        res.fixes_applied = 0;
-                        let analysis = analyze(&input, config, options);
-                        res.analysed = analysis.format.is_some();
-                        res.findings = findings::from_diagnostics(
-                            &file.display,
-                            &source.text,
-                            &analysis.diagnostics,
-                        );
-                        return res;
+                    match replace_file(&file.path, original.as_bytes(), fixed.as_bytes(), bounds) {
+                        Ok(Written::Replaced) => {}
+                        // A link and the file it leads to were both found and fixed: count the
+                        // fixes once.
+                        Ok(Written::AlreadyFixed) => res.fixes_applied = 0,
+                        Err(error) => {
+                            res.problem = Some(FileProblem {
+                                path: file.display.clone(),
+                                message: format!("{error:#}"),
+                                kind: ProblemKind::Io,
+                            });
+                            res.fixes_applied = 0;
+                            let analysis = analyze(&input, config, options);
+                            res.analysed = analysis.format.is_some();
+                            res.findings = findings::from_diagnostics(
+                                &file.display,
+                                &source.text,
+                                &analysis.diagnostics,
+                            );
+                            return res;
+                        }
                     }
                 }
             }

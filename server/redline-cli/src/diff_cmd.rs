@@ -12,16 +12,17 @@ use rayon::prelude::*;
 use redline_engine::{AnalysisOptions, ChangeInput, Report as Reported, analyze_change};
 use redline_syntax::detect::is_candidate_path;
 use redline_workspace::{
-    DiscoverOptions, FileJob, FileProblem, LoadedConfig, ProblemKind, decode, discover, file_jobs,
-    read_source,
+    Bounds, DiscoverOptions, FileJob, FileProblem, LoadedConfig, ProblemKind, decode, discover,
+    file_jobs, read_source,
 };
 
 use crate::Exit;
 use crate::args::{ColorChoice, FailOn, OutputFormat, SeverityArg};
 use crate::check::{Report, today};
 use crate::emit::{self, ReportOptions};
+use crate::escape;
 use crate::findings::{self, Finding};
-use crate::git::Repository;
+use redline_workspace::git::Repository;
 
 /// Arguments of `redline diff`.
 #[derive(Args, Debug)]
@@ -108,7 +109,12 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Exit> {
     errors.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
     let mut stderr = std::io::stderr().lock();
     for error in &errors {
-        let _ = writeln!(stderr, "redline: {}: {}", error.path, error.message);
+        let _ = writeln!(
+            stderr,
+            "redline: {}: {}",
+            escape::line(&error.path),
+            escape::line(&error.message)
+        );
     }
     let io_failed = errors.iter().any(|error| error.kind == ProblemKind::Io);
     let report = Report {
@@ -263,9 +269,14 @@ fn git_inputs(args: &DiffArgs, cwd: &Path) -> anyhow::Result<(Vec<Prepared>, Vec
         let Ok(listing) = std::fs::read_dir(repository.root.join(folder)) else {
             continue;
         };
+        // Links are kept here and judged by `read_source` against the repository's bounds.
         let mut names: Vec<String> = listing
             .filter_map(Result::ok)
-            .filter(|entry| entry.file_type().is_ok_and(|kind| kind.is_file()))
+            .filter(|entry| {
+                entry
+                    .file_type()
+                    .is_ok_and(|kind| kind.is_file() || kind.is_symlink())
+            })
             .map(|entry| entry.file_name().to_string_lossy().into_owned())
             .filter(|name| is_terraform(name))
             .collect();
@@ -291,7 +302,13 @@ fn git_inputs(args: &DiffArgs, cwd: &Path) -> anyhow::Result<(Vec<Prepared>, Vec
                 .map(|path| repository.root.join(path)),
         )
         .collect();
-    let jobs = file_jobs(&paths, args.config.as_deref(), cwd)?;
+    let mut jobs = file_jobs(&paths, args.config.as_deref(), cwd)?;
+    // Git and the folder listing found these files, the user did not name them: like files
+    // found by walking, they are read only where they lead inside the repository.
+    let bounds = Arc::new(Bounds::new(std::slice::from_ref(&repository.root), cwd));
+    for job in jobs.iter_mut().flatten() {
+        job.bounds = Some(Arc::clone(&bounds));
+    }
     let (changed_jobs, sibling_jobs) = jobs.split_at(entries.len());
 
     let mut wanted: Vec<(usize, &FileJob, bool)> = Vec::new();

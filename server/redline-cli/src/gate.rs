@@ -3,11 +3,12 @@
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use clap::Args;
 use redline_engine::Report as Reported;
-use redline_workspace::{FileJob, file_jobs, read_source};
+use redline_workspace::{Bounds, FileJob, file_jobs, read_source};
 
 use crate::Exit;
 use crate::args::{ColorChoice, FailOn, OutputFormat, SeverityArg};
@@ -43,10 +44,7 @@ pub struct GateArgs {
 
 pub fn run(args: &GateArgs) -> anyhow::Result<Exit> {
     let cwd = std::env::current_dir().context("cannot determine the current folder")?;
-    let mut bytes = Vec::new();
-    std::io::stdin()
-        .read_to_end(&mut bytes)
-        .context("cannot read the proposed contents from standard input")?;
+    let bytes = read_stdin("the proposed contents")?;
     let Ok(proposed) = String::from_utf8(bytes) else {
         bail!("the proposed contents on standard input are not UTF-8");
     };
@@ -59,6 +57,31 @@ pub fn run(args: &GateArgs) -> anyhow::Result<Exit> {
         color: args.color,
     };
     emit::finish(report, &options, false)
+}
+
+/// The most `gate` and `hook` read from standard input. Whoever drives them (an agent, a tool
+/// writing files for someone) is not trusted to bound its input; a file this large is already
+/// over the largest `max_file_size` worth analysing.
+pub const MAX_STDIN_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads standard input, up to `MAX_STDIN_BYTES`; more is an error naming `what` was read.
+pub fn read_stdin(what: &str) -> anyhow::Result<Vec<u8>> {
+    read_bounded(std::io::stdin().lock(), what)
+}
+
+fn read_bounded(input: impl std::io::Read, what: &str) -> anyhow::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    input
+        .take(MAX_STDIN_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("cannot read {what} from standard input"))?;
+    if bytes.len() as u64 > MAX_STDIN_BYTES {
+        bail!(
+            "standard input holds more than {} MiB ({what}): not judged",
+            MAX_STDIN_BYTES / (1024 * 1024)
+        );
+    }
+    Ok(bytes)
 }
 
 /// The findings that writing `proposed` to `path` would introduce (`None`: deleting it).
@@ -81,9 +104,14 @@ pub fn judge(
         && let Some(folder) = path.parent()
         && let Ok(listing) = std::fs::read_dir(folder)
     {
+        // Links are kept here and judged by `read_source` against the sibling bounds below.
         let mut siblings: Vec<PathBuf> = listing
             .filter_map(Result::ok)
-            .filter(|entry| entry.file_type().is_ok_and(|kind| kind.is_file()))
+            .filter(|entry| {
+                entry
+                    .file_type()
+                    .is_ok_and(|kind| kind.is_file() || kind.is_symlink())
+            })
             .map(|entry| entry.path())
             .filter(|sibling| {
                 *sibling != path && is_terraform(&sibling.to_string_lossy().replace('\\', "/"))
@@ -113,7 +141,11 @@ pub fn judge(
         new: proposed.map(str::to_owned),
         reported: true,
     }];
-    for sibling in jobs.flatten() {
+    // The siblings were found by listing the folder, not named: like files found by walking,
+    // they are read only where they lead inside the folder or its git work tree.
+    let bounds = Arc::new(Bounds::new(&paths[..1], cwd));
+    for mut sibling in jobs.flatten() {
+        sibling.bounds = Some(Arc::clone(&bounds));
         if let Ok(Some(source)) = read_source(&sibling) {
             prepared.push(Prepared {
                 job: sibling,
@@ -135,5 +167,27 @@ fn current_text(job: &FileJob) -> anyhow::Result<Option<String>> {
     match read_source(job) {
         Ok(source) => Ok(source.map(|source| source.text)),
         Err(problem) => bail!("{}: {}", problem.path, problem.message),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn standard_input_is_read_up_to_the_limit() {
+        let limit = usize::try_from(MAX_STDIN_BYTES).unwrap();
+        let at_limit = std::io::repeat(b'a').take(MAX_STDIN_BYTES);
+        assert_eq!(read_bounded(at_limit, "the input").unwrap().len(), limit);
+        let over = std::io::repeat(b'a').take(MAX_STDIN_BYTES + 1);
+        let error = read_bounded(over, "the input").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "standard input holds more than 64 MiB (the input): not judged"
+        );
+        // An endless stream ends at the limit too.
+        assert!(read_bounded(std::io::repeat(b'a'), "the input").is_err());
     }
 }

@@ -10,7 +10,6 @@
 //! a broken hook must not let edits through unseen.
 
 use std::fmt::Write as _;
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
@@ -23,6 +22,7 @@ use serde_json::Value;
 use crate::Exit;
 use crate::check::today;
 use crate::emit;
+use crate::escape;
 use crate::findings::{self, Finding};
 use crate::gate;
 
@@ -39,7 +39,7 @@ pub struct HookArgs {
 pub enum HookAgent {
     /// Claude Code `PreToolUse`: judge Write, Edit, MultiEdit and Bash calls.
     ///
-    /// Reads the hook input JSON on standard input. Prints a `permissionDecision` of `deny`
+    /// Reads the hook input JSON on standard input (at most 64 MiB). Prints a `permissionDecision` of `deny`
     /// (the change introduces an error) or `ask` (a warning) with the findings as the reason,
     /// or nothing when the change is clean. Exit status 0, or 2 when the input cannot be read
     /// (Claude Code then blocks the call and shows the message).
@@ -51,10 +51,10 @@ const COMMAND_PATH: &str = "command.sh";
 
 pub fn run(args: &HookArgs) -> anyhow::Result<Exit> {
     let HookAgent::Claude = args.agent;
-    let mut input = String::new();
-    std::io::stdin()
-        .read_to_string(&mut input)
-        .context("cannot read the hook input from standard input")?;
+    let input = gate::read_stdin("the hook input")?;
+    let Ok(input) = String::from_utf8(input) else {
+        bail!("the hook input on standard input is not UTF-8");
+    };
     let call: Value = serde_json::from_str(&input)
         .map_err(|error| anyhow::anyhow!("the hook input is not JSON: {error}"))?;
     let findings = judge_call(&call)?;
@@ -207,14 +207,20 @@ fn decision(findings: &[Finding]) -> Option<Value> {
         shown.len(),
         if shown.len() == 1 { "" } else { "s" }
     );
+    // The reason is shown to the person and the agent deciding: the file's text in it is
+    // escaped as in text output, so that it can neither drive a terminal nor hide from a reader.
     for finding in shown {
         let _ = write!(
             reason,
             "\n- {}:{}: {}[{}] {}",
-            finding.path, finding.start.line, finding.severity, finding.rule.id, finding.message
+            escape::line(&finding.path),
+            finding.start.line,
+            finding.severity,
+            finding.rule.id,
+            escape::line(&finding.message)
         );
         if let Some(fix) = finding.fixes.first() {
-            let _ = write!(reason, " (fix: {})", fix.title);
+            let _ = write!(reason, " (fix: {})", escape::line(&fix.title));
         }
     }
     Some(serde_json::json!({

@@ -7,9 +7,9 @@ mod check;
 mod cli_docs;
 mod diff_cmd;
 mod emit;
+mod escape;
 mod findings;
 mod gate;
-mod git;
 mod hook;
 mod init;
 mod merge_reports;
@@ -64,7 +64,9 @@ fn main() -> ExitCode {
         Ok(exit) => exit,
         Err(error) => {
             let mut stderr = std::io::stderr().lock();
-            let _ = writeln!(stderr, "redline: error: {error:#}");
+            // Error chains name files and quote configuration snippets from the repository.
+            let message = format!("{error:#}");
+            let _ = writeln!(stderr, "redline: error: {}", escape::lines(&message));
             Exit::Error
         }
     };

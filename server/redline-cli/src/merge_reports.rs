@@ -147,7 +147,7 @@ fn number_at(value: &Value, pointer: &str) -> u64 {
 }
 
 fn pretty(value: &impl Serialize) -> String {
-    let mut res = serde_json::to_string_pretty(value).unwrap_or_default();
+    let mut res = crate::escape::to_json_pretty(value).unwrap_or_default();
     res.push('\n');
     res
 }

@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use crate::Exit;
 use crate::args::{ColorChoice, FailOn, PlanArgs, PlanFormat};
+use crate::escape;
 use crate::findings::{self, Finding};
 use crate::render;
 
@@ -302,11 +303,17 @@ fn render_text(
     };
     let counts = counts(plan);
     let mut res = String::new();
+    // Addresses, reasons and the Terraform version come from the plan JSON and paths from the
+    // repository: all are escaped for the terminal, and columns are padded by escaped width.
     let version = plan
         .terraform_version
-        .map(|version| format!(", Terraform {version}"))
+        .map(|version| format!(", Terraform {}", escape::line(version)))
         .unwrap_or_default();
-    let _ = writeln!(res, "{}", bold(&format!("Plan {path}{version}")));
+    let _ = writeln!(
+        res,
+        "{}",
+        bold(&format!("Plan {}{version}", escape::line(path)))
+    );
     let _ = writeln!(
         res,
         "{} deleted, {} replaced ({} of them hold data); {} created, {} updated; {} changes in all",
@@ -321,7 +328,7 @@ fn render_text(
         res.push('\n');
         let width = destructions
             .iter()
-            .map(|destruction| destruction.change.address.chars().count())
+            .map(|destruction| escape::line_width(destruction.change.address))
             .max()
             .unwrap_or(0);
         let action_width = destructions
@@ -333,14 +340,14 @@ fn render_text(
             let declared = destruction
                 .declared_at
                 .as_ref()
-                .map(|at| format!(", declared at {}:{}", at.path, at.line))
+                .map(|at| format!(", declared at {}:{}", escape::line(&at.path), at.line))
                 .unwrap_or_default();
             let _ = writeln!(
                 res,
                 "  {:<action_width$}  {:<width$}  {} (line {}{declared})",
                 destruction.action,
-                destruction.change.address,
-                destruction.reason,
+                escape::line(destruction.change.address),
+                escape::line(&destruction.reason),
                 destruction.line
             );
         }
@@ -400,7 +407,7 @@ fn render_json(
         },
         body: render::json::body(&report),
     };
-    let mut res = serde_json::to_string_pretty(&json)?;
+    let mut res = escape::to_json_pretty(&json)?;
     res.push('\n');
     Ok(res)
 }
@@ -422,8 +429,13 @@ fn declarations(dir: &std::path::Path, cwd: &std::path::Path) -> Declarations {
         })
         .collect();
     paths.sort();
+    // The files were found by listing the folder, not named: as in `redline check`, a link is
+    // read only where it leads inside the folder or its git work tree, and only regular files
+    // up to the default size cap are read.
+    let bounds = redline_workspace::Bounds::new(&[dir.to_path_buf()], cwd);
     for path in paths {
-        let Ok(bytes) = std::fs::read(&path) else {
+        let max = redline_engine::config::DEFAULT_MAX_FILE_SIZE;
+        let Ok(bytes) = redline_workspace::read_found_file(&path, &bounds, max) else {
             continue;
         };
         let Ok(source) = decode(bytes) else {

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::Exit;
 use crate::args::{ExplainArgs, ListFormat, RulesArgs};
+use crate::escape;
 
 #[derive(Serialize)]
 struct JsonRule {
@@ -90,7 +91,9 @@ pub fn explain(args: &ExplainArgs) -> anyhow::Result<Exit> {
             args.rule
         );
     };
-    print(&doc_page(meta))?;
+    // The page is built into the binary, but it goes to a terminal like any other human
+    // output, so it takes the same escaping (a no-op for the pages redline ships).
+    print(&escape::lines(&doc_page(meta)))?;
     Ok(Exit::Clean)
 }
 

@@ -12,6 +12,18 @@ use serde::Deserialize;
 /// The default cap on the size of a file redline reads: 10 MiB.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
 
+/// The largest `max_file_size` a configuration may set: 1 GiB. A `redline.toml` comes with the
+/// repository it governs, and must not make redline read arbitrarily large files.
+pub const MAX_MAX_FILE_SIZE: u64 = 1024 * 1024 * 1024;
+
+/// The most globs (`exclude` entries and `[[ignore]]` paths together) a configuration may hold.
+/// Every file is matched against each, so the count bounds the time a repository's
+/// configuration can cost.
+pub const MAX_GLOBS: usize = 1_000;
+
+/// The longest glob a configuration may hold, in bytes.
+pub const MAX_GLOB_LEN: usize = 1_024;
+
 /// A validated `redline.toml`.
 pub struct Config {
     /// Globs of paths (relative to the config's folder) that are never analysed.
@@ -116,9 +128,33 @@ impl Config {
             message,
         };
 
+        let n_globs = raw.exclude.len() + raw.ignore.len();
+        if n_globs > MAX_GLOBS {
+            return Err(ConfigError {
+                line: None,
+                message: format!(
+                    "{n_globs} globs in `exclude` and `ignore`: at most {MAX_GLOBS} are allowed"
+                ),
+            });
+        }
+        let check_length = |glob: &str, span: std::ops::Range<usize>, key: &str| {
+            if glob.len() > MAX_GLOB_LEN {
+                Err(error_at(
+                    span,
+                    format!(
+                        "a glob in `{key}` is {} bytes long: at most {MAX_GLOB_LEN} are allowed",
+                        glob.len()
+                    ),
+                ))
+            } else {
+                Ok(())
+            }
+        };
+
         let mut res = Config::default();
         let mut builder = GlobSetBuilder::new();
         for pattern in &raw.exclude {
+            check_length(pattern.get_ref(), pattern.span(), "exclude")?;
             let glob = Glob::new(pattern.get_ref()).map_err(|error| {
                 error_at(
                     pattern.span(),
@@ -141,6 +177,15 @@ impl Config {
                         .to_owned(),
                 )
             })?;
+            if res.max_file_size > MAX_MAX_FILE_SIZE {
+                return Err(error_at(
+                    size.span(),
+                    format!(
+                        "`max_file_size` is at most {MAX_MAX_FILE_SIZE} bytes (1 GiB), not {}",
+                        res.max_file_size
+                    ),
+                ));
+            }
         }
 
         for (key, value) in &raw.rules {
@@ -188,6 +233,7 @@ impl Config {
 
         for entry in &raw.ignore {
             let raw_ignore = entry.get_ref();
+            check_length(&raw_ignore.path, entry.span(), "ignore.path")?;
             let glob = Glob::new(&raw_ignore.path).map_err(|error| {
                 error_at(
                     entry.span(),

@@ -7,6 +7,7 @@
 //! only in `convert`.
 
 pub mod convert;
+mod escape;
 mod proto;
 mod server;
 mod session;

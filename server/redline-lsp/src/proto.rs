@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use tower_lsp_server::ls_types as lsp;
 
 use crate::convert::{self, PositionEncoding};
+use crate::escape::visible;
 use crate::session::Analysis;
 
 /// The code action kind that applies every safe fix of a document.
@@ -67,7 +68,7 @@ pub fn to_lsp(
                 uri: uri.clone(),
                 range: convert::range(rope, related.range, encoding),
             },
-            message: related.message.clone(),
+            message: visible(&related.message).into_owned(),
         })
         .collect();
     // An unused suppression is dead text: editors grey it out.
@@ -91,7 +92,8 @@ pub fn to_lsp(
             .ok()
             .map(|href| lsp::CodeDescription { href }),
         source: Some("redline".to_owned()),
-        message: diagnostic.message.clone(),
+        // Messages quote names from the document: escaped for display, positions untouched.
+        message: visible(&diagnostic.message).into_owned(),
         related_information: (!related.is_empty()).then_some(related),
         tags: unnecessary.then(|| vec![lsp::DiagnosticTag::UNNECESSARY]),
         data: serde_json::to_value(data).ok(),
@@ -167,9 +169,10 @@ pub fn code_actions(
                 if fix.applicability == Applicability::DisplayOnly || fix.edits().is_empty() {
                     continue;
                 }
+                let fix_title = visible(&fix.title);
                 let title = match fix.applicability {
-                    Applicability::Safe => format!("{} ({})", fix.title, diagnostic.rule.id),
-                    _ => format!("{} ({}, unsafe: review it)", fix.title, diagnostic.rule.id),
+                    Applicability::Safe => format!("{fix_title} ({})", diagnostic.rule.id),
+                    _ => format!("{fix_title} ({}, unsafe: review it)", diagnostic.rule.id),
                 };
                 let edits = fix
                     .edits()
@@ -244,13 +247,15 @@ pub fn hover(
         }
         value.push_str(&format!(
             "**{}** `{}`: {}\n\n",
-            diagnostic.rule.id, diagnostic.rule.name, diagnostic.message
+            diagnostic.rule.id,
+            diagnostic.rule.name,
+            visible(&diagnostic.message)
         ));
         for fix in &diagnostic.fixes {
             value.push_str(&format!(
                 "- Fix ({}): {}\n",
                 fix.applicability.as_str(),
-                fix.title
+                visible(&fix.title)
             ));
         }
         if let Some(meta) = redline_rules::find_any_rule(diagnostic.rule.id) {

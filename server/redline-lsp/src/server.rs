@@ -1,6 +1,6 @@
 //! The protocol handlers.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -555,7 +555,10 @@ async fn analyse_blocking(
         Ok(analysis) => {
             for problem in &analysis.problems {
                 client
-                    .log_message(lsp::MessageType::ERROR, format!("redline: {problem}"))
+                    .log_message(
+                        lsp::MessageType::ERROR,
+                        crate::escape::visible(&format!("redline: {problem}")).into_owned(),
+                    )
                     .await;
             }
             Some(Arc::new(analysis))
@@ -579,8 +582,13 @@ async fn analyse_file_from_disk(session: &Arc<Session>, client: &Client, uri: ls
     let Some(path) = uri.to_file_path().map(|path| path.into_owned()) else {
         return;
     };
-    let read = tokio::task::spawn_blocking(move || std::fs::read(&path)).await;
-    let Ok(Ok(bytes)) = read else {
+    let roots = session
+        .roots
+        .read()
+        .map(|roots| roots.clone())
+        .unwrap_or_default();
+    let read = tokio::task::spawn_blocking(move || read_watched_file(&path, &roots)).await;
+    let Ok(Some(bytes)) = read else {
         return;
     };
     let Ok(source) = redline_workspace::decode(bytes) else {
@@ -609,6 +617,15 @@ async fn analyse_file_from_disk(session: &Arc<Session>, client: &Client, uri: ls
     }
 }
 
+/// The bytes of a file a watched-file event names, read as the workspace scan would read it:
+/// only a regular file, of at most the default `max_file_size`, whose path (links resolved)
+/// stays inside the workspace folders or the git work tree holding them.
+fn read_watched_file(path: &Path, roots: &[PathBuf]) -> Option<Vec<u8>> {
+    let bounds = redline_workspace::Bounds::new(roots, path.parent()?);
+    let max = redline_engine::config::DEFAULT_MAX_FILE_SIZE;
+    redline_workspace::read_found_file(path, &bounds, max).ok()
+}
+
 /// Analyses every file of the workspace folders, reporting progress.
 async fn scan(session: &Arc<Session>, client: &Client, roots: Vec<PathBuf>) {
     let discovered = tokio::task::spawn_blocking(move || {
@@ -635,7 +652,7 @@ async fn scan(session: &Arc<Session>, client: &Client, roots: Vec<PathBuf>) {
         client
             .log_message(
                 lsp::MessageType::WARNING,
-                format!("redline: workspace scan: {problem}"),
+                crate::escape::visible(&format!("redline: workspace scan: {problem}")).into_owned(),
             )
             .await;
     }

@@ -14,6 +14,7 @@ use redline_engine::{
     analyze_incremental,
 };
 use redline_syntax::{Format, Language, ParsedTree, SourceHints, TextPoint, TreeEdit};
+use redline_workspace::Bounds;
 use redline_workspace::git::{self, GitStamp};
 use ropey::Rope;
 use tower_lsp_server::ls_types as lsp;
@@ -322,6 +323,16 @@ impl Session {
         let Ok(listing) = std::fs::read_dir(folder) else {
             return Vec::new();
         };
+        // The siblings were found by listing the folder, not named: as in `redline check`, a
+        // link among them is read only where it leads inside the workspace folders or the git
+        // work tree holding the file.
+        let mut scanned = self
+            .roots
+            .read()
+            .map(|roots| roots.clone())
+            .unwrap_or_default();
+        scanned.push(folder.to_path_buf());
+        let bounds = Bounds::new(&scanned, folder);
         let mut paths: Vec<PathBuf> = listing
             .filter_map(Result::ok)
             .map(|entry| entry.path())
@@ -342,7 +353,8 @@ impl Session {
                 let text = match open {
                     Some(text) => text,
                     None => {
-                        let bytes = std::fs::read(&path).ok()?;
+                        let max = redline_engine::config::DEFAULT_MAX_FILE_SIZE;
+                        let bytes = redline_workspace::read_found_file(&path, &bounds, max).ok()?;
                         redline_workspace::decode(bytes).ok()?.text
                     }
                 };

@@ -7,7 +7,7 @@ use globset::Glob;
 use redline_syntax::value::Node;
 use redline_syntax::{Format, SourceHints};
 
-use crate::FileJob;
+use crate::{FileJob, SourceText};
 
 /// Marks the files that a `.gitlab-ci.yml` (or a file it includes) includes locally.
 ///
@@ -26,7 +26,8 @@ pub(crate) fn mark_local_includes(files: &mut [FileJob]) {
         .collect();
     let mut visited: BTreeSet<usize> = pending.iter().map(|(index, _)| *index).collect();
     while let Some((index, root)) = pending.pop() {
-        let Ok(text) = std::fs::read_to_string(&files[index].path) else {
+        // Read as any analysed file is: within the size cap and the symbolic link bounds.
+        let Ok(Some(SourceText { text, .. })) = crate::read_source(&files[index]) else {
             continue;
         };
         let hints = SourceHints {

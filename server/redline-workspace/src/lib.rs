@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::fs;
 use std::io::Read as _;
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use redline_engine::{Config, ConfigError};
 use redline_syntax::SourceHints;
@@ -16,6 +16,10 @@ use redline_syntax::detect::is_candidate_path;
 
 /// The configuration file name looked up from each analysed path upwards.
 pub const CONFIG_FILE_NAME: &str = "redline.toml";
+
+/// The largest `redline.toml` read: 1 MiB. The file comes with the repository it governs,
+/// and a real one is a few hundred bytes.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 
 /// Folders that are never entered: VCS data, provider caches and package trees.
 const SKIPPED_FOLDERS: &[&str] = &[".git", ".terraform", "node_modules", ".hg", ".svn"];
@@ -43,6 +47,9 @@ pub struct FileJob {
     pub config_relative: String,
     /// What the workspace knows about the file's format.
     pub hints: SourceHints,
+    /// Where the file may resolve to through symbolic links, for a file redline found itself;
+    /// `None` for a file named by the user, which is read wherever it leads.
+    pub bounds: Option<Arc<Bounds>>,
 }
 
 /// A file that could not be analysed.
@@ -59,7 +66,8 @@ pub struct FileProblem {
 /// The kinds of file problems.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProblemKind {
-    /// The file was skipped on purpose (too large, binary, not UTF-8, a symlink loop).
+    /// The file was skipped on purpose (too large, binary, not UTF-8, a symlink loop, a
+    /// symlink leading outside the scanned folders).
     Skipped,
     /// The file could not be read; the run's results are incomplete.
     Io,
@@ -80,6 +88,31 @@ pub struct Discovery {
     pub files: Vec<FileJob>,
     /// Paths that could not be walked.
     pub problems: Vec<FileProblem>,
+    /// The folders the run may read and write through symbolic links.
+    pub bounds: Arc<Bounds>,
+}
+
+/// The folders that symbolic links found by redline may lead into: each folder given (the
+/// folder of each file given), and the git work tree holding it.
+///
+/// A repository is not trusted to point outside itself: a link `evil.sh -> ~/.ssh/config`
+/// would put that file's lines into a report that may be published, and `--fix` through a
+/// link would rewrite a file the repository does not own. Monorepos link shared files across
+/// folders, so the whole work tree is allowed, not only the folder given.
+#[derive(Clone, Debug)]
+pub struct Bounds {
+    // Invariant: every folder is canonical (absolute, no links, no `.` or `..`), so a canonical
+    // path is inside exactly when it starts with one of them.
+    folders: Vec<PathBuf>,
+}
+
+/// Where a path leads once all its symbolic links are resolved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Resolution {
+    /// Inside the bounds, at this canonical path.
+    Inside(PathBuf),
+    /// Outside the bounds, at this canonical path.
+    Outside(PathBuf),
 }
 
 /// Errors that stop a run before analysis: bad arguments or configuration.
@@ -121,9 +154,103 @@ pub struct DiscoverOptions<'a> {
     pub cwd: &'a Path,
 }
 
+impl Bounds {
+    /// The bounds of a run over `paths` (relative to `cwd`): each folder given, the folder of
+    /// each file given, and the nearest folder above each holding `.git`. Paths that do not
+    /// exist add nothing.
+    pub fn new(paths: &[PathBuf], cwd: &Path) -> Self {
+        let mut folders = Vec::new();
+        for path in paths {
+            let path = absolute(path, cwd);
+            // A file given stands for its own folder: were it a link, the folder it leads to
+            // must not join the bounds.
+            let folder = if fs::metadata(&path).is_ok_and(|meta| meta.is_dir()) {
+                path.as_path()
+            } else {
+                match path.parent() {
+                    Some(parent) => parent,
+                    None => continue,
+                }
+            };
+            let Ok(folder) = fs::canonicalize(folder) else {
+                continue;
+            };
+            if let Some(work_tree) = work_tree(&folder) {
+                folders.push(work_tree.to_path_buf());
+            }
+            folders.push(folder);
+        }
+        folders.sort();
+        folders.dedup();
+        Self { folders }
+    }
+
+    /// Whether a canonical path lies inside one of the folders.
+    pub fn contains(&self, canonical: &Path) -> bool {
+        self.folders
+            .iter()
+            .any(|folder| canonical.starts_with(folder))
+    }
+
+    /// Resolves every symbolic link in `path` (a chain is judged by its final target) and says
+    /// whether the result is inside. Fails when `path` cannot be resolved (a dangling link).
+    pub fn resolve(&self, path: &Path) -> std::io::Result<Resolution> {
+        let canonical = fs::canonicalize(path)?;
+        Ok(if self.contains(&canonical) {
+            Resolution::Inside(canonical)
+        } else {
+            Resolution::Outside(canonical)
+        })
+    }
+}
+
+/// The bytes of a file that redline found by itself (listing a folder, a watched-file event)
+/// rather than one a user named: read only when its path, links resolved, stays inside
+/// `bounds`, it is a regular file, and it holds at most `max` bytes.
+pub fn read_found_file(path: &Path, bounds: &Bounds, max: u64) -> std::io::Result<Vec<u8>> {
+    let Resolution::Inside(target) = bounds.resolve(path)? else {
+        return Err(std::io::ErrorKind::PermissionDenied.into());
+    };
+    // Checked before opening: opening a FIFO for reading waits for a writer.
+    if !fs::metadata(&target)?.is_file() {
+        return Err(std::io::ErrorKind::InvalidInput.into());
+    }
+    let mut bytes = Vec::new();
+    fs::File::open(&target)?
+        .take(max + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(std::io::ErrorKind::FileTooLarge.into());
+    }
+    Ok(bytes)
+}
+
+/// The message of a file problem for a symbolic link that leads outside the bounds.
+fn outside_message(target: &Path, is_folder: bool) -> String {
+    let kind = if is_folder { "folder" } else { "file" };
+    format!(
+        "symbolic link to a {kind} outside the scanned folders ({}): skipped",
+        target.display()
+    )
+}
+
+/// The git work tree holding `folder`: the nearest of it and its ancestors that holds a `.git`
+/// folder or file (linked worktrees and submodules have a `.git` file). Git itself is not run,
+/// so that a hostile repository's git configuration has no say.
+fn work_tree(folder: &Path) -> Option<&Path> {
+    folder.ancestors().find(|ancestor| {
+        fs::symlink_metadata(ancestor.join(".git"))
+            .is_ok_and(|meta| meta.is_dir() || meta.is_file())
+    })
+}
+
 /// Finds the files to analyse under `options.paths`.
+///
+/// A symbolic link found by walking a folder is followed only when it leads inside
+/// [`Bounds::new`] of the paths; a path given is read wherever it leads.
 pub fn discover(options: &DiscoverOptions<'_>) -> Result<Discovery, WorkspaceError> {
     let mut configs = ConfigCache::new(options.config_file, options.cwd)?;
+    let bounds = Arc::new(Bounds::new(options.paths, options.cwd));
     let mut files = Vec::new();
     let mut problems = Vec::new();
     for path in options.paths {
@@ -142,12 +269,23 @@ pub fn discover(options: &DiscoverOptions<'_>) -> Result<Discovery, WorkspaceErr
                 message: "not a regular file or folder".to_owned(),
             });
         }
-        walk(path, options.cwd, &mut configs, &mut files, &mut problems)?;
+        let mut walk = Walk {
+            cwd: options.cwd,
+            bounds: &bounds,
+            configs: &mut configs,
+            files: &mut files,
+            problems: &mut problems,
+        };
+        walk.run(path)?;
     }
     files.sort_by(|a, b| a.display.cmp(&b.display));
     files.dedup_by(|a, b| a.display == b.display);
     gitlab::mark_local_includes(&mut files);
-    Ok(Discovery { files, problems })
+    Ok(Discovery {
+        files,
+        problems,
+        bounds,
+    })
 }
 
 /// Makes jobs for files named one by one, whether or not they exist (a file deleted by an
@@ -169,63 +307,138 @@ pub fn file_jobs(
     Ok(res)
 }
 
-fn walk(
-    root: &Path,
-    cwd: &Path,
-    configs: &mut ConfigCache,
-    files: &mut Vec<FileJob>,
-    problems: &mut Vec<FileProblem>,
-) -> Result<(), WorkspaceError> {
-    let walker = ignore::WalkBuilder::new(root)
-        .hidden(false)
-        .git_ignore(true)
-        .git_global(false)
-        .git_exclude(true)
-        .require_git(false)
-        .ignore(true)
-        .parents(true)
-        .follow_links(true)
-        .filter_entry(|entry| {
-            let name = entry.file_name().to_string_lossy();
-            !(entry.depth() > 0
-                && entry.file_type().is_some_and(|kind| kind.is_dir())
-                && SKIPPED_FOLDERS.contains(&name.as_ref()))
-        })
-        .build();
-    for entry in walker {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(error) => {
-                problems.push(walk_problem(&error, cwd));
-                continue;
+/// One folder walk of `discover` and where its results go.
+struct Walk<'a> {
+    cwd: &'a Path,
+    bounds: &'a Arc<Bounds>,
+    configs: &'a mut ConfigCache,
+    files: &'a mut Vec<FileJob>,
+    problems: &'a mut Vec<FileProblem>,
+}
+
+impl Walk<'_> {
+    fn run(&mut self, root: &Path) -> Result<(), WorkspaceError> {
+        // The entry filter must be `'static`, so it shares the bounds and the problems it finds
+        // through `Arc`s.
+        let outside = Arc::new(Mutex::new(Vec::new()));
+        let filter = {
+            let bounds = Arc::clone(self.bounds);
+            let outside = Arc::clone(&outside);
+            let cwd = self.cwd.to_path_buf();
+            move |entry: &ignore::DirEntry| {
+                let name = entry.file_name().to_string_lossy();
+                let is_dir = entry.file_type().is_some_and(|kind| kind.is_dir());
+                if entry.depth() > 0 && is_dir && SKIPPED_FOLDERS.contains(&name.as_ref()) {
+                    return false;
+                }
+                // The root was given by the user and is trusted wherever it leads. A link that
+                // cannot be resolved is let through, for the walker or the read to report.
+                if entry.depth() == 0 || !entry.path_is_symlink() {
+                    return true;
+                }
+                let Ok(Resolution::Outside(target)) = bounds.resolve(entry.path()) else {
+                    return true;
+                };
+                // Links to other files are not read anyway: only those redline would read, and
+                // folders, are worth a message.
+                if is_dir || is_candidate_path(&entry.path().to_string_lossy()) {
+                    let problem = FileProblem {
+                        path: display_path(entry.path(), &cwd),
+                        message: outside_message(&target, is_dir),
+                        kind: ProblemKind::Skipped,
+                    };
+                    outside
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push(problem);
+                }
+                false
             }
         };
-        let path = entry.path();
-        let name = path.to_string_lossy();
-        // Only regular files: FIFOs, sockets and devices could block or never end. One named
-        // like a file redline reads (`x.tf` linked to `/dev/zero`) is reported, not read.
-        let kind = entry.file_type();
-        if !kind.is_some_and(|kind| kind.is_file()) {
-            if !kind.is_some_and(|kind| kind.is_dir()) && is_candidate_path(&name) {
-                problems.push(FileProblem {
-                    path: display_path(path, cwd),
-                    message: "not a regular file (a device, FIFO or socket): skipped".to_owned(),
-                    kind: ProblemKind::Skipped,
-                });
+        let walker = ignore::WalkBuilder::new(root)
+            .hidden(false)
+            .git_ignore(true)
+            .git_global(false)
+            .git_exclude(true)
+            .require_git(false)
+            .ignore(true)
+            .parents(true)
+            // Links are followed, so that a folder linked from elsewhere in the repository is
+            // walked and loops are detected; the filter stops those that lead outside.
+            .follow_links(true)
+            .filter_entry(filter)
+            .build();
+        for entry in walker {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(error) => {
+                    self.problems.push(self.walk_problem(&error));
+                    continue;
+                }
+            };
+            let path = entry.path();
+            let name = path.to_string_lossy();
+            // Only regular files: FIFOs, sockets and devices could block or never end. One
+            // named like a file redline reads (`x.tf` linked to `/dev/zero`) is reported, not
+            // read.
+            let kind = entry.file_type();
+            if !kind.is_some_and(|kind| kind.is_file()) {
+                if !kind.is_some_and(|kind| kind.is_dir()) && is_candidate_path(&name) {
+                    self.problems.push(FileProblem {
+                        path: display_path(path, self.cwd),
+                        message: "not a regular file (a device, FIFO or socket): skipped"
+                            .to_owned(),
+                        kind: ProblemKind::Skipped,
+                    });
+                }
+                continue;
             }
-            continue;
+            if !is_candidate_path(&name) {
+                continue;
+            }
+            let config = self.configs.for_file(path)?;
+            let mut file = job(path, self.cwd, config);
+            if file.config.config.is_excluded(&file.config_relative) {
+                continue;
+            }
+            file.bounds = Some(Arc::clone(self.bounds));
+            self.files.push(file);
         }
-        if !is_candidate_path(&name) {
-            continue;
-        }
-        let config = configs.for_file(path)?;
-        let file = job(path, cwd, config);
-        if file.config.config.is_excluded(&file.config_relative) {
-            continue;
-        }
-        files.push(file);
+        self.problems
+            .append(&mut outside.lock().unwrap_or_else(PoisonError::into_inner));
+        Ok(())
     }
-    Ok(())
+
+    /// The problem for a walk error. A link to a folder outside the bounds that cannot be
+    /// listed fails before the entry filter sees it; it is reported as skipped, like one that
+    /// can be listed.
+    fn walk_problem(&self, error: &ignore::Error) -> FileProblem {
+        let problem = walk_problem(error, self.cwd);
+        if problem.kind == ProblemKind::Io
+            && let Some(path) = error_path(error)
+            && fs::symlink_metadata(path).is_ok_and(|meta| meta.file_type().is_symlink())
+            && let Ok(Resolution::Outside(target)) = self.bounds.resolve(path)
+        {
+            let is_dir = fs::metadata(&target).is_ok_and(|meta| meta.is_dir());
+            return FileProblem {
+                message: outside_message(&target, is_dir),
+                kind: ProblemKind::Skipped,
+                ..problem
+            };
+        }
+        problem
+    }
+}
+
+/// The path a walk error is about, if it names one.
+fn error_path(error: &ignore::Error) -> Option<&Path> {
+    match error {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        _ => None,
+    }
 }
 
 fn walk_problem(error: &ignore::Error, cwd: &Path) -> FileProblem {
@@ -277,6 +490,7 @@ fn job(path: &Path, cwd: &Path, config: Arc<LoadedConfig>) -> FileJob {
         config,
         config_relative,
         hints: SourceHints::default(),
+        bounds: None,
     }
 }
 
@@ -290,7 +504,7 @@ pub fn nearest_config(file: &Path) -> Result<Option<LoadedConfig>, WorkspaceErro
     for ancestor in folder.ancestors() {
         let candidate = ancestor.join(CONFIG_FILE_NAME);
         if candidate.is_file() {
-            return load_config(&candidate).map(Some);
+            return load_discovered_config(&candidate).map(Some);
         }
     }
     Ok(None)
@@ -299,14 +513,34 @@ pub fn nearest_config(file: &Path) -> Result<Option<LoadedConfig>, WorkspaceErro
 /// Reads a file for analysis, refusing what redline must not or cannot analyse.
 ///
 /// Returns `Ok(None)` for files that turn out not to be analysable (an extensionless file
-/// without a shebang).
+/// without a shebang). A file with `bounds` is refused when it leads outside them.
 pub fn read_source(file: &FileJob) -> Result<Option<SourceText>, FileProblem> {
     let problem = |message: String, kind| FileProblem {
         path: file.display.clone(),
         message,
         kind,
     };
-    let metadata = fs::metadata(&file.path).map_err(|error| {
+    // The walk checked the links, but the repository may have changed since: a file found by
+    // walking is resolved again and read at its canonical path.
+    let target = match &file.bounds {
+        None => file.path.clone(),
+        Some(bounds) => match bounds.resolve(&file.path) {
+            Ok(Resolution::Inside(target)) => target,
+            Ok(Resolution::Outside(target)) => {
+                return Err(problem(
+                    outside_message(&target, false),
+                    ProblemKind::Skipped,
+                ));
+            }
+            Err(error) => {
+                return Err(problem(
+                    format!("cannot read: {}", describe_io(&error)),
+                    ProblemKind::Io,
+                ));
+            }
+        },
+    };
+    let metadata = fs::metadata(&target).map_err(|error| {
         problem(
             format!("cannot read: {}", describe_io(&error)),
             ProblemKind::Io,
@@ -328,12 +562,16 @@ pub fn read_source(file: &FileJob) -> Result<Option<SourceText>, FileProblem> {
             ProblemKind::Skipped,
         ));
     }
-    let mut handle = fs::File::open(&file.path).map_err(|error| {
+    let mut handle = fs::File::open(&target).map_err(|error| {
         problem(
             format!("cannot read: {}", describe_io(&error)),
             ProblemKind::Io,
         )
     })?;
+    if let Some(bounds) = &file.bounds {
+        recheck_opened(&handle, &target, bounds)
+            .map_err(|(message, kind)| problem(message, kind))?;
+    }
     let needs_shebang = redline_syntax::detect::needs_shebang(&file.display);
     let mut bytes = Vec::new();
     if needs_shebang {
@@ -369,6 +607,49 @@ pub fn read_source(file: &FileJob) -> Result<Option<SourceText>, FileProblem> {
     decode(bytes)
         .map_err(|message| problem(message, ProblemKind::Skipped))
         .map(Some)
+}
+
+/// Checks that the file opened at `target` is still the one inside `bounds`.
+///
+/// A folder on the way may have been swapped for a link between resolving and opening. This
+/// narrows that window to a second swap timed between two system calls; closing it needs
+/// `openat2(RESOLVE_BENEATH)`, which is not portable.
+fn recheck_opened(
+    handle: &fs::File,
+    target: &Path,
+    bounds: &Bounds,
+) -> Result<(), (String, ProblemKind)> {
+    let changed = || {
+        (
+            "changed while it was read (a symbolic link appeared on its path): not read".to_owned(),
+            ProblemKind::Io,
+        )
+    };
+    let again = match bounds.resolve(target) {
+        Ok(Resolution::Inside(again)) => again,
+        Ok(Resolution::Outside(again)) => {
+            return Err((outside_message(&again, false), ProblemKind::Skipped));
+        }
+        Err(_) => return Err(changed()),
+    };
+    let same = again == target
+        && match (handle.metadata(), fs::metadata(&again)) {
+            (Ok(opened), Ok(found)) => same_file(&opened, &found),
+            _ => false,
+        };
+    if same { Ok(()) } else { Err(changed()) }
+}
+
+#[cfg(unix)]
+fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt as _;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+/// Without inode numbers, the path check in `recheck_opened` is all there is.
+#[cfg(not(unix))]
+fn same_file(_: &fs::Metadata, _: &fs::Metadata) -> bool {
+    true
 }
 
 /// Turns file bytes into text: refuses NUL bytes and invalid UTF-8, strips a BOM.
@@ -474,7 +755,7 @@ impl ConfigCache {
         }
         let candidate = folder.join(CONFIG_FILE_NAME);
         let res = if candidate.is_file() {
-            Arc::new(load_config(&candidate)?)
+            Arc::new(load_discovered_config(&candidate)?)
         } else {
             match folder.parent() {
                 Some(parent) => self.for_folder(parent)?,
@@ -487,11 +768,43 @@ impl ConfigCache {
     }
 }
 
+/// Loads a `redline.toml` found beside the analysed files. Unlike one named with `--config`, it
+/// comes with the repository, and a link from it to a file elsewhere (`~/.aws/credentials`)
+/// would quote that file's lines in the parse error: such a link is refused.
+fn load_discovered_config(path: &Path) -> Result<LoadedConfig, WorkspaceError> {
+    let is_link = fs::symlink_metadata(path).is_ok_and(|meta| meta.file_type().is_symlink());
+    if is_link {
+        let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let bounds = Bounds::new(std::slice::from_ref(&folder), &folder);
+        if let Ok(Resolution::Outside(target)) = bounds.resolve(path) {
+            return Err(WorkspaceError::ConfigRead {
+                path: path.display().to_string(),
+                message: format!(
+                    "a symbolic link to {}, outside the repository: not read",
+                    target.display()
+                ),
+            });
+        }
+    }
+    load_config(path)
+}
+
 fn load_config(path: &Path) -> Result<LoadedConfig, WorkspaceError> {
-    let text = fs::read_to_string(path).map_err(|error| WorkspaceError::ConfigRead {
+    let read_error = |message: String| WorkspaceError::ConfigRead {
         path: path.display().to_string(),
-        message: describe_io(&error),
-    })?;
+        message,
+    };
+    let mut bytes = Vec::new();
+    fs::File::open(path)
+        .and_then(|file| file.take(MAX_CONFIG_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|error| read_error(describe_io(&error)))?;
+    if bytes.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(read_error(format!(
+            "larger than {} KiB: not a configuration redline reads",
+            MAX_CONFIG_BYTES / 1024
+        )));
+    }
+    let text = String::from_utf8(bytes).map_err(|_| read_error("not UTF-8".to_owned()))?;
     let config = Config::parse(&text).map_err(|error| WorkspaceError::Config {
         path: path.display().to_string(),
         error,
@@ -567,5 +880,68 @@ mod discovery_tests {
                 ("ci/other.yml".to_owned(), None),
             ]
         );
+    }
+    /// A file found by walking is resolved again when it is read: one swapped for a link to a
+    /// file outside after the walk is not read.
+    #[test]
+    fn read_source_rechecks_a_file_found_by_walking() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("repo");
+        fs::create_dir_all(root.join(".git")).unwrap();
+        fs::create_dir_all(dir.path().join("outside")).unwrap();
+        fs::write(root.join("main.tf"), "locals {}\n").unwrap();
+        fs::write(dir.path().join("outside/secret.tf"), "secret\n").unwrap();
+        let discovery = discover(&DiscoverOptions {
+            paths: std::slice::from_ref(&root),
+            config_file: None,
+            cwd: dir.path(),
+        })
+        .unwrap();
+        let [file] = discovery.files.as_slice() else {
+            panic!("one file expected");
+        };
+        assert!(read_source(file).is_ok());
+
+        fs::remove_file(root.join("main.tf")).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("outside/secret.tf"), root.join("main.tf"))
+            .unwrap();
+        let problem = read_source(file).unwrap_err();
+        assert_eq!(problem.kind, ProblemKind::Skipped);
+        assert!(
+            problem
+                .message
+                .starts_with("symbolic link to a file outside the scanned folders ("),
+            "{}",
+            problem.message
+        );
+        // Named by the user, the same link is read.
+        let named = file_jobs(&[root.join("main.tf")], None, dir.path()).unwrap();
+        let source = read_source(named[0].as_ref().unwrap()).unwrap().unwrap();
+        assert_eq!(source.text, "secret\n");
+    }
+
+    /// The bounds hold each folder given, the folder of each file given, and the nearest work
+    /// tree above, marked by a `.git` folder or file.
+    #[test]
+    fn bounds_reach_the_work_tree() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = fs::canonicalize(dir.path()).unwrap();
+        fs::create_dir_all(root.join("repo/a")).unwrap();
+        fs::create_dir_all(root.join("repo/shared")).unwrap();
+        fs::write(root.join("repo/a/main.tf"), "").unwrap();
+        fs::write(root.join("repo/.git"), "gitdir: /elsewhere\n").unwrap();
+        for given in ["repo/a", "repo/a/main.tf"] {
+            let bounds = Bounds::new(&[PathBuf::from(given)], &root);
+            assert!(bounds.contains(&root.join("repo/a/main.tf")), "{given}");
+            assert!(bounds.contains(&root.join("repo/shared")), "{given}");
+            // Component-wise: a folder whose name starts like the work tree is outside.
+            assert!(!bounds.contains(&root.join("repo2/x.tf")), "{given}");
+            assert!(!bounds.contains(&root), "{given}");
+        }
+        fs::remove_file(root.join("repo/.git")).unwrap();
+        if !root.ancestors().any(|folder| folder.join(".git").exists()) {
+            let bounds = Bounds::new(&[PathBuf::from("repo/a")], &root);
+            assert!(!bounds.contains(&root.join("repo/shared")));
+        }
     }
 }

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use redline_diagnostics::Severity;
 
 use crate::check::Report;
+use crate::escape;
 use crate::findings::Finding;
 
 /// Every finding of `report`, one annotation per line.
@@ -37,12 +38,42 @@ pub fn render_finding(res: &mut String, finding: &Finding) {
     );
 }
 
+/// Escapes an annotation's message. GitHub decodes only `%25`, `%0D` and `%0A`, and reads
+/// workflow commands from the start of log lines, so escaping `%` and the line breaks is what
+/// stops a message from starting a command of its own. The other characters of
+/// `escape::needs_escape` take the visible escape of text output: the log and the annotation
+/// are read by people, and the same output may go to a terminal.
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    let mut res = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '%' => res.push_str("%25"),
+            '\r' => res.push_str("%0D"),
+            '\n' => res.push_str("%0A"),
+            c if escape::needs_escape(c) => escape::push_escape(&mut res, c),
+            c => res.push(c),
+        }
+    }
+    res
 }
 
 fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_cannot_start_a_command_or_drive_a_terminal() {
+        let message = "x\n::error file=a::forged\r\n::stop-commands::t 100%\u{1b}[2J\u{202e}";
+        let escaped = escape_data(message);
+        assert_eq!(
+            escaped,
+            "x%0A::error file=a::forged%0D%0A::stop-commands::t 100%25\\u{1b}[2J\\u{202e}"
+        );
+        assert!(!escaped.chars().any(escape::needs_escape));
+        assert_eq!(escape_property("a:b,c\n"), "a%3Ab%2Cc%0A");
+    }
 }

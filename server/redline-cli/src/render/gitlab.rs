@@ -5,6 +5,7 @@ use redline_diagnostics::Severity;
 use serde::Serialize;
 
 use crate::check::Report;
+use crate::escape;
 
 #[derive(Serialize)]
 struct Issue<'a> {
@@ -43,7 +44,7 @@ pub fn render(report: &Report) -> anyhow::Result<String> {
             },
         })
         .collect();
-    let mut res = serde_json::to_string_pretty(&issues)?;
+    let mut res = escape::to_json_pretty(&issues)?;
     res.push('\n');
     Ok(res)
 }

@@ -8,6 +8,7 @@ use redline_workspace::FileProblem;
 use serde::Serialize;
 
 use crate::check::Report;
+use crate::escape;
 use crate::findings::{Finding, FindingFix, Tally};
 
 /// The whole report at once: what the streamed report (`stream_start`, `stream_finding`,
@@ -104,7 +105,9 @@ pub fn render(report: &Report) -> anyhow::Result<String> {
         },
         body: body(report),
     };
-    let mut res = serde_json::to_string_pretty(&json)?;
+    // Exact text, with the controls and invisible characters serde would leave raw spelled as
+    // `\uXXXX`, so that the report is safe to print to a terminal.
+    let mut res = escape::to_json_pretty(&json)?;
     res.push('\n');
     Ok(res)
 }
@@ -161,7 +164,7 @@ pub fn stream_start() -> anyhow::Result<String> {
         version: u32,
         tool: Tool,
     }
-    let head = serde_json::to_string_pretty(&Head {
+    let head = escape::to_json_pretty(&Head {
         version: 1,
         tool: Tool {
             name: "redline",
@@ -175,7 +178,7 @@ pub fn stream_start() -> anyhow::Result<String> {
 /// One element of the findings array; `first` for the first finding of the report.
 pub fn stream_finding(res: &mut String, item: &Finding, first: bool) -> anyhow::Result<()> {
     // Pretty JSON has no line breaks inside strings, so indenting every line nests it.
-    let text = serde_json::to_string_pretty(&finding(item))?;
+    let text = escape::to_json_pretty(&finding(item))?;
     res.push_str(if first { "\n    " } else { ",\n    " });
     for (index, line) in text.split('\n').enumerate() {
         if index > 0 {
@@ -193,7 +196,7 @@ pub fn stream_end(problems: &[FileProblem], files: usize, tally: &Tally) -> anyh
         errors: Vec<JsonError<'a>>,
         summary: Summary,
     }
-    let tail = serde_json::to_string_pretty(&Tail {
+    let tail = escape::to_json_pretty(&Tail {
         errors: errors(problems),
         summary: summary(files, tally),
     })?;

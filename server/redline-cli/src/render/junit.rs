@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 use redline_workspace::{FileProblem, ProblemKind};
 
 use crate::check::Report;
+use crate::escape;
 use crate::findings::Finding;
 
 #[derive(Default)]
@@ -140,8 +141,11 @@ fn escape_text(text: &str) -> String {
         .replace("&apos;", "'")
 }
 
-/// Escapes text for an attribute, and drops the control characters that XML 1.0
-/// does not allow at all.
+/// Escapes text for an attribute. The characters XML 1.0 does not allow at all, even as
+/// character references (most C0 controls, U+FFFE and U+FFFF), are written as the visible
+/// `\u{XX}` of human output instead, so that the report still parses and shows they were there;
+/// every other character is kept exactly, as a character reference when a terminal would act
+/// on it or a reader would not see it.
 fn escape(text: &str) -> String {
     let mut res = String::with_capacity(text.len());
     for c in text.chars() {
@@ -155,7 +159,14 @@ fn escape(text: &str) -> String {
             '\t' | '\r' => {
                 let _ = write!(res, "&#{};", u32::from(c));
             }
-            c if u32::from(c) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {}
+            c if u32::from(c) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {
+                escape::push_escape(&mut res, c);
+            }
+            // DEL, C1 controls, bidirectional and invisible characters are legal XML: a
+            // character reference keeps them exact for a parser and inert in a terminal.
+            c if escape::needs_escape(c) => {
+                let _ = write!(res, "&#x{:x};", u32::from(c));
+            }
             c => res.push(c),
         }
     }
@@ -167,10 +178,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escapes_markup_and_drops_forbidden_characters() {
+    fn escapes_markup_and_makes_forbidden_characters_visible() {
         assert_eq!(
             escape("a<b & \"c\" 'd'\u{1}\n"),
-            "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&#10;"
+            "a&lt;b &amp; &quot;c&quot; &apos;d&apos;\\u{1}&#10;"
         );
+        // ESC, BEL and U+FFFF cannot appear in XML 1.0; tabs, carriage returns, C1 controls and
+        // bidirectional characters can, and are kept exactly as character references.
+        assert_eq!(
+            escape("\u{1b}]0;x\u{7}\u{ffff}\t\r\u{85}\u{202e}\u{200b}é"),
+            "\\u{1b}]0;x\\u{7}\\u{ffff}&#9;&#13;&#x85;&#x202e;&#x200b;é"
+        );
+        assert_eq!(escape_text("a\nb\u{0}"), "a\nb\\u{0}");
     }
 }

@@ -9,6 +9,7 @@ use redline_text::LineColumn;
 use serde::Serialize;
 
 use crate::check::Report;
+use crate::escape;
 use crate::findings::Finding;
 
 #[derive(Serialize)]
@@ -230,7 +231,7 @@ pub fn render(report: &Report, io_failed: bool) -> anyhow::Result<String> {
             }],
         }],
     };
-    let mut res = serde_json::to_string_pretty(&log)?;
+    let mut res = escape::to_json_pretty(&log)?;
     res.push('\n');
     Ok(res)
 }

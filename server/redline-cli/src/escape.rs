@@ -1,0 +1,279 @@
+//! Visible escapes for analysed text shown to people, and JSON that a terminal can show safely.
+//!
+//! The repository under analysis controls file names, resource names and every string that
+//! reaches a message or a source excerpt. Printed raw, an escape sequence can retitle or clear
+//! the terminal, hide lines or fake output, and bidirectional overrides or invisible characters
+//! can make a line read differently from what it holds ("Trojan Source", CVE-2021-42574).
+//! Human-readable output therefore writes each such character as `\u{XX}`: a backslash, `u`,
+//! and the lowercase hexadecimal code point in braces, as Rust writes it (ESC is `\u{1b}`).
+//! A backslash itself is left alone, so the escape is for reading, not for reversing: `\u{1b}`
+//! in the output may also be those six characters in the input.
+//!
+//! Machine formats keep the exact text and rely on their own escaping instead; see
+//! [`to_json_pretty`] for JSON.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+/// Whether `c` is written as a visible escape in human-readable output.
+///
+/// These are the C0 controls (line breaks and tabs included), DEL, the C1 controls, the
+/// bidirectional marks, embeddings, overrides and isolates, the line and paragraph separators,
+/// and the characters that render as nothing: zero-width spaces and joiners, invisible
+/// operators, the byte order mark, the soft hyphen, the Hangul fillers and the tag characters.
+pub fn needs_escape(c: char) -> bool {
+    matches!(
+        c,
+        '\u{0}'..='\u{1f}'
+            | '\u{7f}'..='\u{9f}'
+            | '\u{ad}'
+            | '\u{61c}'
+            | '\u{115f}'
+            | '\u{1160}'
+            | '\u{180e}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{2028}'..='\u{202e}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{3164}'
+            | '\u{feff}'
+            | '\u{ffa0}'
+            | '\u{e0001}'
+            | '\u{e0020}'..='\u{e007f}'
+    )
+}
+
+/// `text` for one line of output: every character of [`needs_escape`] escaped, line breaks and
+/// tabs included, so that a message, path or source line cannot start a line of its own.
+pub fn line(text: &str) -> Cow<'_, str> {
+    escape_where(text, |_, c| needs_escape(c))
+}
+
+/// `text` for output that may span lines (error chains with a source snippet, documentation,
+/// diffs): like [`line`], but line breaks (`\n` and `\r\n`) and tabs are kept.
+pub fn lines(text: &str) -> Cow<'_, str> {
+    escape_where(text, |index, c| {
+        let kept = matches!(c, '\n' | '\t') || (c == '\r' && text[index + 1..].starts_with('\n'));
+        !kept && needs_escape(c)
+    })
+}
+
+/// How many characters [`line`] makes of `text`, for lining up a caret under escaped text.
+pub fn line_width(text: &str) -> usize {
+    text.chars()
+        .map(|c| if needs_escape(c) { escaped_len(c) } else { 1 })
+        .sum()
+}
+
+/// Appends the visible escape of `c`.
+pub fn push_escape(res: &mut String, c: char) {
+    let _ = write!(res, "\\u{{{:x}}}", u32::from(c));
+}
+
+/// Pretty-printed JSON in which the characters of [`needs_escape`] that JSON itself lets
+/// through raw (DEL, the C1 controls, bidirectional and invisible characters) are written as
+/// `\uXXXX` escapes: a parser reads back exactly the original text, and a report printed to a
+/// terminal carries no control character a terminal would act on.
+pub fn to_json_pretty<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+    let mut bytes = Vec::new();
+    let mut serializer = serde_json::Serializer::with_formatter(
+        &mut bytes,
+        SafeFormatter(serde_json::ser::PrettyFormatter::new()),
+    );
+    value.serialize(&mut serializer)?;
+    // Invariant: serde_json writes only UTF-8, and the formatter adds only ASCII.
+    Ok(String::from_utf8(bytes).expect("serde_json writes UTF-8"))
+}
+
+/// The characters of `\u{XX}` for `c`.
+fn escaped_len(c: char) -> usize {
+    let digits = (32 - u32::from(c).leading_zeros()).div_ceil(4).max(1);
+    digits as usize + 4
+}
+
+/// `text` with the characters for which `escape(byte index, character)` holds escaped.
+fn escape_where(text: &str, escape: impl Fn(usize, char) -> bool) -> Cow<'_, str> {
+    let mut res = String::new();
+    let mut copied = 0;
+    for (index, c) in text.char_indices() {
+        if escape(index, c) {
+            res.push_str(&text[copied..index]);
+            push_escape(&mut res, c);
+            copied = index + c.len_utf8();
+        }
+    }
+    if res.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    res.push_str(&text[copied..]);
+    Cow::Owned(res)
+}
+
+/// serde_json's pretty formatter, with string contents passed through [`needs_escape`]. serde
+/// already escapes `"`, `\` and the C0 controls before a fragment reaches it.
+struct SafeFormatter<'a>(serde_json::ser::PrettyFormatter<'a>);
+
+impl serde_json::ser::Formatter for SafeFormatter<'_> {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut start = 0;
+        for (index, c) in fragment.char_indices() {
+            if needs_escape(c) {
+                writer.write_all(&fragment.as_bytes()[start..index])?;
+                // Every escaped character is in the Basic Multilingual Plane except the tags,
+                // which take a surrogate pair, as JSON spells characters beyond it.
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    write!(writer, "\\u{unit:04x}")?;
+                }
+                start = index + c.len_utf8();
+            }
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+
+    // The remaining methods are those `PrettyFormatter` overrides: layout, not strings.
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(writer)
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.0.end_array(writer)
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_array_value(writer, first)
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+    ) -> std::io::Result<()> {
+        self.0.end_array_value(writer)
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(writer)
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.0.end_object(writer)
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_key(writer, first)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_value(writer)
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+    ) -> std::io::Result<()> {
+        self.0.end_object_value(writer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// ESC ] 0 ; PWNED BEL ESC [ 2 J: retitles the terminal and clears the screen.
+    const TITLE_AND_CLEAR: &str = "b\u{1b}]0;PWNED\u{7}\u{1b}[2J";
+
+    #[test]
+    fn controls_become_visible_escapes() {
+        assert_eq!(line(TITLE_AND_CLEAR), "b\\u{1b}]0;PWNED\\u{7}\\u{1b}[2J");
+        assert_eq!(
+            line("a\nb\r\tc\u{0}\u{7f}"),
+            "a\\u{a}b\\u{d}\\u{9}c\\u{0}\\u{7f}"
+        );
+        // C1: CSI and the string terminator, which some terminals act on as ESC [ and ESC \.
+        assert_eq!(line("\u{9b}2J\u{9c}"), "\\u{9b}2J\\u{9c}");
+    }
+
+    #[test]
+    fn bidi_and_invisible_characters_become_visible_escapes() {
+        let trojan = "admin\u{202e}\u{2066}x\u{2069}\u{202c}\u{200b}\u{feff}\u{ad}\u{e0041}";
+        assert_eq!(
+            line(trojan),
+            "admin\\u{202e}\\u{2066}x\\u{2069}\\u{202c}\\u{200b}\\u{feff}\\u{ad}\\u{e0041}"
+        );
+        for c in ['\u{200e}', '\u{200f}', '\u{61c}', '\u{2060}', '\u{3164}'] {
+            assert!(needs_escape(c), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn ordinary_text_is_borrowed_unchanged() {
+        for text in ["", "aws_s3_bucket.logs", "lögs_ü 中文 😀 e\u{301} \\u{1b}"] {
+            assert!(
+                matches!(line(text), Cow::Borrowed(t) if t == text),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn multi_line_text_keeps_line_breaks_and_tabs_only() {
+        assert_eq!(
+            lines("1 | a\u{1b}[2J\n\tb\r\nc\rd\r"),
+            "1 | a\\u{1b}[2J\n\tb\r\nc\\u{d}d\\u{d}"
+        );
+        assert!(matches!(lines("a\n\tb\r\n"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn width_counts_the_escaped_characters() {
+        for text in [
+            TITLE_AND_CLEAR,
+            "a\u{202e}b",
+            "\u{e0041}",
+            "plain",
+            "中\u{0}",
+        ] {
+            assert_eq!(line_width(text), line(text).chars().count(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn json_round_trips_exactly_without_raw_controls() {
+        let text = format!("{TITLE_AND_CLEAR}\u{9b}\u{7f}\u{202e}\u{200b}\u{e0041} lögs \"q\"");
+        let json = to_json_pretty(&serde_json::json!({ "message": text, "n": [1, 2] }))
+            .expect("a JSON value serializes");
+        assert!(
+            !json.chars().any(|c| needs_escape(c) && c != '\n'),
+            "{json}"
+        );
+        assert!(json.contains("\\u009b"), "{json}");
+        assert!(json.contains("\\udb40\\udc41"), "{json}");
+        let back: serde_json::Value = serde_json::from_str(&json).expect("the output is JSON");
+        assert_eq!(back["message"], text.as_str());
+        // The layout is serde_json's pretty layout.
+        let plain = serde_json::to_string_pretty(&serde_json::json!({ "n": [1, { "a": [] }] }))
+            .expect("a JSON value serializes");
+        assert_eq!(
+            to_json_pretty(&serde_json::json!({ "n": [1, { "a": [] }] }))
+                .expect("a JSON value serializes"),
+            plain
+        );
+    }
+}
