@@ -141,7 +141,7 @@ pub(crate) fn file_commands<'f>(
             }
             Format::GitlabCi => {
                 for document in &file.documents {
-                    for line in gitlab_script_lines(document) {
+                    for line in crate::gitlab_ci::script_lines(document) {
                         if let Some((script, map)) = yaml_script(line, file.text) {
                             res.extend(shell::commands(&script, &map));
                         }
@@ -484,47 +484,6 @@ pub fn github_runs(document: &Node) -> Vec<&Node> {
         })
         .filter_map(|step| step.get("run"))
         .collect()
-}
-
-/// Keys of a GitLab CI file that are not jobs.
-const GITLAB_KEYWORDS: &[&str] = &[
-    "stages",
-    "variables",
-    "include",
-    "workflow",
-    "image",
-    "services",
-    "cache",
-    "before_script",
-    "after_script",
-    "spec",
-];
-
-/// The `script`, `before_script` and `after_script` lines of every GitLab CI job, and of
-/// `default:`.
-pub fn gitlab_script_lines(document: &Node) -> Vec<&Node> {
-    let mut res = Vec::new();
-    for entry in document.entries() {
-        let Some(key) = entry.key.as_str() else {
-            continue;
-        };
-        if GITLAB_KEYWORDS.contains(&key) || !entry.value.is_mapping() {
-            continue;
-        }
-        for field in ["before_script", "script", "after_script"] {
-            let Some(value) = entry.value.get(field) else {
-                continue;
-            };
-            for item in value.one_or_many() {
-                // Nested lists (from `!reference` or anchors) are flattened one level.
-                match &item.kind {
-                    NodeKind::Sequence(items) => res.extend(items.iter()),
-                    _ => res.push(item),
-                }
-            }
-        }
-    }
-    res
 }
 
 #[cfg(test)]

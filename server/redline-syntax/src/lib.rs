@@ -6,6 +6,7 @@
 pub mod cloudformation;
 pub mod detect;
 pub mod embedded;
+pub mod gitlab_ci;
 pub mod hcl;
 pub mod iam_policy;
 mod json;

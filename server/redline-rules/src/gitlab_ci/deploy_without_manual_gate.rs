@@ -1,8 +1,8 @@
 use redline_diagnostics::{Applicability, Category, Confidence, Edit, Fix, Severity};
 use redline_syntax::Format;
+use redline_syntax::gitlab_ci::{Job, SCRIPT_KEYS, jobs};
 use redline_syntax::value::{Node, NodeKind};
 
-use super::{Job, jobs};
 use crate::shell::deploy_in_script;
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
@@ -65,6 +65,11 @@ fn check(ctx: &mut RuleContext<'_>) {
     let file = ctx.file();
     for document in &file.documents {
         for job in jobs(document) {
+            // GitLab creates `pages:deploy` itself to publish Pages: it deploys a static site,
+            // not infrastructure.
+            if job.name() == "pages:deploy" {
+                continue;
+            }
             let Some(what) = deploys(&job, file.text) else {
                 continue;
             };
@@ -100,7 +105,7 @@ enum Gate {
 
 /// What the job deploys, in words, if it deploys.
 fn deploys(job: &Job<'_>, text: &str) -> Option<String> {
-    for field in ["before_script", "script", "after_script"] {
+    for field in SCRIPT_KEYS {
         let Some(value) = job.get_or_default(field) else {
             continue;
         };
