@@ -9,7 +9,7 @@ use proptest::prelude::*;
 use redline_diagnostics::INTERNAL_ERROR;
 use redline_engine::{AnalysisOptions, Config, FixMode, SourceInput, analyze, fix_file};
 use redline_syntax::{Format, SourceHints, parse_source};
-use redline_test_support::fixtures_root;
+use redline_test_support::{fixtures_root, is_expectations_sidecar};
 
 /// One fixture: its path and the format its rule runs on.
 struct Fixture {
@@ -48,7 +48,7 @@ fn collect(folder: &Path, res: &mut Vec<PathBuf>) {
         let path = entry.unwrap().path();
         if path.is_dir() {
             collect(&path, res);
-        } else {
+        } else if !is_expectations_sidecar(&path) {
             res.push(path);
         }
     }

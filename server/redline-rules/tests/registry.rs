@@ -11,7 +11,10 @@ use redline_engine::{
 };
 use redline_rules::{FixAvailability, META_RULES, RuleMeta, all_rules, doc_page, rules_index};
 use redline_syntax::SourceHints;
-use redline_test_support::{before_sibling, fixture_format, fixtures_root};
+use redline_test_support::{
+    FixtureCase, before_sibling, expectations_sidecar, fixture_cases, fixture_format,
+    fixtures_root, is_expectations_sidecar, needs_expectations_sidecar, snapshots_root,
+};
 
 fn metas() -> Vec<&'static RuleMeta> {
     all_rules()
@@ -112,7 +115,16 @@ fn every_rule_has_fixtures() {
             "{} has no quiet fixture",
             meta.id()
         );
-        if meta.fix == FixAvailability::Always {
+        // `check_fixture` asks for a `.fixed` file beside every fixture whose findings offer a
+        // fix; this makes sure each rule that has fixes shows at least one being applied (or,
+        // for display-only fixes, shows that none is).
+        if meta.fix == FixAvailability::None {
+            assert!(
+                !files.iter().any(|f| f.contains(".fixed.")),
+                "{} has no fix, yet its fixtures have a `.fixed` file",
+                meta.id()
+            );
+        } else {
             assert!(
                 files.iter().any(|f| f.starts_with("fires.fixed.")),
                 "{} has a fix but no fires.fixed fixture",
@@ -120,6 +132,116 @@ fn every_rule_has_fixtures() {
             );
         }
     }
+}
+
+/// Every `.fixed` text belongs to a fixture: `<kind>.fixed.<ext>` to `<kind>.<ext>`, and a
+/// folder case's `fixed/<file>` to its `before/<file>` or `after/<file>`.
+#[test]
+fn every_fixed_text_has_its_fixture() {
+    let root = fixtures_root();
+    for path in fixture_files(&root) {
+        let name = path.file_name().unwrap().to_str().unwrap();
+        let parent = path.parent().unwrap();
+        if let Some((kind, ext)) = name.split_once(".fixed.") {
+            let fixture = path.with_file_name(format!("{kind}.{ext}"));
+            assert!(
+                fixture.exists(),
+                "{} has no fixture {}",
+                path.display(),
+                fixture.display()
+            );
+        } else if parent.file_name().is_some_and(|folder| folder == "fixed") {
+            let case = parent.parent().unwrap();
+            assert!(
+                case.join("before").join(name).exists() || case.join("after").join(name).exists(),
+                "{} fixes no file of {}",
+                path.display(),
+                case.display()
+            );
+        }
+    }
+}
+
+/// JSON fixtures keep their expectations in a `<fixture>.expect` sidecar, since JSON has no
+/// comments; every JSON fixture has one, and every sidecar has its fixture.
+#[test]
+fn every_json_fixture_has_an_expectations_sidecar() {
+    let root = fixtures_root();
+    let cases = fixture_cases();
+    let mut n_sidecars = 0;
+    for case in &cases {
+        let path = root.join(&case.relative);
+        if !case.is_folder && needs_expectations_sidecar(&path) {
+            let sidecar = expectations_sidecar(&path);
+            assert!(
+                sidecar.exists(),
+                "{}: a JSON fixture needs its expectations in {}",
+                case.relative,
+                sidecar.display()
+            );
+            n_sidecars += 1;
+        }
+    }
+    let sidecars: Vec<PathBuf> = fixture_files(&root)
+        .into_iter()
+        .filter(|path| is_expectations_sidecar(path))
+        .collect();
+    for sidecar in &sidecars {
+        let fixture = sidecar.with_extension("");
+        assert!(
+            needs_expectations_sidecar(&fixture)
+                && cases
+                    .iter()
+                    .any(|case| !case.is_folder && root.join(&case.relative) == fixture),
+            "{} is not beside a JSON fixture {}",
+            sidecar.display(),
+            fixture.display()
+        );
+    }
+    assert_eq!(sidecars.len(), n_sidecars);
+}
+
+/// Every fixture case has its snapshot in `tests/snapshots/` (written by the
+/// `fixture_snapshots` test), and every snapshot there belongs to a fixture case.
+#[test]
+fn every_fixture_has_a_snapshot_and_every_snapshot_a_fixture() {
+    let expected: BTreeSet<PathBuf> = fixture_cases()
+        .iter()
+        .map(FixtureCase::snapshot_file)
+        .collect();
+    let mut found = BTreeSet::new();
+    let mut pending = vec![snapshots_root()];
+    while let Some(folder) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|ext| ext == "snap") {
+                found.insert(path);
+            }
+        }
+    }
+    let missing: Vec<String> = expected
+        .difference(&found)
+        .map(|path| path.display().to_string())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "fixtures without a snapshot (run `cargo insta test -p redline-rules --review`):\n{}",
+        missing.join("\n")
+    );
+    let orphans: Vec<String> = found
+        .difference(&expected)
+        .map(|path| path.display().to_string())
+        .collect();
+    assert!(
+        orphans.is_empty(),
+        "snapshots whose fixture is gone (delete them):\n{}",
+        orphans.join("\n")
+    );
 }
 
 /// `docs/rules/` is generated from the rules; set `REDLINE_UPDATE_DOCS=1` to rewrite it.
@@ -154,6 +276,9 @@ fn no_rule_panics_on_any_fixture_prefix() {
     let config = Config::default();
     let options = AnalysisOptions::default();
     for path in fixture_files(&root) {
+        if is_expectations_sidecar(&path) {
+            continue;
+        }
         let text = std::fs::read_to_string(&path).unwrap();
         let format = path
             .parent()
@@ -256,6 +381,7 @@ fn find_rule_folder(root: &Path, name: &str) -> Option<PathBuf> {
         .find(|candidate| candidate.is_dir())
 }
 
+/// Every file below `root`, expectation sidecars included.
 fn fixture_files(root: &Path) -> Vec<PathBuf> {
     let mut res = Vec::new();
     let mut pending = vec![root.to_path_buf()];

@@ -1,11 +1,24 @@
 //! The single entry point tests use to run rules on fixture files.
 //!
 //! A fixture lives at `tests/fixtures/<format>/<rule-name>/<kind>.<ext>` inside the calling
-//! crate. It runs with only its rule enabled. In languages with comments, a comment
-//! `expect: RL-XXX-NNN` (optionally followed by `col=N`) marks each line where a finding must
-//! start, and nothing else may fire. When `fires.fixed.<ext>` exists, applying every
-//! non-display fix to `fires.<ext>` must give exactly that text, which must parse cleanly and
-//! no longer trigger the rule.
+//! crate. It runs with only its rule enabled. Its expectations say where findings start: every
+//! expectation must fire, and nothing else may.
+//!
+//! - In languages with comments, a comment `expect: RL-XXX-NNN` (optionally followed by
+//!   `col=N`) marks each line where a finding must start.
+//! - JSON has no comments, so every JSON fixture has a sidecar file beside it, named after it
+//!   with `.expect` added (`fires.json` → `fires.json.expect`). Each line of the sidecar is
+//!   `<line>: RL-XXX-NNN`, optionally followed by `col=N`: the words an `expect:` comment would
+//!   hold, and the 1-based line it would sit on. Words after those (a `# note` quoting the
+//!   JSON line, say) are ignored, as are blank lines and lines starting with `#`; a sidecar
+//!   without expectations (a `quiet.json`'s) says that nothing fires.
+//!
+//! Fixes are checked against `<kind>.fixed.<ext>`, which must exist whenever a finding of
+//! `<kind>.<ext>` offers a fix. Applying every safe and unsafe fix must give exactly its text,
+//! which must parse cleanly; afterwards the only findings left are those that had no such fix.
+//! When a fixture's fixes are all display-only (they hold placeholders), tools never apply
+//! them, so its `.fixed` file is the fixture unchanged: it records that nothing is applied. A
+//! `.fixed` file beside a fixture whose findings offer no fix is refused.
 //!
 //! Rules that judge an edit have a base beside each fixture: `fires.before.tf` is the text
 //! before the edit and `fires.tf` the text after it. The pair runs through
@@ -16,260 +29,141 @@
 //! `<case>/before/` and `<case>/after/` hold the folder before and after the edit, and
 //! `check_change_folder` runs them through `analyze_change` together. Expectations are read
 //! from each file of `after/`; a file deleted by the edit carries them on its base's line that
-//! says `expect-when-deleted: RL-…`, and its findings must start on line 1.
+//! says `expect-when-deleted: RL-…`, and its findings must start on line 1. When a file's
+//! findings offer fixes, `<case>/fixed/<file>` plays the part of `.fixed`; for a deleted file
+//! it holds what the fixes write in its place (a `removed` block, say).
+//!
+//! Every fixture file and folder case (see [`fixture_cases`]) also has an insta snapshot of
+//! its findings as [`snapshot_fixture`] renders them (rule, range, message, source line,
+//! related places, fixes and their edits) in `tests/snapshots/`, at the fixture's path with
+//! `.snap` added, so that a changed message or range is reviewed.
 #![allow(clippy::unwrap_used)]
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use redline_diagnostics::Diagnostic;
+use redline_diagnostics::{Applicability, Diagnostic};
 use redline_engine::{
-    AnalysisOptions, ChangeInput, Config, FileAnalysis, FixMode, Report, SourceInput, analyze,
-    analyze_change, apply_fixes, fix_file,
+    AnalysisOptions, ChangeInput, Config, FixMode, Report, SourceInput, analyze, analyze_change,
+    apply_fixes, fix_file,
 };
 use redline_rules::find_rule;
-use redline_syntax::{Format, Language, SourceHints, parse_source};
-use redline_text::LineIndex;
+use redline_syntax::{Format, SourceHints, parse_source};
+use redline_text::{LineIndex, TextRange};
+
+/// One thing a fixture test checks: a fixture file, or a folder case of an edit.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FixtureCase {
+    /// The path below the fixtures folder (`terraform/force-destroy-enabled/fires.tf`).
+    pub relative: String,
+    /// Whether this is a folder case (`<case>/before/` and `<case>/after/`).
+    pub is_folder: bool,
+}
 
 /// Checks one fixture and returns its findings rendered as text (for snapshots).
 ///
 /// Panics with a readable message when an expectation is not met.
 pub fn check_fixture(relative: &str) -> String {
-    let root = fixtures_root();
-    let path = root.join(relative);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|error| panic!("cannot read fixture {}: {error}", path.display()));
-    let rule_folder = Path::new(relative)
-        .parent()
-        .and_then(Path::file_name)
-        .and_then(|name| name.to_str())
-        .unwrap_or_default();
-    let rule = find_rule(rule_folder)
-        .unwrap_or_else(|| panic!("fixture folder `{rule_folder}` does not name a rule"));
-    let meta = rule.meta();
-    let hints = SourceHints {
-        format: fixture_format(relative, meta.formats),
-    };
-    let input = SourceInput {
-        path: relative,
-        text: &text,
-        hints,
-        config_relative_path: None,
-    };
-    let options = AnalysisOptions {
-        today: None,
-        select: Some(vec![meta.id()]),
-    };
-    let config = Config::default();
-
-    let parsed = parse_source(relative, &text, hints)
-        .unwrap_or_else(|| panic!("{relative}: not recognised as {:?}", hints.format));
-    if let Some(problem) = parsed.first_parse_problem() {
-        panic!("{relative}: fixture does not parse: {}", problem.message);
-    }
-    let language = parsed.language;
-
-    let before_path = before_sibling(&path);
-    let base = before_path.exists().then(|| {
-        std::fs::read_to_string(&before_path).unwrap_or_else(|error| {
-            panic!("cannot read fixture {}: {error}", before_path.display())
-        })
-    });
-    if let Some(base) = &base {
-        return check_change_fixture(relative, base, &text, hints, &config, &options);
-    }
-
-    let analysis = analyze(&input, &config, &options);
-    let rendered = render(&text, &analysis.diagnostics);
-    if language != Language::Json {
-        check_expectations(relative, &text, &analysis.diagnostics, &rendered);
-    }
-
-    let fixed_path = fixed_sibling(&path);
-    if fixed_path.exists() {
-        let expected = std::fs::read_to_string(&fixed_path).unwrap();
-        let outcome = fix_file(&input, &config, &options, FixMode::Unsafe);
-        assert!(outcome.applied > 0, "{relative}: no fix applied");
-        assert_eq!(
-            outcome.text,
-            expected,
-            "{relative}: applying fixes does not give {}",
-            fixed_path.display()
-        );
-        let reparsed = parse_source(relative, &outcome.text, hints).unwrap();
-        assert_eq!(
-            reparsed.first_parse_problem(),
-            None,
-            "{relative}: fixed text does not parse"
-        );
-        assert!(
-            outcome.analysis.diagnostics.is_empty(),
-            "{relative}: rule still fires after fixing:\n{}",
-            render(&outcome.text, &outcome.analysis.diagnostics)
-        );
-    }
-    rendered
-}
-
-/// Checks a fixture that is the new side of an edit, against its `.before` base.
-fn check_change_fixture(
-    relative: &str,
-    base: &str,
-    text: &str,
-    hints: SourceHints,
-    config: &Config,
-    options: &AnalysisOptions,
-) -> String {
-    let analyse = |new: &str| -> FileAnalysis {
-        let input = ChangeInput {
-            path: relative,
-            base: Some(base),
-            new: Some(new),
-            hints,
-            config_relative_path: None,
-        };
-        analyze_change(&[input], config, options, Report::Introduced)
-            .pop()
-            .unwrap()
-    };
-    let analysis = analyse(text);
-    let rendered = render(text, &analysis.diagnostics);
-    if parse_source(relative, text, hints).map(|file| file.language) != Some(Language::Json) {
-        check_expectations(relative, text, &analysis.diagnostics, &rendered);
-    }
-    let fixed_path = fixed_sibling(&root_relative(relative));
-    if fixed_path.exists() {
-        let expected = std::fs::read_to_string(&fixed_path).unwrap();
-        let (fixed, applied) = apply_fixes(text, &analysis.diagnostics, FixMode::Unsafe)
-            .unwrap_or_else(|| panic!("{relative}: the fixes overlap"));
-        assert!(applied > 0, "{relative}: no fix applied");
-        assert_eq!(
-            fixed,
-            expected,
-            "{relative}: applying fixes does not give {}",
-            fixed_path.display()
-        );
-        let reparsed = parse_source(relative, &fixed, hints).unwrap();
-        assert_eq!(
-            reparsed.first_parse_problem(),
-            None,
-            "{relative}: fixed text does not parse"
-        );
-        let after_fix = analyse(&fixed);
-        assert!(
-            after_fix.diagnostics.is_empty(),
-            "{relative}: rule still fires after fixing:\n{}",
-            render(&fixed, &after_fix.diagnostics)
-        );
-    }
-    rendered
+    let outcome = run_fixture(relative);
+    render(&outcome.text, &outcome.diagnostics)
 }
 
 /// Checks a folder case: `<relative>/before/` is a folder before an edit and
 /// `<relative>/after/` the same folder after it. The rule is named by the folder above the
 /// case. Returns every file's findings, rendered.
 pub fn check_change_folder(relative: &str) -> String {
-    let root = fixtures_root().join(relative);
-    let rule_folder = Path::new(relative)
-        .parent()
-        .and_then(Path::file_name)
-        .and_then(|name| name.to_str())
-        .unwrap_or_default();
-    let rule = find_rule(rule_folder)
-        .unwrap_or_else(|| panic!("fixture folder `{rule_folder}` does not name a rule"));
-    let meta = rule.meta();
-    let read_folder = |side: &str| -> Vec<(String, String)> {
-        let folder = root.join(side);
-        let mut res: Vec<(String, String)> = std::fs::read_dir(&folder)
-            .unwrap_or_else(|error| panic!("cannot read {}: {error}", folder.display()))
-            .map(|entry| {
-                let path = entry.unwrap().path();
-                let name = path.file_name().unwrap().to_string_lossy().into_owned();
-                (name, std::fs::read_to_string(&path).unwrap())
-            })
-            .collect();
-        res.sort();
-        res
-    };
-    let before = read_folder("before");
-    let after = read_folder("after");
-    let mut names: Vec<&str> = before
-        .iter()
-        .chain(&after)
-        .map(|(name, _)| name.as_str())
-        .collect();
-    names.sort_unstable();
-    names.dedup();
-    let paths: Vec<String> = names
-        .iter()
-        .map(|name| format!("{relative}/{name}"))
-        .collect();
-    let find = |files: &[(String, String)], name: &str| -> Option<String> {
-        files
-            .iter()
-            .find(|(file, _)| file == name)
-            .map(|(_, text)| text.clone())
-    };
-    let sides: Vec<(Option<String>, Option<String>)> = names
-        .iter()
-        .map(|name| (find(&before, name), find(&after, name)))
-        .collect();
-    let inputs: Vec<ChangeInput<'_>> = paths
-        .iter()
-        .zip(&sides)
-        .map(|(path, (base, new))| ChangeInput {
-            path,
-            base: base.as_deref(),
-            new: new.as_deref(),
-            hints: SourceHints {
-                format: fixture_format(path, meta.formats),
-            },
-            config_relative_path: None,
-        })
-        .collect();
-    let options = AnalysisOptions {
-        today: None,
-        select: Some(vec![meta.id()]),
-    };
-    let analyses = analyze_change(&inputs, &Config::default(), &options, Report::Introduced);
     let mut res = String::new();
-    for ((path, (base, new)), analysis) in paths.iter().zip(&sides).zip(&analyses) {
-        let text = new.clone().unwrap_or_default();
-        let rendered = render(&text, &analysis.diagnostics);
-        writeln!(res, "{path}:\n{rendered}").unwrap();
-        if new.is_some() {
-            check_expectations(path, &text, &analysis.diagnostics, &rendered);
-            continue;
-        }
-        let marker = "expect-when-deleted:";
-        let mut expected: Vec<&str> = base
-            .as_deref()
-            .unwrap_or_default()
-            .lines()
-            .filter_map(|line| line.split_once(marker).map(|(_, rest)| rest))
-            .flat_map(str::split_whitespace)
-            .filter(|token| token.starts_with("RL-"))
-            .collect();
-        let mut found: Vec<&str> = analysis.diagnostics.iter().map(|d| d.rule.id).collect();
-        expected.sort_unstable();
-        found.sort_unstable();
-        assert_eq!(
-            found, expected,
-            "{path}: the deleted file's findings differ; findings were:\n{rendered}"
-        );
-        assert!(
-            analysis
-                .diagnostics
-                .iter()
-                .all(|d| d.range.start() == 0.into()),
-            "{path}: findings on a deleted file must start at its first byte:\n{rendered}"
-        );
+    for file in run_change_folder(relative) {
+        writeln!(
+            res,
+            "{}:\n{}",
+            file.path,
+            render(&file.text, &file.diagnostics)
+        )
+        .unwrap();
     }
     res
 }
 
-fn root_relative(relative: &str) -> PathBuf {
-    fixtures_root().join(relative)
+/// Checks a fixture case like [`check_fixture`] or [`check_change_folder`], and returns the
+/// full rendering that its snapshot holds (see [`render_detailed`]).
+pub fn snapshot_fixture(case: &FixtureCase) -> String {
+    if !case.is_folder {
+        let outcome = run_fixture(&case.relative);
+        return render_detailed(&outcome.text, &outcome.diagnostics);
+    }
+    let mut res = String::new();
+    for file in run_change_folder(&case.relative) {
+        let name = file.path.rsplit('/').next().unwrap_or_default();
+        let side = if file.deleted {
+            " (deleted by the edit)"
+        } else {
+            ""
+        };
+        writeln!(res, "== {name}{side}").unwrap();
+        res.push_str(&render_detailed(&file.text, &file.diagnostics));
+    }
+    res
+}
+
+/// Every fixture case below [`fixtures_root`], sorted: each fixture file, except edit bases
+/// (`*.before.*`), fixed texts (`*.fixed.*`) and expectation sidecars (`*.expect`), and each
+/// folder case (a folder inside a rule's folder).
+pub fn fixture_cases() -> Vec<FixtureCase> {
+    let root = fixtures_root();
+    let mut res = Vec::new();
+    for format in sorted_entries(&root) {
+        if !format.is_dir() {
+            continue;
+        }
+        for rule in sorted_entries(&format) {
+            if !rule.is_dir() {
+                continue;
+            }
+            for path in sorted_entries(&rule) {
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                let is_folder = path.is_dir();
+                if !is_folder
+                    && (name.contains(".before.")
+                        || name.contains(".fixed.")
+                        || is_expectations_sidecar(&path))
+                {
+                    continue;
+                }
+                let relative = path
+                    .strip_prefix(&root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                res.push(FixtureCase {
+                    relative,
+                    is_folder,
+                });
+            }
+        }
+    }
+    res
+}
+
+impl FixtureCase {
+    /// The rule's folder below the fixtures folder (`terraform/force-destroy-enabled`).
+    pub fn rule_folder(&self) -> &str {
+        self.relative
+            .rsplit_once('/')
+            .map_or("", |(folder, _)| folder)
+    }
+
+    /// The fixture's file or folder name (`fires.tf`), which names its snapshot.
+    pub fn name(&self) -> &str {
+        self.relative
+            .rsplit_once('/')
+            .map_or(self.relative.as_str(), |(_, name)| name)
+    }
+
+    /// Where its snapshot lives: `tests/snapshots/<relative>.snap`.
+    pub fn snapshot_file(&self) -> PathBuf {
+        snapshots_root().join(format!("{}.snap", self.relative))
+    }
 }
 
 /// `fires.tf` → `fires.before.tf`: the base of an edit fixture.
@@ -283,6 +177,37 @@ pub fn before_sibling(path: &Path) -> PathBuf {
         .and_then(|s| s.to_str())
         .unwrap_or_default();
     path.with_file_name(format!("{stem}.before.{ext}"))
+}
+
+/// `fires.tf` → `fires.fixed.tf`.
+pub fn fixed_sibling(path: &Path) -> PathBuf {
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    let ext = path
+        .extension()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    path.with_file_name(format!("{stem}.fixed.{ext}"))
+}
+
+/// `fires.json` → `fires.json.expect`: the sidecar holding a JSON fixture's expectations.
+pub fn expectations_sidecar(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_owned();
+    name.push(".expect");
+    path.with_file_name(name)
+}
+
+/// Whether a fixture keeps its expectations in a sidecar rather than in comments: JSON
+/// fixtures, which cannot hold comments.
+pub fn needs_expectations_sidecar(path: &Path) -> bool {
+    path.extension().is_some_and(|ext| ext == "json")
+}
+
+/// Whether `path` is an expectations sidecar (`*.expect`).
+pub fn is_expectations_sidecar(path: &Path) -> bool {
+    path.extension().is_some_and(|ext| ext == "expect")
 }
 
 /// The format a fixture is analysed as: the first of the rule's formats that its extension
@@ -333,21 +258,12 @@ pub fn fixture_format(relative: &str, formats: &[Format]) -> Option<Format> {
 
 /// The folder holding the calling crate's fixtures.
 pub fn fixtures_root() -> PathBuf {
-    let manifest = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".to_owned());
-    PathBuf::from(manifest).join("tests").join("fixtures")
+    crate_root().join("tests").join("fixtures")
 }
 
-/// `fires.tf` → `fires.fixed.tf`.
-pub fn fixed_sibling(path: &Path) -> PathBuf {
-    let stem = path
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or_default();
-    let ext = path
-        .extension()
-        .and_then(|s| s.to_str())
-        .unwrap_or_default();
-    path.with_file_name(format!("{stem}.fixed.{ext}"))
+/// The folder holding the calling crate's fixture snapshots, one per [`FixtureCase`].
+pub fn snapshots_root() -> PathBuf {
+    crate_root().join("tests").join("snapshots")
 }
 
 /// Renders findings one per line: `line:col-line:col RULE severity message`, then fixes.
@@ -388,39 +304,531 @@ pub fn render(text: &str, diagnostics: &[Diagnostic]) -> String {
     res
 }
 
+/// Renders findings in full, for fixture snapshots. Each finding gives its range (1-based
+/// `line:column`, columns in characters), rule, severity and confidence, its message, the
+/// source line where it starts with the range underlined, its related places, and each fix
+/// with its applicability, title and edits (replacements written as Rust string literals).
+pub fn render_detailed(text: &str, diagnostics: &[Diagnostic]) -> String {
+    let line_index = LineIndex::new(text);
+    let position = |range: TextRange| {
+        let start = line_index.line_column(range.start(), text);
+        let end = line_index.line_column(range.end(), text);
+        format!(
+            "{}:{}-{}:{}",
+            start.line, start.column, end.line, end.column
+        )
+    };
+    let mut res = String::new();
+    for diagnostic in diagnostics {
+        writeln!(
+            res,
+            "{} {} {} ({} confidence)",
+            position(diagnostic.range),
+            diagnostic.rule.id,
+            diagnostic.severity,
+            diagnostic.confidence.as_str()
+        )
+        .unwrap();
+        writeln!(res, "  {}", diagnostic.message).unwrap();
+        res.push_str(&source_frame(text, &line_index, diagnostic.range));
+        for related in &diagnostic.related {
+            writeln!(
+                res,
+                "  related {}: {}",
+                position(related.range),
+                related.message
+            )
+            .unwrap();
+        }
+        for fix in &diagnostic.fixes {
+            writeln!(res, "  fix ({}): {}", fix.applicability.as_str(), fix.title).unwrap();
+            for edit in fix.edits() {
+                writeln!(
+                    res,
+                    "    edit {}: {:?}",
+                    position(edit.range),
+                    edit.replacement
+                )
+                .unwrap();
+            }
+        }
+        res.push('\n');
+    }
+    if res.is_empty() {
+        res.push_str("no findings\n");
+    }
+    res
+}
+
+/// The widest source line a snapshot shows; longer lines (one-line JSON plans) are cut to a
+/// window around the finding.
+const FRAME_WIDTH: usize = 100;
+
+/// The line where `range` starts, numbered, with the part of `range` on it underlined.
+fn source_frame(text: &str, line_index: &LineIndex, range: TextRange) -> String {
+    let line = line_index.line_of(range.start());
+    let line_range = line_index.line_range(line, text);
+    let chars: Vec<char> = text[line_range.to_std()].chars().collect();
+    let start = line_index.line_column(range.start(), text).column as usize - 1;
+    let end = if range.end() <= line_range.end() {
+        line_index.line_column(range.end(), text).column as usize - 1
+    } else {
+        chars.len()
+    };
+    let (window_start, window_end) = if chars.len() <= FRAME_WIDTH {
+        (0, chars.len())
+    } else {
+        let window_start = start.saturating_sub(FRAME_WIDTH / 4);
+        (window_start, chars.len().min(window_start + FRAME_WIDTH))
+    };
+    let mut shown: String = chars[window_start..window_end].iter().collect();
+    let mut pad: String = chars[window_start..start.clamp(window_start, window_end)]
+        .iter()
+        .map(|&c| if c == '\t' { '\t' } else { ' ' })
+        .collect();
+    if window_start > 0 {
+        shown.insert(0, '…');
+        pad.insert(0, ' ');
+    }
+    if window_end < chars.len() {
+        shown.push('…');
+    }
+    let underline = "^".repeat(end.min(window_end).saturating_sub(start).max(1));
+    let number = (line + 1).to_string();
+    let gutter = " ".repeat(number.len());
+    format!("  {number} | {shown}\n  {gutter} | {pad}{underline}\n")
+        .lines()
+        .map(|frame_line| format!("{}\n", frame_line.trim_end()))
+        .collect()
+}
+
+/// A fixture's text and its findings, after every check passed.
+struct FileOutcome {
+    text: String,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// One file of a folder case, after every check passed.
+struct FolderFile {
+    /// `<case>/<file name>`, below the fixtures folder.
+    path: String,
+    /// The text after the edit; empty for a file the edit deletes.
+    text: String,
+    diagnostics: Vec<Diagnostic>,
+    deleted: bool,
+}
+
+/// One expected finding: where it starts, and which rule reports it.
 struct Expectation {
     line: u32,
     rule: String,
     column: Option<u32>,
 }
 
-fn check_expectations(relative: &str, text: &str, diagnostics: &[Diagnostic], rendered: &str) {
-    let line_index = LineIndex::new(text);
-    let mut expected = Vec::new();
-    for (index, line) in text.lines().enumerate() {
-        let Some((_, rest)) = line.split_once("expect:") else {
-            continue;
+/// What fixing a text gave, to compare with its `.fixed` file.
+struct FixResult {
+    /// The text after applying every safe and unsafe fix.
+    text: String,
+    /// How many fixes were applied.
+    applied: usize,
+    /// The rule's findings on the fixed text.
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Runs every check of [`check_fixture`] and returns the fixture's findings.
+fn run_fixture(relative: &str) -> FileOutcome {
+    let root = fixtures_root();
+    let path = root.join(relative);
+    let text = read(&path);
+    let meta = rule_of(relative).meta();
+    let hints = SourceHints {
+        format: fixture_format(relative, meta.formats),
+    };
+    let options = AnalysisOptions {
+        today: None,
+        select: Some(vec![meta.id()]),
+    };
+    let config = Config::default();
+
+    let parsed = parse_source(relative, &text, hints)
+        .unwrap_or_else(|| panic!("{relative}: not recognised as {:?}", hints.format));
+    if let Some(problem) = parsed.first_parse_problem() {
+        panic!("{relative}: fixture does not parse: {}", problem.message);
+    }
+    let expected = expectations(relative, &path, &text);
+
+    let before_path = before_sibling(&path);
+    let base = before_path.exists().then(|| read(&before_path));
+    let (diagnostics, fix) = if let Some(base) = &base {
+        let analyse = |new: &str| -> Vec<Diagnostic> {
+            let input = ChangeInput {
+                path: relative,
+                base: Some(base),
+                new: Some(new),
+                hints,
+                config_relative_path: None,
+            };
+            analyze_change(&[input], &config, &options, Report::Introduced)
+                .pop()
+                .unwrap()
+                .diagnostics
         };
-        for token in rest.split_whitespace() {
-            if let Some(column) = token.strip_prefix("col=") {
-                let column = column.parse().unwrap();
-                if let Some(last) = expected.last_mut() {
-                    let last: &mut Expectation = last;
-                    last.column = Some(column);
-                }
-            } else if token.starts_with("RL-") {
-                expected.push(Expectation {
-                    line: u32::try_from(index + 1).unwrap(),
-                    rule: token.to_owned(),
-                    column: None,
-                });
-            } else {
-                break;
-            }
+        let diagnostics = analyse(&text);
+        // `fix_file` re-analyses one file without its base, so an edit's fixes are applied in
+        // a single round and the result is judged against the base again.
+        let fix = apply_fixes(&text, &diagnostics, FixMode::Unsafe).map_or_else(
+            || FixResult {
+                text: text.clone(),
+                applied: 0,
+                diagnostics: diagnostics.clone(),
+            },
+            |(fixed, applied)| FixResult {
+                diagnostics: analyse(&fixed),
+                text: fixed,
+                applied,
+            },
+        );
+        (diagnostics, fix)
+    } else {
+        let input = SourceInput {
+            path: relative,
+            text: &text,
+            hints,
+            config_relative_path: None,
+        };
+        let diagnostics = analyze(&input, &config, &options).diagnostics;
+        let outcome = fix_file(&input, &config, &options, FixMode::Unsafe);
+        let fix = FixResult {
+            text: outcome.text,
+            applied: outcome.applied,
+            diagnostics: outcome.analysis.diagnostics,
+        };
+        (diagnostics, fix)
+    };
+    let rendered = render(&text, &diagnostics);
+    check_expectations(relative, &text, &expected, &diagnostics, &rendered);
+    check_fixed(
+        relative,
+        &fixed_sibling(&path),
+        &text,
+        hints,
+        &diagnostics,
+        &fix,
+    );
+    FileOutcome { text, diagnostics }
+}
+
+/// Runs every check of [`check_change_folder`] and returns each file's findings.
+fn run_change_folder(relative: &str) -> Vec<FolderFile> {
+    let root = fixtures_root().join(relative);
+    let meta = rule_of(relative).meta();
+    let read_folder = |side: &str| -> Vec<(String, String)> {
+        let folder = root.join(side);
+        if side == "fixed" && !folder.exists() {
+            return Vec::new();
+        }
+        let mut res: Vec<(String, String)> = std::fs::read_dir(&folder)
+            .unwrap_or_else(|error| panic!("cannot read {}: {error}", folder.display()))
+            .map(|entry| {
+                let path = entry.unwrap().path();
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                (name, read(&path))
+            })
+            .collect();
+        res.sort();
+        res
+    };
+    let before = read_folder("before");
+    let after = read_folder("after");
+    let fixed = read_folder("fixed");
+    let mut names: Vec<&str> = before
+        .iter()
+        .chain(&after)
+        .map(|(name, _)| name.as_str())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let paths: Vec<String> = names
+        .iter()
+        .map(|name| format!("{relative}/{name}"))
+        .collect();
+    let find = |files: &[(String, String)], name: &str| -> Option<String> {
+        files
+            .iter()
+            .find(|(file, _)| file == name)
+            .map(|(_, text)| text.clone())
+    };
+    let sides: Vec<(Option<String>, Option<String>)> = names
+        .iter()
+        .map(|name| (find(&before, name), find(&after, name)))
+        .collect();
+    for (name, _) in &fixed {
+        assert!(
+            names.contains(&name.as_str()),
+            "{relative}/fixed/{name}: neither before/ nor after/ has a file of that name to fix"
+        );
+    }
+    let options = AnalysisOptions {
+        today: None,
+        select: Some(vec![meta.id()]),
+    };
+    let hints = |path: &str| SourceHints {
+        format: fixture_format(path, meta.formats),
+    };
+    // Analyses the folder with `replaced` standing in for the after side of one file.
+    let analyse = |replaced: Option<(usize, &str)>| {
+        let inputs: Vec<ChangeInput<'_>> = paths
+            .iter()
+            .zip(&sides)
+            .enumerate()
+            .map(|(index, (path, (base, new)))| ChangeInput {
+                path,
+                base: base.as_deref(),
+                new: match replaced {
+                    Some((replaced_index, text)) if replaced_index == index => Some(text),
+                    _ => new.as_deref(),
+                },
+                hints: hints(path),
+                config_relative_path: None,
+            })
+            .collect();
+        analyze_change(&inputs, &Config::default(), &options, Report::Introduced)
+    };
+    let analyses = analyse(None);
+    let mut res = Vec::new();
+    for (index, ((path, (base, new)), analysis)) in
+        paths.iter().zip(&sides).zip(analyses).enumerate()
+    {
+        let text = new.clone().unwrap_or_default();
+        let diagnostics = analysis.diagnostics;
+        let rendered = render(&text, &diagnostics);
+        if new.is_some() {
+            let expected = comment_expectations(&text, "expect:");
+            check_expectations(path, &text, &expected, &diagnostics, &rendered);
+        } else {
+            let mut expected: Vec<&str> = base
+                .as_deref()
+                .unwrap_or_default()
+                .lines()
+                .filter_map(|line| {
+                    line.split_once("expect-when-deleted:")
+                        .map(|(_, rest)| rest)
+                })
+                .flat_map(str::split_whitespace)
+                .filter(|token| token.starts_with("RL-"))
+                .collect();
+            let mut found: Vec<&str> = diagnostics.iter().map(|d| d.rule.id).collect();
+            expected.sort_unstable();
+            found.sort_unstable();
+            assert_eq!(
+                found, expected,
+                "{path}: the deleted file's findings differ; findings were:\n{rendered}"
+            );
+            assert!(
+                diagnostics.iter().all(|d| d.range.start() == 0.into()),
+                "{path}: findings on a deleted file must start at its first byte:\n{rendered}"
+            );
+        }
+        // A fix on a file the edit deletes writes the file anew (a `removed` block, say), so
+        // it is checked like any other: `fixed/<name>` holds what the fixes write.
+        let fix = apply_fixes(&text, &diagnostics, FixMode::Unsafe).map_or_else(
+            || FixResult {
+                text: text.clone(),
+                applied: 0,
+                diagnostics: diagnostics.clone(),
+            },
+            |(fixed, applied)| FixResult {
+                diagnostics: analyse(Some((index, &fixed)))
+                    .swap_remove(index)
+                    .diagnostics,
+                text: fixed,
+                applied,
+            },
+        );
+        let fixed_path = root.join("fixed").join(names[index]);
+        check_fixed(path, &fixed_path, &text, hints(path), &diagnostics, &fix);
+        res.push(FolderFile {
+            path: path.clone(),
+            text,
+            diagnostics,
+            deleted: new.is_none(),
+        });
+    }
+    res
+}
+
+/// Checks a fixture's fixes against its `.fixed` file (see the module documentation).
+fn check_fixed(
+    relative: &str,
+    fixed_path: &Path,
+    text: &str,
+    hints: SourceHints,
+    diagnostics: &[Diagnostic],
+    fix: &FixResult,
+) {
+    let applies = diagnostics.iter().any(has_applied_fix);
+    let offers_fix = diagnostics
+        .iter()
+        .any(|diagnostic| !diagnostic.fixes.is_empty());
+    if !fixed_path.exists() {
+        assert!(
+            !applies,
+            "{relative}: fixes apply to it, so {} must hold the fixed text; applying them gives:\n{}",
+            fixed_path.display(),
+            fix.text
+        );
+        assert!(
+            !offers_fix,
+            "{relative}: its findings offer display-only fixes, so {} must exist and be the fixture unchanged",
+            fixed_path.display()
+        );
+        return;
+    }
+    let expected = read(fixed_path);
+    if !applies {
+        assert!(
+            offers_fix,
+            "{relative}: no finding has a fix, so {} should not exist",
+            fixed_path.display()
+        );
+        assert!(
+            expected == text,
+            "{relative}: every fix is display-only, so {} must be the fixture unchanged",
+            fixed_path.display()
+        );
+        return;
+    }
+    assert!(fix.applied > 0, "{relative}: no fix applied");
+    assert!(
+        fix.text == expected,
+        "{relative}: applying fixes does not give {}; it gives:\n{}",
+        fixed_path.display(),
+        fix.text
+    );
+    let reparsed = parse_source(relative, &fix.text, hints).unwrap();
+    assert_eq!(
+        reparsed.first_parse_problem(),
+        None,
+        "{relative}: fixed text does not parse"
+    );
+    let mut unfixable: Vec<&str> = diagnostics
+        .iter()
+        .filter(|diagnostic| !has_applied_fix(diagnostic))
+        .map(|diagnostic| diagnostic.message.as_str())
+        .collect();
+    let mut left: Vec<&str> = fix
+        .diagnostics
+        .iter()
+        .map(|diagnostic| diagnostic.message.as_str())
+        .collect();
+    unfixable.sort_unstable();
+    left.sort_unstable();
+    assert!(
+        left == unfixable,
+        "{relative}: after fixing, the findings left should be those without a fix; they are:\n{}",
+        render(&fix.text, &fix.diagnostics)
+    );
+}
+
+/// Whether a finding has a fix that `--fix` or `--unsafe-fixes` applies.
+fn has_applied_fix(diagnostic: &Diagnostic) -> bool {
+    diagnostic
+        .fixes
+        .iter()
+        .any(|fix| fix.applicability >= Applicability::Unsafe && !fix.edits().is_empty())
+}
+
+/// A fixture's expectations: from its comments, or from its sidecar for JSON.
+fn expectations(relative: &str, path: &Path, text: &str) -> Vec<Expectation> {
+    let sidecar = expectations_sidecar(path);
+    if !needs_expectations_sidecar(path) {
+        assert!(
+            !sidecar.exists(),
+            "{relative}: only JSON fixtures have an expectations sidecar; write `expect:` comments instead of {}",
+            sidecar.display()
+        );
+        return comment_expectations(text, "expect:");
+    }
+    let Ok(sidecar_text) = std::fs::read_to_string(&sidecar) else {
+        panic!(
+            "{relative}: a JSON fixture needs its expectations in {} (one `<line>: RL-XXX-NNN` per finding, or none when nothing fires)",
+            sidecar.display()
+        );
+    };
+    let mut res = Vec::new();
+    for (index, line) in sidecar_text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let parsed = line
+            .split_once(':')
+            .and_then(|(number, rest)| Some((number.trim().parse::<u32>().ok()?, rest)));
+        let Some((number, rest)) = parsed else {
+            panic!(
+                "{}:{}: expected `<line>: RL-XXX-NNN [col=N]`, found `{line}`",
+                sidecar.display(),
+                index + 1
+            );
+        };
+        let before = res.len();
+        parse_expectation_words(rest, number, &mut res);
+        assert!(
+            res.len() > before,
+            "{}:{}: names no rule (`RL-XXX-NNN`)",
+            sidecar.display(),
+            index + 1
+        );
+    }
+    res
+}
+
+/// Every `<marker> RL-… [col=N]` comment of a text, on the line it sits on.
+fn comment_expectations(text: &str, marker: &str) -> Vec<Expectation> {
+    let mut res = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        if let Some((_, rest)) = line.split_once(marker) {
+            parse_expectation_words(rest, u32::try_from(index + 1).unwrap(), &mut res);
         }
     }
+    res
+}
+
+/// Reads `RL-XXX-NNN [col=N] …` up to the first other word; `col=` pins the rule before it.
+fn parse_expectation_words(words: &str, line: u32, res: &mut Vec<Expectation>) {
+    let first = res.len();
+    for token in words.split_whitespace() {
+        if let Some(column) = token.strip_prefix("col=") {
+            let column = column
+                .parse()
+                .unwrap_or_else(|_| panic!("line {line}: `{token}` is not `col=<number>`"));
+            if res.len() > first
+                && let Some(last) = res.last_mut()
+            {
+                last.column = Some(column);
+            }
+        } else if token.starts_with("RL-") {
+            res.push(Expectation {
+                line,
+                rule: token.to_owned(),
+                column: None,
+            });
+        } else {
+            break;
+        }
+    }
+}
+
+fn check_expectations(
+    relative: &str,
+    text: &str,
+    expected: &[Expectation],
+    diagnostics: &[Diagnostic],
+    rendered: &str,
+) {
+    let line_index = LineIndex::new(text);
     let mut unmatched: Vec<&Diagnostic> = diagnostics.iter().collect();
-    for expectation in &expected {
+    for expectation in expected {
         let found = unmatched.iter().position(|diagnostic| {
             let start = line_index.line_column(diagnostic.range.start(), text);
             diagnostic.rule.id == expectation.rule
@@ -450,5 +858,118 @@ fn check_expectations(relative: &str, text: &str, diagnostics: &[Diagnostic], re
             "{relative}:{}:{}: unexpected {}: {}",
             start.line, start.column, diagnostic.rule.id, diagnostic.message
         );
+    }
+}
+
+/// The rule a fixture belongs to: the folder that holds it (or holds its folder case).
+fn rule_of(relative: &str) -> &'static dyn redline_rules::Rule {
+    let rule_folder = Path::new(relative)
+        .parent()
+        .and_then(Path::file_name)
+        .and_then(|name| name.to_str())
+        .unwrap_or_default();
+    find_rule(rule_folder)
+        .unwrap_or_else(|| panic!("fixture folder `{rule_folder}` does not name a rule"))
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|error| panic!("cannot read fixture {}: {error}", path.display()))
+}
+
+fn sorted_entries(folder: &Path) -> Vec<PathBuf> {
+    let mut res: Vec<PathBuf> = std::fs::read_dir(folder)
+        .unwrap_or_else(|error| panic!("cannot read {}: {error}", folder.display()))
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    res.sort();
+    res
+}
+
+fn crate_root() -> PathBuf {
+    PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use redline_text::TextSize;
+
+    use super::*;
+
+    fn frame(text: &str, start: usize, end: usize) -> String {
+        let range = TextRange::new(TextSize::from_usize(start), TextSize::from_usize(end));
+        source_frame(text, &LineIndex::new(text), range)
+    }
+
+    #[test]
+    fn frame_underlines_the_range_on_its_first_line() {
+        let text = "a = 1\nforce_destroy = true\nb = 2\n";
+        assert_eq!(
+            frame(text, 22, 26),
+            "  2 | force_destroy = true\n    |                 ^^^^\n"
+        );
+        // A range running past its first line is underlined to the end of that line.
+        assert_eq!(
+            frame(text, 6, 30),
+            "  2 | force_destroy = true\n    | ^^^^^^^^^^^^^^^^^^^^\n"
+        );
+        // An empty range still gets one caret, and an empty line no trailing space.
+        assert_eq!(frame("", 0, 0), "  1 |\n    | ^\n");
+    }
+
+    #[test]
+    fn frame_cuts_long_lines_to_a_window_around_the_range() {
+        let text = format!("{}needle{}", "x".repeat(200), "y".repeat(200));
+        let res = frame(&text, 200, 206);
+        let (shown, underline) = res.split_once('\n').unwrap();
+        assert!(
+            shown.starts_with("  1 | …x") && shown.ends_with("y…"),
+            "{res}"
+        );
+        assert_eq!(shown.chars().count(), "  1 | ".len() + FRAME_WIDTH + 2);
+        let column = |line: &str, at: usize| line[..at].chars().count();
+        assert_eq!(
+            column(underline, underline.find('^').unwrap()),
+            column(shown, shown.find("needle").unwrap()),
+            "{res}"
+        );
+        assert!(underline.ends_with("^^^^^^\n"), "{res}");
+    }
+
+    #[test]
+    fn expectation_words_pin_columns_and_ignore_notes() {
+        let mut res = Vec::new();
+        parse_expectation_words(
+            " RL-IAM-001 col=5 RL-IAM-002  # \"Action\": \"*\" RL-IAM-003",
+            7,
+            &mut res,
+        );
+        let found: Vec<(u32, &str, Option<u32>)> = res
+            .iter()
+            .map(|expectation| {
+                (
+                    expectation.line,
+                    expectation.rule.as_str(),
+                    expectation.column,
+                )
+            })
+            .collect();
+        assert_eq!(found, [(7, "RL-IAM-001", Some(5)), (7, "RL-IAM-002", None)]);
+        // A `col=` before any rule of its own line pins nothing.
+        parse_expectation_words("col=3 RL-IAM-004", 8, &mut res);
+        assert_eq!(res.last().map(|expectation| expectation.column), Some(None));
+        assert_eq!(res[1].column, None);
+    }
+
+    #[test]
+    fn sidecars_sit_beside_json_fixtures_only() {
+        let fixture = Path::new("iam/full-admin-grant/fires.cfn.json");
+        let sidecar = expectations_sidecar(fixture);
+        assert_eq!(
+            sidecar,
+            Path::new("iam/full-admin-grant/fires.cfn.json.expect")
+        );
+        assert!(needs_expectations_sidecar(fixture) && is_expectations_sidecar(&sidecar));
+        assert!(!needs_expectations_sidecar(Path::new("fires.cfn.yaml")));
     }
 }
