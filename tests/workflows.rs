@@ -106,7 +106,7 @@ fn gitlab_code_quality_validates_against_the_schema() {
 }
 
 /// Validates `file` against the JUnit schema with libxml2's `xmllint` (Debian's
-/// `libxml2-utils`, which `.ci/run` installs).
+/// `libxml2-utils`, which `./x test` installs).
 fn xmllint_junit(file: &Path) {
     let output = std::process::Command::new("xmllint")
         .arg("--noout")
@@ -559,7 +559,7 @@ fn action_yml_is_a_well_formed_composite_action() {
     assert_eq!(report["findings"], Value::Array(Vec::new()), "{report:#}");
 }
 
-/// The `pre-commit` executable: `REDLINE_PRE_COMMIT` (which `.ci/run` sets), else one on the
+/// The `pre-commit` executable: `REDLINE_PRE_COMMIT` (which `./x test` sets), else one on the
 /// PATH, else one installed from PyPI into a virtual environment under the target folder.
 fn pre_commit() -> PathBuf {
     // Tests run in parallel: one installs, the others wait for it.

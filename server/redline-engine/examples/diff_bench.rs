@@ -9,7 +9,12 @@
 //! changes one attribute value in the middle of the first file. Every rule runs, and findings
 //! are reported as `redline diff` reports them (`Report::Introduced`).
 // A benchmark program prints its figures and reads its own CPU time from `/proc`.
-#![allow(clippy::print_stdout, clippy::unwrap_used, clippy::disallowed_methods)]
+#![allow(
+    clippy::print_stdout,
+    clippy::unwrap_used,
+    clippy::disallowed_methods,
+    clippy::disallowed_types
+)]
 
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
