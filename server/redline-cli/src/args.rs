@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::shard::Shard;
+
 /// Catch the edit that would take production down before it is applied.
 ///
 /// redline flags destructive operations, over-broad permissions and missing approval steps
@@ -42,15 +44,15 @@ pub enum Command {
     /// --merge-base; folders are compared file by file by relative path.
     /// Only findings the change introduced are reported (--all reports every finding of the
     /// changed files). Exit status as for `check`.
-    Diff(crate::diff_cmd::DiffArgs),
+    Diff(DiffArgs),
     /// Judge a coding agent's proposed edit before it is applied (`redline hook claude`).
-    Hook(crate::hook::HookArgs),
+    Hook(HookArgs),
     /// Judge the proposed content of a file, read from standard input, against the file.
     ///
     /// Standard input holds at most 64 MiB; more is refused with exit status 2.
     /// Exit status: 1 when the edit should be blocked (a finding it introduces reaches
     /// --fail-on, an error by default), 0 otherwise, 2 on a usage or I/O error.
-    Gate(crate::gate::GateArgs),
+    Gate(GateArgs),
     /// List every rule.
     Rules(RulesArgs),
     /// Print a rule's documentation.
@@ -129,21 +131,8 @@ pub struct CheckArgs {
     /// Files or folders to analyse [default: .]
     pub paths: Vec<PathBuf>,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
-    pub format: OutputFormat,
-
-    /// Write the report to FILE instead of standard output.
-    #[arg(long, short, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-
-    /// Report only findings at or above this severity.
-    #[arg(long, value_enum, default_value_t = SeverityArg::Info)]
-    pub severity: SeverityArg,
-
-    /// Exit with status 1 when a finding at or above this severity remains.
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
-    pub fail_on: FailOn,
+    #[command(flatten)]
+    pub report: ReportArgs,
 
     /// Use this configuration file for every analysed file instead of discovering
     /// `redline.toml` upwards from each file.
@@ -181,13 +170,115 @@ pub struct CheckArgs {
     /// with `/` separators) mod N`, so every job that sees the same files agrees on the split
     /// whatever the order of the walk. Combine the shards' reports with `redline
     /// merge-reports`.
-    #[arg(long, value_name = "I/N", value_parser = crate::shard::Shard::parse)]
-    pub shard: Option<crate::shard::Shard>,
+    #[arg(long, value_name = "I/N", value_parser = Shard::parse)]
+    pub shard: Option<Shard>,
 
     /// Never show a progress bar (it is shown only when standard error is a terminal and the
     /// format is text).
     #[arg(long)]
     pub no_progress: bool,
+}
+
+/// The report flags that `check` and `diff` share, flattened into each.
+///
+/// `--color` stays with each command: in `check` it follows other flags, and moving it here
+/// would reorder `check --help`, the completions and the manual page.
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Report only findings at or above this severity.
+    #[arg(long, value_enum, default_value_t = SeverityArg::Info)]
+    pub severity: SeverityArg,
+
+    /// Exit with status 1 when a finding at or above this severity remains.
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    pub fail_on: FailOn,
+}
+
+/// Arguments of `redline diff`.
+#[derive(Args, Debug)]
+pub struct DiffArgs {
+    /// Git mode: files or folders to restrict the comparison to [default: the whole
+    /// repository]. OLD NEW mode: the old and the new file, or the old and the new folder.
+    pub paths: Vec<PathBuf>,
+
+    /// Compare the working tree with this git revision (branch, tag or commit) [default: HEAD].
+    #[arg(long, value_name = "REV", conflicts_with = "merge_base")]
+    pub base: Option<String>,
+
+    /// Compare the working tree with `git merge-base REF HEAD`: what a pull request onto REF
+    /// changes.
+    #[arg(long, value_name = "REF")]
+    pub merge_base: Option<String>,
+
+    /// Report every finding of the changed files, not only those the change introduced.
+    #[arg(long)]
+    pub all: bool,
+
+    #[command(flatten)]
+    pub report: ReportArgs,
+
+    /// Use this configuration file for every analysed file instead of discovering
+    /// `redline.toml` upwards from each file.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Colour in text output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// Arguments of `redline gate`.
+#[derive(Args, Debug)]
+pub struct GateArgs {
+    /// The file the proposed contents are for. Its current contents are the base; a file that
+    /// does not exist yet is new.
+    #[arg(long, value_name = "FILE")]
+    pub path: PathBuf,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+
+    /// Exit with status 1 (block the edit) when a finding the edit introduces reaches this
+    /// severity.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+
+    /// Use this configuration file instead of discovering `redline.toml` upwards from FILE.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Colour in text output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// Arguments of `redline hook`.
+#[derive(Args, Debug)]
+pub struct HookArgs {
+    /// The agent whose hook protocol to speak.
+    #[command(subcommand)]
+    pub agent: HookAgent,
+}
+
+/// Agents with a hook protocol.
+#[derive(Subcommand, Debug)]
+pub enum HookAgent {
+    /// Claude Code `PreToolUse`: judge Write, Edit, MultiEdit and Bash calls.
+    ///
+    /// Reads the hook input JSON on standard input (at most 64 MiB). Prints a `permissionDecision` of `deny`
+    /// (the change introduces an error) or `ask` (a warning) with the findings as the reason,
+    /// or nothing when the change is clean. Exit status 0, or 2 when the input cannot be read
+    /// (Claude Code then blocks the call and shows the message).
+    Claude,
 }
 
 #[derive(Args, Debug)]

@@ -1,7 +1,7 @@
 //! `redline check`.
 
 use std::io::{IsTerminal as _, Write as _};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use rayon::prelude::*;
@@ -13,22 +13,26 @@ use redline_workspace::{
 use crate::Exit;
 use crate::args::{CheckArgs, OutputFormat};
 use crate::baseline::{self, Baseline};
-use crate::emit;
+use crate::emit::{self, ReportOptions, ReportWriter};
 use crate::escape;
 use crate::findings::{self, Finding};
+use crate::output::{Output, Replace};
 use crate::progress;
-use crate::stream::{Sink, SinkOptions};
+use crate::render;
 use crate::write::{Written, replace_file};
-
-/// Everything a renderer needs.
-pub struct Report {
-    pub findings: Vec<Finding>,
-    pub errors: Vec<FileProblem>,
-    pub files: usize,
-}
 
 /// How many files are analysed in parallel before their findings are written.
 const BATCH: usize = 256;
+
+/// Where the findings of each file go.
+enum Destination<'a> {
+    /// The report, written while the walk goes on.
+    Report(Box<ReportWriter<'a>>),
+    /// `--write-baseline FILE`: every finding, unfiltered, kept for the baseline file.
+    Baseline { path: &'a Path, kept: Vec<Finding> },
+    /// `--diff`: only the diffs are printed, after the walk.
+    Diffs,
+}
 
 /// What happened to one file.
 struct FileOutcome {
@@ -71,22 +75,24 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
         FixMode::Safe
     });
 
-    let minimum = emit::minimum_severity(args.severity);
-    let threshold = emit::fail_threshold(args.fail_on);
-    let color = emit::use_color(args.color, args.output.as_deref());
-    // `--diff` prints only the diffs, after the walk.
-    let mut sink = if args.diff {
-        None
+    let report = &args.report;
+    let mut destination = if args.diff {
+        Destination::Diffs
+    } else if let Some(path) = &args.write_baseline {
+        Destination::Baseline {
+            path,
+            kept: Vec::new(),
+        }
     } else {
-        Some(Sink::new(SinkOptions {
-            format: args.format,
-            color,
-            output: args.output.as_deref(),
+        let color = emit::use_color(args.color, report.output.as_deref());
+        let options = ReportOptions {
             baseline: baseline.take(),
-            minimum,
-            threshold,
-            keep_all: args.write_baseline.is_some(),
-        })?)
+            ..ReportOptions::from_args(report, Replace::WhenComplete)
+        };
+        Destination::Report(Box::new(ReportWriter::begin(
+            render::for_format(report.format, color)?,
+            options,
+        )?))
     };
 
     let mut errors = discovery.problems;
@@ -97,7 +103,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
     // the next batch starts, so memory does not grow with the number of files.
     let progress = progress::bar(
         discovery.files.len(),
-        !args.no_progress && args.format == OutputFormat::Text && !args.diff,
+        !args.no_progress && report.format == OutputFormat::Text && !args.diff,
     );
     for batch in discovery.files.chunks(BATCH) {
         let outcomes: Vec<FileOutcome> = batch
@@ -112,9 +118,11 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
             files += usize::from(outcome.analysed);
             fixes_applied += outcome.fixes_applied;
             errors.extend(outcome.problem);
-            if let Some(sink) = &mut sink {
+            match &mut destination {
                 // The report may be streaming to the same terminal as the bar.
-                progress.suspend(|| sink.add(outcome.findings))?;
+                Destination::Report(writer) => progress.suspend(|| writer.add(outcome.findings))?,
+                Destination::Baseline { kept, .. } => kept.extend(outcome.findings),
+                Destination::Diffs => {}
             }
             if let Some(diff) = outcome.diff {
                 diffs.push_str(&diff);
@@ -122,57 +130,39 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
         }
     }
     progress.finish_and_clear();
-    errors.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
-
+    emit::note_problems(&mut errors);
     let mut stderr = std::io::stderr().lock();
-    for error in &errors {
-        let _ = writeln!(
-            stderr,
-            "redline: {}: {}",
-            escape::line(&error.path),
-            escape::line(&error.message)
-        );
-    }
     let io_failed = errors.iter().any(|error| error.kind == ProblemKind::Io);
 
-    let Some(sink) = sink else {
-        // On a terminal the diff is read, so the repository's text is escaped like any other
-        // human output; written to a file or a pipe it stays exact, so that it still applies.
-        let diffs = if args.output.is_none() && std::io::stdout().is_terminal() {
-            escape::lines(&diffs)
-        } else {
-            std::borrow::Cow::Borrowed(diffs.as_str())
-        };
-        emit::write_output(args.output.as_deref(), &diffs)?;
-        if io_failed {
-            return Ok(Exit::Error);
-        }
-        return Ok(if diffs.is_empty() {
-            Exit::Clean
-        } else {
-            Exit::Findings
-        });
-    };
-    if args.fix && fixes_applied > 0 {
+    // `--diff` applies no fix: it prints them.
+    if args.fix && fixes_applied > 0 && !args.diff {
         let _ = writeln!(stderr, "redline: applied {fixes_applied} fix(es)");
     }
-
-    if let Some(path) = &args.write_baseline {
-        baseline::write(path, sink.kept())?;
-        let _ = writeln!(
-            stderr,
-            "redline: wrote {} finding(s) to baseline {}",
-            sink.kept().len(),
-            path.display()
-        );
-        return Ok(if io_failed { Exit::Error } else { Exit::Clean });
+    match destination {
+        Destination::Report(writer) => writer.end(&errors, files),
+        Destination::Baseline { path, kept } => {
+            baseline::write(path, &kept)?;
+            let _ = writeln!(
+                stderr,
+                "redline: wrote {} finding(s) to baseline {}",
+                kept.len(),
+                path.display()
+            );
+            Ok(emit::exit_status(io_failed, false))
+        }
+        Destination::Diffs => {
+            // On a terminal the diff is read, so the repository's text is escaped like any
+            // other human output; written to a file or a pipe it stays exact, so that it still
+            // applies.
+            let diffs = if report.output.is_none() && std::io::stdout().is_terminal() {
+                escape::lines(&diffs)
+            } else {
+                std::borrow::Cow::Borrowed(diffs.as_str())
+            };
+            Output::write_all(report.output.as_deref(), &diffs)?;
+            Ok(emit::exit_status(io_failed, !diffs.is_empty()))
+        }
     }
-    let failed = sink.finish(errors, files, io_failed)?;
-
-    if io_failed {
-        return Ok(Exit::Error);
-    }
-    Ok(if failed { Exit::Findings } else { Exit::Clean })
 }
 
 fn process(

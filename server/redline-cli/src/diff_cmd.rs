@@ -2,73 +2,27 @@
 //! revision, or one file or folder with another, and reports what the change introduced.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::io::Write as _;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
-use clap::Args;
 use rayon::prelude::*;
 use redline_engine::{AnalysisOptions, ChangeInput, Report as Reported, analyze_change};
 use redline_syntax::detect::is_candidate_path;
+use redline_workspace::git::Repository;
 use redline_workspace::{
     Bounds, DiscoverOptions, FileJob, FileProblem, LoadedConfig, ProblemKind, decode, discover,
     file_jobs, read_source,
 };
 
 use crate::Exit;
-use crate::args::{ColorChoice, FailOn, OutputFormat, SeverityArg};
-use crate::check::{Report, today};
+use crate::args::DiffArgs;
+use crate::check::today;
 use crate::emit::{self, ReportOptions};
-use crate::escape;
 use crate::findings::{self, Finding};
-use redline_workspace::git::Repository;
-
-/// Arguments of `redline diff`.
-#[derive(Args, Debug)]
-pub struct DiffArgs {
-    /// Git mode: files or folders to restrict the comparison to [default: the whole
-    /// repository]. OLD NEW mode: the old and the new file, or the old and the new folder.
-    pub paths: Vec<PathBuf>,
-
-    /// Compare the working tree with this git revision (branch, tag or commit) [default: HEAD].
-    #[arg(long, value_name = "REV", conflicts_with = "merge_base")]
-    pub base: Option<String>,
-
-    /// Compare the working tree with `git merge-base REF HEAD`: what a pull request onto REF
-    /// changes.
-    #[arg(long, value_name = "REF")]
-    pub merge_base: Option<String>,
-
-    /// Report every finding of the changed files, not only those the change introduced.
-    #[arg(long)]
-    pub all: bool,
-
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
-    pub format: OutputFormat,
-
-    /// Write the report to FILE instead of standard output.
-    #[arg(long, short, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-
-    /// Report only findings at or above this severity.
-    #[arg(long, value_enum, default_value_t = SeverityArg::Info)]
-    pub severity: SeverityArg,
-
-    /// Exit with status 1 when a finding at or above this severity remains.
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
-    pub fail_on: FailOn,
-
-    /// Use this configuration file for every analysed file instead of discovering
-    /// `redline.toml` upwards from each file.
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-
-    /// Colour in text output.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
-}
+use crate::output::Replace;
+use crate::render;
+use crate::report::Report;
 
 /// One file of the comparison, read and ready for the engine.
 pub(crate) struct Prepared {
@@ -106,30 +60,18 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Exit> {
     let (mut all_findings, files) = analyse(&prepared, report);
     all_findings.sort_by(|a, b| a.path.cmp(&b.path));
 
-    errors.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
-    let mut stderr = std::io::stderr().lock();
-    for error in &errors {
-        let _ = writeln!(
-            stderr,
-            "redline: {}: {}",
-            escape::line(&error.path),
-            escape::line(&error.message)
-        );
-    }
-    let io_failed = errors.iter().any(|error| error.kind == ProblemKind::Io);
+    emit::note_problems(&mut errors);
     let report = Report {
         findings: all_findings,
         errors,
         files,
     };
-    let options = ReportOptions {
-        format: args.format,
-        output: args.output.as_deref(),
-        severity: args.severity,
-        fail_on: args.fail_on,
-        color: args.color,
-    };
-    emit::finish(report, &options, io_failed)
+    let color = emit::use_color(args.color, args.report.output.as_deref());
+    emit::write_report(
+        report,
+        render::for_format(args.report.format, color)?,
+        ReportOptions::from_args(&args.report, Replace::InPlace),
+    )
 }
 
 /// Two paths that both exist, both files or both folders, and no revision: OLD NEW mode.

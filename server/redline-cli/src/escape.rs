@@ -45,11 +45,21 @@ pub fn needs_escape(c: char) -> bool {
     )
 }
 
-/// `text` for one line of output: every character of [`needs_escape`] escaped, line breaks and
-/// tabs included, so that a message, path or source line cannot start a line of its own.
+/// `text` for one line of output: every character of [`needs_escape`] escaped, line breaks
+/// included, so that a message, path or source line cannot start a line of its own. A tab is
+/// shown as four spaces: it is harmless and common (every Makefile recipe starts with one), and
+/// a terminal's own tab stops would put the caret under an excerpt in the wrong place.
 pub fn line(text: &str) -> Cow<'_, str> {
-    escape_where(text, |_, c| needs_escape(c))
+    let res = escape_where(text, |_, c| c != '\t' && needs_escape(c));
+    if res.contains('\t') {
+        Cow::Owned(res.replace('\t', TAB))
+    } else {
+        res
+    }
 }
+
+/// What [`line`] shows for a tab.
+const TAB: &str = "    ";
 
 /// `text` for output that may span lines (error chains with a source snippet, documentation,
 /// diffs): like [`line`], but line breaks (`\n` and `\r\n`) and tabs are kept.
@@ -63,7 +73,11 @@ pub fn lines(text: &str) -> Cow<'_, str> {
 /// How many characters [`line`] makes of `text`, for lining up a caret under escaped text.
 pub fn line_width(text: &str) -> usize {
     text.chars()
-        .map(|c| if needs_escape(c) { escaped_len(c) } else { 1 })
+        .map(|c| match c {
+            '\t' => TAB.len(),
+            c if needs_escape(c) => escaped_len(c),
+            _ => 1,
+        })
         .sum()
 }
 
@@ -204,7 +218,7 @@ mod tests {
         assert_eq!(line(TITLE_AND_CLEAR), "b\\u{1b}]0;PWNED\\u{7}\\u{1b}[2J");
         assert_eq!(
             line("a\nb\r\tc\u{0}\u{7f}"),
-            "a\\u{a}b\\u{d}\\u{9}c\\u{0}\\u{7f}"
+            "a\\u{a}b\\u{d}    c\\u{0}\\u{7f}"
         );
         // C1: CSI and the string terminator, which some terminals act on as ESC [ and ESC \.
         assert_eq!(line("\u{9b}2J\u{9c}"), "\\u{9b}2J\\u{9c}");

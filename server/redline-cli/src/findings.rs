@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use redline_diagnostics::{Applicability, Category, Confidence, Diagnostic, RuleCode, Severity};
+use redline_diagnostics::{Applicability, Confidence, Diagnostic, RuleCode, Severity};
 use redline_text::{LineColumn, LineIndex, TextSize, floor_char_boundary};
 
 /// Longer source lines are not copied into findings: `terraform show -json` writes a whole
@@ -144,57 +144,5 @@ fn relative_position(
             }
         }
         _ => line_index.line_column(offset, text),
-    }
-}
-
-/// Counts over the findings of a report, kept as findings are written so that a streamed
-/// report can end with its summary without keeping the findings.
-#[derive(Clone, Debug, Default)]
-pub struct Tally {
-    pub findings: usize,
-    /// Indexed like `Category::ALL`.
-    pub by_category: [usize; Category::ALL.len()],
-    /// Findings of rules without a category.
-    pub other: usize,
-    pub errors: usize,
-    pub warnings: usize,
-    pub infos: usize,
-    /// Findings whose best fix is safe.
-    pub safe_fixes: usize,
-    /// Findings whose best fix is unsafe.
-    pub unsafe_fixes: usize,
-}
-
-impl Tally {
-    /// The counts over `findings`.
-    pub fn of(findings: &[Finding]) -> Tally {
-        let mut res = Tally::default();
-        for finding in findings {
-            res.add(finding);
-        }
-        res
-    }
-
-    /// Counts one more finding.
-    pub fn add(&mut self, finding: &Finding) {
-        self.findings += 1;
-        match finding.rule.category {
-            Some(category) => {
-                if let Some(index) = Category::ALL.iter().position(|c| *c == category) {
-                    self.by_category[index] += 1;
-                }
-            }
-            None => self.other += 1,
-        }
-        match finding.severity {
-            Severity::Error => self.errors += 1,
-            Severity::Warning => self.warnings += 1,
-            Severity::Info => self.infos += 1,
-        }
-        match finding.fixes.iter().map(|fix| fix.applicability).max() {
-            Some(Applicability::Safe) => self.safe_fixes += 1,
-            Some(Applicability::Unsafe) => self.unsafe_fixes += 1,
-            _ => {}
-        }
     }
 }

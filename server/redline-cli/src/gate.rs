@@ -6,41 +6,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
-use clap::Args;
 use redline_engine::Report as Reported;
 use redline_workspace::{Bounds, FileJob, file_jobs, read_source};
 
 use crate::Exit;
-use crate::args::{ColorChoice, FailOn, OutputFormat, SeverityArg};
-use crate::check::Report;
+use crate::args::GateArgs;
 use crate::diff_cmd::{Prepared, analyse, is_terraform};
 use crate::emit::{self, ReportOptions};
-
-/// Arguments of `redline gate`.
-#[derive(Args, Debug)]
-pub struct GateArgs {
-    /// The file the proposed contents are for. Its current contents are the base; a file that
-    /// does not exist yet is new.
-    #[arg(long, value_name = "FILE")]
-    pub path: PathBuf,
-
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
-    pub format: OutputFormat,
-
-    /// Exit with status 1 (block the edit) when a finding the edit introduces reaches this
-    /// severity.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    pub fail_on: FailOn,
-
-    /// Use this configuration file instead of discovering `redline.toml` upwards from FILE.
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-
-    /// Colour in text output.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
-}
+use crate::render;
+use crate::report::Report;
 
 pub fn run(args: &GateArgs) -> anyhow::Result<Exit> {
     let cwd = std::env::current_dir().context("cannot determine the current folder")?;
@@ -49,14 +23,12 @@ pub fn run(args: &GateArgs) -> anyhow::Result<Exit> {
         bail!("the proposed contents on standard input are not UTF-8");
     };
     let report = judge(&args.path, Some(&proposed), &cwd, args.config.as_deref())?;
-    let options = ReportOptions {
-        format: args.format,
-        output: None,
-        severity: SeverityArg::Info,
-        fail_on: args.fail_on,
-        color: args.color,
-    };
-    emit::finish(report, &options, false)
+    let renderer = render::for_format(args.format, emit::use_color(args.color, None))?;
+    emit::write_report(
+        report,
+        renderer,
+        ReportOptions::unfiltered(None, args.fail_on),
+    )
 }
 
 /// The most `gate` and `hook` read from standard input. Whoever drives them (an agent, a tool

@@ -9,42 +9,21 @@
 //! exit status 2, which Claude Code treats as blocking, showing the message from standard error:
 //! a broken hook must not let edits through unseen.
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
-use clap::{Args, Subcommand};
-use redline_diagnostics::Severity;
 use redline_engine::{AnalysisOptions, SourceInput, analyze};
 use redline_syntax::{Format, SourceHints};
 use serde_json::Value;
 
 use crate::Exit;
+use crate::args::{FailOn, HookAgent, HookArgs};
 use crate::check::today;
-use crate::emit;
-use crate::escape;
+use crate::emit::{self, ReportOptions};
 use crate::findings::{self, Finding};
 use crate::gate;
-
-/// Arguments of `redline hook`.
-#[derive(Args, Debug)]
-pub struct HookArgs {
-    /// The agent whose hook protocol to speak.
-    #[command(subcommand)]
-    pub agent: HookAgent,
-}
-
-/// Agents with a hook protocol.
-#[derive(Subcommand, Debug)]
-pub enum HookAgent {
-    /// Claude Code `PreToolUse`: judge Write, Edit, MultiEdit and Bash calls.
-    ///
-    /// Reads the hook input JSON on standard input (at most 64 MiB). Prints a `permissionDecision` of `deny`
-    /// (the change introduces an error) or `ask` (a warning) with the findings as the reason,
-    /// or nothing when the change is clean. Exit status 0, or 2 when the input cannot be read
-    /// (Claude Code then blocks the call and shows the message).
-    Claude,
-}
+use crate::render::claude::ClaudeRenderer;
+use crate::report::Report;
 
 /// The synthetic file name a Bash command is analysed under.
 const COMMAND_PATH: &str = "command.sh";
@@ -57,12 +36,17 @@ pub fn run(args: &HookArgs) -> anyhow::Result<Exit> {
     };
     let call: Value = serde_json::from_str(&input)
         .map_err(|error| anyhow::anyhow!("the hook input is not JSON: {error}"))?;
-    let findings = judge_call(&call)?;
-    let Some(output) = decision(&findings) else {
-        return Ok(Exit::Clean);
+    let report = Report {
+        findings: judge_call(&call)?,
+        errors: Vec::new(),
+        files: 0,
     };
-    emit::write_output(None, &format!("{output}\n"))?;
-    Ok(Exit::Clean)
+    // The decision is the answer; the exit status only says whether the input could be read.
+    emit::write_report(
+        report,
+        Box::new(ClaudeRenderer::default()),
+        ReportOptions::unfiltered(None, FailOn::Never),
+    )
 }
 
 /// The findings a tool call would introduce; empty for tools redline does not judge.
@@ -187,47 +171,4 @@ fn string_field<'a>(value: &'a Value, field: &str, tool: &str) -> anyhow::Result
         Some(text) => Ok(text),
         None => bail!("the {tool} hook input has no string `{field}`"),
     }
-}
-
-/// The hook's answer: `deny` for an error, `ask` for a warning, nothing otherwise.
-fn decision(findings: &[Finding]) -> Option<Value> {
-    let worst = findings.iter().map(|finding| finding.severity).max()?;
-    let permission = match worst {
-        Severity::Error => "deny",
-        Severity::Warning => "ask",
-        Severity::Info => return None,
-    };
-    // Informational findings do not change the decision, so they are left out of the reason.
-    let shown: Vec<&Finding> = findings
-        .iter()
-        .filter(|finding| finding.severity >= Severity::Warning)
-        .collect();
-    let mut reason = format!(
-        "redline: this change introduces {} finding{}:",
-        shown.len(),
-        if shown.len() == 1 { "" } else { "s" }
-    );
-    // The reason is shown to the person and the agent deciding: the file's text in it is
-    // escaped as in text output, so that it can neither drive a terminal nor hide from a reader.
-    for finding in shown {
-        let _ = write!(
-            reason,
-            "\n- {}:{}: {}[{}] {}",
-            escape::line(&finding.path),
-            finding.start.line,
-            finding.severity,
-            finding.rule.id,
-            escape::line(&finding.message)
-        );
-        if let Some(fix) = finding.fixes.first() {
-            let _ = write!(reason, " (fix: {})", escape::line(&fix.title));
-        }
-    }
-    Some(serde_json::json!({
-        "hookSpecificOutput": {
-            "hookEventName": "PreToolUse",
-            "permissionDecision": permission,
-            "permissionDecisionReason": reason,
-        }
-    }))
 }

@@ -11,14 +11,17 @@ mod escape;
 mod findings;
 mod gate;
 mod hook;
+#[cfg(test)]
+mod import_cycles;
 mod init;
 mod merge_reports;
+mod output;
 mod plan_cmd;
 mod progress;
 mod render;
+mod report;
 mod rules_cmd;
 mod shard;
-mod stream;
 mod write;
 
 use std::io::Write as _;

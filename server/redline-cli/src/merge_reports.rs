@@ -4,24 +4,43 @@
 //! The inputs are read as JSON values, so every field a report carries is kept. Findings are
 //! deduplicated (the same rule, path, range and fingerprint) and sorted by path, position and
 //! rule, as `check` sorts them.
+//!
+//! The merged findings are these values, not `Finding`s, so they do not pass through a
+//! `Renderer`: turning them back into findings would drop what this version does not know (the
+//! fields, rules and tool of another version's reports) and, for SARIF, mean parsing back URIs
+//! and fix descriptions. The JSON report is written with the JSON format's own pieces
+//! (`render::json::{open, push_item, close}`), so it is laid out exactly as `check` lays out
+//! its report; the SARIF log keeps the first input's run around the merged results.
 
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
-use std::io::Write as _;
 use std::path::Path;
 
 use anyhow::{Context as _, bail};
-use redline_diagnostics::Category;
+use redline_diagnostics::{Category, Severity};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::Exit;
-use crate::args::{FailOn, MergeReportsArgs};
+use crate::args::MergeReportsArgs;
+use crate::emit;
+use crate::escape;
+use crate::output::Output;
+use crate::render::json;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
     Json,
     Sarif,
+}
+
+/// One report made of several.
+struct Merged {
+    text: String,
+    /// The highest severity among the merged findings.
+    worst: Option<Severity>,
+    /// Whether an input recorded a file that could not be read.
+    io_failed: bool,
 }
 
 pub fn run(args: &MergeReportsArgs) -> anyhow::Result<Exit> {
@@ -47,35 +66,14 @@ pub fn run(args: &MergeReportsArgs) -> anyhow::Result<Exit> {
         );
     }
     let values: Vec<Value> = inputs.into_iter().map(|(_, _, value)| value).collect();
-    let (rendered, severities, failed_io) = match kind {
-        Kind::Json => merge_json(values),
-        Kind::Sarif => merge_sarif(values),
+    let merged = match kind {
+        Kind::Json => merge_json(values)?,
+        Kind::Sarif => merge_sarif(values)?,
     };
-    match &args.output {
-        Some(path) => std::fs::write(path, rendered)
-            .with_context(|| format!("cannot write {}", path.display()))?,
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(rendered.as_bytes())
-                .and_then(|()| stdout.flush())
-                .context("cannot write to standard output")?;
-        }
-    }
-    if failed_io {
-        return Ok(Exit::Error);
-    }
-    let threshold = match args.fail_on {
-        FailOn::Never => return Ok(Exit::Clean),
-        FailOn::Info => 0,
-        FailOn::Warning => 1,
-        FailOn::Error => 2,
-    };
-    Ok(if severities.iter().any(|&rank| rank >= threshold) {
-        Exit::Findings
-    } else {
-        Exit::Clean
-    })
+    Output::write_all(args.output.as_deref(), &merged.text)?;
+    let failed = emit::fail_threshold(args.fail_on)
+        .is_some_and(|threshold| merged.worst.is_some_and(|worst| worst >= threshold));
+    Ok(emit::exit_status(merged.io_failed, failed))
 }
 
 fn read(path: &Path) -> anyhow::Result<Value> {
@@ -103,12 +101,13 @@ fn name(kind: Kind) -> &'static str {
     }
 }
 
-/// 0 info, 1 warning, 2 error.
-fn rank(severity: &str) -> u8 {
-    match severity {
-        "error" => 2,
-        "warning" => 1,
-        _ => 0,
+/// The severity a JSON report or a SARIF result names; what is neither an error nor a warning
+/// counts as information.
+fn severity(name: &str) -> Severity {
+    match name {
+        "error" => Severity::Error,
+        "warning" => Severity::Warning,
+        _ => Severity::Info,
     }
 }
 
@@ -146,13 +145,9 @@ fn number_at(value: &Value, pointer: &str) -> u64 {
     value.pointer(pointer).and_then(Value::as_u64).unwrap_or(0)
 }
 
-fn pretty(value: &impl Serialize) -> String {
-    let mut res = crate::escape::to_json_pretty(value).unwrap_or_default();
-    res.push('\n');
-    res
-}
-
-fn merge_json(reports: Vec<Value>) -> (String, Vec<u8>, bool) {
+/// One JSON report, written as `check` writes its reports; the findings and errors are kept as
+/// they were read.
+fn merge_json(reports: Vec<Value>) -> anyhow::Result<Merged> {
     let tool = reports[0]["tool"].clone();
     let mut findings = Vec::new();
     let mut errors = Vec::new();
@@ -199,39 +194,31 @@ fn merge_json(reports: Vec<Value>) -> (String, Vec<u8>, bool) {
         .into_iter()
         .map(|name| (name.to_owned(), Value::from(0)))
         .collect();
-    let mut severities = Vec::new();
+    let mut worst = None;
     for finding in &findings {
-        let severity = text_at(finding, "/severity");
-        severities.push(rank(&severity));
-        bump(&mut by_severity, severity);
+        let name = text_at(finding, "/severity");
+        worst = worst.max(Some(severity(&name)));
+        bump(&mut by_severity, name);
         if let Some(category) = finding["category"].as_str() {
             bump(&mut by_category, category.to_owned());
         }
     }
-    let failed_io = errors.iter().any(|error| error["kind"] == "io");
-    let merged = MergedJson {
-        version: 1,
-        tool,
-        summary: MergedSummary {
-            files,
-            findings: findings.len(),
-            by_category,
-            by_severity,
-        },
-        findings,
-        errors,
+    let summary = MergedSummary {
+        files,
+        findings: findings.len(),
+        by_category,
+        by_severity,
     };
-    (pretty(&merged), severities, failed_io)
-}
-
-/// The fields of a JSON report in the order `check` writes them.
-#[derive(Serialize)]
-struct MergedJson {
-    version: u32,
-    tool: Value,
-    findings: Vec<Value>,
-    errors: Vec<Value>,
-    summary: MergedSummary,
+    let mut text = json::open(&tool, &json::NoMembers {})?;
+    for (index, finding) in findings.iter().enumerate() {
+        json::push_item(&mut text, finding, index == 0)?;
+    }
+    json::close(&mut text, findings.len(), &errors, &summary)?;
+    Ok(Merged {
+        text,
+        worst,
+        io_failed: errors.iter().any(|error| error["kind"] == "io"),
+    })
 }
 
 #[derive(Serialize)]
@@ -250,7 +237,7 @@ fn bump(counts: &mut Map<String, Value>, key: String) {
 /// One run: the first input's tool and settings, the union of the rules, every result with
 /// its `ruleIndex` pointing into the merged rules, and one invocation that succeeded only if
 /// every input's did.
-fn merge_sarif(logs: Vec<Value>) -> (String, Vec<u8>, bool) {
+fn merge_sarif(logs: Vec<Value>) -> anyhow::Result<Merged> {
     let mut schema = Value::Null;
     let mut base_run: Option<Value> = None;
     let mut rules: Vec<Value> = Vec::new();
@@ -312,18 +299,15 @@ fn merge_sarif(logs: Vec<Value>) -> (String, Vec<u8>, bool) {
             Vec::new(),
         )
     });
-    let mut severities = Vec::new();
+    let mut worst = None;
     for result in &mut results {
         let index = rules.iter().position(|rule| rule["id"] == result["ruleId"]);
         if let (Some(index), Some(object)) = (index, result.as_object_mut()) {
             object.insert("ruleIndex".to_owned(), Value::from(index));
         }
+        // SARIF's default level is `warning`.
         let level = result["level"].as_str().unwrap_or("warning");
-        severities.push(match level {
-            "error" => 2,
-            "warning" => 1,
-            _ => 0,
-        });
+        worst = worst.max(Some(severity(level)));
     }
     let mut run = base_run.unwrap_or_else(|| Value::Object(Map::new()));
     if let Some(object) = run.as_object_mut() {
@@ -351,7 +335,13 @@ fn merge_sarif(logs: Vec<Value>) -> (String, Vec<u8>, bool) {
         version: "2.1.0",
         runs: vec![run],
     };
-    (pretty(&merged), severities, !successful)
+    let mut text = escape::to_json_pretty(&merged)?;
+    text.push('\n');
+    Ok(Merged {
+        text,
+        worst,
+        io_failed: !successful,
+    })
 }
 
 #[derive(Serialize)]

@@ -1,9 +1,6 @@
 //! `redline plan`: what a Terraform plan destroys, then the findings on it.
 
-use std::io::{IsTerminal as _, Write as _};
-
 use anyhow::{Context as _, bail};
-use redline_diagnostics::Severity;
 use redline_engine::{AnalysisOptions, SourceInput, analyze_parsed};
 use redline_syntax::terraform_plan::{ChangeKind, Plan, ResourceChange};
 use redline_syntax::{Format, SourceHints, parse_source};
@@ -12,10 +9,14 @@ use redline_workspace::{DiscoverOptions, decode, discover};
 use serde::Serialize;
 
 use crate::Exit;
-use crate::args::{ColorChoice, FailOn, PlanArgs, PlanFormat};
+use crate::args::{PlanArgs, PlanFormat};
+use crate::emit::{self, ReportOptions};
 use crate::escape;
-use crate::findings::{self, Finding};
-use crate::render;
+use crate::findings;
+use crate::render::Renderer;
+use crate::render::json::JsonRenderer;
+use crate::render::text::TextRenderer;
+use crate::report::Report;
 
 /// One destructive change, as the summary shows it.
 struct Destruction<'a> {
@@ -42,19 +43,10 @@ struct Declarations {
     blocks: std::collections::BTreeMap<String, (Declaration, Vec<(String, Declaration)>)>,
 }
 
+/// What the JSON report adds between `tool` and `findings`.
 #[derive(Serialize)]
-struct JsonPlanReport<'a> {
-    version: u32,
-    tool: JsonTool,
+struct JsonPlanMembers<'a> {
     plan: JsonPlan<'a>,
-    #[serde(flatten)]
-    body: render::json::Body<'a>,
-}
-
-#[derive(Serialize)]
-struct JsonTool {
-    name: &'static str,
-    version: &'static str,
 }
 
 #[derive(Serialize)]
@@ -173,42 +165,23 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
         .map(|dir| declarations(&dir, &cwd))
         .unwrap_or_default();
     let destructions = destructions(&plan, line_index, &declarations);
-    let rendered = match args.format {
+    let renderer: Box<dyn Renderer> = match args.format {
         PlanFormat::Text => {
-            let color = match args.color {
-                ColorChoice::Always => true,
-                ColorChoice::Never => false,
-                ColorChoice::Auto => {
-                    args.output.is_none()
-                        && std::io::stdout().is_terminal()
-                        && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
-                }
-            };
-            render_text(&job.display, &plan, &destructions, &findings, color)
+            let color = emit::use_color(args.color, args.output.as_deref());
+            let prelude = text_prelude(&job.display, &plan, &destructions, color);
+            Box::new(TextRenderer::with_prelude(color, prelude))
         }
-        PlanFormat::Json => render_json(&job.display, &plan, &destructions, findings.clone())?,
+        PlanFormat::Json => Box::new(JsonRenderer::with_members(&JsonPlanMembers {
+            plan: json_plan(&job.display, &plan, &destructions),
+        })?),
     };
-    match &args.output {
-        Some(output) => std::fs::write(output, &rendered)
-            .with_context(|| format!("cannot write {}", output.display()))?,
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(rendered.as_bytes())
-                .and_then(|()| stdout.flush())
-                .context("cannot write to standard output")?;
-        }
-    }
-
-    let threshold = match args.fail_on {
-        FailOn::Never => None,
-        FailOn::Info => Some(Severity::Info),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Error => Some(Severity::Error),
+    let report = Report {
+        findings,
+        errors: Vec::new(),
+        files: 1,
     };
-    let failed = threshold
-        .is_some_and(|threshold| findings.iter().any(|finding| finding.severity >= threshold));
-    Ok(if failed { Exit::Findings } else { Exit::Clean })
+    let options = ReportOptions::unfiltered(args.output.as_deref(), args.fail_on);
+    emit::write_report(report, renderer, options)
 }
 
 /// Every change that destroys an object, deletions first, in file order within each kind.
@@ -286,11 +259,12 @@ fn counts(plan: &Plan<'_>) -> JsonCounts {
     }
 }
 
-fn render_text(
+/// The summary that text output shows before the findings: the counts of changes, then each
+/// destructive change with its reason.
+fn text_prelude(
     path: &str,
     plan: &Plan<'_>,
     destructions: &[Destruction<'_>],
-    findings: &[Finding],
     color: bool,
 ) -> String {
     use std::fmt::Write as _;
@@ -353,63 +327,41 @@ fn render_text(
         }
     }
     res.push('\n');
-    let report = crate::check::Report {
-        findings: findings.to_vec(),
-        errors: Vec::new(),
-        files: 1,
-    };
-    res.push_str(&render::text::render(&report, color));
     res
 }
 
-fn render_json(
-    path: &str,
-    plan: &Plan<'_>,
-    destructions: &[Destruction<'_>],
-    findings: Vec<Finding>,
-) -> anyhow::Result<String> {
-    let report = crate::check::Report {
-        findings,
-        errors: Vec::new(),
-        files: 1,
-    };
-    let json = JsonPlanReport {
-        version: 1,
-        tool: JsonTool {
-            name: "redline",
-            version: env!("CARGO_PKG_VERSION"),
-        },
-        plan: JsonPlan {
-            path,
-            format_version: plan.format_version,
-            terraform_version: plan.terraform_version,
-            counts: counts(plan),
-            destructive_changes: destructions
-                .iter()
-                .map(|destruction| JsonDestruction {
-                    address: destruction.change.address,
-                    resource_type: destruction.change.resource_type,
-                    action: if destruction.action == "delete" {
-                        "delete"
-                    } else {
-                        "replace"
-                    },
-                    actions: &destruction.change.actions,
-                    action_reason: destruction.change.action_reason,
-                    reason: &destruction.reason,
-                    replace_paths: &destruction.change.replace_paths,
-                    previous_address: destruction.change.previous_address,
-                    deposed: destruction.change.deposed,
-                    line: destruction.line,
-                    declared_at: destruction.declared_at.as_ref(),
-                })
-                .collect(),
-        },
-        body: render::json::body(&report),
-    };
-    let mut res = escape::to_json_pretty(&json)?;
-    res.push('\n');
-    Ok(res)
+/// The `plan` member of JSON output.
+fn json_plan<'a>(
+    path: &'a str,
+    plan: &'a Plan<'a>,
+    destructions: &'a [Destruction<'a>],
+) -> JsonPlan<'a> {
+    JsonPlan {
+        path,
+        format_version: plan.format_version,
+        terraform_version: plan.terraform_version,
+        counts: counts(plan),
+        destructive_changes: destructions
+            .iter()
+            .map(|destruction| JsonDestruction {
+                address: destruction.change.address,
+                resource_type: destruction.change.resource_type,
+                action: if destruction.action == "delete" {
+                    "delete"
+                } else {
+                    "replace"
+                },
+                actions: &destruction.change.actions,
+                action_reason: destruction.change.action_reason,
+                reason: &destruction.reason,
+                replace_paths: &destruction.change.replace_paths,
+                previous_address: destruction.change.previous_address,
+                deposed: destruction.change.deposed,
+                line: destruction.line,
+                declared_at: destruction.declared_at.as_ref(),
+            })
+            .collect(),
+    }
 }
 
 /// Reads the `*.tf` and `*.tf.json` files of a root module (not its subfolders); files that

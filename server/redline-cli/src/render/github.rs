@@ -4,21 +4,31 @@ use std::fmt::Write as _;
 
 use redline_diagnostics::Severity;
 
-use crate::check::Report;
+use super::Renderer;
 use crate::escape;
 use crate::findings::Finding;
+use crate::report::Summary;
 
-/// Every finding of `report`, one annotation per line.
-pub fn render(report: &Report) -> String {
-    let mut res = String::new();
-    for finding in &report.findings {
-        render_finding(&mut res, finding);
+/// One annotation per finding, written as it arrives; nothing before or after.
+pub struct GithubRenderer;
+
+impl Renderer for GithubRenderer {
+    fn streams(&self) -> bool {
+        true
     }
-    res
+
+    fn finding(&mut self, out: &mut String, finding: &Finding) -> anyhow::Result<()> {
+        render_finding(out, finding);
+        Ok(())
+    }
+
+    fn end(&mut self, _out: &mut String, _summary: &Summary<'_>) -> anyhow::Result<()> {
+        Ok(())
+    }
 }
 
 /// Appends the annotation of one finding.
-pub fn render_finding(res: &mut String, finding: &Finding) {
+fn render_finding(res: &mut String, finding: &Finding) {
     let command = match finding.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",

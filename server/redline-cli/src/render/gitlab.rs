@@ -4,8 +4,16 @@
 use redline_diagnostics::Severity;
 use serde::Serialize;
 
-use crate::check::Report;
+use super::Renderer;
 use crate::escape;
+use crate::findings::Finding;
+use crate::report::Summary;
+
+/// The issues as one JSON array, written at the end.
+#[derive(Default)]
+pub struct GitlabRenderer {
+    findings: Vec<Finding>,
+}
 
 #[derive(Serialize)]
 struct Issue<'a> {
@@ -27,9 +35,24 @@ struct Lines {
     begin: u32,
 }
 
-pub fn render(report: &Report) -> anyhow::Result<String> {
-    let issues: Vec<Issue<'_>> = report
-        .findings
+impl Renderer for GitlabRenderer {
+    fn streams(&self) -> bool {
+        false
+    }
+
+    fn finding(&mut self, _out: &mut String, finding: &Finding) -> anyhow::Result<()> {
+        self.findings.push(finding.clone());
+        Ok(())
+    }
+
+    fn end(&mut self, out: &mut String, _summary: &Summary<'_>) -> anyhow::Result<()> {
+        out.push_str(&render(&self.findings)?);
+        Ok(())
+    }
+}
+
+fn render(findings: &[Finding]) -> anyhow::Result<String> {
+    let issues: Vec<Issue<'_>> = findings
         .iter()
         .map(|finding| Issue {
             description: format!("{}: {}", finding.rule.id, finding.message),

@@ -1,4 +1,4 @@
-//! The JSON report, schema version 1 (documented in README.md).
+//! The JSON report, schema version 1 (documented in docs/usage.md, section "JSON").
 
 use std::collections::BTreeMap;
 
@@ -7,26 +7,17 @@ use redline_text::LineColumn;
 use redline_workspace::FileProblem;
 use serde::Serialize;
 
-use crate::check::Report;
+use super::Renderer;
 use crate::escape;
-use crate::findings::{Finding, FindingFix, Tally};
+use crate::findings::{Finding, FindingFix};
+use crate::report::{Summary, Tally};
 
-/// The whole report at once: what the streamed report (`stream_start`, `stream_finding`,
-/// `stream_end`) is tested against.
-#[derive(Serialize)]
-struct JsonReport<'a> {
-    version: u32,
-    tool: Tool,
-    #[serde(flatten)]
-    body: Body<'a>,
-}
-
-/// Findings, errors and summary: the part of the report that `redline plan` shares.
-#[derive(Serialize)]
-pub struct Body<'a> {
-    findings: Vec<JsonFinding<'a>>,
-    errors: Vec<JsonError<'a>>,
-    summary: Summary,
+/// The JSON report, written as findings arrive. Pretty JSON has no line breaks inside strings,
+/// so each finding is serialised on its own and indented into place.
+pub struct JsonRenderer {
+    /// Everything up to the opening of the findings array.
+    head: String,
+    n_findings: usize,
 }
 
 #[derive(Serialize)]
@@ -34,6 +25,31 @@ struct Tool {
     name: &'static str,
     version: &'static str,
 }
+
+const TOOL: Tool = Tool {
+    name: "redline",
+    version: env!("CARGO_PKG_VERSION"),
+};
+
+/// The members before `findings`.
+#[derive(Serialize)]
+struct Head<'a, T, M> {
+    version: u32,
+    tool: &'a T,
+    #[serde(flatten)]
+    members: &'a M,
+}
+
+/// The members after `findings`.
+#[derive(Serialize)]
+struct Tail<'a, E, S> {
+    errors: &'a E,
+    summary: &'a S,
+}
+
+/// No members between `tool` and `findings`.
+#[derive(Serialize)]
+pub struct NoMembers {}
 
 #[derive(Serialize)]
 struct JsonFinding<'a> {
@@ -89,36 +105,94 @@ struct JsonError<'a> {
 }
 
 #[derive(Serialize)]
-struct Summary {
+struct JsonSummary {
     files: usize,
     findings: usize,
     by_category: BTreeMap<&'static str, usize>,
     by_severity: BTreeMap<&'static str, usize>,
 }
 
-pub fn render(report: &Report) -> anyhow::Result<String> {
-    let json = JsonReport {
-        version: 1,
-        tool: Tool {
-            name: "redline",
-            version: env!("CARGO_PKG_VERSION"),
-        },
-        body: body(report),
-    };
-    // Exact text, with the controls and invisible characters serde would leave raw spelled as
-    // `\uXXXX`, so that the report is safe to print to a terminal.
-    let mut res = escape::to_json_pretty(&json)?;
-    res.push('\n');
-    Ok(res)
+impl JsonRenderer {
+    /// The report of `check`, `diff` and `gate`.
+    pub fn new() -> anyhow::Result<JsonRenderer> {
+        JsonRenderer::with_members(&NoMembers {})
+    }
+
+    /// A report with the fields of `members`, a struct, between `tool` and `findings`: how
+    /// `redline plan` adds its `plan`.
+    pub fn with_members(members: &impl Serialize) -> anyhow::Result<JsonRenderer> {
+        Ok(JsonRenderer {
+            head: open(&TOOL, members)?,
+            n_findings: 0,
+        })
+    }
 }
 
-/// The findings, errors and summary of a report.
-pub fn body(report: &Report) -> Body<'_> {
-    Body {
-        findings: report.findings.iter().map(finding).collect(),
-        errors: errors(&report.errors),
-        summary: summary(report.files, &Tally::of(&report.findings)),
+impl Renderer for JsonRenderer {
+    fn streams(&self) -> bool {
+        true
     }
+
+    fn begin(&mut self, out: &mut String) -> anyhow::Result<()> {
+        out.push_str(&self.head);
+        Ok(())
+    }
+
+    fn finding(&mut self, out: &mut String, item: &Finding) -> anyhow::Result<()> {
+        push_item(out, &finding(item), self.n_findings == 0)?;
+        self.n_findings += 1;
+        Ok(())
+    }
+
+    fn end(&mut self, out: &mut String, summary: &Summary<'_>) -> anyhow::Result<()> {
+        let errors = errors(summary.errors);
+        let counts = json_summary(summary.files, summary.tally);
+        close(out, self.n_findings, &errors, &counts)
+    }
+}
+
+/// The start of a JSON report up to the opening of its findings array: `version`, `tool`, then
+/// the fields of `members`. `push_item` for each finding and then `close` complete it.
+///
+/// Every piece is written with `escape::to_json_pretty`: exact text, with the controls and
+/// invisible characters serde would leave raw spelled as `\uXXXX`, so that the report is safe
+/// to print to a terminal.
+pub fn open(tool: &impl Serialize, members: &impl Serialize) -> anyhow::Result<String> {
+    let head = escape::to_json_pretty(&Head {
+        version: 1,
+        tool,
+        members,
+    })?;
+    let open = head.strip_suffix("\n}").unwrap_or(&head);
+    Ok(format!("{open},\n  \"findings\": ["))
+}
+
+/// Appends one element of the findings array; `first` for the first finding of the report.
+pub fn push_item(res: &mut String, item: &impl Serialize, first: bool) -> anyhow::Result<()> {
+    // Pretty JSON has no line breaks inside strings, so indenting every line nests it.
+    let text = escape::to_json_pretty(item)?;
+    res.push_str(if first { "\n    " } else { ",\n    " });
+    for (index, line) in text.split('\n').enumerate() {
+        if index > 0 {
+            res.push_str("\n    ");
+        }
+        res.push_str(line);
+    }
+    Ok(())
+}
+
+/// Closes the findings array, `n_items` long, and appends `errors` and `summary`.
+pub fn close(
+    res: &mut String,
+    n_items: usize,
+    errors: &impl Serialize,
+    summary: &impl Serialize,
+) -> anyhow::Result<()> {
+    let tail = escape::to_json_pretty(&Tail { errors, summary })?;
+    let close = if n_items == 0 { "]" } else { "\n  ]" };
+    let rest = tail.strip_prefix('{').unwrap_or(&tail);
+    res.push_str(&format!("{close},{rest}\n"));
+    Ok(())
 }
 
 fn errors(errors: &[FileProblem]) -> Vec<JsonError<'_>> {
@@ -135,7 +209,7 @@ fn errors(errors: &[FileProblem]) -> Vec<JsonError<'_>> {
         .collect()
 }
 
-fn summary(files: usize, tally: &Tally) -> Summary {
+fn json_summary(files: usize, tally: &Tally) -> JsonSummary {
     let by_category: BTreeMap<&'static str, usize> = Category::ALL
         .iter()
         .zip(tally.by_category)
@@ -148,61 +222,12 @@ fn summary(files: usize, tally: &Tally) -> Summary {
     ]
     .into_iter()
     .collect();
-    Summary {
+    JsonSummary {
         files,
         findings: tally.findings,
         by_category,
         by_severity,
     }
-}
-
-/// The report up to the opening of its findings array; followed by `stream_finding` for each
-/// finding and then `stream_end`, it makes the same bytes as `render`.
-pub fn stream_start() -> anyhow::Result<String> {
-    #[derive(Serialize)]
-    struct Head {
-        version: u32,
-        tool: Tool,
-    }
-    let head = escape::to_json_pretty(&Head {
-        version: 1,
-        tool: Tool {
-            name: "redline",
-            version: env!("CARGO_PKG_VERSION"),
-        },
-    })?;
-    let open = head.strip_suffix("\n}").unwrap_or(&head);
-    Ok(format!("{open},\n  \"findings\": ["))
-}
-
-/// One element of the findings array; `first` for the first finding of the report.
-pub fn stream_finding(res: &mut String, item: &Finding, first: bool) -> anyhow::Result<()> {
-    // Pretty JSON has no line breaks inside strings, so indenting every line nests it.
-    let text = escape::to_json_pretty(&finding(item))?;
-    res.push_str(if first { "\n    " } else { ",\n    " });
-    for (index, line) in text.split('\n').enumerate() {
-        if index > 0 {
-            res.push_str("\n    ");
-        }
-        res.push_str(line);
-    }
-    Ok(())
-}
-
-/// Closes the findings array and writes the errors and the summary.
-pub fn stream_end(problems: &[FileProblem], files: usize, tally: &Tally) -> anyhow::Result<String> {
-    #[derive(Serialize)]
-    struct Tail<'a> {
-        errors: Vec<JsonError<'a>>,
-        summary: Summary,
-    }
-    let tail = escape::to_json_pretty(&Tail {
-        errors: errors(problems),
-        summary: summary(files, tally),
-    })?;
-    let close = if tally.findings == 0 { "]" } else { "\n  ]" };
-    let rest = tail.strip_prefix('{').unwrap_or(&tail);
-    Ok(format!("{close},{rest}\n"))
 }
 
 fn finding(finding: &Finding) -> JsonFinding<'_> {
@@ -266,6 +291,7 @@ mod tests {
 
     use super::*;
     use crate::findings::{FindingEdit, FindingRelated};
+    use crate::report::Report;
 
     fn at(line: u32, column: u32) -> LineColumn {
         LineColumn { line, column }
@@ -303,14 +329,50 @@ mod tests {
         }
     }
 
-    fn streamed(report: &Report) -> String {
-        let mut res = stream_start().unwrap();
-        for (index, item) in report.findings.iter().enumerate() {
-            stream_finding(&mut res, item, index == 0).unwrap();
+    /// The whole report serialised at once: what the streamed report is tested against.
+    #[derive(Serialize)]
+    struct WholeReport<'a, M> {
+        version: u32,
+        tool: Tool,
+        #[serde(flatten)]
+        members: &'a M,
+        findings: Vec<JsonFinding<'a>>,
+        errors: Vec<JsonError<'a>>,
+        summary: JsonSummary,
+    }
+
+    #[derive(Serialize)]
+    struct Plan {
+        plan: BTreeMap<&'static str, Vec<u32>>,
+    }
+
+    fn whole(report: &Report, members: &impl Serialize) -> String {
+        let mut res = escape::to_json_pretty(&WholeReport {
+            version: 1,
+            tool: TOOL,
+            members,
+            findings: report.findings.iter().map(super::finding).collect(),
+            errors: errors(&report.errors),
+            summary: json_summary(report.files, &Tally::of(&report.findings)),
+        })
+        .unwrap();
+        res.push('\n');
+        res
+    }
+
+    fn streamed(report: &Report, mut renderer: JsonRenderer) -> String {
+        let mut res = String::new();
+        renderer.begin(&mut res).unwrap();
+        for item in &report.findings {
+            renderer.finding(&mut res, item).unwrap();
         }
-        res.push_str(
-            &stream_end(&report.errors, report.files, &Tally::of(&report.findings)).unwrap(),
-        );
+        let tally = Tally::of(&report.findings);
+        let summary = Summary {
+            errors: &report.errors,
+            files: report.files,
+            tally: &tally,
+        };
+        renderer.end(&mut res, &summary).unwrap();
         res
     }
 
@@ -332,6 +394,9 @@ mod tests {
                 ..finding(4, None, Severity::Error)
             },
         ];
+        let plan = Plan {
+            plan: BTreeMap::from([("counts", vec![1, 2]), ("lines", Vec::new())]),
+        };
         for count in 0..=all.len() {
             for errors in [Vec::new(), errors.clone()] {
                 let report = Report {
@@ -339,7 +404,14 @@ mod tests {
                     errors,
                     files: 7,
                 };
-                assert_eq!(streamed(&report), render(&report).unwrap());
+                assert_eq!(
+                    streamed(&report, JsonRenderer::new().unwrap()),
+                    whole(&report, &NoMembers {})
+                );
+                assert_eq!(
+                    streamed(&report, JsonRenderer::with_members(&plan).unwrap()),
+                    whole(&report, &plan)
+                );
             }
         }
     }

@@ -10,9 +10,16 @@ use std::fmt::Write as _;
 
 use redline_workspace::{FileProblem, ProblemKind};
 
-use crate::check::Report;
+use super::Renderer;
 use crate::escape;
 use crate::findings::Finding;
+use crate::report::Summary;
+
+/// One test suite per file, written at the end.
+#[derive(Default)]
+pub struct JunitRenderer {
+    findings: Vec<Finding>,
+}
 
 #[derive(Default)]
 struct Suite<'a> {
@@ -20,16 +27,32 @@ struct Suite<'a> {
     problems: Vec<&'a FileProblem>,
 }
 
-pub fn render(report: &Report) -> String {
+impl Renderer for JunitRenderer {
+    fn streams(&self) -> bool {
+        false
+    }
+
+    fn finding(&mut self, _out: &mut String, finding: &Finding) -> anyhow::Result<()> {
+        self.findings.push(finding.clone());
+        Ok(())
+    }
+
+    fn end(&mut self, out: &mut String, summary: &Summary<'_>) -> anyhow::Result<()> {
+        out.push_str(&render(&self.findings, summary));
+        Ok(())
+    }
+}
+
+fn render(findings: &[Finding], summary: &Summary<'_>) -> String {
     let mut suites: BTreeMap<&str, Suite<'_>> = BTreeMap::new();
-    for finding in &report.findings {
+    for finding in findings {
         suites
             .entry(finding.path.as_str())
             .or_default()
             .findings
             .push(finding);
     }
-    for problem in &report.errors {
+    for problem in summary.errors {
         suites
             .entry(problem.path.as_str())
             .or_default()
@@ -37,13 +60,13 @@ pub fn render(report: &Report) -> String {
             .push(problem);
     }
     let count = |kind: Option<ProblemKind>| {
-        report
+        summary
             .errors
             .iter()
             .filter(|problem| kind.is_none_or(|kind| problem.kind == kind))
             .count()
     };
-    let n_failures = report.findings.len();
+    let n_failures = findings.len();
     let n_errors = count(Some(ProblemKind::Io));
     let n_tests = if suites.is_empty() {
         1
@@ -61,7 +84,7 @@ pub fn render(report: &Report) -> String {
             res,
             "  <testsuite name=\"redline\" tests=\"1\" failures=\"0\" errors=\"0\" skipped=\"0\">\n    \
              <testcase name=\"{} file(s) without findings\" classname=\"redline\"/>\n  </testsuite>",
-            report.files
+            summary.files
         );
     }
     for (path, suite) in &suites {

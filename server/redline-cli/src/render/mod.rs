@@ -1,8 +1,49 @@
-//! Output formats. Wire types live here and nowhere else.
+//! Output formats, one file each, all behind `Renderer`. Wire types live here and nowhere else.
 
+pub mod claude;
 pub mod github;
 pub mod gitlab;
 pub mod json;
 pub mod junit;
 pub mod sarif;
 pub mod text;
+
+use crate::args::OutputFormat;
+use crate::findings::Finding;
+use crate::report::Summary;
+
+/// One output format.
+///
+/// `emit::ReportWriter` calls `begin` once, `finding` for each reported finding in order, then
+/// `end` once, and writes what they append to `out` in that order. A streaming format writes
+/// each finding as it arrives, so memory stays flat however many files there are; a batch
+/// format, whose document depends on every finding, keeps them and writes everything at `end`.
+pub trait Renderer {
+    /// Whether findings are written as they arrive. The output of a batch format is opened
+    /// only at `end`.
+    fn streams(&self) -> bool;
+
+    /// Appends what comes before the first finding; most formats have nothing to write.
+    fn begin(&mut self, out: &mut String) -> anyhow::Result<()> {
+        let _ = out;
+        Ok(())
+    }
+
+    /// Appends one finding, or keeps it for `end`.
+    fn finding(&mut self, out: &mut String, finding: &Finding) -> anyhow::Result<()>;
+
+    /// Appends the rest of the report.
+    fn end(&mut self, out: &mut String, summary: &Summary<'_>) -> anyhow::Result<()>;
+}
+
+/// The renderer of a `--format`; `color` is for text output.
+pub fn for_format(format: OutputFormat, color: bool) -> anyhow::Result<Box<dyn Renderer>> {
+    Ok(match format {
+        OutputFormat::Text => Box::new(text::TextRenderer::new(color)),
+        OutputFormat::Json => Box::new(json::JsonRenderer::new()?),
+        OutputFormat::Sarif => Box::new(sarif::SarifRenderer::default()),
+        OutputFormat::Github => Box::new(github::GithubRenderer),
+        OutputFormat::Gitlab => Box::new(gitlab::GitlabRenderer::default()),
+        OutputFormat::Junit => Box::new(junit::JunitRenderer::default()),
+    })
+}

@@ -8,9 +8,17 @@ use redline_rules::{META_RULES, RuleMeta, all_rules, doc_url};
 use redline_text::LineColumn;
 use serde::Serialize;
 
-use crate::check::Report;
+use super::Renderer;
 use crate::escape;
 use crate::findings::Finding;
+use crate::report::Summary;
+
+/// One SARIF log, written at the end: its results are listed inside a run whose rules and
+/// invocation come first.
+#[derive(Default)]
+pub struct SarifRenderer {
+    findings: Vec<Finding>,
+}
 
 #[derive(Serialize)]
 struct Log<'a> {
@@ -171,15 +179,30 @@ struct Notification {
     locations: Vec<Location>,
 }
 
-pub fn render(report: &Report, io_failed: bool) -> anyhow::Result<String> {
+impl Renderer for SarifRenderer {
+    fn streams(&self) -> bool {
+        false
+    }
+
+    fn finding(&mut self, _out: &mut String, finding: &Finding) -> anyhow::Result<()> {
+        self.findings.push(finding.clone());
+        Ok(())
+    }
+
+    fn end(&mut self, out: &mut String, summary: &Summary<'_>) -> anyhow::Result<()> {
+        out.push_str(&render(&self.findings, summary)?);
+        Ok(())
+    }
+}
+
+fn render(findings: &[Finding], summary: &Summary<'_>) -> anyhow::Result<String> {
     let metas: Vec<&'static RuleMeta> = all_rules()
         .iter()
         .map(|rule| rule.meta())
         .chain(META_RULES.iter())
         .collect();
     let rules = metas.iter().map(|meta| descriptor(meta)).collect();
-    let results = report
-        .findings
+    let results = findings
         .iter()
         .map(|finding| {
             let rule_index = metas
@@ -189,7 +212,7 @@ pub fn render(report: &Report, io_failed: bool) -> anyhow::Result<String> {
             result(finding, rule_index)
         })
         .collect();
-    let notifications = report
+    let notifications = summary
         .errors
         .iter()
         .map(|error| Notification {
@@ -226,7 +249,7 @@ pub fn render(report: &Report, io_failed: bool) -> anyhow::Result<String> {
             column_kind: "unicodeCodePoints",
             results,
             invocations: vec![Invocation {
-                execution_successful: !io_failed,
+                execution_successful: !summary.io_failed(),
                 tool_execution_notifications: notifications,
             }],
         }],

@@ -8,9 +8,10 @@ use std::fmt::Write as _;
 
 use redline_diagnostics::{Applicability, Category, Severity};
 
-use crate::check::Report;
+use super::Renderer;
 use crate::escape;
-use crate::findings::{Finding, Tally};
+use crate::findings::Finding;
+use crate::report::{Summary, Tally};
 
 const RED: &str = "\x1b[31m";
 const YELLOW: &str = "\x1b[33m";
@@ -19,17 +20,48 @@ const BOLD: &str = "\x1b[1m";
 const DIM: &str = "\x1b[2m";
 const RESET: &str = "\x1b[0m";
 
-pub fn render(report: &Report, color: bool) -> String {
-    let mut res = String::new();
-    for finding in &report.findings {
-        render_finding(&mut res, finding, color);
+/// The text report: each finding as it arrives, then the counts.
+pub struct TextRenderer {
+    color: bool,
+    /// Written before the findings: `redline plan`'s summary of what the plan destroys.
+    prelude: String,
+}
+
+impl TextRenderer {
+    /// The report of `check`, `diff` and `gate`; `color` adds the terminal's colours.
+    pub fn new(color: bool) -> TextRenderer {
+        TextRenderer::with_prelude(color, String::new())
     }
-    res.push_str(&summary(report.files, &Tally::of(&report.findings)));
-    res
+
+    /// A report that starts with `prelude`, already escaped and coloured.
+    pub fn with_prelude(color: bool, prelude: String) -> TextRenderer {
+        TextRenderer { color, prelude }
+    }
+}
+
+impl Renderer for TextRenderer {
+    fn streams(&self) -> bool {
+        true
+    }
+
+    fn begin(&mut self, out: &mut String) -> anyhow::Result<()> {
+        out.push_str(&self.prelude);
+        Ok(())
+    }
+
+    fn finding(&mut self, out: &mut String, finding: &Finding) -> anyhow::Result<()> {
+        render_finding(out, finding, self.color);
+        Ok(())
+    }
+
+    fn end(&mut self, out: &mut String, summary: &Summary<'_>) -> anyhow::Result<()> {
+        out.push_str(&closing(summary.files, summary.tally));
+        Ok(())
+    }
 }
 
 /// Appends one finding: its heading, source excerpt, related locations and fixes.
-pub fn render_finding(res: &mut String, finding: &Finding, color: bool) {
+fn render_finding(res: &mut String, finding: &Finding, color: bool) {
     let paint = |style: &str, text: &str| {
         if color {
             format!("{style}{text}{RESET}")
@@ -143,7 +175,7 @@ fn escaped_column(source_line: &str, column: usize) -> usize {
 }
 
 /// The closing lines: counts by category and how many findings have fixes.
-pub fn summary(files: usize, tally: &Tally) -> String {
+fn closing(files: usize, tally: &Tally) -> String {
     let files = plural(files, "file", "files");
     if tally.findings == 0 {
         return format!("No findings in {files}.\n");
