@@ -14,7 +14,7 @@ cd "$(dirname "$0")"
 
 seconds="${1:-60}"
 shift || true
-all_targets=(terraform yaml json toml shell plan lsp fix)
+all_targets=(terraform terraform_eval yaml json toml shell plan lsp fix)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all_targets[@]}")
 

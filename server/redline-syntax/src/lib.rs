@@ -14,6 +14,7 @@ pub mod kubernetes;
 pub mod plan_json;
 pub mod shell;
 pub mod terraform;
+pub mod terraform_eval;
 pub mod terraform_plan;
 mod toml;
 pub mod tree;

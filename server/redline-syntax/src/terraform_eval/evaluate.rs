@@ -1,0 +1,1022 @@
+//! Variable values with Terraform's precedence, and the partial evaluator.
+//!
+//! Every evaluation is bounded: `MAX_DEPTH` levels of nesting (locals followed included),
+//! `MAX_STEPS` units of work, `MAX_FOR_ITEMS` items per `for` expression. Reaching a bound
+//! makes the whole result `Unknown` (and sets `Evaluation::limit_reached`), so a partial
+//! answer never looks complete. A local that refers back to itself is `Unknown`.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::functions::{self, Outcome};
+use super::lower::{BinaryOp, Call, Expression, ForExpr, ObjectKey, Root, TemplatePart};
+use super::lower::{Traversal, Traverse, UnaryOp};
+use super::symbols::{Module, ModuleKind, Variable};
+use super::tfvars::{Tfvars, load_order};
+use super::{
+    Conversion, Invalid, Key, Location, Reference, Step, TemplateBuilder, Value, as_index, cost,
+    is_opaque, same, to_bool, to_number, to_text,
+};
+use crate::terraform::{Attribute, Block};
+
+/// How deep one evaluation nests, counting every expression and every local it reads.
+///
+/// Real configurations stay far below it (a chain of locals costs one or two levels per
+/// local), and it keeps even an unoptimised build well inside a 2 MiB thread stack.
+pub const MAX_DEPTH: usize = 64;
+
+/// The units of work one evaluation may spend: one per expression, one per `for` item, and
+/// the size of every value it copies or builds.
+pub const MAX_STEPS: usize = 10_000;
+
+/// The most items a `for` expression iterates over; a larger collection gives `Unknown`.
+pub const MAX_FOR_ITEMS: usize = 1_000;
+
+/// The most instances `Evaluator::instances` lists; more give `Instances::Unknown`.
+pub const MAX_INSTANCES: usize = 1_000;
+
+/// Evaluates the expressions of one module.
+///
+/// Locals are evaluated once and shared by later evaluations, so one evaluator should serve
+/// every rule of one analysis; it is not shared between threads.
+pub struct Evaluator<'m> {
+    module: &'m Module,
+    kind: ModuleKind,
+    variables: BTreeMap<String, VariableValue>,
+    /// Locals whose evaluation reached no bound and no cycle.
+    cache: RefCell<BTreeMap<String, Cached>>,
+}
+
+/// The value of one variable, and where it came from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VariableValue {
+    /// The value `var.<name>` evaluates to.
+    pub value: Value,
+    /// Where the value came from.
+    pub origin: Origin,
+    /// The default's value, kept even when the module is reusable or tfvars override it, so
+    /// that a rule can point at a risky default.
+    pub default: Option<Value>,
+}
+
+/// One step of the way a value was computed: a variable or local it was read through.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// `var.<variable>` took its default, in a root module.
+    Default {
+        /// The variable name.
+        variable: String,
+        /// The default value expression.
+        location: Location,
+    },
+    /// `var.<variable>` took a value from a tfvars file.
+    Tfvars {
+        /// The variable name.
+        variable: String,
+        /// The value in the tfvars file.
+        location: Location,
+    },
+    /// `var.<variable>` of a reusable module: each caller decides, so the value is unknown.
+    Caller {
+        /// The variable name.
+        variable: String,
+        /// The default value expression, which applies when a caller passes nothing.
+        default: Option<Location>,
+    },
+    /// `var.<variable>` has no default and no tfvars value (it comes from `-var` or the
+    /// environment).
+    Unset {
+        /// The variable name.
+        variable: String,
+        /// The variable block.
+        location: Location,
+    },
+    /// `local.<name>`.
+    Local {
+        /// The local name.
+        name: String,
+        /// The local's value expression.
+        location: Location,
+    },
+}
+
+/// The result of evaluating an expression.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evaluation {
+    /// What the files decide about the value.
+    pub value: Value,
+    /// The variables and locals the value was read through, in the order first read.
+    pub trace: Vec<Origin>,
+    /// Whether the evaluation reached a bound (depth, work, `for` size), which made the value
+    /// `Unknown`.
+    pub limit_reached: bool,
+}
+
+/// One instance of a resource or module with `count` or `for_each`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Instance {
+    /// `count.index`.
+    Count(u64),
+    /// `each.key` and `each.value`.
+    Each {
+        /// `each.key`.
+        key: String,
+        /// `each.value`.
+        value: Value,
+    },
+}
+
+/// The instances a block declares.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Instances {
+    /// No `count` or `for_each`: one instance, evaluated without an instance context.
+    Single,
+    /// The instances, known from `count` or `for_each` (possibly none).
+    Known(Vec<Instance>),
+    /// `count` or `for_each` is not known from the files.
+    Unknown,
+}
+
+#[derive(Clone, Debug)]
+struct Cached {
+    outcome: Outcome,
+    trace: Vec<Origin>,
+}
+
+/// The running state of one evaluation.
+struct State<'i> {
+    steps: usize,
+    depth: usize,
+    limit_reached: bool,
+    /// How many times a local referred back to one being evaluated.
+    cycles: usize,
+    /// The locals being evaluated, innermost last.
+    in_progress: Vec<String>,
+    /// The locals found to depend on themselves.
+    in_cycle: BTreeSet<String>,
+    /// The variables of enclosing `for` expressions, innermost last.
+    scopes: Vec<(String, Value)>,
+    instance: Option<&'i Instance>,
+    trace: Vec<Origin>,
+    /// Only literal values are allowed (variable defaults and tfvars): names are unknown.
+    literal_only: bool,
+}
+
+impl Instance {
+    /// The instance key, as in `aws_s3_bucket.logs[0]` or `aws_s3_bucket.logs["blue"]`.
+    pub fn key(&self) -> Key {
+        match self {
+            Instance::Count(index) => Key::Index(*index),
+            Instance::Each { key, .. } => Key::Name(key.clone()),
+        }
+    }
+}
+
+impl<'m> Evaluator<'m> {
+    /// Resolves the module's variables and prepares evaluation.
+    ///
+    /// `tfvars` are the variable definitions files of the module's folder, in any order; files
+    /// Terraform does not load automatically are ignored. In a `Reusable` module a variable
+    /// without a tfvars value is unknown, and its default is kept in `VariableValue::default`;
+    /// to see what the defaults alone give, evaluate with `ModuleKind::Root`.
+    pub fn new(module: &'m Module, tfvars: &[Tfvars], kind: ModuleKind) -> Self {
+        let mut res = Evaluator {
+            module,
+            kind,
+            variables: BTreeMap::new(),
+            cache: RefCell::new(BTreeMap::new()),
+        };
+        let mut ordered: Vec<(&Tfvars, (u8, &str))> = tfvars
+            .iter()
+            .filter_map(|file| load_order(&file.path).map(|order| (file, order)))
+            .collect();
+        ordered.sort_by(|a, b| a.1.cmp(&b.1));
+        let mut variables = BTreeMap::new();
+        for (name, variable) in &module.variables {
+            let assigned = ordered
+                .iter()
+                .rev()
+                .find_map(|(file, _)| file.assignments.get(name));
+            variables.insert(name.clone(), res.resolve(variable, assigned));
+        }
+        res.variables = variables;
+        res
+    }
+
+    fn resolve(
+        &self,
+        variable: &Variable,
+        assigned: Option<&super::tfvars::Assignment>,
+    ) -> VariableValue {
+        let type_constraint = variable.type_constraint.as_deref();
+        let default = variable
+            .default_expression
+            .as_ref()
+            .map(|expression| convert(self.literal(expression), type_constraint));
+        let variable_name = variable.name.clone();
+        if let Some(assigned) = assigned {
+            let value = convert(self.literal(&assigned.expression), type_constraint);
+            // A non-nullable variable set to null takes its default instead.
+            if value != Value::Null || variable.nullable {
+                return VariableValue {
+                    value,
+                    origin: Origin::Tfvars {
+                        variable: variable_name,
+                        location: assigned.location.clone(),
+                    },
+                    default,
+                };
+            }
+        }
+        let origin = match (self.kind, &variable.default) {
+            (ModuleKind::Reusable, default) => Origin::Caller {
+                variable: variable_name,
+                default: default.clone(),
+            },
+            (ModuleKind::Root, Some(location)) => Origin::Default {
+                variable: variable_name,
+                location: location.clone(),
+            },
+            (ModuleKind::Root, None) => Origin::Unset {
+                variable: variable_name,
+                location: variable.location.clone(),
+            },
+        };
+        let value = match (&origin, &default) {
+            (Origin::Default { .. }, Some(value)) => value.clone(),
+            _ => Value::Unknown,
+        };
+        VariableValue {
+            value,
+            origin,
+            default,
+        }
+    }
+
+    /// The kind of module the evaluator was made for.
+    pub fn kind(&self) -> ModuleKind {
+        self.kind
+    }
+
+    /// The value of a declared variable.
+    pub fn variable(&self, name: &str) -> Option<&VariableValue> {
+        self.variables.get(name)
+    }
+
+    /// The value of `local.<name>`.
+    pub fn local(&self, name: &str) -> Evaluation {
+        self.run(None, false, |this, state| this.local_value(name, state))
+    }
+
+    /// The value of the expression written at `at` (an attribute value: a `Location` from the
+    /// symbol table, or `Local::value`), for one instance when given. `Unknown` when no
+    /// attribute value of the module is written there.
+    ///
+    /// A variable's default is read by `variable`, not here: the JSON syntax does not
+    /// interpolate defaults.
+    pub fn evaluate(&self, at: &Location, instance: Option<&Instance>) -> Evaluation {
+        self.evaluate_range(&at.path, at.range, instance)
+    }
+
+    /// The value of an attribute of the Terraform model of the module's file at `path` (the
+    /// display path the file had in `Module::build`).
+    pub fn attribute(
+        &self,
+        path: &str,
+        attribute: &Attribute,
+        instance: Option<&Instance>,
+    ) -> Evaluation {
+        self.evaluate_range(path, attribute.value.range, instance)
+    }
+
+    /// The instances `block` (a resource, data source or module call of the file at `path`)
+    /// declares with `count` or `for_each`.
+    pub fn instances(&self, path: &str, block: &Block) -> Instances {
+        if let Some(for_each) = block.body.attribute("for_each") {
+            return match self.attribute(path, for_each, None).value {
+                Value::Map(entries) if entries.len() <= MAX_INSTANCES => Instances::Known(
+                    entries
+                        .into_iter()
+                        .map(|(key, value)| Instance::Each { key, value })
+                        .collect(),
+                ),
+                // A set of strings: each key is its own value.
+                Value::List(items) if items.len() <= MAX_INSTANCES => {
+                    let keys: Option<BTreeSet<String>> = items
+                        .into_iter()
+                        .map(|item| match item {
+                            Value::String(key) => Some(key),
+                            _ => None,
+                        })
+                        .collect();
+                    keys.map_or(Instances::Unknown, |keys| {
+                        Instances::Known(
+                            keys.into_iter()
+                                .map(|key| Instance::Each {
+                                    value: Value::String(key.clone()),
+                                    key,
+                                })
+                                .collect(),
+                        )
+                    })
+                }
+                _ => Instances::Unknown,
+            };
+        }
+        if let Some(count) = block.body.attribute("count") {
+            let value = self.attribute(path, count, None).value;
+            return match value.as_number().and_then(as_index) {
+                Some(count) if count <= MAX_INSTANCES as u64 => {
+                    Instances::Known((0..count).map(Instance::Count).collect())
+                }
+                _ => Instances::Unknown,
+            };
+        }
+        Instances::Single
+    }
+
+    fn evaluate_range(
+        &self,
+        path: &str,
+        range: redline_text::TextRange,
+        instance: Option<&Instance>,
+    ) -> Evaluation {
+        let expression = self
+            .module
+            .expressions
+            .get(path)
+            .and_then(|expressions| expressions.get(&range));
+        match expression {
+            Some(expression) => {
+                self.run(instance, false, |this, state| this.eval(expression, state))
+            }
+            None => Evaluation {
+                value: Value::Unknown,
+                trace: Vec::new(),
+                limit_reached: false,
+            },
+        }
+    }
+
+    /// The value of a literal (a default or a tfvars value), which may name nothing.
+    fn literal(&self, expression: &Expression) -> Value {
+        self.run(None, true, |this, state| this.eval(expression, state))
+            .value
+    }
+
+    fn run(
+        &self,
+        instance: Option<&Instance>,
+        literal_only: bool,
+        evaluate: impl FnOnce(&Self, &mut State<'_>) -> Outcome,
+    ) -> Evaluation {
+        let mut state = State {
+            steps: 0,
+            depth: 0,
+            limit_reached: false,
+            cycles: 0,
+            in_progress: Vec::new(),
+            in_cycle: BTreeSet::new(),
+            scopes: Vec::new(),
+            instance,
+            trace: Vec::new(),
+            literal_only,
+        };
+        let outcome = evaluate(self, &mut state);
+        let value = match outcome {
+            Ok(value) if !state.limit_reached => value,
+            // Terraform would reject the expression, or a bound was reached: either way the
+            // files do not decide the value.
+            _ => Value::Unknown,
+        };
+        Evaluation {
+            value,
+            trace: state.trace,
+            limit_reached: state.limit_reached,
+        }
+    }
+
+    fn eval(&self, expression: &Expression, state: &mut State<'_>) -> Outcome {
+        if state.limit_reached {
+            return Ok(Value::Unknown);
+        }
+        if state.depth >= MAX_DEPTH || !charge(state, 1) {
+            state.limit_reached = true;
+            return Ok(Value::Unknown);
+        }
+        state.depth += 1;
+        let res = self.eval_inner(expression, state);
+        state.depth -= 1;
+        res
+    }
+
+    /// Dispatches on the expression; each arm lives in its own function so that this frame,
+    /// which every nesting level repeats, stays small.
+    fn eval_inner(&self, expression: &Expression, state: &mut State<'_>) -> Outcome {
+        match expression {
+            Expression::Literal(value) => Ok(keep(value, state)),
+            Expression::Template(parts) => self.template(parts, state),
+            Expression::Tuple(items) => self.tuple(items, state),
+            Expression::Object(entries) => self.object(entries, state),
+            Expression::Traversal(traversal) => self.traversal(traversal, state),
+            Expression::Call(call) => self.call(call, state),
+            Expression::Conditional(parts) => self.conditional(parts, state),
+            Expression::Unary(op, operand) => self.unary(*op, operand, state),
+            Expression::Binary(op, operands) => self.binary(*op, operands, state),
+            Expression::For(for_expr) => self.for_expr(for_expr, state),
+            Expression::Unsupported => Ok(Value::Unknown),
+            Expression::TooDeep => {
+                state.limit_reached = true;
+                Ok(Value::Unknown)
+            }
+        }
+    }
+
+    fn tuple(&self, items: &[Expression], state: &mut State<'_>) -> Outcome {
+        let mut res = Vec::with_capacity(items.len());
+        for item in items {
+            res.push(self.eval(item, state)?);
+        }
+        Ok(Value::List(res))
+    }
+
+    fn object(&self, entries: &[(ObjectKey, Expression)], state: &mut State<'_>) -> Outcome {
+        let mut res = BTreeMap::new();
+        for (key, value) in entries {
+            let key = match key {
+                ObjectKey::Name(name) => name.clone(),
+                ObjectKey::Expression(key) => match to_text(&self.eval(key, state)?) {
+                    Conversion::Known(key) => key,
+                    // An unknown key leaves the object's shape unknown.
+                    Conversion::Unknown => return Ok(Value::Unknown),
+                    Conversion::Invalid => return Err(Invalid),
+                },
+            };
+            let value = self.eval(value, state)?;
+            res.insert(key, value);
+        }
+        Ok(Value::Map(res))
+    }
+
+    fn conditional(&self, parts: &[Expression; 3], state: &mut State<'_>) -> Outcome {
+        let [condition, then, otherwise] = parts;
+        match to_bool(&self.eval(condition, state)?) {
+            Conversion::Known(true) => self.eval(then, state),
+            Conversion::Known(false) => self.eval(otherwise, state),
+            Conversion::Unknown => Ok(Value::Unknown),
+            Conversion::Invalid => Err(Invalid),
+        }
+    }
+
+    fn unary(&self, op: UnaryOp, operand: &Expression, state: &mut State<'_>) -> Outcome {
+        let operand = self.eval(operand, state)?;
+        match op {
+            UnaryOp::Not => known(to_bool(&operand), |value| Value::Bool(!value)),
+            UnaryOp::Negate => known(to_number(&operand), |value| Value::Number(-value)),
+        }
+    }
+
+    fn binary(&self, op: BinaryOp, operands: &[Expression; 2], state: &mut State<'_>) -> Outcome {
+        let [left, right] = operands;
+        let left = self.eval(left, state)?;
+        let right = self.eval(right, state)?;
+        binary(op, &left, &right)
+    }
+
+    fn template(&self, parts: &[TemplatePart], state: &mut State<'_>) -> Outcome {
+        // A template that is one interpolation and nothing else gives the value unchanged.
+        if let [TemplatePart::Interpolation(only)] = parts {
+            return self.eval(only, state);
+        }
+        let mut res = TemplateBuilder::new();
+        for part in parts {
+            match part {
+                TemplatePart::Text(text) => res.push_text(text),
+                TemplatePart::Interpolation(expression) => {
+                    let value = self.eval(expression, state)?;
+                    res.push_value(value)?;
+                }
+                TemplatePart::Directive => res.push_value(Value::Unknown)?,
+            }
+        }
+        let value = res.finish();
+        if !charge(state, cost(&value)) {
+            return Ok(Value::Unknown);
+        }
+        Ok(value)
+    }
+
+    fn traversal(&self, traversal: &Traversal, state: &mut State<'_>) -> Outcome {
+        let name = match &traversal.root {
+            Root::Expression(expression) => {
+                let value = self.eval(expression, state)?;
+                return self.apply(value, &traversal.steps, state);
+            }
+            Root::Name(name) => name.as_str(),
+        };
+        let scoped = state
+            .scopes
+            .iter()
+            .rev()
+            .find(|(scoped, _)| scoped == name)
+            .map(|(_, value)| value.clone());
+        if let Some(value) = scoped {
+            if !charge(state, cost(&value)) {
+                return Ok(Value::Unknown);
+            }
+            return self.apply(value, &traversal.steps, state);
+        }
+        if state.literal_only {
+            return Ok(Value::Unknown);
+        }
+        self.named(name, &traversal.steps, state)
+    }
+
+    /// A traversal that starts with a name that is not a `for` variable: `var.x`, `local.x`,
+    /// `count.index`, `each.value`, or a reference to another object.
+    fn named(&self, name: &str, steps: &[Traverse], state: &mut State<'_>) -> Outcome {
+        let (first, rest) = match steps.split_first() {
+            Some((Traverse::Attribute(first), rest)) => (Some(first.as_str()), rest),
+            _ => (None, steps),
+        };
+        let Some(first) = first else {
+            return Ok(Value::Unknown);
+        };
+        match name {
+            "var" => {
+                let value = self.variable_value(first, state);
+                self.apply(value, rest, state)
+            }
+            "local" => {
+                let value = self.local_value(first, state)?;
+                self.apply(value, rest, state)
+            }
+            "count" if first == "index" => match state.instance {
+                Some(Instance::Count(index)) => {
+                    self.apply(Value::Number(*index as f64), rest, state)
+                }
+                _ => Ok(Value::Unknown),
+            },
+            "each" => match (state.instance, first) {
+                (Some(Instance::Each { key, .. }), "key") => {
+                    self.apply(Value::String(key.clone()), rest, state)
+                }
+                (Some(Instance::Each { value, .. }), "value") => {
+                    let value = keep(value, state);
+                    self.apply(value, rest, state)
+                }
+                _ => Ok(Value::Unknown),
+            },
+            // `path.module`, `terraform.workspace`, `self`: known only where Terraform runs.
+            "path" | "terraform" | "self" | "count" => Ok(Value::Unknown),
+            _ => self.reference(name, first, rest, state),
+        }
+    }
+
+    /// A reference to another object: `module.<first>`, `data.<first>.<name>` or
+    /// `<resource type>.<first>`, followed by `steps`.
+    ///
+    /// Only objects the module declares are referenced: any other name (the iterator of a
+    /// `dynamic` block, a typo) gives `Unknown`, so a reference always names a real object.
+    fn reference(
+        &self,
+        root: &str,
+        first: &str,
+        steps: &[Traverse],
+        state: &mut State<'_>,
+    ) -> Outcome {
+        let (object, steps) = match (root, steps.split_first()) {
+            ("data", Some((Traverse::Attribute(name), rest))) => {
+                (format!("data.{first}.{name}"), rest)
+            }
+            ("data", _) => return Ok(Value::Unknown),
+            _ => (format!("{root}.{first}"), steps),
+        };
+        let declared = match root {
+            "data" => self.module.data_sources.contains_key(&object),
+            "module" => self.module.module_calls.contains_key(first),
+            _ => self.module.resources.contains_key(&object),
+        };
+        if !declared {
+            return Ok(Value::Unknown);
+        }
+        let reference = Reference {
+            object,
+            instance: None,
+            path: Vec::new(),
+        };
+        self.apply(Value::Reference(reference), steps, state)
+    }
+
+    /// Applies attribute, index and splat steps to a value.
+    fn apply(&self, value: Value, steps: &[Traverse], state: &mut State<'_>) -> Outcome {
+        let mut value = value;
+        for step in steps {
+            value = match step {
+                Traverse::Attribute(name) => match value {
+                    Value::Map(mut entries) => entries.remove(name).ok_or(Invalid)?,
+                    Value::Reference(mut reference) => {
+                        reference.path.push(Step::Attribute(name.clone()));
+                        Value::Reference(reference)
+                    }
+                    Value::Unknown => return Ok(Value::Unknown),
+                    _ => return Err(Invalid),
+                },
+                Traverse::Index(key) => {
+                    let key = self.eval(key, state)?;
+                    match index(value, key)? {
+                        Some(value) => value,
+                        None => return Ok(Value::Unknown),
+                    }
+                }
+                Traverse::Splat(inner) => match value {
+                    Value::List(items) => {
+                        let mut res = Vec::with_capacity(items.len());
+                        for item in items {
+                            res.push(self.apply(item, inner, state)?);
+                        }
+                        Value::List(res)
+                    }
+                    Value::Null => Value::List(Vec::new()),
+                    // A splat over references would be a wildcard, which a reference never is.
+                    Value::Unknown | Value::Reference(_) => return Ok(Value::Unknown),
+                    other => Value::List(vec![self.apply(other, inner, state)?]),
+                },
+            };
+        }
+        Ok(value)
+    }
+
+    fn variable_value(&self, name: &str, state: &mut State<'_>) -> Value {
+        let Some(variable) = self.variables.get(name) else {
+            return Value::Unknown;
+        };
+        push_origin(state, variable.origin.clone());
+        keep(&variable.value, state)
+    }
+
+    fn local_value(&self, name: &str, state: &mut State<'_>) -> Outcome {
+        let Some(local) = self.module.locals.get(name) else {
+            return Ok(Value::Unknown);
+        };
+        let origin = Origin::Local {
+            name: name.to_owned(),
+            location: local.value.clone(),
+        };
+        if let Some(at) = state.in_progress.iter().position(|open| open == name) {
+            state.cycles += 1;
+            // Every local from the first use of `name` on is part of the cycle.
+            let members = state.in_progress.get(at..).unwrap_or(&[]).to_vec();
+            state.in_cycle.extend(members);
+            return Ok(Value::Unknown);
+        }
+        let cached = self.cache.borrow().get(name).cloned();
+        if let Some(cached) = cached {
+            push_origin(state, origin);
+            for step in cached.trace {
+                push_origin(state, step);
+            }
+            return match cached.outcome {
+                Ok(value) => Ok(keep(&value, state)),
+                Err(invalid) => Err(invalid),
+            };
+        }
+        let expression = self
+            .module
+            .expressions
+            .get(&local.value.path)
+            .and_then(|expressions| expressions.get(&local.value.range));
+        let Some(expression) = expression else {
+            return Ok(Value::Unknown);
+        };
+        // A local sees neither the instance nor the `for` variables around its use.
+        let outer_trace = std::mem::take(&mut state.trace);
+        let outer_scopes = std::mem::take(&mut state.scopes);
+        let outer_instance = state.instance.take();
+        let cycles_before = state.cycles;
+        state.in_progress.push(name.to_owned());
+        let mut outcome = self.eval(expression, state);
+        state.in_progress.pop();
+        // A local that depends on itself has no value, not even a partial one.
+        if state.in_cycle.contains(name) {
+            outcome = Ok(Value::Unknown);
+        }
+        let trace = std::mem::replace(&mut state.trace, outer_trace);
+        state.scopes = outer_scopes;
+        state.instance = outer_instance;
+        // Only a result that depends on nothing but the local itself may be reused.
+        if !state.limit_reached && state.cycles == cycles_before {
+            self.cache.borrow_mut().insert(
+                name.to_owned(),
+                Cached {
+                    outcome: outcome.clone(),
+                    trace: trace.clone(),
+                },
+            );
+        }
+        push_origin(state, origin);
+        for step in trace {
+            push_origin(state, step);
+        }
+        outcome
+    }
+
+    fn call(&self, call: &Call, state: &mut State<'_>) -> Outcome {
+        match call.name.as_str() {
+            "try" => {
+                for arg in &call.args {
+                    if let Ok(value) = self.eval(arg, state) {
+                        // A value not known yet might still fail later; so might the try.
+                        return Ok(if value.is_known() {
+                            value
+                        } else {
+                            Value::Unknown
+                        });
+                    }
+                }
+                return Err(Invalid);
+            }
+            "can" => {
+                let [arg] = call.args.as_slice() else {
+                    return Err(Invalid);
+                };
+                return Ok(match self.eval(arg, state) {
+                    Ok(value) if value.is_known() => Value::Bool(true),
+                    Ok(_) => Value::Unknown,
+                    Err(Invalid) => Value::Bool(false),
+                });
+            }
+            name if !functions::is_known(name) => return Ok(Value::Unknown),
+            _ => {}
+        }
+        let mut args = Vec::with_capacity(call.args.len());
+        for arg in &call.args {
+            args.push(self.eval(arg, state)?);
+        }
+        if call.expand_last {
+            match args.pop() {
+                Some(Value::List(items)) => args.extend(items),
+                Some(other) if is_opaque(&other) => return Ok(Value::Unknown),
+                _ => return Err(Invalid),
+            }
+        }
+        let mut budget = functions::Budget {
+            remaining: MAX_STEPS.saturating_sub(state.steps),
+            exceeded: false,
+        };
+        let value = functions::call(&call.name, args, &mut budget)?;
+        if budget.exceeded {
+            state.limit_reached = true;
+            return Ok(Value::Unknown);
+        }
+        if !charge(state, cost(&value)) {
+            return Ok(Value::Unknown);
+        }
+        Ok(value)
+    }
+
+    fn for_expr(&self, for_expr: &ForExpr, state: &mut State<'_>) -> Outcome {
+        let items: Vec<(Value, Value)> = match self.eval(&for_expr.collection, state)? {
+            Value::List(items) => items
+                .into_iter()
+                .enumerate()
+                .map(|(index, item)| (Value::Number(index as f64), item))
+                .collect(),
+            Value::Map(entries) => entries
+                .into_iter()
+                .map(|(key, item)| (Value::String(key), item))
+                .collect(),
+            other if is_opaque(&other) => return Ok(Value::Unknown),
+            _ => return Err(Invalid),
+        };
+        if items.len() > MAX_FOR_ITEMS {
+            state.limit_reached = true;
+            return Ok(Value::Unknown);
+        }
+        let base = state.scopes.len();
+        let res = self.for_items(for_expr, items, base, state);
+        state.scopes.truncate(base);
+        res
+    }
+
+    fn for_items(
+        &self,
+        for_expr: &ForExpr,
+        items: Vec<(Value, Value)>,
+        base: usize,
+        state: &mut State<'_>,
+    ) -> Outcome {
+        let mut list = Vec::new();
+        let mut map = BTreeMap::new();
+        let mut groups: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        for (key, item) in items {
+            if !charge(state, 1) {
+                return Ok(Value::Unknown);
+            }
+            state.scopes.truncate(base);
+            if let Some(key_name) = &for_expr.key_name {
+                state.scopes.push((key_name.clone(), key));
+            }
+            state.scopes.push((for_expr.value_name.clone(), item));
+            if let Some(condition) = &for_expr.condition {
+                match to_bool(&self.eval(condition, state)?) {
+                    Conversion::Known(true) => {}
+                    Conversion::Known(false) => continue,
+                    Conversion::Unknown => return Ok(Value::Unknown),
+                    Conversion::Invalid => return Err(Invalid),
+                }
+            }
+            let Some(key_expression) = &for_expr.key else {
+                list.push(self.eval(&for_expr.value, state)?);
+                continue;
+            };
+            let key = match to_text(&self.eval(key_expression, state)?) {
+                Conversion::Known(key) => key,
+                Conversion::Unknown => return Ok(Value::Unknown),
+                Conversion::Invalid => return Err(Invalid),
+            };
+            let value = self.eval(&for_expr.value, state)?;
+            if for_expr.grouping {
+                groups.entry(key).or_default().push(value);
+            } else if map.insert(key, value).is_some() {
+                // Terraform rejects two items with the same key unless they are grouped.
+                return Err(Invalid);
+            }
+        }
+        Ok(match (&for_expr.key, for_expr.grouping) {
+            (None, _) => Value::List(list),
+            (Some(_), true) => Value::Map(
+                groups
+                    .into_iter()
+                    .map(|(key, values)| (key, Value::List(values)))
+                    .collect(),
+            ),
+            (Some(_), false) => Value::Map(map),
+        })
+    }
+}
+
+/// Spends `amount` units of the work budget; `false` (and the limit noted) when it runs out.
+fn charge(state: &mut State<'_>, amount: usize) -> bool {
+    state.steps = state.steps.saturating_add(amount);
+    if state.steps > MAX_STEPS {
+        state.limit_reached = true;
+        return false;
+    }
+    true
+}
+
+/// A copy of `value`, paid for in the work budget; `Unknown` when the budget runs out.
+fn keep(value: &Value, state: &mut State<'_>) -> Value {
+    if charge(state, cost(value)) {
+        value.clone()
+    } else {
+        Value::Unknown
+    }
+}
+
+fn push_origin(state: &mut State<'_>, origin: Origin) {
+    if !state.trace.contains(&origin) {
+        state.trace.push(origin);
+    }
+}
+
+fn known<T>(conversion: Conversion<T>, wrap: impl FnOnce(T) -> Value) -> Outcome {
+    match conversion {
+        Conversion::Known(value) => Ok(wrap(value)),
+        Conversion::Unknown => Ok(Value::Unknown),
+        Conversion::Invalid => Err(Invalid),
+    }
+}
+
+/// `value[key]`; `Ok(None)` when the key or the collection is not known.
+fn index(value: Value, key: Value) -> Result<Option<Value>, Invalid> {
+    match value {
+        Value::List(items) => match to_number(&key) {
+            Conversion::Known(number) => {
+                let at = as_index(number)
+                    .and_then(|at| usize::try_from(at).ok())
+                    .ok_or(Invalid)?;
+                items.into_iter().nth(at).map(Some).ok_or(Invalid)
+            }
+            Conversion::Unknown => Ok(None),
+            Conversion::Invalid => Err(Invalid),
+        },
+        Value::Map(mut entries) => match to_text(&key) {
+            Conversion::Known(key) => entries.remove(&key).map(Some).ok_or(Invalid),
+            Conversion::Unknown => Ok(None),
+            Conversion::Invalid => Err(Invalid),
+        },
+        Value::Reference(mut reference) => {
+            let key = match key {
+                Value::Number(number) => Key::Index(as_index(number).ok_or(Invalid)?),
+                Value::String(name) => Key::Name(name),
+                // An unknown key would make the reference a wildcard.
+                Value::Unknown | Value::Reference(_) | Value::Template(_) => return Ok(None),
+                _ => return Err(Invalid),
+            };
+            if reference.instance.is_none() && reference.path.is_empty() {
+                reference.instance = Some(key);
+            } else {
+                reference.path.push(Step::Key(key));
+            }
+            Ok(Some(Value::Reference(reference)))
+        }
+        Value::Unknown => Ok(None),
+        _ => Err(Invalid),
+    }
+}
+
+fn binary(op: BinaryOp, left: &Value, right: &Value) -> Outcome {
+    match op {
+        BinaryOp::And | BinaryOp::Or => {
+            // `false && x` and `true || x` are decided by one side, even when the other is
+            // not known.
+            let decisive = op == BinaryOp::Or;
+            let sides = [to_bool(left), to_bool(right)];
+            if sides.iter().any(|side| matches!(side, Conversion::Invalid)) {
+                return Err(Invalid);
+            }
+            if sides
+                .iter()
+                .any(|side| matches!(side, Conversion::Known(value) if *value == decisive))
+            {
+                return Ok(Value::Bool(decisive));
+            }
+            if sides
+                .iter()
+                .all(|side| matches!(side, Conversion::Known(_)))
+            {
+                return Ok(Value::Bool(!decisive));
+            }
+            Ok(Value::Unknown)
+        }
+        BinaryOp::Equal | BinaryOp::NotEqual => {
+            if !left.is_known() || !right.is_known() {
+                return Ok(Value::Unknown);
+            }
+            Ok(Value::Bool(same(left, right) == (op == BinaryOp::Equal)))
+        }
+        _ => {
+            let (left, right) = match (to_number(left), to_number(right)) {
+                (Conversion::Known(left), Conversion::Known(right)) => (left, right),
+                (Conversion::Invalid, _) | (_, Conversion::Invalid) => return Err(Invalid),
+                _ => return Ok(Value::Unknown),
+            };
+            let number = match op {
+                BinaryOp::Less => return Ok(Value::Bool(left < right)),
+                BinaryOp::LessOrEqual => return Ok(Value::Bool(left <= right)),
+                BinaryOp::Greater => return Ok(Value::Bool(left > right)),
+                BinaryOp::GreaterOrEqual => return Ok(Value::Bool(left >= right)),
+                BinaryOp::Add => left + right,
+                BinaryOp::Subtract => left - right,
+                BinaryOp::Multiply => left * right,
+                BinaryOp::Divide if right == 0.0 => return Err(Invalid),
+                BinaryOp::Divide => left / right,
+                BinaryOp::Remainder if right == 0.0 => return Err(Invalid),
+                BinaryOp::Remainder => left % right,
+                BinaryOp::And | BinaryOp::Or | BinaryOp::Equal | BinaryOp::NotEqual => {
+                    return Err(Invalid);
+                }
+            };
+            if number.is_finite() {
+                Ok(Value::Number(number))
+            } else {
+                Err(Invalid)
+            }
+        }
+    }
+}
+
+/// Converts a variable's value to a primitive `type` constraint, as Terraform does when it
+/// reads the value; other constraints leave the value as it is.
+fn convert(value: Value, type_constraint: Option<&str>) -> Value {
+    let Some(type_constraint) = type_constraint else {
+        return value;
+    };
+    if value == Value::Null {
+        return value;
+    }
+    let type_constraint: String = type_constraint.split_whitespace().collect();
+    match type_constraint.as_str() {
+        "bool" => match to_bool(&value) {
+            Conversion::Known(value) => Value::Bool(value),
+            Conversion::Unknown => value,
+            Conversion::Invalid => Value::Unknown,
+        },
+        "number" => match to_number(&value) {
+            Conversion::Known(number) => Value::Number(number),
+            Conversion::Unknown => value,
+            Conversion::Invalid => Value::Unknown,
+        },
+        "string" => match value {
+            Value::String(_) | Value::Template(_) | Value::Unknown | Value::Reference(_) => value,
+            Value::Number(_) | Value::Bool(_) => match to_text(&value) {
+                Conversion::Known(text) => Value::String(text),
+                _ => Value::Unknown,
+            },
+            _ => Value::Unknown,
+        },
+        _ => value,
+    }
+}
