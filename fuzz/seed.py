@@ -70,10 +70,13 @@ def main():
         module = path.relative_to(FIXTURES).parts[0] if FIXTURES in path.parents else ""
         if ext == "tf":
             put("terraform", b"\0" + data)
+            put("terraform_eval", b"\0" + data)
         elif ext in ("yaml", "yml"):
             put("yaml", bytes([YAML.get(module, 0)]) + data)
         elif ext == "json":
             put("json", bytes([JSON.get(module, 0)]) + data)
+            if path.name.endswith(".tf.json"):
+                put("terraform_eval", b"\1" + data)
             if module == "terraform_plan" or path.name == "plan.json":
                 put("plan", data)
         elif ext == "toml":
