@@ -47,29 +47,16 @@ fn initialize(
     general: Value,
     options: Value,
 ) -> Value {
-    let root = file_uri(workspace.dir.path());
-    let result = client
-        .request(
-            "initialize",
-            json!({
-                "processId": std::process::id(),
-                "rootUri": root,
-                "workspaceFolders": [{"uri": root, "name": "ws"}],
-                "initializationOptions": options,
-                "capabilities": {
-                    "general": general,
-                    "window": {"workDoneProgress": true},
-                    "workspace": {
-                        "workspaceEdit": {"documentChanges": true},
-                        "didChangeWatchedFiles": {"dynamicRegistration": true}
-                    },
-                    "textDocument": {"publishDiagnostics": {"versionSupport": true}}
-                }
-            }),
-        )
-        .unwrap();
-    client.notify("initialized", json!({}));
-    result
+    let capabilities = json!({
+        "general": general,
+        "window": {"workDoneProgress": true},
+        "workspace": {
+            "workspaceEdit": {"documentChanges": true},
+            "didChangeWatchedFiles": {"dynamicRegistration": true}
+        },
+        "textDocument": {"publishDiagnostics": {"versionSupport": true}}
+    });
+    client.initialize(workspace.dir.path(), capabilities, options)
 }
 
 fn open(client: &mut LspClient, uri: &str, text: &str) {

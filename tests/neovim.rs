@@ -10,6 +10,12 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use support_git::git;
+
+// A path of its own: `tests/neovim/` holds the Lua scripts, not modules.
+#[path = "support/git.rs"]
+mod support_git;
+
 /// The fixture's vault has no `prevent_destroy`; that info finding is not what these tests
 /// are about.
 const CONFIG: &str = "[rules]\ndisable = [\"RL-TF-019\"]\n";
@@ -139,26 +145,6 @@ fn neovim_0_7_starts_the_server_with_start_client() {
             "remaining=0",
         ],
         "{report}"
-    );
-}
-
-/// Runs git in `folder` with a fixed identity and no user or system configuration.
-fn git(folder: &Path, args: &[&str]) {
-    let output = Command::new("git")
-        .args(args)
-        .current_dir(folder)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "redline")
-        .env("GIT_AUTHOR_EMAIL", "redline@example.com")
-        .env("GIT_COMMITTER_NAME", "redline")
-        .env("GIT_COMMITTER_EMAIL", "redline@example.com")
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
     );
 }
 

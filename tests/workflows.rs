@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use serde_json::Value;
-use support::sandbox::{Sandbox, data_dir, stderr, stdout};
+use support::sandbox::{Sandbox, data_dir, stderr, stdout, xmllint_junit};
 
 mod support {
     pub mod git;
@@ -103,27 +103,6 @@ fn gitlab_code_quality_validates_against_the_schema() {
     let output = clean.run(&["check", "--format", "gitlab"]);
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(stdout(&output), "[]\n");
-}
-
-/// Validates `file` against the JUnit schema with libxml2's `xmllint` (Debian's
-/// `libxml2-utils`, which `./x test` installs).
-fn xmllint_junit(file: &Path) {
-    let output = std::process::Command::new("xmllint")
-        .arg("--noout")
-        .arg("--schema")
-        .arg(data_dir().join("junit.xsd"))
-        .arg(file)
-        .output()
-        .unwrap_or_else(|error| {
-            panic!("cannot run xmllint ({error}): apt-get install libxml2-utils")
-        });
-    assert!(
-        output.status.success(),
-        "{} does not validate:\n{}\n{}",
-        file.display(),
-        stderr(&output),
-        std::fs::read_to_string(file).unwrap()
-    );
 }
 
 #[test]

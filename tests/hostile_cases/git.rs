@@ -226,20 +226,7 @@ fn git_never_runs_a_program_the_repository_names() {
 
     // The language server reads the committed text as the base of an open file.
     let mut client = LspClient::start(&repo);
-    let root = file_uri(&repo);
-    client
-        .request(
-            "initialize",
-            json!({
-                "processId": std::process::id(),
-                "rootUri": root,
-                "workspaceFolders": [{"uri": root, "name": "repo"}],
-                "initializationOptions": {"scanWorkspace": false},
-                "capabilities": {}
-            }),
-        )
-        .unwrap();
-    client.notify("initialized", json!({}));
+    client.initialize(&repo, json!({}), json!({"scanWorkspace": false}));
     let uri = file_uri(&repo.join("main.tf"));
     client.notify(
         "textDocument/didOpen",

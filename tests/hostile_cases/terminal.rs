@@ -3,13 +3,12 @@
 //! as visible `\u{XX}` escapes, machine formats keep the exact text in their own escaping, and
 //! the language server escapes what it puts in messages.
 
-use std::path::Path;
 use std::process::Output;
 
 use serde_json::{Value, json};
 
 use crate::support::lsp_client::{LspClient, file_uri};
-use crate::support::sandbox::{Sandbox, data_dir, stderr, stdout};
+use crate::support::sandbox::{Sandbox, stderr, stdout, xmllint_junit};
 
 /// ESC ] 0 ; PWNED BEL (set the terminal's title), ESC [ 2 J (clear the screen), a
 /// right-to-left override and a zero-width space.
@@ -356,7 +355,7 @@ fn junit_parses_and_github_annotations_stay_one_per_line() {
     let output = sandbox.run(&["check", "--format", "junit", "--output", "junit.xml"]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let xml = sandbox.read("junit.xml");
-    xmllint(&sandbox.path().join("junit.xml"));
+    xmllint_junit(&sandbox.path().join("junit.xml"));
     assert_safe("junit", &xml);
     // ESC and BEL cannot be in XML 1.0: visible escapes. The override and the zero-width space
     // can: character references, which give back the exact text.
@@ -390,45 +389,18 @@ fn junit_parses_and_github_annotations_stay_one_per_line() {
     );
 }
 
-/// Runs `xmllint --noout --schema junit.xsd` on `file` and fails unless it accepts it.
-fn xmllint(file: &Path) {
-    let output = std::process::Command::new("xmllint")
-        .arg("--noout")
-        .arg("--schema")
-        .arg(data_dir().join("junit.xsd"))
-        .arg(file)
-        .output()
-        .unwrap_or_else(|error| {
-            panic!("cannot run xmllint ({error}): apt-get install libxml2-utils")
-        });
-    assert!(
-        output.status.success(),
-        "xmllint refuses {}:\n{}",
-        file.display(),
-        stderr(&output)
-    );
-}
-
 #[test]
 fn language_server_messages_are_escaped_and_ranges_unchanged() {
     let sandbox = Sandbox::new();
     let text = main_tf();
     let path = sandbox.write("main.tf", &text);
     let uri = file_uri(&path);
-    let root = file_uri(sandbox.path());
     let mut client = LspClient::start(sandbox.path());
-    client
-        .request(
-            "initialize",
-            json!({
-                "processId": std::process::id(),
-                "rootUri": root,
-                "workspaceFolders": [{"uri": root, "name": "ws"}],
-                "capabilities": {"textDocument": {"publishDiagnostics": {"versionSupport": true}}},
-            }),
-        )
-        .unwrap();
-    client.notify("initialized", json!({}));
+    client.initialize(
+        sandbox.path(),
+        json!({"textDocument": {"publishDiagnostics": {"versionSupport": true}}}),
+        Value::Null,
+    );
     client.notify(
         "textDocument/didOpen",
         json!({"textDocument": {"uri": uri, "languageId": "terraform", "version": 1, "text": text}}),

@@ -78,6 +78,26 @@ impl LspClient {
     }
 
     /// Sends raw bytes as one framed message body.
+    /// `initialize` for the workspace folder `root` with the client `capabilities` and
+    /// `initializationOptions`, then `initialized`; returns the server's answer.
+    pub fn initialize(&mut self, root: &Path, capabilities: Value, options: Value) -> Value {
+        let root = file_uri(root);
+        let result = self
+            .request(
+                "initialize",
+                json!({
+                    "processId": std::process::id(),
+                    "rootUri": root,
+                    "workspaceFolders": [{"uri": root, "name": "ws"}],
+                    "initializationOptions": options,
+                    "capabilities": capabilities,
+                }),
+            )
+            .unwrap();
+        self.notify("initialized", json!({}));
+        result
+    }
+
     pub fn send_raw(&mut self, body: &[u8]) {
         let stdin = self.stdin.as_mut().expect("stdin is open");
         write!(stdin, "Content-Length: {}\r\n\r\n", body.len()).expect("the server reads");

@@ -88,3 +88,24 @@ pub fn stdout(output: &Output) -> String {
 pub fn stderr(output: &Output) -> String {
     String::from_utf8(output.stderr.clone()).unwrap()
 }
+
+/// Validates `file` against the JUnit schema with libxml2's `xmllint` (Debian's
+/// `libxml2-utils`, which `./x test` installs).
+pub fn xmllint_junit(file: &Path) {
+    let output = std::process::Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(data_dir().join("junit.xsd"))
+        .arg(file)
+        .output()
+        .unwrap_or_else(|error| {
+            panic!("cannot run xmllint ({error}): apt-get install libxml2-utils")
+        });
+    assert!(
+        output.status.success(),
+        "{} does not validate:\n{}\n{}",
+        file.display(),
+        stderr(&output),
+        std::fs::read_to_string(file).unwrap()
+    );
+}

@@ -13,37 +13,10 @@
 //! [`to_json_pretty`] for JSON.
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
 
 use serde::Serialize;
 
-/// Whether `c` is written as a visible escape in human-readable output.
-///
-/// These are the C0 controls (line breaks and tabs included), DEL, the C1 controls, the
-/// bidirectional marks, embeddings, overrides and isolates, the line and paragraph separators,
-/// and the characters that render as nothing: zero-width spaces and joiners, invisible
-/// operators, the byte order mark, the soft hyphen, the Hangul fillers and the tag characters.
-pub fn needs_escape(c: char) -> bool {
-    matches!(
-        c,
-        '\u{0}'..='\u{1f}'
-            | '\u{7f}'..='\u{9f}'
-            | '\u{ad}'
-            | '\u{61c}'
-            | '\u{115f}'
-            | '\u{1160}'
-            | '\u{180e}'
-            | '\u{200b}'..='\u{200f}'
-            | '\u{2028}'..='\u{202e}'
-            | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{2069}'
-            | '\u{3164}'
-            | '\u{feff}'
-            | '\u{ffa0}'
-            | '\u{e0001}'
-            | '\u{e0020}'..='\u{e007f}'
-    )
-}
+use redline_text::visible::{escape_where, escaped_len, needs_escape};
 
 /// `text` for one line of output: every character of [`needs_escape`] escaped, line breaks
 /// included, so that a message, path or source line cannot start a line of its own. A tab is
@@ -81,11 +54,6 @@ pub fn line_width(text: &str) -> usize {
         .sum()
 }
 
-/// Appends the visible escape of `c`.
-pub fn push_escape(res: &mut String, c: char) {
-    let _ = write!(res, "\\u{{{:x}}}", u32::from(c));
-}
-
 /// Pretty-printed JSON in which the characters of [`needs_escape`] that JSON itself lets
 /// through raw (DEL, the C1 controls, bidirectional and invisible characters) are written as
 /// `\uXXXX` escapes: a parser reads back exactly the original text, and a report printed to a
@@ -99,30 +67,6 @@ pub fn to_json_pretty<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<St
     value.serialize(&mut serializer)?;
     // Invariant: serde_json writes only UTF-8, and the formatter adds only ASCII.
     Ok(String::from_utf8(bytes).expect("serde_json writes UTF-8"))
-}
-
-/// The characters of `\u{XX}` for `c`.
-fn escaped_len(c: char) -> usize {
-    let digits = (32 - u32::from(c).leading_zeros()).div_ceil(4).max(1);
-    digits as usize + 4
-}
-
-/// `text` with the characters for which `escape(byte index, character)` holds escaped.
-fn escape_where(text: &str, escape: impl Fn(usize, char) -> bool) -> Cow<'_, str> {
-    let mut res = String::new();
-    let mut copied = 0;
-    for (index, c) in text.char_indices() {
-        if escape(index, c) {
-            res.push_str(&text[copied..index]);
-            push_escape(&mut res, c);
-            copied = index + c.len_utf8();
-        }
-    }
-    if res.is_empty() {
-        return Cow::Borrowed(text);
-    }
-    res.push_str(&text[copied..]);
-    Cow::Owned(res)
 }
 
 /// serde_json's pretty formatter, with string contents passed through [`needs_escape`]. serde

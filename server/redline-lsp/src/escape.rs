@@ -9,52 +9,13 @@
 //! point into the document, not into the message.
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
+
+use redline_text::visible::{escape_where, needs_escape};
 
 /// `text` with every control, bidirectional and invisible character written as `\u{XX}`. A
 /// message has no legitimate line break or tab either, so those are escaped too.
 pub fn visible(text: &str) -> Cow<'_, str> {
-    let mut res = String::new();
-    let mut copied = 0;
-    for (index, c) in text.char_indices() {
-        if needs_escape(c) {
-            res.push_str(&text[copied..index]);
-            let _ = write!(res, "\\u{{{:x}}}", u32::from(c));
-            copied = index + c.len_utf8();
-        }
-    }
-    if res.is_empty() {
-        return Cow::Borrowed(text);
-    }
-    res.push_str(&text[copied..]);
-    Cow::Owned(res)
-}
-
-/// Whether `c` is escaped: the C0 controls, DEL, the C1 controls, the bidirectional marks,
-/// embeddings, overrides and isolates, the line and paragraph separators, and the characters
-/// that render as nothing (zero-width spaces and joiners, invisible operators, the byte order
-/// mark, the soft hyphen, the Hangul fillers and the tag characters). The same set as
-/// `redline-cli`'s `escape::needs_escape`, which this crate cannot depend on.
-fn needs_escape(c: char) -> bool {
-    matches!(
-        c,
-        '\u{0}'..='\u{1f}'
-            | '\u{7f}'..='\u{9f}'
-            | '\u{ad}'
-            | '\u{61c}'
-            | '\u{115f}'
-            | '\u{1160}'
-            | '\u{180e}'
-            | '\u{200b}'..='\u{200f}'
-            | '\u{2028}'..='\u{202e}'
-            | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{2069}'
-            | '\u{3164}'
-            | '\u{feff}'
-            | '\u{ffa0}'
-            | '\u{e0001}'
-            | '\u{e0020}'..='\u{e007f}'
-    )
+    escape_where(text, |_, c| needs_escape(c))
 }
 
 #[cfg(test)]

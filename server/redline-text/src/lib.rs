@@ -3,6 +3,8 @@
 //! Every stored position in redline is a byte offset (`TextSize`) or a half-open byte range
 //! (`TextRange`). Lines and columns exist only for display and are computed here.
 
+pub mod visible;
+
 use std::fmt;
 use std::ops::{Add, Sub};
 

@@ -5,9 +5,9 @@ use std::fmt::Write as _;
 use redline_diagnostics::Severity;
 
 use super::Renderer;
-use crate::escape;
 use crate::findings::Finding;
 use crate::report::Summary;
+use redline_text::visible;
 
 /// One annotation per finding, written as it arrives; nothing before or after.
 pub struct GithubRenderer;
@@ -51,7 +51,7 @@ fn render_finding(res: &mut String, finding: &Finding) {
 /// Escapes an annotation's message. GitHub decodes only `%25`, `%0D` and `%0A`, and reads
 /// workflow commands from the start of log lines, so escaping `%` and the line breaks is what
 /// stops a message from starting a command of its own. The other characters of
-/// `escape::needs_escape` take the visible escape of text output: the log and the annotation
+/// `visible::needs_escape` take the visible escape of text output: the log and the annotation
 /// are read by people, and the same output may go to a terminal.
 fn escape_data(text: &str) -> String {
     let mut res = String::with_capacity(text.len());
@@ -60,7 +60,7 @@ fn escape_data(text: &str) -> String {
             '%' => res.push_str("%25"),
             '\r' => res.push_str("%0D"),
             '\n' => res.push_str("%0A"),
-            c if escape::needs_escape(c) => escape::push_escape(&mut res, c),
+            c if visible::needs_escape(c) => visible::push_escape(&mut res, c),
             c => res.push(c),
         }
     }
@@ -83,7 +83,7 @@ mod tests {
             escaped,
             "x%0A::error file=a::forged%0D%0A::stop-commands::t 100%25\\u{1b}[2J\\u{202e}"
         );
-        assert!(!escaped.chars().any(escape::needs_escape));
+        assert!(!escaped.chars().any(visible::needs_escape));
         assert_eq!(escape_property("a:b,c\n"), "a%3Ab%2Cc%0A");
     }
 }

@@ -11,9 +11,9 @@ use std::fmt::Write as _;
 use redline_workspace::{FileProblem, ProblemKind};
 
 use super::Renderer;
-use crate::escape;
 use crate::findings::Finding;
 use crate::report::Summary;
+use redline_text::visible;
 
 /// One test suite per file, written at the end.
 #[derive(Default)]
@@ -183,11 +183,11 @@ fn escape(text: &str) -> String {
                 let _ = write!(res, "&#{};", u32::from(c));
             }
             c if u32::from(c) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {
-                escape::push_escape(&mut res, c);
+                visible::push_escape(&mut res, c);
             }
             // DEL, C1 controls, bidirectional and invisible characters are legal XML: a
             // character reference keeps them exact for a parser and inert in a terminal.
-            c if escape::needs_escape(c) => {
+            c if visible::needs_escape(c) => {
                 let _ = write!(res, "&#x{:x};", u32::from(c));
             }
             c => res.push(c),
