@@ -22,7 +22,7 @@ use crate::check::today;
 use crate::emit::{self, ReportOptions};
 use crate::findings::{self, Finding};
 use crate::gate;
-use crate::render::claude::ClaudeRenderer;
+use crate::render::{Batch, claude};
 use crate::report::Report;
 
 /// The synthetic file name a Bash command is analysed under.
@@ -44,7 +44,7 @@ pub fn run(args: &HookArgs) -> anyhow::Result<Exit> {
     // The decision is the answer; the exit status only says whether the input could be read.
     emit::write_report(
         report,
-        Box::new(ClaudeRenderer::default()),
+        Box::new(Batch::new(claude::render)),
         ReportOptions::unfiltered(None, FailOn::Never),
     )
 }

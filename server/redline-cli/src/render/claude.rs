@@ -7,33 +7,13 @@ use std::fmt::Write as _;
 use redline_diagnostics::Severity;
 use serde_json::Value;
 
-use super::Renderer;
 use crate::escape;
 use crate::findings::Finding;
 use crate::report::Summary;
 
-/// The decision, written at the end: it follows from the worst finding.
-#[derive(Default)]
-pub struct ClaudeRenderer {
-    findings: Vec<Finding>,
-}
-
-impl Renderer for ClaudeRenderer {
-    fn streams(&self) -> bool {
-        false
-    }
-
-    fn finding(&mut self, _out: &mut String, finding: &Finding) -> anyhow::Result<()> {
-        self.findings.push(finding.clone());
-        Ok(())
-    }
-
-    fn end(&mut self, out: &mut String, _summary: &Summary<'_>) -> anyhow::Result<()> {
-        if let Some(decision) = decision(&self.findings) {
-            let _ = writeln!(out, "{decision}");
-        }
-        Ok(())
-    }
+/// The hook's answer, a line of JSON, when it has one: it follows from the worst finding.
+pub fn render(findings: &[Finding], _summary: &Summary<'_>) -> anyhow::Result<String> {
+    Ok(decision(findings).map_or_else(String::new, |decision| format!("{decision}\n")))
 }
 
 /// The hook's answer: `deny` for an error, `ask` for a warning, nothing otherwise.

@@ -4,16 +4,9 @@
 use redline_diagnostics::Severity;
 use serde::Serialize;
 
-use super::Renderer;
 use crate::escape;
 use crate::findings::Finding;
 use crate::report::Summary;
-
-/// The issues as one JSON array, written at the end.
-#[derive(Default)]
-pub struct GitlabRenderer {
-    findings: Vec<Finding>,
-}
 
 #[derive(Serialize)]
 struct Issue<'a> {
@@ -35,23 +28,8 @@ struct Lines {
     begin: u32,
 }
 
-impl Renderer for GitlabRenderer {
-    fn streams(&self) -> bool {
-        false
-    }
-
-    fn finding(&mut self, _out: &mut String, finding: &Finding) -> anyhow::Result<()> {
-        self.findings.push(finding.clone());
-        Ok(())
-    }
-
-    fn end(&mut self, out: &mut String, _summary: &Summary<'_>) -> anyhow::Result<()> {
-        out.push_str(&render(&self.findings)?);
-        Ok(())
-    }
-}
-
-fn render(findings: &[Finding]) -> anyhow::Result<String> {
+/// The issues as one JSON array.
+pub fn render(findings: &[Finding], _summary: &Summary<'_>) -> anyhow::Result<String> {
     let issues: Vec<Issue<'_>> = findings
         .iter()
         .map(|finding| Issue {

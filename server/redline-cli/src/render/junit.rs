@@ -10,16 +10,9 @@ use std::fmt::Write as _;
 
 use redline_workspace::{FileProblem, ProblemKind};
 
-use super::Renderer;
 use crate::findings::Finding;
 use crate::report::Summary;
 use redline_text::visible;
-
-/// One test suite per file, written at the end.
-#[derive(Default)]
-pub struct JunitRenderer {
-    findings: Vec<Finding>,
-}
 
 #[derive(Default)]
 struct Suite<'a> {
@@ -27,23 +20,8 @@ struct Suite<'a> {
     problems: Vec<&'a FileProblem>,
 }
 
-impl Renderer for JunitRenderer {
-    fn streams(&self) -> bool {
-        false
-    }
-
-    fn finding(&mut self, _out: &mut String, finding: &Finding) -> anyhow::Result<()> {
-        self.findings.push(finding.clone());
-        Ok(())
-    }
-
-    fn end(&mut self, out: &mut String, summary: &Summary<'_>) -> anyhow::Result<()> {
-        out.push_str(&render(&self.findings, summary));
-        Ok(())
-    }
-}
-
-fn render(findings: &[Finding], summary: &Summary<'_>) -> String {
+/// One test suite per file.
+pub fn render(findings: &[Finding], summary: &Summary<'_>) -> anyhow::Result<String> {
     let mut suites: BTreeMap<&str, Suite<'_>> = BTreeMap::new();
     for finding in findings {
         suites
@@ -91,7 +69,7 @@ fn render(findings: &[Finding], summary: &Summary<'_>) -> String {
         suite_xml(&mut res, path, suite);
     }
     res.push_str("</testsuites>\n");
-    res
+    Ok(res)
 }
 
 fn suite_xml(res: &mut String, path: &str, suite: &Suite<'_>) {

@@ -41,9 +41,45 @@ pub fn for_format(format: OutputFormat, color: bool) -> anyhow::Result<Box<dyn R
     Ok(match format {
         OutputFormat::Text => Box::new(text::TextRenderer::new(color)),
         OutputFormat::Json => Box::new(json::JsonRenderer::new()?),
-        OutputFormat::Sarif => Box::new(sarif::SarifRenderer::default()),
+        OutputFormat::Sarif => Box::new(Batch::new(sarif::render)),
         OutputFormat::Github => Box::new(github::GithubRenderer),
-        OutputFormat::Gitlab => Box::new(gitlab::GitlabRenderer::default()),
-        OutputFormat::Junit => Box::new(junit::JunitRenderer::default()),
+        OutputFormat::Gitlab => Box::new(Batch::new(gitlab::render)),
+        OutputFormat::Junit => Box::new(Batch::new(junit::render)),
     })
+}
+
+/// A batch format: its document depends on every finding, so findings are kept and the whole
+/// document is written at `end` by `render`.
+pub struct Batch {
+    findings: Vec<Finding>,
+    render: RenderAll,
+}
+
+/// Renders a whole report from its findings.
+pub type RenderAll = fn(&[Finding], &Summary<'_>) -> anyhow::Result<String>;
+
+impl Batch {
+    /// A batch format written by `render`.
+    pub fn new(render: RenderAll) -> Self {
+        Self {
+            findings: Vec::new(),
+            render,
+        }
+    }
+}
+
+impl Renderer for Batch {
+    fn streams(&self) -> bool {
+        false
+    }
+
+    fn finding(&mut self, _out: &mut String, finding: &Finding) -> anyhow::Result<()> {
+        self.findings.push(finding.clone());
+        Ok(())
+    }
+
+    fn end(&mut self, out: &mut String, summary: &Summary<'_>) -> anyhow::Result<()> {
+        out.push_str(&(self.render)(&self.findings, summary)?);
+        Ok(())
+    }
 }

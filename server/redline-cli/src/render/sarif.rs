@@ -8,17 +8,9 @@ use redline_rules::{META_RULES, RuleMeta, all_rules, doc_url};
 use redline_text::LineColumn;
 use serde::Serialize;
 
-use super::Renderer;
 use crate::escape;
 use crate::findings::Finding;
 use crate::report::Summary;
-
-/// One SARIF log, written at the end: its results are listed inside a run whose rules and
-/// invocation come first.
-#[derive(Default)]
-pub struct SarifRenderer {
-    findings: Vec<Finding>,
-}
 
 #[derive(Serialize)]
 struct Log<'a> {
@@ -179,23 +171,8 @@ struct Notification {
     locations: Vec<Location>,
 }
 
-impl Renderer for SarifRenderer {
-    fn streams(&self) -> bool {
-        false
-    }
-
-    fn finding(&mut self, _out: &mut String, finding: &Finding) -> anyhow::Result<()> {
-        self.findings.push(finding.clone());
-        Ok(())
-    }
-
-    fn end(&mut self, out: &mut String, summary: &Summary<'_>) -> anyhow::Result<()> {
-        out.push_str(&render(&self.findings, summary)?);
-        Ok(())
-    }
-}
-
-fn render(findings: &[Finding], summary: &Summary<'_>) -> anyhow::Result<String> {
+/// One SARIF log: its results are listed inside a run whose rules and invocation come first.
+pub fn render(findings: &[Finding], summary: &Summary<'_>) -> anyhow::Result<String> {
     let metas: Vec<&'static RuleMeta> = all_rules()
         .iter()
         .map(|rule| rule.meta())
