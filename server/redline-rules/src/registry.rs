@@ -99,6 +99,7 @@ static RULES: &[&dyn Rule] = &[
     &shell::destructive_sql::DestructiveSql,
     &shell::docker_volume_delete::DockerVolumeDelete,
     &shell::disk_or_host_wipe::DiskOrHostWipe,
+    &shell::container_bulk_delete::ContainerBulkDelete,
 ];
 
 /// Every rule, in registry order.

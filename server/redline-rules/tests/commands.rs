@@ -186,7 +186,10 @@ const DESTRUCTIVE: &[(&str, &[&str])] = &[
     ("rm -rf \"$DIR/\"", &["RL-SH-013"]),
     ("rm -rf \"$DIR\"/*", &["RL-SH-013"]),
     ("rm -rf $DIR/*", &["RL-SH-013"]),
-    ("rm -rf ${DIR}/build", &["RL-SH-013"]),
+    ("rm -rf ${DIR}/etc", &["RL-SH-013"]),
+    ("git reset --hard HEAD~1", &["RL-SH-014"]),
+    ("git clean -fdx", &["RL-SH-014"]),
+    ("docker system prune -a", &["RL-SH-019"]),
     ("sudo rm -rf /", &["RL-SH-013"]),
     ("xargs rm -rf < list.txt", &["RL-SH-013"]),
     ("find . -type d | xargs -n 1 rm -rf", &["RL-SH-013"]),
@@ -318,8 +321,8 @@ const HARMLESS: &[&str] = &[
     "git push origin main",
     "git push --force-with-lease origin feature",
     "git push -u origin feature",
-    "git reset --hard HEAD~1",
-    "git clean -fdx",
+    "git reset --soft HEAD~1",
+    "git clean -n",
     "git fetch --force --tags",
     "git commit --amend -m x",
     "git checkout -b x",
@@ -335,7 +338,8 @@ const HARMLESS: &[&str] = &[
     "docker compose down",
     "docker compose up -d",
     "docker system prune -f",
-    "docker system prune -a",
+    "docker image prune -f",
+    "rm -rf ${DIR}/build",
     "docker volume ls",
     "docker volume create db",
     "docker rm -f web",
@@ -407,7 +411,12 @@ fn discarding_work_matters_in_ci() {
         ["RL-SH-014"]
     );
     assert_eq!(rules_for("git clean -fdx", Format::GitlabCi), ["RL-SH-014"]);
-    assert!(rules_for("git reset --hard origin/main", Format::Shell).is_empty());
+    // An image build has no uncommitted work; anywhere else it may be someone's.
+    assert!(rules_for("git reset --hard origin/main", Format::Dockerfile).is_empty());
+    assert_eq!(
+        rules_for("git reset --hard origin/main", Format::Shell),
+        ["RL-SH-014"]
+    );
 }
 
 #[test]

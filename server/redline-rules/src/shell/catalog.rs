@@ -25,6 +25,7 @@ pub const SHELL_RULES: &[&str] = &[
     "RL-SH-015",
     "RL-SH-017",
     "RL-SH-018",
+    "RL-SH-019",
 ];
 
 /// A command line as the catalog sees it.
@@ -49,6 +50,9 @@ pub struct Hit {
     pub severity: Option<Severity>,
     /// What will happen and what to do.
     pub message: String,
+    /// Whether the command only discards local, uncommitted work of the repository it runs
+    /// in, which does not matter in a clone the same script has just made.
+    pub local_work: bool,
 }
 
 /// One catalog entry.
@@ -71,6 +75,45 @@ enum When {
     AnyFlag(&'static [&'static str]),
     /// A custom check.
     Check(fn(&Invocation<'_>) -> bool),
+    /// A custom check that also says how bad this particular command is and what it does,
+    /// when that depends on its arguments (the branch pushed, the path deleted).
+    Graded(fn(&Invocation<'_>) -> Option<Grade>),
+}
+
+/// What a graded check found.
+struct Grade {
+    /// Severity for this command, when it differs from the entry's.
+    severity: Option<Severity>,
+    /// What the command does, completing "`<command>` …".
+    effect: String,
+    /// What to do instead, when it differs from the entry's advice.
+    advice: Option<&'static str>,
+    /// See [`Hit::local_work`].
+    local_work: bool,
+}
+
+impl Grade {
+    fn new(severity: Option<Severity>, effect: impl Into<String>) -> Self {
+        Self {
+            severity,
+            effect: effect.into(),
+            advice: None,
+            local_work: false,
+        }
+    }
+
+    /// A grade for a command that discards local work (see [`Hit::local_work`]).
+    fn local(severity: Severity, effect: impl Into<String>) -> Self {
+        Self {
+            local_work: true,
+            ..Self::new(Some(severity), effect)
+        }
+    }
+
+    fn advice(mut self, advice: &'static str) -> Self {
+        self.advice = Some(advice);
+        self
+    }
 }
 
 /// Options that take a value, per program, so their values are not taken for subcommands.
@@ -163,7 +206,9 @@ fn value_options(program: &str) -> &'static [&'static str] {
             "-parallelism",
         ],
         "git" => &["-C", "-c"],
-        "docker" | "docker-compose" => &["-f", "--file", "-p", "--project-name", "--context", "-H"],
+        "docker" | "docker-compose" | "podman" => {
+            &["-f", "--file", "-p", "--project-name", "--context", "-H"]
+        }
         "psql" => &[
             "-h",
             "-U",
@@ -192,6 +237,14 @@ fn value_options(program: &str) -> &'static [&'static str] {
             "--database",
         ],
         "redis-cli" => &["-h", "-p", "-a", "-n", "-u"],
+        "mysqladmin" => &[
+            "-u", "-h", "-P", "-S", "--user", "--host", "--port", "--socket",
+        ],
+        "gh" => &["-R", "--repo"],
+        "heroku" => &["-a", "--app", "-r", "--remote", "--confirm"],
+        "fly" | "flyctl" => &["-a", "--app", "-c", "--config"],
+        "vercel" => &["-S", "--scope", "-t", "--token", "-A", "--local-config"],
+        "firebase" => &["-P", "--project", "--token"],
         "pulumi" => &["-s", "--stack", "-C", "--cwd"],
         _ => &[],
     }
@@ -245,6 +298,11 @@ const ENTRIES: &[Entry] = &[
     Entry { rule: "RL-SH-008", programs: &["az"], path: &["sql", "server", "delete"], when: When::Always, effect: "deletes the server and every database on it", advice: "protect it with a delete lock", severity: None },
     Entry { rule: "RL-SH-008", programs: &["az"], path: &["cosmosdb", "delete"], when: When::Always, effect: "deletes the Cosmos DB account and its data", advice: "protect it with a delete lock", severity: None },
     Entry { rule: "RL-SH-008", programs: &["dropdb"], path: &[], when: When::Always, effect: "drops the PostgreSQL database", advice: "take a backup first and run it by hand", severity: None },
+    Entry { rule: "RL-SH-008", programs: &["mysqladmin"], path: &["drop"], when: When::Always, effect: "drops the MySQL database and every table in it", advice: "take a backup with `mysqldump` first and run it by hand, without `-f`", severity: None },
+    Entry { rule: "RL-SH-008", programs: &["curl"], path: &[], when: When::Graded(search_index_delete), effect: "", advice: "take a snapshot first, and delete documents with `_delete_by_query` or indices by exact name after review", severity: None },
+    Entry { rule: "RL-SH-008", programs: &["firebase"], path: &["firestore:delete"], when: When::Check(firestore_wide_delete), effect: "deletes every document below the path, or every collection of the database", advice: "export the database (`gcloud firestore export`) first and delete named documents", severity: None },
+    Entry { rule: "RL-SH-008", programs: &["firebase"], path: &["database:remove"], when: When::Always, effect: "deletes the Realtime Database data at the path", advice: "export the data first and delete by hand after review", severity: None },
+    Entry { rule: "RL-SH-008", programs: &["supabase"], path: &["db", "reset"], when: When::Graded(supabase_db_reset), effect: "", advice: "dump the data with `supabase db dump --data-only` first", severity: None },
     // RL-SH-009: whole environments.
     Entry { rule: "RL-SH-009", programs: &["aws"], path: &["cloudformation", "delete-stack"], when: When::Always, effect: "deletes the stack and every resource in it that is not retained", advice: "keep termination protection on and delete stacks through a reviewed change", severity: None },
     Entry { rule: "RL-SH-009", programs: &["aws"], path: &["eks", "delete-cluster"], when: When::Always, effect: "deletes the Kubernetes cluster with every workload on it", advice: "delete clusters through a reviewed infrastructure change", severity: None },
@@ -256,6 +314,17 @@ const ENTRIES: &[Entry] = &[
     Entry { rule: "RL-SH-009", programs: &["az"], path: &["aks", "delete"], when: When::Always, effect: "deletes the Kubernetes cluster with every workload on it", advice: "delete clusters through a reviewed infrastructure change", severity: None },
     Entry { rule: "RL-SH-009", programs: &["gcloud"], path: &["projects", "delete"], when: When::Always, effect: "shuts down the project and everything in it", advice: "set a project lien and delete by hand after review", severity: None },
     Entry { rule: "RL-SH-009", programs: &["gcloud"], path: &["container", "clusters", "delete"], when: When::Always, effect: "deletes the Kubernetes cluster with every workload on it", advice: "delete clusters through a reviewed infrastructure change", severity: None },
+    Entry { rule: "RL-SH-009", programs: &["gh"], path: &["repo", "delete"], when: When::Graded(gh_repo_delete), effect: "", advice: "archive it instead (`gh repo archive`)", severity: None },
+    Entry { rule: "RL-SH-009", programs: &["heroku"], path: &["apps:destroy"], when: When::Always, effect: "deletes the Heroku app with its add-ons, databases included", advice: "capture a backup (`heroku pg:backups:capture`), then destroy it by hand", severity: None },
+    Entry { rule: "RL-SH-009", programs: &["heroku"], path: &["destroy"], when: When::Always, effect: "deletes the Heroku app with its add-ons, databases included", advice: "capture a backup (`heroku pg:backups:capture`), then destroy it by hand", severity: None },
+    Entry { rule: "RL-SH-009", programs: &["vercel"], path: &["project", "rm"], when: When::Always, effect: "deletes the Vercel project with its deployments, domains and environment variables", advice: "remove it by hand in the dashboard after review", severity: None },
+    Entry { rule: "RL-SH-009", programs: &["vercel"], path: &["project", "remove"], when: When::Always, effect: "deletes the Vercel project with its deployments, domains and environment variables", advice: "remove it by hand in the dashboard after review", severity: None },
+    Entry { rule: "RL-SH-009", programs: &["vercel"], path: &["remove"], when: When::Always, effect: "deletes the deployments, or every deployment of the project it names, taking them offline", advice: "remove named deployment URLs after checking none is serving production", severity: Some(Severity::Warning) },
+    Entry { rule: "RL-SH-009", programs: &["vercel"], path: &["rm"], when: When::Always, effect: "deletes the deployments, or every deployment of the project it names, taking them offline", advice: "remove named deployment URLs after checking none is serving production", severity: Some(Severity::Warning) },
+    Entry { rule: "RL-SH-009", programs: &["netlify"], path: &["sites:delete"], when: When::Always, effect: "deletes the Netlify site with its deploys, forms and settings", advice: "delete it by hand in the dashboard after review", severity: None },
+    Entry { rule: "RL-SH-009", programs: &["fly", "flyctl"], path: &["apps", "destroy"], when: When::Always, effect: "deletes the Fly app with its machines and volumes", advice: "snapshot its volumes first and destroy it by hand", severity: None },
+    Entry { rule: "RL-SH-009", programs: &["fly", "flyctl"], path: &["apps", "delete"], when: When::Always, effect: "deletes the Fly app with its machines and volumes", advice: "snapshot its volumes first and destroy it by hand", severity: None },
+    Entry { rule: "RL-SH-009", programs: &["fly", "flyctl"], path: &["destroy"], when: When::Always, effect: "deletes the Fly app with its machines and volumes", advice: "snapshot its volumes first and destroy it by hand", severity: None },
     // RL-SH-010: other cloud resources.
     Entry { rule: "RL-SH-010", programs: &["aws"], path: &["ec2", "terminate-instances"], when: When::Always, effect: "terminates the instances and deletes their instance-store and delete-on-termination volumes", advice: "stop instances instead, or remove them through a reviewed infrastructure change", severity: None },
     Entry { rule: "RL-SH-010", programs: &["aws"], path: &["lambda", "delete-function"], when: When::Always, effect: "deletes the function and all its versions", advice: "remove it through a reviewed infrastructure change", severity: None },
@@ -266,26 +335,47 @@ const ENTRIES: &[Entry] = &[
     Entry { rule: "RL-SH-010", programs: &["aws"], path: &["secretsmanager", "delete-secret"], when: When::AnyFlag(&["--force-delete-without-recovery"]), effect: "deletes the secret with no recovery window", advice: "drop `--force-delete-without-recovery` to keep the recovery window", severity: Some(Severity::Error) },
     Entry { rule: "RL-SH-010", programs: &["gcloud"], path: &[], when: When::Check(gcloud_quiet_delete), effect: "deletes the resource without asking for confirmation", advice: "drop `--quiet` so that someone confirms, or delete through a reviewed infrastructure change", severity: None },
     Entry { rule: "RL-SH-010", programs: &["az"], path: &["vm", "delete"], when: When::Always, effect: "deletes the virtual machine", advice: "deallocate it instead, or delete through a reviewed infrastructure change", severity: None },
+    Entry { rule: "RL-SH-010", programs: &["gh"], path: &["release", "delete"], when: When::Always, effect: "deletes the release and its uploaded assets", advice: "mark it as a draft or pre-release instead, or keep its assets elsewhere", severity: Some(Severity::Warning) },
+    Entry { rule: "RL-SH-010", programs: &["firebase"], path: &["hosting:disable"], when: When::Always, effect: "takes the Hosting site offline until the next deploy", advice: "roll back to an earlier release with `firebase hosting:rollback` instead", severity: Some(Severity::Warning) },
+    Entry { rule: "RL-SH-010", programs: &["firebase"], path: &[], when: When::Check(firebase_delete), effect: "deletes the named Firebase resources", advice: "delete them through a reviewed deploy", severity: Some(Severity::Warning) },
     Entry { rule: "RL-SH-010", programs: &["az"], path: &["keyvault", "purge"], when: When::Always, effect: "permanently deletes the key vault and its keys and secrets", advice: "keep purge protection on", severity: Some(Severity::Error) },
     // RL-SH-013: recursive deletion of roots, homes and unguarded variables.
-    Entry { rule: "RL-SH-013", programs: &["rm"], path: &[], when: When::Check(rm_rf_dangerous), effect: "", advice: "delete an explicit path, and guard variables with `${VAR:?}`", severity: None },
+    Entry { rule: "RL-SH-013", programs: &["rm"], path: &[], when: When::Graded(rm_dangerous), effect: "", advice: "name the files or the subfolder you mean to delete", severity: None },
+    Entry { rule: "RL-SH-013", programs: &["find"], path: &[], when: When::Graded(find_delete_dangerous), effect: "", advice: "start `find` from the folder that holds what you mean to delete, and narrow it with `-name` or `-path`", severity: None },
     // RL-SH-014: git history and work-tree destruction.
-    Entry { rule: "RL-SH-014", programs: &["git"], path: &["push"], when: When::Check(force_push), effect: "overwrites the remote branch's history; commits others pushed are lost", advice: "use `--force-with-lease`, and never force-push the default branch", severity: None },
-    Entry { rule: "RL-SH-014", programs: &["git"], path: &["reset"], when: When::Check(reset_hard_in_ci), effect: "discards every uncommitted change in the work tree", advice: "use a fresh checkout instead of resetting one", severity: Some(Severity::Warning) },
-    Entry { rule: "RL-SH-014", programs: &["git"], path: &["clean"], when: When::Check(clean_force_in_ci), effect: "deletes every untracked file in the work tree", advice: "use a fresh checkout instead of cleaning one", severity: Some(Severity::Warning) },
+    Entry { rule: "RL-SH-014", programs: &["git"], path: &["push"], when: When::Graded(git_push), effect: "", advice: "use `--force-with-lease` on your own branch, and never rewrite a shared one", severity: None },
+    Entry { rule: "RL-SH-014", programs: &["git"], path: &["reset"], when: When::Graded(git_reset_hard), effect: "", advice: "commit or `git stash` first, or use `git reset --keep`, which stops instead of discarding changes", severity: None },
+    Entry { rule: "RL-SH-014", programs: &["git"], path: &["checkout"], when: When::Graded(git_checkout_discard), effect: "", advice: "`git stash` first, or restore the files that need it by name", severity: None },
+    Entry { rule: "RL-SH-014", programs: &["git"], path: &["restore"], when: When::Graded(git_restore_discard), effect: "", advice: "`git stash` first, or restore the files that need it by name", severity: None },
+    Entry { rule: "RL-SH-014", programs: &["git"], path: &["clean"], when: When::Graded(git_clean_forced), effect: "", advice: "look at the list with `git clean -n` first, and delete the paths you mean by name", severity: None },
+    Entry { rule: "RL-SH-014", programs: &["git"], path: &["stash"], when: When::Graded(git_stash_delete), effect: "", advice: "drop the stashes you no longer need one by one, after `git stash show -p`", severity: None },
+    Entry { rule: "RL-SH-014", programs: &["git"], path: &["branch"], when: When::Graded(git_branch_force_delete), effect: "", advice: "use `git branch -d`, which refuses to delete unmerged work", severity: None },
+    Entry { rule: "RL-SH-014", programs: &["git"], path: &["worktree"], when: When::Graded(git_worktree_force_remove), effect: "", advice: "commit or stash in the worktree, then remove it without `--force`", severity: None },
+    Entry { rule: "RL-SH-014", programs: &["git"], path: &["filter-branch"], when: When::Always, effect: "rewrites every commit of the branches it is given; once pushed, every clone and open pull request is cut off from the old history", advice: "rewrite on a fresh `git clone --mirror` kept as a backup, and agree the force push with the team", severity: None },
+    Entry { rule: "RL-SH-014", programs: &["git"], path: &["filter-repo"], when: When::Always, effect: "rewrites the whole history of the repository in place and removes the `origin` remote", advice: "rewrite on a fresh `git clone --mirror` kept as a backup, and agree the force push with the team", severity: None },
+    Entry { rule: "RL-SH-014", programs: &["git"], path: &["reflog", "expire"], when: When::Graded(git_reflog_expire_now), effect: "", advice: "let reflog entries expire on their own (after 90 days by default)", severity: None },
+    Entry { rule: "RL-SH-014", programs: &["git"], path: &["gc"], when: When::Graded(git_gc_prune_now), effect: "", advice: "run `git gc` without `--prune=now`; by default it keeps two weeks of unreachable objects", severity: None },
     // RL-SH-015: destructive SQL and data-store commands.
     Entry { rule: "RL-SH-015", programs: &[ "psql", "mysql", "mariadb", "sqlite3", "cockroach", "clickhouse-client", ], path: &[], when: When::Check(destructive_sql), effect: "drops or empties tables or databases", advice: "use a reversible migration, add a `WHERE` clause, and take a backup first", severity: None },
     Entry { rule: "RL-SH-015", programs: &["redis-cli"], path: &[], when: When::Check(redis_flush), effect: "deletes every key", advice: "delete keys by pattern after a backup", severity: None },
+    Entry { rule: "RL-SH-015", programs: &["mongosh", "mongo"], path: &[], when: When::Check(mongo_destructive), effect: "drops or empties a database or collection", advice: "take a `mongodump` first and delete documents with a filter", severity: None },
     // RL-SH-017: container volumes.
-    Entry { rule: "RL-SH-017", programs: &["docker"], path: &["system", "prune"], when: When::AnyFlag(&["--volumes"]), effect: "deletes every unused volume and the data in it", advice: "drop `--volumes`", severity: None },
-    Entry { rule: "RL-SH-017", programs: &["docker"], path: &["volume", "rm"], when: When::Always, effect: "deletes the volume and its data", advice: "back up the volume first", severity: None },
-    Entry { rule: "RL-SH-017", programs: &["docker"], path: &["volume", "prune"], when: When::Always, effect: "deletes every unused volume and its data", advice: "remove named volumes one by one after a backup", severity: None },
+    Entry { rule: "RL-SH-017", programs: &["docker", "podman"], path: &["system", "prune"], when: When::AnyFlag(&["--volumes"]), effect: "deletes every unused volume and the data in it", advice: "drop `--volumes`", severity: None },
+    Entry { rule: "RL-SH-017", programs: &["docker", "podman"], path: &["volume", "rm"], when: When::Always, effect: "deletes the volume and its data", advice: "back up the volume first", severity: None },
+    Entry { rule: "RL-SH-017", programs: &["docker", "podman"], path: &["volume", "prune"], when: When::Always, effect: "deletes every unused volume and its data", advice: "remove named volumes one by one after a backup", severity: None },
     Entry { rule: "RL-SH-017", programs: &["docker"], path: &["compose", "down"], when: When::AnyFlag(&["-v", "--volumes"]), effect: "deletes the project's volumes and their data", advice: "drop `-v`", severity: None },
     Entry { rule: "RL-SH-017", programs: &["docker-compose"], path: &["down"], when: When::AnyFlag(&["-v", "--volumes"]), effect: "deletes the project's volumes and their data", advice: "drop `-v`", severity: None },
     // RL-SH-018: disks and the host itself.
     Entry { rule: "RL-SH-018", programs: &["dd"], path: &[], when: When::Check(dd_to_device), effect: "overwrites a block device", advice: "write to an image file, and double-check the device by hand", severity: None },
-    Entry { rule: "RL-SH-018", programs: &[ "mkfs", "mkfs.ext4", "mkfs.ext3", "mkfs.xfs", "mkfs.btrfs", "mkfs.vfat", "mkfs.fat", "mke2fs", "wipefs", ], path: &[], when: When::Always, effect: "formats a device, erasing everything on it", advice: "run it by hand after checking the device", severity: None },
+    Entry { rule: "RL-SH-018", programs: &[ "mkfs", "mkfs.ext2", "mkfs.ext3", "mkfs.ext4", "mkfs.xfs", "mkfs.btrfs", "mkfs.vfat", "mkfs.fat", "mkfs.msdos", "mkfs.exfat", "mkfs.ntfs", "mkfs.f2fs", "mke2fs", ], path: &[], when: When::Check(device_or_unknown), effect: "formats a device, erasing everything on it", advice: "run it by hand after checking the device", severity: None },
+    Entry { rule: "RL-SH-018", programs: &["wipefs"], path: &[], when: When::Check(wipefs_device), effect: "erases the partition table and file-system signatures of a device, so its data can no longer be found", advice: "run it by hand after checking the device", severity: None },
+    Entry { rule: "RL-SH-018", programs: &["shred"], path: &[], when: When::Check(names_device), effect: "overwrites a whole device, several times, so nothing on it can be recovered", advice: "shred named files, and run it by hand after checking the device", severity: None },
+    Entry { rule: "RL-SH-018", programs: &["blkdiscard"], path: &[], when: When::Check(device_or_unknown), effect: "discards every block of a device; on an SSD the data is gone at once", advice: "run it by hand after checking the device", severity: None },
     Entry { rule: "RL-SH-018", programs: &["chmod", "chown"], path: &[], when: When::Check(recursive_on_root), effect: "changes permissions of the whole system recursively, which breaks it", advice: "change an explicit path", severity: None },
+    // RL-SH-019: containers and images in bulk.
+    Entry { rule: "RL-SH-019", programs: &["docker", "podman"], path: &["system", "prune"], when: When::Check(prune_all), effect: "deletes every stopped container, every image no running container uses, unused networks and the build cache", advice: "prune dangling images only (`docker image prune`), or remove named containers and images", severity: None },
+    Entry { rule: "RL-SH-019", programs: &["docker", "podman"], path: &["rm"], when: When::Check(remove_all_containers), effect: "force-removes every container, running ones included, with the data in their writable layers", advice: "stop and remove the containers you mean by name", severity: None },
+    Entry { rule: "RL-SH-019", programs: &["docker", "podman"], path: &["container", "rm"], when: When::Check(remove_all_containers), effect: "force-removes every container, running ones included, with the data in their writable layers", advice: "stop and remove the containers you mean by name", severity: None },
 ];
 
 /// Matches of one rule on one command.
@@ -317,23 +407,26 @@ pub fn matches(rule: &str, command: &Command, format: Format) -> Vec<Hit> {
                     .zip(&invocation.positionals)
                     .all(|(expected, actual)| expected == actual)
         })
-        .filter(|entry| match &entry.when {
-            When::Always => true,
-            When::AnyFlag(flags) => flags.iter().any(|flag| has_flag(args, flag)),
-            When::Check(check) => check(&invocation),
+        .filter_map(|entry| {
+            let grade = match &entry.when {
+                When::Always => Grade::new(entry.severity, entry.effect),
+                When::AnyFlag(flags) => flags
+                    .iter()
+                    .any(|flag| has_flag(args, flag))
+                    .then(|| Grade::new(entry.severity, entry.effect))?,
+                When::Check(check) => {
+                    check(&invocation).then(|| Grade::new(entry.severity, entry.effect))?
+                }
+                When::Graded(check) => check(&invocation)?,
+            };
+            Some(Hit {
+                rule: entry.rule,
+                severity: grade.severity.or(entry.severity),
+                message: format!("{}; {}", grade.effect, grade.advice.unwrap_or(entry.advice)),
+                local_work: grade.local_work,
+            })
         })
         .take(1)
-        .map(|entry| {
-            let effect = match entry.rule {
-                "RL-SH-013" => rm_effect(&invocation),
-                _ => entry.effect.to_owned(),
-            };
-            Hit {
-                rule: entry.rule,
-                severity: entry.severity,
-                message: format!("{effect}; {}", entry.advice),
-            }
-        })
         .collect()
 }
 
@@ -349,10 +442,6 @@ fn catalog_programs() -> &'static [&'static str] {
         programs.dedup();
         programs
     })
-}
-
-fn in_ci(invocation: &Invocation<'_>) -> bool {
-    matches!(invocation.format, Format::GithubActions | Format::GitlabCi)
 }
 
 /// Whether `flag` is among `args`: exactly, as `flag=value`, or (for one-letter flags) inside
@@ -460,134 +549,543 @@ pub fn rm_recursive_forced(args: &[Word]) -> bool {
     rm_recursive(args) && ["-f", "--force"].iter().any(|flag| has_flag(args, flag))
 }
 
-fn rm_rf_dangerous(invocation: &Invocation<'_>) -> bool {
-    if !rm_recursive_forced(invocation.args) {
-        return false;
+fn rm_dangerous(invocation: &Invocation<'_>) -> Option<Grade> {
+    let args = invocation.args;
+    if !rm_recursive(args) {
+        return None;
     }
-    let targets: Vec<&Word> = invocation
-        .args
-        .iter()
-        .filter(|word| !(word.text.starts_with('-') && word.text.len() > 1))
-        .collect();
+    if has_flag(args, "--no-preserve-root") {
+        return Some(Grade::new(
+            None,
+            "deletes every file on the machine: `--no-preserve-root` turns off the one guard `rm` has",
+        ));
+    }
+    let targets = operands(args);
     // `xargs rm -rf` deletes whatever arrives on standard input.
     if targets.is_empty() {
-        return invocation
-            .command
-            .wrappers
-            .iter()
-            .any(|wrapper| wrapper == "xargs");
+        let from_input = rm_recursive_forced(args)
+            && invocation
+                .command
+                .wrappers
+                .iter()
+                .any(|wrapper| wrapper == "xargs");
+        return from_input.then(|| {
+            Grade::new(
+                None,
+                "deletes recursively whatever paths arrive on its input",
+            )
+        });
     }
-    targets.iter().any(|word| dangerous_rm_target(word))
-}
-
-/// What an `rm -rf` flagged by `rm_rf_dangerous` deletes, in words.
-fn rm_effect(invocation: &Invocation<'_>) -> String {
-    let targets: Vec<&Word> = invocation
-        .args
+    targets
         .iter()
-        .filter(|word| !(word.text.starts_with('-') && word.text.len() > 1))
-        .collect();
-    if targets.is_empty() {
-        return "deletes recursively whatever paths arrive on its input".to_owned();
-    }
-    for word in targets {
-        let text = word.text.trim_end_matches('/');
-        let effect = match text {
-            "" | "/*" => "deletes every file on the machine".to_owned(),
-            "~" | "~/*" | "$HOME" | "${HOME}" | "$HOME/*" | "${HOME}/*" => {
-                "deletes the whole home folder".to_owned()
-            }
-            "*" | "." | "./*" => "deletes everything in the current folder".to_owned(),
-            ".." | "../*" => "deletes everything in the parent folder".to_owned(),
-            _ => match unguarded_leading_variable(word) {
-                Some(expansion) => format!(
-                    "deletes `{}` from the root of the file system when `{}` is empty or unset",
-                    word.text.replacen(&expansion.text, "", 1),
-                    expansion.name
-                ),
-                None => continue,
-            },
-        };
-        return effect;
-    }
-    "deletes recursively a path outside the work tree".to_owned()
+        .find_map(|word| dangerous_path(word, invocation.format))
 }
 
-/// Whether an `rm -rf` target is the root, a home folder, the work tree, or starts with a
-/// variable that may be empty.
+/// The non-option arguments: everything after `--`, and words that do not start with `-`.
+fn operands(args: &[Word]) -> Vec<&Word> {
+    let mut res = Vec::new();
+    let mut options_done = false;
+    for word in args {
+        let text = word.text.as_str();
+        if !options_done && text == "--" {
+            options_done = true;
+        } else if options_done || !(text.starts_with('-') && text.len() > 1) {
+            res.push(word);
+        }
+    }
+    res
+}
+
+/// Folders directly below `/` that the machine (or its users' data) lives in.
+const SYSTEM_FOLDERS: &[&str] = &[
+    "/bin",
+    "/boot",
+    "/dev",
+    "/etc",
+    "/home",
+    "/lib",
+    "/lib32",
+    "/lib64",
+    "/opt",
+    "/root",
+    "/sbin",
+    "/srv",
+    "/sys",
+    "/usr",
+    "/var",
+    "/Applications",
+    "/Library",
+    "/System",
+    "/Users",
+];
+
+/// Folders of a home that hold keys and credentials nobody can download again.
+const SECRET_DOTFOLDERS: &[&str] = &[
+    ".ssh",
+    ".aws",
+    ".kube",
+    ".gnupg",
+    ".config",
+    ".azure",
+    ".docker",
+    ".password-store",
+];
+
+/// Whether the home folder and the work tree are a fresh copy nobody works in: an image
+/// build, a CI job, a pod.
+fn ephemeral(format: Format) -> bool {
+    matches!(
+        format,
+        Format::Dockerfile
+            | Format::GithubActions
+            | Format::GitlabCi
+            | Format::AzurePipelines
+            | Format::Kubernetes
+    )
+}
+
+/// What deleting `word` recursively destroys, when it is the root, a system folder, a home
+/// folder or its credentials, the work tree, or a path that becomes one of those when a
+/// leading variable is empty.
+fn dangerous_path(word: &Word, format: Format) -> Option<Grade> {
+    let text = word.text.as_str();
+    let trimmed = text.trim_end_matches('/');
+    if (trimmed.is_empty() && text.starts_with('/')) || matches!(trimmed, "/*" | "/." | "/.*") {
+        return Some(Grade::new(None, "deletes every file on the machine"));
+    }
+    if let Some(rest) = home_relative(text) {
+        let rest = rest.trim_end_matches('/');
+        if matches!(rest, "" | "/*" | "/.*") {
+            return Some(Grade::new(None, "deletes the whole home folder"));
+        }
+        let folder = rest.strip_prefix('/')?;
+        return (SECRET_DOTFOLDERS.contains(&folder) && !ephemeral(format)).then(|| {
+            Grade::new(None, format!("deletes `~/{folder}` and the keys and credentials in it, which cannot be downloaded again"))
+        });
+    }
+    let folder = trimmed.strip_suffix("/*").unwrap_or(trimmed);
+    if matches!(folder, "/home" | "/root" | "/Users") {
+        return Some(Grade::new(
+            None,
+            format!("deletes `{folder}`, the files of the machine's users"),
+        ));
+    }
+    if SYSTEM_FOLDERS.contains(&folder) {
+        return Some(Grade::new(
+            None,
+            format!("deletes the system folder `{folder}`, which the machine needs to run"),
+        ));
+    }
+    match trimmed {
+        "." | "./*" | "*" | ".*" | "./.*" => {
+            return Some(Grade::new(None, "deletes everything in the current folder"));
+        }
+        ".." | "../*" => return Some(Grade::new(None, "deletes everything in the parent folder")),
+        ".git" | "./.git" if !ephemeral(format) => {
+            return Some(Grade::new(
+                None,
+                "deletes the repository's history; commits that were not pushed are lost",
+            ));
+        }
+        _ => {}
+    }
+    let expansion = unguarded_leading_variable(word)?;
+    let rest = word.text.get(expansion.text.len()..).unwrap_or("");
+    let rest_trimmed = rest.trim_end_matches('/');
+    let folder = rest_trimmed.strip_suffix("/*").unwrap_or(rest_trimmed);
+    let names = match word.expansions.get(1) {
+        Some(second) if rest_trimmed.strip_prefix('/') == Some(second.text.as_str()) => {
+            format!("`{}` and `{}` are", expansion.name, second.name)
+        }
+        _ => format!("`{}` is", expansion.name),
+    };
+    let effect = if SYSTEM_FOLDERS.contains(&folder) {
+        format!("deletes `{folder}` when {names} empty or unset")
+    } else {
+        format!(
+            "deletes every file on the machine when {names} empty or unset, because the path becomes `/`"
+        )
+    };
+    Some(
+        Grade::new(None, effect)
+            .advice("write the variable as `${VAR:?}` so that an empty value stops the command"),
+    )
+}
+
+/// The part of a path after the home folder (`~/.ssh` → `/.ssh`), when it starts there.
+fn home_relative(text: &str) -> Option<&str> {
+    ["${HOME}", "$HOME", "~"].iter().find_map(|home| {
+        text.strip_prefix(home)
+            .filter(|rest| rest.is_empty() || rest.starts_with('/'))
+    })
+}
+
+/// Whether an `rm -rf` target is the root, a system folder, a home folder, the work tree,
+/// or starts with a variable that may be empty in front of such a path.
 pub fn dangerous_rm_target(word: &Word) -> bool {
-    let text = word.text.trim_end_matches('/');
-    let literal = matches!(
-        text,
-        "" | "/"
-            | "/*"
-            | "~"
-            | "~/*"
-            | "*"
-            | "."
-            | "./*"
-            | ".."
-            | "../*"
-            | "$HOME"
-            | "${HOME}"
-            | "$HOME/*"
-            | "${HOME}/*"
-    ) || word.text == "/";
-    literal || unguarded_leading_variable(word).is_some()
+    dangerous_path(word, Format::Shell).is_some()
 }
 
-/// The leading parameter expansion of a word that may be empty (not `${X:?}`, `${X:-…}`).
+/// The leading parameter expansion of a word that may be empty (not `${X:?}`, `${X:-…}`),
+/// when the rest of the word is a dangerous path without it: `"$DIR/"` and `$DIR/*` become
+/// `/`, `$PREFIX/etc` becomes `/etc`, while `"$TMPDIR/build"` becomes a harmless `/build`.
 pub fn unguarded_leading_variable(word: &Word) -> Option<&redline_syntax::shell::Expansion> {
     if !word.text.starts_with('$') || word.text.starts_with("$(") {
         return None;
     }
     let expansion = word.expansions.first()?;
-    let guarded = expansion.text.contains(":?")
-        || expansion.text.contains(":-")
-        || expansion.text.contains(":=")
-        || expansion.text.contains('?');
-    // `"$DIR"/x` and `$DIR/*` go to the root when DIR is empty; `"$DIR"` alone deletes
-    // nothing when empty.
+    let guarded = guarded_expansion(expansion);
+    // `"$DIR"` alone deletes nothing when empty.
     // The first expansion is not always at the start: in `"$é ${DIR}/"` the `$` is literal.
-    let followed_by_path = word
-        .text
-        .strip_prefix(expansion.text.as_str())
-        .is_some_and(|rest| rest.starts_with('/'));
-    (!guarded && followed_by_path && expansion.name != "HOME").then_some(expansion)
+    let rest = word.text.strip_prefix(expansion.text.as_str())?;
+    if guarded || !rest.starts_with('/') || expansion.name == "HOME" {
+        return None;
+    }
+    let rest_trimmed = rest.trim_end_matches('/');
+    let folder = rest_trimmed.strip_suffix("/*").unwrap_or(rest_trimmed);
+    // `$A/$B` is `/` when both are empty; `$A/${B:?}` stops first.
+    let second_unguarded = word.expansions.get(1).is_some_and(|second| {
+        rest_trimmed.strip_prefix('/') == Some(second.text.as_str()) && !guarded_expansion(second)
+    });
+    let dangerous = matches!(rest_trimmed, "" | "/*" | "/.*")
+        || SYSTEM_FOLDERS.contains(&folder)
+        || second_unguarded;
+    dangerous.then_some(expansion)
 }
 
-fn force_push(invocation: &Invocation<'_>) -> bool {
+/// Whether an expansion cannot be empty: `${X:?}`, `${X:-default}`, `${X:=default}`.
+fn guarded_expansion(expansion: &redline_syntax::shell::Expansion) -> bool {
+    expansion.text.contains(":?")
+        || expansion.text.contains(":-")
+        || expansion.text.contains(":=")
+        || expansion.text.contains('?')
+}
+
+/// `find` with `-delete` or `-exec rm` on the root, a system folder, a home folder or the
+/// work tree, with no test on names or paths that narrows what it deletes.
+fn find_delete_dangerous(invocation: &Invocation<'_>) -> Option<Grade> {
     let args = invocation.args;
+    // Options before the starting points (`-L`, `-H`, `-P`, `-O3`, `-D opts`).
+    let mut index = 0;
+    while let Some(word) = args.get(index) {
+        match word.text.as_str() {
+            "-H" | "-L" | "-P" => index += 1,
+            "-D" => index += 2,
+            text if text.starts_with("-O") => index += 1,
+            _ => break,
+        }
+    }
+    let rest = args.get(index..).unwrap_or(&[]);
+    let roots: Vec<&Word> = rest
+        .iter()
+        .take_while(|word| {
+            let text = word.text.as_str();
+            !(text.starts_with('-') || text == "(" || text == "!")
+        })
+        .collect();
+    let expression = &rest[roots.len()..];
+    let deletes = expression.iter().enumerate().any(|(position, word)| {
+        word.text == "-delete"
+            || (matches!(word.text.as_str(), "-exec" | "-execdir" | "-ok" | "-okdir")
+                && expression
+                    .get(position + 1)
+                    .is_some_and(|next| program_name(&next.text) == "rm"))
+    });
+    let narrowed = expression.iter().any(|word| {
+        matches!(
+            word.text.as_str(),
+            "-name"
+                | "-iname"
+                | "-path"
+                | "-ipath"
+                | "-wholename"
+                | "-iwholename"
+                | "-regex"
+                | "-iregex"
+                | "-lname"
+                | "-ilname"
+                | "-empty"
+                | "-samefile"
+                | "-inum"
+        )
+    });
+    if !deletes || narrowed {
+        return None;
+    }
+    if roots.is_empty() {
+        // GNU find starts from `.` when no starting point is given.
+        return Some(Grade::new(None, "deletes everything in the current folder"));
+    }
+    roots
+        .iter()
+        .find_map(|word| dangerous_path(word, invocation.format))
+}
+
+/// Whether a branch is one a team shares: the default branch, `develop`, release branches.
+fn protected_branch(name: &str) -> bool {
+    let name = name.strip_prefix("refs/heads/").unwrap_or(name);
+    matches!(name, "main" | "master" | "trunk" | "develop") || name.starts_with("release")
+}
+
+/// The remote ref a refspec updates: `+HEAD:main` → `main`.
+fn refspec_target(refspec: &str) -> &str {
+    let refspec = refspec.trim_start_matches('+');
+    refspec.rsplit(':').next().unwrap_or(refspec)
+}
+
+fn git_push(invocation: &Invocation<'_>) -> Option<Grade> {
+    let args = invocation.args;
+    // `push <remote> <refspec>…`
+    let refspecs: Vec<&str> = invocation.positionals.iter().skip(2).copied().collect();
+    let protected = refspecs
+        .iter()
+        .any(|refspec| protected_branch(refspec_target(refspec)));
+    let severity = if protected {
+        Severity::Error
+    } else {
+        Severity::Warning
+    };
+    if has_flag(args, "--mirror") {
+        return Some(
+            Grade::new(
+                Some(Severity::Error),
+                "makes the remote a copy of this repository: every remote branch and tag missing here is deleted, and the others are overwritten",
+            )
+            .advice("push the branches you mean by name"),
+        );
+    }
+    let deleted: Vec<&str> = if has_flag(args, "--delete") || has_flag(args, "-d") {
+        refspecs.clone()
+    } else {
+        refspecs
+            .iter()
+            .filter_map(|refspec| refspec.strip_prefix(':'))
+            .filter(|name| !name.is_empty())
+            .collect()
+    };
+    if let Some(first) = deleted.first() {
+        let severity = if deleted.iter().any(|name| protected_branch(name)) {
+            Severity::Error
+        } else {
+            Severity::Warning
+        };
+        return Some(
+            Grade::new(
+                Some(severity),
+                format!("deletes `{first}` on the remote; commits that only it holds are lost for everyone without a copy"),
+            )
+            .advice("delete branches in the hosting service, where branch protection and restore apply"),
+        );
+    }
     let with_lease = args.iter().any(|word| {
         word.text.starts_with("--force-with-lease") || word.text.starts_with("--force-if-includes")
     });
     let forced = has_flag(args, "--force") || has_flag(args, "-f");
-    let plus_refspec = invocation
-        .positionals
-        .iter()
-        .skip(2)
-        .any(|refspec| refspec.starts_with('+'));
-    (forced && !with_lease) || plus_refspec
-}
-
-/// Whether a force push targets a default branch (for severity).
-pub fn pushes_default_branch(invocation_args: &[Word]) -> bool {
-    invocation_args.iter().any(|word| {
-        let target = word.text.trim_start_matches('+');
-        let target = target.rsplit(':').next().unwrap_or(target);
-        matches!(
-            target,
-            "main" | "master" | "refs/heads/main" | "refs/heads/master"
+    let plus_refspec = refspecs.iter().any(|refspec| refspec.starts_with('+'));
+    if (forced && !with_lease) || plus_refspec {
+        return Some(Grade::new(
+            Some(severity),
+            "overwrites the remote branch's history; commits others pushed are lost",
+        ));
+    }
+    // With a lease, rewriting a feature branch after a rebase is ordinary; rewriting a shared
+    // branch still cuts off every clone.
+    (with_lease && protected).then(|| {
+        Grade::new(
+            Some(Severity::Warning),
+            "rewrites the history of a shared branch; every clone and open pull request is cut off from it",
         )
+        .advice("merge a pull request instead of rewriting a shared branch")
     })
 }
 
-fn reset_hard_in_ci(invocation: &Invocation<'_>) -> bool {
-    in_ci(invocation) && has_flag(invocation.args, "--hard")
+/// How much discarding local, uncommitted work matters where the command runs: an image
+/// build has nothing uncommitted, a CI job or pod has a fresh checkout that a previous step
+/// may still need, and anywhere else the work may be someone's.
+fn local_work_severity(format: Format) -> Option<Severity> {
+    match format {
+        Format::Dockerfile => None,
+        Format::GithubActions | Format::GitlabCi | Format::AzurePipelines | Format::Kubernetes => {
+            Some(Severity::Warning)
+        }
+        _ => Some(Severity::Error),
+    }
 }
 
-fn clean_force_in_ci(invocation: &Invocation<'_>) -> bool {
-    in_ci(invocation) && (has_flag(invocation.args, "-f") || has_flag(invocation.args, "--force"))
+/// Pathspecs that name the whole work tree.
+fn whole_tree(pathspec: &str) -> bool {
+    matches!(pathspec, "." | "./" | "*" | ":/" | ":(top)" | ":/*")
+}
+
+fn git_reset_hard(invocation: &Invocation<'_>) -> Option<Grade> {
+    if !has_flag(invocation.args, "--hard") {
+        return None;
+    }
+    let severity = local_work_severity(invocation.format)?;
+    Some(Grade::local(
+        severity,
+        "discards every uncommitted change in the work tree and the index; nothing can restore them",
+    ))
+}
+
+fn git_checkout_discard(invocation: &Invocation<'_>) -> Option<Grade> {
+    if !invocation
+        .positionals
+        .iter()
+        .skip(1)
+        .any(|path| whole_tree(path))
+    {
+        return None;
+    }
+    let severity = local_work_severity(invocation.format)?;
+    Some(Grade::local(
+        severity,
+        "overwrites every file of the work tree, discarding all unstaged changes; nothing can restore them",
+    ))
+}
+
+fn git_restore_discard(invocation: &Invocation<'_>) -> Option<Grade> {
+    let args = invocation.args;
+    let staged_only = (has_flag(args, "--staged") || has_flag(args, "-S"))
+        && !(has_flag(args, "--worktree") || has_flag(args, "-W"));
+    if staged_only
+        || !invocation
+            .positionals
+            .iter()
+            .skip(1)
+            .any(|path| whole_tree(path))
+    {
+        return None;
+    }
+    let severity = local_work_severity(invocation.format)?;
+    Some(Grade::local(
+        severity,
+        "discards every unstaged change in the work tree; nothing can restore them",
+    ))
+}
+
+fn git_clean_forced(invocation: &Invocation<'_>) -> Option<Grade> {
+    let args = invocation.args;
+    let forced = has_flag(args, "-f") || has_flag(args, "--force");
+    let dry_run = ["-n", "--dry-run", "-i", "--interactive"]
+        .iter()
+        .any(|flag| has_flag(args, flag));
+    // `git clean -fd build/` deletes only below the paths it is given.
+    let scoped = invocation
+        .positionals
+        .iter()
+        .skip(1)
+        .any(|path| !whole_tree(path));
+    if !forced || dry_run || scoped {
+        return None;
+    }
+    let severity = local_work_severity(invocation.format)?;
+    // Deleting only ignored files is what a Makefile's `clean` target is for: build output is
+    // ignored, and someone typed `make clean` on purpose. Elsewhere it stays a warning, since
+    // `.env` files are ignored too.
+    let only_ignored = has_flag(args, "-X") && !has_flag(args, "-x");
+    if only_ignored && invocation.format == Format::Makefile {
+        return None;
+    }
+    let severity = if only_ignored {
+        severity.min(Severity::Warning)
+    } else {
+        severity
+    };
+    let effect = if has_flag(args, "-x") {
+        "deletes every untracked and ignored file in the work tree, `.env` files and local settings included; files never committed cannot be restored"
+    } else if has_flag(args, "-X") {
+        "deletes every ignored file in the work tree, `.env` files and local settings included; files never committed cannot be restored"
+    } else {
+        "deletes every untracked file in the work tree; files never committed cannot be restored"
+    };
+    Some(Grade::local(severity, effect))
+}
+
+fn git_stash_delete(invocation: &Invocation<'_>) -> Option<Grade> {
+    let severity = local_work_severity(invocation.format)?;
+    match invocation.positionals.get(1).copied() {
+        Some("clear") => Some(Grade::local(
+            severity,
+            "deletes every stash; the stashed changes can no longer be listed or applied",
+        )),
+        Some("drop") => Some(
+            Grade::local(
+                Severity::Warning,
+                "deletes a stash; only its commit hash, printed once, can bring it back before the next `git gc`",
+            )
+            .advice("look at it with `git stash show -p` first, or apply it with `git stash pop`"),
+        ),
+        _ => None,
+    }
+}
+
+fn git_branch_force_delete(invocation: &Invocation<'_>) -> Option<Grade> {
+    let args = invocation.args;
+    let force_delete = has_flag(args, "-D")
+        || ((has_flag(args, "-d") || has_flag(args, "--delete"))
+            && (has_flag(args, "-f") || has_flag(args, "--force")));
+    if !force_delete {
+        return None;
+    }
+    let severity = local_work_severity(invocation.format)?;
+    let branches: Vec<&str> = invocation.positionals.iter().skip(1).copied().collect();
+    let first = branches.first()?;
+    let severity = if branches.iter().any(|name| protected_branch(name)) {
+        severity
+    } else {
+        Severity::Warning
+    };
+    Some(Grade::local(
+        severity,
+        format!("deletes the branch `{first}` even when its commits are merged nowhere else"),
+    ))
+}
+
+fn git_worktree_force_remove(invocation: &Invocation<'_>) -> Option<Grade> {
+    let args = invocation.args;
+    let forced = has_flag(args, "--force") || has_flag(args, "-f");
+    if !forced || invocation.positionals.get(1) != Some(&"remove") {
+        return None;
+    }
+    let severity = local_work_severity(invocation.format)?;
+    Some(Grade::local(
+        severity,
+        "deletes the worktree with its uncommitted changes and untracked files",
+    ))
+}
+
+fn git_reflog_expire_now(invocation: &Invocation<'_>) -> Option<Grade> {
+    let now = invocation.args.iter().any(|word| {
+        ["--expire=", "--expire-unreachable="].iter().any(|flag| {
+            word.text
+                .strip_prefix(flag)
+                .is_some_and(|value| matches!(value, "now" | "all"))
+        })
+    });
+    if !now {
+        return None;
+    }
+    let severity = local_work_severity(invocation.format)?;
+    Some(Grade::local(
+        severity,
+        "deletes the reflog, the record that undoes a `reset --hard`, a rebase or a deleted branch",
+    ))
+}
+
+fn git_gc_prune_now(invocation: &Invocation<'_>) -> Option<Grade> {
+    let now = invocation
+        .args
+        .iter()
+        .any(|word| matches!(word.text.as_str(), "--prune=now" | "--prune=all"));
+    if !now {
+        return None;
+    }
+    local_work_severity(invocation.format)?;
+    Some(Grade::local(
+        Severity::Warning,
+        "deletes every unreachable object at once, dropped stashes and commits of deleted branches included",
+    ))
 }
 
 fn destructive_sql(invocation: &Invocation<'_>) -> bool {
@@ -662,6 +1160,190 @@ fn dd_to_device(invocation: &Invocation<'_>) -> bool {
                 )
         })
     })
+}
+
+/// Whether a positional argument is a block device (not `/dev/null` and its kind).
+fn names_device(invocation: &Invocation<'_>) -> bool {
+    invocation.positionals.iter().any(|target| {
+        target.starts_with("/dev/")
+            && !matches!(
+                *target,
+                "/dev/null"
+                    | "/dev/zero"
+                    | "/dev/stdout"
+                    | "/dev/stderr"
+                    | "/dev/urandom"
+                    | "/dev/random"
+            )
+    })
+}
+
+/// For programs whose only job is to erase devices (`mkfs`, `blkdiscard`): a device, or a
+/// target only known at run time. A literal file (`disk.img`) is an image being built.
+fn device_or_unknown(invocation: &Invocation<'_>) -> bool {
+    names_device(invocation)
+        || invocation
+            .positionals
+            .last()
+            .is_some_and(|target| target.starts_with('$'))
+}
+
+fn wipefs_device(invocation: &Invocation<'_>) -> bool {
+    let erases = ["-a", "--all", "-o", "--offset"]
+        .iter()
+        .any(|flag| has_flag(invocation.args, flag));
+    erases && device_or_unknown(invocation)
+}
+
+/// `docker|podman system prune -a` without `--volumes` (volumes are RL-SH-017's).
+fn prune_all(invocation: &Invocation<'_>) -> bool {
+    let args = invocation.args;
+    (has_flag(args, "-a") || has_flag(args, "--all")) && !has_flag(args, "--volumes")
+}
+
+/// `docker rm -f $(docker ps -aq)` and `podman rm -af`: every container, running ones too.
+fn remove_all_containers(invocation: &Invocation<'_>) -> bool {
+    let args = invocation.args;
+    let forced = has_flag(args, "-f") || has_flag(args, "--force");
+    let all = has_flag(args, "--all")
+        || (invocation.program == "podman" && has_flag(args, "-a"))
+        // Not positionals: for `docker`, `-f` takes a value (`docker -f compose.yaml`).
+        || args.iter().any(|word| {
+            let word = word.text.replace("container ls", "ps");
+            word.contains(" ps ")
+                && [" -a", " --all", " -qa", " -aq"]
+                    .iter()
+                    .any(|flag| word.contains(flag))
+        });
+    forced && all
+}
+
+/// `mongosh --eval` JavaScript that drops a database or collection or empties one.
+fn mongo_destructive(invocation: &Invocation<'_>) -> bool {
+    let args = invocation.args;
+    args.iter().enumerate().any(|(index, word)| {
+        let script = if word.text == "--eval" {
+            args.get(index + 1).map(|value| value.text.as_str())
+        } else {
+            word.text.strip_prefix("--eval=")
+        };
+        script.is_some_and(|script| {
+            let compact: String = script.split_whitespace().collect();
+            compact.contains(".dropDatabase(")
+                || compact.contains(".drop()")
+                || compact.contains(".deleteMany({})")
+                || compact.contains(".remove({})")
+        })
+    })
+}
+
+/// `curl -X DELETE` of a whole Elasticsearch or OpenSearch index, data stream, or of every
+/// index.
+///
+/// A `DELETE` on an arbitrary HTTP API removes one resource the URL names, which is the API's
+/// ordinary use, so it is not flagged.
+fn search_index_delete(invocation: &Invocation<'_>) -> Option<Grade> {
+    let args = invocation.args;
+    let deletes = args.iter().enumerate().any(|(index, word)| {
+        let text = word.text.as_str();
+        let value = match text {
+            "-X" | "--request" => args.get(index + 1).map(|value| value.text.as_str()),
+            _ => text
+                .strip_prefix("--request=")
+                .or_else(|| text.strip_prefix("-X")),
+        };
+        value.is_some_and(|method| method.eq_ignore_ascii_case("DELETE"))
+    });
+    if !deletes {
+        return None;
+    }
+    args.iter().find_map(|word| {
+        let (search_like, path) = search_url(word)?;
+        let segments: Vec<&str> = path.split('/').filter(|part| !part.is_empty()).collect();
+        match segments.as_slice() {
+            ["_all"] | ["*"] => Some(Grade::new(
+                None,
+                "deletes every index of the cluster and every document in them",
+            )),
+            ["_data_stream", name] => Some(Grade::new(
+                None,
+                format!("deletes the data stream `{name}` and every document in it"),
+            )),
+            [index] if search_like && !index.starts_with('_') => Some(Grade::new(
+                None,
+                format!("deletes the index `{index}` and every document in it"),
+            )),
+            _ => None,
+        }
+    })
+}
+
+/// Whether a URL word points at a search cluster (port 9200, a host or variable named after
+/// Elasticsearch or OpenSearch), and its path without the query.
+fn search_url(word: &Word) -> Option<(bool, &str)> {
+    let text = word.text.as_str();
+    let (authority, path) = if let Some(rest) = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"))
+    {
+        rest.split_once('/').unwrap_or((rest, ""))
+    } else if let Some(expansion) = word.expansions.first().filter(|_| text.starts_with('$')) {
+        let rest = text.get(expansion.text.len()..)?;
+        (expansion.name.as_str(), rest)
+    } else if text.contains(":9200/") {
+        text.split_once('/')?
+    } else {
+        return None;
+    };
+    let authority = authority.to_ascii_lowercase();
+    let search_like = ["elastic", "opensearch", ":9200", ":9243"]
+        .iter()
+        .any(|marker| authority.contains(marker))
+        || authority
+            .split(['.', '-', '_', ':', '@'])
+            .any(|label| matches!(label, "es" | "search"));
+    let path = path.split(['?', '#']).next().unwrap_or(path);
+    Some((search_like, path))
+}
+
+fn supabase_db_reset(invocation: &Invocation<'_>) -> Option<Grade> {
+    let remote = ["--linked", "--db-url"]
+        .iter()
+        .any(|flag| has_flag(invocation.args, flag));
+    Some(if remote {
+        Grade::new(
+            None,
+            "drops every table of the remote database and recreates it from the migrations; its data is gone",
+        )
+    } else {
+        Grade::new(
+            Some(Severity::Warning),
+            "drops the local database and recreates it from the migrations; local data is gone",
+        )
+    })
+}
+
+fn firestore_wide_delete(invocation: &Invocation<'_>) -> bool {
+    ["--all-collections", "-r", "--recursive"]
+        .iter()
+        .any(|flag| has_flag(invocation.args, flag))
+}
+
+/// `firebase <x>:delete` other than Firestore's, which deletes data (RL-SH-008).
+fn firebase_delete(invocation: &Invocation<'_>) -> bool {
+    invocation
+        .positionals
+        .first()
+        .is_some_and(|command| command.ends_with(":delete") && !command.starts_with("firestore:"))
+}
+
+fn gh_repo_delete(invocation: &Invocation<'_>) -> Option<Grade> {
+    let effect = if has_flag(invocation.args, "--yes") || has_flag(invocation.args, "-y") {
+        "deletes the GitHub repository with its issues, pull requests, releases and wiki, and `--yes` skips typing its name"
+    } else {
+        "deletes the GitHub repository with its issues, pull requests, releases and wiki"
+    };
+    Some(Grade::new(None, effect))
 }
 
 fn recursive_on_root(invocation: &Invocation<'_>) -> bool {

@@ -6,6 +6,7 @@ use crate::{FixAvailability, RuleContext, Status, declare_rule};
 declare_rule! {
     /// ## What it flags
     /// `aws ec2 terminate-instances`, `aws lambda delete-function`, `aws ecr delete-repository --force`, `aws logs delete-log-group`, `aws route53 delete-hosted-zone`, `aws kms schedule-key-deletion`, `aws secretsmanager delete-secret --force-delete-without-recovery`, `az vm delete`, `az keyvault purge`, and any `gcloud … delete --quiet`.
+    /// As warnings, since they can be redeployed: `gh release delete` (the release's uploaded assets go with it), `firebase hosting:disable`, and other `firebase …:delete` commands (Firestore's are RL-SH-008's).
     /// It looks at shell scripts, GitHub Actions `run:` steps, GitLab CI `script:` lines, Kubernetes container commands, Makefile recipes, Dockerfile `RUN` instructions and agent hook commands, through `sudo`, `env`, `xargs`, `bash -c` and similar wrappers.
     ///
     /// ## Why it matters

@@ -5,7 +5,10 @@ use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
 declare_rule! {
     /// ## What it flags
-    /// `aws rds delete-db-instance|delete-db-cluster`, `aws dynamodb delete-table`, `aws redshift delete-cluster`, `aws elasticache delete-replication-group`, `gcloud sql instances delete`, `az sql db|server delete`, `az cosmosdb delete`, `dropdb`.
+    /// `aws rds delete-db-instance|delete-db-cluster`, `aws dynamodb delete-table`, `aws redshift delete-cluster`, `aws elasticache delete-replication-group`, `gcloud sql instances delete`, `az sql db|server delete`, `az cosmosdb delete`, `dropdb`, `mysqladmin drop`.
+    /// Also `curl -X DELETE` (or `--request DELETE`) of a whole Elasticsearch or OpenSearch index, data stream, `_all` or `*` (a URL on port 9200/9243, or a host or variable named after `es`, `elastic`, `opensearch` or `search`);
+    /// `firebase firestore:delete --all-collections` or `-r`, `firebase database:remove`; and `supabase db reset` (a warning on the local database, an error with `--linked` or `--db-url`).
+    /// A `DELETE` request to any other HTTP API is not flagged: deleting the one resource a URL names is that API's ordinary use, and redline cannot tell which APIs hold data that matters.
     /// It looks at shell scripts, GitHub Actions `run:` steps, GitLab CI `script:` lines, Kubernetes container commands, Makefile recipes, Dockerfile `RUN` instructions and agent hook commands, through `sudo`, `env`, `xargs`, `bash -c` and similar wrappers.
     ///
     /// ## Why it matters

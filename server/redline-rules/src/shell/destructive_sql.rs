@@ -5,7 +5,7 @@ use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
 declare_rule! {
     /// ## What it flags
-    /// `DROP DATABASE|SCHEMA|TABLE`, `TRUNCATE`, and `DELETE FROM` without `WHERE` given to `psql -c`, `mysql -e`, `sqlite3` and similar clients; `redis-cli FLUSHALL|FLUSHDB`.
+    /// `DROP DATABASE|SCHEMA|TABLE`, `TRUNCATE`, and `DELETE FROM` without `WHERE` given to `psql -c`, `mysql -e`, `sqlite3` and similar clients; `redis-cli FLUSHALL|FLUSHDB`; `mongosh --eval` (or `mongo`) with `dropDatabase()`, `.drop()`, or `deleteMany({})`/`remove({})` with an empty filter.
     /// It looks at shell scripts, GitHub Actions `run:` steps, GitLab CI `script:` lines, Kubernetes container commands, Makefile recipes, Dockerfile `RUN` instructions and agent hook commands, through `sudo`, `env`, `xargs`, `bash -c` and similar wrappers.
     ///
     /// ## Why it matters

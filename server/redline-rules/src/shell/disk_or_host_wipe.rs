@@ -5,7 +5,8 @@ use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
 declare_rule! {
     /// ## What it flags
-    /// `dd of=/dev/…`, `mkfs.*`, `wipefs`, and `chmod -R`/`chown -R` on `/` or system folders.
+    /// `dd of=/dev/…`, `shred /dev/…`, `mkfs`/`mkfs.*`/`mke2fs`, `wipefs -a` and `blkdiscard` on a device (or a target only known at run time), and `chmod -R`/`chown -R` on `/` or system folders.
+    /// Building an image file (`mkfs.ext4 disk.img`, `dd of=disk.img`) and shredding named files are not flagged.
     /// It looks at shell scripts, GitHub Actions `run:` steps, GitLab CI `script:` lines, Kubernetes container commands, Makefile recipes, Dockerfile `RUN` instructions and agent hook commands, through `sudo`, `env`, `xargs`, `bash -c` and similar wrappers.
     ///
     /// ## Why it matters

@@ -5,7 +5,7 @@ use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
 declare_rule! {
     /// ## What it flags
-    /// `docker system prune --volumes`, `docker volume rm|prune`, `docker compose down -v`.
+    /// `docker system prune --volumes`, `docker volume rm|prune`, `docker compose down -v`, and the same `podman` commands.
     /// It looks at shell scripts, GitHub Actions `run:` steps, GitLab CI `script:` lines, Kubernetes container commands, Makefile recipes, Dockerfile `RUN` instructions and agent hook commands, through `sudo`, `env`, `xargs`, `bash -c` and similar wrappers.
     ///
     /// ## Why it matters

@@ -2,6 +2,7 @@
 
 pub mod catalog;
 pub mod cloud_resource_delete_command;
+pub mod container_bulk_delete;
 pub mod database_delete_command;
 pub mod destructive_sql;
 pub mod disk_or_host_wipe;
@@ -16,7 +17,7 @@ pub mod terraform_auto_approve;
 pub mod terraform_destroy;
 pub mod terraform_state_surgery;
 
-use redline_diagnostics::{Applicability, Edit, Fix, Severity};
+use redline_diagnostics::{Applicability, Edit, Fix};
 use redline_syntax::embedded::yaml_script;
 use redline_syntax::shell::Command;
 use redline_syntax::value::Node;
@@ -26,18 +27,19 @@ use crate::RuleContext;
 /// Reports every command of the file that `rule` matches in the catalog.
 pub(crate) fn report_commands(ctx: &mut RuleContext<'_>, rule: &str) {
     let file = ctx.file();
+    // After `git clone`, a script resets and cleans the clone it made, not someone's work.
+    let mut cloned = false;
     for command in file.commands() {
+        cloned = cloned || is_git_clone(command);
         for hit in catalog::matches(rule, command, file.format) {
+            if hit.local_work && cloned {
+                continue;
+            }
             let shown = command_text(file.text, command, 80);
             let message = format!("`{shown}` {}", hit.message);
             let mut diagnostic = ctx.diagnostic(command.range, message);
             if let Some(severity) = hit.severity {
                 diagnostic.severity = severity;
-            }
-            if rule == "RL-SH-014" && catalog::pushes_default_branch(&command.words) {
-                diagnostic.severity = Severity::Error;
-            } else if rule == "RL-SH-014" && hit.severity.is_none() {
-                diagnostic.severity = Severity::Warning;
             }
             // `${VAR:?}` is shell syntax; in a Makefile the variable belongs to make.
             if rule == "RL-SH-013"
@@ -49,6 +51,21 @@ pub(crate) fn report_commands(ctx: &mut RuleContext<'_>, rule: &str) {
             ctx.report(diagnostic);
         }
     }
+}
+
+/// Whether a command is `git clone`.
+fn is_git_clone(command: &Command) -> bool {
+    let program = command
+        .words
+        .first()
+        .map(|word| redline_syntax::shell::program_name(&word.text));
+    program == Some("git")
+        && command
+            .words
+            .iter()
+            .skip(1)
+            .find(|word| !word.text.starts_with('-'))
+            .is_some_and(|word| word.text == "clone")
 }
 
 /// `$DIR` → `${DIR:?}` for the first unguarded variable that starts an `rm -rf` target.

@@ -5,12 +5,22 @@ use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
 declare_rule! {
     /// ## What it flags
-    /// `rm -rf` (in any flag order) of `/`, `~`, `$HOME`, `.`, `..`, `*`, of a path that starts with a variable that may be empty (`"$DIR/"`, `$BUILD/*`), and `xargs rm -rf`.
+    /// A recursive `rm` (`-r`, in any flag order, with or without `-f`) or a `find … -delete`/`find … -exec rm` of:
+    /// - the root: `/`, `/*`, and anything with `--no-preserve-root`;
+    /// - a system folder or everything in it: `/etc`, `/usr`, `/var`, `/bin`, `/lib`, `/boot`, `/opt`, `/srv`, `/home`, `/root` and the like (`/etc/nginx` is not flagged);
+    /// - the home folder (`~`, `~/*`, `$HOME`) or a home folder that holds keys and credentials (`~/.ssh`, `~/.aws`, `~/.kube`, `~/.gnupg`, `~/.config`, `~/.docker`, `~/.azure`);
+    /// - the work tree: `.`, `./*`, `*`, `.*`, `..`, and `.git`;
+    /// - a path that becomes one of those when a leading variable is empty or unset: `"$DIR/"`, `$DIR/*`, `"$PREFIX/etc"`, `"$A/$B"`.
+    ///
+    /// Also `xargs rm -rf`, which deletes whatever arrives on its input.
+    /// A path under a variable that stays harmless when the variable is empty is not flagged: `"$TMPDIR/build"` becomes `/build`.
+    /// `find` is not flagged when it starts below those folders (`find ./build -delete`) or narrows what it deletes by name or path (`-name`, `-path`, `-regex`, `-empty`).
+    /// In CI jobs, image builds and pods, `~/.ssh` and `.git` belong to a throwaway copy and are not flagged.
     /// It looks at shell scripts, GitHub Actions `run:` steps, GitLab CI `script:` lines, Kubernetes container commands, Makefile recipes, Dockerfile `RUN` instructions and agent hook commands, through `sudo`, `env`, `xargs`, `bash -c` and similar wrappers.
     ///
     /// ## Why it matters
     /// If `DIR` is unset or empty, `rm -rf "$DIR/"` becomes `rm -rf /`.
-    /// The other targets delete the machine's files, the user's files or the whole checkout.
+    /// The other targets delete the machine's files, the user's files and credentials, or the whole checkout with its history; none of it comes back.
     ///
     /// ## Example
     /// ```sh
@@ -32,7 +42,7 @@ declare_rule! {
     /// - The destructive-command catalog of redline (`server/redline-rules/src/shell/catalog.rs`)
     RecursiveDeleteUnsafePath {
         id: "RL-SH-013", name: "recursive-delete-unsafe-path",
-        summary: "A recursive delete targets the root, a home folder, the work tree or a possibly empty variable",
+        summary: "A recursive delete targets the root, a system or home folder, the work tree or a possibly empty variable",
         category: Category::Destructive, severity: Severity::Error, confidence: Confidence::High,
         formats: &[Format::Shell, Format::GithubActions, Format::GitlabCi, Format::Kubernetes, Format::Makefile, Format::Dockerfile, Format::AgentConfig, Format::AzurePipelines], fix: FixAvailability::Sometimes, status: Status::Preview,
     }
