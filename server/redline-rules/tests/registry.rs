@@ -285,7 +285,10 @@ fn no_rule_panics_on_any_fixture_prefix() {
             .and_then(Path::file_name)
             .and_then(|name| redline_rules::find_rule(name.to_str().unwrap()))
             .and_then(|rule| fixture_format(&path.display().to_string(), rule.meta().formats));
-        let hints = SourceHints { format };
+        let hints = SourceHints {
+            format,
+            ..SourceHints::default()
+        };
         let display = path.display().to_string();
         let mut end = 0;
         while end <= text.len() {
@@ -335,6 +338,7 @@ fn no_rule_panics_on_any_edit_prefix() {
         };
         let hints = SourceHints {
             format: fixture_format(&path.to_string_lossy(), rule.meta().formats),
+            ..SourceHints::default()
         };
         let new = std::fs::read_to_string(&path).unwrap();
         let base = std::fs::read_to_string(&before).unwrap();

@@ -70,6 +70,9 @@ pub struct ParseProblem {
 pub struct SourceHints {
     /// Forces the format, e.g. for files that `.gitlab-ci.yml` includes.
     pub format: Option<Format>,
+    /// The file's folder has `examples/` or `modules/` subfolders, as published Terraform
+    /// modules do (`ModuleLayout::has_examples_or_modules_dir`).
+    pub published_module_layout: bool,
 }
 
 /// A syntax tree kept between two versions of a document, so that the next parse only redoes

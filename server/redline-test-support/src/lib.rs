@@ -443,6 +443,7 @@ fn run_fixture(relative: &str) -> FileOutcome {
     let meta = rule_of(relative).meta();
     let hints = SourceHints {
         format: fixture_format(relative, meta.formats),
+        ..SourceHints::default()
     };
     let options = AnalysisOptions {
         today: None,
@@ -497,7 +498,7 @@ fn run_fixture(relative: &str) -> FileOutcome {
             config_relative_path: None,
         };
         let diagnostics = analyze(&input, &config, &options).diagnostics;
-        let outcome = fix_file(&input, &config, &options, FixMode::Unsafe);
+        let outcome = fix_file(&input, &[], &config, &options, FixMode::Unsafe);
         let fix = FixResult {
             text: outcome.text,
             applied: outcome.applied,
@@ -574,6 +575,7 @@ fn run_change_folder(relative: &str) -> Vec<FolderFile> {
     };
     let hints = |path: &str| SourceHints {
         format: fixture_format(path, meta.formats),
+        ..SourceHints::default()
     };
     // Analyses the folder with `replaced` standing in for the after side of one file.
     let analyse = |replaced: Option<(usize, &str)>| {
