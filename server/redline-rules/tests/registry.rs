@@ -135,7 +135,7 @@ fn every_rule_has_fixtures() {
 }
 
 /// Every `.fixed` text belongs to a fixture: `<kind>.fixed.<ext>` to `<kind>.<ext>`, and a
-/// folder case's `fixed/<file>` to its `before/<file>` or `after/<file>`.
+/// folder case's `fixed/<file>` to its `before/<file>`, `after/<file>` or `module/<file>`.
 #[test]
 fn every_fixed_text_has_its_fixture() {
     let root = fixtures_root();
@@ -153,7 +153,9 @@ fn every_fixed_text_has_its_fixture() {
         } else if parent.file_name().is_some_and(|folder| folder == "fixed") {
             let case = parent.parent().unwrap();
             assert!(
-                case.join("before").join(name).exists() || case.join("after").join(name).exists(),
+                case.join("before").join(name).exists()
+                    || case.join("after").join(name).exists()
+                    || case.join("module").join(name).exists(),
                 "{} fixes no file of {}",
                 path.display(),
                 case.display()
