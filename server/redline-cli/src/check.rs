@@ -117,7 +117,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
     let groups = jobs(&discovery.files);
     let mut pending: BTreeMap<usize, FileOutcome> = BTreeMap::new();
     let mut next = 0;
-    for batch in groups.chunks(BATCH) {
+    for batch in batches(&groups) {
         let outcomes: Vec<(usize, FileOutcome)> = batch
             .par_iter()
             .flat_map_iter(|group| {
@@ -204,6 +204,25 @@ fn jobs(files: &[FileJob]) -> Vec<Vec<usize>> {
         }
     }
     res
+}
+
+/// The jobs in runs of about `BATCH` files.
+fn batches(groups: &[Vec<usize>]) -> impl Iterator<Item = &[Vec<usize>]> {
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start == groups.len() {
+            return None;
+        }
+        let mut end = start;
+        let mut n_files = 0;
+        while end < groups.len() && (end == start || n_files + groups[end].len() <= BATCH) {
+            n_files += groups[end].len();
+            end += 1;
+        }
+        let batch = &groups[start..end];
+        start = end;
+        Some(batch)
+    })
 }
 
 /// Reads and analyses the files of one job, returning one outcome per file, in order. The
