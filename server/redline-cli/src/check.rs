@@ -13,7 +13,7 @@ use redline_engine::{
 };
 use redline_workspace::{
     Bounds, DiscoverOptions, FileJob, FileProblem, ProblemKind, SourceText, discover,
-    is_terraform_file, read_source, read_tfvars,
+    is_terraform_file, read_module_files, read_source,
 };
 
 use crate::Exit;
@@ -256,9 +256,18 @@ fn process_group(
     let Some(first) = members.first() else {
         return res;
     };
-    let tfvars = match first.path.parent() {
+    // The module's other files: its tfvars, and the Terraform files of the folder that this
+    // run does not analyse (not named, excluded, or in another shard), which Terraform still
+    // reads.
+    let context = match first.path.parent() {
         Some(folder) if is_terraform_file(&first.display) => {
-            read_tfvars(folder, bounds, first.config.config.max_file_size)
+            let analysed: Vec<&str> = members
+                .iter()
+                .filter_map(|file| file.path.file_name()?.to_str())
+                .collect();
+            read_module_files(folder, bounds, first.config.config.max_file_size, |name| {
+                analysed.contains(&name)
+            })
         }
         _ => Vec::new(),
     };
@@ -266,7 +275,7 @@ fn process_group(
         .display
         .rfind('/')
         .map_or("", |index| &first.display[..=index]);
-    let tfvars_display: Vec<(String, &str)> = tfvars
+    let context_display: Vec<(String, &str)> = context
         .iter()
         .map(|(path, text)| {
             let name = path.file_name().map(|name| name.to_string_lossy());
@@ -289,25 +298,27 @@ fn process_group(
             inputs.len() - 1
         }));
     }
-    let n_files = inputs.len();
-    inputs.extend(tfvars_display.iter().map(|(path, text)| SourceInput {
-        path,
-        text,
-        hints: first.hints,
-        config_relative_path: None,
-    }));
+    let context_inputs: Vec<SourceInput<'_>> = context_display
+        .iter()
+        .map(|(path, text)| SourceInput {
+            path,
+            text,
+            hints: first.hints,
+            config_relative_path: None,
+        })
+        .collect();
     // The files of a folder share its configuration.
     let config = &first.config.config;
     let mut analyses: Vec<Option<FileAnalysis>> = match fix_mode {
-        None if n_files > 1 || !tfvars_display.is_empty() => {
-            analyze_folder(&inputs, config, options)
+        None if inputs.len() > 1 || !context_inputs.is_empty() => {
+            analyze_folder(&inputs, &context_inputs, config, options)
                 .into_iter()
-                .take(n_files)
                 .map(Some)
                 .collect()
         }
-        _ => vec![None; n_files],
+        _ => vec![None; inputs.len()],
     };
+    let folder: Vec<SourceInput<'_>> = inputs.iter().chain(&context_inputs).copied().collect();
     for (index, file) in members.iter().enumerate() {
         let (Some(source), Some(input)) = (&sources[index], input_of[index]) else {
             continue;
@@ -318,7 +329,7 @@ fn process_group(
             file,
             source,
             &inputs[input],
-            &inputs,
+            &folder,
             analysis,
             options,
             fix_mode,

@@ -455,4 +455,54 @@ mod tests {
         assert!(rule_ids(&analyses[1]).is_empty());
         assert_eq!(analyses[2].format, Some(Format::Terraform));
     }
+
+    /// The module's other files and its tfvars are read on both sides: a value that comes
+    /// through a variable is reported when the edit introduces it, and not again afterwards.
+    #[test]
+    fn values_through_variables_and_tfvars() {
+        let config = Config::default();
+        let options = AnalysisOptions {
+            select: Some(vec!["RL-TF-010"]),
+            ..AnalysisOptions::default()
+        };
+        let variables = "variable \"force_destroy\" {\n  default = false\n}\n";
+        let tfvars = "force_destroy = true\n";
+        let through =
+            "resource \"aws_s3_bucket\" \"logs\" {\n  force_destroy = var.force_destroy\n}\n";
+        fn inputs<'a>(
+            base: &'a str,
+            new: &'a str,
+            variables: &'a str,
+            tfvars: &'a str,
+        ) -> [ChangeInput<'a>; 3] {
+            [
+                change("m/main.tf", Some(base), Some(new)),
+                change("m/variables.tf", Some(variables), Some(variables)),
+                change("m/terraform.tfvars", Some(tfvars), Some(tfvars)),
+            ]
+        }
+        let analyses = analyze_change(
+            &inputs(BUCKET, through, variables, tfvars),
+            &config,
+            &options,
+            Report::Introduced,
+        );
+        assert_eq!(rule_ids(&analyses[0]), ["RL-TF-010"]);
+        assert!(
+            analyses[0].diagnostics[0]
+                .message
+                .contains("(set in terraform.tfvars:1)"),
+            "{}",
+            analyses[0].diagnostics[0].message
+        );
+        assert_eq!(analyses[2].format, None);
+        let commented = format!("{through}# a comment\n");
+        let analyses = analyze_change(
+            &inputs(through, &commented, variables, tfvars),
+            &config,
+            &options,
+            Report::Introduced,
+        );
+        assert!(rule_ids(&analyses[0]).is_empty());
+    }
 }

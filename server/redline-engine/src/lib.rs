@@ -85,11 +85,14 @@ pub fn analyze_in_folder(
 }
 
 /// Analyses the files of one folder together, each as `analyze_in_folder` would, with one
-/// module shared by all its Terraform files (read once, on first use). Tfvars inputs are read
-/// as the module's variable definitions and get an empty analysis. One analysis per input, in
-/// input order.
+/// module shared by all its Terraform files (read once, on first use). `context` holds the
+/// folder's other files, which are part of the module but get no analysis of their own (the
+/// tfvars files, and files not asked for); they are parsed only if a rule evaluates an
+/// expression. Tfvars files among `inputs` are read as such and get an empty analysis. One
+/// analysis per input, in input order.
 pub fn analyze_folder(
     inputs: &[SourceInput<'_>],
+    context: &[SourceInput<'_>],
     config: &Config,
     options: &AnalysisOptions,
 ) -> Vec<FileAnalysis> {
@@ -108,14 +111,24 @@ pub fn analyze_folder(
         .flatten()
         .filter(|file| file.format == Format::Terraform)
         .collect();
+    let all = || inputs.iter().chain(context);
     let cell = OnceCell::new();
     let module = ModuleEval::new(
         &cell,
-        move || Module::build(&terraform),
-        tfvars_texts(inputs.iter().map(|input| (input.path, Some(input.text)))),
+        move || {
+            let others: Vec<SourceFile<'_>> = context
+                .iter()
+                .filter(|other| !is_auto_loaded(other.path))
+                .filter_map(|other| parse_source(other.path, other.text, other.hints))
+                .collect();
+            let mut files = terraform.clone();
+            files.extend(&others);
+            Module::build(&files)
+        },
+        tfvars_texts(all().map(|input| (input.path, Some(input.text)))),
         layout(
-            inputs.iter().map(|input| input.hints),
-            inputs.iter().map(|input| input.path),
+            all().map(|input| input.hints),
+            all().map(|input| input.path),
         ),
     );
     inputs

@@ -731,7 +731,7 @@ fn run_module_folder(relative: &str) -> Vec<FolderFile> {
                 config_relative_path: None,
             })
             .collect();
-        analyze_folder(&inputs, &Config::default(), &options)
+        analyze_folder(&inputs, &[], &Config::default(), &options)
     };
     let analyses = analyse(None);
     let mut res = Vec::new();

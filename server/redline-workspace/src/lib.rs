@@ -517,11 +517,17 @@ pub fn is_module_file(path: &str) -> bool {
     is_terraform_file(path) || is_auto_loaded(path)
 }
 
-/// The variable definitions files Terraform loads automatically from `folder`
-/// (`terraform.tfvars`, `*.auto.tfvars` and their `.json` forms), read where their links lead
-/// inside `bounds`, as (path, text), in path order. Files that cannot be read are left out:
-/// without them a variable keeps its default or stays unknown.
-pub fn read_tfvars(folder: &Path, bounds: &Bounds, max_size: u64) -> Vec<(PathBuf, String)> {
+/// The files of the Terraform module in `folder` (`.tf`, `.tf.json`, and the variable
+/// definitions files Terraform loads automatically: `terraform.tfvars`, `*.auto.tfvars` and
+/// their `.json` forms) whose names `skip` refuses, read where their links lead inside
+/// `bounds`, as (path, text), in path order. Files that cannot be read are left out: without
+/// them a variable keeps its default or stays unknown.
+pub fn read_module_files(
+    folder: &Path,
+    bounds: &Bounds,
+    max_size: u64,
+    skip: impl Fn(&str) -> bool,
+) -> Vec<(PathBuf, String)> {
     let Ok(listing) = fs::read_dir(folder) else {
         return Vec::new();
     };
@@ -529,8 +535,10 @@ pub fn read_tfvars(folder: &Path, bounds: &Bounds, max_size: u64) -> Vec<(PathBu
         .filter_map(Result::ok)
         .map(|entry| entry.path())
         .filter(|path| {
-            path.file_name()
-                .is_some_and(|name| is_auto_loaded(&name.to_string_lossy()))
+            path.file_name().is_some_and(|name| {
+                let name = name.to_string_lossy();
+                is_module_file(&name) && !skip(&name)
+            })
         })
         .collect();
     paths.sort();
