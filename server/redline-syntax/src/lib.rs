@@ -276,6 +276,16 @@ impl SourceFile<'_> {
             .find_map(|tree| tree::first_error(tree, self.text))
     }
 
+    /// Whether a syntax error lies inside `range` (or the smallest node holding it): an edit
+    /// there could merge with the broken text.
+    pub fn has_error_in(&self, range: TextRange) -> bool {
+        self.trees().any(|tree| {
+            tree.root_node()
+                .descendant_for_byte_range(range.start().to_usize(), range.end().to_usize())
+                .is_some_and(|node| node.has_error())
+        })
+    }
+
     /// Every comment of the file, in source order.
     pub fn comments(&self) -> Vec<TextRange> {
         self.trees().flat_map(tree::comments).collect()

@@ -54,7 +54,7 @@ declare_rule! {
     /// absent.
     /// When the value comes through a variable, a local or a tfvars file, the message names the
     /// place it is written and no fix is offered: the change belongs there, and it changes the
-    /// variable for every resource that reads it.
+    /// variable for every resource that reads it. A computed value is not rewritten either.
     ///
     /// ## Suppression
     /// `# redline:ignore RL-TF-008 -- ephemeral preview database` on the line above the
@@ -100,9 +100,9 @@ fn check(ctx: &mut RuleContext<'_>) {
                     read.set(attribute_name, &protected),
                 );
                 let mut diagnostic = ctx.diagnostic(attribute.range, message);
-                // A value that comes through a variable or a local is changed where it is
-                // written: no fix here.
-                if read.through.is_none() {
+                // Only a literal is replaced: a value that comes through a variable or a local is
+                // changed where it is written.
+                if read.literal {
                     diagnostic = diagnostic.with_fix(Fix::single(
                         set_title,
                         Applicability::Safe,

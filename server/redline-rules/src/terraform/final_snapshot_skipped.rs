@@ -51,7 +51,7 @@ declare_rule! {
     /// resource's identifier) before applying it.
     /// When the value comes through a variable, a local or a tfvars file, the message names the
     /// place it is written and no fix is offered: the change belongs there, and it changes the
-    /// variable for every resource that reads it.
+    /// variable for every resource that reads it. A computed value is not rewritten either.
     ///
     /// ## Suppression
     /// `# redline:ignore RL-TF-009 -- test database, data is synthetic` on the line above.
@@ -118,9 +118,9 @@ fn check(ctx: &mut RuleContext<'_>) {
                     }
                 }
                 let mut diagnostic = ctx.diagnostic(attribute.range, message);
-                // A value that comes through a variable or a local is changed where it is
-                // written: no fix here.
-                if read.through.is_none()
+                // Only a literal is replaced: a value that comes through a variable or a local is
+                // changed where it is written.
+                if read.literal
                     && !edits.is_empty()
                     && let Ok(fix) = Fix::new(title, applicability, edits)
                 {
@@ -128,7 +128,7 @@ fn check(ctx: &mut RuleContext<'_>) {
                 }
                 ctx.report(diagnostic);
             } else if let Some(snapshot_name) = snapshot_name
-                && read.through.is_none()
+                && read.literal
             {
                 let message = format!(
                     "`{name} = false` on `{address}` without `{snapshot_name}`: destroying it \

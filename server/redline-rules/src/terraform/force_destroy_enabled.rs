@@ -45,7 +45,7 @@ declare_rule! {
     /// When the value comes through a variable, a local or a tfvars file
     /// (`force_destroy = var.force_destroy` with `default = true`), the message names the place
     /// it is written and no fix is offered: the change belongs there, and it changes the
-    /// variable for every resource that reads it.
+    /// variable for every resource that reads it. A computed value is not rewritten either.
     ///
     /// ## Options
     /// `extra_resources` maps further resource types to their force-delete attribute, for
@@ -180,9 +180,9 @@ fn check(ctx: &mut RuleContext<'_>) {
             read.set(attribute_name, "false"),
         );
         let mut diagnostic = ctx.diagnostic(attribute.range, message);
-        // A value that comes through a variable or a local is changed where it is written,
-        // in another file or for every user of the variable: no fix here.
-        if read.through.is_none() {
+        // Only a literal is replaced: a value that comes through a variable or a local is
+        // changed where it is written, for every user of the variable.
+        if read.literal {
             diagnostic = diagnostic.with_fix(Fix::single(
                 format!("Set `{attribute_name} = false`"),
                 Applicability::Safe,

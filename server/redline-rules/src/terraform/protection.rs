@@ -381,6 +381,9 @@ pub struct Read {
     pub value: Value,
     /// How the value was reached when it is not written at the attribute.
     pub through: Option<Through>,
+    /// Whether the value is a literal written at the attribute, which a fix may replace; a
+    /// computed value (`!false`, a conditional) is left to the author even when it is known.
+    pub literal: bool,
 }
 
 /// The variables and locals a value was read through.
@@ -403,6 +406,7 @@ pub fn read(ctx: &RuleContext<'_>, attribute: &Attribute) -> Read {
     let literal = || Read {
         value: attribute.value.value.clone(),
         through: None,
+        literal: attribute.value.value != Value::Unknown,
     };
     if attribute.value.value != Value::Unknown {
         return literal();
@@ -447,7 +451,11 @@ pub fn read(ctx: &RuleContext<'_>, attribute: &Attribute) -> Read {
         through.direct = decided.as_ref() == Some(&evaluation.value);
         through
     });
-    Read { value, through }
+    Read {
+        value,
+        through,
+        literal: false,
+    }
 }
 
 impl Read {

@@ -41,7 +41,7 @@ declare_rule! {
     /// again, and it blocks re-creating a vault with the same name for the retention period.
     /// When the value comes through a variable, a local or a tfvars file, the message names the
     /// place it is written and no fix is offered: the change belongs there, and it changes the
-    /// variable for every resource that reads it.
+    /// variable for every resource that reads it. A computed value is not rewritten either.
     ///
     /// ## Suppression
     /// `# redline:ignore RL-TF-011 -- secret recreated by every test run` on the line above.
@@ -100,9 +100,9 @@ fn check(ctx: &mut RuleContext<'_>) {
                 read.set(name, &safe.to_string()),
             );
             let mut diagnostic = ctx.diagnostic(attribute.range, message);
-            // A value that comes through a variable or a local is changed where it is written:
-            // no fix here.
-            if read.through.is_none() {
+            // Only a literal is replaced: a value that comes through a variable or a local is
+            // changed where it is written.
+            if read.literal {
                 diagnostic = diagnostic.with_fix(Fix::single(
                     format!("Set `{name} = {safe}`"),
                     Applicability::Safe,
@@ -125,7 +125,7 @@ fn check(ctx: &mut RuleContext<'_>) {
                 read.set("purge_protection_enabled", "true"),
             );
             let mut diagnostic = ctx.diagnostic(attribute.range, message);
-            if read.through.is_none() {
+            if read.literal {
                 diagnostic = diagnostic.with_fix(Fix::single(
                     "Set `purge_protection_enabled = true`",
                     Applicability::Unsafe,
