@@ -478,6 +478,78 @@ fn the_lsp_reports_what_the_cli_reports() {
     assert_eq!(client.shutdown().code(), Some(0));
 }
 
+/// A value that comes through a variable is read from the module's other files: the command
+/// line, named only the file, and the editor, which has only that file open, find the same
+/// finding through `variables.tf` and `terraform.tfvars`.
+#[test]
+fn the_lsp_and_the_cli_read_the_same_module() {
+    let workspace = Workspace::new();
+    let module = workspace.dir.path().join("stack");
+    std::fs::create_dir(&module).unwrap();
+    let main = "resource \"aws_s3_bucket\" \"data\" {\n  force_destroy = var.force_destroy\n}\n";
+    std::fs::write(module.join("main.tf"), main).unwrap();
+    std::fs::write(
+        module.join("variables.tf"),
+        "variable \"force_destroy\" {\n  default = false\n}\n",
+    )
+    .unwrap();
+    std::fs::write(module.join("terraform.tfvars"), "force_destroy = true\n").unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_redline"))
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "stack/main.tf",
+        ])
+        .current_dir(workspace.dir.path())
+        .env("REDLINE_TODAY", "2026-06-01")
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let from_cli: Vec<(String, u64, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|finding| {
+            (
+                finding["rule"].as_str().unwrap().to_owned(),
+                finding["range"]["start"]["line"].as_u64().unwrap() - 1,
+                finding["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(from_cli.len(), 1, "{from_cli:?}");
+    assert!(
+        from_cli[0].2.contains("(set in terraform.tfvars:1)"),
+        "{from_cli:?}"
+    );
+
+    let mut client = LspClient::start(workspace.dir.path());
+    initialize(
+        &mut client,
+        &workspace,
+        json!({}),
+        json!({"scanWorkspace": false}),
+    );
+    let uri = workspace.uri("stack/main.tf");
+    open(&mut client, &uri, main);
+    let from_lsp: Vec<(String, u64, String)> = client
+        .diagnostics(&uri, json!(1))
+        .iter()
+        .map(|diagnostic| {
+            (
+                diagnostic["code"].as_str().unwrap().to_owned(),
+                diagnostic["range"]["start"]["line"].as_u64().unwrap(),
+                diagnostic["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(from_lsp, from_cli);
+    assert_eq!(client.shutdown().code(), Some(0));
+}
+
 #[test]
 fn the_server_exits_when_its_client_process_is_gone() {
     let workspace = Workspace::new();

@@ -28,12 +28,16 @@ fuzz_target!(|data: &[u8]| {
     let input = SourceInput {
         path,
         text: &text,
-        hints: SourceHints { format },
+        hints: SourceHints {
+            format,
+            ..SourceHints::default()
+        },
         config_relative_path: None,
     };
     for mode in [FixMode::Safe, FixMode::Unsafe] {
         let outcome = fix_file(
             &input,
+            &[],
             &Config::default(),
             &AnalysisOptions::default(),
             mode,

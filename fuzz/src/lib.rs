@@ -21,7 +21,10 @@ pub fn analyze_checked(target: Target, text: &str) -> FileAnalysis {
     let input = SourceInput {
         path,
         text,
-        hints: SourceHints { format },
+        hints: SourceHints {
+            format,
+            ..SourceHints::default()
+        },
         config_relative_path: Some(path),
     };
     let analysis = analyze(&input, &Config::default(), &AnalysisOptions::default());

@@ -1,13 +1,19 @@
 //! `redline check`.
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use rayon::prelude::*;
-use redline_engine::{AnalysisOptions, Date, FixMode, SourceInput, analyze, fix_file};
+use redline_engine::{
+    AnalysisOptions, Date, FileAnalysis, FixMode, SourceInput, analyze_folder, analyze_in_folder,
+    fix_file,
+};
 use redline_workspace::{
-    Bounds, DiscoverOptions, FileJob, FileProblem, ProblemKind, discover, read_source,
+    Bounds, DiscoverOptions, FileJob, FileProblem, ProblemKind, SourceText, discover,
+    is_terraform_file, read_module_files, read_source,
 };
 
 use crate::Exit;
@@ -105,16 +111,27 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
         discovery.files.len(),
         !args.no_progress && report.format == OutputFormat::Text && !args.diff,
     );
-    for batch in discovery.files.chunks(BATCH) {
-        let outcomes: Vec<FileOutcome> = batch
+    // The Terraform files of a folder form a module and are analysed together, as one job;
+    // every other file is a job of its own. Jobs run a batch at a time, and each file's
+    // outcome is written in walk order as soon as the files before it are written.
+    let groups = jobs(&discovery.files);
+    let mut pending: BTreeMap<usize, FileOutcome> = BTreeMap::new();
+    let mut next = 0;
+    for batch in batches(&groups) {
+        let outcomes: Vec<(usize, FileOutcome)> = batch
             .par_iter()
-            .map(|file| {
-                let outcome = process(file, &options, fix_mode, args.diff, &discovery.bounds);
-                progress.inc(1);
-                outcome
+            .flat_map_iter(|group| {
+                let members: Vec<&FileJob> =
+                    group.iter().map(|&index| &discovery.files[index]).collect();
+                let outcomes =
+                    process_group(&members, &options, fix_mode, args.diff, &discovery.bounds);
+                progress.inc(group.len() as u64);
+                group.iter().copied().zip(outcomes)
             })
             .collect();
-        for outcome in outcomes {
+        pending.extend(outcomes);
+        while let Some(outcome) = pending.remove(&next) {
+            next += 1;
             files += usize::from(outcome.analysed);
             fixes_applied += outcome.fixes_applied;
             errors.extend(outcome.problem);
@@ -165,38 +182,183 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
     }
 }
 
-fn process(
-    file: &FileJob,
+/// The jobs of a run, as indices into `files`, ordered by their first file: the Terraform
+/// files of one folder together, every other file alone.
+fn jobs(files: &[FileJob]) -> Vec<Vec<usize>> {
+    let mut res: Vec<Vec<usize>> = Vec::new();
+    let mut modules: BTreeMap<&Path, usize> = BTreeMap::new();
+    for (index, file) in files.iter().enumerate() {
+        let folder = file
+            .path
+            .parent()
+            .filter(|_| is_terraform_file(&file.display));
+        match folder {
+            Some(folder) => match modules.get(folder) {
+                Some(&job) => res[job].push(index),
+                None => {
+                    modules.insert(folder, res.len());
+                    res.push(vec![index]);
+                }
+            },
+            None => res.push(vec![index]),
+        }
+    }
+    res
+}
+
+/// The jobs in runs of about `BATCH` files.
+fn batches(groups: &[Vec<usize>]) -> impl Iterator<Item = &[Vec<usize>]> {
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start == groups.len() {
+            return None;
+        }
+        let mut end = start;
+        let mut n_files = 0;
+        while end < groups.len() && (end == start || n_files + groups[end].len() <= BATCH) {
+            n_files += groups[end].len();
+            end += 1;
+        }
+        let batch = &groups[start..end];
+        start = end;
+        Some(batch)
+    })
+}
+
+/// Reads and analyses the files of one job, returning one outcome per file, in order. The
+/// Terraform files of a folder are analysed with the folder's tfvars files as one module.
+fn process_group(
+    members: &[&FileJob],
     options: &AnalysisOptions,
     fix_mode: Option<FixMode>,
     diff_only: bool,
     bounds: &Bounds,
-) -> FileOutcome {
-    let mut res = FileOutcome {
-        findings: Vec::new(),
-        problem: None,
-        analysed: false,
-        fixes_applied: 0,
-        diff: None,
+) -> Vec<FileOutcome> {
+    let mut res: Vec<FileOutcome> = Vec::with_capacity(members.len());
+    let mut sources: Vec<Option<SourceText>> = Vec::with_capacity(members.len());
+    for file in members {
+        let mut outcome = FileOutcome {
+            findings: Vec::new(),
+            problem: None,
+            analysed: false,
+            fixes_applied: 0,
+            diff: None,
+        };
+        sources.push(match read_source(file) {
+            Ok(source) => source,
+            Err(problem) => {
+                outcome.problem = Some(problem);
+                None
+            }
+        });
+        res.push(outcome);
+    }
+    let Some(first) = members.first() else {
+        return res;
     };
-    let source = match read_source(file) {
-        Ok(Some(source)) => source,
-        Ok(None) => return res,
-        Err(problem) => {
-            res.problem = Some(problem);
-            return res;
+    // The module's other files: its tfvars, and the Terraform files of the folder that this
+    // run does not analyse (not named, excluded, or in another shard), which Terraform still
+    // reads.
+    let context = match first.path.parent() {
+        Some(folder) if is_terraform_file(&first.display) => {
+            let analysed: Vec<&str> = members
+                .iter()
+                .filter_map(|file| file.path.file_name()?.to_str())
+                .collect();
+            read_module_files(folder, bounds, first.config.config.max_file_size, |name| {
+                analysed.contains(&name)
+            })
         }
+        _ => Vec::new(),
     };
-    let input = SourceInput {
-        path: &file.display,
-        text: &source.text,
-        hints: file.hints,
-        config_relative_path: Some(&file.config_relative),
+    let folder_display = first
+        .display
+        .rfind('/')
+        .map_or("", |index| &first.display[..=index]);
+    let context_display: Vec<(String, &str)> = context
+        .iter()
+        .map(|(path, text)| {
+            let name = path.file_name().map(|name| name.to_string_lossy());
+            (
+                format!("{folder_display}{}", name.unwrap_or_default()),
+                text.as_str(),
+            )
+        })
+        .collect();
+    let mut inputs: Vec<SourceInput<'_>> = Vec::new();
+    let mut input_of: Vec<Option<usize>> = Vec::with_capacity(members.len());
+    for (file, source) in members.iter().zip(&sources) {
+        input_of.push(source.as_ref().map(|source| {
+            inputs.push(SourceInput {
+                path: &file.display,
+                text: &source.text,
+                hints: file.hints,
+                config_relative_path: Some(&file.config_relative),
+            });
+            inputs.len() - 1
+        }));
+    }
+    let context_inputs: Vec<SourceInput<'_>> = context_display
+        .iter()
+        .map(|(path, text)| SourceInput {
+            path,
+            text,
+            hints: first.hints,
+            config_relative_path: None,
+        })
+        .collect();
+    // The files of a folder share its configuration.
+    let config = &first.config.config;
+    let mut analyses: Vec<Option<FileAnalysis>> = match fix_mode {
+        None if inputs.len() > 1 || !context_inputs.is_empty() => {
+            analyze_folder(&inputs, &context_inputs, config, options)
+                .into_iter()
+                .map(Some)
+                .collect()
+        }
+        _ => vec![None; inputs.len()],
     };
+    let folder: Vec<SourceInput<'_>> = inputs.iter().chain(&context_inputs).copied().collect();
+    for (index, file) in members.iter().enumerate() {
+        let (Some(source), Some(input)) = (&sources[index], input_of[index]) else {
+            continue;
+        };
+        let analysis = analyses[input].take();
+        process(
+            &mut res[index],
+            file,
+            source,
+            &inputs[input],
+            &folder,
+            analysis,
+            options,
+            fix_mode,
+            diff_only,
+            bounds,
+        );
+    }
+    res
+}
+
+/// Analyses (and with `fix_mode`, fixes) one file that has been read; `folder` holds the
+/// other files of its folder, and `analysis` its analysis when it was made with them.
+#[allow(clippy::too_many_arguments)]
+fn process(
+    res: &mut FileOutcome,
+    file: &FileJob,
+    source: &SourceText,
+    input: &SourceInput<'_>,
+    folder: &[SourceInput<'_>],
+    analysis: Option<FileAnalysis>,
+    options: &AnalysisOptions,
+    fix_mode: Option<FixMode>,
+    diff_only: bool,
+    bounds: &Bounds,
+) {
     let config = &file.config.config;
     let (text, analysis) = match fix_mode {
         Some(mode) => {
-            let outcome = fix_file(&input, config, options, mode);
+            let outcome = fix_file(input, folder, config, options, mode);
             if outcome.applied > 0 {
                 res.fixes_applied = outcome.applied;
                 if diff_only {
@@ -217,28 +379,28 @@ fn process(
                                 kind: ProblemKind::Io,
                             });
                             res.fixes_applied = 0;
-                            let analysis = analyze(&input, config, options);
+                            let analysis = analyze_in_folder(input, folder, config, options);
                             res.analysed = analysis.format.is_some();
                             res.findings = findings::from_diagnostics(
                                 &file.display,
                                 &source.text,
                                 &analysis.diagnostics,
                             );
-                            return res;
+                            return;
                         }
                     }
                 }
             }
-            (outcome.text, outcome.analysis)
+            (Cow::Owned(outcome.text), outcome.analysis)
         }
         None => {
-            let analysis = analyze(&input, config, options);
-            (source.text, analysis)
+            let analysis =
+                analysis.unwrap_or_else(|| analyze_in_folder(input, folder, config, options));
+            (Cow::Borrowed(source.text.as_str()), analysis)
         }
     };
     res.analysed = analysis.format.is_some();
     res.findings = findings::from_diagnostics(&file.display, &text, &analysis.diagnostics);
-    res
 }
 
 fn unified_diff(path: &str, old: &str, new: &str) -> String {

@@ -12,7 +12,7 @@ use redline_syntax::detect::is_candidate_path;
 use redline_workspace::git::Repository;
 use redline_workspace::{
     Bounds, DiscoverOptions, FileJob, FileProblem, LoadedConfig, ProblemKind, decode, discover,
-    file_jobs, read_source,
+    file_jobs, is_module_file, is_terraform_file, read_source,
 };
 
 use crate::Exit;
@@ -194,14 +194,14 @@ fn git_inputs(args: &DiffArgs, cwd: &Path) -> anyhow::Result<(Vec<Prepared>, Vec
     let module_folders: BTreeSet<&str> = changed
         .iter()
         .zip(&selected)
-        .filter(|(file, selected)| **selected && is_terraform(&file.path))
+        .filter(|(file, selected)| **selected && is_terraform_file(&file.path))
         .map(|(file, _)| parent(&file.path))
         .collect();
     let mut entries: Vec<(usize, bool)> = Vec::new();
     for (index, file) in changed.iter().enumerate() {
         if selected[index] {
             entries.push((index, true));
-        } else if is_terraform(&file.path) && module_folders.contains(parent(&file.path)) {
+        } else if is_module_file(&file.path) && module_folders.contains(parent(&file.path)) {
             entries.push((index, false));
         }
     }
@@ -220,7 +220,7 @@ fn git_inputs(args: &DiffArgs, cwd: &Path) -> anyhow::Result<(Vec<Prepared>, Vec
                     .is_ok_and(|kind| kind.is_file() || kind.is_symlink())
             })
             .map(|entry| entry.file_name().to_string_lossy().into_owned())
-            .filter(|name| is_terraform(name))
+            .filter(|name| is_module_file(name))
             .collect();
         names.sort();
         for name in names {
@@ -450,10 +450,6 @@ fn base_text(bytes: Option<Vec<u8>>, job: &FileJob) -> Result<String, FileProble
     decode(bytes)
         .map(|source| source.text)
         .map_err(|message| problem(format!("the base version: {message}")))
-}
-
-pub(crate) fn is_terraform(path: &str) -> bool {
-    path.ends_with(".tf")
 }
 
 /// The folder part of a `/`-separated path ("" for a bare file name).

@@ -11,7 +11,7 @@ use redline_workspace::{Bounds, FileJob, file_jobs, read_source};
 
 use crate::Exit;
 use crate::args::GateArgs;
-use crate::diff_cmd::{Prepared, analyse, is_terraform};
+use crate::diff_cmd::{Prepared, analyse};
 use crate::emit::{self, ReportOptions};
 use crate::render;
 use crate::report::Report;
@@ -57,8 +57,8 @@ fn read_bounded(input: impl std::io::Read, what: &str) -> anyhow::Result<Vec<u8>
 }
 
 /// The findings that writing `proposed` to `path` would introduce (`None`: deleting it).
-/// The file on disk is the base; for a Terraform file, the other `.tf` files of its folder are
-/// passed as context.
+/// The file on disk is the base; for a Terraform file, the other files of its module (`.tf`,
+/// `.tf.json` and the tfvars Terraform loads) are passed as context.
 pub fn judge(
     path: &Path,
     proposed: Option<&str>,
@@ -72,7 +72,7 @@ pub fn judge(
     };
     let display = path.to_string_lossy().replace('\\', "/");
     let mut paths = vec![path.clone()];
-    if is_terraform(&display)
+    if redline_workspace::is_terraform_file(&display)
         && let Some(folder) = path.parent()
         && let Ok(listing) = std::fs::read_dir(folder)
     {
@@ -86,7 +86,10 @@ pub fn judge(
             })
             .map(|entry| entry.path())
             .filter(|sibling| {
-                *sibling != path && is_terraform(&sibling.to_string_lossy().replace('\\', "/"))
+                *sibling != path
+                    && redline_workspace::is_module_file(
+                        &sibling.to_string_lossy().replace('\\', "/"),
+                    )
             })
             .collect();
         siblings.sort();

@@ -151,6 +151,7 @@ fn judge_command(command: &str, cwd: &Path) -> anyhow::Result<Vec<Finding>> {
         text: command,
         hints: SourceHints {
             format: Some(Format::Shell),
+            ..SourceHints::default()
         },
         config_relative_path: None,
     };

@@ -123,6 +123,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
     let text = source.text;
     let hints = SourceHints {
         format: Some(Format::TerraformPlan),
+        ..SourceHints::default()
     };
     let Some(file) = parse_source(&job.display, &text, hints) else {
         bail!(
@@ -396,6 +397,7 @@ fn declarations(dir: &std::path::Path, cwd: &std::path::Path) -> Declarations {
         let display = redline_workspace::display_path(&path, cwd);
         let hints = SourceHints {
             format: Some(Format::Terraform),
+            ..SourceHints::default()
         };
         let Some(file) = parse_source(&display, &source.text, hints) else {
             continue;

@@ -5,16 +5,21 @@
 //! two. Findings of snapshot rules are reported only when the edit introduced them, unless the
 //! caller asks for all of them.
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::collections::HashMap;
 
 use redline_diagnostics::Diagnostic;
-use redline_rules::Change;
+use redline_rules::{Change, ModuleEval};
+use redline_syntax::terraform_eval::symbols::Module;
+use redline_syntax::terraform_eval::tfvars::is_auto_loaded;
 use redline_syntax::{
     Format, SourceFile, SourceHints, TextPoint, TreeEdit, parse_source, parse_source_incremental,
 };
 
-use crate::{AnalysisOptions, Config, FileAnalysis, SourceInput, analyze_with_change};
+use crate::{
+    AnalysisOptions, Config, FileAnalysis, SourceInput, analyze_with_change, layout, tfvars_texts,
+};
 
 /// One file of an edit: its text before and after.
 ///
@@ -86,6 +91,7 @@ pub fn parse_change<'a>(
                 .and_then(|text| parse_source(input.path, text, input.hints));
             let hints_from = |file: &Option<SourceFile<'_>>| SourceHints {
                 format: input.hints.format.or(file.as_ref().map(|file| file.format)),
+                ..input.hints
             };
             let new_text = input.new.unwrap_or("");
             let new = match &base {
@@ -123,6 +129,9 @@ pub fn analyze_parsed_change(
         let Some(format) = new.or(*base).map(|file| file.format) else {
             continue;
         };
+        if is_auto_loaded(inputs[index].path) {
+            continue;
+        }
         folders
             .entry((parent(inputs[index].path), format))
             .or_default()
@@ -130,7 +139,8 @@ pub fn analyze_parsed_change(
     }
     let mut folder_of: HashMap<usize, (Vec<&SourceFile<'_>>, Vec<&SourceFile<'_>>)> =
         HashMap::new();
-    for members in folders.values() {
+    let mut terraform_folders: Vec<(&str, Vec<&SourceFile<'_>>, Vec<&SourceFile<'_>>)> = Vec::new();
+    for (&(folder, format), members) in &folders {
         let mut sorted = members.clone();
         sorted.sort_by_key(|&index| inputs[index].path);
         let base: Vec<&SourceFile<'_>> = sorted
@@ -143,9 +153,44 @@ pub fn analyze_parsed_change(
             .filter(|&&index| inputs[index].new.is_some())
             .filter_map(|&index| parsed[index].1)
             .collect();
+        if format == Format::Terraform {
+            terraform_folders.push((folder, base.clone(), new.clone()));
+        }
         for &index in members {
             folder_of.insert(index, (base.clone(), new.clone()));
         }
+    }
+
+    // The module of each Terraform folder, on each side of the edit, read when a rule first
+    // evaluates an expression. Tfvars files among the inputs are its variable definitions.
+    let cells: Vec<(OnceCell<Module>, OnceCell<Module>)> = terraform_folders
+        .iter()
+        .map(|_| (OnceCell::new(), OnceCell::new()))
+        .collect();
+    let mut modules: BTreeMap<&str, (ModuleEval<'_>, ModuleEval<'_>)> = BTreeMap::new();
+    for ((folder, base, new), (base_cell, new_cell)) in terraform_folders.into_iter().zip(&cells) {
+        let members = || {
+            inputs
+                .iter()
+                .filter(move |input| parent(input.path) == folder)
+        };
+        let folder_layout = layout(
+            members().map(|input| input.hints),
+            members().map(|input| input.path),
+        );
+        let base_module = ModuleEval::new(
+            base_cell,
+            move || Module::build(&base),
+            tfvars_texts(members().map(|input| (input.path, input.base))),
+            folder_layout,
+        );
+        let new_module = ModuleEval::new(
+            new_cell,
+            move || Module::build(&new),
+            tfvars_texts(members().map(|input| (input.path, input.new))),
+            folder_layout,
+        );
+        modules.insert(folder, (base_module, new_module));
     }
 
     inputs
@@ -156,6 +201,10 @@ pub fn analyze_parsed_change(
             let Some(new) = new else {
                 return FileAnalysis::default();
             };
+            // Variable definitions are the module's input, not a file of their own.
+            if is_auto_loaded(input.path) {
+                return FileAnalysis::default();
+            }
             if !input.is_changed() {
                 return FileAnalysis {
                     format: Some(new.format),
@@ -177,7 +226,15 @@ pub fn analyze_parsed_change(
                 hints: input.hints,
                 config_relative_path: input.config_relative_path,
             };
-            let mut analysis = analyze_with_change(&source, new, Some(&change), config, options);
+            let module = modules.get(parent(input.path));
+            let mut analysis = analyze_with_change(
+                &source,
+                new,
+                Some(&change),
+                module.map(|(_, new)| new),
+                config,
+                options,
+            );
             if report == Report::Introduced
                 && let Some(base) = base
             {
@@ -188,6 +245,7 @@ pub fn analyze_parsed_change(
                     },
                     base,
                     None,
+                    module.map(|(base, _)| base),
                     config,
                     options,
                 );
@@ -396,5 +454,55 @@ mod tests {
         );
         assert!(rule_ids(&analyses[1]).is_empty());
         assert_eq!(analyses[2].format, Some(Format::Terraform));
+    }
+
+    /// The module's other files and its tfvars are read on both sides: a value that comes
+    /// through a variable is reported when the edit introduces it, and not again afterwards.
+    #[test]
+    fn values_through_variables_and_tfvars() {
+        let config = Config::default();
+        let options = AnalysisOptions {
+            select: Some(vec!["RL-TF-010"]),
+            ..AnalysisOptions::default()
+        };
+        let variables = "variable \"force_destroy\" {\n  default = false\n}\n";
+        let tfvars = "force_destroy = true\n";
+        let through =
+            "resource \"aws_s3_bucket\" \"logs\" {\n  force_destroy = var.force_destroy\n}\n";
+        fn inputs<'a>(
+            base: &'a str,
+            new: &'a str,
+            variables: &'a str,
+            tfvars: &'a str,
+        ) -> [ChangeInput<'a>; 3] {
+            [
+                change("m/main.tf", Some(base), Some(new)),
+                change("m/variables.tf", Some(variables), Some(variables)),
+                change("m/terraform.tfvars", Some(tfvars), Some(tfvars)),
+            ]
+        }
+        let analyses = analyze_change(
+            &inputs(BUCKET, through, variables, tfvars),
+            &config,
+            &options,
+            Report::Introduced,
+        );
+        assert_eq!(rule_ids(&analyses[0]), ["RL-TF-010"]);
+        assert!(
+            analyses[0].diagnostics[0]
+                .message
+                .contains("(set in terraform.tfvars:1)"),
+            "{}",
+            analyses[0].diagnostics[0].message
+        );
+        assert_eq!(analyses[2].format, None);
+        let commented = format!("{through}# a comment\n");
+        let analyses = analyze_change(
+            &inputs(through, &commented, variables, tfvars),
+            &config,
+            &options,
+            Report::Introduced,
+        );
+        assert!(rule_ids(&analyses[0]).is_empty());
     }
 }

@@ -2,7 +2,7 @@
 
 use redline_diagnostics::{Applicability, Diagnostic};
 
-use crate::{AnalysisOptions, Config, FileAnalysis, SourceInput, analyze};
+use crate::{AnalysisOptions, Config, FileAnalysis, SourceInput, analyze_in_folder};
 
 /// Which fixes to apply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,16 +74,18 @@ pub fn apply_fixes(
 }
 
 /// Applies fixes repeatedly until none applies (or a round limit is reached), re-analysing
-/// between rounds.
+/// between rounds. `folder` holds the other files of the file's folder, as for
+/// `analyze_in_folder`.
 pub fn fix_file(
     input: &SourceInput<'_>,
+    folder: &[SourceInput<'_>],
     config: &Config,
     options: &AnalysisOptions,
     mode: FixMode,
 ) -> FixOutcome {
     let mut text = input.text.to_owned();
     let mut applied = 0;
-    let mut analysis = analyze(input, config, options);
+    let mut analysis = analyze_in_folder(input, folder, config, options);
     for _ in 0..MAX_ROUNDS {
         let Some((fixed, count)) = apply_fixes(&text, &analysis.diagnostics, mode) else {
             break;
@@ -94,7 +96,7 @@ pub fn fix_file(
             text: &text,
             ..*input
         };
-        analysis = analyze(&round_input, config, options);
+        analysis = analyze_in_folder(&round_input, folder, config, options);
     }
     FixOutcome {
         text,

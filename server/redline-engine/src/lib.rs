@@ -9,13 +9,18 @@ pub mod config;
 mod fix;
 mod suppression;
 
+use std::cell::OnceCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use redline_diagnostics::{
     Confidence, Diagnostic, INTERNAL_ERROR, PARSE_ERROR, RuleCode, Severity, TEMPLATE_SKIPPED,
 };
-use redline_rules::{Change, Rule, RuleContext, all_rules};
-use redline_syntax::{Format, ParsedTree, SourceFile, SourceHints, parse_source_incremental};
+use redline_rules::{Change, ModuleEval, Rule, RuleContext, TfvarsText, all_rules};
+use redline_syntax::terraform_eval::symbols::{Module, ModuleLayout};
+use redline_syntax::terraform_eval::tfvars::is_auto_loaded;
+use redline_syntax::{
+    Format, ParsedTree, SourceFile, SourceHints, parse_source, parse_source_incremental,
+};
 
 pub use change::{
     ChangeInput, ParsedSides, Report, analyze_change, analyze_parsed_change, parse_change,
@@ -55,20 +60,94 @@ pub struct FileAnalysis {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Analyses one file: parses it, runs the applicable rules, applies suppressions.
+/// Analyses one file: parses it, runs the applicable rules, applies suppressions. A Terraform
+/// file analysed alone is a module by itself; `analyze_in_folder` gives it its folder.
 pub fn analyze(
     input: &SourceInput<'_>,
     config: &Config,
     options: &AnalysisOptions,
 ) -> FileAnalysis {
-    analyze_incremental(input, config, options, None).0
+    analyze_incremental(input, &[], config, options, None).0
 }
 
-/// Like `analyze`, reusing `previous` (the tree of an earlier version of the text, edited to
-/// match it) so that only the changed parts are parsed again. Also returns the new tree, for
-/// the next version. Editors call this on every change; the findings are those of `analyze`.
+/// Analyses one file with the other files of its folder as context: a Terraform file is read
+/// with the module that the folder's `.tf`/`.tf.json` files and tfvars files
+/// (`terraform.tfvars`, `*.auto.tfvars` and their `.json` forms) form, so that rules see values
+/// that come through variables and locals. `folder` may hold `input` itself, which is skipped;
+/// the other files are parsed only if a rule evaluates an expression.
+pub fn analyze_in_folder(
+    input: &SourceInput<'_>,
+    folder: &[SourceInput<'_>],
+    config: &Config,
+    options: &AnalysisOptions,
+) -> FileAnalysis {
+    analyze_incremental(input, folder, config, options, None).0
+}
+
+/// Analyses the files of one folder together, each as `analyze_in_folder` would, with one
+/// module shared by all its Terraform files (read once, on first use). `context` holds the
+/// folder's other files, which are part of the module but get no analysis of their own (the
+/// tfvars files, and files not asked for); they are parsed only if a rule evaluates an
+/// expression. Tfvars files among `inputs` are read as such and get an empty analysis. One
+/// analysis per input, in input order.
+pub fn analyze_folder(
+    inputs: &[SourceInput<'_>],
+    context: &[SourceInput<'_>],
+    config: &Config,
+    options: &AnalysisOptions,
+) -> Vec<FileAnalysis> {
+    let parsed: Vec<Option<SourceFile<'_>>> = inputs
+        .iter()
+        .map(|input| {
+            if is_auto_loaded(input.path) {
+                None
+            } else {
+                parse_source(input.path, input.text, input.hints)
+            }
+        })
+        .collect();
+    let terraform: Vec<&SourceFile<'_>> = parsed
+        .iter()
+        .flatten()
+        .filter(|file| file.format == Format::Terraform)
+        .collect();
+    let all = || inputs.iter().chain(context);
+    let cell = OnceCell::new();
+    let module = ModuleEval::new(
+        &cell,
+        move || {
+            let others: Vec<SourceFile<'_>> = context
+                .iter()
+                .filter(|other| !is_auto_loaded(other.path))
+                .filter_map(|other| parse_source(other.path, other.text, other.hints))
+                .collect();
+            let mut files = terraform.clone();
+            files.extend(&others);
+            Module::build(&files)
+        },
+        tfvars_texts(all().map(|input| (input.path, Some(input.text)))),
+        layout(
+            all().map(|input| input.hints),
+            all().map(|input| input.path),
+        ),
+    );
+    inputs
+        .iter()
+        .zip(&parsed)
+        .map(|(input, file)| match file {
+            Some(file) => analyze_with_change(input, file, None, Some(&module), config, options),
+            None => FileAnalysis::default(),
+        })
+        .collect()
+}
+
+/// Like `analyze_in_folder`, reusing `previous` (the tree of an earlier version of the text,
+/// edited to match it) so that only the changed parts are parsed again. Also returns the new
+/// tree, for the next version. Editors call this on every change; the findings are those of
+/// `analyze_in_folder`.
 pub fn analyze_incremental(
     input: &SourceInput<'_>,
+    folder: &[SourceInput<'_>],
     config: &Config,
     options: &AnalysisOptions,
     previous: Option<&ParsedTree>,
@@ -77,7 +156,10 @@ pub fn analyze_incremental(
         return (FileAnalysis::default(), None);
     };
     let tree = file.parsed_tree();
-    (analyze_parsed(input, &file, config, options), Some(tree))
+    let cell = OnceCell::new();
+    let module = folder_module(&cell, input, &file, folder);
+    let analysis = analyze_with_change(input, &file, None, Some(&module), config, options);
+    (analysis, Some(tree))
 }
 
 /// Analyses a file the front-end has already parsed from `input` (with `parse_source`), so
@@ -88,7 +170,76 @@ pub fn analyze_parsed(
     config: &Config,
     options: &AnalysisOptions,
 ) -> FileAnalysis {
-    analyze_with_change(input, file, None, config, options)
+    let cell = OnceCell::new();
+    let module = folder_module(&cell, input, file, &[]);
+    analyze_with_change(input, file, None, Some(&module), config, options)
+}
+
+/// The module of `file` (parsed from `input`) and the other files of its folder, parsed when a
+/// rule first asks.
+fn folder_module<'m>(
+    cell: &'m OnceCell<Module>,
+    input: &'m SourceInput<'m>,
+    file: &'m SourceFile<'m>,
+    folder: &'m [SourceInput<'m>],
+) -> ModuleEval<'m> {
+    let others = move || {
+        folder
+            .iter()
+            .filter(move |other| other.path != input.path && !is_auto_loaded(other.path))
+    };
+    ModuleEval::new(
+        cell,
+        move || {
+            let siblings: Vec<SourceFile<'_>> = others()
+                .filter_map(|other| parse_source(other.path, other.text, other.hints))
+                .collect();
+            let mut files: Vec<&SourceFile<'_>> = siblings.iter().collect();
+            files.push(file);
+            Module::build(&files)
+        },
+        tfvars_texts(folder.iter().map(|other| (other.path, Some(other.text)))),
+        layout(
+            std::iter::once(input.hints).chain(folder.iter().map(|other| other.hints)),
+            folder.iter().map(|other| other.path),
+        ),
+    )
+}
+
+/// The tfvars files among a folder's `(path, text)` pairs, in path order.
+fn tfvars_texts<'a>(
+    files: impl Iterator<Item = (&'a str, Option<&'a str>)>,
+) -> Vec<TfvarsText<'a>> {
+    let mut res: Vec<TfvarsText<'a>> = files
+        .filter(|(path, _)| is_auto_loaded(path))
+        .filter_map(|(path, text)| text.map(|text| TfvarsText { path, text }))
+        .collect();
+    res.sort_by_key(|file| file.path);
+    res
+}
+
+/// What the front-ends tell of a module's folder.
+///
+/// `is_called` is always false: whether another module of the repository calls this folder
+/// needs the whole tree, and the engine sees one folder. Published modules are still told
+/// apart by their layout (`examples/` or `modules/` subfolders, or a `versions.tf` with only
+/// requirements), and a folder with tfvars is a root.
+fn layout<'a>(
+    hints: impl Iterator<Item = SourceHints>,
+    paths: impl Iterator<Item = &'a str>,
+) -> ModuleLayout {
+    let mut res = ModuleLayout {
+        is_called: false,
+        has_examples_or_modules_dir: false,
+        has_tfvars: false,
+    };
+    for hints in hints {
+        res.has_examples_or_modules_dir |= hints.published_module_layout;
+    }
+    for path in paths {
+        res.has_tfvars |= is_auto_loaded(path);
+    }
+    res
 }
 
 /// Runs the rules on `file`, giving them the other side of the edit when there is one.
@@ -96,9 +247,11 @@ fn analyze_with_change(
     input: &SourceInput<'_>,
     file: &SourceFile<'_>,
     change: Option<&Change<'_>>,
+    module: Option<&ModuleEval<'_>>,
     config: &Config,
     options: &AnalysisOptions,
 ) -> FileAnalysis {
+    let module = module.filter(|_| file.format == Format::Terraform);
     let is_enabled = |id: &str| -> bool {
         match &options.select {
             Some(select) => select.contains(&id),
@@ -131,7 +284,7 @@ fn analyze_with_change(
         if !meta.formats.contains(&file.format) || !is_enabled(meta.id()) {
             continue;
         }
-        diagnostics.extend(run_rule(*rule, file, change, config));
+        diagnostics.extend(run_rule(*rule, file, change, module, config));
     }
     for diagnostic in &mut diagnostics {
         if let Some(severity) = config
@@ -209,6 +362,7 @@ fn run_rule(
     rule: &'static dyn Rule,
     file: &SourceFile<'_>,
     change: Option<&Change<'_>>,
+    module: Option<&ModuleEval<'_>>,
     config: &Config,
 ) -> Vec<Diagnostic> {
     let meta = rule.meta();
@@ -217,7 +371,9 @@ fn run_rule(
         .get(meta.id())
         .and_then(|settings| settings.options.as_deref());
     let outcome = catch_unwind(AssertUnwindSafe(|| {
-        let mut ctx = RuleContext::new(file, meta, options).with_change(change);
+        let mut ctx = RuleContext::new(file, meta, options)
+            .with_change(change)
+            .with_terraform_module(module);
         rule.check(&mut ctx);
         ctx.into_diagnostics()
     }));
@@ -292,7 +448,7 @@ mod tests {
         let text = "resource \"aws_s3_bucket\" \"b\" {\n  force_destroy = true\n}\n";
         let file = parse_source("main.tf", text, SourceHints::default()).unwrap();
         let meta = PANICKING.meta();
-        let diagnostics = run_rule(&PANICKING, &file, None, &Config::default());
+        let diagnostics = run_rule(&PANICKING, &file, None, None, &Config::default());
         assert_eq!(diagnostics.len(), 1);
         assert_eq!(diagnostics[0].rule, INTERNAL_ERROR);
         assert!(
@@ -302,7 +458,7 @@ mod tests {
             diagnostics[0].message
         );
         let force_destroy = redline_rules::find_rule("force-destroy-enabled").unwrap();
-        let diagnostics = run_rule(force_destroy, &file, None, &Config::default());
+        let diagnostics = run_rule(force_destroy, &file, None, None, &Config::default());
         assert_eq!(diagnostics.len(), 1);
         assert_eq!(diagnostics[0].rule.id, "RL-TF-010");
     }

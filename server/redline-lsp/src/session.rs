@@ -13,7 +13,7 @@ use redline_engine::{
     AnalysisOptions, ChangeInput, Config, Date, Report, SourceInput, analyze_change,
     analyze_incremental,
 };
-use redline_syntax::{Format, Language, ParsedTree, SourceHints, TextPoint, TreeEdit};
+use redline_syntax::{Format, Language, ParsedTree, TextPoint, TreeEdit};
 use redline_workspace::Bounds;
 use redline_workspace::git::{self, GitStamp};
 use ropey::Rope;
@@ -314,8 +314,8 @@ impl Session {
         res
     }
 
-    /// The other Terraform files of the folder of `file`, as (path shown, text): open buffers
-    /// win over the files on disk.
+    /// The other files of the Terraform module of `file` (`.tf`, `.tf.json` and the tfvars
+    /// files Terraform loads), as (path shown, text): open buffers win over the files on disk.
     fn terraform_siblings(&self, file: &Path) -> Vec<(String, String)> {
         let Some(folder) = file.parent() else {
             return Vec::new();
@@ -338,7 +338,9 @@ impl Session {
             .map(|entry| entry.path())
             .filter(|path| {
                 path.as_path() != file
-                    && path.extension().is_some_and(|extension| extension == "tf")
+                    && path.file_name().is_some_and(|name| {
+                        redline_workspace::is_module_file(&name.to_string_lossy())
+                    })
             })
             .collect();
         paths.sort();
@@ -449,7 +451,10 @@ impl Session {
         let input = SourceInput {
             path: &path,
             text: &res.text,
-            hints: SourceHints::default(),
+            hints: file_path
+                .as_deref()
+                .map(redline_workspace::source_hints)
+                .unwrap_or_default(),
             config_relative_path: config_relative.as_deref(),
         };
         if config_relative
@@ -463,14 +468,15 @@ impl Session {
             select: None,
         };
         let base = self.base_text(&res.snapshot.uri, file_path.as_deref());
+        let siblings = match &file_path {
+            Some(file) if redline_workspace::is_terraform_file(&path) => {
+                self.terraform_siblings(file)
+            }
+            _ => Vec::new(),
+        };
         let analysis = match (&base, &file_path) {
             // The edit against the base: every finding of the buffer, plus the edit's own.
-            (Some(base), Some(file)) if **base != *res.text => {
-                let siblings = if path.ends_with(".tf") {
-                    self.terraform_siblings(file)
-                } else {
-                    Vec::new()
-                };
+            (Some(base), Some(_)) if **base != *res.text => {
                 let mut inputs = vec![ChangeInput {
                     path: &path,
                     base: Some(base),
@@ -482,7 +488,7 @@ impl Session {
                     path,
                     base: Some(text),
                     new: Some(text),
-                    hints: SourceHints::default(),
+                    hints: input.hints,
                     config_relative_path: None,
                 }));
                 analyze_change(&inputs, &config.config, &options, Report::All)
@@ -491,8 +497,22 @@ impl Session {
                     .unwrap_or_default()
             }
             _ => {
-                let (analysis, tree) =
-                    analyze_incremental(&input, &config.config, &options, previous_tree.as_ref());
+                let folder: Vec<SourceInput<'_>> = siblings
+                    .iter()
+                    .map(|(path, text)| SourceInput {
+                        path,
+                        text,
+                        hints: input.hints,
+                        config_relative_path: None,
+                    })
+                    .collect();
+                let (analysis, tree) = analyze_incremental(
+                    &input,
+                    &folder,
+                    &config.config,
+                    &options,
+                    previous_tree.as_ref(),
+                );
                 res.tree = Mutex::new(tree);
                 analysis
             }

@@ -1,5 +1,10 @@
+use std::cell::OnceCell;
+
 use redline_diagnostics::{Applicability, Diagnostic, Edit, Fix};
 use redline_syntax::SourceFile;
+use redline_syntax::terraform_eval::evaluate::Evaluator;
+use redline_syntax::terraform_eval::symbols::{Module, ModuleLayout};
+use redline_syntax::terraform_eval::tfvars::Tfvars;
 use redline_text::TextRange;
 
 use crate::RuleMeta;
@@ -10,7 +15,31 @@ pub struct RuleContext<'a> {
     meta: &'static RuleMeta,
     options: Option<&'a (dyn std::any::Any + Send + Sync)>,
     change: Option<&'a Change<'a>>,
+    module: Option<&'a (dyn Evaluate + 'a)>,
     diagnostics: Vec<Diagnostic>,
+}
+
+/// A variable definitions file of a module's folder (`terraform.tfvars`, `*.auto.tfvars`, and
+/// their `.json` forms), as text.
+#[derive(Clone, Copy, Debug)]
+pub struct TfvarsText<'a> {
+    /// The display path of the file.
+    pub path: &'a str,
+    /// Its text.
+    pub text: &'a str,
+}
+
+/// The Terraform module a file belongs to (every `.tf` and `.tf.json` file of its folder, and
+/// the folder's tfvars), read and evaluated only when a rule first asks.
+///
+/// The engine makes one per folder and analysis, and every file of the folder shares it, so
+/// locals are evaluated once. It is not shared between threads.
+pub struct ModuleEval<'m> {
+    cell: &'m OnceCell<Module>,
+    build: Box<dyn Fn() -> Module + 'm>,
+    tfvars: Vec<TfvarsText<'m>>,
+    layout: ModuleLayout,
+    evaluator: OnceCell<Evaluator<'m>>,
 }
 
 /// The other side of an edit, for rules that judge the change rather than the snapshot.
@@ -42,8 +71,22 @@ impl<'a> RuleContext<'a> {
             meta,
             options,
             change: None,
+            module: None,
             diagnostics: Vec::new(),
         }
+    }
+
+    /// The same context, with the Terraform module the file belongs to.
+    #[must_use]
+    pub fn with_terraform_module<'m: 'a>(mut self, module: Option<&'a ModuleEval<'m>>) -> Self {
+        self.module = module.map(|module| module as &'a (dyn Evaluate + 'a));
+        self
+    }
+
+    /// The evaluator of the Terraform module the file belongs to, built on first use; `None`
+    /// when the engine analyses the file without one (files of other formats).
+    pub fn terraform_module(&self) -> Option<&'a Evaluator<'a>> {
+        self.module.map(|module| module.evaluator())
     }
 
     /// The same context, judging the edit described by `change`.
@@ -106,5 +149,51 @@ impl<'a> RuleContext<'a> {
     /// The findings reported so far.
     pub fn into_diagnostics(self) -> Vec<Diagnostic> {
         self.diagnostics
+    }
+}
+
+impl<'m> ModuleEval<'m> {
+    /// A module read by `build` (called at most once, on first use, and kept in `cell`),
+    /// with the texts of its folder's tfvars and what the front-end knows of its folder.
+    ///
+    /// `cell` lives outside so that the evaluator, which borrows the module, can live here.
+    pub fn new(
+        cell: &'m OnceCell<Module>,
+        build: impl Fn() -> Module + 'm,
+        tfvars: Vec<TfvarsText<'m>>,
+        layout: ModuleLayout,
+    ) -> Self {
+        Self {
+            cell,
+            build: Box::new(build),
+            tfvars,
+            layout,
+            evaluator: OnceCell::new(),
+        }
+    }
+
+    /// The module's evaluator, for the module's kind as `Module::classify` decides it.
+    pub fn evaluator(&self) -> &Evaluator<'m> {
+        self.evaluator.get_or_init(|| {
+            let module: &'m Module = self.cell.get_or_init(|| (self.build)());
+            let tfvars: Vec<Tfvars> = self
+                .tfvars
+                .iter()
+                .map(|file| Tfvars::parse(file.path, file.text))
+                .collect();
+            let kind = module.classify(&self.layout).kind;
+            Evaluator::new(module, &tfvars, kind)
+        })
+    }
+}
+
+/// The evaluator of a module, whatever the lifetime of the module's inputs.
+trait Evaluate {
+    fn evaluator(&self) -> &Evaluator<'_>;
+}
+
+impl Evaluate for ModuleEval<'_> {
+    fn evaluator(&self) -> &Evaluator<'_> {
+        ModuleEval::evaluator(self)
     }
 }

@@ -104,7 +104,14 @@ fn mutate(text: &[u8], mutations: &[Mutation]) -> String {
 
 /// How many ERROR and MISSING nodes the trees of `text` have, or `None` when it is not parsed.
 fn parse_errors(path: &str, text: &str, format: Option<Format>) -> Option<usize> {
-    let file = parse_source(path, text, SourceHints { format })?;
+    let file = parse_source(
+        path,
+        text,
+        SourceHints {
+            format,
+            ..SourceHints::default()
+        },
+    )?;
     let mut res = 0;
     for tree in file.trees() {
         let mut cursor = tree.walk();
@@ -181,7 +188,10 @@ proptest! {
         let input = SourceInput {
             path: &fixture.path,
             text: &text,
-            hints: SourceHints { format: fixture.format },
+            hints: SourceHints {
+                format: fixture.format,
+                ..SourceHints::default()
+            },
             config_relative_path: None,
         };
         let analysis = analyze(&input, &Config::default(), &AnalysisOptions::default());
@@ -209,10 +219,13 @@ proptest! {
         let input = SourceInput {
             path: &fixture.path,
             text: &text,
-            hints: SourceHints { format: fixture.format },
+            hints: SourceHints {
+                format: fixture.format,
+                ..SourceHints::default()
+            },
             config_relative_path: None,
         };
-        let outcome = fix_file(&input, &Config::default(), &AnalysisOptions::default(), FixMode::Unsafe);
+        let outcome = fix_file(&input, &[], &Config::default(), &AnalysisOptions::default(), FixMode::Unsafe);
         if outcome.applied > 0 {
             let before = parse_errors(&fixture.path, &text, fixture.format).unwrap_or(0);
             let after = parse_errors(&fixture.path, &outcome.text, fixture.format).unwrap_or(0);

@@ -135,7 +135,7 @@ fn every_rule_has_fixtures() {
 }
 
 /// Every `.fixed` text belongs to a fixture: `<kind>.fixed.<ext>` to `<kind>.<ext>`, and a
-/// folder case's `fixed/<file>` to its `before/<file>` or `after/<file>`.
+/// folder case's `fixed/<file>` to its `before/<file>`, `after/<file>` or `module/<file>`.
 #[test]
 fn every_fixed_text_has_its_fixture() {
     let root = fixtures_root();
@@ -153,7 +153,9 @@ fn every_fixed_text_has_its_fixture() {
         } else if parent.file_name().is_some_and(|folder| folder == "fixed") {
             let case = parent.parent().unwrap();
             assert!(
-                case.join("before").join(name).exists() || case.join("after").join(name).exists(),
+                case.join("before").join(name).exists()
+                    || case.join("after").join(name).exists()
+                    || case.join("module").join(name).exists(),
                 "{} fixes no file of {}",
                 path.display(),
                 case.display()
@@ -285,7 +287,10 @@ fn no_rule_panics_on_any_fixture_prefix() {
             .and_then(Path::file_name)
             .and_then(|name| redline_rules::find_rule(name.to_str().unwrap()))
             .and_then(|rule| fixture_format(&path.display().to_string(), rule.meta().formats));
-        let hints = SourceHints { format };
+        let hints = SourceHints {
+            format,
+            ..SourceHints::default()
+        };
         let display = path.display().to_string();
         let mut end = 0;
         while end <= text.len() {
@@ -335,6 +340,7 @@ fn no_rule_panics_on_any_edit_prefix() {
         };
         let hints = SourceHints {
             format: fixture_format(&path.to_string_lossy(), rule.meta().formats),
+            ..SourceHints::default()
         };
         let new = std::fs::read_to_string(&path).unwrap();
         let base = std::fs::read_to_string(&before).unwrap();

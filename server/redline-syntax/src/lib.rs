@@ -70,6 +70,9 @@ pub struct ParseProblem {
 pub struct SourceHints {
     /// Forces the format, e.g. for files that `.gitlab-ci.yml` includes.
     pub format: Option<Format>,
+    /// The file's folder has `examples/` or `modules/` subfolders, as published Terraform
+    /// modules do (`ModuleLayout::has_examples_or_modules_dir`).
+    pub published_module_layout: bool,
 }
 
 /// A syntax tree kept between two versions of a document, so that the next parse only redoes
@@ -271,6 +274,16 @@ impl SourceFile<'_> {
     pub fn first_parse_problem(&self) -> Option<ParseProblem> {
         self.trees()
             .find_map(|tree| tree::first_error(tree, self.text))
+    }
+
+    /// Whether a syntax error lies inside `range` (or the smallest node holding it): an edit
+    /// there could merge with the broken text.
+    pub fn has_error_in(&self, range: TextRange) -> bool {
+        self.trees().any(|tree| {
+            tree.root_node()
+                .descendant_for_byte_range(range.start().to_usize(), range.end().to_usize())
+                .is_some_and(|node| node.has_error())
+        })
     }
 
     /// Every comment of the file, in source order.

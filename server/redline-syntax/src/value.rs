@@ -269,6 +269,7 @@ mod tests {
     fn documents(path: &str, text: &str) -> Vec<super::Node> {
         let hints = SourceHints {
             format: Some(Format::Kubernetes),
+            ..SourceHints::default()
         };
         parse_source(path, text, hints)
             .expect("recognised")

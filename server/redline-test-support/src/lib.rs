@@ -33,6 +33,11 @@
 //! findings offer fixes, `<case>/fixed/<file>` plays the part of `.fixed`; for a deleted file
 //! it holds what the fixes write in its place (a `removed` block, say).
 //!
+//! A snapshot of a Terraform module (rules that read values through variables, locals and
+//! tfvars) is a module case: `<case>/module/` holds the folder's files (`.tf`, `.tf.json`,
+//! `terraform.tfvars`, …), `check_module_folder` runs them through `analyze_folder` together,
+//! and expectations are read from each file. `<case>/fixed/<file>` plays the part of `.fixed`.
+//!
 //! Every fixture file and folder case (see [`fixture_cases`]) also has an insta snapshot of
 //! its findings as [`snapshot_fixture`] renders them (rule, range, message, source line,
 //! related places, fixes and their edits) in `tests/snapshots/`, at the fixture's path with
@@ -45,7 +50,7 @@ use std::path::{Path, PathBuf};
 use redline_diagnostics::{Applicability, Diagnostic};
 use redline_engine::{
     AnalysisOptions, ChangeInput, Config, FixMode, Report, SourceInput, analyze, analyze_change,
-    apply_fixes, fix_file,
+    analyze_folder, apply_fixes, fix_file,
 };
 use redline_rules::find_rule;
 use redline_syntax::{Format, SourceHints, parse_source};
@@ -85,15 +90,47 @@ pub fn check_change_folder(relative: &str) -> String {
     res
 }
 
-/// Checks a fixture case like [`check_fixture`] or [`check_change_folder`], and returns the
-/// full rendering that its snapshot holds (see [`render_detailed`]).
+/// Checks a module case: `<relative>/module/` holds the files of one Terraform module, analysed
+/// together. The rule is named by the folder above the case. Returns every file's findings,
+/// rendered.
+pub fn check_module_folder(relative: &str) -> String {
+    let mut res = String::new();
+    for file in run_module_folder(relative) {
+        writeln!(
+            res,
+            "{}:\n{}",
+            file.path,
+            render(&file.text, &file.diagnostics)
+        )
+        .unwrap();
+    }
+    res
+}
+
+/// Whether a folder case is a module case (`<case>/module/`) rather than an edit.
+fn is_module_case(relative: &str) -> bool {
+    fixtures_root().join(relative).join("module").is_dir()
+}
+
+/// Checks a fixture case like [`check_fixture`], [`check_change_folder`] or
+/// [`check_module_folder`], and returns the full rendering that its snapshot holds (see
+/// [`render_detailed`]).
 pub fn snapshot_fixture(case: &FixtureCase) -> String {
     if !case.is_folder {
         let outcome = run_fixture(&case.relative);
         return render_detailed(&outcome.text, &outcome.diagnostics);
     }
+    let files = if is_module_case(&case.relative) {
+        let files = run_module_folder(&case.relative);
+        if files.iter().all(|file| file.diagnostics.is_empty()) {
+            return "no findings\n".to_owned();
+        }
+        files
+    } else {
+        run_change_folder(&case.relative)
+    };
     let mut res = String::new();
-    for file in run_change_folder(&case.relative) {
+    for file in files {
         let name = file.path.rsplit('/').next().unwrap_or_default();
         let side = if file.deleted {
             " (deleted by the edit)"
@@ -443,6 +480,7 @@ fn run_fixture(relative: &str) -> FileOutcome {
     let meta = rule_of(relative).meta();
     let hints = SourceHints {
         format: fixture_format(relative, meta.formats),
+        ..SourceHints::default()
     };
     let options = AnalysisOptions {
         today: None,
@@ -497,7 +535,7 @@ fn run_fixture(relative: &str) -> FileOutcome {
             config_relative_path: None,
         };
         let diagnostics = analyze(&input, &config, &options).diagnostics;
-        let outcome = fix_file(&input, &config, &options, FixMode::Unsafe);
+        let outcome = fix_file(&input, &[], &config, &options, FixMode::Unsafe);
         let fix = FixResult {
             text: outcome.text,
             applied: outcome.applied,
@@ -574,6 +612,7 @@ fn run_change_folder(relative: &str) -> Vec<FolderFile> {
     };
     let hints = |path: &str| SourceHints {
         format: fixture_format(path, meta.formats),
+        ..SourceHints::default()
     };
     // Analyses the folder with `replaced` standing in for the after side of one file.
     let analyse = |replaced: Option<(usize, &str)>| {
@@ -652,6 +691,77 @@ fn run_change_folder(relative: &str) -> Vec<FolderFile> {
             text,
             diagnostics,
             deleted: new.is_none(),
+        });
+    }
+    res
+}
+
+fn run_module_folder(relative: &str) -> Vec<FolderFile> {
+    let root = fixtures_root().join(relative);
+    let meta = rule_of(relative).meta();
+    let folder = root.join("module");
+    let files: Vec<(String, String)> = sorted_entries(&folder)
+        .into_iter()
+        .filter(|path| path.is_file())
+        .map(|path| {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            (format!("{relative}/{name}"), read(&path))
+        })
+        .collect();
+    let options = AnalysisOptions {
+        today: None,
+        select: Some(vec![meta.id()]),
+    };
+    let hints = |path: &str| SourceHints {
+        format: fixture_format(path, meta.formats),
+        ..SourceHints::default()
+    };
+    // Analyses the module with `replaced` standing in for one file.
+    let analyse = |replaced: Option<(usize, &str)>| {
+        let inputs: Vec<SourceInput<'_>> = files
+            .iter()
+            .enumerate()
+            .map(|(index, (path, text))| SourceInput {
+                path,
+                text: match replaced {
+                    Some((replaced_index, fixed)) if replaced_index == index => fixed,
+                    _ => text,
+                },
+                hints: hints(path),
+                config_relative_path: None,
+            })
+            .collect();
+        analyze_folder(&inputs, &[], &Config::default(), &options)
+    };
+    let analyses = analyse(None);
+    let mut res = Vec::new();
+    for (index, ((path, text), analysis)) in files.iter().zip(analyses).enumerate() {
+        let diagnostics = analysis.diagnostics;
+        let rendered = render(text, &diagnostics);
+        let expected = comment_expectations(text, "expect:");
+        check_expectations(path, text, &expected, &diagnostics, &rendered);
+        let fix = apply_fixes(text, &diagnostics, FixMode::Unsafe).map_or_else(
+            || FixResult {
+                text: text.clone(),
+                applied: 0,
+                diagnostics: diagnostics.clone(),
+            },
+            |(fixed, applied)| FixResult {
+                diagnostics: analyse(Some((index, &fixed)))
+                    .swap_remove(index)
+                    .diagnostics,
+                text: fixed,
+                applied,
+            },
+        );
+        let name = path.rsplit('/').next().unwrap_or_default();
+        let fixed_path = root.join("fixed").join(name);
+        check_fixed(path, &fixed_path, text, hints(path), &diagnostics, &fix);
+        res.push(FolderFile {
+            path: path.clone(),
+            text: text.clone(),
+            diagnostics,
+            deleted: false,
         });
     }
     res

@@ -32,6 +32,7 @@ pub(crate) fn mark_local_includes(files: &mut [FileJob]) {
         };
         let hints = SourceHints {
             format: Some(Format::GitlabCi),
+            ..SourceHints::default()
         };
         let Some(source) = redline_syntax::parse_source(&files[index].display, &text, hints) else {
             continue;

@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use redline_engine::{Config, ConfigError};
 use redline_syntax::SourceHints;
 use redline_syntax::detect::is_candidate_path;
+use redline_syntax::terraform_eval::tfvars::is_auto_loaded;
 
 /// The configuration file name looked up from each analysed path upwards.
 pub const CONFIG_FILE_NAME: &str = "redline.toml";
@@ -489,9 +490,72 @@ fn job(path: &Path, cwd: &Path, config: Arc<LoadedConfig>) -> FileJob {
         display: display_path(path, cwd),
         config,
         config_relative,
-        hints: SourceHints::default(),
+        hints: source_hints(path),
         bounds: None,
     }
+}
+
+/// What the folder of the file at `path` tells about it: for a Terraform file, whether its
+/// folder is laid out as a published module (`examples/` or `modules/` subfolders).
+pub fn source_hints(path: &Path) -> SourceHints {
+    let published_module_layout =
+        is_terraform_file(&path.to_string_lossy()) && path.parent().is_some_and(published_layout);
+    SourceHints {
+        published_module_layout,
+        ..SourceHints::default()
+    }
+}
+
+/// Whether `path` names a Terraform configuration file (`.tf` or `.tf.json`).
+pub fn is_terraform_file(path: &str) -> bool {
+    path.ends_with(".tf") || path.ends_with(".tf.json")
+}
+
+/// Whether `path` names a file the engine reads as part of a Terraform module: a
+/// configuration file, or a variable definitions file Terraform loads automatically.
+pub fn is_module_file(path: &str) -> bool {
+    is_terraform_file(path) || is_auto_loaded(path)
+}
+
+/// The files of the Terraform module in `folder` (`.tf`, `.tf.json`, and the variable
+/// definitions files Terraform loads automatically: `terraform.tfvars`, `*.auto.tfvars` and
+/// their `.json` forms) whose names `skip` refuses, read where their links lead inside
+/// `bounds`, as (path, text), in path order. Files that cannot be read are left out: without
+/// them a variable keeps its default or stays unknown.
+pub fn read_module_files(
+    folder: &Path,
+    bounds: &Bounds,
+    max_size: u64,
+    skip: impl Fn(&str) -> bool,
+) -> Vec<(PathBuf, String)> {
+    let Ok(listing) = fs::read_dir(folder) else {
+        return Vec::new();
+    };
+    let mut paths: Vec<PathBuf> = listing
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| {
+            path.file_name().is_some_and(|name| {
+                let name = name.to_string_lossy();
+                is_module_file(&name) && !skip(&name)
+            })
+        })
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .filter_map(|path| {
+            let bytes = read_found_file(&path, bounds, max_size).ok()?;
+            let text = decode(bytes).ok()?.text;
+            Some((path, text))
+        })
+        .collect()
+}
+
+/// Whether a module's folder is laid out as a published module: `examples/` or `modules/`
+/// subfolders.
+fn published_layout(folder: &Path) -> bool {
+    folder.join("examples").is_dir() || folder.join("modules").is_dir()
 }
 
 /// Loads the `redline.toml` that governs `file`: the nearest one in its folder or above.

@@ -2,6 +2,7 @@ use redline_diagnostics::{Category, Confidence, Severity};
 use redline_syntax::Format;
 use redline_syntax::terraform::Attribute;
 
+use crate::terraform::protection;
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
 declare_rule! {
@@ -38,6 +39,8 @@ declare_rule! {
     ///
     /// ## Fix safety
     /// There is no automatic fix: the retention period is a cost and compliance decision.
+    /// A value that comes through a variable, a local or a tfvars file is reported with the
+    /// place it is written.
     ///
     /// ## Suppression
     /// `# redline:ignore RL-TF-012 -- cache only, rebuilt from the primary` on the line above.
@@ -75,15 +78,22 @@ fn check(ctx: &mut RuleContext<'_>) {
             .iter()
             .filter(|(kind, _)| *kind == resource.resource_type)
         {
-            if let Some(attribute) = resource.attribute(name)
-                && attribute.value.value.as_number() == Some(0.0)
-            {
+            let Some(attribute) = resource.attribute(name) else {
+                continue;
+            };
+            let read = protection::read(ctx, attribute);
+            if read.value.as_number() == Some(0.0) {
+                let keep = match &read.through {
+                    None => "keep at least 1 day".to_owned(),
+                    Some(through) => format!("keep at least 1 day at {}", through.written_at),
+                };
                 report(
                     ctx,
                     attribute,
                     format!(
-                        "`{name} = 0` on `{address}`: no backups are kept, so nothing can be \
-                         restored after a destroy or a bad change; keep at least 1 day"
+                        "{} on `{address}`: no backups are kept, so nothing can be restored \
+                         after a destroy or a bad change; {keep}",
+                        read.describe(name, "0"),
                     ),
                 );
             }
@@ -94,16 +104,23 @@ fn check(ctx: &mut RuleContext<'_>) {
                 .body
                 .block("point_in_time_recovery")
                 .and_then(|block| block.body.attribute("enabled"))
-            && attribute.value.value.as_bool() == Some(false)
         {
-            report(
-                ctx,
-                attribute,
-                format!(
-                    "point-in-time recovery is off on `{address}`: a deleted or overwritten \
-                     item cannot be restored; set `enabled = true`"
-                ),
-            );
+            let read = protection::read(ctx, attribute);
+            if read.value.as_bool() == Some(false) {
+                let through = match &read.through {
+                    None => String::new(),
+                    Some(through) => format!(" (`enabled` is `false` through {})", through.chain),
+                };
+                report(
+                    ctx,
+                    attribute,
+                    format!(
+                        "point-in-time recovery is off on `{address}`{through}: a deleted or \
+                         overwritten item cannot be restored; {}",
+                        read.set("enabled", "true"),
+                    ),
+                );
+            }
         }
         if resource.resource_type == "aws_s3_bucket_versioning"
             && let Some(attribute) = resource
@@ -111,16 +128,23 @@ fn check(ctx: &mut RuleContext<'_>) {
                 .body
                 .block("versioning_configuration")
                 .and_then(|block| block.body.attribute("status"))
-            && let Some(status @ ("Suspended" | "Disabled")) = attribute.value.value.as_str()
         {
-            report(
-                ctx,
-                attribute,
-                format!(
-                    "versioning is `{status}` on `{address}`: overwritten and deleted objects \
-                     cannot be restored; set `status = \"Enabled\"`"
-                ),
-            );
+            let read = protection::read(ctx, attribute);
+            if let Some(status @ ("Suspended" | "Disabled")) = read.value.as_str() {
+                let through = match &read.through {
+                    None => String::new(),
+                    Some(through) => format!(" (through {})", through.chain),
+                };
+                report(
+                    ctx,
+                    attribute,
+                    format!(
+                        "versioning is `{status}` on `{address}`{through}: overwritten and \
+                         deleted objects cannot be restored; {}",
+                        read.set("status", "\"Enabled\""),
+                    ),
+                );
+            }
         }
     }
 }

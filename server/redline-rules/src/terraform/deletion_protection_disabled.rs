@@ -3,6 +3,7 @@ use redline_syntax::Format;
 use redline_syntax::terraform::Value;
 
 use crate::terraform::insert_attribute;
+use crate::terraform::protection;
 use crate::terraform::protection::{DELETION_GUARDS, Guarded};
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
@@ -51,6 +52,9 @@ declare_rule! {
     /// first turn the protection off in a reviewed change.
     /// No fix is offered for a one-line block or in the JSON syntax when the attribute is
     /// absent.
+    /// When the value comes through a variable, a local or a tfvars file, the message names the
+    /// place it is written and no fix is offered: the change belongs there, and it changes the
+    /// variable for every resource that reads it. A computed value is not rewritten either.
     ///
     /// ## Suppression
     /// `# redline:ignore RL-TF-008 -- ephemeral preview database` on the line above the
@@ -84,20 +88,27 @@ fn check(ctx: &mut RuleContext<'_>) {
         let set_title = format!("Set `{attribute_name} = {protected}`");
         match resource.attribute(attribute_name) {
             Some(attribute) => {
-                if !is_unprotected(&attribute.value.value, guard.unprotected) {
+                let read = protection::read(ctx, attribute);
+                if !is_unprotected(&read.value, guard.unprotected) {
                     continue;
                 }
                 let written = ctx.file().slice(attribute.value.range).to_owned();
                 let message = format!(
-                    "`{attribute_name} = {written}` on `{address}`: nothing stops the cloud API \
-                     from deleting it and its data; set `{attribute_name} = {protected}`"
+                    "{} on `{address}`: nothing stops the cloud API from deleting it and its \
+                     data; {}",
+                    read.describe(attribute_name, &written),
+                    read.set(attribute_name, &protected),
                 );
-                let fix = Fix::single(
-                    set_title,
-                    Applicability::Safe,
-                    Edit::replace(attribute.value.range, protected),
-                );
-                let diagnostic = ctx.diagnostic(attribute.range, message).with_fix(fix);
+                let mut diagnostic = ctx.diagnostic(attribute.range, message);
+                // Only a literal is replaced: a value that comes through a variable or a local is
+                // changed where it is written.
+                if read.literal {
+                    diagnostic = diagnostic.with_fix(Fix::single(
+                        set_title,
+                        Applicability::Safe,
+                        Edit::replace(attribute.value.range, protected),
+                    ));
+                }
                 ctx.report(diagnostic);
             }
             None if guard.report_absent && guard.default != guard.protected => {

@@ -2,7 +2,7 @@ use redline_diagnostics::{Applicability, Category, Confidence, Edit, Fix, Severi
 use redline_syntax::Format;
 
 use crate::terraform::insert_attribute;
-use crate::terraform::protection::SNAPSHOT_GUARDS;
+use crate::terraform::protection::{self, SNAPSHOT_GUARDS};
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
 declare_rule! {
@@ -49,6 +49,9 @@ declare_rule! {
     /// `"<resource name>-final"`; that part is unsafe, because snapshot identifiers must be
     /// unique in the account and region, so review the name (or derive it from the
     /// resource's identifier) before applying it.
+    /// When the value comes through a variable, a local or a tfvars file, the message names the
+    /// place it is written and no fix is offered: the change belongs there, and it changes the
+    /// variable for every resource that reads it. A computed value is not rewritten either.
     ///
     /// ## Suppression
     /// `# redline:ignore RL-TF-009 -- test database, data is synthetic` on the line above.
@@ -75,7 +78,8 @@ fn check(ctx: &mut RuleContext<'_>) {
             let Some(attribute) = resource.attribute(guard.attribute) else {
                 continue;
             };
-            let Some(value) = attribute.value.value.as_bool() else {
+            let read = protection::read(ctx, attribute);
+            let Some(value) = read.value.as_bool() else {
                 continue;
             };
             let address = resource.address();
@@ -86,8 +90,10 @@ fn check(ctx: &mut RuleContext<'_>) {
             if value == guard.unsafe_value {
                 let safe = !guard.unsafe_value;
                 let message = format!(
-                    "`{name} = {value}` on `{address}`: destroying it keeps no final backup, so \
-                     its data is lost for good; set `{name} = {safe}`"
+                    "{} on `{address}`: destroying it keeps no final backup, so its data is \
+                     lost for good; {}",
+                    read.describe(name, &value.to_string()),
+                    read.set(name, &safe.to_string()),
                 );
                 let mut edits = vec![Edit::replace(attribute.value.range, safe.to_string())];
                 let mut applicability = Applicability::Safe;
@@ -112,13 +118,18 @@ fn check(ctx: &mut RuleContext<'_>) {
                     }
                 }
                 let mut diagnostic = ctx.diagnostic(attribute.range, message);
-                if !edits.is_empty()
+                // Only a literal is replaced: a value that comes through a variable or a local is
+                // changed where it is written.
+                if read.literal
+                    && !edits.is_empty()
                     && let Ok(fix) = Fix::new(title, applicability, edits)
                 {
                     diagnostic = diagnostic.with_fix(fix);
                 }
                 ctx.report(diagnostic);
-            } else if let Some(snapshot_name) = snapshot_name {
+            } else if let Some(snapshot_name) = snapshot_name
+                && read.literal
+            {
                 let message = format!(
                     "`{name} = false` on `{address}` without `{snapshot_name}`: destroying it \
                      fails at the last step, and the quick way out skips the snapshot; add \

@@ -4,6 +4,7 @@ use redline_diagnostics::{Applicability, Category, Confidence, Edit, Fix, Severi
 use redline_syntax::Format;
 use serde::Deserialize;
 
+use crate::terraform::protection;
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
 declare_rule! {
@@ -41,6 +42,10 @@ declare_rule! {
     /// ## Fix safety
     /// The fix sets the switch to `false`. It is safe: it only restores the provider's
     /// refusal to delete a non-empty resource, and changes nothing about the resource itself.
+    /// When the value comes through a variable, a local or a tfvars file
+    /// (`force_destroy = var.force_destroy` with `default = true`), the message names the place
+    /// it is written and no fix is offered: the change belongs there, and it changes the
+    /// variable for every resource that reads it. A computed value is not rewritten either.
     ///
     /// ## Options
     /// `extra_resources` maps further resource types to their force-delete attribute, for
@@ -61,7 +66,7 @@ declare_rule! {
         id: "RL-TF-010", name: "force-destroy-enabled",
         summary: "A force-delete switch lets destroying a resource also delete everything in it",
         category: Category::Destructive, severity: Severity::Error, confidence: Confidence::High,
-        formats: &[Format::Terraform], fix: FixAvailability::Always, status: Status::Preview,
+        formats: &[Format::Terraform], fix: FixAvailability::Sometimes, status: Status::Preview,
         options: Options,
     }
 }
@@ -163,20 +168,27 @@ fn check(ctx: &mut RuleContext<'_>) {
         let Some(attribute) = resource.attribute(attribute_name) else {
             continue;
         };
-        if attribute.value.value.as_bool() != Some(true) {
+        let read = protection::read(ctx, attribute);
+        if read.value.as_bool() != Some(true) {
             continue;
         }
         let address = resource.address();
         let message = format!(
-            "`{attribute_name} = true` on `{address}`: destroying it also deletes {contents} \
-             instead of failing while it holds data; set `{attribute_name} = false`"
+            "{} on `{address}`: destroying it also deletes {contents} instead of failing while \
+             it holds data; {}",
+            read.describe(attribute_name, "true"),
+            read.set(attribute_name, "false"),
         );
-        let fix = Fix::single(
-            format!("Set `{attribute_name} = false`"),
-            Applicability::Safe,
-            Edit::replace(attribute.value.range, "false"),
-        );
-        let diagnostic = ctx.diagnostic(attribute.range, message).with_fix(fix);
+        let mut diagnostic = ctx.diagnostic(attribute.range, message);
+        // Only a literal is replaced: a value that comes through a variable or a local is
+        // changed where it is written, for every user of the variable.
+        if read.literal {
+            diagnostic = diagnostic.with_fix(Fix::single(
+                format!("Set `{attribute_name} = false`"),
+                Applicability::Safe,
+                Edit::replace(attribute.value.range, "false"),
+            ));
+        }
         ctx.report(diagnostic);
     }
 }

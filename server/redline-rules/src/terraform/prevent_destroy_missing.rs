@@ -85,7 +85,11 @@ fn check(ctx: &mut RuleContext<'_>) {
                 TextRange::new(resource.block.range.start(), label.range.end())
             });
         let mut diagnostic = ctx.diagnostic(header, message);
-        if let Some(edit) = add_prevent_destroy(model, text, &resource) {
+        // A block with a syntax error inside may end elsewhere than it seems: a block added
+        // before its `}` could join the broken text.
+        if !ctx.file().has_error_in(resource.block.range)
+            && let Some(edit) = add_prevent_destroy(model, text, &resource)
+        {
             diagnostic = diagnostic.with_fix(Fix::single(
                 "Add `lifecycle { prevent_destroy = true }`",
                 Applicability::Safe,

@@ -6,6 +6,13 @@
 //! HCL rules read these tables, and the plan rules read them to recognise a weakened guard.
 //! To cover a new resource type, add a line here and a case to the rule's fixtures.
 
+use redline_syntax::terraform::{Attribute, Value};
+use redline_syntax::terraform_eval::Location;
+use redline_syntax::terraform_eval::evaluate::Origin;
+use redline_syntax::terraform_eval::{self as evaluated};
+
+use crate::RuleContext;
+
 /// A literal value in a table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Guarded {
@@ -364,4 +371,168 @@ impl Guarded {
             Guarded::Str(value) => format!("\"{value}\""),
         }
     }
+}
+
+/// The value of a protective attribute, as written or as Terraform reads it through the
+/// module's variables, locals and tfvars.
+#[derive(Clone, Debug)]
+pub struct Read {
+    /// The value; `Unknown` when neither the text nor the module decides it.
+    pub value: Value,
+    /// How the value was reached when it is not written at the attribute.
+    pub through: Option<Through>,
+    /// Whether the value is a literal written at the attribute, which a fix may replace; a
+    /// computed value (`!false`, a conditional) is left to the author even when it is known.
+    pub literal: bool,
+}
+
+/// The variables and locals a value was read through.
+#[derive(Clone, Debug)]
+pub struct Through {
+    /// The chain, for messages: `` `var.force_destroy` (default in variables.tf:12) ``.
+    pub chain: String,
+    /// Where the deciding value is written: `variables.tf:12`.
+    pub written_at: String,
+    /// Whether the attribute takes that value as it is (`force_destroy = var.force_destroy`),
+    /// rather than a value computed from it (`var.env == "prod" ? true : false`).
+    pub direct: bool,
+}
+
+/// Reads `attribute` of a resource of the file `ctx` analyses. A literal is taken as written;
+/// anything else is evaluated with the file's module, if the engine gave one. In a reusable
+/// module every variable is the caller's, so values that depend on one stay unknown.
+/// `lifecycle { prevent_destroy }` must not use this: Terraform accepts only a literal there.
+pub fn read(ctx: &RuleContext<'_>, attribute: &Attribute) -> Read {
+    let literal = || Read {
+        value: attribute.value.value.clone(),
+        through: None,
+        literal: attribute.value.value != Value::Unknown,
+    };
+    if attribute.value.value != Value::Unknown {
+        return literal();
+    }
+    let Some(evaluator) = ctx.terraform_module() else {
+        return literal();
+    };
+    let evaluation = evaluator.attribute(ctx.file().path, attribute, None);
+    if evaluation.limit_reached {
+        return literal();
+    }
+    let value = match &evaluation.value {
+        evaluated::Value::Bool(value) => Value::Bool(*value),
+        evaluated::Value::String(value) => Value::String(value.clone()),
+        evaluated::Value::Number(value) => Value::Number(value.to_string()),
+        evaluated::Value::Null => Value::Null,
+        _ => return literal(),
+    };
+    let through = through(&evaluation.trace).map(|mut through| {
+        // The value written at the deciding place, to tell whether the attribute takes it as
+        // it is.
+        let decided = evaluation
+            .trace
+            .iter()
+            .rev()
+            .find_map(|origin| match origin {
+                Origin::Default { variable, .. } | Origin::Tfvars { variable, .. } => evaluator
+                    .variable(variable)
+                    .map(|variable| variable.value.clone()),
+                _ => None,
+            });
+        let decided = decided.or_else(|| {
+            evaluation
+                .trace
+                .iter()
+                .rev()
+                .find_map(|origin| match origin {
+                    Origin::Local { name, .. } => Some(evaluator.local(name).value),
+                    _ => None,
+                })
+        });
+        through.direct = decided.as_ref() == Some(&evaluation.value);
+        through
+    });
+    Read {
+        value,
+        through,
+        literal: false,
+    }
+}
+
+impl Read {
+    /// How a message names the attribute and its value: `` `force_destroy = true` `` when
+    /// written there, else `` `force_destroy` is `true` through `var.force_destroy` (default
+    /// in variables.tf:12) ``.
+    pub fn describe(&self, name: &str, written: &str) -> String {
+        match &self.through {
+            None => format!("`{name} = {written}`"),
+            Some(through) => format!(
+                "`{name}` is `{}` through {}",
+                source(&self.value),
+                through.chain
+            ),
+        }
+    }
+
+    /// What the message asks for: `` set `force_destroy = false` ``, or where the value comes
+    /// from, `` set the value at variables.tf:12 to `false` ``.
+    pub fn set(&self, name: &str, safe: &str) -> String {
+        match &self.through {
+            None => format!("set `{name} = {safe}`"),
+            Some(through) if through.direct => {
+                format!("set the value at {} to `{safe}`", through.written_at)
+            }
+            Some(through) => format!(
+                "change the value at {} so that `{name}` is `{safe}`",
+                through.written_at
+            ),
+        }
+    }
+}
+
+/// The value as Terraform source.
+fn source(value: &Value) -> String {
+    match value {
+        Value::Bool(value) => value.to_string(),
+        Value::String(value) => format!("\"{value}\""),
+        Value::Number(value) => value.clone(),
+        Value::Null => "null".to_owned(),
+        Value::List(_) | Value::Unknown => "…".to_owned(),
+    }
+}
+
+/// The variables and locals of a trace that hold a value, for messages; `None` when the value
+/// came through none of them (`!false`).
+fn through(trace: &[Origin]) -> Option<Through> {
+    let place = |location: &Location| format!("{}:{}", file_name(&location.path), location.line);
+    let mut chain = Vec::new();
+    let mut deciding = None;
+    let mut local = None;
+    for origin in trace {
+        match origin {
+            Origin::Default { variable, location } => {
+                chain.push(format!("`var.{variable}` (default in {})", place(location)));
+                deciding = Some(place(location));
+            }
+            Origin::Tfvars { variable, location } => {
+                chain.push(format!("`var.{variable}` (set in {})", place(location)));
+                deciding = Some(place(location));
+            }
+            Origin::Local { name, location } => {
+                chain.push(format!("`local.{name}` ({})", place(location)));
+                local = Some(place(location));
+            }
+            Origin::Caller { .. } | Origin::Unset { .. } => {}
+        }
+    }
+    let written_at = deciding.or(local)?;
+    Some(Through {
+        chain: chain.join(", "),
+        written_at,
+        direct: false,
+    })
+}
+
+/// The file name at the end of a display path.
+fn file_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
 }

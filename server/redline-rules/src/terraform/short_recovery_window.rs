@@ -1,7 +1,7 @@
 use redline_diagnostics::{Applicability, Category, Confidence, Edit, Fix, Severity};
 use redline_syntax::Format;
 
-use crate::terraform::protection::WINDOW_GUARDS;
+use crate::terraform::protection::{self, WINDOW_GUARDS};
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
 declare_rule! {
@@ -39,6 +39,9 @@ declare_rule! {
     /// 90 for Azure key vaults) is safe: it only delays the final deletion.
     /// Enabling purge protection on an Azure key vault is unsafe: it cannot be turned off
     /// again, and it blocks re-creating a vault with the same name for the retention period.
+    /// When the value comes through a variable, a local or a tfvars file, the message names the
+    /// place it is written and no fix is offered: the change belongs there, and it changes the
+    /// variable for every resource that reads it. A computed value is not rewritten either.
     ///
     /// ## Suppression
     /// `# redline:ignore RL-TF-011 -- secret recreated by every test run` on the line above.
@@ -66,7 +69,8 @@ fn check(ctx: &mut RuleContext<'_>) {
             let Some(attribute) = resource.attribute(guard.attribute) else {
                 continue;
             };
-            let Some(days) = attribute.value.value.as_number() else {
+            let read = protection::read(ctx, attribute);
+            let Some(days) = read.value.as_number() else {
                 continue;
             };
             if days > guard.at_most {
@@ -74,7 +78,10 @@ fn check(ctx: &mut RuleContext<'_>) {
             }
             let name = guard.attribute;
             let safe = guard.safe;
-            let written = ctx.file().slice(attribute.value.range).to_owned();
+            let written = match read.through {
+                None => ctx.file().slice(attribute.value.range).to_owned(),
+                Some(_) => days.to_string(),
+            };
             let consequence = if days <= 0.0 {
                 format!(
                     "deleting it destroys {} at once, with no way to recover",
@@ -88,31 +95,43 @@ fn check(ctx: &mut RuleContext<'_>) {
                 )
             };
             let message = format!(
-                "`{name} = {written}` on `{address}`: {consequence}; set `{name} = {safe}`"
+                "{} on `{address}`: {consequence}; {}",
+                read.describe(name, &written),
+                read.set(name, &safe.to_string()),
             );
-            let fix = Fix::single(
-                format!("Set `{name} = {safe}`"),
-                Applicability::Safe,
-                Edit::replace(attribute.value.range, safe.to_string()),
-            );
-            let diagnostic = ctx.diagnostic(attribute.range, message).with_fix(fix);
+            let mut diagnostic = ctx.diagnostic(attribute.range, message);
+            // Only a literal is replaced: a value that comes through a variable or a local is
+            // changed where it is written.
+            if read.literal {
+                diagnostic = diagnostic.with_fix(Fix::single(
+                    format!("Set `{name} = {safe}`"),
+                    Applicability::Safe,
+                    Edit::replace(attribute.value.range, safe.to_string()),
+                ));
+            }
             ctx.report(diagnostic);
         }
         if resource.resource_type == "azurerm_key_vault"
             && let Some(attribute) = resource.attribute("purge_protection_enabled")
-            && attribute.value.value.as_bool() == Some(false)
         {
+            let read = protection::read(ctx, attribute);
+            if read.value.as_bool() != Some(false) {
+                continue;
+            }
             let message = format!(
-                "`purge_protection_enabled = false` on `{address}`: anyone who can delete the \
-                 vault can also purge it and its keys at once, with no way to recover; set \
-                 `purge_protection_enabled = true`"
+                "{} on `{address}`: anyone who can delete the vault can also purge it and its \
+                 keys at once, with no way to recover; {}",
+                read.describe("purge_protection_enabled", "false"),
+                read.set("purge_protection_enabled", "true"),
             );
-            let fix = Fix::single(
-                "Set `purge_protection_enabled = true`",
-                Applicability::Unsafe,
-                Edit::replace(attribute.value.range, "true"),
-            );
-            let diagnostic = ctx.diagnostic(attribute.range, message).with_fix(fix);
+            let mut diagnostic = ctx.diagnostic(attribute.range, message);
+            if read.literal {
+                diagnostic = diagnostic.with_fix(Fix::single(
+                    "Set `purge_protection_enabled = true`",
+                    Applicability::Unsafe,
+                    Edit::replace(attribute.value.range, "true"),
+                ));
+            }
             ctx.report(diagnostic);
         }
     }

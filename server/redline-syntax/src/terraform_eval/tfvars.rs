@@ -32,6 +32,12 @@ pub struct Assignment {
     pub(crate) expression: Expression,
 }
 
+/// Whether Terraform loads the file at `path` as variable definitions without being told to:
+/// `terraform.tfvars`, `terraform.tfvars.json`, `*.auto.tfvars` and `*.auto.tfvars.json`.
+pub fn is_auto_loaded(path: &str) -> bool {
+    load_order(path).is_some()
+}
+
 /// Where a file stands in Terraform's automatic loading: `terraform.tfvars`, then
 /// `terraform.tfvars.json`, then `*.auto.tfvars` and `*.auto.tfvars.json` in lexical order of
 /// their names, each later file overriding the earlier ones. `None` for files Terraform only
