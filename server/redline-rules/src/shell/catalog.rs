@@ -912,6 +912,15 @@ fn local_work_severity(format: Format) -> Option<Severity> {
     }
 }
 
+/// Whether a path operand after the sub-command names the whole work tree.
+fn names_whole_tree(invocation: &Invocation<'_>) -> bool {
+    invocation
+        .positionals
+        .iter()
+        .skip(1)
+        .any(|path| whole_tree(path))
+}
+
 /// Pathspecs that name the whole work tree.
 fn whole_tree(pathspec: &str) -> bool {
     matches!(pathspec, "." | "./" | "*" | ":/" | ":(top)" | ":/*")
@@ -929,12 +938,7 @@ fn git_reset_hard(invocation: &Invocation<'_>) -> Option<Grade> {
 }
 
 fn git_checkout_discard(invocation: &Invocation<'_>) -> Option<Grade> {
-    if !invocation
-        .positionals
-        .iter()
-        .skip(1)
-        .any(|path| whole_tree(path))
-    {
+    if !names_whole_tree(invocation) {
         return None;
     }
     let severity = local_work_severity(invocation.format)?;
@@ -948,13 +952,7 @@ fn git_restore_discard(invocation: &Invocation<'_>) -> Option<Grade> {
     let args = invocation.args;
     let staged_only = (has_flag(args, "--staged") || has_flag(args, "-S"))
         && !(has_flag(args, "--worktree") || has_flag(args, "-W"));
-    if staged_only
-        || !invocation
-            .positionals
-            .iter()
-            .skip(1)
-            .any(|path| whole_tree(path))
-    {
+    if staged_only || !names_whole_tree(invocation) {
         return None;
     }
     let severity = local_work_severity(invocation.format)?;
