@@ -4,6 +4,13 @@ files, start-up, the language server, `redline diff` when there is one, and peer
 
 Usage: run.py [--work DIR] [--sizes 1,100,1000,5000,20000] [--runs N] [--no-build]
               [--peers checkov,cfn-lint,zizmor,semgrep] [--peer-files N] [--no-lsp] [--quick]
+              [--real-corpus DIR] [--baseline REV] [--only-real]
+
+The real Terraform corpus: the `.tf`, `.tf.json` and tfvars files of the shared corpus archives
+(`../shared/corpus/*.tar.gz` beside the repository, or --real-corpus), unpacked at run time into
+the work folder. With --baseline REV, the same files are also checked by the release build of
+that revision (built once, in a git worktree under the work folder), and the report gives the
+ratio of CPU time and peak RSS: what the analysis of the current tree costs beyond REV's.
 
 Everything is generated from fixed seeds, so two runs measure the same bytes. A real checkout
 can be added with REDLINE_BENCH_CORPUS=/path/to/checkout (see fetch-corpus). Peers are
@@ -141,6 +148,81 @@ def measure_input(name, target, args, binaries):
     print(f"  {name}: {files} files, {size / 1e6:.1f} MB: check {wall:.3f} s (cpu {row['check']['cpu_s']:.2f} s), "
           f"{row['check']['rss_mb']:.1f} MB RSS, parse-only {row['parse_only']['wall_s']:.3f} s", flush=True)
     return row
+
+
+TERRAFORM_SUFFIXES = ('.tf', '.tf.json', '.tfvars', '.tfvars.json')
+
+
+def real_terraform(args):
+    """The Terraform files of the real corpus, copied once into their own tree (folders kept, so
+    modules stay modules); None when no archive is found."""
+    folder = os.path.join(args.work, 'real-terraform')
+    if os.path.isdir(folder):
+        return folder
+    source = args.real_corpus
+    if not source:
+        archives = os.path.join(os.path.dirname(ROOT), 'shared', 'corpus')
+        if not os.path.isdir(archives):
+            return None
+        source = os.path.join(args.work, 'real-unpacked')
+        if not os.path.isdir(source):
+            os.makedirs(source)
+            for name in sorted(os.listdir(archives)):
+                if name.endswith('.tar.gz'):
+                    subprocess.run(['tar', 'xzf', os.path.join(archives, name), '-C', source], check=True)
+    for base, _, names in os.walk(source):
+        for name in names:
+            if name.endswith(TERRAFORM_SUFFIXES):
+                relative = os.path.relpath(os.path.join(base, name), source)
+                os.makedirs(os.path.join(folder, os.path.dirname(relative)), exist_ok=True)
+                shutil.copy(os.path.join(base, name), os.path.join(folder, relative))
+    return folder
+
+
+def baseline_binary(args):
+    """The release binary of `args.baseline`, built once in its own worktree and target."""
+    revision = subprocess.run(['git', 'rev-parse', '--short', args.baseline], cwd=ROOT, check=True,
+                              capture_output=True, text=True).stdout.strip()
+    tree = os.path.join(args.work, f'baseline-{revision}')
+    target = os.path.join(args.work, 'baseline-target')
+    binary = os.path.join(target, revision, 'release', 'redline')
+    if not os.path.exists(binary):
+        if not os.path.isdir(tree):
+            subprocess.run(['git', 'worktree', 'add', '--detach', tree, revision], cwd=ROOT, check=True)
+        subprocess.run(['cargo', 'build', '--release', '--locked', '-p', 'redline-cli'], cwd=tree, check=True,
+                       env={**os.environ, 'CARGO_TARGET_DIR': os.path.join(target, revision)})
+    return revision, binary
+
+
+def measure_real(args, binaries):
+    folder = real_terraform(args)
+    if folder is None:
+        print('  real Terraform corpus: no archive found, skipped', flush=True)
+        return None
+    files, size = tree_size(folder)
+    row = {'files': files, 'bytes': size, 'check': check(binaries['redline'], folder, args.runs)}
+    if args.baseline:
+        revision, binary = baseline_binary(args)
+        tree_size(folder)
+        row['baseline'] = check(binary, folder, args.runs)
+        row['baseline_revision'] = revision
+        row['cpu_ratio'] = row['check']['cpu_s'] / row['baseline']['cpu_s']
+        row['wall_ratio'] = row['check']['wall_s'] / row['baseline']['wall_s']
+        row['rss_ratio'] = row['check']['rss_mb'] / row['baseline']['rss_mb']
+    print(f"  real Terraform corpus: {files} files, {size / 1e6:.1f} MB: check {row['check']['wall_s']:.3f} s "
+          f"(cpu {row['check']['cpu_s']:.2f} s), {row['check']['rss_mb']:.1f} MB RSS", flush=True)
+    return row
+
+
+def triage(args, binaries):
+    """With --triage: precision, labeled mistakes and misses on the triaged real corpus; reported,
+    never failed here."""
+    if not args.triage:
+        return
+    corpus = (['--corpus', args.real_corpus] if args.real_corpus
+              else ['--keep', os.path.join(args.work, 'real-unpacked')])
+    subprocess.run([sys.executable, os.path.join(HERE, 'real', 'check.py'), '--redline', binaries['redline'],
+                    '--report-only', '--markdown'] + corpus, check=False)
 
 
 def generate(args):
@@ -342,6 +424,21 @@ def markdown(report):
                      f"| {c['cpu_s']:.2f} s | {row['files_per_s']:,.0f} | {row['mb_per_s']:.1f} "
                      f"| {c['rss_mb']:.1f} MB | {c['findings']:,} | {p['wall_s']:.3f} s "
                      f"| {row['overhead']:.2f}×, {row['cpu_overhead']:.2f}× |")
+    real = report.get('real')
+    if real:
+        c = real['check']
+        lines += ['', '### Real Terraform corpus', '',
+                  f"The `.tf`, `.tf.json` and tfvars files of the shared corpus: {real['files']:,} files, "
+                  f"{real['bytes'] / 1e6:.1f} MB. `redline check`: {c['wall_s']:.3f} s wall (median of {c['runs']}), "
+                  f"{c['cpu_s']:.2f} s CPU, {c['rss_mb']:.1f} MB peak RSS, {c['findings']:,} findings."]
+        if 'baseline' in real:
+            b = real['baseline']
+            lines.append(f"Revision {real['baseline_revision']} on the same files: {b['wall_s']:.3f} s wall, "
+                         f"{b['cpu_s']:.2f} s CPU, {b['rss_mb']:.1f} MB, {b['findings']:,} findings. "
+                         f"Ratio now / then: CPU {real['cpu_ratio']:.2f}×, wall {real['wall_ratio']:.2f}×, "
+                         f"peak RSS {real['rss_ratio']:.2f}×.")
+    if 'cold_start' not in report:
+        return '\n'.join(lines) + '\n'
     cold = report['cold_start']
     lines += ['', f"Cold start, `redline check` on one 50-line `.tf` file: median {cold['wall_s'] * 1000:.1f} ms, "
               f"fastest {cold['wall_min_s'] * 1000:.1f} ms ({cold['runs']} runs), {cold['rss_mb']:.1f} MB."]
@@ -381,6 +478,11 @@ def main():
     parser.add_argument('--no-build', action='store_true')
     parser.add_argument('--no-lsp', action='store_true')
     parser.add_argument('--quick', action='store_true', help='fewer sizes, runs and edits')
+    parser.add_argument('--real-corpus', help='an unpacked corpus instead of the shared archives')
+    parser.add_argument('--baseline', help='a git revision whose release build is measured on the real corpus too')
+    parser.add_argument('--only-real', action='store_true', help='measure only the real Terraform corpus')
+    parser.add_argument('--triage', action='store_true',
+                        help='at the end, check the findings on the shared corpus against bench/real/triage.jsonl')
     args = parser.parse_args()
     args.sizes = [int(size) for size in args.sizes.split(',') if size]
     args.peers = [peer for peer in args.peers.split(',') if peer]
@@ -390,6 +492,16 @@ def main():
     os.makedirs(args.work, exist_ok=True)
     binaries = build(args)
     report = {'date': time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()), 'machine': machine()}
+    print('real Terraform corpus', flush=True)
+    report['real'] = measure_real(args, binaries)
+    if args.only_real:
+        report['inputs'] = []
+        report['peers'] = []
+        report['machine']['load_after'] = os.getloadavg()
+        print()
+        print(markdown(report))
+        triage(args, binaries)
+        return
     print('generating inputs', flush=True)
     inputs = generate(args)
     print('redline check', flush=True)
@@ -410,6 +522,7 @@ def main():
     print()
     print(text)
     print(f"written to {os.path.join(args.work, 'results.md')} and results.json")
+    triage(args, binaries)
 
 
 if __name__ == '__main__':
