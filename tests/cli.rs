@@ -1282,6 +1282,64 @@ fn diff_old_new_files_and_folders() {
     assert_eq!(report["summary"]["files"], 3);
 }
 
+/// An edit of `terraform.tfvars` alone that replaces a database is reported in the tfvars
+/// file, whether two folders are compared, the working tree is compared with git, or the new
+/// text is proposed to the gate.
+#[test]
+fn diff_reports_a_database_replaced_by_a_tfvars_edit() {
+    const MAIN: &str = "resource \"aws_db_instance\" \"main\" {\n  engine              = var.engine\n  deletion_protection = true\n}\n";
+    const VARIABLES: &str =
+        "variable \"engine\" {\n  type    = string\n  default = \"postgres\"\n}\n";
+    const BEFORE: &str = "engine = \"postgres\"\n";
+    const AFTER: &str = "# Moving to MySQL.\nengine = \"mysql\"\n";
+    let sandbox = Sandbox::new();
+    for side in ["v1", "v2"] {
+        sandbox.write(&format!("{side}/main.tf"), MAIN);
+        sandbox.write(&format!("{side}/variables.tf"), VARIABLES);
+    }
+    sandbox.write("v1/terraform.tfvars", BEFORE);
+    sandbox.write("v2/terraform.tfvars", AFTER);
+    let output = sandbox.run(&["diff", "v1", "v2", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report = json_of(&output);
+    assert_eq!(found(&report), ["RL-TF-005 v2/terraform.tfvars:2:10"]);
+    let finding = &report["findings"][0];
+    assert_eq!(finding["severity"], "error");
+    let message = finding["message"].as_str().unwrap();
+    assert!(
+        message.starts_with(
+            "`var.engine` (set in terraform.tfvars:2) changes from \"postgres\" to \"mysql\", \
+             which `engine` of `aws_db_instance.main` (main.tf:2) reads"
+        ),
+        "{message}"
+    );
+
+    let sandbox = committed(&[
+        ("db/main.tf", MAIN),
+        ("db/variables.tf", VARIABLES),
+        ("db/terraform.tfvars", BEFORE),
+    ]);
+    sandbox.write("db/terraform.tfvars", AFTER);
+    let output = sandbox.run(&["diff", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert_eq!(
+        found(&json_of(&output)),
+        ["RL-TF-005 db/terraform.tfvars:2:10"]
+    );
+
+    sandbox.write("db/terraform.tfvars", BEFORE);
+    let output = sandbox
+        .command(&["gate", "--path", "db/terraform.tfvars", "--format", "json"])
+        .write_stdin(AFTER)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert_eq!(
+        found(&json_of(&output)),
+        ["RL-TF-005 db/terraform.tfvars:2:10"]
+    );
+}
+
 /// Runs `redline hook claude` with `input` on standard input.
 fn claude_hook(sandbox: &Sandbox, input: &Value) -> Output {
     sandbox

@@ -973,3 +973,169 @@ fn edit_fixture_pairs_in_the_editor() {
     }
     assert_eq!(client.shutdown().code(), Some(0));
 }
+
+/// The UTF-16 position of the first `needle` in `text`.
+fn utf16_position(text: &str, needle: &str) -> Value {
+    let offset = text.find(needle).unwrap();
+    let line_start = text[..offset].rfind('\n').map_or(0, |newline| newline + 1);
+    let line = text[..line_start].matches('\n').count();
+    let character: usize = text[line_start..offset].chars().map(char::len_utf16).sum();
+    json!({"line": line, "character": character})
+}
+
+/// The Markdown of the hover at the first `needle` of an open document; `None` for no hover.
+fn hover_at(client: &mut LspClient, uri: &str, text: &str, needle: &str) -> Option<Value> {
+    let hover = client
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": utf16_position(text, needle)}),
+        )
+        .unwrap();
+    (!hover.is_null()).then_some(hover)
+}
+
+/// Hover on a Terraform attribute shows its value and where it came from: a variable whose
+/// default sits in another file and which `terraform.tfvars` overrides (with the finding's rule
+/// text kept), a reference, and a reusable module's input; a literal gets no value section.
+/// The emoji before each hovered value pins UTF-16 columns.
+#[test]
+fn hover_shows_a_terraform_value_and_where_it_came_from() {
+    let workspace = Workspace::new();
+    let stack = workspace.dir.path().join("stack");
+    std::fs::create_dir(&stack).unwrap();
+    let main = "resource \"aws_s3_bucket\" \"logs\" {\n  \
+                bucket        = \"🚀-logs\"\n  \
+                force_destroy = /* 🚀 */ var.force_destroy\n}\n\
+                resource \"aws_s3_bucket_versioning\" \"logs\" {\n  \
+                bucket = /* 🚀 */ aws_s3_bucket.logs.id\n}\n\
+                resource \"aws_s3_bucket\" \"scratch\" {\n  force_destroy = true\n}\n";
+    std::fs::write(stack.join("main.tf"), main).unwrap();
+    std::fs::write(
+        stack.join("variables.tf"),
+        "variable \"force_destroy\" {\n  type    = bool\n  default = false\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        stack.join("terraform.tfvars"),
+        "# Scratch environment.\n\nforce_destroy = true\n",
+    )
+    .unwrap();
+    // A `versions.tf` with nothing but requirements lays the folder out as a published module.
+    let module = workspace.dir.path().join("modules/bucket");
+    std::fs::create_dir_all(&module).unwrap();
+    let module_main =
+        "resource \"aws_s3_bucket\" \"this\" {\n  force_destroy = /* 🚀 */ var.force_destroy\n}\n";
+    std::fs::write(module.join("main.tf"), module_main).unwrap();
+    std::fs::write(
+        module.join("variables.tf"),
+        "variable \"force_destroy\" {\n  default = true\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        module.join("versions.tf"),
+        "terraform {\n  required_providers {\n    aws = { source = \"hashicorp/aws\" }\n  }\n}\n",
+    )
+    .unwrap();
+
+    let mut client = LspClient::start(workspace.dir.path());
+    initialize(
+        &mut client,
+        &workspace,
+        json!({}),
+        json!({"scanWorkspace": false}),
+    );
+    let uri = workspace.uri("stack/main.tf");
+    open(&mut client, &uri, main);
+    let diagnostics = client.diagnostics(&uri, json!(1));
+    let flagged: Vec<&Value> = diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic["code"] == "RL-TF-010")
+        .collect();
+    assert_eq!(flagged.len(), 2, "{diagnostics:?}");
+
+    // A flagged attribute: the value first, then the rule's text as before.
+    let hover = hover_at(&mut client, &uri, main, "var.force_destroy").unwrap();
+    let markdown = hover["contents"]["value"].as_str().unwrap();
+    let (value, rules) = markdown.split_once("\n\n---\n\n").unwrap();
+    assert_eq!(
+        value,
+        "`force_destroy` = `true` — through `var.force_destroy` (set in terraform.tfvars:3; \
+         default `false` in variables.tf:3)"
+    );
+    assert!(
+        rules.starts_with("**RL-TF-010** `force-destroy-enabled`"),
+        "{markdown}"
+    );
+    assert!(rules.contains("## Why it matters"), "{markdown}");
+    // The range covers the attribute and the finding, in UTF-16 columns: the emoji is two.
+    assert_eq!(hover["range"]["start"], json!({"line": 2, "character": 2}));
+    assert_eq!(hover["range"]["end"], json!({"line": 2, "character": 44}));
+
+    let hover = hover_at(&mut client, &uri, main, "aws_s3_bucket.logs.id").unwrap();
+    assert_eq!(
+        hover["contents"]["value"],
+        "`bucket` = `aws_s3_bucket.logs.id` (known after apply)"
+    );
+    assert_eq!(hover["range"], range((5, 2), (5, 41)));
+
+    // A literal has no value section: an unflagged one no hover, a flagged one its rule only.
+    assert_eq!(hover_at(&mut client, &uri, main, "-logs\""), None);
+    let hover = hover_at(&mut client, &uri, main, "true\n}\n").unwrap();
+    let markdown = hover["contents"]["value"].as_str().unwrap();
+    assert!(markdown.starts_with("**RL-TF-010**"), "{markdown}");
+    assert!(!markdown.contains("`force_destroy` ="), "{markdown}");
+
+    let module_uri = workspace.uri("modules/bucket/main.tf");
+    open(&mut client, &module_uri, module_main);
+    client.diagnostics(&module_uri, json!(1));
+    let hover = hover_at(&mut client, &module_uri, module_main, "var.force_destroy").unwrap();
+    let markdown = hover["contents"]["value"].as_str().unwrap();
+    assert_eq!(
+        markdown,
+        "`force_destroy` is unknown: `var.force_destroy` is an input of a reusable module — \
+         through `var.force_destroy` (set by each caller of the module; default `true` in \
+         variables.tf:2)"
+    );
+    assert_eq!(hover["range"], range((1, 2), (1, 44)));
+    assert_eq!(client.shutdown().code(), Some(0));
+}
+
+/// Editing `terraform.tfvars` is judged with the module it feeds: a value that replaces a
+/// database is shown in the tfvars buffer, as `redline diff` reports it.
+#[test]
+fn a_tfvars_edit_shows_the_database_it_replaces() {
+    let workspace = committed_workspace();
+    let dir = workspace.dir.path();
+    std::fs::write(
+        dir.join("db.tf"),
+        "resource \"aws_db_instance\" \"main\" {\n  engine = var.engine\n}\n\nvariable \"engine\" {\n  default = \"postgres\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("terraform.tfvars"), "engine = \"postgres\"\n").unwrap();
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", "database"]);
+    let mut client = LspClient::start(dir);
+    initialize(
+        &mut client,
+        &workspace,
+        json!({}),
+        json!({"scanWorkspace": false}),
+    );
+    let uri = workspace.uri("terraform.tfvars");
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "terraform-vars", "version": 1, "text": "engine = \"postgres\"\n"}}),
+    );
+    assert_eq!(client.diagnostics(&uri, json!(1)), Vec::<Value>::new());
+    change(
+        &mut client,
+        &uri,
+        2,
+        json!([{"range": range((0, 10), (0, 18)), "text": "mysql"}]),
+    );
+    let diagnostics = client.diagnostics(&uri, json!(2));
+    let codes: Vec<&Value> = diagnostics.iter().map(|d| &d["code"]).collect();
+    assert_eq!(codes, [&json!("RL-TF-005")]);
+    assert_eq!(diagnostics[0]["range"], range((0, 9), (0, 16)));
+    assert_eq!(client.shutdown().code(), Some(0));
+}

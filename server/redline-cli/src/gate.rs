@@ -57,8 +57,9 @@ fn read_bounded(input: impl std::io::Read, what: &str) -> anyhow::Result<Vec<u8>
 }
 
 /// The findings that writing `proposed` to `path` would introduce (`None`: deleting it).
-/// The file on disk is the base; for a Terraform file, the other files of its module (`.tf`,
-/// `.tf.json` and the tfvars Terraform loads) are passed as context.
+/// The file on disk is the base; for a Terraform file or a tfvars file Terraform loads, the
+/// other files of its module (`.tf`, `.tf.json` and the tfvars Terraform loads) are passed as
+/// context.
 pub fn judge(
     path: &Path,
     proposed: Option<&str>,
@@ -72,7 +73,7 @@ pub fn judge(
     };
     let display = path.to_string_lossy().replace('\\', "/");
     let mut paths = vec![path.clone()];
-    if redline_workspace::is_terraform_file(&display)
+    if redline_workspace::is_module_file(&display)
         && let Some(folder) = path.parent()
         && let Ok(listing) = std::fs::read_dir(folder)
     {

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::collections::HashMap;
 
 use redline_diagnostics::Diagnostic;
-use redline_rules::{Change, ModuleEval};
+use redline_rules::{Change, EvaluateModule, ModuleEval};
 use redline_syntax::terraform_eval::symbols::Module;
 use redline_syntax::terraform_eval::tfvars::is_auto_loaded;
 use redline_syntax::{
@@ -58,7 +58,10 @@ pub enum Report {
 
 /// Analyses an edit. Returns one analysis per input, in input order; unchanged inputs get an
 /// empty one. A deleted file is analysed as empty text in the format of its base, so that
-/// findings about what its deletion destroys have a file to belong to.
+/// findings about what its deletion destroys have a file to belong to. A changed variable
+/// definitions file (`terraform.tfvars`, …) is analysed as a Terraform file of its folder by
+/// the rules that judge what its values do to the module
+/// (`redline_rules::judges_variable_definitions`).
 pub fn analyze_change(
     inputs: &[ChangeInput<'_>],
     config: &Config,
@@ -80,12 +83,23 @@ pub type ParsedSides<'f, 'a> = (Option<&'f SourceFile<'a>>, Option<&'f SourceFil
 /// missing is parsed as empty text in the format of the other side. Front-ends that keep trees
 /// between calls (an editor) can parse once and call `analyze_parsed_change` on every change
 /// of the new side.
+///
+/// Variable definitions files (`terraform.tfvars`, `*.auto.tfvars`, their `.json` forms) are
+/// parsed, as Terraform, only when the edit changes them: their values reach the rules through
+/// the module, and a changed one is where findings about what its edit does belong.
 pub fn parse_change<'a>(
     inputs: &[ChangeInput<'a>],
 ) -> Vec<(Option<SourceFile<'a>>, Option<SourceFile<'a>>)> {
     inputs
         .iter()
         .map(|input| {
+            let mut input = *input;
+            if is_auto_loaded(input.path) {
+                if !input.is_changed() {
+                    return (None, None);
+                }
+                input.hints.format = Some(Format::Terraform);
+            }
             let base = input
                 .base
                 .and_then(|text| parse_source(input.path, text, input.hints));
@@ -123,13 +137,20 @@ pub fn analyze_parsed_change(
     options: &AnalysisOptions,
     report: Report,
 ) -> Vec<FileAnalysis> {
-    // Files grouped by folder and format: a Terraform module is a folder.
+    // Files grouped by folder and format: a Terraform module is a folder. Variable
+    // definitions are not files of the module but its input; a changed one sees the module's
+    // files as a Terraform file of the folder would.
     let mut folders: BTreeMap<(&str, Format), Vec<usize>> = BTreeMap::new();
+    let mut variable_definitions: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (index, (base, new)) in parsed.iter().enumerate() {
         let Some(format) = new.or(*base).map(|file| file.format) else {
             continue;
         };
         if is_auto_loaded(inputs[index].path) {
+            variable_definitions
+                .entry(parent(inputs[index].path))
+                .or_default()
+                .push(index);
             continue;
         }
         folders
@@ -155,6 +176,9 @@ pub fn analyze_parsed_change(
             .collect();
         if format == Format::Terraform {
             terraform_folders.push((folder, base.clone(), new.clone()));
+            for &index in variable_definitions.get(folder).into_iter().flatten() {
+                folder_of.insert(index, (base.clone(), new.clone()));
+            }
         }
         for &index in members {
             folder_of.insert(index, (base.clone(), new.clone()));
@@ -201,10 +225,6 @@ pub fn analyze_parsed_change(
             let Some(new) = new else {
                 return FileAnalysis::default();
             };
-            // Variable definitions are the module's input, not a file of their own.
-            if is_auto_loaded(input.path) {
-                return FileAnalysis::default();
-            }
             if !input.is_changed() {
                 return FileAnalysis {
                     format: Some(new.format),
@@ -215,10 +235,14 @@ pub fn analyze_parsed_change(
                 .get(&index)
                 .map(|(base, new)| (base.as_slice(), new.as_slice()))
                 .unwrap_or_default();
+            let module = modules.get(parent(input.path));
             let change = Change {
                 base,
                 folder_base,
                 folder_new,
+                module_base: module
+                    .filter(|_| new.format == Format::Terraform)
+                    .map(|(base, _)| base as &dyn EvaluateModule),
             };
             let source = SourceInput {
                 path: input.path,
@@ -226,7 +250,6 @@ pub fn analyze_parsed_change(
                 hints: input.hints,
                 config_relative_path: input.config_relative_path,
             };
-            let module = modules.get(parent(input.path));
             let mut analysis = analyze_with_change(
                 &source,
                 new,
@@ -356,6 +379,8 @@ fn parent(path: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
+    use redline_text::TextRange;
+
     use super::*;
 
     fn change<'a>(path: &'a str, base: Option<&'a str>, new: Option<&'a str>) -> ChangeInput<'a> {
@@ -504,5 +529,53 @@ mod tests {
             Report::Introduced,
         );
         assert!(rule_ids(&analyses[0]).is_empty());
+    }
+
+    /// An edit of `terraform.tfvars` alone is judged with the module it feeds: the finding
+    /// about the database it replaces belongs to the tfvars file, and other rules do not run
+    /// on it.
+    #[test]
+    fn a_tfvars_edit_carries_what_it_does_to_the_module() {
+        let config = Config::default();
+        let options = AnalysisOptions::default();
+        let main = "resource \"aws_db_instance\" \"main\" {\n  engine = var.engine\n}\n";
+        let variables = "variable \"engine\" {\n  default = \"postgres\"\n}\n";
+        let analyses = analyze_change(
+            &[
+                change("db/main.tf", Some(main), Some(main)),
+                change("db/variables.tf", Some(variables), Some(variables)),
+                change(
+                    "db/terraform.tfvars",
+                    Some("engine = \"postgres\"\n"),
+                    Some("engine = \"mysql\"\n"),
+                ),
+            ],
+            &config,
+            &options,
+            Report::Introduced,
+        );
+        assert!(rule_ids(&analyses[0]).is_empty());
+        assert_eq!(analyses[2].format, Some(Format::Terraform));
+        assert_eq!(rule_ids(&analyses[2]), ["RL-TF-005"]);
+        let finding = &analyses[2].diagnostics[0];
+        assert_eq!(finding.range, TextRange::from_usize(9, 16));
+        assert!(
+            finding.message.starts_with(
+                "`var.engine` (set in terraform.tfvars:1) changes from \"postgres\" to \"mysql\""
+            ),
+            "{}",
+            finding.message
+        );
+        // An unchanged tfvars file is context, and gets no analysis.
+        let analyses = analyze_change(
+            &[
+                change("db/main.tf", Some(main), Some(main)),
+                change("db/terraform.tfvars", Some("a = 1\n"), Some("a = 1\n")),
+            ],
+            &config,
+            &options,
+            Report::Introduced,
+        );
+        assert_eq!(analyses[1].format, None);
     }
 }

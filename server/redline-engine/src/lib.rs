@@ -7,6 +7,7 @@
 mod change;
 pub mod config;
 mod fix;
+mod resolve;
 mod suppression;
 
 use std::cell::OnceCell;
@@ -27,6 +28,7 @@ pub use change::{
 };
 pub use config::{Config, ConfigError};
 pub use fix::{FixMode, FixOutcome, apply_fixes, fix_file};
+pub use resolve::{Resolved, Unknown, resolve_attribute};
 pub use suppression::Date;
 
 /// One file to analyse.
@@ -278,10 +280,16 @@ fn analyze_with_change(
         };
     }
 
+    // A variable definitions file declares nothing of its own: only the rules that judge what
+    // an edit of its values does to the module run on it.
+    let variable_definitions = is_auto_loaded(input.path);
     let mut diagnostics = Vec::new();
     for rule in all_rules() {
         let meta = rule.meta();
         if !meta.formats.contains(&file.format) || !is_enabled(meta.id()) {
+            continue;
+        }
+        if variable_definitions && !redline_rules::judges_variable_definitions(meta.id()) {
             continue;
         }
         diagnostics.extend(run_rule(*rule, file, change, module, config));

@@ -4,6 +4,8 @@ use std::collections::HashMap;
 use std::str::FromStr as _;
 
 use redline_diagnostics::{Applicability, Diagnostic, Severity};
+use redline_engine::{Resolved, Unknown};
+use redline_rules::terraform::provenance::{code, quoted};
 use redline_syntax::Language;
 use redline_text::{TextRange, TextSize};
 use ropey::Rope;
@@ -218,10 +220,12 @@ pub fn code_actions(
     res
 }
 
-/// Markdown for the findings at `offset`: each rule's documentation and its fixes.
+/// Markdown for the hover at `offset`: the value of the Terraform attribute there (`resolved`),
+/// when it is flagged or worth showing unasked, then each rule's documentation and its fixes.
 pub fn hover(
     analysis: &Analysis,
     offset: TextSize,
+    resolved: Option<&Resolved>,
     encoding: PositionEncoding,
 ) -> Option<lsp::Hover> {
     let mut value = String::new();
@@ -263,6 +267,29 @@ pub fn hover(
             value.push_str(&meta.doc_markdown());
         }
     }
+    // A finding on the attribute itself, not one on the whole block around it.
+    let flagged = |range: TextRange| {
+        analysis.diagnostics.iter().any(|diagnostic| {
+            range.start() <= diagnostic.range.start() && diagnostic.range.end() <= range.end()
+        })
+    };
+    if let Some(resolved) =
+        resolved.filter(|resolved| resolved.worth_showing() || flagged(resolved.range))
+    {
+        let section = value_section(resolved);
+        value = if value.is_empty() {
+            section
+        } else {
+            format!("{section}\n\n---\n\n{value}")
+        };
+        covered = Some(match covered {
+            Some(range) => TextRange::new(
+                range.start().min(resolved.range.start()),
+                range.end().max(resolved.range.end()),
+            ),
+            None => resolved.range,
+        });
+    }
     let range = covered?;
     Some(lsp::Hover {
         contents: lsp::HoverContents::Markup(lsp::MarkupContent {
@@ -271,6 +298,30 @@ pub fn hover(
         }),
         range: Some(convert::range(&analysis.snapshot.rope, range, encoding)),
     })
+}
+
+/// One line on a Terraform attribute's value: `` `force_destroy` = `true` — through
+/// `var.force_destroy` (set in terraform.tfvars:3; default `false` in variables.tf:12) ``.
+fn value_section(resolved: &Resolved) -> String {
+    let name = code(&resolved.name);
+    let shown = || {
+        if resolved.sensitive {
+            "(sensitive value)".to_owned()
+        } else {
+            code(&quoted(&resolved.value))
+        }
+    };
+    let mut res = match &resolved.unknown {
+        None => format!("{name} = {}", shown()),
+        Some(Unknown::AfterApply) => format!("{name} = {} (known after apply)", shown()),
+        Some(reason) => format!("{name} is unknown: {reason}"),
+    };
+    if !resolved.through.is_empty() {
+        res.push_str(" — through ");
+        res.push_str(&resolved.through.join(", "));
+    }
+    // Names and values come from the document: escaped for display.
+    visible(&res).into_owned()
 }
 
 fn workspace_edit(
@@ -351,4 +402,59 @@ fn fix_all_edit(analysis: &Analysis, encoding: PositionEncoding) -> Option<lsp::
         range: convert::whole_document(&analysis.snapshot.rope, encoding),
         new_text: fixed,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use redline_syntax::terraform_eval::{Reference, Step, Value};
+
+    use super::*;
+
+    fn resolved(value: Value, unknown: Option<Unknown>) -> Resolved {
+        Resolved {
+            name: "bucket".to_owned(),
+            range: TextRange::default(),
+            value,
+            through: vec!["`var.name` (default in variables.tf:2)".to_owned()],
+            unknown,
+            sensitive: false,
+        }
+    }
+
+    #[test]
+    fn the_value_section_names_the_value_or_why_it_is_unknown() {
+        let reference = Value::Reference(Reference {
+            object: "aws_s3_bucket.logs".to_owned(),
+            instance: None,
+            path: vec![Step::Attribute("id".to_owned())],
+        });
+        assert_eq!(
+            value_section(&resolved(reference, Some(Unknown::AfterApply))),
+            "`bucket` = `aws_s3_bucket.logs.id` (known after apply) — through `var.name` \
+             (default in variables.tf:2)"
+        );
+        let unset = Unknown::SetOutside {
+            variable: "name".to_owned(),
+        };
+        assert_eq!(
+            value_section(&resolved(Value::Unknown, Some(unset))),
+            "`bucket` is unknown: `var.name` is set outside the files — through `var.name` \
+             (default in variables.tf:2)"
+        );
+        let mut secret = resolved(Value::String("hunter2".to_owned()), None);
+        secret.sensitive = true;
+        assert!(!value_section(&secret).contains("hunter2"));
+    }
+
+    /// Values come from the document: control characters are escaped, and backticks cannot
+    /// close the code span early.
+    #[test]
+    fn values_from_the_document_are_escaped() {
+        let hostile = Value::String("a`b\u{1b}[2J\u{202e}".to_owned());
+        assert_eq!(
+            value_section(&resolved(hostile, None)),
+            "`bucket` = `` \"a`b\\u{1b}[2J\\u{202e}\" `` — through `var.name` (default in \
+             variables.tf:2)"
+        );
+    }
 }

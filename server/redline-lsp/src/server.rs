@@ -500,7 +500,25 @@ impl LanguageServer for RedlineServer {
         let encoding = self.session.encoding();
         let offset = convert::offset(&analysis.snapshot.rope, position.position, encoding)
             .map_err(|error| Error::invalid_params(error.to_string()))?;
-        Ok(proto::hover(&analysis, offset, encoding))
+        // The value reads the module's other files: a blocking thread, as for analyses.
+        let worker = Arc::clone(&self.session);
+        let analysed = Arc::clone(&analysis);
+        let resolving = tokio::task::spawn_blocking(move || worker.resolve(&analysed, offset));
+        let resolved = match resolving.await {
+            Ok(resolved) => resolved,
+            Err(error) => {
+                if error.is_panic() {
+                    let uri = position.text_document.uri.as_str();
+                    let message =
+                        format!("redline: resolving a value in {uri} failed unexpectedly");
+                    self.client
+                        .log_message(lsp::MessageType::ERROR, message)
+                        .await;
+                }
+                None
+            }
+        };
+        Ok(proto::hover(&analysis, offset, resolved.as_ref(), encoding))
     }
 
     async fn execute_command(&self, params: lsp::ExecuteCommandParams) -> Result<Option<Value>> {

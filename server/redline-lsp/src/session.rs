@@ -10,10 +10,11 @@ use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use dashmap::DashMap;
 use redline_diagnostics::{Diagnostic, Severity};
 use redline_engine::{
-    AnalysisOptions, ChangeInput, Config, Date, Report, SourceInput, analyze_change,
+    AnalysisOptions, ChangeInput, Config, Date, Report, Resolved, SourceInput, analyze_change,
     analyze_incremental,
 };
 use redline_syntax::{Format, Language, ParsedTree, TextPoint, TreeEdit};
+use redline_text::TextSize;
 use redline_workspace::Bounds;
 use redline_workspace::git::{self, GitStamp};
 use ropey::Rope;
@@ -468,10 +469,10 @@ impl Session {
             select: None,
         };
         let base = self.base_text(&res.snapshot.uri, file_path.as_deref());
+        // A tfvars document is judged with its module too: an edit of it changes the values
+        // the module's resources are created with.
         let siblings = match &file_path {
-            Some(file) if redline_workspace::is_terraform_file(&path) => {
-                self.terraform_siblings(file)
-            }
+            Some(file) if redline_workspace::is_module_file(&path) => self.terraform_siblings(file),
             _ => Vec::new(),
         };
         let analysis = match (&base, &file_path) {
@@ -532,6 +533,44 @@ impl Session {
             }
         }
         res
+    }
+
+    /// The value of the Terraform attribute at `offset` of an analysed document, read with the
+    /// other files of its module as the analysis reads them; `None` where there is nothing to
+    /// resolve. Reads the module's files from disk: call it from a blocking thread.
+    pub fn resolve(&self, analysis: &Analysis, offset: TextSize) -> Option<Resolved> {
+        if analysis.format != Some(Format::Terraform) {
+            return None;
+        }
+        let file_path = analysis
+            .snapshot
+            .uri
+            .to_file_path()
+            .map(|path| path.into_owned());
+        let path = self.display_path(
+            file_path.as_deref(),
+            &analysis.snapshot.uri,
+            analysis.snapshot.language_id.as_deref(),
+        );
+        let hints = file_path
+            .as_deref()
+            .map(redline_workspace::source_hints)
+            .unwrap_or_default();
+        let siblings = file_path
+            .as_deref()
+            .map(|file| self.terraform_siblings(file))
+            .unwrap_or_default();
+        let input = |path, text| SourceInput {
+            path,
+            text,
+            hints,
+            config_relative_path: None,
+        };
+        let folder: Vec<SourceInput<'_>> = siblings
+            .iter()
+            .map(|(path, text)| input(path, text))
+            .collect();
+        redline_engine::resolve_attribute(&input(&path, &analysis.text), &folder, offset)
     }
 
     /// The path given to the engine: relative to the workspace folder that holds the file, so

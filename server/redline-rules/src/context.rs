@@ -3,7 +3,7 @@ use std::cell::OnceCell;
 use redline_diagnostics::{Applicability, Diagnostic, Edit, Fix};
 use redline_syntax::SourceFile;
 use redline_syntax::terraform_eval::evaluate::Evaluator;
-use redline_syntax::terraform_eval::symbols::{Module, ModuleLayout};
+use redline_syntax::terraform_eval::symbols::{Module, ModuleKind, ModuleLayout};
 use redline_syntax::terraform_eval::tfvars::Tfvars;
 use redline_text::TextRange;
 
@@ -15,7 +15,7 @@ pub struct RuleContext<'a> {
     meta: &'static RuleMeta,
     options: Option<&'a (dyn std::any::Any + Send + Sync)>,
     change: Option<&'a Change<'a>>,
-    module: Option<&'a (dyn Evaluate + 'a)>,
+    module: Option<&'a (dyn EvaluateModule + 'a)>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -40,6 +40,8 @@ pub struct ModuleEval<'m> {
     tfvars: Vec<TfvarsText<'m>>,
     layout: ModuleLayout,
     evaluator: OnceCell<Evaluator<'m>>,
+    /// The evaluator that reads a reusable module's variables at their defaults.
+    defaults: OnceCell<Evaluator<'m>>,
 }
 
 /// The other side of an edit, for rules that judge the change rather than the snapshot.
@@ -57,6 +59,10 @@ pub struct Change<'a> {
     pub folder_base: &'a [&'a SourceFile<'a>],
     /// The same folder after the edit, this file included, in path order.
     pub folder_new: &'a [&'a SourceFile<'a>],
+    /// The Terraform module of the folder before the edit, evaluated on first use, so that
+    /// edit rules compare the values Terraform would use on each side; `None` for files of
+    /// other formats. The new side's module is `RuleContext::terraform_module`.
+    pub module_base: Option<&'a (dyn EvaluateModule + 'a)>,
 }
 
 impl<'a> RuleContext<'a> {
@@ -79,7 +85,7 @@ impl<'a> RuleContext<'a> {
     /// The same context, with the Terraform module the file belongs to.
     #[must_use]
     pub fn with_terraform_module<'m: 'a>(mut self, module: Option<&'a ModuleEval<'m>>) -> Self {
-        self.module = module.map(|module| module as &'a (dyn Evaluate + 'a));
+        self.module = module.map(|module| module as &'a (dyn EvaluateModule + 'a));
         self
     }
 
@@ -87,6 +93,13 @@ impl<'a> RuleContext<'a> {
     /// when the engine analyses the file without one (files of other formats).
     pub fn terraform_module(&self) -> Option<&'a Evaluator<'a>> {
         self.module.map(|module| module.evaluator())
+    }
+
+    /// The evaluator of the same module with every variable at its tfvars value or default, as
+    /// in a root module: what a caller that sets no input gets from a reusable module. The
+    /// same as `terraform_module` for a root module.
+    pub fn terraform_module_defaults(&self) -> Option<&'a Evaluator<'a>> {
+        self.module.map(|module| module.defaults())
     }
 
     /// The same context, judging the edit described by `change`.
@@ -169,31 +182,70 @@ impl<'m> ModuleEval<'m> {
             tfvars,
             layout,
             evaluator: OnceCell::new(),
+            defaults: OnceCell::new(),
         }
+    }
+
+    fn module(&self) -> &'m Module {
+        self.cell.get_or_init(|| (self.build)())
+    }
+
+    fn tfvars(&self) -> Vec<Tfvars> {
+        self.tfvars
+            .iter()
+            .map(|file| Tfvars::parse(file.path, file.text))
+            .collect()
     }
 
     /// The module's evaluator, for the module's kind as `Module::classify` decides it.
     pub fn evaluator(&self) -> &Evaluator<'m> {
         self.evaluator.get_or_init(|| {
-            let module: &'m Module = self.cell.get_or_init(|| (self.build)());
-            let tfvars: Vec<Tfvars> = self
-                .tfvars
-                .iter()
-                .map(|file| Tfvars::parse(file.path, file.text))
-                .collect();
+            let module = self.module();
             let kind = module.classify(&self.layout).kind;
-            Evaluator::new(module, &tfvars, kind)
+            Evaluator::new(module, &self.tfvars(), kind)
         })
+    }
+
+    /// The module's evaluator with every variable at its tfvars value or default, as in a root
+    /// module; the same as `evaluator` when the module is a root.
+    pub fn defaults(&self) -> &Evaluator<'m> {
+        let evaluator = self.evaluator();
+        if evaluator.kind() == ModuleKind::Root {
+            return evaluator;
+        }
+        self.defaults
+            .get_or_init(|| Evaluator::new(self.module(), &self.tfvars(), ModuleKind::Root))
     }
 }
 
-/// The evaluator of a module, whatever the lifetime of the module's inputs.
-trait Evaluate {
+/// A Terraform module that can be evaluated, whatever the lifetime of its inputs: a
+/// `ModuleEval`, as rules see it through `RuleContext` and `Change`.
+pub trait EvaluateModule {
+    /// The module's evaluator, for the module's kind (see `ModuleEval::evaluator`).
     fn evaluator(&self) -> &Evaluator<'_>;
+    /// The evaluator with variables at their defaults (see `ModuleEval::defaults`).
+    fn defaults(&self) -> &Evaluator<'_>;
 }
 
-impl Evaluate for ModuleEval<'_> {
+impl EvaluateModule for ModuleEval<'_> {
     fn evaluator(&self) -> &Evaluator<'_> {
         ModuleEval::evaluator(self)
+    }
+
+    fn defaults(&self) -> &Evaluator<'_> {
+        ModuleEval::defaults(self)
+    }
+}
+
+impl<'a> Change<'a> {
+    /// The evaluator of the Terraform module before the edit, built on first use.
+    pub fn base_module(&self) -> Option<&'a Evaluator<'a>> {
+        self.module_base.map(|module| module.evaluator())
+    }
+
+    /// The module before the edit with variables at their defaults (see
+    /// `RuleContext::terraform_module_defaults`).
+    pub fn base_module_defaults(&self) -> Option<&'a Evaluator<'a>> {
+        self.module_base.map(|module| module.defaults())
     }
 }

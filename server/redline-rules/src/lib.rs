@@ -20,22 +20,29 @@ pub mod terraform_plan;
 
 use std::any::Any;
 
-pub use context::{Change, ModuleEval, RuleContext, TfvarsText};
+pub use context::{Change, EvaluateModule, ModuleEval, RuleContext, TfvarsText};
 pub use docs::{DOCS_BASE_URL, META_RULES, doc_page, doc_url, find_any_rule, rules_index};
 use redline_diagnostics::{Category, Confidence, RuleCode, Severity};
 use redline_syntax::Format;
-pub use registry::{all_rules, find_rule};
+pub use registry::{all_rules, find_rule, judges_variable_definitions};
 
-/// The data sets compiled into the rules, each as (name, version), for `redline --version`.
+/// The data sets compiled into the rules, each as (name, version), for `redline --version`;
+/// `module-inputs` comes once per registry module its table knows.
 pub fn data_versions() -> Vec<(&'static str, String)> {
-    vec![
+    let mut res = vec![
         ("aws-actions", iam::actions::dataset().to_owned()),
         (
             "cfn-create-only",
             cloudformation::cfn_create_only_version().to_owned(),
         ),
         ("force-new", force_new_version().to_owned()),
-    ]
+    ];
+    res.extend(
+        terraform::module_inputs::module_versions()
+            .into_iter()
+            .map(|module| ("module-inputs", module)),
+    );
+    res
 }
 
 /// Whether a rule offers fixes.

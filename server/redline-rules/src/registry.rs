@@ -102,9 +102,25 @@ static RULES: &[&dyn Rule] = &[
     &shell::container_bulk_delete::ContainerBulkDelete,
 ];
 
+/// The rules that judge an edit of a Terraform variable definitions file (`terraform.tfvars`,
+/// `*.auto.tfvars` and their `.json` forms): they report where a changed value replaces or
+/// destroys resources of the module. No other rule runs on such a file.
+static VARIABLE_DEFINITION_RULES: &[&dyn Rule] = &[
+    &terraform::instance_keys_changed::InstanceKeysChanged,
+    &terraform::force_new_attribute_changed::ForceNewAttributeChanged,
+    &terraform::conditional_replacement_changed::ConditionalReplacementChanged,
+];
+
 /// Every rule, in registry order.
 pub fn all_rules() -> &'static [&'static dyn Rule] {
     RULES
+}
+
+/// Whether the rule with this id runs on an edited variable definitions file.
+pub fn judges_variable_definitions(id: &str) -> bool {
+    VARIABLE_DEFINITION_RULES
+        .iter()
+        .any(|rule| rule.meta().id() == id)
 }
 
 /// The rule with this id or name (ids compare case-insensitively).

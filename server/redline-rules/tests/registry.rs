@@ -379,6 +379,106 @@ fn no_rule_panics_on_any_edit_prefix() {
     }
 }
 
+/// Every folder edit case (`<case>/before/` and `<case>/after/`), with every third prefix of
+/// each file of its new side, analysed as an edit of the whole folder by the case's rule
+/// without the rule failing: the module's values are read from broken variables, locals and
+/// tfvars on one side.
+#[test]
+fn no_rule_panics_on_any_folder_edit_prefix() {
+    let root = fixtures_root();
+    let config = Config::default();
+    for case in fixture_cases() {
+        let folder = root.join(&case.relative);
+        if !case.is_folder || !folder.join("after").is_dir() {
+            continue;
+        }
+        let rule = redline_rules::find_rule(
+            Path::new(&case.relative)
+                .parent()
+                .and_then(Path::file_name)
+                .and_then(|name| name.to_str())
+                .unwrap(),
+        )
+        .unwrap();
+        let options = AnalysisOptions {
+            today: None,
+            select: Some(vec![rule.meta().id()]),
+        };
+        let side = |name: &str| -> Vec<(String, String)> {
+            let Ok(listing) = std::fs::read_dir(folder.join(name)) else {
+                return Vec::new();
+            };
+            let mut res: Vec<(String, String)> = listing
+                .map(|entry| {
+                    let path = entry.unwrap().path();
+                    let file = path.file_name().unwrap().to_string_lossy().into_owned();
+                    (file, std::fs::read_to_string(&path).unwrap())
+                })
+                .collect();
+            res.sort();
+            res
+        };
+        let (before, after) = (side("before"), side("after"));
+        let mut names: Vec<&String> = before.iter().chain(&after).map(|(name, _)| name).collect();
+        names.sort();
+        names.dedup();
+        let paths: Vec<String> = names
+            .iter()
+            .map(|name| format!("{}/{name}", case.relative))
+            .collect();
+        let text = |files: &[(String, String)], name: &str| {
+            files
+                .iter()
+                .find(|(file, _)| file == name)
+                .map(|(_, text)| text.clone())
+        };
+        for (cut, name) in names.iter().enumerate() {
+            let Some(full) = text(&after, name) else {
+                continue;
+            };
+            for end in (0..=full.len()).step_by(3) {
+                if !full.is_char_boundary(end) {
+                    continue;
+                }
+                let inputs: Vec<ChangeInput<'_>> = names
+                    .iter()
+                    .zip(&paths)
+                    .enumerate()
+                    .map(|(index, (name, path))| ChangeInput {
+                        path,
+                        base: before
+                            .iter()
+                            .find(|(file, _)| file == *name)
+                            .map(|(_, text)| text.as_str()),
+                        new: if index == cut {
+                            Some(&full[..end])
+                        } else {
+                            after
+                                .iter()
+                                .find(|(file, _)| file == *name)
+                                .map(|(_, text)| text.as_str())
+                        },
+                        hints: SourceHints {
+                            format: fixture_format(path, rule.meta().formats),
+                            ..SourceHints::default()
+                        },
+                        config_relative_path: None,
+                    })
+                    .collect();
+                let analyses = analyze_change(&inputs, &config, &options, Report::All);
+                assert!(
+                    analyses
+                        .iter()
+                        .flat_map(|analysis| &analysis.diagnostics)
+                        .all(|d| d.rule != INTERNAL_ERROR),
+                    "{}: a rule failed on the first {end} bytes of {name}",
+                    case.relative
+                );
+            }
+        }
+    }
+}
+
 fn find_rule_folder(root: &Path, name: &str) -> Option<PathBuf> {
     std::fs::read_dir(root)
         .ok()?

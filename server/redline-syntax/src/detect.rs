@@ -123,7 +123,10 @@ pub fn candidate(path: &str, text: &str, hints: SourceHints) -> Option<Candidate
     let ext = extension(name);
     if let Some(format) = hints.format {
         let language = match format {
-            Format::Terraform if is_terraform_json_name(name) => Language::Json,
+            // Variable definitions in JSON are read as Terraform when a caller says so.
+            Format::Terraform if is_terraform_json_name(name) || is_tfvars_json_name(name) => {
+                Language::Json
+            }
             Format::Terraform => Language::Hcl,
             Format::Shell => Language::Bash,
             Format::TerraformPlan | Format::IamPolicy => Language::Json,
@@ -360,6 +363,10 @@ fn is_azure_pipelines_path(path: &str) -> bool {
 /// Terraform's JSON syntax: `main.tf.json`, `override.tf.json`.
 fn is_terraform_json_name(name: &str) -> bool {
     name.len() > ".tf.json".len() && name.to_ascii_lowercase().ends_with(".tf.json")
+}
+
+fn is_tfvars_json_name(name: &str) -> bool {
+    name.to_ascii_lowercase().ends_with(".tfvars.json")
 }
 
 fn is_gitlab_ci_name(name: &str) -> bool {

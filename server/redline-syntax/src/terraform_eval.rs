@@ -33,6 +33,7 @@ mod functions;
 mod lower;
 pub mod symbols;
 pub mod tfvars;
+pub mod unevaluated;
 
 #[cfg(test)]
 mod tests;

@@ -41,7 +41,8 @@
 //! Every fixture file and folder case (see [`fixture_cases`]) also has an insta snapshot of
 //! its findings as [`snapshot_fixture`] renders them (rule, range, message, source line,
 //! related places, fixes and their edits) in `tests/snapshots/`, at the fixture's path with
-//! `.snap` added, so that a changed message or range is reviewed.
+//! `.snap` added, so that a changed message or range is reviewed. A folder case where nothing
+//! fires renders as `no findings`, like a quiet fixture file.
 #![allow(clippy::unwrap_used)]
 
 use std::fmt::Write as _;
@@ -121,14 +122,14 @@ pub fn snapshot_fixture(case: &FixtureCase) -> String {
         return render_detailed(&outcome.text, &outcome.diagnostics);
     }
     let files = if is_module_case(&case.relative) {
-        let files = run_module_folder(&case.relative);
-        if files.iter().all(|file| file.diagnostics.is_empty()) {
-            return "no findings\n".to_owned();
-        }
-        files
+        run_module_folder(&case.relative)
     } else {
         run_change_folder(&case.relative)
     };
+    // A folder case where nothing fires reads like a quiet fixture file.
+    if files.iter().all(|file| file.diagnostics.is_empty()) {
+        return "no findings\n".to_owned();
+    }
     let mut res = String::new();
     for file in files {
         let name = file.path.rsplit('/').next().unwrap_or_default();

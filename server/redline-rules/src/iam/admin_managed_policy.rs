@@ -5,7 +5,7 @@ use redline_syntax::value::{Node, NodeKind};
 use redline_syntax::{Format, SourceFile};
 use redline_text::TextRange;
 
-use crate::terraform::{HOLE, reference, string_shape};
+use crate::terraform::{HOLE, module_inputs, reference, string_shape};
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
 declare_rule! {
@@ -19,6 +19,10 @@ declare_rule! {
     /// `aws_iam_policy_attachment`, `policy_arns` of the `*_policy_attachments_exclusive`
     /// resources, `managed_policy_arns` of `aws_iam_role`, and `data "aws_iam_policy"` lookups
     /// of those policies.
+    /// It also reads the inputs of the registry modules redline knows that attach policies
+    /// (`policies` of `terraform-aws-modules/iam/aws//modules/iam-role`, the role policy inputs
+    /// of the EKS, EMR, EC2 and Auto Scaling modules; `redline --version` lists the modules),
+    /// and reports them at the input.
     /// In CloudFormation it reads `ManagedPolicyArns` of `AWS::IAM::Role`, `AWS::IAM::User`
     /// and `AWS::IAM::Group` (plain strings, `!Sub` and `!Join`), and `Policies` of SAM
     /// functions and state machines.
@@ -70,13 +74,13 @@ declare_rule! {
 }
 
 /// An AWS-managed policy this rule reports.
-struct AdminPolicy {
+pub(crate) struct AdminPolicy {
     /// The policy name, the last part of its ARN.
-    name: &'static str,
+    pub(crate) name: &'static str,
     /// How serious attaching it is.
-    severity: Severity,
+    pub(crate) severity: Severity,
     /// What the policy allows, completing "the principal …".
-    grants: &'static str,
+    pub(crate) grants: &'static str,
 }
 
 const POLICIES: &[AdminPolicy] = &[
@@ -114,7 +118,10 @@ const TERRAFORM_ATTRIBUTES: &[(&str, &str)] = &[
 fn check(ctx: &mut RuleContext<'_>) {
     let file = ctx.file();
     match file.format {
-        Format::Terraform => check_terraform(ctx, file),
+        Format::Terraform => {
+            check_terraform(ctx, file);
+            module_inputs::check(ctx, AdminManagedPolicy::META.code.id);
+        }
         Format::CloudFormation => check_cloudformation(ctx, file),
         _ => {}
     }
@@ -273,7 +280,7 @@ fn substitute(template: &str) -> String {
 }
 
 /// The admin-class policy an ARN (or ARN shape) names.
-fn policy_of_arn(arn: &str) -> Option<&'static AdminPolicy> {
+pub(crate) fn policy_of_arn(arn: &str) -> Option<&'static AdminPolicy> {
     let (partition, rest) = arn.strip_prefix("arn:")?.split_once(':')?;
     if !matches!(partition, "aws" | "aws-us-gov" | "aws-cn" | HOLE) {
         return None;

@@ -1,6 +1,9 @@
 use redline_diagnostics::{Category, Confidence, Severity};
 use redline_syntax::SourceFile;
 use redline_syntax::iam_policy::{Effect, Item, Policy, PolicyKind, Statement, Values};
+use redline_syntax::terraform_eval::Value;
+use redline_syntax::terraform_eval::evaluate::Evaluator;
+use redline_text::TextRange;
 
 use super::POLICY_FORMATS;
 use super::actions::glob_match;
@@ -14,6 +17,18 @@ declare_rule! {
     /// The message lists what is newly granted ("adds `iam:PassRole` on `*`").
     /// This rule judges edits: it runs in `redline diff`, in the editor against the file's
     /// base and in the agent gate. New policies are judged by the other IAM rules.
+    ///
+    /// In Terraform (`jsonencode` policies and `aws_iam_policy_document` data sources), a
+    /// `Resource` is read through the module: a reference to an object of the module
+    /// (`aws_s3_bucket.logs.arn`, `"${module.bucket.arn}/*"`) names that one resource.
+    /// It is narrower than `*`, two different references are different resources, and
+    /// `"${aws_s3_bucket.logs.arn}/*"` (the objects) is not `aws_s3_bucket.logs.arn` (the
+    /// bucket).
+    /// So a grant whose `Resource` was a reference and becomes `"*"`, or that gains an action
+    /// on a reference, is a widening, and the message names the reference.
+    /// An ARN written out may be the same resource as a reference, so replacing one by the
+    /// other is not reported; a `Resource` the files do not decide (a variable set outside
+    /// them) is never taken for narrower than anything.
     ///
     /// ## Why it matters
     /// Permissions grow one line at a time, and the line that turns a deploy role into an
@@ -64,11 +79,21 @@ fn check(ctx: &mut RuleContext<'_>) {
     {
         base_files.push(base);
     }
-    let base_policies: Vec<&Policy> = base_files
+    let base_policies: Vec<(Resolver<'_>, &Policy)> = base_files
         .iter()
         .filter(|base| base.format == file.format)
-        .flat_map(|base| base.policies())
+        .flat_map(|base| {
+            let resolver = Resolver {
+                evaluator: change.base_module(),
+                file: base,
+            };
+            base.policies().iter().map(move |policy| (resolver, policy))
+        })
         .collect();
+    let resolver = Resolver {
+        evaluator: ctx.terraform_module(),
+        file,
+    };
 
     let policies = file.policies();
     for (index, policy) in policies.iter().enumerate() {
@@ -76,9 +101,9 @@ fn check(ctx: &mut RuleContext<'_>) {
             .iter()
             .filter(|other| same_slot(other, policy))
             .count();
-        let Some(base) = base_policies
+        let Some((base_resolver, base)) = base_policies
             .iter()
-            .filter(|other| same_slot(other, policy))
+            .filter(|(_, other)| same_slot(other, policy))
             .nth(ordinal)
         else {
             continue;
@@ -86,8 +111,181 @@ fn check(ctx: &mut RuleContext<'_>) {
         if base.incomplete || policy.incomplete {
             continue;
         }
-        check_policy(ctx, base, policy);
+        let base_allows: Vec<Resolved<'_>> = base
+            .allows()
+            .map(|statement| Resolved {
+                statement,
+                resources: base_resolver.resources(statement),
+            })
+            .collect();
+        check_policy(ctx, base, &base_allows, policy, resolver);
     }
+}
+
+/// Reads the values of a policy's file through its Terraform module, so that a `Resource`
+/// written as a reference (`aws_s3_bucket.logs.arn`, `"${module.bucket.arn}/*"`) or through a
+/// variable is a resource like any ARN.
+#[derive(Clone, Copy)]
+struct Resolver<'a> {
+    /// The module's evaluator; `None` outside Terraform.
+    evaluator: Option<&'a Evaluator<'a>>,
+    /// The file the policy is written in.
+    file: &'a SourceFile<'a>,
+}
+
+/// What a statement grants on, as far as the files tell.
+#[derive(Clone, Debug, Default)]
+struct Resources {
+    /// The resources written out or resolved.
+    targets: Vec<Target>,
+    /// The statement may grant on anything: `NotResource`, no `Resource` in a resource policy,
+    /// or a list the files do not decide.
+    any: bool,
+}
+
+/// A resource of a statement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Target {
+    /// An ARN or a pattern of ARNs (`*`, `arn:aws:s3:::logs/*`).
+    Pattern(String),
+    /// An attribute of one object of the module, followed by literal text: `aws_s3_bucket.logs.arn`
+    /// or `"${module.bucket.arn}/*"`. It names one specific resource, never a wildcard.
+    Reference {
+        /// `aws_s3_bucket.logs.arn`.
+        reference: String,
+        /// `/*`, or empty.
+        suffix: String,
+    },
+}
+
+/// A base statement with what it grants on.
+struct Resolved<'p> {
+    statement: &'p Statement,
+    resources: Resources,
+}
+
+impl Resolver<'_> {
+    /// The value written at `range`, when the module decides at least part of it.
+    fn value(&self, range: TextRange) -> Option<Value> {
+        let evaluation = self.evaluator?.expression(self.file, range, None);
+        (!evaluation.limit_reached && evaluation.value != Value::Unknown)
+            .then_some(evaluation.value)
+    }
+
+    /// The resources a statement grants on.
+    fn resources(&self, statement: &Statement) -> Resources {
+        let Some(values) = &statement.resource else {
+            // `NotResource`, or a resource policy without `Resource`.
+            return Resources {
+                targets: vec![Target::Pattern("*".to_owned())],
+                any: true,
+            };
+        };
+        if !values.unknown {
+            let targets = values
+                .items
+                .iter()
+                .filter_map(|item| match &item.value {
+                    Some(value) => Some(Target::Pattern(value.clone())),
+                    None => self.value(item.range).as_ref().and_then(target),
+                })
+                .collect();
+            return Resources {
+                targets,
+                any: false,
+            };
+        }
+        let mut res = Resources {
+            targets: Vec::new(),
+            any: true,
+        };
+        match self.value(values.range) {
+            Some(Value::List(items)) => {
+                res.targets = items.iter().filter_map(target).collect();
+                res.any = res.targets.len() != items.len();
+            }
+            Some(value) => {
+                if let Some(found) = target(&value) {
+                    res.targets.push(found);
+                    res.any = false;
+                }
+            }
+            None => {}
+        }
+        res
+    }
+}
+
+/// A resource written as a value: a string, or a reference with literal text after it.
+fn target(value: &Value) -> Option<Target> {
+    if let Some(text) = value.as_str() {
+        return Some(Target::Pattern(text.to_owned()));
+    }
+    let (reference, suffix) = value.reference_with_suffix()?;
+    Some(Target::Reference {
+        reference: reference.to_string(),
+        suffix: suffix.to_owned(),
+    })
+}
+
+impl Target {
+    /// Whether a grant on `self` includes a grant on `other`. A reference is one specific
+    /// resource: `*` includes it, a different reference does not, and an ARN written out may
+    /// be the same resource, so each is taken to include the other unless it is wider (holds a
+    /// wildcard before the reference's literal text).
+    fn covers(&self, other: &Target) -> bool {
+        match (self, other) {
+            (Target::Pattern(pattern), Target::Pattern(resource)) => glob_match(
+                &pattern.to_ascii_lowercase(),
+                &resource.to_ascii_lowercase(),
+            ),
+            (Target::Pattern(pattern), Target::Reference { suffix, .. }) => {
+                pattern == "*" || ends_with_ignore_case(pattern, suffix)
+            }
+            (
+                Target::Reference { reference, suffix },
+                Target::Reference {
+                    reference: other,
+                    suffix: other_suffix,
+                },
+            ) => {
+                reference == other
+                    && glob_match(
+                        &suffix.to_ascii_lowercase(),
+                        &other_suffix.to_ascii_lowercase(),
+                    )
+            }
+            (Target::Reference { suffix, .. }, Target::Pattern(resource)) => {
+                ends_with_ignore_case(resource, suffix)
+                    && resource
+                        .get(..resource.len() - suffix.len())
+                        .is_some_and(|head| !head.is_empty() && !head.contains(['*', '?']))
+            }
+        }
+    }
+
+    fn is_reference(&self) -> bool {
+        matches!(self, Target::Reference { .. })
+    }
+}
+
+impl std::fmt::Display for Target {
+    /// The resource as a message names it: the ARN, `aws_s3_bucket.logs.arn`, or
+    /// `${aws_s3_bucket.logs.arn}/*`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Pattern(pattern) => f.write_str(pattern),
+            Target::Reference { reference, suffix } if suffix.is_empty() => f.write_str(reference),
+            Target::Reference { reference, suffix } => write!(f, "${{{reference}}}{suffix}"),
+        }
+    }
+}
+
+fn ends_with_ignore_case(text: &str, suffix: &str) -> bool {
+    text.len() >= suffix.len()
+        && text
+            .get(text.len() - suffix.len()..)
+            .is_some_and(|end| end.eq_ignore_ascii_case(suffix))
 }
 
 /// Two policies hold the same place: same owner (resource address, logical id, or the file
@@ -96,7 +294,13 @@ fn same_slot(a: &Policy, b: &Policy) -> bool {
     a.owner == b.owner && a.kind == b.kind
 }
 
-fn check_policy(ctx: &mut RuleContext<'_>, base: &Policy, policy: &Policy) {
+fn check_policy(
+    ctx: &mut RuleContext<'_>,
+    base: &Policy,
+    base_allows: &[Resolved<'_>],
+    policy: &Policy,
+    resolver: Resolver<'_>,
+) {
     for statement in policy.allows() {
         let mut added: Vec<String> = Vec::new();
         let mut first: Option<&Item> = None;
@@ -107,10 +311,10 @@ fn check_policy(ctx: &mut RuleContext<'_>, base: &Policy, policy: &Policy) {
         if let Some(actions) = &statement.action
             && !actions.unknown
         {
-            let resources = resource_patterns(statement);
+            let resources = resolver.resources(statement);
             for (action, item) in actions.known() {
-                for resource in resources.iter().flatten() {
-                    match coverage(base, statement, action, resource) {
+                for resource in &resources.targets {
+                    match coverage(base_allows, statement, action, resource) {
                         Coverage::Covered => {}
                         Coverage::OnlyWithConditions(keys) => {
                             for key in keys {
@@ -120,9 +324,18 @@ fn check_policy(ctx: &mut RuleContext<'_>, base: &Policy, policy: &Policy) {
                             }
                             first.get_or_insert(item);
                         }
-                        Coverage::New => {
-                            added.push(format!("`{action}` on `{resource}`"));
-                            critical |= is_critical(action, resource);
+                        Coverage::New { narrower } => {
+                            let before = if narrower.is_empty() {
+                                String::new()
+                            } else {
+                                let names: Vec<String> = narrower
+                                    .iter()
+                                    .map(|target| format!("`{target}`"))
+                                    .collect();
+                                format!(" (allowed before only on {})", list(&names))
+                            };
+                            added.push(format!("`{action}` on `{resource}`{before}"));
+                            critical |= is_critical(action, &resource.to_string());
                             first.get_or_insert(item);
                         }
                     }
@@ -255,16 +468,23 @@ enum Coverage {
     Covered,
     /// The base allowed it only under these further condition keys.
     OnlyWithConditions(Vec<String>),
-    /// The base did not allow it.
-    New,
+    /// The base did not allow it; `narrower` holds the references on which it allowed the
+    /// action, to name what the grant was before.
+    New { narrower: Vec<Target> },
 }
 
-fn coverage(base: &Policy, statement: &Statement, action: &str, resource: &str) -> Coverage {
+fn coverage(
+    base: &[Resolved<'_>],
+    statement: &Statement,
+    action: &str,
+    resource: &Target,
+) -> Coverage {
     let action = action.to_ascii_lowercase();
-    let resource = resource.to_ascii_lowercase();
     let conditions = condition_keys(statement);
     let mut missing: Option<Vec<String>> = None;
-    for old in base.allows() {
+    let mut narrower: Vec<Target> = Vec::new();
+    for resolved in base {
+        let old = resolved.statement;
         let action_covered = match (&old.action, &old.not_action) {
             (Some(values), _) => {
                 values.unknown
@@ -279,18 +499,19 @@ fn coverage(base: &Policy, statement: &Statement, action: &str, resource: &str) 
         if !action_covered {
             continue;
         }
-        let resource_covered = match (&old.resource, &old.not_resource) {
-            (Some(values), _) => {
-                values.unknown
-                    || known_lower(Some(values))
-                        .iter()
-                        .any(|pattern| glob_match(pattern, &resource))
-            }
-            (None, Some(_)) => true,
-            // Resource policies may leave `Resource` out.
-            (None, None) => true,
-        };
+        let resources = &resolved.resources;
+        let resource_covered =
+            resources.any || resources.targets.iter().any(|old| old.covers(resource));
         if !resource_covered {
+            for target in resources
+                .targets
+                .iter()
+                .filter(|target| target.is_reference())
+            {
+                if !narrower.contains(target) {
+                    narrower.push(target.clone());
+                }
+            }
             continue;
         }
         if old.condition.as_ref().is_some_and(|c| c.unknown) {
@@ -307,17 +528,7 @@ fn coverage(base: &Policy, statement: &Statement, action: &str, resource: &str) 
     }
     match missing {
         Some(keys) => Coverage::OnlyWithConditions(keys),
-        None => Coverage::New,
-    }
-}
-
-/// The resource patterns a statement grants on; `*` for `NotResource` and for a resource
-/// policy without `Resource`. `None` items are values redline cannot see.
-fn resource_patterns(statement: &Statement) -> Vec<Option<String>> {
-    match (&statement.resource, &statement.not_resource) {
-        (Some(values), _) if values.unknown => Vec::new(),
-        (Some(values), _) => values.items.iter().map(|item| item.value.clone()).collect(),
-        _ => vec![Some("*".to_owned())],
+        None => Coverage::New { narrower },
     }
 }
 

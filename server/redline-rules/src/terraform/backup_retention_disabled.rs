@@ -2,6 +2,7 @@ use redline_diagnostics::{Category, Confidence, Severity};
 use redline_syntax::Format;
 use redline_syntax::terraform::Attribute;
 
+use crate::terraform::module_inputs;
 use crate::terraform::protection;
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
@@ -15,6 +16,11 @@ declare_rule! {
     /// `versioning_configuration { status = "Suspended" }` (or `"Disabled"`) in
     /// `aws_s3_bucket_versioning`.
     /// Only written values are reported; a value redline cannot see never is.
+    ///
+    /// Inputs of the registry modules redline knows (`redline --version` lists them) are judged
+    /// like the attributes they set, such as `backup_retention_period = 0` on a `module` whose
+    /// `source` is `terraform-aws-modules/rds/aws`, or `point_in_time_recovery_enabled = false`
+    /// on `terraform-aws-modules/dynamodb-table/aws`; an input left unset is not reported.
     ///
     /// ## Why it matters
     /// Backups and object versions are the restore path after a destroy, a bad migration or
@@ -56,7 +62,7 @@ declare_rule! {
 }
 
 /// Resource type and the retention attribute whose `0` turns backups off.
-const ZERO_RETENTION: &[(&str, &str)] = &[
+pub(crate) const ZERO_RETENTION: &[(&str, &str)] = &[
     ("aws_db_instance", "backup_retention_period"),
     ("aws_elasticache_cluster", "snapshot_retention_limit"),
     (
@@ -147,6 +153,7 @@ fn check(ctx: &mut RuleContext<'_>) {
             }
         }
     }
+    module_inputs::check(ctx, BackupRetentionDisabled::META.code.id);
 }
 
 fn report(ctx: &mut RuleContext<'_>, attribute: &Attribute, message: String) {

@@ -3,6 +3,7 @@ use redline_syntax::Format;
 use redline_syntax::terraform::Value;
 
 use crate::terraform::insert_attribute;
+use crate::terraform::module_inputs;
 use crate::terraform::protection;
 use crate::terraform::protection::{DELETION_GUARDS, Guarded};
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
@@ -23,6 +24,14 @@ declare_rule! {
     /// The attribute is also reported when it is absent on RDS, Aurora, DocumentDB, Neptune
     /// and DynamoDB, whose default is unprotected.
     /// A value redline cannot see (a variable, a conditional) is never reported.
+    ///
+    /// Inputs of the registry modules redline knows (`redline --version` lists them) are judged
+    /// like the attributes they set: `deletion_protection = false` on a `module` whose `source`
+    /// is `terraform-aws-modules/rds/aws` is reported at the input, and a call that leaves the
+    /// input unset is reported at its label when the module's default leaves an RDS, Aurora or
+    /// DynamoDB resource unprotected.
+    /// Local modules, modules redline does not know and inputs of a call that creates no such
+    /// resource (`create_db_instance = false`) are not judged this way.
     ///
     /// ## Why it matters
     /// Deletion protection makes the cloud API itself refuse to delete the resource, whoever
@@ -52,6 +61,7 @@ declare_rule! {
     /// first turn the protection off in a reviewed change.
     /// No fix is offered for a one-line block or in the JSON syntax when the attribute is
     /// absent.
+    /// On a registry module, the fix sets the input the same way, or adds it to the call.
     /// When the value comes through a variable, a local or a tfvars file, the message names the
     /// place it is written and no fix is offered: the change belongs there, and it changes the
     /// variable for every resource that reads it. A computed value is not rewritten either.
@@ -142,6 +152,7 @@ fn check(ctx: &mut RuleContext<'_>) {
             None => {}
         }
     }
+    module_inputs::check(ctx, DeletionProtectionDisabled::META.code.id);
 }
 
 /// Whether a written value leaves the resource unprotected; unknown values never do.

@@ -2,6 +2,7 @@ use redline_diagnostics::{Applicability, Category, Confidence, Edit, Fix, Severi
 use redline_syntax::Format;
 
 use crate::terraform::insert_attribute;
+use crate::terraform::module_inputs;
 use crate::terraform::protection::{self, SNAPSHOT_GUARDS};
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
@@ -18,6 +19,10 @@ declare_rule! {
     ///
     /// `delete_automated_backups` defaults to `true` in the AWS provider, but only an
     /// explicit value is reported. A value redline cannot see is never reported.
+    ///
+    /// Inputs of the registry modules redline knows (`redline --version` lists them) are judged
+    /// like the attributes they set, such as `skip_final_snapshot = true` on a `module` whose
+    /// `source` is `terraform-aws-modules/rds/aws`; an input left unset is not reported.
     ///
     /// ## Why it matters
     /// The final snapshot is the only copy of the data that survives the destroy.
@@ -153,6 +158,7 @@ fn check(ctx: &mut RuleContext<'_>) {
             }
         }
     }
+    module_inputs::check(ctx, FinalSnapshotSkipped::META.code.id);
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ use redline_diagnostics::{Applicability, Category, Confidence, Edit, Fix, Severi
 use redline_syntax::Format;
 use serde::Deserialize;
 
+use crate::terraform::module_inputs;
 use crate::terraform::protection;
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
@@ -15,6 +16,12 @@ declare_rule! {
     /// `force_delete = true` on ECR repositories and Auto Scaling groups,
     /// `enforce_consumer_deletion = true` on Kinesis streams and
     /// `delete_contents_on_destroy = true` on BigQuery datasets.
+    ///
+    /// Inputs of the registry modules redline knows (`redline --version` lists them) are judged
+    /// like the attributes they set, such as `force_destroy = true` on a `module` whose `source`
+    /// is `terraform-aws-modules/s3-bucket/aws`, or a bucket set to `true` in the
+    /// `force_destroy` map of `terraform-google-modules/cloud-storage/google`; an input left
+    /// unset is not reported.
     ///
     /// ## Why it matters
     /// Without the switch, the provider refuses to destroy a resource that still holds data,
@@ -191,6 +198,7 @@ fn check(ctx: &mut RuleContext<'_>) {
         }
         ctx.report(diagnostic);
     }
+    module_inputs::check(ctx, ForceDestroyEnabled::META.code.id);
 }
 
 #[cfg(test)]

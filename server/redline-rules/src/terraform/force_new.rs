@@ -11,7 +11,9 @@ use std::sync::LazyLock;
 use redline_syntax::terraform::{Attribute, Block, Value};
 use redline_text::TextRange;
 
+use crate::RuleContext;
 use crate::terraform::module_change::{ModuleChange, normalise, slice};
+use crate::terraform::value_change::{Cause, Compared, Sides, Verdict};
 
 const TABLE: &str = include_str!("../../data/force-new.tsv");
 
@@ -42,12 +44,29 @@ pub(crate) struct ForceNewChange<'m> {
     pub force_new: ForceNew,
     /// The value before, as written; `None` when the edit sets an attribute that was absent.
     pub old_text: Option<&'m str>,
-    /// The attribute (or nested block) after the edit.
+    /// Where the finding goes: the attribute (or nested block) after the edit when its
+    /// expression changed, else `cause`'s range.
     pub range: TextRange,
-    /// The value expression after the edit, for attributes.
+    /// The value expression after the edit, for attributes whose expression changed.
     pub value_range: Option<TextRange>,
     /// Whether both values are literals, so the change is certain rather than likely.
     pub known: bool,
+    /// What the module's values say, when the attribute was evaluated on both sides; `None`
+    /// for nested blocks and edits judged without a module.
+    pub values: Option<Compared>,
+    /// Where this file changed the value, when the attribute's expression is the same on
+    /// both sides.
+    pub cause: Option<Cause>,
+    /// The change was found by reading a reusable module's variables at their defaults: it
+    /// concerns the callers that keep them.
+    pub for_callers: bool,
+}
+
+impl ForceNewChange<'_> {
+    /// The value expression after the edit, or the whole attribute (or nested block).
+    pub fn range_of_value(&self) -> TextRange {
+        self.value_range.unwrap_or(self.range)
+    }
 }
 
 /// The version of the force-new table: the provider commits it was read at.
@@ -86,17 +105,27 @@ pub fn force_new_attributes(resource_type: &str) -> &'static [ForceNew] {
     PARSED.get(resource_type).map_or(&[], Vec::as_slice)
 }
 
-/// Every force-new attribute changed by the edit on resources of `path` that exist on both
-/// sides (by address or through a `moved` block).
+/// Every force-new attribute whose value the edit changed on resources that exist on both
+/// sides (by address or through a `moved` block), reported in the file `ctx` checks: at the
+/// attribute when the file writes it and its expression changed, or where the file changed
+/// a variable default, tfvars value or local that the attribute reads.
+///
+/// An expression rewritten without changing its value (a literal moved into a variable whose
+/// default is that literal, say) is no change.
 pub(crate) fn force_new_changes<'m>(
+    ctx: &RuleContext<'m>,
     module: &'m ModuleChange<'m>,
-    path: &str,
 ) -> Vec<ForceNewChange<'m>> {
+    let path = ctx.file().path;
+    let sides = Sides::of(ctx);
+    let defaults = Sides::defaults(ctx);
+    let may_hold_cause = sides.is_some_and(|sides| sides.file_may_hold_cause());
     let mut res = Vec::new();
-    for (base, new) in module.edited() {
+    for (base, new) in module.kept() {
         let old = &module.base[base];
         let entry = &module.new[new];
-        if entry.file.path != path || old.type_name != entry.type_name {
+        let in_file = entry.file.path == path;
+        if old.type_name != entry.type_name || !(in_file || may_hold_cause) {
             continue;
         }
         for force_new in force_new_attributes(entry.type_name) {
@@ -106,14 +135,31 @@ pub(crate) fn force_new_changes<'m>(
             let before = find(old.block, force_new.attribute);
             let new_text = after.text(entry.file.text);
             let old_text = before.as_ref().map(|found| found.text(old.file.text));
-            if old_text == Some(new_text) || old_text.map(normalise) == Some(normalise(new_text)) {
+            let text_changed = !(old_text == Some(new_text)
+                || old_text.map(normalise) == Some(normalise(new_text)));
+            if !(text_changed && in_file || !text_changed && may_hold_cause) {
                 continue;
             }
-            let replacement = effective_replacement(entry.block, force_new);
-            let Some(replacement) = replacement else {
+            let Some(replacement) = effective_replacement(entry.block, force_new) else {
                 continue;
             };
-            res.push(ForceNewChange {
+            let compare = |sides: Sides<'_>| -> Option<Compared> {
+                let (Some(Found::Attribute(before)), Found::Attribute(after)) = (&before, &after)
+                else {
+                    return None;
+                };
+                let pairs = sides
+                    .instance_pairs((old.file.path, old.block), (entry.file.path, entry.block));
+                sides.compare(&pairs, |evaluator, instance, is_base| {
+                    if is_base {
+                        evaluator.attribute(old.file.path, before, instance)
+                    } else {
+                        evaluator.attribute(entry.file.path, after, instance)
+                    }
+                })
+            };
+            let values = sides.and_then(compare);
+            let mut change = ForceNewChange {
                 new,
                 force_new: ForceNew {
                     attribute: force_new.attribute,
@@ -123,7 +169,44 @@ pub(crate) fn force_new_changes<'m>(
                 range: after.range(),
                 value_range: after.value_range(),
                 known: before.as_ref().is_some_and(Found::is_literal) && after.is_literal(),
-            });
+                values: None,
+                cause: None,
+                for_callers: false,
+            };
+            if text_changed {
+                // A rewritten expression with the same value changes nothing.
+                if values
+                    .as_ref()
+                    .is_some_and(|values| values.verdict == Verdict::Same)
+                {
+                    continue;
+                }
+                change.values = values;
+                res.push(change);
+                continue;
+            }
+            // The expression is the same: the value changed, if at all, through a variable or
+            // local that this file changed.
+            let (values, for_callers) = match values {
+                Some(values) if values.verdict > Verdict::Undecided => (values, false),
+                // In a reusable module every variable is the caller's; with the defaults, the
+                // edit may still change what callers that set nothing get.
+                _ => match defaults.and_then(compare) {
+                    Some(values) if values.verdict > Verdict::Undecided => (values, true),
+                    _ => continue,
+                },
+            };
+            let cause_sides = if for_callers { defaults } else { sides };
+            let Some(cause) = cause_sides.and_then(|sides| sides.cause(&values.base, &values.new))
+            else {
+                continue;
+            };
+            change.range = cause.range;
+            change.value_range = None;
+            change.values = Some(values);
+            change.cause = Some(cause);
+            change.for_callers = for_callers;
+            res.push(change);
         }
     }
     res

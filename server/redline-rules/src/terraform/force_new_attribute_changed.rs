@@ -1,11 +1,15 @@
-use redline_diagnostics::{Applicability, Category, Confidence, Edit, Fix, Severity};
+use redline_diagnostics::{Applicability, Category, Confidence, Diagnostic, Edit, Fix, Severity};
 use redline_syntax::Format;
 use redline_syntax::terraform::Syntax;
 use redline_text::TextRange;
 
+use redline_syntax::terraform::Repetition;
+use redline_syntax::terraform_eval::Key;
+
 use crate::terraform::force_new::{Replacement, force_new_changes};
-use crate::terraform::module_change::ModuleChange;
+use crate::terraform::module_change::{Entry, ModuleChange};
 use crate::terraform::protection::is_stateful;
+use crate::terraform::value_change::{Verdict, describe, instance_list, place_in};
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
 declare_rule! {
@@ -19,6 +23,21 @@ declare_rule! {
     /// Stateful resources (databases, buckets, volumes, keys, queues, clusters) are errors,
     /// others are warnings.
     /// Attributes that replace the resource only for some values are RL-TF-006.
+    ///
+    /// Values are compared as Terraform would read them: the module is evaluated before and
+    /// after the edit, through variable defaults, tfvars files (`terraform.tfvars`,
+    /// `*.auto.tfvars`) and locals.
+    /// An edit that changes the value somewhere else is reported where the value changed: at
+    /// the tfvars line, the variable's default or the local, or where a removed tfvars line was
+    /// (a deleted tfvars file reports on its first line).
+    /// The message names the resource, the attribute, the old and new values and the chain,
+    /// such as "`var.engine` (default in variables.tf:3) changes from "postgres" to "mysql",
+    /// which `engine` of `aws_db_instance.main` (main.tf:7) reads".
+    /// An expression rewritten with the same value (a literal moved into a variable whose
+    /// default is that literal, a reformatted local) is not reported.
+    /// When the files decide the value on one side only (a literal replaced by a variable set
+    /// with `-var`, a default removed), the edit may or may not replace the resource:
+    /// RL-TF-006 reports it, as it reports a changed default of a reusable module.
     ///
     /// ## Why it matters
     /// Terraform plans such a change as a replacement: it destroys the object and creates a
@@ -41,7 +60,10 @@ declare_rule! {
     /// own reviewed change.
     ///
     /// ## Fix safety
-    /// The fix restores the previous value. It is unsafe because it undoes the edit.
+    /// The fix restores the previous value of the attribute. It is unsafe because it undoes
+    /// the edit.
+    /// A finding at a changed default, tfvars value or local has no fix: other attributes may
+    /// read the same value.
     ///
     /// ## Data
     /// The table of force-new attributes is `server/redline-rules/data/force-new.tsv`, read
@@ -51,7 +73,7 @@ declare_rule! {
     ///
     /// ## Suppression
     /// `# redline:ignore RL-TF-005 -- replacement planned, data migrated` on the line above the
-    /// attribute.
+    /// attribute, or above the default, tfvars value or local where the finding is reported.
     ///
     /// ## References
     /// - Terraform plugin SDK, `ForceNew`; plugin framework, `RequiresReplace`
@@ -70,36 +92,80 @@ fn check(ctx: &mut RuleContext<'_>) {
     };
     let file = ctx.file();
     let module = ModuleChange::new(change, file);
-    for changed in force_new_changes(&module, file.path) {
-        if changed.force_new.replacement != Replacement::Always {
+    for changed in force_new_changes(ctx, &module) {
+        if changed.force_new.replacement != Replacement::Always || changed.for_callers {
+            continue;
+        }
+        let verdict = changed.values.as_ref().map(|values| values.verdict);
+        // A value that one side leaves to outside the files may not change: RL-TF-006.
+        if verdict == Some(Verdict::MayChange) {
             continue;
         }
         let entry = &module.new[changed.new];
-        let address = &entry.address;
         let attribute = changed.force_new.attribute;
         let stateful = is_stateful(entry.type_name);
-        let edit = match changed.old_text {
-            Some(_) => format!("changing `{attribute}`"),
-            None => format!("setting `{attribute}`"),
+        let instances = changed
+            .values
+            .as_ref()
+            .map_or(&[][..], |values| values.instances.as_slice());
+        let (what, plural) = target(entry, instances);
+        let (it, holds) = if plural {
+            ("them", "they hold")
+        } else {
+            ("it", "it holds")
         };
         let consequence = if stateful {
             format!(
-                "Terraform will destroy `{address}` and create it again, and the data it holds \
-                 is lost"
+                "Terraform will destroy {what} and create {it} again, and the data {holds} is \
+                 lost"
             )
         } else {
-            format!("Terraform will destroy `{address}` and create it again")
+            format!("Terraform will destroy {what} and create {it} again")
         };
-        let message = format!(
-            "{edit} forces replacement: {consequence}; keep the previous value, or migrate to a \
-             new resource on purpose"
-        );
+        let message = match (&changed.cause, &changed.values) {
+            (Some(cause), Some(values)) => format!(
+                "{}{}: `{attribute}` is force-new, so {consequence}; keep the previous value, or \
+                 migrate to a new resource on purpose",
+                cause.what,
+                cause.follow(
+                    attribute,
+                    &what,
+                    &place_in(entry.file, attribute_range(entry, attribute)),
+                    values
+                ),
+            ),
+            _ => {
+                let edit = match (changed.old_text, &changed.values) {
+                    (Some(_), Some(values))
+                        if values.base.value.is_known() && values.new.value.is_known() =>
+                    {
+                        format!(
+                            "changing `{attribute}` from {} to {}",
+                            describe(&values.base.value),
+                            describe(&values.new.value)
+                        )
+                    }
+                    (Some(_), _) => format!("changing `{attribute}`"),
+                    (None, _) => format!("setting `{attribute}`"),
+                };
+                format!(
+                    "{edit} forces replacement: {consequence}; keep the previous value, or \
+                     migrate to a new resource on purpose"
+                )
+            }
+        };
         let mut diagnostic = ctx.diagnostic(changed.range, message);
         if stateful {
             diagnostic.severity = Severity::Error;
         }
-        if !changed.known || changed.old_text.is_none() {
+        let certain = verdict == Some(Verdict::Changed { certain: true })
+            || (verdict.is_none() && changed.known);
+        if !certain || changed.old_text.is_none() {
             diagnostic.confidence = Confidence::Medium;
+        }
+        if changed.cause.is_some() {
+            ctx.report(with_attribute(diagnostic, entry, attribute, file.path));
+            continue;
         }
         if let (Some(old_text), Some(value_range)) = (changed.old_text, changed.value_range)
             && file.terraform().syntax == Syntax::Hcl
@@ -123,6 +189,57 @@ fn check(ctx: &mut RuleContext<'_>) {
         }
         ctx.report(diagnostic);
     }
+}
+
+/// The range of a force-new attribute (`block.attribute` for nested ones), or of the block.
+pub(crate) fn attribute_range(entry: &Entry<'_>, attribute: &str) -> TextRange {
+    let mut block = entry.block;
+    let mut segments = attribute.split('.').peekable();
+    while let Some(segment) = segments.next() {
+        if segments.peek().is_none() {
+            return block
+                .body
+                .attribute(segment)
+                .map_or(block.range, |found| found.range);
+        }
+        match block.body.block(segment) {
+            Some(nested) => block = nested,
+            None => break,
+        }
+    }
+    block.range
+}
+
+/// A finding reported where a value changed, with the attribute that reads it as related
+/// information when it is written in the same file.
+pub(crate) fn with_attribute(
+    diagnostic: Diagnostic,
+    entry: &Entry<'_>,
+    attribute: &str,
+    path: &str,
+) -> Diagnostic {
+    if entry.file.path != path {
+        return diagnostic;
+    }
+    diagnostic.with_related(
+        attribute_range(entry, attribute),
+        format!(
+            "`{attribute}` of `{}` reads the changed value",
+            entry.address
+        ),
+    )
+}
+
+/// The resource, or the instances whose value changes, for messages, and whether that is
+/// several instances.
+pub(crate) fn target(entry: &Entry<'_>, instances: &[Key]) -> (String, bool) {
+    if entry.repetition == Repetition::Single || instances.is_empty() {
+        return (format!("`{}`", entry.address), false);
+    }
+    (
+        instance_list(&entry.address, instances),
+        instances.len() > 1,
+    )
 }
 
 /// The lines `range` spans, newline included, when nothing else is on them but a comment.

@@ -4,8 +4,13 @@ use redline_diagnostics::{Category, Confidence, Severity};
 use redline_syntax::Format;
 use redline_syntax::terraform::Repetition;
 
-use crate::terraform::module_change::{Entry, Kind, ModuleChange, slice};
+use redline_syntax::terraform::Attribute;
+use redline_syntax::terraform_eval::Key;
+use redline_syntax::terraform_eval::evaluate::{Evaluation, Instance, Instances};
+
+use crate::terraform::module_change::{Entry, Kind, ModuleChange, normalise, slice};
 use crate::terraform::protection::is_stateful;
+use crate::terraform::value_change::{Sides, decided_by, instance_list, place_in};
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
 declare_rule! {
@@ -14,9 +19,18 @@ declare_rule! {
     /// that destroys some of them:
     /// switching between `count` and `for_each` (or from `for_each` to a single instance)
     /// without `moved` blocks for the instances;
-    /// lowering a literal `count` (`count = 3` to `count = 2`);
-    /// removing keys from a literal `for_each` map or set.
+    /// lowering a known `count` (`count = 3` to `count = 2`, `count = var.create ? 1 : 0` to
+    /// `count = 0`);
+    /// removing keys from a known `for_each` map or set.
     /// Stateful resources and module calls are errors, other resources warnings.
+    ///
+    /// `count` and `for_each` are evaluated as Terraform reads them, through variable
+    /// defaults, tfvars files and locals, before and after the edit.
+    /// When the expression itself is unchanged and the edit changes a default, a tfvars value
+    /// or a local it reads (`create = false` in `terraform.tfvars`), the finding is reported at
+    /// that value, naming the instances destroyed and how the count became known.
+    /// When the files do not decide the count or the keys on either side, nothing is
+    /// reported.
     ///
     /// ## Why it matters
     /// Terraform identifies instances by key: `aws_instance.web[0]` and
@@ -54,7 +68,7 @@ declare_rule! {
     ///
     /// ## Suppression
     /// `# redline:ignore RL-TF-004 -- replicas are stateless` on the line above `count` or
-    /// `for_each`.
+    /// `for_each`, or above the default, tfvars value or local where the finding is reported.
     ///
     /// ## References
     /// - Terraform language, "Refactoring": `moved` blocks between `count` and `for_each`
@@ -73,59 +87,158 @@ fn check(ctx: &mut RuleContext<'_>) {
     };
     let file = ctx.file();
     let module = ModuleChange::new(change, file);
-    for (base, new) in module.edited() {
+    let sides = Sides::of(ctx);
+    let may_hold_cause = sides.is_some_and(|sides| sides.file_may_hold_cause());
+    for (base, new) in module.kept() {
         let old = &module.base[base];
         let entry = &module.new[new];
-        if entry.file.path != file.path {
+        let in_file = entry.file.path == file.path;
+        if !(in_file || may_hold_cause) {
             continue;
         }
-        let has_moved_instances = module.moved_instances(&old.address).next().is_some();
-        let Some(what) = destroyed(&module, old, entry, has_moved_instances) else {
+        let severe = entry.kind == Kind::Module || is_stateful(entry.type_name);
+        let edited =
+            slice(old.file.text, old.block.range) != slice(entry.file.text, entry.block.range);
+        if in_file
+            && edited
+            && let Some(what) = switched(&module, sides, old, entry)
+        {
+            let address = &entry.address;
+            let message = format!(
+                "{what}: Terraform will destroy those instances of `{address}` and create new \
+                 ones; add `moved` blocks from each old instance address to its new one, or keep \
+                 the previous keys"
+            );
+            let range = entry
+                .attribute("for_each")
+                .or_else(|| entry.attribute("count"))
+                .map_or_else(|| entry.name_range(), |attribute| attribute.range);
+            let mut diagnostic = ctx.diagnostic(range, message);
+            if severe {
+                diagnostic.severity = Severity::Error;
+            }
+            ctx.report(diagnostic);
+            continue;
+        }
+        let Some(sides) = sides else {
             continue;
         };
+        let Some(shrunk) = shrunk(&module, sides, old, entry) else {
+            continue;
+        };
+        let text_changed = normalise(slice(old.file.text, shrunk.before.value.range))
+            != normalise(slice(entry.file.text, shrunk.after.value.range));
+        let name = shrunk.after.name.as_str();
         let address = &entry.address;
-        let message = format!(
-            "{what}: Terraform will destroy those instances of `{address}` and create new ones; \
-             add `moved` blocks from each old instance address to its new one, or keep the \
-             previous keys"
-        );
-        let range = entry
-            .attribute("for_each")
-            .or_else(|| entry.attribute("count"))
-            .map_or_else(|| entry.name_range(), |attribute| attribute.range);
+        let destroyed = instance_list(address, &shrunk.gone);
+        let one = shrunk.gone.len() == 1;
+        let holds = match entry.kind {
+            Kind::Module if one => " and every resource it created",
+            Kind::Module => " and every resource they created",
+            Kind::Resource if is_stateful(entry.type_name) && one => " and the data it holds",
+            Kind::Resource if is_stateful(entry.type_name) => " and the data they hold",
+            Kind::Resource => "",
+        };
+        let advice = if name == "count" {
+            "keep the previous count unless those instances are meant to be destroyed"
+        } else {
+            "keep the previous keys, or add `moved` blocks from each old instance address to its \
+             new one"
+        };
+        let (range, message) = if text_changed {
+            if !in_file {
+                continue;
+            }
+            let how = |evaluation: &Evaluation| {
+                decided_by(evaluation)
+                    .map_or_else(String::new, |chain| format!(" (through {chain})"))
+            };
+            let what = match name {
+                "count" => format!(
+                    "`count` goes from {}{} to {}{}",
+                    shrunk.before_count,
+                    how(&shrunk.base),
+                    shrunk.after_count,
+                    how(&shrunk.new)
+                ),
+                _ => format!(
+                    "`for_each` no longer has the keys {}{}",
+                    keys_text(&shrunk.gone),
+                    how(&shrunk.new)
+                ),
+            };
+            (
+                shrunk.after.range,
+                format!("{what}: Terraform will destroy {destroyed}{holds}; {advice}"),
+            )
+        } else {
+            let Some(cause) = sides.cause(&shrunk.base, &shrunk.new) else {
+                continue;
+            };
+            let what = match name {
+                "count" => format!(
+                    "goes from {} to {}",
+                    shrunk.before_count, shrunk.after_count
+                ),
+                _ => format!("no longer has the keys {}", keys_text(&shrunk.gone)),
+            };
+            (
+                cause.range,
+                format!(
+                    "{}, so `{name}` of `{address}` ({}) {what}: Terraform will destroy \
+                     {destroyed}{holds}; {advice}",
+                    cause.what,
+                    place_in(entry.file, shrunk.after.range),
+                ),
+            )
+        };
         let mut diagnostic = ctx.diagnostic(range, message);
-        if entry.kind == Kind::Module || is_stateful(entry.type_name) {
+        if severe {
             diagnostic.severity = Severity::Error;
+        }
+        if !text_changed && entry.file.path == file.path {
+            diagnostic = diagnostic.with_related(
+                shrunk.after.range,
+                format!("`{name}` of `{address}` reads the changed value"),
+            );
         }
         ctx.report(diagnostic);
     }
 }
 
-/// What the edit destroys, for the message; `None` when it destroys no instance.
-fn destroyed(
+/// A `count` or `for_each` whose known instances lose some keys through the edit.
+struct Shrunk<'m> {
+    /// The attribute before the edit.
+    before: &'m Attribute,
+    /// The attribute after the edit.
+    after: &'m Attribute,
+    base: Evaluation,
+    new: Evaluation,
+    before_count: usize,
+    after_count: usize,
+    /// The keys that go away, without those a `moved` block takes elsewhere.
+    gone: Vec<Key>,
+}
+
+/// What a switch of repetition destroys, for the message; `None` when it destroys no instance.
+fn switched(
     module: &ModuleChange<'_>,
+    sides: Option<Sides<'_>>,
     old: &Entry<'_>,
     new: &Entry<'_>,
-    has_moved_instances: bool,
 ) -> Option<String> {
-    let count = |entry: &Entry<'_>| {
-        entry
-            .attribute("count")
-            .and_then(|count| count.value.value.as_number())
-    };
-    let keys = |entry: &Entry<'_>| {
-        entry
-            .attribute("for_each")
-            .and_then(|for_each| literal_keys(slice(entry.file.text, for_each.value.range)))
-    };
+    let has_moved_instances = module.moved_instances(&old.address).next().is_some();
     match (old.repetition, new.repetition) {
-        (Repetition::Single, Repetition::Count) => None,
         (Repetition::Count, Repetition::Single) => {
-            let before = count(old)?;
-            (before > 1.0 && !has_moved_instances).then(|| {
+            let before = match sides?.base.instances(old.file.path, old.block) {
+                Instances::Known(instances) => instances.len(),
+                _ => return None,
+            };
+            (before > 1 && !has_moved_instances).then(|| {
                 format!("`count = {before}` was removed: only index 0 becomes the single instance")
             })
         }
+        (Repetition::Single, Repetition::Count) => None,
         (before, after) if before != after => (!has_moved_instances).then(|| {
             format!(
                 "the block switches from {} to {} without `moved` blocks",
@@ -133,35 +246,82 @@ fn destroyed(
                 repetition_name(after)
             )
         }),
-        (Repetition::Count, Repetition::Count) => {
-            let (before, after) = (count(old)?, count(new)?);
-            (after < before).then(|| {
-                format!(
-                    "`count` goes from {before} to {after}: indexes {after} to {} go away",
-                    before - 1.0
-                )
-            })
-        }
-        (Repetition::ForEach, Repetition::ForEach) => {
-            let (before, after) = (keys(old)?, keys(new)?);
-            let moved: BTreeSet<String> = module
-                .moved_instances(&old.address)
-                .filter_map(|from| {
-                    let key = from.get(old.address.len()..)?;
-                    literal_keys(key.trim_start_matches('[').trim_end_matches(']'))
-                        .and_then(|keys| keys.into_iter().next())
-                })
-                .collect();
-            let gone: Vec<String> = before
-                .difference(&after)
-                .filter(|key| !moved.contains(*key))
-                .map(|key| format!("\"{key}\""))
-                .collect();
-            (!gone.is_empty())
-                .then(|| format!("`for_each` no longer has the keys {}", gone.join(", ")))
-        }
         _ => None,
     }
+}
+
+/// The instances a `count` or `for_each` kept on both sides no longer declares, when both
+/// sides are known.
+fn shrunk<'m>(
+    module: &ModuleChange<'m>,
+    sides: Sides<'_>,
+    old: &Entry<'m>,
+    new: &Entry<'m>,
+) -> Option<Shrunk<'m>> {
+    let name = match (old.repetition, new.repetition) {
+        (Repetition::Count, Repetition::Count) => "count",
+        (Repetition::ForEach, Repetition::ForEach) => "for_each",
+        _ => return None,
+    };
+    let before = old.block.body.attribute(name)?;
+    let after = new.block.body.attribute(name)?;
+    let keys = |instances: Instances| match instances {
+        Instances::Known(instances) => Some(
+            instances
+                .iter()
+                .map(Instance::key)
+                .collect::<BTreeSet<Key>>(),
+        ),
+        _ => None,
+    };
+    let old_keys = keys(sides.base.instances(old.file.path, old.block))?;
+    let new_keys = keys(sides.new.instances(new.file.path, new.block))?;
+    let moved: BTreeSet<Key> = module
+        .moved_instances(&old.address)
+        .filter_map(|from| moved_key(from, &old.address))
+        .collect();
+    let gone: Vec<Key> = old_keys
+        .difference(&new_keys)
+        .filter(|key| !moved.contains(*key))
+        .cloned()
+        .collect();
+    if gone.is_empty() {
+        return None;
+    }
+    Some(Shrunk {
+        before,
+        after,
+        base: sides.base.attribute(old.file.path, before, None),
+        new: sides.new.attribute(new.file.path, after, None),
+        before_count: old_keys.len(),
+        after_count: new_keys.len(),
+        gone,
+    })
+}
+
+/// The instance key a `moved` block's `from` names (`aws_x.a[0]`, `aws_x.a["k"]`).
+fn moved_key(from: &str, address: &str) -> Option<Key> {
+    let inner = from
+        .strip_prefix(address)?
+        .strip_prefix('[')?
+        .strip_suffix(']')?;
+    if let Ok(index) = inner.parse::<u64>() {
+        return Some(Key::Index(index));
+    }
+    literal_keys(inner)
+        .and_then(|keys| keys.into_iter().next())
+        .map(Key::Name)
+}
+
+/// `"a", "b"` for messages.
+fn keys_text(keys: &[Key]) -> String {
+    keys.iter()
+        .map(|key| match key {
+            Key::Index(index) => index.to_string(),
+            Key::Name(name) => format!("{name:?}"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn repetition_name(repetition: Repetition) -> &'static str {

@@ -17,14 +17,17 @@ pub mod gcp_public_member;
 pub mod ingress_open_to_internet;
 pub mod instance_keys_changed;
 mod module_change;
+pub mod module_inputs;
 pub mod prevent_destroy_disabled;
 pub mod prevent_destroy_missing;
 pub mod protection;
 pub mod protection_weakened;
+pub mod provenance;
 pub mod resource_removed;
 pub mod s3_public_access_block_disabled;
 pub mod s3_public_acl;
 pub mod short_recovery_window;
+mod value_change;
 
 use redline_diagnostics::Edit;
 use redline_syntax::SourceFile;

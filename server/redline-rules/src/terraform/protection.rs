@@ -7,11 +7,11 @@
 //! To cover a new resource type, add a line here and a case to the rule's fixtures.
 
 use redline_syntax::terraform::{Attribute, Value};
-use redline_syntax::terraform_eval::Location;
 use redline_syntax::terraform_eval::evaluate::Origin;
 use redline_syntax::terraform_eval::{self as evaluated};
 
 use crate::RuleContext;
+use crate::terraform::provenance;
 
 /// A literal value in a table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -502,23 +502,23 @@ fn source(value: &Value) -> String {
 
 /// The variables and locals of a trace that hold a value, for messages; `None` when the value
 /// came through none of them (`!false`).
-fn through(trace: &[Origin]) -> Option<Through> {
-    let place = |location: &Location| format!("{}:{}", file_name(&location.path), location.line);
+pub(crate) fn through(trace: &[Origin]) -> Option<Through> {
+    let place = provenance::place;
     let mut chain = Vec::new();
     let mut deciding = None;
     let mut local = None;
     for origin in trace {
         match origin {
-            Origin::Default { variable, location } => {
-                chain.push(format!("`var.{variable}` (default in {})", place(location)));
+            Origin::Default { location, .. } => {
+                chain.push(provenance::origin(origin, None));
                 deciding = Some(place(location));
             }
-            Origin::Tfvars { variable, location } => {
-                chain.push(format!("`var.{variable}` (set in {})", place(location)));
+            Origin::Tfvars { location, .. } => {
+                chain.push(provenance::origin(origin, None));
                 deciding = Some(place(location));
             }
-            Origin::Local { name, location } => {
-                chain.push(format!("`local.{name}` ({})", place(location)));
+            Origin::Local { location, .. } => {
+                chain.push(provenance::origin(origin, None));
                 local = Some(place(location));
             }
             Origin::Caller { .. } | Origin::Unset { .. } => {}
@@ -530,9 +530,4 @@ fn through(trace: &[Origin]) -> Option<Through> {
         written_at,
         direct: false,
     })
-}
-
-/// The file name at the end of a display path.
-fn file_name(path: &str) -> &str {
-    path.rsplit(['/', '\\']).next().unwrap_or(path)
 }

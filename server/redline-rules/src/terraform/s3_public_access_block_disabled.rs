@@ -1,6 +1,7 @@
 use redline_diagnostics::{Applicability, Category, Confidence, Edit, Fix, Severity};
 use redline_syntax::Format;
 
+use crate::terraform::module_inputs;
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
 declare_rule! {
@@ -9,6 +10,13 @@ declare_rule! {
     /// (`block_public_acls`, `block_public_policy`, `ignore_public_acls`,
     /// `restrict_public_buckets` set to `false`) in `aws_s3_bucket_public_access_block` or
     /// `aws_s3_account_public_access_block`.
+    ///
+    /// Inputs of the registry modules redline knows (`redline --version` lists them) are judged
+    /// like the attributes they set: `block_public_acls = false` on a `module` whose `source` is
+    /// `terraform-aws-modules/s3-bucket/aws` (or its `//modules/account-public-access`), also
+    /// when the value comes through a variable, a local or a tfvars file; an input left unset is
+    /// not reported, nor one of a call that creates no public access block
+    /// (`attach_public_policy = false`).
     ///
     /// ## Why it matters
     /// The public access block is the account- or bucket-wide stop that keeps a mistaken ACL
@@ -88,6 +96,7 @@ fn check(ctx: &mut RuleContext<'_>) {
             ctx.report(diagnostic);
         }
     }
+    module_inputs::check(ctx, S3PublicAccessBlockDisabled::META.code.id);
 }
 
 #[cfg(test)]

@@ -1,12 +1,18 @@
 use redline_diagnostics::{Applicability, Category, Confidence, Edit, Fix, Severity};
 use redline_syntax::Format;
 
+use crate::terraform::module_inputs;
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
 declare_rule! {
     /// ## What it flags
     /// A canned ACL that makes S3 objects public: `acl = "public-read"` or
     /// `acl = "public-read-write"` on `aws_s3_bucket`, `aws_s3_bucket_acl` or `aws_s3_object`.
+    ///
+    /// Inputs of the registry modules redline knows (`redline --version` lists them) are judged
+    /// like the attributes they set: `acl = "public-read"` on a `module` whose `source` is
+    /// `terraform-aws-modules/s3-bucket/aws` (or its `//modules/object`), also when the value
+    /// comes through a variable, a local or a tfvars file.
     ///
     /// ## Why it matters
     /// `public-read` lets anyone on the internet list or download the data;
@@ -81,6 +87,7 @@ fn check(ctx: &mut RuleContext<'_>) {
         let diagnostic = ctx.diagnostic(attribute.range, message).with_fix(fix);
         ctx.report(diagnostic);
     }
+    module_inputs::check(ctx, S3PublicAcl::META.code.id);
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 use redline_diagnostics::{Applicability, Category, Confidence, Edit, Fix, Severity};
 use redline_syntax::Format;
 
+use crate::terraform::module_inputs;
 use crate::terraform::protection::{self, WINDOW_GUARDS};
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
@@ -11,6 +12,10 @@ declare_rule! {
     /// `recovery_window_in_days = 0` on Secrets Manager secrets (immediate, unrecoverable
     /// deletion), `soft_delete_retention_days` at its minimum of 7 and
     /// `purge_protection_enabled = false` on Azure key vaults.
+    ///
+    /// Inputs of the registry modules redline knows (`redline --version` lists them) are judged
+    /// like the attributes they set, such as `deletion_window_in_days = 7` on a `module` whose
+    /// `source` is `terraform-aws-modules/kms/aws`; an input left unset is not reported.
     ///
     /// ## Why it matters
     /// A deleted KMS key makes everything encrypted with it unreadable: volumes, snapshots,
@@ -135,6 +140,7 @@ fn check(ctx: &mut RuleContext<'_>) {
             ctx.report(diagnostic);
         }
     }
+    module_inputs::check(ctx, ShortRecoveryWindow::META.code.id);
 }
 
 #[cfg(test)]

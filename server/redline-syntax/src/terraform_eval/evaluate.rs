@@ -8,8 +8,10 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
+use redline_text::TextRange;
+
 use super::functions::{self, Outcome};
-use super::lower::{BinaryOp, Call, Expression, ForExpr, ObjectKey, Root, TemplatePart};
+use super::lower::{self, BinaryOp, Call, Expression, ForExpr, ObjectKey, Root, TemplatePart};
 use super::lower::{Traversal, Traverse, UnaryOp};
 use super::symbols::{Module, ModuleKind, Variable};
 use super::tfvars::{Tfvars, load_order};
@@ -17,7 +19,9 @@ use super::{
     Conversion, Invalid, Key, Location, Reference, Step, TemplateBuilder, Value, as_index, cost,
     is_opaque, same, to_bool, to_number, to_text,
 };
-use crate::terraform::{Attribute, Block};
+use crate::SourceFile;
+use crate::terraform::{Attribute, Block, Syntax};
+use crate::value::Node;
 
 /// How deep one evaluation nests, counting every expression and every local it reads.
 ///
@@ -258,6 +262,11 @@ impl<'m> Evaluator<'m> {
         self.kind
     }
 
+    /// The module the evaluator reads.
+    pub fn module(&self) -> &'m Module {
+        self.module
+    }
+
     /// The value of a declared variable.
     pub fn variable(&self, name: &str) -> Option<&VariableValue> {
         self.variables.get(name)
@@ -287,6 +296,34 @@ impl<'m> Evaluator<'m> {
         instance: Option<&Instance>,
     ) -> Evaluation {
         self.evaluate_range(path, attribute.value.range, instance)
+    }
+
+    /// The value of any expression written in `file`, one of the module's files: an attribute
+    /// value, or an expression inside one (an element of a tuple, a value of an object, the
+    /// argument of `jsonencode`), given by its exact range. Expressions that are not attribute
+    /// values are lowered on demand. `Unknown` when `file` is not one of the module's files or
+    /// no expression is written exactly at `range`.
+    pub fn expression(
+        &self,
+        file: &SourceFile<'_>,
+        range: TextRange,
+        instance: Option<&Instance>,
+    ) -> Evaluation {
+        let unknown = Evaluation {
+            value: Value::Unknown,
+            trace: Vec::new(),
+            limit_reached: false,
+        };
+        let Some(expressions) = self.module.expressions.get(file.path) else {
+            return unknown;
+        };
+        if expressions.contains_key(&range) {
+            return self.evaluate_range(file.path, range, instance);
+        }
+        let Some(expression) = lower_at(file, range) else {
+            return unknown;
+        };
+        self.run(instance, false, |this, state| this.eval(&expression, state))
     }
 
     /// The instances `block` (a resource, data source or module call of the file at `path`)
@@ -338,7 +375,7 @@ impl<'m> Evaluator<'m> {
     fn evaluate_range(
         &self,
         path: &str,
-        range: redline_text::TextRange,
+        range: TextRange,
         instance: Option<&Instance>,
     ) -> Evaluation {
         let expression = self
@@ -854,6 +891,53 @@ impl<'m> Evaluator<'m> {
             (Some(_), false) => Value::Map(map),
         })
     }
+}
+
+/// The expression written exactly at `range` in `file`, lowered as an attribute value is.
+fn lower_at(file: &SourceFile<'_>, range: TextRange) -> Option<Expression> {
+    match file.terraform().syntax {
+        Syntax::Hcl => {
+            let start = file
+                .tree
+                .root_node()
+                .descendant_for_byte_range(range.start().to_usize(), range.end().to_usize())?;
+            // The outermost `expression` with exactly this range: it wraps the term that spans
+            // the same bytes, and lowering reads the wrapper best. Other nodes of the same
+            // range (the arguments of a call) are not expressions.
+            let mut found = None;
+            let mut node = Some(start);
+            while let Some(current) = node.filter(|current| crate::tree::range(*current) == range) {
+                if current.kind() == "expression" {
+                    found = Some(current);
+                }
+                node = current.parent();
+            }
+            let node = found.or((crate::tree::range(start) == range).then_some(start))?;
+            Some(lower::from_hcl(node, file.text))
+        }
+        Syntax::Json => {
+            let node = file
+                .documents
+                .first()
+                .and_then(|root| json_node_at(root, range, 0))?;
+            Some(lower::from_json(node, true))
+        }
+    }
+}
+
+/// The JSON value at exactly `range`, searched down the containing values.
+fn json_node_at(node: &Node, range: TextRange, depth: usize) -> Option<&Node> {
+    if node.range == range {
+        return Some(node);
+    }
+    if depth >= crate::value::MAX_DEPTH || !node.range.contains_range(range) {
+        return None;
+    }
+    node.entries()
+        .iter()
+        .map(|entry| &entry.value)
+        .chain(node.items())
+        .find_map(|child| json_node_at(child, range, depth + 1))
 }
 
 /// Spends `amount` units of the work budget; `false` (and the limit noted) when it runs out.

@@ -992,3 +992,46 @@ fn dynamic_block_iterators_are_not_references() {
         Value::List(vec![Value::Unknown])
     );
 }
+
+/// Expressions inside attribute values (a `jsonencode` argument's fields, tuple items, the
+/// items of a nested block's list) are evaluated by their range, lowered on demand.
+#[test]
+fn expressions_inside_attribute_values() {
+    let text = "resource \"aws_s3_bucket\" \"logs\" {}\n\
+                resource \"aws_iam_policy\" \"p\" {\n  policy = jsonencode({\n    Resource = \
+                [aws_s3_bucket.logs.arn, \"${aws_s3_bucket.logs.arn}/*\"]\n  })\n}\n\
+                data \"aws_iam_policy_document\" \"d\" {\n  statement {\n    resources = \
+                [var.arn]\n  }\n}\nvariable \"arn\" {\n  default = \"arn:aws:s3:::x\"\n}\n";
+    let files = parse(&[("main.tf", text)]);
+    let refs: Vec<&SourceFile<'_>> = files.iter().collect();
+    let module = Module::build(&refs);
+    let evaluator = Evaluator::new(&module, &[], ModuleKind::Root);
+    let at = |needle: &str| {
+        let start = text.find(needle).expect("written");
+        redline_text::TextRange::from_usize(start, start + needle.len())
+    };
+    let value = |needle: &str| evaluator.expression(&files[0], at(needle), None).value;
+    assert_eq!(
+        value("aws_s3_bucket.logs.arn").to_string(),
+        "aws_s3_bucket.logs.arn"
+    );
+    let list = value("[aws_s3_bucket.logs.arn, \"${aws_s3_bucket.logs.arn}/*\"]");
+    assert_eq!(
+        list.items()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        ["aws_s3_bucket.logs.arn", "\"${aws_s3_bucket.logs.arn}/*\""]
+    );
+    let (reference, suffix) = list.items()[1]
+        .reference_with_suffix()
+        .expect("a reference");
+    assert_eq!(
+        (reference.object.as_str(), suffix),
+        ("aws_s3_bucket.logs", "/*")
+    );
+    assert_eq!(value("var.arn"), Value::String("arn:aws:s3:::x".to_owned()));
+    // Not an expression's exact range: nothing is guessed.
+    assert_eq!(value("logs.arn"), Value::Unknown);
+    assert_eq!(value("jsonencode"), Value::Unknown);
+}
