@@ -1,6 +1,5 @@
 //! Output formats, one file each, all behind `Renderer`. Wire types live here and nowhere else.
 
-pub mod claude;
 pub mod github;
 pub mod gitlab;
 pub mod json;
