@@ -373,15 +373,16 @@ pub fn install_entry(
     is_ours: impl Fn(&Value) -> bool,
 ) -> anyhow::Result<()> {
     let mut node = root;
+    // The dotted path of `node`; empty for the top level.
     let mut walked = String::new();
     for (depth, key) in path.iter().enumerate() {
+        let Value::Object(map) = node else {
+            bail!("cannot add the redline hook: `{walked}` is not an object");
+        };
         if !walked.is_empty() {
             walked.push('.');
         }
         walked.push_str(key);
-        let Value::Object(map) = node else {
-            bail!("cannot add the redline hook: the value holding `{walked}` is not an object");
-        };
         let last = depth + 1 == path.len();
         node = map.entry((*key).to_owned()).or_insert_with(|| {
             if last {
@@ -431,7 +432,10 @@ mod tests {
         );
         let mut wrong = serde_json::json!({"hooks": []});
         let error = install_entry(&mut wrong, &["hooks", "Pre"], Value::Null, ours).unwrap_err();
-        assert!(error.to_string().contains("`hooks`"), "{error}");
+        assert!(
+            error.to_string().contains("`hooks` is not an object"),
+            "{error}"
+        );
         let mut wrong = serde_json::json!({"hooks": {"Pre": {}}});
         let error = install_entry(&mut wrong, &["hooks", "Pre"], Value::Null, ours).unwrap_err();
         assert!(

@@ -244,7 +244,8 @@ mod tests {
         assert_eq!(
             summary,
             [
-                ("a.tf".to_owned(), Some("one\nTWO\nthree\nFOUR\n")),
+                // Context lines are written as the patch has them, as Codex writes them.
+                ("a.tf".to_owned(), Some("one\nTWO\nthree  \nFOUR\n")),
                 ("new.txt".to_owned(), Some("hello\n")),
                 ("gone.txt".to_owned(), None),
                 ("b.txt".to_owned(), None),
