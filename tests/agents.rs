@@ -38,6 +38,9 @@ enum Said {
     Deny,
 }
 
+/// Builds the hook input for an edit of `file` in `cwd` replacing `old` with `new`.
+type EditInput = fn(cwd: &str, file: &str, old: &str, new: &str) -> Value;
+
 /// How one agent's hook is called and answers.
 struct Protocol {
     agent: &'static str,
@@ -45,7 +48,7 @@ struct Protocol {
     command: fn(cwd: &str, command: &str) -> Value,
     /// The hook input for an edit of `file` (absolute) replacing `old` with `new`; `None` for
     /// agents whose documented hook sees only commands.
-    edit: Option<fn(cwd: &str, file: &str, old: &str, new: &str) -> Value>,
+    edit: Option<EditInput>,
     /// The hook input for a tool redline does not judge.
     other: fn(cwd: &str) -> Value,
     /// The answer to an allowed call, exactly.

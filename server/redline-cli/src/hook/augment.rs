@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use super::{Action, Adapter, Answer, Call, Decision, Verdict, group_runs, install_entry};
 
+/// How `redline hook augment` reads a call and answers.
 pub const ADAPTER: Adapter = Adapter {
     parse,
     answer,

@@ -13,6 +13,7 @@ use super::{
     install_entry, object_field, string_field,
 };
 
+/// How `redline hook claude` reads a call and answers.
 pub const ADAPTER: Adapter = Adapter {
     parse,
     answer,

@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use super::{Action, Adapter, Answer, Call, Decision, Replacement, Verdict, string_field};
 
+/// How `redline hook cline` reads a call and answers.
 pub const ADAPTER: Adapter = Adapter {
     parse,
     answer,

@@ -16,6 +16,7 @@ use super::{
     string_field,
 };
 
+/// How `redline hook codex` reads a call and answers.
 pub const ADAPTER: Adapter = Adapter {
     parse,
     answer,

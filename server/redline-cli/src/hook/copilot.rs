@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use super::{Action, Adapter, Answer, Call, Decision, Replacement, Verdict, install_entry};
 
+/// How `redline hook copilot` reads a call and answers.
 pub const ADAPTER: Adapter = Adapter {
     parse,
     answer,

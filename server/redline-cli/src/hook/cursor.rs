@@ -12,6 +12,7 @@ use serde_json::Value;
 use super::{Action, Adapter, Answer, Call, Decision, Verdict, install_entry, string_field};
 use crate::Exit;
 
+/// How `redline hook cursor` reads a call and answers.
 pub const ADAPTER: Adapter = Adapter {
     parse,
     answer,

@@ -14,6 +14,7 @@ use super::{
     install_entry, object_field, string_field,
 };
 
+/// How `redline hook droid` reads a call and answers.
 pub const ADAPTER: Adapter = Adapter {
     parse,
     answer,

@@ -17,6 +17,7 @@ use super::{
     install_entry, object_field, string_field,
 };
 
+/// How `redline hook gemini` reads a call and answers.
 pub const ADAPTER: Adapter = Adapter {
     parse,
     answer,

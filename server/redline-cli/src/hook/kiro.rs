@@ -16,6 +16,7 @@ use super::{
     object_field, string_field,
 };
 
+/// How `redline hook kiro` reads a call and answers.
 pub const ADAPTER: Adapter = Adapter {
     parse,
     answer,

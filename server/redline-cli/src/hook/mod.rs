@@ -58,6 +58,7 @@ pub struct Adapter {
 pub struct Call {
     /// The folder the call runs in; the current folder when the agent does not say.
     pub cwd: Option<PathBuf>,
+    /// What the call does.
     pub action: Action,
 }
 
@@ -74,7 +75,7 @@ pub enum Action {
         path: PathBuf,
         edits: Vec<Replacement>,
     },
-    /// Applies a Codex `apply_patch` envelope.
+    /// Applies a Codex `apply_patch` envelope (see `patch`).
     Patch(String),
     /// A tool redline does not judge: allowed without judging.
     Other,
@@ -82,7 +83,9 @@ pub enum Action {
 
 /// One `old` → `new` replacement of an edit call.
 pub struct Replacement {
+    /// The text replaced; empty to create the file.
     pub old: String,
+    /// The text put in its place.
     pub new: String,
     /// Every occurrence rather than the first.
     pub all: bool,
@@ -90,6 +93,7 @@ pub struct Replacement {
 
 /// The decision on a call, with the findings that made it as the reason.
 pub struct Verdict {
+    /// The answer.
     pub decision: Decision,
     /// Empty for `Allow`.
     pub reason: String,
@@ -98,6 +102,7 @@ pub struct Verdict {
 /// The three answers a hook can give.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Decision {
+    /// Let the call run.
     Allow,
     /// Put the call to the person: a warning.
     Ask,
@@ -107,8 +112,11 @@ pub enum Decision {
 
 /// What the hook prints and how it exits.
 pub struct Answer {
+    /// Written to standard output.
     pub stdout: String,
+    /// Written to standard error.
     pub stderr: String,
+    /// The exit status.
     pub exit: Exit,
 }
 
@@ -133,6 +141,7 @@ impl Answer {
     }
 }
 
+/// `redline hook AGENT`: reads the call, judges it, and answers as the agent expects.
 pub fn run(args: &HookArgs) -> anyhow::Result<Exit> {
     let adapter = adapter(args.agent);
     let answer = match read_call(adapter) {

@@ -13,6 +13,7 @@ use super::{
     string_field,
 };
 
+/// How `redline hook windsurf` reads a call and answers.
 pub const ADAPTER: Adapter = Adapter {
     parse,
     answer,
