@@ -403,16 +403,25 @@ fn init_writes_a_configuration_that_loads() {
 
     // No overwriting without --force, and nothing written when refused.
     sandbox.write("redline.toml", "# mine\n");
+    sandbox.write(".pre-commit-config.yaml", "repos: []\n");
     let again = sandbox.run(&["init", "--claude", "--pre-commit"]);
     assert_eq!(again.status.code(), Some(2));
     assert!(
-        stderr(&again).contains("already exists"),
+        stderr(&again).contains(".pre-commit-config.yaml already exists"),
         "{}",
         stderr(&again)
     );
     assert!(stderr(&again).contains("--force"));
-    assert_eq!(sandbox.read("redline.toml"), "# mine\n");
+    assert_eq!(sandbox.read(".pre-commit-config.yaml"), "repos: []\n");
     assert!(!sandbox.path().join(".claude").exists());
+    let again = sandbox.run(&["init"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains("redline.toml already exists"));
+    // Adding an agent's hook keeps the existing redline.toml.
+    let again = sandbox.run(&["init", "--claude"]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    assert_eq!(sandbox.read("redline.toml"), "# mine\n");
+    assert!(sandbox.path().join(".claude/settings.json").exists());
 
     let forced = sandbox.run(&["init", "--claude", "--pre-commit", "--force"]);
     assert_eq!(forced.status.code(), Some(0), "{}", stderr(&forced));

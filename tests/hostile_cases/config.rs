@@ -195,6 +195,31 @@ fn hook_and_gate_bound_their_input() {
             stderr(&output)
         );
     }
+    // Every agent refuses the call as it blocks one: exit status 2, or, for the agents that
+    // let a failed hook through, a deny answer.
+    for agent in [
+        "codex", "gemini", "cursor", "copilot", "windsurf", "droid", "augment", "kiro", "cline",
+    ] {
+        let endless = std::fs::File::open("/dev/zero").unwrap();
+        let output = run_bounded(&sandbox, &["hook", agent], Stdio::from(endless));
+        assert!(
+            stderr(&output).contains("standard input holds more than 64 MiB"),
+            "{agent}: {}",
+            stderr(&output)
+        );
+        let answer = String::from_utf8(output.stdout.clone()).unwrap();
+        match agent {
+            "copilot" | "cline" => {
+                assert_eq!(output.status.code(), Some(0), "{agent}");
+                assert!(
+                    answer.contains("\"permissionDecision\":\"deny\"")
+                        || answer.contains("\"cancel\":true"),
+                    "{agent}: {answer}"
+                );
+            }
+            _ => assert_eq!(output.status.code(), Some(2), "{agent}: {answer}"),
+        }
+    }
 }
 
 /// A `redline.toml` that links to a file elsewhere would quote that file's lines in its parse

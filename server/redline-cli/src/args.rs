@@ -45,7 +45,14 @@ pub enum Command {
     /// Only findings the change introduced are reported (--all reports every finding of the
     /// changed files). Exit status as for `check`.
     Diff(DiffArgs),
-    /// Judge a coding agent's proposed edit before it is applied (`redline hook claude`).
+    /// Judge a coding agent's tool call (a shell command, a file write or edit) before it runs.
+    ///
+    /// Speaks the hook protocol of the agent named: reads the call on standard input (at most
+    /// 64 MiB) and answers `deny` when it introduces an error, `ask` when it introduces a warning
+    /// (`deny` for agents without `ask`), with the findings as the reason. Tools redline does
+    /// not judge are allowed. Input that cannot be read is refused the way the agent blocks a
+    /// call: exit status 2 for agents that block on it, a `deny` answer for agents that let a
+    /// failed hook through.
     Hook(HookArgs),
     /// Judge the proposed content of a file, read from standard input, against the file.
     ///
@@ -66,9 +73,12 @@ pub enum Command {
     /// All inputs must have the same format, which is also the output's. Findings are
     /// deduplicated and sorted. Exit status as for `check`, from the merged findings.
     MergeReports(MergeReportsArgs),
-    /// Write a commented `redline.toml`, and on request editor and pre-commit hooks.
+    /// Write a commented `redline.toml`, and on request coding-agent and pre-commit hooks.
     ///
-    /// Refuses to overwrite an existing file without --force (exit status 2).
+    /// Refuses to overwrite an existing `redline.toml` or `.pre-commit-config.yaml` without
+    /// --force (exit status 2); with --agent, an existing `redline.toml` is kept. An agent's
+    /// hook is merged into its configuration, keeping everything else there, and is added only
+    /// once; a configuration that is not valid JSON is refused (exit status 2).
     Init(InitArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
@@ -97,8 +107,11 @@ pub struct InitArgs {
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub dir: PathBuf,
 
-    /// Also write `.claude/settings.json` with a PreToolUse hook that runs
-    /// `redline hook claude` before Write, Edit, MultiEdit and Bash.
+    /// Add the hook of this coding agent to its project configuration (repeatable).
+    #[arg(long, value_enum, value_name = "AGENT")]
+    pub agent: Vec<Agent>,
+
+    /// The same as `--agent claude`.
     #[arg(long)]
     pub claude: bool,
 
@@ -265,20 +278,39 @@ pub struct GateArgs {
 #[derive(Args, Debug)]
 pub struct HookArgs {
     /// The agent whose hook protocol to speak.
-    #[command(subcommand)]
-    pub agent: HookAgent,
+    #[arg(value_enum)]
+    pub agent: Agent,
 }
 
-/// Agents with a hook protocol.
-#[derive(Subcommand, Debug)]
-pub enum HookAgent {
-    /// Claude Code `PreToolUse`: judge Write, Edit, MultiEdit and Bash calls.
-    ///
-    /// Reads the hook input JSON on standard input (at most 64 MiB). Prints a `permissionDecision` of `deny`
-    /// (the change introduces an error) or `ask` (a warning) with the findings as the reason,
-    /// or nothing when the change is clean. Exit status 0, or 2 when the input cannot be read
-    /// (Claude Code then blocks the call and shows the message).
+/// Coding agents with a documented hook that runs before a shell command or a file edit.
+///
+/// `redline hook AGENT` reads the agent's hook input on standard input (at most 64 MiB) and
+/// answers in its format; `redline init --agent AGENT` writes the hook into the agent's
+/// project configuration. docs/agents.md describes each protocol and the source it follows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Agent {
+    /// Claude Code `PreToolUse`: Bash, Write, Edit, MultiEdit (.claude/settings.json).
     Claude,
+    /// OpenAI Codex CLI `PreToolUse`: Bash, apply_patch (.codex/hooks.json).
+    Codex,
+    /// Gemini CLI `BeforeTool`: run_shell_command, write_file, replace (.gemini/settings.json).
+    Gemini,
+    /// Cursor `beforeShellExecution`: shell commands (.cursor/hooks.json).
+    Cursor,
+    /// GitHub Copilot CLI and coding agent `preToolUse`: bash, create, edit
+    /// (.github/hooks/redline.json).
+    Copilot,
+    /// Windsurf Cascade `pre_run_command`, `pre_write_code` (.windsurf/hooks.json).
+    Windsurf,
+    /// Factory Droid `PreToolUse`: Execute, Create, Edit (.factory/hooks.json).
+    Droid,
+    /// Augment (Auggie CLI) `PreToolUse`: launch-process (.augment/settings.json).
+    Augment,
+    /// Kiro CLI `preToolUse`: execute_bash, fs_write (.kiro/agents/redline.json).
+    Kiro,
+    /// Cline `PreToolUse`: execute_command, write_to_file, replace_in_file
+    /// (.clinerules/hooks/PreToolUse).
+    Cline,
 }
 
 #[derive(Args, Debug)]

@@ -1,6 +1,6 @@
-//! Output formats, one file each, all behind `Renderer`. Wire types live here and nowhere else.
+//! Report formats, one file each, all behind `Renderer`. Their wire types live here and nowhere
+//! else; the answers of agent hooks live with each agent in `hook/`.
 
-pub mod claude;
 pub mod github;
 pub mod gitlab;
 pub mod json;
