@@ -356,6 +356,10 @@ fn process(
     bounds: &Bounds,
 ) {
     let config = &file.config.config;
+    let others: Vec<(&str, &str)> = folder
+        .iter()
+        .map(|other| (other.path, other.text))
+        .collect();
     let (text, analysis) = match fix_mode {
         Some(mode) => {
             let outcome = fix_file(input, folder, config, options, mode);
@@ -385,6 +389,7 @@ fn process(
                                 &file.display,
                                 &source.text,
                                 &analysis.diagnostics,
+                                &others,
                             );
                             return;
                         }
@@ -400,7 +405,7 @@ fn process(
         }
     };
     res.analysed = analysis.format.is_some();
-    res.findings = findings::from_diagnostics(&file.display, &text, &analysis.diagnostics);
+    res.findings = findings::from_diagnostics(&file.display, &text, &analysis.diagnostics, &others);
 }
 
 fn unified_diff(path: &str, old: &str, new: &str) -> String {

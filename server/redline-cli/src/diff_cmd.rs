@@ -121,6 +121,11 @@ pub(crate) fn analyse(prepared: &[Prepared], report: Reported) -> (Vec<Finding>,
                 .collect();
             let config = &files[0].job.config.config;
             let analyses = analyze_change(&inputs, config, &options, report);
+            // Related places point into the new side of the other files.
+            let others: Vec<(&str, &str)> = inputs
+                .iter()
+                .filter_map(|input| Some((input.path, input.new?)))
+                .collect();
             let mut res = Vec::new();
             let mut n_files = 0;
             for ((file, input), analysis) in files.iter().zip(&inputs).zip(analyses) {
@@ -132,6 +137,7 @@ pub(crate) fn analyse(prepared: &[Prepared], report: Reported) -> (Vec<Finding>,
                     &file.job.display,
                     file.new.as_deref().unwrap_or(""),
                     &analysis.diagnostics,
+                    &others,
                 ));
             }
             (res, n_files)

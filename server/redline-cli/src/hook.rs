@@ -164,6 +164,7 @@ fn judge_command(command: &str, cwd: &Path) -> anyhow::Result<Vec<Finding>> {
         COMMAND_PATH,
         command,
         &analysis.diagnostics,
+        &[],
     ))
 }
 

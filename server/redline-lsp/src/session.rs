@@ -81,11 +81,36 @@ pub struct Analysis {
     pub language: Option<Language>,
     /// Findings shown to the user (after the client's severity filter), sorted.
     pub diagnostics: Vec<Diagnostic>,
+    /// The other files that findings' related places point into (a variable's default, a
+    /// called module's resource), with the text the engine read, so that their positions
+    /// convert exactly.
+    pub related_files: Vec<RelatedFile>,
     /// Problems worth logging: a configuration that failed to load, a rule that failed.
     pub problems: Vec<String>,
     /// The parse of `text`, for the next incremental parse. Taken out when the analysis is
     /// stored, so that stored analyses hold no trees.
     pub tree: Mutex<Option<ParsedTree>>,
+}
+
+/// Another file that a finding's related place points into.
+pub struct RelatedFile {
+    /// The display path the engine was given for it.
+    pub path: String,
+    /// Its URI.
+    pub uri: lsp::Uri,
+    /// Its text as the engine read it.
+    pub rope: Rope,
+}
+
+/// A file of a Terraform module read as context: a sibling of the document, or a file of a local
+/// module it calls.
+struct ModuleFile {
+    /// The display path given to the engine.
+    display: String,
+    /// Where it is, for related places that point into it.
+    uri: Option<lsp::Uri>,
+    /// Its text: the open buffer's, or the file's on disk.
+    text: String,
 }
 
 impl Analysis {
@@ -315,8 +340,8 @@ impl Session {
     }
 
     /// The other files of the Terraform module of `file` (`.tf`, `.tf.json` and the tfvars
-    /// files Terraform loads), as (path shown, text): open buffers win over the files on disk.
-    fn terraform_siblings(&self, file: &Path) -> Vec<(String, String)> {
+    /// files Terraform loads): open buffers win over the files on disk.
+    fn terraform_siblings(&self, file: &Path) -> Vec<ModuleFile> {
         let Some(folder) = file.parent() else {
             return Vec::new();
         };
@@ -360,8 +385,13 @@ impl Session {
                         redline_workspace::decode(bytes).ok()?.text
                     }
                 };
-                let display = self.display_path(Some(&path), uri.as_ref()?, None);
-                Some((display, text))
+                let uri = uri?;
+                let display = self.display_path(Some(&path), &uri, None);
+                Some(ModuleFile {
+                    display,
+                    uri: Some(uri),
+                    text,
+                })
             })
             .collect()
     }
@@ -421,6 +451,7 @@ impl Session {
             format: None,
             language: None,
             diagnostics: Vec::new(),
+            related_files: Vec::new(),
             problems: Vec::new(),
             tree: Mutex::new(None),
         };
@@ -484,10 +515,10 @@ impl Session {
                     hints: input.hints,
                     config_relative_path: input.config_relative_path,
                 }];
-                inputs.extend(siblings.iter().map(|(path, text)| ChangeInput {
-                    path,
-                    base: Some(text),
-                    new: Some(text),
+                inputs.extend(siblings.iter().map(|sibling| ChangeInput {
+                    path: &sibling.display,
+                    base: Some(&sibling.text),
+                    new: Some(&sibling.text),
                     hints: input.hints,
                     config_relative_path: None,
                 }));
@@ -499,9 +530,9 @@ impl Session {
             _ => {
                 let folder: Vec<SourceInput<'_>> = siblings
                     .iter()
-                    .map(|(path, text)| SourceInput {
-                        path,
-                        text,
+                    .map(|sibling| SourceInput {
+                        path: &sibling.display,
+                        text: &sibling.text,
                         hints: input.hints,
                         config_relative_path: None,
                     })
@@ -527,6 +558,24 @@ impl Session {
             .filter(|diagnostic| diagnostic.severity >= minimum)
             .collect();
         for diagnostic in &res.diagnostics {
+            for path in diagnostic
+                .related
+                .iter()
+                .filter_map(|related| related.path.as_deref())
+            {
+                if res.related_files.iter().any(|file| file.path == path) {
+                    continue;
+                }
+                if let Some(sibling) = siblings.iter().find(|sibling| sibling.display == path)
+                    && let Some(uri) = &sibling.uri
+                {
+                    res.related_files.push(RelatedFile {
+                        path: path.to_owned(),
+                        uri: uri.clone(),
+                        rope: Rope::from_str(&sibling.text),
+                    });
+                }
+            }
             if diagnostic.rule == redline_diagnostics::INTERNAL_ERROR {
                 res.problems.push(format!("{path}: {}", diagnostic.message));
             }

@@ -1,0 +1,500 @@
+//! Local module calls: a module judged with each call's inputs, and the findings its inputs
+//! cause reported at the call.
+//!
+//! A `module "db" { source = "../modules/db" … }` block hands values to the called module's
+//! variables. The rules read a called module's attributes through those values, so
+//! `deletion_protection = false` written in the caller is judged where it takes effect: on the
+//! `aws_db_instance` of the called module. A finding that an input causes is reported at the
+//! input, in the caller, with the called module's line as related information; a finding that
+//! the called module's default causes, because the call leaves the input unset, is reported at
+//! the `module` block. What the called module decides by itself (a literal, its own locals) is
+//! its own finding, reported when it is analysed, and never repeated at the caller.
+//!
+//! The front-end gives the files of the called folders beside the caller's, under display
+//! paths that `calls::local_source_folder` gives for the `source` (see `redline-workspace`);
+//! nothing is read here. A missing folder, a call of the module's own folder and a cycle are
+//! left alone, and the work is bounded: `MAX_CALL_DEPTH` levels of calls, `MAX_JUDGEMENTS`
+//! judged modules per analysed file, and `MAX_INSTANCES` instances of one call.
+
+use std::cell::OnceCell;
+use std::collections::BTreeMap;
+
+use redline_diagnostics::{Diagnostic, Edit, Fix, Related};
+use redline_rules::{ModuleEval, Rule, ValueSource};
+use redline_syntax::terraform_eval::Location;
+use redline_syntax::terraform_eval::calls::{Binding, bind, folder_of, local_source_folder};
+use redline_syntax::terraform_eval::evaluate::{Evaluator, Instance, Instances, Origin};
+use redline_syntax::terraform_eval::symbols::{Module, ModuleCall};
+use redline_syntax::terraform_eval::tfvars::is_auto_loaded;
+use redline_syntax::{Format, SourceFile, parse_source};
+use redline_text::TextRange;
+
+use crate::{Config, SourceInput};
+
+/// How many levels of local module calls are followed from an analysed file (the
+/// terraform-aws-modules layout, example → module → submodule, takes two).
+pub const MAX_CALL_DEPTH: usize = 8;
+
+/// How many called modules (a module with one set of input values) are judged for one
+/// analysed file.
+pub const MAX_JUDGEMENTS: usize = 64;
+
+/// How many instances of one call (`count`, `for_each`) are bound; the rest are not judged.
+pub const MAX_INSTANCES: usize = 16;
+
+/// The folders the front-end gave besides the analysed one, each read on first use.
+pub(crate) struct Calls<'a> {
+    folders: BTreeMap<&'a str, Folder<'a>>,
+}
+
+/// One folder's Terraform files, parsed and read as a module on first use.
+struct Folder<'a> {
+    inputs: Vec<(&'a str, &'a str)>,
+    files: OnceCell<Vec<SourceFile<'a>>>,
+    module: OnceCell<Module>,
+}
+
+/// The call being reported: a `module` block of the analysed file.
+struct Top<'f> {
+    file: &'f SourceFile<'f>,
+    call: &'f ModuleCall,
+}
+
+/// The running state of one analysed file's judgements.
+struct Judging<'r> {
+    rules: &'r [&'static dyn Rule],
+    config: &'r Config,
+    /// The folders being judged, outermost first: a call of one of them is a cycle.
+    stack: Vec<String>,
+    judgements: usize,
+    res: Vec<Diagnostic>,
+}
+
+impl<'a> Calls<'a> {
+    /// The folders of `files` (display path, text), each a module a call may name. Files of
+    /// other formats and tfvars files are left out: a called module reads no tfvars.
+    pub(crate) fn new(files: impl Iterator<Item = (&'a str, &'a str)>) -> Self {
+        let mut folders: BTreeMap<&'a str, Folder<'a>> = BTreeMap::new();
+        for (path, text) in files {
+            if is_auto_loaded(path) || !is_terraform_path(path) {
+                continue;
+            }
+            folders
+                .entry(folder_of(path))
+                .or_insert_with(|| Folder {
+                    inputs: Vec::new(),
+                    files: OnceCell::new(),
+                    module: OnceCell::new(),
+                })
+                .inputs
+                .push((path, text));
+        }
+        Calls { folders }
+    }
+
+    /// The findings that the local module calls of `file` cause in the modules they call,
+    /// reported in `file`. `caller` evaluates the module of `file`; `rules` are the enabled
+    /// rules for Terraform.
+    pub(crate) fn judge(
+        &self,
+        file: &SourceFile<'_>,
+        caller: &Evaluator<'_>,
+        rules: &[&'static dyn Rule],
+        config: &Config,
+    ) -> Vec<Diagnostic> {
+        let module = caller.module();
+        let mut judging = Judging {
+            rules,
+            config,
+            stack: vec![folder_of(file.path).to_owned()],
+            judgements: 0,
+            res: Vec::new(),
+        };
+        for call in module
+            .module_calls
+            .values()
+            .filter(|call| call.location.path == file.path)
+        {
+            let top = Top { file, call };
+            self.judge_call(
+                &top,
+                caller,
+                call,
+                &format!("module.{}.", call.name),
+                &mut judging,
+            );
+        }
+        judging.res
+    }
+
+    fn judge_call(
+        &self,
+        top: &Top<'_>,
+        caller: &Evaluator<'_>,
+        call: &ModuleCall,
+        prefix: &str,
+        judging: &mut Judging<'_>,
+    ) {
+        let caller_folder = judging.stack.last().map_or("", String::as_str);
+        let Some(folder_path) = call
+            .source
+            .as_deref()
+            .and_then(|source| local_source_folder(caller_folder, source))
+        else {
+            return;
+        };
+        // A call of a folder being judged (the module itself, or one that calls it) would
+        // never end; Terraform refuses it too.
+        if judging.stack.len() > MAX_CALL_DEPTH || judging.stack.contains(&folder_path) {
+            return;
+        }
+        let Some(folder) = self.folders.get(folder_path.as_str()) else {
+            return;
+        };
+        let files = folder.files();
+        let module = folder.module();
+        let instances: Vec<Option<Instance>> = match caller.call_instances(call) {
+            Instances::Known(instances) => instances
+                .into_iter()
+                .take(MAX_INSTANCES)
+                .map(Some)
+                .collect(),
+            Instances::Single | Instances::Unknown => vec![None],
+        };
+        let mut bindings: Vec<Binding> = Vec::new();
+        for instance in &instances {
+            let binding = bind(caller, call, module, instance.as_ref());
+            if !bindings.iter().any(|other| other.same_values(&binding)) {
+                bindings.push(binding);
+            }
+        }
+        for binding in bindings {
+            if judging.judgements >= MAX_JUDGEMENTS {
+                return;
+            }
+            judging.judgements += 1;
+            let eval = ModuleEval::called(&folder.module, || build(files), binding);
+            let evaluator = eval.evaluator();
+            for child in files {
+                self.judge_file(top, child, &eval, evaluator, prefix, judging);
+            }
+            judging.stack.push(folder_path.clone());
+            for nested in module.module_calls.values() {
+                let prefix = format!("{prefix}module.{}.", nested.name);
+                self.judge_call(top, evaluator, nested, &prefix, judging);
+            }
+            judging.stack.pop();
+        }
+    }
+
+    /// Runs the rules on one file of a called module and keeps what the top call causes.
+    fn judge_file(
+        &self,
+        top: &Top<'_>,
+        child: &SourceFile<'_>,
+        eval: &ModuleEval<'_>,
+        evaluator: &Evaluator<'_>,
+        prefix: &str,
+        judging: &mut Judging<'_>,
+    ) {
+        let home = folder_of(top.file.path);
+        for rule in judging.rules {
+            let found = crate::run_rule_with_sources(*rule, child, eval, home, judging.config);
+            for (diagnostic, source) in found {
+                let Some(source) = source else {
+                    continue;
+                };
+                if let Some(rehomed) = rehome(top, child, evaluator, prefix, diagnostic, &source) {
+                    judging.res.push(rehomed);
+                }
+            }
+        }
+    }
+}
+
+impl<'a> Folder<'a> {
+    fn files(&self) -> &[SourceFile<'a>] {
+        self.files.get_or_init(|| {
+            self.inputs
+                .iter()
+                .filter_map(|(path, text)| parse_source(path, text, Default::default()))
+                .filter(|file| file.format == Format::Terraform)
+                .collect()
+        })
+    }
+
+    fn module(&self) -> &Module {
+        self.module.get_or_init(|| build(self.files()))
+    }
+}
+
+fn build(files: &[SourceFile<'_>]) -> Module {
+    let refs: Vec<&SourceFile<'_>> = files.iter().collect();
+    Module::build(&refs)
+}
+
+fn is_terraform_path(path: &str) -> bool {
+    path.ends_with(".tf") || path.ends_with(".tf.json")
+}
+
+/// A finding of a called module's file as the top call's own, or `None` when the top call
+/// does not cause it (the called module decides the value by itself) or the resource has no
+/// instance with the call's values (`count = var.create ? 1 : 0` with `create = false`).
+fn rehome(
+    top: &Top<'_>,
+    child: &SourceFile<'_>,
+    evaluator: &Evaluator<'_>,
+    prefix: &str,
+    diagnostic: Diagnostic,
+    source: &ValueSource,
+) -> Option<Diagnostic> {
+    let is_top =
+        |call: &str, location: &Location| call == top.call.name && location.path == top.file.path;
+    let input = source.trace.iter().rposition(
+        |origin| matches!(origin, Origin::Input { call, location, .. } if is_top(call, location)),
+    );
+    let unset = source.trace.iter().find_map(|origin| match origin {
+        Origin::InputDefault {
+            call,
+            call_location,
+            ..
+        } if is_top(call, call_location) => Some(call_location),
+        _ => None,
+    });
+    let model = child.terraform();
+    let resource = model
+        .resources()
+        .find(|resource| resource.block.range.contains_range(diagnostic.range));
+    if let Some(resource) = &resource
+        && evaluator.instances(child.path, resource.block) == Instances::Known(Vec::new())
+    {
+        return None;
+    }
+    let block = top_block(top)?;
+    let (range, fixes) = match (input, unset) {
+        (Some(index), _) => {
+            let Origin::Input { location, .. } = &source.trace[index] else {
+                return None;
+            };
+            let range = block
+                .body
+                .attributes
+                .iter()
+                .find(|attribute| attribute.value.range == location.range)
+                .map_or(location.range, |attribute| attribute.range);
+            // A fix moves to the input only when the input is what decides the value (no
+            // variable of the caller's in between) and every edit rewrites the value read.
+            let decides = deciding(&source.trace) == Some(index);
+            let fixes = if decides {
+                diagnostic
+                    .fixes
+                    .iter()
+                    .filter_map(|fix| {
+                        let edits: Option<Vec<Edit>> = fix
+                            .edits()
+                            .iter()
+                            .map(|edit| {
+                                (edit.range == source.value)
+                                    .then(|| Edit::replace(location.range, &edit.replacement))
+                            })
+                            .collect();
+                        Fix::new(fix.title.clone(), fix.applicability, edits?).ok()
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            (range, fixes)
+        }
+        (None, Some(_)) => {
+            let label_end = block
+                .labels
+                .last()
+                .map_or(block.range.end(), |label| label.range.end());
+            (TextRange::new(block.range.start(), label_end), Vec::new())
+        }
+        (None, None) => return None,
+    };
+    let address = resource.as_ref().map(|resource| resource.address());
+    let mut message = diagnostic.message;
+    if let Some(address) = &address {
+        let written = format!("`{address}`");
+        if let Some(at) = message.find(&written) {
+            message.replace_range(at..at + written.len(), &format!("`{prefix}{address}`"));
+        }
+    }
+    let mut related = vec![Related {
+        path: Some(child.path.to_owned()),
+        range: diagnostic.range,
+        message: match &address {
+            Some(address) => format!("`{prefix}{address}` reads the value here"),
+            None => format!("`{}` reads the value here", prefix.trim_end_matches('.')),
+        },
+    }];
+    for place in diagnostic.related {
+        let path = place.path.unwrap_or_else(|| child.path.to_owned());
+        if path == top.file.path && range.contains_range(place.range) {
+            continue;
+        }
+        let path = (path != top.file.path).then_some(path);
+        related.push(Related { path, ..place });
+    }
+    Some(Diagnostic {
+        range,
+        message,
+        fixes,
+        related,
+        ..diagnostic
+    })
+}
+
+/// The `module` block of the top call in the analysed file's model.
+fn top_block<'f>(top: &Top<'f>) -> Option<&'f redline_syntax::terraform::Block> {
+    top.file
+        .terraform()
+        .blocks_of("module")
+        .find(|block| block.label(0) == Some(top.call.name.as_str()))
+}
+
+/// The origin of a trace that decides the value, as `protection::read` picks it: the last
+/// variable value read, else the last local.
+fn deciding(trace: &[Origin]) -> Option<usize> {
+    trace
+        .iter()
+        .rposition(|origin| {
+            matches!(
+                origin,
+                Origin::Default { .. }
+                    | Origin::Tfvars { .. }
+                    | Origin::Input { .. }
+                    | Origin::InputDefault { .. }
+            )
+        })
+        .or_else(|| {
+            trace
+                .iter()
+                .rposition(|origin| matches!(origin, Origin::Local { .. }))
+        })
+}
+
+/// The inputs of an analysis that belong to other folders than `folder`, as (path, text).
+pub(crate) fn other_folders<'a>(
+    folder: &'a str,
+    inputs: impl Iterator<Item = &'a SourceInput<'a>>,
+) -> impl Iterator<Item = (&'a str, &'a str)> {
+    inputs
+        .filter(move |input| folder_of(input.path) != folder)
+        .map(|input| (input.path, input.text))
+}
+
+#[cfg(test)]
+mod tests {
+    use redline_syntax::SourceHints;
+
+    use crate::{AnalysisOptions, FileAnalysis, SourceInput, analyze_folder};
+
+    use super::*;
+
+    fn input<'a>(path: &'a str, text: &'a str) -> SourceInput<'a> {
+        SourceInput {
+            path,
+            text,
+            hints: SourceHints::default(),
+            config_relative_path: None,
+        }
+    }
+
+    fn analyse(
+        inputs: &[(&str, &str)],
+        context: &[(&str, &str)],
+        rules: &[&'static str],
+    ) -> Vec<FileAnalysis> {
+        let inputs: Vec<SourceInput<'_>> = inputs.iter().map(|(p, t)| input(p, t)).collect();
+        let context: Vec<SourceInput<'_>> = context.iter().map(|(p, t)| input(p, t)).collect();
+        let options = AnalysisOptions {
+            today: None,
+            select: Some(rules.to_vec()),
+        };
+        analyze_folder(&inputs, &context, &Config::default(), &options)
+    }
+
+    const DB_MAIN: &str = "resource \"aws_db_instance\" \"this\" {\n  count               = var.create ? 1 : 0\n  skip_final_snapshot = var.skip_final_snapshot\n  deletion_protection = var.deletion_protection\n  final_snapshot_identifier = \"x\"\n}\n";
+    const DB_VARIABLES: &str = "variable \"create\" {\n  default = true\n}\nvariable \"skip_final_snapshot\" {\n  default = false\n}\nvariable \"deletion_protection\" {\n  default = false\n}\n";
+    const ROOT_MAIN: &str = "module \"db_instance\" {\n  source = \"./modules/db_instance\"\n  create = var.create\n  skip_final_snapshot = var.skip_final_snapshot\n  deletion_protection = var.deletion_protection\n}\n";
+    const ROOT_VARIABLES: &str = "variable \"create\" {\n  default = true\n}\nvariable \"skip_final_snapshot\" {\n  default = false\n}\nvariable \"deletion_protection\" {\n  default = false\n}\n";
+
+    #[test]
+    fn nested_calls_report_the_inputs_of_the_analysed_file() {
+        let example = "module \"db\" {\n  source = \"../../\"\n  skip_final_snapshot = true\n  deletion_protection = false\n}\nmodule \"off\" {\n  source = \"../../\"\n  create = false\n  skip_final_snapshot = true\n}\nmodule \"unset\" {\n  source = \"../../\"\n}\n";
+        let analyses = analyse(
+            &[("rds/examples/complete/main.tf", example)],
+            &[
+                ("rds/main.tf", ROOT_MAIN),
+                ("rds/variables.tf", ROOT_VARIABLES),
+                ("rds/modules/db_instance/main.tf", DB_MAIN),
+                ("rds/modules/db_instance/variables.tf", DB_VARIABLES),
+            ],
+            &["RL-TF-008", "RL-TF-009"],
+        );
+        let found: Vec<(&str, String)> = analyses[0]
+            .diagnostics
+            .iter()
+            .map(|d| (d.rule.id, example[d.range.to_std()].to_owned()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("RL-TF-009", "skip_final_snapshot = true".to_owned()),
+                ("RL-TF-008", "deletion_protection = false".to_owned()),
+                ("RL-TF-008", "module \"unset\"".to_owned()),
+            ],
+            "{:#?}",
+            analyses[0].diagnostics
+        );
+        let [snapshot, protection, unset] = analyses[0].diagnostics.as_slice() else {
+            unreachable!();
+        };
+        assert_eq!(
+            protection.message,
+            "`deletion_protection` is `false` through `var.deletion_protection` (set by \
+             `module.db_instance` at ../../main.tf:5), `var.deletion_protection` (set by \
+             `module.db` at main.tf:4) on `module.db.module.db_instance.aws_db_instance.this`: \
+             nothing stops the cloud API from deleting it and its data; set the value at \
+             main.tf:4 to `true`"
+        );
+        // The fix rewrites the input, and the called module's line is related information.
+        assert_eq!(protection.fixes.len(), 1);
+        assert_eq!(
+            &example[protection.fixes[0].edits()[0].range.to_std()],
+            "false"
+        );
+        assert_eq!(
+            protection.related[0].path.as_deref(),
+            Some("rds/modules/db_instance/main.tf")
+        );
+        assert_eq!(snapshot.fixes.len(), 1);
+        // Unset: the default of the called module decides, and the call is where to act.
+        assert!(unset.fixes.is_empty());
+        assert!(
+            unset
+                .message
+                .contains("left unset by `module.unset`, default in ../../variables.tf:8")
+                && unset
+                    .message
+                    .ends_with("set `deletion_protection = true` in `module.unset`"),
+            "{}",
+            unset.message
+        );
+        assert_eq!(
+            unset
+                .related
+                .iter()
+                .map(|r| r.path.as_deref())
+                .collect::<Vec<_>>(),
+            [
+                Some("rds/modules/db_instance/main.tf"),
+                Some("rds/variables.tf")
+            ]
+        );
+    }
+}
