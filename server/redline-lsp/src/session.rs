@@ -13,9 +13,10 @@ use redline_engine::{
     AnalysisOptions, ChangeInput, Config, Date, Report, SourceInput, analyze_change,
     analyze_incremental,
 };
-use redline_syntax::{Format, Language, ParsedTree, TextPoint, TreeEdit};
+use redline_syntax::{Format, Language, ParsedTree, SourceHints, TextPoint, TreeEdit};
 use redline_workspace::Bounds;
 use redline_workspace::git::{self, GitStamp};
+use redline_workspace::modules::{CalledFolders, CalledModulesOptions, read_called_modules};
 use ropey::Rope;
 use tower_lsp_server::ls_types as lsp;
 
@@ -159,6 +160,9 @@ pub struct Session {
     pub support: OnceLock<ClientSupport>,
     /// Workspace folders.
     pub roots: RwLock<Vec<PathBuf>>,
+    /// The folders that local module calls name, per scanned repository root; forgotten when a
+    /// Terraform file is saved or changes on disk.
+    called: Mutex<HashMap<PathBuf, Arc<CalledFolders>>>,
     /// Today's date for suppression expiry.
     today: Date,
 }
@@ -185,6 +189,7 @@ impl Session {
             encoding: OnceLock::new(),
             support: OnceLock::new(),
             roots: RwLock::new(Vec::new()),
+            called: Mutex::new(HashMap::new()),
             today,
         }
     }
@@ -216,6 +221,99 @@ impl Session {
             *current = settings;
         }
         self.forget_configs();
+    }
+
+    /// Forgets which folders local module calls name, so that the next analysis scans again
+    /// (a Terraform file was saved, or changed on disk).
+    pub fn forget_called_folders(&self) {
+        if let Ok(mut called) = self.called.lock() {
+            called.clear();
+        }
+    }
+
+    /// The folders that the local module calls of the repository holding `file` name: the
+    /// workspace folder holding it (or its git work tree, or its folder), scanned once and
+    /// kept until `forget_called_folders`.
+    fn called_folders(&self, file: &Path) -> Arc<CalledFolders> {
+        let folder = file.parent().unwrap_or(file);
+        let roots = self
+            .roots
+            .read()
+            .map(|roots| roots.clone())
+            .unwrap_or_default();
+        let root = roots
+            .iter()
+            .find(|root| folder.starts_with(root))
+            .cloned()
+            .or_else(|| {
+                folder
+                    .ancestors()
+                    .find(|ancestor| ancestor.join(".git").exists())
+                    .map(Path::to_path_buf)
+            })
+            .unwrap_or_else(|| folder.to_path_buf());
+        if let Some(found) = self
+            .called
+            .lock()
+            .ok()
+            .and_then(|called| called.get(&root).cloned())
+        {
+            return found;
+        }
+        let bounds = Bounds::new(std::slice::from_ref(&root), &root);
+        let res = Arc::new(CalledFolders::scan(&root, &bounds));
+        if let Ok(mut called) = self.called.lock() {
+            called.insert(root, Arc::clone(&res));
+        }
+        res
+    }
+
+    /// The Terraform files of the local modules that the module of `file` (whose files are
+    /// `siblings` and `text`) calls, transitively: open buffers win over the files on disk.
+    fn called_modules(
+        &self,
+        file: &Path,
+        display: &str,
+        text: &str,
+        siblings: &[ModuleFile],
+    ) -> Vec<ModuleFile> {
+        let Some(folder) = file.parent() else {
+            return Vec::new();
+        };
+        let mut scanned = self
+            .roots
+            .read()
+            .map(|roots| roots.clone())
+            .unwrap_or_default();
+        scanned.push(folder.to_path_buf());
+        let bounds = Bounds::new(&scanned, folder);
+        let texts: Vec<(&str, &str)> = std::iter::once((display, text))
+            .chain(
+                siblings
+                    .iter()
+                    .map(|sibling| (sibling.display.as_str(), sibling.text.as_str())),
+            )
+            .collect();
+        let open_text = |path: &Path| {
+            let uri = lsp::Uri::from_file_path(path)?;
+            self.documents
+                .get(&uri)
+                .map(|document| document.rope.to_string())
+        };
+        let options = CalledModulesOptions {
+            bounds: &bounds,
+            max_file_size: redline_engine::config::DEFAULT_MAX_FILE_SIZE,
+            open_text: &open_text,
+        };
+        let display_folder = display.rfind('/').map_or("", |index| &display[..index]);
+        read_called_modules(folder, display_folder, &texts, &options)
+            .into_iter()
+            .map(|called| ModuleFile {
+                uri: lsp::Uri::from_file_path(&called.path),
+                display: called.display,
+                text: called.text,
+            })
+            .collect()
     }
 
     /// Forgets every loaded `redline.toml`.
@@ -479,13 +577,20 @@ impl Session {
                 .map(|relative| relative.to_string_lossy().replace('\\', "/")),
             _ => None,
         };
+        let is_terraform = redline_workspace::is_terraform_file(&path);
+        let mut hints = file_path
+            .as_deref()
+            .map(redline_workspace::source_hints)
+            .unwrap_or_default();
+        if is_terraform && let Some(file) = &file_path {
+            hints.called_module = file
+                .parent()
+                .is_some_and(|folder| self.called_folders(file).contains(folder));
+        }
         let input = SourceInput {
             path: &path,
             text: &res.text,
-            hints: file_path
-                .as_deref()
-                .map(redline_workspace::source_hints)
-                .unwrap_or_default(),
+            hints,
             config_relative_path: config_relative.as_deref(),
         };
         if config_relative
@@ -499,11 +604,29 @@ impl Session {
             select: None,
         };
         let base = self.base_text(&res.snapshot.uri, file_path.as_deref());
+        // The other files of the module, then those of the local modules it calls.
         let siblings = match &file_path {
-            Some(file) if redline_workspace::is_terraform_file(&path) => {
-                self.terraform_siblings(file)
+            Some(file) if is_terraform => {
+                let mut siblings = self.terraform_siblings(file);
+                let called = self.called_modules(file, &path, &res.text, &siblings);
+                siblings.extend(called);
+                siblings
             }
             _ => Vec::new(),
+        };
+        // A file of the same folder shares the document's hints; a called module's file needs
+        // none.
+        let own_folder = path.rfind('/').map_or("", |index| &path[..index]);
+        let sibling_hints = |sibling: &ModuleFile| {
+            let folder = sibling
+                .display
+                .rfind('/')
+                .map_or("", |index| &sibling.display[..index]);
+            if folder == own_folder {
+                input.hints
+            } else {
+                SourceHints::default()
+            }
         };
         let analysis = match (&base, &file_path) {
             // The edit against the base: every finding of the buffer, plus the edit's own.
@@ -519,7 +642,7 @@ impl Session {
                     path: &sibling.display,
                     base: Some(&sibling.text),
                     new: Some(&sibling.text),
-                    hints: input.hints,
+                    hints: sibling_hints(sibling),
                     config_relative_path: None,
                 }));
                 analyze_change(&inputs, &config.config, &options, Report::All)
@@ -533,7 +656,7 @@ impl Session {
                     .map(|sibling| SourceInput {
                         path: &sibling.display,
                         text: &sibling.text,
-                        hints: input.hints,
+                        hints: sibling_hints(sibling),
                         config_relative_path: None,
                     })
                     .collect();

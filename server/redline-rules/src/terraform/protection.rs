@@ -450,6 +450,25 @@ pub fn read(ctx: &RuleContext<'_>, attribute: &Attribute) -> Read {
         evaluated::Value::Null => Value::Null,
         _ => return literal(),
     };
+    // A module call that leaves an input unset writes nothing: when the called module's
+    // default is the provider's own default, that is an absent attribute, which the rules
+    // report only where they say so (an absent `deletion_protection` on a database, not an
+    // absent `delete_automated_backups`).
+    if let Some(Origin::InputDefault { .. }) =
+        deciding(&evaluation.trace).map(|index| &evaluation.trace[index])
+        && let Some(resource) = ctx
+            .file()
+            .terraform()
+            .resources()
+            .find(|resource| resource.block.range.contains_range(attribute.range))
+        && is_unreported_provider_default(resource.resource_type, &attribute.name, &value)
+    {
+        return Read {
+            value: Value::Unknown,
+            through: None,
+            literal: false,
+        };
+    }
     let home = ctx.home_folder();
     let mut deciding_literal = false;
     let through = through(&evaluation.trace, home, reusable_default).map(|mut through| {
@@ -497,6 +516,34 @@ pub fn read(ctx: &RuleContext<'_>, attribute: &Attribute) -> Read {
         through,
         literal,
     }
+}
+
+/// Provider defaults of protective attributes that the deletion guards do not list, as
+/// (resource type, attribute, default).
+const PROVIDER_DEFAULTS: &[(&str, &str, Guarded)] = &[
+    // The AWS provider deletes automated backups with the instance unless told otherwise.
+    (
+        "aws_db_instance",
+        "delete_automated_backups",
+        Guarded::Bool(true),
+    ),
+    ("aws_ebs_volume", "final_snapshot", Guarded::Bool(false)),
+];
+
+/// Whether `value` is the provider's default for `attribute` of `resource_type`, and the rules
+/// do not report that attribute when it is absent.
+fn is_unreported_provider_default(resource_type: &str, attribute: &str, value: &Value) -> bool {
+    let matches = |default: Guarded| match default {
+        Guarded::Bool(default) => value.as_bool() == Some(default),
+        Guarded::Str(default) => value.as_str() == Some(default),
+    };
+    if let Some(guard) = deletion_guard(resource_type).filter(|guard| guard.attribute == attribute)
+    {
+        return matches(guard.default) && !guard.report_absent;
+    }
+    PROVIDER_DEFAULTS.iter().any(|(kind, name, default)| {
+        *kind == resource_type && *name == attribute && matches(*default)
+    })
 }
 
 impl Read {
