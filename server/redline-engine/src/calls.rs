@@ -423,6 +423,153 @@ mod tests {
     const ROOT_MAIN: &str = "module \"db_instance\" {\n  source = \"./modules/db_instance\"\n  create = var.create\n  skip_final_snapshot = var.skip_final_snapshot\n  deletion_protection = var.deletion_protection\n}\n";
     const ROOT_VARIABLES: &str = "variable \"create\" {\n  default = true\n}\nvariable \"skip_final_snapshot\" {\n  default = false\n}\nvariable \"deletion_protection\" {\n  default = false\n}\n";
 
+    /// Runs `work` on another thread and fails when it takes longer than a minute, which a
+    /// debug build on a busy two-core machine stays far below.
+    fn within_a_minute<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = sender.send(work());
+        });
+        receiver
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("the analysis ends within a minute")
+    }
+
+    fn bucket_ids(analysis: &FileAnalysis) -> Vec<&'static str> {
+        analysis.diagnostics.iter().map(|d| d.rule.id).collect()
+    }
+
+    /// A chain of modules, each calling the next with the value it was given; the last one
+    /// holds a bucket. Returns (path, text) of every file, the first folder first.
+    fn chain(length: usize) -> Vec<(String, String)> {
+        let mut res = vec![(
+            "m0/main.tf".to_owned(),
+            "module \"next\" {\n  source        = \"../m1\"\n  force_destroy = true\n}\n"
+                .to_owned(),
+        )];
+        for index in 1..length {
+            let body = if index + 1 == length {
+                "resource \"aws_s3_bucket\" \"b\" {\n  force_destroy = var.force_destroy\n}\n"
+                    .to_owned()
+            } else {
+                format!(
+                    "module \"next\" {{\n  source        = \"../m{}\"\n  force_destroy = var.force_destroy\n}}\n",
+                    index + 1
+                )
+            };
+            res.push((
+                format!("m{index}/main.tf"),
+                format!("variable \"force_destroy\" {{\n  default = false\n}}\n{body}"),
+            ));
+        }
+        res
+    }
+
+    fn analyse_owned(files: Vec<(String, String)>) -> Vec<FileAnalysis> {
+        let (first, context) = files.split_at(1);
+        let first: Vec<(&str, &str)> = first
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        let context: Vec<(&str, &str)> = context
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        analyse(&first, &context, &["RL-TF-010"])
+    }
+
+    #[test]
+    fn chains_of_calls_are_followed_to_a_bounded_depth() {
+        let short = analyse_owned(chain(4));
+        assert_eq!(bucket_ids(&short[0]), ["RL-TF-010"]);
+        assert!(
+            short[0].diagnostics[0]
+                .message
+                .contains("`module.next.module.next.module.next.aws_s3_bucket.b`"),
+            "{}",
+            short[0].diagnostics[0].message
+        );
+        // Past `MAX_CALL_DEPTH` levels the bucket is not reached, and ten thousand levels end
+        // as quickly as nine.
+        let deep = within_a_minute(|| analyse_owned(chain(MAX_CALL_DEPTH + 2)));
+        assert!(bucket_ids(&deep[0]).is_empty());
+        let very_deep = within_a_minute(|| analyse_owned(chain(10_000)));
+        assert!(bucket_ids(&very_deep[0]).is_empty());
+    }
+
+    #[test]
+    fn cycles_and_calls_of_the_module_itself_end() {
+        let analyses = within_a_minute(|| {
+            analyse_owned(vec![
+                (
+                    "a/main.tf".to_owned(),
+                    "module \"b\" {\n  source = \"../b\"\n  force_destroy = true\n}\nmodule \"self\" {\n  source = \"./\"\n  force_destroy = true\n}\nmodule \"dot\" {\n  source = \"../a\"\n}\n".to_owned(),
+                ),
+                (
+                    "b/main.tf".to_owned(),
+                    "variable \"force_destroy\" {\n  default = false\n}\nmodule \"a\" {\n  source = \"../a\"\n}\nmodule \"b\" {\n  source = \"../b\"\n}\nresource \"aws_s3_bucket\" \"b\" {\n  force_destroy = var.force_destroy\n}\n".to_owned(),
+                ),
+            ])
+        });
+        // `b`'s bucket is reached once, through the call that sets the input; the calls back
+        // into `a` and of `b` itself are not followed.
+        assert_eq!(bucket_ids(&analyses[0]), ["RL-TF-010"]);
+    }
+
+    #[test]
+    fn wide_calls_and_huge_inputs_are_bounded() {
+        // A thousand calls, each of a module that calls another twenty times with other
+        // values: the judgements per analysed file are bounded.
+        let mut top = String::new();
+        for index in 0..1_000 {
+            top.push_str(&format!(
+                "module \"c{index}\" {{\n  source = \"../child\"\n  n = {index}\n  force_destroy = true\n}}\n"
+            ));
+        }
+        let mut child =
+            String::from("variable \"n\" {}\nvariable \"force_destroy\" {\n  default = false\n}\n");
+        for index in 0..20 {
+            child.push_str(&format!(
+                "module \"g{index}\" {{\n  source = \"../grandchild\"\n  n = var.n + {index}\n  force_destroy = var.force_destroy\n}}\n"
+            ));
+        }
+        let grandchild = "variable \"n\" {}\nvariable \"force_destroy\" {\n  default = false\n}\nresource \"aws_s3_bucket\" \"b\" {\n  bucket = \"b-${var.n}\"\n  force_destroy = var.force_destroy\n}\n";
+        let analyses = within_a_minute(move || {
+            analyse_owned(vec![
+                ("top/main.tf".to_owned(), top),
+                ("child/main.tf".to_owned(), child),
+                ("grandchild/main.tf".to_owned(), grandchild.to_owned()),
+            ])
+        });
+        let n_findings = analyses[0].diagnostics.len();
+        assert!(
+            (1..=MAX_JUDGEMENTS).contains(&n_findings),
+            "{n_findings} findings"
+        );
+
+        // An input ten thousand levels deep and a list of a hundred thousand items exhaust the
+        // evaluator's bounds and are unknown; a string of four megabytes is read, and nothing
+        // is slow.
+        let deep = format!("{}true{}", "(".repeat(10_000), ")".repeat(10_000));
+        let items = format!("[{}]", "true, ".repeat(100_000));
+        let long = format!("\"{}\"", "x".repeat(4 << 20));
+        let caller = format!(
+            "module \"deep\" {{\n  source = \"../bucket\"\n  force_destroy = {deep}\n}}\nmodule \"items\" {{\n  source = \"../bucket\"\n  force_destroy = {items}[0]\n}}\nmodule \"long\" {{\n  source = \"../bucket\"\n  name = {long}\n}}\n"
+        );
+        let bucket = "variable \"name\" {\n  default = \"b\"\n}\nvariable \"force_destroy\" {\n  default = false\n}\nresource \"aws_s3_bucket\" \"b\" {\n  bucket = var.name\n  force_destroy = var.force_destroy\n}\n";
+        let analyses = within_a_minute(move || {
+            analyse_owned(vec![
+                ("caller/main.tf".to_owned(), caller),
+                ("bucket/main.tf".to_owned(), bucket.to_owned()),
+            ])
+        });
+        assert!(
+            bucket_ids(&analyses[0]).is_empty(),
+            "{:#?}",
+            analyses[0].diagnostics
+        );
+    }
+
     #[test]
     fn nested_calls_report_the_inputs_of_the_analysed_file() {
         let example = "module \"db\" {\n  source = \"../../\"\n  skip_final_snapshot = true\n  deletion_protection = false\n}\nmodule \"off\" {\n  source = \"../../\"\n  create = false\n  skip_final_snapshot = true\n}\nmodule \"unset\" {\n  source = \"../../\"\n}\n";

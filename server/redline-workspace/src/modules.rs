@@ -15,7 +15,7 @@
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use redline_syntax::terraform_eval::calls::{local_source_folder, local_sources};
 
@@ -107,7 +107,7 @@ pub fn read_called_modules(
             let Some(display) = local_source_folder(&from_display, &source) else {
                 continue;
             };
-            let target = from.join(source.replace('\\', "/"));
+            let target = lexical(&from.join(source.replace('\\', "/")));
             let Ok(Resolution::Inside(canonical)) = options.bounds.resolve(&target) else {
                 continue;
             };
@@ -134,6 +134,28 @@ pub fn read_called_modules(
                 });
             }
             pending.push((target, display, called_sources, depth + 1));
+        }
+    }
+    res
+}
+
+/// `path` with `.` and `..` steps resolved by name, without following links (the bounds
+/// judge where links lead), so that a called file has the path an editor knows it by.
+fn lexical(path: &Path) -> PathBuf {
+    let mut res = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                let climbs = matches!(
+                    res.components().next_back(),
+                    None | Some(Component::ParentDir)
+                );
+                if climbs || !res.pop() {
+                    res.push("..");
+                }
+            }
+            other => res.push(other),
         }
     }
     res
@@ -257,5 +279,118 @@ impl CalledFolders {
     /// Whether no call was found.
     pub fn is_empty(&self) -> bool {
         self.folders.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn write(root: &Path, relative: &str, text: &str) {
+        let path = root.join(relative);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+
+    fn read(root: &Path, folder: &str, bounds: &Bounds) -> Vec<String> {
+        let main = fs::read_to_string(root.join(folder).join("main.tf")).unwrap();
+        let display = format!("{folder}/main.tf");
+        let options = CalledModulesOptions {
+            bounds,
+            max_file_size: 1 << 20,
+            open_text: &|_| None,
+        };
+        read_called_modules(
+            &root.join(folder),
+            folder,
+            &[(display.as_str(), main.as_str())],
+            &options,
+        )
+        .into_iter()
+        .map(|file| file.display)
+        .collect()
+    }
+
+    #[test]
+    fn called_modules_are_read_transitively_within_the_bounds() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("repo");
+        write(
+            &root,
+            "examples/complete/main.tf",
+            "module \"db\" {\n  source = \"../../\"\n}\nmodule \"gone\" {\n  source = \"./missing\"\n}\nmodule \"self\" {\n  source = \"./\"\n}\n",
+        );
+        write(
+            &root,
+            "main.tf",
+            "module \"db_instance\" {\n  source = \"./modules/db_instance\"\n}\nmodule \"back\" {\n  source = \"./examples/complete\"\n}\n",
+        );
+        write(&root, "terraform.tfvars", "x = 1\n");
+        write(
+            &root,
+            "modules/db_instance/main.tf",
+            "resource \"a\" \"b\" {}\n",
+        );
+        write(
+            &root,
+            "modules/db_instance/variables.tf",
+            "variable \"v\" {}\n",
+        );
+        // A module outside the repository, and a link that leads there.
+        write(
+            dir.path(),
+            "outside/main.tf",
+            "resource \"a\" \"secret\" {}\n",
+        );
+        write(
+            &root,
+            "linked/main.tf",
+            "module \"out\" {\n  source = \"../../outside\"\n}\nmodule \"via_link\" {\n  source = \"./link\"\n}\n",
+        );
+        std::os::unix::fs::symlink(dir.path().join("outside"), root.join("linked/link")).unwrap();
+        let bounds = Bounds::new(std::slice::from_ref(&root), &root);
+        assert_eq!(
+            read(&root, "examples/complete", &bounds),
+            [
+                "main.tf",
+                "modules/db_instance/main.tf",
+                "modules/db_instance/variables.tf"
+            ]
+        );
+        assert!(read(&root, "linked", &bounds).is_empty());
+    }
+
+    #[test]
+    fn paths_are_resolved_by_name() {
+        assert_eq!(lexical(Path::new("a/b/../../c")), Path::new("c"));
+        assert_eq!(lexical(Path::new("../../x")), Path::new("../../x"));
+        assert_eq!(lexical(Path::new("a/./../../x")), Path::new("../x"));
+        assert_eq!(lexical(Path::new("/r/a/../b")), Path::new("/r/b"));
+    }
+
+    #[test]
+    fn called_folders_are_found_by_a_scan() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(
+            root,
+            "envs/prod/main.tf",
+            "module \"app\" {\n  source = \"../../modules/app\"\n}\nmodule \"me\" {\n  source = \"./\"\n}\n",
+        );
+        write(root, "modules/app/main.tf", "resource \"a\" \"b\" {}\n");
+        write(root, "modules/unused/main.tf", "resource \"a\" \"b\" {}\n");
+        write(
+            root,
+            ".terraform/modules/x/main.tf",
+            "module \"y\" {\n  source = \"../../../modules/unused\"\n}\n",
+        );
+        let bounds = Bounds::new(&[root.to_path_buf()], root);
+        let called = CalledFolders::scan(root, &bounds);
+        assert!(called.contains(&root.join("modules/app")));
+        assert!(called.contains(&root.join("envs/../modules/app")));
+        assert!(!called.contains(&root.join("modules/unused")));
+        assert!(!called.contains(&root.join("envs/prod")));
     }
 }
