@@ -16,13 +16,19 @@
 //! left alone, and the work is bounded: `MAX_CALL_DEPTH` levels of calls, `MAX_JUDGEMENTS`
 //! judged modules per analysed file, and `MAX_INSTANCES` instances of one call.
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::BTreeMap;
 
 use redline_diagnostics::{Diagnostic, Edit, Fix, Related};
+use redline_rules::terraform::force_destroy_enabled::{
+    ForceDestroyEnabled, Options as ForceDestroyOptions,
+};
+use redline_rules::terraform::protection::is_read_through_module;
 use redline_rules::{ModuleEval, Rule, ValueSource};
 use redline_syntax::terraform_eval::Location;
-use redline_syntax::terraform_eval::calls::{Binding, bind, folder_of, local_source_folder};
+use redline_syntax::terraform_eval::calls::{
+    Binding, bind, folder_of, local_source_folder, local_sources,
+};
 use redline_syntax::terraform_eval::evaluate::{Evaluator, Instance, Instances, Origin};
 use redline_syntax::terraform_eval::symbols::{Module, ModuleCall};
 use redline_syntax::terraform_eval::tfvars::is_auto_loaded;
@@ -45,6 +51,12 @@ pub const MAX_INSTANCES: usize = 16;
 /// The folders the front-end gave besides the analysed one, each read on first use.
 pub(crate) struct Calls<'a> {
     folders: BTreeMap<&'a str, Folder<'a>>,
+    /// The resource types `force-destroy-enabled` is configured to read besides its own.
+    extra_types: Vec<String>,
+    /// The rules that read a called file through its module, by file path and rule id, as
+    /// the first judgement of the file found: a rule that did not finds nothing a call causes
+    /// there, whatever the call's values, and is not run on the file again.
+    reads_module: RefCell<BTreeMap<(String, &'static str), bool>>,
 }
 
 /// One folder's Terraform files, parsed and read as a module on first use.
@@ -52,6 +64,9 @@ struct Folder<'a> {
     inputs: Vec<(&'a str, &'a str)>,
     files: OnceCell<Vec<SourceFile<'a>>>,
     module: OnceCell<Module>,
+    /// Whether the folder declares a resource read through modules, and the folders it calls.
+    outline: OnceCell<(bool, Vec<String>)>,
+    relevant: OnceCell<bool>,
 }
 
 /// The call being reported: a `module` block of the analysed file.
@@ -73,7 +88,14 @@ struct Judging<'r> {
 impl<'a> Calls<'a> {
     /// The folders of `files` (display path, text), each a module a call may name. Files of
     /// other formats and tfvars files are left out: a called module reads no tfvars.
-    pub(crate) fn new(files: impl Iterator<Item = (&'a str, &'a str)>) -> Self {
+    pub(crate) fn new(files: impl Iterator<Item = (&'a str, &'a str)>, config: &Config) -> Self {
+        let extra_types = config
+            .rules
+            .get(ForceDestroyEnabled.meta().id())
+            .and_then(|settings| settings.options.as_deref())
+            .and_then(|options| options.downcast_ref::<ForceDestroyOptions>())
+            .map(|options| options.extra_resources.keys().cloned().collect())
+            .unwrap_or_default();
         let mut folders: BTreeMap<&'a str, Folder<'a>> = BTreeMap::new();
         for (path, text) in files {
             if is_auto_loaded(path) || !is_terraform_path(path) {
@@ -85,11 +107,17 @@ impl<'a> Calls<'a> {
                     inputs: Vec::new(),
                     files: OnceCell::new(),
                     module: OnceCell::new(),
+                    outline: OnceCell::new(),
+                    relevant: OnceCell::new(),
                 })
                 .inputs
                 .push((path, text));
         }
-        Calls { folders }
+        Calls {
+            folders,
+            extra_types,
+            reads_module: RefCell::new(BTreeMap::new()),
+        }
     }
 
     /// The findings that the local module calls of `file` cause in the modules they call,
@@ -98,10 +126,26 @@ impl<'a> Calls<'a> {
     pub(crate) fn judge(
         &self,
         file: &SourceFile<'_>,
-        caller: &Evaluator<'_>,
+        caller: &ModuleEval<'_>,
         rules: &[&'static dyn Rule],
         config: &Config,
     ) -> Vec<Diagnostic> {
+        // Most files call no local module, or only modules without resources: their module
+        // is not read for this.
+        let folder = folder_of(file.path);
+        let calls_relevant = file.terraform().blocks_of("module").any(|block| {
+            block
+                .body
+                .attribute("source")
+                .and_then(|source| source.value.value.as_str())
+                .and_then(|source| local_source_folder(folder, source))
+                .and_then(|called| self.folders.get(called.as_str()))
+                .is_some_and(|called| self.is_relevant(called))
+        });
+        if !calls_relevant {
+            return Vec::new();
+        }
+        let caller = caller.evaluator();
         let module = caller.module();
         let mut judging = Judging {
             rules,
@@ -151,6 +195,9 @@ impl<'a> Calls<'a> {
         let Some(folder) = self.folders.get(folder_path.as_str()) else {
             return;
         };
+        if !self.is_relevant(folder) {
+            return;
+        }
         let files = folder.files();
         let module = folder.module();
         let instances: Vec<Option<Instance>> = match caller.call_instances(call) {
@@ -187,6 +234,60 @@ impl<'a> Calls<'a> {
         }
     }
 
+    /// Whether judging `folder` can find anything, by a look at the text of it and of the
+    /// local modules it calls: only the attributes that the protective rules read through a
+    /// module (of the resource types `protection::is_read_through_module` lists) can take a
+    /// value from a call, so a folder that neither declares such a resource nor calls, however
+    /// indirectly, a folder that does is not parsed at all (most called modules hold none).
+    fn is_relevant(&self, folder: &Folder<'a>) -> bool {
+        *folder.relevant.get_or_init(|| {
+            let mut seen: Vec<&str> = Vec::new();
+            let mut pending: Vec<&Folder<'a>> = vec![folder];
+            while let Some(next) = pending.pop() {
+                let (declares, called) = next.outline.get_or_init(|| self.outline(next));
+                if *declares {
+                    return true;
+                }
+                for path in called {
+                    if seen.contains(&path.as_str()) {
+                        continue;
+                    }
+                    if let Some((key, found)) = self.folders.get_key_value(path.as_str()) {
+                        seen.push(key);
+                        pending.push(found);
+                    }
+                }
+            }
+            false
+        })
+    }
+
+    /// Whether `folder`'s text declares a resource the protective rules read through a module,
+    /// and the folders its local calls name.
+    fn outline(&self, folder: &Folder<'_>) -> (bool, Vec<String>) {
+        let mut declares = false;
+        let mut called = Vec::new();
+        for (path, text) in &folder.inputs {
+            declares |= if path.ends_with(".json") {
+                text.contains("\"resource\"")
+            } else {
+                text.lines().any(|line| {
+                    resource_type(line).is_some_and(|kind| {
+                        is_read_through_module(kind)
+                            || self.extra_types.iter().any(|extra| extra == kind)
+                    })
+                })
+            };
+            let own = folder_of(path);
+            called.extend(
+                local_sources(path, text)
+                    .iter()
+                    .filter_map(|source| local_source_folder(own, source)),
+            );
+        }
+        (declares, called)
+    }
+
     /// Runs the rules on one file of a called module and keeps what the top call causes.
     fn judge_file(
         &self,
@@ -199,7 +300,13 @@ impl<'a> Calls<'a> {
     ) {
         let home = folder_of(top.file.path);
         for rule in judging.rules {
-            let found = crate::run_rule_with_sources(*rule, child, eval, home, judging.config);
+            let key = (child.path.to_owned(), rule.meta().id());
+            if self.reads_module.borrow().get(&key) == Some(&false) {
+                continue;
+            }
+            let (found, used_module) =
+                crate::run_rule_with_sources(*rule, child, eval, home, judging.config);
+            self.reads_module.borrow_mut().insert(key, used_module);
             for (diagnostic, source) in found {
                 let Some(source) = source else {
                     continue;
@@ -226,6 +333,13 @@ impl<'a> Folder<'a> {
     fn module(&self) -> &Module {
         self.module.get_or_init(|| build(self.files()))
     }
+}
+
+/// The type of a `resource "TYPE" "name" {` line.
+fn resource_type(line: &str) -> Option<&str> {
+    let rest = line.trim_start().strip_prefix("resource")?;
+    let rest = rest.trim_start().strip_prefix('"')?;
+    rest.split('"').next()
 }
 
 fn build(files: &[SourceFile<'_>]) -> Module {
@@ -284,7 +398,7 @@ fn rehome(
                 .map_or(location.range, |attribute| attribute.range);
             // A fix moves to the input only when the input is what decides the value (no
             // variable of the caller's in between) and every edit rewrites the value read.
-            let decides = deciding(&source.trace) == Some(index);
+            let decides = source.deciding == Some(index);
             let fixes = if decides {
                 diagnostic
                     .fixes
@@ -354,27 +468,6 @@ fn top_block<'f>(top: &Top<'f>) -> Option<&'f redline_syntax::terraform::Block> 
         .terraform()
         .blocks_of("module")
         .find(|block| block.label(0) == Some(top.call.name.as_str()))
-}
-
-/// The origin of a trace that decides the value, as `protection::read` picks it: the last
-/// variable value read, else the last local.
-fn deciding(trace: &[Origin]) -> Option<usize> {
-    trace
-        .iter()
-        .rposition(|origin| {
-            matches!(
-                origin,
-                Origin::Default { .. }
-                    | Origin::Tfvars { .. }
-                    | Origin::Input { .. }
-                    | Origin::InputDefault { .. }
-            )
-        })
-        .or_else(|| {
-            trace
-                .iter()
-                .rposition(|origin| matches!(origin, Origin::Local { .. }))
-        })
 }
 
 /// The inputs of an analysis that belong to other folders than `folder`, as (path, text).

@@ -199,11 +199,13 @@ pub fn analyze_parsed_change(
         inputs
             .iter()
             .filter_map(|input| Some((input.path, input.base?))),
+        config,
     );
     let new_calls = Calls::new(
         inputs
             .iter()
             .filter_map(|input| Some((input.path, input.new?))),
+        config,
     );
     inputs
         .iter()

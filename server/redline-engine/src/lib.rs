@@ -122,7 +122,10 @@ pub fn analyze_folder(
     let folder = inputs.first().map_or("", |input| folder_of(input.path));
     let own = move |other: &&SourceInput<'_>| folder_of(other.path) == folder;
     let all = || inputs.iter().chain(context).filter(own);
-    let calls = Calls::new(calls::other_folders(folder, inputs.iter().chain(context)));
+    let calls = Calls::new(
+        calls::other_folders(folder, inputs.iter().chain(context)),
+        config,
+    );
     let cell = OnceCell::new();
     let module = ModuleEval::new(
         &cell,
@@ -178,7 +181,10 @@ pub fn analyze_incremental(
     let tree = file.parsed_tree();
     let cell = OnceCell::new();
     let module = folder_module(&cell, input, &file, folder);
-    let calls = Calls::new(calls::other_folders(folder_of(input.path), folder.iter()));
+    let calls = Calls::new(
+        calls::other_folders(folder_of(input.path), folder.iter()),
+        config,
+    );
     let analysis = analyze_with_change(
         input,
         &file,
@@ -330,7 +336,7 @@ fn analyze_with_change(
                 meta.formats.contains(&Format::Terraform) && is_enabled(meta.id())
             })
             .collect();
-        diagnostics.extend(calls.judge(file, module.evaluator(), &rules, config));
+        diagnostics.extend(calls.judge(file, module, &rules, config));
     }
     for diagnostic in &mut diagnostics {
         if let Some(severity) = config
@@ -439,14 +445,15 @@ fn run_rule(
 }
 
 /// Runs one rule on a file of a called module with its call's values, keeping where the
-/// values behind its findings come from; a panic costs the rule's findings there.
+/// values behind its findings come from, and whether the rule read the file through its module
+/// at all; a panic costs the rule's findings there.
 fn run_rule_with_sources(
     rule: &'static dyn Rule,
     file: &SourceFile<'_>,
     module: &ModuleEval<'_>,
     home_folder: &str,
     config: &Config,
-) -> Vec<(Diagnostic, Option<ValueSource>)> {
+) -> (Vec<(Diagnostic, Option<ValueSource>)>, bool) {
     let meta = rule.meta();
     let options = config
         .rules
@@ -457,7 +464,8 @@ fn run_rule_with_sources(
             .with_terraform_module(Some(module))
             .with_home_folder(Some(home_folder));
         rule.check(&mut ctx);
-        ctx.into_diagnostics_with_sources()
+        let used_module = ctx.used_terraform_module();
+        (ctx.into_diagnostics_with_sources(), used_module)
     }))
     .unwrap_or_default()
 }

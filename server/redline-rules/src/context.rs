@@ -1,4 +1,4 @@
-use std::cell::{OnceCell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 
 use redline_diagnostics::{Applicability, Diagnostic, Edit, Fix, Related, Severity};
 use redline_syntax::SourceFile;
@@ -21,6 +21,8 @@ pub struct RuleContext<'a> {
     change: Option<&'a Change<'a>>,
     module: Option<&'a (dyn Evaluate + 'a)>,
     home_folder: Option<&'a str>,
+    /// Whether the rule asked for the module's evaluator.
+    used_module: Cell<bool>,
     /// What `protection::read` learnt about the values it read, so that a finding reported at
     /// the same attribute points at where its value is decided.
     sources: RefCell<Vec<ValueSource>>,
@@ -38,6 +40,10 @@ pub struct ValueSource {
     pub value: TextRange,
     /// The variables, locals and inputs the value came through, in the order they were read.
     pub trace: Vec<Origin>,
+    /// The index in `trace` of the origin that decides the value: the last variable value
+    /// read (a default, a tfvars value, a module call's input, or the default a call leaves in
+    /// place), else the last local.
+    pub deciding: Option<usize>,
     /// Where the deciding value is written, and what it is, for related information.
     pub decided: Option<(Location, String)>,
     /// The value is a default of a module meant to be called, which applies only to callers
@@ -104,6 +110,7 @@ impl<'a> RuleContext<'a> {
             change: None,
             module: None,
             home_folder: None,
+            used_module: Cell::new(false),
             sources: RefCell::new(Vec::new()),
             diagnostics: Vec::new(),
         }
@@ -119,13 +126,21 @@ impl<'a> RuleContext<'a> {
     /// The evaluator of the Terraform module the file belongs to, built on first use; `None`
     /// when the engine analyses the file without one (files of other formats).
     pub fn terraform_module(&self) -> Option<&'a Evaluator<'a>> {
+        self.used_module.set(true);
         self.module.map(|module| module.evaluator())
+    }
+
+    /// Whether the rule asked for the module's evaluator (`terraform_module`): a rule that did
+    /// not read the file through its module finds the same with any values of its variables.
+    pub fn used_terraform_module(&self) -> bool {
+        self.used_module.get()
     }
 
     /// The evaluator of the file's module as a root, where every variable takes its default,
     /// when the module is meant to be called by others of the repository (and is not laid out
     /// as a published module, whose defaults are its authors' choice); `None` otherwise.
     pub fn terraform_module_defaults(&self) -> Option<&'a Evaluator<'a>> {
+        self.used_module.set(true);
         self.module.and_then(|module| module.called_defaults())
     }
 

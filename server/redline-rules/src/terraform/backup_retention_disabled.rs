@@ -1,6 +1,6 @@
 use redline_diagnostics::{Category, Confidence, Severity};
 use redline_syntax::Format;
-use redline_syntax::terraform::Attribute;
+use redline_syntax::terraform::{Attribute, Resource, Value};
 
 use crate::terraform::protection;
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
@@ -15,6 +15,8 @@ declare_rule! {
     /// `versioning_configuration { status = "Suspended" }` (or `"Disabled"`) in
     /// `aws_s3_bucket_versioning`.
     /// Only written values are reported; a value redline cannot see never is.
+    /// An RDS read replica (`replicate_source_db` set to anything but `null`) is not
+    /// reported: the source instance keeps the backups.
     ///
     /// ## Why it matters
     /// Backups and object versions are the restore path after a destroy, a bad migration or
@@ -102,6 +104,9 @@ fn check(ctx: &mut RuleContext<'_>) {
             let Some(attribute) = resource.attribute(name) else {
                 continue;
             };
+            if is_read_replica(ctx, &resource) {
+                continue;
+            }
             let read = protection::read(ctx, attribute);
             if read.value.as_number() == Some(0.0) {
                 let keep = match &read.through {
@@ -168,6 +173,15 @@ fn check(ctx: &mut RuleContext<'_>) {
             }
         }
     }
+}
+
+/// Whether an RDS instance replicates another: its `replicate_source_db` is set to anything
+/// but `null` (a value not known yet counts as set).
+fn is_read_replica(ctx: &RuleContext<'_>, resource: &Resource<'_>) -> bool {
+    resource.resource_type == "aws_db_instance"
+        && resource
+            .attribute("replicate_source_db")
+            .is_some_and(|source| protection::read(ctx, source).value != Value::Null)
 }
 
 fn report(ctx: &mut RuleContext<'_>, attribute: &Attribute, message: String) {

@@ -313,6 +313,28 @@ pub const ENVIRONMENT_CONTAINERS: &[&str] = &[
     "azurerm_management_group",
 ];
 
+/// Whether the protective rules read an attribute of `resource_type` with `read`, through the
+/// module's variables and a module call's inputs: the types of the tables above, the
+/// force-delete switches (`force-destroy-enabled`, and the `extra_resources` it is configured
+/// with, which the caller checks) and bucket versioning. The engine judges a called module
+/// with a call's inputs only when it declares one of these, since nothing else can be caused
+/// by the call.
+pub fn is_read_through_module(resource_type: &str) -> bool {
+    DELETION_GUARDS
+        .iter()
+        .map(|guard| guard.resource_type)
+        .chain(SNAPSHOT_GUARDS.iter().map(|guard| guard.resource_type))
+        .chain(WINDOW_GUARDS.iter().map(|guard| guard.resource_type))
+        .chain(RETENTION_GUARDS.iter().map(|(kind, _)| *kind))
+        .chain(
+            crate::terraform::force_destroy_enabled::SWITCHES
+                .iter()
+                .map(|(kind, _, _)| *kind),
+        )
+        .chain(["aws_s3_bucket_versioning", "aws_fsx_windows_file_system"])
+        .any(|kind| kind == resource_type)
+}
+
 /// Whether a resource type holds data or other resources that a destroy loses.
 pub fn is_stateful(resource_type: &str) -> bool {
     STATEFUL_TYPES.contains(&resource_type)
@@ -506,6 +528,7 @@ pub fn read(ctx: &RuleContext<'_>, attribute: &Attribute) -> Read {
             attribute: attribute.range,
             value: attribute.value.range,
             trace: evaluation.trace.clone(),
+            deciding: Some(index),
             decided: decided_place(origin),
             reusable_default,
         });
