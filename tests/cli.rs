@@ -1698,3 +1698,145 @@ fn edit_fixture_pairs_through_diff_git_and_the_hook() {
         assert_eq!(std::fs::read_to_string(&path).unwrap(), base, "{context}");
     }
 }
+
+/// A local module call's input is reported where it is written, in the caller, with the
+/// called module's line as a related place in that other file, in every format; `--fix`
+/// rewrites the input.
+#[test]
+fn module_inputs_are_reported_at_the_call_with_the_called_line_related() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "app/main.tf",
+        "module \"logs\" {\n  source        = \"../modules/bucket\"\n  force_destroy = true\n}\n",
+    );
+    // Characters outside ASCII before the related place pin its columns.
+    sandbox.write(
+        "modules/bucket/main.tf",
+        "variable \"force_destroy\" {\n  default = false\n}\nresource \"aws_s3_bucket\" \"this\" {\n  /* 🚀中 */ force_destroy = var.force_destroy\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n",
+    );
+    let (report, code) = sandbox.json(&[]);
+    assert_eq!(code, 1);
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{report:#}");
+    let finding = &findings[0];
+    assert_eq!(finding["rule"], "RL-TF-010");
+    assert_eq!(finding["path"], "app/main.tf");
+    assert_eq!(finding["range"]["start"]["line"], 3);
+    assert!(
+        finding["message"]
+            .as_str()
+            .unwrap()
+            .contains("on `module.logs.aws_s3_bucket.this`"),
+        "{finding:#}"
+    );
+    assert_eq!(
+        finding["related"],
+        serde_json::json!([{
+            "path": "modules/bucket/main.tf",
+            "range": {"start": {"line": 5, "column": 12}, "end": {"line": 5, "column": 45}},
+            "message": "`module.logs.aws_s3_bucket.this` reads the value here"
+        }])
+    );
+
+    let sarif: Value =
+        serde_json::from_slice(&sandbox.run(&["check", "--format", "sarif"]).stdout).unwrap();
+    let related = &sarif["runs"][0]["results"][0]["relatedLocations"][0]["physicalLocation"];
+    assert_eq!(related["artifactLocation"]["uri"], "modules/bucket/main.tf");
+    assert_eq!(related["region"]["startColumn"], 12);
+
+    let text = stdout(&sandbox.run(&["check"]));
+    assert!(
+        text.contains(
+            "= modules/bucket/main.tf:5:12: `module.logs.aws_s3_bucket.this` reads the value here"
+        ),
+        "{text}"
+    );
+
+    sandbox.run(&["check", "--fix"]);
+    assert!(
+        sandbox
+            .read("app/main.tf")
+            .contains("force_destroy = false")
+    );
+    assert!(
+        sandbox
+            .read("modules/bucket/main.tf")
+            .contains("var.force_destroy")
+    );
+    let (_, code) = sandbox.json(&[]);
+    assert_eq!(code, 0);
+}
+
+/// `diff` and `gate` read the local modules a changed file calls, from the working tree, and
+/// report an input that the edit made unsafe at the input; the called module's own defaults
+/// are quiet, since a folder of the repository calls it.
+#[test]
+fn diff_and_gate_judge_local_module_calls() {
+    let caller = |value: &str| {
+        format!(
+            "module \"logs\" {{\n  source        = \"../modules/bucket\"\n  force_destroy = {value}\n}}\n"
+        )
+    };
+    let bucket = "variable \"force_destroy\" {\n  default = false\n}\nresource \"aws_s3_bucket\" \"this\" {\n  force_destroy = var.force_destroy\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n";
+    let sandbox = committed(&[
+        ("app/main.tf", &caller("false")),
+        ("modules/bucket/main.tf", bucket),
+    ]);
+    sandbox.write("app/main.tf", caller("true"));
+    let output = sandbox.run(&["diff", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report = json_of(&output);
+    assert_eq!(found(&report), ["RL-TF-010 app/main.tf:3:3"]);
+    assert_eq!(
+        report["findings"][0]["related"][0]["path"],
+        "modules/bucket/main.tf"
+    );
+
+    // The same edit proposed to the gate, against the committed file.
+    sandbox.write("app/main.tf", caller("false"));
+    let output = sandbox
+        .command(&["gate", "--path", "app/main.tf", "--format", "json"])
+        .write_stdin(caller("true"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert_eq!(found(&json_of(&output)), ["RL-TF-010 app/main.tf:3:3"]);
+
+    // A default that makes the bucket force-destroyable is an info in the called module, and
+    // the caller that leaves the input unset is told.
+    sandbox.write(
+        "modules/bucket/main.tf",
+        bucket.replace("default = false", "default = true"),
+    );
+    sandbox.write(
+        "app/main.tf",
+        "module \"logs\" {\n  source = \"../modules/bucket\"\n}\n",
+    );
+    let output = sandbox.run(&["diff", "--format", "json"]);
+    let report = json_of(&output);
+    let severities: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|finding| {
+            (
+                format!(
+                    "{} {}",
+                    finding["rule"].as_str().unwrap(),
+                    finding["path"].as_str().unwrap()
+                ),
+                finding["severity"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        severities,
+        [
+            ("RL-TF-010 app/main.tf".to_owned(), "error".to_owned()),
+            (
+                "RL-TF-010 modules/bucket/main.tf".to_owned(),
+                "info".to_owned()
+            ),
+        ]
+    );
+}

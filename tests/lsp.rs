@@ -1139,3 +1139,40 @@ fn a_tfvars_edit_shows_the_database_it_replaces() {
     assert_eq!(diagnostics[0]["range"], range((0, 9), (0, 16)));
     assert_eq!(client.shutdown().code(), Some(0));
 }
+
+/// A finding at a module call's input carries the called module's line as related
+/// information with that file's URI, in UTF-16 columns of that file.
+#[test]
+fn related_information_points_into_the_called_module() {
+    let workspace = Workspace::new();
+    let root = workspace.dir.path();
+    std::fs::create_dir_all(root.join("app")).unwrap();
+    std::fs::create_dir_all(root.join("modules/bucket")).unwrap();
+    let caller =
+        "module \"logs\" {\n  source        = \"../modules/bucket\"\n  force_destroy = true\n}\n";
+    std::fs::write(root.join("app/main.tf"), caller).unwrap();
+    // An emoji (two UTF-16 units) and a CJK character (one) before the related place.
+    std::fs::write(
+        root.join("modules/bucket/main.tf"),
+        "variable \"force_destroy\" {\n  default = false\n}\nresource \"aws_s3_bucket\" \"this\" {\n  /* 🚀中 */ force_destroy = var.force_destroy\n}\n",
+    )
+    .unwrap();
+    let mut client = LspClient::start(root);
+    initialize(&mut client, &workspace, json!({}), Value::Null);
+    let uri = workspace.uri("app/main.tf");
+    open(&mut client, &uri, caller);
+    let diagnostics = client.diagnostics(&uri, json!(1));
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    assert_eq!(diagnostics[0]["range"], range((2, 2), (2, 22)));
+    assert_eq!(
+        diagnostics[0]["relatedInformation"],
+        json!([{
+            "location": {
+                "uri": workspace.uri("modules/bucket/main.tf"),
+                "range": range((4, 12), (4, 45))
+            },
+            "message": "`module.logs.aws_s3_bucket.this` reads the value here"
+        }])
+    );
+    client.shutdown();
+}

@@ -410,3 +410,61 @@ fn fix_never_corrupts_a_file() {
         .collect();
     assert_eq!(before, after);
 }
+
+/// Ten thousand modules, each calling the next, with the input that reaches the last one's
+/// bucket set at the first, and modules that call each other in a cycle or call themselves:
+/// the calls are followed only a few levels, each folder once, and the run ends in time
+/// without a finding at the first call.
+#[test]
+fn chains_and_cycles_of_module_calls() {
+    let sandbox = Sandbox::new();
+    // A git work tree, so that the modules beside the first one are inside the bounds.
+    std::fs::create_dir_all(sandbox.path().join(".git")).unwrap();
+    let length = 10_000;
+    sandbox.write(
+        "chain/m0/main.tf",
+        "module \"next\" {\n  source        = \"../m1\"\n  force_destroy = true\n}\n",
+    );
+    for index in 1..length {
+        let body = if index + 1 == length {
+            "resource \"aws_s3_bucket\" \"b\" {\n  force_destroy = var.force_destroy\n}\n"
+                .to_owned()
+        } else {
+            format!(
+                "module \"next\" {{\n  source        = \"../m{}\"\n  force_destroy = var.force_destroy\n}}\n",
+                index + 1
+            )
+        };
+        sandbox.write(
+            &format!("chain/m{index}/main.tf"),
+            format!("variable \"force_destroy\" {{\n  default = false\n}}\n{body}"),
+        );
+    }
+    sandbox.write(
+        "cycle/a/main.tf",
+        "module \"b\" {\n  source        = \"../b\"\n  force_destroy = true\n}\nmodule \"itself\" {\n  source = \"./\"\n}\n",
+    );
+    sandbox.write(
+        "cycle/b/main.tf",
+        "variable \"force_destroy\" {\n  default = false\n}\nmodule \"a\" {\n  source = \"../a\"\n}\nresource \"aws_s3_bucket\" \"b\" {\n  force_destroy = var.force_destroy\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n",
+    );
+    let (report, code) = sandbox.check(MEMORY_SMALL, &["chain/m0", "cycle"]);
+    assert_eq!(code, 1, "{report}");
+    let found: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|finding| {
+            (
+                finding["rule"].as_str().unwrap().to_owned(),
+                finding["path"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    // The cycle's bucket is reached through `a`'s input; the chain's is out of reach.
+    assert_eq!(
+        found,
+        [("RL-TF-010".to_owned(), "cycle/a/main.tf".to_owned())],
+        "{report}"
+    );
+}

@@ -11,6 +11,8 @@ use redline_engine::{
     AnalysisOptions, Date, FileAnalysis, FixMode, SourceInput, analyze_folder, analyze_in_folder,
     fix_file,
 };
+use redline_syntax::SourceHints;
+use redline_workspace::modules::{CalledFolders, CalledModulesOptions, read_called_modules};
 use redline_workspace::{
     Bounds, DiscoverOptions, FileJob, FileProblem, ProblemKind, SourceText, discover,
     is_terraform_file, read_module_files, read_source,
@@ -65,6 +67,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
         config_file: args.config.as_deref(),
         cwd: &cwd,
     })?;
+    mark_called_modules(&mut discovery.files);
     if let Some(shard) = args.shard {
         discovery.files.retain(|file| shard.contains(&file.display));
         discovery
@@ -179,6 +182,43 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
             Output::write_all(report.output.as_deref(), &diffs)?;
             Ok(emit::exit_status(io_failed, !diffs.is_empty()))
         }
+    }
+}
+
+/// Tells the engine which Terraform folders a local module call of another checked folder
+/// names (`SourceHints::called_module`): those are modules meant to be called, whose variable
+/// defaults are only defaults. Every checked Terraform file is read for its `source` values
+/// before any is analysed, since a caller may come after the folder it calls.
+fn mark_called_modules(files: &mut [FileJob]) {
+    let called = files
+        .par_iter()
+        .filter(|file| is_terraform_file(&file.display))
+        .map(|file| {
+            let mut called = CalledFolders::default();
+            if let Ok(Some(source)) = read_source(file) {
+                called.add(&file.path, &source.text);
+            }
+            called
+        })
+        .reduce(CalledFolders::default, |mut all, found| {
+            all.merge(found);
+            all
+        });
+    if called.is_empty() {
+        return;
+    }
+    let mut by_folder: BTreeMap<PathBuf, bool> = BTreeMap::new();
+    for file in files.iter_mut() {
+        if !is_terraform_file(&file.display) {
+            continue;
+        }
+        let Some(folder) = file.path.parent() else {
+            continue;
+        };
+        let is_called = *by_folder
+            .entry(folder.to_path_buf())
+            .or_insert_with(|| called.contains(folder));
+        file.hints.called_module = is_called;
     }
 }
 
@@ -298,6 +338,36 @@ fn process_group(
             inputs.len() - 1
         }));
     }
+    // The files of the local modules the folder calls, which the engine judges with each
+    // call's inputs.
+    let called = match first.path.parent() {
+        Some(folder) if is_terraform_file(&first.display) => {
+            let texts: Vec<(&str, &str)> = members
+                .iter()
+                .zip(&sources)
+                .filter_map(|(file, source)| {
+                    Some((file.display.as_str(), source.as_ref()?.text.as_str()))
+                })
+                .chain(
+                    context_display
+                        .iter()
+                        .map(|(path, text)| (path.as_str(), *text)),
+                )
+                .collect();
+            let options = CalledModulesOptions {
+                bounds,
+                max_file_size: first.config.config.max_file_size,
+                open_text: &|_| None,
+            };
+            read_called_modules(
+                folder,
+                folder_display.trim_end_matches('/'),
+                &texts,
+                &options,
+            )
+        }
+        _ => Vec::new(),
+    };
     let context_inputs: Vec<SourceInput<'_>> = context_display
         .iter()
         .map(|(path, text)| SourceInput {
@@ -306,6 +376,12 @@ fn process_group(
             hints: first.hints,
             config_relative_path: None,
         })
+        .chain(called.iter().map(|file| SourceInput {
+            path: &file.display,
+            text: &file.text,
+            hints: SourceHints::default(),
+            config_relative_path: None,
+        }))
         .collect();
     // The files of a folder share its configuration.
     let config = &first.config.config;
@@ -356,6 +432,10 @@ fn process(
     bounds: &Bounds,
 ) {
     let config = &file.config.config;
+    let others: Vec<(&str, &str)> = folder
+        .iter()
+        .map(|other| (other.path, other.text))
+        .collect();
     let (text, analysis) = match fix_mode {
         Some(mode) => {
             let outcome = fix_file(input, folder, config, options, mode);
@@ -385,6 +465,7 @@ fn process(
                                 &file.display,
                                 &source.text,
                                 &analysis.diagnostics,
+                                &others,
                             );
                             return;
                         }
@@ -400,7 +481,7 @@ fn process(
         }
     };
     res.analysed = analysis.format.is_some();
-    res.findings = findings::from_diagnostics(&file.display, &text, &analysis.diagnostics);
+    res.findings = findings::from_diagnostics(&file.display, &text, &analysis.diagnostics, &others);
 }
 
 fn unified_diff(path: &str, old: &str, new: &str) -> String {

@@ -8,8 +8,10 @@ use std::sync::Arc;
 use anyhow::{Context as _, bail};
 use rayon::prelude::*;
 use redline_engine::{AnalysisOptions, ChangeInput, Report as Reported, analyze_change};
+use redline_syntax::SourceHints;
 use redline_syntax::detect::is_candidate_path;
 use redline_workspace::git::Repository;
+use redline_workspace::modules::{CalledFolders, CalledModulesOptions, read_called_modules};
 use redline_workspace::{
     Bounds, DiscoverOptions, FileJob, FileProblem, LoadedConfig, ProblemKind, decode, discover,
     file_jobs, is_module_file, is_terraform_file, read_source,
@@ -48,16 +50,20 @@ enum Mode<'a> {
 pub fn run(args: &DiffArgs) -> anyhow::Result<Exit> {
     let cwd = std::env::current_dir().context("cannot determine the current folder")?;
     let cwd = cwd.canonicalize().unwrap_or(cwd);
-    let (prepared, mut errors) = match mode(args) {
+    let (prepared, mut errors, modules) = match mode(args) {
         Mode::Git => git_inputs(args, &cwd)?,
-        Mode::Paths { old, new } => path_inputs(args, &cwd, old, new)?,
+        Mode::Paths { old, new } => {
+            let (prepared, errors) = path_inputs(args, &cwd, old, new)?;
+            let bounds = Bounds::new(&[new.to_path_buf()], &cwd);
+            (prepared, errors, Modules::scan(new, bounds))
+        }
     };
     let report = if args.all {
         Reported::All
     } else {
         Reported::Introduced
     };
-    let (mut all_findings, files) = analyse(&prepared, report);
+    let (mut all_findings, files) = analyse(&prepared, report, &modules);
     all_findings.sort_by(|a, b| a.path.cmp(&b.path));
 
     emit::note_problems(&mut errors);
@@ -89,10 +95,34 @@ fn mode(args: &DiffArgs) -> Mode<'_> {
     Mode::Git
 }
 
+/// What the Terraform modules of a comparison need from the repository around them.
+pub(crate) struct Modules {
+    /// The folders that a local module call names: modules meant to be called.
+    pub called: CalledFolders,
+    /// Where the files of called modules may be read.
+    pub bounds: Bounds,
+}
+
+impl Modules {
+    /// The modules of the repository (or folder) at `root`, read within `bounds`.
+    pub(crate) fn scan(root: &Path, bounds: Bounds) -> Modules {
+        Modules {
+            called: CalledFolders::scan(root, &bounds),
+            bounds,
+        }
+    }
+}
+
 /// Analyses the prepared files: one engine call per configuration and folder, since a
-/// Terraform module is a folder and files of different folders never see each other.
-/// Returns the findings of reported files and how many changed files were analysed.
-pub(crate) fn analyse(prepared: &[Prepared], report: Reported) -> (Vec<Finding>, usize) {
+/// Terraform module is a folder and files of different folders never see each other, except
+/// the files of the local modules a folder calls, which are read (from the comparison when it
+/// holds them, else from disk) and given to the engine beside the folder's. Returns the
+/// findings of reported files and how many changed files were analysed.
+pub(crate) fn analyse(
+    prepared: &[Prepared],
+    report: Reported,
+    modules: &Modules,
+) -> (Vec<Finding>, usize) {
     // A configuration is known by where it was loaded from: jobs made by separate walks (the
     // files of a folder, its tfvars, the files an edit deletes) hold separate copies of it.
     type ConfigKey<'p> = (Option<&'p Path>, &'p Path);
@@ -115,18 +145,39 @@ pub(crate) fn analyse(prepared: &[Prepared], report: Reported) -> (Vec<Finding>,
     let results: Vec<(Vec<Finding>, usize)> = groups
         .par_iter()
         .map(|files| {
+            let called = called_files(files, prepared, modules);
+            let is_called = files
+                .iter()
+                .find(|file| is_terraform_file(&file.job.display))
+                .and_then(|file| file.job.path.parent())
+                .is_some_and(|folder| modules.called.contains(folder));
             let inputs: Vec<ChangeInput<'_>> = files
                 .iter()
                 .map(|file| ChangeInput {
                     path: &file.job.display,
                     base: file.base.as_deref(),
                     new: file.new.as_deref(),
-                    hints: file.job.hints,
+                    hints: SourceHints {
+                        called_module: is_called && is_terraform_file(&file.job.display),
+                        ..file.job.hints
+                    },
                     config_relative_path: Some(&file.job.config_relative),
                 })
+                .chain(called.iter().map(|(path, base, new)| ChangeInput {
+                    path,
+                    base: base.as_deref(),
+                    new: new.as_deref(),
+                    hints: SourceHints::default(),
+                    config_relative_path: None,
+                }))
                 .collect();
             let config = &files[0].job.config.config;
             let analyses = analyze_change(&inputs, config, &options, report);
+            // Related places point into the new side of the other files.
+            let others: Vec<(&str, &str)> = inputs
+                .iter()
+                .filter_map(|input| Some((input.path, input.new?)))
+                .collect();
             let mut res = Vec::new();
             let mut n_files = 0;
             for ((file, input), analysis) in files.iter().zip(&inputs).zip(analyses) {
@@ -138,6 +189,7 @@ pub(crate) fn analyse(prepared: &[Prepared], report: Reported) -> (Vec<Finding>,
                     &file.job.display,
                     file.new.as_deref().unwrap_or(""),
                     &analysis.diagnostics,
+                    &others,
                 ));
             }
             (res, n_files)
@@ -152,8 +204,58 @@ pub(crate) fn analyse(prepared: &[Prepared], report: Reported) -> (Vec<Finding>,
     (all_findings, files)
 }
 
+/// The files of the local modules that the changed Terraform files of one folder call, as
+/// (display path, base, new): the comparison's own sides when it holds the file, else the text
+/// on disk on both sides.
+fn called_files(
+    files: &[&Prepared],
+    prepared: &[Prepared],
+    modules: &Modules,
+) -> Vec<(String, Option<String>, Option<String>)> {
+    let terraform: Vec<&&Prepared> = files
+        .iter()
+        .filter(|file| is_terraform_file(&file.job.display))
+        .collect();
+    let Some(first) = terraform.first() else {
+        return Vec::new();
+    };
+    if !terraform.iter().any(|file| file.base != file.new) {
+        return Vec::new();
+    }
+    let Some(folder) = first.job.path.parent() else {
+        return Vec::new();
+    };
+    let texts: Vec<(&str, &str)> = terraform
+        .iter()
+        .filter_map(|file| Some((file.job.display.as_str(), file.new.as_deref()?)))
+        .collect();
+    let open_text = |path: &Path| {
+        prepared
+            .iter()
+            .find(|file| file.job.path == path)
+            .and_then(|file| file.new.clone())
+    };
+    let options = CalledModulesOptions {
+        bounds: &modules.bounds,
+        max_file_size: first.job.config.config.max_file_size,
+        open_text: &open_text,
+    };
+    read_called_modules(folder, parent(&first.job.display), &texts, &options)
+        .into_iter()
+        .map(
+            |file| match prepared.iter().find(|other| other.job.path == file.path) {
+                Some(other) => (file.display, other.base.clone(), other.new.clone()),
+                None => (file.display, Some(file.text.clone()), Some(file.text)),
+            },
+        )
+        .collect()
+}
+
 /// The working tree against a revision.
-fn git_inputs(args: &DiffArgs, cwd: &Path) -> anyhow::Result<(Vec<Prepared>, Vec<FileProblem>)> {
+fn git_inputs(
+    args: &DiffArgs,
+    cwd: &Path,
+) -> anyhow::Result<(Vec<Prepared>, Vec<FileProblem>, Modules)> {
     let restrict: Vec<PathBuf> = args.paths.iter().map(|path| real_path(path, cwd)).collect();
     let anchor = match restrict.first() {
         Some(path) => {
@@ -335,7 +437,17 @@ fn git_inputs(args: &DiffArgs, cwd: &Path) -> anyhow::Result<(Vec<Prepared>, Vec
             });
         }
     }
-    Ok((prepared, problems))
+    // Which folders local module calls name is a question about the whole repository, asked
+    // only when a Terraform module changed.
+    let modules = if module_folders.is_empty() {
+        Modules {
+            called: CalledFolders::default(),
+            bounds: (*bounds).clone(),
+        }
+    } else {
+        Modules::scan(&repository.root, (*bounds).clone())
+    };
+    Ok((prepared, problems, modules))
 }
 
 /// One file against another, or one folder against another (files matched by their path

@@ -45,14 +45,25 @@ pub struct FindingEdit {
 
 #[derive(Clone, Debug)]
 pub struct FindingRelated {
+    /// The display path of the file the place is in: the finding's own, or another file of
+    /// the analysis (a variable's default, a called module's resource).
+    pub path: String,
     pub start: LineColumn,
     pub end: LineColumn,
     pub message: String,
 }
 
-/// Converts one file's diagnostics into findings.
-pub fn from_diagnostics(path: &str, text: &str, diagnostics: &[Diagnostic]) -> Vec<Finding> {
+/// Converts one file's diagnostics into findings. `others` holds the other files the analysis
+/// was given, as (display path, text), so that related places in them get exact lines and
+/// columns; a related place in a file not among them is left out.
+pub fn from_diagnostics(
+    path: &str,
+    text: &str,
+    diagnostics: &[Diagnostic],
+    others: &[(&str, &str)],
+) -> Vec<Finding> {
     let line_index = LineIndex::new(text);
+    let mut other_indexes: HashMap<&str, (&str, LineIndex)> = HashMap::new();
     let mut previous_start: Option<(TextSize, LineColumn)> = None;
     let mut occurrences: HashMap<u64, usize> = HashMap::new();
     diagnostics
@@ -105,10 +116,28 @@ pub fn from_diagnostics(path: &str, text: &str, diagnostics: &[Diagnostic]) -> V
                 related: diagnostic
                     .related
                     .iter()
-                    .map(|related| FindingRelated {
-                        start: position(related.range.start()),
-                        end: position(related.range.end()),
-                        message: related.message.clone(),
+                    .filter_map(|related| {
+                        let Some(other) = related.path.as_deref().filter(|other| *other != path)
+                        else {
+                            return Some(FindingRelated {
+                                path: path.to_owned(),
+                                start: position(related.range.start()),
+                                end: position(related.range.end()),
+                                message: related.message.clone(),
+                            });
+                        };
+                        if !other_indexes.contains_key(other) {
+                            let (name, other_text) =
+                                others.iter().find(|(name, _)| *name == other)?;
+                            other_indexes.insert(name, (other_text, LineIndex::new(other_text)));
+                        }
+                        let (other_text, other_index) = other_indexes.get(other)?;
+                        Some(FindingRelated {
+                            path: other.to_owned(),
+                            start: other_index.line_column(related.range.start(), other_text),
+                            end: other_index.line_column(related.range.end(), other_text),
+                            message: related.message.clone(),
+                        })
                     })
                     .collect(),
                 source_line,

@@ -7,11 +7,12 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use redline_engine::Report as Reported;
+use redline_workspace::modules::CalledFolders;
 use redline_workspace::{Bounds, FileJob, file_jobs, read_source};
 
 use crate::Exit;
 use crate::args::GateArgs;
-use crate::diff_cmd::{Prepared, analyse};
+use crate::diff_cmd::{Modules, Prepared, analyse};
 use crate::emit::{self, ReportOptions};
 use crate::render;
 use crate::report::Report;
@@ -131,12 +132,33 @@ pub fn judge(
             });
         }
     }
-    let (findings, files) = analyse(&prepared, Reported::Introduced);
+    let modules = if redline_workspace::is_terraform_file(&display) {
+        // The repository the file is in (its git work tree, else its folder) is scanned for
+        // the folders local module calls name.
+        let root = bounds_root(&path);
+        Modules::scan(&root, (*bounds).clone())
+    } else {
+        Modules {
+            called: CalledFolders::default(),
+            bounds: (*bounds).clone(),
+        }
+    };
+    let (findings, files) = analyse(&prepared, Reported::Introduced, &modules);
     Ok(Report {
         findings,
         errors: Vec::new(),
         files,
     })
+}
+
+/// The git work tree holding `path`, else its folder.
+fn bounds_root(path: &Path) -> PathBuf {
+    let folder = path.parent().unwrap_or(path);
+    folder
+        .ancestors()
+        .find(|ancestor| ancestor.join(".git").exists())
+        .unwrap_or(folder)
+        .to_path_buf()
 }
 
 fn current_text(job: &FileJob) -> anyhow::Result<Option<String>> {

@@ -147,7 +147,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
         select: None,
     };
     let analysis = analyze_parsed(&input, &file, &job.config.config, &options);
-    let findings = findings::from_diagnostics(&job.display, &text, &analysis.diagnostics);
+    let findings = findings::from_diagnostics(&job.display, &text, &analysis.diagnostics, &[]);
     // Built after the analysis, whose rules build their own: one plan model at a time.
     let plan = Plan::from_document(root);
 

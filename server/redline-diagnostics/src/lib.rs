@@ -82,7 +82,10 @@ pub struct Fix {
 /// Another place that matters for a finding.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Related {
-    /// Where.
+    /// The file, by the display path the engine was given for it; `None` for the finding's own
+    /// file.
+    pub path: Option<String>,
+    /// Where, in bytes of that file.
     pub range: TextRange,
     /// Why it matters.
     pub message: String,
@@ -294,9 +297,26 @@ impl Diagnostic {
         self
     }
 
-    /// Adds a related location.
+    /// Adds a related location in the finding's own file.
     pub fn with_related(mut self, range: TextRange, message: impl Into<String>) -> Self {
         self.related.push(Related {
+            path: None,
+            range,
+            message: message.into(),
+        });
+        self
+    }
+
+    /// Adds a related location in another file, named by the display path the engine was
+    /// given for it.
+    pub fn with_related_in(
+        mut self,
+        path: impl Into<String>,
+        range: TextRange,
+        message: impl Into<String>,
+    ) -> Self {
+        self.related.push(Related {
+            path: Some(path.into()),
             range,
             message: message.into(),
         });

@@ -17,6 +17,7 @@ use redline_syntax::{
     Format, SourceFile, SourceHints, TextPoint, TreeEdit, parse_source, parse_source_incremental,
 };
 
+use crate::calls::Calls;
 use crate::{
     AnalysisOptions, Config, FileAnalysis, SourceInput, analyze_with_change, layout, tfvars_texts,
 };
@@ -217,6 +218,19 @@ pub fn analyze_parsed_change(
         modules.insert(folder, (base_module, new_module));
     }
 
+    // Every folder of the edit on each side, for the local module calls of its files.
+    let base_calls = Calls::new(
+        inputs
+            .iter()
+            .filter_map(|input| Some((input.path, input.base?))),
+        config,
+    );
+    let new_calls = Calls::new(
+        inputs
+            .iter()
+            .filter_map(|input| Some((input.path, input.new?))),
+        config,
+    );
     inputs
         .iter()
         .enumerate()
@@ -255,6 +269,7 @@ pub fn analyze_parsed_change(
                 new,
                 Some(&change),
                 module.map(|(_, new)| new),
+                Some(&new_calls),
                 config,
                 options,
             );
@@ -269,6 +284,7 @@ pub fn analyze_parsed_change(
                     base,
                     None,
                     module.map(|(base, _)| base),
+                    Some(&base_calls),
                     config,
                     options,
                 );

@@ -4,6 +4,7 @@
 //! `analyze` and render what comes back. The engine is pure: it reads no files, no clock and no
 //! environment, and the same input always gives the same output.
 
+mod calls;
 mod change;
 pub mod config;
 mod fix;
@@ -16,13 +17,16 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use redline_diagnostics::{
     Confidence, Diagnostic, INTERNAL_ERROR, PARSE_ERROR, RuleCode, Severity, TEMPLATE_SKIPPED,
 };
-use redline_rules::{Change, ModuleEval, Rule, RuleContext, TfvarsText, all_rules};
+use redline_rules::{Change, ModuleEval, Rule, RuleContext, TfvarsText, ValueSource, all_rules};
+use redline_syntax::terraform_eval::calls::folder_of;
 use redline_syntax::terraform_eval::symbols::{Module, ModuleLayout};
 use redline_syntax::terraform_eval::tfvars::is_auto_loaded;
 use redline_syntax::{
     Format, ParsedTree, SourceFile, SourceHints, parse_source, parse_source_incremental,
 };
 
+use calls::Calls;
+pub use calls::{MAX_CALL_DEPTH, MAX_INSTANCES, MAX_JUDGEMENTS};
 pub use change::{
     ChangeInput, ParsedSides, Report, analyze_change, analyze_parsed_change, parse_change,
 };
@@ -76,7 +80,9 @@ pub fn analyze(
 /// with the module that the folder's `.tf`/`.tf.json` files and tfvars files
 /// (`terraform.tfvars`, `*.auto.tfvars` and their `.json` forms) form, so that rules see values
 /// that come through variables and locals. `folder` may hold `input` itself, which is skipped;
-/// the other files are parsed only if a rule evaluates an expression.
+/// the other files are parsed only if a rule evaluates an expression. `folder` may also hold
+/// the files of the local modules the file's module calls (files of other folders, under the
+/// display paths their `source` gives): each call is judged with its inputs (see `calls`).
 pub fn analyze_in_folder(
     input: &SourceInput<'_>,
     folder: &[SourceInput<'_>],
@@ -113,13 +119,22 @@ pub fn analyze_folder(
         .flatten()
         .filter(|file| file.format == Format::Terraform)
         .collect();
-    let all = || inputs.iter().chain(context);
+    // The context may hold the files of the local modules the folder calls: those of other
+    // folders are not part of the module.
+    let folder = inputs.first().map_or("", |input| folder_of(input.path));
+    let own = move |other: &&SourceInput<'_>| folder_of(other.path) == folder;
+    let all = || inputs.iter().chain(context).filter(own);
+    let calls = Calls::new(
+        calls::other_folders(folder, inputs.iter().chain(context)),
+        config,
+    );
     let cell = OnceCell::new();
     let module = ModuleEval::new(
         &cell,
         move || {
             let others: Vec<SourceFile<'_>> = context
                 .iter()
+                .filter(own)
                 .filter(|other| !is_auto_loaded(other.path))
                 .filter_map(|other| parse_source(other.path, other.text, other.hints))
                 .collect();
@@ -137,7 +152,15 @@ pub fn analyze_folder(
         .iter()
         .zip(&parsed)
         .map(|(input, file)| match file {
-            Some(file) => analyze_with_change(input, file, None, Some(&module), config, options),
+            Some(file) => analyze_with_change(
+                input,
+                file,
+                None,
+                Some(&module),
+                Some(&calls),
+                config,
+                options,
+            ),
             None => FileAnalysis::default(),
         })
         .collect()
@@ -160,7 +183,19 @@ pub fn analyze_incremental(
     let tree = file.parsed_tree();
     let cell = OnceCell::new();
     let module = folder_module(&cell, input, &file, folder);
-    let analysis = analyze_with_change(input, &file, None, Some(&module), config, options);
+    let calls = Calls::new(
+        calls::other_folders(folder_of(input.path), folder.iter()),
+        config,
+    );
+    let analysis = analyze_with_change(
+        input,
+        &file,
+        None,
+        Some(&module),
+        Some(&calls),
+        config,
+        options,
+    );
     (analysis, Some(tree))
 }
 
@@ -174,7 +209,7 @@ pub fn analyze_parsed(
 ) -> FileAnalysis {
     let cell = OnceCell::new();
     let module = folder_module(&cell, input, file, &[]);
-    analyze_with_change(input, file, None, Some(&module), config, options)
+    analyze_with_change(input, file, None, Some(&module), None, config, options)
 }
 
 /// The module of `file` (parsed from `input`) and the other files of its folder, parsed when a
@@ -185,10 +220,14 @@ fn folder_module<'m>(
     file: &'m SourceFile<'m>,
     folder: &'m [SourceInput<'m>],
 ) -> ModuleEval<'m> {
-    let others = move || {
+    let own_folder = folder_of(input.path);
+    let folder_files = move || {
         folder
             .iter()
-            .filter(move |other| other.path != input.path && !is_auto_loaded(other.path))
+            .filter(move |other| folder_of(other.path) == own_folder)
+    };
+    let others = move || {
+        folder_files().filter(move |other| other.path != input.path && !is_auto_loaded(other.path))
     };
     ModuleEval::new(
         cell,
@@ -200,10 +239,10 @@ fn folder_module<'m>(
             files.push(file);
             Module::build(&files)
         },
-        tfvars_texts(folder.iter().map(|other| (other.path, Some(other.text)))),
+        tfvars_texts(folder_files().map(|other| (other.path, Some(other.text)))),
         layout(
-            std::iter::once(input.hints).chain(folder.iter().map(|other| other.hints)),
-            folder.iter().map(|other| other.path),
+            std::iter::once(input.hints).chain(folder_files().map(|other| other.hints)),
+            folder_files().map(|other| other.path),
         ),
     )
 }
@@ -220,12 +259,11 @@ fn tfvars_texts<'a>(
     res
 }
 
-/// What the front-ends tell of a module's folder.
-///
-/// `is_called` is always false: whether another module of the repository calls this folder
-/// needs the whole tree, and the engine sees one folder. Published modules are still told
-/// apart by their layout (`examples/` or `modules/` subfolders, or a `versions.tf` with only
-/// requirements), and a folder with tfvars is a root.
+/// What the front-ends tell of a module's folder: whether a local module call elsewhere in
+/// the repository calls it (which needs the whole tree, so the front-end says), whether it is
+/// laid out as a published module (`examples/` or `modules/` subfolders; a `versions.tf` with
+/// only requirements is seen by `Module::classify` itself), and whether it has tfvars, which
+/// make it a root.
 fn layout<'a>(
     hints: impl Iterator<Item = SourceHints>,
     paths: impl Iterator<Item = &'a str>,
@@ -237,6 +275,7 @@ fn layout<'a>(
     };
     for hints in hints {
         res.has_examples_or_modules_dir |= hints.published_module_layout;
+        res.is_called |= hints.called_module;
     }
     for path in paths {
         res.has_tfvars |= is_auto_loaded(path);
@@ -244,12 +283,14 @@ fn layout<'a>(
     res
 }
 
-/// Runs the rules on `file`, giving them the other side of the edit when there is one.
+/// Runs the rules on `file`, giving them the other side of the edit when there is one, and
+/// judges the local module calls of the file with `calls`.
 fn analyze_with_change(
     input: &SourceInput<'_>,
     file: &SourceFile<'_>,
     change: Option<&Change<'_>>,
     module: Option<&ModuleEval<'_>>,
+    calls: Option<&Calls<'_>>,
     config: &Config,
     options: &AnalysisOptions,
 ) -> FileAnalysis {
@@ -293,6 +334,17 @@ fn analyze_with_change(
             continue;
         }
         diagnostics.extend(run_rule(*rule, file, change, module, config));
+    }
+    if let (Some(calls), Some(module)) = (calls, module) {
+        let rules: Vec<&'static dyn Rule> = all_rules()
+            .iter()
+            .copied()
+            .filter(|rule| {
+                let meta = rule.meta();
+                meta.formats.contains(&Format::Terraform) && is_enabled(meta.id())
+            })
+            .collect();
+        diagnostics.extend(calls.judge(file, module, &rules, config));
     }
     for diagnostic in &mut diagnostics {
         if let Some(severity) = config
@@ -398,6 +450,32 @@ fn run_rule(
             ),
         )]
     })
+}
+
+/// Runs one rule on a file of a called module with its call's values, keeping where the
+/// values behind its findings come from, and whether the rule read the file through its module
+/// at all; a panic costs the rule's findings there.
+fn run_rule_with_sources(
+    rule: &'static dyn Rule,
+    file: &SourceFile<'_>,
+    module: &ModuleEval<'_>,
+    home_folder: &str,
+    config: &Config,
+) -> (Vec<(Diagnostic, Option<ValueSource>)>, bool) {
+    let meta = rule.meta();
+    let options = config
+        .rules
+        .get(meta.id())
+        .and_then(|settings| settings.options.as_deref());
+    catch_unwind(AssertUnwindSafe(|| {
+        let mut ctx = RuleContext::new(file, meta, options)
+            .with_terraform_module(Some(module))
+            .with_home_folder(Some(home_folder));
+        rule.check(&mut ctx);
+        let used_module = ctx.used_terraform_module();
+        (ctx.into_diagnostics_with_sources(), used_module)
+    }))
+    .unwrap_or_default()
 }
 
 /// A fingerprint of a finding that survives line shifts: rule, path and the flagged text with

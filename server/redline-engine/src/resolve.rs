@@ -113,7 +113,9 @@ pub fn resolve_attribute(
             Origin::Default { variable, .. }
             | Origin::Tfvars { variable, .. }
             | Origin::Caller { variable, .. }
-            | Origin::Unset { variable, .. } => Some(variable.as_str()),
+            | Origin::Unset { variable, .. }
+            | Origin::Input { variable, .. }
+            | Origin::InputDefault { variable, .. } => Some(variable.as_str()),
             Origin::Local { .. } => None,
         };
         let declared = variable.and_then(|variable| module.variables.get(variable));

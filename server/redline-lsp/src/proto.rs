@@ -14,7 +14,7 @@ use tower_lsp_server::ls_types as lsp;
 
 use crate::convert::{self, PositionEncoding};
 use crate::escape::visible;
-use crate::session::Analysis;
+use crate::session::{Analysis, RelatedFile};
 
 /// The code action kind that applies every safe fix of a document.
 pub const FIX_ALL_KIND: &str = "source.fixAll.redline";
@@ -46,31 +46,43 @@ pub fn diagnostics(analysis: &Analysis, encoding: PositionEncoding) -> Vec<lsp::
                 &analysis.snapshot.uri,
                 analysis.snapshot.version,
                 &analysis.snapshot.rope,
+                &analysis.related_files,
                 encoding,
             )
         })
         .collect()
 }
 
-/// The protocol form of one finding.
+/// The protocol form of one finding. `related_files` holds the other files its related places
+/// may point into, as the analysis read them; a place in a file not among them is left out.
 pub fn to_lsp(
     diagnostic: &Diagnostic,
     index: usize,
     uri: &lsp::Uri,
     version: Option<i32>,
     rope: &Rope,
+    related_files: &[RelatedFile],
     encoding: PositionEncoding,
 ) -> lsp::Diagnostic {
     let id = diagnostic.rule.id;
     let related: Vec<_> = diagnostic
         .related
         .iter()
-        .map(|related| lsp::DiagnosticRelatedInformation {
-            location: lsp::Location {
-                uri: uri.clone(),
-                range: convert::range(rope, related.range, encoding),
-            },
-            message: visible(&related.message).into_owned(),
+        .filter_map(|related| {
+            let (uri, rope) = match &related.path {
+                None => (uri, rope),
+                Some(path) => {
+                    let file = related_files.iter().find(|file| file.path == *path)?;
+                    (&file.uri, &file.rope)
+                }
+            };
+            Some(lsp::DiagnosticRelatedInformation {
+                location: lsp::Location {
+                    uri: uri.clone(),
+                    range: convert::range(rope, related.range, encoding),
+                },
+                message: visible(&related.message).into_owned(),
+            })
         })
         .collect();
     // An unused suppression is dead text: editors grey it out.
@@ -165,6 +177,7 @@ pub fn code_actions(
                 &analysis.snapshot.uri,
                 analysis.snapshot.version,
                 rope,
+                &analysis.related_files,
                 options.encoding,
             );
             for fix in &diagnostic.fixes {

@@ -336,6 +336,10 @@ impl LanguageServer for RedlineServer {
     async fn did_save(&self, params: lsp::DidSaveTextDocumentParams) {
         // A save is a good moment to see whether a commit moved `HEAD` meanwhile.
         self.session.recheck_bases();
+        // A saved Terraform file may add or remove a local module call.
+        if redline_workspace::is_terraform_file(params.text_document.uri.path().as_str()) {
+            self.session.forget_called_folders();
+        }
         self.schedule(params.text_document.uri);
     }
 
@@ -367,6 +371,9 @@ impl LanguageServer for RedlineServer {
             if is_config {
                 config_changed = true;
                 continue;
+            }
+            if redline_workspace::is_terraform_file(change.uri.path().as_str()) {
+                self.session.forget_called_folders();
             }
             if self.session.documents.contains_key(&change.uri) {
                 // The editor's text wins over the file on disk.

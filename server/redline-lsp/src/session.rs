@@ -13,10 +13,11 @@ use redline_engine::{
     AnalysisOptions, ChangeInput, Config, Date, Report, Resolved, SourceInput, analyze_change,
     analyze_incremental,
 };
-use redline_syntax::{Format, Language, ParsedTree, TextPoint, TreeEdit};
+use redline_syntax::{Format, Language, ParsedTree, SourceHints, TextPoint, TreeEdit};
 use redline_text::TextSize;
 use redline_workspace::Bounds;
 use redline_workspace::git::{self, GitStamp};
+use redline_workspace::modules::{CalledFolders, CalledModulesOptions, read_called_modules};
 use ropey::Rope;
 use tower_lsp_server::ls_types as lsp;
 
@@ -82,11 +83,36 @@ pub struct Analysis {
     pub language: Option<Language>,
     /// Findings shown to the user (after the client's severity filter), sorted.
     pub diagnostics: Vec<Diagnostic>,
+    /// The other files that findings' related places point into (a variable's default, a
+    /// called module's resource), with the text the engine read, so that their positions
+    /// convert exactly.
+    pub related_files: Vec<RelatedFile>,
     /// Problems worth logging: a configuration that failed to load, a rule that failed.
     pub problems: Vec<String>,
     /// The parse of `text`, for the next incremental parse. Taken out when the analysis is
     /// stored, so that stored analyses hold no trees.
     pub tree: Mutex<Option<ParsedTree>>,
+}
+
+/// Another file that a finding's related place points into.
+pub struct RelatedFile {
+    /// The display path the engine was given for it.
+    pub path: String,
+    /// Its URI.
+    pub uri: lsp::Uri,
+    /// Its text as the engine read it.
+    pub rope: Rope,
+}
+
+/// A file of a Terraform module read as context: a sibling of the document, or a file of a local
+/// module it calls.
+struct ModuleFile {
+    /// The display path given to the engine.
+    display: String,
+    /// Where it is, for related places that point into it.
+    uri: Option<lsp::Uri>,
+    /// Its text: the open buffer's, or the file's on disk.
+    text: String,
 }
 
 impl Analysis {
@@ -135,6 +161,9 @@ pub struct Session {
     pub support: OnceLock<ClientSupport>,
     /// Workspace folders.
     pub roots: RwLock<Vec<PathBuf>>,
+    /// The folders that local module calls name, per scanned repository root; forgotten when a
+    /// Terraform file is saved or changes on disk.
+    called: Mutex<HashMap<PathBuf, Arc<CalledFolders>>>,
     /// Today's date for suppression expiry.
     today: Date,
 }
@@ -161,6 +190,7 @@ impl Session {
             encoding: OnceLock::new(),
             support: OnceLock::new(),
             roots: RwLock::new(Vec::new()),
+            called: Mutex::new(HashMap::new()),
             today,
         }
     }
@@ -192,6 +222,99 @@ impl Session {
             *current = settings;
         }
         self.forget_configs();
+    }
+
+    /// Forgets which folders local module calls name, so that the next analysis scans again
+    /// (a Terraform file was saved, or changed on disk).
+    pub fn forget_called_folders(&self) {
+        if let Ok(mut called) = self.called.lock() {
+            called.clear();
+        }
+    }
+
+    /// The folders that the local module calls of the repository holding `file` name: the
+    /// workspace folder holding it (or its git work tree, or its folder), scanned once and
+    /// kept until `forget_called_folders`.
+    fn called_folders(&self, file: &Path) -> Arc<CalledFolders> {
+        let folder = file.parent().unwrap_or(file);
+        let roots = self
+            .roots
+            .read()
+            .map(|roots| roots.clone())
+            .unwrap_or_default();
+        let root = roots
+            .iter()
+            .find(|root| folder.starts_with(root))
+            .cloned()
+            .or_else(|| {
+                folder
+                    .ancestors()
+                    .find(|ancestor| ancestor.join(".git").exists())
+                    .map(Path::to_path_buf)
+            })
+            .unwrap_or_else(|| folder.to_path_buf());
+        if let Some(found) = self
+            .called
+            .lock()
+            .ok()
+            .and_then(|called| called.get(&root).cloned())
+        {
+            return found;
+        }
+        let bounds = Bounds::new(std::slice::from_ref(&root), &root);
+        let res = Arc::new(CalledFolders::scan(&root, &bounds));
+        if let Ok(mut called) = self.called.lock() {
+            called.insert(root, Arc::clone(&res));
+        }
+        res
+    }
+
+    /// The Terraform files of the local modules that the module of `file` (whose files are
+    /// `siblings` and `text`) calls, transitively: open buffers win over the files on disk.
+    fn called_modules(
+        &self,
+        file: &Path,
+        display: &str,
+        text: &str,
+        siblings: &[ModuleFile],
+    ) -> Vec<ModuleFile> {
+        let Some(folder) = file.parent() else {
+            return Vec::new();
+        };
+        let mut scanned = self
+            .roots
+            .read()
+            .map(|roots| roots.clone())
+            .unwrap_or_default();
+        scanned.push(folder.to_path_buf());
+        let bounds = Bounds::new(&scanned, folder);
+        let texts: Vec<(&str, &str)> = std::iter::once((display, text))
+            .chain(
+                siblings
+                    .iter()
+                    .map(|sibling| (sibling.display.as_str(), sibling.text.as_str())),
+            )
+            .collect();
+        let open_text = |path: &Path| {
+            let uri = lsp::Uri::from_file_path(path)?;
+            self.documents
+                .get(&uri)
+                .map(|document| document.rope.to_string())
+        };
+        let options = CalledModulesOptions {
+            bounds: &bounds,
+            max_file_size: redline_engine::config::DEFAULT_MAX_FILE_SIZE,
+            open_text: &open_text,
+        };
+        let display_folder = display.rfind('/').map_or("", |index| &display[..index]);
+        read_called_modules(folder, display_folder, &texts, &options)
+            .into_iter()
+            .map(|called| ModuleFile {
+                uri: lsp::Uri::from_file_path(&called.path),
+                display: called.display,
+                text: called.text,
+            })
+            .collect()
     }
 
     /// Forgets every loaded `redline.toml`.
@@ -316,8 +439,8 @@ impl Session {
     }
 
     /// The other files of the Terraform module of `file` (`.tf`, `.tf.json` and the tfvars
-    /// files Terraform loads), as (path shown, text): open buffers win over the files on disk.
-    fn terraform_siblings(&self, file: &Path) -> Vec<(String, String)> {
+    /// files Terraform loads): open buffers win over the files on disk.
+    fn terraform_siblings(&self, file: &Path) -> Vec<ModuleFile> {
         let Some(folder) = file.parent() else {
             return Vec::new();
         };
@@ -361,8 +484,13 @@ impl Session {
                         redline_workspace::decode(bytes).ok()?.text
                     }
                 };
-                let display = self.display_path(Some(&path), uri.as_ref()?, None);
-                Some((display, text))
+                let uri = uri?;
+                let display = self.display_path(Some(&path), &uri, None);
+                Some(ModuleFile {
+                    display,
+                    uri: Some(uri),
+                    text,
+                })
             })
             .collect()
     }
@@ -422,6 +550,7 @@ impl Session {
             format: None,
             language: None,
             diagnostics: Vec::new(),
+            related_files: Vec::new(),
             problems: Vec::new(),
             tree: Mutex::new(None),
         };
@@ -449,13 +578,20 @@ impl Session {
                 .map(|relative| relative.to_string_lossy().replace('\\', "/")),
             _ => None,
         };
+        let is_terraform = redline_workspace::is_terraform_file(&path);
+        let mut hints = file_path
+            .as_deref()
+            .map(redline_workspace::source_hints)
+            .unwrap_or_default();
+        if is_terraform && let Some(file) = &file_path {
+            hints.called_module = file
+                .parent()
+                .is_some_and(|folder| self.called_folders(file).contains(folder));
+        }
         let input = SourceInput {
             path: &path,
             text: &res.text,
-            hints: file_path
-                .as_deref()
-                .map(redline_workspace::source_hints)
-                .unwrap_or_default(),
+            hints,
             config_relative_path: config_relative.as_deref(),
         };
         if config_relative
@@ -469,11 +605,33 @@ impl Session {
             select: None,
         };
         let base = self.base_text(&res.snapshot.uri, file_path.as_deref());
-        // A tfvars document is judged with its module too: an edit of it changes the values
-        // the module's resources are created with.
+        // The other files of the module (a tfvars document is judged with its module too: an
+        // edit of it changes the values the module's resources are created with), then those
+        // of the local modules it calls.
         let siblings = match &file_path {
-            Some(file) if redline_workspace::is_module_file(&path) => self.terraform_siblings(file),
+            Some(file) if redline_workspace::is_module_file(&path) => {
+                let mut siblings = self.terraform_siblings(file);
+                if is_terraform {
+                    let called = self.called_modules(file, &path, &res.text, &siblings);
+                    siblings.extend(called);
+                }
+                siblings
+            }
             _ => Vec::new(),
+        };
+        // A file of the same folder shares the document's hints; a called module's file needs
+        // none.
+        let own_folder = path.rfind('/').map_or("", |index| &path[..index]);
+        let sibling_hints = |sibling: &ModuleFile| {
+            let folder = sibling
+                .display
+                .rfind('/')
+                .map_or("", |index| &sibling.display[..index]);
+            if folder == own_folder {
+                input.hints
+            } else {
+                SourceHints::default()
+            }
         };
         let analysis = match (&base, &file_path) {
             // The edit against the base: every finding of the buffer, plus the edit's own.
@@ -485,11 +643,11 @@ impl Session {
                     hints: input.hints,
                     config_relative_path: input.config_relative_path,
                 }];
-                inputs.extend(siblings.iter().map(|(path, text)| ChangeInput {
-                    path,
-                    base: Some(text),
-                    new: Some(text),
-                    hints: input.hints,
+                inputs.extend(siblings.iter().map(|sibling| ChangeInput {
+                    path: &sibling.display,
+                    base: Some(&sibling.text),
+                    new: Some(&sibling.text),
+                    hints: sibling_hints(sibling),
                     config_relative_path: None,
                 }));
                 analyze_change(&inputs, &config.config, &options, Report::All)
@@ -500,10 +658,10 @@ impl Session {
             _ => {
                 let folder: Vec<SourceInput<'_>> = siblings
                     .iter()
-                    .map(|(path, text)| SourceInput {
-                        path,
-                        text,
-                        hints: input.hints,
+                    .map(|sibling| SourceInput {
+                        path: &sibling.display,
+                        text: &sibling.text,
+                        hints: sibling_hints(sibling),
                         config_relative_path: None,
                     })
                     .collect();
@@ -528,6 +686,24 @@ impl Session {
             .filter(|diagnostic| diagnostic.severity >= minimum)
             .collect();
         for diagnostic in &res.diagnostics {
+            for path in diagnostic
+                .related
+                .iter()
+                .filter_map(|related| related.path.as_deref())
+            {
+                if res.related_files.iter().any(|file| file.path == path) {
+                    continue;
+                }
+                if let Some(sibling) = siblings.iter().find(|sibling| sibling.display == path)
+                    && let Some(uri) = &sibling.uri
+                {
+                    res.related_files.push(RelatedFile {
+                        path: path.to_owned(),
+                        uri: uri.clone(),
+                        rope: Rope::from_str(&sibling.text),
+                    });
+                }
+            }
             if diagnostic.rule == redline_diagnostics::INTERNAL_ERROR {
                 res.problems.push(format!("{path}: {}", diagnostic.message));
             }
@@ -568,7 +744,7 @@ impl Session {
         };
         let folder: Vec<SourceInput<'_>> = siblings
             .iter()
-            .map(|(path, text)| input(path, text))
+            .map(|sibling| input(&sibling.display, &sibling.text))
             .collect();
         redline_engine::resolve_attribute(&input(&path, &analysis.text), &folder, offset)
     }

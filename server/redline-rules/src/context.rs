@@ -1,9 +1,13 @@
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell, RefCell};
 
-use redline_diagnostics::{Applicability, Diagnostic, Edit, Fix};
+use redline_diagnostics::{Applicability, Diagnostic, Edit, Fix, Related, Severity};
 use redline_syntax::SourceFile;
-use redline_syntax::terraform_eval::evaluate::Evaluator;
-use redline_syntax::terraform_eval::symbols::{Module, ModuleKind, ModuleLayout};
+use redline_syntax::terraform_eval::Location;
+use redline_syntax::terraform_eval::calls::Binding;
+use redline_syntax::terraform_eval::evaluate::{Evaluator, Origin};
+use redline_syntax::terraform_eval::symbols::{
+    Classification, KindReason, Module, ModuleKind, ModuleLayout,
+};
 use redline_syntax::terraform_eval::tfvars::Tfvars;
 use redline_text::TextRange;
 
@@ -16,7 +20,35 @@ pub struct RuleContext<'a> {
     options: Option<&'a (dyn std::any::Any + Send + Sync)>,
     change: Option<&'a Change<'a>>,
     module: Option<&'a (dyn EvaluateModule + 'a)>,
-    diagnostics: Vec<Diagnostic>,
+    home_folder: Option<&'a str>,
+    /// Whether the rule asked for the module's evaluator.
+    used_module: Cell<bool>,
+    /// What `protection::read` learnt about the values it read, so that a finding reported at
+    /// the same attribute points at where its value is decided.
+    sources: RefCell<Vec<ValueSource>>,
+    // Invariant: one entry per diagnostic, in the same order.
+    diagnostics: Vec<(Diagnostic, Option<ValueSource>)>,
+}
+
+/// Where the value behind a finding comes from, when a rule read it through the module's
+/// variables, locals, tfvars or a module call's inputs.
+#[derive(Clone, Debug)]
+pub struct ValueSource {
+    /// The attribute that was read.
+    pub attribute: TextRange,
+    /// Its value expression.
+    pub value: TextRange,
+    /// The variables, locals and inputs the value came through, in the order they were read.
+    pub trace: Vec<Origin>,
+    /// The index in `trace` of the origin that decides the value: the last variable value
+    /// read (a default, a tfvars value, a module call's input, or the default a call leaves in
+    /// place), else the last local.
+    pub deciding: Option<usize>,
+    /// Where the deciding value is written, and what it is, for related information.
+    pub decided: Option<(Location, String)>,
+    /// The value is a default of a module meant to be called, which applies only to callers
+    /// that leave the variable unset: the finding is at most an info.
+    pub reusable_default: bool,
 }
 
 /// A variable definitions file of a module's folder (`terraform.tfvars`, `*.auto.tfvars`, and
@@ -39,8 +71,11 @@ pub struct ModuleEval<'m> {
     build: Box<dyn Fn() -> Module + 'm>,
     tfvars: Vec<TfvarsText<'m>>,
     layout: ModuleLayout,
+    /// The inputs of the module call the module is judged for; `None` for a module analysed
+    /// on its own.
+    binding: Option<Binding>,
     evaluator: OnceCell<Evaluator<'m>>,
-    /// The evaluator that reads a reusable module's variables at their defaults.
+    /// The module evaluated as a root, to see what its defaults alone give.
     defaults: OnceCell<Evaluator<'m>>,
 }
 
@@ -78,6 +113,9 @@ impl<'a> RuleContext<'a> {
             options,
             change: None,
             module: None,
+            home_folder: None,
+            used_module: Cell::new(false),
+            sources: RefCell::new(Vec::new()),
             diagnostics: Vec::new(),
         }
     }
@@ -92,6 +130,7 @@ impl<'a> RuleContext<'a> {
     /// The evaluator of the Terraform module the file belongs to, built on first use; `None`
     /// when the engine analyses the file without one (files of other formats).
     pub fn terraform_module(&self) -> Option<&'a Evaluator<'a>> {
+        self.used_module.set(true);
         self.module.map(|module| module.evaluator())
     }
 
@@ -99,7 +138,46 @@ impl<'a> RuleContext<'a> {
     /// in a root module: what a caller that sets no input gets from a reusable module. The
     /// same as `terraform_module` for a root module.
     pub fn terraform_module_defaults(&self) -> Option<&'a Evaluator<'a>> {
+        self.used_module.set(true);
         self.module.map(|module| module.defaults())
+    }
+
+    /// Whether the rule asked for the module's evaluator (`terraform_module`): a rule that did
+    /// not read the file through its module finds the same with any values of its variables.
+    pub fn used_terraform_module(&self) -> bool {
+        self.used_module.get()
+    }
+
+    /// The evaluator of the file's module as a root, where every variable takes its default,
+    /// when the module is meant to be called by others of the repository (and is not laid out
+    /// as a published module, whose defaults are its authors' choice); `None` otherwise.
+    pub fn terraform_module_called_defaults(&self) -> Option<&'a Evaluator<'a>> {
+        self.used_module.set(true);
+        self.module.and_then(|module| module.called_defaults())
+    }
+
+    /// The same context, for a file whose findings are shown in another folder: a called
+    /// module's file, judged with its caller's inputs, whose findings go to the caller.
+    /// Messages name places relative to that folder.
+    #[must_use]
+    pub fn with_home_folder(mut self, folder: Option<&'a str>) -> Self {
+        self.home_folder = folder;
+        self
+    }
+
+    /// The folder (display path) of the file where findings are shown: the analysed file's
+    /// own, unless `with_home_folder` said otherwise.
+    pub fn home_folder(&self) -> &str {
+        self.home_folder.unwrap_or_else(|| {
+            let path = self.file.path;
+            path.rfind(['/', '\\']).map_or("", |index| &path[..index])
+        })
+    }
+
+    /// Records where the value of an attribute a rule read comes from; a finding the rule then
+    /// reports at that attribute carries it.
+    pub(crate) fn note_source(&self, source: ValueSource) {
+        self.sources.borrow_mut().push(source);
     }
 
     /// The same context, judging the edit described by `change`.
@@ -154,13 +232,47 @@ impl<'a> RuleContext<'a> {
         self.diagnostic(range, message).with_fix(fix)
     }
 
-    /// Records a finding.
-    pub fn report(&mut self, diagnostic: Diagnostic) {
-        self.diagnostics.push(diagnostic);
+    /// Records a finding. A finding at an attribute whose value `protection::read` read
+    /// through the module points at where the value is decided, and one that a reusable
+    /// module's default causes is an info.
+    pub fn report(&mut self, mut diagnostic: Diagnostic) {
+        let source = self
+            .sources
+            .borrow()
+            .iter()
+            .rev()
+            .find(|source| source.attribute.contains_range(diagnostic.range))
+            .cloned();
+        if let Some(source) = &source {
+            if source.reusable_default {
+                diagnostic.severity = diagnostic.severity.min(Severity::Info);
+            }
+            if let Some((location, message)) = &source.decided {
+                let same_file = location.path == self.file.path;
+                if !(same_file && diagnostic.range.contains_range(location.range)) {
+                    diagnostic.related.push(Related {
+                        path: (!same_file).then(|| location.path.clone()),
+                        range: location.range,
+                        message: message.clone(),
+                    });
+                }
+            }
+        }
+        self.diagnostics.push((diagnostic, source));
     }
 
     /// The findings reported so far.
     pub fn into_diagnostics(self) -> Vec<Diagnostic> {
+        self.diagnostics
+            .into_iter()
+            .map(|(diagnostic, _)| diagnostic)
+            .collect()
+    }
+
+    /// The findings reported so far, each with where its value comes from when a rule read it
+    /// through the module (for the engine, which reports a called module's findings at its
+    /// caller).
+    pub fn into_diagnostics_with_sources(self) -> Vec<(Diagnostic, Option<ValueSource>)> {
         self.diagnostics
     }
 }
@@ -181,26 +293,52 @@ impl<'m> ModuleEval<'m> {
             build: Box::new(build),
             tfvars,
             layout,
+            binding: None,
             evaluator: OnceCell::new(),
             defaults: OnceCell::new(),
         }
     }
 
-    fn module(&self) -> &'m Module {
+    /// A module judged for one call of it: its variables take the call's inputs (and their
+    /// defaults where the call sets nothing), and no tfvars apply.
+    pub fn called(
+        cell: &'m OnceCell<Module>,
+        build: impl Fn() -> Module + 'm,
+        binding: Binding,
+    ) -> Self {
+        Self {
+            cell,
+            build: Box::new(build),
+            tfvars: Vec::new(),
+            layout: ModuleLayout {
+                is_called: true,
+                has_examples_or_modules_dir: false,
+                has_tfvars: false,
+            },
+            binding: Some(binding),
+            evaluator: OnceCell::new(),
+            defaults: OnceCell::new(),
+        }
+    }
+
+    /// The module, read on first use.
+    pub fn module(&self) -> &'m Module {
         self.cell.get_or_init(|| (self.build)())
     }
 
-    fn tfvars(&self) -> Vec<Tfvars> {
-        self.tfvars
-            .iter()
-            .map(|file| Tfvars::parse(file.path, file.text))
-            .collect()
+    /// Whether the module is a root or reusable, and why.
+    pub fn classification(&self) -> Classification {
+        self.module().classify(&self.layout)
     }
 
-    /// The module's evaluator, for the module's kind as `Module::classify` decides it.
+    /// The module's evaluator: for the module's kind as `Module::classify` decides it, or with
+    /// the call's inputs for a module judged for a call.
     pub fn evaluator(&self) -> &Evaluator<'m> {
         self.evaluator.get_or_init(|| {
             let module = self.module();
+            if let Some(binding) = &self.binding {
+                return Evaluator::called(module, binding);
+            }
             let kind = module.classify(&self.layout).kind;
             Evaluator::new(module, &self.tfvars(), kind)
         })
@@ -216,6 +354,25 @@ impl<'m> ModuleEval<'m> {
         self.defaults
             .get_or_init(|| Evaluator::new(self.module(), &self.tfvars(), ModuleKind::Root))
     }
+
+    /// The module evaluated as a root, when it is reusable because another module of the
+    /// repository calls it (and not because it is laid out as a published module).
+    fn called_defaults(&self) -> Option<&Evaluator<'m>> {
+        if self.binding.is_some() || self.classification().reason != KindReason::Called {
+            return None;
+        }
+        Some(
+            self.defaults
+                .get_or_init(|| Evaluator::new(self.module(), &self.tfvars(), ModuleKind::Root)),
+        )
+    }
+
+    fn tfvars(&self) -> Vec<Tfvars> {
+        self.tfvars
+            .iter()
+            .map(|file| Tfvars::parse(file.path, file.text))
+            .collect()
+    }
 }
 
 /// A Terraform module that can be evaluated, whatever the lifetime of its inputs: a
@@ -225,11 +382,18 @@ pub trait EvaluateModule {
     fn evaluator(&self) -> &Evaluator<'_>;
     /// The evaluator with variables at their defaults (see `ModuleEval::defaults`).
     fn defaults(&self) -> &Evaluator<'_>;
+    /// The module evaluated as a root when another module of the repository calls it (see
+    /// `ModuleEval::called_defaults`).
+    fn called_defaults(&self) -> Option<&Evaluator<'_>>;
 }
 
 impl EvaluateModule for ModuleEval<'_> {
     fn evaluator(&self) -> &Evaluator<'_> {
         ModuleEval::evaluator(self)
+    }
+
+    fn called_defaults(&self) -> Option<&Evaluator<'_>> {
+        ModuleEval::called_defaults(self)
     }
 
     fn defaults(&self) -> &Evaluator<'_> {

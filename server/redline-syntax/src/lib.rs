@@ -73,6 +73,9 @@ pub struct SourceHints {
     /// The file's folder has `examples/` or `modules/` subfolders, as published Terraform
     /// modules do (`ModuleLayout::has_examples_or_modules_dir`).
     pub published_module_layout: bool,
+    /// A local module call elsewhere in the repository (`source = "../this"`) calls the file's
+    /// folder (`ModuleLayout::is_called`).
+    pub called_module: bool,
 }
 
 /// A syntax tree kept between two versions of a document, so that the next parse only redoes

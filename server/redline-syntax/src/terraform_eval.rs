@@ -12,6 +12,8 @@
 //! - `symbols::Module::classify` tells a root module from a reusable one.
 //! - `evaluate::Evaluator` resolves variable values with Terraform's precedence and evaluates
 //!   attributes, locals and instance keys, optionally per `count`/`for_each` instance.
+//! - `calls` resolves a local module call's `source` to a folder and binds the call's inputs,
+//!   as the caller evaluates them, to the called module's variables (`Evaluator::called`).
 //!
 //! A value the files do not decide is `Value::Unknown`, and rules must not fire on it. So is
 //! every value whose evaluation ran into a bound (nesting depth, work budget, a `for` over too
@@ -28,6 +30,7 @@
 //!
 //! Sets are lists kept sorted and without duplicates; numbers are `f64`.
 
+pub mod calls;
 pub mod evaluate;
 mod functions;
 mod lower;

@@ -37,6 +37,11 @@
 //! tfvars) is a module case: `<case>/module/` holds the folder's files (`.tf`, `.tf.json`,
 //! `terraform.tfvars`, …), `check_module_folder` runs them through `analyze_folder` together,
 //! and expectations are read from each file. `<case>/fixed/<file>` plays the part of `.fixed`.
+//! Subfolders of `module/` are further modules, which the others may call with a local
+//! `source = "./child"` (or `"../…"`): each folder is analysed as `redline check` analyses it,
+//! with the files of every other folder of the case as the called modules it may read, and
+//! with the published-module and called-module hints a front-end would give
+//! (`fixed/<subfolder>/<file>` holds a subfolder file's fixed text).
 //!
 //! Every fixture file and folder case (see [`fixture_cases`]) also has an insta snapshot of
 //! its findings as [`snapshot_fixture`] renders them (rule, range, message, source line,
@@ -54,6 +59,7 @@ use redline_engine::{
     analyze_folder, apply_fixes, fix_file,
 };
 use redline_rules::find_rule;
+use redline_syntax::terraform_eval::calls::{called_folders, folder_of};
 use redline_syntax::{Format, SourceHints, parse_source};
 use redline_text::{LineIndex, TextRange};
 
@@ -121,7 +127,8 @@ pub fn snapshot_fixture(case: &FixtureCase) -> String {
         let outcome = run_fixture(&case.relative);
         return render_detailed(&outcome.text, &outcome.diagnostics);
     }
-    let files = if is_module_case(&case.relative) {
+    let module_case = is_module_case(&case.relative);
+    let files = if module_case {
         run_module_folder(&case.relative)
     } else {
         run_change_folder(&case.relative)
@@ -130,16 +137,30 @@ pub fn snapshot_fixture(case: &FixtureCase) -> String {
     if files.iter().all(|file| file.diagnostics.is_empty()) {
         return "no findings\n".to_owned();
     }
+    let others: Vec<(&str, &str)> = files
+        .iter()
+        .map(|file| (file.path.as_str(), file.text.as_str()))
+        .collect();
     let mut res = String::new();
-    for file in files {
-        let name = file.path.rsplit('/').next().unwrap_or_default();
+    for file in &files {
+        // Files of a module case's subfolders (called modules) are named below `module/`.
+        let name = file
+            .path
+            .strip_prefix(&case.relative)
+            .map_or(file.path.as_str(), |name| name.trim_start_matches('/'));
         let side = if file.deleted {
             " (deleted by the edit)"
         } else {
             ""
         };
         writeln!(res, "== {name}{side}").unwrap();
-        res.push_str(&render_detailed(&file.text, &file.diagnostics));
+        let rendered = render_detailed_with(&file.text, &file.diagnostics, &others);
+        if module_case {
+            // Related places in the other files of a module case are named below the case.
+            res.push_str(&rendered.replace(&format!("related {}/", case.relative), "related "));
+        } else {
+            res.push_str(&rendered);
+        }
     }
     res
 }
@@ -324,13 +345,14 @@ pub fn render(text: &str, diagnostics: &[Diagnostic]) -> String {
         )
         .unwrap();
         for related in &diagnostic.related {
-            let at = line_index.line_column(related.range.start(), text);
-            writeln!(
-                res,
-                "  related {}:{} {}",
-                at.line, at.column, related.message
-            )
-            .unwrap();
+            let at = match &related.path {
+                None => {
+                    let at = line_index.line_column(related.range.start(), text);
+                    format!("{}:{}", at.line, at.column)
+                }
+                Some(path) => format!("{path}@{}", related.range.start().to_u32()),
+            };
+            writeln!(res, "  related {at} {}", related.message).unwrap();
         }
         for fix in &diagnostic.fixes {
             writeln!(res, "  fix ({}) {}", fix.applicability.as_str(), fix.title).unwrap();
@@ -347,6 +369,17 @@ pub fn render(text: &str, diagnostics: &[Diagnostic]) -> String {
 /// source line where it starts with the range underlined, its related places, and each fix
 /// with its applicability, title and edits (replacements written as Rust string literals).
 pub fn render_detailed(text: &str, diagnostics: &[Diagnostic]) -> String {
+    render_detailed_with(text, diagnostics, &[])
+}
+
+/// [`render_detailed`] for a file analysed with others (a module's files, the local modules it
+/// calls), given as (display path, text): a related place in one of them is shown as
+/// `path:line:column-line:column`.
+pub fn render_detailed_with(
+    text: &str,
+    diagnostics: &[Diagnostic],
+    others: &[(&str, &str)],
+) -> String {
     let line_index = LineIndex::new(text);
     let position = |range: TextRange| {
         let start = line_index.line_column(range.start(), text);
@@ -370,13 +403,22 @@ pub fn render_detailed(text: &str, diagnostics: &[Diagnostic]) -> String {
         writeln!(res, "  {}", diagnostic.message).unwrap();
         res.push_str(&source_frame(text, &line_index, diagnostic.range));
         for related in &diagnostic.related {
-            writeln!(
-                res,
-                "  related {}: {}",
-                position(related.range),
-                related.message
-            )
-            .unwrap();
+            let at = match &related.path {
+                None => position(related.range),
+                Some(path) => match others.iter().find(|(other, _)| other == path) {
+                    Some((_, other_text)) => {
+                        let other_index = LineIndex::new(other_text);
+                        let start = other_index.line_column(related.range.start(), other_text);
+                        let end = other_index.line_column(related.range.end(), other_text);
+                        format!(
+                            "{path}:{}:{}-{}:{}",
+                            start.line, start.column, end.line, end.column
+                        )
+                    }
+                    None => format!("{path}@{:?}", related.range),
+                },
+            };
+            writeln!(res, "  related {at}: {}", related.message).unwrap();
         }
         for fix in &diagnostic.fixes {
             writeln!(res, "  fix ({}): {}", fix.applicability.as_str(), fix.title).unwrap();
@@ -701,43 +743,82 @@ fn run_module_folder(relative: &str) -> Vec<FolderFile> {
     let root = fixtures_root().join(relative);
     let meta = rule_of(relative).meta();
     let folder = root.join("module");
-    let files: Vec<(String, String)> = sorted_entries(&folder)
-        .into_iter()
-        .filter(|path| path.is_file())
-        .map(|path| {
-            let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            (format!("{relative}/{name}"), read(&path))
-        })
-        .collect();
+    // Every file below `module/`, as (display path, text, path below `module/`): the folder
+    // itself is one module, and each subfolder holding Terraform files another, which the
+    // others may call with `source = "./…"`.
+    let mut files: Vec<(String, String, String)> = Vec::new();
+    collect_files(&folder, "", &mut files, relative);
+    let folders: Vec<String> = {
+        let mut folders: Vec<String> = files
+            .iter()
+            .map(|(path, _, _)| folder_of(path).to_owned())
+            .collect();
+        folders.sort();
+        folders.dedup();
+        folders
+    };
+    // Which folders another folder of the case calls, as a front-end computes it.
+    let called = called_folders(
+        files
+            .iter()
+            .map(|(path, text, _)| (path.as_str(), text.as_str())),
+    );
     let options = AnalysisOptions {
         today: None,
         select: Some(vec![meta.id()]),
     };
-    let hints = |path: &str| SourceHints {
-        format: fixture_format(path, meta.formats),
-        ..SourceHints::default()
+    let hints = |path: &str| {
+        let own = folder_of(path);
+        let published_module_layout = folders.iter().any(|other| {
+            other.strip_prefix(own).is_some_and(|rest| {
+                rest == "/examples"
+                    || rest == "/modules"
+                    || (own.is_empty() && matches!(rest, "examples" | "modules"))
+            })
+        });
+        SourceHints {
+            format: fixture_format(path, meta.formats),
+            published_module_layout,
+            called_module: called.contains(own),
+        }
     };
-    // Analyses the module with `replaced` standing in for one file.
-    let analyse = |replaced: Option<(usize, &str)>| {
-        let inputs: Vec<SourceInput<'_>> = files
-            .iter()
-            .enumerate()
-            .map(|(index, (path, text))| SourceInput {
+    // Analyses the folder of file `index`, with `replaced` standing in for that file: the
+    // folder's files are the inputs, and every other folder's files the context, from which
+    // the engine reads the modules the folder calls.
+    let analyse = |index: usize, replaced: Option<&str>| -> Vec<Diagnostic> {
+        let own = folder_of(&files[index].0);
+        let text_of = |other: usize| -> &str {
+            match replaced {
+                Some(fixed) if other == index => fixed,
+                _ => &files[other].1,
+            }
+        };
+        let mut inputs: Vec<SourceInput<'_>> = Vec::new();
+        let mut context: Vec<SourceInput<'_>> = Vec::new();
+        let mut position = 0;
+        for (other, (path, _, _)) in files.iter().enumerate() {
+            let input = SourceInput {
                 path,
-                text: match replaced {
-                    Some((replaced_index, fixed)) if replaced_index == index => fixed,
-                    _ => text,
-                },
+                text: text_of(other),
                 hints: hints(path),
                 config_relative_path: None,
-            })
-            .collect();
-        analyze_folder(&inputs, &[], &Config::default(), &options)
+            };
+            if folder_of(path) == own {
+                if other == index {
+                    position = inputs.len();
+                }
+                inputs.push(input);
+            } else {
+                context.push(input);
+            }
+        }
+        analyze_folder(&inputs, &context, &Config::default(), &options)
+            .swap_remove(position)
+            .diagnostics
     };
-    let analyses = analyse(None);
     let mut res = Vec::new();
-    for (index, ((path, text), analysis)) in files.iter().zip(analyses).enumerate() {
-        let diagnostics = analysis.diagnostics;
+    for (index, (path, text, within)) in files.iter().enumerate() {
+        let diagnostics = analyse(index, None);
         let rendered = render(text, &diagnostics);
         let expected = comment_expectations(text, "expect:");
         check_expectations(path, text, &expected, &diagnostics, &rendered);
@@ -748,15 +829,12 @@ fn run_module_folder(relative: &str) -> Vec<FolderFile> {
                 diagnostics: diagnostics.clone(),
             },
             |(fixed, applied)| FixResult {
-                diagnostics: analyse(Some((index, &fixed)))
-                    .swap_remove(index)
-                    .diagnostics,
+                diagnostics: analyse(index, Some(&fixed)),
                 text: fixed,
                 applied,
             },
         );
-        let name = path.rsplit('/').next().unwrap_or_default();
-        let fixed_path = root.join("fixed").join(name);
+        let fixed_path = root.join("fixed").join(within);
         check_fixed(path, &fixed_path, text, hints(path), &diagnostics, &fix);
         res.push(FolderFile {
             path: path.clone(),
@@ -766,6 +844,29 @@ fn run_module_folder(relative: &str) -> Vec<FolderFile> {
         });
     }
     res
+}
+
+/// Every file below `folder`, sorted, as (display path `<relative>/<below>`, text, below),
+/// where `below` is the path below the case's `module/` folder.
+fn collect_files(
+    folder: &Path,
+    below: &str,
+    res: &mut Vec<(String, String, String)>,
+    relative: &str,
+) {
+    for path in sorted_entries(folder) {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let within = if below.is_empty() {
+            name
+        } else {
+            format!("{below}/{name}")
+        };
+        if path.is_dir() {
+            collect_files(&path, &within, res, relative);
+        } else {
+            res.push((format!("{relative}/{within}"), read(&path), within));
+        }
+    }
 }
 
 /// Checks a fixture's fixes against its `.fixed` file (see the module documentation).

@@ -3,6 +3,7 @@
 
 pub mod git;
 mod gitlab;
+pub mod modules;
 
 use std::collections::HashMap;
 use std::fs;

@@ -290,6 +290,7 @@ fn judge_command(command: &str, cwd: &Path) -> anyhow::Result<Vec<Finding>> {
         COMMAND_PATH,
         command,
         &analysis.diagnostics,
+        &[],
     ))
 }
 

@@ -93,6 +93,7 @@ struct JsonEdit<'a> {
 
 #[derive(Serialize)]
 struct JsonRelated<'a> {
+    path: &'a str,
     range: JsonRange,
     message: &'a str,
 }
@@ -245,6 +246,7 @@ fn finding(finding: &Finding) -> JsonFinding<'_> {
             .related
             .iter()
             .map(|related| JsonRelated {
+                path: &related.path,
                 range: range(related.start, related.end),
                 message: &related.message,
             })
@@ -320,6 +322,7 @@ mod tests {
                 }],
             }],
             related: vec![FindingRelated {
+                path: format!("dir/file{n}.tf"),
                 start: at(1, 1),
                 end: at(1, 2),
                 message: "here".to_owned(),

@@ -263,10 +263,8 @@ fn descriptor(meta: &RuleMeta) -> ReportingDescriptor {
 }
 
 fn result(finding: &Finding, rule_index: usize) -> SarifResult<'_> {
-    let location = |start, end| PhysicalLocation {
-        artifact_location: ArtifactLocation {
-            uri: uri(&finding.path),
-        },
+    let location = |path: &str, start, end| PhysicalLocation {
+        artifact_location: ArtifactLocation { uri: uri(path) },
         region: Some(region(start, end)),
     };
     SarifResult {
@@ -277,7 +275,7 @@ fn result(finding: &Finding, rule_index: usize) -> SarifResult<'_> {
             text: finding.message.clone(),
         },
         locations: vec![Location {
-            physical_location: location(finding.start, finding.end),
+            physical_location: location(&finding.path, finding.start, finding.end),
         }],
         related_locations: finding
             .related
@@ -285,7 +283,7 @@ fn result(finding: &Finding, rule_index: usize) -> SarifResult<'_> {
             .enumerate()
             .map(|(id, related)| RelatedLocation {
                 id,
-                physical_location: location(related.start, related.end),
+                physical_location: location(&related.path, related.start, related.end),
                 message: Message {
                     text: related.message.clone(),
                 },

@@ -102,7 +102,7 @@ fn render_finding(res: &mut String, finding: &Finding, color: bool) {
             res,
             " {gutter} {} {}:{}:{}: {}",
             paint(DIM, "="),
-            escape::line(&finding.path),
+            escape::line(&related.path),
             related.start.line,
             related.start.column,
             escape::line(&related.message)
@@ -243,6 +243,7 @@ mod tests {
             message: "on `b\u{1b}]0;PWNED\u{7}`\nforged".to_owned(),
             fixes: Vec::new(),
             related: vec![FindingRelated {
+                path: "a\u{1b}[2J.tf".to_owned(),
                 start: at(1),
                 end: at(2),
                 message: "see \u{202e}here".to_owned(),

@@ -1,6 +1,6 @@
 use redline_diagnostics::{Category, Confidence, Severity};
 use redline_syntax::Format;
-use redline_syntax::terraform::Attribute;
+use redline_syntax::terraform::{Attribute, Resource, Value};
 
 use crate::terraform::module_inputs;
 use crate::terraform::protection;
@@ -16,6 +16,8 @@ declare_rule! {
     /// `versioning_configuration { status = "Suspended" }` (or `"Disabled"`) in
     /// `aws_s3_bucket_versioning`.
     /// Only written values are reported; a value redline cannot see never is.
+    /// An RDS read replica (`replicate_source_db` set to anything but `null`) is not
+    /// reported: the source instance keeps the backups.
     ///
     /// Inputs of the registry modules redline knows (`redline --version` lists them) are judged
     /// like the attributes they set, such as `backup_retention_period = 0` on a `module` whose
@@ -47,6 +49,27 @@ declare_rule! {
     /// There is no automatic fix: the retention period is a cost and compliance decision.
     /// A value that comes through a variable, a local or a tfvars file is reported with the
     /// place it is written.
+    ///
+    /// ## Modules
+    /// The value may come from a local module call (`source = "./…"` or `"../…"`, followed
+    /// through nested calls).
+    /// `backup_retention_period = 0` written as an input of a `module` block is reported at that input when it
+    /// reaches the attribute of a resource in the called module: the message names the module
+    /// call and the resource (`module.db.module.db_instance.aws_db_instance.this`), the called
+    /// module's line is related information, and no fix is offered.
+    /// A call that leaves the input unset, so that the called module's unsafe default applies,
+    /// is reported at its `module` block, except where the default is the provider's own and
+    /// this rule leaves an absent attribute alone.
+    /// What the called module decides by itself (a literal, its own locals) is reported in the
+    /// called module, not again at each caller, and a call whose resource has no instance
+    /// (`count = var.create ? 1 : 0` with `create = false`) is not reported.
+    ///
+    /// A module that another folder of the repository calls is meant to be called, so its
+    /// variable defaults are only defaults: a default that reaches `backup_retention_period` is reported by
+    /// RL-TF-012 as an `info` at the attribute, pointing at the default, and the finding proper goes
+    /// to each caller that leaves the input unset.
+    /// A published module (a folder with `examples/` or `modules/`, or a `versions.tf` holding
+    /// only provider requirements) stays quiet on its own defaults.
     ///
     /// ## Suppression
     /// `# redline:ignore RL-TF-012 -- cache only, rebuilt from the primary` on the line above.
@@ -87,6 +110,9 @@ fn check(ctx: &mut RuleContext<'_>) {
             let Some(attribute) = resource.attribute(name) else {
                 continue;
             };
+            if is_read_replica(ctx, &resource) {
+                continue;
+            }
             let read = protection::read(ctx, attribute);
             if read.value.as_number() == Some(0.0) {
                 let keep = match &read.through {
@@ -154,6 +180,15 @@ fn check(ctx: &mut RuleContext<'_>) {
         }
     }
     module_inputs::check(ctx, BackupRetentionDisabled::META.code.id);
+}
+
+/// Whether an RDS instance replicates another: its `replicate_source_db` is set to anything
+/// but `null` (a value not known yet counts as set).
+fn is_read_replica(ctx: &RuleContext<'_>, resource: &Resource<'_>) -> bool {
+    resource.resource_type == "aws_db_instance"
+        && resource
+            .attribute("replicate_source_db")
+            .is_some_and(|source| protection::read(ctx, source).value != Value::Null)
 }
 
 fn report(ctx: &mut RuleContext<'_>, attribute: &Attribute, message: String) {

@@ -58,6 +58,27 @@ declare_rule! {
     /// place it is written and no fix is offered: the change belongs there, and it changes the
     /// variable for every resource that reads it. A computed value is not rewritten either.
     ///
+    /// ## Modules
+    /// The value may come from a local module call (`source = "./…"` or `"../…"`, followed
+    /// through nested calls).
+    /// `skip_final_snapshot = true` written as an input of a `module` block is reported at that input when it
+    /// reaches the attribute of a resource in the called module: the message names the module
+    /// call and the resource (`module.db.module.db_instance.aws_db_instance.this`), the called
+    /// module's line is related information, and the fix rewrites the input when it is a literal.
+    /// A call that leaves the input unset, so that the called module's unsafe default applies,
+    /// is reported at its `module` block, except where the default is the provider's own and
+    /// this rule leaves an absent attribute alone.
+    /// What the called module decides by itself (a literal, its own locals) is reported in the
+    /// called module, not again at each caller, and a call whose resource has no instance
+    /// (`count = var.create ? 1 : 0` with `create = false`) is not reported.
+    ///
+    /// A module that another folder of the repository calls is meant to be called, so its
+    /// variable defaults are only defaults: a default that reaches `skip_final_snapshot` is reported by
+    /// RL-TF-009 as an `info` at the attribute, pointing at the default, and the finding proper goes
+    /// to each caller that leaves the input unset.
+    /// A published module (a folder with `examples/` or `modules/`, or a `versions.tf` holding
+    /// only provider requirements) stays quiet on its own defaults.
+    ///
     /// ## Suppression
     /// `# redline:ignore RL-TF-009 -- test database, data is synthetic` on the line above.
     ///

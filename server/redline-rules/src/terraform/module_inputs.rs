@@ -669,7 +669,7 @@ fn elements(
     if let Some(evaluator) = ctx.terraform_module() {
         let evaluation = evaluator.attribute(ctx.file().path, attribute, None);
         if !evaluation.limit_reached {
-            let through = protection::through(&evaluation.trace);
+            let through = protection::through(&evaluation.trace, ctx.home_folder(), false);
             let elements = match evaluation.value {
                 evaluated::Value::List(items) => {
                     items.into_iter().map(|item| (None, item)).collect()

@@ -8,10 +8,9 @@
 
 use redline_syntax::terraform::{Attribute, Value};
 use redline_syntax::terraform_eval::evaluate::Origin;
-use redline_syntax::terraform_eval::{self as evaluated};
+use redline_syntax::terraform_eval::{self as evaluated, Location};
 
-use crate::RuleContext;
-use crate::terraform::provenance;
+use crate::{RuleContext, ValueSource};
 
 /// A literal value in a table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -313,6 +312,28 @@ pub const ENVIRONMENT_CONTAINERS: &[&str] = &[
     "azurerm_management_group",
 ];
 
+/// Whether the protective rules read an attribute of `resource_type` with `read`, through the
+/// module's variables and a module call's inputs: the types of the tables above, the
+/// force-delete switches (`force-destroy-enabled`, and the `extra_resources` it is configured
+/// with, which the caller checks) and bucket versioning. The engine judges a called module
+/// with a call's inputs only when it declares one of these, since nothing else can be caused
+/// by the call.
+pub fn is_read_through_module(resource_type: &str) -> bool {
+    DELETION_GUARDS
+        .iter()
+        .map(|guard| guard.resource_type)
+        .chain(SNAPSHOT_GUARDS.iter().map(|guard| guard.resource_type))
+        .chain(WINDOW_GUARDS.iter().map(|guard| guard.resource_type))
+        .chain(RETENTION_GUARDS.iter().map(|(kind, _)| *kind))
+        .chain(
+            crate::terraform::force_destroy_enabled::SWITCHES
+                .iter()
+                .map(|(kind, _, _)| *kind),
+        )
+        .chain(["aws_s3_bucket_versioning", "aws_fsx_windows_file_system"])
+        .any(|kind| kind == resource_type)
+}
+
 /// Whether a resource type holds data or other resources that a destroy loses.
 pub fn is_stateful(resource_type: &str) -> bool {
     STATEFUL_TYPES.contains(&resource_type)
@@ -381,8 +402,10 @@ pub struct Read {
     pub value: Value,
     /// How the value was reached when it is not written at the attribute.
     pub through: Option<Through>,
-    /// Whether the value is a literal written at the attribute, which a fix may replace; a
-    /// computed value (`!false`, a conditional) is left to the author even when it is known.
+    /// Whether a fix may replace the value where it is written: a literal written at the
+    /// attribute, or, in a module judged for a call, a literal input of the call that the
+    /// attribute takes as it is (the engine moves the fix to the input). A computed value
+    /// (`!false`, a conditional) is left to the author even when it is known.
     pub literal: bool,
 }
 
@@ -396,11 +419,16 @@ pub struct Through {
     /// Whether the attribute takes that value as it is (`force_destroy = var.force_destroy`),
     /// rather than a value computed from it (`var.env == "prod" ? true : false`).
     pub direct: bool,
+    /// The module call and the input it leaves unset, when the deciding value is the called
+    /// module's default: the change belongs in the call, not in the default.
+    pub unset_input: Option<(String, String)>,
 }
 
 /// Reads `attribute` of a resource of the file `ctx` analyses. A literal is taken as written;
 /// anything else is evaluated with the file's module, if the engine gave one. In a reusable
-/// module every variable is the caller's, so values that depend on one stay unknown.
+/// module every variable is the caller's, so values that depend on one stay unknown, except
+/// in a module that others of the repository call: there the defaults are read, and a finding
+/// they cause is an info (the callers that leave the variable unset get the finding).
 /// `lifecycle { prevent_destroy }` must not use this: Terraform accepts only a literal there.
 pub fn read(ctx: &RuleContext<'_>, attribute: &Attribute) -> Read {
     let literal = || Read {
@@ -411,10 +439,28 @@ pub fn read(ctx: &RuleContext<'_>, attribute: &Attribute) -> Read {
     if attribute.value.value != Value::Unknown {
         return literal();
     }
-    let Some(evaluator) = ctx.terraform_module() else {
+    let Some(mut evaluator) = ctx.terraform_module() else {
         return literal();
     };
-    let evaluation = evaluator.attribute(ctx.file().path, attribute, None);
+    let path = ctx.file().path;
+    let mut evaluation = evaluator.attribute(path, attribute, None);
+    let mut reusable_default = false;
+    if evaluation.value == evaluated::Value::Unknown
+        && !evaluation.limit_reached
+        && let Some(defaults) = ctx.terraform_module_called_defaults()
+    {
+        let by_default = defaults.attribute(path, attribute, None);
+        if by_default.value.is_known()
+            && by_default
+                .trace
+                .iter()
+                .any(|origin| matches!(origin, Origin::Default { .. }))
+        {
+            evaluation = by_default;
+            evaluator = defaults;
+            reusable_default = true;
+        }
+    }
     if evaluation.limit_reached {
         return literal();
     }
@@ -425,37 +471,101 @@ pub fn read(ctx: &RuleContext<'_>, attribute: &Attribute) -> Read {
         evaluated::Value::Null => Value::Null,
         _ => return literal(),
     };
-    let through = through(&evaluation.trace).map(|mut through| {
+    // A module call that leaves an input unset writes nothing: when the called module's
+    // default is the provider's own default, that is an absent attribute, which the rules
+    // report only where they say so (an absent `deletion_protection` on a database, not an
+    // absent `delete_automated_backups`).
+    if let Some(Origin::InputDefault { .. }) =
+        deciding(&evaluation.trace).map(|index| &evaluation.trace[index])
+        && let Some(resource) = ctx
+            .file()
+            .terraform()
+            .resources()
+            .find(|resource| resource.block.range.contains_range(attribute.range))
+        && is_unreported_provider_default(resource.resource_type, &attribute.name, &value)
+    {
+        return Read {
+            value: Value::Unknown,
+            through: None,
+            literal: false,
+        };
+    }
+    let home = ctx.home_folder();
+    let mut deciding_literal = false;
+    let through = through(&evaluation.trace, home, reusable_default).map(|mut through| {
         // The value written at the deciding place, to tell whether the attribute takes it as
-        // it is.
-        let decided = evaluation
-            .trace
-            .iter()
-            .rev()
-            .find_map(|origin| match origin {
-                Origin::Default { variable, .. } | Origin::Tfvars { variable, .. } => evaluator
-                    .variable(variable)
-                    .map(|variable| variable.value.clone()),
+        // it is. Variables and locals of the analysed module are looked up in its evaluator;
+        // those of a caller further up are not, so a value decided there is never `direct`.
+        let own = |index: usize| {
+            !evaluation.trace[..index]
+                .iter()
+                .any(|origin| matches!(origin, Origin::Input { .. }))
+        };
+        let decided =
+            deciding(&evaluation.trace).and_then(|index| match &evaluation.trace[index] {
+                Origin::Default { variable, .. } | Origin::Tfvars { variable, .. }
+                    if own(index) =>
+                {
+                    evaluator
+                        .variable(variable)
+                        .map(|variable| variable.value.clone())
+                }
+                Origin::Input { value, literal, .. } => {
+                    deciding_literal = *literal;
+                    Some(value.clone())
+                }
+                Origin::InputDefault { value, .. } => Some(value.clone()),
+                Origin::Local { name, .. } if own(index) => Some(evaluator.local(name).value),
                 _ => None,
             });
-        let decided = decided.or_else(|| {
-            evaluation
-                .trace
-                .iter()
-                .rev()
-                .find_map(|origin| match origin {
-                    Origin::Local { name, .. } => Some(evaluator.local(name).value),
-                    _ => None,
-                })
-        });
         through.direct = decided.as_ref() == Some(&evaluation.value);
         through
     });
+    if let Some(index) = deciding(&evaluation.trace) {
+        let origin = &evaluation.trace[index];
+        ctx.note_source(ValueSource {
+            attribute: attribute.range,
+            value: attribute.value.range,
+            trace: evaluation.trace.clone(),
+            deciding: Some(index),
+            decided: decided_place(origin),
+            reusable_default,
+        });
+    }
+    let literal = deciding_literal && through.as_ref().is_some_and(|through| through.direct);
     Read {
         value,
         through,
-        literal: false,
+        literal,
     }
+}
+
+/// Provider defaults of protective attributes that the deletion guards do not list, as
+/// (resource type, attribute, default).
+const PROVIDER_DEFAULTS: &[(&str, &str, Guarded)] = &[
+    // The AWS provider deletes automated backups with the instance unless told otherwise.
+    (
+        "aws_db_instance",
+        "delete_automated_backups",
+        Guarded::Bool(true),
+    ),
+    ("aws_ebs_volume", "final_snapshot", Guarded::Bool(false)),
+];
+
+/// Whether `value` is the provider's default for `attribute` of `resource_type`, and the rules
+/// do not report that attribute when it is absent.
+fn is_unreported_provider_default(resource_type: &str, attribute: &str, value: &Value) -> bool {
+    let matches = |default: Guarded| match default {
+        Guarded::Bool(default) => value.as_bool() == Some(default),
+        Guarded::Str(default) => value.as_str() == Some(default),
+    };
+    if let Some(guard) = deletion_guard(resource_type).filter(|guard| guard.attribute == attribute)
+    {
+        return matches(guard.default) && !guard.report_absent;
+    }
+    PROVIDER_DEFAULTS.iter().any(|(kind, name, default)| {
+        *kind == resource_type && *name == attribute && matches(*default)
+    })
 }
 
 impl Read {
@@ -474,10 +584,24 @@ impl Read {
     }
 
     /// What the message asks for: `` set `force_destroy = false` ``, or where the value comes
-    /// from, `` set the value at variables.tf:12 to `false` ``.
+    /// from, `` set the value at variables.tf:12 to `false` ``, or, when a module call leaves
+    /// the deciding variable unset, `` set `force_destroy = false` in `module.logs` ``.
     pub fn set(&self, name: &str, safe: &str) -> String {
         match &self.through {
             None => format!("set `{name} = {safe}`"),
+            Some(Through {
+                unset_input: Some((call, variable)),
+                direct,
+                ..
+            }) => {
+                if *direct {
+                    format!("set `{variable} = {safe}` in `module.{call}`")
+                } else {
+                    format!(
+                        "set the input `{variable}` in `module.{call}` so that `{name}` is `{safe}`"
+                    )
+                }
+            }
             Some(through) if through.direct => {
                 format!("set the value at {} to `{safe}`", through.written_at)
             }
@@ -500,34 +624,150 @@ fn source(value: &Value) -> String {
     }
 }
 
-/// The variables and locals of a trace that hold a value, for messages; `None` when the value
-/// came through none of them (`!false`).
-pub(crate) fn through(trace: &[Origin]) -> Option<Through> {
-    let place = provenance::place;
+/// The origin of a trace that decides the value: the last variable value read (a default, a
+/// tfvars value, a module call's input or the default a call leaves in place), else the last
+/// local; `None` when the value came through none of them (`!false`).
+fn deciding(trace: &[Origin]) -> Option<usize> {
+    let last = |wanted: fn(&Origin) -> bool| trace.iter().rposition(wanted);
+    last(|origin| {
+        matches!(
+            origin,
+            Origin::Default { .. }
+                | Origin::Tfvars { .. }
+                | Origin::Input { .. }
+                | Origin::InputDefault { .. }
+        )
+    })
+    .or_else(|| last(|origin| matches!(origin, Origin::Local { .. })))
+}
+
+/// Where a deciding origin's value is written, and what it is, for related information.
+fn decided_place(origin: &Origin) -> Option<(Location, String)> {
+    Some(match origin {
+        Origin::Default { variable, location } => {
+            (location.clone(), format!("the default of `var.{variable}`"))
+        }
+        Origin::Tfvars { variable, location } => {
+            (location.clone(), format!("`var.{variable}` is set here"))
+        }
+        Origin::Local { name, location } => (location.clone(), format!("`local.{name}`")),
+        Origin::Input {
+            variable,
+            call,
+            location,
+            ..
+        } => (
+            location.clone(),
+            format!("the input `{variable}` of `module.{call}`"),
+        ),
+        Origin::InputDefault {
+            variable,
+            call,
+            default,
+            ..
+        } => (
+            default.clone(),
+            format!("the default of `var.{variable}`, which `module.{call}` leaves unset"),
+        ),
+        Origin::Caller { .. } | Origin::Unset { .. } => return None,
+    })
+}
+
+/// The variables, locals and module inputs of a trace that hold a value, for messages, with
+/// places relative to `home` (the folder of the file where the finding is shown); `None` when
+/// the value came through none of them (`!false`).
+pub(crate) fn through(trace: &[Origin], home: &str, reusable_default: bool) -> Option<Through> {
+    let place =
+        |location: &Location| format!("{}:{}", relative(home, &location.path), location.line);
     let mut chain = Vec::new();
-    let mut deciding = None;
-    let mut local = None;
     for origin in trace {
         match origin {
-            Origin::Default { location, .. } => {
-                chain.push(provenance::origin(origin, None));
-                deciding = Some(place(location));
+            Origin::Default { variable, location } if reusable_default => chain.push(format!(
+                "`var.{variable}` (default in {}, for the callers that leave it unset)",
+                place(location)
+            )),
+            Origin::Default { variable, location } => {
+                chain.push(format!("`var.{variable}` (default in {})", place(location)));
             }
-            Origin::Tfvars { location, .. } => {
-                chain.push(provenance::origin(origin, None));
-                deciding = Some(place(location));
+            Origin::Tfvars { variable, location } => {
+                chain.push(format!("`var.{variable}` (set in {})", place(location)));
             }
-            Origin::Local { location, .. } => {
-                chain.push(provenance::origin(origin, None));
-                local = Some(place(location));
+            Origin::Local { name, location } => {
+                chain.push(format!("`local.{name}` ({})", place(location)));
             }
+            Origin::Input {
+                variable,
+                call,
+                location,
+                ..
+            } => chain.push(format!(
+                "`var.{variable}` (set by `module.{call}` at {})",
+                place(location)
+            )),
+            Origin::InputDefault {
+                variable,
+                call,
+                default,
+                ..
+            } => chain.push(format!(
+                "`var.{variable}` (left unset by `module.{call}`, default in {})",
+                place(default)
+            )),
             Origin::Caller { .. } | Origin::Unset { .. } => {}
         }
     }
-    let written_at = deciding.or(local)?;
+    let deciding = &trace[deciding(trace)?];
+    let (location, _) = decided_place(deciding)?;
+    let unset_input = match deciding {
+        Origin::InputDefault { variable, call, .. } => Some((call.clone(), variable.clone())),
+        _ => None,
+    };
     Some(Through {
         chain: chain.join(", "),
-        written_at,
+        written_at: place(&location),
         direct: false,
+        unset_input,
     })
+}
+
+/// `path` as seen from the folder `home` (display paths, `/`-separated): its file name when
+/// it is in `home`, a path with `../` steps when both are relative or both absolute, else the
+/// path itself.
+fn relative(home: &str, path: &str) -> String {
+    let folder = folder_of(path);
+    let name = file_name(path);
+    if folder == home {
+        return name.to_owned();
+    }
+    if home.starts_with('/') != path.starts_with('/') {
+        return path.to_owned();
+    }
+    let split = |folder: &str| -> Vec<String> {
+        folder
+            .split('/')
+            .filter(|part| !part.is_empty() && *part != ".")
+            .map(str::to_owned)
+            .collect()
+    };
+    let from = split(home);
+    let to = split(folder);
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    // A `..` left in `home` past the common part cannot be climbed back down.
+    if from[common..].iter().any(|part| part == "..") {
+        return path.to_owned();
+    }
+    let mut parts: Vec<&str> = vec![".."; from.len() - common];
+    parts.extend(to[common..].iter().map(String::as_str));
+    parts.push(name);
+    parts.join("/")
+}
+
+/// The folder part of a display path (`""` for a bare file name).
+fn folder_of(path: &str) -> &str {
+    path.rfind(['/', '\\']).map_or("", |index| &path[..index])
+}
+
+/// The file name at the end of a display path.
+fn file_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
 }

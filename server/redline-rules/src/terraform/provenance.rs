@@ -47,6 +47,24 @@ pub fn origin(origin: &Origin, skipped: Option<SkippedDefault<'_>>) -> String {
             format!("`var.{variable}` (no default and no tfvars value)")
         }
         Origin::Local { name, location } => format!("`local.{name}` ({})", place(location)),
+        Origin::Input {
+            variable,
+            call,
+            location,
+            ..
+        } => format!(
+            "`var.{variable}` (set by `module.{call}` at {}{skipped})",
+            place(location)
+        ),
+        Origin::InputDefault {
+            variable,
+            call,
+            default,
+            ..
+        } => format!(
+            "`var.{variable}` (left unset by `module.{call}`, default in {})",
+            place(default)
+        ),
     }
 }
 

@@ -21,6 +21,7 @@ use redline_syntax::terraform_eval::{Key, Location, Part, Value};
 use redline_text::{TextRange, TextSize};
 
 use crate::terraform::module_change::normalise;
+use crate::terraform::provenance;
 use crate::{Change, RuleContext};
 
 /// The most characters of a value a message quotes; longer values are cut with `…`.
@@ -217,7 +218,9 @@ impl<'a> Sides<'a> {
                 Origin::Default { variable, .. }
                 | Origin::Tfvars { variable, .. }
                 | Origin::Caller { variable, .. }
-                | Origin::Unset { variable, .. } => (false, variable),
+                | Origin::Unset { variable, .. }
+                | Origin::Input { variable, .. }
+                | Origin::InputDefault { variable, .. } => (false, variable),
             };
             if !seen.insert((is_local, name.clone())) {
                 continue;
@@ -494,16 +497,8 @@ pub(crate) fn decided_by(evaluation: &Evaluation) -> Option<String> {
         .trace
         .iter()
         .filter_map(|origin| match origin {
-            Origin::Default { variable, location } => {
-                Some(format!("`var.{variable}` (default in {})", place(location)))
-            }
-            Origin::Tfvars { variable, location } => {
-                Some(format!("`var.{variable}` (set in {})", place(location)))
-            }
-            Origin::Local { name, location } => {
-                Some(format!("`local.{name}` ({})", place(location)))
-            }
             Origin::Caller { .. } | Origin::Unset { .. } => None,
+            _ => Some(provenance::origin(origin, None)),
         })
         .collect();
     (!chain.is_empty()).then(|| chain.join(", "))

@@ -10,10 +10,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use redline_text::TextRange;
 
+use super::calls::Binding;
 use super::functions::{self, Outcome};
 use super::lower::{self, BinaryOp, Call, Expression, ForExpr, ObjectKey, Root, TemplatePart};
 use super::lower::{Traversal, Traverse, UnaryOp};
-use super::symbols::{Module, ModuleKind, Variable};
+use super::symbols::{Module, ModuleCall, ModuleKind, Variable};
 use super::tfvars::{Tfvars, load_order};
 use super::{
     Conversion, Invalid, Key, Location, Reference, Step, TemplateBuilder, Value, as_index, cost,
@@ -61,10 +62,13 @@ pub struct VariableValue {
     /// The default's value, kept even when the module is reusable or tfvars override it, so
     /// that a rule can point at a risky default.
     pub default: Option<Value>,
+    /// How the caller computed the value, for a variable set by a module call's input; it
+    /// follows `origin` in traces.
+    pub upstream: Vec<Origin>,
 }
 
 /// One step of the way a value was computed: a variable or local it was read through.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Origin {
     /// `var.<variable>` took its default, in a root module.
     Default {
@@ -101,6 +105,35 @@ pub enum Origin {
         name: String,
         /// The local's value expression.
         location: Location,
+    },
+    /// `var.<variable>` of a called module, set by an input of the `module` block that calls
+    /// it. The trace goes on with how the caller computed the input.
+    Input {
+        /// The variable name.
+        variable: String,
+        /// The name of the call (`db` in `module "db"`).
+        call: String,
+        /// The input's value expression in the caller.
+        location: Location,
+        /// Whether the input is written as a literal (`true`, `"x"`, `7`), which a fix may
+        /// replace.
+        literal: bool,
+        /// The input's value.
+        value: Value,
+    },
+    /// `var.<variable>` of a called module, which the `module` block leaves unset, so that
+    /// the variable's default applies.
+    InputDefault {
+        /// The variable name.
+        variable: String,
+        /// The name of the call.
+        call: String,
+        /// The `module` block in the caller.
+        call_location: Location,
+        /// The default value expression.
+        default: Location,
+        /// The default's value.
+        value: Value,
     },
 }
 
@@ -207,6 +240,92 @@ impl<'m> Evaluator<'m> {
         res
     }
 
+    /// Resolves the variables of a module called by a `module` block, from the call's inputs
+    /// as the caller evaluated them (`calls::bind`). An input sets its variable, converted to
+    /// the variable's type; a variable the call leaves unset (or sets to `null` when it is not
+    /// nullable) takes its default, and one without a default is unknown. Tfvars files do not
+    /// apply to a called module.
+    pub fn called(module: &'m Module, binding: &Binding) -> Self {
+        let mut res = Evaluator {
+            module,
+            kind: ModuleKind::Reusable,
+            variables: BTreeMap::new(),
+            cache: RefCell::new(BTreeMap::new()),
+        };
+        let mut variables = BTreeMap::new();
+        for (name, variable) in &module.variables {
+            let type_constraint = variable.type_constraint.as_deref();
+            let default = variable
+                .default_expression
+                .as_ref()
+                .map(|expression| convert(res.literal(expression), type_constraint));
+            let input = binding.inputs.get(name).and_then(|input| {
+                let value = convert(input.value.clone(), type_constraint);
+                (value != Value::Null || variable.nullable).then_some((input, value))
+            });
+            let resolved = match (input, &variable.default, &default) {
+                (Some((input, value)), _, _) => VariableValue {
+                    value: value.clone(),
+                    origin: Origin::Input {
+                        variable: name.clone(),
+                        call: binding.call.clone(),
+                        location: input.location.clone(),
+                        literal: input.literal,
+                        value,
+                    },
+                    default,
+                    upstream: input.trace.clone(),
+                },
+                (None, Some(location), Some(value)) => VariableValue {
+                    value: value.clone(),
+                    origin: Origin::InputDefault {
+                        variable: name.clone(),
+                        call: binding.call.clone(),
+                        call_location: binding.call_location.clone(),
+                        default: location.clone(),
+                        value: value.clone(),
+                    },
+                    default,
+                    upstream: Vec::new(),
+                },
+                // Terraform refuses a call that leaves a required variable unset.
+                (None, _, _) => VariableValue {
+                    value: Value::Unknown,
+                    origin: Origin::Unset {
+                        variable: name.clone(),
+                        location: variable.location.clone(),
+                    },
+                    default,
+                    upstream: Vec::new(),
+                },
+            };
+            variables.insert(name.clone(), resolved);
+        }
+        res.variables = variables;
+        res
+    }
+
+    /// The module the evaluator reads.
+    pub fn module(&self) -> &'m Module {
+        self.module
+    }
+
+    /// Whether the attribute value written at `at` is a literal (`true`, `"x"`, `7`, `null`):
+    /// text a fix may replace with another literal.
+    pub fn is_literal(&self, at: &Location) -> bool {
+        self.module
+            .expressions
+            .get(&at.path)
+            .and_then(|expressions| expressions.get(&at.range))
+            .is_some_and(|expression| match expression {
+                Expression::Literal(_) => true,
+                Expression::Template(parts) => parts
+                    .iter()
+                    .all(|part| matches!(part, TemplatePart::Text(_))),
+                _ => false,
+            })
+    }
+
     fn resolve(
         &self,
         variable: &Variable,
@@ -229,6 +348,7 @@ impl<'m> Evaluator<'m> {
                         location: assigned.location.clone(),
                     },
                     default,
+                    upstream: Vec::new(),
                 };
             }
         }
@@ -254,17 +374,13 @@ impl<'m> Evaluator<'m> {
             value,
             origin,
             default,
+            upstream: Vec::new(),
         }
     }
 
     /// The kind of module the evaluator was made for.
     pub fn kind(&self) -> ModuleKind {
         self.kind
-    }
-
-    /// The module the evaluator reads.
-    pub fn module(&self) -> &'m Module {
-        self.module
     }
 
     /// The value of a declared variable.
@@ -329,47 +445,25 @@ impl<'m> Evaluator<'m> {
     /// The instances `block` (a resource, data source or module call of the file at `path`)
     /// declares with `count` or `for_each`.
     pub fn instances(&self, path: &str, block: &Block) -> Instances {
-        if let Some(for_each) = block.body.attribute("for_each") {
-            return match self.attribute(path, for_each, None).value {
-                Value::Map(entries) if entries.len() <= MAX_INSTANCES => Instances::Known(
-                    entries
-                        .into_iter()
-                        .map(|(key, value)| Instance::Each { key, value })
-                        .collect(),
-                ),
-                // A set of strings: each key is its own value.
-                Value::List(items) if items.len() <= MAX_INSTANCES => {
-                    let keys: Option<BTreeSet<String>> = items
-                        .into_iter()
-                        .map(|item| match item {
-                            Value::String(key) => Some(key),
-                            _ => None,
-                        })
-                        .collect();
-                    keys.map_or(Instances::Unknown, |keys| {
-                        Instances::Known(
-                            keys.into_iter()
-                                .map(|key| Instance::Each {
-                                    value: Value::String(key.clone()),
-                                    key,
-                                })
-                                .collect(),
-                        )
-                    })
-                }
-                _ => Instances::Unknown,
-            };
-        }
-        if let Some(count) = block.body.attribute("count") {
-            let value = self.attribute(path, count, None).value;
-            return match value.as_number().and_then(as_index) {
-                Some(count) if count <= MAX_INSTANCES as u64 => {
-                    Instances::Known((0..count).map(Instance::Count).collect())
-                }
-                _ => Instances::Unknown,
-            };
-        }
-        Instances::Single
+        let for_each = block
+            .body
+            .attribute("for_each")
+            .map(|attribute| self.attribute(path, attribute, None).value);
+        let count = block
+            .body
+            .attribute("count")
+            .map(|attribute| self.attribute(path, attribute, None).value);
+        instances_of(for_each, count)
+    }
+
+    /// The instances a module call of the module declares with `count` or `for_each`.
+    pub fn call_instances(&self, call: &ModuleCall) -> Instances {
+        let for_each = call
+            .for_each
+            .as_ref()
+            .map(|at| self.evaluate(at, None).value);
+        let count = call.count.as_ref().map(|at| self.evaluate(at, None).value);
+        instances_of(for_each, count)
     }
 
     fn evaluate_range(
@@ -689,6 +783,9 @@ impl<'m> Evaluator<'m> {
             return Value::Unknown;
         };
         push_origin(state, variable.origin.clone());
+        for step in &variable.upstream {
+            push_origin(state, step.clone());
+        }
         keep(&variable.value, state)
     }
 
@@ -938,6 +1035,50 @@ fn json_node_at(node: &Node, range: TextRange, depth: usize) -> Option<&Node> {
         .map(|entry| &entry.value)
         .chain(node.items())
         .find_map(|child| json_node_at(child, range, depth + 1))
+}
+
+/// The instances that a `for_each` or `count` value (`for_each` wins) declares.
+fn instances_of(for_each: Option<Value>, count: Option<Value>) -> Instances {
+    if let Some(value) = for_each {
+        return match value {
+            Value::Map(entries) if entries.len() <= MAX_INSTANCES => Instances::Known(
+                entries
+                    .into_iter()
+                    .map(|(key, value)| Instance::Each { key, value })
+                    .collect(),
+            ),
+            // A set of strings: each key is its own value.
+            Value::List(items) if items.len() <= MAX_INSTANCES => {
+                let keys: Option<BTreeSet<String>> = items
+                    .into_iter()
+                    .map(|item| match item {
+                        Value::String(key) => Some(key),
+                        _ => None,
+                    })
+                    .collect();
+                keys.map_or(Instances::Unknown, |keys| {
+                    Instances::Known(
+                        keys.into_iter()
+                            .map(|key| Instance::Each {
+                                value: Value::String(key.clone()),
+                                key,
+                            })
+                            .collect(),
+                    )
+                })
+            }
+            _ => Instances::Unknown,
+        };
+    }
+    if let Some(value) = count {
+        return match value.as_number().and_then(as_index) {
+            Some(count) if count <= MAX_INSTANCES as u64 => {
+                Instances::Known((0..count).map(Instance::Count).collect())
+            }
+            _ => Instances::Unknown,
+        };
+    }
+    Instances::Single
 }
 
 /// Spends `amount` units of the work budget; `false` (and the limit noted) when it runs out.

@@ -279,10 +279,10 @@ impl Module {
     /// Tells a root module from a reusable one.
     ///
     /// A module is a root when it configures a backend or a provider, or its folder has
-    /// tfvars. Otherwise it is reusable when another module calls it, or when it is laid out
-    /// as a published module: `examples/` or `modules/` subfolders, or a `versions.tf` that
-    /// holds nothing but `required_providers`/`required_version`. A module that nothing calls
-    /// and nothing marks as reusable is a root.
+    /// tfvars. Otherwise it is reusable when it is laid out as a published module (`examples/`
+    /// or `modules/` subfolders, or a `versions.tf` that holds nothing but
+    /// `required_providers`/`required_version`), or when another module calls it. A module
+    /// that nothing calls and nothing marks as reusable is a root.
     pub fn classify(&self, layout: &ModuleLayout) -> Classification {
         let (kind, reason) = if let Some(backend) = &self.backend {
             (
@@ -296,10 +296,12 @@ impl Module {
             )
         } else if layout.has_tfvars {
             (ModuleKind::Root, KindReason::Tfvars)
+        } else if layout.has_examples_or_modules_dir || self.versions_file_only_requirements {
+            // Checked before calls: a published module's examples call it too, and its own
+            // defaults are its authors' choice, not a finding.
+            (ModuleKind::Reusable, KindReason::PublishedLayout)
         } else if layout.is_called {
             (ModuleKind::Reusable, KindReason::Called)
-        } else if layout.has_examples_or_modules_dir || self.versions_file_only_requirements {
-            (ModuleKind::Reusable, KindReason::PublishedLayout)
         } else {
             (ModuleKind::Root, KindReason::NotCalled)
         };

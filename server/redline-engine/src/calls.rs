@@ -1,0 +1,740 @@
+//! Local module calls: a module judged with each call's inputs, and the findings its inputs
+//! cause reported at the call.
+//!
+//! A `module "db" { source = "../modules/db" … }` block hands values to the called module's
+//! variables. The rules read a called module's attributes through those values, so
+//! `deletion_protection = false` written in the caller is judged where it takes effect: on the
+//! `aws_db_instance` of the called module. A finding that an input causes is reported at the
+//! input, in the caller, with the called module's line as related information; a finding that
+//! the called module's default causes, because the call leaves the input unset, is reported at
+//! the `module` block. What the called module decides by itself (a literal, its own locals) is
+//! its own finding, reported when it is analysed, and never repeated at the caller.
+//!
+//! The front-end gives the files of the called folders beside the caller's, under display
+//! paths that `calls::local_source_folder` gives for the `source` (see `redline-workspace`);
+//! nothing is read here. A missing folder, a call of the module's own folder and a cycle are
+//! left alone, and the work is bounded: `MAX_CALL_DEPTH` levels of calls, `MAX_JUDGEMENTS`
+//! judged modules per analysed file, and `MAX_INSTANCES` instances of one call.
+
+use std::cell::{OnceCell, RefCell};
+use std::collections::BTreeMap;
+
+use redline_diagnostics::{Diagnostic, Edit, Fix, Related};
+use redline_rules::terraform::force_destroy_enabled::{
+    ForceDestroyEnabled, Options as ForceDestroyOptions,
+};
+use redline_rules::terraform::protection::is_read_through_module;
+use redline_rules::{ModuleEval, Rule, ValueSource};
+use redline_syntax::terraform_eval::Location;
+use redline_syntax::terraform_eval::calls::{
+    Binding, bind, folder_of, local_source_folder, local_sources,
+};
+use redline_syntax::terraform_eval::evaluate::{Evaluator, Instance, Instances, Origin};
+use redline_syntax::terraform_eval::symbols::{Module, ModuleCall};
+use redline_syntax::terraform_eval::tfvars::is_auto_loaded;
+use redline_syntax::{Format, SourceFile, parse_source};
+use redline_text::TextRange;
+
+use crate::{Config, SourceInput};
+
+/// How many levels of local module calls are followed from an analysed file (the
+/// terraform-aws-modules layout, example → module → submodule, takes two).
+pub const MAX_CALL_DEPTH: usize = 8;
+
+/// How many called modules (a module with one set of input values) are judged for one
+/// analysed file.
+pub const MAX_JUDGEMENTS: usize = 64;
+
+/// How many instances of one call (`count`, `for_each`) are bound; the rest are not judged.
+pub const MAX_INSTANCES: usize = 16;
+
+/// The folders the front-end gave besides the analysed one, each read on first use.
+pub(crate) struct Calls<'a> {
+    folders: BTreeMap<&'a str, Folder<'a>>,
+    /// The resource types `force-destroy-enabled` is configured to read besides its own.
+    extra_types: Vec<String>,
+    /// The rules that read a called file through its module, by file path and rule id, as
+    /// the first judgement of the file found: a rule that did not finds nothing a call causes
+    /// there, whatever the call's values, and is not run on the file again.
+    reads_module: RefCell<BTreeMap<(String, &'static str), bool>>,
+}
+
+/// One folder's Terraform files, parsed and read as a module on first use.
+struct Folder<'a> {
+    inputs: Vec<(&'a str, &'a str)>,
+    files: OnceCell<Vec<SourceFile<'a>>>,
+    module: OnceCell<Module>,
+    /// Whether the folder declares a resource read through modules, and the folders it calls.
+    outline: OnceCell<(bool, Vec<String>)>,
+    relevant: OnceCell<bool>,
+}
+
+/// The call being reported: a `module` block of the analysed file.
+struct Top<'f> {
+    file: &'f SourceFile<'f>,
+    call: &'f ModuleCall,
+}
+
+/// The running state of one analysed file's judgements.
+struct Judging<'r> {
+    rules: &'r [&'static dyn Rule],
+    config: &'r Config,
+    /// The folders being judged, outermost first: a call of one of them is a cycle.
+    stack: Vec<String>,
+    judgements: usize,
+    res: Vec<Diagnostic>,
+}
+
+impl<'a> Calls<'a> {
+    /// The folders of `files` (display path, text), each a module a call may name. Files of
+    /// other formats and tfvars files are left out: a called module reads no tfvars.
+    pub(crate) fn new(files: impl Iterator<Item = (&'a str, &'a str)>, config: &Config) -> Self {
+        let extra_types = config
+            .rules
+            .get(ForceDestroyEnabled.meta().id())
+            .and_then(|settings| settings.options.as_deref())
+            .and_then(|options| options.downcast_ref::<ForceDestroyOptions>())
+            .map(|options| options.extra_resources.keys().cloned().collect())
+            .unwrap_or_default();
+        let mut folders: BTreeMap<&'a str, Folder<'a>> = BTreeMap::new();
+        for (path, text) in files {
+            if is_auto_loaded(path) || !is_terraform_path(path) {
+                continue;
+            }
+            folders
+                .entry(folder_of(path))
+                .or_insert_with(|| Folder {
+                    inputs: Vec::new(),
+                    files: OnceCell::new(),
+                    module: OnceCell::new(),
+                    outline: OnceCell::new(),
+                    relevant: OnceCell::new(),
+                })
+                .inputs
+                .push((path, text));
+        }
+        Calls {
+            folders,
+            extra_types,
+            reads_module: RefCell::new(BTreeMap::new()),
+        }
+    }
+
+    /// The findings that the local module calls of `file` cause in the modules they call,
+    /// reported in `file`. `caller` evaluates the module of `file`; `rules` are the enabled
+    /// rules for Terraform.
+    pub(crate) fn judge(
+        &self,
+        file: &SourceFile<'_>,
+        caller: &ModuleEval<'_>,
+        rules: &[&'static dyn Rule],
+        config: &Config,
+    ) -> Vec<Diagnostic> {
+        // Most files call no local module, or only modules without resources: their module
+        // is not read for this.
+        let folder = folder_of(file.path);
+        let calls_relevant = file.terraform().blocks_of("module").any(|block| {
+            block
+                .body
+                .attribute("source")
+                .and_then(|source| source.value.value.as_str())
+                .and_then(|source| local_source_folder(folder, source))
+                .and_then(|called| self.folders.get(called.as_str()))
+                .is_some_and(|called| self.is_relevant(called))
+        });
+        if !calls_relevant {
+            return Vec::new();
+        }
+        let caller = caller.evaluator();
+        let module = caller.module();
+        let mut judging = Judging {
+            rules,
+            config,
+            stack: vec![folder_of(file.path).to_owned()],
+            judgements: 0,
+            res: Vec::new(),
+        };
+        for call in module
+            .module_calls
+            .values()
+            .filter(|call| call.location.path == file.path)
+        {
+            let top = Top { file, call };
+            self.judge_call(
+                &top,
+                caller,
+                call,
+                &format!("module.{}.", call.name),
+                &mut judging,
+            );
+        }
+        judging.res
+    }
+
+    fn judge_call(
+        &self,
+        top: &Top<'_>,
+        caller: &Evaluator<'_>,
+        call: &ModuleCall,
+        prefix: &str,
+        judging: &mut Judging<'_>,
+    ) {
+        let caller_folder = judging.stack.last().map_or("", String::as_str);
+        let Some(folder_path) = call
+            .source
+            .as_deref()
+            .and_then(|source| local_source_folder(caller_folder, source))
+        else {
+            return;
+        };
+        // A call of a folder being judged (the module itself, or one that calls it) would
+        // never end; Terraform refuses it too.
+        if judging.stack.len() > MAX_CALL_DEPTH || judging.stack.contains(&folder_path) {
+            return;
+        }
+        let Some(folder) = self.folders.get(folder_path.as_str()) else {
+            return;
+        };
+        if !self.is_relevant(folder) {
+            return;
+        }
+        let files = folder.files();
+        let module = folder.module();
+        let instances: Vec<Option<Instance>> = match caller.call_instances(call) {
+            Instances::Known(instances) => instances
+                .into_iter()
+                .take(MAX_INSTANCES)
+                .map(Some)
+                .collect(),
+            Instances::Single | Instances::Unknown => vec![None],
+        };
+        let mut bindings: Vec<Binding> = Vec::new();
+        for instance in &instances {
+            let binding = bind(caller, call, module, instance.as_ref());
+            if !bindings.iter().any(|other| other.same_values(&binding)) {
+                bindings.push(binding);
+            }
+        }
+        for binding in bindings {
+            if judging.judgements >= MAX_JUDGEMENTS {
+                return;
+            }
+            judging.judgements += 1;
+            let eval = ModuleEval::called(&folder.module, || build(files), binding);
+            let evaluator = eval.evaluator();
+            for child in files {
+                self.judge_file(top, child, &eval, evaluator, prefix, judging);
+            }
+            judging.stack.push(folder_path.clone());
+            for nested in module.module_calls.values() {
+                let prefix = format!("{prefix}module.{}.", nested.name);
+                self.judge_call(top, evaluator, nested, &prefix, judging);
+            }
+            judging.stack.pop();
+        }
+    }
+
+    /// Whether judging `folder` can find anything, by a look at the text of it and of the
+    /// local modules it calls: only the attributes that the protective rules read through a
+    /// module (of the resource types `protection::is_read_through_module` lists) can take a
+    /// value from a call, so a folder that neither declares such a resource nor calls, however
+    /// indirectly, a folder that does is not parsed at all (most called modules hold none).
+    fn is_relevant(&self, folder: &Folder<'a>) -> bool {
+        *folder.relevant.get_or_init(|| {
+            let mut seen: Vec<&str> = Vec::new();
+            let mut pending: Vec<&Folder<'a>> = vec![folder];
+            while let Some(next) = pending.pop() {
+                let (declares, called) = next.outline.get_or_init(|| self.outline(next));
+                if *declares {
+                    return true;
+                }
+                for path in called {
+                    if seen.contains(&path.as_str()) {
+                        continue;
+                    }
+                    if let Some((key, found)) = self.folders.get_key_value(path.as_str()) {
+                        seen.push(key);
+                        pending.push(found);
+                    }
+                }
+            }
+            false
+        })
+    }
+
+    /// Whether `folder`'s text declares a resource the protective rules read through a module,
+    /// and the folders its local calls name.
+    fn outline(&self, folder: &Folder<'_>) -> (bool, Vec<String>) {
+        let mut declares = false;
+        let mut called = Vec::new();
+        for (path, text) in &folder.inputs {
+            declares |= if path.ends_with(".json") {
+                text.contains("\"resource\"")
+            } else {
+                text.lines().any(|line| {
+                    resource_type(line).is_some_and(|kind| {
+                        is_read_through_module(kind)
+                            || self.extra_types.iter().any(|extra| extra == kind)
+                    })
+                })
+            };
+            let own = folder_of(path);
+            called.extend(
+                local_sources(path, text)
+                    .iter()
+                    .filter_map(|source| local_source_folder(own, source)),
+            );
+        }
+        (declares, called)
+    }
+
+    /// Runs the rules on one file of a called module and keeps what the top call causes.
+    fn judge_file(
+        &self,
+        top: &Top<'_>,
+        child: &SourceFile<'_>,
+        eval: &ModuleEval<'_>,
+        evaluator: &Evaluator<'_>,
+        prefix: &str,
+        judging: &mut Judging<'_>,
+    ) {
+        let home = folder_of(top.file.path);
+        for rule in judging.rules {
+            let key = (child.path.to_owned(), rule.meta().id());
+            if self.reads_module.borrow().get(&key) == Some(&false) {
+                continue;
+            }
+            let (found, used_module) =
+                crate::run_rule_with_sources(*rule, child, eval, home, judging.config);
+            self.reads_module.borrow_mut().insert(key, used_module);
+            for (diagnostic, source) in found {
+                let Some(source) = source else {
+                    continue;
+                };
+                if let Some(rehomed) = rehome(top, child, evaluator, prefix, diagnostic, &source) {
+                    judging.res.push(rehomed);
+                }
+            }
+        }
+    }
+}
+
+impl<'a> Folder<'a> {
+    fn files(&self) -> &[SourceFile<'a>] {
+        self.files.get_or_init(|| {
+            self.inputs
+                .iter()
+                .filter_map(|(path, text)| parse_source(path, text, Default::default()))
+                .filter(|file| file.format == Format::Terraform)
+                .collect()
+        })
+    }
+
+    fn module(&self) -> &Module {
+        self.module.get_or_init(|| build(self.files()))
+    }
+}
+
+/// The type of a `resource "TYPE" "name" {` line.
+fn resource_type(line: &str) -> Option<&str> {
+    let rest = line.trim_start().strip_prefix("resource")?;
+    let rest = rest.trim_start().strip_prefix('"')?;
+    rest.split('"').next()
+}
+
+fn build(files: &[SourceFile<'_>]) -> Module {
+    let refs: Vec<&SourceFile<'_>> = files.iter().collect();
+    Module::build(&refs)
+}
+
+fn is_terraform_path(path: &str) -> bool {
+    path.ends_with(".tf") || path.ends_with(".tf.json")
+}
+
+/// A finding of a called module's file as the top call's own, or `None` when the top call
+/// does not cause it (the called module decides the value by itself) or the resource has no
+/// instance with the call's values (`count = var.create ? 1 : 0` with `create = false`).
+fn rehome(
+    top: &Top<'_>,
+    child: &SourceFile<'_>,
+    evaluator: &Evaluator<'_>,
+    prefix: &str,
+    diagnostic: Diagnostic,
+    source: &ValueSource,
+) -> Option<Diagnostic> {
+    let is_top =
+        |call: &str, location: &Location| call == top.call.name && location.path == top.file.path;
+    let input = source.trace.iter().rposition(
+        |origin| matches!(origin, Origin::Input { call, location, .. } if is_top(call, location)),
+    );
+    let unset = source.trace.iter().find_map(|origin| match origin {
+        Origin::InputDefault {
+            call,
+            call_location,
+            ..
+        } if is_top(call, call_location) => Some(call_location),
+        _ => None,
+    });
+    let model = child.terraform();
+    let resource = model
+        .resources()
+        .find(|resource| resource.block.range.contains_range(diagnostic.range));
+    if let Some(resource) = &resource
+        && evaluator.instances(child.path, resource.block) == Instances::Known(Vec::new())
+    {
+        return None;
+    }
+    let block = top_block(top)?;
+    let (range, fixes) = match (input, unset) {
+        (Some(index), _) => {
+            let Origin::Input { location, .. } = &source.trace[index] else {
+                return None;
+            };
+            let range = block
+                .body
+                .attributes
+                .iter()
+                .find(|attribute| attribute.value.range == location.range)
+                .map_or(location.range, |attribute| attribute.range);
+            // A fix moves to the input only when the input is what decides the value (no
+            // variable of the caller's in between) and every edit rewrites the value read.
+            let decides = source.deciding == Some(index);
+            let fixes = if decides {
+                diagnostic
+                    .fixes
+                    .iter()
+                    .filter_map(|fix| {
+                        let edits: Option<Vec<Edit>> = fix
+                            .edits()
+                            .iter()
+                            .map(|edit| {
+                                (edit.range == source.value)
+                                    .then(|| Edit::replace(location.range, &edit.replacement))
+                            })
+                            .collect();
+                        Fix::new(fix.title.clone(), fix.applicability, edits?).ok()
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            (range, fixes)
+        }
+        (None, Some(_)) => {
+            let label_end = block
+                .labels
+                .last()
+                .map_or(block.range.end(), |label| label.range.end());
+            (TextRange::new(block.range.start(), label_end), Vec::new())
+        }
+        (None, None) => return None,
+    };
+    let address = resource.as_ref().map(|resource| resource.address());
+    let mut message = diagnostic.message;
+    if let Some(address) = &address {
+        let written = format!("`{address}`");
+        if let Some(at) = message.find(&written) {
+            message.replace_range(at..at + written.len(), &format!("`{prefix}{address}`"));
+        }
+    }
+    let mut related = vec![Related {
+        path: Some(child.path.to_owned()),
+        range: diagnostic.range,
+        message: match &address {
+            Some(address) => format!("`{prefix}{address}` reads the value here"),
+            None => format!("`{}` reads the value here", prefix.trim_end_matches('.')),
+        },
+    }];
+    for place in diagnostic.related {
+        let path = place.path.unwrap_or_else(|| child.path.to_owned());
+        if path == top.file.path && range.contains_range(place.range) {
+            continue;
+        }
+        let path = (path != top.file.path).then_some(path);
+        related.push(Related { path, ..place });
+    }
+    Some(Diagnostic {
+        range,
+        message,
+        fixes,
+        related,
+        ..diagnostic
+    })
+}
+
+/// The `module` block of the top call in the analysed file's model.
+fn top_block<'f>(top: &Top<'f>) -> Option<&'f redline_syntax::terraform::Block> {
+    top.file
+        .terraform()
+        .blocks_of("module")
+        .find(|block| block.label(0) == Some(top.call.name.as_str()))
+}
+
+/// The inputs of an analysis that belong to other folders than `folder`, as (path, text).
+pub(crate) fn other_folders<'a>(
+    folder: &'a str,
+    inputs: impl Iterator<Item = &'a SourceInput<'a>>,
+) -> impl Iterator<Item = (&'a str, &'a str)> {
+    inputs
+        .filter(move |input| folder_of(input.path) != folder)
+        .map(|input| (input.path, input.text))
+}
+
+#[cfg(test)]
+mod tests {
+    use redline_syntax::SourceHints;
+
+    use crate::{AnalysisOptions, FileAnalysis, SourceInput, analyze_folder};
+
+    use super::*;
+
+    fn input<'a>(path: &'a str, text: &'a str) -> SourceInput<'a> {
+        SourceInput {
+            path,
+            text,
+            hints: SourceHints::default(),
+            config_relative_path: None,
+        }
+    }
+
+    fn analyse(
+        inputs: &[(&str, &str)],
+        context: &[(&str, &str)],
+        rules: &[&'static str],
+    ) -> Vec<FileAnalysis> {
+        let inputs: Vec<SourceInput<'_>> = inputs.iter().map(|(p, t)| input(p, t)).collect();
+        let context: Vec<SourceInput<'_>> = context.iter().map(|(p, t)| input(p, t)).collect();
+        let options = AnalysisOptions {
+            today: None,
+            select: Some(rules.to_vec()),
+        };
+        analyze_folder(&inputs, &context, &Config::default(), &options)
+    }
+
+    const DB_MAIN: &str = "resource \"aws_db_instance\" \"this\" {\n  count               = var.create ? 1 : 0\n  skip_final_snapshot = var.skip_final_snapshot\n  deletion_protection = var.deletion_protection\n  final_snapshot_identifier = \"x\"\n}\n";
+    const DB_VARIABLES: &str = "variable \"create\" {\n  default = true\n}\nvariable \"skip_final_snapshot\" {\n  default = false\n}\nvariable \"deletion_protection\" {\n  default = false\n}\n";
+    const ROOT_MAIN: &str = "module \"db_instance\" {\n  source = \"./modules/db_instance\"\n  create = var.create\n  skip_final_snapshot = var.skip_final_snapshot\n  deletion_protection = var.deletion_protection\n}\n";
+    const ROOT_VARIABLES: &str = "variable \"create\" {\n  default = true\n}\nvariable \"skip_final_snapshot\" {\n  default = false\n}\nvariable \"deletion_protection\" {\n  default = false\n}\n";
+
+    /// Runs `work` on another thread and fails when it takes longer than a minute, which a
+    /// debug build on a busy two-core machine stays far below.
+    fn within_a_minute<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = sender.send(work());
+        });
+        receiver
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("the analysis ends within a minute")
+    }
+
+    fn bucket_ids(analysis: &FileAnalysis) -> Vec<&'static str> {
+        analysis.diagnostics.iter().map(|d| d.rule.id).collect()
+    }
+
+    /// A chain of modules, each calling the next with the value it was given; the last one
+    /// holds a bucket. Returns (path, text) of every file, the first folder first.
+    fn chain(length: usize) -> Vec<(String, String)> {
+        let mut res = vec![(
+            "m0/main.tf".to_owned(),
+            "module \"next\" {\n  source        = \"../m1\"\n  force_destroy = true\n}\n"
+                .to_owned(),
+        )];
+        for index in 1..length {
+            let body = if index + 1 == length {
+                "resource \"aws_s3_bucket\" \"b\" {\n  force_destroy = var.force_destroy\n}\n"
+                    .to_owned()
+            } else {
+                format!(
+                    "module \"next\" {{\n  source        = \"../m{}\"\n  force_destroy = var.force_destroy\n}}\n",
+                    index + 1
+                )
+            };
+            res.push((
+                format!("m{index}/main.tf"),
+                format!("variable \"force_destroy\" {{\n  default = false\n}}\n{body}"),
+            ));
+        }
+        res
+    }
+
+    fn analyse_owned(files: Vec<(String, String)>) -> Vec<FileAnalysis> {
+        let (first, context) = files.split_at(1);
+        let first: Vec<(&str, &str)> = first
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        let context: Vec<(&str, &str)> = context
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        analyse(&first, &context, &["RL-TF-010"])
+    }
+
+    #[test]
+    fn chains_of_calls_are_followed_to_a_bounded_depth() {
+        let short = analyse_owned(chain(4));
+        assert_eq!(bucket_ids(&short[0]), ["RL-TF-010"]);
+        assert!(
+            short[0].diagnostics[0]
+                .message
+                .contains("`module.next.module.next.module.next.aws_s3_bucket.b`"),
+            "{}",
+            short[0].diagnostics[0].message
+        );
+        // Past `MAX_CALL_DEPTH` levels the bucket is not reached, and ten thousand levels end
+        // as quickly as nine.
+        let deep = within_a_minute(|| analyse_owned(chain(MAX_CALL_DEPTH + 2)));
+        assert!(bucket_ids(&deep[0]).is_empty());
+        let very_deep = within_a_minute(|| analyse_owned(chain(10_000)));
+        assert!(bucket_ids(&very_deep[0]).is_empty());
+    }
+
+    #[test]
+    fn cycles_and_calls_of_the_module_itself_end() {
+        let analyses = within_a_minute(|| {
+            analyse_owned(vec![
+                (
+                    "a/main.tf".to_owned(),
+                    "module \"b\" {\n  source = \"../b\"\n  force_destroy = true\n}\nmodule \"self\" {\n  source = \"./\"\n  force_destroy = true\n}\nmodule \"dot\" {\n  source = \"../a\"\n}\n".to_owned(),
+                ),
+                (
+                    "b/main.tf".to_owned(),
+                    "variable \"force_destroy\" {\n  default = false\n}\nmodule \"a\" {\n  source = \"../a\"\n}\nmodule \"b\" {\n  source = \"../b\"\n}\nresource \"aws_s3_bucket\" \"b\" {\n  force_destroy = var.force_destroy\n}\n".to_owned(),
+                ),
+            ])
+        });
+        // `b`'s bucket is reached once, through the call that sets the input; the calls back
+        // into `a` and of `b` itself are not followed.
+        assert_eq!(bucket_ids(&analyses[0]), ["RL-TF-010"]);
+    }
+
+    #[test]
+    fn wide_calls_and_huge_inputs_are_bounded() {
+        // A thousand calls, each of a module that calls another twenty times with other
+        // values: the judgements per analysed file are bounded.
+        let mut top = String::new();
+        for index in 0..1_000 {
+            top.push_str(&format!(
+                "module \"c{index}\" {{\n  source = \"../child\"\n  n = {index}\n  force_destroy = true\n}}\n"
+            ));
+        }
+        let mut child =
+            String::from("variable \"n\" {}\nvariable \"force_destroy\" {\n  default = false\n}\n");
+        for index in 0..20 {
+            child.push_str(&format!(
+                "module \"g{index}\" {{\n  source = \"../grandchild\"\n  n = var.n + {index}\n  force_destroy = var.force_destroy\n}}\n"
+            ));
+        }
+        let grandchild = "variable \"n\" {}\nvariable \"force_destroy\" {\n  default = false\n}\nresource \"aws_s3_bucket\" \"b\" {\n  bucket = \"b-${var.n}\"\n  force_destroy = var.force_destroy\n}\n";
+        let analyses = within_a_minute(move || {
+            analyse_owned(vec![
+                ("top/main.tf".to_owned(), top),
+                ("child/main.tf".to_owned(), child),
+                ("grandchild/main.tf".to_owned(), grandchild.to_owned()),
+            ])
+        });
+        let n_findings = analyses[0].diagnostics.len();
+        assert!(
+            (1..=MAX_JUDGEMENTS).contains(&n_findings),
+            "{n_findings} findings"
+        );
+
+        // An input ten thousand levels deep and a list of a hundred thousand items exhaust the
+        // evaluator's bounds and are unknown; a string of four megabytes is read, and nothing
+        // is slow.
+        let deep = format!("{}true{}", "(".repeat(10_000), ")".repeat(10_000));
+        let items = format!("[{}]", "true, ".repeat(100_000));
+        let long = format!("\"{}\"", "x".repeat(4 << 20));
+        let caller = format!(
+            "module \"deep\" {{\n  source = \"../bucket\"\n  force_destroy = {deep}\n}}\nmodule \"items\" {{\n  source = \"../bucket\"\n  force_destroy = {items}[0]\n}}\nmodule \"long\" {{\n  source = \"../bucket\"\n  name = {long}\n}}\n"
+        );
+        let bucket = "variable \"name\" {\n  default = \"b\"\n}\nvariable \"force_destroy\" {\n  default = false\n}\nresource \"aws_s3_bucket\" \"b\" {\n  bucket = var.name\n  force_destroy = var.force_destroy\n}\n";
+        let analyses = within_a_minute(move || {
+            analyse_owned(vec![
+                ("caller/main.tf".to_owned(), caller),
+                ("bucket/main.tf".to_owned(), bucket.to_owned()),
+            ])
+        });
+        assert!(
+            bucket_ids(&analyses[0]).is_empty(),
+            "{:#?}",
+            analyses[0].diagnostics
+        );
+    }
+
+    #[test]
+    fn nested_calls_report_the_inputs_of_the_analysed_file() {
+        let example = "module \"db\" {\n  source = \"../../\"\n  skip_final_snapshot = true\n  deletion_protection = false\n}\nmodule \"off\" {\n  source = \"../../\"\n  create = false\n  skip_final_snapshot = true\n}\nmodule \"unset\" {\n  source = \"../../\"\n}\n";
+        let analyses = analyse(
+            &[("rds/examples/complete/main.tf", example)],
+            &[
+                ("rds/main.tf", ROOT_MAIN),
+                ("rds/variables.tf", ROOT_VARIABLES),
+                ("rds/modules/db_instance/main.tf", DB_MAIN),
+                ("rds/modules/db_instance/variables.tf", DB_VARIABLES),
+            ],
+            &["RL-TF-008", "RL-TF-009"],
+        );
+        let found: Vec<(&str, String)> = analyses[0]
+            .diagnostics
+            .iter()
+            .map(|d| (d.rule.id, example[d.range.to_std()].to_owned()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("RL-TF-009", "skip_final_snapshot = true".to_owned()),
+                ("RL-TF-008", "deletion_protection = false".to_owned()),
+                ("RL-TF-008", "module \"unset\"".to_owned()),
+            ],
+            "{:#?}",
+            analyses[0].diagnostics
+        );
+        let [snapshot, protection, unset] = analyses[0].diagnostics.as_slice() else {
+            unreachable!();
+        };
+        assert_eq!(
+            protection.message,
+            "`deletion_protection` is `false` through `var.deletion_protection` (set by \
+             `module.db_instance` at ../../main.tf:5), `var.deletion_protection` (set by \
+             `module.db` at main.tf:4) on `module.db.module.db_instance.aws_db_instance.this`: \
+             nothing stops the cloud API from deleting it and its data; set the value at \
+             main.tf:4 to `true`"
+        );
+        // The fix rewrites the input, and the called module's line is related information.
+        assert_eq!(protection.fixes.len(), 1);
+        assert_eq!(
+            &example[protection.fixes[0].edits()[0].range.to_std()],
+            "false"
+        );
+        assert_eq!(
+            protection.related[0].path.as_deref(),
+            Some("rds/modules/db_instance/main.tf")
+        );
+        assert_eq!(snapshot.fixes.len(), 1);
+        // Unset: the default of the called module decides, and the call is where to act.
+        assert!(unset.fixes.is_empty());
+        assert!(
+            unset
+                .message
+                .contains("left unset by `module.unset`, default in ../../variables.tf:8")
+                && unset
+                    .message
+                    .ends_with("set `deletion_protection = true` in `module.unset`"),
+            "{}",
+            unset.message
+        );
+        assert_eq!(
+            unset
+                .related
+                .iter()
+                .map(|r| r.path.as_deref())
+                .collect::<Vec<_>>(),
+            [
+                Some("rds/modules/db_instance/main.tf"),
+                Some("rds/variables.tf")
+            ]
+        );
+    }
+}
