@@ -262,3 +262,42 @@ fn fix_through_a_link_outside_is_refused() {
     assert_eq!(std::fs::read(&target).unwrap(), before);
     assert!(is_symlink(&link), "the link was replaced");
 }
+
+/// A local module call that names a folder outside the repository, directly or through a link
+/// inside it, reads nothing there: the module's bucket, whose name is the marker, appears in no
+/// finding, message or related place, in `check` and in `gate`.
+#[test]
+fn a_module_call_cannot_read_a_folder_outside() {
+    let sandbox = scanned_and_outside();
+    sandbox.write(
+        "outside/variables.tf",
+        "variable \"force_destroy\" {\n  default = false\n}\n",
+    );
+    symlink(
+        sandbox.path().join("outside"),
+        sandbox.path().join("scanned/linked"),
+    )
+    .unwrap();
+    let caller = "module \"direct\" {\n  source        = \"../outside\"\n  force_destroy = true\n}\nmodule \"linked\" {\n  source        = \"./linked\"\n  force_destroy = true\n}\n";
+    sandbox.write("scanned/main.tf", caller);
+    let (report, errors, code) = json_report(&sandbox, &["scanned"]);
+    let text = report.to_string();
+    assert!(!text.contains(MARKER), "{report:#}");
+    assert!(!errors.contains(MARKER), "{errors}");
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|finding| finding["rule"] != "RL-TF-010"),
+        "{report:#}"
+    );
+    assert!(code.is_some());
+
+    let output = sandbox
+        .command(&["gate", "--path", "scanned/main.tf", "--format", "json"])
+        .write_stdin(caller.replace("true", "true "))
+        .output()
+        .unwrap();
+    assert!(!stdout(&output).contains(MARKER), "{}", stdout(&output));
+}

@@ -8,11 +8,13 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use rayon::prelude::*;
 use redline_engine::{
-    AnalysisOptions, Date, FileAnalysis, FixMode, SourceInput, analyze_folder, analyze_in_folder,
-    fix_file,
+    AnalysisOptions, CalledModules, Date, FileAnalysis, FixMode, SourceInput,
+    analyze_folder_with_calls, analyze_in_folder, fix_file,
 };
 use redline_syntax::SourceHints;
-use redline_workspace::modules::{CalledFolders, CalledModulesOptions, read_called_modules};
+use redline_workspace::modules::{
+    CalledFile, CalledFolders, CalledModulesOptions, read_called_modules,
+};
 use redline_workspace::{
     Bounds, DiscoverOptions, FileJob, FileProblem, ProblemKind, SourceText, discover,
     is_terraform_file, read_module_files, read_source,
@@ -121,13 +123,33 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
     let mut pending: BTreeMap<usize, FileOutcome> = BTreeMap::new();
     let mut next = 0;
     for batch in batches(&groups) {
+        let members = |group: &[usize]| -> Vec<&FileJob> {
+            group.iter().map(|&index| &discovery.files[index]).collect()
+        };
+        // Every job of the batch is read first, so that the local modules that several
+        // folders call are parsed once for them all.
+        let reads: Vec<GroupRead> = batch
+            .par_iter()
+            .map(|group| read_group(&members(group), &discovery.bounds))
+            .collect();
+        let called = CalledModules::new(reads.iter().flat_map(|read| {
+            read.called
+                .iter()
+                .map(|file| (file.display.as_str(), file.text.as_str()))
+        }));
         let outcomes: Vec<(usize, FileOutcome)> = batch
             .par_iter()
-            .flat_map_iter(|group| {
-                let members: Vec<&FileJob> =
-                    group.iter().map(|&index| &discovery.files[index]).collect();
-                let outcomes =
-                    process_group(&members, &options, fix_mode, args.diff, &discovery.bounds);
+            .zip(&reads)
+            .flat_map_iter(|(group, read)| {
+                let outcomes = process_group(
+                    &members(group),
+                    read,
+                    &called,
+                    &options,
+                    fix_mode,
+                    args.diff,
+                    &discovery.bounds,
+                );
                 progress.inc(group.len() as u64);
                 group.iter().copied().zip(outcomes)
             })
@@ -265,18 +287,101 @@ fn batches(groups: &[Vec<usize>]) -> impl Iterator<Item = &[Vec<usize>]> {
     })
 }
 
-/// Reads and analyses the files of one job, returning one outcome per file, in order. The
-/// Terraform files of a folder are analysed with the folder's tfvars files as one module.
+/// What one job read: its files, the other files of their Terraform module, and the files of
+/// the local modules the module calls.
+struct GroupRead {
+    /// Each member's text, or the problem that kept it from being read.
+    sources: Vec<Result<Option<SourceText>, FileProblem>>,
+    /// The module's other files, as (display path, text).
+    context: Vec<(String, String)>,
+    /// The files of the local modules it calls, transitively.
+    called: Vec<CalledFile>,
+}
+
+/// Reads the files of one job. The Terraform files of a folder come with the folder's other
+/// files (its tfvars, and the Terraform files this run does not analyse: not named, excluded,
+/// or in another shard, which Terraform still reads) and the files of the local modules it
+/// calls.
+fn read_group(members: &[&FileJob], bounds: &Bounds) -> GroupRead {
+    let sources: Vec<Result<Option<SourceText>, FileProblem>> =
+        members.iter().map(|file| read_source(file)).collect();
+    let mut res = GroupRead {
+        sources,
+        context: Vec::new(),
+        called: Vec::new(),
+    };
+    let Some(first) = members.first() else {
+        return res;
+    };
+    let Some(folder) = first
+        .path
+        .parent()
+        .filter(|_| is_terraform_file(&first.display))
+    else {
+        return res;
+    };
+    let analysed: Vec<&str> = members
+        .iter()
+        .filter_map(|file| file.path.file_name()?.to_str())
+        .collect();
+    let folder_display = first
+        .display
+        .rfind('/')
+        .map_or("", |index| &first.display[..=index]);
+    res.context = read_module_files(folder, bounds, first.config.config.max_file_size, |name| {
+        analysed.contains(&name)
+    })
+    .into_iter()
+    .map(|(path, text)| {
+        let name = path.file_name().map(|name| name.to_string_lossy());
+        (
+            format!("{folder_display}{}", name.unwrap_or_default()),
+            text,
+        )
+    })
+    .collect();
+    let texts: Vec<(&str, &str)> = members
+        .iter()
+        .zip(&res.sources)
+        .filter_map(|(file, source)| {
+            let source = source.as_ref().ok()?.as_ref()?;
+            Some((file.display.as_str(), source.text.as_str()))
+        })
+        .chain(
+            res.context
+                .iter()
+                .map(|(path, text)| (path.as_str(), text.as_str())),
+        )
+        .collect();
+    let options = CalledModulesOptions {
+        bounds,
+        max_file_size: first.config.config.max_file_size,
+        open_text: &|_| None,
+    };
+    res.called = read_called_modules(
+        folder,
+        folder_display.trim_end_matches('/'),
+        &texts,
+        &options,
+    );
+    res
+}
+
+/// Analyses the files of one job, as `read_group` read them, returning one outcome per file,
+/// in order. The Terraform files of a folder are analysed with the folder's other files as one
+/// module, and its local module calls are judged with `called`.
 fn process_group(
     members: &[&FileJob],
+    read: &GroupRead,
+    called: &CalledModules<'_>,
     options: &AnalysisOptions,
     fix_mode: Option<FixMode>,
     diff_only: bool,
     bounds: &Bounds,
 ) -> Vec<FileOutcome> {
     let mut res: Vec<FileOutcome> = Vec::with_capacity(members.len());
-    let mut sources: Vec<Option<SourceText>> = Vec::with_capacity(members.len());
-    for file in members {
+    let mut sources: Vec<Option<&SourceText>> = Vec::with_capacity(members.len());
+    for source in &read.sources {
         let mut outcome = FileOutcome {
             findings: Vec::new(),
             problem: None,
@@ -284,10 +389,10 @@ fn process_group(
             fixes_applied: 0,
             diff: None,
         };
-        sources.push(match read_source(file) {
-            Ok(source) => source,
+        sources.push(match source {
+            Ok(source) => source.as_ref(),
             Err(problem) => {
-                outcome.problem = Some(problem);
+                outcome.problem = Some(problem.clone());
                 None
             }
         });
@@ -296,39 +401,10 @@ fn process_group(
     let Some(first) = members.first() else {
         return res;
     };
-    // The module's other files: its tfvars, and the Terraform files of the folder that this
-    // run does not analyse (not named, excluded, or in another shard), which Terraform still
-    // reads.
-    let context = match first.path.parent() {
-        Some(folder) if is_terraform_file(&first.display) => {
-            let analysed: Vec<&str> = members
-                .iter()
-                .filter_map(|file| file.path.file_name()?.to_str())
-                .collect();
-            read_module_files(folder, bounds, first.config.config.max_file_size, |name| {
-                analysed.contains(&name)
-            })
-        }
-        _ => Vec::new(),
-    };
-    let folder_display = first
-        .display
-        .rfind('/')
-        .map_or("", |index| &first.display[..=index]);
-    let context_display: Vec<(String, &str)> = context
-        .iter()
-        .map(|(path, text)| {
-            let name = path.file_name().map(|name| name.to_string_lossy());
-            (
-                format!("{folder_display}{}", name.unwrap_or_default()),
-                text.as_str(),
-            )
-        })
-        .collect();
     let mut inputs: Vec<SourceInput<'_>> = Vec::new();
     let mut input_of: Vec<Option<usize>> = Vec::with_capacity(members.len());
     for (file, source) in members.iter().zip(&sources) {
-        input_of.push(source.as_ref().map(|source| {
+        input_of.push(source.map(|source| {
             inputs.push(SourceInput {
                 path: &file.display,
                 text: &source.text,
@@ -338,37 +414,8 @@ fn process_group(
             inputs.len() - 1
         }));
     }
-    // The files of the local modules the folder calls, which the engine judges with each
-    // call's inputs.
-    let called = match first.path.parent() {
-        Some(folder) if is_terraform_file(&first.display) => {
-            let texts: Vec<(&str, &str)> = members
-                .iter()
-                .zip(&sources)
-                .filter_map(|(file, source)| {
-                    Some((file.display.as_str(), source.as_ref()?.text.as_str()))
-                })
-                .chain(
-                    context_display
-                        .iter()
-                        .map(|(path, text)| (path.as_str(), *text)),
-                )
-                .collect();
-            let options = CalledModulesOptions {
-                bounds,
-                max_file_size: first.config.config.max_file_size,
-                open_text: &|_| None,
-            };
-            read_called_modules(
-                folder,
-                folder_display.trim_end_matches('/'),
-                &texts,
-                &options,
-            )
-        }
-        _ => Vec::new(),
-    };
-    let context_inputs: Vec<SourceInput<'_>> = context_display
+    let context_inputs: Vec<SourceInput<'_>> = read
+        .context
         .iter()
         .map(|(path, text)| SourceInput {
             path,
@@ -376,27 +423,38 @@ fn process_group(
             hints: first.hints,
             config_relative_path: None,
         })
-        .chain(called.iter().map(|file| SourceInput {
+        .collect();
+    let called_inputs: Vec<SourceInput<'_>> = read
+        .called
+        .iter()
+        .map(|file| SourceInput {
             path: &file.display,
             text: &file.text,
             hints: SourceHints::default(),
             config_relative_path: None,
-        }))
+        })
         .collect();
     // The files of a folder share its configuration.
     let config = &first.config.config;
     let mut analyses: Vec<Option<FileAnalysis>> = match fix_mode {
-        None if inputs.len() > 1 || !context_inputs.is_empty() => {
-            analyze_folder(&inputs, &context_inputs, config, options)
+        None if inputs.len() > 1 || !context_inputs.is_empty() || !called_inputs.is_empty() => {
+            analyze_folder_with_calls(&inputs, &context_inputs, called, config, options)
                 .into_iter()
                 .map(Some)
                 .collect()
         }
         _ => vec![None; inputs.len()],
     };
-    let folder: Vec<SourceInput<'_>> = inputs.iter().chain(&context_inputs).copied().collect();
+    // With `--fix` a file is analysed again after each round of fixes, with the folder and the
+    // modules it calls.
+    let folder: Vec<SourceInput<'_>> = inputs
+        .iter()
+        .chain(&context_inputs)
+        .chain(&called_inputs)
+        .copied()
+        .collect();
     for (index, file) in members.iter().enumerate() {
-        let (Some(source), Some(input)) = (&sources[index], input_of[index]) else {
+        let (Some(source), Some(input)) = (sources[index], input_of[index]) else {
             continue;
         };
         let analysis = analyses[input].take();

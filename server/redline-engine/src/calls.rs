@@ -16,8 +16,9 @@
 //! left alone, and the work is bounded: `MAX_CALL_DEPTH` levels of calls, `MAX_JUDGEMENTS`
 //! judged modules per analysed file, and `MAX_INSTANCES` instances of one call.
 
-use std::cell::{OnceCell, RefCell};
+use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use redline_diagnostics::{Diagnostic, Edit, Fix, Related};
 use redline_rules::terraform::force_destroy_enabled::{
@@ -48,9 +49,17 @@ pub const MAX_JUDGEMENTS: usize = 64;
 /// How many instances of one call (`count`, `for_each`) are bound; the rest are not judged.
 pub const MAX_INSTANCES: usize = 16;
 
-/// The folders the front-end gave besides the analysed one, each read on first use.
-pub(crate) struct Calls<'a> {
+/// The local modules that the folders of an analysis may call: the Terraform files of other
+/// folders, by folder, each parsed and read as a module once, on first use, and shared by
+/// every analysis given it, on any thread. A front-end that analyses many folders calling the
+/// same modules (`redline check`) makes one for them all.
+pub struct CalledModules<'a> {
     folders: BTreeMap<&'a str, Folder<'a>>,
+}
+
+/// The judging of one analysis: the called modules, and what it learnt of their files.
+pub(crate) struct Calls<'s, 'a> {
+    called: &'s CalledModules<'a>,
     /// The resource types `force-destroy-enabled` is configured to read besides its own.
     extra_types: Vec<String>,
     /// The rules that read a called file through its module, by file path and rule id, as
@@ -62,11 +71,11 @@ pub(crate) struct Calls<'a> {
 /// One folder's Terraform files, parsed and read as a module on first use.
 struct Folder<'a> {
     inputs: Vec<(&'a str, &'a str)>,
-    files: OnceCell<Vec<SourceFile<'a>>>,
-    module: OnceCell<Module>,
-    /// Whether the folder declares a resource read through modules, and the folders it calls.
-    outline: OnceCell<(bool, Vec<String>)>,
-    relevant: OnceCell<bool>,
+    files: OnceLock<Vec<SourceFile<'a>>>,
+    module: OnceLock<Module>,
+    /// The resource types the folder declares (`*` for any, in the JSON syntax), and the
+    /// folders its local calls name.
+    outline: OnceLock<(Vec<String>, Vec<String>)>,
 }
 
 /// The call being reported: a `module` block of the analysed file.
@@ -85,10 +94,93 @@ struct Judging<'r> {
     res: Vec<Diagnostic>,
 }
 
-impl<'a> Calls<'a> {
-    /// The folders of `files` (display path, text), each a module a call may name. Files of
-    /// other formats and tfvars files are left out: a called module reads no tfvars.
-    pub(crate) fn new(files: impl Iterator<Item = (&'a str, &'a str)>, config: &Config) -> Self {
+impl<'a> CalledModules<'a> {
+    /// The folders of `files` (display path, text), each a module a call may name; files may
+    /// come in any order, and a path given twice counts once. Files of other formats and
+    /// tfvars files are left out: a called module reads no tfvars.
+    pub fn new(files: impl Iterator<Item = (&'a str, &'a str)>) -> Self {
+        let mut folders: BTreeMap<&'a str, Folder<'a>> = BTreeMap::new();
+        for (path, text) in files {
+            if is_auto_loaded(path) || !is_terraform_path(path) {
+                continue;
+            }
+            let folder = folders.entry(folder_of(path)).or_insert_with(|| Folder {
+                inputs: Vec::new(),
+                files: OnceLock::new(),
+                module: OnceLock::new(),
+                outline: OnceLock::new(),
+            });
+            if !folder.inputs.iter().any(|(other, _)| *other == path) {
+                folder.inputs.push((path, text));
+            }
+        }
+        for folder in folders.values_mut() {
+            folder.inputs.sort_by_key(|(path, _)| *path);
+        }
+        CalledModules { folders }
+    }
+
+    /// Whether judging `folder` can find anything, by a look at the text of it and of the
+    /// local modules it calls: only the attributes that the protective rules read through a
+    /// module (of the resource types `protection::is_read_through_module` lists, and
+    /// `extra_types`) can take a value from a call, so a folder that neither declares such a
+    /// resource nor calls, however indirectly, a folder that does is not parsed at all (most
+    /// called modules hold none).
+    fn is_relevant(&self, folder: &Folder<'a>, extra_types: &[String]) -> bool {
+        let mut seen: Vec<&str> = Vec::new();
+        let mut pending: Vec<&Folder<'a>> = vec![folder];
+        while let Some(next) = pending.pop() {
+            let (declared, called) = next.outline.get_or_init(|| outline(next));
+            if declared.iter().any(|kind| {
+                kind == "*"
+                    || is_read_through_module(kind)
+                    || extra_types.iter().any(|extra| extra == kind)
+            }) {
+                return true;
+            }
+            for path in called {
+                if seen.contains(&path.as_str()) {
+                    continue;
+                }
+                if let Some((key, found)) = self.folders.get_key_value(path.as_str()) {
+                    seen.push(key);
+                    pending.push(found);
+                }
+            }
+        }
+        false
+    }
+}
+
+/// The resource types `folder`'s text declares (`*` for any resource in the JSON syntax), and
+/// the folders its local calls name.
+fn outline(folder: &Folder<'_>) -> (Vec<String>, Vec<String>) {
+    let mut declared = Vec::new();
+    let mut called = Vec::new();
+    for (path, text) in &folder.inputs {
+        if path.ends_with(".json") {
+            if text.contains("\"resource\"") {
+                declared.push("*".to_owned());
+            }
+        } else {
+            declared.extend(text.lines().filter_map(resource_type).map(str::to_owned));
+        }
+        let own = folder_of(path);
+        called.extend(
+            local_sources(path, text)
+                .iter()
+                .filter_map(|source| local_source_folder(own, source)),
+        );
+    }
+    declared.sort();
+    declared.dedup();
+    (declared, called)
+}
+
+impl<'s, 'a> Calls<'s, 'a> {
+    /// The judging of one analysis with `called`; `config` says which resource types
+    /// `force-destroy-enabled` reads besides its own.
+    pub(crate) fn new(called: &'s CalledModules<'a>, config: &Config) -> Self {
         let extra_types = config
             .rules
             .get(ForceDestroyEnabled.meta().id())
@@ -96,25 +188,8 @@ impl<'a> Calls<'a> {
             .and_then(|options| options.downcast_ref::<ForceDestroyOptions>())
             .map(|options| options.extra_resources.keys().cloned().collect())
             .unwrap_or_default();
-        let mut folders: BTreeMap<&'a str, Folder<'a>> = BTreeMap::new();
-        for (path, text) in files {
-            if is_auto_loaded(path) || !is_terraform_path(path) {
-                continue;
-            }
-            folders
-                .entry(folder_of(path))
-                .or_insert_with(|| Folder {
-                    inputs: Vec::new(),
-                    files: OnceCell::new(),
-                    module: OnceCell::new(),
-                    outline: OnceCell::new(),
-                    relevant: OnceCell::new(),
-                })
-                .inputs
-                .push((path, text));
-        }
         Calls {
-            folders,
+            called,
             extra_types,
             reads_module: RefCell::new(BTreeMap::new()),
         }
@@ -139,8 +214,8 @@ impl<'a> Calls<'a> {
                 .attribute("source")
                 .and_then(|source| source.value.value.as_str())
                 .and_then(|source| local_source_folder(folder, source))
-                .and_then(|called| self.folders.get(called.as_str()))
-                .is_some_and(|called| self.is_relevant(called))
+                .and_then(|called| self.called.folders.get(called.as_str()))
+                .is_some_and(|called| self.called.is_relevant(called, &self.extra_types))
         });
         if !calls_relevant {
             return Vec::new();
@@ -192,10 +267,10 @@ impl<'a> Calls<'a> {
         if judging.stack.len() > MAX_CALL_DEPTH || judging.stack.contains(&folder_path) {
             return;
         }
-        let Some(folder) = self.folders.get(folder_path.as_str()) else {
+        let Some(folder) = self.called.folders.get(folder_path.as_str()) else {
             return;
         };
-        if !self.is_relevant(folder) {
+        if !self.called.is_relevant(folder, &self.extra_types) {
             return;
         }
         let files = folder.files();
@@ -220,7 +295,7 @@ impl<'a> Calls<'a> {
                 return;
             }
             judging.judgements += 1;
-            let eval = ModuleEval::called(&folder.module, || build(files), binding);
+            let eval = ModuleEval::called(module, binding);
             let evaluator = eval.evaluator();
             for child in files {
                 self.judge_file(top, child, &eval, evaluator, prefix, judging);
@@ -232,60 +307,6 @@ impl<'a> Calls<'a> {
             }
             judging.stack.pop();
         }
-    }
-
-    /// Whether judging `folder` can find anything, by a look at the text of it and of the
-    /// local modules it calls: only the attributes that the protective rules read through a
-    /// module (of the resource types `protection::is_read_through_module` lists) can take a
-    /// value from a call, so a folder that neither declares such a resource nor calls, however
-    /// indirectly, a folder that does is not parsed at all (most called modules hold none).
-    fn is_relevant(&self, folder: &Folder<'a>) -> bool {
-        *folder.relevant.get_or_init(|| {
-            let mut seen: Vec<&str> = Vec::new();
-            let mut pending: Vec<&Folder<'a>> = vec![folder];
-            while let Some(next) = pending.pop() {
-                let (declares, called) = next.outline.get_or_init(|| self.outline(next));
-                if *declares {
-                    return true;
-                }
-                for path in called {
-                    if seen.contains(&path.as_str()) {
-                        continue;
-                    }
-                    if let Some((key, found)) = self.folders.get_key_value(path.as_str()) {
-                        seen.push(key);
-                        pending.push(found);
-                    }
-                }
-            }
-            false
-        })
-    }
-
-    /// Whether `folder`'s text declares a resource the protective rules read through a module,
-    /// and the folders its local calls name.
-    fn outline(&self, folder: &Folder<'_>) -> (bool, Vec<String>) {
-        let mut declares = false;
-        let mut called = Vec::new();
-        for (path, text) in &folder.inputs {
-            declares |= if path.ends_with(".json") {
-                text.contains("\"resource\"")
-            } else {
-                text.lines().any(|line| {
-                    resource_type(line).is_some_and(|kind| {
-                        is_read_through_module(kind)
-                            || self.extra_types.iter().any(|extra| extra == kind)
-                    })
-                })
-            };
-            let own = folder_of(path);
-            called.extend(
-                local_sources(path, text)
-                    .iter()
-                    .filter_map(|source| local_source_folder(own, source)),
-            );
-        }
-        (declares, called)
     }
 
     /// Runs the rules on one file of a called module and keeps what the top call causes.
@@ -661,6 +682,13 @@ mod tests {
             "{:#?}",
             analyses[0].diagnostics
         );
+    }
+
+    /// One set of called modules serves the analyses of many folders, on many threads.
+    #[test]
+    fn called_modules_are_shared_between_threads() {
+        fn shared<T: Send + Sync>() {}
+        shared::<CalledModules<'static>>();
     }
 
     #[test]

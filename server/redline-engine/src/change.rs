@@ -17,7 +17,7 @@ use redline_syntax::{
     Format, SourceFile, SourceHints, TextPoint, TreeEdit, parse_source, parse_source_incremental,
 };
 
-use crate::calls::Calls;
+use crate::calls::{CalledModules, Calls};
 use crate::{
     AnalysisOptions, Config, FileAnalysis, SourceInput, analyze_with_change, layout, tfvars_texts,
 };
@@ -219,18 +219,18 @@ pub fn analyze_parsed_change(
     }
 
     // Every folder of the edit on each side, for the local module calls of its files.
-    let base_calls = Calls::new(
+    let base_called = CalledModules::new(
         inputs
             .iter()
             .filter_map(|input| Some((input.path, input.base?))),
-        config,
     );
-    let new_calls = Calls::new(
+    let new_called = CalledModules::new(
         inputs
             .iter()
             .filter_map(|input| Some((input.path, input.new?))),
-        config,
     );
+    let base_calls = Calls::new(&base_called, config);
+    let new_calls = Calls::new(&new_called, config);
     inputs
         .iter()
         .enumerate()

@@ -26,7 +26,7 @@ use redline_syntax::{
 };
 
 use calls::Calls;
-pub use calls::{MAX_CALL_DEPTH, MAX_INSTANCES, MAX_JUDGEMENTS};
+pub use calls::{CalledModules, MAX_CALL_DEPTH, MAX_INSTANCES, MAX_JUDGEMENTS};
 pub use change::{
     ChangeInput, ParsedSides, Report, analyze_change, analyze_parsed_change, parse_change,
 };
@@ -104,6 +104,21 @@ pub fn analyze_folder(
     config: &Config,
     options: &AnalysisOptions,
 ) -> Vec<FileAnalysis> {
+    let folder = inputs.first().map_or("", |input| folder_of(input.path));
+    let called = CalledModules::new(calls::other_folders(folder, inputs.iter().chain(context)));
+    analyze_folder_with_calls(inputs, context, &called, config, options)
+}
+
+/// `analyze_folder` with the local modules its files may call given apart, already read (or
+/// read on first use and kept) in `called`, which analyses of many folders may share; the
+/// files of other folders in `context` are not read as called modules.
+pub fn analyze_folder_with_calls(
+    inputs: &[SourceInput<'_>],
+    context: &[SourceInput<'_>],
+    called: &CalledModules<'_>,
+    config: &Config,
+    options: &AnalysisOptions,
+) -> Vec<FileAnalysis> {
     let parsed: Vec<Option<SourceFile<'_>>> = inputs
         .iter()
         .map(|input| {
@@ -124,10 +139,7 @@ pub fn analyze_folder(
     let folder = inputs.first().map_or("", |input| folder_of(input.path));
     let own = move |other: &&SourceInput<'_>| folder_of(other.path) == folder;
     let all = || inputs.iter().chain(context).filter(own);
-    let calls = Calls::new(
-        calls::other_folders(folder, inputs.iter().chain(context)),
-        config,
-    );
+    let calls = Calls::new(called, config);
     let cell = OnceCell::new();
     let module = ModuleEval::new(
         &cell,
@@ -183,10 +195,8 @@ pub fn analyze_incremental(
     let tree = file.parsed_tree();
     let cell = OnceCell::new();
     let module = folder_module(&cell, input, &file, folder);
-    let calls = Calls::new(
-        calls::other_folders(folder_of(input.path), folder.iter()),
-        config,
-    );
+    let called = CalledModules::new(calls::other_folders(folder_of(input.path), folder.iter()));
+    let calls = Calls::new(&called, config);
     let analysis = analyze_with_change(
         input,
         &file,
@@ -290,7 +300,7 @@ fn analyze_with_change(
     file: &SourceFile<'_>,
     change: Option<&Change<'_>>,
     module: Option<&ModuleEval<'_>>,
-    calls: Option<&Calls<'_>>,
+    calls: Option<&Calls<'_, '_>>,
     config: &Config,
     options: &AnalysisOptions,
 ) -> FileAnalysis {

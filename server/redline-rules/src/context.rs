@@ -67,8 +67,7 @@ pub struct TfvarsText<'a> {
 /// The engine makes one per folder and analysis, and every file of the folder shares it, so
 /// locals are evaluated once. It is not shared between threads.
 pub struct ModuleEval<'m> {
-    cell: &'m OnceCell<Module>,
-    build: Box<dyn Fn() -> Module + 'm>,
+    source: ModuleSource<'m>,
     tfvars: Vec<TfvarsText<'m>>,
     layout: ModuleLayout,
     /// The inputs of the module call the module is judged for; `None` for a module analysed
@@ -77,6 +76,17 @@ pub struct ModuleEval<'m> {
     evaluator: OnceCell<Evaluator<'m>>,
     /// The module evaluated as a root, to see what its defaults alone give.
     defaults: OnceCell<Evaluator<'m>>,
+}
+
+/// Where a `ModuleEval` gets its module.
+enum ModuleSource<'m> {
+    /// Read by `build` on first use, and kept in `cell`.
+    Lazy {
+        cell: &'m OnceCell<Module>,
+        build: Box<dyn Fn() -> Module + 'm>,
+    },
+    /// Already read.
+    Ready(&'m Module),
 }
 
 /// The other side of an edit, for rules that judge the change rather than the snapshot.
@@ -289,8 +299,10 @@ impl<'m> ModuleEval<'m> {
         layout: ModuleLayout,
     ) -> Self {
         Self {
-            cell,
-            build: Box::new(build),
+            source: ModuleSource::Lazy {
+                cell,
+                build: Box::new(build),
+            },
             tfvars,
             layout,
             binding: None,
@@ -301,14 +313,9 @@ impl<'m> ModuleEval<'m> {
 
     /// A module judged for one call of it: its variables take the call's inputs (and their
     /// defaults where the call sets nothing), and no tfvars apply.
-    pub fn called(
-        cell: &'m OnceCell<Module>,
-        build: impl Fn() -> Module + 'm,
-        binding: Binding,
-    ) -> Self {
+    pub fn called(module: &'m Module, binding: Binding) -> Self {
         Self {
-            cell,
-            build: Box::new(build),
+            source: ModuleSource::Ready(module),
             tfvars: Vec::new(),
             layout: ModuleLayout {
                 is_called: true,
@@ -323,7 +330,10 @@ impl<'m> ModuleEval<'m> {
 
     /// The module, read on first use.
     pub fn module(&self) -> &'m Module {
-        self.cell.get_or_init(|| (self.build)())
+        match &self.source {
+            ModuleSource::Lazy { cell, build } => cell.get_or_init(build),
+            ModuleSource::Ready(module) => module,
+        }
     }
 
     /// Whether the module is a root or reusable, and why.
