@@ -10,6 +10,7 @@ use redline_syntax::terraform::{Attribute, Value};
 use redline_syntax::terraform_eval::evaluate::Origin;
 use redline_syntax::terraform_eval::{self as evaluated, Location};
 
+use crate::terraform::provenance::file_name;
 use crate::{RuleContext, ValueSource};
 
 /// A literal value in a table.
@@ -765,9 +766,4 @@ fn relative(home: &str, path: &str) -> String {
 /// The folder part of a display path (`""` for a bare file name).
 fn folder_of(path: &str) -> &str {
     path.rfind(['/', '\\']).map_or("", |index| &path[..index])
-}
-
-/// The file name at the end of a display path.
-fn file_name(path: &str) -> &str {
-    path.rsplit(['/', '\\']).next().unwrap_or(path)
 }

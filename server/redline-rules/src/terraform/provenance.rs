@@ -90,15 +90,20 @@ pub fn code(text: &str) -> String {
 
 /// A value in HCL syntax, cut after `MAX_QUOTED` characters.
 pub fn quoted(value: &Value) -> String {
+    quoted_within(value, MAX_QUOTED)
+}
+
+/// A value in HCL syntax, cut after `max` characters.
+pub fn quoted_within(value: &Value, max: usize) -> String {
     let text = value.to_string();
-    match text.char_indices().nth(MAX_QUOTED) {
+    match text.char_indices().nth(max) {
         Some((end, _)) => format!("{}…", &text[..end]),
         None => text,
     }
 }
 
 /// The file name at the end of a display path.
-fn file_name(path: &str) -> &str {
+pub fn file_name(path: &str) -> &str {
     path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 

@@ -21,7 +21,7 @@ use redline_syntax::terraform_eval::{Key, Location, Part, Value};
 use redline_text::{TextRange, TextSize};
 
 use crate::terraform::module_change::normalise;
-use crate::terraform::provenance;
+use crate::terraform::provenance::{self, file_name, place};
 use crate::{Change, RuleContext};
 
 /// The most characters of a value a message quotes; longer values are cut with `…`.
@@ -478,8 +478,8 @@ fn through_locals(evaluation: &Evaluation, skip: Option<&str>) -> String {
         .trace
         .iter()
         .filter_map(|origin| match origin {
-            Origin::Local { name, location } if Some(name.as_str()) != skip => {
-                Some(format!("`local.{name}` ({})", place(location)))
+            Origin::Local { name, .. } if Some(name.as_str()) != skip => {
+                Some(provenance::origin(origin, None))
             }
             _ => None,
         })
@@ -502,11 +502,6 @@ pub(crate) fn decided_by(evaluation: &Evaluation) -> Option<String> {
         })
         .collect();
     (!chain.is_empty()).then(|| chain.join(", "))
-}
-
-/// A place as messages name it: `variables.tf:3`.
-pub(crate) fn place(location: &Location) -> String {
-    format!("{}:{}", file_name(&location.path), location.line)
 }
 
 /// A place in a file as messages name it: `main.tf:12`.
@@ -547,11 +542,7 @@ fn is_specific(value: &Value) -> bool {
 
 /// A value in HCL syntax, cut after `MAX_QUOTED` characters.
 fn quoted(value: &Value) -> String {
-    let text = value.to_string();
-    match text.char_indices().nth(MAX_QUOTED) {
-        Some((end, _)) => format!("{}…", &text[..end]),
-        None => text,
-    }
+    provenance::quoted_within(value, MAX_QUOTED)
 }
 
 /// The first line of `range` in `text`.
@@ -562,10 +553,6 @@ fn first_line(text: &str, range: TextRange) -> TextRange {
         .and_then(|inner| inner.find('\n'))
         .map_or(range.end().to_usize(), |index| start + index);
     TextRange::from_usize(start, end.max(start))
-}
-
-fn file_name(path: &str) -> &str {
-    path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
 #[cfg(test)]
