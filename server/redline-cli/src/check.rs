@@ -13,7 +13,7 @@ use redline_engine::{
 };
 use redline_syntax::SourceHints;
 use redline_workspace::modules::{
-    CalledFile, CalledFolders, CalledModulesOptions, read_called_modules,
+    CalledFile, CalledFolders, CalledModulesOptions, SharedReads, read_called_modules,
 };
 use redline_workspace::{
     Bounds, DiscoverOptions, FileJob, FileProblem, ProblemKind, SourceText, discover,
@@ -127,15 +127,17 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
             group.iter().map(|&index| &discovery.files[index]).collect()
         };
         // Every job of the batch is read first, so that the local modules that several
-        // folders call are parsed once for them all.
+        // folders call are read and parsed once for them all.
+        let shared = SharedReads::default();
         let reads: Vec<GroupRead> = batch
             .par_iter()
-            .map(|group| read_group(&members(group), &discovery.bounds))
+            .map(|group| read_group(&members(group), &discovery.bounds, &shared))
             .collect();
+        drop(shared);
         let called = CalledModules::new(reads.iter().flat_map(|read| {
             read.called
                 .iter()
-                .map(|file| (file.display.as_str(), file.text.as_str()))
+                .map(|file| (file.display.as_str(), &*file.text))
         }));
         let outcomes: Vec<(usize, FileOutcome)> = batch
             .par_iter()
@@ -302,7 +304,7 @@ struct GroupRead {
 /// files (its tfvars, and the Terraform files this run does not analyse: not named, excluded,
 /// or in another shard, which Terraform still reads) and the files of the local modules it
 /// calls.
-fn read_group(members: &[&FileJob], bounds: &Bounds) -> GroupRead {
+fn read_group(members: &[&FileJob], bounds: &Bounds, shared: &SharedReads) -> GroupRead {
     let sources: Vec<Result<Option<SourceText>, FileProblem>> =
         members.iter().map(|file| read_source(file)).collect();
     let mut res = GroupRead {
@@ -357,6 +359,7 @@ fn read_group(members: &[&FileJob], bounds: &Bounds) -> GroupRead {
         bounds,
         max_file_size: first.config.config.max_file_size,
         open_text: &|_| None,
+        shared: Some(shared),
     };
     res.called = read_called_modules(
         folder,

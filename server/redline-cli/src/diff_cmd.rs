@@ -239,13 +239,18 @@ fn called_files(
         bounds: &modules.bounds,
         max_file_size: first.job.config.config.max_file_size,
         open_text: &open_text,
+        shared: None,
     };
     read_called_modules(folder, parent(&first.job.display), &texts, &options)
         .into_iter()
         .map(
             |file| match prepared.iter().find(|other| other.job.path == file.path) {
                 Some(other) => (file.display, other.base.clone(), other.new.clone()),
-                None => (file.display, Some(file.text.clone()), Some(file.text)),
+                None => (
+                    file.display,
+                    Some(file.text.to_string()),
+                    Some(file.text.to_string()),
+                ),
             },
         )
         .collect()

@@ -31,7 +31,7 @@ use redline_syntax::terraform_eval::calls::{
     Binding, bind, folder_of, local_source_folder, local_sources,
 };
 use redline_syntax::terraform_eval::evaluate::{Evaluator, Instance, Instances, Origin};
-use redline_syntax::terraform_eval::symbols::{Module, ModuleCall};
+use redline_syntax::terraform_eval::symbols::{Module, ModuleCall, reading_order};
 use redline_syntax::terraform_eval::tfvars::is_auto_loaded;
 use redline_syntax::{Format, SourceFile, parse_source};
 use redline_text::TextRange;
@@ -71,8 +71,11 @@ pub(crate) struct Calls<'s, 'a> {
 /// One folder's Terraform files, parsed and read as a module on first use.
 struct Folder<'a> {
     inputs: Vec<(&'a str, &'a str)>,
-    files: OnceLock<Vec<SourceFile<'a>>>,
-    module: OnceLock<Module>,
+    /// The module, and the files the rules are run on: those that declare something (a
+    /// `resource`, a `data` source, a `provider`). A file of only variables, locals, outputs
+    /// and calls is read into the module and its tree dropped, since what it says is in the
+    /// module; most of a published module's text is such files.
+    parsed: OnceLock<(Module, Vec<SourceFile<'a>>)>,
     /// The resource types the folder declares (`*` for any, in the JSON syntax), and the
     /// folders its local calls name.
     outline: OnceLock<(Vec<String>, Vec<String>)>,
@@ -106,8 +109,7 @@ impl<'a> CalledModules<'a> {
             }
             let folder = folders.entry(folder_of(path)).or_insert_with(|| Folder {
                 inputs: Vec::new(),
-                files: OnceLock::new(),
-                module: OnceLock::new(),
+                parsed: OnceLock::new(),
                 outline: OnceLock::new(),
             });
             if !folder.inputs.iter().any(|(other, _)| *other == path) {
@@ -273,8 +275,7 @@ impl<'s, 'a> Calls<'s, 'a> {
         if !self.called.is_relevant(folder, &self.extra_types) {
             return;
         }
-        let files = folder.files();
-        let module = folder.module();
+        let (module, files) = folder.parsed();
         let instances: Vec<Option<Instance>> = match caller.call_instances(call) {
             Instances::Known(instances) => instances
                 .into_iter()
@@ -341,19 +342,50 @@ impl<'s, 'a> Calls<'s, 'a> {
 }
 
 impl<'a> Folder<'a> {
-    fn files(&self) -> &[SourceFile<'a>] {
-        self.files.get_or_init(|| {
-            self.inputs
-                .iter()
-                .filter_map(|(path, text)| parse_source(path, text, Default::default()))
-                .filter(|file| file.format == Format::Terraform)
-                .collect()
-        })
+    fn parsed(&self) -> (&Module, &[SourceFile<'a>]) {
+        let (module, files) = self.parsed.get_or_init(|| {
+            // One file parsed at a time, and dropped once read unless the rules judge it; a
+            // judged file keeps what the rules read, without its tree.
+            let mut inputs = self.inputs.clone();
+            inputs.sort_by_key(|(path, _)| reading_order(path));
+            let mut module = Module::empty();
+            let mut files: Vec<SourceFile<'a>> = Vec::new();
+            for (path, text) in inputs {
+                let Some(mut file) = parse_source(path, text, Default::default())
+                    .filter(|file| file.format == Format::Terraform)
+                else {
+                    continue;
+                };
+                module.read(&file);
+                if declares_something(&file) {
+                    file.shed_tree();
+                    files.push(file);
+                }
+            }
+            files.sort_by_key(|file| file.path);
+            (module, files)
+        });
+        (module, files)
     }
+}
 
-    fn module(&self) -> &Module {
-        self.module.get_or_init(|| build(self.files()))
-    }
+/// Whether `file` has a top-level block that the rules judge: anything but the parts of a
+/// module's interface and wiring, which the module holds.
+fn declares_something(file: &SourceFile<'_>) -> bool {
+    const WIRING: [&str; 8] = [
+        "variable",
+        "output",
+        "locals",
+        "terraform",
+        "module",
+        "moved",
+        "removed",
+        "import",
+    ];
+    file.terraform()
+        .blocks
+        .iter()
+        .any(|block| !WIRING.contains(&block.kind.as_str()))
 }
 
 /// The type of a `resource "TYPE" "name" {` line.
@@ -361,11 +393,6 @@ fn resource_type(line: &str) -> Option<&str> {
     let rest = line.trim_start().strip_prefix("resource")?;
     let rest = rest.trim_start().strip_prefix('"')?;
     rest.split('"').next()
-}
-
-fn build(files: &[SourceFile<'_>]) -> Module {
-    let refs: Vec<&SourceFile<'_>> = files.iter().collect();
-    Module::build(&refs)
 }
 
 fn is_terraform_path(path: &str) -> bool {

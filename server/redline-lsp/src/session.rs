@@ -305,6 +305,7 @@ impl Session {
             bounds: &bounds,
             max_file_size: redline_engine::config::DEFAULT_MAX_FILE_SIZE,
             open_text: &open_text,
+            shared: None,
         };
         let display_folder = display.rfind('/').map_or("", |index| &display[..index]);
         read_called_modules(folder, display_folder, &texts, &options)
@@ -312,7 +313,7 @@ impl Session {
             .map(|called| ModuleFile {
                 uri: lsp::Uri::from_file_path(&called.path),
                 display: called.display,
-                text: called.text,
+                text: called.text.to_string(),
             })
             .collect()
     }

@@ -54,6 +54,8 @@ pub struct SourceFile<'a> {
     terraform: std::sync::OnceLock<terraform::TerraformFile>,
     /// The IAM policies of the file, built on first use and shared by every rule.
     policies: std::sync::OnceLock<Vec<iam_policy::Policy>>,
+    /// Where the syntax errors of the dropped tree were, once `shed_tree` has dropped it.
+    shed_errors: Option<Vec<TextRange>>,
 }
 
 /// A syntax problem found while parsing.
@@ -208,6 +210,7 @@ pub fn parse_source_incremental<'a>(
         templated,
         terraform: std::sync::OnceLock::new(),
         policies: std::sync::OnceLock::new(),
+        shed_errors: None,
     })
 }
 
@@ -244,6 +247,7 @@ fn parse_plan<'a>(
         templated: false,
         terraform: std::sync::OnceLock::new(),
         policies: std::sync::OnceLock::new(),
+        shed_errors: None,
     })
 }
 
@@ -282,6 +286,13 @@ impl SourceFile<'_> {
     /// Whether a syntax error lies inside `range` (or the smallest node holding it): an edit
     /// there could merge with the broken text.
     pub fn has_error_in(&self, range: TextRange) -> bool {
+        if let Some(errors) = &self.shed_errors {
+            // An error region that holds all of `range` is outside its smallest node.
+            return errors.iter().any(|error| {
+                let overlaps = error.start() <= range.end() && range.start() <= error.end();
+                overlaps && !(error.contains_range(range) && *error != range)
+            });
+        }
         self.trees().any(|tree| {
             tree.root_node()
                 .descendant_for_byte_range(range.start().to_usize(), range.end().to_usize())
@@ -298,6 +309,31 @@ impl SourceFile<'_> {
     /// GitLab CI `script:` lines; ranges are in this file.
     pub fn commands(&self) -> &[shell::Command] {
         embedded::file_commands(self, &self.commands)
+    }
+
+    /// Builds what the rules read of the file (its Terraform model, its policies, its
+    /// commands) and drops its syntax trees, keeping where their errors were, for a file that
+    /// is kept in memory only to be read through its model (a file of a called module: trees
+    /// take many times the size of the text). Afterwards the file has no syntax error and no
+    /// comment, `has_error_in` answers from the kept errors, and an expression that only the
+    /// tree could find (a nested range given to `Evaluator::expression`) is unknown.
+    pub fn shed_tree(&mut self) {
+        if self.shed_errors.is_some() {
+            return;
+        }
+        self.terraform();
+        self.policies();
+        self.commands();
+        let mut errors = Vec::new();
+        for tree in self.trees() {
+            tree::error_ranges(tree, &mut errors);
+        }
+        let Some(empty) = tree::parse(self.language, "") else {
+            return;
+        };
+        self.tree = empty;
+        self.more_trees = Vec::new();
+        self.shed_errors = Some(errors);
     }
 
     /// Every tree of the file, in source order.

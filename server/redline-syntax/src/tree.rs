@@ -104,6 +104,23 @@ pub fn node_text<'a>(node: Node<'_>, text: &'a str) -> &'a str {
     text.get(node.start_byte()..node.end_byte()).unwrap_or("")
 }
 
+/// Adds the range of every error and missing node of `tree` to `res`, outermost only: the
+/// inside of an error region is not searched.
+pub fn error_ranges(tree: &Tree, res: &mut Vec<TextRange>) {
+    let mut pending = vec![tree.root_node()];
+    while let Some(node) = pending.pop() {
+        if node.is_error() || node.is_missing() {
+            res.push(range(node));
+            continue;
+        }
+        if !node.has_error() {
+            continue;
+        }
+        let mut cursor = node.walk();
+        pending.extend(node.children(&mut cursor));
+    }
+}
+
 /// The first ERROR or MISSING node in document order, described for users.
 pub fn first_error(tree: &Tree, text: &str) -> Option<ParseProblem> {
     let root = tree.root_node();
@@ -201,5 +218,24 @@ mod tests {
         let tree = parse(Language::Hcl, clean).expect("hcl grammar loads");
         assert!(first_error(&tree, clean).is_none());
         assert_eq!(comments(&tree).len(), 2);
+    }
+
+    /// A file without its tree answers from its model and kept errors as it did with it.
+    #[test]
+    fn shed_tree_keeps_what_rules_read() {
+        let text = "resource \"aws_s3_bucket\" \"a\" {\n  force_destroy = true\n}\n\nresource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\n}\n";
+        let mut file = crate::parse_source("main.tf", text, Default::default())
+            .expect("a Terraform file parses");
+        let blocks: Vec<TextRange> = file.terraform().blocks.iter().map(|b| b.range).collect();
+        let before: Vec<bool> = blocks.iter().map(|r| file.has_error_in(*r)).collect();
+        assert_eq!(before, [false, true]);
+        let policies = file.policies().len();
+        file.shed_tree();
+        assert_eq!(file.tree.root_node().end_byte(), 0);
+        let after: Vec<bool> = blocks.iter().map(|r| file.has_error_in(*r)).collect();
+        assert_eq!(after, before);
+        assert_eq!(file.terraform().blocks.len(), 2);
+        assert_eq!(file.policies().len(), policies);
+        assert!(file.terraform().resources().next().is_some());
     }
 }

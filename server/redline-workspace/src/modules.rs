@@ -13,9 +13,10 @@
 //! for one folder; a repository scan reads at most `MAX_SCANNED_FILES` files of at most
 //! `MAX_SCANNED_FILE_SIZE` bytes each.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use redline_syntax::terraform_eval::calls::{local_source_folder, local_sources};
 
@@ -45,8 +46,16 @@ pub struct CalledFile {
     /// The display path the engine resolves the call's `source` to: the caller's display
     /// folder joined with the `source`, then the file name.
     pub display: String,
-    /// Its text.
-    pub text: String,
+    /// Its text, shared with the other callers of its folder that read it through the same
+    /// `SharedReads`.
+    pub text: Arc<str>,
+}
+
+/// The called files already read in one run, by path, so that many folders calling the same
+/// module (the examples of a published module) hold one copy of its text.
+#[derive(Debug, Default)]
+pub struct SharedReads {
+    texts: Mutex<BTreeMap<PathBuf, Arc<str>>>,
 }
 
 /// What `read_called_modules` may read.
@@ -58,6 +67,8 @@ pub struct CalledModulesOptions<'a> {
     /// The text of a file the front-end holds in memory (an editor's open buffer), which wins
     /// over the file on disk.
     pub open_text: &'a dyn Fn(&Path) -> Option<String>,
+    /// Texts read for earlier callers, reused and added to; `None` reads every file.
+    pub shared: Option<&'a SharedReads>,
 }
 
 /// The folders of a repository that a local module call of another folder names, by canonical
@@ -167,7 +178,7 @@ fn read_terraform_files(
     folder: &Path,
     options: &CalledModulesOptions<'_>,
     limit: usize,
-) -> Vec<(PathBuf, String)> {
+) -> Vec<(PathBuf, Arc<str>)> {
     let Ok(listing) = fs::read_dir(folder) else {
         return Vec::new();
     };
@@ -185,10 +196,18 @@ fn read_terraform_files(
         .into_iter()
         .filter_map(|path| {
             if let Some(text) = (options.open_text)(&path) {
-                return Some((path, text));
+                return Some((path, Arc::from(text)));
             }
+            let shared = options.shared.and_then(|shared| shared.texts.lock().ok());
+            if let Some(text) = shared.as_ref().and_then(|texts| texts.get(&path)) {
+                return Some((path, Arc::clone(text)));
+            }
+            drop(shared);
             let bytes = read_found_file(&path, options.bounds, options.max_file_size).ok()?;
-            let text = decode(bytes).ok()?.text;
+            let text: Arc<str> = Arc::from(decode(bytes).ok()?.text);
+            if let Some(mut texts) = options.shared.and_then(|shared| shared.texts.lock().ok()) {
+                texts.insert(path.clone(), Arc::clone(&text));
+            }
             Some((path, text))
         })
         .collect()
@@ -301,6 +320,7 @@ mod tests {
             bounds,
             max_file_size: 1 << 20,
             open_text: &|_| None,
+            shared: None,
         };
         read_called_modules(
             &root.join(folder),

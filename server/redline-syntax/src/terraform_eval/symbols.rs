@@ -250,9 +250,20 @@ impl Module {
             .copied()
             .filter(|file| file.format == Format::Terraform)
             .collect();
-        ordered.sort_by_key(|file| (is_override(file.path), file.path));
+        ordered.sort_by_key(|file| reading_order(file.path));
         ordered.dedup_by_key(|file| file.path);
-        let mut module = Module {
+        let mut module = Module::empty();
+        for file in ordered {
+            module.read(file);
+        }
+        module
+    }
+
+    /// A module with no file read yet; `read` adds files one by one, so that a caller can drop
+    /// each file's tree once it is read. Files must come in `reading_order`, each once, as
+    /// `build` gives them.
+    pub fn empty() -> Module {
+        Module {
             files: Vec::new(),
             variables: BTreeMap::new(),
             locals: BTreeMap::new(),
@@ -268,12 +279,13 @@ impl Module {
             problems: Vec::new(),
             expressions: BTreeMap::new(),
             versions_file_only_requirements: false,
-        };
-        for file in ordered {
-            module.files.push(file.path.to_owned());
-            Reader::new(file).read_into(&mut module);
         }
-        module
+    }
+
+    /// Reads one more Terraform file into the module (see `empty`).
+    pub fn read(&mut self, file: &SourceFile<'_>) {
+        self.files.push(file.path.to_owned());
+        Reader::new(file).read_into(self);
     }
 
     /// Tells a root module from a reusable one.
@@ -312,6 +324,11 @@ impl Module {
 /// The file name at the end of a display path.
 pub(crate) fn file_name(path: &str) -> &str {
     path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
+
+/// The order in which Terraform reads a module's files: by name, override files last.
+pub fn reading_order(path: &str) -> (bool, &str) {
+    (is_override(path), path)
 }
 
 fn is_override(path: &str) -> bool {
