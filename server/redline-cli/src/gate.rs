@@ -71,6 +71,7 @@ pub fn judge(
         &[Change {
             path: path.to_path_buf(),
             proposed: proposed.map(str::to_owned),
+            moved_from: None,
         }],
         cwd,
         config_file,
@@ -84,6 +85,9 @@ pub struct Change {
     pub path: PathBuf,
     /// Its text after the change; `None` when the change deletes it.
     pub proposed: Option<String>,
+    /// The file it was moved from, when the change moves it: the text of that file on disk is
+    /// its base, so that what the file held before is not taken for new.
+    pub moved_from: Option<PathBuf>,
 }
 
 /// The findings that a change of several files at once would introduce, judged together as
@@ -106,6 +110,18 @@ pub fn judge_changes(
         .iter()
         .map(|change| (absolute(&change.path), change.proposed.as_deref()))
         .collect();
+    let origins: Vec<Option<PathBuf>> = changes
+        .iter()
+        .map(|change| change.moved_from.as_deref().map(absolute))
+        .collect();
+    let origin_jobs = {
+        let named: Vec<PathBuf> = origins.iter().flatten().cloned().collect();
+        let mut jobs = file_jobs(&named, config_file, cwd)?.into_iter();
+        origins
+            .iter()
+            .map(|origin| origin.as_ref().and_then(|_| jobs.next().flatten()))
+            .collect::<Vec<_>>()
+    };
     let mut paths: Vec<PathBuf> = changed.iter().map(|(path, _)| path.clone()).collect();
     let mut module_folders: Vec<&Path> = changed
         .iter()
@@ -140,15 +156,15 @@ pub fn judge_changes(
     paths.extend(siblings);
     let jobs = file_jobs(&paths, config_file, cwd)?;
     let mut prepared = Vec::new();
-    for ((path, proposed), job) in changed.iter().zip(&jobs) {
+    for (((path, proposed), job), origin) in changed.iter().zip(&jobs).zip(&origin_jobs) {
         // `None`: the configuration excludes the file.
         let Some(job) = job.clone() else {
             continue;
         };
-        let base = if path.is_file() {
-            current_text(&job)?
-        } else {
-            None
+        let base = match origin {
+            Some(origin) if origin.path.is_file() => current_text(origin)?,
+            _ if path.is_file() => current_text(&job)?,
+            _ => None,
         };
         let proposed = proposed.map(|text| text.strip_prefix('\u{feff}').unwrap_or(text));
         prepared.push(Prepared {

@@ -250,12 +250,22 @@ impl Walk {
             if let (Some(source), Input::Inherited) = (source, &input) {
                 input = Input::Pipe(source);
             }
-            // `a | b > f` is read as the pipeline's redirection; the shell gives it to `b`.
-            if let Some(at) = index.checked_sub(1)
-                && let Some(statement) = ancestors.get(at)
+        }
+        // `a | b > f` and `a && b > f` are read as the redirection of the pipeline or list;
+        // the shell gives it to `b`, the last command.
+        let mut inner = element;
+        let mut at = parent_index;
+        while let Some(index) = at.checked_sub(1)
+            && let Some(container) = ancestors.get(index)
+            && matches!(container.kind(), "pipeline" | "list")
+            && last_named_child(*container) == Some(inner)
+        {
+            inner = *container;
+            at = index;
+            if let Some(statement_at) = index.checked_sub(1)
+                && let Some(statement) = ancestors.get(statement_at)
                 && statement.kind() == "redirected_statement"
                 && statement.child_by_field_name("body") == Some(*container)
-                && position.is_some_and(|position| position + 1 == elements.len())
             {
                 statement_redirections(
                     *statement,
@@ -266,7 +276,8 @@ impl Walk {
                     &mut redirects,
                     &mut input,
                 );
-                own.push(at);
+                own.push(statement_at);
+                break;
             }
         }
         // Groups around the command: their redirections, and the subshells it runs in.
@@ -288,7 +299,7 @@ impl Walk {
                         .is_some_and(|next| next.kind() == "heredoc_redirect");
                     let body = ancestor
                         .child_by_field_name("body")
-                        .filter(|body| body.kind() != "pipeline");
+                        .filter(|body| !matches!(body.kind(), "pipeline" | "list"));
                     if !in_heredoc_line {
                         let mut ignored = Input::Inherited;
                         if let Some(body) = body {
@@ -384,6 +395,13 @@ fn scope_id(scopes: &mut HashMap<usize, usize>, next: &mut usize, node: TsNode<'
         *next += 1;
         id
     })
+}
+
+fn last_named_child(node: TsNode<'_>) -> Option<TsNode<'_>> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor)
+        .filter(|child| child.kind() != "comment")
+        .last()
 }
 
 /// The simple command a pipeline element is: itself, or the body of a redirected statement.

@@ -71,6 +71,7 @@ pub fn simulate(command: &str, cwd: &Path) -> Effect {
         start: cwd.clone(),
         home: std::env::var_os("HOME").map(PathBuf::from),
         files: BTreeMap::new(),
+        origins: BTreeMap::new(),
         order: Vec::new(),
         folders: vec![(Vec::new(), Some(cwd))],
         outputs: Vec::new(),
@@ -108,6 +109,8 @@ struct Simulation<'a> {
     start: PathBuf,
     home: Option<PathBuf>,
     files: BTreeMap<PathBuf, State>,
+    /// The file on disk each moved file came from, when its text is still that file's.
+    origins: BTreeMap<PathBuf, PathBuf>,
     /// The files of `files` in the order first touched.
     order: Vec<PathBuf>,
     /// The folder each scope runs in, latest last; `None` when only known at run time.
@@ -239,9 +242,11 @@ impl Simulation<'_> {
                             ));
                             continue;
                         }
+                        let moved_from = self.origins.get(&path).cloned();
                         self.effect.changes.push(Change {
                             path,
                             proposed: Some(text.clone()),
+                            moved_from,
                         });
                     }
                 }
@@ -251,6 +256,7 @@ impl Simulation<'_> {
                     self.effect.changes.push(Change {
                         path,
                         proposed: None,
+                        moved_from: None,
                     });
                 }
                 _ => {}
@@ -454,7 +460,27 @@ impl Simulation<'_> {
         if !self.files.contains_key(path) {
             self.order.push(path.to_path_buf());
         }
+        if matches!(state, State::Deleted) {
+            self.origins.remove(path);
+        }
         self.files.insert(path.to_path_buf(), state);
+    }
+
+    /// Moves a file: its text goes to `target`, which keeps the file on disk it came from as
+    /// its origin.
+    fn rename(&mut self, step: &Step, source: &Path, target: &Path) {
+        let state = self.state(source);
+        let origin = self.origins.get(source).cloned().or_else(|| {
+            (!self.files.contains_key(source) && std::fs::metadata(source).is_ok())
+                .then(|| source.to_path_buf())
+        });
+        self.set(source, State::Deleted);
+        if self.inside(target) {
+            self.write(step, target, state);
+            if let Some(origin) = origin {
+                self.origins.insert(target.to_path_buf(), origin);
+            }
+        }
     }
 
     /// Writes `state` to `path`, saying so when a judged file gets text only known at run time.
@@ -727,10 +753,11 @@ impl Simulation<'_> {
                     if no_clobber && self.kind(&target) != Kind::Missing {
                         continue;
                     }
-                    let state = self.state(&source);
                     if moving {
-                        self.set(&source, State::Deleted);
+                        self.rename(step, &source, &target);
+                        continue;
                     }
+                    let state = self.state(&source);
                     if self.inside(&target) {
                         self.write(step, &target, state);
                     }
@@ -741,10 +768,11 @@ impl Simulation<'_> {
                             continue;
                         };
                         let target = target.join(relative);
-                        let state = self.state(&file);
                         if moving {
-                            self.set(&file, State::Deleted);
+                            self.rename(step, &file, &target);
+                            continue;
                         }
+                        let state = self.state(&file);
                         if self.inside(&target) {
                             self.write(step, &target, state);
                         }
@@ -907,6 +935,9 @@ impl Simulation<'_> {
                     "it reads `{}`, a path only known at run time",
                     word.text
                 ));
+            }
+            if word.text == "/dev/null" {
+                continue;
             }
             let paths = self.paths(step, word);
             if paths.is_empty() {
@@ -1242,8 +1273,13 @@ impl Simulation<'_> {
         for (index, word) in args.iter().enumerate() {
             let text = word.text.as_str();
             if text == "-f" || text == "--filename" {
-                if let Some(value) = args.get(index + 1) {
-                    filenames.push(value.clone());
+                // The grammar drops the `-` of `-f - <<EOF`: a last `-f` reads the input.
+                let value = args.get(index + 1).cloned().unwrap_or_else(|| Word {
+                    text: "-".to_owned(),
+                    ..word.clone()
+                });
+                {
+                    filenames.push(value);
                 }
             } else if let Some(value) = text
                 .strip_prefix("--filename=")

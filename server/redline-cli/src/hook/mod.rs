@@ -246,6 +246,7 @@ pub fn judge(call: &Call) -> anyhow::Result<Judgement> {
                 .map(|change| gate::Change {
                     path: change.path,
                     proposed: change.proposed,
+                    moved_from: None,
                 })
                 .collect();
             gate::judge_changes(&changes, &cwd, None)?.findings
