@@ -562,16 +562,15 @@ fn expands(text: &str) -> bool {
                 chars.next();
             }
             '`' => return true,
-            '$' => {
-                if chars.peek().is_some_and(|next| {
-                    next.is_ascii_alphanumeric()
-                        || matches!(
-                            next,
-                            '_' | '{' | '(' | '@' | '*' | '#' | '?' | '$' | '!' | '-'
-                        )
-                }) {
-                    return true;
-                }
+            '$' if chars.peek().is_some_and(|next| {
+                next.is_ascii_alphanumeric()
+                    || matches!(
+                        next,
+                        '_' | '{' | '(' | '@' | '*' | '#' | '?' | '$' | '!' | '-'
+                    )
+            }) =>
+            {
+                return true;
             }
             _ => {}
         }

@@ -232,23 +232,23 @@ impl Simulation<'_> {
             }
             let on_disk = read_disk(&path);
             match self.files.get(&path) {
-                Some(State::Text(text)) => {
-                    if on_disk.as_ref().ok().and_then(Option::as_ref) != Some(text) {
-                        // A file on disk that is not text is not judged: the change is unknown.
-                        if let Err(reason) = &on_disk {
-                            let shown = self.display(&path);
-                            self.effect.unknown.push(format!(
-                                "`{shown}` cannot be read before it changes: {reason}"
-                            ));
-                            continue;
-                        }
-                        let moved_from = self.origins.get(&path).cloned();
-                        self.effect.changes.push(Change {
-                            path,
-                            proposed: Some(text.clone()),
-                            moved_from,
-                        });
+                Some(State::Text(text))
+                    if on_disk.as_ref().ok().and_then(Option::as_ref) != Some(text) =>
+                {
+                    // A file on disk that is not text is not judged: the change is unknown.
+                    if let Err(reason) = &on_disk {
+                        let shown = self.display(&path);
+                        self.effect.unknown.push(format!(
+                            "`{shown}` cannot be read before it changes: {reason}"
+                        ));
+                        continue;
                     }
+                    let moved_from = self.origins.get(&path).cloned();
+                    self.effect.changes.push(Change {
+                        path,
+                        proposed: Some(text.clone()),
+                        moved_from,
+                    });
                 }
                 // Only a file that exists, as text, is judged when deleted; a deleted binary
                 // file is no file redline reads.
@@ -815,25 +815,21 @@ impl Simulation<'_> {
         };
         let rest = &args[index + 1..];
         match sub.text.as_str() {
-            "rm" => {
-                if !has_flag(rest, "--cached") {
-                    let recursive = has_flag(rest, "-r");
-                    for word in operands(rest, &[]) {
-                        if word.text.contains(['*', '?', '[']) {
-                            if may_matter(&word.text) {
-                                self.unknown(
-                                    step,
-                                    &format!(
-                                        "removes the files the pathspec `{}` matches",
-                                        word.text
-                                    ),
-                                );
-                            }
-                            continue;
+            // `--cached` removes from the index only.
+            "rm" if !has_flag(rest, "--cached") => {
+                let recursive = has_flag(rest, "-r");
+                for word in operands(rest, &[]) {
+                    if word.text.contains(['*', '?', '[']) {
+                        if may_matter(&word.text) {
+                            self.unknown(
+                                step,
+                                &format!("removes the files the pathspec `{}` matches", word.text),
+                            );
                         }
-                        for path in self.paths(step, word) {
-                            self.delete(&path, recursive);
-                        }
+                        continue;
+                    }
+                    for path in self.paths(step, word) {
+                        self.delete(&path, recursive);
                     }
                 }
             }
