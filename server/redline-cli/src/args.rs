@@ -49,7 +49,10 @@ pub enum Command {
     ///
     /// Speaks the hook protocol of the agent named: reads the call on standard input (at most
     /// 64 MiB) and answers `deny` when it introduces an error, `ask` when it introduces a warning
-    /// (`deny` for agents without `ask`), with the findings as the reason. Tools redline does
+    /// (`deny` for agents without `ask`), with the findings as the reason. A shell command's
+    /// effect on the files redline judges (`rm`, `mv`, `cp`, `sed -i`, redirections, `tee`, ...)
+    /// is simulated in memory and judged as the same edit would be; an effect only known when
+    /// the command runs is answered with `ask`. Tools redline does
     /// not judge are allowed. Input that cannot be read is refused the way the agent blocks a
     /// call: exit status 2 for agents that block on it, a `deny` answer for agents that let a
     /// failed hook through.

@@ -67,61 +67,124 @@ pub fn judge(
     cwd: &Path,
     config_file: Option<&Path>,
 ) -> anyhow::Result<Report> {
-    let path = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        cwd.join(path)
+    judge_changes(
+        &[Change {
+            path: path.to_path_buf(),
+            proposed: proposed.map(str::to_owned),
+            moved_from: None,
+        }],
+        cwd,
+        config_file,
+    )
+}
+
+/// One file of a change: its new text, or `None` when the change deletes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    /// The file, absolute or relative to the folder the change is judged from.
+    pub path: PathBuf,
+    /// Its text after the change; `None` when the change deletes it.
+    pub proposed: Option<String>,
+    /// The file it was moved from, when the change moves it: the text of that file on disk is
+    /// its base, so that what the file held before is not taken for new.
+    pub moved_from: Option<PathBuf>,
+}
+
+/// The findings that a change of several files at once would introduce, judged together as
+/// [`judge`] judges one file: the files on disk are the base, and the other files of each
+/// Terraform module the change touches are context, so that a block moved from one file of a
+/// module to another is a move and not a removal.
+pub fn judge_changes(
+    changes: &[Change],
+    cwd: &Path,
+    config_file: Option<&Path>,
+) -> anyhow::Result<Report> {
+    let absolute = |path: &Path| {
+        if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            cwd.join(path)
+        }
     };
-    let display = path.to_string_lossy().replace('\\', "/");
-    let mut paths = vec![path.clone()];
-    if redline_workspace::is_module_file(&display)
-        && let Some(folder) = path.parent()
-        && let Ok(listing) = std::fs::read_dir(folder)
-    {
+    let changed: Vec<(PathBuf, Option<&str>)> = changes
+        .iter()
+        .map(|change| (absolute(&change.path), change.proposed.as_deref()))
+        .collect();
+    let origins: Vec<Option<PathBuf>> = changes
+        .iter()
+        .map(|change| change.moved_from.as_deref().map(absolute))
+        .collect();
+    let origin_jobs = {
+        let named: Vec<PathBuf> = origins.iter().flatten().cloned().collect();
+        let mut jobs = file_jobs(&named, config_file, cwd)?.into_iter();
+        origins
+            .iter()
+            .map(|origin| origin.as_ref().and_then(|_| jobs.next().flatten()))
+            .collect::<Vec<_>>()
+    };
+    let mut paths: Vec<PathBuf> = changed.iter().map(|(path, _)| path.clone()).collect();
+    let mut module_folders: Vec<&Path> = changed
+        .iter()
+        .filter(|(path, _)| redline_workspace::is_module_file(&display(path)))
+        .filter_map(|(path, _)| path.parent())
+        .collect();
+    module_folders.sort();
+    module_folders.dedup();
+    let mut siblings = Vec::new();
+    for folder in module_folders {
+        let Ok(listing) = std::fs::read_dir(folder) else {
+            continue;
+        };
         // Links are kept here and judged by `read_source` against the sibling bounds below.
-        let mut siblings: Vec<PathBuf> = listing
-            .filter_map(Result::ok)
-            .filter(|entry| {
-                entry
-                    .file_type()
-                    .is_ok_and(|kind| kind.is_file() || kind.is_symlink())
-            })
-            .map(|entry| entry.path())
-            .filter(|sibling| {
-                *sibling != path
-                    && redline_workspace::is_module_file(
-                        &sibling.to_string_lossy().replace('\\', "/"),
-                    )
-            })
-            .collect();
-        siblings.sort();
-        paths.extend(siblings);
+        siblings.extend(
+            listing
+                .filter_map(Result::ok)
+                .filter(|entry| {
+                    entry
+                        .file_type()
+                        .is_ok_and(|kind| kind.is_file() || kind.is_symlink())
+                })
+                .map(|entry| entry.path())
+                .filter(|sibling| {
+                    !paths.contains(sibling) && redline_workspace::is_module_file(&display(sibling))
+                }),
+        );
     }
-    let mut jobs = file_jobs(&paths, config_file, cwd)?.into_iter();
-    let Some(Some(job)) = jobs.next() else {
-        // The configuration excludes the file.
+    siblings.sort();
+    siblings.dedup();
+    let n_changed = paths.len();
+    paths.extend(siblings);
+    let jobs = file_jobs(&paths, config_file, cwd)?;
+    let mut prepared = Vec::new();
+    for (((path, proposed), job), origin) in changed.iter().zip(&jobs).zip(&origin_jobs) {
+        // `None`: the configuration excludes the file.
+        let Some(job) = job.clone() else {
+            continue;
+        };
+        let base = match origin {
+            Some(origin) if origin.path.is_file() => current_text(origin)?,
+            _ if path.is_file() => current_text(&job)?,
+            _ => None,
+        };
+        let proposed = proposed.map(|text| text.strip_prefix('\u{feff}').unwrap_or(text));
+        prepared.push(Prepared {
+            job,
+            base,
+            new: proposed.map(str::to_owned),
+            reported: true,
+        });
+    }
+    if prepared.is_empty() {
         return Ok(Report {
             findings: Vec::new(),
             errors: Vec::new(),
             files: 0,
         });
-    };
-    let base = if path.is_file() {
-        current_text(&job)?
-    } else {
-        None
-    };
-    let proposed = proposed.map(|text| text.strip_prefix('\u{feff}').unwrap_or(text));
-    let mut prepared = vec![Prepared {
-        job,
-        base,
-        new: proposed.map(str::to_owned),
-        reported: true,
-    }];
-    // The siblings were found by listing the folder, not named: like files found by walking,
-    // they are read only where they lead inside the folder or its git work tree.
-    let bounds = Arc::new(Bounds::new(&paths[..1], cwd));
-    for mut sibling in jobs.flatten() {
+    }
+    // The siblings were found by listing the folders, not named: like files found by walking,
+    // they are read only where they lead inside the folders or their git work tree.
+    let bounds = Arc::new(Bounds::new(&paths[..n_changed], cwd));
+    for mut sibling in jobs.into_iter().skip(n_changed).flatten() {
         sibling.bounds = Some(Arc::clone(&bounds));
         if let Ok(Some(source)) = read_source(&sibling) {
             prepared.push(Prepared {
@@ -132,23 +195,29 @@ pub fn judge(
             });
         }
     }
-    let modules = if redline_workspace::is_terraform_file(&display) {
+    let terraform = changed
+        .iter()
+        .find(|(path, _)| redline_workspace::is_terraform_file(&display(path)));
+    let modules = match terraform {
         // The repository the file is in (its git work tree, else its folder) is scanned for
         // the folders local module calls name.
-        let root = bounds_root(&path);
-        Modules::scan(&root, (*bounds).clone())
-    } else {
-        Modules {
+        Some((path, _)) => Modules::scan(&bounds_root(path), (*bounds).clone()),
+        None => Modules {
             called: CalledFolders::default(),
             bounds: (*bounds).clone(),
-        }
+        },
     };
-    let (findings, files) = analyse(&prepared, Reported::Introduced, &modules);
+    let (mut findings, files) = analyse(&prepared, Reported::Introduced, &modules);
+    findings.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Report {
         findings,
         errors: Vec::new(),
         files,
     })
+}
+
+fn display(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
 }
 
 /// The git work tree holding `path`, else its folder.

@@ -13,6 +13,7 @@ mod json;
 pub mod kubernetes;
 pub mod plan_json;
 pub mod shell;
+pub mod shell_steps;
 pub mod terraform;
 pub mod terraform_eval;
 pub mod terraform_plan;

@@ -13,7 +13,7 @@ use crate::Language;
 use crate::tree::{grammar, node_text, range};
 
 /// How many `bash -c` levels are followed.
-const MAX_NESTING: usize = 4;
+pub(crate) const MAX_NESTING: usize = 4;
 
 /// One simple command after unwrapping.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -291,7 +291,7 @@ fn nested(word: &Word, depth: usize, wrappers: &[String], res: &mut Vec<Command>
 }
 
 /// Removes wrappers that run the rest of the line as a command.
-fn unwrap(mut words: Vec<Word>, wrappers: &mut Vec<String>) -> Vec<Word> {
+pub(crate) fn unwrap(mut words: Vec<Word>, wrappers: &mut Vec<String>) -> Vec<Word> {
     loop {
         let Some(first) = words.first() else {
             return words;
@@ -364,7 +364,7 @@ pub fn is_short_cluster_with(text: &str, flag: char) -> bool {
         && text[1..].contains(flag)
 }
 
-fn word(node: TsNode<'_>, script: &str, map: &SourceMap) -> Word {
+pub(crate) fn word(node: TsNode<'_>, script: &str, map: &SourceMap) -> Word {
     let mut text = String::new();
     let mut has_expansion = false;
     let mut expansions = Vec::new();

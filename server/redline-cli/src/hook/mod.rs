@@ -1,13 +1,16 @@
 //! `redline hook AGENT`: judge a coding agent's tool call before it runs.
 //!
 //! Each agent runs its pre-execution hook with the call as JSON on standard input and reads a
-//! decision back. The judging is shared: a shell command is analysed as a shell script, and a
-//! file write, edit or patch is applied to the file in memory (the file is never written) and
-//! judged against the file on disk, as `redline diff` judges an edit. What differs per agent
-//! is only how the call is read and how the decision is written, one module per agent.
+//! decision back. The judging is shared: a file write, edit or patch is applied to the file in
+//! memory (the file is never written) and judged against the file on disk, as `redline diff`
+//! judges an edit; a shell command is analysed as a shell script, and what it does to the files
+//! redline judges is simulated in memory (`effects`) and judged as the same kind of edit. What
+//! differs per agent is only how the call is read and how the decision is written, one module
+//! per agent.
 //!
 //! The decision follows from the worst finding the call introduces: `deny` for an error, `ask`
-//! for a warning, `allow` otherwise. Input that cannot be read never passes silently: it is
+//! for a warning, `allow` otherwise; a command whose effect on judged files cannot be known
+//! before it runs is put to the person too (`ask`). Input that cannot be read never passes silently: it is
 //! refused the way the agent blocks a call (exit status 2 for agents that block on it, a deny
 //! decision for agents that let a failed hook through).
 
@@ -18,9 +21,11 @@ pub mod codex;
 pub mod copilot;
 pub mod cursor;
 pub mod droid;
+pub mod effects;
 pub mod gemini;
 pub mod kiro;
 pub mod patch;
+pub mod sed;
 pub mod windsurf;
 
 use std::fmt::Write as _;
@@ -28,7 +33,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
-use redline_diagnostics::Severity;
+use redline_diagnostics::{Diagnostic, Severity};
 use redline_engine::{AnalysisOptions, SourceInput, analyze};
 use redline_syntax::{Format, SourceHints};
 use serde_json::Value;
@@ -89,6 +94,15 @@ pub struct Replacement {
     pub new: String,
     /// Every occurrence rather than the first.
     pub all: bool,
+}
+
+/// What judging a call found.
+#[derive(Default)]
+pub struct Judgement {
+    /// The findings the call introduces.
+    pub findings: Vec<Finding>,
+    /// What the call does that cannot be known before it runs, one reason each.
+    pub unknown: Vec<String>,
 }
 
 /// The decision on a call, with the findings that made it as the reason.
@@ -192,16 +206,16 @@ fn read_call(adapter: &Adapter) -> anyhow::Result<Call> {
     (adapter.parse)(&input)
 }
 
-/// The findings a call would introduce; empty for tools redline does not judge.
-pub fn judge(call: &Call) -> anyhow::Result<Vec<Finding>> {
+/// What a call would introduce; nothing for tools redline does not judge.
+pub fn judge(call: &Call) -> anyhow::Result<Judgement> {
     let cwd = match &call.cwd {
         Some(cwd) => cwd.clone(),
         None => std::env::current_dir().context("cannot determine the current folder")?,
     };
-    match &call.action {
-        Action::Other => Ok(Vec::new()),
-        Action::Command(command) => judge_command(command, &cwd),
-        Action::Write { path, content } => judge_file(&cwd.join(path), Some(content), &cwd),
+    let findings = match &call.action {
+        Action::Other => Vec::new(),
+        Action::Command(command) => return judge_command(command, &cwd),
+        Action::Write { path, content } => judge_file(&cwd.join(path), Some(content), &cwd)?,
         Action::Append { path, content } => {
             let path = cwd.join(path);
             let current = if path.exists() {
@@ -210,28 +224,38 @@ pub fn judge(call: &Call) -> anyhow::Result<Vec<Finding>> {
             } else {
                 String::new()
             };
-            judge_file(&path, Some(&format!("{current}{content}")), &cwd)
+            judge_file(&path, Some(&format!("{current}{content}")), &cwd)?
         }
         Action::Replace { path, edits } => {
             let path = cwd.join(path);
             // An edit that does not apply fails in the agent itself: nothing to judge.
             match apply(&path, edits) {
-                Some(proposed) => judge_file(&path, Some(&proposed), &cwd),
-                None => Ok(Vec::new()),
+                Some(proposed) => judge_file(&path, Some(&proposed), &cwd)?,
+                None => Vec::new(),
             }
         }
         Action::Patch(text) => {
             // A patch the agent cannot apply fails in the agent itself: nothing to judge.
             let Some(changes) = patch::apply(text, &cwd) else {
-                return Ok(Vec::new());
+                return Ok(Judgement::default());
             };
-            let mut res = Vec::new();
-            for change in changes {
-                res.extend(judge_file(&change.path, change.proposed.as_deref(), &cwd)?);
-            }
-            Ok(res)
+            // The files of a patch are judged together, so that a file moved within a
+            // Terraform module keeps its blocks.
+            let changes: Vec<gate::Change> = changes
+                .into_iter()
+                .map(|change| gate::Change {
+                    path: change.path,
+                    proposed: change.proposed,
+                    moved_from: None,
+                })
+                .collect();
+            gate::judge_changes(&changes, &cwd, None)?.findings
         }
-    }
+    };
+    Ok(Judgement {
+        findings,
+        unknown: Vec::new(),
+    })
 }
 
 fn judge_file(path: &Path, proposed: Option<&str>, cwd: &Path) -> anyhow::Result<Vec<Finding>> {
@@ -267,39 +291,114 @@ fn apply(path: &Path, edits: &[Replacement]) -> Option<String> {
     Some(text)
 }
 
-/// The findings of a shell command, analysed as a script.
-fn judge_command(command: &str, cwd: &Path) -> anyhow::Result<Vec<Finding>> {
+/// The findings of a shell command: the command analysed as a script, with the objects the
+/// manifests and modules it names hold, and the edit it makes to the files redline judges,
+/// simulated and judged as a file write is.
+fn judge_command(command: &str, cwd: &Path) -> anyhow::Result<Judgement> {
     let config = redline_workspace::nearest_config(&cwd.join(COMMAND_PATH))?
         .map(|loaded| loaded.config)
         .unwrap_or_default();
-    let input = SourceInput {
-        path: COMMAND_PATH,
-        text: command,
-        hints: SourceHints {
-            format: Some(Format::Shell),
-            ..SourceHints::default()
-        },
-        config_relative_path: None,
-    };
     let options = AnalysisOptions {
         today: Some(today()),
         select: None,
     };
-    let analysis = analyze(&input, &config, &options);
-    Ok(findings::from_diagnostics(
-        COMMAND_PATH,
-        command,
-        &analysis.diagnostics,
-        &[],
-    ))
+    let analyse_script = |text: &str| {
+        let input = SourceInput {
+            path: COMMAND_PATH,
+            text,
+            hints: SourceHints {
+                format: Some(Format::Shell),
+                ..SourceHints::default()
+            },
+            config_relative_path: None,
+        };
+        analyze(&input, &config, &options).diagnostics
+    };
+    let mut diagnostics = analyse_script(command);
+    let effect = effects::simulate(command, cwd);
+    // What a Terraform command names completes the finding on that command.
+    for diagnostic in &mut diagnostics {
+        let terraform_rule = matches!(diagnostic.rule.id, "RL-SH-001" | "RL-SH-002" | "RL-SH-003");
+        for (range, note) in &effect.notes {
+            if terraform_rule
+                && range.start() < diagnostic.range.end()
+                && diagnostic.range.start() < range.end()
+            {
+                diagnostic.message = format!("{}; {note}", diagnostic.message);
+            }
+        }
+    }
+    // `kubectl delete -f` is judged as deleting each object of its manifests by name.
+    for deletion in &effect.deletions {
+        let shown = shown_command(command, deletion.range);
+        for mut diagnostic in analyse_script(&deletion.command) {
+            if diagnostic.rule.category.is_none() {
+                continue;
+            }
+            let prefix = format!("`{}` ", deletion.command);
+            let effect_text = diagnostic
+                .message
+                .strip_prefix(&prefix)
+                .unwrap_or(&diagnostic.message)
+                .to_owned();
+            diagnostic.message = format!(
+                "`{shown}` deletes {}, as `{}` does: it {effect_text}",
+                deletion.object, deletion.command
+            );
+            diagnostic.range = deletion.range;
+            diagnostic.fixes.clear();
+            diagnostics.push(diagnostic);
+        }
+    }
+    sort_diagnostics(&mut diagnostics);
+    let mut res = Judgement {
+        findings: findings::from_diagnostics(COMMAND_PATH, command, &diagnostics, &[]),
+        unknown: effect.unknown,
+    };
+    if !effect.changes.is_empty() {
+        match gate::judge_changes(&effect.changes, cwd, None) {
+            Ok(report) => res.findings.extend(report.findings),
+            // A file it changes that redline cannot read is put to the person.
+            Err(error) => res.unknown.push(format!(
+                "what the command writes cannot be judged: {error:#}"
+            )),
+        }
+    }
+    Ok(res)
 }
 
-/// The decision on a call's findings: `deny` for an error, `ask` for a warning, `allow`
-/// otherwise, with the findings (and the title of their first fix) as the reason.
-pub fn verdict(findings: &[Finding]) -> Verdict {
+fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        (a.range.start(), a.rule.id, a.range.end(), &a.message).cmp(&(
+            b.range.start(),
+            b.rule.id,
+            b.range.end(),
+            &b.message,
+        ))
+    });
+}
+
+/// A command's text at `range`, on one line and at most 80 characters.
+fn shown_command(command: &str, range: redline_text::TextRange) -> String {
+    let raw = command.get(range.to_std()).unwrap_or("");
+    let one_line: String = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() > 80 {
+        let cut: String = one_line.chars().take(77).collect();
+        format!("{cut}...")
+    } else {
+        one_line
+    }
+}
+
+/// The decision on what judging a call found: `deny` for an error, `ask` for a warning or for
+/// an effect that cannot be known before the call runs, `allow` otherwise, with the findings
+/// (and the title of their first fix) and the unknowns as the reason.
+pub fn verdict(judgement: &Judgement) -> Verdict {
+    let findings = &judgement.findings;
     let decision = match findings.iter().map(|finding| finding.severity).max() {
         Some(Severity::Error) => Decision::Deny,
         Some(Severity::Warning) => Decision::Ask,
+        Some(Severity::Info) | None if !judgement.unknown.is_empty() => Decision::Ask,
         Some(Severity::Info) | None => Decision::Allow,
     };
     if decision == Decision::Allow {
@@ -313,11 +412,14 @@ pub fn verdict(findings: &[Finding]) -> Verdict {
         .iter()
         .filter(|finding| finding.severity >= Severity::Warning)
         .collect();
-    let mut reason = format!(
-        "redline: this change introduces {} finding{}:",
-        shown.len(),
-        if shown.len() == 1 { "" } else { "s" }
-    );
+    let mut reason = String::new();
+    if !shown.is_empty() {
+        reason = format!(
+            "redline: this change introduces {} finding{}:",
+            shown.len(),
+            if shown.len() == 1 { "" } else { "s" }
+        );
+    }
     // The reason is shown to the person and the agent deciding: the file's text in it is
     // escaped as in text output, so that it can neither drive a terminal nor hide from a reader.
     for finding in shown {
@@ -332,6 +434,17 @@ pub fn verdict(findings: &[Finding]) -> Verdict {
         );
         if let Some(fix) = finding.fixes.first() {
             let _ = write!(reason, " (fix: {})", escape::line(&fix.title));
+        }
+    }
+    if !judgement.unknown.is_empty() {
+        if !reason.is_empty() {
+            reason.push('\n');
+        }
+        reason.push_str(
+            "redline: what this command does to the files redline judges is only known when it runs:",
+        );
+        for unknown in &judgement.unknown {
+            let _ = write!(reason, "\n- {}", escape::line(unknown));
         }
     }
     Verdict { decision, reason }

@@ -254,7 +254,7 @@ fn value_options(program: &str) -> &'static [&'static str] {
 #[rustfmt::skip]
 const ENTRIES: &[Entry] = &[
     // RL-SH-001: destroying everything a configuration manages.
-    Entry { rule: "RL-SH-001", programs: &["terraform", "tofu"], path: &["destroy"], when: When::Always, effect: "destroys every resource in the configuration's state", advice: "run `plan -destroy -out=destroy.tfplan`, have a second person review it, then apply that plan", severity: None },
+    Entry { rule: "RL-SH-001", programs: &["terraform", "tofu"], path: &["destroy"], when: When::Graded(destroy_scope), effect: "", advice: "run `plan -destroy -out=destroy.tfplan`, have a second person review it, then apply that plan", severity: None },
     Entry { rule: "RL-SH-001", programs: &["terraform", "tofu"], path: &["apply"], when: When::AnyFlag(&["-destroy", "--destroy"]), effect: "destroys every resource in the configuration's state", advice: "run `plan -destroy -out=destroy.tfplan`, have a second person review it, then apply that plan", severity: None },
     Entry { rule: "RL-SH-001", programs: &["terragrunt"], path: &["run-all", "destroy"], when: When::Always, effect: "destroys every resource of every module below this folder", advice: "destroy module by module from reviewed plans", severity: None },
     Entry { rule: "RL-SH-001", programs: &["terragrunt"], path: &["destroy"], when: When::Always, effect: "destroys every resource in the module's state", advice: "destroy from a reviewed `plan -destroy` file", severity: None },
@@ -484,6 +484,23 @@ fn auto_approve_without_plan(invocation: &Invocation<'_>) -> bool {
     // `apply tfplan` applies a saved, reviewable plan: the prompt would show nothing new.
     let saved_plan = invocation.positionals.len() > 1;
     auto && !saved_plan
+}
+
+/// What `terraform destroy` destroys: every resource, or with `-target` the targeted ones and
+/// everything that depends on them.
+fn destroy_scope(invocation: &Invocation<'_>) -> Option<Grade> {
+    let targeted = invocation
+        .args
+        .iter()
+        .any(|word| word.text == "-target" || word.text.starts_with("-target="));
+    Some(Grade::new(
+        None,
+        if targeted {
+            "destroys the targeted resources and every resource that depends on them"
+        } else {
+            "destroys every resource in the configuration's state"
+        },
+    ))
 }
 
 fn has_replace(invocation: &Invocation<'_>) -> bool {
