@@ -97,6 +97,7 @@ static RULES: &[&dyn Rule] = &[
     &shell::recursive_delete_unsafe_path::RecursiveDeleteUnsafePath,
     &shell::git_history_destruction::GitHistoryDestruction,
     &shell::destructive_sql::DestructiveSql,
+    &shell::command_hidden_from_review::CommandHiddenFromReview,
     &shell::docker_volume_delete::DockerVolumeDelete,
     &shell::disk_or_host_wipe::DiskOrHostWipe,
     &shell::container_bulk_delete::ContainerBulkDelete,

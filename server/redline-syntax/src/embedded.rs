@@ -374,6 +374,7 @@ fn exec_form(words: Vec<shell::Word>, range: TextRange) -> Vec<Command> {
         words,
         range,
         wrappers: Vec::new(),
+        opaque: None,
     }]
 }
 
@@ -454,6 +455,7 @@ fn container_commands(container: &Node, text: &str) -> Vec<Command> {
         words,
         range: TextRange::new(start, end),
         wrappers: Vec::new(),
+        opaque: None,
     }]
 }
 

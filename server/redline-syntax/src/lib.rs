@@ -13,6 +13,7 @@ mod json;
 pub mod kubernetes;
 pub mod plan_json;
 pub mod shell;
+mod shell_inline;
 pub mod shell_steps;
 pub mod terraform;
 pub mod terraform_eval;
@@ -57,6 +58,8 @@ pub struct SourceFile<'a> {
     policies: std::sync::OnceLock<Vec<iam_policy::Policy>>,
     /// Where the syntax errors of the dropped tree were, once `shed_tree` has dropped it.
     shed_errors: Option<Vec<TextRange>>,
+    /// Whether the text is one command line about to be run (`SourceHints::command_line`).
+    pub command_line: bool,
 }
 
 /// A syntax problem found while parsing.
@@ -79,6 +82,9 @@ pub struct SourceHints {
     /// A local module call elsewhere in the repository (`source = "../this"`) calls the file's
     /// folder (`ModuleLayout::is_called`).
     pub called_module: bool,
+    /// The text is one command line about to be run (a coding agent's shell call), not a
+    /// script kept in a repository.
+    pub command_line: bool,
 }
 
 /// A syntax tree kept between two versions of a document, so that the next parse only redoes
@@ -212,6 +218,7 @@ pub fn parse_source_incremental<'a>(
         terraform: std::sync::OnceLock::new(),
         policies: std::sync::OnceLock::new(),
         shed_errors: None,
+        command_line: hints.command_line,
     })
 }
 
@@ -249,6 +256,7 @@ fn parse_plan<'a>(
         terraform: std::sync::OnceLock::new(),
         policies: std::sync::OnceLock::new(),
         shed_errors: None,
+        command_line: false,
     })
 }
 

@@ -780,6 +780,7 @@ fn run_module_folder(relative: &str) -> Vec<FolderFile> {
             format: fixture_format(path, meta.formats),
             published_module_layout,
             called_module: called.contains(own),
+            command_line: false,
         }
     };
     // Analyses the folder of file `index`, with `replaced` standing in for that file: the

@@ -308,6 +308,7 @@ fn judge_command(command: &str, cwd: &Path) -> anyhow::Result<Judgement> {
             text,
             hints: SourceHints {
                 format: Some(Format::Shell),
+                command_line: true,
                 ..SourceHints::default()
             },
             config_relative_path: None,

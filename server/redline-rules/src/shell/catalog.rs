@@ -7,7 +7,7 @@
 
 use redline_diagnostics::Severity;
 use redline_syntax::Format;
-use redline_syntax::shell::{Command, Word, is_short_cluster_with, program_name};
+use redline_syntax::shell::{Command, OpaqueKind, Word, is_short_cluster_with, program_name};
 
 /// Every rule the catalog serves, in id order.
 pub const SHELL_RULES: &[&str] = &[
@@ -23,6 +23,7 @@ pub const SHELL_RULES: &[&str] = &[
     "RL-SH-013",
     "RL-SH-014",
     "RL-SH-015",
+    "RL-SH-016",
     "RL-SH-017",
     "RL-SH-018",
     "RL-SH-019",
@@ -40,6 +41,9 @@ pub struct Invocation<'c> {
     pub positionals: Vec<&'c str>,
     /// The kind of file the command is in (some commands only matter in CI).
     pub format: Format,
+    /// Whether the command is one command line about to be run rather than part of a script
+    /// kept in a repository.
+    pub command_line: bool,
 }
 
 /// What matched.
@@ -114,6 +118,30 @@ impl Grade {
         self.advice = Some(advice);
         self
     }
+}
+
+/// A command whose text is only known at run time: decoded into a shell anywhere, and, on a
+/// command line about to be run, also downloaded into a shell or computed.
+fn hidden(command: &Command, command_line: bool) -> Option<Hit> {
+    let opaque = command.opaque.as_ref()?;
+    let decoded = opaque.kind == OpaqueKind::Decoded;
+    if !(decoded || command_line) {
+        return None;
+    }
+    let advice = if decoded {
+        "run the decoded text itself, so that it can be read before it runs"
+    } else {
+        "run the commands themselves, written out, so that they can be judged before they run"
+    };
+    Some(Hit {
+        rule: "RL-SH-016",
+        severity: None,
+        message: format!(
+            "{}, so what it does cannot be judged before it runs; {advice}",
+            opaque.reason
+        ),
+        local_work: false,
+    })
 }
 
 /// Options that take a value, per program, so their values are not taken for subcommands.
@@ -378,8 +406,17 @@ const ENTRIES: &[Entry] = &[
     Entry { rule: "RL-SH-019", programs: &["docker", "podman"], path: &["container", "rm"], when: When::Check(remove_all_containers), effect: "force-removes every container, running ones included, with the data in their writable layers", advice: "stop and remove the containers you mean by name", severity: None },
 ];
 
-/// Matches of one rule on one command.
+/// Matches of one rule on one command of a script.
 pub fn matches(rule: &str, command: &Command, format: Format) -> Vec<Hit> {
+    matches_in(rule, command, format, false)
+}
+
+/// Matches of one rule on one command, of a script or (`command_line`) of a command line
+/// about to be run.
+pub fn matches_in(rule: &str, command: &Command, format: Format, command_line: bool) -> Vec<Hit> {
+    if rule == "RL-SH-016" {
+        return hidden(command, command_line).into_iter().collect();
+    }
     let Some(first) = command.words.first() else {
         return Vec::new();
     };
@@ -395,6 +432,7 @@ pub fn matches(rule: &str, command: &Command, format: Format) -> Vec<Hit> {
         args,
         positionals: positionals(program, args),
         format,
+        command_line,
     };
     ENTRIES
         .iter()
@@ -577,15 +615,19 @@ fn rm_dangerous(invocation: &Invocation<'_>) -> Option<Grade> {
             "deletes every file on the machine: `--no-preserve-root` turns off the one guard `rm` has",
         ));
     }
-    let targets = operands(args);
+    let fanned_out = invocation
+        .command
+        .wrappers
+        .iter()
+        .any(|wrapper| wrapper == "xargs" || wrapper == "parallel");
+    // Under `xargs -I {}` or `parallel`, `{}` stands for each item of the input.
+    let targets: Vec<&Word> = operands(args)
+        .into_iter()
+        .filter(|word| !(fanned_out && word.text == "{}"))
+        .collect();
     // `xargs rm -rf` deletes whatever arrives on standard input.
     if targets.is_empty() {
-        let from_input = rm_recursive_forced(args)
-            && invocation
-                .command
-                .wrappers
-                .iter()
-                .any(|wrapper| wrapper == "xargs");
+        let from_input = rm_recursive_forced(args) && fanned_out;
         return from_input.then(|| {
             Grade::new(
                 None,
@@ -595,7 +637,7 @@ fn rm_dangerous(invocation: &Invocation<'_>) -> Option<Grade> {
     }
     targets
         .iter()
-        .find_map(|word| dangerous_path(word, invocation.format))
+        .find_map(|word| dangerous_path(word, invocation))
 }
 
 /// The non-option arguments: everything after `--`, and words that do not start with `-`.
@@ -663,22 +705,38 @@ fn ephemeral(format: Format) -> bool {
 
 /// What deleting `word` recursively destroys, when it is the root, a system folder, a home
 /// folder or its credentials, the work tree, or a path that becomes one of those when a
-/// leading variable is empty.
-fn dangerous_path(word: &Word, format: Format) -> Option<Grade> {
+/// leading variable is empty; and, less surely, a folder deeper in the system or the home, or
+/// (on a command line) outside the folder the command runs in.
+fn dangerous_path(word: &Word, invocation: &Invocation<'_>) -> Option<Grade> {
+    dangerous_path_in(word, invocation.format, invocation.command_line)
+}
+
+fn dangerous_path_in(word: &Word, format: Format, command_line: bool) -> Option<Grade> {
     let text = word.text.as_str();
     let trimmed = text.trim_end_matches('/');
     if (trimmed.is_empty() && text.starts_with('/')) || matches!(trimmed, "/*" | "/." | "/.*") {
         return Some(Grade::new(None, "deletes every file on the machine"));
     }
+    // Files a script puts in the machine's system and home folders are its own to remove in
+    // an image build, a CI job or a Makefile's `uninstall`.
+    let installs = ephemeral(format) || format == Format::Makefile;
     if let Some(rest) = home_relative(text) {
         let rest = rest.trim_end_matches('/');
         if matches!(rest, "" | "/*" | "/.*") {
             return Some(Grade::new(None, "deletes the whole home folder"));
         }
         let folder = rest.strip_prefix('/')?;
-        return (SECRET_DOTFOLDERS.contains(&folder) && !ephemeral(format)).then(|| {
-            Grade::new(None, format!("deletes `~/{folder}` and the keys and credentials in it, which cannot be downloaded again"))
-        });
+        if SECRET_DOTFOLDERS.contains(&folder) {
+            return (!ephemeral(format)).then(|| {
+                Grade::new(None, format!("deletes `~/{folder}` and the keys and credentials in it, which cannot be downloaded again"))
+            });
+        }
+        return home_folder(&format!("~/{folder}"), folder, installs, command_line);
+    }
+    if let Some(rest) = work_tree_relative(text)
+        && matches!(rest.trim_end_matches('/'), "" | "/*" | "/.*")
+    {
+        return Some(Grade::new(None, "deletes everything in the current folder"));
     }
     let folder = trimmed.strip_suffix("/*").unwrap_or(trimmed);
     if matches!(folder, "/home" | "/root" | "/Users") {
@@ -694,10 +752,12 @@ fn dangerous_path(word: &Word, format: Format) -> Option<Grade> {
         ));
     }
     match trimmed {
-        "." | "./*" | "*" | ".*" | "./.*" => {
+        "." | "./*" | "*" | ".*" | "./.*" | "**" | "./**" => {
             return Some(Grade::new(None, "deletes everything in the current folder"));
         }
-        ".." | "../*" => return Some(Grade::new(None, "deletes everything in the parent folder")),
+        ".." | "../*" | "../.*" => {
+            return Some(Grade::new(None, "deletes everything in the parent folder"));
+        }
         ".git" | "./.git" if !ephemeral(format) => {
             return Some(Grade::new(
                 None,
@@ -705,6 +765,20 @@ fn dangerous_path(word: &Word, format: Format) -> Option<Grade> {
             ));
         }
         _ => {}
+    }
+    if !word.has_expansion && text.starts_with('/') {
+        return absolute_folder(folder, installs, command_line);
+    }
+    if command_line
+        && !word.has_expansion
+        && let Some(rest) = trimmed.strip_prefix("../")
+        && !rest.is_empty()
+        && !disposable(rest)
+    {
+        return Some(Grade::new(
+            Some(Severity::Warning),
+            format!("deletes `{trimmed}`, outside the folder the command runs in"),
+        ));
     }
     let expansion = unguarded_leading_variable(word)?;
     let rest = word.text.get(expansion.text.len()..).unwrap_or("");
@@ -729,6 +803,207 @@ fn dangerous_path(word: &Word, format: Format) -> Option<Grade> {
     )
 }
 
+/// Folders below the system folders that hold a service's data.
+const DATA_FOLDERS: &[&str] = &[
+    "/var/lib/postgresql",
+    "/var/lib/pgsql",
+    "/var/lib/mysql",
+    "/var/lib/mongodb",
+    "/var/lib/redis",
+    "/var/lib/docker",
+    "/var/lib/containerd",
+    "/var/lib/etcd",
+    "/var/lib/kubelet",
+    "/var/lib/elasticsearch",
+    "/var/lib/clickhouse",
+    "/var/lib/rabbitmq",
+    "/var/lib/jenkins",
+    "/var/lib/grafana",
+    "/var/lib/prometheus",
+    "/var/www",
+    "/srv",
+    "/opt/homebrew",
+];
+
+/// Folders of a home that hold a person's own work.
+const PERSONAL_FOLDERS: &[&str] = &[
+    "Documents",
+    "Desktop",
+    "Pictures",
+    "Photos",
+    "Music",
+    "Movies",
+    "Videos",
+    "Downloads",
+    "projects",
+    "Projects",
+    "src",
+    "code",
+    "Code",
+    "work",
+    "repos",
+    "git",
+    "dev",
+    "Developer",
+    "workspace",
+    "notes",
+    "Dropbox",
+    "go/src",
+    ".local/share",
+];
+
+/// Names of folders whose content is downloaded or built again at will: caches, build
+/// output, dependencies, temporary files.
+fn disposable(path: &str) -> bool {
+    path.split('/').any(|part| {
+        matches!(
+            part,
+            ".cache"
+                | "cache"
+                | "Caches"
+                | "caches"
+                | "tmp"
+                | ".tmp"
+                | "temp"
+                | "Temp"
+                | ".npm"
+                | ".yarn"
+                | ".pnpm-store"
+                | ".m2"
+                | ".gradle"
+                | ".cargo"
+                | ".rustup"
+                | ".nvm"
+                | ".pyenv"
+                | ".bun"
+                | ".deno"
+                | ".terraform.d"
+                | ".terraform"
+                | "node_modules"
+                | "__pycache__"
+                | ".venv"
+                | "venv"
+                | "target"
+                | "build"
+                | "dist"
+                | "out"
+                | "lists"
+                | "log"
+                | "logs"
+                | ".Trash"
+                | "go-build"
+                | "pkg"
+                | "DerivedData"
+        )
+    })
+}
+
+/// What deleting `~/folder` destroys (`display` is how the message names it): a person's own
+/// work anywhere but in an install, any other folder of the home on a command line.
+fn home_folder(display: &str, folder: &str, installs: bool, command_line: bool) -> Option<Grade> {
+    if installs || disposable(folder) {
+        return None;
+    }
+    let personal = PERSONAL_FOLDERS
+        .iter()
+        .any(|personal| folder == *personal || folder.strip_suffix("/*") == Some(personal));
+    if personal {
+        return Some(Grade::new(
+            None,
+            format!("deletes `{display}`, a folder of the home that holds a person's own work"),
+        ));
+    }
+    command_line.then(|| {
+        Grade::new(
+            Some(Severity::Warning),
+            format!("deletes `{display}`, a folder of the home outside the work tree"),
+        )
+    })
+}
+
+/// What deleting the absolute path `folder` (not the root, a top system folder or `/home`)
+/// destroys.
+fn absolute_folder(folder: &str, installs: bool, command_line: bool) -> Option<Grade> {
+    let temporary = [
+        "/tmp",
+        "/var/tmp",
+        "/dev/shm",
+        "/private/tmp",
+        "/private/var/folders",
+        "/var/folders",
+        "/run/user",
+    ]
+    .iter()
+    .any(|prefix| folder == *prefix || folder.starts_with(&format!("{prefix}/")));
+    if temporary || disposable(folder) {
+        return None;
+    }
+    // `/home/NAME`, `/Users/NAME` and `/root` are homes.
+    for homes in ["/home/", "/Users/"] {
+        if let Some(rest) = folder.strip_prefix(homes) {
+            let (user, below) = rest.split_once('/').unwrap_or((rest, ""));
+            if below.is_empty() {
+                return (!installs).then(|| {
+                    Grade::new(
+                        None,
+                        format!("deletes `{homes}{user}`, the home folder of `{user}`"),
+                    )
+                });
+            }
+            return home_folder(folder, below, installs, command_line);
+        }
+    }
+    if let Some(below) = folder.strip_prefix("/root/") {
+        return home_folder(folder, below, installs, command_line);
+    }
+    if let Some(data) = DATA_FOLDERS
+        .iter()
+        .find(|data| folder == **data || folder.starts_with(&format!("{data}/")))
+    {
+        return (!installs).then(|| {
+            Grade::new(
+                None,
+                format!(
+                    "deletes `{folder}`, where a service on the machine keeps its data (`{data}`)"
+                ),
+            )
+        });
+    }
+    // Scripts install and remove software in system folders; a command line run in a work
+    // tree has no business there.
+    if installs || !command_line {
+        return None;
+    }
+    let top = folder.split('/').nth(1).map(|name| format!("/{name}"));
+    if top.is_some_and(|top| SYSTEM_FOLDERS.contains(&top.as_str())) {
+        return Some(Grade::new(
+            Some(Severity::Warning),
+            format!("deletes `{folder}`, a system folder outside the work tree"),
+        ));
+    }
+    Some(Grade::new(
+        Some(Severity::Warning),
+        format!("deletes `{folder}`, outside the work tree"),
+    ))
+}
+
+/// The part of a path after the current folder written as a variable or a command
+/// (`$PWD/*` → `/*`), when it starts there.
+fn work_tree_relative(text: &str) -> Option<&str> {
+    [
+        "${PWD}",
+        "$PWD",
+        "$(pwd)",
+        "`pwd`",
+        "$(git rev-parse --show-toplevel)",
+    ]
+    .iter()
+    .find_map(|start| {
+        text.strip_prefix(start)
+            .filter(|rest| rest.is_empty() || rest.starts_with('/'))
+    })
+}
+
 /// The part of a path after the home folder (`~/.ssh` → `/.ssh`), when it starts there.
 fn home_relative(text: &str) -> Option<&str> {
     ["${HOME}", "$HOME", "~"].iter().find_map(|home| {
@@ -740,7 +1015,7 @@ fn home_relative(text: &str) -> Option<&str> {
 /// Whether an `rm -rf` target is the root, a system folder, a home folder, the work tree,
 /// or starts with a variable that may be empty in front of such a path.
 pub fn dangerous_rm_target(word: &Word) -> bool {
-    dangerous_path(word, Format::Shell).is_some()
+    dangerous_path_in(word, Format::Shell, false).is_some()
 }
 
 /// The leading parameter expansion of a word that may be empty (not `${X:?}`, `${X:-…}`),
@@ -835,7 +1110,7 @@ fn find_delete_dangerous(invocation: &Invocation<'_>) -> Option<Grade> {
     }
     roots
         .iter()
-        .find_map(|word| dangerous_path(word, invocation.format))
+        .find_map(|word| dangerous_path(word, invocation))
 }
 
 /// Whether a branch is one a team shares: the default branch, `develop`, release branches.

@@ -2,6 +2,7 @@
 
 pub mod catalog;
 pub mod cloud_resource_delete_command;
+pub mod command_hidden_from_review;
 pub mod container_bulk_delete;
 pub mod database_delete_command;
 pub mod destructive_sql;
@@ -29,14 +30,22 @@ pub(crate) fn report_commands(ctx: &mut RuleContext<'_>, rule: &str) {
     let file = ctx.file();
     // After `git clone`, a script resets and cleans the clone it made, not someone's work.
     let mut cloned = false;
+    // A commit earlier in the script does not make a later `reset --hard` safe.
+    let mut committed = false;
     for command in file.commands() {
-        cloned = cloned || is_git_clone(command);
-        for hit in catalog::matches(rule, command, file.format) {
+        cloned = cloned || is_git(command, "clone");
+        let resets = is_git(command, "reset");
+        for hit in catalog::matches_in(rule, command, file.format, file.command_line) {
             if hit.local_work && cloned {
                 continue;
             }
             let shown = command_text(file.text, command, 80);
-            let message = format!("`{shown}` {}", hit.message);
+            let mut message = format!("`{shown}` {}", hit.message);
+            if committed && resets && hit.local_work {
+                message.push_str(
+                    "; the `git commit` before it does not make this safe: it keeps only what it staged, so changes it left out are discarded, and when it fails (nothing to commit, a hook refuses) every change is",
+                );
+            }
             let mut diagnostic = ctx.diagnostic(command.range, message);
             if let Some(severity) = hit.severity {
                 diagnostic.severity = severity;
@@ -50,11 +59,12 @@ pub(crate) fn report_commands(ctx: &mut RuleContext<'_>, rule: &str) {
             }
             ctx.report(diagnostic);
         }
+        committed = committed || is_git(command, "commit");
     }
 }
 
-/// Whether a command is `git clone`.
-fn is_git_clone(command: &Command) -> bool {
+/// Whether a command is `git SUBCOMMAND`.
+fn is_git(command: &Command, subcommand: &str) -> bool {
     let program = command
         .words
         .first()
@@ -65,7 +75,7 @@ fn is_git_clone(command: &Command) -> bool {
             .iter()
             .skip(1)
             .find(|word| !word.text.starts_with('-'))
-            .is_some_and(|word| word.text == "clone")
+            .is_some_and(|word| word.text == subcommand)
 }
 
 /// `$DIR` → `${DIR:?}` for the first unguarded variable that starts an `rm -rf` target.
