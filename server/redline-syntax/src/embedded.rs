@@ -375,6 +375,7 @@ fn exec_form(words: Vec<shell::Word>, range: TextRange) -> Vec<Command> {
         range,
         wrappers: Vec::new(),
         opaque: None,
+        input: None,
     }]
 }
 
@@ -456,6 +457,7 @@ fn container_commands(container: &Node, text: &str) -> Vec<Command> {
         range: TextRange::new(start, end),
         wrappers: Vec::new(),
         opaque: None,
+        input: None,
     }]
 }
 

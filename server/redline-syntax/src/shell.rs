@@ -30,6 +30,9 @@ pub struct Command {
     /// Why what the command runs is only known at run time (a script decoded or downloaded
     /// into a shell, a computed command name), when it is.
     pub opaque: Option<Opaque>,
+    /// The literal text the command reads on standard input (`echo 'DROP TABLE t;' | psql`),
+    /// for the data clients whose input is what they run.
+    pub input: Option<String>,
 }
 
 /// Why what a command runs is only known at run time.
@@ -204,7 +207,36 @@ struct Walker {
 }
 
 /// Variables with the values the script gave them; `None` when only known at run time.
-type Vars = HashMap<String, Option<String>>;
+pub(crate) type Vars = HashMap<String, Option<String>>;
+
+/// Records the assignment `node` in `vars`: `NAME=value` on its own or after
+/// `export`/`local`/`declare` makes later `$NAME` `value` when it is literal. An assignment
+/// before a command (`NAME=x cmd`) only sets the command's environment, after the line was
+/// expanded, so it is left out.
+pub(crate) fn assign(vars: &mut Vars, node: TsNode<'_>, script: &str, map: &SourceMap) {
+    if node
+        .parent()
+        .is_some_and(|parent| parent.kind() == "command")
+    {
+        return;
+    }
+    let Some(name) = node.child_by_field_name("name") else {
+        return;
+    };
+    let name = node_text(name, script).to_owned();
+    let appends = node_text(node, script)
+        .get(name.len()..)
+        .is_some_and(|rest| rest.starts_with("+="));
+    let value = match node.child_by_field_name("value") {
+        None => Some(String::new()),
+        Some(value) if value.kind() == "array" || appends => None,
+        Some(value) => {
+            let value = word_with(value, script, map, vars);
+            (!value.has_expansion).then_some(value.text)
+        }
+    };
+    vars.insert(name, value);
+}
 
 impl Walker {
     fn script(&mut self, script: &str, map: &SourceMap, depth: usize, wrappers: &[String]) {
@@ -250,32 +282,8 @@ impl Walker {
         }
     }
 
-    /// `NAME=value` on its own or after `export`/`local`/`declare`: later `$NAME` is `value`
-    /// when it is literal. An assignment before a command (`NAME=x cmd`) only sets the
-    /// command's environment, after the line was expanded, so it is left out.
     fn assignment(&mut self, node: TsNode<'_>, script: &str, map: &SourceMap) {
-        if node
-            .parent()
-            .is_some_and(|parent| parent.kind() == "command")
-        {
-            return;
-        }
-        let Some(name) = node.child_by_field_name("name") else {
-            return;
-        };
-        let name = node_text(name, script).to_owned();
-        let appends = node_text(node, script)
-            .get(name.len()..)
-            .is_some_and(|rest| rest.starts_with("+="));
-        let value = match node.child_by_field_name("value") {
-            None => Some(String::new()),
-            Some(value) if value.kind() == "array" || appends => None,
-            Some(value) => {
-                let value = word_with(value, script, map, &self.vars);
-                (!value.has_expansion).then_some(value.text)
-            }
-        };
-        self.vars.insert(name, value);
+        assign(&mut self.vars, node, script, map);
     }
 
     fn command(
@@ -351,6 +359,18 @@ impl Walker {
         } else {
             program_name(&first.text).to_owned()
         };
+        // `$(which rm)` and `$(command -v rm)` name the program they look up.
+        if let Some(found) = looked_up(&first.text) {
+            let found = found.to_owned();
+            words[0] = Word {
+                text: found,
+                has_expansion: false,
+                range: words[0].range,
+                expansions: Vec::new(),
+            };
+            self.emit_unwrapped(words, site, depth, wrappers);
+            return;
+        }
         if first.has_expansion && program != "sh" {
             let shown = first.text.chars().take(40).collect::<String>();
             self.push_opaque(
@@ -440,6 +460,11 @@ impl Walker {
             program_name(&first.text).to_owned()
         };
         let nested_ok = depth < MAX_NESTING;
+        if nested_ok && let Some((inner, wrapper)) = container_command(&program, &words) {
+            let mut wrappers = wrappers.clone();
+            wrappers.push(wrapper);
+            self.emit(inner, site, depth + 1, wrappers);
+        }
         if is_shell(&program) || program == "su" {
             let script_index = words
                 .iter()
@@ -526,6 +551,16 @@ impl Walker {
             return;
         }
         if program == "eval" && words.len() > 1 {
+            if sets_up_environment(&words[1..]) {
+                self.res.push(Command {
+                    words,
+                    range: site.range,
+                    wrappers,
+                    opaque: None,
+                    input: None,
+                });
+                return;
+            }
             if words[1..].iter().any(|word| word.has_expansion) {
                 let joined: Vec<&str> = words[1..].iter().map(|word| word.text.as_str()).collect();
                 let reason = (
@@ -609,11 +644,21 @@ impl Walker {
                 }
             }
         }
+        // Data clients run what they read.
+        let input = match program.as_str() {
+            "psql" | "mysql" | "mariadb" | "sqlite3" | "redis-cli" | "mongosh" | "mongo"
+            | "cockroach" | "clickhouse-client" => match stdin(site) {
+                Some(Stdin::Text(text)) => Some(text),
+                _ => None,
+            },
+            _ => None,
+        };
         self.res.push(Command {
             words,
             range: site.range,
             wrappers,
             opaque: None,
+            input,
         });
     }
 
@@ -629,6 +674,7 @@ impl Walker {
             range,
             wrappers,
             opaque: Some(Opaque { kind, reason }),
+            input: None,
         });
     }
 
@@ -768,8 +814,26 @@ fn stdin(site: &Site<'_, '_>) -> Option<Stdin> {
     while let Some(candidate) = previous.filter(|candidate| candidate.kind() == "comment") {
         previous = candidate.prev_named_sibling();
     }
+    // `cat <<EOF | sh`: the pipeline is the rest of the here-document's line, inside it.
+    if previous.is_none()
+        && let Some(heredoc) = pipeline
+            .parent()
+            .filter(|parent| parent.kind() == "heredoc_redirect")
+        && let Some(owner) = heredoc.parent().and_then(|owner| match owner.kind() {
+            "command" => Some(owner),
+            "redirected_statement" => owner.child_by_field_name("body"),
+            _ => None,
+        })
+    {
+        let inner = Site {
+            node: owner,
+            script,
+            map: site.map,
+            range: site.range,
+        };
+        return stdin(&inner);
+    }
     let previous = previous?;
-    let _ = pipeline;
     let command = match previous.kind() {
         "command" => previous,
         "redirected_statement" => previous
@@ -881,6 +945,106 @@ fn fan_out_options(words: &[Word]) -> Option<Option<String>> {
         index += 1;
     }
     Some(replace)
+}
+
+/// The program a `$(which NAME)` or `$(command -v NAME)` word looks up.
+fn looked_up(text: &str) -> Option<&str> {
+    let inner = text
+        .strip_prefix("$(")
+        .and_then(|rest| rest.strip_suffix(')'))
+        .or_else(|| {
+            text.strip_prefix('`')
+                .and_then(|rest| rest.strip_suffix('`'))
+        })?;
+    let name = inner
+        .strip_prefix("which ")
+        .or_else(|| inner.strip_prefix("command -v "))?
+        .trim();
+    (!name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.+/".contains(c)))
+    .then_some(name)
+}
+
+/// Whether `eval` runs what a tool prints to set up the shell's environment
+/// (`eval "$(ssh-agent -s)"`, `eval "$(pyenv init -)"`), a fixed script of assignments.
+fn sets_up_environment(words: &[Word]) -> bool {
+    let [word] = words else {
+        return false;
+    };
+    let Some(inner) = word.text.strip_prefix("$(") else {
+        return false;
+    };
+    let program = inner
+        .split_whitespace()
+        .next()
+        .map(program_name)
+        .unwrap_or("");
+    matches!(
+        program,
+        "ssh-agent"
+            | "gpg-agent"
+            | "pyenv"
+            | "rbenv"
+            | "nodenv"
+            | "goenv"
+            | "jenv"
+            | "direnv"
+            | "starship"
+            | "zoxide"
+            | "fnm"
+            | "mise"
+            | "rtx"
+            | "opam"
+            | "dircolors"
+            | "brew"
+            | "conda"
+            | "minikube"
+            | "docker-machine"
+            | "keychain"
+            | "luarocks"
+            | "rustup"
+            | "volta"
+    )
+}
+
+/// The command `docker exec CONTAINER CMD…`, `podman exec …` or `kubectl exec POD -- CMD…` runs
+/// in a container, and the wrapper to record.
+fn container_command(program: &str, words: &[Word]) -> Option<(Vec<Word>, String)> {
+    match program {
+        "docker" | "podman" | "nerdctl" => {
+            let at = words.iter().position(|word| word.text == "exec")?;
+            // Only `exec` as the sub-command: options before it are the program's own.
+            if words[1..at].iter().any(|word| !word.text.starts_with('-')) {
+                return None;
+            }
+            let mut index = at + 1;
+            while let Some(word) = words.get(index) {
+                let text = word.text.as_str();
+                if !text.starts_with('-') {
+                    break;
+                }
+                let takes_value = matches!(
+                    text,
+                    "-u" | "--user" | "-e" | "--env" | "-w" | "--workdir" | "--env-file"
+                );
+                index += if takes_value { 2 } else { 1 };
+            }
+            // The container, then its command.
+            let inner = words.get(index + 1..)?;
+            (!inner.is_empty()).then(|| (inner.to_vec(), format!("{program} exec")))
+        }
+        "kubectl" | "oc" => {
+            if !words.iter().any(|word| word.text == "exec") {
+                return None;
+            }
+            let at = words.iter().position(|word| word.text == "--")?;
+            let inner = words.get(at + 1..)?;
+            (!inner.is_empty()).then(|| (inner.to_vec(), format!("{program} exec")))
+        }
+        _ => None,
+    }
 }
 
 /// Programs `unwrap` removes.
@@ -1113,7 +1277,7 @@ pub(crate) fn word(node: TsNode<'_>, script: &str, map: &SourceMap) -> Word {
 }
 
 /// A word, with the variables whose value the script set literally replaced by that value.
-fn word_with(node: TsNode<'_>, script: &str, map: &SourceMap, vars: &Vars) -> Word {
+pub(crate) fn word_with(node: TsNode<'_>, script: &str, map: &SourceMap, vars: &Vars) -> Word {
     let mut text = String::new();
     let mut has_expansion = false;
     let mut expansions = Vec::new();

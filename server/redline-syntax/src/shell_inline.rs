@@ -370,6 +370,8 @@ fn string_end(code: &str, start: usize) -> Option<usize> {
 /// Expressions that mean the home folder.
 const HOME_EXPRESSIONS: &[&str] = &[
     "os.homedir()",
+    "require('os').homedir()",
+    "require(\"os\").homedir()",
     "Path.home()",
     "pathlib.Path.home()",
     "process.env.HOME",

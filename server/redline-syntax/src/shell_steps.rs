@@ -13,7 +13,8 @@ use tree_sitter::{Node as TsNode, Parser};
 
 use crate::Language;
 use crate::shell::{
-    MAX_NESTING, SourceMap, Word, is_short_cluster_with, program_name, unwrap, word,
+    MAX_NESTING, SourceMap, Vars, Word, assign, is_short_cluster_with, program_name, unwrap, word,
+    word_with,
 };
 use crate::tree::{grammar, node_text, range};
 
@@ -88,6 +89,7 @@ pub fn steps(script: &str) -> Vec<Step> {
     let mut walk = Walk {
         res: Vec::new(),
         next_scope: 0,
+        vars: Vars::new(),
     };
     walk.script(script, &map, 0, &Outer::default());
     walk.res
@@ -104,6 +106,8 @@ struct Outer {
 struct Walk {
     res: Vec<Step>,
     next_scope: usize,
+    /// Variables the script set to literal values (see `shell::assign`).
+    vars: Vars,
 }
 
 impl Walk {
@@ -123,6 +127,9 @@ impl Walk {
         let mut ancestors: Vec<TsNode<'_>> = Vec::new();
         'walk: loop {
             let node = cursor.node();
+            if node.kind() == "variable_assignment" {
+                assign(&mut self.vars, node, script, map);
+            }
             if node.kind() == "command" {
                 let found = Found {
                     node,
@@ -183,14 +190,14 @@ impl Walk {
             match child.kind() {
                 "command_name" => {
                     if let Some(name) = child.named_child(0) {
-                        words.push(word(name, script, map));
+                        words.push(word_with(name, script, map, &self.vars));
                     }
                 }
                 "file_redirect" | "heredoc_redirect" | "herestring_redirect" => {
                     redirection(child, script, map, false, &mut redirects, &mut input);
                 }
                 "variable_assignment" | "comment" => {}
-                _ if !words.is_empty() => words.push(word(child, script, map)),
+                _ if !words.is_empty() => words.push(word_with(child, script, map, &self.vars)),
                 _ => {}
             }
         }

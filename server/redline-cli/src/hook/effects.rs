@@ -135,6 +135,37 @@ impl Simulation<'_> {
             }
         }
         if step.wrappers.iter().any(|wrapper| wrapper == "xargs") && writes_files(&program) {
+            // `echo a b | xargs rm`: the paths are the literal input.
+            if let Ok(input) = self.stdin(step) {
+                let items: Vec<&str> = input.split_whitespace().collect();
+                let placeholder = step.words.iter().any(|word| word.text == "{}");
+                for item in items {
+                    let mut words = step.words.clone();
+                    let literal = Word {
+                        text: item.to_owned(),
+                        has_expansion: false,
+                        range: step.range,
+                        expansions: Vec::new(),
+                    };
+                    if placeholder {
+                        for word in &mut words {
+                            if word.text == "{}" {
+                                *word = literal.clone();
+                            }
+                        }
+                    } else {
+                        words.push(literal);
+                    }
+                    let expanded = Step {
+                        words,
+                        wrappers: Vec::new(),
+                        input: Input::Inherited,
+                        ..step.clone()
+                    };
+                    self.step(&expanded);
+                }
+                return;
+            }
             self.unknown(step, "works on paths that `xargs` reads at run time");
             self.outputs
                 .push((step.range, Err("it runs through `xargs`".to_owned())));
@@ -327,7 +358,17 @@ impl Simulation<'_> {
     fn paths(&mut self, step: &Step, word: &Word) -> Vec<PathBuf> {
         let text = word.text.as_str();
         if word.has_expansion {
-            if may_matter(text) {
+            // The temporary folder is never inside the repository, set or not.
+            let temporary = [
+                "$TMPDIR",
+                "${TMPDIR",
+                "$RUNNER_TEMP",
+                "${RUNNER_TEMP",
+                "$(mktemp",
+            ]
+            .iter()
+            .any(|start| text.starts_with(start));
+            if may_matter(text) && !temporary {
                 self.unknown(
                     step,
                     &format!("names `{text}`, a path only known at run time"),

@@ -274,6 +274,23 @@ fn value_options(program: &str) -> &'static [&'static str] {
         "vercel" => &["-S", "--scope", "-t", "--token", "-A", "--local-config"],
         "firebase" => &["-P", "--project", "--token"],
         "pulumi" => &["-s", "--stack", "-C", "--cwd"],
+        "doctl" => &[
+            "-t",
+            "--access-token",
+            "--context",
+            "-o",
+            "--output",
+            "--format",
+        ],
+        "oci" => &[
+            "--profile",
+            "--region",
+            "--config-file",
+            "--output",
+            "--query",
+            "--auth",
+            "--endpoint",
+        ],
         _ => &[],
     }
 }
@@ -331,6 +348,15 @@ const ENTRIES: &[Entry] = &[
     Entry { rule: "RL-SH-008", programs: &["firebase"], path: &["firestore:delete"], when: When::Check(firestore_wide_delete), effect: "deletes every document below the path, or every collection of the database", advice: "export the database (`gcloud firestore export`) first and delete named documents", severity: None },
     Entry { rule: "RL-SH-008", programs: &["firebase"], path: &["database:remove"], when: When::Always, effect: "deletes the Realtime Database data at the path", advice: "export the data first and delete by hand after review", severity: None },
     Entry { rule: "RL-SH-008", programs: &["supabase"], path: &["db", "reset"], when: When::Graded(supabase_db_reset), effect: "", advice: "dump the data with `supabase db dump --data-only` first", severity: None },
+    Entry { rule: "RL-SH-008", programs: &["doctl"], path: &["databases", "delete"], when: When::Always, effect: "deletes the managed database cluster with its data and backups", advice: "take a backup (`doctl databases backups`) and delete it by hand in the control panel", severity: None },
+    Entry { rule: "RL-SH-008", programs: &["doctl"], path: &["databases", "db", "delete"], when: When::Always, effect: "drops the database from the cluster with its data", advice: "take a backup first and delete it by hand", severity: None },
+    Entry { rule: "RL-SH-008", programs: &["oci"], path: &[], when: When::Check(oci_database_delete), effect: "deletes the database with its data", advice: "take a manual backup first and delete it through a reviewed infrastructure change", severity: None },
+    Entry { rule: "RL-SH-008", programs: &["aws"], path: &["efs", "delete-file-system"], when: When::Always, effect: "deletes the file system and every file on it", advice: "back it up with AWS Backup first and remove it through a reviewed infrastructure change", severity: None },
+    Entry { rule: "RL-SH-008", programs: &["aws"], path: &["opensearch", "delete-domain"], when: When::Always, effect: "deletes the search domain and every index in it", advice: "take a snapshot first and remove it through a reviewed infrastructure change", severity: None },
+    Entry { rule: "RL-SH-008", programs: &["aws"], path: &["es", "delete-elasticsearch-domain"], when: When::Always, effect: "deletes the search domain and every index in it", advice: "take a snapshot first and remove it through a reviewed infrastructure change", severity: None },
+    Entry { rule: "RL-SH-008", programs: &["aws"], path: &["backup", "delete-recovery-point"], when: When::Always, effect: "deletes a backup", advice: "let the backup plan's lifecycle expire it", severity: None },
+    Entry { rule: "RL-SH-008", programs: &["aws"], path: &["backup", "delete-backup-vault"], when: When::Always, effect: "deletes the backup vault", advice: "keep the vault, and lock it", severity: None },
+    Entry { rule: "RL-SH-008", programs: &["supabase"], path: &["projects", "delete"], when: When::Always, effect: "deletes the Supabase project with its database, storage and functions", advice: "back up the database first and delete it by hand in the dashboard", severity: None },
     // RL-SH-009: whole environments.
     Entry { rule: "RL-SH-009", programs: &["aws"], path: &["cloudformation", "delete-stack"], when: When::Always, effect: "deletes the stack and every resource in it that is not retained", advice: "keep termination protection on and delete stacks through a reviewed change", severity: None },
     Entry { rule: "RL-SH-009", programs: &["aws"], path: &["eks", "delete-cluster"], when: When::Always, effect: "deletes the Kubernetes cluster with every workload on it", advice: "delete clusters through a reviewed infrastructure change", severity: None },
@@ -367,6 +393,18 @@ const ENTRIES: &[Entry] = &[
     Entry { rule: "RL-SH-010", programs: &["firebase"], path: &["hosting:disable"], when: When::Always, effect: "takes the Hosting site offline until the next deploy", advice: "roll back to an earlier release with `firebase hosting:rollback` instead", severity: Some(Severity::Warning) },
     Entry { rule: "RL-SH-010", programs: &["firebase"], path: &[], when: When::Check(firebase_delete), effect: "deletes the named Firebase resources", advice: "delete them through a reviewed deploy", severity: Some(Severity::Warning) },
     Entry { rule: "RL-SH-010", programs: &["az"], path: &["keyvault", "purge"], when: When::Always, effect: "permanently deletes the key vault and its keys and secrets", advice: "keep purge protection on", severity: Some(Severity::Error) },
+    Entry { rule: "RL-SH-009", programs: &["doctl"], path: &["kubernetes", "cluster", "delete"], when: When::Always, effect: "deletes the Kubernetes cluster with every workload on it", advice: "delete clusters through a reviewed infrastructure change", severity: None },
+    Entry { rule: "RL-SH-009", programs: &["doctl"], path: &["apps", "delete"], when: When::Always, effect: "deletes the App Platform app with its deployments", advice: "delete it by hand in the control panel after review", severity: None },
+    Entry { rule: "RL-SH-009", programs: &["doctl"], path: &["projects", "delete"], when: When::Always, effect: "deletes the project", advice: "delete it by hand in the control panel after review", severity: None },
+    Entry { rule: "RL-SH-009", programs: &["oci"], path: &["ce", "cluster", "delete"], when: When::Always, effect: "deletes the Kubernetes cluster with every workload on it", advice: "delete clusters through a reviewed infrastructure change", severity: None },
+    Entry { rule: "RL-SH-009", programs: &["oci"], path: &["iam", "compartment", "delete"], when: When::Always, effect: "deletes the compartment", advice: "delete it through a reviewed infrastructure change", severity: None },
+    Entry { rule: "RL-SH-010", programs: &["doctl"], path: &[], when: When::Graded(doctl_delete), effect: "", advice: "delete it through a reviewed infrastructure change, or by hand in the control panel", severity: None },
+    Entry { rule: "RL-SH-010", programs: &["oci"], path: &[], when: When::Graded(oci_delete), effect: "", advice: "delete it through a reviewed infrastructure change", severity: None },
+    Entry { rule: "RL-SH-010", programs: &["aws"], path: &[], when: When::Graded(aws_other_delete), effect: "", advice: "remove it through a reviewed infrastructure change", severity: None },
+    Entry { rule: "RL-SH-010", programs: &["az"], path: &[], when: When::Graded(az_other_delete), effect: "", advice: "delete it through a reviewed infrastructure change", severity: None },
+    Entry { rule: "RL-SH-007", programs: &["oci"], path: &["os", "bucket", "delete"], when: When::Always, effect: "deletes the bucket, and with `--empty` every object in it", advice: "delete objects you mean by name after checking versioning and retention", severity: None },
+    Entry { rule: "RL-SH-007", programs: &["oci"], path: &["os", "object", "bulk-delete"], when: When::Always, effect: "deletes every object of the bucket (or of the prefix)", advice: "run it with `--dry-run` first and delete by name", severity: None },
+    Entry { rule: "RL-SH-007", programs: &["aws"], path: &["s3api", "delete-objects"], when: When::Always, effect: "deletes the objects listed, in bulk", advice: "check versioning first and delete by name", severity: None },
     // RL-SH-013: recursive deletion of roots, homes and unguarded variables.
     Entry { rule: "RL-SH-013", programs: &["rm"], path: &[], when: When::Graded(rm_dangerous), effect: "", advice: "name the files or the subfolder you mean to delete", severity: None },
     Entry { rule: "RL-SH-013", programs: &["find"], path: &[], when: When::Graded(find_delete_dangerous), effect: "", advice: "start `find` from the folder that holds what you mean to delete, and narrow it with `-name` or `-path`", severity: None },
@@ -420,7 +458,11 @@ pub fn matches_in(rule: &str, command: &Command, format: Format, command_line: b
     let Some(first) = command.words.first() else {
         return Vec::new();
     };
-    let program = program_name(&first.text);
+    let program = match program_name(&first.text) {
+        // The npm package's name for the same CLI (`npx firebase-tools …`).
+        "firebase-tools" => "firebase",
+        program => program,
+    };
     // Most commands of a script (`echo`, `cp`, `make`) are in no entry: reject them at once.
     if catalog_programs().binary_search(&program).is_err() {
         return Vec::new();
@@ -591,6 +633,149 @@ fn gcloud_quiet_delete(invocation: &Invocation<'_>) -> bool {
     deletes && quiet && !covered
 }
 
+/// `doctl … delete|rm` of resources other than databases, clusters, apps and projects, which
+/// have entries of their own: machines, volumes, snapshots, registries and domains are
+/// errors, the rest (keys, tags, firewall rules) warnings.
+fn doctl_delete(invocation: &Invocation<'_>) -> Option<Grade> {
+    let positionals = &invocation.positionals;
+    let at = positionals
+        .iter()
+        .position(|word| matches!(*word, "delete" | "rm" | "d"))?;
+    let path = &positionals[..at];
+    if matches!(
+        path,
+        ["databases", ..] | ["kubernetes", "cluster"] | ["apps"] | ["projects"]
+    ) {
+        return None;
+    }
+    let noun = path.join(" ");
+    let forced = has_flag(invocation.args, "--force") || has_flag(invocation.args, "-f");
+    let data = path.iter().any(|word| {
+        matches!(
+            *word,
+            "droplet"
+                | "volume"
+                | "snapshot"
+                | "registry"
+                | "domain"
+                | "image"
+                | "load-balancer"
+                | "cdn"
+                | "node-pool"
+                | "vpc"
+        )
+    });
+    let confirm = if forced {
+        ", and `--force` skips the confirmation"
+    } else {
+        ""
+    };
+    Some(Grade::new(
+        (!data).then_some(Severity::Warning),
+        format!("deletes the DigitalOcean {noun}{confirm}"),
+    ))
+}
+
+/// `oci … delete|terminate` of resources other than databases, clusters and compartments.
+fn oci_delete(invocation: &Invocation<'_>) -> Option<Grade> {
+    let positionals = &invocation.positionals;
+    let at = positionals
+        .iter()
+        .position(|word| matches!(*word, "delete" | "terminate"))?;
+    let path = &positionals[..at];
+    if oci_database(path)
+        || matches!(
+            path,
+            ["ce", "cluster"] | ["iam", "compartment"] | ["os", "bucket"]
+        )
+    {
+        return None;
+    }
+    let noun = path.join(" ");
+    let forced = has_flag(invocation.args, "--force");
+    let data = path.iter().any(|word| {
+        matches!(
+            *word,
+            "instance" | "volume" | "boot-volume" | "file-system" | "vault" | "key" | "backup"
+        )
+    });
+    let confirm = if forced {
+        ", and `--force` skips the confirmation"
+    } else {
+        ""
+    };
+    Some(Grade::new(
+        (!data).then_some(Severity::Warning),
+        format!("deletes the Oracle Cloud {noun}{confirm}"),
+    ))
+}
+
+fn oci_database(path: &[&str]) -> bool {
+    matches!(
+        path.first(),
+        Some(&("db" | "mysql" | "psql" | "nosql" | "opensearch"))
+    )
+}
+
+fn oci_database_delete(invocation: &Invocation<'_>) -> bool {
+    let positionals = &invocation.positionals;
+    positionals
+        .iter()
+        .position(|word| matches!(*word, "delete" | "terminate"))
+        .is_some_and(|at| oci_database(&positionals[..at]))
+}
+
+/// `aws` deletions of resources that hold data or serve traffic, other than those with
+/// entries of their own.
+fn aws_other_delete(invocation: &Invocation<'_>) -> Option<Grade> {
+    let effect = match invocation.positionals.get(..2)? {
+        ["ec2", "delete-volume"] => "deletes the EBS volume and its data",
+        ["ec2", "delete-snapshot"] => "deletes the EBS snapshot, a backup",
+        ["ec2", "delete-vpc"] => "deletes the VPC",
+        ["ec2", "deregister-image"] => "deregisters the machine image",
+        ["ecs", "delete-cluster"] => "deletes the ECS cluster",
+        ["ecs", "delete-service"] => "deletes the ECS service, taking it offline",
+        ["sqs", "delete-queue"] => "deletes the queue and every message in it",
+        ["sns", "delete-topic"] => "deletes the topic and its subscriptions",
+        ["kinesis", "delete-stream"] => "deletes the stream and its records",
+        ["glacier", "delete-vault"] => "deletes the archive vault",
+        ["iam", "delete-role" | "delete-user"] => {
+            "deletes the IAM principal, breaking whatever uses it"
+        }
+        ["cognito-idp", "delete-user-pool"] => "deletes the user pool and every user in it",
+        ["apigateway", "delete-rest-api"] => "deletes the API",
+        ["elasticache", "delete-cache-cluster"] => "deletes the cache cluster",
+        ["elbv2", "delete-load-balancer"] => {
+            "deletes the load balancer, taking its services offline"
+        }
+        ["cloudfront", "delete-distribution"] => "deletes the distribution",
+        _ => return None,
+    };
+    Some(Grade::new(None, effect))
+}
+
+/// `az` deletions other than those with entries of their own, of resources that hold data or
+/// serve traffic; `--yes` skips the confirmation.
+fn az_other_delete(invocation: &Invocation<'_>) -> Option<Grade> {
+    let positionals = &invocation.positionals;
+    let effect = match positionals.as_slice() {
+        ["vm", "delete", ..] | ["group", "delete", ..] | ["aks", "delete", ..] => return None,
+        ["sql", ..] | ["cosmosdb", ..] | ["storage", ..] => return None,
+        ["keyvault", "delete", ..] => "deletes the key vault with its keys and secrets",
+        ["disk", "delete", ..] => "deletes the managed disk and its data",
+        ["snapshot", "delete", ..] => "deletes the disk snapshot, a backup",
+        ["webapp", "delete", ..] | ["functionapp", "delete", ..] => "deletes the app",
+        ["network", "vnet", "delete", ..] => "deletes the virtual network",
+        ["acr", "delete", ..] => "deletes the container registry and every image in it",
+        ["postgres", _, "delete", ..] | ["mysql", _, "delete", ..] => {
+            "deletes the database server and its data"
+        }
+        ["redis", "delete", ..] => "deletes the cache",
+        _ => return None,
+    };
+    Some(Grade::new(None, effect))
+}
+
 /// Whether `rm` arguments ask for recursion, in any spelling (`-r`, `-R`, `--recursive`,
 /// clusters such as `-rf`).
 pub fn rm_recursive(args: &[Word]) -> bool {
@@ -712,7 +897,9 @@ fn dangerous_path(word: &Word, invocation: &Invocation<'_>) -> Option<Grade> {
 }
 
 fn dangerous_path_in(word: &Word, format: Format, command_line: bool) -> Option<Grade> {
-    let text = word.text.as_str();
+    // `/tmp/../etc` is `/etc`.
+    let normalized = normalize_dots(&word.text);
+    let text = normalized.as_deref().unwrap_or(word.text.as_str());
     let trimmed = text.trim_end_matches('/');
     if (trimmed.is_empty() && text.starts_with('/')) || matches!(trimmed, "/*" | "/." | "/.*") {
         return Some(Grade::new(None, "deletes every file on the machine"));
@@ -803,6 +990,29 @@ fn dangerous_path_in(word: &Word, format: Format, command_line: bool) -> Option<
     )
 }
 
+/// An absolute path with its `.` and `..` parts resolved, when it has any.
+fn normalize_dots(text: &str) -> Option<String> {
+    if !text.starts_with('/') || !text.split('/').any(|part| matches!(part, "." | "..")) {
+        return None;
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for part in text.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            _ => parts.push(part),
+        }
+    }
+    let trailing = if text.ends_with('/') && !parts.is_empty() {
+        "/"
+    } else {
+        ""
+    };
+    Some(format!("/{}{trailing}", parts.join("/")))
+}
+
 /// Folders below the system folders that hold a service's data.
 const DATA_FOLDERS: &[&str] = &[
     "/var/lib/postgresql",
@@ -888,8 +1098,6 @@ fn disposable(path: &str) -> bool {
                 | "dist"
                 | "out"
                 | "lists"
-                | "log"
-                | "logs"
                 | ".Trash"
                 | "go-build"
                 | "pkg"
@@ -1230,6 +1438,14 @@ fn git_reset_hard(invocation: &Invocation<'_>) -> Option<Grade> {
 }
 
 fn git_checkout_discard(invocation: &Invocation<'_>) -> Option<Grade> {
+    // `checkout -f` switches (or stays) and throws away local changes on the way.
+    if has_flag(invocation.args, "-f") || has_flag(invocation.args, "--force") {
+        let severity = local_work_severity(invocation.format)?;
+        return Some(Grade::local(
+            severity,
+            "throws away every local change to tracked files while it checks out; nothing can restore them",
+        ));
+    }
     if !names_whole_tree(invocation) {
         return None;
     }
@@ -1409,6 +1625,10 @@ fn sql_texts<'a>(invocation: &Invocation<'a>) -> Vec<&'a str> {
     {
         res.push(sql);
     }
+    // `echo 'DROP TABLE t;' | psql`, here-documents and here-strings.
+    if let Some(input) = &invocation.command.input {
+        res.push(input);
+    }
     res
 }
 
@@ -1434,9 +1654,12 @@ pub fn is_destructive_sql(sql: &str) -> bool {
 }
 
 fn redis_flush(invocation: &Invocation<'_>) -> bool {
+    let input = invocation.command.input.as_deref().unwrap_or("");
     invocation
         .positionals
         .iter()
+        .copied()
+        .chain(input.split_whitespace())
         .any(|word| word.eq_ignore_ascii_case("flushall") || word.eq_ignore_ascii_case("flushdb"))
 }
 
@@ -1475,7 +1698,17 @@ fn device_or_unknown(invocation: &Invocation<'_>) -> bool {
         || invocation
             .positionals
             .last()
-            .is_some_and(|target| target.starts_with('$'))
+            .is_some_and(|target| target.starts_with('$') && !image_file(target))
+}
+
+/// Whether a path names a disk image rather than a device (`"$OUT/rootfs.img"`).
+fn image_file(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    [
+        ".img", ".iso", ".raw", ".qcow2", ".vhd", ".vhdx", ".vmdk", ".bin", ".fs", ".ext4",
+    ]
+    .iter()
+    .any(|extension| name.ends_with(extension))
 }
 
 fn wipefs_device(invocation: &Invocation<'_>) -> bool {
