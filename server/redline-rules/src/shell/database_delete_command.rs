@@ -6,6 +6,7 @@ use crate::{FixAvailability, RuleContext, Status, declare_rule};
 declare_rule! {
     /// ## What it flags
     /// `aws rds delete-db-instance|delete-db-cluster`, `aws dynamodb delete-table`, `aws redshift delete-cluster`, `aws elasticache delete-replication-group`, `gcloud sql instances delete`, `az sql db|server delete`, `az cosmosdb delete`, `dropdb`, `mysqladmin drop`.
+    /// Also `aws efs delete-file-system`, `aws opensearch delete-domain`, `aws es delete-elasticsearch-domain`, `aws backup delete-recovery-point|delete-backup-vault`, `doctl databases delete`, `doctl databases db delete`, `oci db|mysql|psql|nosql|opensearch … delete|terminate`, and `supabase projects delete`.
     /// Also `curl -X DELETE` (or `--request DELETE`) of a whole Elasticsearch or OpenSearch index, data stream, `_all` or `*` (a URL on port 9200/9243, or a host or variable named after `es`, `elastic`, `opensearch` or `search`);
     /// `firebase firestore:delete --all-collections` or `-r`, `firebase database:remove`; and `supabase db reset` (a warning on the local database, an error with `--linked` or `--db-url`).
     /// A `DELETE` request to any other HTTP API is not flagged: deleting the one resource a URL names is that API's ordinary use, and redline cannot tell which APIs hold data that matters.

@@ -6,6 +6,7 @@ use crate::{FixAvailability, RuleContext, Status, declare_rule};
 declare_rule! {
     /// ## What it flags
     /// `DROP DATABASE|SCHEMA|TABLE`, `TRUNCATE`, and `DELETE FROM` without `WHERE` given to `psql -c`, `mysql -e`, `sqlite3` and similar clients; `redis-cli FLUSHALL|FLUSHDB`; `mongosh --eval` (or `mongo`) with `dropDatabase()`, `.drop()`, or `deleteMany({})`/`remove({})` with an empty filter.
+    /// The SQL, Redis commands or script may also come on standard input (`echo 'DROP TABLE t;' | psql`, a here-document or a here-string), or run in a container (`docker exec db psql -c …`, `kubectl exec redis-0 -- redis-cli FLUSHALL`).
     /// It looks at shell scripts, GitHub Actions `run:` steps, GitLab CI `script:` lines, Kubernetes container commands, Makefile recipes, Dockerfile `RUN` instructions and agent hook commands, through `sudo`, `env`, `xargs`, `bash -c` and similar wrappers.
     ///
     /// ## Why it matters

@@ -6,6 +6,7 @@ use crate::{FixAvailability, RuleContext, Status, declare_rule};
 declare_rule! {
     /// ## What it flags
     /// `aws cloudformation delete-stack`, `aws eks delete-cluster`, `cdk destroy`, `sam delete`, `pulumi destroy`, `pulumi stack rm`, `az group delete`, `az aks delete`, `gcloud projects delete`, `gcloud container clusters delete`.
+    /// Also `doctl kubernetes cluster delete`, `doctl apps delete`, `doctl projects delete`, `oci ce cluster delete` and `oci iam compartment delete`.
     /// Hosted platforms' whole projects: `gh repo delete` (`--yes` skips typing the name), `heroku apps:destroy`, `vercel project rm`, `netlify sites:delete`, `fly apps destroy`/`flyctl apps destroy`, and as a warning `vercel remove`/`vercel rm`, whose deployments can be built again.
     /// They are flagged with or without their confirmation flag: an agent or a script answers the prompt as readily as it passes `--yes`.
     /// It looks at shell scripts, GitHub Actions `run:` steps, GitLab CI `script:` lines, Kubernetes container commands, Makefile recipes, Dockerfile `RUN` instructions and agent hook commands, through `sudo`, `env`, `xargs`, `bash -c` and similar wrappers.

@@ -6,6 +6,7 @@ use crate::{FixAvailability, RuleContext, Status, declare_rule};
 declare_rule! {
     /// ## What it flags
     /// Remote rewrites, an error on a shared branch (`main`, `master`, `trunk`, `develop`, `release*`) and a warning elsewhere:
+    /// Also `git checkout -f`, which throws away local changes while it checks out; a `git reset --hard` after a `git commit` in the same script is still flagged, and the message says why.
     /// - `git push --force`/`-f`/`+refspec`; `--force-with-lease` only on a shared branch (on your own branch it is the safe way to push a rebase);
     /// - `git push --delete <ref>` and `git push <remote> :<ref>`;
     /// - `git push --mirror` (always an error).

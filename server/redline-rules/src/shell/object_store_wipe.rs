@@ -6,6 +6,7 @@ use crate::{FixAvailability, RuleContext, Status, declare_rule};
 declare_rule! {
     /// ## What it flags
     /// `aws s3 rm --recursive`, `aws s3 rb --force`, `aws s3 sync --delete`, `aws s3api delete-bucket`, `gsutil rm -r`, `gsutil rb`, `gcloud storage rm -r`, `gcloud storage buckets delete`, `az storage container delete`, `az storage blob delete-batch`, `az storage account delete`.
+    /// Also `aws s3api delete-objects`, `oci os bucket delete` and `oci os object bulk-delete`.
     /// It looks at shell scripts, GitHub Actions `run:` steps, GitLab CI `script:` lines, Kubernetes container commands, Makefile recipes, Dockerfile `RUN` instructions and agent hook commands, through `sudo`, `env`, `xargs`, `bash -c` and similar wrappers.
     ///
     /// ## Why it matters

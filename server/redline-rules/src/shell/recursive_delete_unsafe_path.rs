@@ -7,12 +7,15 @@ declare_rule! {
     /// ## What it flags
     /// A recursive `rm` (`-r`, in any flag order, with or without `-f`) or a `find … -delete`/`find … -exec rm` of:
     /// - the root: `/`, `/*`, and anything with `--no-preserve-root`;
-    /// - a system folder or everything in it: `/etc`, `/usr`, `/var`, `/bin`, `/lib`, `/boot`, `/opt`, `/srv`, `/home`, `/root` and the like (`/etc/nginx` is not flagged);
-    /// - the home folder (`~`, `~/*`, `$HOME`) or a home folder that holds keys and credentials (`~/.ssh`, `~/.aws`, `~/.kube`, `~/.gnupg`, `~/.config`, `~/.docker`, `~/.azure`);
-    /// - the work tree: `.`, `./*`, `*`, `.*`, `..`, and `.git`;
+    /// - a system folder or everything in it: `/etc`, `/usr`, `/var`, `/bin`, `/lib`, `/boot`, `/opt`, `/srv`, `/home`, `/root` and the like, also written `/tmp/../etc`;
+    /// - a folder where a service keeps its data: `/var/lib/postgresql`, `/var/lib/mysql`, `/var/lib/docker`, `/var/lib/etcd`, `/var/www` and the like;
+    /// - the home folder (`~`, `~/*`, `$HOME`, `/home/NAME`, `/Users/NAME`), a home folder that holds keys and credentials (`~/.ssh`, `~/.aws`, `~/.kube`, `~/.gnupg`, `~/.config`, `~/.docker`, `~/.azure`), or one that holds a person's own work (`~/Documents`, `~/projects`, `~/src`, `~/code`, `~/Desktop` and the like);
+    /// - the work tree: `.`, `./*`, `*`, `**`, `.*`, `..`, `"$PWD"`, `$(pwd)/*`, and `.git`;
     /// - a path that becomes one of those when a leading variable is empty or unset: `"$DIR/"`, `$DIR/*`, `"$PREFIX/etc"`, `"$A/$B"`.
     ///
-    /// Also `xargs rm -rf`, which deletes whatever arrives on its input.
+    /// Also `xargs rm -rf` and `parallel rm -rf {}`, which delete whatever arrives on their input; with a literal input (`echo / | xargs rm -rf`, `::: /`) each item is judged as a path.
+    /// In a command line a coding agent is about to run (`redline hook`), also as warnings: other system folders (`/usr/local`, `/etc/nginx`), other folders of the home (`~/.vim`), absolute paths outside the work tree (`/data/db`), and paths outside the folder the command runs in (`../other-repo`).
+    /// Caches, build output and temporary folders are never flagged: `/tmp`, `$TMPDIR/…`, `~/.cache`, `node_modules`, `target/`, `dist/`, `build/`.
     /// A path under a variable that stays harmless when the variable is empty is not flagged: `"$TMPDIR/build"` becomes `/build`.
     /// `find` is not flagged when it starts below those folders (`find ./build -delete`) or narrows what it deletes by name or path (`-name`, `-path`, `-regex`, `-empty`).
     /// In CI jobs, image builds and pods, `~/.ssh` and `.git` belong to a throwaway copy and are not flagged.
