@@ -851,21 +851,21 @@ fn stdin(site: &Site<'_, '_>) -> Option<Stdin> {
                 }
             }
             "variable_assignment" | "file_redirect" | "comment" => {}
-            "heredoc_redirect" | "herestring_redirect" => {
-                // `cat <<EOF | sh`.
+            // `cat <<EOF | sh`.
+            "heredoc_redirect" | "herestring_redirect"
                 if words
                     .first()
-                    .is_some_and(|first| program_name(&first.text) == "cat")
-                {
-                    let inner = Site {
-                        node: command,
-                        script,
-                        map: site.map,
-                        range: site.range,
-                    };
-                    return stdin(&inner);
-                }
+                    .is_some_and(|first| program_name(&first.text) == "cat") =>
+            {
+                let inner = Site {
+                    node: command,
+                    script,
+                    map: site.map,
+                    range: site.range,
+                };
+                return stdin(&inner);
             }
+            "heredoc_redirect" | "herestring_redirect" => {}
             _ if !words.is_empty() => words.push(word(child, script, site.map)),
             _ => {}
         }

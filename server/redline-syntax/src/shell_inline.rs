@@ -160,12 +160,13 @@ pub(crate) fn scan(language: Language, code: &str) -> Vec<Found> {
     while index < bytes.len() {
         let byte = bytes[index];
         // Backticks and `%x(…)` run a shell in Perl, Ruby and PHP.
-        if byte == b'`' && matches!(language, Language::Perl | Language::Ruby | Language::Php) {
-            if let Some(end) = code[index + 1..].find('`') {
-                res.push(Found::Shell(code[index + 1..index + 1 + end].to_owned()));
-                index += end + 2;
-                continue;
-            }
+        if byte == b'`'
+            && matches!(language, Language::Perl | Language::Ruby | Language::Php)
+            && let Some(end) = code[index + 1..].find('`')
+        {
+            res.push(Found::Shell(code[index + 1..index + 1 + end].to_owned()));
+            index += end + 2;
+            continue;
         }
         if !(byte.is_ascii_alphabetic() || byte == b'_') {
             index += 1;
