@@ -739,8 +739,12 @@ fn aws_other_delete(invocation: &Invocation<'_>) -> Option<Grade> {
         ["sns", "delete-topic"] => "deletes the topic and its subscriptions",
         ["kinesis", "delete-stream"] => "deletes the stream and its records",
         ["glacier", "delete-vault"] => "deletes the archive vault",
+        // A principal can be created again: what uses it breaks, no data is lost.
         ["iam", "delete-role" | "delete-user"] => {
-            "deletes the IAM principal, breaking whatever uses it"
+            return Some(Grade::new(
+                Some(Severity::Warning),
+                "deletes the IAM principal, breaking whatever uses it",
+            ));
         }
         ["cognito-idp", "delete-user-pool"] => "deletes the user pool and every user in it",
         ["apigateway", "delete-rest-api"] => "deletes the API",
