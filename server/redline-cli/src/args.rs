@@ -71,6 +71,19 @@ pub enum Command {
     ///
     /// Editors start this; see `editors/` for the VS Code and Neovim clients.
     Lsp(LspArgs),
+    /// Run a Model Context Protocol server over standard input and output.
+    ///
+    /// Coding agents start this as an MCP server (`{"command": "redline", "args": ["mcp"]}`) and
+    /// call its tools before they act: `check_edit` (a file's new content, or an old/new
+    /// replacement, judged as `redline gate` and `redline hook` judge a write or an edit),
+    /// `check_command` (a shell command, judged as `redline hook claude` judges a Bash call,
+    /// with its effect on the files redline judges simulated), `check_plan` (as `redline
+    /// plan`), `check_files` (as `redline check`) and `explain_rule` (as `redline explain`).
+    /// Each answers with the JSON report of `--format json`; `check_edit` and `check_command`
+    /// add the decision (`allow`, `ask` or `deny`) and its reason. Files are read only inside
+    /// the root: a path outside it is a tool error. A file's content or a command holds at most
+    /// 64 MiB.
+    Mcp(McpArgs),
     /// Combine JSON or SARIF reports, such as those of CI shards, into one.
     ///
     /// All inputs must have the same format, which is also the output's. Findings are
@@ -140,6 +153,14 @@ pub struct LspArgs {
     /// clients pass it).
     #[arg(long)]
     pub stdio: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct McpArgs {
+    /// The folder the tools read files in; paths are relative to it, and a path outside it is
+    /// refused [default: the current folder].
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

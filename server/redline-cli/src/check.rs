@@ -6,6 +6,7 @@ use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
+use indicatif::ProgressBar;
 use rayon::prelude::*;
 use redline_engine::{
     AnalysisOptions, CalledModules, Date, FileAnalysis, FixMode, SourceInput,
@@ -29,6 +30,7 @@ use crate::findings::{self, Finding};
 use crate::output::{Output, Replace};
 use crate::progress;
 use crate::render;
+use crate::report::Report;
 use crate::write::{Written, replace_file};
 
 /// How many files are analysed in parallel before their findings are written.
@@ -116,49 +118,16 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
         discovery.files.len(),
         !args.no_progress && report.format == OutputFormat::Text && !args.diff,
     );
-    // The Terraform files of a folder form a module and are analysed together, as one job;
-    // every other file is a job of its own. Jobs run a batch at a time, and each file's
-    // outcome is written in walk order as soon as the files before it are written.
-    let groups = jobs(&discovery.files);
-    let mut pending: BTreeMap<usize, FileOutcome> = BTreeMap::new();
-    let mut next = 0;
-    for batch in batches(&groups) {
-        let members = |group: &[usize]| -> Vec<&FileJob> {
-            group.iter().map(|&index| &discovery.files[index]).collect()
-        };
-        // Every job of the batch is read first, so that the local modules that several
-        // folders call are read and parsed once for them all.
-        let shared = SharedReads::default();
-        let reads: Vec<GroupRead> = batch
-            .par_iter()
-            .map(|group| read_group(&members(group), &discovery.bounds, &shared))
-            .collect();
-        drop(shared);
-        let called = CalledModules::new(reads.iter().flat_map(|read| {
-            read.called
-                .iter()
-                .map(|file| (file.display.as_str(), &*file.text))
-        }));
-        let outcomes: Vec<(usize, FileOutcome)> = batch
-            .par_iter()
-            .zip(&reads)
-            .flat_map_iter(|(group, read)| {
-                let outcomes = process_group(
-                    &members(group),
-                    read,
-                    &called,
-                    &options,
-                    fix_mode,
-                    args.diff,
-                    &discovery.bounds,
-                );
-                progress.inc(group.len() as u64);
-                group.iter().copied().zip(outcomes)
-            })
-            .collect();
-        pending.extend(outcomes);
-        while let Some(outcome) = pending.remove(&next) {
-            next += 1;
+    analyse_files(
+        &discovery.files,
+        &discovery.bounds,
+        &Analysis {
+            options: &options,
+            fix_mode,
+            diff_only: args.diff,
+            progress: &progress,
+        },
+        |outcome| {
             files += usize::from(outcome.analysed);
             fixes_applied += outcome.fixes_applied;
             errors.extend(outcome.problem);
@@ -171,8 +140,9 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
             if let Some(diff) = outcome.diff {
                 diffs.push_str(&diff);
             }
-        }
-    }
+            Ok(())
+        },
+    )?;
     progress.finish_and_clear();
     emit::note_problems(&mut errors);
     let mut stderr = std::io::stderr().lock();
@@ -207,6 +177,112 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
             Ok(emit::exit_status(io_failed, !diffs.is_empty()))
         }
     }
+}
+
+/// Every finding of the files and folders `paths` (relative to `cwd`), as `redline check PATHS`
+/// reports them, without fixing anything: the files that cannot be read are the report's
+/// errors.
+pub fn collect(paths: &[PathBuf], cwd: &Path) -> anyhow::Result<Report> {
+    let mut discovery = discover(&DiscoverOptions {
+        paths,
+        config_file: None,
+        cwd,
+    })?;
+    mark_called_modules(&mut discovery.files);
+    let options = AnalysisOptions {
+        today: Some(today()),
+        select: None,
+    };
+    let mut report = Report {
+        findings: Vec::new(),
+        errors: discovery.problems,
+        files: 0,
+    };
+    analyse_files(
+        &discovery.files,
+        &discovery.bounds,
+        &Analysis {
+            options: &options,
+            fix_mode: None,
+            diff_only: false,
+            progress: &ProgressBar::hidden(),
+        },
+        |outcome| {
+            report.files += usize::from(outcome.analysed);
+            report.errors.extend(outcome.problem);
+            report.findings.extend(outcome.findings);
+            Ok(())
+        },
+    )?;
+    report
+        .errors
+        .sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
+    Ok(report)
+}
+
+/// How the files of a run are analysed.
+struct Analysis<'a> {
+    options: &'a AnalysisOptions,
+    fix_mode: Option<FixMode>,
+    diff_only: bool,
+    progress: &'a ProgressBar,
+}
+
+/// Analyses `files` (and with a fix mode, fixes them) and hands each file's outcome to `sink`,
+/// in walk order. The Terraform files of a folder form a module and are analysed together, as
+/// one job; every other file is a job of its own. Jobs run a batch at a time, and each file's
+/// outcome is handed over as soon as the files before it are, so memory does not grow with the
+/// number of files.
+fn analyse_files(
+    files: &[FileJob],
+    bounds: &Bounds,
+    analysis: &Analysis<'_>,
+    mut sink: impl FnMut(FileOutcome) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let groups = jobs(files);
+    let mut pending: BTreeMap<usize, FileOutcome> = BTreeMap::new();
+    let mut next = 0;
+    for batch in batches(&groups) {
+        let members = |group: &[usize]| -> Vec<&FileJob> {
+            group.iter().map(|&index| &files[index]).collect()
+        };
+        // Every job of the batch is read first, so that the local modules that several
+        // folders call are read and parsed once for them all.
+        let shared = SharedReads::default();
+        let reads: Vec<GroupRead> = batch
+            .par_iter()
+            .map(|group| read_group(&members(group), bounds, &shared))
+            .collect();
+        drop(shared);
+        let called = CalledModules::new(reads.iter().flat_map(|read| {
+            read.called
+                .iter()
+                .map(|file| (file.display.as_str(), &*file.text))
+        }));
+        let outcomes: Vec<(usize, FileOutcome)> = batch
+            .par_iter()
+            .zip(&reads)
+            .flat_map_iter(|(group, read)| {
+                let outcomes = process_group(
+                    &members(group),
+                    read,
+                    &called,
+                    analysis.options,
+                    analysis.fix_mode,
+                    analysis.diff_only,
+                    bounds,
+                );
+                analysis.progress.inc(group.len() as u64);
+                group.iter().copied().zip(outcomes)
+            })
+            .collect();
+        pending.extend(outcomes);
+        while let Some(outcome) = pending.remove(&next) {
+            next += 1;
+            sink(outcome)?;
+        }
+    }
+    Ok(())
 }
 
 /// Tells the engine which Terraform folders a local module call of another checked folder
