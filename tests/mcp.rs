@@ -577,3 +577,102 @@ fn raw_garbage_on_the_wire_does_not_end_the_session() {
     let status = child.wait().unwrap();
     assert!(status.success(), "{status:?}");
 }
+
+/// The MCP Inspector: `REDLINE_MCP_INSPECTOR` (which `./x` provisions), else `mcp-inspector` on
+/// the `PATH`.
+fn inspector() -> std::path::PathBuf {
+    if let Some(path) = std::env::var_os("REDLINE_MCP_INSPECTOR") {
+        return path.into();
+    }
+    std::env::var_os("PATH")
+        .and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|folder| folder.join("mcp-inspector"))
+                .find(|candidate| candidate.is_file())
+        })
+        .unwrap_or_else(|| {
+            panic!(
+                "the MCP Inspector is missing: run `export $(./x provision | grep '^REDLINE_')`, \
+                 or set REDLINE_MCP_INSPECTOR to its `mcp-inspector`"
+            )
+        })
+}
+
+/// Runs the Inspector's headless mode against `redline mcp` in `dir` and reads its answer.
+fn inspect(dir: &Path, args: &[&str]) -> (bool, Value) {
+    let output = StdCommand::new(inspector())
+        .args(["--cli", env!("CARGO_BIN_EXE_redline"), "mcp"])
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    let answer = serde_json::from_str(&text).unwrap_or_else(|_| {
+        json!({"stdout": text, "stderr": String::from_utf8_lossy(&output.stderr)})
+    });
+    (output.status.success(), answer)
+}
+
+/// The MCP Inspector, the protocol's reference client, sees the tools and their answers.
+#[test]
+fn the_mcp_inspector_lists_and_calls_the_tools() {
+    let sandbox = repository();
+    let (ok, listed) = inspect(sandbox.path(), &["--method", "tools/list"]);
+    assert!(ok, "{listed}");
+    let mut names: Vec<&str> = listed["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|tool| tool["name"].as_str().unwrap())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        [
+            "check_command",
+            "check_edit",
+            "check_files",
+            "check_plan",
+            "explain_rule"
+        ]
+    );
+
+    let command = |command: &str| {
+        let argument = format!("command={command}");
+        let (ok, answer) = inspect(
+            sandbox.path(),
+            &[
+                "--method",
+                "tools/call",
+                "--tool-name",
+                "check_command",
+                "--tool-arg",
+                &argument,
+            ],
+        );
+        assert!(ok, "{answer}");
+        answer
+    };
+    let denied = command("terraform destroy -auto-approve");
+    assert_eq!(denied["structuredContent"]["decision"], "deny", "{denied}");
+    let text: Value =
+        serde_json::from_str(denied["content"][0]["text"].as_str().unwrap()).unwrap();
+    assert_eq!(text, denied["structuredContent"]);
+    assert_eq!(command("ls")["structuredContent"]["decision"], "allow");
+
+    let (ok, outside) = inspect(
+        sandbox.path(),
+        &[
+            "--method",
+            "tools/call",
+            "--tool-name",
+            "check_edit",
+            "--tool-arg",
+            "path=../main.tf",
+            "content=x",
+        ],
+    );
+    assert!(ok, "{outside}");
+    assert_eq!(outside["isError"], true, "{outside}");
+}
