@@ -618,6 +618,22 @@ fn inspect(dir: &Path, args: &[&str]) -> (bool, Value) {
 #[test]
 fn the_mcp_inspector_lists_and_calls_the_tools() {
     let sandbox = repository();
+    // `--strict` also checks that the input schemas carry over to the dialects of other model
+    // providers, and prints a warning for each construct that may not.
+    let output = StdCommand::new(inspector())
+        .args(["--cli", env!("CARGO_BIN_EXE_redline"), "mcp"])
+        .args(["--method", "tools/list", "--strict"])
+        .current_dir(sandbox.path())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "{printed}");
+    assert!(!printed.contains("Warning: tool"), "{printed}");
     let (ok, listed) = inspect(sandbox.path(), &["--method", "tools/list"]);
     assert!(ok, "{listed}");
     let mut names: Vec<&str> = listed["tools"]
@@ -673,6 +689,9 @@ fn the_mcp_inspector_lists_and_calls_the_tools() {
             "content=x",
         ],
     );
-    assert!(ok, "{outside}");
+    // A tool error fails the Inspector's run.
+    assert!(!ok, "{outside}");
     assert_eq!(outside["isError"], true, "{outside}");
+    let message = outside["content"][0]["text"].as_str().unwrap();
+    assert!(message.contains("outside the server's root"), "{message}");
 }

@@ -106,13 +106,19 @@ struct CheckEditArgs {
     path: String,
     /// The file's whole new content, as a write gives it. Give either `content`, or
     /// `old_string` and `new_string`.
-    #[serde(default)]
+    // Absent rather than `null`: a nullable type is less portable across clients.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     content: Option<String>,
     /// The text the edit replaces, which must occur in the file (empty to create the file).
-    #[serde(default)]
+    // Absent rather than `null`: a nullable type is less portable across clients.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     old_string: Option<String>,
     /// The text put in its place.
-    #[serde(default)]
+    // Absent rather than `null`: a nullable type is less portable across clients.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     new_string: Option<String>,
     /// Replace every occurrence of `old_string` rather than only the first.
     #[serde(default)]
@@ -128,7 +134,9 @@ struct CheckCommandArgs {
     command: String,
     /// The folder the command runs in, relative to the server's root or absolute inside it;
     /// the root when absent.
-    #[serde(default)]
+    // Absent rather than `null`: a nullable type is less portable across clients.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     cwd: Option<String>,
 }
 
@@ -142,7 +150,9 @@ struct CheckPlanArgs {
     path: String,
     /// The folder of the Terraform root module the plan was made from, to say where each
     /// destroyed resource is declared; the plan's folder when absent.
-    #[serde(default)]
+    // Absent rather than `null`: a nullable type is less portable across clients.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     terraform_dir: Option<String>,
 }
 
