@@ -608,9 +608,9 @@ fn inspect(dir: &Path, args: &[&str]) -> (bool, Value) {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&output.stdout);
-    let answer = serde_json::from_str(&text).unwrap_or_else(|_| {
-        json!({"stdout": text, "stderr": String::from_utf8_lossy(&output.stderr)})
-    });
+    let answer = serde_json::from_str(&text).unwrap_or_else(
+        |_| json!({"stdout": text, "stderr": String::from_utf8_lossy(&output.stderr)}),
+    );
     (output.status.success(), answer)
 }
 
@@ -672,8 +672,7 @@ fn the_mcp_inspector_lists_and_calls_the_tools() {
     };
     let denied = command("terraform destroy -auto-approve");
     assert_eq!(denied["structuredContent"]["decision"], "deny", "{denied}");
-    let text: Value =
-        serde_json::from_str(denied["content"][0]["text"].as_str().unwrap()).unwrap();
+    let text: Value = serde_json::from_str(denied["content"][0]["text"].as_str().unwrap()).unwrap();
     assert_eq!(text, denied["structuredContent"]);
     assert_eq!(command("ls")["structuredContent"]["decision"], "allow");
 
