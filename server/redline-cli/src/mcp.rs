@@ -251,11 +251,13 @@ impl RedlineMcp {
     async fn explain_rule(&self, Parameters(args): Parameters<ExplainRuleArgs>) -> CallToolResult {
         match rules_cmd::explain_json(&args.rule) {
             Some(rule) => {
-                let page = rule
-                    .get("documentation")
-                    .and_then(serde_json::Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned();
+                // Escaped as `redline explain` prints it (a no-op for the pages redline ships).
+                let page = escape::lines(
+                    rule.get("documentation")
+                        .and_then(serde_json::Value::as_str)
+                        .unwrap_or_default(),
+                )
+                .into_owned();
                 let mut res = CallToolResult::success(vec![ContentBlock::text(page)]);
                 res.structured_content = Some(rule);
                 res
