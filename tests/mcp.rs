@@ -694,3 +694,16 @@ fn the_mcp_inspector_lists_and_calls_the_tools() {
     let message = outside["content"][0]["text"].as_str().unwrap();
     assert!(message.contains("outside the server's root"), "{message}");
 }
+
+#[test]
+fn a_root_that_is_not_a_folder_is_refused() {
+    let sandbox = Sandbox::new();
+    sandbox.write("file.txt", "x");
+    for root in ["missing", "file.txt"] {
+        let output = sandbox.run(&["mcp", "--root", root]);
+        assert_eq!(output.status.code(), Some(2), "{root}");
+        let message = String::from_utf8_lossy(&output.stderr);
+        assert!(message.contains("cannot use"), "{message}");
+        assert!(output.stdout.is_empty());
+    }
+}

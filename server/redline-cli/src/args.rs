@@ -80,9 +80,10 @@ pub enum Command {
     /// with its effect on the files redline judges simulated), `check_plan` (as `redline
     /// plan`), `check_files` (as `redline check`) and `explain_rule` (as `redline explain`).
     /// Each answers with the JSON report of `--format json`; `check_edit` and `check_command`
-    /// add the decision (`allow`, `ask` or `deny`) and its reason. Files are read only inside
-    /// the root: a path outside it is a tool error. A file's content or a command holds at most
-    /// 64 MiB.
+    /// add the decision (`allow`, `ask` or `deny`) and its reason. Every path a call names must
+    /// lead inside the root: one outside it is a tool error. A file's content or a command holds
+    /// at most 64 MiB. Exit status: 0 when the client closes the session, 2 when the root cannot
+    /// be used.
     Mcp(McpArgs),
     /// Combine JSON or SARIF reports, such as those of CI shards, into one.
     ///
