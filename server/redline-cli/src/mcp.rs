@@ -72,9 +72,11 @@ pub fn run(args: &McpArgs) -> anyhow::Result<Exit> {
 }
 
 async fn serve(root: PathBuf) -> anyhow::Result<()> {
-    let transport =
-        AsyncRwTransport::<RoleServer, _, _>::new_server(tokio::io::stdin(), tokio::io::stdout())
-            .with_max_line_length(MAX_MESSAGE_BYTES);
+    // When both are pipes, as when a client starts the server, they are read and written on the
+    // runtime's own thread rather than through a blocking thread per read and per write.
+    let (input, output) = rmcp::transport::stdio_pipes();
+    let transport = AsyncRwTransport::<RoleServer, _, _>::new_server(input, output)
+        .with_max_line_length(MAX_MESSAGE_BYTES);
     let service = RedlineMcp::new(root)
         .serve(transport)
         .await
