@@ -138,7 +138,11 @@ fn neovim_shows_findings_and_applies_the_quick_fix() {
     // Neovim offers UTF-8, so the server picks it; `vim.diagnostic` columns are bytes.
     let lines = take_timings(
         "shows_findings",
-        stdout.lines().chain(stderr.lines()).map(str::to_owned).collect(),
+        stdout
+            .lines()
+            .chain(stderr.lines())
+            .map(str::to_owned)
+            .collect(),
     );
     assert_eq!(
         lines,
@@ -386,9 +390,13 @@ fn neovim_says_once_how_to_install_a_missing_binary() {
     let lines = run_script("missing", "missing.lua", &args, dir.path());
     assert_eq!(lines.len(), 2, "{lines:#?}");
     assert!(
-        lines[0].starts_with("message=3 redline: cannot run `redline-not-installed`: install redline"),
+        lines[0]
+            .starts_with("message=3 redline: cannot run `redline-not-installed`: install redline"),
         "{lines:#?}"
     );
-    assert!(lines[0].contains("cmd = { \"/path/to/redline\", \"lsp\" }"), "{lines:#?}");
+    assert!(
+        lines[0].contains("cmd = { \"/path/to/redline\", \"lsp\" }"),
+        "{lines:#?}"
+    );
     assert_eq!(lines[1], "clients=0");
 }
