@@ -130,8 +130,8 @@ impl Analysis {
 /// What the client said it supports.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ClientSupport {
-    /// The client pulls diagnostics (`textDocument/diagnostic`), so pushing them would show
-    /// every finding twice.
+    /// The client pulls diagnostics (`textDocument/diagnostic`) and can be asked to pull again
+    /// (`workspace/diagnostic/refresh`), so pushing them would show every finding twice.
     pub pull_diagnostics: bool,
     /// `workspace/diagnostic/refresh`.
     pub diagnostic_refresh: bool,
