@@ -713,6 +713,69 @@ fn renaming_a_resource_asks_for_moved_until_the_fix_is_applied() {
     assert_eq!(client.shutdown().code(), Some(0));
 }
 
+#[test]
+fn a_commit_in_a_terminal_clears_the_findings_it_made_stale() {
+    let workspace = committed_workspace();
+    let mut client = LspClient::start(workspace.dir.path());
+    // Like Neovim on Linux: no file watching, and pull diagnostics without refresh.
+    let init = client.initialize(
+        workspace.dir.path(),
+        json!({"textDocument": {"diagnostic": {"dynamicRegistration": false}}}),
+        json!({"scanWorkspace": false, "debounceMs": 0}),
+    );
+    // Such a client could not be asked to pull again after the commit: it is pushed findings.
+    assert_eq!(init["capabilities"].get("diagnosticProvider"), None);
+    let uri = workspace.uri("main.tf");
+    open(&mut client, &uri, COMMITTED_TF);
+    assert_eq!(client.diagnostics(&uri, json!(1)), Vec::<Value>::new());
+
+    // `logs` → `archive`, saved but not committed: the committed address would be destroyed.
+    change(
+        &mut client,
+        &uri,
+        2,
+        json!([{"range": range((0, 26), (0, 30)), "text": "archive"}]),
+    );
+    let diagnostics = client.diagnostics(&uri, json!(2));
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    assert_eq!(diagnostics[0]["code"], "RL-TF-002");
+    let renamed = COMMITTED_TF.replacen("logs", "archive", 1);
+    std::fs::write(workspace.dir.path().join("main.tf"), &renamed).unwrap();
+
+    // Committing in a terminal moves `HEAD`: the server sees it without a keystroke, and the
+    // rename is no longer an edit.
+    git(workspace.dir.path(), &["commit", "-q", "-am", "rename"]);
+    let cleared = client.notification("textDocument/publishDiagnostics", |params| {
+        params["uri"] == uri.as_str() && params["version"] == 2
+    });
+    assert_eq!(cleared["diagnostics"], json!([]));
+    assert_eq!(client.shutdown().code(), Some(0));
+}
+
+#[test]
+fn errors_come_first_and_infos_may_be_hints() {
+    let workspace = Workspace::new();
+    std::fs::write(workspace.dir.path().join("redline.toml"), "").unwrap();
+    let mut client = LspClient::start(workspace.dir.path());
+    initialize(
+        &mut client,
+        &workspace,
+        json!({}),
+        json!({"scanWorkspace": false, "infoAsHint": true}),
+    );
+    let uri = workspace.uri("other.tf");
+    open(&mut client, &uri, OTHER_TF);
+    let diagnostics = client.diagnostics(&uri, json!(1));
+    let found: Vec<(&str, u64)> = diagnostics
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap(), d["severity"].as_u64().unwrap()))
+        .collect();
+    // The bucket's missing `prevent_destroy` (an info, at the `resource` line) comes after the
+    // error on the line below it, and is a hint.
+    assert_eq!(found, [("RL-TF-010", 1), ("RL-TF-019", 4)]);
+    assert_eq!(client.shutdown().code(), Some(0));
+}
+
 /// The resident memory of a process, in KiB, from `/proc/PID/status`.
 fn resident_kib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
