@@ -19,7 +19,7 @@ use redline_diagnostics::{
 };
 use redline_rules::{Change, ModuleEval, Rule, RuleContext, TfvarsText, ValueSource, all_rules};
 use redline_syntax::terraform_eval::calls::folder_of;
-use redline_syntax::terraform_eval::symbols::{Module, ModuleLayout};
+use redline_syntax::terraform_eval::symbols::{Module, ModuleLayout, reading_order};
 use redline_syntax::terraform_eval::tfvars::is_auto_loaded;
 use redline_syntax::{
     Format, ParsedTree, SourceFile, SourceHints, parse_source, parse_source_incremental,
@@ -119,41 +119,41 @@ pub fn analyze_folder_with_calls(
     config: &Config,
     options: &AnalysisOptions,
 ) -> Vec<FileAnalysis> {
-    let parsed: Vec<Option<SourceFile<'_>>> = inputs
-        .iter()
-        .map(|input| {
-            if is_auto_loaded(input.path) {
-                None
-            } else {
-                parse_source(input.path, input.text, input.hints)
-            }
-        })
-        .collect();
-    let terraform: Vec<&SourceFile<'_>> = parsed
-        .iter()
-        .flatten()
-        .filter(|file| file.format == Format::Terraform)
-        .collect();
     // The context may hold the files of the local modules the folder calls: those of other
     // folders are not part of the module.
     let folder = inputs.first().map_or("", |input| folder_of(input.path));
     let own = move |other: &&SourceInput<'_>| folder_of(other.path) == folder;
     let all = || inputs.iter().chain(context).filter(own);
+    // The module is read first, one file at a time in Terraform's order, and each Terraform
+    // file keeps what the rules read of it without its syntax tree, which takes many times the
+    // size of the text: a folder's trees are never all in memory at once. Files of the context
+    // are dropped once read.
+    let mut module = Module::empty();
+    let mut parsed: Vec<Option<SourceFile<'_>>> = inputs.iter().map(|_| None).collect();
+    let mut order: Vec<(Option<usize>, &SourceInput<'_>)> = inputs
+        .iter()
+        .enumerate()
+        .map(|(index, input)| (Some(index), input))
+        .chain(context.iter().filter(own).map(|other| (None, other)))
+        .filter(|(_, input)| !is_auto_loaded(input.path))
+        .collect();
+    order.sort_by_key(|(index, input)| (reading_order(input.path), index.is_none()));
+    order.dedup_by_key(|(_, input)| input.path);
+    for (index, input) in order {
+        let Some(mut file) = parse_source(input.path, input.text, input.hints) else {
+            continue;
+        };
+        if file.format == Format::Terraform {
+            module.read(&file);
+            file.shed_tree();
+        }
+        if let Some(index) = index {
+            parsed[index] = Some(file);
+        }
+    }
     let calls = Calls::new(called, config);
-    let cell = OnceCell::new();
-    let module = ModuleEval::new(
-        &cell,
-        move || {
-            let others: Vec<SourceFile<'_>> = context
-                .iter()
-                .filter(own)
-                .filter(|other| !is_auto_loaded(other.path))
-                .filter_map(|other| parse_source(other.path, other.text, other.hints))
-                .collect();
-            let mut files = terraform.clone();
-            files.extend(&others);
-            Module::build(&files)
-        },
+    let module = ModuleEval::ready(
+        &module,
         tfvars_texts(all().map(|input| (input.path, Some(input.text)))),
         layout(
             all().map(|input| input.hints),

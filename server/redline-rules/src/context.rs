@@ -311,6 +311,19 @@ impl<'m> ModuleEval<'m> {
         }
     }
 
+    /// A module already read, with the texts of its folder's tfvars and what the front-end
+    /// knows of its folder.
+    pub fn ready(module: &'m Module, tfvars: Vec<TfvarsText<'m>>, layout: ModuleLayout) -> Self {
+        Self {
+            source: ModuleSource::Ready(module),
+            tfvars,
+            layout,
+            binding: None,
+            evaluator: OnceCell::new(),
+            defaults: OnceCell::new(),
+        }
+    }
+
     /// A module judged for one call of it: its variables take the call's inputs (and their
     /// defaults where the call sets nothing), and no tfvars apply.
     pub fn called(module: &'m Module, binding: Binding) -> Self {
