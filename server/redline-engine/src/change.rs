@@ -9,7 +9,7 @@ use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::collections::HashMap;
 
-use redline_diagnostics::Diagnostic;
+use redline_diagnostics::{Diagnostic, PARSE_ERROR};
 use redline_rules::{Change, EvaluateModule, ModuleEval};
 use redline_syntax::terraform_eval::symbols::Module;
 use redline_syntax::terraform_eval::tfvars::is_auto_loaded;
@@ -18,8 +18,10 @@ use redline_syntax::{
 };
 
 use crate::calls::{CalledModules, Calls};
+use crate::repair::{Repair, is_unfinished, malformed_block_error};
 use crate::{
-    AnalysisOptions, Config, FileAnalysis, SourceInput, analyze_with_change, layout, tfvars_texts,
+    AnalysisOptions, Config, FileAnalysis, SourceInput, analyze_with_change, layout, parse_error,
+    rule_enabled, sort_diagnostics, tfvars_texts,
 };
 
 /// One file of an edit: its text before and after.
@@ -131,7 +133,90 @@ pub fn parse_change<'a>(
 
 /// `analyze_change` on inputs already parsed (by `parse_change`, or kept by the front-end
 /// between calls; one entry per input, in order).
+///
+/// A changed file whose new text does not parse, from a base that does, is judged as if the
+/// unfinished part of its edit had not been written (see `repair`): blocks that a syntax error
+/// hides are neither removed nor renamed, and a file broken beyond that reports only its
+/// `parse-error`.
 pub fn analyze_parsed_change(
+    inputs: &[ChangeInput<'_>],
+    parsed: &[ParsedSides<'_, '_>],
+    config: &Config,
+    options: &AnalysisOptions,
+    report: Report,
+) -> Vec<FileAnalysis> {
+    let repairs: Vec<Option<Repair>> = inputs
+        .iter()
+        .zip(parsed)
+        .map(|(input, &(base, new))| {
+            let (base, new) = (base?, new?);
+            if !input.is_changed()
+                || input.new.is_none()
+                || !is_unfinished(new)
+                || is_unfinished(base)
+            {
+                return None;
+            }
+            let hints = SourceHints {
+                format: Some(new.format),
+                ..input.hints
+            };
+            Some(Repair::find(input.path, hints, base.text, new.text))
+        })
+        .collect();
+    if repairs.iter().all(Option::is_none) {
+        return analyze_sides(inputs, parsed, config, options, report);
+    }
+    let repaired_inputs: Vec<ChangeInput<'_>> = inputs
+        .iter()
+        .zip(&repairs)
+        .map(|(input, repair)| match repair {
+            Some(repair) => ChangeInput {
+                new: Some(repair.text.as_str()),
+                ..*input
+            },
+            None => *input,
+        })
+        .collect();
+    let reparsed: Vec<Option<SourceFile<'_>>> = repaired_inputs
+        .iter()
+        .zip(&repairs)
+        .zip(parsed)
+        .map(|((input, repair), (_, new))| {
+            let (repair, new) = (repair.as_ref()?, new.as_ref()?);
+            let hints = SourceHints {
+                format: Some(new.format),
+                ..input.hints
+            };
+            parse_source(input.path, &repair.text, hints)
+        })
+        .collect();
+    let repaired_parsed: Vec<ParsedSides<'_, '_>> = parsed
+        .iter()
+        .zip(&reparsed)
+        .map(|(&(base, new), reparsed)| (base, reparsed.as_ref().or(new)))
+        .collect();
+    let mut res = analyze_sides(&repaired_inputs, &repaired_parsed, config, options, report);
+    for ((analysis, repair), (_, new)) in res.iter_mut().zip(&repairs).zip(parsed) {
+        let (Some(repair), Some(new)) = (repair, new) else {
+            continue;
+        };
+        let mut diagnostics: Vec<Diagnostic> = std::mem::take(&mut analysis.diagnostics)
+            .into_iter()
+            .filter_map(|diagnostic| repair.map_diagnostic(diagnostic))
+            .collect();
+        if rule_enabled(PARSE_ERROR.id, config, options) {
+            diagnostics.extend(parse_error(new).or_else(|| malformed_block_error(new)));
+        }
+        sort_diagnostics(&mut diagnostics);
+        analysis.format = Some(new.format);
+        analysis.diagnostics = diagnostics;
+    }
+    res
+}
+
+/// `analyze_parsed_change` on sides that parse, or that are judged as they are.
+fn analyze_sides(
     inputs: &[ChangeInput<'_>],
     parsed: &[ParsedSides<'_, '_>],
     config: &Config,

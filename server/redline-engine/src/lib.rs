@@ -8,6 +8,7 @@ mod calls;
 mod change;
 pub mod config;
 mod fix;
+mod repair;
 mod resolve;
 mod suppression;
 
@@ -31,7 +32,7 @@ pub use change::{
     ChangeInput, ParsedSides, Report, analyze_change, analyze_parsed_change, parse_change,
 };
 pub use config::{Config, ConfigError};
-pub use fix::{FixMode, FixOutcome, apply_fixes, fix_file};
+pub use fix::{FixMode, FixOutcome, apply_fixes, fix_file, fix_text};
 pub use resolve::{Resolved, Unknown, resolve_attribute};
 pub use suppression::Date;
 
@@ -305,12 +306,7 @@ fn analyze_with_change(
     options: &AnalysisOptions,
 ) -> FileAnalysis {
     let module = module.filter(|_| file.format == Format::Terraform);
-    let is_enabled = |id: &str| -> bool {
-        match &options.select {
-            Some(select) => select.contains(&id),
-            None => !config.disabled.contains(&id),
-        }
-    };
+    let is_enabled = |id: &str| -> bool { rule_enabled(id, config, options) };
 
     if file.templated {
         let mut diagnostics = Vec::new();
@@ -397,22 +393,42 @@ fn analyze_with_change(
         }
     }
 
-    if is_enabled(PARSE_ERROR.id)
-        && let Some(problem) = file.first_parse_problem()
-    {
-        res.push(Diagnostic::new(
-            PARSE_ERROR,
-            Severity::Info,
-            Confidence::High,
-            problem.range,
-            format!(
-                "{}; redline analysed the parts of the file that parse, and findings may be missing",
-                problem.message
-            ),
-        ));
+    if is_enabled(PARSE_ERROR.id) {
+        res.extend(parse_error(file));
     }
+    sort_diagnostics(&mut res);
+    FileAnalysis {
+        format: Some(file.format),
+        diagnostics: res,
+    }
+}
 
-    res.sort_by(|a, b| {
+/// Whether the rule `id` runs: selected, or else not disabled.
+fn rule_enabled(id: &str, config: &Config, options: &AnalysisOptions) -> bool {
+    match &options.select {
+        Some(select) => select.contains(&id),
+        None => !config.disabled.contains(&id),
+    }
+}
+
+/// The `parse-error` finding of a file that does not parse cleanly.
+fn parse_error(file: &SourceFile<'_>) -> Option<Diagnostic> {
+    let problem = file.first_parse_problem()?;
+    Some(Diagnostic::new(
+        PARSE_ERROR,
+        Severity::Info,
+        Confidence::High,
+        problem.range,
+        format!(
+            "{}; redline analysed the parts of the file that parse, and findings may be missing",
+            problem.message
+        ),
+    ))
+}
+
+/// Sorts a file's findings by (start, rule id, end, message) and drops duplicates.
+fn sort_diagnostics(diagnostics: &mut Vec<Diagnostic>) {
+    diagnostics.sort_by(|a, b| {
         (a.range.start(), a.rule.id, a.range.end(), &a.message).cmp(&(
             b.range.start(),
             b.rule.id,
@@ -420,11 +436,7 @@ fn analyze_with_change(
             &b.message,
         ))
     });
-    res.dedup();
-    FileAnalysis {
-        format: Some(file.format),
-        diagnostics: res,
-    }
+    diagnostics.dedup();
 }
 
 /// Runs one rule on one file; a panic becomes an `internal-error` diagnostic naming the rule.
