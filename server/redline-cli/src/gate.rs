@@ -143,7 +143,8 @@ pub fn judge(
             bounds: (*bounds).clone(),
         }
     };
-    let (findings, files) = analyse(&prepared, Reported::Introduced, &modules);
+    let analysed = analyse(&prepared, Reported::Introduced, &modules, None);
+    let (findings, files) = (analysed.findings, analysed.files);
     Ok(Report {
         findings,
         errors: Vec::new(),
