@@ -13,7 +13,9 @@ use std::ops::Range;
 
 use redline_diagnostics::{Confidence, Diagnostic, Edit, Fix, PARSE_ERROR, Severity};
 use redline_syntax::terraform::Syntax;
-use redline_syntax::{Format, SourceFile, SourceHints, parse_source};
+use redline_syntax::{Format, SourceFile, SourceHints, parse_source_incremental};
+
+use crate::change::tree_edit;
 use redline_text::{TextRange, TextSize};
 use similar::{Algorithm, DiffOp, capture_diff_slices};
 
@@ -40,7 +42,7 @@ const TERRAFORM_BLOCKS: &[&str] = &[
 const MAX_REFINED_BYTES: usize = 8 * 1024;
 
 /// At most this many texts are parsed in search of one that parses.
-const MAX_ATTEMPTS: usize = 48;
+const MAX_ATTEMPTS: usize = 24;
 
 /// Undo runs of up to this many consecutive changes at once.
 const MAX_RUN: usize = 3;
@@ -104,10 +106,22 @@ impl Change {
 impl Repair {
     /// The repair of an edit from `base` (which parses) to `new` (which does not): the new text
     /// with the smallest part of the edit undone that makes it parse, else the base text.
-    pub(crate) fn find(path: &str, hints: SourceHints, base: &str, new: &str) -> Repair {
+    pub(crate) fn find(
+        path: &str,
+        hints: SourceHints,
+        base: &str,
+        new_file: &SourceFile<'_>,
+    ) -> Repair {
+        let new = new_file.text;
         let changes = changes(base, new);
-        let parses =
-            |text: &str| parse_source(path, text, hints).is_some_and(|file| !is_unfinished(&file));
+        // Each attempt is parsed from the new text's tree, edited: only what the undoing
+        // touched is parsed again.
+        let parses = |text: &str| {
+            let mut tree = new_file.parsed_tree();
+            tree.edit(&tree_edit(new, text));
+            parse_source_incremental(path, text, hints, Some(&tree))
+                .is_some_and(|file| !is_unfinished(&file))
+        };
         for undo in candidates(&changes).into_iter().take(MAX_ATTEMPTS) {
             let repair = build(base, new, &undo);
             if parses(&repair.text) {
@@ -356,8 +370,9 @@ fn starts(lines: &[&str]) -> Vec<usize> {
 }
 
 /// The parts of the edit to try undoing, smallest first: for each change, each of its
-/// characters' changes (what they inserted, then all of them), what it inserted, then all of
-/// it; then runs of consecutive changes.
+/// characters' changes (what they inserted, then all of them), then all of it; then runs of
+/// consecutive changes. Lines replaced by others are put back whole, never only dropped: the
+/// new lines may be the unfinished rewrite of the old ones, which would then look removed.
 fn candidates(changes: &[Change]) -> Vec<Vec<Undo>> {
     let mut res = Vec::new();
     for change in changes {
@@ -365,7 +380,6 @@ fn candidates(changes: &[Change]) -> Vec<Vec<Undo>> {
             res.extend(part.undo_insertion().map(|undo| vec![undo]));
             res.push(vec![part.undo()]);
         }
-        res.extend(change.undo_insertion().map(|undo| vec![undo]));
         res.push(vec![change.undo()]);
     }
     for run in 2..=MAX_RUN.min(changes.len()) {
@@ -416,8 +430,21 @@ fn build(base: &str, new: &str, undo: &[Undo]) -> Repair {
 mod tests {
     use super::*;
 
+    fn find(path: &str, base: &str, new: &str) -> Repair {
+        let hints = SourceHints {
+            format: Some(if path.ends_with(".tf") {
+                Format::Terraform
+            } else {
+                Format::Kubernetes
+            }),
+            ..SourceHints::default()
+        };
+        let file = redline_syntax::parse_source(path, new, hints).expect("parsed");
+        Repair::find(path, hints, base, &file)
+    }
+
     fn repaired(path: &str, base: &str, new: &str) -> String {
-        Repair::find(path, SourceHints::default(), base, new).text
+        find(path, base, new).text
     }
 
     #[test]
@@ -442,7 +469,7 @@ mod tests {
     fn maps_offsets_back() {
         let base = "a: 1\nb: 2\n";
         let new = "a: 1\nx: [\nb: 2\n";
-        let repair = Repair::find("x.yaml", SourceHints::default(), base, new);
+        let repair = find("x.yaml", base, new);
         assert_eq!(repair.text, base);
         let range = |start: usize, end: usize| {
             TextRange::new(TextSize::from_usize(start), TextSize::from_usize(end))

@@ -180,7 +180,7 @@ const TERRAFORM_TYPED: &[(&str, &str)] = &[
 "#,
     ),
     (
-        "  cidr    = \"10.1.0.0/16\"\n}\n",
+        "  bucket = \"acme-logs\"\n}\n",
         r#"
 module "cache" {
   source     = "./modules/cache"
@@ -256,7 +256,7 @@ fn cloudformation_yaml() {
         base: CLOUDFORMATION_YAML,
         removed: "  ArchiveBucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Sub \"orders-archive-${Env}\"\n",
         typed: &[
-            ("          KeyType: HASH\n", CLOUDFORMATION_YAML_TYPED),
+            ("Resources:\n", CLOUDFORMATION_YAML_TYPED),
             (
                 "Action: sts:AssumeRole\n",
                 CLOUDFORMATION_YAML_TYPED
@@ -302,7 +302,7 @@ fn cloudformation_json() {
         base: CLOUDFORMATION_JSON,
         removed: "    \"ArchiveBucket\": {\n      \"Type\": \"AWS::S3::Bucket\",\n      \"Properties\": {\"BucketName\": \"orders-archive\"}\n    },\n",
         typed: &[(
-            "        \"KeySchema\": [{\"AttributeName\": \"id\", \"KeyType\": \"HASH\"}]\n      }\n    },\n",
+            "  \"Resources\": {\n",
             "    \"OrdersTopic\": {\n      \"Type\": \"AWS::SNS::Topic\",\n      \"Properties\": {\n        \"TopicName\": \"orders\",\n        \"Tags\": [{\"Key\": \"team\", \"Value\": \"orders\"}]\n      }\n    },\n",
         )],
         removal: ("RL-CFN-003", "ArchiveBucket"),
@@ -367,7 +367,7 @@ fn kubernetes() {
         removed: "---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: uploads\n  namespace: shop\nspec:\n  accessModes: [\"ReadWriteOnce\"]\n  resources:\n    requests:\n      storage: 20Gi\n",
         typed: &[
             (
-                "            - containerPort: 8080\n",
+                "  name: shop\n",
                 "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-config\n  namespace: shop\ndata:\n  LOG_LEVEL: info\n  FEATURES: \"search,cart\"\n",
             ),
             (
