@@ -161,7 +161,7 @@ pub fn analyze_parsed_change(
                 format: Some(new.format),
                 ..input.hints
             };
-            Some(Repair::find(input.path, hints, base.text, new.text))
+            Some(Repair::find(input.path, hints, base.text, new))
         })
         .collect();
     if repairs.iter().all(Option::is_none) {
@@ -339,6 +339,7 @@ fn analyze_sides(
                 base,
                 folder_base,
                 folder_new,
+                deleted: input.new.is_none(),
                 module_base: module
                     .filter(|_| new.format == Format::Terraform)
                     .map(|(base, _)| base as &dyn EvaluateModule),
@@ -437,7 +438,7 @@ fn introduced(
 
 /// The change from `old` to `new` as one edit: everything between their common prefix and
 /// their common suffix was replaced.
-fn tree_edit(old: &str, new: &str) -> TreeEdit {
+pub(crate) fn tree_edit(old: &str, new: &str) -> TreeEdit {
     let mut prefix = old
         .bytes()
         .zip(new.bytes())
@@ -580,6 +581,45 @@ mod tests {
         );
         assert!(rule_ids(&analyses[1]).is_empty());
         assert_eq!(analyses[2].format, Some(Format::Terraform));
+    }
+
+    /// A file the edit empties still exists: its blocks were removed from it, with fixes in
+    /// it, not "removed with its file".
+    #[test]
+    fn an_emptied_file_is_not_a_deleted_file() {
+        let config = Config::default();
+        let options = AnalysisOptions {
+            select: Some(vec!["RL-TF-001"]),
+            ..AnalysisOptions::default()
+        };
+        let emptied = analyze_change(
+            &[change("main.tf", Some(BUCKET), Some(""))],
+            &config,
+            &options,
+            Report::Introduced,
+        );
+        let finding = &emptied[0].diagnostics[0];
+        assert!(
+            finding
+                .message
+                .starts_with("`aws_s3_bucket.logs` was removed: the edit empties `main.tf`"),
+            "{}",
+            finding.message
+        );
+        assert_eq!(finding.fixes.len(), 2);
+        let deleted = analyze_change(
+            &[change("main.tf", Some(BUCKET), None)],
+            &config,
+            &options,
+            Report::Introduced,
+        );
+        assert!(
+            deleted[0].diagnostics[0]
+                .message
+                .contains("was removed with its file `main.tf`"),
+            "{}",
+            deleted[0].diagnostics[0].message
+        );
     }
 
     /// The module's other files and its tfvars are read on both sides: a value that comes

@@ -17,7 +17,9 @@ declare_rule! {
     /// and neither is a rename that RL-TF-002 reports.
     /// A removed stateful resource (database, bucket, volume, key, queue, cluster, network) or
     /// module call is an error; other resources are warnings.
-    /// A deleted file reports each block it held, at the start of the deleted file.
+    /// A deleted file reports each block it held, at the start of the deleted file; a file the
+    /// edit empties (an agent's `Write` of nothing) still exists, and reports each block as
+    /// removed from it, with the fixes.
     ///
     /// ## Why it matters
     /// Terraform destroys every object that is in its state but no longer in the
@@ -79,7 +81,8 @@ fn check(ctx: &mut RuleContext<'_>) {
     };
     let file = ctx.file();
     let module = ModuleChange::new(change, file);
-    let deleted = file.text.is_empty() && !base_file.text.trim().is_empty();
+    // A file emptied by the edit still exists: its blocks were removed from it, not with it.
+    let deleted = change.deleted;
     // Findings at one place are built in the order the engine sorts them (place, then
     // message), so that their inserted blocks follow each other with one blank line.
     let mut pending = Vec::new();
@@ -108,6 +111,8 @@ fn check(ctx: &mut RuleContext<'_>) {
         };
         let removed_how = if deleted {
             format!("was removed with its file `{}`", base_file.path)
+        } else if file.text.trim().is_empty() {
+            format!("was removed: the edit empties `{}`", base_file.path)
         } else {
             "was removed".to_owned()
         };
