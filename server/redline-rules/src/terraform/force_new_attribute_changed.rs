@@ -269,6 +269,11 @@ mod tests {
     }
 
     #[test]
+    fn fires_renamed() {
+        check_fixture("terraform/force-new-attribute-changed/fires-renamed.tf");
+    }
+
+    #[test]
     fn quiet() {
         check_fixture("terraform/force-new-attribute-changed/quiet.tf");
     }
