@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use redline_engine::{
     AnalysisOptions, ChangeInput, FixMode, Report as Reported, analyze_change, fix_text,
 };
+use redline_rules::BASE_PREFIX;
 use redline_syntax::SourceHints;
 use redline_syntax::detect::is_candidate_path;
 use redline_workspace::git::Repository;
@@ -261,11 +262,22 @@ pub(crate) fn analyse(
                     fixed[index] = Some(outcome.text);
                 }
             }
-            // Related places point into the new side of the other files.
+            // Related places point into the new side of the other files, or into the base of
+            // a file (`base:main.tf`).
+            let base_paths: Vec<String> = inputs
+                .iter()
+                .map(|input| format!("{BASE_PREFIX}{}", input.path))
+                .collect();
             let others: Vec<(&str, &str)> = inputs
                 .iter()
                 .zip(&fixed)
                 .filter_map(|(input, fixed)| Some((input.path, fixed.as_deref().or(input.new)?)))
+                .chain(
+                    inputs
+                        .iter()
+                        .zip(&base_paths)
+                        .filter_map(|(input, path)| Some((path.as_str(), input.base?))),
+                )
                 .collect();
             for (((file, input), analysis), fixed) in
                 files.iter().zip(&inputs).zip(analyses).zip(&fixed)

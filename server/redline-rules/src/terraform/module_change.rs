@@ -524,18 +524,24 @@ pub(crate) fn insert_top_level(text: &str, offset: usize, block: &str, follows: 
 /// `(finding, insertion)` byte offsets. The insertion point is the start of the line after the
 /// nearest block before it that is still there, else the start of the nearest one after it,
 /// else the end of the file. The finding goes to the first line from there on that is neither
-/// blank nor a comment, where a suppression comment above it applies, unless only blank lines
-/// and comments follow.
+/// blank nor a comment, where a suppression comment above it applies, or when only blank lines
+/// and comments follow, to the start of the nearest block before.
 pub(crate) fn former_place(
     base_file: &SourceFile<'_>,
     file: &SourceFile<'_>,
     gone: &Block,
 ) -> (usize, usize) {
     let insertion = insertion_place(base_file, file, gone);
-    (
-        next_code_line(file.text, insertion).unwrap_or(insertion),
-        insertion,
-    )
+    // At the end of the file, the nearest remaining block is the one before.
+    let at = next_code_line(file.text, insertion).or_else(|| {
+        file.terraform()
+            .blocks
+            .iter()
+            .rev()
+            .find(|block| block.range.end().to_usize() <= insertion)
+            .map(|block| block.range.start().to_usize())
+    });
+    (at.unwrap_or(insertion), insertion)
 }
 
 /// The start of the first line at or after `offset` (a line start) that holds code.
