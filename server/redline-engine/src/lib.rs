@@ -397,6 +397,7 @@ fn analyze_with_change(
         res.extend(parse_error(file));
     }
     sort_diagnostics(&mut res);
+    one_safe_fix_per_span(&mut res);
     FileAnalysis {
         format: Some(file.format),
         diagnostics: res,
@@ -424,6 +425,39 @@ fn parse_error(file: &SourceFile<'_>) -> Option<Diagnostic> {
             problem.message
         ),
     ))
+}
+
+/// Two findings whose safe fixes rewrite the same text offer alternatives, and `--fix` would
+/// apply whichever comes first: only the fix of the more severe finding (the one that keeps
+/// more protection) stays safe, and the others become unsafe.
+fn one_safe_fix_per_span(diagnostics: &mut [Diagnostic]) {
+    use redline_diagnostics::Applicability;
+    let mut spans: Vec<(redline_text::TextRange, Severity, usize)> = Vec::new();
+    for (index, diagnostic) in diagnostics.iter().enumerate() {
+        for fix in &diagnostic.fixes {
+            if fix.applicability == Applicability::Safe
+                && let Some(range) = fix.range()
+                && !range.is_empty()
+            {
+                spans.push((range, diagnostic.severity, index));
+            }
+        }
+    }
+    // Most severe first; among equals, the order the findings are reported in.
+    spans.sort_by(|a, b| {
+        (a.0.start(), a.0.end(), b.1, a.2).cmp(&(b.0.start(), b.0.end(), a.1, b.2))
+    });
+    for pair in spans.windows(2) {
+        let ((range, _, keep), (other, _, index)) = (pair[0], pair[1]);
+        if range != other || keep == index {
+            continue;
+        }
+        for fix in &mut diagnostics[index].fixes {
+            if fix.applicability == Applicability::Safe && fix.range() == Some(range) {
+                fix.applicability = Applicability::Unsafe;
+            }
+        }
+    }
 }
 
 /// Sorts a file's findings by (start, rule id, end, message) and drops duplicates.
@@ -569,5 +603,47 @@ mod tests {
         let diagnostics = run_rule(force_destroy, &file, None, None, &Config::default());
         assert_eq!(diagnostics.len(), 1);
         assert_eq!(diagnostics[0].rule.id, "RL-TF-010");
+    }
+
+    /// Two safe fixes that rewrite the same text are alternatives: the more severe finding's
+    /// stays safe.
+    #[test]
+    fn one_safe_fix_per_span() {
+        use redline_diagnostics::{Applicability, Edit, Fix};
+        use redline_text::TextRange;
+        let range = TextRange::from_usize(4, 9);
+        let finding = |severity: Severity, replacement: &str| {
+            Diagnostic::new(INTERNAL_ERROR, severity, Confidence::High, range, "x").with_fix(
+                Fix::single(
+                    replacement,
+                    Applicability::Safe,
+                    Edit::replace(range, replacement),
+                ),
+            )
+        };
+        let mut diagnostics = vec![
+            finding(Severity::Info, "a"),
+            finding(Severity::Error, "b"),
+            Diagnostic::new(INTERNAL_ERROR, Severity::Info, Confidence::High, range, "y").with_fix(
+                Fix::single(
+                    "insert",
+                    Applicability::Safe,
+                    Edit::insert(range.start(), "c"),
+                ),
+            ),
+        ];
+        super::one_safe_fix_per_span(&mut diagnostics);
+        let applicability: Vec<Applicability> = diagnostics
+            .iter()
+            .map(|diagnostic| diagnostic.fixes[0].applicability)
+            .collect();
+        assert_eq!(
+            applicability,
+            [
+                Applicability::Unsafe,
+                Applicability::Safe,
+                Applicability::Safe
+            ]
+        );
     }
 }
