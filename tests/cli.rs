@@ -2006,3 +2006,32 @@ fn diff_fix_applies_fixes_that_need_the_base() {
     let output = sandbox.run(&["diff"]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
 }
+
+/// Two folders are compared as folders: a Terraform file renamed within its module, two
+/// manifests merged into one file and a manifest moved to another subfolder remove nothing and
+/// bring back no finding, while an object that is really gone is reported.
+#[test]
+fn diff_compares_folders_as_folders() {
+    const CLAIM: &str = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data\n  namespace: shop\nspec:\n  resources: {}\n";
+    const NAMESPACE: &str = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n";
+    const VOLUME: &str = "apiVersion: v1\nkind: PersistentVolume\nmetadata:\n  name: disk\nspec:\n  persistentVolumeReclaimPolicy: Retain\n";
+    let sandbox = Sandbox::new();
+    sandbox.write("v1/infra/storage.tf", BUCKET);
+    sandbox.write("v1/deploy/claim.yaml", CLAIM);
+    sandbox.write("v1/deploy/namespace.yaml", NAMESPACE);
+    sandbox.write("v1/deploy/volume.yaml", VOLUME);
+    sandbox.write("v2/infra/buckets.tf", BUCKET);
+    sandbox.write("v2/deploy/all.yaml", format!("{NAMESPACE}---\n{CLAIM}"));
+    sandbox.write("v2/cluster/volume.yaml", VOLUME);
+    let output = sandbox.run(&["diff", "v1", "v2", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert!(found(&json_of(&output)).is_empty(), "{}", stdout(&output));
+
+    sandbox.write("v2/deploy/all.yaml", NAMESPACE);
+    let output = sandbox.run(&["diff", "v1", "v2", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert_eq!(
+        found(&json_of(&output)),
+        ["RL-K8S-001 v2/deploy/claim.yaml:1:1"]
+    );
+}

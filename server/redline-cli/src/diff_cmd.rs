@@ -59,7 +59,11 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Exit> {
         Mode::Paths { old, new } => {
             let (prepared, errors) = path_inputs(args, &cwd, old, new)?;
             let bounds = Bounds::new(&[new.to_path_buf()], &cwd);
-            (prepared, errors, Modules::scan(new, bounds))
+            let modules = Modules {
+                together: true,
+                ..Modules::scan(new, bounds)
+            };
+            (prepared, errors, modules)
         }
     };
     let report = if args.all {
@@ -121,6 +125,10 @@ pub(crate) struct Modules {
     pub called: CalledFolders,
     /// Where the files of called modules may be read.
     pub bounds: Bounds,
+    /// Whether the files other than Terraform's are judged together wherever they are (two
+    /// folders compared: a Kubernetes object moved to another subfolder is not removed),
+    /// rather than folder by folder.
+    pub together: bool,
 }
 
 impl Modules {
@@ -129,6 +137,7 @@ impl Modules {
         Modules {
             called: CalledFolders::scan(root, &bounds),
             bounds,
+            together: false,
         }
     }
 }
@@ -178,10 +187,12 @@ pub(crate) fn analyse(
             file.job.config.path.as_deref(),
             file.job.config.root.as_path(),
         );
-        groups
-            .entry((config, parent(&file.job.display)))
-            .or_default()
-            .push(file);
+        let folder = if modules.together && !is_module_file(&file.job.display) {
+            ""
+        } else {
+            parent(&file.job.display)
+        };
+        groups.entry((config, folder)).or_default().push(file);
     }
     let options = AnalysisOptions {
         today: Some(today()),
@@ -563,6 +574,7 @@ fn git_inputs(
         Modules {
             called: CalledFolders::default(),
             bounds: (*bounds).clone(),
+            together: false,
         }
     } else {
         Modules::scan(&repository.root, (*bounds).clone())

@@ -141,6 +141,7 @@ pub fn judge(
         Modules {
             called: CalledFolders::default(),
             bounds: (*bounds).clone(),
+            together: false,
         }
     };
     let analysed = analyse(&prepared, Reported::Introduced, &modules, None);

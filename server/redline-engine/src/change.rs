@@ -240,7 +240,7 @@ fn analyze_sides(
             continue;
         }
         folders
-            .entry((parent(inputs[index].path), format))
+            .entry((group_folder(inputs[index].path, Some(format)), format))
             .or_default()
             .push(index);
     }
@@ -387,7 +387,10 @@ fn analyze_sides(
         for (index, input) in inputs.iter().enumerate() {
             if input.is_changed() {
                 groups
-                    .entry((parent(input.path), res[index].format))
+                    .entry((
+                        group_folder(input.path, res[index].format),
+                        res[index].format,
+                    ))
                     .or_default()
                     .push(index);
             }
@@ -548,6 +551,18 @@ pub(crate) fn tree_edit(old: &str, new: &str) -> TreeEdit {
         start: point(old, prefix),
         old_end: point(old, old.len() - suffix),
         new_end: point(new, new.len() - suffix),
+    }
+}
+
+/// The folder whose files are judged together: the file's folder, except for Kubernetes
+/// manifests, whose objects are known by kind, namespace and name wherever they are written, so
+/// that all the manifests an analysis is given are one set (the front-end decides which: one
+/// folder in git mode, the whole new folder when two folders are compared).
+fn group_folder(path: &str, format: Option<Format>) -> &str {
+    if format == Some(Format::Kubernetes) {
+        ""
+    } else {
+        parent(path)
     }
 }
 
