@@ -195,7 +195,7 @@ impl Repair {
         let mut kept = self.segments.iter().filter(|segment| {
             !segment.undone && segment.repaired.start <= offset && offset <= segment.repaired.end
         });
-        let found = if later { kept.last() } else { kept.next() };
+        let found = if later { kept.next_back() } else { kept.next() };
         if let Some(segment) = found {
             return Some(segment.new.start + (offset - segment.repaired.start));
         }
