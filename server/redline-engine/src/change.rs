@@ -150,8 +150,10 @@ pub fn analyze_parsed_change(
         .zip(parsed)
         .map(|(input, &(base, new))| {
             let (base, new) = (base?, new?);
+            // Plans are judged as they are: nobody types them.
             if !input.is_changed()
                 || input.new.is_none()
+                || new.format == Format::TerraformPlan
                 || !is_unfinished(new)
                 || is_unfinished(base)
             {
