@@ -1239,3 +1239,54 @@ fn related_information_points_into_the_called_module() {
     );
     client.shutdown();
 }
+
+/// Typing a block character by character above a committed one: a prefix that is not finished
+/// hides what follows from the parser, and the editor shows only the syntax error, never the
+/// blocks it hides as removed.
+#[test]
+fn typing_a_block_never_shows_a_removal() {
+    let workspace = Workspace::new();
+    let committed = format!(
+        "resource \"aws_db_instance\" \"orders\" {{\n  engine = \"postgres\"\n}}\n\n{COMMITTED_TF}"
+    );
+    std::fs::write(workspace.dir.path().join("main.tf"), &committed).unwrap();
+    std::fs::remove_file(workspace.dir.path().join("other.tf")).unwrap();
+    git(workspace.dir.path(), &["init", "-q", "-b", "main"]);
+    git(workspace.dir.path(), &["add", "-A"]);
+    git(workspace.dir.path(), &["commit", "-q", "-m", "base"]);
+    let mut client = LspClient::start(workspace.dir.path());
+    initialize(
+        &mut client,
+        &workspace,
+        json!({}),
+        json!({"scanWorkspace": false}),
+    );
+    let uri = workspace.uri("main.tf");
+    open(&mut client, &uri, &committed);
+    let judged = |diagnostics: &[Value]| -> Vec<String> {
+        diagnostics
+            .iter()
+            .filter(|diagnostic| diagnostic["code"] != "RL-META-001")
+            .filter(|diagnostic| diagnostic["severity"].as_u64().unwrap_or(4) <= 2)
+            .map(|diagnostic| diagnostic["message"].as_str().unwrap_or("").to_owned())
+            .collect()
+    };
+    let before = judged(&client.diagnostics(&uri, json!(1)));
+    let typed = "resource \"aws_sqs_queue\" \"jobs\" {\n  name = \"jobs\"\n}\n\n";
+    let mut version = 1;
+    // Every fourth prefix, typed at the top of the file, each sent as one keystroke.
+    let ends: Vec<usize> = (1..=typed.len()).step_by(4).collect();
+    for end in ends {
+        version += 1;
+        let text = format!("{}{}", &typed[..end], committed);
+        change(&mut client, &uri, version, json!([{ "text": text }]));
+        let diagnostics = client.diagnostics(&uri, json!(version));
+        let now = judged(&diagnostics);
+        assert!(
+            now.iter().all(|message| before.contains(message)),
+            "after typing {:?}: {now:#?}",
+            &typed[..end]
+        );
+    }
+    assert_eq!(client.shutdown().code(), Some(0));
+}

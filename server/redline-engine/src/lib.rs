@@ -8,6 +8,7 @@ mod calls;
 mod change;
 pub mod config;
 mod fix;
+mod repair;
 mod resolve;
 mod suppression;
 
@@ -31,7 +32,7 @@ pub use change::{
     ChangeInput, ParsedSides, Report, analyze_change, analyze_parsed_change, parse_change,
 };
 pub use config::{Config, ConfigError};
-pub use fix::{FixMode, FixOutcome, apply_fixes, fix_file};
+pub use fix::{FixMode, FixOutcome, apply_fixes, fix_file, fix_text};
 pub use resolve::{Resolved, Unknown, resolve_attribute};
 pub use suppression::Date;
 
@@ -305,12 +306,7 @@ fn analyze_with_change(
     options: &AnalysisOptions,
 ) -> FileAnalysis {
     let module = module.filter(|_| file.format == Format::Terraform);
-    let is_enabled = |id: &str| -> bool {
-        match &options.select {
-            Some(select) => select.contains(&id),
-            None => !config.disabled.contains(&id),
-        }
-    };
+    let is_enabled = |id: &str| -> bool { rule_enabled(id, config, options) };
 
     if file.templated {
         let mut diagnostics = Vec::new();
@@ -397,22 +393,76 @@ fn analyze_with_change(
         }
     }
 
-    if is_enabled(PARSE_ERROR.id)
-        && let Some(problem) = file.first_parse_problem()
-    {
-        res.push(Diagnostic::new(
-            PARSE_ERROR,
-            Severity::Info,
-            Confidence::High,
-            problem.range,
-            format!(
-                "{}; redline analysed the parts of the file that parse, and findings may be missing",
-                problem.message
-            ),
-        ));
+    if is_enabled(PARSE_ERROR.id) {
+        res.extend(parse_error(file));
     }
+    sort_diagnostics(&mut res);
+    one_safe_fix_per_span(&mut res);
+    FileAnalysis {
+        format: Some(file.format),
+        diagnostics: res,
+    }
+}
 
-    res.sort_by(|a, b| {
+/// Whether the rule `id` runs: selected, or else not disabled.
+fn rule_enabled(id: &str, config: &Config, options: &AnalysisOptions) -> bool {
+    match &options.select {
+        Some(select) => select.contains(&id),
+        None => !config.disabled.contains(&id),
+    }
+}
+
+/// The `parse-error` finding of a file that does not parse cleanly.
+fn parse_error(file: &SourceFile<'_>) -> Option<Diagnostic> {
+    let problem = file.first_parse_problem()?;
+    Some(Diagnostic::new(
+        PARSE_ERROR,
+        Severity::Info,
+        Confidence::High,
+        problem.range,
+        format!(
+            "{}; redline analysed the parts of the file that parse, and findings may be missing",
+            problem.message
+        ),
+    ))
+}
+
+/// Two findings whose safe fixes rewrite the same text offer alternatives, and `--fix` would
+/// apply whichever comes first: only the fix of the more severe finding (the one that keeps
+/// more protection) stays safe, and the others become unsafe.
+fn one_safe_fix_per_span(diagnostics: &mut [Diagnostic]) {
+    use redline_diagnostics::Applicability;
+    let mut spans: Vec<(redline_text::TextRange, Severity, usize)> = Vec::new();
+    for (index, diagnostic) in diagnostics.iter().enumerate() {
+        for fix in &diagnostic.fixes {
+            if fix.applicability == Applicability::Safe
+                && let Some(range) = fix.range()
+                && !range.is_empty()
+            {
+                spans.push((range, diagnostic.severity, index));
+            }
+        }
+    }
+    // Most severe first; among equals, the order the findings are reported in.
+    spans.sort_by(|a, b| {
+        (a.0.start(), a.0.end(), b.1, a.2).cmp(&(b.0.start(), b.0.end(), a.1, b.2))
+    });
+    for pair in spans.windows(2) {
+        let ((range, _, keep), (other, _, index)) = (pair[0], pair[1]);
+        if range != other || keep == index {
+            continue;
+        }
+        for fix in &mut diagnostics[index].fixes {
+            if fix.applicability == Applicability::Safe && fix.range() == Some(range) {
+                fix.applicability = Applicability::Unsafe;
+            }
+        }
+    }
+}
+
+/// Sorts a file's findings by (start, rule id, end, message) and drops duplicates.
+fn sort_diagnostics(diagnostics: &mut Vec<Diagnostic>) {
+    diagnostics.sort_by(|a, b| {
         (a.range.start(), a.rule.id, a.range.end(), &a.message).cmp(&(
             b.range.start(),
             b.rule.id,
@@ -420,11 +470,7 @@ fn analyze_with_change(
             &b.message,
         ))
     });
-    res.dedup();
-    FileAnalysis {
-        format: Some(file.format),
-        diagnostics: res,
-    }
+    diagnostics.dedup();
 }
 
 /// Runs one rule on one file; a panic becomes an `internal-error` diagnostic naming the rule.
@@ -557,5 +603,47 @@ mod tests {
         let diagnostics = run_rule(force_destroy, &file, None, None, &Config::default());
         assert_eq!(diagnostics.len(), 1);
         assert_eq!(diagnostics[0].rule.id, "RL-TF-010");
+    }
+
+    /// Two safe fixes that rewrite the same text are alternatives: the more severe finding's
+    /// stays safe.
+    #[test]
+    fn one_safe_fix_per_span() {
+        use redline_diagnostics::{Applicability, Edit, Fix};
+        use redline_text::TextRange;
+        let range = TextRange::from_usize(4, 9);
+        let finding = |severity: Severity, replacement: &str| {
+            Diagnostic::new(INTERNAL_ERROR, severity, Confidence::High, range, "x").with_fix(
+                Fix::single(
+                    replacement,
+                    Applicability::Safe,
+                    Edit::replace(range, replacement),
+                ),
+            )
+        };
+        let mut diagnostics = vec![
+            finding(Severity::Info, "a"),
+            finding(Severity::Error, "b"),
+            Diagnostic::new(INTERNAL_ERROR, Severity::Info, Confidence::High, range, "y").with_fix(
+                Fix::single(
+                    "insert",
+                    Applicability::Safe,
+                    Edit::insert(range.start(), "c"),
+                ),
+            ),
+        ];
+        super::one_safe_fix_per_span(&mut diagnostics);
+        let applicability: Vec<Applicability> = diagnostics
+            .iter()
+            .map(|diagnostic| diagnostic.fixes[0].applicability)
+            .collect();
+        assert_eq!(
+            applicability,
+            [
+                Applicability::Unsafe,
+                Applicability::Safe,
+                Applicability::Safe
+            ]
+        );
     }
 }

@@ -108,6 +108,8 @@ pub struct Change<'a> {
     /// edit rules compare the values Terraform would use on each side; `None` for files of
     /// other formats. The new side's module is `RuleContext::terraform_module`.
     pub module_base: Option<&'a (dyn EvaluateModule + 'a)>,
+    /// Whether the edit deletes the file; a file whose new text is empty still exists, emptied.
+    pub deleted: bool,
 }
 
 impl<'a> RuleContext<'a> {

@@ -65,6 +65,10 @@ pub enum Status {
     Stable,
 }
 
+/// The prefix of the display path of a related place in the text before an edit
+/// (`base:main.tf`); front-ends that hold the base text resolve it, others leave it out.
+pub const BASE_PREFIX: &str = "base:";
+
 /// Everything about a rule except its check.
 #[derive(Debug)]
 pub struct RuleMeta {

@@ -33,6 +33,9 @@ declare_rule! {
     /// Local modules, modules redline does not know and inputs of a call that creates no such
     /// resource (`create_db_instance = false`) are not judged this way.
     ///
+    /// An edit that removes a protection written as `true`, or turns it off, is reported once,
+    /// by RL-TF-020.
+    ///
     /// ## Why it matters
     /// Deletion protection makes the cloud API itself refuse to delete the resource, whoever
     /// asks: a plan, a script, a console click or a coding agent.
@@ -117,6 +120,16 @@ fn check(ctx: &mut RuleContext<'_>) {
         let attribute_name = guard.attribute;
         let protected = guard.protected.source();
         let set_title = format!("Set `{attribute_name} = {protected}`");
+        // An edit that removes or rewrites a protection written as a literal is one finding,
+        // RL-TF-020's, which says what the edit took away.
+        if let Some(before) = written_before(ctx, &address, attribute_name)
+            && before.trim() == protected
+            && resource
+                .attribute(attribute_name)
+                .is_none_or(|attribute| ctx.file().slice(attribute.value.range) != before)
+        {
+            continue;
+        }
         match resource.attribute(attribute_name) {
             Some(attribute) => {
                 let read = protection::read(ctx, attribute);
@@ -176,6 +189,25 @@ fn check(ctx: &mut RuleContext<'_>) {
     module_inputs::check(ctx, DeletionProtectionDisabled::META.code.id);
 }
 
+/// In an edit, the value of `attribute` of the resource at `address` as written before it,
+/// when it was written.
+fn written_before(ctx: &RuleContext<'_>, address: &str, attribute: &str) -> Option<String> {
+    let change = ctx.change()?;
+    let files: Vec<&redline_syntax::SourceFile<'_>> = if change.folder_base.is_empty() {
+        change.base.into_iter().collect()
+    } else {
+        change.folder_base.to_vec()
+    };
+    files.into_iter().find_map(|file| {
+        let model = file.terraform();
+        let resource = model
+            .resources()
+            .find(|resource| resource.address() == address)?;
+        let written = resource.attribute(attribute)?;
+        Some(file.slice(written.value.range).to_owned())
+    })
+}
+
 /// Whether a written value leaves the resource unprotected; unknown values never do.
 fn is_unprotected(value: &Value, unprotected: Guarded) -> bool {
     match unprotected {
@@ -191,6 +223,11 @@ mod tests {
     #[test]
     fn fires() {
         check_fixture("terraform/deletion-protection-disabled/fires.tf");
+    }
+
+    #[test]
+    fn quiet_edit() {
+        check_fixture("terraform/deletion-protection-disabled/quiet-edit.tf");
     }
 
     #[test]
