@@ -358,7 +358,8 @@ impl<'a> Folder<'a> {
                 };
                 module.read(&file);
                 if declares_something(&file) {
-                    file.shed_tree();
+                    // A called file's suppression comments apply to its own analysis only.
+                    file.shed_tree(false);
                     files.push(file);
                 }
             }

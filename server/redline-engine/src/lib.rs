@@ -146,7 +146,7 @@ pub fn analyze_folder_with_calls(
         };
         if file.format == Format::Terraform {
             module.read(&file);
-            file.shed_tree();
+            file.shed_tree(suppression::may_have_suppressions(&file));
         }
         if let Some(index) = index {
             parsed[index] = Some(file);

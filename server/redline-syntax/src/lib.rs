@@ -328,13 +328,14 @@ impl SourceFile<'_> {
     }
 
     /// Builds what the rules and the engine read of the file (its Terraform model, its
-    /// policies, its commands, its comments, its first syntax error) and drops its syntax
-    /// trees, which take many times the size of the text, for a file read through its model
-    /// from here on (a module's files once the module is read: see
+    /// policies, its commands, its first syntax error, and its comments when `keep_comments`)
+    /// and drops its syntax trees, which take many times the size of the text, for a file read
+    /// through its model from here on (a module's files once the module is read: see
     /// `terraform_eval::symbols::Module::read`). Afterwards `tree` is empty, the methods above
-    /// answer as before, and an expression that only the tree could find (a nested range given
-    /// to `Evaluator::expression`, which edit rules use) is unknown.
-    pub fn shed_tree(&mut self) {
+    /// answer as before (`comments` is empty unless kept: finding them walks the whole tree),
+    /// and an expression that only the tree could find (a nested range given to
+    /// `Evaluator::expression`, which edit rules use) is unknown.
+    pub fn shed_tree(&mut self, keep_comments: bool) {
         if self.shed.is_some() {
             return;
         }
@@ -348,7 +349,11 @@ impl SourceFile<'_> {
         let shed = Shed {
             errors,
             first_problem: self.first_parse_problem(),
-            comments: self.comments(),
+            comments: if keep_comments {
+                self.comments()
+            } else {
+                Vec::new()
+            },
         };
         let Some(empty) = tree::parse(self.language, "") else {
             return;
