@@ -7,6 +7,7 @@ pub mod agent_config;
 pub mod azure_pipelines;
 pub mod cloudformation;
 mod context;
+pub mod data_value;
 mod docs;
 pub mod edit;
 pub mod github_actions;
@@ -35,6 +36,7 @@ pub fn data_versions() -> Vec<(&'static str, String)> {
             "cfn-create-only",
             cloudformation::cfn_create_only_version().to_owned(),
         ),
+        ("data-value", data_value::dataset().to_owned()),
         ("force-new", force_new_version().to_owned()),
     ];
     res.extend(

@@ -18,6 +18,7 @@ pub mod role_assumable_by_anyone;
 pub mod service_wildcard_grant;
 pub mod unknown_iam_action;
 
+use redline_diagnostics::Severity;
 use redline_syntax::Format;
 use redline_syntax::iam_policy::Item;
 
@@ -46,6 +47,17 @@ pub(crate) fn report_unscoped_actions(
     select: impl Fn(&Action) -> bool,
     advice: &str,
 ) {
+    report_graded_actions(ctx, select, advice, |_| None);
+}
+
+/// As `report_unscoped_actions`, with the severity of each finding set by `grade` from the
+/// actions it names (`None` keeps the rule's).
+pub(crate) fn report_graded_actions(
+    ctx: &mut RuleContext<'_>,
+    select: impl Fn(&Action) -> bool,
+    advice: &str,
+    grade: impl Fn(&[&'static Action]) -> Option<Severity>,
+) {
     let file = ctx.file();
     for policy in file.policies() {
         for statement in policy.allows() {
@@ -62,11 +74,11 @@ pub(crate) fn report_unscoped_actions(
                 if service_wildcard(item).is_some() {
                     continue;
                 }
-                let names: Vec<&str> = granted(item)
+                let selected: Vec<&'static Action> = granted(item)
                     .into_iter()
                     .filter(|action| select(action))
-                    .map(|action| action.name)
                     .collect();
+                let names: Vec<&str> = selected.iter().map(|action| action.name).collect();
                 if names.is_empty() {
                     continue;
                 }
@@ -75,9 +87,12 @@ pub(crate) fn report_unscoped_actions(
                     statement.describe(policy),
                     name_some(&names)
                 );
-                let diagnostic = ctx
+                let mut diagnostic = ctx
                     .diagnostic(item.range, message)
                     .with_related(star.range, "every resource is granted here");
+                if let Some(severity) = grade(&selected) {
+                    diagnostic.severity = severity;
+                }
                 ctx.report(diagnostic);
             }
         }

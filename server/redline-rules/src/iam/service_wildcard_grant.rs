@@ -1,6 +1,7 @@
 use redline_diagnostics::{Category, Confidence, Severity};
 
 use super::{POLICY_FORMATS, actions, service_wildcard};
+use crate::data_value::{self, DataValue};
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
 declare_rule! {
@@ -8,7 +9,9 @@ declare_rule! {
     /// An `Allow` statement that grants a whole service (`"Action": "s3:*"`, `iam:*`) on
     /// `"Resource": "*"`.
     /// It is an error for services that control identity and keys (`iam`, `sts`,
-    /// `organizations`, `kms`) and a warning for the rest.
+    /// `organizations`, `kms`), a warning for services that hold data or run services
+    /// (`s3`, `dynamodb`, `ec2`, `lambda`, …), and info for services whose objects hold only
+    /// transient data or none (`logs`, `cloudwatch`, `sqs`, `polly`, …; `docs/severity.md`).
     ///
     /// ## Why it matters
     /// `svc:*` grants every action the service has today and every action it adds later,
@@ -65,10 +68,13 @@ fn check(ctx: &mut RuleContext<'_>) {
                     continue;
                 }
                 let critical = CRITICAL_SERVICES.contains(&service.as_str());
+                let value = data_value::of_service(&service);
                 let consequence = if critical {
                     "which is as good as full administrator"
-                } else {
+                } else if value >= DataValue::Service {
                     "including the ones that delete data, and any the service adds later"
+                } else {
+                    "and any the service adds later"
                 };
                 let message = format!(
                     "{} allows `{service}:*` on every resource: all {count} `{service}` \
@@ -81,6 +87,10 @@ fn check(ctx: &mut RuleContext<'_>) {
                     .with_related(star.range, "every resource is granted here");
                 if critical {
                     diagnostic.severity = Severity::Error;
+                } else if value < DataValue::Service {
+                    // `logs:*`, `cloudwatch:*`, `polly:*`: the service holds transient data
+                    // or none, so the grant is hygiene.
+                    diagnostic.severity = Severity::Info;
                 }
                 ctx.report(diagnostic);
             }
