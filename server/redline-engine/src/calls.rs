@@ -479,6 +479,8 @@ fn rehome(
         message,
         fixes,
         related,
+        // The object lies in the called module's file, not in this one.
+        subject: None,
         ..diagnostic
     })
 }

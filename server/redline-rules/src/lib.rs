@@ -25,7 +25,7 @@ pub use context::{Change, EvaluateModule, ModuleEval, RuleContext, TfvarsText, V
 pub use docs::{DOCS_BASE_URL, META_RULES, doc_page, doc_url, find_any_rule, rules_index};
 use redline_diagnostics::{Category, Confidence, RuleCode, Severity};
 use redline_syntax::Format;
-pub use registry::{all_rules, find_rule, judges_variable_definitions};
+pub use registry::{all_rules, find_rule, judges_variable_definitions, keep_one_per_object};
 
 /// The data sets compiled into the rules, each as (name, version), for `redline --version`;
 /// `module-inputs` comes once per registry module its table knows.

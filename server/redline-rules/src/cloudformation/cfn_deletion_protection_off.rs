@@ -192,7 +192,7 @@ fn check(ctx: &mut RuleContext<'_>) {
                     replacement,
                 );
                 diagnostic.severity = Severity::Error;
-                ctx.report(diagnostic);
+                ctx.report(diagnostic.with_subject(resource.entry.key.range));
             }
             None if *absent_is_off => {
                 let message = format!(
@@ -210,7 +210,7 @@ fn check(ctx: &mut RuleContext<'_>) {
                         edit,
                     ));
                 }
-                ctx.report(diagnostic);
+                ctx.report(diagnostic.with_subject(resource.entry.key.range));
             }
             None => {}
         }
@@ -244,7 +244,7 @@ fn check_load_balancer(ctx: &mut RuleContext<'_>, resource: Resource<'_>) {
             "\"true\"",
         );
         diagnostic.severity = Severity::Error;
-        ctx.report(diagnostic);
+        ctx.report(diagnostic.with_subject(resource.entry.key.range));
     }
 }
 

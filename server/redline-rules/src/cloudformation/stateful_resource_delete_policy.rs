@@ -79,13 +79,15 @@ fn check(ctx: &mut RuleContext<'_>) {
                 "`{attribute}: Delete` on {kind} `{}`: {when} deletes it and its data; set `{attribute}: Retain`",
                 resource.logical_id()
             );
-            let mut diagnostic = ctx.diagnostic_replacing(
-                entry.value.range,
-                message,
-                format!("Set `{attribute}: Retain`"),
-                Applicability::Safe,
-                string_literal(file.language, "Retain"),
-            );
+            let mut diagnostic = ctx
+                .diagnostic_replacing(
+                    entry.value.range,
+                    message,
+                    format!("Set `{attribute}: Retain`"),
+                    Applicability::Safe,
+                    string_literal(file.language, "Retain"),
+                )
+                .with_subject(resource.entry.key.range);
             if value < DataValue::High {
                 // A deliberate `Delete` on a queue, stream, log group or cache loses only
                 // transient data.

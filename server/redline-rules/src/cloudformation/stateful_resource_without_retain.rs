@@ -110,7 +110,9 @@ fn check(ctx: &mut RuleContext<'_>) {
             resource.logical_id(),
             missing.join(" or "),
         );
-        let mut diagnostic = ctx.diagnostic(resource.entry.key.range, message);
+        let mut diagnostic = ctx
+            .diagnostic(resource.entry.key.range, message)
+            .with_subject(resource.entry.key.range);
         if value < DataValue::High {
             // Queued messages, stream records, logs and caches are transient: losing them is
             // worth knowing, not a reviewer's time.

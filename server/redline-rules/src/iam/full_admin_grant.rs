@@ -82,7 +82,8 @@ fn check(ctx: &mut RuleContext<'_>) {
             );
             let diagnostic = ctx
                 .diagnostic(action.range, message)
-                .with_related(resource.range, "every resource is granted here");
+                .with_related(resource.range, "every resource is granted here")
+                .with_subject(statement.range);
             ctx.report(diagnostic);
         }
     }

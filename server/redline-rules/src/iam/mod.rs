@@ -89,7 +89,8 @@ pub(crate) fn report_graded_actions(
                 );
                 let mut diagnostic = ctx
                     .diagnostic(item.range, message)
-                    .with_related(star.range, "every resource is granted here");
+                    .with_related(star.range, "every resource is granted here")
+                    .with_subject(statement.range);
                 if let Some(severity) = grade(&selected) {
                     diagnostic.severity = severity;
                 }

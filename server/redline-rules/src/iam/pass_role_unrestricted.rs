@@ -88,6 +88,7 @@ fn check(ctx: &mut RuleContext<'_>) {
                 let diagnostic = ctx
                     .diagnostic(star.range, message)
                     .with_related(pass_role.range, "`iam:PassRole` is granted here")
+                    .with_subject(statement.range)
                     .with_fix(fix);
                 ctx.report(diagnostic);
             } else if let Some(not_resource) = &statement.not_resource {
@@ -98,7 +99,8 @@ fn check(ctx: &mut RuleContext<'_>) {
                 );
                 let diagnostic = ctx
                     .diagnostic(not_resource.range, message)
-                    .with_related(pass_role.range, "`iam:PassRole` is granted here");
+                    .with_related(pass_role.range, "`iam:PassRole` is granted here")
+                    .with_subject(statement.range);
                 ctx.report(diagnostic);
             }
         }

@@ -225,6 +225,13 @@ fn check_policy(ctx: &mut RuleContext<'_>, policy: &Policy) {
             names.join(" + ")
         );
         let mut diagnostic = ctx.diagnostic(anchor.range, message);
+        if let Some(statement) = policy
+            .statements
+            .iter()
+            .find(|statement| statement.range.contains_range(anchor.range))
+        {
+            diagnostic = diagnostic.with_subject(statement.range);
+        }
         for action in &actions[1..] {
             if let Some(item) = grants.get(&action.to_ascii_lowercase())
                 && item.range != anchor.range

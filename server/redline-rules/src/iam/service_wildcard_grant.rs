@@ -84,7 +84,8 @@ fn check(ctx: &mut RuleContext<'_>) {
                 );
                 let mut diagnostic = ctx
                     .diagnostic(item.range, message)
-                    .with_related(star.range, "every resource is granted here");
+                    .with_related(star.range, "every resource is granted here")
+                    .with_subject(statement.range);
                 if critical {
                     diagnostic.severity = Severity::Error;
                 } else if value < DataValue::Service {

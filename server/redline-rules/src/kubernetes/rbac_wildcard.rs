@@ -82,7 +82,7 @@ fn check(ctx: &mut RuleContext<'_>) {
                 },
             );
             let diagnostic = ctx.diagnostic(first.range, message);
-            ctx.report(diagnostic);
+            ctx.report(diagnostic.with_subject(object.range));
         }
     }
 }

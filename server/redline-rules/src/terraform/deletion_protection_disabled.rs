@@ -147,7 +147,7 @@ fn check(ctx: &mut RuleContext<'_>) {
                         Edit::replace(attribute.value.range, protected),
                     ));
                 }
-                ctx.report(diagnostic);
+                ctx.report(diagnostic.with_subject(resource.block.range));
             }
             None if guard.report_absent && guard.default != guard.protected => {
                 let message = format!(
@@ -175,7 +175,7 @@ fn check(ctx: &mut RuleContext<'_>) {
                     diagnostic =
                         diagnostic.with_fix(Fix::single(set_title, Applicability::Safe, edit));
                 }
-                ctx.report(diagnostic);
+                ctx.report(diagnostic.with_subject(resource.block.range));
             }
             None => {}
         }

@@ -85,7 +85,7 @@ fn check(ctx: &mut RuleContext<'_>) {
             // Logs, queued messages and caches are transient: worth knowing, not a review.
             diagnostic.severity = Severity::Info;
         }
-        ctx.report(diagnostic);
+        ctx.report(diagnostic.with_subject(resource.block.range));
     }
 }
 
