@@ -19,6 +19,9 @@ declare_rule! {
     /// warning; deleting objects that hold nothing or only transient data (network
     /// interfaces, log deliveries, EventBridge rules, SES templates, listener rules, health
     /// checks, queues, log groups) is info.
+    /// Only identity policies are judged: in a resource policy (a KMS key's, a bucket's, a
+    /// queue's) `"Resource": "*"` is the resource itself, and its principals and conditions
+    /// are what RL-IAM-008 judges.
     ///
     /// ## Why it matters
     /// A role that may delete every database, bucket and stack in the account needs only one

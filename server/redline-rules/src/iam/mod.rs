@@ -20,7 +20,8 @@ pub mod unknown_iam_action;
 
 use redline_diagnostics::Severity;
 use redline_syntax::Format;
-use redline_syntax::iam_policy::Item;
+use redline_syntax::SourceFile;
+use redline_syntax::iam_policy::{Item, Policy, PolicyKind};
 
 use actions::Action;
 
@@ -29,6 +30,18 @@ use crate::RuleContext;
 /// Every format an IAM policy can be written in.
 pub(crate) const POLICY_FORMATS: &[Format] =
     &[Format::IamPolicy, Format::Terraform, Format::CloudFormation];
+
+/// The identity policies of a file: what their holders may do.
+///
+/// A resource policy (a key's, a bucket's, a queue's, a function's) says who may use one
+/// resource, and its `"Resource": "*"` is that resource itself; a KMS key policy that lets the
+/// account root do `kms:*` is AWS's default. Resource policies are judged by principal and
+/// condition (RL-IAM-008 and the trust rules), not as grants to their holders.
+pub(crate) fn identity_policies<'f>(file: &'f SourceFile<'_>) -> impl Iterator<Item = &'f Policy> {
+    file.policies()
+        .iter()
+        .filter(|policy| policy.kind == PolicyKind::Identity)
+}
 
 /// The actions an action item grants, or nothing for the bare `*` (reported as full admin
 /// when it meets `Resource: "*"`) and for unknown values.
@@ -59,7 +72,7 @@ pub(crate) fn report_graded_actions(
     grade: impl Fn(&[&'static Action]) -> Option<Severity>,
 ) {
     let file = ctx.file();
-    for policy in file.policies() {
+    for policy in identity_policies(file) {
         for statement in policy.allows() {
             if statement.has_condition() {
                 continue;

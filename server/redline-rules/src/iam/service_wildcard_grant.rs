@@ -12,6 +12,9 @@ declare_rule! {
     /// `organizations`, `kms`), a warning for services that hold data or run services
     /// (`s3`, `dynamodb`, `ec2`, `lambda`, …), and info for services whose objects hold only
     /// transient data or none (`logs`, `cloudwatch`, `sqs`, `polly`, …; `docs/severity.md`).
+    /// Only identity policies are judged: in a resource policy (a KMS key's, a bucket's, a
+    /// queue's) `"Resource": "*"` is the resource itself, and its principals and conditions
+    /// are what RL-IAM-008 judges.
     ///
     /// ## Why it matters
     /// `svc:*` grants every action the service has today and every action it adds later,
@@ -50,7 +53,7 @@ const CRITICAL_SERVICES: &[&str] = &["iam", "sts", "organizations", "kms"];
 
 fn check(ctx: &mut RuleContext<'_>) {
     let file = ctx.file();
-    for policy in file.policies() {
+    for policy in super::identity_policies(file) {
         for statement in policy.allows() {
             let Some(star) = statement.resource.as_ref().and_then(|r| r.star()) else {
                 continue;
