@@ -5,6 +5,7 @@ pub mod pull_request_target_checkout;
 pub mod write_all_permissions;
 
 use redline_syntax::value::Node;
+use redline_text::TextRange;
 
 use crate::shell::catalog::DEPLOY_ACTIONS;
 use crate::shell::deploy_in_script;
@@ -20,6 +21,39 @@ const THROWAWAY_CLUSTER_ACTIONS: &[&str] = &[
     "manusa/actions-setup-minikube",
     "replicatedhq/replicated-actions/create-cluster",
 ];
+
+/// Where each job's throwaway cluster is in use: from the step that creates it with an action
+/// to the end of the job.
+pub(crate) fn throwaway_cluster_spans(file: &redline_syntax::SourceFile<'_>) -> Vec<TextRange> {
+    let mut res = Vec::new();
+    for document in &file.documents {
+        let Some(jobs) = document.get("jobs") else {
+            continue;
+        };
+        for job in jobs.entries() {
+            let creating_step = job
+                .value
+                .get("steps")
+                .map(Node::items)
+                .unwrap_or_default()
+                .iter()
+                .find(|step| {
+                    step.get("uses")
+                        .and_then(Node::as_str)
+                        .is_some_and(|action| {
+                            let name = action.to_ascii_lowercase();
+                            THROWAWAY_CLUSTER_ACTIONS
+                                .iter()
+                                .any(|prefix| name.starts_with(prefix))
+                        })
+                });
+            if let Some(step) = creating_step {
+                res.push(TextRange::new(step.range.start(), job.value.range.end()));
+            }
+        }
+    }
+    res
+}
 
 /// Commands that create a throwaway Kubernetes cluster for the job.
 const THROWAWAY_CLUSTER_COMMANDS: &[&str] = &[

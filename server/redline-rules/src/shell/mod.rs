@@ -35,6 +35,11 @@ pub(crate) fn report_commands(ctx: &mut RuleContext<'_>, rule: &str) {
     // namespace, or deletes objects of the local cluster it started) is its own cleanup. A
     // delete before the create (destroy, then apply again) is not.
     let mut created: Vec<String> = Vec::new();
+    let cluster_spans = if file.format == Format::GithubActions {
+        crate::github_actions::throwaway_cluster_spans(file)
+    } else {
+        Vec::new()
+    };
     for command in file.commands() {
         if let Some((key, true)) = catalog::lifecycle_key(command) {
             created.push(key);
@@ -53,7 +58,11 @@ pub(crate) fn report_commands(ctx: &mut RuleContext<'_>, rule: &str) {
             if let Some(severity) = hit.severity {
                 diagnostic.severity = severity;
             }
-            if deletes_what_it_created(command, &created) {
+            let on_throwaway_cluster = is_kubectl_delete(command)
+                && cluster_spans
+                    .iter()
+                    .any(|span| span.contains(command.range.start()));
+            if on_throwaway_cluster || deletes_what_it_created(command, &created) {
                 diagnostic.severity = Severity::Info;
             }
             // A CI job works in the fresh checkout its runner made: resetting or cleaning it
@@ -204,7 +213,12 @@ fn deletes_what_it_created(command: &Command, created: &[String]) -> bool {
         return created.contains(&key);
     }
     // Every `kubectl delete` after a local cluster acts on that cluster.
-    let kubectl_delete = command.words.first().is_some_and(|word| {
+    is_kubectl_delete(command) && created.iter().any(|key| key == "local-cluster")
+}
+
+/// Whether a command is `kubectl delete` (or `oc delete`).
+fn is_kubectl_delete(command: &Command) -> bool {
+    command.words.first().is_some_and(|word| {
         matches!(
             redline_syntax::shell::program_name(&word.text),
             "kubectl" | "oc"
@@ -213,8 +227,7 @@ fn deletes_what_it_created(command: &Command, created: &[String]) -> bool {
         .words
         .iter()
         .skip(1)
-        .any(|word| word.text == "delete");
-    kubectl_delete && created.iter().any(|key| key == "local-cluster")
+        .any(|word| word.text == "delete")
 }
 
 /// Whether a command is `git clone`.
