@@ -507,6 +507,8 @@ fn rehome(
         message,
         fixes,
         related,
+        // The object lies in the called module's file, not in this one.
+        subject: None,
         ..diagnostic
     })
 }

@@ -380,7 +380,9 @@ fn analyze_with_change(
     });
 
     let (mut suppressions, mut problems) = suppression::parse_suppressions(file);
-    let mut res = suppression::apply(file, &mut suppressions, diagnostics, options.today);
+    let res = suppression::apply(file, &mut suppressions, diagnostics, options.today);
+    // After suppressions, so that silencing the kept finding lets the next one show.
+    let mut res = redline_rules::keep_one_per_object(res);
     if options.select.is_none() {
         let is_active = |id: &str| {
             is_enabled(id)
@@ -582,6 +584,79 @@ mod tests {
     }
 
     static PANICKING: Panicking = Panicking;
+
+    fn loud(text: &str, path: &str) -> Vec<Diagnostic> {
+        let input = SourceInput {
+            path,
+            text,
+            hints: SourceHints::default(),
+            config_relative_path: None,
+        };
+        analyze(&input, &Config::default(), &AnalysisOptions::default())
+            .diagnostics
+            .into_iter()
+            .filter(|diagnostic| diagnostic.rule.category.is_some())
+            .collect()
+    }
+
+    /// A DynamoDB table without `DeletionPolicy` and without deletion protection is one
+    /// problem: RL-CFN-001 is kept, and RL-CFN-006 becomes its related place and second fix.
+    #[test]
+    fn one_resource_one_finding() {
+        let text = "Resources:\n  Orders:\n    Type: AWS::DynamoDB::Table\n    Properties:\n      BillingMode: PAY_PER_REQUEST\n";
+        let diagnostics = loud(text, "template.yaml");
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+        assert_eq!(diagnostics[0].rule.id, "RL-CFN-001");
+        assert!(
+            diagnostics[0]
+                .related
+                .iter()
+                .any(|related| related.message.starts_with("also RL-CFN-006")),
+            "{diagnostics:#?}"
+        );
+        assert_eq!(diagnostics[0].fixes.len(), 2);
+    }
+
+    /// An administrator statement is reported once, as full administrator, whatever other
+    /// rules it also meets; a second statement keeps its own finding.
+    #[test]
+    fn one_statement_one_finding() {
+        let text = r#"{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Action": ["*", "iam:*", "ec2:DeleteVolume"], "Resource": "*"},
+  {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}
+]}
+"#;
+        let diagnostics = loud(text, "policy.json");
+        let rules: Vec<&str> = diagnostics.iter().map(|d| d.rule.id).collect();
+        assert_eq!(rules, ["RL-IAM-001", "RL-IAM-002"], "{diagnostics:#?}");
+        assert!(diagnostics[0].related.len() >= 3, "{diagnostics:#?}");
+    }
+
+    /// The `prevent_destroy` hint does not repeat a resource's disabled deletion protection.
+    #[test]
+    fn prevent_destroy_hint_follows_deletion_protection() {
+        let text = "resource \"aws_db_instance\" \"db\" {\n  engine = \"postgres\"\n  deletion_protection = false\n}\n";
+        let input = SourceInput {
+            path: "main.tf",
+            text,
+            hints: SourceHints::default(),
+            config_relative_path: None,
+        };
+        let diagnostics =
+            analyze(&input, &Config::default(), &AnalysisOptions::default()).diagnostics;
+        let rules: Vec<&str> = diagnostics.iter().map(|d| d.rule.id).collect();
+        assert!(rules.contains(&"RL-TF-008"), "{diagnostics:#?}");
+        assert!(!rules.contains(&"RL-TF-019"), "{diagnostics:#?}");
+    }
+
+    /// A suppressed finding does not hide the others about its object: the next one shows.
+    #[test]
+    fn suppressing_the_kept_finding_shows_the_next() {
+        let text = "Resources:\n  # redline:ignore RL-CFN-001 -- cache table\n  Orders:\n    Type: AWS::DynamoDB::Table\n";
+        let diagnostics = loud(text, "template.yaml");
+        let rules: Vec<&str> = diagnostics.iter().map(|d| d.rule.id).collect();
+        assert_eq!(rules, ["RL-CFN-006"], "{diagnostics:#?}");
+    }
 
     /// A panicking rule costs its own findings and nothing else: the panic is caught and
     /// reported as an `internal-error` naming the rule, and the next rule runs normally.

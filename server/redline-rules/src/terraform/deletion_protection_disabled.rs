@@ -12,9 +12,9 @@ declare_rule! {
     /// ## What it flags
     /// A resource whose provider-side deletion protection is turned off, or left at an
     /// unprotected default:
-    /// `deletion_protection = false` on RDS instances and clusters, Aurora global clusters,
+    /// `deletion_protection = false` on RDS instances and clusters,
     /// DocumentDB and Neptune clusters, Cloud SQL instances, GKE clusters, BigQuery tables,
-    /// AlloyDB clusters, Spanner databases, Bigtable instances, folders and Compute Engine
+    /// AlloyDB clusters, Spanner databases, Bigtable instances and Compute Engine
     /// instances; `deletion_protection_enabled = false` on DynamoDB tables;
     /// `enable_deletion_protection = false` on load balancers;
     /// `disable_api_termination = false` on EC2 instances and `termination_protection = false`
@@ -24,6 +24,8 @@ declare_rule! {
     /// The attribute is also reported when it is absent on RDS, Aurora, DocumentDB, Neptune
     /// and DynamoDB, whose default is unprotected.
     /// A value redline cannot see (a variable, a conditional) is never reported.
+    /// Aurora global clusters and folders, which cannot be deleted while they have members and
+    /// hold no data of their own, are not reported.
     ///
     /// Inputs of the registry modules redline knows (`redline --version` lists them) are judged
     /// like the attributes they set: `deletion_protection = false` on a `module` whose `source`
@@ -116,6 +118,11 @@ fn check(ctx: &mut RuleContext<'_>) {
         else {
             continue;
         };
+        // An Aurora global cluster or a folder cannot be deleted while it has members, and
+        // holds no data of its own.
+        if crate::data_value::holds_nothing(resource.resource_type) {
+            continue;
+        }
         let address = resource.address();
         let attribute_name = guard.attribute;
         let protected = guard.protected.source();
@@ -153,7 +160,7 @@ fn check(ctx: &mut RuleContext<'_>) {
                         Edit::replace(attribute.value.range, protected),
                     ));
                 }
-                ctx.report(diagnostic);
+                ctx.report(diagnostic.with_subject(resource.block.range));
             }
             None if guard.report_absent && guard.default != guard.protected => {
                 let message = format!(
@@ -181,7 +188,7 @@ fn check(ctx: &mut RuleContext<'_>) {
                     diagnostic =
                         diagnostic.with_fix(Fix::single(set_title, Applicability::Safe, edit));
                 }
-                ctx.report(diagnostic);
+                ctx.report(diagnostic.with_subject(resource.block.range));
             }
             None => {}
         }
