@@ -260,6 +260,20 @@ pub struct DiffArgs {
     #[arg(long)]
     pub all: bool,
 
+    /// Apply safe fixes to the new files (the working tree in git mode, NEW in OLD NEW mode),
+    /// then report what remains. Fixes that need the base, such as a `removed` block for a
+    /// deleted resource, are applied too.
+    #[arg(long)]
+    pub fix: bool,
+
+    /// With --fix or --diff, also apply unsafe fixes (they change behaviour: review them).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+
+    /// Print the fixes as a unified diff instead of writing them; exit 1 if there is one.
+    #[arg(long)]
+    pub diff: bool,
+
     #[command(flatten)]
     pub report: ReportArgs,
 

@@ -149,8 +149,8 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
     let io_failed = errors.iter().any(|error| error.kind == ProblemKind::Io);
 
     // `--diff` applies no fix: it prints them.
-    if args.fix && fixes_applied > 0 && !args.diff {
-        let _ = writeln!(stderr, "redline: applied {fixes_applied} fix(es)");
+    if args.fix && !args.diff {
+        note_fixes_applied(fixes_applied);
     }
     match destination {
         Destination::Report(writer) => writer.end(&errors, files),
@@ -164,18 +164,35 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
             );
             Ok(emit::exit_status(io_failed, false))
         }
-        Destination::Diffs => {
-            // On a terminal the diff is read, so the repository's text is escaped like any
-            // other human output; written to a file or a pipe it stays exact, so that it still
-            // applies.
-            let diffs = if report.output.is_none() && std::io::stdout().is_terminal() {
-                escape::lines(&diffs)
-            } else {
-                std::borrow::Cow::Borrowed(diffs.as_str())
-            };
-            Output::write_all(report.output.as_deref(), &diffs)?;
-            Ok(emit::exit_status(io_failed, !diffs.is_empty()))
-        }
+        Destination::Diffs => write_diffs(report.output.as_deref(), &diffs, io_failed),
+    }
+}
+
+/// Writes the unified diffs of `--diff` to standard output or `output`; the exit status says
+/// whether there was one.
+pub(crate) fn write_diffs(
+    output: Option<&std::path::Path>,
+    diffs: &str,
+    io_failed: bool,
+) -> anyhow::Result<Exit> {
+    // On a terminal the diff is read, so the repository's text is escaped like any other
+    // human output; written to a file or a pipe it stays exact, so that it still applies.
+    let diffs = if output.is_none() && std::io::stdout().is_terminal() {
+        escape::lines(diffs)
+    } else {
+        std::borrow::Cow::Borrowed(diffs)
+    };
+    Output::write_all(output, &diffs)?;
+    Ok(emit::exit_status(io_failed, !diffs.is_empty()))
+}
+
+/// Tells how many fixes `--fix` applied, on standard error.
+pub(crate) fn note_fixes_applied(fixes_applied: usize) {
+    if fixes_applied > 0 {
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "redline: applied {fixes_applied} fix(es)"
+        );
     }
 }
 
@@ -581,10 +598,13 @@ fn process(
                 if diff_only {
                     res.diff = Some(unified_diff(&file.display, &source.text, &outcome.text));
                 } else {
-                    let bom = if source.had_bom { "\u{feff}" } else { "" };
-                    let original = format!("{bom}{}", source.text);
-                    let fixed = format!("{bom}{}", outcome.text);
-                    match replace_file(&file.path, original.as_bytes(), fixed.as_bytes(), bounds) {
+                    match write_fixed(
+                        &file.path,
+                        &source.text,
+                        &outcome.text,
+                        source.had_bom,
+                        bounds,
+                    ) {
                         Ok(Written::Replaced) => {}
                         // A link and the file it leads to were both found and fixed: count the
                         // fixes once.
@@ -621,7 +641,23 @@ fn process(
     res.findings = findings::from_diagnostics(&file.display, &text, &analysis.diagnostics, &others);
 }
 
-fn unified_diff(path: &str, old: &str, new: &str) -> String {
+/// Replaces the text of a file that `--fix` fixed (see `replace_file`), keeping its byte order
+/// mark.
+pub(crate) fn write_fixed(
+    path: &std::path::Path,
+    original: &str,
+    fixed: &str,
+    had_bom: bool,
+    bounds: &Bounds,
+) -> anyhow::Result<Written> {
+    let bom = if had_bom { "\u{feff}" } else { "" };
+    let original = format!("{bom}{original}");
+    let fixed = format!("{bom}{fixed}");
+    replace_file(path, original.as_bytes(), fixed.as_bytes(), bounds)
+}
+
+/// The fixes of one file as a unified diff, as `--diff` prints them.
+pub(crate) fn unified_diff(path: &str, old: &str, new: &str) -> String {
     similar::TextDiff::from_lines(old, new)
         .unified_diff()
         .context_radius(3)
