@@ -182,7 +182,9 @@ async fn check_edit_judges_an_edit_against_the_file_on_disk() {
     .map(|key| text(&result).find(&format!("\n  \"{key}\": ")).unwrap())
     .collect();
     assert!(positions.is_sorted(), "{}", text(&result));
-    assert_eq!(denied["summary"]["by_severity"]["error"], 2);
+    let n_findings = denied["findings"].as_array().unwrap().len();
+    assert_eq!(denied["summary"]["findings"], n_findings);
+    assert!(denied["summary"]["by_severity"]["error"].as_u64().unwrap() >= 1);
 
     // The same edit as a whole write, under Claude's field name.
     let renamed = format!("{DATABASE}{BUCKET}").replace("\"main\"", "\"primary\"");
