@@ -9,9 +9,11 @@
 //! `--format json`, as text and as structured content; the judgements of an edit or a command
 //! add their `decision` and its `reason` before the findings.
 //!
-//! The server reads files only inside its root (the current folder, or `--root`): every path a
-//! call names is resolved against the root, and one that leads outside it, by `..` or through
-//! a symbolic link, is a tool error. What a call cannot have judged (a path outside the root,
+//! Every path a call names is resolved against the server's root (the current folder, or
+//! `--root`), and one that leads outside it, by `..` or through a symbolic link, is a tool error
+//! before anything is read; what judging then reads around those paths (the other files of a
+//! module, the modules it calls) stays within the bounds the hook keeps. What a call cannot have
+//! judged (a path outside the root,
 //! a file that cannot be read, an edit that does not apply, arguments that do not match the
 //! tool's schema) is a tool error with its reason, and the session goes on.
 
