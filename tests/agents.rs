@@ -751,3 +751,24 @@ fn init_writes_hook_scripts_for_cline_and_augment() {
         "#!/bin/sh\necho '{}'\n"
     );
 }
+
+/// A `Write` of nothing to a committed Terraform file empties the file, which still exists:
+/// each block is removed from it, not "removed with its file".
+#[test]
+fn claude_write_of_nothing_empties_the_file() {
+    let sandbox = repository();
+    let cwd = sandbox.path().to_str().unwrap();
+    let file = sandbox.path().join(MAIN_TF);
+    let input = json!({
+        "cwd": cwd, "hook_event_name": "PreToolUse", "tool_name": "Write",
+        "tool_input": {"file_path": file.to_str().unwrap(), "content": ""},
+    });
+    let output = hook(&sandbox, "claude", input.to_string());
+    let (said, reason) = read_permission_decision(&output);
+    assert_eq!(said, Said::Deny, "{reason}");
+    assert!(
+        reason.contains("`aws_db_instance.main` was removed: the edit empties `infra/main.tf`")
+            && !reason.contains("with its file"),
+        "{reason}"
+    );
+}

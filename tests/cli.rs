@@ -1840,3 +1840,198 @@ fn diff_and_gate_judge_local_module_calls() {
         ]
     );
 }
+
+/// A Terraform module with a database, a queue and a module call, for edits still being typed.
+const TYPING_BASE: &str = r#"provider "aws" {
+  region = "eu-west-1"
+}
+
+resource "aws_vpc" "main" {
+  cidr_block = "10.0.0.0/16"
+}
+
+resource "aws_db_instance" "orders" {
+  engine         = "postgres"
+  instance_class = "db.t3.micro"
+}
+
+module "network" {
+  source = "terraform-aws-modules/vpc/aws"
+  cidr   = "10.1.0.0/16"
+}
+
+resource "aws_sqs_queue" "jobs" {
+  name = "jobs"
+}
+
+resource "aws_s3_bucket" "logs" {
+  bucket = "acme-logs"
+}
+"#;
+
+/// An edit still being typed hides nothing: whether the edit is judged as two files, against
+/// git, by the gate or by the agent hook, the blocks its syntax error swallows are not reported
+/// removed, and the real removal of the queue, made before the typing began, is.
+#[test]
+fn an_unfinished_edit_removes_nothing_it_hides() {
+    let queue = "resource \"aws_sqs_queue\" \"jobs\" {\n  name = \"jobs\"\n}\n\n";
+    let without_queue = TYPING_BASE.replace(queue, "");
+    let at = without_queue.find("resource \"aws_db_instance\"").unwrap();
+    let typed = "resource \"aws_security_group\" \"web\" {\n  name   = \"web\"\n  vpc_id = aws_vpc.main.id\n}\n\n";
+    let sandbox = committed(&[("infra/main.tf", TYPING_BASE)]);
+    sandbox.write("old/main.tf", TYPING_BASE);
+    let cwd = sandbox.path().to_str().unwrap().to_owned();
+    let file = sandbox.path().join("infra/main.tf");
+    // A half-typed name, an unterminated string, a block without its `}`, and a string in
+    // an existing block left open.
+    let mut prefixes: Vec<String> = [
+        "resource \"aws_secu",
+        "resource \"aws_security_group\" \"web\" {\n  name   = \"we",
+        "resource \"aws_security_group\" \"web\" {\n  name   = \"web\"\n",
+    ]
+    .iter()
+    .map(|part| format!("{}{part}{}", &without_queue[..at], &without_queue[at..]))
+    .collect();
+    prefixes.push(
+        format!("{}{typed}{}", &without_queue[..at], &without_queue[at..])
+            .replace("\"postgres\"", "\"postgr"),
+    );
+    for new in &prefixes {
+        let expect_removal = |report: &Value, path: &str| {
+            let findings = report["findings"].as_array().unwrap();
+            let judged: Vec<String> = findings
+                .iter()
+                .filter(|finding| finding["severity"] != "info")
+                .map(|finding| {
+                    format!(
+                        "{} {}",
+                        finding["rule"].as_str().unwrap(),
+                        finding["message"].as_str().unwrap()
+                    )
+                })
+                .collect();
+            assert!(
+                judged.len() == 1
+                    && judged[0].starts_with("RL-TF-001 `aws_sqs_queue.jobs` was removed"),
+                "{path}: {judged:#?}\n{new}"
+            );
+            assert!(
+                findings
+                    .iter()
+                    .any(|finding| finding["rule"] == "RL-META-001"),
+                "{path}: {findings:#?}"
+            );
+        };
+        sandbox.write("new/main.tf", new);
+        let output = sandbox.run(&["diff", "old/main.tf", "new/main.tf", "--format", "json"]);
+        expect_removal(&json_of(&output), "diff OLD NEW");
+
+        sandbox.write("infra/main.tf", new);
+        let output = sandbox.run(&["diff", "--format", "json", "infra"]);
+        expect_removal(&json_of(&output), "diff");
+        sandbox.write("infra/main.tf", TYPING_BASE);
+
+        let output = sandbox
+            .command(&["gate", "--path", "infra/main.tf", "--format", "json"])
+            .write_stdin(new.clone())
+            .output()
+            .unwrap();
+        expect_removal(&json_of(&output), "gate");
+
+        let input = serde_json::json!({
+            "cwd": cwd, "hook_event_name": "PreToolUse", "tool_name": "Write",
+            "tool_input": {"file_path": file.to_str().unwrap(), "content": new},
+        });
+        let output = sandbox
+            .command(&["hook", "claude"])
+            .write_stdin(input.to_string())
+            .output()
+            .unwrap();
+        let answer = json_of(&output);
+        let reason = answer["hookSpecificOutput"]["permissionDecisionReason"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(
+            reason.contains("aws_sqs_queue.jobs")
+                && !reason.contains("aws_db_instance.orders")
+                && !reason.contains("module.network")
+                && !reason.contains("aws_s3_bucket.logs"),
+            "hook claude: {answer}"
+        );
+    }
+}
+
+/// `diff --fix` applies the fixes that need the base (a `removed` block for a deleted
+/// resource) to the new side, in OLD NEW mode and in git mode; `--diff` prints them instead;
+/// `--unsafe-fixes` adds the unsafe ones.
+#[test]
+fn diff_fix_applies_fixes_that_need_the_base() {
+    let queue = "resource \"aws_sqs_queue\" \"jobs\" {\n  name = \"jobs\"\n}\n";
+    let base = format!("{BUCKET}\n{queue}");
+    let removed =
+        "\nremoved {\n  from = aws_sqs_queue.jobs\n\n  lifecycle {\n    destroy = false\n  }\n}\n";
+
+    let sandbox = Sandbox::new();
+    sandbox.write("old.tf", &base);
+    sandbox.write("new.tf", BUCKET);
+    let output = sandbox.run(&["diff", "--diff", "old.tf", "new.tf"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stdout(&output).starts_with("--- a/new.tf\n+++ b/new.tf\n")
+            && stdout(&output).contains("+  from = aws_sqs_queue.jobs\n"),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(sandbox.read("new.tf"), BUCKET);
+
+    let output = sandbox.run(&["diff", "--fix", "old.tf", "new.tf", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stderr(&output), "redline: applied 1 fix(es)\n");
+    assert!(found(&json_of(&output)).is_empty());
+    assert_eq!(sandbox.read("new.tf"), format!("{BUCKET}{removed}"));
+
+    sandbox.write("new.tf", BUCKET);
+    let output = sandbox.run(&["diff", "--fix", "--unsafe-fixes", "old.tf", "new.tf"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    // The safe fix comes first; the unsafe one (restoring the block) is for findings that
+    // have no safe fix.
+    assert_eq!(sandbox.read("new.tf"), format!("{BUCKET}{removed}"));
+
+    // Git mode fixes the working tree.
+    let sandbox = committed(&[("infra/main.tf", &base)]);
+    sandbox.write("infra/main.tf", BUCKET);
+    let output = sandbox.run(&["diff", "--fix"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert_eq!(sandbox.read("infra/main.tf"), format!("{BUCKET}{removed}"));
+    let output = sandbox.run(&["diff"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+}
+
+/// Two folders are compared as folders: a Terraform file renamed within its module, two
+/// manifests merged into one file and a manifest moved to another subfolder remove nothing and
+/// bring back no finding, while an object that is really gone is reported.
+#[test]
+fn diff_compares_folders_as_folders() {
+    const CLAIM: &str = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data\n  namespace: shop\nspec:\n  resources: {}\n";
+    const NAMESPACE: &str = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n";
+    const VOLUME: &str = "apiVersion: v1\nkind: PersistentVolume\nmetadata:\n  name: disk\nspec:\n  persistentVolumeReclaimPolicy: Retain\n";
+    let sandbox = Sandbox::new();
+    sandbox.write("v1/infra/storage.tf", BUCKET);
+    sandbox.write("v1/deploy/claim.yaml", CLAIM);
+    sandbox.write("v1/deploy/namespace.yaml", NAMESPACE);
+    sandbox.write("v1/deploy/volume.yaml", VOLUME);
+    sandbox.write("v2/infra/buckets.tf", BUCKET);
+    sandbox.write("v2/deploy/all.yaml", format!("{NAMESPACE}---\n{CLAIM}"));
+    sandbox.write("v2/cluster/volume.yaml", VOLUME);
+    let output = sandbox.run(&["diff", "v1", "v2", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert!(found(&json_of(&output)).is_empty(), "{}", stdout(&output));
+
+    sandbox.write("v2/deploy/all.yaml", NAMESPACE);
+    let output = sandbox.run(&["diff", "v1", "v2", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert_eq!(
+        found(&json_of(&output)),
+        ["RL-K8S-001 v2/deploy/claim.yaml:1:1"]
+    );
+}

@@ -713,6 +713,69 @@ fn renaming_a_resource_asks_for_moved_until_the_fix_is_applied() {
     assert_eq!(client.shutdown().code(), Some(0));
 }
 
+#[test]
+fn a_commit_in_a_terminal_clears_the_findings_it_made_stale() {
+    let workspace = committed_workspace();
+    let mut client = LspClient::start(workspace.dir.path());
+    // Like Neovim on Linux: no file watching, and pull diagnostics without refresh.
+    let init = client.initialize(
+        workspace.dir.path(),
+        json!({"textDocument": {"diagnostic": {"dynamicRegistration": false}}}),
+        json!({"scanWorkspace": false, "debounceMs": 0}),
+    );
+    // Such a client could not be asked to pull again after the commit: it is pushed findings.
+    assert_eq!(init["capabilities"].get("diagnosticProvider"), None);
+    let uri = workspace.uri("main.tf");
+    open(&mut client, &uri, COMMITTED_TF);
+    assert_eq!(client.diagnostics(&uri, json!(1)), Vec::<Value>::new());
+
+    // `logs` → `archive`, saved but not committed: the committed address would be destroyed.
+    change(
+        &mut client,
+        &uri,
+        2,
+        json!([{"range": range((0, 26), (0, 30)), "text": "archive"}]),
+    );
+    let diagnostics = client.diagnostics(&uri, json!(2));
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    assert_eq!(diagnostics[0]["code"], "RL-TF-002");
+    let renamed = COMMITTED_TF.replacen("logs", "archive", 1);
+    std::fs::write(workspace.dir.path().join("main.tf"), &renamed).unwrap();
+
+    // Committing in a terminal moves `HEAD`: the server sees it without a keystroke, and the
+    // rename is no longer an edit.
+    git(workspace.dir.path(), &["commit", "-q", "-am", "rename"]);
+    let cleared = client.notification("textDocument/publishDiagnostics", |params| {
+        params["uri"] == uri.as_str() && params["version"] == 2
+    });
+    assert_eq!(cleared["diagnostics"], json!([]));
+    assert_eq!(client.shutdown().code(), Some(0));
+}
+
+#[test]
+fn errors_come_first_and_infos_may_be_hints() {
+    let workspace = Workspace::new();
+    std::fs::write(workspace.dir.path().join("redline.toml"), "").unwrap();
+    let mut client = LspClient::start(workspace.dir.path());
+    initialize(
+        &mut client,
+        &workspace,
+        json!({}),
+        json!({"scanWorkspace": false, "infoAsHint": true}),
+    );
+    let uri = workspace.uri("other.tf");
+    open(&mut client, &uri, OTHER_TF);
+    let diagnostics = client.diagnostics(&uri, json!(1));
+    let found: Vec<(&str, u64)> = diagnostics
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap(), d["severity"].as_u64().unwrap()))
+        .collect();
+    // The bucket's missing `prevent_destroy` (an info, at the `resource` line) comes after the
+    // error on the line below it, and is a hint.
+    assert_eq!(found, [("RL-TF-010", 1), ("RL-TF-019", 4)]);
+    assert_eq!(client.shutdown().code(), Some(0));
+}
+
 /// The resident memory of a process, in KiB, from `/proc/PID/status`.
 fn resident_kib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
@@ -1175,4 +1238,55 @@ fn related_information_points_into_the_called_module() {
         }])
     );
     client.shutdown();
+}
+
+/// Typing a block character by character above a committed one: a prefix that is not finished
+/// hides what follows from the parser, and the editor shows only the syntax error, never the
+/// blocks it hides as removed.
+#[test]
+fn typing_a_block_never_shows_a_removal() {
+    let workspace = Workspace::new();
+    let committed = format!(
+        "resource \"aws_db_instance\" \"orders\" {{\n  engine = \"postgres\"\n}}\n\n{COMMITTED_TF}"
+    );
+    std::fs::write(workspace.dir.path().join("main.tf"), &committed).unwrap();
+    std::fs::remove_file(workspace.dir.path().join("other.tf")).unwrap();
+    git(workspace.dir.path(), &["init", "-q", "-b", "main"]);
+    git(workspace.dir.path(), &["add", "-A"]);
+    git(workspace.dir.path(), &["commit", "-q", "-m", "base"]);
+    let mut client = LspClient::start(workspace.dir.path());
+    initialize(
+        &mut client,
+        &workspace,
+        json!({}),
+        json!({"scanWorkspace": false}),
+    );
+    let uri = workspace.uri("main.tf");
+    open(&mut client, &uri, &committed);
+    let judged = |diagnostics: &[Value]| -> Vec<String> {
+        diagnostics
+            .iter()
+            .filter(|diagnostic| diagnostic["code"] != "RL-META-001")
+            .filter(|diagnostic| diagnostic["severity"].as_u64().unwrap_or(4) <= 2)
+            .map(|diagnostic| diagnostic["message"].as_str().unwrap_or("").to_owned())
+            .collect()
+    };
+    let before = judged(&client.diagnostics(&uri, json!(1)));
+    let typed = "resource \"aws_sqs_queue\" \"jobs\" {\n  name = \"jobs\"\n}\n\n";
+    let mut version = 1;
+    // Every fourth prefix, typed at the top of the file, each sent as one keystroke.
+    let ends: Vec<usize> = (1..=typed.len()).step_by(4).collect();
+    for end in ends {
+        version += 1;
+        let text = format!("{}{}", &typed[..end], committed);
+        change(&mut client, &uri, version, json!([{ "text": text }]));
+        let diagnostics = client.diagnostics(&uri, json!(version));
+        let now = judged(&diagnostics);
+        assert!(
+            now.iter().all(|message| before.contains(message)),
+            "after typing {:?}: {now:#?}",
+            &typed[..end]
+        );
+    }
+    assert_eq!(client.shutdown().code(), Some(0));
 }

@@ -22,6 +22,68 @@ const CONFIG: &str = "[rules]\ndisable = [\"RL-TF-019\"]\n";
 const FIXTURE: &str = "# Buckets whose destroy would delete their contents.\n\
 resource \"aws_backup_vault\" \"🚀中文\" { force_destroy = true }\n";
 
+/// Takes the `timing NAME=VALUE` lines out of what a script printed, prints them and appends them
+/// to `<target>/editors/timings.txt`; they are measurements to read, never asserted on.
+fn take_timings(test: &str, lines: Vec<String>) -> Vec<String> {
+    let (timings, rest): (Vec<String>, Vec<String>) = lines
+        .into_iter()
+        .partition(|line| line.starts_with("timing "));
+    let folder = Path::new(env!("CARGO_TARGET_TMPDIR")).join("../editors");
+    std::fs::create_dir_all(&folder).unwrap();
+    let mut record = String::new();
+    for timing in &timings {
+        let line = format!("neovim {test}: {}\n", &timing["timing ".len()..]);
+        eprint!("{line}");
+        record.push_str(&line);
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(folder.join("timings.txt"))
+        .unwrap();
+    std::io::Write::write_all(&mut file, record.as_bytes()).unwrap();
+    rest
+}
+
+/// Environment for a git that reads no configuration of the machine, as `support/git.rs` runs it.
+const GIT_ENV: [(&str, &str); 7] = [
+    ("GIT_CONFIG_NOSYSTEM", "1"),
+    ("GIT_CONFIG_GLOBAL", "/dev/null"),
+    ("GIT_AUTHOR_NAME", "redline"),
+    ("GIT_AUTHOR_EMAIL", "redline@example.com"),
+    ("GIT_COMMITTER_NAME", "redline"),
+    ("GIT_COMMITTER_EMAIL", "redline@example.com"),
+    ("GIT_TERMINAL_PROMPT", "0"),
+];
+
+/// Runs `nvim --headless --clean -l tests/neovim/SCRIPT ARGS…` in `cwd`, fails the test when it
+/// fails, and returns the lines it printed without the timings.
+fn run_script(test: &str, script: &str, args: &[&std::ffi::OsStr], cwd: &Path) -> Vec<String> {
+    let output = Command::new(nvim())
+        .args(["--headless", "--clean", "-l"])
+        .arg(repo_root().join("tests/neovim").join(script))
+        .args(args)
+        .current_dir(cwd)
+        .env("REDLINE_TODAY", "2026-06-01")
+        .env("XDG_STATE_HOME", cwd.join(".state"))
+        .env("XDG_DATA_HOME", cwd.join(".data"))
+        .envs(GIT_ENV)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "nvim failed\nstdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    let lines = stdout
+        .lines()
+        .chain(stderr.lines())
+        .map(str::to_owned)
+        .collect();
+    take_timings(test, lines)
+}
+
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -74,7 +136,14 @@ fn neovim_shows_findings_and_applies_the_quick_fix() {
         "nvim failed\nstdout:\n{stdout}\nstderr:\n{stderr}"
     );
     // Neovim offers UTF-8, so the server picks it; `vim.diagnostic` columns are bytes.
-    let lines: Vec<&str> = stdout.lines().chain(stderr.lines()).collect();
+    let lines = take_timings(
+        "shows_findings",
+        stdout
+            .lines()
+            .chain(stderr.lines())
+            .map(str::to_owned)
+            .collect(),
+    );
     assert_eq!(
         lines,
         [
@@ -224,4 +293,110 @@ fn neovim_asks_for_moved_when_a_committed_resource_is_renamed() {
             "fixed=}",
         ]
     );
+}
+
+#[test]
+fn neovim_clears_an_edit_finding_when_the_edit_is_committed_in_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("main.tf");
+    std::fs::write(
+        &file,
+        "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"logs\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("redline.toml"), CONFIG).unwrap();
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-q", "-m", "base"]);
+    let redline = env!("CARGO_BIN_EXE_redline");
+    let args = [
+        repo_root().into_os_string(),
+        redline.into(),
+        file.into_os_string(),
+    ];
+    let args: Vec<&std::ffi::OsStr> = args.iter().map(|arg| arg.as_os_str()).collect();
+    let lines = run_script("commit", "commit.lua", &args, dir.path());
+    // Neovim on Linux watches no files for the server: the server sees the commit itself.
+    assert_eq!(
+        lines,
+        [
+            "before=0",
+            "diagnostic=RL-TF-002 0:25",
+            "after_commit=0",
+            "buffer_unchanged=true",
+        ]
+    );
+}
+
+#[test]
+fn neovim_outside_a_repository_uses_one_server_for_the_current_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::create_dir_all(root.join(".github/workflows")).unwrap();
+    std::fs::create_dir_all(root.join("infra")).unwrap();
+    std::fs::write(
+        root.join(".github/workflows/ci.yml"),
+        "on: push\npermissions: write-all\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo hi\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("Makefile"),
+        "clean:\n\trm -rf /\n\ndeploy:\n\tterraform apply -auto-approve\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("infra/main.tf"),
+        "resource \"aws_s3_bucket\" \"b\" {\n  force_destroy = true\n}\n",
+    )
+    .unwrap();
+    let redline = env!("CARGO_BIN_EXE_redline");
+    let args = [repo_root().into_os_string(), redline.into()];
+    let args: Vec<&std::ffi::OsStr> = args.iter().map(|arg| arg.as_os_str()).collect();
+    let lines = run_script("workspace", "workspace.lua", &args, &root);
+    assert_eq!(
+        lines,
+        [
+            "diagnostic=.github/workflows/ci.yml RL-GHA-001 1:13",
+            "filetype=make",
+            "diagnostic=Makefile RL-SH-013 1:1",
+            "diagnostic=Makefile RL-SH-002 4:1",
+            "clients=1",
+            "root_is_cwd=true",
+            "quickfix=.github/workflows/ci.yml:2:14 E [RL-GHA-001]",
+            "quickfix=Makefile:2:2 E [RL-SH-013]",
+            "quickfix=Makefile:5:2 E [RL-SH-002]",
+            "quickfix=infra/main.tf:1:1 I [RL-TF-019]",
+            "quickfix=infra/main.tf:2:3 E [RL-TF-010]",
+            "health=OK binary: REDLINE",
+            "health=OK version: redline 0.1.0",
+            "health=OK server N running: root CWD, encoding utf-8",
+        ]
+    );
+}
+
+#[test]
+fn neovim_says_once_how_to_install_a_missing_binary() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("main.tf");
+    let second = dir.path().join("other.tf");
+    std::fs::write(&first, FIXTURE).unwrap();
+    std::fs::write(&second, FIXTURE).unwrap();
+    let args = [
+        repo_root().into_os_string(),
+        first.into_os_string(),
+        second.into_os_string(),
+    ];
+    let args: Vec<&std::ffi::OsStr> = args.iter().map(|arg| arg.as_os_str()).collect();
+    let lines = run_script("missing", "missing.lua", &args, dir.path());
+    assert_eq!(lines.len(), 2, "{lines:#?}");
+    assert!(
+        lines[0]
+            .starts_with("message=3 redline: cannot run `redline-not-installed`: install redline"),
+        "{lines:#?}"
+    );
+    assert!(
+        lines[0].contains("cmd = { \"/path/to/redline\", \"lsp\" }"),
+        "{lines:#?}"
+    );
+    assert_eq!(lines[1], "clients=0");
 }

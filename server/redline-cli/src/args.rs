@@ -71,6 +71,20 @@ pub enum Command {
     ///
     /// Editors start this; see `editors/` for the VS Code and Neovim clients.
     Lsp(LspArgs),
+    /// Run a Model Context Protocol server over standard input and output.
+    ///
+    /// Coding agents start this as an MCP server (`{"command": "redline", "args": ["mcp"]}`) and
+    /// call its tools before they act: `check_edit` (a file's new content, or an old/new
+    /// replacement, judged as `redline gate` and `redline hook` judge a write or an edit),
+    /// `check_command` (a shell command, judged as `redline hook claude` judges a Bash call,
+    /// with its effect on the files redline judges simulated), `check_plan` (as `redline
+    /// plan`), `check_files` (as `redline check`) and `explain_rule` (as `redline explain`).
+    /// Each answers with the JSON report of `--format json`; `check_edit` and `check_command`
+    /// add the decision (`allow`, `ask` or `deny`) and its reason. Every path a call names must
+    /// lead inside the root: one outside it is a tool error. A file's content or a command holds
+    /// at most 64 MiB. Exit status: 0 when the client closes the session, 2 when the root cannot
+    /// be used.
+    Mcp(McpArgs),
     /// Combine JSON or SARIF reports, such as those of CI shards, into one.
     ///
     /// All inputs must have the same format, which is also the output's. Findings are
@@ -140,6 +154,14 @@ pub struct LspArgs {
     /// clients pass it).
     #[arg(long)]
     pub stdio: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct McpArgs {
+    /// The folder the tools read files in; paths are relative to it, and a path outside it is
+    /// refused [default: the current folder].
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -237,6 +259,20 @@ pub struct DiffArgs {
     /// Report every finding of the changed files, not only those the change introduced.
     #[arg(long)]
     pub all: bool,
+
+    /// Apply safe fixes to the new files (the working tree in git mode, NEW in OLD NEW mode),
+    /// then report what remains. Fixes that need the base, such as a `removed` block for a
+    /// deleted resource, are applied too.
+    #[arg(long)]
+    pub fix: bool,
+
+    /// With --fix or --diff, also apply unsafe fixes (they change behaviour: review them).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+
+    /// Print the fixes as a unified diff instead of writing them; exit 1 if there is one.
+    #[arg(long)]
+    pub diff: bool,
 
     #[command(flatten)]
     pub report: ReportArgs,

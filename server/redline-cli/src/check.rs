@@ -6,6 +6,7 @@ use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
+use indicatif::ProgressBar;
 use rayon::prelude::*;
 use redline_engine::{
     AnalysisOptions, CalledModules, Date, FileAnalysis, FixMode, SourceInput,
@@ -29,6 +30,7 @@ use crate::findings::{self, Finding};
 use crate::output::{Output, Replace};
 use crate::progress;
 use crate::render;
+use crate::report::Report;
 use crate::write::{Written, replace_file};
 
 /// How many files are analysed in parallel before their findings are written.
@@ -116,22 +118,157 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
         discovery.files.len(),
         !args.no_progress && report.format == OutputFormat::Text && !args.diff,
     );
-    // The Terraform files of a folder form a module and are analysed together, as one job;
-    // every other file is a job of its own. Jobs run a batch at a time, and each file's
-    // outcome is written in walk order as soon as the files before it are written.
-    let groups = jobs(&discovery.files);
+    analyse_files(
+        &discovery.files,
+        &discovery.bounds,
+        &Analysis {
+            options: &options,
+            fix_mode,
+            diff_only: args.diff,
+            progress: &progress,
+        },
+        |outcome| {
+            files += usize::from(outcome.analysed);
+            fixes_applied += outcome.fixes_applied;
+            errors.extend(outcome.problem);
+            match &mut destination {
+                // The report may be streaming to the same terminal as the bar.
+                Destination::Report(writer) => progress.suspend(|| writer.add(outcome.findings))?,
+                Destination::Baseline { kept, .. } => kept.extend(outcome.findings),
+                Destination::Diffs => {}
+            }
+            if let Some(diff) = outcome.diff {
+                diffs.push_str(&diff);
+            }
+            Ok(())
+        },
+    )?;
+    progress.finish_and_clear();
+    emit::note_problems(&mut errors);
+    let mut stderr = std::io::stderr().lock();
+    let io_failed = errors.iter().any(|error| error.kind == ProblemKind::Io);
+
+    // `--diff` applies no fix: it prints them.
+    if args.fix && !args.diff {
+        note_fixes_applied(fixes_applied);
+    }
+    match destination {
+        Destination::Report(writer) => writer.end(&errors, files),
+        Destination::Baseline { path, kept } => {
+            baseline::write(path, &kept)?;
+            let _ = writeln!(
+                stderr,
+                "redline: wrote {} finding(s) to baseline {}",
+                kept.len(),
+                path.display()
+            );
+            Ok(emit::exit_status(io_failed, false))
+        }
+        Destination::Diffs => write_diffs(report.output.as_deref(), &diffs, io_failed),
+    }
+}
+
+/// Writes the unified diffs of `--diff` to standard output or `output`; the exit status says
+/// whether there was one.
+pub(crate) fn write_diffs(
+    output: Option<&std::path::Path>,
+    diffs: &str,
+    io_failed: bool,
+) -> anyhow::Result<Exit> {
+    // On a terminal the diff is read, so the repository's text is escaped like any other
+    // human output; written to a file or a pipe it stays exact, so that it still applies.
+    let diffs = if output.is_none() && std::io::stdout().is_terminal() {
+        escape::lines(diffs)
+    } else {
+        std::borrow::Cow::Borrowed(diffs)
+    };
+    Output::write_all(output, &diffs)?;
+    Ok(emit::exit_status(io_failed, !diffs.is_empty()))
+}
+
+/// Tells how many fixes `--fix` applied, on standard error.
+pub(crate) fn note_fixes_applied(fixes_applied: usize) {
+    if fixes_applied > 0 {
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "redline: applied {fixes_applied} fix(es)"
+        );
+    }
+}
+
+/// Every finding of the files and folders `paths` (relative to `cwd`), as `redline check PATHS`
+/// reports them, without fixing anything: the files that cannot be read are the report's
+/// errors.
+pub fn collect(paths: &[PathBuf], cwd: &Path) -> anyhow::Result<Report> {
+    let mut discovery = discover(&DiscoverOptions {
+        paths,
+        config_file: None,
+        cwd,
+    })?;
+    mark_called_modules(&mut discovery.files);
+    let options = AnalysisOptions {
+        today: Some(today()),
+        select: None,
+    };
+    let mut report = Report {
+        findings: Vec::new(),
+        errors: discovery.problems,
+        files: 0,
+    };
+    analyse_files(
+        &discovery.files,
+        &discovery.bounds,
+        &Analysis {
+            options: &options,
+            fix_mode: None,
+            diff_only: false,
+            progress: &ProgressBar::hidden(),
+        },
+        |outcome| {
+            report.files += usize::from(outcome.analysed);
+            report.errors.extend(outcome.problem);
+            report.findings.extend(outcome.findings);
+            Ok(())
+        },
+    )?;
+    report
+        .errors
+        .sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
+    Ok(report)
+}
+
+/// How the files of a run are analysed.
+struct Analysis<'a> {
+    options: &'a AnalysisOptions,
+    fix_mode: Option<FixMode>,
+    diff_only: bool,
+    progress: &'a ProgressBar,
+}
+
+/// Analyses `files` (and with a fix mode, fixes them) and hands each file's outcome to `sink`,
+/// in walk order. The Terraform files of a folder form a module and are analysed together, as
+/// one job; every other file is a job of its own. Jobs run a batch at a time, and each file's
+/// outcome is handed over as soon as the files before it are, so memory does not grow with the
+/// number of files.
+fn analyse_files(
+    files: &[FileJob],
+    bounds: &Bounds,
+    analysis: &Analysis<'_>,
+    mut sink: impl FnMut(FileOutcome) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let groups = jobs(files);
     let mut pending: BTreeMap<usize, FileOutcome> = BTreeMap::new();
     let mut next = 0;
     for batch in batches(&groups) {
         let members = |group: &[usize]| -> Vec<&FileJob> {
-            group.iter().map(|&index| &discovery.files[index]).collect()
+            group.iter().map(|&index| &files[index]).collect()
         };
         // Every job of the batch is read first, so that the local modules that several
         // folders call are read and parsed once for them all.
         let shared = SharedReads::default();
         let reads: Vec<GroupRead> = batch
             .par_iter()
-            .map(|group| read_group(&members(group), &discovery.bounds, &shared))
+            .map(|group| read_group(&members(group), bounds, &shared))
             .collect();
         drop(shared);
         let called = CalledModules::new(reads.iter().flat_map(|read| {
@@ -147,66 +284,22 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
                     &members(group),
                     read,
                     &called,
-                    &options,
-                    fix_mode,
-                    args.diff,
-                    &discovery.bounds,
+                    analysis.options,
+                    analysis.fix_mode,
+                    analysis.diff_only,
+                    bounds,
                 );
-                progress.inc(group.len() as u64);
+                analysis.progress.inc(group.len() as u64);
                 group.iter().copied().zip(outcomes)
             })
             .collect();
         pending.extend(outcomes);
         while let Some(outcome) = pending.remove(&next) {
             next += 1;
-            files += usize::from(outcome.analysed);
-            fixes_applied += outcome.fixes_applied;
-            errors.extend(outcome.problem);
-            match &mut destination {
-                // The report may be streaming to the same terminal as the bar.
-                Destination::Report(writer) => progress.suspend(|| writer.add(outcome.findings))?,
-                Destination::Baseline { kept, .. } => kept.extend(outcome.findings),
-                Destination::Diffs => {}
-            }
-            if let Some(diff) = outcome.diff {
-                diffs.push_str(&diff);
-            }
+            sink(outcome)?;
         }
     }
-    progress.finish_and_clear();
-    emit::note_problems(&mut errors);
-    let mut stderr = std::io::stderr().lock();
-    let io_failed = errors.iter().any(|error| error.kind == ProblemKind::Io);
-
-    // `--diff` applies no fix: it prints them.
-    if args.fix && fixes_applied > 0 && !args.diff {
-        let _ = writeln!(stderr, "redline: applied {fixes_applied} fix(es)");
-    }
-    match destination {
-        Destination::Report(writer) => writer.end(&errors, files),
-        Destination::Baseline { path, kept } => {
-            baseline::write(path, &kept)?;
-            let _ = writeln!(
-                stderr,
-                "redline: wrote {} finding(s) to baseline {}",
-                kept.len(),
-                path.display()
-            );
-            Ok(emit::exit_status(io_failed, false))
-        }
-        Destination::Diffs => {
-            // On a terminal the diff is read, so the repository's text is escaped like any
-            // other human output; written to a file or a pipe it stays exact, so that it still
-            // applies.
-            let diffs = if report.output.is_none() && std::io::stdout().is_terminal() {
-                escape::lines(&diffs)
-            } else {
-                std::borrow::Cow::Borrowed(diffs.as_str())
-            };
-            Output::write_all(report.output.as_deref(), &diffs)?;
-            Ok(emit::exit_status(io_failed, !diffs.is_empty()))
-        }
-    }
+    Ok(())
 }
 
 /// Tells the engine which Terraform folders a local module call of another checked folder
@@ -505,10 +598,13 @@ fn process(
                 if diff_only {
                     res.diff = Some(unified_diff(&file.display, &source.text, &outcome.text));
                 } else {
-                    let bom = if source.had_bom { "\u{feff}" } else { "" };
-                    let original = format!("{bom}{}", source.text);
-                    let fixed = format!("{bom}{}", outcome.text);
-                    match replace_file(&file.path, original.as_bytes(), fixed.as_bytes(), bounds) {
+                    match write_fixed(
+                        &file.path,
+                        &source.text,
+                        &outcome.text,
+                        source.had_bom,
+                        bounds,
+                    ) {
                         Ok(Written::Replaced) => {}
                         // A link and the file it leads to were both found and fixed: count the
                         // fixes once.
@@ -545,7 +641,23 @@ fn process(
     res.findings = findings::from_diagnostics(&file.display, &text, &analysis.diagnostics, &others);
 }
 
-fn unified_diff(path: &str, old: &str, new: &str) -> String {
+/// Replaces the text of a file that `--fix` fixed (see `replace_file`), keeping its byte order
+/// mark.
+pub(crate) fn write_fixed(
+    path: &std::path::Path,
+    original: &str,
+    fixed: &str,
+    had_bom: bool,
+    bounds: &Bounds,
+) -> anyhow::Result<Written> {
+    let bom = if had_bom { "\u{feff}" } else { "" };
+    let original = format!("{bom}{original}");
+    let fixed = format!("{bom}{fixed}");
+    replace_file(path, original.as_bytes(), fixed.as_bytes(), bounds)
+}
+
+/// The fixes of one file as a unified diff, as `--diff` prints them.
+pub(crate) fn unified_diff(path: &str, old: &str, new: &str) -> String {
     similar::TextDiff::from_lines(old, new)
         .unified_diff()
         .context_radius(3)

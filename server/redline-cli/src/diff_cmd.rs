@@ -7,7 +7,10 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use rayon::prelude::*;
-use redline_engine::{AnalysisOptions, ChangeInput, Report as Reported, analyze_change};
+use redline_engine::{
+    AnalysisOptions, ChangeInput, FixMode, Report as Reported, analyze_change, fix_text,
+};
+use redline_rules::BASE_PREFIX;
 use redline_syntax::SourceHints;
 use redline_syntax::detect::is_candidate_path;
 use redline_workspace::git::Repository;
@@ -19,12 +22,13 @@ use redline_workspace::{
 
 use crate::Exit;
 use crate::args::DiffArgs;
-use crate::check::today;
+use crate::check::{note_fixes_applied, today, unified_diff, write_diffs, write_fixed};
 use crate::emit::{self, ReportOptions};
 use crate::findings::{self, Finding};
 use crate::output::Replace;
 use crate::render;
 use crate::report::Report;
+use crate::write::Written;
 
 /// One file of the comparison, read and ready for the engine.
 pub(crate) struct Prepared {
@@ -55,7 +59,11 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Exit> {
         Mode::Paths { old, new } => {
             let (prepared, errors) = path_inputs(args, &cwd, old, new)?;
             let bounds = Bounds::new(&[new.to_path_buf()], &cwd);
-            (prepared, errors, Modules::scan(new, bounds))
+            let modules = Modules {
+                together: true,
+                ..Modules::scan(new, bounds)
+            };
+            (prepared, errors, modules)
         }
     };
     let report = if args.all {
@@ -63,14 +71,30 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Exit> {
     } else {
         Reported::Introduced
     };
-    let (mut all_findings, files) = analyse(&prepared, report, &modules);
-    all_findings.sort_by(|a, b| a.path.cmp(&b.path));
+    let fix = (args.fix || args.diff).then_some(Fixing {
+        mode: if args.unsafe_fixes {
+            FixMode::Unsafe
+        } else {
+            FixMode::Safe
+        },
+        write: !args.diff,
+    });
+    let mut analysed = analyse(&prepared, report, &modules, fix);
+    analysed.findings.sort_by(|a, b| a.path.cmp(&b.path));
+    errors.append(&mut analysed.problems);
 
     emit::note_problems(&mut errors);
+    if args.diff {
+        let io_failed = errors.iter().any(|error| error.kind == ProblemKind::Io);
+        return write_diffs(args.report.output.as_deref(), &analysed.diffs, io_failed);
+    }
+    if args.fix {
+        note_fixes_applied(analysed.fixes_applied);
+    }
     let report = Report {
-        findings: all_findings,
+        findings: analysed.findings,
         errors,
-        files,
+        files: analysed.files,
     };
     let color = emit::use_color(args.color, args.report.output.as_deref());
     emit::write_report(
@@ -101,6 +125,10 @@ pub(crate) struct Modules {
     pub called: CalledFolders,
     /// Where the files of called modules may be read.
     pub bounds: Bounds,
+    /// Whether the files other than Terraform's are judged together wherever they are (two
+    /// folders compared: a Kubernetes object moved to another subfolder is not removed),
+    /// rather than folder by folder.
+    pub together: bool,
 }
 
 impl Modules {
@@ -109,20 +137,47 @@ impl Modules {
         Modules {
             called: CalledFolders::scan(root, &bounds),
             bounds,
+            together: false,
         }
     }
+}
+
+/// How `redline diff --fix` and `--diff` fix the new side of an edit.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Fixing {
+    /// Which fixes to apply.
+    pub mode: FixMode,
+    /// Whether to write the fixed files (`--fix`), or only show the fixes as diffs (`--diff`).
+    pub write: bool,
+}
+
+/// What `analyse` found, and what fixing did.
+#[derive(Default)]
+pub(crate) struct Analysed {
+    /// The findings of reported files (after fixing, with `--fix`).
+    pub findings: Vec<Finding>,
+    /// How many changed files were analysed.
+    pub files: usize,
+    /// How many fixes were applied.
+    pub fixes_applied: usize,
+    /// The fixes as unified diffs, with `--diff`.
+    pub diffs: String,
+    /// Files that could not be written.
+    pub problems: Vec<FileProblem>,
 }
 
 /// Analyses the prepared files: one engine call per configuration and folder, since a
 /// Terraform module is a folder and files of different folders never see each other, except
 /// the files of the local modules a folder calls, which are read (from the comparison when it
-/// holds them, else from disk) and given to the engine beside the folder's. Returns the
-/// findings of reported files and how many changed files were analysed.
+/// holds them, else from disk) and given to the engine beside the folder's. With `fix`, the new
+/// side of each reported file is fixed as `check --fix` fixes a file, each round judged
+/// against the same base, and the findings are those that remain.
 pub(crate) fn analyse(
     prepared: &[Prepared],
     report: Reported,
     modules: &Modules,
-) -> (Vec<Finding>, usize) {
+    fix: Option<Fixing>,
+) -> Analysed {
     // A configuration is known by where it was loaded from: jobs made by separate walks (the
     // files of a folder, its tfvars, the files an edit deletes) hold separate copies of it.
     type ConfigKey<'p> = (Option<&'p Path>, &'p Path);
@@ -132,17 +187,19 @@ pub(crate) fn analyse(
             file.job.config.path.as_deref(),
             file.job.config.root.as_path(),
         );
-        groups
-            .entry((config, parent(&file.job.display)))
-            .or_default()
-            .push(file);
+        let folder = if modules.together && !is_module_file(&file.job.display) {
+            ""
+        } else {
+            parent(&file.job.display)
+        };
+        groups.entry((config, folder)).or_default().push(file);
     }
     let options = AnalysisOptions {
         today: Some(today()),
         select: None,
     };
     let groups: Vec<Vec<&Prepared>> = groups.into_values().collect();
-    let results: Vec<(Vec<Finding>, usize)> = groups
+    let results: Vec<Analysed> = groups
         .par_iter()
         .map(|files| {
             let called = called_files(files, prepared, modules);
@@ -172,36 +229,110 @@ pub(crate) fn analyse(
                 }))
                 .collect();
             let config = &files[0].job.config.config;
-            let analyses = analyze_change(&inputs, config, &options, report);
-            // Related places point into the new side of the other files.
+            let mut analyses = analyze_change(&inputs, config, &options, report);
+            let mut res = Analysed::default();
+            // The fixed texts, by input; each file's fixes are judged with the files fixed
+            // before it.
+            let mut fixed: Vec<Option<String>> = vec![None; inputs.len()];
+            if let Some(fix) = fix {
+                for (index, file) in files.iter().enumerate() {
+                    let Some(new) = file.new.as_deref() else {
+                        continue;
+                    };
+                    if !file.reported || !inputs[index].is_changed() {
+                        continue;
+                    }
+                    let outcome = fix_text(new, fix.mode, |text| {
+                        let mut round: Vec<ChangeInput<'_>> = inputs
+                            .iter()
+                            .zip(&fixed)
+                            .map(|(input, fixed)| ChangeInput {
+                                new: fixed.as_deref().or(input.new),
+                                ..*input
+                            })
+                            .collect();
+                        round[index].new = Some(text);
+                        analyze_change(&round, config, &options, report).swap_remove(index)
+                    });
+                    if outcome.applied == 0 {
+                        continue;
+                    }
+                    if !fix.write {
+                        res.diffs
+                            .push_str(&unified_diff(&file.job.display, new, &outcome.text));
+                    } else if let Err(error) = write_new_side(file, new, &outcome.text, modules) {
+                        res.problems.push(FileProblem {
+                            path: file.job.display.clone(),
+                            message: format!("{error:#}"),
+                            kind: ProblemKind::Io,
+                        });
+                        continue;
+                    }
+                    res.fixes_applied += outcome.applied;
+                    analyses[index] = outcome.analysis;
+                    fixed[index] = Some(outcome.text);
+                }
+            }
+            // Related places point into the new side of the other files, or into the base of
+            // a file (`base:main.tf`).
+            let base_paths: Vec<String> = inputs
+                .iter()
+                .map(|input| format!("{BASE_PREFIX}{}", input.path))
+                .collect();
             let others: Vec<(&str, &str)> = inputs
                 .iter()
-                .filter_map(|input| Some((input.path, input.new?)))
+                .zip(&fixed)
+                .filter_map(|(input, fixed)| Some((input.path, fixed.as_deref().or(input.new)?)))
+                .chain(
+                    inputs
+                        .iter()
+                        .zip(&base_paths)
+                        .filter_map(|(input, path)| Some((path.as_str(), input.base?))),
+                )
                 .collect();
-            let mut res = Vec::new();
-            let mut n_files = 0;
-            for ((file, input), analysis) in files.iter().zip(&inputs).zip(analyses) {
+            for (((file, input), analysis), fixed) in
+                files.iter().zip(&inputs).zip(analyses).zip(&fixed)
+            {
                 if !file.reported || !input.is_changed() {
                     continue;
                 }
-                n_files += usize::from(analysis.format.is_some());
-                res.extend(findings::from_diagnostics(
+                res.files += usize::from(analysis.format.is_some());
+                res.findings.extend(findings::from_diagnostics(
                     &file.job.display,
-                    file.new.as_deref().unwrap_or(""),
+                    fixed.as_deref().or(file.new.as_deref()).unwrap_or(""),
                     &analysis.diagnostics,
                     &others,
                 ));
             }
-            (res, n_files)
+            res
         })
         .collect();
-    let mut all_findings = Vec::new();
-    let mut files = 0;
-    for (found, n_files) in results {
-        all_findings.extend(found);
-        files += n_files;
+    let mut res = Analysed::default();
+    for mut found in results {
+        res.findings.append(&mut found.findings);
+        res.files += found.files;
+        res.fixes_applied += found.fixes_applied;
+        res.diffs.push_str(&found.diffs);
+        res.problems.append(&mut found.problems);
     }
-    (all_findings, files)
+    res
+}
+
+/// Writes the fixed new side of a file over the file it was read from, if it still holds what
+/// was read (with or without a byte order mark).
+fn write_new_side(
+    file: &Prepared,
+    read: &str,
+    fixed: &str,
+    modules: &Modules,
+) -> anyhow::Result<()> {
+    let on_disk = std::fs::read(&file.job.path)
+        .with_context(|| format!("cannot read {}", file.job.path.display()))?;
+    let had_bom = on_disk.starts_with("\u{feff}".as_bytes());
+    let bounds = file.job.bounds.as_deref().unwrap_or(&modules.bounds);
+    match write_fixed(&file.job.path, read, fixed, had_bom, bounds)? {
+        Written::Replaced | Written::AlreadyFixed => Ok(()),
+    }
 }
 
 /// The files of the local modules that the changed Terraform files of one folder call, as
@@ -448,6 +579,7 @@ fn git_inputs(
         Modules {
             called: CalledFolders::default(),
             bounds: (*bounds).clone(),
+            together: false,
         }
     } else {
         Modules::scan(&repository.root, (*bounds).clone())

@@ -156,6 +156,25 @@ pub fn write_report(
     writer.end(&report.errors, report.files)
 }
 
+/// Renders a whole report into a string, exactly as `write_report` writes it, for a front-end
+/// that sends it elsewhere than to a file (`redline mcp`).
+pub fn render_report(report: &Report, mut renderer: Box<dyn Renderer>) -> anyhow::Result<String> {
+    let mut out = String::new();
+    let mut tally = Tally::default();
+    renderer.begin(&mut out)?;
+    for finding in &report.findings {
+        tally.add(finding);
+        renderer.finding(&mut out, finding)?;
+    }
+    let summary = Summary {
+        errors: &report.errors,
+        files: report.files,
+        tally: &tally,
+    };
+    renderer.end(&mut out, &summary)?;
+    Ok(out)
+}
+
 /// Sorts the files that could not be analysed by path and message, as reports list them, and
 /// notes each on standard error.
 pub fn note_problems(errors: &mut [FileProblem]) {

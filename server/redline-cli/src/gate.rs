@@ -205,9 +205,11 @@ pub fn judge_changes(
         None => Modules {
             called: CalledFolders::default(),
             bounds: (*bounds).clone(),
+            together: false,
         },
     };
-    let (mut findings, files) = analyse(&prepared, Reported::Introduced, &modules);
+    let analysed = analyse(&prepared, Reported::Introduced, &modules, None);
+    let (mut findings, files) = (analysed.findings, analysed.files);
     findings.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Report {
         findings,

@@ -14,6 +14,7 @@ mod hook;
 #[cfg(test)]
 mod import_cycles;
 mod init;
+mod mcp;
 mod merge_reports;
 mod output;
 mod plan_cmd;
@@ -58,6 +59,7 @@ fn main() -> ExitCode {
         Command::Lsp(_) => redline_lsp::run(redline_lsp::ServerOptions::default())
             .map(|()| Exit::Clean)
             .map_err(anyhow::Error::from),
+        Command::Mcp(args) => mcp::run(&args),
         Command::MergeReports(args) => merge_reports::run(&args),
         Command::Init(args) => init::run(&args),
         Command::Completions(args) => cli_docs::completions(&args),

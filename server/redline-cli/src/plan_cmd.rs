@@ -1,5 +1,7 @@
 //! `redline plan`: what a Terraform plan destroys, then the findings on it.
 
+use std::path::Path;
+
 use anyhow::{Context as _, bail};
 use redline_engine::{AnalysisOptions, SourceInput, analyze_parsed};
 use redline_syntax::terraform_plan::{ChangeKind, Plan, ResourceChange};
@@ -86,7 +88,37 @@ struct JsonDestruction<'a> {
 
 pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
     let cwd = std::env::current_dir().context("cannot determine the current folder")?;
-    let path = &args.plan;
+    let color = emit::use_color(args.color, args.output.as_deref());
+    let plan = PlanInput {
+        plan: &args.plan,
+        config: args.config.as_deref(),
+        terraform_dir: args.terraform_dir.as_deref(),
+    };
+    let (report, renderer) = report(&plan, &cwd, args.format, color)?;
+    let options = ReportOptions::unfiltered(args.output.as_deref(), args.fail_on);
+    emit::write_report(report, renderer, options)
+}
+
+/// The plan a report is about, and where to read what it needs.
+pub struct PlanInput<'a> {
+    /// The JSON of `terraform show -json PLANFILE`.
+    pub plan: &'a Path,
+    /// `--config`: the configuration file used instead of the discovered one.
+    pub config: Option<&'a Path>,
+    /// `--terraform-dir`: the root module the plan was made from.
+    pub terraform_dir: Option<&'a Path>,
+}
+
+/// The findings on a plan, and the renderer that writes them after the plan's summary in
+/// `format`.
+pub fn report(
+    plan_input: &PlanInput<'_>,
+    cwd: &Path,
+    format: PlanFormat,
+    color: bool,
+) -> anyhow::Result<(Report, Box<dyn Renderer>)> {
+    let cwd = cwd.to_path_buf();
+    let path = &plan_input.plan.to_path_buf();
     let metadata =
         std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
     if !metadata.is_file() {
@@ -97,7 +129,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
     }
     let discovery = discover(&DiscoverOptions {
         paths: std::slice::from_ref(path),
-        config_file: args.config.as_deref(),
+        config_file: plan_input.config,
         cwd: &cwd,
     })?;
     let Some(job) = discovery.files.into_iter().next() else {
@@ -152,8 +184,8 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
     let plan = Plan::from_document(root);
 
     let line_index = &file.line_index;
-    let terraform_dir = match &args.terraform_dir {
-        Some(dir) => Some(dir.clone()),
+    let terraform_dir = match plan_input.terraform_dir {
+        Some(dir) => Some(dir.to_path_buf()),
         None => path.parent().map(|parent| {
             if parent.as_os_str().is_empty() {
                 std::path::PathBuf::from(".")
@@ -166,9 +198,8 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
         .map(|dir| declarations(&dir, &cwd))
         .unwrap_or_default();
     let destructions = destructions(&plan, line_index, &declarations);
-    let renderer: Box<dyn Renderer> = match args.format {
+    let renderer: Box<dyn Renderer> = match format {
         PlanFormat::Text => {
-            let color = emit::use_color(args.color, args.output.as_deref());
             let prelude = text_prelude(&job.display, &plan, &destructions, color);
             Box::new(TextRenderer::with_prelude(color, prelude))
         }
@@ -181,8 +212,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Exit> {
         errors: Vec::new(),
         files: 1,
     };
-    let options = ReportOptions::unfiltered(args.output.as_deref(), args.fail_on);
-    emit::write_report(report, renderer, options)
+    Ok((report, renderer))
 }
 
 /// Every change that destroys an object, deletions first, in file order within each kind.

@@ -33,28 +33,7 @@ pub fn list(args: &RulesArgs) -> anyhow::Result<Exit> {
         .collect();
     let text = match args.format {
         ListFormat::Json => {
-            let rules: Vec<JsonRule> = metas
-                .iter()
-                .map(|meta| JsonRule {
-                    id: meta.id(),
-                    name: meta.name(),
-                    category: meta.category().map(|category| category.as_str()),
-                    severity: meta.severity.as_str(),
-                    confidence: meta.confidence.as_str(),
-                    formats: meta.formats.iter().map(|format| format.as_str()).collect(),
-                    fix: match meta.fix {
-                        redline_rules::FixAvailability::Always => "always",
-                        redline_rules::FixAvailability::Sometimes => "sometimes",
-                        redline_rules::FixAvailability::None => "none",
-                    },
-                    status: match meta.status {
-                        redline_rules::Status::Preview => "preview",
-                        redline_rules::Status::Stable => "stable",
-                    },
-                    summary: meta.summary,
-                    doc_url: doc_url(meta.id()),
-                })
-                .collect();
+            let rules: Vec<JsonRule> = metas.iter().map(|meta| json_rule(meta)).collect();
             let mut text = serde_json::to_string_pretty(&rules)?;
             text.push('\n');
             text
@@ -82,6 +61,42 @@ pub fn list(args: &RulesArgs) -> anyhow::Result<Exit> {
     };
     print(&text)?;
     Ok(Exit::Clean)
+}
+
+fn json_rule(meta: &'static RuleMeta) -> JsonRule {
+    JsonRule {
+        id: meta.id(),
+        name: meta.name(),
+        category: meta.category().map(|category| category.as_str()),
+        severity: meta.severity.as_str(),
+        confidence: meta.confidence.as_str(),
+        formats: meta.formats.iter().map(|format| format.as_str()).collect(),
+        fix: match meta.fix {
+            redline_rules::FixAvailability::Always => "always",
+            redline_rules::FixAvailability::Sometimes => "sometimes",
+            redline_rules::FixAvailability::None => "none",
+        },
+        status: match meta.status {
+            redline_rules::Status::Preview => "preview",
+            redline_rules::Status::Stable => "stable",
+        },
+        summary: meta.summary,
+        doc_url: doc_url(meta.id()),
+    }
+}
+
+/// A rule's entry of `redline rules --format json`, with its documentation page (the text of
+/// `redline explain`) as `documentation`; `None` for an unknown rule.
+pub fn explain_json(rule: &str) -> Option<serde_json::Value> {
+    let meta = find_any_rule(rule)?;
+    let mut res = serde_json::to_value(json_rule(meta)).ok()?;
+    if let serde_json::Value::Object(members) = &mut res {
+        members.insert(
+            "documentation".to_owned(),
+            serde_json::Value::String(doc_page(meta)),
+        );
+    }
+    Some(res)
 }
 
 pub fn explain(args: &ExplainArgs) -> anyhow::Result<Exit> {

@@ -108,6 +108,10 @@ pub struct Diagnostic {
     pub fixes: Vec<Fix>,
     /// Other places that explain the finding.
     pub related: Vec<Related>,
+    /// The object the finding is about, when the rule names one (an IAM statement, a
+    /// CloudFormation resource, a Terraform resource, a Kubernetes workload or role), in the
+    /// finding's own file: the engine keeps one finding per object and problem.
+    pub subject: Option<TextRange>,
 }
 
 /// Why a set of edits cannot form a fix.
@@ -288,7 +292,14 @@ impl Diagnostic {
             message: message.into(),
             fixes: Vec::new(),
             related: Vec::new(),
+            subject: None,
         }
+    }
+
+    /// Names the object the finding is about.
+    pub fn with_subject(mut self, subject: TextRange) -> Self {
+        self.subject = Some(subject);
+        self
     }
 
     /// Adds a fix.

@@ -358,7 +358,8 @@ impl<'a> Folder<'a> {
                 };
                 module.read(&file);
                 if declares_something(&file) {
-                    file.shed_tree();
+                    // A called file's suppression comments apply to its own analysis only.
+                    file.shed_tree(false);
                     files.push(file);
                 }
             }
@@ -506,6 +507,8 @@ fn rehome(
         message,
         fixes,
         related,
+        // The object lies in the called module's file, not in this one.
+        subject: None,
         ..diagnostic
     })
 }

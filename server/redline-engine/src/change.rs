@@ -9,7 +9,7 @@ use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::collections::HashMap;
 
-use redline_diagnostics::Diagnostic;
+use redline_diagnostics::{Diagnostic, PARSE_ERROR};
 use redline_rules::{Change, EvaluateModule, ModuleEval};
 use redline_syntax::terraform_eval::symbols::Module;
 use redline_syntax::terraform_eval::tfvars::is_auto_loaded;
@@ -18,8 +18,10 @@ use redline_syntax::{
 };
 
 use crate::calls::{CalledModules, Calls};
+use crate::repair::{Repair, is_unfinished, malformed_block_error};
 use crate::{
-    AnalysisOptions, Config, FileAnalysis, SourceInput, analyze_with_change, layout, tfvars_texts,
+    AnalysisOptions, Config, FileAnalysis, SourceInput, analyze_with_change, layout, parse_error,
+    rule_enabled, sort_diagnostics, tfvars_texts,
 };
 
 /// One file of an edit: its text before and after.
@@ -131,7 +133,92 @@ pub fn parse_change<'a>(
 
 /// `analyze_change` on inputs already parsed (by `parse_change`, or kept by the front-end
 /// between calls; one entry per input, in order).
+///
+/// A changed file whose new text does not parse, from a base that does, is judged as if the
+/// unfinished part of its edit had not been written (see `repair`): blocks that a syntax error
+/// hides are neither removed nor renamed, and a file broken beyond that reports only its
+/// `parse-error`.
 pub fn analyze_parsed_change(
+    inputs: &[ChangeInput<'_>],
+    parsed: &[ParsedSides<'_, '_>],
+    config: &Config,
+    options: &AnalysisOptions,
+    report: Report,
+) -> Vec<FileAnalysis> {
+    let repairs: Vec<Option<Repair>> = inputs
+        .iter()
+        .zip(parsed)
+        .map(|(input, &(base, new))| {
+            let (base, new) = (base?, new?);
+            // Plans are judged as they are: nobody types them.
+            if !input.is_changed()
+                || input.new.is_none()
+                || new.format == Format::TerraformPlan
+                || !is_unfinished(new)
+                || is_unfinished(base)
+            {
+                return None;
+            }
+            let hints = SourceHints {
+                format: Some(new.format),
+                ..input.hints
+            };
+            Some(Repair::find(input.path, hints, base.text, new))
+        })
+        .collect();
+    if repairs.iter().all(Option::is_none) {
+        return analyze_sides(inputs, parsed, config, options, report);
+    }
+    let repaired_inputs: Vec<ChangeInput<'_>> = inputs
+        .iter()
+        .zip(&repairs)
+        .map(|(input, repair)| match repair {
+            Some(repair) => ChangeInput {
+                new: Some(repair.text.as_str()),
+                ..*input
+            },
+            None => *input,
+        })
+        .collect();
+    let reparsed: Vec<Option<SourceFile<'_>>> = repaired_inputs
+        .iter()
+        .zip(&repairs)
+        .zip(parsed)
+        .map(|((input, repair), (_, new))| {
+            let (repair, new) = (repair.as_ref()?, new.as_ref()?);
+            let hints = SourceHints {
+                format: Some(new.format),
+                ..input.hints
+            };
+            parse_source(input.path, &repair.text, hints)
+        })
+        .collect();
+    let repaired_parsed: Vec<ParsedSides<'_, '_>> = parsed
+        .iter()
+        .zip(&reparsed)
+        .map(|(&(base, new), reparsed)| (base, reparsed.as_ref().or(new)))
+        .collect();
+    let mut res = analyze_sides(&repaired_inputs, &repaired_parsed, config, options, report);
+    for ((analysis, repair), (_, new)) in res.iter_mut().zip(&repairs).zip(parsed) {
+        let (Some(repair), Some(new)) = (repair, new) else {
+            continue;
+        };
+        let mut diagnostics: Vec<Diagnostic> = std::mem::take(&mut analysis.diagnostics)
+            .into_iter()
+            .filter_map(|diagnostic| repair.map_diagnostic(diagnostic))
+            .collect();
+        if rule_enabled(PARSE_ERROR.id, config, options) {
+            diagnostics.extend(parse_error(new).or_else(|| malformed_block_error(new)));
+        }
+        sort_diagnostics(&mut diagnostics);
+        analysis.format = Some(new.format);
+        analysis.diagnostics = diagnostics;
+    }
+    res
+}
+
+/// `analyze_parsed_change` on sides that parse, or that are judged as they are.
+fn analyze_sides(
     inputs: &[ChangeInput<'_>],
     parsed: &[ParsedSides<'_, '_>],
     config: &Config,
@@ -155,7 +242,7 @@ pub fn analyze_parsed_change(
             continue;
         }
         folders
-            .entry((parent(inputs[index].path), format))
+            .entry((group_folder(inputs[index].path, Some(format)), format))
             .or_default()
             .push(index);
     }
@@ -231,85 +318,117 @@ pub fn analyze_parsed_change(
     );
     let base_calls = Calls::new(&base_called, config);
     let new_calls = Calls::new(&new_called, config);
-    inputs
-        .iter()
-        .enumerate()
-        .map(|(index, input)| {
-            let (base, new) = parsed[index];
-            let Some(new) = new else {
-                return FileAnalysis::default();
-            };
-            if !input.is_changed() {
-                return FileAnalysis {
-                    format: Some(new.format),
-                    diagnostics: Vec::new(),
-                };
-            }
-            let (folder_base, folder_new) = folder_of
-                .get(&index)
-                .map(|(base, new)| (base.as_slice(), new.as_slice()))
-                .unwrap_or_default();
-            let module = modules.get(parent(input.path));
-            let change = Change {
+    // The findings of the base of each changed file, for `Report::Introduced`.
+    let mut befores: Vec<Option<(Vec<Diagnostic>, &str)>> = Vec::with_capacity(inputs.len());
+    let mut res: Vec<FileAnalysis> = Vec::with_capacity(inputs.len());
+    for (index, input) in inputs.iter().enumerate() {
+        let (base, new) = parsed[index];
+        befores.push(None);
+        let Some(new) = new else {
+            res.push(FileAnalysis::default());
+            continue;
+        };
+        if !input.is_changed() {
+            res.push(FileAnalysis {
+                format: Some(new.format),
+                diagnostics: Vec::new(),
+            });
+            continue;
+        }
+        let (folder_base, folder_new) = folder_of
+            .get(&index)
+            .map(|(base, new)| (base.as_slice(), new.as_slice()))
+            .unwrap_or_default();
+        let module = modules.get(parent(input.path));
+        let change = Change {
+            base,
+            folder_base,
+            folder_new,
+            deleted: input.new.is_none(),
+            module_base: module
+                .filter(|_| new.format == Format::Terraform)
+                .map(|(base, _)| base as &dyn EvaluateModule),
+        };
+        let source = SourceInput {
+            path: input.path,
+            text: new.text,
+            hints: input.hints,
+            config_relative_path: input.config_relative_path,
+        };
+        res.push(analyze_with_change(
+            &source,
+            new,
+            Some(&change),
+            module.map(|(_, new)| new),
+            Some(&new_calls),
+            config,
+            options,
+        ));
+        if report == Report::Introduced
+            && let Some(base) = base
+        {
+            let before = analyze_with_change(
+                &SourceInput {
+                    text: base.text,
+                    ..source
+                },
                 base,
-                folder_base,
-                folder_new,
-                module_base: module
-                    .filter(|_| new.format == Format::Terraform)
-                    .map(|(base, _)| base as &dyn EvaluateModule),
-            };
-            let source = SourceInput {
-                path: input.path,
-                text: new.text,
-                hints: input.hints,
-                config_relative_path: input.config_relative_path,
-            };
-            let mut analysis = analyze_with_change(
-                &source,
-                new,
-                Some(&change),
-                module.map(|(_, new)| new),
-                Some(&new_calls),
+                None,
+                module.map(|(base, _)| base),
+                Some(&base_calls),
                 config,
                 options,
             );
-            if report == Report::Introduced
-                && let Some(base) = base
-            {
-                let before = analyze_with_change(
-                    &SourceInput {
-                        text: base.text,
-                        ..source
-                    },
-                    base,
-                    None,
-                    module.map(|(base, _)| base),
-                    Some(&base_calls),
-                    config,
-                    options,
-                );
-                analysis.diagnostics = introduced(
-                    &before.diagnostics,
-                    base.text,
-                    std::mem::take(&mut analysis.diagnostics),
-                    new.text,
-                );
+            befores[index] = Some((before.diagnostics, base.text));
+        }
+    }
+    if report == Report::Introduced {
+        // A finding that was in any file of the folder before the edit is not new: the block
+        // may have moved to another file, or two files may have been merged.
+        let mut groups: BTreeMap<(&str, Option<Format>), Vec<usize>> = BTreeMap::new();
+        for (index, input) in inputs.iter().enumerate() {
+            if input.is_changed() {
+                groups
+                    .entry((
+                        group_folder(input.path, res[index].format),
+                        res[index].format,
+                    ))
+                    .or_default()
+                    .push(index);
             }
-            analysis
-        })
-        .collect()
+        }
+        for members in groups.values() {
+            let before: Vec<(&Diagnostic, &str)> = members
+                .iter()
+                .filter_map(|&index| befores[index].as_ref())
+                .flat_map(|(diagnostics, text)| diagnostics.iter().map(move |d| (d, *text)))
+                .collect();
+            let after: Vec<(Vec<Diagnostic>, &str)> = members
+                .iter()
+                .map(|&index| {
+                    let text = parsed[index].1.map_or("", |file| file.text);
+                    (std::mem::take(&mut res[index].diagnostics), text)
+                })
+                .collect();
+            for (&index, kept) in members.iter().zip(introduced(&before, after)) {
+                res[index].diagnostics = kept;
+            }
+        }
+    }
+    res
 }
 
-/// The findings of `after` that `before` did not have. A finding was already there when the
-/// base has one of the same rule with the same flagged text or the same message (so findings
-/// that only moved, or whose block was reformatted, are not new); each base finding answers
-/// for one finding of the new text.
+/// The findings of each file of `after` that `before` (the findings of the folder's files
+/// before the edit, each with its file's text) did not have. A finding was already there when
+/// the base has one of the same rule with the same flagged text or the same message (so
+/// findings that only moved, or whose block was reformatted, are not new); then, among those
+/// left, one whose message differs only in the names and values it quotes (a renamed
+/// resource, logical id or object keeps its findings). Each base finding answers for one
+/// finding of the new text.
 fn introduced(
-    before: &[Diagnostic],
-    base_text: &str,
-    after: Vec<Diagnostic>,
-    new_text: &str,
-) -> Vec<Diagnostic> {
+    before: &[(&Diagnostic, &str)],
+    after: Vec<(Vec<Diagnostic>, &str)>,
+) -> Vec<Vec<Diagnostic>> {
     let flagged = |diagnostic: &Diagnostic, text: &'_ str| -> String {
         text.get(diagnostic.range.to_std())
             .unwrap_or("")
@@ -317,42 +436,91 @@ fn introduced(
             .collect::<Vec<_>>()
             .join(" ")
     };
-    let mut by_rule: HashMap<&str, Vec<(String, &str)>> = HashMap::new();
-    for diagnostic in before {
-        by_rule
-            .entry(diagnostic.rule.id)
-            .or_default()
-            .push((flagged(diagnostic, base_text), diagnostic.message.as_str()));
+    struct Seen {
+        rule: &'static str,
+        flagged: String,
+        message: String,
+        used: bool,
+    }
+    let mut seen: Vec<Seen> = before
+        .iter()
+        .map(|(diagnostic, text)| Seen {
+            rule: diagnostic.rule.id,
+            flagged: flagged(diagnostic, text),
+            message: diagnostic.message.clone(),
+            used: false,
+        })
+        .collect();
+    // For each finding of the new text: whether it is new, as far as known.
+    let mut is_new: Vec<Vec<bool>> = after
+        .iter()
+        .map(|(diagnostics, _)| vec![true; diagnostics.len()])
+        .collect();
+    let passes: [fn(&Seen, &str, &str) -> bool; 3] = [
+        |seen, flagged, _| seen.flagged == flagged,
+        |seen, _, message| seen.message == message,
+        |seen, _, message| {
+            let masked = without_names(message);
+            masked != message && without_names(&seen.message) == masked
+        },
+    ];
+    for matches in passes {
+        for ((diagnostics, text), is_new) in after.iter().zip(&mut is_new) {
+            for (diagnostic, is_new) in diagnostics.iter().zip(is_new.iter_mut()) {
+                if !*is_new {
+                    continue;
+                }
+                let text = flagged(diagnostic, text);
+                if let Some(found) = seen.iter_mut().find(|seen| {
+                    !seen.used
+                        && seen.rule == diagnostic.rule.id
+                        && matches(seen, &text, &diagnostic.message)
+                }) {
+                    found.used = true;
+                    *is_new = false;
+                }
+            }
+        }
     }
     after
         .into_iter()
-        .filter(|diagnostic| {
-            let Some(candidates) = by_rule.get_mut(diagnostic.rule.id) else {
-                return true;
-            };
-            let text = flagged(diagnostic, new_text);
-            let found = candidates
-                .iter()
-                .position(|(old_text, _)| *old_text == text)
-                .or_else(|| {
-                    candidates
-                        .iter()
-                        .position(|(_, message)| *message == diagnostic.message)
-                });
-            match found {
-                Some(index) => {
-                    candidates.swap_remove(index);
-                    false
-                }
-                None => true,
-            }
+        .zip(is_new)
+        .map(|((diagnostics, _), is_new)| {
+            diagnostics
+                .into_iter()
+                .zip(is_new)
+                .filter_map(|(diagnostic, is_new)| is_new.then_some(diagnostic))
+                .collect()
         })
         .collect()
 }
 
+/// `text` with what is between backticks or double quotes left out: the names and values a
+/// rename changes.
+fn without_names(text: &str) -> String {
+    let mut res = String::with_capacity(text.len());
+    let mut inside: Option<char> = None;
+    for c in text.chars() {
+        match inside {
+            Some(close) if c == close => {
+                inside = None;
+                res.push(c);
+            }
+            Some(_) => {}
+            None => {
+                if c == '`' || c == '"' {
+                    inside = Some(c);
+                }
+                res.push(c);
+            }
+        }
+    }
+    res
+}
+
 /// The change from `old` to `new` as one edit: everything between their common prefix and
 /// their common suffix was replaced.
-fn tree_edit(old: &str, new: &str) -> TreeEdit {
+pub(crate) fn tree_edit(old: &str, new: &str) -> TreeEdit {
     let mut prefix = old
         .bytes()
         .zip(new.bytes())
@@ -385,6 +553,18 @@ fn tree_edit(old: &str, new: &str) -> TreeEdit {
         start: point(old, prefix),
         old_end: point(old, old.len() - suffix),
         new_end: point(new, new.len() - suffix),
+    }
+}
+
+/// The folder whose files are judged together: the file's folder, except for Kubernetes
+/// manifests, whose objects are known by kind, namespace and name wherever they are written, so
+/// that all the manifests an analysis is given are one set (the front-end decides which: one
+/// folder in git mode, the whole new folder when two folders are compared).
+fn group_folder(path: &str, format: Option<Format>) -> &str {
+    if format == Some(Format::Kubernetes) {
+        ""
+    } else {
+        parent(path)
     }
 }
 
@@ -488,13 +668,77 @@ mod tests {
             &options,
             Report::Introduced,
         );
-        // The bucket moved from the deleted file into the new one, and gained `force_destroy`.
-        assert_eq!(
-            rule_ids(&analyses[0]),
-            ["RL-TF-019", "RL-TF-010", "RL-TF-020"]
-        );
+        // The bucket moved from the deleted file into the new one, and gained `force_destroy`;
+        // its missing `prevent_destroy` was reported before the move.
+        assert_eq!(rule_ids(&analyses[0]), ["RL-TF-010", "RL-TF-020"]);
         assert!(rule_ids(&analyses[1]).is_empty());
         assert_eq!(analyses[2].format, Some(Format::Terraform));
+    }
+
+    /// Findings that were there before a rename (of the resource, or of its file) are not new:
+    /// only the rename itself is reported.
+    #[test]
+    fn findings_survive_renames() {
+        let config = Config::default();
+        let options = AnalysisOptions::default();
+        let renamed = BUCKET.replace("\"logs\" {", "\"audit\" {");
+        let analyses = analyze_change(
+            &[change("main.tf", Some(BUCKET), Some(&renamed))],
+            &config,
+            &options,
+            Report::Introduced,
+        );
+        assert_eq!(rule_ids(&analyses[0]), ["RL-TF-002"]);
+        let analyses = analyze_change(
+            &[
+                change("m/old.tf", Some(FORCE), None),
+                change("m/new.tf", None, Some(FORCE)),
+            ],
+            &config,
+            &options,
+            Report::Introduced,
+        );
+        assert!(rule_ids(&analyses[0]).is_empty());
+        assert!(rule_ids(&analyses[1]).is_empty());
+    }
+
+    /// A file the edit empties still exists: its blocks were removed from it, with fixes in
+    /// it, not "removed with its file".
+    #[test]
+    fn an_emptied_file_is_not_a_deleted_file() {
+        let config = Config::default();
+        let options = AnalysisOptions {
+            select: Some(vec!["RL-TF-001"]),
+            ..AnalysisOptions::default()
+        };
+        let emptied = analyze_change(
+            &[change("main.tf", Some(BUCKET), Some(""))],
+            &config,
+            &options,
+            Report::Introduced,
+        );
+        let finding = &emptied[0].diagnostics[0];
+        assert!(
+            finding
+                .message
+                .starts_with("`aws_s3_bucket.logs` was removed: the edit empties `main.tf`"),
+            "{}",
+            finding.message
+        );
+        assert_eq!(finding.fixes.len(), 2);
+        let deleted = analyze_change(
+            &[change("main.tf", Some(BUCKET), None)],
+            &config,
+            &options,
+            Report::Introduced,
+        );
+        assert!(
+            deleted[0].diagnostics[0]
+                .message
+                .contains("was removed with its file `main.tf`"),
+            "{}",
+            deleted[0].diagnostics[0].message
+        );
     }
 
     /// The module's other files and its tfvars are read on both sides: a value that comes

@@ -83,20 +83,29 @@ pub fn fix_file(
     options: &AnalysisOptions,
     mode: FixMode,
 ) -> FixOutcome {
-    let mut text = input.text.to_owned();
+    fix_text(input.text, mode, |text| {
+        let round_input = SourceInput { text, ..*input };
+        analyze_in_folder(&round_input, folder, config, options)
+    })
+}
+
+/// Applies fixes to `text` as `fix_file` does, with `analyse` giving the analysis of each
+/// round's text: `redline diff --fix` judges each round as an edit of the same base.
+pub fn fix_text(
+    text: &str,
+    mode: FixMode,
+    mut analyse: impl FnMut(&str) -> FileAnalysis,
+) -> FixOutcome {
+    let mut text = text.to_owned();
     let mut applied = 0;
-    let mut analysis = analyze_in_folder(input, folder, config, options);
+    let mut analysis = analyse(&text);
     for _ in 0..MAX_ROUNDS {
         let Some((fixed, count)) = apply_fixes(&text, &analysis.diagnostics, mode) else {
             break;
         };
         text = fixed;
         applied += count;
-        let round_input = SourceInput {
-            text: &text,
-            ..*input
-        };
-        analysis = analyze_in_folder(&round_input, folder, config, options);
+        analysis = analyse(&text);
     }
     FixOutcome {
         text,

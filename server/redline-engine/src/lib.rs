@@ -8,6 +8,7 @@ mod calls;
 mod change;
 pub mod config;
 mod fix;
+mod repair;
 mod resolve;
 mod suppression;
 
@@ -19,7 +20,7 @@ use redline_diagnostics::{
 };
 use redline_rules::{Change, ModuleEval, Rule, RuleContext, TfvarsText, ValueSource, all_rules};
 use redline_syntax::terraform_eval::calls::folder_of;
-use redline_syntax::terraform_eval::symbols::{Module, ModuleLayout};
+use redline_syntax::terraform_eval::symbols::{Module, ModuleLayout, reading_order};
 use redline_syntax::terraform_eval::tfvars::is_auto_loaded;
 use redline_syntax::{
     Format, ParsedTree, SourceFile, SourceHints, parse_source, parse_source_incremental,
@@ -31,7 +32,7 @@ pub use change::{
     ChangeInput, ParsedSides, Report, analyze_change, analyze_parsed_change, parse_change,
 };
 pub use config::{Config, ConfigError};
-pub use fix::{FixMode, FixOutcome, apply_fixes, fix_file};
+pub use fix::{FixMode, FixOutcome, apply_fixes, fix_file, fix_text};
 pub use resolve::{Resolved, Unknown, resolve_attribute};
 pub use suppression::Date;
 
@@ -119,41 +120,41 @@ pub fn analyze_folder_with_calls(
     config: &Config,
     options: &AnalysisOptions,
 ) -> Vec<FileAnalysis> {
-    let parsed: Vec<Option<SourceFile<'_>>> = inputs
-        .iter()
-        .map(|input| {
-            if is_auto_loaded(input.path) {
-                None
-            } else {
-                parse_source(input.path, input.text, input.hints)
-            }
-        })
-        .collect();
-    let terraform: Vec<&SourceFile<'_>> = parsed
-        .iter()
-        .flatten()
-        .filter(|file| file.format == Format::Terraform)
-        .collect();
     // The context may hold the files of the local modules the folder calls: those of other
     // folders are not part of the module.
     let folder = inputs.first().map_or("", |input| folder_of(input.path));
     let own = move |other: &&SourceInput<'_>| folder_of(other.path) == folder;
     let all = || inputs.iter().chain(context).filter(own);
+    // The module is read first, one file at a time in Terraform's order, and each Terraform
+    // file keeps what the rules read of it without its syntax tree, which takes many times the
+    // size of the text: a folder's trees are never all in memory at once. Files of the context
+    // are dropped once read.
+    let mut module = Module::empty();
+    let mut parsed: Vec<Option<SourceFile<'_>>> = inputs.iter().map(|_| None).collect();
+    let mut order: Vec<(Option<usize>, &SourceInput<'_>)> = inputs
+        .iter()
+        .enumerate()
+        .map(|(index, input)| (Some(index), input))
+        .chain(context.iter().filter(own).map(|other| (None, other)))
+        .filter(|(_, input)| !is_auto_loaded(input.path))
+        .collect();
+    order.sort_by_key(|(index, input)| (reading_order(input.path), index.is_none()));
+    order.dedup_by_key(|(_, input)| input.path);
+    for (index, input) in order {
+        let Some(mut file) = parse_source(input.path, input.text, input.hints) else {
+            continue;
+        };
+        if file.format == Format::Terraform {
+            module.read(&file);
+            file.shed_tree(suppression::may_have_suppressions(&file));
+        }
+        if let Some(index) = index {
+            parsed[index] = Some(file);
+        }
+    }
     let calls = Calls::new(called, config);
-    let cell = OnceCell::new();
-    let module = ModuleEval::new(
-        &cell,
-        move || {
-            let others: Vec<SourceFile<'_>> = context
-                .iter()
-                .filter(own)
-                .filter(|other| !is_auto_loaded(other.path))
-                .filter_map(|other| parse_source(other.path, other.text, other.hints))
-                .collect();
-            let mut files = terraform.clone();
-            files.extend(&others);
-            Module::build(&files)
-        },
+    let module = ModuleEval::ready(
+        &module,
         tfvars_texts(all().map(|input| (input.path, Some(input.text)))),
         layout(
             all().map(|input| input.hints),
@@ -305,12 +306,7 @@ fn analyze_with_change(
     options: &AnalysisOptions,
 ) -> FileAnalysis {
     let module = module.filter(|_| file.format == Format::Terraform);
-    let is_enabled = |id: &str| -> bool {
-        match &options.select {
-            Some(select) => select.contains(&id),
-            None => !config.disabled.contains(&id),
-        }
-    };
+    let is_enabled = |id: &str| -> bool { rule_enabled(id, config, options) };
 
     if file.templated {
         let mut diagnostics = Vec::new();
@@ -384,7 +380,9 @@ fn analyze_with_change(
     });
 
     let (mut suppressions, mut problems) = suppression::parse_suppressions(file);
-    let mut res = suppression::apply(file, &mut suppressions, diagnostics, options.today);
+    let res = suppression::apply(file, &mut suppressions, diagnostics, options.today);
+    // After suppressions, so that silencing the kept finding lets the next one show.
+    let mut res = redline_rules::keep_one_per_object(res);
     if options.select.is_none() {
         let is_active = |id: &str| {
             is_enabled(id)
@@ -397,22 +395,76 @@ fn analyze_with_change(
         }
     }
 
-    if is_enabled(PARSE_ERROR.id)
-        && let Some(problem) = file.first_parse_problem()
-    {
-        res.push(Diagnostic::new(
-            PARSE_ERROR,
-            Severity::Info,
-            Confidence::High,
-            problem.range,
-            format!(
-                "{}; redline analysed the parts of the file that parse, and findings may be missing",
-                problem.message
-            ),
-        ));
+    if is_enabled(PARSE_ERROR.id) {
+        res.extend(parse_error(file));
     }
+    sort_diagnostics(&mut res);
+    one_safe_fix_per_span(&mut res);
+    FileAnalysis {
+        format: Some(file.format),
+        diagnostics: res,
+    }
+}
 
-    res.sort_by(|a, b| {
+/// Whether the rule `id` runs: selected, or else not disabled.
+fn rule_enabled(id: &str, config: &Config, options: &AnalysisOptions) -> bool {
+    match &options.select {
+        Some(select) => select.contains(&id),
+        None => !config.disabled.contains(&id),
+    }
+}
+
+/// The `parse-error` finding of a file that does not parse cleanly.
+fn parse_error(file: &SourceFile<'_>) -> Option<Diagnostic> {
+    let problem = file.first_parse_problem()?;
+    Some(Diagnostic::new(
+        PARSE_ERROR,
+        Severity::Info,
+        Confidence::High,
+        problem.range,
+        format!(
+            "{}; redline analysed the parts of the file that parse, and findings may be missing",
+            problem.message
+        ),
+    ))
+}
+
+/// Two findings whose safe fixes rewrite the same text offer alternatives, and `--fix` would
+/// apply whichever comes first: only the fix of the more severe finding (the one that keeps
+/// more protection) stays safe, and the others become unsafe.
+fn one_safe_fix_per_span(diagnostics: &mut [Diagnostic]) {
+    use redline_diagnostics::Applicability;
+    let mut spans: Vec<(redline_text::TextRange, Severity, usize)> = Vec::new();
+    for (index, diagnostic) in diagnostics.iter().enumerate() {
+        for fix in &diagnostic.fixes {
+            if fix.applicability == Applicability::Safe
+                && let Some(range) = fix.range()
+                && !range.is_empty()
+            {
+                spans.push((range, diagnostic.severity, index));
+            }
+        }
+    }
+    // Most severe first; among equals, the order the findings are reported in.
+    spans.sort_by(|a, b| {
+        (a.0.start(), a.0.end(), b.1, a.2).cmp(&(b.0.start(), b.0.end(), a.1, b.2))
+    });
+    for pair in spans.windows(2) {
+        let ((range, _, keep), (other, _, index)) = (pair[0], pair[1]);
+        if range != other || keep == index {
+            continue;
+        }
+        for fix in &mut diagnostics[index].fixes {
+            if fix.applicability == Applicability::Safe && fix.range() == Some(range) {
+                fix.applicability = Applicability::Unsafe;
+            }
+        }
+    }
+}
+
+/// Sorts a file's findings by (start, rule id, end, message) and drops duplicates.
+fn sort_diagnostics(diagnostics: &mut Vec<Diagnostic>) {
+    diagnostics.sort_by(|a, b| {
         (a.range.start(), a.rule.id, a.range.end(), &a.message).cmp(&(
             b.range.start(),
             b.rule.id,
@@ -420,11 +472,7 @@ fn analyze_with_change(
             &b.message,
         ))
     });
-    res.dedup();
-    FileAnalysis {
-        format: Some(file.format),
-        diagnostics: res,
-    }
+    diagnostics.dedup();
 }
 
 /// Runs one rule on one file; a panic becomes an `internal-error` diagnostic naming the rule.
@@ -537,6 +585,79 @@ mod tests {
 
     static PANICKING: Panicking = Panicking;
 
+    fn loud(text: &str, path: &str) -> Vec<Diagnostic> {
+        let input = SourceInput {
+            path,
+            text,
+            hints: SourceHints::default(),
+            config_relative_path: None,
+        };
+        analyze(&input, &Config::default(), &AnalysisOptions::default())
+            .diagnostics
+            .into_iter()
+            .filter(|diagnostic| diagnostic.rule.category.is_some())
+            .collect()
+    }
+
+    /// A DynamoDB table without `DeletionPolicy` and without deletion protection is one
+    /// problem: RL-CFN-001 is kept, and RL-CFN-006 becomes its related place and second fix.
+    #[test]
+    fn one_resource_one_finding() {
+        let text = "Resources:\n  Orders:\n    Type: AWS::DynamoDB::Table\n    Properties:\n      BillingMode: PAY_PER_REQUEST\n";
+        let diagnostics = loud(text, "template.yaml");
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+        assert_eq!(diagnostics[0].rule.id, "RL-CFN-001");
+        assert!(
+            diagnostics[0]
+                .related
+                .iter()
+                .any(|related| related.message.starts_with("also RL-CFN-006")),
+            "{diagnostics:#?}"
+        );
+        assert_eq!(diagnostics[0].fixes.len(), 2);
+    }
+
+    /// An administrator statement is reported once, as full administrator, whatever other
+    /// rules it also meets; a second statement keeps its own finding.
+    #[test]
+    fn one_statement_one_finding() {
+        let text = r#"{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Action": ["*", "iam:*", "ec2:DeleteVolume"], "Resource": "*"},
+  {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}
+]}
+"#;
+        let diagnostics = loud(text, "policy.json");
+        let rules: Vec<&str> = diagnostics.iter().map(|d| d.rule.id).collect();
+        assert_eq!(rules, ["RL-IAM-001", "RL-IAM-002"], "{diagnostics:#?}");
+        assert!(diagnostics[0].related.len() >= 3, "{diagnostics:#?}");
+    }
+
+    /// The `prevent_destroy` hint does not repeat a resource's disabled deletion protection.
+    #[test]
+    fn prevent_destroy_hint_follows_deletion_protection() {
+        let text = "resource \"aws_db_instance\" \"db\" {\n  engine = \"postgres\"\n  deletion_protection = false\n}\n";
+        let input = SourceInput {
+            path: "main.tf",
+            text,
+            hints: SourceHints::default(),
+            config_relative_path: None,
+        };
+        let diagnostics =
+            analyze(&input, &Config::default(), &AnalysisOptions::default()).diagnostics;
+        let rules: Vec<&str> = diagnostics.iter().map(|d| d.rule.id).collect();
+        assert!(rules.contains(&"RL-TF-008"), "{diagnostics:#?}");
+        assert!(!rules.contains(&"RL-TF-019"), "{diagnostics:#?}");
+    }
+
+    /// A suppressed finding does not hide the others about its object: the next one shows.
+    #[test]
+    fn suppressing_the_kept_finding_shows_the_next() {
+        let text = "Resources:\n  # redline:ignore RL-CFN-001 -- cache table\n  Orders:\n    Type: AWS::DynamoDB::Table\n";
+        let diagnostics = loud(text, "template.yaml");
+        let rules: Vec<&str> = diagnostics.iter().map(|d| d.rule.id).collect();
+        assert_eq!(rules, ["RL-CFN-006"], "{diagnostics:#?}");
+    }
+
     /// A panicking rule costs its own findings and nothing else: the panic is caught and
     /// reported as an `internal-error` naming the rule, and the next rule runs normally.
     #[test]
@@ -557,5 +678,47 @@ mod tests {
         let diagnostics = run_rule(force_destroy, &file, None, None, &Config::default());
         assert_eq!(diagnostics.len(), 1);
         assert_eq!(diagnostics[0].rule.id, "RL-TF-010");
+    }
+
+    /// Two safe fixes that rewrite the same text are alternatives: the more severe finding's
+    /// stays safe.
+    #[test]
+    fn one_safe_fix_per_span() {
+        use redline_diagnostics::{Applicability, Edit, Fix};
+        use redline_text::TextRange;
+        let range = TextRange::from_usize(4, 9);
+        let finding = |severity: Severity, replacement: &str| {
+            Diagnostic::new(INTERNAL_ERROR, severity, Confidence::High, range, "x").with_fix(
+                Fix::single(
+                    replacement,
+                    Applicability::Safe,
+                    Edit::replace(range, replacement),
+                ),
+            )
+        };
+        let mut diagnostics = vec![
+            finding(Severity::Info, "a"),
+            finding(Severity::Error, "b"),
+            Diagnostic::new(INTERNAL_ERROR, Severity::Info, Confidence::High, range, "y").with_fix(
+                Fix::single(
+                    "insert",
+                    Applicability::Safe,
+                    Edit::insert(range.start(), "c"),
+                ),
+            ),
+        ];
+        super::one_safe_fix_per_span(&mut diagnostics);
+        let applicability: Vec<Applicability> = diagnostics
+            .iter()
+            .map(|diagnostic| diagnostic.fixes[0].applicability)
+            .collect();
+        assert_eq!(
+            applicability,
+            [
+                Applicability::Unsafe,
+                Applicability::Safe,
+                Applicability::Safe
+            ]
+        );
     }
 }

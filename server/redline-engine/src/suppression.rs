@@ -72,14 +72,19 @@ pub(crate) struct Suppression {
     pub used: Vec<bool>,
 }
 
+/// Whether `file` may hold a suppression comment: only comments starting with
+/// `redline:ignore` matter, most files have none, and finding the comments walks the whole
+/// tree.
+pub(crate) fn may_have_suppressions(file: &SourceFile<'_>) -> bool {
+    file.text.contains("redline:ignore")
+}
+
 /// Reads every suppression comment of `file`; problems found while reading are returned as
 /// diagnostics.
 pub(crate) fn parse_suppressions(file: &SourceFile<'_>) -> (Vec<Suppression>, Vec<Diagnostic>) {
     let mut suppressions = Vec::new();
     let mut problems = Vec::new();
-    // Only comments starting with `redline:ignore` matter; most files have none, and finding
-    // the comments walks the whole tree.
-    if !file.text.contains("redline:ignore") {
+    if !may_have_suppressions(file) {
         return (suppressions, problems);
     }
     let comments = file.comments();

@@ -8,13 +8,12 @@ use redline_engine::{Resolved, Unknown};
 use redline_rules::terraform::provenance::{code, quoted};
 use redline_syntax::Language;
 use redline_text::{TextRange, TextSize};
-use ropey::Rope;
 use serde::{Deserialize, Serialize};
 use tower_lsp_server::ls_types as lsp;
 
 use crate::convert::{self, PositionEncoding};
 use crate::escape::visible;
-use crate::session::{Analysis, RelatedFile};
+use crate::session::Analysis;
 
 /// The code action kind that applies every safe fix of a document.
 pub const FIX_ALL_KIND: &str = "source.fixAll.redline";
@@ -33,37 +32,29 @@ pub struct DiagnosticData {
     pub fixes: Vec<String>,
 }
 
-/// The protocol form of every finding of an analysis.
+/// The protocol form of every finding of an analysis, most severe first.
+///
+/// Editors cap the markers they draw per file (VS Code draws 500): ordering by severity keeps
+/// the errors among those drawn in a file with many lesser findings. The order among findings of
+/// one severity stays the engine's (by position).
 pub fn diagnostics(analysis: &Analysis, encoding: PositionEncoding) -> Vec<lsp::Diagnostic> {
-    analysis
-        .diagnostics
-        .iter()
-        .enumerate()
-        .map(|(index, diagnostic)| {
-            to_lsp(
-                diagnostic,
-                index,
-                &analysis.snapshot.uri,
-                analysis.snapshot.version,
-                &analysis.snapshot.rope,
-                &analysis.related_files,
-                encoding,
-            )
-        })
+    let mut order: Vec<usize> = (0..analysis.diagnostics.len()).collect();
+    order.sort_by_key(|&index| std::cmp::Reverse(analysis.diagnostics[index].severity));
+    order
+        .into_iter()
+        .map(|index| to_lsp(analysis, index, encoding))
         .collect()
 }
 
-/// The protocol form of one finding. `related_files` holds the other files its related places
-/// may point into, as the analysis read them; a place in a file not among them is left out.
-pub fn to_lsp(
-    diagnostic: &Diagnostic,
-    index: usize,
-    uri: &lsp::Uri,
-    version: Option<i32>,
-    rope: &Rope,
-    related_files: &[RelatedFile],
-    encoding: PositionEncoding,
-) -> lsp::Diagnostic {
+/// The protocol form of the finding at `index` of an analysis. Its related places may point
+/// into the analysis's related files, as the analysis read them; a place in a file not among
+/// them is left out.
+pub fn to_lsp(analysis: &Analysis, index: usize, encoding: PositionEncoding) -> lsp::Diagnostic {
+    let diagnostic = &analysis.diagnostics[index];
+    let uri = &analysis.snapshot.uri;
+    let version = analysis.snapshot.version;
+    let rope = &analysis.snapshot.rope;
+    let related_files = &analysis.related_files;
     let id = diagnostic.rule.id;
     let related: Vec<_> = diagnostic
         .related
@@ -100,7 +91,7 @@ pub fn to_lsp(
     };
     lsp::Diagnostic {
         range: convert::range(rope, diagnostic.range, encoding),
-        severity: Some(severity(diagnostic.severity)),
+        severity: Some(severity(diagnostic.severity, analysis.info_as_hint)),
         code: Some(lsp::NumberOrString::String(id.to_owned())),
         code_description: lsp::Uri::from_str(&redline_rules::doc_url(id))
             .ok()
@@ -114,11 +105,13 @@ pub fn to_lsp(
     }
 }
 
-/// The protocol severity of a finding.
-pub fn severity(severity: Severity) -> lsp::DiagnosticSeverity {
+/// The protocol severity of a finding; `info_as_hint` shows info findings as hints, which editors
+/// draw faintly and leave out of their problem lists.
+pub fn severity(severity: Severity, info_as_hint: bool) -> lsp::DiagnosticSeverity {
     match severity {
         Severity::Error => lsp::DiagnosticSeverity::ERROR,
         Severity::Warning => lsp::DiagnosticSeverity::WARNING,
+        Severity::Info if info_as_hint => lsp::DiagnosticSeverity::HINT,
         Severity::Info => lsp::DiagnosticSeverity::INFORMATION,
     }
 }
@@ -171,15 +164,7 @@ pub fn code_actions(
     if wants(&lsp::CodeActionKind::QUICKFIX) {
         for &index in &selected {
             let diagnostic = &analysis.diagnostics[index];
-            let lsp_diagnostic = to_lsp(
-                diagnostic,
-                index,
-                &analysis.snapshot.uri,
-                analysis.snapshot.version,
-                rope,
-                &analysis.related_files,
-                options.encoding,
-            );
+            let lsp_diagnostic = to_lsp(analysis, index, options.encoding);
             for fix in &diagnostic.fixes {
                 if fix.applicability == Applicability::DisplayOnly || fix.edits().is_empty() {
                     continue;

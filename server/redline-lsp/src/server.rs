@@ -120,14 +120,18 @@ impl RedlineServer {
 
     async fn register_watchers(&self) {
         if !self.session.support().watch_files {
+            // The client cannot tell the server about commits: look at the git folders of the
+            // open documents itself.
+            watch_git(Arc::clone(&self.session), self.client.clone());
             return;
         }
-        // `.git/HEAD` and `.git/index` change on commit, checkout and reset: the base of open
-        // documents (their text at `HEAD`) may have moved.
+        // `.git/HEAD`, `.git/index` and the branches change on commit, checkout and reset:
+        // the base of open documents (their text at `HEAD`) may have moved.
         let watchers = [
             "**/redline.toml",
             "**/*.{tf,yml,yaml,json,sh,bash,toml}",
             "**/.git/{HEAD,index}",
+            "**/.git/refs/heads/**",
         ]
         .into_iter()
         .map(|glob| lsp::FileSystemWatcher {
@@ -194,12 +198,17 @@ impl LanguageServer for RedlineServer {
         let _ = self.session.encoding.set(encoding);
         let text_document = params.capabilities.text_document.as_ref();
         let workspace = params.capabilities.workspace.as_ref();
+        let diagnostic_refresh = workspace
+            .and_then(|caps| caps.diagnostics.as_ref())
+            .and_then(|caps| caps.refresh_support)
+            .unwrap_or(false);
         let support = ClientSupport {
-            pull_diagnostics: text_document.is_some_and(|caps| caps.diagnostic.is_some()),
-            diagnostic_refresh: workspace
-                .and_then(|caps| caps.diagnostics.as_ref())
-                .and_then(|caps| caps.refresh_support)
-                .unwrap_or(false),
+            // A client that pulls but cannot be asked to pull again (Neovim 0.11) would keep
+            // showing findings that a commit or a changed `redline.toml` made stale until the
+            // next keystroke: such a client gets pushed diagnostics instead.
+            pull_diagnostics: diagnostic_refresh
+                && text_document.is_some_and(|caps| caps.diagnostic.is_some()),
+            diagnostic_refresh,
             document_changes: workspace
                 .and_then(|caps| caps.workspace_edit.as_ref())
                 .and_then(|caps| caps.document_changes)
@@ -271,14 +280,16 @@ impl LanguageServer for RedlineServer {
                 commands: vec![EXPLAIN_COMMAND.to_owned()],
                 ..Default::default()
             }),
-            diagnostic_provider: Some(lsp::DiagnosticServerCapabilities::Options(
-                lsp::DiagnosticOptions {
+            // Offered only to clients that pull, so that no client both pulls and is pushed
+            // the same findings; `workspace/diagnostic` is answered to every client.
+            diagnostic_provider: support.pull_diagnostics.then(|| {
+                lsp::DiagnosticServerCapabilities::Options(lsp::DiagnosticOptions {
                     identifier: Some("redline".to_owned()),
                     inter_file_dependencies: false,
                     workspace_diagnostics: true,
                     ..Default::default()
-                },
-            )),
+                })
+            }),
             ..Default::default()
         };
         Ok(lsp::InitializeResult {
@@ -392,12 +403,7 @@ impl LanguageServer for RedlineServer {
             }
         }
         if git_changed && !config_changed {
-            self.session.recheck_bases();
-            self.session.analyses.clear();
-            self.reanalyse_open_documents();
-            if self.session.support().diagnostic_refresh {
-                let _ = self.client.workspace_diagnostic_refresh().await;
-            }
+            bases_moved(&self.session, &self.client).await;
         }
         if config_changed {
             self.session.recheck_bases();
@@ -543,6 +549,46 @@ impl LanguageServer for RedlineServer {
         let meta = redline_rules::find_any_rule(rule)
             .ok_or_else(|| Error::invalid_params(format!("unknown rule `{rule}`")))?;
         Ok(Some(Value::String(redline_rules::doc_page(meta))))
+    }
+}
+
+/// How often the server looks at the git folders of open documents when the client cannot
+/// watch files.
+const GIT_POLL: Duration = Duration::from_millis(500);
+
+/// Looks, every `GIT_POLL`, whether a commit, checkout or reset moved the base of an open
+/// document, and shows the findings against the new base. The server's own watcher, for
+/// clients that cannot watch files: it reads a few file times of at most
+/// `session::MAX_WATCHED_REPOSITORIES` git folders, never the network.
+fn watch_git(session: Arc<Session>, client: Client) {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(GIT_POLL).await;
+            let worker = Arc::clone(&session);
+            let moved = tokio::task::spawn_blocking(move || worker.bases_moved()).await;
+            if moved.unwrap_or(false) {
+                bases_moved(&session, &client).await;
+            }
+        }
+    });
+}
+
+/// Re-reads the bases of open documents from git and shows their findings again: pushed, or,
+/// to a client that pulls, by asking it to pull again.
+async fn bases_moved(session: &Arc<Session>, client: &Client) {
+    session.recheck_bases();
+    session.analyses.clear();
+    if session.support().pull_diagnostics {
+        let _ = client.workspace_diagnostic_refresh().await;
+        return;
+    }
+    let open: Vec<(lsp::Uri, i32)> = session
+        .documents
+        .iter()
+        .map(|entry| (entry.key().clone(), entry.value().version))
+        .collect();
+    for (uri, version) in open {
+        refresh(session, client, &uri, version).await;
     }
 }
 

@@ -24,6 +24,9 @@ use tower_lsp_server::ls_types as lsp;
 use crate::convert::{self, PositionEncoding, PositionError};
 use crate::settings::Settings;
 
+/// The most repositories whose git folders `Session::bases_moved` looks at.
+pub const MAX_WATCHED_REPOSITORIES: usize = 64;
+
 /// An open document.
 pub struct Document {
     /// The current text.
@@ -83,6 +86,8 @@ pub struct Analysis {
     pub language: Option<Language>,
     /// Findings shown to the user (after the client's severity filter), sorted.
     pub diagnostics: Vec<Diagnostic>,
+    /// Whether info findings are shown as hints (the client's `infoAsHint`).
+    pub info_as_hint: bool,
     /// The other files that findings' related places point into (a variable's default, a
     /// called module's resource), with the text the engine read, so that their positions
     /// convert exactly.
@@ -125,8 +130,8 @@ impl Analysis {
 /// What the client said it supports.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ClientSupport {
-    /// The client pulls diagnostics (`textDocument/diagnostic`), so pushing them would show
-    /// every finding twice.
+    /// The client pulls diagnostics (`textDocument/diagnostic`) and can be asked to pull again
+    /// (`workspace/diagnostic/refresh`), so pushing them would show every finding twice.
     pub pull_diagnostics: bool,
     /// `workspace/diagnostic/refresh`.
     pub diagnostic_refresh: bool,
@@ -406,6 +411,32 @@ impl Session {
         }
     }
 
+    /// Whether git's `HEAD`, index or current branch moved (a commit, checkout or reset) since
+    /// the base of an open document was read from it. Looks at the git folders of at most
+    /// `MAX_WATCHED_REPOSITORIES` repositories, a few file times each: call it from a blocking
+    /// thread.
+    pub fn bases_moved(&self) -> bool {
+        let read: Vec<(PathBuf, GitStamp)> = self
+            .bases
+            .iter()
+            .filter(|base| !base.recheck)
+            .filter_map(|base| Some((base.git_dir.clone()?, base.stamp.clone()?)))
+            .collect();
+        let mut current: HashMap<PathBuf, GitStamp> = HashMap::new();
+        for (git_dir, stamp) in read {
+            if !current.contains_key(&git_dir) && current.len() >= MAX_WATCHED_REPOSITORIES {
+                continue;
+            }
+            let now = current
+                .entry(git_dir)
+                .or_insert_with_key(|git_dir| git::stamp(git_dir));
+            if *now != stamp {
+                return true;
+            }
+        }
+        false
+    }
+
     /// The base of an open document backed by a file. Runs git when the base was never read or
     /// `HEAD` may have moved: call it from a blocking thread.
     fn base_text(&self, uri: &lsp::Uri, file: Option<&Path>) -> Option<Arc<str>> {
@@ -551,6 +582,7 @@ impl Session {
             format: None,
             language: None,
             diagnostics: Vec::new(),
+            info_as_hint: settings.info_as_hint(),
             related_files: Vec::new(),
             problems: Vec::new(),
             tree: Mutex::new(None),

@@ -9,7 +9,8 @@ use serde::Deserialize;
 pub const DEFAULT_DEBOUNCE_MS: u64 = 100;
 
 /// Client settings, as JSON: `{"enable": true, "severity": "info", "rules": {"disable": [...],
-/// "severity": {"RL-TF-010": "warning"}}, "debounceMs": 100, "scanWorkspace": true}`.
+/// "severity": {"RL-TF-010": "warning"}}, "debounceMs": 100, "scanWorkspace": true,
+/// "infoAsHint": false}`.
 ///
 /// The object may also be wrapped as `{"redline": {...}}`, which is how VS Code sends a section.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -25,6 +26,9 @@ pub struct Settings {
     pub debounce_ms: Option<u64>,
     /// Whether to analyse every file of the workspace folders on start.
     pub scan_workspace: Option<bool>,
+    /// Whether info findings are published as hints, which editors draw faintly and leave out
+    /// of their problem lists, rather than as information.
+    pub info_as_hint: Option<bool>,
 }
 
 /// Rule settings from the client.
@@ -85,6 +89,11 @@ impl Settings {
     /// Whether to scan the workspace folders on start.
     pub fn scan_workspace(&self) -> bool {
         self.scan_workspace.unwrap_or(true)
+    }
+
+    /// Whether info findings are published as hints.
+    pub fn info_as_hint(&self) -> bool {
+        self.info_as_hint.unwrap_or(false)
     }
 }
 

@@ -108,6 +108,8 @@ pub struct Change<'a> {
     /// edit rules compare the values Terraform would use on each side; `None` for files of
     /// other formats. The new side's module is `RuleContext::terraform_module`.
     pub module_base: Option<&'a (dyn EvaluateModule + 'a)>,
+    /// Whether the edit deletes the file; a file whose new text is empty still exists, emptied.
+    pub deleted: bool,
 }
 
 impl<'a> RuleContext<'a> {
@@ -303,6 +305,19 @@ impl<'m> ModuleEval<'m> {
                 cell,
                 build: Box::new(build),
             },
+            tfvars,
+            layout,
+            binding: None,
+            evaluator: OnceCell::new(),
+            defaults: OnceCell::new(),
+        }
+    }
+
+    /// A module already read, with the texts of its folder's tfvars and what the front-end
+    /// knows of its folder.
+    pub fn ready(module: &'m Module, tfvars: Vec<TfvarsText<'m>>, layout: ModuleLayout) -> Self {
+        Self {
+            source: ModuleSource::Ready(module),
             tfvars,
             layout,
             binding: None,

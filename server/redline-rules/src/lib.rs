@@ -7,6 +7,7 @@ pub mod agent_config;
 pub mod azure_pipelines;
 pub mod cloudformation;
 mod context;
+pub mod data_value;
 mod docs;
 pub mod edit;
 pub mod github_actions;
@@ -24,7 +25,7 @@ pub use context::{Change, EvaluateModule, ModuleEval, RuleContext, TfvarsText, V
 pub use docs::{DOCS_BASE_URL, META_RULES, doc_page, doc_url, find_any_rule, rules_index};
 use redline_diagnostics::{Category, Confidence, RuleCode, Severity};
 use redline_syntax::Format;
-pub use registry::{all_rules, find_rule, judges_variable_definitions};
+pub use registry::{all_rules, find_rule, judges_variable_definitions, keep_one_per_object};
 
 /// The data sets compiled into the rules, each as (name, version), for `redline --version`;
 /// `module-inputs` comes once per registry module its table knows.
@@ -35,6 +36,7 @@ pub fn data_versions() -> Vec<(&'static str, String)> {
             "cfn-create-only",
             cloudformation::cfn_create_only_version().to_owned(),
         ),
+        ("data-value", data_value::dataset().to_owned()),
         ("force-new", force_new_version().to_owned()),
     ];
     res.extend(
@@ -64,6 +66,10 @@ pub enum Status {
     /// Settled.
     Stable,
 }
+
+/// The prefix of the display path of a related place in the text before an edit
+/// (`base:main.tf`); front-ends that hold the base text resolve it, others leave it out.
+pub const BASE_PREFIX: &str = "base:";
 
 /// Everything about a rule except its check.
 #[derive(Debug)]

@@ -1,3 +1,8 @@
+use std::collections::BTreeMap;
+
+use redline_diagnostics::{Diagnostic, Related};
+use redline_text::TextSize;
+
 use crate::Rule;
 use crate::{
     agent_config, azure_pipelines, cloudformation, github_actions, gitlab_ci, iam, kubernetes,
@@ -130,4 +135,128 @@ pub fn find_rule(id_or_name: &str) -> Option<&'static dyn Rule> {
         let meta = rule.meta();
         meta.id().eq_ignore_ascii_case(id_or_name) || meta.name() == id_or_name
     })
+}
+
+/// Rules that can report one problem of one object, by family, each family in the order a
+/// reviewer keeps their findings (rules of one tier rank alike).
+///
+/// For IAM: full administrator, escalation path, pass-role, service wildcard, permission
+/// management, destructive action. For CloudFormation and Terraform: `Delete` written
+/// explicitly, then a missing policy, then missing deletion protection. For Kubernetes, every
+/// node-level grant of a workload and every grant of a role rank alike.
+static OVERLAPS: &[(&str, &[&[&str]])] = &[
+    (
+        "IAM statement",
+        &[
+            &["RL-IAM-001"],
+            &["RL-IAM-004"],
+            &["RL-IAM-005"],
+            &["RL-IAM-002"],
+            &["RL-IAM-003"],
+            &["RL-IAM-013"],
+        ],
+    ),
+    (
+        "CloudFormation resource",
+        &[&["RL-CFN-002"], &["RL-CFN-001"], &["RL-CFN-006"]],
+    ),
+    (
+        "Terraform resource",
+        &[&["RL-TF-008"], &["RL-TF-007"], &["RL-TF-019"]],
+    ),
+    (
+        "Kubernetes workload",
+        &[&[
+            "RL-K8S-108",
+            "RL-K8S-109",
+            "RL-K8S-110",
+            "RL-K8S-111",
+            "RL-K8S-113",
+            "RL-K8S-114",
+        ]],
+    ),
+    (
+        "Kubernetes role",
+        &[&["RL-K8S-101", "RL-K8S-103", "RL-K8S-104", "RL-K8S-105"]],
+    ),
+];
+
+/// The family and rank of a rule that can repeat another's finding about one object.
+fn overlap_rank(id: &str) -> Option<(usize, usize)> {
+    OVERLAPS
+        .iter()
+        .enumerate()
+        .find_map(|(family, (_, tiers))| {
+            tiers
+                .iter()
+                .position(|tier| tier.contains(&id))
+                .map(|rank| (family, rank))
+        })
+}
+
+/// Keeps one finding per object and family among the findings of one file: the most severe,
+/// then the one of the highest-ranked rule, then the first. The others repeat it: they are
+/// dropped, and become related places of the kept finding, whose fixes they add after its own
+/// (so that applying fixes again reaches them).
+pub fn keep_one_per_object(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let key = |diagnostic: &Diagnostic| {
+        let subject = diagnostic.subject?;
+        let (family, rank) = overlap_rank(diagnostic.rule.id)?;
+        Some(((family, subject.start(), subject.end()), rank))
+    };
+    // The best finding of each group, by index.
+    let mut best: BTreeMap<(usize, TextSize, TextSize), usize> = BTreeMap::new();
+    for (index, diagnostic) in diagnostics.iter().enumerate() {
+        let Some((group, rank)) = key(diagnostic) else {
+            continue;
+        };
+        let order = |d: &Diagnostic, rank: usize| {
+            (
+                std::cmp::Reverse(d.severity),
+                rank,
+                d.range.start(),
+                d.range.end(),
+            )
+        };
+        match best.get(&group) {
+            Some(&current) => {
+                let current_rank = key(&diagnostics[current]).map_or(usize::MAX, |(_, r)| r);
+                if order(diagnostic, rank) < order(&diagnostics[current], current_rank) {
+                    best.insert(group, index);
+                }
+            }
+            None => {
+                best.insert(group, index);
+            }
+        }
+    }
+    let mut repeats: BTreeMap<usize, Vec<Diagnostic>> = BTreeMap::new();
+    let mut res = Vec::with_capacity(diagnostics.len());
+    let mut kept_at: BTreeMap<usize, usize> = BTreeMap::new();
+    for (index, diagnostic) in diagnostics.into_iter().enumerate() {
+        match key(&diagnostic).map(|(group, _)| best[&group]) {
+            Some(kept) if kept != index => repeats.entry(kept).or_default().push(diagnostic),
+            _ => {
+                kept_at.insert(index, res.len());
+                res.push(diagnostic);
+            }
+        }
+    }
+    for (kept, repeats) in repeats {
+        let Some(diagnostic) = kept_at.get(&kept).and_then(|&at| res.get_mut(at)) else {
+            continue;
+        };
+        for repeat in repeats {
+            diagnostic.related.push(Related {
+                path: None,
+                range: repeat.range,
+                message: format!(
+                    "also {} ({}): {}",
+                    repeat.rule.id, repeat.rule.name, repeat.message
+                ),
+            });
+            diagnostic.fixes.extend(repeat.fixes);
+        }
+    }
+    res
 }

@@ -56,10 +56,19 @@ pub struct SourceFile<'a> {
     terraform: std::sync::OnceLock<terraform::TerraformFile>,
     /// The IAM policies of the file, built on first use and shared by every rule.
     policies: std::sync::OnceLock<Vec<iam_policy::Policy>>,
-    /// Where the syntax errors of the dropped tree were, once `shed_tree` has dropped it.
-    shed_errors: Option<Vec<TextRange>>,
+    /// What the dropped trees told, once `shed_tree` has dropped them.
+    shed: Option<Shed>,
     /// Whether the text is one command line about to be run (`SourceHints::command_line`).
     pub command_line: bool,
+}
+
+/// What a file's syntax trees told that outlives them (see `SourceFile::shed_tree`).
+#[derive(Debug)]
+struct Shed {
+    /// Where the error and missing nodes were, outermost only.
+    errors: Vec<TextRange>,
+    first_problem: Option<ParseProblem>,
+    comments: Vec<TextRange>,
 }
 
 /// A syntax problem found while parsing.
@@ -217,7 +226,7 @@ pub fn parse_source_incremental<'a>(
         templated,
         terraform: std::sync::OnceLock::new(),
         policies: std::sync::OnceLock::new(),
-        shed_errors: None,
+        shed: None,
         command_line: hints.command_line,
     })
 }
@@ -255,7 +264,7 @@ fn parse_plan<'a>(
         templated: false,
         terraform: std::sync::OnceLock::new(),
         policies: std::sync::OnceLock::new(),
-        shed_errors: None,
+        shed: None,
         command_line: false,
     })
 }
@@ -288,6 +297,9 @@ impl SourceFile<'_> {
 
     /// The first syntax error of the file, if any.
     pub fn first_parse_problem(&self) -> Option<ParseProblem> {
+        if let Some(shed) = &self.shed {
+            return shed.first_problem.clone();
+        }
         self.trees()
             .find_map(|tree| tree::first_error(tree, self.text))
     }
@@ -295,9 +307,9 @@ impl SourceFile<'_> {
     /// Whether a syntax error lies inside `range` (or the smallest node holding it): an edit
     /// there could merge with the broken text.
     pub fn has_error_in(&self, range: TextRange) -> bool {
-        if let Some(errors) = &self.shed_errors {
+        if let Some(shed) = &self.shed {
             // An error region that holds all of `range` is outside its smallest node.
-            return errors.iter().any(|error| {
+            return shed.errors.iter().any(|error| {
                 let overlaps = error.start() <= range.end() && range.start() <= error.end();
                 overlaps && !(error.contains_range(range) && *error != range)
             });
@@ -311,6 +323,9 @@ impl SourceFile<'_> {
 
     /// Every comment of the file, in source order.
     pub fn comments(&self) -> Vec<TextRange> {
+        if let Some(shed) = &self.shed {
+            return shed.comments.clone();
+        }
         self.trees().flat_map(tree::comments).collect()
     }
 
@@ -320,14 +335,16 @@ impl SourceFile<'_> {
         embedded::file_commands(self, &self.commands)
     }
 
-    /// Builds what the rules read of the file (its Terraform model, its policies, its
-    /// commands) and drops its syntax trees, keeping where their errors were, for a file that
-    /// is kept in memory only to be read through its model (a file of a called module: trees
-    /// take many times the size of the text). Afterwards the file has no syntax error and no
-    /// comment, `has_error_in` answers from the kept errors, and an expression that only the
-    /// tree could find (a nested range given to `Evaluator::expression`) is unknown.
-    pub fn shed_tree(&mut self) {
-        if self.shed_errors.is_some() {
+    /// Builds what the rules and the engine read of the file (its Terraform model, its
+    /// policies, its commands, its first syntax error, and its comments when `keep_comments`)
+    /// and drops its syntax trees, which take many times the size of the text, for a file read
+    /// through its model from here on (a module's files once the module is read: see
+    /// `terraform_eval::symbols::Module::read`). Afterwards `tree` is empty, the methods above
+    /// answer as before (`comments` is empty unless kept: finding them walks the whole tree),
+    /// and an expression that only the tree could find (a nested range given to
+    /// `Evaluator::expression`, which edit rules use) is unknown.
+    pub fn shed_tree(&mut self, keep_comments: bool) {
+        if self.shed.is_some() {
             return;
         }
         self.terraform();
@@ -337,12 +354,21 @@ impl SourceFile<'_> {
         for tree in self.trees() {
             tree::error_ranges(tree, &mut errors);
         }
+        let shed = Shed {
+            errors,
+            first_problem: self.first_parse_problem(),
+            comments: if keep_comments {
+                self.comments()
+            } else {
+                Vec::new()
+            },
+        };
         let Some(empty) = tree::parse(self.language, "") else {
             return;
         };
         self.tree = empty;
         self.more_trees = Vec::new();
-        self.shed_errors = Some(errors);
+        self.shed = Some(shed);
     }
 
     /// Every tree of the file, in source order.

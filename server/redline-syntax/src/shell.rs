@@ -238,6 +238,16 @@ pub(crate) fn assign(vars: &mut Vars, node: TsNode<'_>, script: &str, map: &Sour
     vars.insert(name, value);
 }
 
+/// Forgets the variables `unset NAME…` names: later `$NAME` is whatever the environment holds.
+pub(crate) fn unset(vars: &mut Vars, node: TsNode<'_>, script: &str) {
+    let mut cursor = node.walk();
+    for child in node.named_children(&mut cursor) {
+        if matches!(child.kind(), "variable_name" | "word") {
+            vars.remove(node_text(child, script));
+        }
+    }
+}
+
 impl Walker {
     fn script(&mut self, script: &str, map: &SourceMap, depth: usize, wrappers: &[String]) {
         let mut parser = Parser::new();
@@ -266,6 +276,7 @@ impl Walker {
             match node.kind() {
                 "command" => self.command(node, script, map, depth, wrappers),
                 "variable_assignment" => self.assignment(node, script, map),
+                "unset_command" => unset(&mut self.vars, node, script),
                 _ => {}
             }
             if cursor.goto_first_child() {

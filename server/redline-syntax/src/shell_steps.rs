@@ -13,8 +13,8 @@ use tree_sitter::{Node as TsNode, Parser};
 
 use crate::Language;
 use crate::shell::{
-    MAX_NESTING, SourceMap, Vars, Word, assign, is_short_cluster_with, program_name, unwrap, word,
-    word_with,
+    MAX_NESTING, SourceMap, Vars, Word, assign, is_short_cluster_with, program_name, unset, unwrap,
+    word, word_with,
 };
 use crate::tree::{grammar, node_text, range};
 
@@ -129,6 +129,9 @@ impl Walk {
             let node = cursor.node();
             if node.kind() == "variable_assignment" {
                 assign(&mut self.vars, node, script, map);
+            }
+            if node.kind() == "unset_command" {
+                unset(&mut self.vars, node, script);
             }
             if node.kind() == "command" {
                 let found = Found {

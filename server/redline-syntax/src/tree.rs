@@ -223,14 +223,19 @@ mod tests {
     /// A file without its tree answers from its model and kept errors as it did with it.
     #[test]
     fn shed_tree_keeps_what_rules_read() {
-        let text = "resource \"aws_s3_bucket\" \"a\" {\n  force_destroy = true\n}\n\nresource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\n}\n";
+        let text = "# note\nresource \"aws_s3_bucket\" \"a\" {\n  force_destroy = true\n}\n\nresource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\n}\n";
         let mut file = crate::parse_source("main.tf", text, Default::default())
             .expect("a Terraform file parses");
         let blocks: Vec<TextRange> = file.terraform().blocks.iter().map(|b| b.range).collect();
         let before: Vec<bool> = blocks.iter().map(|r| file.has_error_in(*r)).collect();
         assert_eq!(before, [false, true]);
         let policies = file.policies().len();
-        file.shed_tree();
+        let comments = file.comments();
+        let problem = file.first_parse_problem();
+        assert!(problem.is_some());
+        file.shed_tree(true);
+        assert_eq!(file.comments(), comments);
+        assert_eq!(file.first_parse_problem(), problem);
         assert_eq!(file.tree.root_node().end_byte(), 0);
         let after: Vec<bool> = blocks.iter().map(|r| file.has_error_in(*r)).collect();
         assert_eq!(after, before);

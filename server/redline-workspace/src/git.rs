@@ -115,8 +115,9 @@ pub struct ChangedFile {
     pub deleted: bool,
 }
 
-/// When git's idea of `HEAD` last changed: the modification times of `HEAD`, the index and the
-/// `HEAD` reflog in a git folder. A commit, checkout, reset or stage changes at least one.
+/// When git's idea of `HEAD` last changed: the modification times of `HEAD`, the index, the
+/// `HEAD` reflog, the current branch's ref and the packed refs of a git folder. A commit,
+/// checkout, reset or stage changes at least one.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct GitStamp(Vec<Option<SystemTime>>);
 
@@ -356,16 +357,49 @@ pub fn git_dir(file: &Path) -> Option<PathBuf> {
 
 /// The current stamp of a git folder.
 pub fn stamp(git_dir: &Path) -> GitStamp {
+    // A linked worktree keeps its own `HEAD` and index, and the branches in the common folder.
+    let common = read_small(&git_dir.join("commondir"))
+        .map(|common| git_dir.join(common.trim_end_matches(['\n', '\r'])))
+        .unwrap_or_else(|| git_dir.to_path_buf());
+    let mut files = vec![
+        git_dir.join("HEAD"),
+        git_dir.join("index"),
+        git_dir.join("logs/HEAD"),
+        common.join("packed-refs"),
+    ];
+    // A commit moves the current branch; `HEAD` itself names it and does not change.
+    if let Some(head) = read_small(&git_dir.join("HEAD"))
+        && let Some(branch) = head.trim_end().strip_prefix("ref: ")
+        && branch.starts_with("refs/")
+        && !branch
+            .split('/')
+            .any(|part| part.is_empty() || part == "..")
+    {
+        files.push(common.join(branch));
+    }
     GitStamp(
-        ["HEAD", "index", "logs/HEAD"]
+        files
             .iter()
-            .map(|name| {
-                std::fs::metadata(git_dir.join(name))
+            .map(|file| {
+                std::fs::metadata(file)
                     .and_then(|meta| meta.modified())
                     .ok()
             })
             .collect(),
     )
+}
+
+/// The text of a file git writes with a few bytes (`HEAD`, `commondir`); `None` when it is
+/// missing, longer than a path would be, or not UTF-8.
+fn read_small(path: &Path) -> Option<String> {
+    const MAX: u64 = 4096;
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .ok()?
+        .take(MAX + 1)
+        .read_to_string(&mut text)
+        .ok()?;
+    (text.len() as u64 <= MAX).then_some(text)
 }
 
 /// The text of `file` at `HEAD`; `None` when it is not tracked, not in a repository, or not

@@ -124,6 +124,17 @@ pub enum Decision {
     Deny,
 }
 
+impl Decision {
+    /// `allow`, `ask` or `deny`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Allow => "allow",
+            Decision::Ask => "ask",
+            Decision::Deny => "deny",
+        }
+    }
+}
+
 /// What the hook prints and how it exits.
 pub struct Answer {
     /// Written to standard output.
@@ -264,7 +275,7 @@ fn judge_file(path: &Path, proposed: Option<&str>, cwd: &Path) -> anyhow::Result
 
 /// The file's text after the replacements, as the agents apply them; `None` when the file
 /// cannot be read or a replacement does not match.
-fn apply(path: &Path, edits: &[Replacement]) -> Option<String> {
+pub fn apply(path: &Path, edits: &[Replacement]) -> Option<String> {
     let mut text = if path.exists() {
         std::fs::read_to_string(path).ok()?
     } else {

@@ -197,7 +197,7 @@ fn closing(files: usize, tally: &Tally) -> String {
     if tally.safe_fixes > 0 {
         let _ = writeln!(
             res,
-            "{} fixable with `redline check --fix`.",
+            "{} fixable with `--fix`.",
             plural(tally.safe_fixes, "finding", "findings")
         );
     }

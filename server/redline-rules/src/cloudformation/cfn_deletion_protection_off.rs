@@ -3,7 +3,8 @@ use redline_syntax::Format;
 use redline_syntax::cloudformation::{Resource, as_bool, is_intrinsic};
 use redline_syntax::value::Node;
 
-use super::all_resources;
+use super::{all_resources, data_value};
+use crate::data_value::DataValue;
 use crate::edit::{insert_first_entry, string_literal};
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
@@ -15,9 +16,13 @@ declare_rule! {
     /// - `DeletionProtectionEnabled` false or absent on `AWS::DynamoDB::Table`;
     /// - `DeletionProtection: INACTIVE` on `AWS::Cognito::UserPool`;
     /// - `DisableApiTermination: false` on `AWS::EC2::Instance`;
-    /// - `DeletionProtection: false` on `AWS::RDS::GlobalCluster` and `AWS::QLDB::Ledger`;
+    /// - `DeletionProtection: false` on `AWS::QLDB::Ledger`;
     /// - the `deletion_protection.enabled` attribute `false` on an
     ///   `AWS::ElasticLoadBalancingV2::LoadBalancer`.
+    ///
+    /// Database instances that are members of a cluster (`DBClusterIdentifier` set) hold no
+    /// data of their own and are not reported, nor are global clusters, which cannot be
+    /// deleted while they have members.
     ///
     /// ## Why it matters
     /// Deletion protection makes the service itself refuse a delete call, whoever makes it:
@@ -116,12 +121,6 @@ const PROTECTIONS: &[Protection] = &[
         absent_is_off: false,
     },
     Protection {
-        resource_type: "AWS::RDS::GlobalCluster",
-        property: "DeletionProtection",
-        protected: Protected::True,
-        absent_is_off: false,
-    },
-    Protection {
         resource_type: "AWS::QLDB::Ledger",
         property: "DeletionProtection",
         protected: Protected::True,
@@ -156,6 +155,10 @@ fn check(ctx: &mut RuleContext<'_>) {
         else {
             continue;
         };
+        // A cluster member's protection is its cluster's: it holds no data of its own.
+        if data_value(resource) == DataValue::None {
+            continue;
+        }
         let subject = format!("{kind} `{}`", resource.logical_id());
         let (on_text, off_text) = match protected {
             Protected::True => ("true", "false"),
@@ -189,7 +192,7 @@ fn check(ctx: &mut RuleContext<'_>) {
                     replacement,
                 );
                 diagnostic.severity = Severity::Error;
-                ctx.report(diagnostic);
+                ctx.report(diagnostic.with_subject(resource.entry.key.range));
             }
             None if *absent_is_off => {
                 let message = format!(
@@ -207,7 +210,7 @@ fn check(ctx: &mut RuleContext<'_>) {
                         edit,
                     ));
                 }
-                ctx.report(diagnostic);
+                ctx.report(diagnostic.with_subject(resource.entry.key.range));
             }
             None => {}
         }
@@ -241,7 +244,7 @@ fn check_load_balancer(ctx: &mut RuleContext<'_>, resource: Resource<'_>) {
             "\"true\"",
         );
         diagnostic.severity = Severity::Error;
-        ctx.report(diagnostic);
+        ctx.report(diagnostic.with_subject(resource.entry.key.range));
     }
 }
 

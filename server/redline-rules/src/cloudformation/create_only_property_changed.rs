@@ -5,7 +5,7 @@ use redline_syntax::value::Node;
 use redline_text::TextRange;
 
 use super::{
-    Protection, STATEFUL_TYPES, TemplateEdit, create_only_properties, property_at, protection,
+    Protection, TemplateEdit, create_only_properties, guarded_value, property_at, protection,
     same_template_value, short_value,
 };
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
@@ -114,7 +114,7 @@ fn check(ctx: &mut RuleContext<'_>) {
                 }
             };
             changed.push(path);
-            let (outcome, severity) = replacement_outcome(resource, kind);
+            let (outcome, severity) = replacement_outcome(resource);
             let advice = match protection(resource, "UpdateReplacePolicy") {
                 Some(Protection::Retain) => "plan how the data moves to the new resource",
                 _ => "first deploy `UpdateReplacePolicy: Retain` and plan how the data moves",
@@ -144,8 +144,8 @@ fn check(ctx: &mut RuleContext<'_>) {
 }
 
 /// What happens to the old resource on replacement, and how bad that is.
-fn replacement_outcome(resource: Resource<'_>, kind: &str) -> (&'static str, Severity) {
-    let holds_data = STATEFUL_TYPES.contains(&kind);
+fn replacement_outcome(resource: Resource<'_>) -> (&'static str, Severity) {
+    let holds_data = guarded_value(resource).is_some();
     match protection(resource, "UpdateReplacePolicy") {
         Some(Protection::Retain) => (
             "keeps the old one outside the stack (`UpdateReplacePolicy: Retain`), while the \

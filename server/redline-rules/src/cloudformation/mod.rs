@@ -15,41 +15,44 @@ use redline_syntax::cloudformation::{Resource, resources};
 use redline_syntax::value::{Entry, Node, NodeKind, ScalarKind};
 
 use crate::RuleContext;
+use crate::data_value::{self, DataValue};
 
-/// Resource types that hold data, after cfn-lint's `StatefulResources.json`.
-///
-/// `AWS::S3::Bucket` is left out: CloudFormation refuses to delete a bucket that still holds
-/// objects, so a missing or `Delete` policy cannot lose data by itself.
-pub const STATEFUL_TYPES: &[&str] = &[
-    "AWS::Backup::BackupVault",
-    "AWS::CloudFormation::Stack",
-    "AWS::Cognito::UserPool",
-    "AWS::DocDB::DBCluster",
-    "AWS::DocDB::DBInstance",
-    "AWS::DynamoDB::GlobalTable",
-    "AWS::DynamoDB::Table",
-    "AWS::EC2::Volume",
-    "AWS::EFS::FileSystem",
-    "AWS::EMR::Cluster",
-    "AWS::ElastiCache::CacheCluster",
-    "AWS::ElastiCache::ReplicationGroup",
-    "AWS::Elasticsearch::Domain",
-    "AWS::FSx::FileSystem",
-    "AWS::KMS::Key",
-    "AWS::Kinesis::Stream",
-    "AWS::Logs::LogGroup",
-    "AWS::Neptune::DBCluster",
-    "AWS::Neptune::DBInstance",
-    "AWS::OpenSearchService::Domain",
-    "AWS::Organizations::Account",
-    "AWS::QLDB::Ledger",
-    "AWS::RDS::DBCluster",
-    "AWS::RDS::DBInstance",
-    "AWS::Redshift::Cluster",
-    "AWS::SDB::Domain",
-    "AWS::SQS::Queue",
-    "AWS::SecretsManager::Secret",
-];
+/// What deleting a resource loses (`crate::data_value`), reading the properties that change
+/// it: a database instance that is a member of a cluster holds nothing of its own (the
+/// cluster holds the data and the deletion protection), and a secret whose value is written
+/// in the template or generated for the stack can be made again.
+pub(crate) fn data_value(resource: Resource<'_>) -> DataValue {
+    let Some(kind) = resource.resource_type() else {
+        return DataValue::None;
+    };
+    let value = data_value::of(kind);
+    match kind {
+        "AWS::RDS::DBInstance" | "AWS::DocDB::DBInstance" | "AWS::Neptune::DBInstance"
+            if resource.property("DBClusterIdentifier").is_some() =>
+        {
+            DataValue::None
+        }
+        "AWS::SecretsManager::Secret"
+            if resource.property("GenerateSecretString").is_some()
+                || resource.property("SecretString").is_some() =>
+        {
+            DataValue::Low
+        }
+        _ => value,
+    }
+}
+
+/// Whether a resource holds data that its `DeletionPolicy` and `UpdateReplacePolicy` guard:
+/// its value, or `None` for a resource that holds nothing and for a bucket (CloudFormation
+/// refuses to delete a bucket that still holds objects, so a missing or `Delete` policy cannot
+/// lose data by itself).
+pub(crate) fn guarded_value(resource: Resource<'_>) -> Option<DataValue> {
+    if resource.resource_type() == Some("AWS::S3::Bucket") {
+        return None;
+    }
+    let value = data_value(resource);
+    (value >= DataValue::Low && value != DataValue::Service).then_some(value)
+}
 
 /// Every resource of every template document of the file.
 pub(crate) fn all_resources<'f>(file: &'f SourceFile<'_>) -> Vec<Resource<'f>> {

@@ -1,7 +1,7 @@
 use redline_diagnostics::{Applicability, Category, Confidence, Fix, Severity};
 use redline_syntax::Format;
 
-use super::{Protection, STATEFUL_TYPES, TemplateEdit, protection};
+use super::{Protection, TemplateEdit, guarded_value, protection};
 use crate::edit::{insert_first_entry, string_literal};
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
@@ -90,7 +90,7 @@ fn check(ctx: &mut RuleContext<'_>) {
             if after >= before {
                 continue;
             }
-            let holds_data = STATEFUL_TYPES.contains(&kind) || kind == "AWS::S3::Bucket";
+            let holds_data = guarded_value(resource).is_some() || kind == "AWS::S3::Bucket";
             let outcome = match after {
                 Protection::Snapshot => "deletes it after a final snapshot",
                 _ if holds_data => "deletes it and its data",

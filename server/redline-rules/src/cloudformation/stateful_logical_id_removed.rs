@@ -5,7 +5,7 @@ use redline_syntax::Format;
 use redline_syntax::cloudformation::Resource;
 use redline_syntax::value::Node;
 
-use super::{Protection, STATEFUL_TYPES, TemplateEdit, protection, same_template_value};
+use super::{Protection, TemplateEdit, guarded_value, protection, same_template_value};
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
 declare_rule! {
@@ -84,7 +84,7 @@ fn check(ctx: &mut RuleContext<'_>) {
             continue;
         };
         let is_bucket = kind == "AWS::S3::Bucket";
-        if !STATEFUL_TYPES.contains(&kind) && !is_bucket {
+        if guarded_value(old).is_none() && !is_bucket {
             continue;
         }
         let Some(policy) = protection(old, "DeletionPolicy") else {

@@ -2,7 +2,8 @@ use redline_diagnostics::{Applicability, Category, Confidence, Severity};
 use redline_syntax::Format;
 use redline_syntax::cloudformation::is_intrinsic;
 
-use super::{STATEFUL_TYPES, all_resources};
+use super::{all_resources, guarded_value};
+use crate::data_value::DataValue;
 use crate::edit::string_literal;
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
@@ -10,6 +11,9 @@ declare_rule! {
     /// ## What it flags
     /// `DeletionPolicy: Delete` or `UpdateReplacePolicy: Delete` written on a CloudFormation
     /// resource that holds data.
+    /// On a resource whose data is transient (a queue, stream, log group or cache) it is
+    /// reported as info; on one that holds nothing of its own (a nested stack, a cluster
+    /// member) it is not reported.
     ///
     /// ## Why it matters
     /// The policy opts the resource out of the only safety net CloudFormation has: when the
@@ -55,9 +59,9 @@ fn check(ctx: &mut RuleContext<'_>) {
         let Some(kind) = resource.resource_type() else {
             continue;
         };
-        if !STATEFUL_TYPES.contains(&kind) {
+        let Some(value) = guarded_value(resource) else {
             continue;
-        }
+        };
         for (attribute, when) in [
             (
                 "DeletionPolicy",
@@ -75,13 +79,20 @@ fn check(ctx: &mut RuleContext<'_>) {
                 "`{attribute}: Delete` on {kind} `{}`: {when} deletes it and its data; set `{attribute}: Retain`",
                 resource.logical_id()
             );
-            let diagnostic = ctx.diagnostic_replacing(
-                entry.value.range,
-                message,
-                format!("Set `{attribute}: Retain`"),
-                Applicability::Safe,
-                string_literal(file.language, "Retain"),
-            );
+            let mut diagnostic = ctx
+                .diagnostic_replacing(
+                    entry.value.range,
+                    message,
+                    format!("Set `{attribute}: Retain`"),
+                    Applicability::Safe,
+                    string_literal(file.language, "Retain"),
+                )
+                .with_subject(resource.entry.key.range);
+            if value < DataValue::High {
+                // A deliberate `Delete` on a queue, stream, log group or cache loses only
+                // transient data.
+                diagnostic.severity = Severity::Info;
+            }
             ctx.report(diagnostic);
         }
     }

@@ -2,15 +2,21 @@ use redline_diagnostics::{Applicability, Category, Confidence, Edit, Fix, Severi
 use redline_syntax::Format;
 use redline_syntax::Language;
 
-use super::{STATEFUL_TYPES, all_resources, snapshots_by_default};
+use super::{all_resources, guarded_value, snapshots_by_default};
+use crate::data_value::DataValue;
 use crate::edit::{insert_first_entry, string_literal};
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
 declare_rule! {
     /// ## What it flags
     /// A CloudFormation resource that holds data (a database, table, volume, file system,
-    /// queue, key, log group, secret…) without an explicit `DeletionPolicy` or
+    /// key, secret, user pool…) without an explicit `DeletionPolicy` or
     /// `UpdateReplacePolicy`.
+    /// Resources whose data is transient (queues, streams, log groups, caches, and secrets
+    /// whose value is written in the template or generated for the stack) are reported as
+    /// info; resources that hold nothing of their own (nested stacks, database instances that
+    /// are members of a cluster) are not reported.
+    /// `docs/severity.md` says how each type is graded.
     ///
     /// ## Why it matters
     /// Without `DeletionPolicy`, removing the resource from the template or deleting the stack
@@ -69,9 +75,9 @@ fn check(ctx: &mut RuleContext<'_>) {
         let Some(kind) = resource.resource_type() else {
             continue;
         };
-        if !STATEFUL_TYPES.contains(&kind) {
+        let Some(value) = guarded_value(resource) else {
             continue;
-        }
+        };
         let deletion_missing =
             resource.attribute("DeletionPolicy").is_none() && !snapshots_by_default(resource);
         let replace_missing = resource.attribute("UpdateReplacePolicy").is_none();
@@ -104,7 +110,14 @@ fn check(ctx: &mut RuleContext<'_>) {
             resource.logical_id(),
             missing.join(" or "),
         );
-        let mut diagnostic = ctx.diagnostic(resource.entry.key.range, message);
+        let mut diagnostic = ctx
+            .diagnostic(resource.entry.key.range, message)
+            .with_subject(resource.entry.key.range);
+        if value < DataValue::High {
+            // Queued messages, stream records, logs and caches are transient: losing them is
+            // worth knowing, not a reviewer's time.
+            diagnostic.severity = Severity::Info;
+        }
         if let Some(edit) = policy_edit(ctx.text(), language, resource.body(), &missing) {
             diagnostic = diagnostic.with_fix(Fix::single(
                 format!("Add {names}"),

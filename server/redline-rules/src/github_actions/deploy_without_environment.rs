@@ -11,7 +11,9 @@ declare_rule! {
     /// install|upgrade|uninstall`, `cdk deploy|destroy`, `pulumi up|destroy`, `aws
     /// cloudformation deploy`, `sam deploy`, `serverless deploy` and similar, or a known deploy
     /// action; also a call of a reusable workflow that looks like a deployment
-    /// (`deploy`, `release`, `apply`, `terraform` in its path) with `secrets: inherit`.
+    /// (`deploy`, `release`, `apply`, `terraform` in its path) with `secrets: inherit`; when
+    /// that workflow belongs to another repository, redline cannot see whether it deploys, and
+    /// reports the call as info.
     ///
     /// ## Why it matters
     /// Required reviewers, wait timers and branch rules live on environments; a job only waits
@@ -81,7 +83,18 @@ fn check(ctx: &mut RuleContext<'_>) {
                      unless its deploy job names an environment, deploys with no reviewer; give \
                      that job `environment: production` and pass secrets by name"
                 );
-                let diagnostic = ctx.diagnostic(job.key.range, message);
+                let mut diagnostic = ctx.diagnostic(job.key.range, message);
+                let remote = job
+                    .value
+                    .get("uses")
+                    .and_then(|uses| uses.as_str())
+                    .is_some_and(|uses| !uses.starts_with("./"));
+                if remote && deploy_in_job(&job.value, file.text).is_none() {
+                    // A workflow of another repository is out of sight: only its name says it
+                    // deploys.
+                    diagnostic.severity = Severity::Info;
+                    diagnostic.confidence = Confidence::Low;
+                }
                 ctx.report(diagnostic);
                 continue;
             }

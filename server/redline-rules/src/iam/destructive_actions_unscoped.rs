@@ -1,6 +1,7 @@
 use redline_diagnostics::{Category, Confidence, Severity};
 
-use super::{POLICY_FORMATS, report_unscoped_actions};
+use super::{POLICY_FORMATS, report_graded_actions};
+use crate::data_value::{self, DataValue};
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
 declare_rule! {
@@ -11,6 +12,16 @@ declare_rule! {
     /// `kms:ScheduleKeyDeletion`, `kms:DisableKey` and `s3:PutLifecycleConfiguration`.
     /// Wildcards (`ec2:Delete*`, `*:Delete*`) are expanded against the AWS action catalog.
     /// Whole-service wildcards (`rds:*`) are RL-IAM-002's.
+    ///
+    /// Actions are graded by what they delete (`docs/severity.md`): deleting data (tables and
+    /// their items, buckets and objects, volumes, snapshots, file systems, keys, secrets) or
+    /// running services (instances, functions, load balancers, clusters, stacks) is a
+    /// warning; deleting objects that hold nothing or only transient data (network
+    /// interfaces, log deliveries, EventBridge rules, SES templates, listener rules, health
+    /// checks, queues, log groups) is info.
+    /// Only identity policies are judged: in a resource policy (a KMS key's, a bucket's, a
+    /// queue's) `"Resource": "*"` is the resource itself, and its principals and conditions
+    /// are what RL-IAM-008 judges.
     ///
     /// ## Why it matters
     /// A role that may delete every database, bucket and stack in the account needs only one
@@ -65,12 +76,21 @@ pub(crate) fn is_destructive(name: &str) -> bool {
 }
 
 fn check(ctx: &mut RuleContext<'_>) {
-    report_unscoped_actions(
+    report_graded_actions(
         ctx,
         |action| is_destructive(action.name),
         "the holder can destroy any such resource in \
          the account, production included; scope `Resource` to the ARNs the role \
          owns or move the action to a separate break-glass role",
+        |actions| {
+            // Deleting network interfaces, log deliveries, rules, templates or queues of the
+            // whole account loses no data and stops no service: hygiene, not a review.
+            let value = actions
+                .iter()
+                .map(|action| data_value::of_action(action))
+                .max();
+            (value < Some(DataValue::Service)).then_some(Severity::Info)
+        },
     );
 }
 

@@ -9,6 +9,9 @@ declare_rule! {
     /// `"Resource": "*"`: every action on every resource in the account.
     /// Policies are read from policy files, Terraform (`jsonencode`, heredoc JSON,
     /// `aws_iam_policy_document`) and CloudFormation templates.
+    /// Only identity policies are judged: in a resource policy (a KMS key's, a bucket's, a
+    /// queue's) `"Resource": "*"` is the resource itself, and its principals and conditions
+    /// are what RL-IAM-008 judges.
     ///
     /// ## Why it matters
     /// Whoever holds this policy is a full administrator.
@@ -65,7 +68,7 @@ declare_rule! {
 
 fn check(ctx: &mut RuleContext<'_>) {
     let file = ctx.file();
-    for policy in file.policies() {
+    for policy in super::identity_policies(file) {
         for statement in policy.allows() {
             let Some(action) = statement.action.as_ref().and_then(Values::star) else {
                 continue;
@@ -82,7 +85,8 @@ fn check(ctx: &mut RuleContext<'_>) {
             );
             let diagnostic = ctx
                 .diagnostic(action.range, message)
-                .with_related(resource.range, "every resource is granted here");
+                .with_related(resource.range, "every resource is granted here")
+                .with_subject(statement.range);
             ctx.report(diagnostic);
         }
     }

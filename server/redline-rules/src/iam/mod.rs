@@ -18,8 +18,10 @@ pub mod role_assumable_by_anyone;
 pub mod service_wildcard_grant;
 pub mod unknown_iam_action;
 
+use redline_diagnostics::Severity;
 use redline_syntax::Format;
-use redline_syntax::iam_policy::Item;
+use redline_syntax::SourceFile;
+use redline_syntax::iam_policy::{Item, Policy, PolicyKind};
 
 use actions::Action;
 
@@ -28,6 +30,18 @@ use crate::RuleContext;
 /// Every format an IAM policy can be written in.
 pub(crate) const POLICY_FORMATS: &[Format] =
     &[Format::IamPolicy, Format::Terraform, Format::CloudFormation];
+
+/// The identity policies of a file: what their holders may do.
+///
+/// A resource policy (a key's, a bucket's, a queue's, a function's) says who may use one
+/// resource, and its `"Resource": "*"` is that resource itself; a KMS key policy that lets the
+/// account root do `kms:*` is AWS's default. Resource policies are judged by principal and
+/// condition (RL-IAM-008 and the trust rules), not as grants to their holders.
+pub(crate) fn identity_policies<'f>(file: &'f SourceFile<'_>) -> impl Iterator<Item = &'f Policy> {
+    file.policies()
+        .iter()
+        .filter(|policy| policy.kind == PolicyKind::Identity)
+}
 
 /// The actions an action item grants, or nothing for the bare `*` (reported as full admin
 /// when it meets `Resource: "*"`) and for unknown values.
@@ -46,8 +60,19 @@ pub(crate) fn report_unscoped_actions(
     select: impl Fn(&Action) -> bool,
     advice: &str,
 ) {
+    report_graded_actions(ctx, select, advice, |_| None);
+}
+
+/// As `report_unscoped_actions`, with the severity of each finding set by `grade` from the
+/// actions it names (`None` keeps the rule's).
+pub(crate) fn report_graded_actions(
+    ctx: &mut RuleContext<'_>,
+    select: impl Fn(&Action) -> bool,
+    advice: &str,
+    grade: impl Fn(&[&'static Action]) -> Option<Severity>,
+) {
     let file = ctx.file();
-    for policy in file.policies() {
+    for policy in identity_policies(file) {
         for statement in policy.allows() {
             if statement.has_condition() {
                 continue;
@@ -62,11 +87,11 @@ pub(crate) fn report_unscoped_actions(
                 if service_wildcard(item).is_some() {
                     continue;
                 }
-                let names: Vec<&str> = granted(item)
+                let selected: Vec<&'static Action> = granted(item)
                     .into_iter()
                     .filter(|action| select(action))
-                    .map(|action| action.name)
                     .collect();
+                let names: Vec<&str> = selected.iter().map(|action| action.name).collect();
                 if names.is_empty() {
                     continue;
                 }
@@ -75,9 +100,13 @@ pub(crate) fn report_unscoped_actions(
                     statement.describe(policy),
                     name_some(&names)
                 );
-                let diagnostic = ctx
+                let mut diagnostic = ctx
                     .diagnostic(item.range, message)
-                    .with_related(star.range, "every resource is granted here");
+                    .with_related(star.range, "every resource is granted here")
+                    .with_subject(statement.range);
+                if let Some(severity) = grade(&selected) {
+                    diagnostic.severity = severity;
+                }
                 ctx.report(diagnostic);
             }
         }

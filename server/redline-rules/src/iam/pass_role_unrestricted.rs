@@ -8,6 +8,9 @@ declare_rule! {
     /// An `Allow` statement that grants `iam:PassRole` (directly, or through `iam:*`,
     /// `iam:Pass*`, …) on `"Resource": "*"` or with `NotResource`, without an
     /// `iam:PassedToService` condition.
+    /// Only identity policies are judged: in a resource policy (a KMS key's, a bucket's, a
+    /// queue's) `"Resource": "*"` is the resource itself, and its principals and conditions
+    /// are what RL-IAM-008 judges.
     ///
     /// ## Why it matters
     /// Passing a role to a service (EC2, Lambda, ECS, CloudFormation) makes the service act
@@ -51,7 +54,7 @@ const ROLE_PLACEHOLDER: &str = "\"arn:aws:iam::ACCOUNT_ID:role/ROLE_NAME\"";
 
 fn check(ctx: &mut RuleContext<'_>) {
     let file = ctx.file();
-    for policy in file.policies() {
+    for policy in super::identity_policies(file) {
         for statement in policy.allows() {
             if statement.has_condition_key(&["iam:PassedToService"]) {
                 continue;
@@ -88,6 +91,7 @@ fn check(ctx: &mut RuleContext<'_>) {
                 let diagnostic = ctx
                     .diagnostic(star.range, message)
                     .with_related(pass_role.range, "`iam:PassRole` is granted here")
+                    .with_subject(statement.range)
                     .with_fix(fix);
                 ctx.report(diagnostic);
             } else if let Some(not_resource) = &statement.not_resource {
@@ -98,7 +102,8 @@ fn check(ctx: &mut RuleContext<'_>) {
                 );
                 let diagnostic = ctx
                     .diagnostic(not_resource.range, message)
-                    .with_related(pass_role.range, "`iam:PassRole` is granted here");
+                    .with_related(pass_role.range, "`iam:PassRole` is granted here")
+                    .with_subject(statement.range);
                 ctx.report(diagnostic);
             }
         }

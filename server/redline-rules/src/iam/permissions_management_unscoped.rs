@@ -12,6 +12,15 @@ declare_rule! {
     /// Wildcards such as `iam:Put*` are expanded against the AWS action catalog.
     /// Whole-service wildcards (`iam:*`) are RL-IAM-002's, and `iam:PassRole` is RL-IAM-005's.
     ///
+    /// Actions of that level that cannot give any identity new rights are left out: sharing a
+    /// network interface with the service that attaches it
+    /// (`ec2:CreateNetworkInterfacePermission`), creating a service-linked role whose trust and
+    /// permissions AWS defines (`iam:CreateServiceLinkedRole`), letting AWS services write to
+    /// log groups (`logs:PutResourcePolicy`), and removing a grant (`lambda:RemovePermission`).
+    /// Only identity policies are judged: in a resource policy (a KMS key's, a bucket's, a
+    /// queue's) `"Resource": "*"` is the resource itself, and its principals and conditions
+    /// are what RL-IAM-008 judges.
+    ///
     /// ## Why it matters
     /// These actions change who may do what.
     /// On every resource, the holder can open any bucket, key or queue to other accounts, or
@@ -42,11 +51,31 @@ declare_rule! {
     }
 }
 
+/// Permissions-management actions that give no identity new rights.
+const CANNOT_GRANT: &[&str] = &[
+    // Lets an AWS service (Lambda, EKS) attach to a network interface of the account.
+    "ec2:CreateNetworkInterfacePermission",
+    "ec2:DeleteNetworkInterfacePermission",
+    // A service-linked role's trust and permissions are AWS's, fixed per service.
+    "iam:CreateServiceLinkedRole",
+    "iam:DeleteServiceLinkedRole",
+    // CloudWatch Logs resource policies let AWS services deliver logs to log groups.
+    "logs:PutResourcePolicy",
+    "logs:DeleteResourcePolicy",
+    // Removing a grant takes rights away.
+    "lambda:RemovePermission",
+    "lambda:RemoveLayerVersionPermission",
+];
+
 fn check(ctx: &mut RuleContext<'_>) {
     report_unscoped_actions(
         ctx,
         // `iam:PassRole` on `*` is RL-IAM-005's, with its own advice.
-        |action| action.level == AccessLevel::Permissions && action.name != "iam:PassRole",
+        |action| {
+            action.level == AccessLevel::Permissions
+                && action.name != "iam:PassRole"
+                && !CANNOT_GRANT.contains(&action.name)
+        },
         "permissions-management actions that let the \
          holder change who may do what anywhere in the account; scope `Resource` to \
          the ARNs it manages",

@@ -19,6 +19,9 @@ declare_rule! {
     /// `ecs:RegisterTaskDefinition` + `ecs:RunTask`.
     /// Wildcards (`iam:*`, `iam:Put*`) are expanded against the AWS action catalog.
     /// Statements with conditions are left out, since a condition may close the path.
+    /// Only identity policies are judged: in a resource policy (a KMS key's, a bucket's, a
+    /// queue's) `"Resource": "*"` is the resource itself, and its principals and conditions
+    /// are what RL-IAM-008 judges.
     ///
     /// ## Why it matters
     /// Each path lets the holder give itself more permissions than the policy grants, up to
@@ -150,7 +153,7 @@ const PATHS: &[(&[&str], &str)] = &[
 
 fn check(ctx: &mut RuleContext<'_>) {
     let file = ctx.file();
-    for policy in file.policies() {
+    for policy in super::identity_policies(file) {
         check_policy(ctx, policy);
     }
 }
@@ -225,6 +228,13 @@ fn check_policy(ctx: &mut RuleContext<'_>, policy: &Policy) {
             names.join(" + ")
         );
         let mut diagnostic = ctx.diagnostic(anchor.range, message);
+        if let Some(statement) = policy
+            .statements
+            .iter()
+            .find(|statement| statement.range.contains_range(anchor.range))
+        {
+            diagnostic = diagnostic.with_subject(statement.range);
+        }
         for action in &actions[1..] {
             if let Some(item) = grants.get(&action.to_ascii_lowercase())
                 && item.range != anchor.range

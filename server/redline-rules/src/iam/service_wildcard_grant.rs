@@ -1,6 +1,7 @@
 use redline_diagnostics::{Category, Confidence, Severity};
 
 use super::{POLICY_FORMATS, actions, service_wildcard};
+use crate::data_value::{self, DataValue};
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
 declare_rule! {
@@ -8,7 +9,12 @@ declare_rule! {
     /// An `Allow` statement that grants a whole service (`"Action": "s3:*"`, `iam:*`) on
     /// `"Resource": "*"`.
     /// It is an error for services that control identity and keys (`iam`, `sts`,
-    /// `organizations`, `kms`) and a warning for the rest.
+    /// `organizations`, `kms`), a warning for services that hold data or run services
+    /// (`s3`, `dynamodb`, `ec2`, `lambda`, …), and info for services whose objects hold only
+    /// transient data or none (`logs`, `cloudwatch`, `sqs`, `polly`, …; `docs/severity.md`).
+    /// Only identity policies are judged: in a resource policy (a KMS key's, a bucket's, a
+    /// queue's) `"Resource": "*"` is the resource itself, and its principals and conditions
+    /// are what RL-IAM-008 judges.
     ///
     /// ## Why it matters
     /// `svc:*` grants every action the service has today and every action it adds later,
@@ -47,7 +53,7 @@ const CRITICAL_SERVICES: &[&str] = &["iam", "sts", "organizations", "kms"];
 
 fn check(ctx: &mut RuleContext<'_>) {
     let file = ctx.file();
-    for policy in file.policies() {
+    for policy in super::identity_policies(file) {
         for statement in policy.allows() {
             let Some(star) = statement.resource.as_ref().and_then(|r| r.star()) else {
                 continue;
@@ -65,10 +71,13 @@ fn check(ctx: &mut RuleContext<'_>) {
                     continue;
                 }
                 let critical = CRITICAL_SERVICES.contains(&service.as_str());
+                let value = data_value::of_service(&service);
                 let consequence = if critical {
                     "which is as good as full administrator"
-                } else {
+                } else if value >= DataValue::Service {
                     "including the ones that delete data, and any the service adds later"
+                } else {
+                    "and any the service adds later"
                 };
                 let message = format!(
                     "{} allows `{service}:*` on every resource: all {count} `{service}` \
@@ -78,9 +87,14 @@ fn check(ctx: &mut RuleContext<'_>) {
                 );
                 let mut diagnostic = ctx
                     .diagnostic(item.range, message)
-                    .with_related(star.range, "every resource is granted here");
+                    .with_related(star.range, "every resource is granted here")
+                    .with_subject(statement.range);
                 if critical {
                     diagnostic.severity = Severity::Error;
+                } else if value < DataValue::Service {
+                    // `logs:*`, `cloudwatch:*`, `polly:*`: the service holds transient data
+                    // or none, so the grant is hygiene.
+                    diagnostic.severity = Severity::Info;
                 }
                 ctx.report(diagnostic);
             }

@@ -9,6 +9,10 @@ declare_rule! {
     /// ## What it flags
     /// A `ClusterRoleBinding` or `RoleBinding` whose `roleRef` is the `cluster-admin`
     /// ClusterRole.
+    /// A `RoleBinding` grants it within its own namespace only: it is a warning when bound to
+    /// every identity of a kind (`system:serviceaccounts`, `system:authenticated`), and info
+    /// when bound to named subjects, the usual way to make a tenant administrator of its
+    /// namespace.
     ///
     /// ## Why it matters
     /// `cluster-admin` can do anything to any object in the cluster: delete namespaces with
@@ -92,18 +96,48 @@ fn check(ctx: &mut RuleContext<'_>) {
                 })
             })
             .collect();
+        let any_wide = subjects
+            .iter()
+            .any(|subject| subject.ends_with("(every identity of that kind)"));
         let who = if subjects.is_empty() {
             "its subjects".to_owned()
         } else {
             subjects.join(", ")
         };
-        let message = format!(
-            "{} gives {who} `cluster-admin`: full control of every object in the cluster, \
-             including deleting namespaces and reading every Secret; bind a Role scoped to what \
-             they deploy",
-            describe(object)
-        );
-        let diagnostic = ctx.diagnostic(name.range, message);
+        let diagnostic = if kind(object) == Some("RoleBinding") {
+            // A RoleBinding grants a ClusterRole's rules in the binding's namespace only: the
+            // usual way to make a tenant the administrator of its own namespace.
+            let namespace = object
+                .get("metadata")
+                .and_then(|metadata| metadata.get("namespace"))
+                .and_then(Node::as_str)
+                .map_or_else(
+                    || "its namespace".to_owned(),
+                    |ns| format!("namespace `{ns}`"),
+                );
+            let message = format!(
+                "{} gives {who} `cluster-admin` within {namespace}: full control of the objects \
+                 of that namespace, its Secrets included; bind a Role scoped to what they deploy",
+                describe(object)
+            );
+            let mut diagnostic = ctx.diagnostic(name.range, message);
+            // Bound to every identity of a kind, anyone gets it; bound to named subjects, it
+            // is hygiene.
+            diagnostic.severity = if any_wide {
+                Severity::Warning
+            } else {
+                Severity::Info
+            };
+            diagnostic
+        } else {
+            let message = format!(
+                "{} gives {who} `cluster-admin`: full control of every object in the cluster, \
+                 including deleting namespaces and reading every Secret; bind a Role scoped to \
+                 what they deploy",
+                describe(object)
+            );
+            ctx.diagnostic(name.range, message)
+        };
         ctx.report(diagnostic);
     }
 }

@@ -83,7 +83,7 @@ fn check(ctx: &mut RuleContext<'_>) {
                 );
                 let mut diagnostic = ctx.diagnostic(capability.range, message);
                 diagnostic.severity = severity;
-                ctx.report(diagnostic);
+                ctx.report(diagnostic.with_subject(object.range));
             }
         }
     }

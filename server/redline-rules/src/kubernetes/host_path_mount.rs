@@ -89,7 +89,7 @@ fn check(ctx: &mut RuleContext<'_>) {
                 describe(object)
             );
             let diagnostic = ctx.diagnostic(path_node.range, message);
-            ctx.report(diagnostic);
+            ctx.report(diagnostic.with_subject(object.range));
         }
     }
 }

@@ -13,7 +13,9 @@ declare_rule! {
     /// an error; removing any other object is reported as information.
     /// Objects are identified by API group, kind, namespace and name across every manifest of
     /// the folder, so moving an object to another file of the same folder, reordering
-    /// documents or changing an object's content is not a removal.
+    /// documents or changing an object's content is not a removal; when `redline diff OLD NEW`
+    /// compares two folders, across every manifest of the new folder, so manifests merged into
+    /// one file or moved to another subfolder are not removed either.
     /// Objects whose base version opts out of pruning (`argocd.argoproj.io/sync-options:
     /// Prune=false`, `kustomize.toolkit.fluxcd.io/prune: disabled`,
     /// `helm.sh/resource-policy: keep`) are left alone.
@@ -190,13 +192,16 @@ mod tests {
         ]);
         assert_eq!(moved, [Vec::<String>::new(), Vec::new()]);
 
-        // The same move into another folder is a removal from this one.
+        // Manifests given together are one set, whatever their folders: the front-end decides
+        // the set (one folder in git mode, the whole new folder for two folders compared).
         let elsewhere = findings(&[
             input("deploy/app.yaml", Some(&both), Some(APP)),
             input("other/claim.yaml", None, Some(CLAIM)),
         ]);
-        assert_eq!(elsewhere[0].len(), 1, "{elsewhere:?}");
-        assert!(elsewhere[0][0].starts_with("PersistentVolumeClaim `data` in namespace `db`"));
+        assert_eq!(elsewhere, [Vec::<String>::new(), Vec::new()]);
+        let gone = findings(&[input("deploy/app.yaml", Some(&both), Some(APP))]);
+        assert_eq!(gone[0].len(), 1, "{gone:?}");
+        assert!(gone[0][0].starts_with("PersistentVolumeClaim `data` in namespace `db`"));
     }
 
     #[test]

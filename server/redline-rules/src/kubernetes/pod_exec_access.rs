@@ -59,7 +59,7 @@ fn check(ctx: &mut RuleContext<'_>) {
                     describe(object)
                 );
                 let diagnostic = ctx.diagnostic(node.range, message);
-                ctx.report(diagnostic);
+                ctx.report(diagnostic.with_subject(object.range));
             }
         }
     }

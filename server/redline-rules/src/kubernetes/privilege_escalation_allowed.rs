@@ -57,7 +57,7 @@ fn check(ctx: &mut RuleContext<'_>) {
             Applicability::Unsafe,
             "false",
         );
-        ctx.report(diagnostic);
+        ctx.report(diagnostic.with_subject(object.range));
     }
 }
 

@@ -62,7 +62,7 @@ fn check(ctx: &mut RuleContext<'_>) {
             Applicability::Unsafe,
             "false",
         );
-        ctx.report(diagnostic);
+        ctx.report(diagnostic.with_subject(object.range));
     }
 }
 

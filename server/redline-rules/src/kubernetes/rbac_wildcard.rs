@@ -7,6 +7,8 @@ use crate::{FixAvailability, RuleContext, Status, declare_rule};
 declare_rule! {
     /// ## What it flags
     /// A `Role` or `ClusterRole` rule with `"*"` in `verbs`, `resources` or `apiGroups`.
+    /// A wildcard that cannot reach Secrets (a rule limited to named API groups such as
+    /// `monitoring.coreos.com`, or to named resources other than `secrets`) is reported as info.
     ///
     /// ## Why it matters
     /// A wildcard grants every verb (including `delete`, `escalate` and `impersonate`), every
@@ -70,18 +72,57 @@ fn check(ctx: &mut RuleContext<'_>) {
                 .iter()
                 .map(|(field, _)| format!("`{field}`"))
                 .collect();
-            let message = format!(
-                "{} grants `*` in {}: it covers every present and future {} including deletes \
-                 and secrets; list the verbs and resources the subject needs",
-                describe(object),
-                fields.join(", "),
-                if stars.len() > 1 {
-                    "API object and action"
+            let what = if stars.len() > 1 {
+                "API object and action"
+            } else {
+                "value of that field"
+            };
+            let groups = list_items(rule, "apiGroups");
+            let resources = list_items(rule, "resources");
+            // The rule reaches Secrets and the core objects only through the core group (`""`)
+            // or `*`; a rule limited to named groups (custom resources, metrics) cannot.
+            let core = rule.get("apiGroups").is_none()
+                || groups.len() != rule.get("apiGroups").map_or(0, |g| g.one_or_many().len())
+                || groups.iter().any(|(_, group)| matches!(*group, "*" | ""));
+            let secrets = rule.get("resources").is_none()
+                || resources.len() != rule.get("resources").map_or(0, |r| r.one_or_many().len())
+                || resources
+                    .iter()
+                    .any(|(_, resource)| matches!(*resource, "*" | "secrets"));
+            let mut diagnostic = if core && secrets {
+                let message = format!(
+                    "{} grants `*` in {}: it covers every present and future {what} including \
+                     deletes and secrets; list the verbs and resources the subject needs",
+                    describe(object),
+                    fields.join(", "),
+                );
+                ctx.diagnostic(first.range, message)
+            } else {
+                let names: Vec<String> = groups
+                    .iter()
+                    .map(|(_, group)| format!("`{group}`"))
+                    .collect();
+                let scope = if core {
+                    "the resources it names".to_owned()
                 } else {
-                    "value of that field"
-                },
-            );
-            let diagnostic = ctx.diagnostic(first.range, message);
+                    match names.as_slice() {
+                        [one] => format!("the API group {one}"),
+                        _ => format!("the API groups {}", names.join(", ")),
+                    }
+                };
+                let message = format!(
+                    "{} grants `*` in {}: it covers every present and future {what} within {scope}, \
+                     but not Secrets; list the verbs and resources the subject needs",
+                    describe(object),
+                    fields.join(", "),
+                );
+                let mut diagnostic = ctx.diagnostic(first.range, message);
+                // Every verb on the custom resources of one group, or on named resources, is
+                // hygiene next to a wildcard that reaches Secrets.
+                diagnostic.severity = Severity::Info;
+                diagnostic
+            };
+            diagnostic = diagnostic.with_subject(object.range);
             ctx.report(diagnostic);
         }
     }

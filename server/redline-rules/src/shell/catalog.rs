@@ -539,6 +539,53 @@ pub fn has_flag(args: &[Word], flag: &str) -> bool {
     })
 }
 
+/// What a command creates or deletes, as a key shared by both (`terraform`, `s3:s3://bucket`,
+/// `gh-repo:org/name`, `namespace:name`, `local-cluster`), with whether it creates it.
+pub(crate) fn lifecycle_key(command: &Command) -> Option<(String, bool)> {
+    let first = command.words.first()?;
+    let program = program_name(&first.text);
+    let positionals = positionals(program, &command.words[1..]);
+    let verb = |index: usize| positionals.get(index).copied().unwrap_or("");
+    match program {
+        "terraform" | "tofu" | "terragrunt" => {
+            // The configuration is the folder `-chdir` names, else the current one.
+            let folder = command
+                .words
+                .iter()
+                .find_map(|word| word.text.strip_prefix("-chdir="))
+                .unwrap_or(".");
+            let destroys = command.words.iter().any(|word| word.text == "-destroy");
+            match verb(0) {
+                "apply" => Some((format!("terraform:{folder}"), !destroys)),
+                "destroy" => Some((format!("terraform:{folder}"), false)),
+                _ => None,
+            }
+        }
+        "aws" if verb(0) == "s3" && matches!(verb(1), "mb" | "rb") && !verb(2).is_empty() => {
+            Some((
+                format!("s3:{}", verb(2).trim_end_matches('/')),
+                verb(1) == "mb",
+            ))
+        }
+        "gh" if verb(0) == "repo" && matches!(verb(1), "create" | "delete") => {
+            Some((format!("gh-repo:{}", verb(2)), verb(1) == "create"))
+        }
+        "kubectl" | "oc"
+            if matches!(verb(0), "create" | "delete") && matches!(verb(1), "namespace" | "ns") =>
+        {
+            Some((format!("namespace:{}", verb(2)), verb(0) == "create"))
+        }
+        "kind" if verb(0) == "create" && verb(1) == "cluster" => {
+            Some(("local-cluster".to_owned(), true))
+        }
+        "k3d" if verb(0) == "cluster" && verb(1) == "create" => {
+            Some(("local-cluster".to_owned(), true))
+        }
+        "minikube" if verb(0) == "start" => Some(("local-cluster".to_owned(), true)),
+        _ => None,
+    }
+}
+
 fn positionals<'a>(program: &str, args: &'a [Word]) -> Vec<&'a str> {
     let value_options = value_options(program);
     let mut res = Vec::new();
@@ -898,6 +945,11 @@ fn ephemeral(format: Format) -> bool {
 /// (on a command line) outside the folder the command runs in.
 fn dangerous_path(word: &Word, invocation: &Invocation<'_>) -> Option<Grade> {
     dangerous_path_in(word, invocation.format, invocation.command_line)
+}
+
+/// Whether an `rm` target is a dangerous path (see `dangerous_path`).
+pub(crate) fn is_dangerous_path(word: &Word, format: Format) -> bool {
+    dangerous_path_in(word, format, false).is_some()
 }
 
 fn dangerous_path_in(word: &Word, format: Format, command_line: bool) -> Option<Grade> {

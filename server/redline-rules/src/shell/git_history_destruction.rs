@@ -22,6 +22,8 @@ declare_rule! {
     /// Discarding a single path (`git checkout -- file`, `git restore file`) is not flagged.
     /// Local discards are warnings in CI jobs and pods (a fresh checkout, which a previous step may still need), are not flagged in Dockerfiles, and are not flagged after a `git clone` earlier in the same script, which then works on its own clone.
     /// It looks at shell scripts, GitHub Actions `run:` steps, GitLab CI `script:` lines, Kubernetes container commands, Makefile recipes, Dockerfile `RUN` instructions and agent hook commands, through `sudo`, `env`, `xargs`, `bash -c` and similar wrappers.
+    /// In a CI pipeline (GitHub Actions, GitLab CI, Azure Pipelines), discarding local work is
+    /// reported as info: the job works in the fresh checkout its runner made.
     ///
     /// ## Why it matters
     /// A force push replaces the remote branch, and commits that others pushed are lost; on the default branch that is the team's history.
@@ -68,6 +70,11 @@ mod tests {
     #[test]
     fn fires() {
         check_fixture("shell/git-history-destruction/fires.sh");
+    }
+
+    #[test]
+    fn fires_in_workflow() {
+        check_fixture("shell/git-history-destruction/fires-workflow.yml");
     }
 
     #[test]

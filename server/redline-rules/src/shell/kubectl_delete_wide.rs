@@ -7,6 +7,8 @@ declare_rule! {
     /// ## What it flags
     /// `kubectl delete` of namespaces, persistent volumes or claims, custom resource definitions, or with `--all`, `-A`/`--all-namespaces` or `-k`.
     /// It looks at shell scripts, GitHub Actions `run:` steps, GitLab CI `script:` lines, Kubernetes container commands, Makefile recipes, Dockerfile `RUN` instructions and agent hook commands, through `sudo`, `env`, `xargs`, `bash -c` and similar wrappers.
+    /// In a GitHub Actions job that created its own throwaway cluster (kind, k3d, minikube), a
+    /// delete acts on that cluster and is reported as info.
     ///
     /// ## Why it matters
     /// A namespace deletion removes everything inside it; a volume or claim deletion removes data; `--all` and `-A` reach far beyond what the author had in mind.
@@ -49,6 +51,11 @@ mod tests {
     #[test]
     fn fires() {
         check_fixture("shell/kubectl-delete-wide/fires.sh");
+    }
+
+    #[test]
+    fn fires_in_workflow() {
+        check_fixture("shell/kubectl-delete-wide/fires-workflow.yml");
     }
 
     #[test]

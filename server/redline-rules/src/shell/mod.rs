@@ -18,7 +18,8 @@ pub mod terraform_auto_approve;
 pub mod terraform_destroy;
 pub mod terraform_state_surgery;
 
-use redline_diagnostics::{Applicability, Edit, Fix};
+use redline_diagnostics::{Applicability, Edit, Fix, Severity};
+use redline_syntax::Format;
 use redline_syntax::embedded::yaml_script;
 use redline_syntax::shell::Command;
 use redline_syntax::value::Node;
@@ -32,11 +33,27 @@ pub(crate) fn report_commands(ctx: &mut RuleContext<'_>, rule: &str) {
     let mut cloned = false;
     // A commit earlier in the script does not make a later `reset --hard` safe.
     let mut committed = false;
+    // What the file has created itself so far: deleting it again (a test that applies and
+    // then destroys, a job that creates and then deletes its scratch bucket, repository or
+    // namespace, or deletes objects of the local cluster it started) is its own cleanup. A
+    // delete before the create (destroy, then apply again) is not.
+    let mut created: Vec<String> = Vec::new();
+    let cluster_spans = if file.format == Format::GithubActions {
+        crate::github_actions::throwaway_cluster_spans(file)
+    } else {
+        Vec::new()
+    };
     for command in file.commands() {
+        if let Some((key, true)) = catalog::lifecycle_key(command) {
+            created.push(key);
+        }
         cloned = cloned || is_git(command, "clone");
         let resets = is_git(command, "reset");
         for hit in catalog::matches_in(rule, command, file.format, file.command_line) {
             if hit.local_work && cloned {
+                continue;
+            }
+            if rule == "RL-SH-013" && targets_assigned_variables(file.text, file.format, command) {
                 continue;
             }
             let shown = command_text(file.text, command, 80);
@@ -50,6 +67,23 @@ pub(crate) fn report_commands(ctx: &mut RuleContext<'_>, rule: &str) {
             if let Some(severity) = hit.severity {
                 diagnostic.severity = severity;
             }
+            let on_throwaway_cluster = is_kubectl_delete(command)
+                && cluster_spans
+                    .iter()
+                    .any(|span| span.contains(command.range.start()));
+            if on_throwaway_cluster || deletes_what_it_created(command, &created) {
+                diagnostic.severity = Severity::Info;
+            }
+            // A CI job works in the fresh checkout its runner made: resetting or cleaning it
+            // discards no one's work.
+            if hit.local_work
+                && matches!(
+                    file.format,
+                    Format::GithubActions | Format::GitlabCi | Format::AzurePipelines
+                )
+            {
+                diagnostic.severity = Severity::Info;
+            }
             // `${VAR:?}` is shell syntax; in a Makefile the variable belongs to make.
             if rule == "RL-SH-013"
                 && file.format != redline_syntax::Format::Makefile
@@ -61,6 +95,149 @@ pub(crate) fn report_commands(ctx: &mut RuleContext<'_>, rule: &str) {
         }
         committed = committed || is_git(command, "commit");
     }
+}
+
+/// Whether every dangerous target of an `rm` command holds a variable that the text above it
+/// assigns a value with literal characters (`DIR="$ROOT/build"`, `VERSION="v1"`,
+/// `OUT_DIR=$(ROOT)/bin`): that variable cannot be empty, so the path cannot become `/`.
+fn targets_assigned_variables(text: &str, format: Format, command: &Command) -> bool {
+    let is_rm = command
+        .words
+        .first()
+        .is_some_and(|word| redline_syntax::shell::program_name(&word.text) == "rm");
+    if !is_rm {
+        return false;
+    }
+    let dangerous: Vec<_> = command
+        .words
+        .iter()
+        .skip(1)
+        .filter(|word| catalog::is_dangerous_path(word, format))
+        .collect();
+    if dangerous.is_empty() {
+        return false;
+    }
+    let before = text.get(..command.range.start().to_usize()).unwrap_or("");
+    let assigned = non_empty_assignments(before);
+    dangerous.iter().all(|word| {
+        word.expansions
+            .iter()
+            .any(|expansion| assigned.contains(&expansion.name.as_str()))
+            || make_variables(&word.text)
+                .iter()
+                .any(|name| assigned.contains(name))
+    })
+}
+
+/// The variables a text last assigns a value holding literal characters, one assignment per
+/// line: `NAME=value` (shell, after `export`, `local` or `readonly`) or `NAME = value`, `:=`,
+/// `?=` (make); a later assignment without one, or `unset NAME`, takes the variable back out.
+fn non_empty_assignments(text: &str) -> Vec<&str> {
+    let mut res: Vec<&str> = Vec::new();
+    for line in text.lines() {
+        let mut line = line.trim_start();
+        if let Some(names) = line.strip_prefix("unset ") {
+            res.retain(|name| !names.split_whitespace().any(|unset| unset == *name));
+            continue;
+        }
+        for keyword in ["export ", "local ", "readonly ", "declare "] {
+            line = line.strip_prefix(keyword).unwrap_or(line).trim_start();
+        }
+        let name_end = line
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(line.len());
+        let (name, rest) = line.split_at(name_end);
+        if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+            continue;
+        }
+        let rest = rest.trim_start();
+        let Some(value) = ["=", ":=", "?=", "::="]
+            .iter()
+            .find_map(|operator| rest.strip_prefix(operator))
+            .filter(|value| !value.starts_with('='))
+        else {
+            continue;
+        };
+        res.retain(|assigned| *assigned != name);
+        if has_literal(value.trim()) {
+            res.push(name);
+        }
+    }
+    res
+}
+
+/// Whether a value holds a character that no expansion can take away: a letter, digit or
+/// symbol outside `$…`, `${…}`, `$(…)` and backquotes, other than quotes, `/` and spaces.
+fn has_literal(value: &str) -> bool {
+    let value = value.split(" #").next().unwrap_or(value);
+    let mut chars = value.chars().peekable();
+    let mut depth = 0usize;
+    let mut backquote = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '`' => backquote = !backquote,
+            _ if backquote => {}
+            '$' => match chars.peek() {
+                Some('{' | '(') => {
+                    chars.next();
+                    depth += 1;
+                }
+                Some(_) => {
+                    while chars
+                        .peek()
+                        .is_some_and(|next| next.is_ascii_alphanumeric() || *next == '_')
+                    {
+                        chars.next();
+                    }
+                }
+                None => {}
+            },
+            '{' | '(' if depth > 0 => depth += 1,
+            '}' | ')' if depth > 0 => depth -= 1,
+            _ if depth > 0 => {}
+            '"' | '\'' | '/' | ' ' | '\t' | ';' => {}
+            _ => return true,
+        }
+    }
+    false
+}
+
+/// The make variables a word names: `$(OUT_DIR)`, `${OUT_DIR}`.
+fn make_variables(word: &str) -> Vec<&str> {
+    let mut res = Vec::new();
+    let mut rest = word;
+    while let Some(start) = rest.find("$(").or_else(|| rest.find("${")) {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find([')', '}']) else {
+            break;
+        };
+        res.push(&after[..end]);
+        rest = &after[end..];
+    }
+    res
+}
+
+/// Whether a command deletes what the same file creates.
+fn deletes_what_it_created(command: &Command, created: &[String]) -> bool {
+    if let Some((key, false)) = catalog::lifecycle_key(command) {
+        return created.contains(&key);
+    }
+    // Every `kubectl delete` after a local cluster acts on that cluster.
+    is_kubectl_delete(command) && created.iter().any(|key| key == "local-cluster")
+}
+
+/// Whether a command is `kubectl delete` (or `oc delete`).
+fn is_kubectl_delete(command: &Command) -> bool {
+    command.words.first().is_some_and(|word| {
+        matches!(
+            redline_syntax::shell::program_name(&word.text),
+            "kubectl" | "oc"
+        )
+    }) && command
+        .words
+        .iter()
+        .skip(1)
+        .any(|word| word.text == "delete")
 }
 
 /// Whether a command is `git SUBCOMMAND`.

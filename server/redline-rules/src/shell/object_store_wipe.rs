@@ -8,6 +8,8 @@ declare_rule! {
     /// `aws s3 rm --recursive`, `aws s3 rb --force`, `aws s3 sync --delete`, `aws s3api delete-bucket`, `gsutil rm -r`, `gsutil rb`, `gcloud storage rm -r`, `gcloud storage buckets delete`, `az storage container delete`, `az storage blob delete-batch`, `az storage account delete`.
     /// Also `aws s3api delete-objects`, `oci os bucket delete` and `oci os object bulk-delete`.
     /// It looks at shell scripts, GitHub Actions `run:` steps, GitLab CI `script:` lines, Kubernetes container commands, Makefile recipes, Dockerfile `RUN` instructions and agent hook commands, through `sudo`, `env`, `xargs`, `bash -c` and similar wrappers.
+    /// Deleting a bucket that the same script created earlier (`aws s3 mb`, then `aws s3 rb`)
+    /// is reported as info.
     ///
     /// ## Why it matters
     /// Object stores hold backups, logs and data lakes; a wrong prefix or an empty variable deletes all of it, and without versioning nothing comes back.

@@ -20,6 +20,9 @@ declare_rule! {
     /// `find` is not flagged when it starts below those folders (`find ./build -delete`) or narrows what it deletes by name or path (`-name`, `-path`, `-regex`, `-empty`).
     /// In CI jobs, image builds and pods, `~/.ssh` and `.git` belong to a throwaway copy and are not flagged.
     /// It looks at shell scripts, GitHub Actions `run:` steps, GitLab CI `script:` lines, Kubernetes container commands, Makefile recipes, Dockerfile `RUN` instructions and agent hook commands, through `sudo`, `env`, `xargs`, `bash -c` and similar wrappers.
+    /// A variable that the text above assigns a value with literal characters
+    /// (`BUILD_DIR="$ROOT/build"`, `OUT_DIR=$(ROOT)/bin` in a Makefile) cannot be empty, and
+    /// does not make its path dangerous.
     ///
     /// ## Why it matters
     /// If `DIR` is unset or empty, `rm -rf "$DIR/"` becomes `rm -rf /`.

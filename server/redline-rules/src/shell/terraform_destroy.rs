@@ -7,6 +7,8 @@ declare_rule! {
     /// ## What it flags
     /// `terraform destroy`, `terraform apply -destroy`, `tofu destroy` and `terragrunt run-all destroy` in a script or CI step.
     /// It looks at shell scripts, GitHub Actions `run:` steps, GitLab CI `script:` lines, Kubernetes container commands, Makefile recipes, Dockerfile `RUN` instructions and agent hook commands, through `sudo`, `env`, `xargs`, `bash -c` and similar wrappers.
+    /// A destroy of a configuration that the same script applied earlier (a test that sets up
+    /// its example and tears it down) is reported as info.
     ///
     /// ## Why it matters
     /// Every resource in the state is deleted: databases, buckets, networks, clusters.

@@ -12,6 +12,10 @@ declare_rule! {
     /// An edit that renames a `resource` or `module` block without a `moved` block: one
     /// address disappears and another of the same type appears, with a body that is mostly
     /// the same.
+    /// A rename that also edits a value in the same change (every attribute and nested block
+    /// kept, at least half of them as they were) is still a rename; what the edit changed in
+    /// the block is judged on its own, as for a block that kept its address (a force-new
+    /// attribute changed is RL-TF-005).
     /// The finding sits on the new name. A stateful resource or a module call is an error,
     /// other resources are warnings. RL-TF-001 stays quiet about the old address.
     ///
@@ -111,6 +115,16 @@ mod tests {
     #[test]
     fn quiet() {
         check_fixture("terraform/address-renamed/quiet.tf");
+    }
+
+    #[test]
+    fn fires_changed() {
+        check_fixture("terraform/address-renamed/fires-changed.tf");
+    }
+
+    #[test]
+    fn quiet_changed() {
+        check_fixture("terraform/address-renamed/quiet-changed.tf");
     }
 
     #[test]

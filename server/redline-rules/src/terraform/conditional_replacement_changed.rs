@@ -85,7 +85,11 @@ fn check(ctx: &mut RuleContext<'_>) {
         let verdict = changed.values.as_ref().map(|values| values.verdict);
         let always = changed.force_new.replacement == Replacement::Always;
         // An always-replacing change the values decide is RL-TF-005's.
-        if always && !changed.for_callers && verdict != Some(Verdict::MayChange) {
+        if always
+            && !changed.for_callers
+            && verdict != Some(Verdict::MayChange)
+            && !changed.may_change_per_instance()
+        {
             continue;
         }
         let entry = &module.new[changed.new];
@@ -191,6 +195,11 @@ mod tests {
     #[test]
     fn fires() {
         check_fixture("terraform/conditional-replacement-changed/fires.tf");
+    }
+
+    #[test]
+    fn fires_rekeyed() {
+        check_fixture("terraform/conditional-replacement-changed/fires-rekeyed.tf");
     }
 
     #[test]

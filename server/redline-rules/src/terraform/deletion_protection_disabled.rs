@@ -12,9 +12,9 @@ declare_rule! {
     /// ## What it flags
     /// A resource whose provider-side deletion protection is turned off, or left at an
     /// unprotected default:
-    /// `deletion_protection = false` on RDS instances and clusters, Aurora global clusters,
+    /// `deletion_protection = false` on RDS instances and clusters,
     /// DocumentDB and Neptune clusters, Cloud SQL instances, GKE clusters, BigQuery tables,
-    /// AlloyDB clusters, Spanner databases, Bigtable instances, folders and Compute Engine
+    /// AlloyDB clusters, Spanner databases, Bigtable instances and Compute Engine
     /// instances; `deletion_protection_enabled = false` on DynamoDB tables;
     /// `enable_deletion_protection = false` on load balancers;
     /// `disable_api_termination = false` on EC2 instances and `termination_protection = false`
@@ -24,6 +24,8 @@ declare_rule! {
     /// The attribute is also reported when it is absent on RDS, Aurora, DocumentDB, Neptune
     /// and DynamoDB, whose default is unprotected.
     /// A value redline cannot see (a variable, a conditional) is never reported.
+    /// Aurora global clusters and folders, which cannot be deleted while they have members and
+    /// hold no data of their own, are not reported.
     ///
     /// Inputs of the registry modules redline knows (`redline --version` lists them) are judged
     /// like the attributes they set: `deletion_protection = false` on a `module` whose `source`
@@ -32,6 +34,9 @@ declare_rule! {
     /// DynamoDB resource unprotected.
     /// Local modules, modules redline does not know and inputs of a call that creates no such
     /// resource (`create_db_instance = false`) are not judged this way.
+    ///
+    /// An edit that removes a protection written as `true`, or turns it off, is reported once,
+    /// by RL-TF-020.
     ///
     /// ## Why it matters
     /// Deletion protection makes the cloud API itself refuse to delete the resource, whoever
@@ -113,10 +118,25 @@ fn check(ctx: &mut RuleContext<'_>) {
         else {
             continue;
         };
+        // An Aurora global cluster or a folder cannot be deleted while it has members, and
+        // holds no data of its own.
+        if crate::data_value::holds_nothing(resource.resource_type) {
+            continue;
+        }
         let address = resource.address();
         let attribute_name = guard.attribute;
         let protected = guard.protected.source();
         let set_title = format!("Set `{attribute_name} = {protected}`");
+        // An edit that removes or rewrites a protection written as a literal is one finding,
+        // RL-TF-020's, which says what the edit took away.
+        if let Some(before) = written_before(ctx, &address, attribute_name)
+            && before.trim() == protected
+            && resource
+                .attribute(attribute_name)
+                .is_none_or(|attribute| ctx.file().slice(attribute.value.range) != before)
+        {
+            continue;
+        }
         match resource.attribute(attribute_name) {
             Some(attribute) => {
                 let read = protection::read(ctx, attribute);
@@ -140,7 +160,7 @@ fn check(ctx: &mut RuleContext<'_>) {
                         Edit::replace(attribute.value.range, protected),
                     ));
                 }
-                ctx.report(diagnostic);
+                ctx.report(diagnostic.with_subject(resource.block.range));
             }
             None if guard.report_absent && guard.default != guard.protected => {
                 let message = format!(
@@ -168,12 +188,31 @@ fn check(ctx: &mut RuleContext<'_>) {
                     diagnostic =
                         diagnostic.with_fix(Fix::single(set_title, Applicability::Safe, edit));
                 }
-                ctx.report(diagnostic);
+                ctx.report(diagnostic.with_subject(resource.block.range));
             }
             None => {}
         }
     }
     module_inputs::check(ctx, DeletionProtectionDisabled::META.code.id);
+}
+
+/// In an edit, the value of `attribute` of the resource at `address` as written before it,
+/// when it was written.
+fn written_before(ctx: &RuleContext<'_>, address: &str, attribute: &str) -> Option<String> {
+    let change = ctx.change()?;
+    let files: Vec<&redline_syntax::SourceFile<'_>> = if change.folder_base.is_empty() {
+        change.base.into_iter().collect()
+    } else {
+        change.folder_base.to_vec()
+    };
+    files.into_iter().find_map(|file| {
+        let model = file.terraform();
+        let resource = model
+            .resources()
+            .find(|resource| resource.address() == address)?;
+        let written = resource.attribute(attribute)?;
+        Some(file.slice(written.value.range).to_owned())
+    })
 }
 
 /// Whether a written value leaves the resource unprotected; unknown values never do.
@@ -191,6 +230,11 @@ mod tests {
     #[test]
     fn fires() {
         check_fixture("terraform/deletion-protection-disabled/fires.tf");
+    }
+
+    #[test]
+    fn quiet_edit() {
+        check_fixture("terraform/deletion-protection-disabled/quiet-edit.tf");
     }
 
     #[test]

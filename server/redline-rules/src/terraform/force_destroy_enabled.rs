@@ -4,6 +4,7 @@ use redline_diagnostics::{Applicability, Category, Confidence, Edit, Fix, Severi
 use redline_syntax::Format;
 use serde::Deserialize;
 
+use crate::data_value::{self, DataValue};
 use crate::terraform::module_inputs;
 use crate::terraform::protection;
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
@@ -11,11 +12,14 @@ use crate::{FixAvailability, RuleContext, Status, declare_rule};
 declare_rule! {
     /// ## What it flags
     /// A force-delete switch turned on in a Terraform resource: `force_destroy = true` on
-    /// buckets, hosted zones, backup vaults, public ECR repositories, Spanner instances,
-    /// IAM users and global database clusters,
+    /// buckets, hosted zones, backup vaults, public ECR repositories and Spanner instances,
     /// `force_delete = true` on ECR repositories and Auto Scaling groups,
     /// `enforce_consumer_deletion = true` on Kinesis streams and
     /// `delete_contents_on_destroy = true` on BigQuery datasets.
+    /// On resources whose contents are transient or rebuilt by a pipeline (ECR repositories,
+    /// Kinesis streams) it is reported as info; on IAM users and global database clusters,
+    /// whose `force_destroy` deletes credentials or detaches member clusters but no data, it
+    /// is not reported.
     ///
     /// Inputs of the registry modules redline knows (`redline --version` lists them) are judged
     /// like the attributes they set, such as `force_destroy = true` on a `module` whose `source`
@@ -193,6 +197,14 @@ fn check(ctx: &mut RuleContext<'_>) {
         let Some((attribute_name, contents)) = known.or(configured) else {
             continue;
         };
+        let value = if known.is_some() {
+            data_value::of(resource.resource_type)
+        } else {
+            DataValue::High
+        };
+        if value == DataValue::None {
+            continue;
+        }
         let Some(attribute) = resource.attribute(attribute_name) else {
             continue;
         };
@@ -208,6 +220,9 @@ fn check(ctx: &mut RuleContext<'_>) {
             read.set(attribute_name, "false"),
         );
         let mut diagnostic = ctx.diagnostic(attribute.range, message);
+        if value == DataValue::Low {
+            diagnostic.severity = Severity::Info;
+        }
         // Only a literal is replaced: a value that comes through a variable or a local is
         // changed where it is written, for every user of the variable.
         if read.literal {

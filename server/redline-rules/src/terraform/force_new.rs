@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use redline_syntax::terraform::{Attribute, Block, Value};
+use redline_syntax::terraform::{Attribute, Block, Repetition, Value};
 use redline_text::TextRange;
 
 use crate::RuleContext;
@@ -60,6 +60,22 @@ pub(crate) struct ForceNewChange<'m> {
     /// The change was found by reading a reusable module's variables at their defaults: it
     /// concerns the callers that keep them.
     pub for_callers: bool,
+    /// The block has `count` or `for_each` on a side, and the values of its instances could
+    /// not be compared (`"logs-${count.index}"` to `"logs-${each.key}"` over keys the files do
+    /// not decide): the edit may replace them, or not.
+    pub instances_undecided: bool,
+}
+
+impl ForceNewChange<'_> {
+    /// Whether the values on the two sides are not known to differ because the instances
+    /// could not be compared: RL-TF-006's "may replace", never RL-TF-005's.
+    pub fn may_change_per_instance(&self) -> bool {
+        self.instances_undecided
+            && self
+                .values
+                .as_ref()
+                .is_none_or(|values| values.verdict <= Verdict::Undecided)
+    }
 }
 
 impl ForceNewChange<'_> {
@@ -172,6 +188,8 @@ pub(crate) fn force_new_changes<'m>(
                 values: None,
                 cause: None,
                 for_callers: false,
+                instances_undecided: old.repetition != Repetition::Single
+                    || entry.repetition != Repetition::Single,
             };
             if text_changed {
                 // A rewritten expression with the same value changes nothing.

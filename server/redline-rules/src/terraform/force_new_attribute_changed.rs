@@ -38,6 +38,10 @@ declare_rule! {
     /// When the files decide the value on one side only (a literal replaced by a variable set
     /// with `-var`, a default removed), the edit may or may not replace the resource:
     /// RL-TF-006 reports it, as it reports a changed default of a reusable module.
+    /// Instances re-keyed by the edit (`count` to `for_each`) are compared as their `moved`
+    /// blocks pair them (see RL-TF-004), so `"logs-${count.index}"` that becomes
+    /// `"logs-${each.key}"` with the same values replaces nothing; when the instances cannot be
+    /// compared, RL-TF-006 says the edit may replace them.
     ///
     /// ## Why it matters
     /// Terraform plans such a change as a replacement: it destroys the object and creates a
@@ -97,8 +101,9 @@ fn check(ctx: &mut RuleContext<'_>) {
             continue;
         }
         let verdict = changed.values.as_ref().map(|values| values.verdict);
-        // A value that one side leaves to outside the files may not change: RL-TF-006.
-        if verdict == Some(Verdict::MayChange) {
+        // A value that one side leaves to outside the files may not change, and neither may
+        // the values of instances that could not be compared: RL-TF-006.
+        if verdict == Some(Verdict::MayChange) || changed.may_change_per_instance() {
             continue;
         }
         let entry = &module.new[changed.new];
@@ -266,6 +271,16 @@ mod tests {
     #[test]
     fn fires() {
         check_fixture("terraform/force-new-attribute-changed/fires.tf");
+    }
+
+    #[test]
+    fn fires_renamed() {
+        check_fixture("terraform/force-new-attribute-changed/fires-renamed.tf");
+    }
+
+    #[test]
+    fn quiet_rekeyed() {
+        check_fixture("terraform/force-new-attribute-changed/quiet-rekeyed.tf");
     }
 
     #[test]

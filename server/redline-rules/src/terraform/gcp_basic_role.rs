@@ -17,6 +17,9 @@ declare_rule! {
     /// does).
     /// `roles/owner` anywhere, and `roles/editor` on a folder or organization, are errors;
     /// `roles/editor` on a project and administrator roles are warnings.
+    /// A grant whose members are all Google-managed service agents
+    /// (`…@gcp-sa-<service>.iam.gserviceaccount.com`) is info: the agent acts only for its
+    /// service, and some features require the role for it.
     /// Roles redline cannot know (`var.role`, `each.value`) are never reported.
     ///
     /// ## Why it matters
@@ -146,11 +149,43 @@ fn check(ctx: &mut RuleContext<'_>) {
         };
         let mut diagnostic = ctx.diagnostic(role_expr.range, message);
         diagnostic.severity = severity;
+        if !grant.members.is_empty()
+            && grant
+                .members
+                .iter()
+                .all(|member| is_service_agent(file.slice(member.range)))
+        {
+            // Google's own service agents act only for their service, and some features
+            // require such a role for them (Cloud KMS Autokey): hygiene, not a review.
+            diagnostic.severity = Severity::Info;
+        }
         if let Some(fix) = fix {
             diagnostic = diagnostic.with_fix(fix);
         }
         ctx.report(diagnostic);
     }
+}
+
+/// Whether a member, as written, is a Google-managed service agent
+/// (`serviceAccount:service-123@gcp-sa-cloudkms.iam.gserviceaccount.com`), whose domain is
+/// written out even when the project number is interpolated.
+fn is_service_agent(member: &str) -> bool {
+    let member = member.trim_matches('"');
+    let Some(domain) = member
+        .strip_prefix("serviceAccount:")
+        .and_then(|account| account.rsplit_once('@'))
+        .map(|(_, domain)| domain)
+    else {
+        return false;
+    };
+    (domain.starts_with("gcp-sa-") && domain.ends_with(".iam.gserviceaccount.com"))
+        || matches!(
+            domain,
+            "cloudservices.gserviceaccount.com"
+                | "container-engine-robot.iam.gserviceaccount.com"
+                | "compute-system.iam.gserviceaccount.com"
+                | "cloudbuild.gserviceaccount.com"
+        )
 }
 
 /// `roles/<service>.admin`.

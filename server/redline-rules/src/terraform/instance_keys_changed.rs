@@ -1,14 +1,15 @@
 use std::collections::BTreeSet;
 
-use redline_diagnostics::{Category, Confidence, Severity};
-use redline_syntax::Format;
-use redline_syntax::terraform::Repetition;
+use redline_diagnostics::{Applicability, Category, Confidence, Edit, Fix, Severity};
+use redline_syntax::terraform::{Repetition, Syntax};
+use redline_syntax::{Format, SourceFile};
 
 use redline_syntax::terraform::Attribute;
 use redline_syntax::terraform_eval::Key;
 use redline_syntax::terraform_eval::evaluate::{Evaluation, Instance, Instances};
 
 use crate::terraform::module_change::{Entry, Kind, ModuleChange, normalise, slice};
+use crate::terraform::newline;
 use crate::terraform::protection::is_stateful;
 use crate::terraform::value_change::{Sides, decided_by, instance_list, place_in};
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
@@ -39,7 +40,9 @@ declare_rule! {
     /// (`delete_because_wrong_repetition`, `delete_because_count_index`,
     /// `delete_because_each_key`) and create new ones.
     /// Switching from no `count` to `count` is safe: Terraform moves the single instance to
-    /// index 0 by itself.
+    /// index 0 by itself; removing `count` keeps index 0 as the single instance and destroys
+    /// the others, and lowering `count` destroys the highest indexes, without creating
+    /// anything.
     ///
     /// ## Example
     /// The edit replaces `count = 2`:
@@ -66,6 +69,15 @@ declare_rule! {
     /// }
     /// ```
     ///
+    /// ## Fix safety
+    /// When the old instances can be paired with the new ones (a re-keyed block whose
+    /// instances are told apart by an attribute with the same known value before and after,
+    /// such as `name = "data-${count.index}"` that becomes `name = "data-${each.key}"`), the
+    /// fix adds one `moved` block per re-keyed instance after the block.
+    /// It is safe: Terraform then keeps each object and only records its new key.
+    /// Paired this way, an attribute whose value is the same for each pair is not changed by
+    /// the edit, so no replacement is reported for it either.
+    ///
     /// ## Suppression
     /// `# redline:ignore RL-TF-004 -- replicas are stateless` on the line above `count` or
     /// `for_each`, or above the default, tfvars value or local where the finding is reported.
@@ -77,7 +89,7 @@ declare_rule! {
         id: "RL-TF-004", name: "instance-keys-changed",
         summary: "An edit re-keys `count`/`for_each` instances so that some are destroyed",
         category: Category::Destructive, severity: Severity::Warning, confidence: Confidence::High,
-        formats: &[Format::Terraform], fix: FixAvailability::None, status: Status::Preview,
+        formats: &[Format::Terraform], fix: FixAvailability::Sometimes, status: Status::Preview,
     }
 }
 
@@ -101,14 +113,28 @@ fn check(ctx: &mut RuleContext<'_>) {
             slice(old.file.text, old.block.range) != slice(entry.file.text, entry.block.range);
         if in_file
             && edited
-            && let Some(what) = switched(&module, sides, old, entry)
+            && let Some(switch) = switched(&module, sides, old, entry)
         {
             let address = &entry.address;
-            let message = format!(
-                "{what}: Terraform will destroy those instances of `{address}` and create new \
-                 ones; add `moved` blocks from each old instance address to its new one, or keep \
-                 the previous keys"
-            );
+            let mapping = sides.and_then(|sides| {
+                sides.instance_mapping((old.file.path, old.block), (entry.file.path, entry.block))
+            });
+            let message = match switch {
+                Switch::Rekeyed(what) => format!(
+                    "{what}: Terraform will destroy those instances of `{address}` and create new \
+                     ones; add `moved` blocks from each old instance address to its new one, or \
+                     keep the previous keys"
+                ),
+                Switch::CountRemoved { before } => {
+                    let destroyed: Vec<Key> = (1..before as u64).map(Key::Index).collect();
+                    format!(
+                        "`count = {before}` was removed: index 0 becomes the single instance of \
+                         `{address}`, and Terraform will destroy {}; keep `count` unless those \
+                         instances are meant to be destroyed",
+                        instance_list(address, &destroyed)
+                    )
+                }
+            };
             let range = entry
                 .attribute("for_each")
                 .or_else(|| entry.attribute("count"))
@@ -116,6 +142,9 @@ fn check(ctx: &mut RuleContext<'_>) {
             let mut diagnostic = ctx.diagnostic(range, message);
             if severe {
                 diagnostic.severity = Severity::Error;
+            }
+            if let Some(fix) = mapping.and_then(|mapping| moved_fix(file, entry, &mapping)) {
+                diagnostic = diagnostic.with_fix(fix);
             }
             ctx.report(diagnostic);
             continue;
@@ -196,6 +225,19 @@ fn check(ctx: &mut RuleContext<'_>) {
         if severe {
             diagnostic.severity = Severity::Error;
         }
+        // Renamed keys whose instances can be paired get their `moved` blocks.
+        if name == "for_each"
+            && entry.file.path == file.path
+            && let Some(mapping) =
+                sides.instance_mapping((old.file.path, old.block), (entry.file.path, entry.block))
+            && shrunk
+                .gone
+                .iter()
+                .all(|key| mapping.iter().any(|(from, _)| from == key))
+            && let Some(fix) = moved_fix(file, entry, &mapping)
+        {
+            diagnostic = diagnostic.with_fix(fix);
+        }
         if !text_changed && entry.file.path == file.path {
             diagnostic = diagnostic.with_related(
                 shrunk.after.range,
@@ -220,13 +262,21 @@ struct Shrunk<'m> {
     gone: Vec<Key>,
 }
 
-/// What a switch of repetition destroys, for the message; `None` when it destroys no instance.
+/// A switch of repetition that destroys instances.
+enum Switch {
+    /// The instances get other keys (`count` to `for_each`, or back): the message's start.
+    Rekeyed(String),
+    /// `count` was removed: index 0 becomes the single instance, the others are destroyed.
+    CountRemoved { before: usize },
+}
+
+/// What a switch of repetition destroys; `None` when it destroys no instance.
 fn switched(
     module: &ModuleChange<'_>,
     sides: Option<Sides<'_>>,
     old: &Entry<'_>,
     new: &Entry<'_>,
-) -> Option<String> {
+) -> Option<Switch> {
     let has_moved_instances = module.moved_instances(&old.address).next().is_some();
     match (old.repetition, new.repetition) {
         (Repetition::Count, Repetition::Single) => {
@@ -234,20 +284,64 @@ fn switched(
                 Instances::Known(instances) => instances.len(),
                 _ => return None,
             };
-            (before > 1 && !has_moved_instances).then(|| {
-                format!("`count = {before}` was removed: only index 0 becomes the single instance")
-            })
+            (before > 1 && !has_moved_instances).then_some(Switch::CountRemoved { before })
         }
         (Repetition::Single, Repetition::Count) => None,
         (before, after) if before != after => (!has_moved_instances).then(|| {
-            format!(
+            Switch::Rekeyed(format!(
                 "the block switches from {} to {} without `moved` blocks",
                 repetition_name(before),
                 repetition_name(after)
-            )
+            ))
         }),
         _ => None,
     }
+}
+
+/// The `moved` blocks that keep re-keyed instances, after the block: safe, since they only
+/// record each object's new address. `None` for JSON syntax or when nothing is re-keyed.
+fn moved_fix(file: &SourceFile<'_>, entry: &Entry<'_>, mapping: &[(Key, Key)]) -> Option<Fix> {
+    if mapping.is_empty() || file.terraform().syntax != Syntax::Hcl {
+        return None;
+    }
+    let nl = newline(file.text);
+    let address = &entry.address;
+    let mut text = String::new();
+    for (from, to) in mapping {
+        text.push_str(&format!(
+            "{nl}{nl}moved {{{nl}  from = {address}{}{nl}  to   = {address}{}{nl}}}",
+            key_suffix(from),
+            key_suffix(to)
+        ));
+    }
+    Some(Fix::single(
+        format!(
+            "Add {} `moved` block{} for the re-keyed instances",
+            mapping.len(),
+            if mapping.len() == 1 { "" } else { "s" }
+        ),
+        Applicability::Safe,
+        Edit::insert(entry.block.range.end(), text),
+    ))
+}
+
+/// `[0]` or `["key"]`, as an instance address writes a key.
+fn key_suffix(key: &Key) -> String {
+    match key {
+        Key::Index(index) => format!("[{index}]"),
+        Key::Name(name) => format!("[{}]", quoted(name)),
+    }
+}
+
+/// A string as an HCL string literal.
+fn quoted(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+        .replace("${", "$${")
+        .replace("%{", "%%{");
+    format!("\"{escaped}\"")
 }
 
 /// The instances a `count` or `for_each` kept on both sides no longer declares, when both
@@ -440,6 +534,11 @@ mod tests {
     #[test]
     fn quiet() {
         check_fixture("terraform/instance-keys-changed/quiet.tf");
+    }
+
+    #[test]
+    fn fires_rekeyed() {
+        check_fixture("terraform/instance-keys-changed/fires-rekeyed.tf");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 use redline_diagnostics::{Applicability, Category, Confidence, Edit, Fix, Severity};
 use redline_syntax::Format;
 
+use crate::data_value::{self, DataValue};
 use crate::terraform::protection::is_stateful;
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
@@ -9,6 +10,8 @@ declare_rule! {
     /// `lifecycle { prevent_destroy = false }` written explicitly on a resource that holds
     /// data: databases, buckets, volumes, keys, queues, clusters, networks and the other
     /// stateful types redline knows.
+    /// On resources whose data is transient (log groups, queues, streams, caches) it is
+    /// reported as info.
     ///
     /// ## Why it matters
     /// `prevent_destroy = true` makes Terraform refuse any plan that would destroy the
@@ -77,8 +80,12 @@ fn check(ctx: &mut RuleContext<'_>) {
             Applicability::Safe,
             Edit::replace(attribute.value.range, "true"),
         );
-        let diagnostic = ctx.diagnostic(attribute.range, message).with_fix(fix);
-        ctx.report(diagnostic);
+        let mut diagnostic = ctx.diagnostic(attribute.range, message).with_fix(fix);
+        if data_value::of(resource.resource_type) == DataValue::Low {
+            // Logs, queued messages and caches are transient: worth knowing, not a review.
+            diagnostic.severity = Severity::Info;
+        }
+        ctx.report(diagnostic.with_subject(resource.block.range));
     }
 }
 

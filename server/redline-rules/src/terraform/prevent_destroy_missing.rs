@@ -96,7 +96,7 @@ fn check(ctx: &mut RuleContext<'_>) {
                 edit,
             ));
         }
-        ctx.report(diagnostic);
+        ctx.report(diagnostic.with_subject(resource.block.range));
     }
 }
 

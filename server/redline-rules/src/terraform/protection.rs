@@ -10,6 +10,7 @@ use redline_syntax::terraform::{Attribute, Value};
 use redline_syntax::terraform_eval::evaluate::Origin;
 use redline_syntax::terraform_eval::{self as evaluated, Location};
 
+use crate::data_value::{self, DataValue};
 use crate::terraform::provenance::file_name;
 use crate::{RuleContext, ValueSource};
 
@@ -214,84 +215,6 @@ pub const RETENTION_GUARDS: &[(&str, &str)] = &[
     ("aws_memorydb_cluster", "snapshot_retention_limit"),
 ];
 
-/// Types that hold data a destroy loses (catalog §5.5), plus environment containers.
-pub const STATEFUL_TYPES: &[&str] = &[
-    "aws_db_instance",
-    "aws_rds_cluster",
-    "aws_rds_cluster_instance",
-    "aws_rds_global_cluster",
-    "aws_docdb_cluster",
-    "aws_neptune_cluster",
-    "aws_redshift_cluster",
-    "aws_dynamodb_table",
-    "aws_dynamodb_global_table",
-    "aws_s3_bucket",
-    "aws_s3_directory_bucket",
-    "aws_s3_object",
-    "aws_ebs_volume",
-    "aws_ebs_snapshot",
-    "aws_efs_file_system",
-    "aws_fsx_lustre_file_system",
-    "aws_fsx_windows_file_system",
-    "aws_fsx_ontap_file_system",
-    "aws_fsx_openzfs_file_system",
-    "aws_elasticache_cluster",
-    "aws_elasticache_replication_group",
-    "aws_elasticache_serverless_cache",
-    "aws_memorydb_cluster",
-    "aws_dax_cluster",
-    "aws_opensearch_domain",
-    "aws_elasticsearch_domain",
-    "aws_msk_cluster",
-    "aws_kinesis_stream",
-    "aws_sqs_queue",
-    "aws_kms_key",
-    "aws_secretsmanager_secret",
-    "aws_ssm_parameter",
-    "aws_cloudwatch_log_group",
-    "aws_backup_vault",
-    "aws_glacier_vault",
-    "aws_qldb_ledger",
-    "aws_keyspaces_table",
-    "aws_timestreamwrite_table",
-    "aws_cognito_user_pool",
-    "aws_ecr_repository",
-    "aws_route53_zone",
-    "aws_organizations_account",
-    "aws_eks_cluster",
-    "aws_vpc",
-    "aws_subnet",
-    "google_sql_database_instance",
-    "google_sql_database",
-    "google_alloydb_cluster",
-    "google_spanner_instance",
-    "google_spanner_database",
-    "google_bigquery_dataset",
-    "google_bigquery_table",
-    "google_bigtable_instance",
-    "google_storage_bucket",
-    "google_compute_disk",
-    "google_filestore_instance",
-    "google_redis_instance",
-    "google_kms_crypto_key",
-    "google_kms_key_ring",
-    "google_pubsub_topic",
-    "google_container_cluster",
-    "google_project",
-    "azurerm_resource_group",
-    "azurerm_storage_account",
-    "azurerm_mssql_server",
-    "azurerm_mssql_database",
-    "azurerm_postgresql_flexible_server",
-    "azurerm_mysql_flexible_server",
-    "azurerm_cosmosdb_account",
-    "azurerm_key_vault",
-    "azurerm_key_vault_key",
-    "azurerm_managed_disk",
-    "azurerm_redis_cache",
-    "azurerm_kubernetes_cluster",
-];
-
 /// Types whose deletion takes everything inside them: networks, clusters, projects, groups.
 pub const ENVIRONMENT_CONTAINERS: &[&str] = &[
     "aws_vpc",
@@ -335,9 +258,13 @@ pub fn is_read_through_module(resource_type: &str) -> bool {
         .any(|kind| kind == resource_type)
 }
 
-/// Whether a resource type holds data or other resources that a destroy loses.
+/// Whether a resource type holds data (of any value: `crate::data_value`) or other resources
+/// that a destroy loses.
 pub fn is_stateful(resource_type: &str) -> bool {
-    STATEFUL_TYPES.contains(&resource_type)
+    matches!(
+        data_value::of(resource_type),
+        DataValue::Low | DataValue::High
+    ) || ENVIRONMENT_CONTAINERS.contains(&resource_type)
 }
 
 /// The deletion guard of a resource type, if it has one.

@@ -7,7 +7,7 @@ use redline_text::{TextRange, TextSize};
 
 use crate::terraform::module_change::{Kind, ModuleChange, former_place, insert_top_level, slice};
 use crate::terraform::protection::is_stateful;
-use crate::{FixAvailability, RuleContext, Status, declare_rule};
+use crate::{BASE_PREFIX, FixAvailability, RuleContext, Status, declare_rule};
 
 declare_rule! {
     /// ## What it flags
@@ -17,7 +17,12 @@ declare_rule! {
     /// and neither is a rename that RL-TF-002 reports.
     /// A removed stateful resource (database, bucket, volume, key, queue, cluster, network) or
     /// module call is an error; other resources are warnings.
-    /// A deleted file reports each block it held, at the start of the deleted file.
+    /// The finding's related place is the block in the text before the edit
+    /// (`base:main.tf:12`).
+    /// A deleted file reports each block it held, at the start of the deleted file and without
+    /// fixes, since a deleted file cannot hold the `removed` block; a file the edit empties (an
+    /// agent's `Write` of nothing) still exists, and reports each block as removed from it,
+    /// with the fixes.
     ///
     /// ## Why it matters
     /// Terraform destroys every object that is in its state but no longer in the
@@ -79,7 +84,8 @@ fn check(ctx: &mut RuleContext<'_>) {
     };
     let file = ctx.file();
     let module = ModuleChange::new(change, file);
-    let deleted = file.text.is_empty() && !base_file.text.trim().is_empty();
+    // A file emptied by the edit still exists: its blocks were removed from it, not with it.
+    let deleted = change.deleted;
     // Findings at one place are built in the order the engine sorts them (place, then
     // message), so that their inserted blocks follow each other with one blank line.
     let mut pending = Vec::new();
@@ -108,6 +114,8 @@ fn check(ctx: &mut RuleContext<'_>) {
         };
         let removed_how = if deleted {
             format!("was removed with its file `{}`", base_file.path)
+        } else if file.text.trim().is_empty() {
+            format!("was removed: the edit empties `{}`", base_file.path)
         } else {
             "was removed".to_owned()
         };
@@ -129,11 +137,25 @@ fn check(ctx: &mut RuleContext<'_>) {
         let address = &entry.address;
         let range = TextRange::empty(TextSize::from_usize(at));
         let follows = !used_offsets.insert(offset);
-        let mut diagnostic = ctx.diagnostic(range, message);
+        let header_end = entry
+            .block
+            .open_brace_end
+            .unwrap_or(entry.block.range.end())
+            .min(entry.block.range.end());
+        let mut diagnostic = ctx.diagnostic(range, message).with_related_in(
+            format!("{BASE_PREFIX}{}", base_file.path),
+            TextRange::new(entry.block.range.start(), header_end),
+            format!("`{address}` before the edit"),
+        );
         if stateful {
             diagnostic.severity = Severity::Error;
         }
-        if file.terraform().syntax == Syntax::Hcl && base_file.terraform().syntax == Syntax::Hcl {
+        // A deleted file cannot take a fix: the finding says what to add, and where it goes is
+        // the module's choice.
+        if !deleted
+            && file.terraform().syntax == Syntax::Hcl
+            && base_file.terraform().syntax == Syntax::Hcl
+        {
             let removed = format!(
                 "removed {{\n  from = {address}\n\n  lifecycle {{\n    destroy = false\n  }}\n}}\n"
             );

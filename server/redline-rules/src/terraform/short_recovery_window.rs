@@ -12,6 +12,8 @@ declare_rule! {
     /// `recovery_window_in_days = 0` on Secrets Manager secrets (immediate, unrecoverable
     /// deletion), `soft_delete_retention_days` at its minimum of 7 and
     /// `purge_protection_enabled = false` on Azure key vaults.
+    /// A window at its minimum still allows the deletion to be cancelled, so it is reported as
+    /// info; an immediate, unrecoverable deletion is a warning.
     ///
     /// Inputs of the registry modules redline knows (`redline --version` lists them) are judged
     /// like the attributes they set, such as `deletion_window_in_days = 7` on a `module` whose
@@ -126,6 +128,10 @@ fn check(ctx: &mut RuleContext<'_>) {
                 read.set(name, &safe.to_string()),
             );
             let mut diagnostic = ctx.diagnostic(attribute.range, message);
+            if days > 0.0 {
+                // A short window still lets someone cancel the deletion: hygiene.
+                diagnostic.severity = Severity::Info;
+            }
             // Only a literal is replaced: a value that comes through a variable or a local is
             // changed where it is written.
             if read.literal {

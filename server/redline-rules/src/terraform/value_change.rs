@@ -11,7 +11,7 @@
 use std::collections::BTreeSet;
 
 use redline_syntax::SourceFile;
-use redline_syntax::terraform::Block;
+use redline_syntax::terraform::{Attribute, Block};
 use redline_syntax::terraform_eval::evaluate::{
     Evaluation, Evaluator, Instance, Instances, Origin,
 };
@@ -143,10 +143,17 @@ impl<'a> Sides<'a> {
             (Instances::Known(before), Instances::Known(after))
                 if before.len() <= MAX_COMPARED_INSTANCES =>
             {
+                // Re-keyed instances (`count` to `for_each`, renamed keys) pair as their
+                // `moved` blocks would pair them.
+                let mapping = self.instance_mapping(base, new).unwrap_or_default();
                 before
                     .into_iter()
                     .filter_map(|old| {
                         let key = old.key();
+                        let key = mapping
+                            .iter()
+                            .find(|(from, _)| *from == key)
+                            .map_or(key, |(_, to)| to.clone());
                         let new = after.iter().find(|new| new.key() == key)?.clone();
                         Some((Some(old), Some(new)))
                     })
@@ -154,6 +161,95 @@ impl<'a> Sides<'a> {
             }
             _ => vec![(None, None)],
         }
+    }
+
+    /// How the instances of a block before the edit become those after it, when the edit
+    /// re-keys them (`count` to `for_each`, renamed `for_each` keys): each key that is gone,
+    /// with the new key of the instance that has the same known value of an attribute whose
+    /// values tell the instances apart on both sides (a `name = "web-${count.index}"` that
+    /// becomes `name = "web-${each.key}"`). Keys kept on both sides are left out. `None` when
+    /// the instances are not known on both sides, or some key that is gone cannot be paired.
+    pub fn instance_mapping(
+        &self,
+        base: (&str, &Block),
+        new: (&str, &Block),
+    ) -> Option<Vec<(Key, Key)>> {
+        let (Instances::Known(before), Instances::Known(after)) = (
+            self.base.instances(base.0, base.1),
+            self.new.instances(new.0, new.1),
+        ) else {
+            return None;
+        };
+        if before.len() > MAX_COMPARED_INSTANCES || after.len() > MAX_COMPARED_INSTANCES {
+            return None;
+        }
+        let old_keys: Vec<Key> = before.iter().map(Instance::key).collect();
+        let new_keys: Vec<Key> = after.iter().map(Instance::key).collect();
+        let gone: Vec<&Instance> = before
+            .iter()
+            .filter(|old| !new_keys.contains(&old.key()))
+            .collect();
+        let added: Vec<&Instance> = after
+            .iter()
+            .filter(|new| !old_keys.contains(&new.key()))
+            .collect();
+        if gone.is_empty() {
+            return Some(Vec::new());
+        }
+        if added.len() < gone.len() {
+            return None;
+        }
+        let mut names: Vec<&str> = base
+            .1
+            .body
+            .attributes
+            .iter()
+            .map(|attribute| attribute.name.as_str())
+            .filter(|name| !matches!(*name, "count" | "for_each" | "depends_on" | "provider"))
+            .collect();
+        names.sort_unstable();
+        for name in names {
+            let (Some(old_attribute), Some(new_attribute)) =
+                (base.1.body.attribute(name), new.1.body.attribute(name))
+            else {
+                continue;
+            };
+            let values = |evaluator: &Evaluator<'_>,
+                          path: &str,
+                          attribute: &Attribute,
+                          instances: &[&Instance]|
+             -> Option<Vec<String>> {
+                let res: Vec<String> = instances
+                    .iter()
+                    .map(|instance| {
+                        let value = evaluator.attribute(path, attribute, Some(instance)).value;
+                        is_fully_known(&value).then(|| format!("{value:?}"))
+                    })
+                    .collect::<Option<_>>()?;
+                let mut distinct = res.clone();
+                distinct.sort_unstable();
+                distinct.dedup();
+                (distinct.len() == res.len()).then_some(res)
+            };
+            let Some(old_values) = values(self.base, base.0, old_attribute, &gone) else {
+                continue;
+            };
+            let Some(new_values) = values(self.new, new.0, new_attribute, &added) else {
+                continue;
+            };
+            let pairs: Option<Vec<(Key, Key)>> = gone
+                .iter()
+                .zip(&old_values)
+                .map(|(old, value)| {
+                    let at = new_values.iter().position(|other| other == value)?;
+                    Some((old.key(), added[at].key()))
+                })
+                .collect();
+            if pairs.is_some() {
+                return pairs;
+            }
+        }
+        None
     }
 
     /// Evaluates an expression on both sides, instance by instance, with `evaluate(evaluator,
@@ -553,6 +649,16 @@ fn first_line(text: &str, range: TextRange) -> TextRange {
         .and_then(|inner| inner.find('\n'))
         .map_or(range.end().to_usize(), |index| start + index);
     TextRange::from_usize(start, end.max(start))
+}
+
+/// Whether a value is known through and through: no reference, template or unknown inside.
+fn is_fully_known(value: &Value) -> bool {
+    match value {
+        Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_) => true,
+        Value::List(items) => items.iter().all(is_fully_known),
+        Value::Map(entries) => entries.values().all(is_fully_known),
+        Value::Reference(_) | Value::Template(_) | Value::Unknown => false,
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,489 @@
+//! Judging an edit whose new text does not parse.
+//!
+//! While someone types, the text is broken most of the time: one unterminated string or
+//! missing `}` hides every block after it from the parser, and judged as it is, each hidden
+//! block would look removed. So an edit whose new text does not parse, from a base that does,
+//! is judged as if its unfinished part had not been written: the engine finds the smallest
+//! part of the edit whose undoing makes the text parse again, analyses that text, and maps
+//! the findings back onto the new text. Findings about the undone part are dropped; the
+//! `parse-error` finding is the new text's own. When no small part will do, the whole edit is
+//! undone, and the file reports only its `parse-error`.
+
+use std::ops::Range;
+
+use redline_diagnostics::{Confidence, Diagnostic, Edit, Fix, PARSE_ERROR, Severity};
+use redline_syntax::terraform::Syntax;
+use redline_syntax::{Format, SourceFile, SourceHints, parse_source_incremental};
+
+use crate::change::tree_edit;
+use redline_text::{TextRange, TextSize};
+use similar::{Algorithm, DiffOp, capture_diff_slices};
+
+/// The top-level blocks of the Terraform language. Any other word followed by labels and a
+/// body still parses as a block, which is what a word typed at the start of a line above a
+/// block becomes (`r` before `resource "aws_db_instance" "main" {`).
+const TERRAFORM_BLOCKS: &[&str] = &[
+    "check",
+    "data",
+    "ephemeral",
+    "import",
+    "locals",
+    "module",
+    "moved",
+    "output",
+    "provider",
+    "removed",
+    "resource",
+    "terraform",
+    "variable",
+];
+
+/// Replaced spans larger than this (on either side) are not refined character by character.
+const MAX_REFINED_BYTES: usize = 8 * 1024;
+
+/// At most this many texts are parsed in search of one that parses.
+const MAX_ATTEMPTS: usize = 24;
+
+/// Undo runs of up to this many consecutive changes at once.
+const MAX_RUN: usize = 3;
+
+/// The text analysed in place of a new text that does not parse, and how its offsets map
+/// back.
+#[derive(Debug)]
+pub(crate) struct Repair {
+    /// The new text with part of the edit undone.
+    pub text: String,
+    // Invariant: in order, covering both texts without gaps.
+    segments: Vec<Segment>,
+}
+
+/// A span of the repaired text and the span of the new text it stands for.
+#[derive(Clone, Debug)]
+struct Segment {
+    new: Range<usize>,
+    repaired: Range<usize>,
+    /// Whether this span of the edit was undone: the repaired text here is the base's (or
+    /// nothing), not the new text's.
+    undone: bool,
+}
+
+/// One contiguous change of the edit: `base` in the base text became `new` in the new text.
+#[derive(Clone, Debug)]
+struct Change {
+    base: Range<usize>,
+    new: Range<usize>,
+    /// For lines rewritten in place (as many lines on each side), the changes character by
+    /// character.
+    parts: Vec<Change>,
+}
+
+/// A part of the edit to undo: the new text's `new` becomes the base's `base` (or nothing).
+#[derive(Clone, Debug)]
+struct Undo {
+    new: Range<usize>,
+    base: Option<Range<usize>>,
+}
+
+impl Change {
+    /// Undoing what it inserted, keeping what it deleted; `None` when it only inserted or only
+    /// deleted.
+    fn undo_insertion(&self) -> Option<Undo> {
+        (!self.base.is_empty() && !self.new.is_empty()).then(|| Undo {
+            new: self.new.clone(),
+            base: None,
+        })
+    }
+
+    /// Undoing all of it.
+    fn undo(&self) -> Undo {
+        Undo {
+            new: self.new.clone(),
+            base: Some(self.base.clone()),
+        }
+    }
+}
+
+impl Repair {
+    /// The repair of an edit from `base` (which parses) to `new` (which does not): the new text
+    /// with the smallest part of the edit undone that makes it parse, else the base text.
+    pub(crate) fn find(
+        path: &str,
+        hints: SourceHints,
+        base: &str,
+        new_file: &SourceFile<'_>,
+    ) -> Repair {
+        let new = new_file.text;
+        let changes = changes(base, new);
+        // Each attempt is parsed from the new text's tree, edited: only what the undoing
+        // touched is parsed again.
+        let parses = |text: &str| {
+            let mut tree = new_file.parsed_tree();
+            tree.edit(&tree_edit(new, text));
+            parse_source_incremental(path, text, hints, Some(&tree))
+                .is_some_and(|file| !is_unfinished(&file))
+        };
+        for undo in candidates(&changes).into_iter().take(MAX_ATTEMPTS) {
+            let repair = build(base, new, &undo);
+            if parses(&repair.text) {
+                return repair;
+            }
+        }
+        let all: Vec<Undo> = changes.iter().map(Change::undo).collect();
+        build(base, new, &all)
+    }
+
+    /// A diagnostic of the repaired text on the new text: `None` when it is about the undone
+    /// part. Fixes with an edit in the undone part are dropped.
+    pub(crate) fn map_diagnostic(&self, mut diagnostic: Diagnostic) -> Option<Diagnostic> {
+        diagnostic.range = self.map_range(diagnostic.range)?;
+        diagnostic.fixes = diagnostic
+            .fixes
+            .into_iter()
+            .filter_map(|fix| self.map_fix(fix))
+            .collect();
+        diagnostic.related = diagnostic
+            .related
+            .into_iter()
+            .filter_map(|mut related| {
+                if related.path.is_none() {
+                    related.range = self.map_range(related.range)?;
+                }
+                Some(related)
+            })
+            .collect();
+        Some(diagnostic)
+    }
+
+    fn map_fix(&self, fix: Fix) -> Option<Fix> {
+        let edits: Option<Vec<Edit>> = fix
+            .edits()
+            .iter()
+            .map(|edit| {
+                Some(Edit {
+                    range: self.map_range(edit.range)?,
+                    replacement: edit.replacement.clone(),
+                })
+            })
+            .collect();
+        Fix::new(fix.title.clone(), fix.applicability, edits?).ok()
+    }
+
+    /// A range of the repaired text on the new text; `None` when it overlaps text the repair
+    /// put back (a range around an undone insertion spans it in the new text). A range that starts where an undone insertion was starts after it, and one
+    /// that ends there ends before it.
+    fn map_range(&self, range: TextRange) -> Option<TextRange> {
+        let (start, end) = (range.start().to_usize(), range.end().to_usize());
+        if self.segments.iter().any(|segment| {
+            segment.undone
+                && !segment.repaired.is_empty()
+                && segment.repaired.start < end
+                && start < segment.repaired.end
+        }) {
+            return None;
+        }
+        let new_start = self.map_offset(start, start < end)?;
+        let new_end = self.map_offset(end, false)?.max(new_start);
+        Some(TextRange::new(
+            TextSize::from_usize(new_start),
+            TextSize::from_usize(new_end),
+        ))
+    }
+
+    /// An offset of the repaired text on the new text. Where two spans of the new text meet at
+    /// `offset` (around an undone insertion), `later` chooses the second.
+    fn map_offset(&self, offset: usize, later: bool) -> Option<usize> {
+        let mut kept = self.segments.iter().filter(|segment| {
+            !segment.undone && segment.repaired.start <= offset && offset <= segment.repaired.end
+        });
+        let found = if later { kept.next_back() } else { kept.next() };
+        if let Some(segment) = found {
+            return Some(segment.new.start + (offset - segment.repaired.start));
+        }
+        self.segments.iter().find_map(|segment| {
+            if segment.repaired.start == offset {
+                Some(segment.new.start)
+            } else if segment.repaired.end == offset {
+                Some(segment.new.end)
+            } else {
+                None
+            }
+        })
+    }
+}
+
+/// Whether `file` cannot be judged as it is: it has a syntax error, or it is a `.tf` file with
+/// a top-level block that is not Terraform.
+pub(crate) fn is_unfinished(file: &SourceFile<'_>) -> bool {
+    file.first_parse_problem().is_some() || malformed_block(file).is_some()
+}
+
+/// The `parse-error` finding for a `.tf` file with a top-level block that is not Terraform.
+pub(crate) fn malformed_block_error(file: &SourceFile<'_>) -> Option<Diagnostic> {
+    let (range, message) = malformed_block(file)?;
+    Some(Diagnostic::new(
+        PARSE_ERROR,
+        Severity::Info,
+        Confidence::High,
+        range,
+        format!(
+            "{message}; redline judged the edit without the unfinished text, and findings may be missing"
+        ),
+    ))
+}
+
+/// The first top-level block of a `.tf` file that the tree-sitter grammar accepts and
+/// Terraform does not: a block type Terraform does not have, or a header split across lines
+/// (HCL wants the type, the labels and the `{` on one line). A word typed on the line above a
+/// block makes both. Returns where its type is written and what is wrong.
+fn malformed_block(file: &SourceFile<'_>) -> Option<(TextRange, String)> {
+    if file.format != Format::Terraform || !file.path.ends_with(".tf") {
+        return None;
+    }
+    let model = file.terraform();
+    if model.syntax != Syntax::Hcl {
+        return None;
+    }
+    model.blocks.iter().find_map(|block| {
+        let start = block.range.start();
+        let end = TextSize::from_usize(start.to_usize() + block.kind.len()).min(block.range.end());
+        let range = TextRange::new(start, end);
+        if !TERRAFORM_BLOCKS.contains(&block.kind.as_str()) {
+            return Some((
+                range,
+                format!("`{}` is not a Terraform block type", block.kind),
+            ));
+        }
+        let header_end = block.open_brace_end.unwrap_or(block.range.end());
+        let header = file
+            .text
+            .get(start.to_usize()..header_end.to_usize())
+            .unwrap_or("");
+        header.contains('\n').then(|| {
+            (
+                range,
+                format!(
+                    "the header of this `{}` block is split across lines",
+                    block.kind
+                ),
+            )
+        })
+    })
+}
+
+/// The changes from `base` to `new`: lines, and within a span of replaced lines, characters.
+fn changes(base: &str, new: &str) -> Vec<Change> {
+    let base_lines = lines(base);
+    let new_lines = lines(new);
+    let base_starts = starts(&base_lines);
+    let new_starts = starts(&new_lines);
+    let mut res = Vec::new();
+    for op in capture_diff_slices(Algorithm::Myers, &base_lines, &new_lines) {
+        let (old_range, new_range) = match op {
+            DiffOp::Equal { .. } => continue,
+            DiffOp::Delete {
+                old_index,
+                old_len,
+                new_index,
+            } => (old_index..old_index + old_len, new_index..new_index),
+            DiffOp::Insert {
+                old_index,
+                new_index,
+                new_len,
+            } => (old_index..old_index, new_index..new_index + new_len),
+            DiffOp::Replace {
+                old_index,
+                old_len,
+                new_index,
+                new_len,
+            } => (
+                old_index..old_index + old_len,
+                new_index..new_index + new_len,
+            ),
+        };
+        let base_bytes = base_starts[old_range.start]..base_starts[old_range.end];
+        let new_bytes = new_starts[new_range.start]..new_starts[new_range.end];
+        // Lines rewritten in place are compared character by character, so that undoing an
+        // unfinished string or bracket leaves the rest of the line as it was typed.
+        let parts = if old_range.len() == new_range.len()
+            && base_bytes.len() <= MAX_REFINED_BYTES
+            && new_bytes.len() <= MAX_REFINED_BYTES
+        {
+            char_changes(
+                &base[base_bytes.clone()],
+                &new[new_bytes.clone()],
+                base_bytes.start,
+                new_bytes.start,
+            )
+        } else {
+            Vec::new()
+        };
+        res.push(Change {
+            base: base_bytes,
+            new: new_bytes,
+            parts,
+        });
+    }
+    res
+}
+
+/// The changes between two short texts, character by character, at the given offsets.
+fn char_changes(base: &str, new: &str, base_at: usize, new_at: usize) -> Vec<Change> {
+    let base_chars: Vec<(usize, char)> = base.char_indices().collect();
+    let new_chars: Vec<(usize, char)> = new.char_indices().collect();
+    let base_only: Vec<char> = base_chars.iter().map(|(_, c)| *c).collect();
+    let new_only: Vec<char> = new_chars.iter().map(|(_, c)| *c).collect();
+    let offset = |chars: &[(usize, char)], text: &str, index: usize| {
+        chars.get(index).map_or(text.len(), |(at, _)| *at)
+    };
+    capture_diff_slices(Algorithm::Myers, &base_only, &new_only)
+        .into_iter()
+        .filter(|op| !matches!(op, DiffOp::Equal { .. }))
+        .map(|op| {
+            let old = op.old_range();
+            let added = op.new_range();
+            Change {
+                base: base_at + offset(&base_chars, base, old.start)
+                    ..base_at + offset(&base_chars, base, old.end),
+                new: new_at + offset(&new_chars, new, added.start)
+                    ..new_at + offset(&new_chars, new, added.end),
+                parts: Vec::new(),
+            }
+        })
+        .collect()
+}
+
+/// The lines of `text`, each with its line break.
+fn lines(text: &str) -> Vec<&str> {
+    text.split_inclusive('\n').collect()
+}
+
+/// The byte offset of each line, and of the end.
+fn starts(lines: &[&str]) -> Vec<usize> {
+    let mut res = Vec::with_capacity(lines.len() + 1);
+    let mut at = 0;
+    res.push(0);
+    for line in lines {
+        at += line.len();
+        res.push(at);
+    }
+    res
+}
+
+/// The parts of the edit to try undoing, smallest first: for each change, each of its
+/// characters' changes (what they inserted, then all of them), then all of it; then runs of
+/// consecutive changes. Lines replaced by others are put back whole, never only dropped: the
+/// new lines may be the unfinished rewrite of the old ones, which would then look removed.
+fn candidates(changes: &[Change]) -> Vec<Vec<Undo>> {
+    let mut res = Vec::new();
+    for change in changes {
+        for part in &change.parts {
+            res.extend(part.undo_insertion().map(|undo| vec![undo]));
+            res.push(vec![part.undo()]);
+        }
+        res.push(vec![change.undo()]);
+    }
+    for run in 2..=MAX_RUN.min(changes.len()) {
+        for window in changes.windows(run) {
+            res.push(window.iter().map(Change::undo).collect());
+        }
+    }
+    res
+}
+
+/// The new text with the parts `undo` (in order, not overlapping) undone.
+fn build(base: &str, new: &str, undo: &[Undo]) -> Repair {
+    let mut text = String::with_capacity(new.len());
+    let mut segments = Vec::new();
+    let mut at = 0;
+    for part in undo {
+        if at < part.new.start {
+            let start = text.len();
+            text.push_str(&new[at..part.new.start]);
+            segments.push(Segment {
+                new: at..part.new.start,
+                repaired: start..text.len(),
+                undone: false,
+            });
+        }
+        let start = text.len();
+        if let Some(range) = &part.base {
+            text.push_str(&base[range.clone()]);
+        }
+        segments.push(Segment {
+            new: part.new.clone(),
+            repaired: start..text.len(),
+            undone: true,
+        });
+        at = part.new.end;
+    }
+    let start = text.len();
+    text.push_str(&new[at..]);
+    segments.push(Segment {
+        new: at..new.len(),
+        repaired: start..text.len(),
+        undone: false,
+    });
+    Repair { text, segments }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn find(path: &str, base: &str, new: &str) -> Repair {
+        let hints = SourceHints {
+            format: Some(if path.ends_with(".tf") {
+                Format::Terraform
+            } else {
+                Format::Kubernetes
+            }),
+            ..SourceHints::default()
+        };
+        let file = redline_syntax::parse_source(path, new, hints).expect("parsed");
+        Repair::find(path, hints, base, &file)
+    }
+
+    fn repaired(path: &str, base: &str, new: &str) -> String {
+        find(path, base, new).text
+    }
+
+    #[test]
+    fn undoes_only_the_unfinished_part() {
+        let base = "resource \"a\" \"x\" {\n  n = \"x\"\n}\n\nresource \"b\" \"y\" {}\n\nresource \"c\" \"z\" {}\n";
+        // The last block was removed, and a string in the first one is not finished yet.
+        let new = "resource \"a\" \"x\" {\n  n = \"x\n}\n\nresource \"b\" \"y\" {}\n";
+        assert_eq!(
+            repaired("main.tf", base, new),
+            "resource \"a\" \"x\" {\n  n = \"x\"\n}\n\nresource \"b\" \"y\" {}\n"
+        );
+        // A block being typed, with a removal elsewhere.
+        let new =
+            "resource \"b\" \"y\" {}\n\nresource \"c\" \"z\" {}\nresource \"d\" \"w\" {\n  n = 1\n";
+        assert_eq!(
+            repaired("main.tf", base, new),
+            "resource \"b\" \"y\" {}\n\nresource \"c\" \"z\" {}\n"
+        );
+    }
+
+    #[test]
+    fn maps_offsets_back() {
+        let base = "a: 1\nb: 2\n";
+        let new = "a: 1\nx: [\nb: 2\n";
+        let repair = find("x.yaml", base, new);
+        assert_eq!(repair.text, base);
+        let range = |start: usize, end: usize| {
+            TextRange::new(TextSize::from_usize(start), TextSize::from_usize(end))
+        };
+        // `b: 2` is at 5..9 in the repaired text and at 10..14 in the new text.
+        assert_eq!(repair.map_range(range(5, 9)), Some(range(10, 14)));
+        assert_eq!(repair.map_range(range(0, 4)), Some(range(0, 4)));
+        assert_eq!(repair.map_range(range(10, 10)), Some(range(15, 15)));
+    }
+
+    #[test]
+    fn gives_up_on_a_broken_file() {
+        let base = "a: 1\n";
+        let new = "a: [\nb: {\nc: [\nd: {\n";
+        assert_eq!(repaired("x.yaml", base, new), base);
+    }
+}
