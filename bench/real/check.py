@@ -15,10 +15,11 @@ redline.
 Labels are in `triage.jsonl` beside this file (one loud finding per line, matched by
 fingerprint), and the dangers redline should report but does not are in `misses.jsonl`. A miss
 counts as found when an error or warning of its rule (of any rule when `rule` is null) starts
-within its lines of its file.
+within its lines of its file. A miss with an `explained` text is one redline knowingly leaves
+unreported, for the reason given there: it is listed, and does not fail the check.
 
 Exits 1 when a finding labeled fp or noise comes back, a finding labeled tp is not reported, a
-listed miss is not found, or an error or warning has no label; with --report-only it exits 0
+listed miss that is not explained is not found, or an error or warning has no label; with --report-only it exits 0
 after the report. Exits 2 when the labels, redline or the corpus cannot be used.
 """
 
@@ -79,6 +80,8 @@ def load_misses(path):
         lines = miss.get('lines', [])
         if len(lines) != 2 or lines[0] > lines[1]:
             fail(f'{path}: the lines of the miss in {miss.get("path")} must be [first, last]')
+        if 'explained' in miss and not (isinstance(miss['explained'], str) and miss['explained'].strip()):
+            fail(f'{path}: the explanation of the miss in {miss.get("path")} must be a text')
     return misses
 
 
@@ -164,11 +167,16 @@ def evaluate(report, labels, misses):
     starts = collections.defaultdict(list)
     for finding in loud:
         starts[finding['path']].append((start_line(finding), finding['rule']))
-    res['misses_found'], res['misses_open'] = [], []
+    res['misses_found'], res['misses_open'], res['misses_explained'] = [], [], []
     for miss in misses:
         first, last = miss['lines']
         found = any(first <= line <= last and miss['rule'] in (None, rule) for line, rule in starts[miss['path']])
-        (res['misses_found'] if found else res['misses_open']).append(miss)
+        if found:
+            res['misses_found'].append(miss)
+        elif miss.get('explained'):
+            res['misses_explained'].append(miss)
+        else:
+            res['misses_open'].append(miss)
     return res
 
 
@@ -213,6 +221,10 @@ def miss_text(miss):
     return f"{miss['path']}:{first}-{last} [{miss['category']}, {miss['rule'] or 'any rule'}]: {miss['reason']}"
 
 
+def explained_text(miss):
+    return f"{miss_text(miss)}\n    explained: {miss['explained']}"
+
+
 def unreviewed_text(finding):
     return (f"{finding['fingerprint']} {finding['rule']} {finding['severity']} "
             f"{finding['path']}:{start_line(finding)}: {finding['message'][:160]}")
@@ -224,12 +236,13 @@ def render_report(res, report, files, wall, markdown):
     heading = '#### ' if markdown else ''
     version = report.get('tool', {}).get('version', '?')
     timing = f'; `redline check` took {wall:.1f} s wall' if wall is not None else ''
-    n_misses = len(res['misses_found']) + len(res['misses_open'])
+    n_misses = len(res['misses_found']) + len(res['misses_open']) + len(res['misses_explained'])
     out = [f"redline {version}: {report['summary']['files']:,} files analysed, {len(res['loud']):,} errors and "
            f"warnings{timing}.",
            f"Precision of loud findings: {percent(precision(counts))} = tp {counts['tp']} / (tp {counts['tp']} + "
            f"fp {counts['fp']} + noise {counts['noise']}); {counts['unreviewed']} unreviewed.",
-           f"Listed misses found: {len(res['misses_found'])} of {n_misses}.",
+           f"Listed misses found: {len(res['misses_found'])} of {n_misses}; "
+           f"{len(res['misses_explained'])} explained, {len(res['misses_open'])} open.",
            '']
 
     headers = ['Repository', 'Files', 'Loud', 'tp', 'fp', 'noise', 'Unreviewed', 'Precision']
@@ -243,17 +256,18 @@ def render_report(res, report, files, wall, markdown):
     headers = ['Rule', 'Loud', 'tp', 'fp', 'noise', 'Unreviewed', 'Precision']
     out += [f'{heading}By rule', '', table(headers, rows, markdown), '']
 
-    by_category = collections.defaultdict(lambda: [0, 0])
-    for miss in res['misses_found']:
-        by_category[miss['category']][0] += 1
-    for miss in res['misses_open']:
-        by_category[miss['category']][1] += 1
-    rows = [[category, found + missing, found, missing] for category, (found, missing) in sorted(by_category.items())]
-    out += [f'{heading}Misses', '', table(['Category', 'Listed', 'Found', 'Not found'], rows, markdown), '']
+    by_category = collections.defaultdict(lambda: [0, 0, 0])
+    for column, key in enumerate(('misses_found', 'misses_explained', 'misses_open')):
+        for miss in res[key]:
+            by_category[miss['category']][column] += 1
+    rows = [[category, sum(counts), *counts] for category, counts in sorted(by_category.items())]
+    out += [f'{heading}Misses', '',
+            table(['Category', 'Listed', 'Found', 'Explained', 'Open'], rows, markdown), '']
 
     checks = [('Labeled fp/noise reported again', res['back'], finding_text),
               ('Labeled tp no longer reported', res['tp_gone'], row_text),
               ('Listed misses not found', res['misses_open'], miss_text),
+              ('Listed misses explained', res['misses_explained'], explained_text),
               ('Unreviewed errors and warnings', res['unreviewed'], unreviewed_text)]
     rows = [[title, len(entries)] for title, entries, _ in checks]
     rows.append(['Labeled fp/noise no longer reported', len(res['mistakes_gone'])])
