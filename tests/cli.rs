@@ -733,27 +733,62 @@ fn help_and_version() {
 }
 
 #[test]
-fn helm_templates_are_skipped_with_a_note() {
+fn templates_are_analysed_on_their_literal_parts() {
     let sandbox = Sandbox::new();
+    // A Helm chart: `hostPID: true` is literal, `privileged` comes from the values.
     sandbox.write(
         "chart/templates/deployment.yaml",
-        "apiVersion: apps/v1\nkind: Deployment\nspec:\n  replicas: {{ .Values.replicas }}\n  template:\n    spec:\n      hostPID: true\n",
+        "{{- if .Values.enabled }}\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include \"web.fullname\" . }}\n  labels:\n    {{- include \"web.labels\" . | nindent 4 }}\nspec:\n  replicas: {{ .Values.replicas }}\n  template:\n    spec:\n      hostPID: true\n      containers:\n        - name: web\n          securityContext:\n            privileged: {{ .Values.privileged }}\n{{- end }}\n",
     );
+    // A CloudFormation template in a `templates` folder, with a placeholder in one string.
     sandbox.write(
-        "rendered.yaml",
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      hostPID: true\n      containers: []\n",
+        "stack/templates/eks.template.yaml",
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Key:\n    Type: AWS::KMS::Key\n  Auth:\n    Type: Custom::KubeManifest\n    Properties:\n      Username: 'system:node:{{EC2PrivateDNSName}}'\n",
+    );
+    // A starter pipeline with placeholders, named like no pipeline.
+    sandbox.write(
+        "starters/templates/aks.yml",
+        "trigger:\n- {{ branch }}\n\njobs:\n- job: Deploy\n  pool:\n    {{ pool }}\n  steps:\n  - script: kubectl apply -f {{ manifest }}\n",
+    );
+    // A template of something redline does not judge stays quiet.
+    sandbox.write(
+        ".goreleaser.yaml",
+        "builds:\n  - ldflags: -X main.version={{ .Version }}\n{{- if .IsSnapshot }}\nsnapshot:\n  name_template: '{{ incpatch .Version }}'\n{{- end }}\n",
+    );
+    // Literal parts that do not parse: skipped with a note.
+    sandbox.write(
+        "chart/templates/broken.yaml",
+        "apiVersion: v1\nkind: Pod\nspec: [\n{{ .Values.x }}\n",
     );
     let (report, code) = sandbox.json(&[]);
     assert_eq!(code, 1);
-    let found: Vec<(String, String)> = positions(&report).into_iter().map(|p| (p.0, p.1)).collect();
+    let found: Vec<(String, String, u64)> = positions(&report)
+        .into_iter()
+        .map(|p| (p.0, p.1, p.2))
+        .collect();
     assert_eq!(
         found,
         [
             (
                 "RL-META-004".to_owned(),
-                "chart/templates/deployment.yaml".to_owned()
+                "chart/templates/broken.yaml".to_owned(),
+                1
             ),
-            ("RL-K8S-110".to_owned(), "rendered.yaml".to_owned()),
+            (
+                "RL-K8S-110".to_owned(),
+                "chart/templates/deployment.yaml".to_owned(),
+                12
+            ),
+            (
+                "RL-CFN-001".to_owned(),
+                "stack/templates/eks.template.yaml".to_owned(),
+                3
+            ),
+            (
+                "RL-ADO-102".to_owned(),
+                "starters/templates/aks.yml".to_owned(),
+                5
+            ),
         ]
     );
     assert_eq!(report["findings"][0]["severity"], "info");

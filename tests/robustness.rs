@@ -314,6 +314,62 @@ fn very_long_lines() {
     assert!(has_finding(&report, "long.sh", "RL-SH-013"), "{report}");
 }
 
+/// Templates that are odd or hostile: a `{{` that never closes, millions of openings, strings,
+/// comments and raw strings that never end inside actions, a hundred thousand actions, actions
+/// spanning lines, and multi-byte text inside actions. Each run ends within the bounds, nothing
+/// is an error of the run, the odd files get at most an info finding, and the literal dangers of
+/// the readable templates are reported on their own lines. Bounds: 4 GiB, 120 s.
+#[test]
+fn hostile_templates() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "chart/templates/unbalanced.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .x\nspec:\n  hostPID: true\n  containers: [{name: {{ .y }}}]\n",
+    );
+    sandbox.write("chart/templates/openings.yaml", "{{".repeat(2_000_000));
+    sandbox.write(
+        "chart/templates/unended.yaml",
+        "a: {{ \"/*`\n".repeat(300_000),
+    );
+    sandbox.write(
+        "chart/templates/many.yaml",
+        format!(
+            "apiVersion: v1\nkind: ConfigMap\ndata:\n{}",
+            "{{- range $k, $v := .Values.data }}\n  {{ $k }}: {{ $v | quote }}\n{{- end }}\n"
+                .repeat(100_000)
+        ),
+    );
+    sandbox.write(
+        "chart/templates/unicode.yaml",
+        "{{/* 日本語 😀\n   é */}}\napiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: {{ \"café\" }}-😀\nspec:\n  template:\n    spec:\n      {{- $x := dict\n        \"a\" \"ü\" }}\n      containers:\n        - name: {{ \"ñ\" }}\n          securityContext:\n            privileged: true\n",
+    );
+    let (report, code) = sandbox.check(MEMORY_SMALL, &[]);
+    assert_eq!(code, 1, "{report}");
+    assert!(errors(&report).is_empty(), "{report}");
+    let loud: Vec<(String, String, u64)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|finding| finding["severity"] != "info")
+        .map(|finding| {
+            (
+                finding["path"].as_str().unwrap().to_owned(),
+                finding["rule"].as_str().unwrap().to_owned(),
+                finding["range"]["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        loud,
+        [(
+            "chart/templates/unicode.yaml".to_owned(),
+            "RL-K8S-108".to_owned(),
+            15
+        )],
+        "{report}"
+    );
+}
+
 /// Invalid UTF-8 and NUL bytes in every language are skipped with a message, and the other
 /// files are analysed. Bounds: 4 GiB, 120 s.
 #[test]

@@ -116,7 +116,7 @@ pub fn parse_change<'a>(
                 // changed is parsed again. Plans are parsed without a tree (`parse_plan`).
                 Some(base_file) if base_file.format != Format::TerraformPlan => {
                     let mut tree = base_file.parsed_tree();
-                    tree.edit(&tree_edit(base_file.text, new_text));
+                    tree.edit(&tree_edit(&base_file.text, new_text));
                     parse_source_incremental(input.path, new_text, hints_from(&base), Some(&tree))
                 }
                 _ => parse_source(input.path, new_text, hints_from(&base)),
@@ -154,6 +154,8 @@ pub fn analyze_parsed_change(
             if !input.is_changed()
                 || input.new.is_none()
                 || new.format == Format::TerraformPlan
+                // A template whose literal parts do not parse is skipped (`template-skipped`).
+                || new.templated
                 || !is_unfinished(new)
                 || is_unfinished(base)
             {
@@ -163,7 +165,7 @@ pub fn analyze_parsed_change(
                 format: Some(new.format),
                 ..input.hints
             };
-            Some(Repair::find(input.path, hints, base.text, new))
+            Some(Repair::find(input.path, hints, &base.text, new))
         })
         .collect();
     if repairs.iter().all(Option::is_none) {
@@ -351,7 +353,7 @@ fn analyze_sides(
         };
         let source = SourceInput {
             path: input.path,
-            text: new.text,
+            text: &new.text,
             hints: input.hints,
             config_relative_path: input.config_relative_path,
         };
@@ -369,7 +371,7 @@ fn analyze_sides(
         {
             let before = analyze_with_change(
                 &SourceInput {
-                    text: base.text,
+                    text: &base.text,
                     ..source
                 },
                 base,
@@ -379,7 +381,7 @@ fn analyze_sides(
                 config,
                 options,
             );
-            befores[index] = Some((before.diagnostics, base.text));
+            befores[index] = Some((before.diagnostics, &base.text));
         }
     }
     if report == Report::Introduced {
@@ -406,7 +408,7 @@ fn analyze_sides(
             let after: Vec<(Vec<Diagnostic>, &str)> = members
                 .iter()
                 .map(|&index| {
-                    let text = parsed[index].1.map_or("", |file| file.text);
+                    let text = parsed[index].1.map_or("", |file| &file.text);
                     (std::mem::take(&mut res[index].diagnostics), text)
                 })
                 .collect();

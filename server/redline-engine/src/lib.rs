@@ -308,17 +308,21 @@ fn analyze_with_change(
     let module = module.filter(|_| file.format == Format::Terraform);
     let is_enabled = |id: &str| -> bool { rule_enabled(id, config, options) };
 
-    if file.templated {
+    // A template is read on its literal parts (see `redline_syntax::template`); one whose
+    // literal parts do not parse is skipped, since the syntax error may be the template's
+    // doing and what parsed may be read wrongly.
+    if file.templated
+        && let Some(problem) = file.first_parse_problem()
+    {
         let mut diagnostics = Vec::new();
         if is_enabled(TEMPLATE_SKIPPED.id) {
-            let first_line = file.line_index.line_range(0, file.text);
             diagnostics.push(Diagnostic::new(
                 TEMPLATE_SKIPPED,
                 Severity::Info,
                 Confidence::High,
-                first_line,
-                "template with `{{ … }}` actions: not analysed, because its manifests depend on \
-                 values given at render time; run redline on the output of `helm template`",
+                problem.range,
+                "template with `{{ … }}` actions whose literal parts do not form valid YAML \
+                 here: not analysed; run redline on the output of `helm template`",
             ));
         }
         return FileAnalysis {
@@ -359,6 +363,11 @@ fn analyze_with_change(
             .and_then(|settings| settings.severity)
         {
             diagnostic.severity = severity;
+        }
+    }
+    if file.templated {
+        for diagnostic in &mut diagnostics {
+            drop_fixes_in_actions(diagnostic, &file.template_actions);
         }
     }
 
@@ -412,6 +421,19 @@ fn rule_enabled(id: &str, config: &Config, options: &AnalysisOptions) -> bool {
         Some(select) => select.contains(&id),
         None => !config.disabled.contains(&id),
     }
+}
+
+/// Drops the fixes of a template's finding that would edit a template action: the rule saw
+/// only the action's neutral stand-in (see `redline_syntax::template`).
+fn drop_fixes_in_actions(diagnostic: &mut Diagnostic, actions: &[redline_text::TextRange]) {
+    diagnostic.fixes.retain(|fix| {
+        fix.edits().iter().all(|edit| {
+            let first = actions.partition_point(|action| action.end() <= edit.range.start());
+            actions
+                .get(first)
+                .is_none_or(|action| action.start() >= edit.range.end())
+        })
+    });
 }
 
 /// The `parse-error` finding of a file that does not parse cleanly.

@@ -112,7 +112,7 @@ impl Repair {
         base: &str,
         new_file: &SourceFile<'_>,
     ) -> Repair {
-        let new = new_file.text;
+        let new: &str = &new_file.text;
         let changes = changes(base, new);
         // Each attempt is parsed from the new text's tree, edited: only what the undoing
         // touched is parsed again.

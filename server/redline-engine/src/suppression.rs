@@ -284,7 +284,7 @@ fn target_line(
     }
     let mut candidate = file.line_index.line_of(range.end()) + 1;
     while candidate < file.line_index.line_count() {
-        let text = file.slice(file.line_index.line_range(candidate, file.text));
+        let text = file.slice(file.line_index.line_range(candidate, &file.text));
         let in_comment = own_line_comments
             .iter()
             .find(|(start, end)| *start <= candidate && candidate <= *end);

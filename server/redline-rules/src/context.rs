@@ -212,7 +212,7 @@ impl<'a> RuleContext<'a> {
 
     /// The full text of the file.
     pub fn text(&self) -> &'a str {
-        self.file.text
+        &self.file.text
     }
 
     /// The rule's options, if configured and of type `T`.

@@ -95,19 +95,26 @@ pub static META_RULES: [RuleMeta; 4] = [
     },
     RuleMeta {
         code: TEMPLATE_SKIPPED,
-        summary: "A Helm or Go template is skipped because it must be rendered first",
+        summary: "A template is skipped because its literal parts do not parse",
         severity: Severity::Info,
         confidence: Confidence::High,
-        formats: &[redline_syntax::Format::Kubernetes],
+        formats: &[
+            redline_syntax::Format::Kubernetes,
+            redline_syntax::Format::CloudFormation,
+            redline_syntax::Format::AzurePipelines,
+        ],
         fix: FixAvailability::None,
         status: Status::Stable,
         doc: " ## What it flags
- A YAML file with Go template actions (`{{ .Values.replicas }}`, `{{- if … }}`), such as a Helm
- chart's `templates/` files.
+ A YAML file with template actions (`{{ .Values.replicas }}`, `{{- if … }}`), such as a Helm
+ chart's `templates/` files, whose literal parts do not form valid YAML.
+ redline reads a template on its literal parts: each action is read as a value it does not
+ know, and a line that holds only actions (`{{- if … }}`, `{{- end }}`,
+ `{{- toYaml .Values.x | nindent 8 }}`) as a blank line. When what is left does not parse,
+ the syntax error may be the template's doing, so the file is skipped rather than misread.
 
  ## Why it matters
- What such a file deploys depends on values given at render time, so redline cannot tell
- whether it is dangerous, and it does not guess.
+ Nothing in the file is analysed, so its dangers go unreported.
 
  ## What to do
  Render the chart and check the output:

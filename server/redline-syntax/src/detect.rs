@@ -269,27 +269,56 @@ pub fn sniff(language: Language, documents: &[Node]) -> Option<Format> {
     {
         return Some(Format::Kubernetes);
     }
+    if documents.iter().any(is_azure_pipelines) {
+        return Some(Format::AzurePipelines);
+    }
     None
 }
 
-/// Whether a YAML file is a Go template (a Helm chart template): its meaning depends on values
-/// supplied at render time. GitHub-style `${{ … }}` expressions do not count.
-pub fn is_go_template(path: &str, text: &str) -> bool {
-    let normalized = path.replace('\\', "/");
-    let in_templates_folder = normalized.split('/').any(|segment| segment == "templates");
-    let mut actions = 0usize;
-    let mut line_start_action = false;
-    for (index, _) in text.match_indices("{{") {
-        if text[..index].ends_with('$') {
-            continue;
-        }
-        actions += 1;
-        let line_start = text[..index].rfind('\n').map_or(0, |newline| newline + 1);
-        if text[line_start..index].trim().is_empty() {
-            line_start_action = true;
-        }
+/// Whether a YAML document is an Azure Pipelines definition or template that its path does not
+/// name (`templates/deploy.yml`): its `stages`, `jobs` or `steps` are lists of Azure's items
+/// (`- stage:`, `- job:`, `- deployment:`, `- task:`, `- script:`, …, or a `${{ … }}`
+/// insertion), which neither GitHub Actions (`jobs` is a mapping, steps `run` or `uses`), GitLab
+/// CI (`stages` is a list of names) nor Cloud Build (steps with `args` or `entrypoint`) writes.
+fn is_azure_pipelines(document: &Node) -> bool {
+    const STAGES: &[&str] = &["stage", "template"];
+    const JOBS: &[&str] = &["job", "deployment", "template"];
+    const STEPS: &[&str] = &[
+        "task",
+        "script",
+        "bash",
+        "pwsh",
+        "powershell",
+        "checkout",
+        "download",
+        "downloadBuild",
+        "publish",
+        "getPackage",
+        "reviewApp",
+        "template",
+    ];
+    if document.get("on").is_some() || document.get("runs").is_some() {
+        return false;
     }
-    actions > 0 && (in_templates_folder || line_start_action)
+    let azure_list = |key: &str, kinds: &[&str]| {
+        let Some(list) = document.get(key) else {
+            return false;
+        };
+        let items = list.items();
+        let is_kind = |entry: &crate::value::Entry| {
+            entry.key.as_str().is_some_and(|key| kinds.contains(&key))
+        };
+        items.iter().any(|item| item.entries().iter().any(is_kind))
+            && items.iter().all(|item| {
+                let entries = item.entries();
+                let insertion = entries
+                    .iter()
+                    .any(|entry| entry.key.as_str().is_some_and(|key| key.starts_with("${{")));
+                let cloud_build = item.get("args").is_some() || item.get("entrypoint").is_some();
+                !cloud_build && (insertion || entries.iter().any(is_kind))
+            })
+    };
+    azure_list("stages", STAGES) || azure_list("jobs", JOBS) || azure_list("steps", STEPS)
 }
 
 /// Whether the text starts with a shebang naming a POSIX-family shell.
@@ -456,20 +485,6 @@ mod tests {
         assert!(is_candidate_path("Dockerfile.prod"));
         assert!(candidate("README.md", "", SourceHints::default()).is_none());
         assert!(candidate(".hidden", "", SourceHints::default()).is_none());
-    }
-
-    #[test]
-    fn go_templates() {
-        assert!(is_go_template(
-            "chart/templates/deploy.yaml",
-            "replicas: {{ .Values.n }}\n"
-        ));
-        assert!(is_go_template(
-            "x.yaml",
-            "{{- if .Values.on }}\nkind: Pod\n{{- end }}\n"
-        ));
-        assert!(!is_go_template("x.yaml", "run: echo ${{ github.sha }}\n"));
-        assert!(!is_go_template("x.yaml", "kind: Pod\n"));
     }
 
     #[test]

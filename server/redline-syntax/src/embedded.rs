@@ -128,12 +128,12 @@ pub(crate) fn file_commands<'f>(
             Format::Shell => {
                 // The script's own tree is already there: no second parse.
                 let map = SourceMap::verbatim(TextRange::from_usize(0, file.text.len()));
-                res = shell::commands_in_tree(&file.tree, file.text, &map);
+                res = shell::commands_in_tree(&file.tree, &file.text, &map);
             }
             Format::GithubActions => {
                 for document in &file.documents {
                     for run in github_runs(document) {
-                        if let Some((script, map)) = yaml_script(run, file.text) {
+                        if let Some((script, map)) = yaml_script(run, &file.text) {
                             res.extend(shell::commands(&script, &map));
                         }
                     }
@@ -142,7 +142,7 @@ pub(crate) fn file_commands<'f>(
             Format::GitlabCi => {
                 for document in &file.documents {
                     for line in crate::gitlab_ci::script_lines(document) {
-                        if let Some((script, map)) = yaml_script(line, file.text) {
+                        if let Some((script, map)) = yaml_script(line, &file.text) {
                             res.extend(shell::commands(&script, &map));
                         }
                     }
@@ -155,7 +155,7 @@ pub(crate) fn file_commands<'f>(
                         .flat_map(|(_, steps)| steps)
                     {
                         for script in azure_step_scripts(step) {
-                            if let Some((script, map)) = yaml_script(script, file.text) {
+                            if let Some((script, map)) = yaml_script(script, &file.text) {
                                 res.extend(shell::commands(&script, &map));
                             }
                         }
@@ -165,7 +165,7 @@ pub(crate) fn file_commands<'f>(
             Format::AgentConfig => {
                 for document in &file.documents {
                     for command in agent_hook_commands(document) {
-                        if let Some((script, map)) = yaml_script(command, file.text) {
+                        if let Some((script, map)) = yaml_script(command, &file.text) {
                             res.extend(shell::commands(&script, &map));
                         }
                     }
@@ -179,7 +179,7 @@ pub(crate) fn file_commands<'f>(
                         continue;
                     };
                     for container in crate::kubernetes::containers(spec) {
-                        res.extend(container_commands(container, file.text));
+                        res.extend(container_commands(container, &file.text));
                     }
                 }
             }

@@ -565,10 +565,10 @@ fn terraform_policies(file: &SourceFile<'_>, res: &mut Vec<Policy>) {
         return;
     };
     for block in root.blocks() {
-        if block.kind(file.text) != "resource" {
+        if block.kind(&file.text) != "resource" {
             continue;
         }
-        let labels = block.labels(file.text);
+        let labels = block.labels(&file.text);
         let [resource_type, name, ..] = labels.as_slice() else {
             continue;
         };
@@ -577,24 +577,24 @@ fn terraform_policies(file: &SourceFile<'_>, res: &mut Vec<Policy>) {
         };
         let address = format!("{}.{}", resource_type.value, name.value);
         for (attribute, kind) in policy_attribute(&resource_type.value) {
-            if let Some(attribute) = body.attribute(attribute, file.text) {
-                res.extend(hcl_policy(attribute, *kind, &address, file.text));
+            if let Some(attribute) = body.attribute(attribute, &file.text) {
+                res.extend(hcl_policy(attribute, *kind, &address, &file.text));
             }
         }
         if resource_type.value == "aws_iam_role" {
             for inline in body.blocks() {
-                if inline.kind(file.text) != "inline_policy" {
+                if inline.kind(&file.text) != "inline_policy" {
                     continue;
                 }
                 if let Some(attribute) = inline
                     .body()
-                    .and_then(|inner| inner.attribute("policy", file.text))
+                    .and_then(|inner| inner.attribute("policy", &file.text))
                 {
                     res.extend(hcl_policy(
                         attribute,
                         PolicyKind::Identity,
                         &address,
-                        file.text,
+                        &file.text,
                     ));
                 }
             }

@@ -15,6 +15,7 @@ pub mod plan_json;
 pub mod shell;
 mod shell_inline;
 pub mod shell_steps;
+pub mod template;
 pub mod terraform;
 pub mod terraform_eval;
 pub mod terraform_plan;
@@ -22,6 +23,8 @@ mod toml;
 pub mod tree;
 pub mod value;
 mod yaml;
+
+use std::borrow::Cow;
 
 use redline_text::{LineIndex, TextRange};
 
@@ -31,8 +34,9 @@ pub use detect::{Format, Language};
 pub struct SourceFile<'a> {
     /// The path as given by the front-end (used for display and path-based rules).
     pub path: &'a str,
-    /// The full text that was parsed.
-    pub text: &'a str,
+    /// The full text that was parsed: the file's text, or for a template its neutral text,
+    /// which has the same length and line breaks (see `template`).
+    pub text: Cow<'a, str>,
     /// The grammar that parsed the text.
     pub language: Language,
     /// What kind of document this is.
@@ -49,9 +53,12 @@ pub struct SourceFile<'a> {
     pub line_index: LineIndex,
     /// The commands the file runs, computed on first use (see `commands`).
     commands: std::sync::OnceLock<Vec<shell::Command>>,
-    /// Whether the file is a template (Helm, Go templates) that must be rendered before it
-    /// means anything; such files are not analysed.
+    /// Whether the file is a template (a Helm chart, a Go, Mustache or Handlebars template)
+    /// read on its literal parts: `text` is its neutral text, and values that came from its
+    /// actions are `Unknown` (see `template`).
     pub templated: bool,
+    /// Where the template actions of a templated file are, in order; empty otherwise.
+    pub template_actions: Vec<TextRange>,
     /// The Terraform model, built on first use and shared by every rule.
     terraform: std::sync::OnceLock<terraform::TerraformFile>,
     /// The IAM policies of the file, built on first use and shared by every rule.
@@ -104,6 +111,9 @@ pub struct ParsedTree {
     /// The grammar that produced the tree; a tree is reused only with the same grammar.
     pub language: Language,
     tree: tree_sitter::Tree,
+    /// Whether the tree is that of a template's neutral text, which edits of the file's text
+    /// do not describe: such a tree is never reused.
+    templated: bool,
 }
 
 /// One text change, for `ParsedTree::edit`: byte offsets, and (line, byte column) points, all
@@ -175,34 +185,51 @@ pub fn parse_source_incremental<'a>(
     {
         return Some(file);
     }
-    // A tree is reused only from the same grammar, and never the empty stand-in of a plan.
+    // A YAML template whose format its path does not decide is parsed from its neutral text.
+    let path_decides_format = || {
+        detect::candidate(path, text, SourceHints::default())
+            .is_some_and(|by_path| by_path.format.is_some())
+    };
+    let neutral = if language == Language::Yaml && !path_decides_format() {
+        template::read(path, text)
+    } else {
+        None
+    };
+    let parsed: &str = neutral
+        .as_ref()
+        .map_or(text, |neutral| neutral.text.as_str());
+    // A tree is reused only from the same grammar and the same kind of text, and never the
+    // empty stand-in of a plan.
     let previous = previous
         .filter(|previous| {
-            previous.language == language && previous.tree.root_node().end_byte() > 0
+            previous.language == language
+                && !previous.templated
+                && neutral.is_none()
+                && previous.tree.root_node().end_byte() > 0
         })
         .map(|previous| &previous.tree);
     // A long YAML stream is parsed in parts (see `tree::parse_yaml_stream`), never from a
     // previous tree.
     let mut trees = match language {
-        Language::Yaml if previous.is_none() || tree::is_long_yaml(text) => {
-            tree::parse_yaml_stream(text)?
+        Language::Yaml if previous.is_none() || tree::is_long_yaml(parsed) => {
+            tree::parse_yaml_stream(parsed)?
         }
-        _ => vec![tree::parse_incremental(language, text, previous)?],
+        _ => vec![tree::parse_incremental(language, parsed, previous)?],
     };
     let tree = trees.remove(0);
     let more_trees = trees;
-    let documents = match language {
-        Language::Json => json::documents(&tree, text),
+    let mut documents = match language {
+        Language::Json => json::documents(&tree, parsed),
         Language::Yaml => std::iter::once(&tree)
             .chain(&more_trees)
-            .flat_map(|tree| yaml::documents(tree, text))
+            .flat_map(|tree| yaml::documents(tree, parsed))
             .collect(),
-        Language::Toml => toml::documents(&tree, text),
+        Language::Toml => toml::documents(&tree, parsed),
         _ => Vec::new(),
     };
-    let templated = language == Language::Yaml
-        && candidate.format.is_none()
-        && detect::is_go_template(path, text);
+    if let Some(neutral) = &neutral {
+        template::mark_unknown(&mut documents, neutral, text);
+    }
     let format = match candidate.format {
         // A plan is only a plan when its content says so, even when the caller expects one.
         Some(Format::TerraformPlan) => match detect::sniff(language, &documents) {
@@ -210,20 +237,24 @@ pub fn parse_source_incremental<'a>(
             _ => return None,
         },
         Some(format) => format,
-        None if templated => Format::Kubernetes,
         None => detect::sniff(language, &documents)?,
+    };
+    let (text, template_actions) = match neutral {
+        Some(neutral) => (Cow::Owned(neutral.text), neutral.actions),
+        None => (Cow::Borrowed(text), Vec::new()),
     };
     Some(SourceFile {
         path,
+        line_index: LineIndex::new(&text),
         text,
         language,
         format,
         tree,
         more_trees,
         documents,
-        line_index: LineIndex::new(text),
         commands: std::sync::OnceLock::new(),
-        templated,
+        templated: !template_actions.is_empty(),
+        template_actions,
         terraform: std::sync::OnceLock::new(),
         policies: std::sync::OnceLock::new(),
         shed: None,
@@ -251,7 +282,7 @@ fn parse_plan<'a>(
     }
     Some(SourceFile {
         path,
-        text,
+        text: Cow::Borrowed(text),
         language: Language::Json,
         format: Format::TerraformPlan,
         // Invariant: a plan read by `plan_json` is well-formed JSON, so an empty tree has
@@ -262,6 +293,7 @@ fn parse_plan<'a>(
         line_index: LineIndex::new(text),
         commands: std::sync::OnceLock::new(),
         templated: false,
+        template_actions: Vec::new(),
         terraform: std::sync::OnceLock::new(),
         policies: std::sync::OnceLock::new(),
         shed: None,
@@ -275,6 +307,7 @@ impl SourceFile<'_> {
         ParsedTree {
             language: self.language,
             tree: self.tree.clone(),
+            templated: self.templated,
         }
     }
 
@@ -301,7 +334,7 @@ impl SourceFile<'_> {
             return shed.first_problem.clone();
         }
         self.trees()
-            .find_map(|tree| tree::first_error(tree, self.text))
+            .find_map(|tree| tree::first_error(tree, &self.text))
     }
 
     /// Whether a syntax error lies inside `range` (or the smallest node holding it): an edit

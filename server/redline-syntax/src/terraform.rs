@@ -144,7 +144,7 @@ impl TerraformFile {
             Language::Hcl => TerraformFile {
                 syntax: Syntax::Hcl,
                 blocks: hcl::root_body(&file.tree)
-                    .map(|body| hcl_body(body, file.text, 0).blocks)
+                    .map(|body| hcl_body(body, &file.text, 0).blocks)
                     .unwrap_or_default(),
             },
             Language::Json => TerraformFile {

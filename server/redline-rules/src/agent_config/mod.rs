@@ -36,7 +36,7 @@ pub(crate) fn report_agent_flags(
         };
         let message = format!(
             "`{}` with `{flag}`: {consequence}",
-            command_text(file.text, command, 60)
+            command_text(&file.text, command, 60)
         );
         let diagnostic = ctx.diagnostic(command.range, message);
         ctx.report(diagnostic);

@@ -10,8 +10,10 @@ declare_rule! {
     /// ## What it flags
     /// An Azure Pipelines job that deploys or destroys (a `script`, `bash`, `pwsh` or Azure CLI
     /// inline script running `terraform apply`, `kubectl apply`, `helm upgrade`, `az deployment
-    /// group create`, …, or a Terraform task with `command: apply|destroy`) when no approval
-    /// can stop it: a plain `job` instead of a `deployment` job with an `environment`, or a
+    /// group create`, …, a Terraform task with `command: apply|destroy`, or a deployment task:
+    /// `AzureWebApp`, `AzureRmWebAppDeployment`, `AzureFunctionApp`, their container forms, an
+    /// ARM template deployment, `Kubernetes` with `command: apply`, `KubernetesManifest`,
+    /// `HelmDeploy` with `command: upgrade`, …) when no approval can stop it: a plain `job` instead of a `deployment` job with an `environment`, or a
     /// `deployment` job without `environment`, in a stage with no `ManualValidation` task.
     ///
     /// ## Why it matters
@@ -80,7 +82,7 @@ fn check(ctx: &mut RuleContext<'_>) {
             }
             let Some(what) = steps
                 .iter()
-                .find_map(|step| deploy_in_step(step, file.text))
+                .find_map(|step| deploy_in_step(step, &file.text))
             else {
                 continue;
             };
@@ -113,20 +115,94 @@ fn check(ctx: &mut RuleContext<'_>) {
 
 fn deploy_in_step(step: &Node, text: &str) -> Option<String> {
     if let Some(task) = step.get("task").and_then(Node::as_str) {
-        let command = step
-            .get("inputs")
-            .and_then(|inputs| inputs.get("command"))
-            .and_then(Node::as_str)
-            .unwrap_or("");
-        if task.to_ascii_lowercase().starts_with("terraform")
-            && matches!(command, "apply" | "destroy")
-        {
+        let input = |name: &str| {
+            step.get("inputs")
+                .and_then(|inputs| inputs.get(name))
+                .map(|value| value.as_str().map(str::to_ascii_lowercase))
+        };
+        let command = input("command").flatten().unwrap_or_default();
+        let name = task.split('@').next().unwrap_or(task).to_ascii_lowercase();
+        if name.starts_with("terraform") && matches!(command.as_str(), "apply" | "destroy") {
             return Some(format!("terraform {command}"));
+        }
+        if let Some(what) = deploy_task(task, &name, &command, input("action")) {
+            return Some(what);
         }
     }
     azure_step_scripts(step)
         .into_iter()
         .find_map(|script| deploy_in_script(script, text))
+}
+
+/// Tasks that deploy to Azure whatever their inputs say (lowercase, without the version).
+const DEPLOY_TASKS: &[&str] = &[
+    "azureappservicemanage",
+    "azurecloudpowershelldeployment",
+    "azurecontainerapps",
+    "azurefunctionapp",
+    "azurefunctionappcontainer",
+    "azurefunctiononkubernetes",
+    "azuremysqldeployment",
+    "azurermwebappdeployment",
+    "azurespringcloud",
+    "azurestaticwebapp",
+    "azurewebapp",
+    "azurewebappcontainer",
+    "servicefabricdeploy",
+    "sqlazuredacpacdeployment",
+];
+
+/// What a deployment task does (`AzureWebAppContainer@1`, `Kubernetes@1 apply`), or `None` for a
+/// task that deploys nothing. `command` is its `command` input (lowercase, empty when absent),
+/// `action` its `action` input: `None` when absent, `Some(None)` when not a literal.
+fn deploy_task(
+    task: &str,
+    name: &str,
+    command: &str,
+    action: Option<Option<String>>,
+) -> Option<String> {
+    let deploys = match name {
+        _ if DEPLOY_TASKS.contains(&name) => true,
+        // An ARM deployment, unless it only selects the resource group.
+        "azureresourcegroupdeployment" | "azureresourcemanagertemplatedeployment" => {
+            !matches!(&action, Some(Some(action)) if action == "select resource group")
+                && !matches!(action, Some(None))
+        }
+        "kubernetes" => matches!(
+            command,
+            "apply" | "create" | "delete" | "replace" | "set" | "expose" | "rollout" | "run"
+        ),
+        // `deploy` is the default action.
+        "kubernetesmanifest" => match &action {
+            None => true,
+            Some(Some(action)) => matches!(
+                action.as_str(),
+                "deploy" | "delete" | "patch" | "promote" | "reject" | "scale"
+            ),
+            Some(None) => false,
+        },
+        "helmdeploy" => matches!(
+            command,
+            "install" | "upgrade" | "delete" | "uninstall" | "rollback"
+        ),
+        _ => false,
+    };
+    if !deploys {
+        return None;
+    }
+    let operation = match name {
+        "kubernetes" | "helmdeploy" => command.to_owned(),
+        "kubernetesmanifest" => match action {
+            Some(Some(action)) => action,
+            _ => "deploy".to_owned(),
+        },
+        _ => String::new(),
+    };
+    Some(if operation.is_empty() {
+        task.to_owned()
+    } else {
+        format!("{task} {operation}")
+    })
 }
 
 fn has_manual_validation(stage: &Node) -> bool {
@@ -160,5 +236,15 @@ mod tests {
     #[test]
     fn quiet() {
         check_fixture("azure_pipelines/azure-deploy-without-approval/quiet.yml");
+    }
+
+    #[test]
+    fn fires_template() {
+        check_fixture("azure_pipelines/azure-deploy-without-approval/fires-template.yml");
+    }
+
+    #[test]
+    fn quiet_template() {
+        check_fixture("azure_pipelines/azure-deploy-without-approval/quiet-template.yml");
     }
 }

@@ -168,4 +168,14 @@ mod tests {
             "cloudformation/stateful-resource-without-retain/template.json"
         ));
     }
+
+    #[test]
+    fn fires_placeholder() {
+        check_fixture("cloudformation/stateful-resource-without-retain/fires-placeholder.yaml");
+    }
+
+    #[test]
+    fn quiet_placeholder() {
+        check_fixture("cloudformation/stateful-resource-without-retain/quiet-placeholder.yaml");
+    }
 }

@@ -70,7 +70,7 @@ fn check(ctx: &mut RuleContext<'_>) {
             if job.value.get("environment").is_some() {
                 continue;
             }
-            let Some(what) = deploy_in_job(&job.value, file.text)
+            let Some(what) = deploy_in_job(&job.value, &file.text)
                 .or_else(|| deploying_reusable_workflow(&job.value))
             else {
                 continue;
@@ -89,7 +89,7 @@ fn check(ctx: &mut RuleContext<'_>) {
                     .get("uses")
                     .and_then(|uses| uses.as_str())
                     .is_some_and(|uses| !uses.starts_with("./"));
-                if remote && deploy_in_job(&job.value, file.text).is_none() {
+                if remote && deploy_in_job(&job.value, &file.text).is_none() {
                     // A workflow of another repository is out of sight: only its name says it
                     // deploys.
                     diagnostic.severity = Severity::Info;
@@ -105,7 +105,7 @@ fn check(ctx: &mut RuleContext<'_>) {
             );
             let mut diagnostic = ctx.diagnostic(job.key.range, message);
             if let Some(edit) = insert_first_entry(
-                file.text,
+                &file.text,
                 file.language,
                 &job.value,
                 "environment",

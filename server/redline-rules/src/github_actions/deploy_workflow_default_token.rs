@@ -75,7 +75,7 @@ fn check(ctx: &mut RuleContext<'_>) {
         let Some((job, what)) = jobs
             .entries()
             .iter()
-            .find_map(|job| deploy_in_job(&job.value, file.text).map(|what| (job, what)))
+            .find_map(|job| deploy_in_job(&job.value, &file.text).map(|what| (job, what)))
         else {
             continue;
         };

@@ -70,7 +70,7 @@ fn check(ctx: &mut RuleContext<'_>) {
             if job.name() == "pages:deploy" {
                 continue;
             }
-            let Some(what) = deploys(&job, file.text) else {
+            let Some(what) = deploys(&job, &file.text) else {
                 continue;
             };
             let gate = gate(&job);
@@ -88,7 +88,7 @@ fn check(ctx: &mut RuleContext<'_>) {
                 ),
             };
             let mut diagnostic = ctx.diagnostic(job.entry.key.range, message);
-            if let Some(fix) = gate_fix(file.text, &job, gate) {
+            if let Some(fix) = gate_fix(&file.text, &job, gate) {
                 diagnostic = diagnostic.with_fix(fix);
             }
             ctx.report(diagnostic);

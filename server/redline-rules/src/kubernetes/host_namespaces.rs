@@ -82,4 +82,14 @@ mod tests {
     fn quiet() {
         check_fixture("kubernetes/host-namespaces/quiet.yaml");
     }
+
+    #[test]
+    fn fires_template() {
+        check_fixture("kubernetes/host-namespaces/fires-template.yaml");
+    }
+
+    #[test]
+    fn quiet_template() {
+        check_fixture("kubernetes/host-namespaces/quiet-template.yaml");
+    }
 }

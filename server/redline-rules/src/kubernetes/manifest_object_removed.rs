@@ -73,7 +73,7 @@ fn check(ctx: &mut RuleContext<'_>) {
     };
     let remaining: Vec<ObjectKey<'_>> = remaining.into_iter().filter_map(ObjectKey::of).collect();
     // Findings have no place in the new text: they go on its first line.
-    let range = file.line_index.line_range(0, file.text);
+    let range = file.line_index.line_range(0, &file.text);
     for object in objects(base) {
         let Some(key) = ObjectKey::of(object) else {
             continue;

@@ -22,7 +22,7 @@ pub mod stateful_object_hook_deleted;
 pub mod volume_reclaim_delete;
 
 use redline_syntax::SourceFile;
-use redline_syntax::value::{Entry, Node};
+use redline_syntax::value::{Entry, Node, NodeKind};
 
 use crate::Change;
 
@@ -46,19 +46,27 @@ pub(crate) fn api_group(object: &Node) -> &str {
 pub(crate) fn describe(object: &Node) -> String {
     let name = object
         .get("metadata")
-        .and_then(|metadata| metadata.get("name"))
-        .and_then(Node::as_str)
-        .unwrap_or("(unnamed)");
-    format!("{} `{name}`", kind(object).unwrap_or("object"))
+        .and_then(|metadata| metadata.get("name"));
+    format!(
+        "{} `{}`",
+        kind(object).unwrap_or("object"),
+        shown_name(name)
+    )
 }
 
 /// `container `name``.
 pub(crate) fn describe_container(container: &Node) -> String {
-    let name = container
-        .get("name")
-        .and_then(Node::as_str)
-        .unwrap_or("(unnamed)");
-    format!("container `{name}`")
+    format!("container `{}`", shown_name(container.get("name")))
+}
+
+/// A name for messages: its text, `{{ … }}` for one that a template action gives, or
+/// `(unnamed)`.
+fn shown_name(name: Option<&Node>) -> &str {
+    match name {
+        Some(name) if matches!(name.kind, NodeKind::Unknown) => "{{ … }}",
+        Some(name) => name.as_str().unwrap_or("(unnamed)"),
+        None => "(unnamed)",
+    }
 }
 
 /// Every container of every pod template in the file whose `securityContext` sets `key` to

@@ -79,4 +79,14 @@ mod tests {
     fn quiet() {
         check_fixture("kubernetes/privileged-container/quiet.yaml");
     }
+
+    #[test]
+    fn fires_template() {
+        check_fixture("kubernetes/privileged-container/fires-template.yaml");
+    }
+
+    #[test]
+    fn quiet_template() {
+        check_fixture("kubernetes/privileged-container/quiet-template.yaml");
+    }
 }

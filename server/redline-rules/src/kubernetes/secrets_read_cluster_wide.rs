@@ -58,7 +58,9 @@ fn check(ctx: &mut RuleContext<'_>) {
         for rule in role_rules(object) {
             if rule
                 .get("resourceNames")
-                .is_some_and(|names| !names.items().is_empty())
+                // Names a template gives (`{{- toYaml .Values.names | nindent 6 }}`) may be
+                // any: the rule does not guess that there are none.
+                .is_some_and(|names| names.is_opaque() || !names.items().is_empty())
             {
                 continue;
             }
@@ -100,5 +102,15 @@ mod tests {
     #[test]
     fn quiet() {
         check_fixture("kubernetes/secrets-read-cluster-wide/quiet.yaml");
+    }
+
+    #[test]
+    fn fires_template() {
+        check_fixture("kubernetes/secrets-read-cluster-wide/fires-template.yaml");
+    }
+
+    #[test]
+    fn quiet_template() {
+        check_fixture("kubernetes/secrets-read-cluster-wide/quiet-template.yaml");
     }
 }

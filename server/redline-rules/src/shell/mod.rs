@@ -53,10 +53,10 @@ pub(crate) fn report_commands(ctx: &mut RuleContext<'_>, rule: &str) {
             if hit.local_work && cloned {
                 continue;
             }
-            if rule == "RL-SH-013" && targets_assigned_variables(file.text, file.format, command) {
+            if rule == "RL-SH-013" && targets_assigned_variables(&file.text, file.format, command) {
                 continue;
             }
-            let shown = command_text(file.text, command, 80);
+            let shown = command_text(&file.text, command, 80);
             let mut message = format!("`{shown}` {}", hit.message);
             if committed && resets && hit.local_work {
                 message.push_str(

@@ -91,7 +91,7 @@ fn check(ctx: &mut RuleContext<'_>) {
             diagnostic.severity = Severity::Error;
         }
         if file.terraform().syntax == Syntax::Hcl {
-            let nl = newline(file.text);
+            let nl = newline(&file.text);
             let moved = format!("{nl}{nl}moved {{{nl}  from = {from}{nl}  to   = {to}{nl}}}");
             diagnostic = diagnostic.with_fix(Fix::single(
                 format!("Add `moved {{ from = {from} to = {to} }}`"),

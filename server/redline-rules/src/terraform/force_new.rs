@@ -149,8 +149,8 @@ pub(crate) fn force_new_changes<'m>(
                 continue;
             };
             let before = find(old.block, force_new.attribute);
-            let new_text = after.text(entry.file.text);
-            let old_text = before.as_ref().map(|found| found.text(old.file.text));
+            let new_text = after.text(&entry.file.text);
+            let old_text = before.as_ref().map(|found| found.text(&old.file.text));
             let text_changed = !(old_text == Some(new_text)
                 || old_text.map(normalise) == Some(normalise(new_text)));
             if !(text_changed && in_file || !text_changed && may_hold_cause) {

@@ -183,7 +183,7 @@ fn check(ctx: &mut RuleContext<'_>) {
             ));
         }
         if changed.old_text.is_none()
-            && let Some(line) = whole_line(file.text, changed.range)
+            && let Some(line) = whole_line(&file.text, changed.range)
             && file.terraform().syntax == Syntax::Hcl
         {
             diagnostic = diagnostic.with_fix(Fix::single(

@@ -110,7 +110,7 @@ fn check(ctx: &mut RuleContext<'_>) {
         }
         let severe = entry.kind == Kind::Module || is_stateful(entry.type_name);
         let edited =
-            slice(old.file.text, old.block.range) != slice(entry.file.text, entry.block.range);
+            slice(&old.file.text, old.block.range) != slice(&entry.file.text, entry.block.range);
         if in_file
             && edited
             && let Some(switch) = switched(&module, sides, old, entry)
@@ -155,8 +155,8 @@ fn check(ctx: &mut RuleContext<'_>) {
         let Some(shrunk) = shrunk(&module, sides, old, entry) else {
             continue;
         };
-        let text_changed = normalise(slice(old.file.text, shrunk.before.value.range))
-            != normalise(slice(entry.file.text, shrunk.after.value.range));
+        let text_changed = normalise(slice(&old.file.text, shrunk.before.value.range))
+            != normalise(slice(&entry.file.text, shrunk.after.value.range));
         let name = shrunk.after.name.as_str();
         let address = &entry.address;
         let destroyed = instance_list(address, &shrunk.gone);
@@ -304,7 +304,7 @@ fn moved_fix(file: &SourceFile<'_>, entry: &Entry<'_>, mapping: &[(Key, Key)]) -
     if mapping.is_empty() || file.terraform().syntax != Syntax::Hcl {
         return None;
     }
-    let nl = newline(file.text);
+    let nl = newline(&file.text);
     let address = &entry.address;
     let mut text = String::new();
     for (from, to) in mapping {

@@ -149,7 +149,7 @@ impl<'a> ModuleChange<'a> {
             .filter(|&(base, new)| {
                 let old = &self.base[base];
                 let entry = &self.new[new];
-                slice(old.file.text, old.block.range) != slice(entry.file.text, entry.block.range)
+                slice(&old.file.text, old.block.range) != slice(&entry.file.text, entry.block.range)
             })
             .collect()
     }
@@ -228,7 +228,7 @@ impl<'a> ModuleChange<'a> {
         // Each body is read once, however many candidates it is compared with.
         let added_items: Vec<Vec<(String, String)>> = added
             .iter()
-            .map(|&new| body_items(self.new[new].file.text, self.new[new].block))
+            .map(|&new| body_items(&self.new[new].file.text, self.new[new].block))
             .collect();
         let mut candidates = Vec::new();
         for &base in &gone {
@@ -240,7 +240,7 @@ impl<'a> ModuleChange<'a> {
                     continue;
                 }
                 let old_items =
-                    old_items.get_or_insert_with(|| body_items(old.file.text, old.block));
+                    old_items.get_or_insert_with(|| body_items(&old.file.text, old.block));
                 let score = similarity(old_items, new_items);
                 if score >= RENAME_SIMILARITY {
                     candidates.push((score, base, new));
@@ -533,7 +533,7 @@ pub(crate) fn former_place(
 ) -> (usize, usize) {
     let insertion = insertion_place(base_file, file, gone);
     // At the end of the file, the nearest remaining block is the one before.
-    let at = next_code_line(file.text, insertion).or_else(|| {
+    let at = next_code_line(&file.text, insertion).or_else(|| {
         file.terraform()
             .blocks
             .iter()
@@ -560,7 +560,7 @@ fn next_code_line(text: &str, offset: usize) -> Option<usize> {
 }
 
 fn insertion_place(base_file: &SourceFile<'_>, file: &SourceFile<'_>, gone: &Block) -> usize {
-    let text = file.text;
+    let text = &file.text;
     let new_model = file.terraform();
     if new_model.syntax != Syntax::Hcl {
         return text.len();

@@ -103,7 +103,7 @@ fn check(ctx: &mut RuleContext<'_>) {
             if !weakens(&guard.weakening, before, after) {
                 continue;
             }
-            let old_text = before.map(|attribute| slice(old.file.text, attribute.value.range));
+            let old_text = before.map(|attribute| slice(&old.file.text, attribute.value.range));
             let default = guard.weakening.default_text();
             let from = old_text.map_or_else(|| format!("{default} (the default)"), str::to_owned);
             let change = match after {
@@ -111,7 +111,7 @@ fn check(ctx: &mut RuleContext<'_>) {
                     "`{}` of `{}` goes from {from} to {}",
                     guard.attribute,
                     entry.address,
-                    slice(entry.file.text, attribute.value.range)
+                    slice(&entry.file.text, attribute.value.range)
                 ),
                 None => format!(
                     "`{} = {from}` was removed from `{}`, leaving the default {default}",
@@ -163,7 +163,7 @@ fn check_prevent_destroy(ctx: &mut RuleContext<'_>, old: &Entry<'_>, entry: &Ent
                 name,
                 repetition: entry.repetition,
             };
-            add_prevent_destroy(model, entry.file.text, &resource)
+            add_prevent_destroy(model, &entry.file.text, &resource)
         }),
     };
     let fix = edit.filter(|_| model.syntax == Syntax::Hcl).map(|edit| {
@@ -213,7 +213,7 @@ fn restore(
         Some(attribute) => Edit::replace(attribute.value.range, old_text),
         None => insert_attribute(
             model,
-            entry.file.text,
+            &entry.file.text,
             entry.block,
             &format!("{attribute} = {old_text}"),
         )?,

@@ -162,13 +162,13 @@ fn check(ctx: &mut RuleContext<'_>) {
             diagnostic = diagnostic.with_fix(Fix::single(
                 format!("Add `removed {{ from = {address} }}` with `destroy = false`"),
                 Applicability::Safe,
-                insert_top_level(file.text, offset, &removed, follows),
+                insert_top_level(&file.text, offset, &removed, follows),
             ));
-            let original = format!("{}\n", slice(base_file.text, entry.block.range));
+            let original = format!("{}\n", slice(&base_file.text, entry.block.range));
             diagnostic = diagnostic.with_fix(Fix::single(
                 format!("Restore `{address}`"),
                 Applicability::Unsafe,
-                insert_top_level(file.text, offset, &original, follows),
+                insert_top_level(&file.text, offset, &original, follows),
             ));
         }
         ctx.report(diagnostic);

@@ -396,7 +396,7 @@ impl<'a> Sides<'a> {
                 ),
             ),
             Some(Origin::Unset { location, .. }) if location.path == path => (
-                first_line(self.file.text, location.range),
+                first_line(&self.file.text, location.range),
                 format!(
                     "`var.{name}` no longer has a default ({}), so its value comes from outside \
                      the files instead of {}",
@@ -479,8 +479,8 @@ impl<'a> Sides<'a> {
     /// from it after the edit, was: the start of the line after the nearest line before it
     /// that is still there, else the start of the file.
     fn former_place(&self, location: &Location) -> TextRange {
-        let new = self.file.text;
-        let old = self.change.base.map_or("", |base| base.text);
+        let new = &self.file.text;
+        let old = self.change.base.map_or("", |base| &base.text);
         let before = old.get(..location.range.start().to_usize()).unwrap_or("");
         // Whole lines before the removed text; the line it starts on is gone with it.
         let kept = before

@@ -1010,7 +1010,7 @@ fn lower_at(file: &SourceFile<'_>, range: TextRange) -> Option<Expression> {
                 node = current.parent();
             }
             let node = found.or((crate::tree::range(start) == range).then_some(start))?;
-            Some(lower::from_hcl(node, file.text))
+            Some(lower::from_hcl(node, &file.text))
         }
         Syntax::Json => {
             let node = file

@@ -415,7 +415,7 @@ impl<'f> Reader<'f> {
     fn lower(&self, range: TextRange) -> Expression {
         match &self.index {
             Index::Hcl(nodes) => nodes.get(&range).map_or(Expression::Unsupported, |node| {
-                lower::from_hcl(*node, self.file.text)
+                lower::from_hcl(*node, &self.file.text)
             }),
             Index::Json { values, .. } => values
                 .get(&range)
