@@ -25,7 +25,8 @@ declare_rule! {
     /// and reports them at the input.
     /// In CloudFormation it reads `ManagedPolicyArns` of `AWS::IAM::Role`, `AWS::IAM::User`
     /// and `AWS::IAM::Group` (plain strings, `!Sub` and `!Join`), and `Policies` of SAM
-    /// functions and state machines.
+    /// functions and state machines; each branch of an `!If` is judged, and a finding in a
+    /// branch says under which condition the policy is attached.
     /// Values redline cannot know (`var.policy_arn`, `!Ref PolicyArn`) are never reported.
     ///
     /// ## Why it matters
@@ -145,7 +146,7 @@ fn check_terraform(ctx: &mut RuleContext<'_>, file: &SourceFile<'_>) {
         };
         for value in values {
             if let Some(policy) = terraform_policy(file, model, value) {
-                report(ctx, value.range, &resource.address(), policy);
+                report(ctx, value.range, &resource.address(), None, policy);
             }
         }
     }
@@ -191,21 +192,49 @@ fn check_cloudformation(ctx: &mut RuleContext<'_>, file: &SourceFile<'_>) {
             let Some(policies) = policies else {
                 continue;
             };
-            for item in policies.one_or_many() {
-                let policy = match cloudformation_shape(item) {
-                    Some(shape) => policy_of_arn(&shape).or_else(|| {
-                        POLICIES
-                            .iter()
-                            .find(|policy| item.as_str() == Some(policy.name))
-                    }),
-                    None => None,
-                };
-                if let Some(policy) = policy {
-                    report(ctx, item.range, resource.logical_id(), policy);
+            for (list, list_condition) in branches(policies, None) {
+                for item in list.one_or_many() {
+                    for (item, condition) in branches(item, list_condition.clone()) {
+                        let policy = match cloudformation_shape(item) {
+                            Some(shape) => policy_of_arn(&shape).or_else(|| {
+                                POLICIES
+                                    .iter()
+                                    .find(|policy| item.as_str() == Some(policy.name))
+                            }),
+                            None => None,
+                        };
+                        if let Some(policy) = policy {
+                            let subject = resource.logical_id();
+                            report(ctx, item.range, subject, condition.as_deref(), policy);
+                        }
+                    }
                 }
             }
         }
     }
+}
+
+/// The values a node may take: the node itself, or each branch of an `Fn::If` (nested ones
+/// too), with the condition under which it applies (`when condition `Prod` holds`). Either
+/// branch of a condition may be the one deployed, so each is judged.
+fn branches(node: &Node, condition: Option<String>) -> Vec<(&Node, Option<String>)> {
+    let Some(("If", argument)) = intrinsic(node) else {
+        return vec![(node, condition)];
+    };
+    let [name, then, otherwise] = argument.items() else {
+        return vec![(node, condition)];
+    };
+    let name = name.as_str().unwrap_or("?");
+    let join = |own: String| match &condition {
+        Some(outer) => Some(format!("{outer} and {own}")),
+        None => Some(format!("when {own}")),
+    };
+    let mut res = branches(then, join(format!("condition `{name}` holds")));
+    res.extend(branches(
+        otherwise,
+        join(format!("condition `{name}` does not hold")),
+    ));
+    res
 }
 
 /// The shape of a CloudFormation string value: a plain string, or the template of `!Sub` or
@@ -289,10 +318,20 @@ pub(crate) fn policy_of_arn(arn: &str) -> Option<&'static AdminPolicy> {
     POLICIES.iter().find(|policy| policy.name == name)
 }
 
-fn report(ctx: &mut RuleContext<'_>, range: TextRange, subject: &str, policy: &AdminPolicy) {
+/// Reports `policy` attached by `subject`, only when `condition` holds if there is one.
+fn report(
+    ctx: &mut RuleContext<'_>,
+    range: TextRange,
+    subject: &str,
+    condition: Option<&str>,
+    policy: &AdminPolicy,
+) {
+    let condition = condition
+        .map(|condition| format!(" {condition}"))
+        .unwrap_or_default();
     let message = format!(
-        "`{subject}` attaches the AWS-managed `{}` policy: the principal {}; attach a \
-         customer-managed policy with only the actions it uses and set a permissions boundary",
+        "`{subject}` attaches the AWS-managed `{}` policy{condition}: the principal {}; attach \
+         a customer-managed policy with only the actions it uses and set a permissions boundary",
         policy.name, policy.grants
     );
     let mut diagnostic = ctx.diagnostic(range, message);
