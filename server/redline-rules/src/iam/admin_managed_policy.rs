@@ -1,6 +1,6 @@
 use redline_diagnostics::{Category, Confidence, Severity};
 use redline_syntax::cloudformation::resources;
-use redline_syntax::terraform::{Expr, TerraformFile};
+use redline_syntax::terraform::{Expr, Syntax, TerraformFile};
 use redline_syntax::value::{Node, NodeKind};
 use redline_syntax::{Format, SourceFile};
 use redline_text::TextRange;
@@ -17,8 +17,11 @@ declare_rule! {
     /// In Terraform it reads `policy_arn` of `aws_iam_role_policy_attachment`,
     /// `aws_iam_user_policy_attachment`, `aws_iam_group_policy_attachment` and
     /// `aws_iam_policy_attachment`, `policy_arns` of the `*_policy_attachments_exclusive`
-    /// resources, `managed_policy_arns` of `aws_iam_role`, and `data "aws_iam_policy"` lookups
-    /// of those policies.
+    /// resources, `managed_policy_arns` of `aws_iam_role`, `managed_policy_arn` of
+    /// `aws_ssoadmin_managed_policy_attachment`, and `data "aws_iam_policy"` lookups of those
+    /// policies; and the `policy_attachments` lists of IAM Identity Center permission-set objects (the
+    /// schema of `cloudposse/sso/aws//modules/permission-sets`) written in `locals` or `module`
+    /// blocks, where each literal ARN is reported.
     /// It also reads the inputs of the registry modules redline knows that attach policies
     /// (`policies` of `terraform-aws-modules/iam/aws//modules/iam-role`, the role policy inputs
     /// of the EKS, EMR, EC2 and Auto Scaling modules; `redline --version` lists the modules),
@@ -114,6 +117,7 @@ const TERRAFORM_ATTRIBUTES: &[(&str, &str)] = &[
     ("aws_iam_user_policy_attachments_exclusive", "policy_arns"),
     ("aws_iam_group_policy_attachments_exclusive", "policy_arns"),
     ("aws_iam_role", "managed_policy_arns"),
+    ("aws_ssoadmin_managed_policy_attachment", "managed_policy_arn"),
 ];
 
 fn check(ctx: &mut RuleContext<'_>) {
@@ -121,6 +125,7 @@ fn check(ctx: &mut RuleContext<'_>) {
     match file.format {
         Format::Terraform => {
             check_terraform(ctx, file);
+            check_permission_sets(ctx, file);
             module_inputs::check(ctx, AdminManagedPolicy::META.code.id);
         }
         Format::CloudFormation => check_cloudformation(ctx, file),
@@ -150,6 +155,142 @@ fn check_terraform(ctx: &mut RuleContext<'_>, file: &SourceFile<'_>) {
             }
         }
     }
+}
+
+/// Judges the `policy_attachments` lists of IAM Identity Center permission-set objects (the
+/// schema of the `cloudposse/sso/aws//modules/permission-sets` module's `permission_sets`
+/// input), written in a `locals` block or a `module` block: each literal ARN is judged where
+/// it is written, so a permission set is reported once, wherever the object goes.
+fn check_permission_sets(ctx: &mut RuleContext<'_>, file: &SourceFile<'_>) {
+    let model = file.terraform();
+    if model.syntax != Syntax::Hcl {
+        return;
+    }
+    let mut found = Vec::new();
+    for block in model.blocks_of("locals").chain(model.blocks_of("module")) {
+        for attribute in &block.body.attributes {
+            let text = file.slice(attribute.value.range);
+            let base = attribute.value.range.start().to_usize();
+            for (range, shape) in policy_attachments(text) {
+                let Some(policy) = policy_of_arn(&shape) else {
+                    continue;
+                };
+                let subject = if block.kind == "locals" {
+                    format!("local.{}", attribute.name)
+                } else {
+                    format!("module.{}", block.label(0).unwrap_or_default())
+                };
+                let range = TextRange::from_usize(base + range.start, base + range.end);
+                found.push((range, subject, policy));
+            }
+        }
+    }
+    for (range, subject, policy) in found {
+        let mut diagnostic = ctx.diagnostic(
+            range,
+            format!(
+                "`{subject}` gives an IAM Identity Center permission set the AWS-managed `{}` \
+                 policy: in every account it is assigned to, everyone holding it {}; attach a \
+                 customer-managed policy with only the actions they use",
+                policy.name, policy.grants
+            ),
+        );
+        diagnostic.severity = policy.severity;
+        ctx.report(diagnostic);
+    }
+}
+
+/// The string literals of every `policy_attachments = [ … ]` in `text`, each with its range in
+/// `text` and its shape (interpolations replaced by [`HOLE`]); a list holding anything but
+/// string literals yields the literals before it.
+fn policy_attachments(text: &str) -> Vec<(std::ops::Range<usize>, String)> {
+    const KEY: &str = "policy_attachments";
+    let bytes = text.as_bytes();
+    let is_word = |byte: u8| byte.is_ascii_alphanumeric() || byte == b'_';
+    let skip_blank = |mut at: usize| {
+        while at < bytes.len() && (bytes[at].is_ascii_whitespace() || bytes[at] == b',') {
+            at += 1;
+        }
+        at
+    };
+    let mut res = Vec::new();
+    let mut from = 0;
+    while let Some(found) = text[from..].find(KEY) {
+        let start = from + found;
+        let end = start + KEY.len();
+        from = end;
+        let before = start.checked_sub(1).map(|at| bytes[at]);
+        if before.is_some_and(|byte| is_word(byte) || byte == b'"') {
+            continue;
+        }
+        if bytes.get(end).is_some_and(|byte| is_word(*byte) || *byte == b'"') {
+            continue;
+        }
+        let mut at = end;
+        while at < bytes.len() && bytes[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        if !matches!(bytes.get(at), Some(b'=' | b':')) {
+            continue;
+        }
+        at = skip_blank(at + 1);
+        if bytes.get(at) != Some(&b'[') {
+            continue;
+        }
+        at = skip_blank(at + 1);
+        while bytes.get(at) == Some(&b'"') {
+            let Some(length) = string_literal_length(&text[at..]) else {
+                break;
+            };
+            let literal = &text[at..at + length];
+            if let Some(shape) = template_shape(&literal[1..length - 1]) {
+                res.push((at..at + length, shape));
+            }
+            at = skip_blank(at + length);
+        }
+    }
+    res
+}
+
+/// The length of the quoted string at the start of `text`, interpolations included.
+fn string_literal_length(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut escaped = false;
+    let mut chars = text.char_indices().skip(1).peekable();
+    while let Some((index, c)) = chars.next() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '$' if depth == 0 && chars.peek().is_some_and(|(_, next)| *next == '{') => {
+                chars.next();
+                depth = 1;
+            }
+            '{' if depth > 0 => depth += 1,
+            '}' if depth > 0 => depth -= 1,
+            '"' if depth == 0 => return Some(index + 1),
+            '\n' if depth == 0 => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A template's text with each `${…}` replaced by [`HOLE`]; `None` for `%{…}` directives.
+fn template_shape(inner: &str) -> Option<String> {
+    if inner.contains("%{") {
+        return None;
+    }
+    let mut res = String::new();
+    let mut rest = inner;
+    while let Some(start) = rest.find("${") {
+        res.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let end = after.find('}')?;
+        res.push_str(HOLE);
+        rest = &after[end + 1..];
+    }
+    res.push_str(rest);
+    Some(res)
 }
 
 /// The policy an ARN expression names: a string (or a template whose partition is
