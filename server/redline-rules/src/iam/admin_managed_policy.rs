@@ -124,17 +124,56 @@ fn check(ctx: &mut RuleContext<'_>) {
     let file = ctx.file();
     match file.format {
         Format::Terraform => {
-            check_terraform(ctx, file);
+            check_attachments(ctx, file);
             check_permission_sets(ctx, file);
             module_inputs::check(ctx, AdminManagedPolicy::META.code.id);
         }
-        Format::CloudFormation => check_cloudformation(ctx, file),
+        Format::CloudFormation => check_attachments(ctx, file),
         _ => {}
     }
 }
 
-fn check_terraform(ctx: &mut RuleContext<'_>, file: &SourceFile<'_>) {
+fn check_attachments(ctx: &mut RuleContext<'_>, file: &SourceFile<'_>) {
+    for attachment in attachments(file) {
+        if let Some(policy) = POLICIES.iter().find(|policy| policy.name == attachment.name) {
+            report(
+                ctx,
+                attachment.range,
+                &attachment.subject,
+                attachment.condition.as_deref(),
+                policy,
+            );
+        }
+    }
+}
+
+/// An AWS-managed policy attached to a role, user, group or function.
+pub(crate) struct Attachment {
+    /// Where the policy is named.
+    pub(crate) range: TextRange,
+    /// The attaching resource: its Terraform address or CloudFormation logical id.
+    pub(crate) subject: String,
+    /// When the policy is attached only under a condition: `when condition `Prod` holds`.
+    pub(crate) condition: Option<String>,
+    /// The policy's name, the last part of its ARN (`AdministratorAccess`).
+    pub(crate) name: String,
+}
+
+/// The AWS-managed policies the file attaches: in Terraform through the attachment resources
+/// and `managed_policy_arns`, with ARNs written as strings or looked up with
+/// `data "aws_iam_policy"`; in CloudFormation through `ManagedPolicyArns` and SAM `Policies`,
+/// each branch of an `Fn::If` apart.
+pub(crate) fn attachments(file: &SourceFile<'_>) -> Vec<Attachment> {
+    match file.format {
+        Format::Terraform => terraform_attachments(file),
+        Format::CloudFormation => cloudformation_attachments(file),
+        _ => Vec::new(),
+    }
+}
+
+fn terraform_attachments(file: &SourceFile<'_>) -> Vec<Attachment> {
     let model = file.terraform();
+    let mut res = Vec::new();
     for resource in model.resources() {
         let Some((_, attribute_name)) = TERRAFORM_ATTRIBUTES
             .iter()
@@ -150,11 +189,17 @@ fn check_terraform(ctx: &mut RuleContext<'_>, file: &SourceFile<'_>) {
             items => items.iter().collect(),
         };
         for value in values {
-            if let Some(policy) = terraform_policy(file, model, value) {
-                report(ctx, value.range, &resource.address(), None, policy);
+            if let Some(name) = terraform_policy_name(file, model, value) {
+                res.push(Attachment {
+                    range: value.range,
+                    subject: resource.address(),
+                    condition: None,
+                    name,
+                });
             }
         }
     }
+    res
 }
 
 /// Judges the `policy_attachments` lists of IAM Identity Center permission-set objects (the
@@ -293,15 +338,16 @@ fn template_shape(inner: &str) -> Option<String> {
     Some(res)
 }
 
-/// The policy an ARN expression names: a string (or a template whose partition is
-/// interpolated), or a reference to a `data "aws_iam_policy"` lookup in the same file.
-fn terraform_policy(
+/// The name of the AWS-managed policy an ARN expression names: a string (or a template whose
+/// partition is interpolated), or a reference to a `data "aws_iam_policy"` lookup in the same
+/// file.
+fn terraform_policy_name(
     file: &SourceFile<'_>,
     model: &TerraformFile,
     value: &Expr,
-) -> Option<&'static AdminPolicy> {
+) -> Option<String> {
     if let Some(shape) = string_shape(file, value) {
-        return policy_of_arn(&shape);
+        return aws_managed_name(&shape).map(str::to_owned);
     }
     let traversal = reference(file, value)?;
     let name = traversal
@@ -311,24 +357,23 @@ fn terraform_policy(
         .blocks_of("data")
         .find(|block| block.label(0) == Some("aws_iam_policy") && block.label(1) == Some(name))?;
     if let Some(arn) = lookup.body.attribute("arn") {
-        return policy_of_arn(&string_shape(file, &arn.value)?);
+        return aws_managed_name(&string_shape(file, &arn.value)?).map(str::to_owned);
     }
-    let policy_name = lookup.body.attribute("name")?.value.value.as_str()?;
-    POLICIES.iter().find(|policy| policy.name == policy_name)
+    lookup.body.attribute("name")?.value.value.as_str().map(str::to_owned)
 }
 
-fn check_cloudformation(ctx: &mut RuleContext<'_>, file: &SourceFile<'_>) {
+fn cloudformation_attachments(file: &SourceFile<'_>) -> Vec<Attachment> {
+    let mut res = Vec::new();
     for document in &file.documents {
         for resource in resources(document) {
-            let policies = match resource.resource_type() {
+            let (policies, sam) = match resource.resource_type() {
                 Some("AWS::IAM::Role" | "AWS::IAM::User" | "AWS::IAM::Group") => {
-                    resource.property("ManagedPolicyArns")
+                    (resource.property("ManagedPolicyArns"), false)
                 }
-                // SAM accepts AWS-managed policy names as well as ARNs.
                 Some("AWS::Serverless::Function" | "AWS::Serverless::StateMachine") => {
-                    resource.property("Policies")
+                    (resource.property("Policies"), true)
                 }
-                _ => None,
+                _ => (None, false),
             };
             let Some(policies) = policies else {
                 continue;
@@ -336,23 +381,27 @@ fn check_cloudformation(ctx: &mut RuleContext<'_>, file: &SourceFile<'_>) {
             for (list, list_condition) in branches(policies, None) {
                 for item in list.one_or_many() {
                     for (item, condition) in branches(item, list_condition.clone()) {
-                        let policy = match cloudformation_shape(item) {
-                            Some(shape) => policy_of_arn(&shape).or_else(|| {
-                                POLICIES
-                                    .iter()
-                                    .find(|policy| item.as_str() == Some(policy.name))
-                            }),
-                            None => None,
+                        let Some(shape) = cloudformation_shape(item) else {
+                            continue;
                         };
-                        if let Some(policy) = policy {
-                            let subject = resource.logical_id();
-                            report(ctx, item.range, subject, condition.as_deref(), policy);
-                        }
+                        // SAM accepts AWS-managed policy names as well as ARNs.
+                        let name = match aws_managed_name(&shape) {
+                            Some(name) => name,
+                            None if sam && !shape.contains([':', '/']) => shape.as_str(),
+                            None => continue,
+                        };
+                        res.push(Attachment {
+                            range: item.range,
+                            subject: resource.logical_id().to_owned(),
+                            condition,
+                            name: name.to_owned(),
+                        });
                     }
                 }
             }
         }
     }
+    res
 }
 
 /// The values a node may take: the node itself, or each branch of an `Fn::If` (nested ones
@@ -451,12 +500,18 @@ fn substitute(template: &str) -> String {
 
 /// The admin-class policy an ARN (or ARN shape) names.
 pub(crate) fn policy_of_arn(arn: &str) -> Option<&'static AdminPolicy> {
+    let name = aws_managed_name(arn)?;
+    POLICIES.iter().find(|policy| policy.name == name)
+}
+
+/// The name of the AWS-managed policy an ARN (or ARN shape) names, with its path
+/// (`service-role/AWSLambdaBasicExecutionRole`), in any partition.
+pub(crate) fn aws_managed_name(arn: &str) -> Option<&str> {
     let (partition, rest) = arn.strip_prefix("arn:")?.split_once(':')?;
     if !matches!(partition, "aws" | "aws-us-gov" | "aws-cn" | HOLE) {
         return None;
     }
-    let name = rest.strip_prefix("iam::aws:policy/")?;
-    POLICIES.iter().find(|policy| policy.name == name)
+    rest.strip_prefix("iam::aws:policy/")
 }
 
 /// Reports `policy` attached by `subject`, only when `condition` holds if there is one.
