@@ -117,7 +117,10 @@ const TERRAFORM_ATTRIBUTES: &[(&str, &str)] = &[
     ("aws_iam_user_policy_attachments_exclusive", "policy_arns"),
     ("aws_iam_group_policy_attachments_exclusive", "policy_arns"),
     ("aws_iam_role", "managed_policy_arns"),
-    ("aws_ssoadmin_managed_policy_attachment", "managed_policy_arn"),
+    (
+        "aws_ssoadmin_managed_policy_attachment",
+        "managed_policy_arn",
+    ),
 ];
 
 fn check(ctx: &mut RuleContext<'_>) {
@@ -135,7 +138,10 @@ fn check(ctx: &mut RuleContext<'_>) {
 
 fn check_attachments(ctx: &mut RuleContext<'_>, file: &SourceFile<'_>) {
     for attachment in attachments(file) {
-        if let Some(policy) = POLICIES.iter().find(|policy| policy.name == attachment.name) {
+        if let Some(policy) = POLICIES
+            .iter()
+            .find(|policy| policy.name == attachment.name)
+        {
             report(
                 ctx,
                 attachment.range,
@@ -268,7 +274,10 @@ fn policy_attachments(text: &str) -> Vec<(std::ops::Range<usize>, String)> {
         if before.is_some_and(|byte| is_word(byte) || byte == b'"') {
             continue;
         }
-        if bytes.get(end).is_some_and(|byte| is_word(*byte) || *byte == b'"') {
+        if bytes
+            .get(end)
+            .is_some_and(|byte| is_word(*byte) || *byte == b'"')
+        {
             continue;
         }
         let mut at = end;
@@ -359,7 +368,13 @@ fn terraform_policy_name(
     if let Some(arn) = lookup.body.attribute("arn") {
         return aws_managed_name(&string_shape(file, &arn.value)?).map(str::to_owned);
     }
-    lookup.body.attribute("name")?.value.value.as_str().map(str::to_owned)
+    lookup
+        .body
+        .attribute("name")?
+        .value
+        .value
+        .as_str()
+        .map(str::to_owned)
 }
 
 fn cloudformation_attachments(file: &SourceFile<'_>) -> Vec<Attachment> {
