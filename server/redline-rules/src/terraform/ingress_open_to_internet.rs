@@ -19,7 +19,9 @@ declare_rule! {
     /// `aws_security_group_rule` with `type = "ingress"`, `aws_vpc_security_group_ingress_rule`,
     /// `google_compute_firewall` (ingress, `allow` blocks) and `azurerm_network_security_rule`
     /// (inbound, `Allow`); in CloudFormation, the `SecurityGroupIngress` entries of
-    /// `AWS::EC2::SecurityGroup` and `AWS::EC2::SecurityGroupIngress` resources.
+    /// `AWS::EC2::SecurityGroup` and `AWS::EC2::SecurityGroupIngress` resources, except a
+    /// group the template names only in the `VpcConfig` of Lambda functions, which accept no
+    /// inbound connections.
     ///
     /// It also flags a publicly accessible RabbitMQ broker of Amazon MQ
     /// (`aws_mq_broker` with `publicly_accessible = true`, `AWS::AmazonMQ::Broker` with
@@ -74,7 +76,7 @@ declare_rule! {
     /// - Checkov CKV_AWS_24, CKV_AWS_25, CKV_AWS_260, CKV_GCP_2, CKV_AZURE_9
     IngressOpenToInternet {
         id: "RL-TF-101", name: "ingress-open-to-internet",
-        summary: "A firewall rule opens all ports or an admin or database port to the internet",
+        summary: "A firewall rule or a public broker opens all ports or an admin, database or broker port to the internet",
         category: Category::Permissions, severity: Severity::Error, confidence: Confidence::High,
         formats: &[Format::Terraform, Format::CloudFormation], fix: FixAvailability::Sometimes,
         status: Status::Preview,
@@ -227,13 +229,19 @@ fn public_broker_message(subject: &str, setting: &str) -> String {
 
 fn check_cloudformation(ctx: &mut RuleContext<'_>) {
     let file = ctx.file();
-    for resource in all_resources(file) {
+    let resources = all_resources(file);
+    for &resource in &resources {
         let Some(kind) = resource.resource_type() else {
             continue;
         };
         let subject = format!("{kind} `{}`", resource.logical_id());
         match kind {
             "AWS::EC2::SecurityGroup" => {
+                // A function accepts no inbound connections: a group that only functions wear
+                // opens nothing.
+                if only_functions_wear(&resources, resource.logical_id()) {
+                    continue;
+                }
                 let Some(ingress) = resource.property("SecurityGroupIngress") else {
                     continue;
                 };
@@ -249,6 +257,68 @@ fn check_cloudformation(ctx: &mut RuleContext<'_>) {
             "AWS::AmazonMQ::Broker" => report_cloudformation_broker(ctx, resource, &subject),
             _ => {}
         }
+    }
+}
+
+/// Whether the template names the security group `id` only in the `VpcConfig` of Lambda
+/// functions, and at least once.
+fn only_functions_wear(resources: &[Resource<'_>], id: &str) -> bool {
+    let mut in_functions = 0;
+    let mut elsewhere = 0;
+    for resource in resources {
+        let function = matches!(
+            resource.resource_type(),
+            Some("AWS::Lambda::Function" | "AWS::Serverless::Function")
+        );
+        for entry in resource.body().entries() {
+            if entry.key.as_str() == Some("Properties") {
+                for property in entry.value.entries() {
+                    let count = references(&property.value, id);
+                    if function && property.key.as_str() == Some("VpcConfig") {
+                        in_functions += count;
+                    } else {
+                        elsewhere += count;
+                    }
+                }
+            } else {
+                elsewhere += references(&entry.value, id);
+            }
+        }
+    }
+    in_functions > 0 && elsewhere == 0
+}
+
+/// How many `Ref`s and `Fn::GetAtt`s of the resource `id` a value holds.
+fn references(node: &Node, id: &str) -> usize {
+    let names = |text: &str| text == id || text.split_once('.').is_some_and(|(name, _)| name == id);
+    match node.tag.as_deref() {
+        Some("!Ref" | "!GetAtt") => {
+            let hit = match &node.kind {
+                NodeKind::Scalar(scalar) => names(&scalar.value),
+                NodeKind::Sequence(items) => items
+                    .first()
+                    .and_then(|item| item.scalar())
+                    .is_some_and(|scalar| scalar.value == id),
+                _ => false,
+            };
+            return usize::from(hit);
+        }
+        _ => {}
+    }
+    match &node.kind {
+        NodeKind::Mapping(entries) => entries
+            .iter()
+            .map(|entry| match entry.key.as_str() {
+                Some("Ref") => usize::from(entry.value.as_str() == Some(id)),
+                Some("Fn::GetAtt") => usize::from(
+                    entry.value.as_str().is_some_and(names)
+                        || entry.value.items().first().and_then(Node::as_str) == Some(id),
+                ),
+                _ => references(&entry.value, id),
+            })
+            .sum(),
+        NodeKind::Sequence(items) => items.iter().map(|item| references(item, id)).sum(),
+        _ => 0,
     }
 }
 
