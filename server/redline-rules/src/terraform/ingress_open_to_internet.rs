@@ -291,19 +291,16 @@ fn only_functions_wear(resources: &[Resource<'_>], id: &str) -> bool {
 /// How many `Ref`s and `Fn::GetAtt`s of the resource `id` a value holds.
 fn references(node: &Node, id: &str) -> usize {
     let names = |text: &str| text == id || text.split_once('.').is_some_and(|(name, _)| name == id);
-    match node.tag.as_deref() {
-        Some("!Ref" | "!GetAtt") => {
-            let hit = match &node.kind {
-                NodeKind::Scalar(scalar) => names(&scalar.value),
-                NodeKind::Sequence(items) => items
-                    .first()
-                    .and_then(|item| item.scalar())
-                    .is_some_and(|scalar| scalar.value == id),
-                _ => false,
-            };
-            return usize::from(hit);
-        }
-        _ => {}
+    if matches!(node.tag.as_deref(), Some("!Ref" | "!GetAtt")) {
+        let hit = match &node.kind {
+            NodeKind::Scalar(scalar) => names(&scalar.value),
+            NodeKind::Sequence(items) => items
+                .first()
+                .and_then(|item| item.scalar())
+                .is_some_and(|scalar| scalar.value == id),
+            _ => false,
+        };
+        return usize::from(hit);
     }
     match &node.kind {
         NodeKind::Mapping(entries) => entries
