@@ -275,6 +275,45 @@ fn codex_deletes_and_new_files_in_a_patch_are_judged() {
     );
 }
 
+/// A file that a Codex patch moves (`*** Move to:`) keeps its text as its base: a bucket it
+/// already held with `force_destroy = true` is not new in the moved file, so moving it within
+/// its module is allowed, while moving it out of the module still destroys what it declares.
+#[test]
+fn codex_moved_files_keep_their_base() {
+    let sandbox = repository();
+    sandbox.write(
+        MAIN_TF,
+        format!("{DATABASE}resource \"aws_s3_bucket\" \"logs\" {{\n  force_destroy = true\n}}\n"),
+    );
+    git(sandbox.path(), &["commit", "-q", "-am", "bucket"]);
+    let cwd = sandbox.path().to_str().unwrap();
+    let moved = format!(
+        "*** Begin Patch\n*** Update File: {MAIN_TF}\n*** Move to: infra/storage.tf\n@@\n resource \"aws_db_instance\" \"main\" {{\n-  engine = \"postgres\"\n+  engine = \"postgres\" # primary\n*** End Patch\n"
+    );
+    let output = hook(
+        &sandbox,
+        "codex",
+        codex_input(cwd, "apply_patch", &moved).to_string(),
+    );
+    assert_eq!(
+        (output.status.code(), stdout(&output)),
+        (Some(0), String::new()),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let out_of_module = format!(
+        "*** Begin Patch\n*** Update File: {MAIN_TF}\n*** Move to: archive/main.tf\n@@\n resource \"aws_db_instance\" \"main\" {{\n-  engine = \"postgres\"\n+  engine = \"postgres\" # primary\n*** End Patch\n"
+    );
+    let output = hook(
+        &sandbox,
+        "codex",
+        codex_input(cwd, "apply_patch", &out_of_module).to_string(),
+    );
+    let (said, reason) = read_permission_decision(&output);
+    assert_eq!(said, Said::Deny);
+    assert!(reason.contains("aws_db_instance.main"), "{reason}");
+}
+
 /// The base input of Gemini CLI's hooks reference, with `BeforeTool`'s fields.
 fn gemini_input(cwd: &str, tool: &str, tool_input: Value) -> Value {
     json!({

@@ -474,7 +474,46 @@ async fn paths_outside_the_root_are_refused() {
     .await;
     assert_eq!(report(&result)["decision"], "deny");
     let result = call(&client, "check_files", json!({})).await;
-    assert!(rules(&report(&result)).contains(&"RL-TF-008"));
+    let found = report(&result);
+    assert!(rules(&found).contains(&"RL-TF-008"), "{found}");
+    // What judging reads around a path stays inside the root too: a module the edit calls
+    // from outside it is not read, even inside the same git work tree, while the same module
+    // inside the root is judged with the call's inputs.
+    let module = "variable \"protect\" {}\n\nresource \"aws_db_instance\" \"db\" {\n  engine              = \"postgres\"\n  deletion_protection = var.protect\n}\n";
+    outer.write("secret/db/main.tf", module);
+    outer.write("infra/db/main.tf", module);
+    for (source, judged) in [("../secret/db", false), ("./db", true)] {
+        let content =
+            format!("module \"db\" {{\n  source  = \"{source}\"\n  protect = false\n}}\n");
+        let result = call(
+            &client,
+            "check_edit",
+            json!({"path": "call.tf", "content": content}),
+        )
+        .await;
+        let found = report(&result);
+        assert_eq!(
+            rules(&found).contains(&"RL-TF-008"),
+            judged,
+            "{source}: {found}"
+        );
+    }
+    // A command that changes a file outside the root cannot be judged from inside it.
+    let result = call(
+        &client,
+        "check_command",
+        json!({"command": "sed -i s/postgres/mysql/ ../secret/db/main.tf"}),
+    )
+    .await;
+    let found = report(&result);
+    assert_eq!(found["decision"], "ask", "{found}");
+    assert!(
+        found["reason"]
+            .as_str()
+            .unwrap()
+            .contains("outside the folder redline may read"),
+        "{found}"
+    );
     client.cancel().await.unwrap();
 }
 

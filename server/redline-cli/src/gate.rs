@@ -222,14 +222,16 @@ fn display(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
 
-/// The git work tree holding `path`, else its folder.
+/// The git work tree holding `path`, else its folder, within the read limit of the process
+/// (`redline_workspace::limit_reads_to`).
 fn bounds_root(path: &Path) -> PathBuf {
     let folder = path.parent().unwrap_or(path);
-    folder
+    let root = folder
         .ancestors()
         .find(|ancestor| ancestor.join(".git").exists())
         .unwrap_or(folder)
-        .to_path_buf()
+        .to_path_buf();
+    redline_workspace::within_read_limit(root).unwrap_or_else(|| folder.to_path_buf())
 }
 
 fn current_text(job: &FileJob) -> anyhow::Result<Option<String>> {

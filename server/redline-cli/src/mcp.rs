@@ -65,6 +65,12 @@ pub fn run(args: &McpArgs) -> anyhow::Result<Exit> {
     if !root.is_dir() {
         anyhow::bail!("cannot use {} as the root: not a folder", root.display());
     }
+    // What judging reads around the paths a call names (the other files of a module, the
+    // modules it calls) stays inside the root too, even inside a larger git work tree.
+    redline_workspace::limit_reads_to(&root);
+    // Paths are relative to the root, whatever folder the client started the server in.
+    std::env::set_current_dir(&root)
+        .with_context(|| format!("cannot use {} as the root", root.display()))?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

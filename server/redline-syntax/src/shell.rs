@@ -9,11 +9,11 @@
 use std::collections::HashMap;
 
 use redline_text::{TextRange, TextSize};
-use tree_sitter::{Node as TsNode, Parser};
+use tree_sitter::Node as TsNode;
 
 use crate::Language;
 use crate::shell_inline as inline;
-use crate::tree::{grammar, node_text, range};
+use crate::tree::{node_text, range};
 
 /// How many `bash -c` levels are followed.
 pub(crate) const MAX_NESTING: usize = 4;
@@ -250,11 +250,7 @@ pub(crate) fn unset(vars: &mut Vars, node: TsNode<'_>, script: &str) {
 
 impl Walker {
     fn script(&mut self, script: &str, map: &SourceMap, depth: usize, wrappers: &[String]) {
-        let mut parser = Parser::new();
-        if parser.set_language(&grammar(Language::Bash)).is_err() {
-            return;
-        }
-        let Some(tree) = parser.parse(script, None) else {
+        let Some(tree) = crate::tree::parse(Language::Bash, script) else {
             return;
         };
         self.tree(&tree, script, map, depth, wrappers);

@@ -9,14 +9,14 @@
 use std::collections::HashMap;
 
 use redline_text::TextRange;
-use tree_sitter::{Node as TsNode, Parser};
+use tree_sitter::Node as TsNode;
 
 use crate::Language;
 use crate::shell::{
     MAX_NESTING, SourceMap, Vars, Word, assign, is_short_cluster_with, program_name, unset, unwrap,
     word, word_with,
 };
-use crate::tree::{grammar, node_text, range};
+use crate::tree::{node_text, range};
 
 /// One simple command, in the order the script runs it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -112,11 +112,7 @@ struct Walk {
 
 impl Walk {
     fn script(&mut self, script: &str, map: &SourceMap, depth: usize, outer: &Outer) {
-        let mut parser = Parser::new();
-        if parser.set_language(&grammar(Language::Bash)).is_err() {
-            return;
-        }
-        let Some(tree) = parser.parse(script, None) else {
+        let Some(tree) = crate::tree::parse(Language::Bash, script) else {
             return;
         };
         // Subshell nodes of this tree, numbered across every tree of the walk.

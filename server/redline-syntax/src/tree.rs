@@ -29,9 +29,49 @@ pub fn parse(language: Language, text: &str) -> Option<Tree> {
 /// Parses `text`, reusing the unchanged parts of `previous`, a tree of the same language that
 /// was edited (`ParsedTree::edit`) to match `text`.
 pub fn parse_incremental(language: Language, text: &str, previous: Option<&Tree>) -> Option<Tree> {
-    let mut parser = Parser::new();
-    parser.set_language(&grammar(language)).ok()?;
-    parser.parse(text, previous)
+    with_parser(language, |parser| parser.parse(text, previous))
+}
+
+/// How many idle parsers a thread keeps for each language.
+const IDLE_PARSERS: usize = 2;
+
+thread_local! {
+    /// Parsers this thread made and no longer uses, by language: a new tree-sitter parser
+    /// allocates and clears its tables, which costs as much as parsing a small file.
+    static IDLE: std::cell::RefCell<Vec<(Language, Parser)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Runs `parse` with a parser set to `language`, one this thread used before when it has one.
+/// The parser is taken out of the pool for the call, so a parse may start another (a script
+/// inside a script), and it is reset before it goes back.
+pub(crate) fn with_parser<T>(
+    language: Language,
+    parse: impl FnOnce(&mut Parser) -> Option<T>,
+) -> Option<T> {
+    let idle = IDLE.with(|idle| {
+        let mut idle = idle.borrow_mut();
+        let at = idle.iter().position(|(other, _)| *other == language)?;
+        Some(idle.swap_remove(at).1)
+    });
+    let mut parser = match idle {
+        Some(parser) => parser,
+        None => {
+            let mut parser = Parser::new();
+            parser.set_language(&grammar(language)).ok()?;
+            parser
+        }
+    };
+    let res = parse(&mut parser);
+    parser.reset();
+    if parser.set_included_ranges(&[]).is_ok() {
+        IDLE.with(|idle| {
+            let mut idle = idle.borrow_mut();
+            if idle.iter().filter(|(other, _)| *other == language).count() < IDLE_PARSERS {
+                idle.push((language, parser));
+            }
+        });
+    }
+    res
 }
 
 /// How many lines of YAML one tree-sitter parse covers at most, when a stream can be split.
@@ -67,31 +107,31 @@ pub fn parse_yaml_stream(text: &str) -> Option<Vec<Tree>> {
     if starts.len() == 1 {
         return parse(Language::Yaml, text).map(|tree| vec![tree]);
     }
-    let mut parser = Parser::new();
-    parser.set_language(&grammar(Language::Yaml)).ok()?;
-    let mut res = Vec::with_capacity(starts.len());
-    let mut row = 0usize;
-    for (index, start) in starts.iter().enumerate() {
-        let end = starts.get(index + 1).copied().unwrap_or(text.len());
-        let lines = text[*start..end].matches('\n').count();
-        let last_line_start = text[*start..end]
-            .rfind('\n')
-            .map_or(*start, |i| start + i + 1);
-        let range = tree_sitter::Range {
-            start_byte: *start,
-            end_byte: end,
-            start_point: tree_sitter::Point { row, column: 0 },
-            end_point: tree_sitter::Point {
-                row: row + lines,
-                column: end - last_line_start,
-            },
-        };
-        parser.set_included_ranges(&[range]).ok()?;
-        res.push(parser.parse(text, None)?);
-        parser.reset();
-        row += lines;
-    }
-    Some(res)
+    with_parser(Language::Yaml, |parser| {
+        let mut res = Vec::with_capacity(starts.len());
+        let mut row = 0usize;
+        for (index, start) in starts.iter().enumerate() {
+            let end = starts.get(index + 1).copied().unwrap_or(text.len());
+            let lines = text[*start..end].matches('\n').count();
+            let last_line_start = text[*start..end]
+                .rfind('\n')
+                .map_or(*start, |i| start + i + 1);
+            let range = tree_sitter::Range {
+                start_byte: *start,
+                end_byte: end,
+                start_point: tree_sitter::Point { row, column: 0 },
+                end_point: tree_sitter::Point {
+                    row: row + lines,
+                    column: end - last_line_start,
+                },
+            };
+            parser.set_included_ranges(&[range]).ok()?;
+            res.push(parser.parse(text, None)?);
+            parser.reset();
+            row += lines;
+        }
+        Some(res)
+    })
 }
 
 /// The byte range of a node.
@@ -207,6 +247,32 @@ fn first_line(range: TextRange, text: &str) -> TextRange {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A reused parser starts afresh: a parse inside another gets a parser of its own, and the
+    /// ranges a long YAML stream set do not limit the next parse.
+    #[test]
+    fn reused_parsers_start_afresh() {
+        let outer = with_parser(Language::Bash, |parser| {
+            let inner = parse(Language::Bash, "echo inner").expect("bash grammar loads");
+            assert_eq!(inner.root_node().end_byte(), "echo inner".len());
+            parser.parse("rm -rf build", None)
+        })
+        .expect("bash grammar loads");
+        assert!(!outer.root_node().has_error());
+        let mut long = String::new();
+        for index in 0..3 {
+            long.push_str("---\n");
+            for line in 0..YAML_LINES_PER_PARSE {
+                long.push_str(&format!("k{index}_{line}: v\n"));
+            }
+        }
+        let trees = parse_yaml_stream(&long).expect("yaml grammar loads");
+        assert!(trees.len() > 1);
+        let text = "a: 1\nb: 2\n";
+        let tree = parse(Language::Yaml, text).expect("yaml grammar loads");
+        assert_eq!(tree.root_node().end_byte(), text.len());
+        assert!(!tree.root_node().has_error());
+    }
 
     #[test]
     fn errors_and_comments() {

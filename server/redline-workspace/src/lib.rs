@@ -156,10 +156,41 @@ pub struct DiscoverOptions<'a> {
     pub cwd: &'a Path,
 }
 
+/// The folder that every read of this process must stay inside, once `limit_reads_to` set it.
+static READ_LIMIT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// Keeps every read that bounds allow inside `folder` (canonical) for the rest of the
+/// process: bounds that would reach above it (the git work tree around it) stop at it, and
+/// folders outside it leave the bounds. A server that answers for one folder, such as
+/// `redline mcp`, sets it once before it reads anything; it cannot be changed afterwards.
+pub fn limit_reads_to(folder: &Path) {
+    let _ = READ_LIMIT.set(folder.to_path_buf());
+}
+
+/// `folder` (canonical) as the read limit allows it: itself inside the limit, the limit when
+/// the folder holds it, nothing when they are apart.
+pub fn within_read_limit(folder: PathBuf) -> Option<PathBuf> {
+    match READ_LIMIT.get() {
+        None => Some(folder),
+        Some(limit) if folder.starts_with(limit) => Some(folder),
+        Some(limit) if limit.starts_with(&folder) => Some(limit.clone()),
+        Some(_) => None,
+    }
+}
+
+/// Whether `path` (an existing file or folder) is inside the read limit of the process, links
+/// resolved; always when no limit is set.
+pub fn is_within_read_limit(path: &Path) -> bool {
+    match READ_LIMIT.get() {
+        None => true,
+        Some(limit) => fs::canonicalize(path).is_ok_and(|canonical| canonical.starts_with(limit)),
+    }
+}
+
 impl Bounds {
     /// The bounds of a run over `paths` (relative to `cwd`): each folder given, the folder of
-    /// each file given, and the nearest folder above each holding `.git`. Paths that do not
-    /// exist add nothing.
+    /// each file given, and the nearest folder above each holding `.git`, all within the read
+    /// limit when the process set one (`limit_reads_to`). Paths that do not exist add nothing.
     pub fn new(paths: &[PathBuf], cwd: &Path) -> Self {
         let mut folders = Vec::new();
         for path in paths {
@@ -182,6 +213,7 @@ impl Bounds {
             }
             folders.push(folder);
         }
+        let mut folders: Vec<PathBuf> = folders.into_iter().filter_map(within_read_limit).collect();
         folders.sort();
         folders.dedup();
         Self { folders }

@@ -1677,6 +1677,9 @@ fn read_disk(path: &Path) -> Result<Option<String>, String> {
     if meta.is_dir() {
         return Err("it is a folder".to_owned());
     }
+    if !redline_workspace::is_within_read_limit(path) {
+        return Err("it is outside the folder redline may read".to_owned());
+    }
     if meta.len() > MAX_READ_BYTES {
         return Err("it is too large to read".to_owned());
     }

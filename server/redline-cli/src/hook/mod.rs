@@ -257,7 +257,7 @@ pub fn judge(call: &Call) -> anyhow::Result<Judgement> {
                 .map(|change| gate::Change {
                     path: change.path,
                     proposed: change.proposed,
-                    moved_from: None,
+                    moved_from: change.moved_from,
                 })
                 .collect();
             gate::judge_changes(&changes, &cwd, None)?.findings

@@ -26,6 +26,8 @@ pub struct FileChange {
     pub path: PathBuf,
     /// Its text after the patch; `None` when the patch deletes (or moves) it.
     pub proposed: Option<String>,
+    /// The file it was moved from (`*** Move to:`), joined to the call's folder.
+    pub moved_from: Option<PathBuf>,
 }
 
 /// The files `patch` changes and their new text, read from disk under `cwd`; `None` when the
@@ -38,10 +40,12 @@ pub fn apply(patch: &str, cwd: &Path) -> Option<Vec<FileChange>> {
             Operation::Add { path, content } => res.push(FileChange {
                 path: cwd.join(path),
                 proposed: Some(content),
+                moved_from: None,
             }),
             Operation::Delete { path } => res.push(FileChange {
                 path: cwd.join(path),
                 proposed: None,
+                moved_from: None,
             }),
             Operation::Update {
                 path,
@@ -53,17 +57,20 @@ pub fn apply(patch: &str, cwd: &Path) -> Option<Vec<FileChange>> {
                 match move_to {
                     Some(target) => {
                         res.push(FileChange {
-                            path: cwd.join(path),
+                            path: cwd.join(&path),
                             proposed: None,
+                            moved_from: None,
                         });
                         res.push(FileChange {
                             path: cwd.join(target),
                             proposed: Some(proposed),
+                            moved_from: Some(cwd.join(path)),
                         });
                     }
                     None => res.push(FileChange {
                         path: cwd.join(path),
                         proposed: Some(proposed),
+                        moved_from: None,
                     }),
                 }
             }

@@ -13,9 +13,17 @@ declare_rule! {
     /// asking: in Claude Code's and Cursor's `permissions.allow`, entries such as `Bash`,
     /// `Bash(*)`, `Shell(*)`, interpreters and wrappers (`Bash(sh:*)`, `Bash(python:*)`,
     /// `Bash(xargs:*)`, `Bash(eval:*)`), whole infrastructure CLIs (`Bash(terraform:*)`,
-    /// `Bash(kubectl:*)`, `Bash(aws:*)`), and commands that the destructive-command catalog
+    /// `Bash(kubectl:*)`, `Bash(aws:*)`, `Bash(gh:*)`), commands whose open arguments run any
+    /// command or delete files (`Bash(find:*)`, which takes `-delete` and `-exec`;
+    /// `Bash(uv run:*)`, `Bash(npx:*)`, `Bash(timeout:*)`, `Bash(docker run:*)`,
+    /// `Bash(kubectl exec:*)`; `Bash(make:*)`, which takes `--eval`; `Bash(gh api:*)`, which
+    /// sends any API request), and commands that the destructive-command catalog
     /// flags (`Bash(terraform destroy:*)`, `Bash(kubectl delete:*)`, `Bash(rm -rf:*)`);
     /// the same commands in Cursor's `terminalAllowlist` (`"*"`, `"terraform"`).
+    ///
+    /// A rule that narrows such a command to what it runs stays quiet (`Bash(uv run pytest:*)`,
+    /// `Bash(make test:*)`), except for `find`, to which `-delete` can be appended after any
+    /// prefix.
     ///
     /// ## Why it matters
     /// An allowed command runs with no confirmation, with the credentials of the session.
@@ -53,9 +61,122 @@ declare_rule! {
 }
 
 const INTERPRETERS: &[&str] = &[
-    "sh", "bash", "zsh", "dash", "python", "python3", "node", "ruby", "perl", "eval", "xargs",
-    "env", "sudo", "exec", "npx",
+    "sh", "bash", "zsh", "dash", "python", "python3", "node", "ruby", "perl", "eval",
 ];
+
+/// Commands whose further arguments run any command, delete files or change anything the
+/// credentials reach, and what those arguments do, completing "which …".
+const OPEN_COMMANDS: &[OpenCommand] = &[
+    OpenCommand::any(
+        &["find"],
+        "deletes files (`-delete`) and runs any command (`-exec`)",
+    ),
+    OpenCommand::any(&["fd"], "runs any command on what it finds (`--exec`)"),
+    OpenCommand::options(&["xargs"], RUNS_ANY),
+    OpenCommand::options(&["env"], RUNS_ANY),
+    OpenCommand::options(&["sudo"], RUNS_ANY),
+    OpenCommand::options(&["doas"], RUNS_ANY),
+    OpenCommand::options(&["exec"], RUNS_ANY),
+    OpenCommand::options(&["nohup"], RUNS_ANY),
+    OpenCommand::options(&["timeout"], RUNS_ANY),
+    OpenCommand::options(&["nice"], RUNS_ANY),
+    OpenCommand::options(&["time"], RUNS_ANY),
+    OpenCommand::options(&["watch"], RUNS_ANY),
+    OpenCommand::options(&["npx"], RUNS_ANY),
+    OpenCommand::options(&["bunx"], RUNS_ANY),
+    OpenCommand::options(&["uvx"], RUNS_ANY),
+    OpenCommand::options(&["uv", "run"], RUNS_ANY),
+    OpenCommand::options(&["uv", "tool", "run"], RUNS_ANY),
+    OpenCommand::options(&["poetry", "run"], RUNS_ANY),
+    OpenCommand::options(&["pipx", "run"], RUNS_ANY),
+    OpenCommand::options(&["pdm", "run"], RUNS_ANY),
+    OpenCommand::options(&["hatch", "run"], RUNS_ANY),
+    OpenCommand::options(&["npm", "exec"], RUNS_ANY),
+    OpenCommand::options(&["pnpm", "exec"], RUNS_ANY),
+    OpenCommand::options(&["pnpm", "dlx"], RUNS_ANY),
+    OpenCommand::options(&["yarn", "dlx"], RUNS_ANY),
+    OpenCommand::options(&["yarn", "exec"], RUNS_ANY),
+    OpenCommand::options(&["bun", "x"], RUNS_ANY),
+    OpenCommand::options(
+        &["make"],
+        "runs any target, and any command through `--eval` or `-f`",
+    ),
+    OpenCommand::options(
+        &["just"],
+        "runs any recipe, and any command through `--command`",
+    ),
+    OpenCommand::options(
+        &["gh", "api"],
+        "sends any GitHub API request with the session's token, including ones that delete repositories",
+    ),
+    OpenCommand::options(&["docker", "run"], RUNS_ANY_CONTAINER),
+    OpenCommand::options(&["docker", "exec"], RUNS_ANY_CONTAINER),
+    OpenCommand::options(
+        &["kubectl", "exec"],
+        "runs any command in any pod the cluster credentials reach",
+    ),
+    OpenCommand::options(
+        &["kubectl", "run"],
+        "runs any image in the cluster the credentials reach",
+    ),
+];
+
+const RUNS_ANY: &str = "runs any command";
+const RUNS_ANY_CONTAINER: &str =
+    "runs any command in a container, with any folder of the machine mounted";
+
+/// A command prefix whose further arguments can do anything.
+struct OpenCommand {
+    words: &'static [&'static str],
+    effect: &'static str,
+    /// Whether words other than options still leave it open: `find . -name x` still takes
+    /// `-delete`, while `uv run pytest` runs one program.
+    after_any_word: bool,
+}
+
+impl OpenCommand {
+    const fn any(words: &'static [&'static str], effect: &'static str) -> Self {
+        Self {
+            words,
+            effect,
+            after_any_word: true,
+        }
+    }
+
+    const fn options(words: &'static [&'static str], effect: &'static str) -> Self {
+        Self {
+            words,
+            effect,
+            after_any_word: false,
+        }
+    }
+
+    /// Whether an allow rule for the command prefix `allowed` (followed by anything) leaves
+    /// this command's open arguments open.
+    fn opened_by(&self, allowed: &[&str]) -> bool {
+        if allowed.is_empty() {
+            return false;
+        }
+        if allowed.len() <= self.words.len() {
+            return allowed == &self.words[..allowed.len()];
+        }
+        let (head, rest) = allowed.split_at(self.words.len());
+        head == self.words && (self.after_any_word || rest.iter().all(|word| is_option_like(word)))
+    }
+}
+
+/// `NAME=value` in front of a command.
+fn is_assignment(word: &str) -> bool {
+    word.split_once('=').is_some_and(|(name, _)| {
+        !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
+}
+
+/// An option, an environment assignment (`env FOO=1`) or a number (`timeout 60`, `nice -n 5`):
+/// words after which a wrapper still takes any command.
+fn is_option_like(word: &str) -> bool {
+    word.starts_with('-') || word.contains('=') || word.starts_with(|c: char| c.is_ascii_digit())
+}
 
 const INFRA_CLIS: &[&str] = &[
     "terraform",
@@ -64,6 +185,7 @@ const INFRA_CLIS: &[&str] = &[
     "kubectl",
     "helm",
     "aws",
+    "gh",
     "gcloud",
     "az",
     "pulumi",
@@ -146,6 +268,29 @@ fn judge_rule(text: &str) -> Option<String> {
         .unwrap_or(pattern)
         .trim();
     let wildcard = prefix.len() != pattern.len();
+    // Wrappers such as `timeout` and `env` are read word by word: the shell model unwraps
+    // them, and here the open command after them is the point.
+    if wildcard {
+        let mut allowed: Vec<&str> = prefix
+            .split_whitespace()
+            .skip_while(|word| is_assignment(word))
+            .collect();
+        if let Some(first) = allowed.first_mut() {
+            *first = shell::program_name(first);
+        }
+        // A whole interpreter or infrastructure CLI has its own message below.
+        let whole = matches!(allowed.as_slice(), [program] if INTERPRETERS.contains(program) || INFRA_CLIS.contains(program));
+        if let Some(open) = OPEN_COMMANDS
+            .iter()
+            .find(|open| !whole && open.opened_by(&allowed))
+        {
+            let shown = open.words.join(" ");
+            return Some(format!(
+                "`{text}` allows `{shown}` with any arguments and no confirmation: with them it {}; allow the specific commands instead, or put it under `ask`",
+                open.effect
+            ));
+        }
+    }
     let map = SourceMap::whole(TextRange::default());
     let commands = shell::commands(prefix, &map);
     let command = commands.first()?;

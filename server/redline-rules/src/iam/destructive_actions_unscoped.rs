@@ -7,8 +7,9 @@ use crate::{FixAvailability, RuleContext, Status, declare_rule};
 declare_rule! {
     /// ## What it flags
     /// An `Allow` statement without conditions that grants destructive actions on
-    /// `"Resource": "*"`: any `Delete*` or `Terminate*` action (`rds:DeleteDBInstance`,
-    /// `s3:DeleteBucket`, `cloudformation:DeleteStack`, `ec2:TerminateInstances`, …), plus
+    /// `"Resource": "*"`: any `Delete*`, `BatchDelete*` or `Terminate*` action
+    /// (`rds:DeleteDBInstance`, `s3:DeleteBucket`, `cloudformation:DeleteStack`,
+    /// `ecr:BatchDeleteImage`, `ec2:TerminateInstances`, …), plus
     /// `kms:ScheduleKeyDeletion`, `kms:DisableKey` and `s3:PutLifecycleConfiguration`.
     /// Wildcards (`ec2:Delete*`, `*:Delete*`) are expanded against the AWS action catalog.
     /// Whole-service wildcards (`rds:*`) are RL-IAM-002's.
@@ -57,7 +58,7 @@ declare_rule! {
     }
 }
 
-/// Destructive actions whose names do not start with `Delete` or `Terminate`.
+/// Destructive actions whose names do not start with `Delete`, `BatchDelete` or `Terminate`.
 const DESTRUCTIVE: &[&str] = &[
     // Starts the countdown to deleting a key, and with it every object encrypted by it.
     "kms:schedulekeydeletion",
@@ -71,6 +72,7 @@ pub(crate) fn is_destructive(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     let action = lower.split_once(':').map_or("", |(_, action)| action);
     action.starts_with("delete")
+        || action.starts_with("batchdelete")
         || action.starts_with("terminate")
         || DESTRUCTIVE.contains(&lower.as_str())
 }

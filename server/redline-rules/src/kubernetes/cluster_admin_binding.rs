@@ -13,6 +13,8 @@ declare_rule! {
     /// every identity of a kind (`system:serviceaccounts`, `system:authenticated`), and info
     /// when bound to named subjects, the usual way to make a tenant administrator of its
     /// namespace.
+    /// It also reads the manifests a CloudFormation template applies through a custom
+    /// resource, written as a map in its `Manifest` property (`Custom::KubeManifest`).
     ///
     /// ## Why it matters
     /// `cluster-admin` can do anything to any object in the cluster: delete namespaces with
@@ -50,7 +52,8 @@ declare_rule! {
         id: "RL-K8S-102", name: "cluster-admin-binding",
         summary: "A binding grants the `cluster-admin` role",
         category: Category::Permissions, severity: Severity::Error, confidence: Confidence::High,
-        formats: &[Format::Kubernetes], fix: FixAvailability::None, status: Status::Preview,
+        formats: &[Format::Kubernetes, Format::CloudFormation], fix: FixAvailability::None,
+        status: Status::Preview,
     }
 }
 
@@ -149,6 +152,16 @@ mod tests {
     #[test]
     fn fires() {
         check_fixture("kubernetes/cluster-admin-binding/fires.yaml");
+    }
+
+    #[test]
+    fn fires_in_cloudformation() {
+        check_fixture("kubernetes/cluster-admin-binding/fires.cfn.yaml");
+    }
+
+    #[test]
+    fn quiet_in_cloudformation() {
+        check_fixture("kubernetes/cluster-admin-binding/quiet.cfn.yaml");
     }
 
     #[test]

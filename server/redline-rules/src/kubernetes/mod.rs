@@ -21,16 +21,44 @@ pub mod secrets_read_cluster_wide;
 pub mod stateful_object_hook_deleted;
 pub mod volume_reclaim_delete;
 
-use redline_syntax::SourceFile;
 use redline_syntax::value::{Entry, Node, NodeKind};
+use redline_syntax::{Format, SourceFile};
 
 use crate::Change;
 
 pub(crate) use redline_syntax::kubernetes::{containers, kind, pod_spec};
 
-/// Every object of the file: each document, and the items of `kind: List` documents.
+/// Every object of the file: each document, and the items of `kind: List` documents; in a
+/// CloudFormation template, the manifests its custom resources apply.
 pub(crate) fn objects<'f>(file: &'f SourceFile<'_>) -> Vec<&'f Node> {
+    if file.format == Format::CloudFormation {
+        return embedded_manifests(file);
+    }
     redline_syntax::kubernetes::objects(&file.documents)
+}
+
+/// The Kubernetes manifests written as a map in the `Manifest` property of a CloudFormation
+/// custom resource (`Custom::KubeManifest` and the like), which a function applies to a
+/// cluster when the stack deploys. A manifest written as a string is not read.
+fn embedded_manifests<'f>(file: &'f SourceFile<'_>) -> Vec<&'f Node> {
+    let mut res = Vec::new();
+    for resource in crate::cloudformation::all_resources(file) {
+        if !resource
+            .resource_type()
+            .is_some_and(|kind| kind.starts_with("Custom::"))
+        {
+            continue;
+        }
+        let Some(manifest) = resource.property("Manifest") else {
+            continue;
+        };
+        if manifest.is_mapping() && manifest.get("apiVersion").is_some() {
+            res.extend(redline_syntax::kubernetes::objects(std::slice::from_ref(
+                manifest,
+            )));
+        }
+    }
+    res
 }
 
 /// The object's `apiVersion` group, e.g. `argoproj.io` for `argoproj.io/v1alpha1`.

@@ -15,7 +15,8 @@ declare_rule! {
     /// `deletion_protection = false` on RDS instances and clusters,
     /// DocumentDB and Neptune clusters, Cloud SQL instances, GKE clusters, BigQuery tables,
     /// AlloyDB clusters, Spanner databases, Bigtable instances and Compute Engine
-    /// instances; `deletion_protection_enabled = false` on DynamoDB tables;
+    /// instances; `deletion_protection_enabled = false` on DynamoDB tables and Aurora DSQL
+    /// clusters;
     /// `enable_deletion_protection = false` on load balancers;
     /// `disable_api_termination = false` on EC2 instances and `termination_protection = false`
     /// on EMR clusters; `deletion_protection = "INACTIVE"` on Cognito user pools;

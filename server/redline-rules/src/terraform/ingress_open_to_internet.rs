@@ -1,20 +1,34 @@
 use redline_diagnostics::{Applicability, Category, Confidence, Edit, Fix, Severity};
-use redline_syntax::Format;
+use redline_syntax::cloudformation::{Resource, as_bool};
 use redline_syntax::terraform::{Body, Expr, Value};
+use redline_syntax::value::{Node, NodeKind};
+use redline_syntax::{Format, SourceFile};
 
+use crate::cloudformation::all_resources;
+use crate::edit::string_literal;
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
 declare_rule! {
     /// ## What it flags
-    /// A firewall rule that lets the whole internet (`0.0.0.0/0` or `::/0`) reach every port,
-    /// or an administration or database port: SSH (22), RDP (3389), and MySQL, PostgreSQL,
-    /// SQL Server, Oracle, MongoDB, Redis, Elasticsearch, Cassandra, CouchDB, Memcached and
-    /// etcd ports.
-    /// It reads inline `ingress` blocks of `aws_security_group`, `aws_security_group_rule`
-    /// with `type = "ingress"`, `aws_vpc_security_group_ingress_rule`,
+    /// A firewall rule that lets the whole internet (`0.0.0.0/0`, `::/0`, or any address with
+    /// a `/0` prefix) reach every port, or an administration, database or message broker
+    /// port: SSH (22), RDP (3389), MySQL, PostgreSQL, SQL Server, Oracle, MongoDB, Redis,
+    /// Elasticsearch, Cassandra, CouchDB, Memcached and etcd ports, and the AMQP, OpenWire
+    /// and web console ports of RabbitMQ and ActiveMQ.
+    /// In Terraform it reads inline `ingress` blocks of `aws_security_group`,
+    /// `aws_security_group_rule` with `type = "ingress"`, `aws_vpc_security_group_ingress_rule`,
     /// `google_compute_firewall` (ingress, `allow` blocks) and `azurerm_network_security_rule`
-    /// (inbound, `Allow`).
-    /// Ports or addresses redline cannot see (variables, functions) are never reported.
+    /// (inbound, `Allow`); in CloudFormation, the `SecurityGroupIngress` entries of
+    /// `AWS::EC2::SecurityGroup` and `AWS::EC2::SecurityGroupIngress` resources, except a
+    /// group the template names only in the `VpcConfig` of Lambda functions, which accept no
+    /// inbound connections.
+    ///
+    /// It also flags a publicly accessible RabbitMQ broker of Amazon MQ
+    /// (`aws_mq_broker` with `publicly_accessible = true`, `AWS::AmazonMQ::Broker` with
+    /// `PubliclyAccessible: true`): such a broker takes no security group, so its AMQP port and
+    /// management console face the whole internet.
+    /// Ports, addresses or engines redline cannot see (variables, functions, `!Ref`) are never
+    /// reported.
     ///
     /// ## Why it matters
     /// Administration and database ports open to the internet are found by scanners within
@@ -51,6 +65,8 @@ declare_rule! {
     /// `VirtualNetwork`), which keeps the configuration valid and closes the exposure.
     /// It is unsafe: clients outside those ranges lose access, and the range is a stand-in
     /// for the networks that really need access, which only the owner knows.
+    /// A public broker has no fix: making it private replaces the broker, and its clients
+    /// then need a way into its network.
     ///
     /// ## Suppression
     /// `# redline:ignore RL-TF-101 -- public SFTP endpoint, key-only, fail2ban` on the line
@@ -60,9 +76,10 @@ declare_rule! {
     /// - Checkov CKV_AWS_24, CKV_AWS_25, CKV_AWS_260, CKV_GCP_2, CKV_AZURE_9
     IngressOpenToInternet {
         id: "RL-TF-101", name: "ingress-open-to-internet",
-        summary: "A firewall rule opens all ports or an admin or database port to the internet",
+        summary: "A firewall rule or a public broker opens all ports or an admin, database or broker port to the internet",
         category: Category::Permissions, severity: Severity::Error, confidence: Confidence::High,
-        formats: &[Format::Terraform], fix: FixAvailability::Always, status: Status::Preview,
+        formats: &[Format::Terraform, Format::CloudFormation], fix: FixAvailability::Sometimes,
+        status: Status::Preview,
     }
 }
 
@@ -76,20 +93,29 @@ const SENSITIVE_PORTS: &[(u32, &str)] = &[
     (3306, "MySQL"),
     (3389, "RDP"),
     (5432, "PostgreSQL"),
+    (5671, "AMQP over TLS"),
+    (5672, "AMQP"),
     (5984, "CouchDB"),
     (6379, "Redis"),
+    (8162, "the ActiveMQ web console"),
     (9042, "Cassandra"),
     (9200, "Elasticsearch"),
     (11211, "Memcached"),
+    (15671, "the RabbitMQ management console"),
+    (15672, "the RabbitMQ management console"),
     (27017, "MongoDB"),
+    (61616, "ActiveMQ OpenWire"),
+    (61617, "ActiveMQ OpenWire over TLS"),
 ];
 
 /// What the unsafe fix writes instead of an open range.
 fn restricted(open: &str) -> &'static str {
-    match open {
-        "::/0" => "\"fd00::/8\"",
-        "0.0.0.0/0" => "\"10.0.0.0/8\"",
-        _ => "\"VirtualNetwork\"",
+    if !is_open_text(open) {
+        "\"VirtualNetwork\""
+    } else if open.contains(':') {
+        "\"fd00::/8\""
+    } else {
+        "\"10.0.0.0/8\""
     }
 }
 
@@ -103,6 +129,14 @@ struct Ports {
 const ALL_PORTS: Ports = Ports { from: 0, to: 65535 };
 
 fn check(ctx: &mut RuleContext<'_>) {
+    match ctx.file().format {
+        Format::Terraform => check_terraform(ctx),
+        Format::CloudFormation => check_cloudformation(ctx),
+        _ => {}
+    }
+}
+
+fn check_terraform(ctx: &mut RuleContext<'_>) {
     let model = ctx.file().terraform();
     for resource in model.resources() {
         let address = resource.address();
@@ -160,8 +194,217 @@ fn check(ctx: &mut RuleContext<'_>) {
                     report(ctx, &address, ports, &addresses);
                 }
             }
+            "aws_mq_broker" => {
+                let engine = body
+                    .attribute("engine_type")
+                    .and_then(|a| a.value.value.as_str());
+                let public = body
+                    .attribute("publicly_accessible")
+                    .filter(|a| a.value.value.as_bool() == Some(true));
+                if let (Some(engine), Some(public)) = (engine, public)
+                    && engine.eq_ignore_ascii_case("rabbitmq")
+                {
+                    let message = public_broker_message(
+                        &format!("`{address}`"),
+                        "`publicly_accessible = true`",
+                    );
+                    let diagnostic = ctx.diagnostic(public.value.range, message);
+                    ctx.report(diagnostic);
+                }
+            }
             _ => {}
         }
+    }
+}
+
+/// What a public RabbitMQ broker exposes.
+fn public_broker_message(subject: &str, setting: &str) -> String {
+    format!(
+        "{subject} is a RabbitMQ broker with {setting}: a public RabbitMQ broker takes no \
+         security group, so the whole internet can reach its AMQP port (5671) and its \
+         management console (443), where one weak or leaked password gives the queues away; \
+         keep the broker private, in subnets its clients reach"
+    )
+}
+
+fn check_cloudformation(ctx: &mut RuleContext<'_>) {
+    let file = ctx.file();
+    let resources = all_resources(file);
+    for &resource in &resources {
+        let Some(kind) = resource.resource_type() else {
+            continue;
+        };
+        let subject = format!("{kind} `{}`", resource.logical_id());
+        match kind {
+            "AWS::EC2::SecurityGroup" => {
+                // A function accepts no inbound connections: a group that only functions wear
+                // opens nothing.
+                if only_functions_wear(&resources, resource.logical_id()) {
+                    continue;
+                }
+                let Some(ingress) = resource.property("SecurityGroupIngress") else {
+                    continue;
+                };
+                for rule in ingress.items() {
+                    report_cloudformation_rule(ctx, file, &subject, rule);
+                }
+            }
+            "AWS::EC2::SecurityGroupIngress" => {
+                if let Some(properties) = resource.properties() {
+                    report_cloudformation_rule(ctx, file, &subject, properties);
+                }
+            }
+            "AWS::AmazonMQ::Broker" => report_cloudformation_broker(ctx, resource, &subject),
+            _ => {}
+        }
+    }
+}
+
+/// Whether the template names the security group `id` only in the `VpcConfig` of Lambda
+/// functions, and at least once.
+fn only_functions_wear(resources: &[Resource<'_>], id: &str) -> bool {
+    let mut in_functions = 0;
+    let mut elsewhere = 0;
+    for resource in resources {
+        let function = matches!(
+            resource.resource_type(),
+            Some("AWS::Lambda::Function" | "AWS::Serverless::Function")
+        );
+        for entry in resource.body().entries() {
+            if entry.key.as_str() == Some("Properties") {
+                for property in entry.value.entries() {
+                    let count = references(&property.value, id);
+                    if function && property.key.as_str() == Some("VpcConfig") {
+                        in_functions += count;
+                    } else {
+                        elsewhere += count;
+                    }
+                }
+            } else {
+                elsewhere += references(&entry.value, id);
+            }
+        }
+    }
+    in_functions > 0 && elsewhere == 0
+}
+
+/// How many `Ref`s and `Fn::GetAtt`s of the resource `id` a value holds.
+fn references(node: &Node, id: &str) -> usize {
+    let names = |text: &str| text == id || text.split_once('.').is_some_and(|(name, _)| name == id);
+    if matches!(node.tag.as_deref(), Some("!Ref" | "!GetAtt")) {
+        let hit = match &node.kind {
+            NodeKind::Scalar(scalar) => names(&scalar.value),
+            NodeKind::Sequence(items) => items
+                .first()
+                .and_then(|item| item.scalar())
+                .is_some_and(|scalar| scalar.value == id),
+            _ => false,
+        };
+        return usize::from(hit);
+    }
+    match &node.kind {
+        NodeKind::Mapping(entries) => entries
+            .iter()
+            .map(|entry| match entry.key.as_str() {
+                Some("Ref") => usize::from(entry.value.as_str() == Some(id)),
+                Some("Fn::GetAtt") => usize::from(
+                    entry.value.as_str().is_some_and(names)
+                        || entry.value.items().first().and_then(Node::as_str) == Some(id),
+                ),
+                _ => references(&entry.value, id),
+            })
+            .sum(),
+        NodeKind::Sequence(items) => items.iter().map(|item| references(item, id)).sum(),
+        _ => 0,
+    }
+}
+
+/// One ingress rule of a CloudFormation security group, inline or standalone.
+fn report_cloudformation_rule(
+    ctx: &mut RuleContext<'_>,
+    file: &SourceFile<'_>,
+    subject: &str,
+    rule: &Node,
+) {
+    let Some(ports) = cloudformation_ports(rule) else {
+        return;
+    };
+    let Some(exposure) = describe(ports) else {
+        return;
+    };
+    for name in ["CidrIp", "CidrIpv6"] {
+        let Some(address) = rule.get(name) else {
+            continue;
+        };
+        let Some(text) = cloudformation_text(address).filter(|text| is_open_text(text)) else {
+            continue;
+        };
+        let message = format!(
+            "{subject} lets the whole internet ({text}) reach {exposure}: anyone can attempt \
+             logins or queries on it; allow only the networks that need access"
+        );
+        let replacement = if text.contains(':') {
+            "fd00::/8"
+        } else {
+            "10.0.0.0/8"
+        };
+        let fix = Fix::single(
+            format!("Allow only {replacement} (then narrow it to the networks that need access)"),
+            Applicability::Unsafe,
+            Edit::replace(address.range, string_literal(file.language, replacement)),
+        );
+        let diagnostic = ctx.diagnostic(address.range, message).with_fix(fix);
+        ctx.report(diagnostic);
+    }
+}
+
+fn report_cloudformation_broker(ctx: &mut RuleContext<'_>, resource: Resource<'_>, subject: &str) {
+    let engine = resource
+        .property("EngineType")
+        .and_then(cloudformation_text);
+    let Some(public) = resource.property("PubliclyAccessible") else {
+        return;
+    };
+    if as_bool(public) != Some(true) || !engine.is_some_and(|e| e.eq_ignore_ascii_case("rabbitmq"))
+    {
+        return;
+    }
+    let message = public_broker_message(subject, "`PubliclyAccessible: true`");
+    let diagnostic = ctx.diagnostic(public.range, message);
+    ctx.report(diagnostic);
+}
+
+/// Ports of a CloudFormation ingress rule: `IpProtocol: -1` means every port; otherwise
+/// `FromPort`..`ToPort` of TCP or UDP.
+fn cloudformation_ports(rule: &Node) -> Option<Ports> {
+    let protocol = cloudformation_text(rule.get("IpProtocol")?)?.to_ascii_lowercase();
+    if matches!(protocol.as_str(), "-1" | "all") {
+        return Some(ALL_PORTS);
+    }
+    if !matches!(protocol.as_str(), "tcp" | "udp" | "6" | "17") {
+        return None;
+    }
+    let port = |name: &str| -> Option<i64> { cloudformation_text(rule.get(name)?)?.parse().ok() };
+    let from = port("FromPort")?;
+    let to = port("ToPort")?;
+    // `-1` stands for every port.
+    if from == -1 || to == -1 {
+        return Some(ALL_PORTS);
+    }
+    Some(Ports {
+        from: u32::try_from(from).ok()?,
+        to: u32::try_from(to).ok()?,
+    })
+}
+
+/// The text of a scalar written out in the template: a string or a number, not an intrinsic.
+fn cloudformation_text(node: &Node) -> Option<&str> {
+    if node.is_opaque() {
+        return None;
+    }
+    match &node.kind {
+        NodeKind::Scalar(scalar) => Some(scalar.value.as_str()),
+        _ => None,
     }
 }
 
@@ -228,7 +471,15 @@ fn open_addresses<'a>(body: &'a Body, names: &[&str]) -> Vec<&'a Expr> {
 }
 
 fn is_open(value: &Value) -> bool {
-    matches!(value.as_str(), Some("0.0.0.0/0" | "::/0"))
+    value.as_str().is_some_and(is_open_text)
+}
+
+/// An address range with a `/0` prefix, which covers every address whatever its address
+/// part (`0.0.0.0/0`, `::/0`, and the unusual `10.0.0.0/0`).
+fn is_open_text(text: &str) -> bool {
+    text.trim()
+        .split_once('/')
+        .is_some_and(|(address, prefix)| prefix == "0" && !address.is_empty())
 }
 
 /// Ports of an AWS rule: `protocol = "-1"` (or `"all"`) means every port; otherwise
@@ -367,5 +618,20 @@ mod tests {
     #[test]
     fn quiet() {
         check_fixture("terraform/ingress-open-to-internet/quiet.tf");
+    }
+
+    #[test]
+    fn fires_on_public_broker() {
+        check_fixture("terraform/ingress-open-to-internet/fires-broker.tf");
+    }
+
+    #[test]
+    fn fires_in_cloudformation() {
+        check_fixture("terraform/ingress-open-to-internet/fires.yaml");
+    }
+
+    #[test]
+    fn quiet_in_cloudformation() {
+        check_fixture("terraform/ingress-open-to-internet/quiet.yaml");
     }
 }

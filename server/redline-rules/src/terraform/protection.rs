@@ -79,6 +79,9 @@ pub const DELETION_GUARDS: &[DeletionGuard] = &[
     deletion("aws_neptune_cluster", "deletion_protection", true),
     deletion("aws_rds_global_cluster", "deletion_protection", true),
     deletion("aws_dynamodb_table", "deletion_protection_enabled", true),
+    // Aurora DSQL: an absent switch is not reported, since the cluster is usually created
+    // through a module that leaves it to the caller.
+    deletion("aws_dsql_cluster", "deletion_protection_enabled", false),
     deletion("aws_lb", "enable_deletion_protection", false),
     deletion("aws_alb", "enable_deletion_protection", false),
     // `disable_api_termination` is EC2's termination protection.

@@ -530,6 +530,15 @@ impl Hcl<'_> {
 
     /// A quoted string or template: `"text ${expr}"`.
     fn quoted(&self, node: TsNode<'_>, depth: usize) -> Expression {
+        // Most strings are plain text: nothing to decode, nothing to interpolate.
+        let plain = self
+            .text_of(node)
+            .strip_prefix('"')
+            .and_then(|rest| rest.strip_suffix('"'))
+            .filter(|inner| !inner.contains(['"', '\\', '$', '%', '\n', '\r']));
+        if let Some(inner) = plain {
+            return Expression::Literal(Value::String(inner.to_owned()));
+        }
         let start = named_of_kind(node, "quoted_template_start")
             .into_iter()
             .next();
