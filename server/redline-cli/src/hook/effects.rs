@@ -1279,28 +1279,8 @@ impl Simulation<'_> {
     }
 
     fn kubectl(&mut self, step: &Step, args: &[Word]) {
-        let value_options = [
-            "-n",
-            "--namespace",
-            "--context",
-            "--kubeconfig",
-            "--cluster",
-            "--user",
-            "-l",
-            "--selector",
-            "-o",
-            "--output",
-            "-f",
-            "--filename",
-            "-k",
-            "--kustomize",
-            "--field-selector",
-            "--grace-period",
-            "--timeout",
-            "-c",
-            "--container",
-        ];
-        let positionals = operands(args, &value_options);
+        let value_options = redline_rules::shell::catalog::value_options("kubectl");
+        let positionals = operands(args, value_options);
         if positionals.first().map(|word| word.text.as_str()) != Some("delete") {
             return;
         }

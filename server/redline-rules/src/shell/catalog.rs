@@ -145,7 +145,7 @@ fn hidden(command: &Command, command_line: bool) -> Option<Hit> {
 }
 
 /// Options that take a value, per program, so their values are not taken for subcommands.
-fn value_options(program: &str) -> &'static [&'static str] {
+pub fn value_options(program: &str) -> &'static [&'static str] {
     match program {
         "kubectl" => &[
             "-n",
