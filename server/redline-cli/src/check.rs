@@ -13,6 +13,7 @@ use redline_engine::{
     analyze_folder_with_calls, analyze_in_folder, fix_file,
 };
 use redline_syntax::SourceHints;
+use redline_syntax::terraform_eval::calls::folder_of;
 use redline_workspace::modules::{
     CalledFile, CalledFolders, CalledModulesOptions, SharedReads, read_called_modules,
 };
@@ -271,10 +272,15 @@ fn analyse_files(
             .map(|group| read_group(&members(group), bounds, &shared))
             .collect();
         drop(shared);
-        let called = CalledModules::new(reads.iter().flat_map(|read| {
+        let mut called = CalledModules::new(reads.iter().flat_map(|read| {
             read.called
                 .iter()
                 .map(|file| (file.display.as_str(), &*file.text))
+        }));
+        // A called folder that the batch also analyses is parsed once, for both.
+        called.also_analysed(batch.iter().filter_map(|group| {
+            let first = &files[*group.first()?];
+            is_terraform_file(&first.display).then(|| folder_of(&first.display))
         }));
         let outcomes: Vec<(usize, FileOutcome)> = batch
             .par_iter()

@@ -71,14 +71,43 @@ pub(crate) struct Calls<'s, 'a> {
 /// One folder's Terraform files, parsed and read as a module on first use.
 struct Folder<'a> {
     inputs: Vec<(&'a str, &'a str)>,
-    /// The module, and the files the rules are run on: those that declare something (a
-    /// `resource`, a `data` source, a `provider`). A file of only variables, locals, outputs
-    /// and calls is read into the module and its tree dropped, since what it says is in the
-    /// module; most of a published module's text is such files.
-    parsed: OnceLock<(Module, Vec<SourceFile<'a>>)>,
+    /// The folder is also analysed itself, beside the analyses that call it, and that analysis
+    /// takes its files from here (`CalledModules::shared`): every file is kept, with the
+    /// comments that may suppress its findings, so that the folder is parsed once.
+    analysed: bool,
+    parsed: OnceLock<Parsed<'a>>,
     /// The resource types the folder declares (`*` for any, in the JSON syntax), and the
     /// folders its local calls name.
     outline: OnceLock<(Vec<String>, Vec<String>)>,
+}
+
+/// A called folder, parsed: the module, the files the rules are run on (those that declare
+/// something: a `resource`, a `data` source, a `provider`), and, when the folder is analysed
+/// itself, its other files. Otherwise a file of only variables, locals, outputs and calls is
+/// read into the module and dropped, since what it says is in the module; most of a published
+/// module's text is such files.
+struct Parsed<'a> {
+    module: Module,
+    judged: Vec<SourceFile<'a>>,
+    others: Vec<SourceFile<'a>>,
+}
+
+/// A folder's module and files as its callers read them, for the folder's own analysis (see
+/// `CalledModules::shared`).
+pub(crate) struct SharedFolder<'s, 'a> {
+    pub(crate) module: &'s Module,
+    parsed: &'s Parsed<'a>,
+}
+
+impl<'s, 'a> SharedFolder<'s, 'a> {
+    /// The parsed file at `path`, one of the folder's files.
+    pub(crate) fn file(&self, path: &str) -> Option<&'s SourceFile<'a>> {
+        self.parsed
+            .judged
+            .iter()
+            .chain(&self.parsed.others)
+            .find(|file| file.path == path)
+    }
 }
 
 /// The call being reported: a `module` block of the analysed file.
@@ -109,6 +138,7 @@ impl<'a> CalledModules<'a> {
             }
             let folder = folders.entry(folder_of(path)).or_insert_with(|| Folder {
                 inputs: Vec::new(),
+                analysed: false,
                 parsed: OnceLock::new(),
                 outline: OnceLock::new(),
             });
@@ -120,6 +150,43 @@ impl<'a> CalledModules<'a> {
             folder.inputs.sort_by_key(|(path, _)| *path);
         }
         CalledModules { folders }
+    }
+
+    /// Tells which of the folders are also analysed themselves by the analyses sharing these
+    /// modules (the Terraform folders of a `redline check` batch): each of those is parsed
+    /// once, for its callers and its own analysis alike.
+    pub fn also_analysed<'p>(&mut self, folders: impl Iterator<Item = &'p str>) {
+        for folder in folders {
+            if let Some(found) = self.folders.get_mut(folder) {
+                found.analysed = true;
+            }
+        }
+    }
+
+    /// The parse of `folder` that its callers share, for the folder's own analysis, when
+    /// `also_analysed` named it and its Terraform files are exactly `files` (display path and
+    /// text, tfvars left out, in any order).
+    pub(crate) fn shared(
+        &self,
+        folder: &str,
+        files: &[(&str, &str)],
+    ) -> Option<SharedFolder<'_, 'a>> {
+        let found = self.folders.get(folder).filter(|found| found.analysed)?;
+        let mut files = files.to_vec();
+        files.sort_by_key(|(path, _)| *path);
+        if files.len() != found.inputs.len()
+            || files
+                .iter()
+                .zip(&found.inputs)
+                .any(|(own, called)| own != called)
+        {
+            return None;
+        }
+        let parsed = found.parsed_all();
+        Some(SharedFolder {
+            module: &parsed.module,
+            parsed,
+        })
     }
 
     /// Whether judging `folder` can find anything, by a look at the text of it and of the
@@ -343,30 +410,48 @@ impl<'s, 'a> Calls<'s, 'a> {
 
 impl<'a> Folder<'a> {
     fn parsed(&self) -> (&Module, &[SourceFile<'a>]) {
-        let (module, files) = self.parsed.get_or_init(|| {
-            // One file parsed at a time, and dropped once read unless the rules judge it; a
-            // judged file keeps what the rules read, without its tree.
+        let parsed = self.parsed_all();
+        (&parsed.module, &parsed.judged)
+    }
+
+    fn parsed_all(&self) -> &Parsed<'a> {
+        self.parsed.get_or_init(|| {
+            // One file parsed at a time, and dropped once read unless the rules judge it or the
+            // folder's own analysis takes it; a kept file keeps what the rules read, without
+            // its tree.
             let mut inputs = self.inputs.clone();
             inputs.sort_by_key(|(path, _)| reading_order(path));
-            let mut module = Module::empty();
-            let mut files: Vec<SourceFile<'a>> = Vec::new();
+            let mut res = Parsed {
+                module: Module::empty(),
+                judged: Vec::new(),
+                others: Vec::new(),
+            };
             for (path, text) in inputs {
-                let Some(mut file) = parse_source(path, text, Default::default())
-                    .filter(|file| file.format == Format::Terraform)
-                else {
+                let Some(mut file) = parse_source(path, text, Default::default()) else {
                     continue;
                 };
-                module.read(&file);
-                if declares_something(&file) {
-                    // A called file's suppression comments apply to its own analysis only.
-                    file.shed_tree(false);
-                    files.push(file);
+                if file.format != Format::Terraform {
+                    if self.analysed {
+                        res.others.push(file);
+                    }
+                    continue;
+                }
+                res.module.read(&file);
+                let judged = declares_something(&file);
+                if !judged && !self.analysed {
+                    continue;
+                }
+                // A called file's suppression comments apply to its own analysis only.
+                file.shed_tree(self.analysed && crate::suppression::may_have_suppressions(&file));
+                if judged {
+                    res.judged.push(file);
+                } else {
+                    res.others.push(file);
                 }
             }
-            files.sort_by_key(|file| file.path);
-            (module, files)
-        });
-        (module, files)
+            res.judged.sort_by_key(|file| file.path);
+            res
+        })
     }
 }
 
@@ -396,7 +481,7 @@ fn resource_type(line: &str) -> Option<&str> {
     rest.split('"').next()
 }
 
-fn is_terraform_path(path: &str) -> bool {
+pub(crate) fn is_terraform_path(path: &str) -> bool {
     path.ends_with(".tf") || path.ends_with(".tf.json")
 }
 
@@ -719,6 +804,86 @@ mod tests {
     fn called_modules_are_shared_between_threads() {
         fn shared<T: Send + Sync>() {}
         shared::<CalledModules<'static>>();
+    }
+
+    #[test]
+    fn a_called_folder_also_analysed_is_parsed_once_with_the_same_findings() {
+        // The called folder holds a literal danger of its own, a suppressed one, and a value
+        // its callers set.
+        let db_main = "resource \"aws_s3_bucket\" \"own\" {\n  force_destroy = true\n}\n\
+                       resource \"aws_s3_bucket\" \"quiet\" {\n  \
+                       # redline:ignore RL-TF-010 -- scratch bucket\n  force_destroy = true\n}\n\
+                       resource \"aws_s3_bucket\" \"b\" {\n  force_destroy = var.force_destroy\n}\n";
+        let db_variables = "variable \"force_destroy\" {\n  default = false\n}\n";
+        let caller = "module \"db\" {\n  source        = \"../db\"\n  force_destroy = true\n}\n";
+        let files = [
+            ("app/main.tf", caller),
+            ("db/main.tf", db_main),
+            ("db/variables.tf", db_variables),
+        ];
+        let options = AnalysisOptions {
+            today: None,
+            select: Some(vec!["RL-TF-010"]),
+        };
+        let config = Config::default();
+        let found = |analyses: Vec<FileAnalysis>| -> Vec<Vec<(usize, &'static str)>> {
+            analyses
+                .iter()
+                .map(|analysis| {
+                    analysis
+                        .diagnostics
+                        .iter()
+                        .map(|d| (d.range.start().to_usize(), d.rule.id))
+                        .collect()
+                })
+                .collect()
+        };
+        let analyse = |called: &CalledModules<'_>, caller_first: bool| {
+            let app = [input("app/main.tf", caller)];
+            let db = [
+                input("db/main.tf", db_main),
+                input("db/variables.tf", db_variables),
+            ];
+            let mut app_analysis = Vec::new();
+            if caller_first {
+                app_analysis =
+                    crate::analyze_folder_with_calls(&app, &[], called, &config, &options);
+            }
+            let db_analysis = crate::analyze_folder_with_calls(&db, &[], called, &config, &options);
+            if !caller_first {
+                app_analysis =
+                    crate::analyze_folder_with_calls(&app, &[], called, &config, &options);
+            }
+            (found(app_analysis), found(db_analysis))
+        };
+        let apart = analyse(&CalledModules::new(files.iter().copied()), true);
+        assert_eq!(
+            apart.0,
+            [vec![(caller.find("force_destroy").unwrap(), "RL-TF-010")]]
+        );
+        assert_eq!(
+            apart.1,
+            [
+                vec![(db_main.find("force_destroy").unwrap(), "RL-TF-010")],
+                vec![]
+            ]
+        );
+        for caller_first in [true, false] {
+            let mut called = CalledModules::new(files.iter().copied());
+            called.also_analysed(["db"].into_iter());
+            assert_eq!(analyse(&called, caller_first), apart, "{caller_first}");
+            // The folder's own analysis took the files its callers read.
+            let db = [
+                input("db/main.tf", db_main),
+                input("db/variables.tf", db_variables),
+            ];
+            let shared = called
+                .shared("db", &[(db[0].path, db[0].text), (db[1].path, db[1].text)])
+                .expect("shared");
+            assert!(shared.file("db/variables.tf").is_some());
+            // Other texts under the same paths are not taken for them.
+            assert!(called.shared("db", &[(db[0].path, db_variables)]).is_none());
+        }
     }
 
     #[test]

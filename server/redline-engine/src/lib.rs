@@ -130,7 +130,7 @@ pub fn analyze_folder_with_calls(
     // size of the text: a folder's trees are never all in memory at once. Files of the context
     // are dropped once read.
     let mut module = Module::empty();
-    let mut parsed: Vec<Option<SourceFile<'_>>> = inputs.iter().map(|_| None).collect();
+    let mut owned: Vec<Option<SourceFile<'_>>> = inputs.iter().map(|_| None).collect();
     let mut order: Vec<(Option<usize>, &SourceInput<'_>)> = inputs
         .iter()
         .enumerate()
@@ -140,21 +140,51 @@ pub fn analyze_folder_with_calls(
         .collect();
     order.sort_by_key(|(index, input)| (reading_order(input.path), index.is_none()));
     order.dedup_by_key(|(_, input)| input.path);
-    for (index, input) in order {
-        let Some(mut file) = parse_source(input.path, input.text, input.hints) else {
-            continue;
-        };
-        if file.format == Format::Terraform {
-            module.read(&file);
-            file.shed_tree(suppression::may_have_suppressions(&file));
+    // A folder that the local module calls of the same run also read is parsed once for them
+    // all: its files are taken from there when they are exactly these.
+    let terraform_files: Vec<(&str, &str)> = order
+        .iter()
+        .filter(|(_, input)| calls::is_terraform_path(input.path))
+        .map(|(_, input)| (input.path, input.text))
+        .collect();
+    let shared = order
+        .iter()
+        .all(|(_, input)| input.hints.format.is_none() && !input.hints.command_line)
+        .then(|| called.shared(folder, &terraform_files))
+        .flatten();
+    let mut parsed: Vec<Option<&SourceFile<'_>>> = inputs.iter().map(|_| None).collect();
+    if let Some(shared) = &shared {
+        for (index, input) in inputs.iter().enumerate() {
+            if is_auto_loaded(input.path) {
+                continue;
+            }
+            match shared.file(input.path) {
+                Some(file) => parsed[index] = Some(file),
+                None => owned[index] = parse_source(input.path, input.text, input.hints),
+            }
         }
-        if let Some(index) = index {
-            parsed[index] = Some(file);
+    } else {
+        for (index, input) in order {
+            let Some(mut file) = parse_source(input.path, input.text, input.hints) else {
+                continue;
+            };
+            if file.format == Format::Terraform {
+                module.read(&file);
+                file.shed_tree(suppression::may_have_suppressions(&file));
+            }
+            if let Some(index) = index {
+                owned[index] = Some(file);
+            }
+        }
+    }
+    for (slot, file) in parsed.iter_mut().zip(&owned) {
+        if let Some(file) = file {
+            *slot = Some(file);
         }
     }
     let calls = Calls::new(called, config);
     let module = ModuleEval::ready(
-        &module,
+        shared.as_ref().map_or(&module, |shared| shared.module),
         tfvars_texts(all().map(|input| (input.path, Some(input.text)))),
         layout(
             all().map(|input| input.hints),
@@ -164,7 +194,7 @@ pub fn analyze_folder_with_calls(
     inputs
         .iter()
         .zip(&parsed)
-        .map(|(input, file)| match file {
+        .map(|(input, file)| match *file {
             Some(file) => analyze_with_change(
                 input,
                 file,

@@ -316,7 +316,7 @@ impl<'m> Evaluator<'m> {
         self.module
             .expressions
             .get(&at.path)
-            .and_then(|expressions| expressions.get(&at.range))
+            .and_then(|expressions| expressions.get(at.range))
             .is_some_and(|expression| match expression {
                 Expression::Literal(_) => true,
                 Expression::Template(parts) => parts
@@ -433,7 +433,7 @@ impl<'m> Evaluator<'m> {
         let Some(expressions) = self.module.expressions.get(file.path) else {
             return unknown;
         };
-        if expressions.contains_key(&range) {
+        if expressions.contains(range) {
             return self.evaluate_range(file.path, range, instance);
         }
         let Some(expression) = lower_at(file, range) else {
@@ -476,7 +476,7 @@ impl<'m> Evaluator<'m> {
             .module
             .expressions
             .get(path)
-            .and_then(|expressions| expressions.get(&range));
+            .and_then(|expressions| expressions.get(range));
         match expression {
             Some(expression) => {
                 self.run(instance, false, |this, state| this.eval(expression, state))
@@ -819,7 +819,7 @@ impl<'m> Evaluator<'m> {
             .module
             .expressions
             .get(&local.value.path)
-            .and_then(|expressions| expressions.get(&local.value.range));
+            .and_then(|expressions| expressions.get(local.value.range));
         let Some(expression) = expression else {
             return Ok(Value::Unknown);
         };

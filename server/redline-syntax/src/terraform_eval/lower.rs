@@ -138,6 +138,28 @@ pub(crate) fn from_hcl(node: TsNode<'_>, text: &str) -> Expression {
     Hcl { text }.expression(node, 0)
 }
 
+/// Lowers `source`, an attribute value cut out of its HCL file, as `from_hcl` lowers it in
+/// place: the value is parsed on its own, after `x = `, which does not change how an
+/// expression parses. Anything but one whole expression is `Unsupported`.
+pub(crate) fn from_hcl_source(source: &str) -> Expression {
+    const PREFIX: &str = "x = ";
+    let text = format!("{PREFIX}{source}\n");
+    let Some(tree) = crate::tree::parse(Language::Hcl, &text) else {
+        return Expression::Unsupported;
+    };
+    let whole = PREFIX.len()..PREFIX.len() + source.len();
+    let expression = crate::hcl::root_body(&tree)
+        .and_then(|body| match body.attributes().as_slice() {
+            [only] => only.expression(),
+            _ => None,
+        })
+        .filter(|expression| expression.byte_range() == whole);
+    match expression {
+        Some(expression) => from_hcl(expression, &text),
+        None => Expression::Unsupported,
+    }
+}
+
 /// Lowers a value written in the JSON syntax; strings are templates when `templates` is set
 /// (attribute values), and literal text otherwise (variable defaults, tfvars).
 pub(crate) fn from_json(node: &Node, templates: bool) -> Expression {

@@ -8,6 +8,7 @@
 //! blocks are not merged (its attributes can still be evaluated by location).
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
 
 use redline_text::{TextRange, TextSize};
 use tree_sitter::Node as TsNode;
@@ -53,10 +54,39 @@ pub struct Module {
     pub providers: Vec<ProviderConfig>,
     /// Duplicates and other declarations that could not be taken as written.
     pub problems: Vec<Problem>,
-    /// Every attribute value of every file, lowered, by file path and value range.
-    pub(crate) expressions: BTreeMap<String, BTreeMap<TextRange, Expression>>,
+    /// Every attribute value of every file, lowered (some on first use), by file path.
+    pub(crate) expressions: BTreeMap<String, FileExpressions>,
     /// Whether a `versions.tf` holds nothing but provider requirements (see `classify`).
     versions_file_only_requirements: bool,
+}
+
+/// The attribute values of one file, by value range, lowered: those of the module's wiring
+/// (variables, locals, outputs, module calls, providers) when the file is read, and those of
+/// `resource` and `data` blocks, which make up most of a module's text and of which the rules
+/// evaluate few, on first use, from the file's text.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct FileExpressions {
+    /// The text of the file, kept when some values are lowered on first use.
+    text: Option<Arc<str>>,
+    values: BTreeMap<TextRange, OnceLock<Expression>>,
+}
+
+impl FileExpressions {
+    /// Whether an attribute value is written at `range`.
+    pub(crate) fn contains(&self, range: TextRange) -> bool {
+        self.values.contains_key(&range)
+    }
+
+    /// The attribute value written at `range`, lowered.
+    pub(crate) fn get(&self, range: TextRange) -> Option<&Expression> {
+        let slot = self.values.get(&range)?;
+        Some(slot.get_or_init(|| {
+            self.text
+                .as_deref()
+                .and_then(|text| text.get(range.start().to_usize()..range.end().to_usize()))
+                .map_or(Expression::Unsupported, lower::from_hcl_source)
+        }))
+    }
 }
 
 /// A `variable` block.
@@ -374,7 +404,7 @@ impl<'f> Reader<'f> {
             Syntax::Hcl => {
                 let mut nodes = BTreeMap::new();
                 if let Some(body) = hcl::root_body(&file.tree) {
-                    index_hcl(body, &mut nodes, 0);
+                    index_hcl(body, &mut nodes, 0, &file.text);
                 }
                 Index::Hcl(nodes)
             }
@@ -486,9 +516,13 @@ impl<'f> Reader<'f> {
     }
 
     fn read_into(self, module: &mut Module) {
-        let mut lowered = BTreeMap::new();
+        let mut lowered = FileExpressions::default();
         for block in &self.model.blocks {
-            self.lower_block(block, &mut lowered);
+            let later = is_lowered_later(self.model.syntax, &block.kind);
+            self.lower_block(block, later, &mut lowered.values);
+            if later && lowered.text.is_none() {
+                lowered.text = Some(Arc::from(&*self.file.text));
+            }
         }
         // Object values of the JSON syntax that the model reads as nested blocks are values
         // of locals, variables, outputs and module inputs; lower them too.
@@ -500,8 +534,9 @@ impl<'f> Reader<'f> {
                 ) {
                     for value in self.values_of(block) {
                         lowered
+                            .values
                             .entry(value.value)
-                            .or_insert_with(|| self.lower(value.value));
+                            .or_insert_with(|| OnceLock::from(self.lower(value.value)));
                     }
                 }
             }
@@ -532,14 +567,25 @@ impl<'f> Reader<'f> {
         }
     }
 
-    fn lower_block(&self, block: &Block, lowered: &mut BTreeMap<TextRange, Expression>) {
+    /// Lowers the attribute values of `block`, or with `later`, makes room for them to be
+    /// lowered on first use.
+    fn lower_block(
+        &self,
+        block: &Block,
+        later: bool,
+        lowered: &mut BTreeMap<TextRange, OnceLock<Expression>>,
+    ) {
         for attribute in &block.body.attributes {
-            lowered
-                .entry(attribute.value.range)
-                .or_insert_with(|| self.lower(attribute.value.range));
+            lowered.entry(attribute.value.range).or_insert_with(|| {
+                if later {
+                    OnceLock::new()
+                } else {
+                    OnceLock::from(self.lower(attribute.value.range))
+                }
+            });
         }
         for nested in &block.body.blocks {
-            self.lower_block(nested, lowered);
+            self.lower_block(nested, later, lowered);
         }
     }
 
@@ -829,7 +875,14 @@ impl<'f> Reader<'f> {
     }
 }
 
-fn index_hcl<'t>(body: hcl::Body<'t>, nodes: &mut BTreeMap<TextRange, TsNode<'t>>, depth: usize) {
+/// Indexes the expression nodes of `body`, but not those of the `resource` and `data` blocks
+/// at the top (`depth` 0), which are lowered on first use from the text.
+fn index_hcl<'t>(
+    body: hcl::Body<'t>,
+    nodes: &mut BTreeMap<TextRange, TsNode<'t>>,
+    depth: usize,
+    text: &str,
+) {
     for attribute in body.attributes() {
         if let Some(expression) = attribute.expression() {
             nodes.insert(crate::tree::range(expression), expression);
@@ -839,10 +892,19 @@ fn index_hcl<'t>(body: hcl::Body<'t>, nodes: &mut BTreeMap<TextRange, TsNode<'t>
         return;
     }
     for block in body.blocks() {
+        if depth == 0 && is_lowered_later(Syntax::Hcl, block.kind(text)) {
+            continue;
+        }
         if let Some(inner) = block.body() {
-            index_hcl(inner, nodes, depth + 1);
+            index_hcl(inner, nodes, depth + 1, text);
         }
     }
+}
+
+/// Whether the attribute values of a top-level block of `kind` are lowered on first use
+/// rather than when the file is read (see `FileExpressions`).
+fn is_lowered_later(syntax: Syntax, kind: &str) -> bool {
+    syntax == Syntax::Hcl && matches!(kind, "resource" | "data")
 }
 
 fn index_json<'f>(

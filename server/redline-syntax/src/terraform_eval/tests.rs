@@ -1035,3 +1035,100 @@ fn expressions_inside_attribute_values() {
     assert_eq!(value("logs.arn"), Value::Unknown);
     assert_eq!(value("jsonencode"), Value::Unknown);
 }
+
+/// Every attribute value of `text` (an HCL file), lowered in place and cut out of the file:
+/// the two must agree. Returns how many values were compared.
+fn lowered_both_ways(text: &str) -> usize {
+    fn walk(body: crate::hcl::Body<'_>, text: &str, depth: usize, compared: &mut usize) {
+        for attribute in body.attributes() {
+            let Some(expression) = attribute.expression() else {
+                continue;
+            };
+            let in_place = format!("{:?}", super::lower::from_hcl(expression, text));
+            let cut_out = format!(
+                "{:?}",
+                super::lower::from_hcl_source(&text[expression.byte_range()])
+            );
+            assert_eq!(in_place, cut_out, "{}", &text[expression.byte_range()]);
+            *compared += 1;
+        }
+        if depth < 32 {
+            for block in body.blocks() {
+                if let Some(inner) = block.body() {
+                    walk(inner, text, depth + 1, compared);
+                }
+            }
+        }
+    }
+    let Some(tree) = crate::tree::parse(crate::Language::Hcl, text) else {
+        return 0;
+    };
+    let mut compared = 0;
+    if let Some(body) = crate::hcl::root_body(&tree) {
+        walk(body, text, 0, &mut compared);
+    }
+    compared
+}
+
+#[test]
+fn resource_values_lowered_on_first_use_are_lowered_as_in_place() {
+    let text = r#"
+variable "names" {
+  default = ["a", "b"]
+}
+resource "aws_s3_bucket" "logs" {
+  bucket        = "${var.prefix}-logs-${count.index}"
+  force_destroy = var.env == "dev" ? true : false # trailing comment
+  count         = length(var.names) > 0 ? length(var.names) : 0
+  tags = merge(var.tags, {
+    Name = upper(local.name) // inner comment
+    "kebab-key" = [for k, v in var.map : "${k}=${v}" if v != null]
+  })
+  policy = <<-EOT
+    {"Statement": [{"Resource": "${aws_s3_bucket.other.arn}/*"}]}
+  EOT
+  list  = [1, -2.5, 0x1F, !var.flag, (var.a + var.b) * 2, var.m[*].id, var.o.*.name]
+  broken = [1, 2
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+data "aws_iam_policy_document" "x" {
+  statement {
+    actions   = ["s3:*"]
+    resources = ["${module.bucket.arn}/*", "*"]
+  }
+}
+"#;
+    assert!(lowered_both_ways(text) >= 10);
+    // Lowered on first use through the module, a resource value evaluates as before.
+    let module = build(&[("main.tf", text)]);
+    let evaluator = Evaluator::new(&module, &[], ModuleKind::Root);
+    let declaration = &module.resources["aws_s3_bucket.logs"];
+    let count = declaration.count.as_ref().expect("count");
+    assert_eq!(evaluator.evaluate(count, None).value, Value::Number(2.0));
+}
+
+/// Runs the comparison over every `.tf` file under `REDLINE_LOWERING_CORPUS`, when set (a
+/// check on real code, such as the unpacked corpus of bench/real).
+#[test]
+fn real_values_lowered_on_first_use_are_lowered_as_in_place() {
+    let Some(root) = std::env::var_os("REDLINE_LOWERING_CORPUS") else {
+        return;
+    };
+    let mut pending = vec![std::path::PathBuf::from(root)];
+    let (mut files, mut values) = (0, 0);
+    while let Some(path) = pending.pop() {
+        if path.is_dir() {
+            if let Ok(entries) = std::fs::read_dir(&path) {
+                pending.extend(entries.flatten().map(|entry| entry.path()));
+            }
+        } else if path.extension().is_some_and(|extension| extension == "tf") {
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                files += 1;
+                values += lowered_both_ways(&text);
+            }
+        }
+    }
+    eprintln!("{files} files, {values} attribute values lowered both ways");
+}

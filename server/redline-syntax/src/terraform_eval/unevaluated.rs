@@ -36,7 +36,7 @@ impl Module {
         if let Some(expression) = self
             .expressions
             .get(&at.path)
-            .and_then(|expressions| expressions.get(&at.range))
+            .and_then(|expressions| expressions.get(at.range))
         {
             walk.expression(expression, 0);
         }
