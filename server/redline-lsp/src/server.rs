@@ -1,5 +1,6 @@
 //! The protocol handlers.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -369,6 +370,7 @@ impl LanguageServer for RedlineServer {
     async fn did_change_watched_files(&self, params: lsp::DidChangeWatchedFilesParams) {
         let mut config_changed = false;
         let mut git_changed = false;
+        let mut touched_folders: BTreeSet<PathBuf> = BTreeSet::new();
         for change in params.changes {
             if change.uri.path().as_str().contains("/.git/") {
                 git_changed = true;
@@ -386,6 +388,16 @@ impl LanguageServer for RedlineServer {
             if redline_workspace::is_terraform_file(change.uri.path().as_str()) {
                 self.session.forget_called_folders();
             }
+            if change.typ != lsp::FileChangeType::CHANGED
+                && let Some(folder) = change
+                    .uri
+                    .to_file_path()
+                    .and_then(|path| path.parent().map(Path::to_path_buf))
+            {
+                // A file created or deleted beside open documents changes what their edits do:
+                // a deleted file's blocks or objects are gone, unless they moved to them.
+                touched_folders.insert(folder);
+            }
             if self.session.documents.contains_key(&change.uri) {
                 // The editor's text wins over the file on disk.
                 continue;
@@ -400,6 +412,22 @@ impl LanguageServer for RedlineServer {
                 }
             } else {
                 analyse_file_from_disk(&self.session, &self.client, change.uri).await;
+            }
+        }
+        if !touched_folders.is_empty() && !config_changed {
+            let uris: Vec<lsp::Uri> = self
+                .session
+                .documents
+                .iter()
+                .map(|entry| entry.key().clone())
+                .filter(|uri| {
+                    uri.to_file_path()
+                        .and_then(|path| path.parent().map(Path::to_path_buf))
+                        .is_some_and(|folder| touched_folders.contains(&folder))
+                })
+                .collect();
+            for uri in uris {
+                self.schedule(uri);
             }
         }
         if git_changed && !config_changed {
