@@ -732,6 +732,38 @@ fn a_deleted_module_file_is_reported_on_the_open_files_of_its_module() {
     assert_eq!(client.shutdown().code(), Some(0));
 }
 
+/// A `moved` block typed in another open file of the module settles the rename: the renamed
+/// file's findings are published again without it.
+#[test]
+fn a_moved_block_in_another_open_file_settles_a_rename() {
+    let workspace = committed_workspace();
+    let mut client = LspClient::start(workspace.dir.path());
+    initialize(
+        &mut client,
+        &workspace,
+        json!({}),
+        json!({"scanWorkspace": false}),
+    );
+    let main = workspace.uri("main.tf");
+    let moves = workspace.uri("moves.tf");
+    open(&mut client, &main, COMMITTED_TF);
+    assert_eq!(client.diagnostics(&main, json!(1)), Vec::<Value>::new());
+    open(&mut client, &moves, "");
+    assert_eq!(client.diagnostics(&moves, json!(1)), Vec::<Value>::new());
+
+    let renamed = COMMITTED_TF.replacen("logs", "archive", 1);
+    change(&mut client, &main, 2, json!([{ "text": renamed }]));
+    let diagnostics = client.diagnostics(&main, json!(2));
+    let codes: Vec<&Value> = diagnostics.iter().map(|d| &d["code"]).collect();
+    assert_eq!(codes, [&json!("RL-TF-002")], "{diagnostics:#?}");
+
+    let moved = "moved {\n  from = aws_s3_bucket.logs\n  to   = aws_s3_bucket.archive\n}\n";
+    change(&mut client, &moves, 2, json!([{ "text": moved }]));
+    assert_eq!(client.diagnostics(&moves, json!(2)), Vec::<Value>::new());
+    assert_eq!(client.diagnostics(&main, json!(2)), Vec::<Value>::new());
+    assert_eq!(client.shutdown().code(), Some(0));
+}
+
 #[test]
 fn renaming_a_resource_asks_for_moved_until_the_fix_is_applied() {
     let workspace = committed_workspace();

@@ -72,6 +72,35 @@ impl RedlineServer {
         }
     }
 
+    /// Re-analyses the other open documents of the Terraform module of `uri`: they are judged
+    /// with its text, so a `moved` block typed in one file settles a rename in another.
+    fn schedule_module_siblings(&self, uri: &lsp::Uri) {
+        if !redline_workspace::is_module_file(uri.path().as_str()) {
+            return;
+        }
+        let folder = |uri: &lsp::Uri| {
+            uri.to_file_path()
+                .and_then(|path| path.parent().map(Path::to_path_buf))
+        };
+        let Some(own) = folder(uri) else {
+            return;
+        };
+        let siblings: Vec<lsp::Uri> = self
+            .session
+            .documents
+            .iter()
+            .map(|entry| entry.key().clone())
+            .filter(|other| {
+                other != uri
+                    && redline_workspace::is_module_file(other.path().as_str())
+                    && folder(other).is_some_and(|other| other == own)
+            })
+            .collect();
+        for sibling in siblings {
+            self.schedule(sibling);
+        }
+    }
+
     fn reanalyse_open_documents(&self) {
         let uris: Vec<lsp::Uri> = self
             .session
@@ -332,6 +361,7 @@ impl LanguageServer for RedlineServer {
             self.session
                 .change(&uri, params.text_document.version, params.content_changes);
         self.schedule(uri.clone());
+        self.schedule_module_siblings(&uri);
         if let Err(error) = outcome {
             self.client
                 .log_message(

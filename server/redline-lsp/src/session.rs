@@ -504,8 +504,8 @@ impl Session {
     }
 
     /// The other files of the folder of `file` whose names `keep` accepts (for a Terraform
-    /// module: `.tf`, `.tf.json` and the tfvars files Terraform loads): open buffers win over
-    /// the files on disk.
+    /// module: `.tf`, `.tf.json` and the tfvars files Terraform loads), and the open documents
+    /// of the folder not saved yet: open buffers win over the files on disk.
     fn folder_files(&self, file: &Path, keep: impl Fn(&str) -> bool) -> Vec<ModuleFile> {
         let Some(folder) = file.parent() else {
             return Vec::new();
@@ -533,6 +533,21 @@ impl Session {
                         .is_some_and(|name| keep(&name.to_string_lossy()))
             })
             .collect();
+        // Open documents of the folder that are not saved yet belong to the module too.
+        for entry in self.documents.iter() {
+            let Some(path) = entry.key().to_file_path().map(|path| path.into_owned()) else {
+                continue;
+            };
+            if path.parent() == Some(folder)
+                && path.as_path() != file
+                && !paths.contains(&path)
+                && path
+                    .file_name()
+                    .is_some_and(|name| keep(&name.to_string_lossy()))
+            {
+                paths.push(path);
+            }
+        }
         paths.sort();
         paths
             .into_iter()
