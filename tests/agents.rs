@@ -811,3 +811,41 @@ fn claude_write_of_nothing_empties_the_file() {
         "{reason}"
     );
 }
+
+/// Deleting a manifest removes its objects, unless they are in another manifest of the folder
+/// already: the hook and `gate` read the folder's other YAML files, as they read a Terraform
+/// module's other files.
+#[test]
+fn deleting_a_manifest_whose_objects_moved_beside_it_is_allowed() {
+    const CLAIM: &str = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data\nspec:\n  accessModes: [ReadWriteOnce]\n";
+    const APP: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\n";
+    let sandbox = Sandbox::new();
+    git(sandbox.path(), &["init", "-q", "-b", "main"]);
+    sandbox.write("k8s/claim.yaml", CLAIM);
+    sandbox.write("k8s/app.yaml", APP);
+    git(sandbox.path(), &["add", "-A"]);
+    git(sandbox.path(), &["commit", "-q", "-m", "base"]);
+    let cwd = sandbox.path().to_str().unwrap();
+    let remove = json!({
+        "cwd": cwd, "hook_event_name": "PreToolUse", "tool_name": "Bash",
+        "tool_input": {"command": "rm k8s/claim.yaml"},
+    });
+    let (said, reason) = read_permission_decision(&hook(&sandbox, "claude", remove.to_string()));
+    assert_eq!(said, Said::Deny, "{reason}");
+    assert!(reason.contains("error[RL-K8S-001]"), "{reason}");
+    let gate = |sandbox: &Sandbox| {
+        sandbox
+            .command(&["gate", "--path", "k8s/claim.yaml"])
+            .write_stdin("")
+            .output()
+            .unwrap()
+    };
+    assert_eq!(gate(&sandbox).status.code(), Some(1));
+
+    // The claim is written into the other manifest first.
+    sandbox.write("k8s/app.yaml", format!("{APP}---\n{CLAIM}"));
+    let (said, reason) = read_permission_decision(&hook(&sandbox, "claude", remove.to_string()));
+    assert_eq!(said, Said::Allow, "{reason}");
+    let output = gate(&sandbox);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+}

@@ -673,6 +673,97 @@ fn edits_are_judged_against_the_committed_text() {
     assert_eq!(client.shutdown().code(), Some(0));
 }
 
+/// A deleted file has no document: what its deletion destroys is shown at the start of the
+/// open files of its module, and goes when the file comes back.
+#[test]
+fn a_deleted_module_file_is_reported_on_the_open_files_of_its_module() {
+    let workspace = committed_workspace();
+    let dir = workspace.dir.path();
+    std::fs::write(
+        dir.join("db.tf"),
+        "resource \"aws_db_instance\" \"orders\" {\n  engine = \"postgres\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("outputs.tf"),
+        "output \"name\" {\n  value = \"x\"\n}\n",
+    )
+    .unwrap();
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", "database"]);
+    let mut client = LspClient::start(dir);
+    initialize(
+        &mut client,
+        &workspace,
+        json!({}),
+        json!({"scanWorkspace": false}),
+    );
+    let uri = workspace.uri("main.tf");
+    open(&mut client, &uri, COMMITTED_TF);
+    assert_eq!(client.diagnostics(&uri, json!(1)), Vec::<Value>::new());
+
+    let deleted = |client: &mut LspClient, name: &str, typ: u64| {
+        client.notify(
+            "workspace/didChangeWatchedFiles",
+            json!({"changes": [{"uri": workspace.uri(name), "type": typ}]}),
+        );
+    };
+    // A file of outputs only: nothing is destroyed.
+    std::fs::remove_file(dir.join("outputs.tf")).unwrap();
+    deleted(&mut client, "outputs.tf", 3);
+    assert_eq!(client.diagnostics(&uri, json!(1)), Vec::<Value>::new());
+
+    std::fs::remove_file(dir.join("db.tf")).unwrap();
+    deleted(&mut client, "db.tf", 3);
+    let diagnostics = client.diagnostics(&uri, json!(1));
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    assert_eq!(diagnostics[0]["code"], "RL-TF-001");
+    assert_eq!(diagnostics[0]["severity"], 1);
+    assert_eq!(diagnostics[0]["range"], range((0, 0), (0, 0)));
+    let message = diagnostics[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("`aws_db_instance.orders` was removed with its file `db.tf`"),
+        "{message}"
+    );
+
+    git(dir, &["checkout", "--", "db.tf"]);
+    deleted(&mut client, "db.tf", 1);
+    assert_eq!(client.diagnostics(&uri, json!(1)), Vec::<Value>::new());
+    assert_eq!(client.shutdown().code(), Some(0));
+}
+
+/// A `moved` block typed in another open file of the module settles the rename: the renamed
+/// file's findings are published again without it.
+#[test]
+fn a_moved_block_in_another_open_file_settles_a_rename() {
+    let workspace = committed_workspace();
+    let mut client = LspClient::start(workspace.dir.path());
+    initialize(
+        &mut client,
+        &workspace,
+        json!({}),
+        json!({"scanWorkspace": false}),
+    );
+    let main = workspace.uri("main.tf");
+    let moves = workspace.uri("moves.tf");
+    open(&mut client, &main, COMMITTED_TF);
+    assert_eq!(client.diagnostics(&main, json!(1)), Vec::<Value>::new());
+    open(&mut client, &moves, "");
+    assert_eq!(client.diagnostics(&moves, json!(1)), Vec::<Value>::new());
+
+    let renamed = COMMITTED_TF.replacen("logs", "archive", 1);
+    change(&mut client, &main, 2, json!([{ "text": renamed }]));
+    let diagnostics = client.diagnostics(&main, json!(2));
+    let codes: Vec<&Value> = diagnostics.iter().map(|d| &d["code"]).collect();
+    assert_eq!(codes, [&json!("RL-TF-002")], "{diagnostics:#?}");
+
+    let moved = "moved {\n  from = aws_s3_bucket.logs\n  to   = aws_s3_bucket.archive\n}\n";
+    change(&mut client, &moves, 2, json!([{ "text": moved }]));
+    assert_eq!(client.diagnostics(&moves, json!(2)), Vec::<Value>::new());
+    assert_eq!(client.diagnostics(&main, json!(2)), Vec::<Value>::new());
+    assert_eq!(client.shutdown().code(), Some(0));
+}
+
 #[test]
 fn renaming_a_resource_asks_for_moved_until_the_fix_is_applied() {
     let workspace = committed_workspace();

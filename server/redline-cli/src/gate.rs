@@ -123,15 +123,17 @@ pub fn judge_changes(
             .collect::<Vec<_>>()
     };
     let mut paths: Vec<PathBuf> = changed.iter().map(|(path, _)| path.clone()).collect();
-    let mut module_folders: Vec<&Path> = changed
+    // The other files of each folder the change touches that belong with the changed ones: the
+    // files of a Terraform module, or the other manifests beside a changed YAML file (an object
+    // of a deleted manifest may have moved to one of them).
+    let mut folders: Vec<(&Path, Kind)> = changed
         .iter()
-        .filter(|(path, _)| redline_workspace::is_module_file(&display(path)))
-        .filter_map(|(path, _)| path.parent())
+        .filter_map(|(path, _)| Some((path.parent()?, Kind::of(&display(path))?)))
         .collect();
-    module_folders.sort();
-    module_folders.dedup();
+    folders.sort();
+    folders.dedup();
     let mut siblings = Vec::new();
-    for folder in module_folders {
+    for (folder, kind) in folders {
         let Ok(listing) = std::fs::read_dir(folder) else {
             continue;
         };
@@ -146,7 +148,7 @@ pub fn judge_changes(
                 })
                 .map(|entry| entry.path())
                 .filter(|sibling| {
-                    !paths.contains(sibling) && redline_workspace::is_module_file(&display(sibling))
+                    !paths.contains(sibling) && Kind::of(&display(sibling)) == Some(kind)
                 }),
         );
     }
@@ -216,6 +218,29 @@ pub fn judge_changes(
         errors: Vec::new(),
         files,
     })
+}
+
+/// The kinds of files judged together with the other files of their folder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    /// A file of a Terraform module: blocks move between them.
+    Module,
+    /// A YAML file redline reads: Kubernetes objects move between manifests.
+    Yaml,
+}
+
+impl Kind {
+    fn of(path: &str) -> Option<Kind> {
+        if redline_workspace::is_module_file(path) {
+            Some(Kind::Module)
+        } else if (path.ends_with(".yaml") || path.ends_with(".yml"))
+            && redline_syntax::detect::is_candidate_path(path)
+        {
+            Some(Kind::Yaml)
+        } else {
+            None
+        }
+    }
 }
 
 fn display(path: &Path) -> String {

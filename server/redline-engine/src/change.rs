@@ -416,6 +416,67 @@ fn analyze_sides(
                 res[index].diagnostics = kept;
             }
         }
+        // A finding whose block is also in an unchanged file of the folder, word for word (the
+        // block was copied there first, as the first step of a move to another file), was
+        // already there: it is not new. Only the same message counts, which names the
+        // resource or object, so that a new block with the same problem as an unchanged one
+        // is still reported.
+        for (&(folder, format), members) in &groups {
+            if members
+                .iter()
+                .all(|&index| res[index].diagnostics.is_empty())
+            {
+                continue;
+            }
+            let mut unchanged: Vec<(&'static str, String)> = Vec::new();
+            for (index, input) in inputs.iter().enumerate() {
+                let Some(file) = parsed[index].1 else {
+                    continue;
+                };
+                if input.is_changed()
+                    || res[index].format != format
+                    || group_folder(input.path, format) != folder
+                {
+                    continue;
+                }
+                let module = modules.get(parent(input.path));
+                let source = SourceInput {
+                    path: input.path,
+                    text: &file.text,
+                    hints: input.hints,
+                    config_relative_path: input.config_relative_path,
+                };
+                let analysis = analyze_with_change(
+                    &source,
+                    file,
+                    None,
+                    module.map(|(_, new)| new),
+                    Some(&new_calls),
+                    config,
+                    options,
+                );
+                unchanged.extend(
+                    analysis
+                        .diagnostics
+                        .into_iter()
+                        .map(|diagnostic| (diagnostic.rule.id, diagnostic.message)),
+                );
+            }
+            for &index in members {
+                res[index].diagnostics.retain(|diagnostic| {
+                    let found = unchanged.iter().position(|(rule, message)| {
+                        *rule == diagnostic.rule.id && *message == diagnostic.message
+                    });
+                    match found {
+                        Some(at) => {
+                            unchanged.swap_remove(at);
+                            false
+                        }
+                        None => true,
+                    }
+                });
+            }
+        }
     }
     res
 }
@@ -438,21 +499,49 @@ fn introduced(
             .collect::<Vec<_>>()
             .join(" ")
     };
-    struct Seen {
-        rule: &'static str,
+    struct Seen<'a> {
+        rule: &'a str,
         flagged: String,
         message: String,
         used: bool,
     }
-    let mut seen: Vec<Seen> = before
-        .iter()
-        .map(|(diagnostic, text)| Seen {
+    let mut seen: Vec<Seen<'_>> = Vec::new();
+    for (diagnostic, text) in before {
+        seen.push(Seen {
             rule: diagnostic.rule.id,
             flagged: flagged(diagnostic, text),
             message: diagnostic.message.clone(),
             used: false,
-        })
-        .collect();
+        });
+        // A finding that repeated this one about the same object was folded into it
+        // (`keep_one_per_object`) and was there too: once the edit removes this one (adds the
+        // retain policy), the other one stands alone, and is not new.
+        for related in diagnostic
+            .related
+            .iter()
+            .filter(|related| related.path.is_none())
+        {
+            let Some((rule, message)) = related
+                .message
+                .strip_prefix("also ")
+                .and_then(|rest| rest.split_once(' '))
+                .and_then(|(rule, rest)| Some((rule, rest.split_once("): ")?.1)))
+            else {
+                continue;
+            };
+            seen.push(Seen {
+                rule,
+                flagged: text
+                    .get(related.range.to_std())
+                    .unwrap_or("")
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                message: message.to_owned(),
+                used: false,
+            });
+        }
+    }
     // For each finding of the new text: whether it is new, as far as known.
     let mut is_new: Vec<Vec<bool>> = after
         .iter()
@@ -629,6 +718,70 @@ mod tests {
         assert_eq!(rule_ids(&all[0]), ["RL-TF-019", "RL-TF-010"]);
     }
 
+    /// Moving a block to another file of the module, one file at a time as an agent writes
+    /// them: the copy written first repeats the findings of the block that is still in its
+    /// unchanged file, so they are not new; a new block with the same problem still is.
+    #[test]
+    fn a_block_copied_from_an_unchanged_file_brings_no_new_findings() {
+        let config = Config::default();
+        let options = AnalysisOptions::default();
+        let copied = analyze_change(
+            &[
+                change("storage.tf", None, Some(FORCE)),
+                change("main.tf", Some(FORCE), Some(FORCE)),
+            ],
+            &config,
+            &options,
+            Report::Introduced,
+        );
+        assert!(
+            rule_ids(&copied[0]).is_empty(),
+            "{:?}",
+            copied[0].diagnostics
+        );
+
+        let other = FORCE.replace("\"logs\" {", "\"audit\" {");
+        let new_bucket = analyze_change(
+            &[
+                change("storage.tf", None, Some(&other)),
+                change("main.tf", Some(FORCE), Some(FORCE)),
+            ],
+            &config,
+            &options,
+            Report::Introduced,
+        );
+        assert!(rule_ids(&new_bucket[0]).contains(&"RL-TF-010"));
+    }
+
+    /// A finding folded into another one about the same object (`keep_one_per_object`) stands
+    /// alone once the edit fixes the other one: adding `DeletionPolicy: Retain` leaves the
+    /// missing deletion protection, which was there before.
+    #[test]
+    fn a_finding_folded_into_a_fixed_one_is_not_new() {
+        let base = "Resources:\n  Orders:\n    Type: AWS::DynamoDB::Table\n    Properties:\n      TableName: orders\n";
+        let new = "Resources:\n  Orders:\n    Type: AWS::DynamoDB::Table\n    DeletionPolicy: Retain\n    UpdateReplacePolicy: Retain\n    Properties:\n      TableName: orders\n";
+        let config = Config::default();
+        let options = AnalysisOptions::default();
+        let all = analyze_change(
+            &[change("template.yaml", Some(base), Some(new))],
+            &config,
+            &options,
+            Report::All,
+        );
+        assert_eq!(rule_ids(&all[0]), ["RL-CFN-006"]);
+        let introduced = analyze_change(
+            &[change("template.yaml", Some(base), Some(new))],
+            &config,
+            &options,
+            Report::Introduced,
+        );
+        assert!(
+            rule_ids(&introduced[0]).is_empty(),
+            "{:?}",
+            introduced[0].diagnostics
+        );
+    }
+
     #[test]
     fn edits_span_the_changed_bytes() {
         let edit = tree_edit("ab\ncd\nef", "ab\ncXd\nef");
@@ -660,10 +813,13 @@ mod tests {
     fn new_and_unchanged_files() {
         let config = Config::default();
         let options = AnalysisOptions::default();
+        // Another bucket: a copy of the moved block would make its findings not new (see
+        // `a_block_copied_from_an_unchanged_file_brings_no_new_findings`).
+        let other = FORCE.replace("\"logs\" {", "\"audit\" {");
         let analyses = analyze_change(
             &[
                 change("a/new.tf", None, Some(FORCE)),
-                change("a/same.tf", Some(FORCE), Some(FORCE)),
+                change("a/same.tf", Some(&other), Some(&other)),
                 change("a/gone.tf", Some(BUCKET), None),
             ],
             &config,

@@ -1,5 +1,6 @@
 //! The protocol handlers.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -68,6 +69,35 @@ impl RedlineServer {
         });
         if let Some(previous) = self.session.pending.insert(uri, task.abort_handle()) {
             previous.abort();
+        }
+    }
+
+    /// Re-analyses the other open documents of the Terraform module of `uri`: they are judged
+    /// with its text, so a `moved` block typed in one file settles a rename in another.
+    fn schedule_module_siblings(&self, uri: &lsp::Uri) {
+        if !redline_workspace::is_module_file(uri.path().as_str()) {
+            return;
+        }
+        let folder = |uri: &lsp::Uri| {
+            uri.to_file_path()
+                .and_then(|path| path.parent().map(Path::to_path_buf))
+        };
+        let Some(own) = folder(uri) else {
+            return;
+        };
+        let siblings: Vec<lsp::Uri> = self
+            .session
+            .documents
+            .iter()
+            .map(|entry| entry.key().clone())
+            .filter(|other| {
+                other != uri
+                    && redline_workspace::is_module_file(other.path().as_str())
+                    && folder(other).is_some_and(|other| other == own)
+            })
+            .collect();
+        for sibling in siblings {
+            self.schedule(sibling);
         }
     }
 
@@ -331,6 +361,7 @@ impl LanguageServer for RedlineServer {
             self.session
                 .change(&uri, params.text_document.version, params.content_changes);
         self.schedule(uri.clone());
+        self.schedule_module_siblings(&uri);
         if let Err(error) = outcome {
             self.client
                 .log_message(
@@ -369,6 +400,7 @@ impl LanguageServer for RedlineServer {
     async fn did_change_watched_files(&self, params: lsp::DidChangeWatchedFilesParams) {
         let mut config_changed = false;
         let mut git_changed = false;
+        let mut touched_folders: BTreeSet<PathBuf> = BTreeSet::new();
         for change in params.changes {
             if change.uri.path().as_str().contains("/.git/") {
                 git_changed = true;
@@ -386,6 +418,16 @@ impl LanguageServer for RedlineServer {
             if redline_workspace::is_terraform_file(change.uri.path().as_str()) {
                 self.session.forget_called_folders();
             }
+            if change.typ != lsp::FileChangeType::CHANGED
+                && let Some(folder) = change
+                    .uri
+                    .to_file_path()
+                    .and_then(|path| path.parent().map(Path::to_path_buf))
+            {
+                // A file created or deleted beside open documents changes what their edits do:
+                // a deleted file's blocks or objects are gone, unless they moved to them.
+                touched_folders.insert(folder);
+            }
             if self.session.documents.contains_key(&change.uri) {
                 // The editor's text wins over the file on disk.
                 continue;
@@ -400,6 +442,22 @@ impl LanguageServer for RedlineServer {
                 }
             } else {
                 analyse_file_from_disk(&self.session, &self.client, change.uri).await;
+            }
+        }
+        if !touched_folders.is_empty() && !config_changed {
+            let uris: Vec<lsp::Uri> = self
+                .session
+                .documents
+                .iter()
+                .map(|entry| entry.key().clone())
+                .filter(|uri| {
+                    uri.to_file_path()
+                        .and_then(|path| path.parent().map(Path::to_path_buf))
+                        .is_some_and(|folder| touched_folders.contains(&folder))
+                })
+                .collect();
+            for uri in uris {
+                self.schedule(uri);
             }
         }
         if git_changed && !config_changed {

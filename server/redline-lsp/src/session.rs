@@ -14,7 +14,7 @@ use redline_engine::{
     analyze_incremental,
 };
 use redline_syntax::{Format, Language, ParsedTree, SourceHints, TextPoint, TreeEdit};
-use redline_text::TextSize;
+use redline_text::{TextRange, TextSize};
 use redline_workspace::Bounds;
 use redline_workspace::git::{self, GitStamp};
 use redline_workspace::modules::{CalledFolders, CalledModulesOptions, read_called_modules};
@@ -470,9 +470,43 @@ impl Session {
         res
     }
 
-    /// The other files of the Terraform module of `file` (`.tf`, `.tf.json` and the tfvars
-    /// files Terraform loads): open buffers win over the files on disk.
-    fn terraform_siblings(&self, file: &Path) -> Vec<ModuleFile> {
+    /// The files of the folder of `file` that an edit deleted: tracked at git's `HEAD`, gone
+    /// from the disk and not open, of the same kind as `file` (Terraform module files, or other
+    /// files redline reads), with their text at `HEAD`. Runs git: call it from a blocking
+    /// thread.
+    fn deleted_files(&self, file: &Path, module_file: bool) -> Vec<ModuleFile> {
+        let Some(folder) = file.parent() else {
+            return Vec::new();
+        };
+        let same_kind = |name: &str| {
+            if module_file {
+                redline_workspace::is_module_file(name)
+            } else {
+                !redline_workspace::is_module_file(name)
+                    && redline_syntax::detect::is_candidate_path(name)
+            }
+        };
+        git::deleted_since_head(folder, same_kind)
+            .into_iter()
+            .filter_map(|(path, text)| {
+                let uri = lsp::Uri::from_file_path(&path)?;
+                if self.documents.contains_key(&uri) {
+                    return None;
+                }
+                let display = self.display_path(Some(&path), &uri, None);
+                Some(ModuleFile {
+                    display,
+                    uri: Some(uri),
+                    text,
+                })
+            })
+            .collect()
+    }
+
+    /// The other files of the folder of `file` whose names `keep` accepts (for a Terraform
+    /// module: `.tf`, `.tf.json` and the tfvars files Terraform loads), and the open documents
+    /// of the folder not saved yet: open buffers win over the files on disk.
+    fn folder_files(&self, file: &Path, keep: impl Fn(&str) -> bool) -> Vec<ModuleFile> {
         let Some(folder) = file.parent() else {
             return Vec::new();
         };
@@ -494,11 +528,26 @@ impl Session {
             .map(|entry| entry.path())
             .filter(|path| {
                 path.as_path() != file
-                    && path.file_name().is_some_and(|name| {
-                        redline_workspace::is_module_file(&name.to_string_lossy())
-                    })
+                    && path
+                        .file_name()
+                        .is_some_and(|name| keep(&name.to_string_lossy()))
             })
             .collect();
+        // Open documents of the folder that are not saved yet belong to the module too.
+        for entry in self.documents.iter() {
+            let Some(path) = entry.key().to_file_path().map(|path| path.into_owned()) else {
+                continue;
+            };
+            if path.parent() == Some(folder)
+                && path.as_path() != file
+                && !paths.contains(&path)
+                && path
+                    .file_name()
+                    .is_some_and(|name| keep(&name.to_string_lossy()))
+            {
+                paths.push(path);
+            }
+        }
         paths.sort();
         paths
             .into_iter()
@@ -641,15 +690,32 @@ impl Session {
         // The other files of the module (a tfvars document is judged with its module too: an
         // edit of it changes the values the module's resources are created with), then those
         // of the local modules it calls.
+        let is_module_file = redline_workspace::is_module_file(&path);
+        // The files of the document's folder that the edit deleted (in git's `HEAD`, gone from
+        // the disk): the deleted file has no document of its own, so what its deletion destroys
+        // is shown on the open documents of its folder.
+        let tracked = self
+            .bases
+            .get(&res.snapshot.uri)
+            .is_some_and(|base| base.git_dir.is_some());
+        let deleted = match (&file_path, &base) {
+            (Some(file), Some(_)) if tracked => self.deleted_files(file, is_module_file),
+            _ => Vec::new(),
+        };
         let siblings = match &file_path {
-            Some(file) if redline_workspace::is_module_file(&path) => {
-                let mut siblings = self.terraform_siblings(file);
+            Some(file) if is_module_file => {
+                let mut siblings = self.folder_files(file, redline_workspace::is_module_file);
                 if is_terraform {
                     let called = self.called_modules(file, &path, &res.text, &siblings);
                     siblings.extend(called);
                 }
                 siblings
             }
+            // Objects of a deleted manifest may have moved to another file of the folder.
+            Some(file) if !deleted.is_empty() => self.folder_files(file, |name| {
+                !redline_workspace::is_module_file(name)
+                    && redline_syntax::detect::is_candidate_path(name)
+            }),
             _ => Vec::new(),
         };
         // A file of the same folder shares the document's hints; a called module's file needs
@@ -668,7 +734,7 @@ impl Session {
         };
         let analysis = match (&base, &file_path) {
             // The edit against the base: every finding of the buffer, plus the edit's own.
-            (Some(base), Some(_)) if **base != *res.text => {
+            (Some(base), Some(_)) if **base != *res.text || !deleted.is_empty() => {
                 let mut inputs = vec![ChangeInput {
                     path: &path,
                     base: Some(base),
@@ -683,10 +749,36 @@ impl Session {
                     hints: sibling_hints(sibling),
                     config_relative_path: None,
                 }));
-                analyze_change(&inputs, &config.config, &options, Report::All)
-                    .into_iter()
-                    .next()
-                    .unwrap_or_default()
+                let first_deleted = inputs.len();
+                inputs.extend(deleted.iter().map(|file| ChangeInput {
+                    path: &file.display,
+                    base: Some(&file.text),
+                    new: None,
+                    hints: input.hints,
+                    config_relative_path: None,
+                }));
+                let mut analyses = analyze_change(&inputs, &config.config, &options, Report::All);
+                let gone: Vec<Diagnostic> = analyses
+                    .drain(first_deleted.min(analyses.len())..)
+                    .flat_map(|analysis| analysis.diagnostics)
+                    .collect();
+                let mut analysis = analyses.into_iter().next().unwrap_or_default();
+                // At the start of the document, without fixes: the fixes are edits of the
+                // deleted file's (empty) text.
+                for mut diagnostic in gone {
+                    diagnostic.range = TextRange::empty(TextSize::from_usize(0));
+                    diagnostic.subject = None;
+                    diagnostic.fixes.clear();
+                    analysis.diagnostics.push(diagnostic);
+                }
+                analysis.diagnostics.sort_by(|a, b| {
+                    (a.range.start(), a.rule.id, &a.message).cmp(&(
+                        b.range.start(),
+                        b.rule.id,
+                        &b.message,
+                    ))
+                });
+                analysis
             }
             _ => {
                 let folder: Vec<SourceInput<'_>> = siblings
@@ -767,7 +859,7 @@ impl Session {
             .unwrap_or_default();
         let siblings = file_path
             .as_deref()
-            .map(|file| self.terraform_siblings(file))
+            .map(|file| self.folder_files(file, redline_workspace::is_module_file))
             .unwrap_or_default();
         let input = |path, text| SourceInput {
             path,

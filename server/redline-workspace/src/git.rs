@@ -419,6 +419,37 @@ pub fn text_at_head(file: &Path) -> Option<String> {
     crate::decode(output.stdout).ok().map(|source| source.text)
 }
 
+/// The files directly in `folder` that git's `HEAD` holds and the working tree no longer has
+/// (deleted, not yet committed), for which `keep` says yes, with their text at `HEAD`. Empty
+/// when the folder is not in a repository.
+pub fn deleted_since_head(folder: &Path, keep: impl Fn(&str) -> bool) -> Vec<(PathBuf, String)> {
+    let Ok(output) = git(folder, &["ls-tree", "-z", "HEAD", "./"]) else {
+        return Vec::new();
+    };
+    if !output.status.success() {
+        return Vec::new();
+    }
+    let listing = String::from_utf8_lossy(&output.stdout);
+    let mut res = Vec::new();
+    for entry in listing.split('\0') {
+        // `<mode> SP <type> SP <object> TAB <name>`, the name relative to `folder`.
+        let Some((meta, name)) = entry.split_once('\t') else {
+            continue;
+        };
+        if meta.split(' ').nth(1) != Some("blob") || name.contains('/') || !keep(name) {
+            continue;
+        }
+        let path = folder.join(name);
+        if std::fs::symlink_metadata(&path).is_ok() {
+            continue;
+        }
+        if let Some(text) = text_at_head(&path) {
+            res.push((path, text));
+        }
+    }
+    res
+}
+
 /// The `git` command for `folder`, with every configured program turned off.
 fn command(folder: &Path) -> Command {
     let mut command = Command::new("git");

@@ -46,7 +46,7 @@ mod tests {
         assert!(cfn_create_only_version().starts_with("hashicorp/terraform-provider-awscc "));
         assert_eq!(
             create_only_properties("AWS::DynamoDB::Table"),
-            ["TableName", "ImportSourceSpecification"]
+            ["TableName", "ImportSourceSpecification", "KeySchema"]
         );
         assert!(
             create_only_properties("AWS::EKS::Cluster")

@@ -14,6 +14,9 @@ declare_rule! {
     /// volume, file system, queue, key, log group, secret, bucket…) from the template, or
     /// renames its logical id, while the deployed template does not retain it.
     /// Resources that do not hold data are left alone.
+    /// A removed resource is reported where it was: at the logical id of the resource that
+    /// followed it (else of the one before it, else at `Resources`); a renamed one at its new
+    /// logical id.
     ///
     /// ## Why it matters
     /// CloudFormation identifies a resource by its logical id and has no way to rename one.
@@ -75,7 +78,7 @@ fn check(ctx: &mut RuleContext<'_>) {
         .copied()
         .filter(|resource| !base_ids.contains(resource.logical_id()))
         .collect();
-    for old in &edit.base {
+    for (index, old) in edit.base.iter().enumerate() {
         let old = *old;
         if new_ids.contains(old.logical_id()) {
             continue;
@@ -129,7 +132,20 @@ fn check(ctx: &mut RuleContext<'_>) {
                      or first deploy it with `DeletionPolicy: Retain` and `UpdateReplacePolicy: \
                      Retain`, then remove it"
                 );
-                ctx.diagnostic(edit.resources_entry.key.range, message)
+                // Where the resource was: at the logical id of the resource that followed it
+                // (else of the one before it) and is still there.
+                let in_new = |kept: &Resource<'_>| {
+                    edit.new
+                        .iter()
+                        .find(|new| new.logical_id() == kept.logical_id())
+                        .map(|new| new.entry.key.range)
+                };
+                let place = edit.base[index + 1..]
+                    .iter()
+                    .find_map(in_new)
+                    .or_else(|| edit.base[..index].iter().rev().find_map(in_new))
+                    .unwrap_or(edit.resources_entry.key.range);
+                ctx.diagnostic(place, message)
             }
         };
         diagnostic.severity = severity;

@@ -14,8 +14,8 @@ declare_rule! {
     /// - `spec.template` of a Job;
     /// - `spec.clusterIP` of a Service (a different address, or a headless service made of a
     ///   normal one);
-    /// - `spec.storageClassName` and `spec.accessModes` of a PersistentVolumeClaim, and a
-    ///   smaller storage request.
+    /// - `spec.storageClassName`, `spec.volumeName` and `spec.accessModes` of a
+    ///   PersistentVolumeClaim, and a smaller storage request.
     ///
     /// The object before the edit is looked up by API group, kind, namespace and name in
     /// every manifest of the folder, so an object moved between files is still compared.
@@ -100,6 +100,8 @@ fn immutable_fields(key: &ObjectKey<'_>) -> &'static [(&'static [&'static str], 
         ("", "Service") => &[(&["spec", "clusterIP"], Compare::ClusterIp)],
         ("", "PersistentVolumeClaim") => &[
             (&["spec", "storageClassName"], Compare::BothSet),
+            // A claim is bound to its volume for good: it cannot be pointed at another one.
+            (&["spec", "volumeName"], Compare::BothSet),
             (&["spec", "accessModes"], Compare::Set),
             (
                 &["spec", "resources", "requests", "storage"],

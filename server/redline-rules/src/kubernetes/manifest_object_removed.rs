@@ -1,6 +1,7 @@
 use redline_diagnostics::{Category, Confidence, Severity};
-use redline_syntax::Format;
 use redline_syntax::value::Node;
+use redline_syntax::{Format, SourceFile};
+use redline_text::TextRange;
 
 use super::{ObjectKey, folder_objects, objects, readable_change};
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
@@ -48,8 +49,9 @@ declare_rule! {
     /// `helm.sh/resource-policy: keep` (Helm), then remove it.
     ///
     /// ## Suppression
-    /// `# redline:ignore RL-K8S-001 -- preview namespace, torn down on purpose` on the first
-    /// line of the file.
+    /// `# redline:ignore RL-K8S-001 -- preview namespace, torn down on purpose` on the line
+    /// above the finding, which is where the removed object was: the first line of the object
+    /// that followed it (else of the one before it, else of the file).
     ///
     /// ## References
     /// - Argo CD documentation, "Sync Options: No Prune Resources"
@@ -72,15 +74,19 @@ fn check(ctx: &mut RuleContext<'_>) {
         return;
     };
     let remaining: Vec<ObjectKey<'_>> = remaining.into_iter().filter_map(ObjectKey::of).collect();
-    // Findings have no place in the new text: they go on its first line.
-    let range = file.line_index.line_range(0, &file.text);
-    for object in objects(base) {
+    let base_objects = objects(base);
+    let new_objects: Vec<(ObjectKey<'_>, &Node)> = objects(file)
+        .into_iter()
+        .filter_map(|object| Some((ObjectKey::of(object)?, object)))
+        .collect();
+    for (index, object) in base_objects.iter().enumerate() {
         let Some(key) = ObjectKey::of(object) else {
             continue;
         };
         if remaining.iter().any(|other| other.matches(&key)) || opts_out_of_pruning(object) {
             continue;
         }
+        let range = former_place(file, &base_objects, index, &new_objects);
         let (consequence, severity) = match key.kind {
             "Namespace" => (
                 "it is deleted, and with it every object inside it",
@@ -117,6 +123,28 @@ fn check(ctx: &mut RuleContext<'_>) {
         diagnostic.severity = severity;
         ctx.report(diagnostic);
     }
+}
+
+/// The first line of the object of the new text that was the removed object's nearest
+/// neighbour in the file, the one after it first (it now starts where the removed object was),
+/// else the one before; the first line of the file when none of its neighbours is left.
+fn former_place(
+    file: &SourceFile<'_>,
+    base_objects: &[&Node],
+    removed: usize,
+    new_objects: &[(ObjectKey<'_>, &Node)],
+) -> TextRange {
+    let in_new_text = |object: &&Node| {
+        let key = ObjectKey::of(object)?;
+        new_objects
+            .iter()
+            .find(|(other, _)| other.matches(&key))
+            .map(|(_, node)| node.range.start())
+    };
+    let after = base_objects[removed + 1..].iter().find_map(in_new_text);
+    let at = after.or_else(|| base_objects[..removed].iter().rev().find_map(in_new_text));
+    let line = at.map_or(0, |offset| file.line_index.line_of(offset));
+    file.line_index.line_range(line, &file.text)
 }
 
 /// Whether the object tells Argo CD, Flux or Helm never to delete it.

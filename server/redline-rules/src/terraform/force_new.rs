@@ -164,8 +164,11 @@ pub(crate) fn force_new_changes<'m>(
                 else {
                     return None;
                 };
-                let pairs = sides
-                    .instance_pairs((old.file.path, old.block), (entry.file.path, entry.block));
+                let pairs = sides.instance_pairs(
+                    (old.file.path, old.block),
+                    (entry.file.path, entry.block),
+                    &module.instance_moves(&old.address, &entry.address),
+                );
                 sides.compare(&pairs, |evaluator, instance, is_base| {
                     if is_base {
                         evaluator.attribute(old.file.path, before, instance)

@@ -38,10 +38,11 @@ declare_rule! {
     /// When the files decide the value on one side only (a literal replaced by a variable set
     /// with `-var`, a default removed), the edit may or may not replace the resource:
     /// RL-TF-006 reports it, as it reports a changed default of a reusable module.
-    /// Instances re-keyed by the edit (`count` to `for_each`) are compared as their `moved`
-    /// blocks pair them (see RL-TF-004), so `"logs-${count.index}"` that becomes
-    /// `"logs-${each.key}"` with the same values replaces nothing; when the instances cannot be
-    /// compared, RL-TF-006 says the edit may replace them.
+    /// Instances re-keyed by the edit (`count` to `for_each`) are compared as the module's
+    /// `moved` blocks pair them, and those without one as their `moved` blocks would pair them
+    /// (see RL-TF-004), so `"logs-${count.index}"` that becomes `"logs-${each.key}"` with the
+    /// same values replaces nothing, while `moved` blocks that swap two instances replace both;
+    /// when the instances cannot be compared, RL-TF-006 says the edit may replace them.
     ///
     /// ## Why it matters
     /// Terraform plans such a change as a replacement: it destroys the object and creates a
@@ -276,6 +277,11 @@ mod tests {
     #[test]
     fn fires_renamed() {
         check_fixture("terraform/force-new-attribute-changed/fires-renamed.tf");
+    }
+
+    #[test]
+    fn fires_moved() {
+        check_fixture("terraform/force-new-attribute-changed/fires-moved.tf");
     }
 
     #[test]

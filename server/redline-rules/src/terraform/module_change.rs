@@ -12,6 +12,7 @@ use std::collections::{HashMap, HashSet};
 use redline_diagnostics::Edit;
 use redline_syntax::SourceFile;
 use redline_syntax::terraform::{Attribute, Block, Repetition, Syntax};
+use redline_syntax::terraform_eval::Key;
 use redline_text::{TextRange, TextSize};
 
 use crate::Change;
@@ -171,6 +172,30 @@ impl<'a> ModuleChange<'a> {
     /// Renames without a `moved` block: (base index, new index).
     pub fn renames(&self) -> &[(usize, usize)] {
         &self.renames
+    }
+
+    /// The instance keys that `moved` blocks take from an instance of `from` to one of `to`
+    /// (`moved { from = a[0], to = a["x"] }` gives `(0, "x")`): how Terraform pairs the
+    /// instances of a re-keyed block, whatever their values say.
+    pub fn instance_moves(&self, from: &str, to: &str) -> Vec<(Key, Key)> {
+        let key = |address: &str, of: &str| -> Option<Key> {
+            let inside = address
+                .strip_prefix(of)?
+                .strip_prefix('[')?
+                .strip_suffix(']')?;
+            match inside
+                .strip_prefix('"')
+                .and_then(|rest| rest.strip_suffix('"'))
+            {
+                Some(name) if !name.contains(['"', '\\', '$']) => Some(Key::Name(name.to_owned())),
+                Some(_) => None,
+                None => inside.parse().ok().map(Key::Index),
+            }
+        };
+        self.moved
+            .iter()
+            .filter_map(|(moved_from, moved_to)| Some((key(moved_from, from)?, key(moved_to, to)?)))
+            .collect()
     }
 
     /// The `moved` blocks whose `from` is an instance of `address` (`address[0]`,

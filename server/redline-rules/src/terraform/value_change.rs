@@ -131,11 +131,15 @@ impl<'a> Sides<'a> {
     }
 
     /// The instances both sides declare for a block, paired by key; one pair without instance
-    /// for a single block, or when either side's instances are not known or too many.
+    /// for a single block, or when either side's instances are not known or too many. `moves`
+    /// are the keys the module's `moved` blocks take instances from and to: Terraform pairs
+    /// the instances they name that way, and the others by key or as their values would pair
+    /// them.
     pub fn instance_pairs(
         &self,
         base: (&str, &Block),
         new: (&str, &Block),
+        moves: &[(Key, Key)],
     ) -> Vec<(Option<Instance>, Option<Instance>)> {
         let before = self.base.instances(base.0, base.1);
         let after = self.new.instances(new.0, new.1);
@@ -150,8 +154,9 @@ impl<'a> Sides<'a> {
                     .into_iter()
                     .filter_map(|old| {
                         let key = old.key();
-                        let key = mapping
+                        let key = moves
                             .iter()
+                            .chain(&mapping)
                             .find(|(from, _)| *from == key)
                             .map_or(key, |(_, to)| to.clone());
                         let new = after.iter().find(|new| new.key() == key)?.clone();
