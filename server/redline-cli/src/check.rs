@@ -4,6 +4,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::Context as _;
 use indicatif::ProgressBar;
@@ -272,11 +273,18 @@ fn analyse_files(
             .map(|group| read_group(&members(group), bounds, &shared))
             .collect();
         drop(shared);
-        let mut called = CalledModules::new(reads.iter().flat_map(|read| {
-            read.called
+        // The called files apart, once each (their texts are shared), so that each job's own
+        // texts are dropped as soon as it is analysed.
+        let called_files: BTreeMap<String, Arc<str>> = reads
+            .iter()
+            .flat_map(|read| &read.called)
+            .map(|file| (file.display.clone(), Arc::clone(&file.text)))
+            .collect();
+        let mut called = CalledModules::new(
+            called_files
                 .iter()
-                .map(|file| (file.display.as_str(), &*file.text))
-        }));
+                .map(|(display, text)| (display.as_str(), &**text)),
+        );
         // A called folder that the batch also analyses is parsed once, for both.
         called.also_analysed(batch.iter().filter_map(|group| {
             let first = &files[*group.first()?];
@@ -284,11 +292,11 @@ fn analyse_files(
         }));
         let outcomes: Vec<(usize, FileOutcome)> = batch
             .par_iter()
-            .zip(&reads)
+            .zip(reads)
             .flat_map_iter(|(group, read)| {
                 let outcomes = process_group(
                     &members(group),
-                    read,
+                    &read,
                     &called,
                     analysis.options,
                     analysis.fix_mode,
