@@ -265,19 +265,25 @@ fn analyse_files(
         let members = |group: &[usize]| -> Vec<&FileJob> {
             group.iter().map(|&index| &files[index]).collect()
         };
-        // Every job of the batch is read first, so that the local modules that several
-        // folders call are read and parsed once for them all.
+        // The local modules that the jobs of the batch call are read first, so that those
+        // that several folders call are read and parsed once for them all. A job's own files
+        // are read (again, for a Terraform folder) when it is analysed, and dropped after:
+        // only the called modules' texts stay for the batch.
         let shared = SharedReads::default();
-        let reads: Vec<GroupRead> = batch
+        let calls: Vec<Vec<CalledFile>> = batch
             .par_iter()
-            .map(|group| read_group(&members(group), bounds, &shared))
+            .map(|group| {
+                let members = members(group);
+                if terraform_folder(&members).is_none() {
+                    return Vec::new();
+                }
+                read_called(&members, &read_own(&members, bounds), bounds, &shared)
+            })
             .collect();
         drop(shared);
-        // The called files apart, once each (their texts are shared), so that each job's own
-        // texts are dropped as soon as it is analysed.
-        let called_files: BTreeMap<String, Arc<str>> = reads
+        let called_files: BTreeMap<String, Arc<str>> = calls
             .iter()
-            .flat_map(|read| &read.called)
+            .flatten()
             .map(|file| (file.display.clone(), Arc::clone(&file.text)))
             .collect();
         let mut called = CalledModules::new(
@@ -292,10 +298,13 @@ fn analyse_files(
         }));
         let outcomes: Vec<(usize, FileOutcome)> = batch
             .par_iter()
-            .zip(reads)
-            .flat_map_iter(|(group, read)| {
+            .zip(calls)
+            .flat_map_iter(|(group, called_files)| {
+                let members = members(group);
+                let mut read = read_own(&members, bounds);
+                read.called = called_files;
                 let outcomes = process_group(
-                    &members(group),
+                    &members,
                     &read,
                     &called,
                     analysis.options,
@@ -407,11 +416,11 @@ struct GroupRead {
     called: Vec<CalledFile>,
 }
 
-/// Reads the files of one job. The Terraform files of a folder come with the folder's other
-/// files (its tfvars, and the Terraform files this run does not analyse: not named, excluded,
-/// or in another shard, which Terraform still reads) and the files of the local modules it
-/// calls.
-fn read_group(members: &[&FileJob], bounds: &Bounds, shared: &SharedReads) -> GroupRead {
+/// Reads the files of one job: its members, and for the Terraform files of a folder the
+/// folder's other files (its tfvars, and the Terraform files this run does not analyse: not
+/// named, excluded, or in another shard, which Terraform still reads). The files of the local
+/// modules it calls are read apart, by `read_called`.
+fn read_own(members: &[&FileJob], bounds: &Bounds) -> GroupRead {
     let sources: Vec<Result<Option<SourceText>, FileProblem>> =
         members.iter().map(|file| read_source(file)).collect();
     let mut res = GroupRead {
@@ -419,24 +428,14 @@ fn read_group(members: &[&FileJob], bounds: &Bounds, shared: &SharedReads) -> Gr
         context: Vec::new(),
         called: Vec::new(),
     };
-    let Some(first) = members.first() else {
+    let Some((folder, folder_display)) = terraform_folder(members) else {
         return res;
     };
-    let Some(folder) = first
-        .path
-        .parent()
-        .filter(|_| is_terraform_file(&first.display))
-    else {
-        return res;
-    };
+    let first = members[0];
     let analysed: Vec<&str> = members
         .iter()
         .filter_map(|file| file.path.file_name()?.to_str())
         .collect();
-    let folder_display = first
-        .display
-        .rfind('/')
-        .map_or("", |index| &first.display[..=index]);
     res.context = read_module_files(folder, bounds, first.config.config.max_file_size, |name| {
         analysed.contains(&name)
     })
@@ -449,6 +448,36 @@ fn read_group(members: &[&FileJob], bounds: &Bounds, shared: &SharedReads) -> Gr
         )
     })
     .collect();
+    res
+}
+
+/// The folder of a job of Terraform files, on disk and as displayed (with a trailing `/`).
+fn terraform_folder<'m>(members: &[&'m FileJob]) -> Option<(&'m Path, &'m str)> {
+    let first = members.first()?;
+    let folder = first
+        .path
+        .parent()
+        .filter(|_| is_terraform_file(&first.display))?;
+    let folder_display = first
+        .display
+        .rfind('/')
+        .map_or("", |index| &first.display[..=index]);
+    Some((folder, folder_display))
+}
+
+/// The files of the local modules that a job's Terraform files call, transitively, given what
+/// `read_own` read of the job.
+fn read_called(
+    members: &[&FileJob],
+    own: &GroupRead,
+    bounds: &Bounds,
+    shared: &SharedReads,
+) -> Vec<CalledFile> {
+    let Some((folder, folder_display)) = terraform_folder(members) else {
+        return Vec::new();
+    };
+    let first = members[0];
+    let res = own;
     let texts: Vec<(&str, &str)> = members
         .iter()
         .zip(&res.sources)
@@ -468,16 +497,15 @@ fn read_group(members: &[&FileJob], bounds: &Bounds, shared: &SharedReads) -> Gr
         open_text: &|_| None,
         shared: Some(shared),
     };
-    res.called = read_called_modules(
+    read_called_modules(
         folder,
         folder_display.trim_end_matches('/'),
         &texts,
         &options,
-    );
-    res
+    )
 }
 
-/// Analyses the files of one job, as `read_group` read them, returning one outcome per file,
+/// Analyses the files of one job, as `read_own` read them, returning one outcome per file,
 /// in order. The Terraform files of a folder are analysed with the folder's other files as one
 /// module, and its local module calls are judged with `called`.
 fn process_group(
