@@ -132,9 +132,8 @@ impl<'a> CalledModules<'a> {
     /// local modules it calls: only the attributes that rules read through a module (of the
     /// resource types `protection::is_read_through_module` lists: protective switches,
     /// firewall rules, policy attachments and role grants; and `extra_types`) can take a value
-    /// from a call, so a folder that neither declares such a
-    /// resource nor calls, however indirectly, a folder that does is not parsed at all (most
-    /// called modules hold none).
+    /// from a call, so a folder that neither declares such a resource nor calls, however
+    /// indirectly, a folder that does is not parsed at all (most called modules hold none).
     fn is_relevant(&self, folder: &Folder<'a>, extra_types: &[String]) -> bool {
         let mut seen: Vec<&str> = Vec::new();
         let mut pending: Vec<&Folder<'a>> = vec![folder];
@@ -447,15 +446,12 @@ fn rehome(
         return None;
     }
     let block = top_block(top)?;
-    let placed = match &source.written {
+    let (range, fixes) = if let Some(written) = &source.written {
         // A finding that only a caller's explicit value causes goes where the caller writes
         // the unsafe text, or nowhere: the called module's own literal or default decides.
-        Some(written) => Some(written_place(top, source, written)?),
-        None => None,
-    };
-    let (range, fixes) = match (placed, input, unset) {
-        (Some(placed), _, _) => placed,
-        (None, input, unset) => match (input, unset) {
+        written_place(top, source, written)?
+    } else {
+        match (input, unset) {
             (Some(index), _) => {
                 let Origin::Input { location, .. } = &source.trace[index] else {
                     return None;
@@ -498,7 +494,7 @@ fn rehome(
                 (TextRange::new(block.range.start(), label_end), Vec::new())
             }
             (None, None) => return None,
-        },
+        }
     };
     let address = resource.as_ref().map(|resource| resource.address());
     let mut message = diagnostic.message;
