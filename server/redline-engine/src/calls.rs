@@ -10,6 +10,12 @@
 //! the `module` block. What the called module decides by itself (a literal, its own locals) is
 //! its own finding, reported when it is analysed, and never repeated at the caller.
 //!
+//! A rule that judges a combination of values (a firewall rule's ports and addresses, the
+//! policy ARN of one attachment, a role) notes the unsafe text itself (`Written`): such a
+//! finding is reported at the caller's string literal that holds the text (in an input the
+//! value was read through, a local, or the call's `for_each`), and not at all when the caller
+//! writes it nowhere, since then the called module's own literal or default decides.
+//!
 //! The front-end gives the files of the called folders beside the caller's, under display
 //! paths that `calls::local_source_folder` gives for the `source` (see `redline-workspace`);
 //! nothing is read here. A missing folder, a call of the module's own folder and a cycle are
@@ -25,7 +31,7 @@ use redline_rules::terraform::force_destroy_enabled::{
     ForceDestroyEnabled, Options as ForceDestroyOptions,
 };
 use redline_rules::terraform::protection::is_read_through_module;
-use redline_rules::{ModuleEval, Rule, ValueSource};
+use redline_rules::{ModuleEval, Rule, ValueSource, Written};
 use redline_syntax::terraform_eval::Location;
 use redline_syntax::terraform_eval::calls::{
     Binding, bind, folder_of, local_source_folder, local_sources,
@@ -190,11 +196,11 @@ impl<'a> CalledModules<'a> {
     }
 
     /// Whether judging `folder` can find anything, by a look at the text of it and of the
-    /// local modules it calls: only the attributes that the protective rules read through a
-    /// module (of the resource types `protection::is_read_through_module` lists, and
-    /// `extra_types`) can take a value from a call, so a folder that neither declares such a
-    /// resource nor calls, however indirectly, a folder that does is not parsed at all (most
-    /// called modules hold none).
+    /// local modules it calls: only the attributes that rules read through a module (of the
+    /// resource types `protection::is_read_through_module` lists: protective switches,
+    /// firewall rules, policy attachments and role grants; and `extra_types`) can take a value
+    /// from a call, so a folder that neither declares such a resource nor calls, however
+    /// indirectly, a folder that does is not parsed at all (most called modules hold none).
     fn is_relevant(&self, folder: &Folder<'a>, extra_types: &[String]) -> bool {
         let mut seen: Vec<&str> = Vec::new();
         let mut pending: Vec<&Folder<'a>> = vec![folder];
@@ -400,7 +406,13 @@ impl<'s, 'a> Calls<'s, 'a> {
                 let Some(source) = source else {
                     continue;
                 };
-                if let Some(rehomed) = rehome(top, child, evaluator, prefix, diagnostic, &source) {
+                if let Some(rehomed) = rehome(top, child, evaluator, prefix, diagnostic, &source)
+                    && !judging.res.iter().any(|other| {
+                        other.rule == rehomed.rule
+                            && other.range == rehomed.range
+                            && other.message == rehomed.message
+                    })
+                {
                     judging.res.push(rehomed);
                 }
             }
@@ -519,49 +531,55 @@ fn rehome(
         return None;
     }
     let block = top_block(top)?;
-    let (range, fixes) = match (input, unset) {
-        (Some(index), _) => {
-            let Origin::Input { location, .. } = &source.trace[index] else {
-                return None;
-            };
-            let range = block
-                .body
-                .attributes
-                .iter()
-                .find(|attribute| attribute.value.range == location.range)
-                .map_or(location.range, |attribute| attribute.range);
-            // A fix moves to the input only when the input is what decides the value (no
-            // variable of the caller's in between) and every edit rewrites the value read.
-            let decides = source.deciding == Some(index);
-            let fixes = if decides {
-                diagnostic
-                    .fixes
+    let (range, fixes) = if let Some(written) = &source.written {
+        // A finding that only a caller's explicit value causes goes where the caller writes
+        // the unsafe text, or nowhere: the called module's own literal or default decides.
+        written_place(top, source, written)?
+    } else {
+        match (input, unset) {
+            (Some(index), _) => {
+                let Origin::Input { location, .. } = &source.trace[index] else {
+                    return None;
+                };
+                let range = block
+                    .body
+                    .attributes
                     .iter()
-                    .filter_map(|fix| {
-                        let edits: Option<Vec<Edit>> = fix
-                            .edits()
-                            .iter()
-                            .map(|edit| {
-                                (edit.range == source.value)
-                                    .then(|| Edit::replace(location.range, &edit.replacement))
-                            })
-                            .collect();
-                        Fix::new(fix.title.clone(), fix.applicability, edits?).ok()
-                    })
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            (range, fixes)
+                    .find(|attribute| attribute.value.range == location.range)
+                    .map_or(location.range, |attribute| attribute.range);
+                // A fix moves to the input only when the input is what decides the value (no
+                // variable of the caller's in between) and every edit rewrites the value read.
+                let decides = source.deciding == Some(index);
+                let fixes = if decides {
+                    diagnostic
+                        .fixes
+                        .iter()
+                        .filter_map(|fix| {
+                            let edits: Option<Vec<Edit>> = fix
+                                .edits()
+                                .iter()
+                                .map(|edit| {
+                                    (edit.range == source.value)
+                                        .then(|| Edit::replace(location.range, &edit.replacement))
+                                })
+                                .collect();
+                            Fix::new(fix.title.clone(), fix.applicability, edits?).ok()
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                (range, fixes)
+            }
+            (None, Some(_)) => {
+                let label_end = block
+                    .labels
+                    .last()
+                    .map_or(block.range.end(), |label| label.range.end());
+                (TextRange::new(block.range.start(), label_end), Vec::new())
+            }
+            (None, None) => return None,
         }
-        (None, Some(_)) => {
-            let label_end = block
-                .labels
-                .last()
-                .map_or(block.range.end(), |label| label.range.end());
-            (TextRange::new(block.range.start(), label_end), Vec::new())
-        }
-        (None, None) => return None,
     };
     let address = resource.as_ref().map(|resource| resource.address());
     let mut message = diagnostic.message;
@@ -596,6 +614,147 @@ fn rehome(
         subject: None,
         ..diagnostic
     })
+}
+
+/// Where the top call's file writes `written`: a string literal that holds the text, whole or
+/// as one of its comma-separated parts, inside an input of the top call that the value was
+/// read through (the last read first), a local of the file it was read through, or the call's
+/// `for_each` or `count` (where `each.value` comes from). With a fix when the literal is
+/// exactly the text and the rule knows how to fix it. `None` when the file writes it nowhere.
+fn written_place(
+    top: &Top<'_>,
+    source: &ValueSource,
+    written: &Written,
+) -> Option<(TextRange, Vec<Fix>)> {
+    let in_top = |location: &Location| location.path == top.file.path;
+    let mut places: Vec<TextRange> = Vec::new();
+    for origin in source.trace.iter().rev() {
+        if let Origin::Input { call, location, .. } = origin
+            && call == &top.call.name
+            && in_top(location)
+        {
+            places.push(location.range);
+        }
+    }
+    for origin in &source.trace {
+        if let Origin::Local { location, .. } = origin
+            && in_top(location)
+        {
+            places.push(location.range);
+        }
+    }
+    places.extend(
+        [&top.call.for_each, &top.call.count]
+            .into_iter()
+            .flatten()
+            .filter(|location| in_top(location))
+            .map(|location| location.range),
+    );
+    let text = &top.file.text;
+    for place in places {
+        let Some(slice) = text.get(place.start().to_usize()..place.end().to_usize()) else {
+            continue;
+        };
+        let Some((range, exact)) = string_literals(slice)
+            .into_iter()
+            .find_map(|(range, value)| {
+                let exact = value == written.text;
+                (exact || value.split(',').any(|part| part.trim() == written.text))
+                    .then_some((range, exact))
+            })
+        else {
+            continue;
+        };
+        let base = place.start().to_usize();
+        let range = TextRange::from_usize(base + range.start, base + range.end);
+        let fixes = match (&written.fix, exact) {
+            (Some((title, applicability, replacement)), true) => vec![Fix::single(
+                title.clone(),
+                *applicability,
+                Edit::replace(range, replacement.clone()),
+            )],
+            _ => Vec::new(),
+        };
+        return Some((range, fixes));
+    }
+    None
+}
+
+/// The plain string literals of a piece of HCL or JSON source, each with its range in `text`
+/// (quotes included) and its value: literals with an interpolation or a directive are left
+/// out, and so is anything inside a comment.
+fn string_literals(text: &str) -> Vec<(std::ops::Range<usize>, String)> {
+    let bytes = text.as_bytes();
+    let mut res = Vec::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        match bytes[at] {
+            b'#' => at = text[at..].find('\n').map_or(bytes.len(), |end| at + end),
+            b'/' if bytes.get(at + 1) == Some(&b'/') => {
+                at = text[at..].find('\n').map_or(bytes.len(), |end| at + end);
+            }
+            b'/' if bytes.get(at + 1) == Some(&b'*') => {
+                at = text[at + 2..]
+                    .find("*/")
+                    .map_or(bytes.len(), |end| at + 2 + end + 2);
+            }
+            b'"' => {
+                let start = at;
+                let mut value = String::new();
+                let mut plain = true;
+                let mut depth = 0usize;
+                at += 1;
+                while at < bytes.len() {
+                    let byte = bytes[at];
+                    if depth > 0 {
+                        match byte {
+                            b'{' => depth += 1,
+                            b'}' => depth -= 1,
+                            _ => {}
+                        }
+                        at += 1;
+                        continue;
+                    }
+                    match byte {
+                        b'\\' => {
+                            if let Some(next) = text[at + 1..].chars().next() {
+                                value.push(match next {
+                                    'n' => '\n',
+                                    't' => '\t',
+                                    other => other,
+                                });
+                                at += 1 + next.len_utf8();
+                            } else {
+                                at += 1;
+                            }
+                            continue;
+                        }
+                        b'$' | b'%' if bytes.get(at + 1) == Some(&b'{') => {
+                            plain = false;
+                            depth = 1;
+                            at += 2;
+                            continue;
+                        }
+                        b'"' | b'\n' => break,
+                        _ => {}
+                    }
+                    let Some(next) = text[at..].chars().next() else {
+                        break;
+                    };
+                    value.push(next);
+                    at += next.len_utf8();
+                }
+                if bytes.get(at) == Some(&b'"') {
+                    at += 1;
+                    if plain {
+                        res.push((start..at, value));
+                    }
+                }
+            }
+            _ => at += 1,
+        }
+    }
+    res
 }
 
 /// The `module` block of the top call in the analysed file's model.
@@ -884,6 +1043,23 @@ mod tests {
             // Other texts under the same paths are not taken for them.
             assert!(called.shared("db", &[(db[0].path, db_variables)]).is_none());
         }
+    }
+
+    #[test]
+    fn string_literals_are_plain_strings_outside_comments() {
+        let text = "[\n  \"0.0.0.0/0\", # \"in a comment\"\n  \"a\\\"b\", \"${var.x}/0\", /* \"c\" */ \"d\" // \"e\"\n]";
+        let found: Vec<(&str, String)> = string_literals(text)
+            .into_iter()
+            .map(|(range, value)| (&text[range], value))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("\"0.0.0.0/0\"", "0.0.0.0/0".to_owned()),
+                ("\"a\\\"b\"", "a\"b".to_owned()),
+                ("\"d\"", "d".to_owned()),
+            ]
+        );
     }
 
     #[test]

@@ -49,6 +49,21 @@ pub struct ValueSource {
     /// The value is a default of a module meant to be called, which applies only to callers
     /// that leave the variable unset: the finding is at most an info.
     pub reusable_default: bool,
+    /// The text that makes the value unsafe, for a finding that only a caller's explicit value
+    /// causes in a called module (an open address range, a policy ARN, a role): the engine
+    /// reports it where the caller writes that text, and not at all when the caller writes it
+    /// nowhere (the called module's own literal or default decides).
+    pub written: Option<Written>,
+}
+
+/// The unsafe text of a value read through a module, and how to fix a literal that holds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Written {
+    /// The text, as a string literal holds it whole or as one of its comma-separated parts.
+    pub text: String,
+    /// The fix of a literal that is exactly the text: its title, its applicability, and the
+    /// source text that replaces the literal.
+    pub fix: Option<(String, Applicability, String)>,
 }
 
 /// A variable definitions file of a module's folder (`terraform.tfvars`, `*.auto.tfvars`, and

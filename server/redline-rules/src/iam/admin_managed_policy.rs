@@ -1,12 +1,12 @@
 use redline_diagnostics::{Category, Confidence, Severity};
 use redline_syntax::cloudformation::resources;
-use redline_syntax::terraform::{Expr, Syntax, TerraformFile};
+use redline_syntax::terraform::{Expr, Syntax, TerraformFile, Value};
 use redline_syntax::value::{Node, NodeKind};
 use redline_syntax::{Format, SourceFile};
 use redline_text::TextRange;
 
-use crate::terraform::{HOLE, module_inputs, reference, string_shape};
-use crate::{FixAvailability, RuleContext, Status, declare_rule};
+use crate::terraform::{HOLE, module_inputs, reference, string_shape, through_module};
+use crate::{FixAvailability, RuleContext, Status, Written, declare_rule};
 
 declare_rule! {
     /// ## What it flags
@@ -30,7 +30,15 @@ declare_rule! {
     /// and `AWS::IAM::Group` (plain strings, `!Sub` and `!Join`), and `Policies` of SAM
     /// functions and state machines; each branch of an `!If` is judged, and a finding in a
     /// branch says under which condition the policy is attached.
-    /// Values redline cannot know (`var.policy_arn`, `!Ref PolicyArn`) are never reported.
+    /// An ARN computed in Terraform (`each.value` of a `for_each` over `var.policies`, a
+    /// variable, a local) is read instance by instance, with the values the module decides; a
+    /// local module (`source = "./…"`) called with an administrator-class policy is reported
+    /// at the caller's string literal that writes the ARN (in the input, a local, or the
+    /// call's `for_each`).
+    /// A called module's own default is the module's choice: a call that writes no such ARN
+    /// is not reported.
+    /// Values redline cannot know (`var.policy_arn` without a value, `!Ref PolicyArn`) are
+    /// never reported.
     ///
     /// ## Why it matters
     /// `AdministratorAccess` allows every action on every resource.
@@ -128,6 +136,7 @@ fn check(ctx: &mut RuleContext<'_>) {
     match file.format {
         Format::Terraform => {
             check_attachments(ctx, file);
+            check_computed_attachments(ctx, file);
             check_permission_sets(ctx, file);
             module_inputs::check(ctx, AdminManagedPolicy::META.code.id);
         }
@@ -151,6 +160,92 @@ fn check_attachments(ctx: &mut RuleContext<'_>, file: &SourceFile<'_>) {
             );
         }
     }
+}
+
+/// Judges the attachments whose policy ARN is computed (`each.value` of a `for_each` over
+/// `var.policies`, a variable, a local), one instance at a time, as the module decides the
+/// value. A reusable module's variables are unknown when it is analysed on its own; judged for
+/// a local module call, they hold the call's inputs, and a finding goes to the caller's
+/// literal that writes the ARN.
+fn check_computed_attachments(ctx: &mut RuleContext<'_>, file: &SourceFile<'_>) {
+    let model = file.terraform();
+    for resource in model.resources() {
+        let Some((_, attribute_name)) = TERRAFORM_ATTRIBUTES
+            .iter()
+            .find(|(kind, _)| *kind == resource.resource_type)
+        else {
+            continue;
+        };
+        let Some(attribute) = resource.attribute(attribute_name) else {
+            continue;
+        };
+        // Literals and `data "aws_iam_policy"` lookups are read as written.
+        let computed = match &attribute.value.value {
+            Value::Unknown => is_computed(file, &attribute.value),
+            Value::List(items) => items.iter().any(|item| is_computed(file, item)),
+            _ => false,
+        };
+        if !computed {
+            continue;
+        }
+        let Some(evaluator) = through_module::evaluator(ctx) else {
+            return;
+        };
+        let address = resource.address();
+        let written_here = |arn: &str| {
+            attribute
+                .value
+                .value
+                .items()
+                .iter()
+                .any(|item| string_shape(file, item).as_deref() == Some(arn))
+        };
+        let mut reported: Vec<&'static str> = Vec::new();
+        for judged in through_module::instances(ctx, evaluator, &resource) {
+            let Some(read) = through_module::read(ctx, evaluator, attribute, &judged) else {
+                continue;
+            };
+            for arn in through_module::strings(&read.value) {
+                let Some(policy) = policy_of_arn(&arn) else {
+                    continue;
+                };
+                if reported.contains(&policy.name) || written_here(&arn) {
+                    continue;
+                }
+                reported.push(policy.name);
+                let through = through_module::chain(ctx, &read)
+                    .map(|chain| format!(" through {chain}"))
+                    .unwrap_or_default();
+                let message = format!(
+                    "`{address}` attaches the AWS-managed `{}` policy{through}: the principal \
+                     {}; attach a customer-managed policy with only the actions it uses and set \
+                     a permissions boundary",
+                    policy.name, policy.grants
+                );
+                through_module::note(
+                    ctx,
+                    attribute,
+                    &read,
+                    Written {
+                        text: arn.clone(),
+                        fix: None,
+                    },
+                );
+                let mut diagnostic = ctx.diagnostic(attribute.value.range, message);
+                diagnostic.severity = policy.severity;
+                ctx.report(diagnostic);
+            }
+        }
+    }
+}
+
+/// Whether `check_attachments` leaves an ARN expression to the module: not a string, a string
+/// template or a `data "aws_iam_policy"` lookup.
+fn is_computed(file: &SourceFile<'_>, value: &Expr) -> bool {
+    value.value == Value::Unknown
+        && string_shape(file, value).is_none()
+        && reference(file, value)
+            .is_none_or(|traversal| !traversal.starts_with("data.aws_iam_policy."))
 }
 
 /// An AWS-managed policy attached to a role, user, group or function.

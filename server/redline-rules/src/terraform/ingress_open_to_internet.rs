@@ -1,12 +1,14 @@
 use redline_diagnostics::{Applicability, Category, Confidence, Edit, Fix, Severity};
 use redline_syntax::cloudformation::{Resource, as_bool};
-use redline_syntax::terraform::{Body, Expr, Value};
+use redline_syntax::terraform::{Attribute, Body, Expr, Resource as TerraformResource, Value};
+use redline_syntax::terraform_eval as evaluated;
 use redline_syntax::value::{Node, NodeKind};
 use redline_syntax::{Format, SourceFile};
 
 use crate::cloudformation::all_resources;
 use crate::edit::string_literal;
-use crate::{FixAvailability, RuleContext, Status, declare_rule};
+use crate::terraform::through_module;
+use crate::{FixAvailability, RuleContext, Status, Written, declare_rule};
 
 declare_rule! {
     /// ## What it flags
@@ -27,8 +29,19 @@ declare_rule! {
     /// (`aws_mq_broker` with `publicly_accessible = true`, `AWS::AmazonMQ::Broker` with
     /// `PubliclyAccessible: true`): such a broker takes no security group, so its AMQP port and
     /// management console face the whole internet.
-    /// Ports, addresses or engines redline cannot see (variables, functions, `!Ref`) are never
-    /// reported.
+    ///
+    /// A Terraform rule whose ports or addresses are computed (variables, locals,
+    /// `count.index`, `each.value`, `lookup` in a map of named rules such as the `var.rules`
+    /// of the security-group modules) is read instance by instance, with the values the module
+    /// decides.
+    /// A local module (`source = "./…"`) called with an open range is reported at the caller's
+    /// string literal that writes the range (`ingress_cidr_blocks = ["0.0.0.0/0"]`, or the
+    /// `cidr_blocks` of one entry of a list of rules), with the fix when the literal is the
+    /// range alone.
+    /// A called module's own default is the module's choice: a call that writes no open range
+    /// is not reported.
+    /// Ports, addresses or engines redline cannot know (variables without a value, data
+    /// sources, `!Ref`) are never reported.
     ///
     /// ## Why it matters
     /// Administration and database ports open to the internet are found by scanners within
@@ -144,7 +157,9 @@ fn check_terraform(ctx: &mut RuleContext<'_>) {
         match resource.resource_type {
             "aws_security_group" => {
                 for ingress in body.blocks_of("ingress") {
-                    if let Some(ports) = aws_ports(&ingress.body) {
+                    if !is_written_out(&ingress.body, AWS_RULE_ATTRIBUTES) {
+                        report_evaluated(ctx, &resource, &ingress.body, &address, None);
+                    } else if let Some(ports) = aws_ports(&ingress.body) {
                         let addresses =
                             open_addresses(&ingress.body, &["cidr_blocks", "ipv6_cidr_blocks"]);
                         report(ctx, &address, ports, &addresses);
@@ -152,7 +167,10 @@ fn check_terraform(ctx: &mut RuleContext<'_>) {
                 }
             }
             "aws_security_group_rule" => {
-                if body.attribute("type").and_then(|a| a.value.value.as_str()) == Some("ingress")
+                if !is_written_out(body, AWS_RULE_ATTRIBUTES) {
+                    report_evaluated(ctx, &resource, body, &address, Some("type"));
+                } else if body.attribute("type").and_then(|a| a.value.value.as_str())
+                    == Some("ingress")
                     && let Some(ports) = aws_ports(body)
                 {
                     let addresses = open_addresses(body, &["cidr_blocks", "ipv6_cidr_blocks"]);
@@ -160,7 +178,9 @@ fn check_terraform(ctx: &mut RuleContext<'_>) {
                 }
             }
             "aws_vpc_security_group_ingress_rule" => {
-                if let Some(ports) = aws_ports(body) {
+                if !is_written_out(body, VPC_RULE_ATTRIBUTES) {
+                    report_evaluated(ctx, &resource, body, &address, None);
+                } else if let Some(ports) = aws_ports(body) {
                     let addresses = open_addresses(body, &["cidr_ipv4", "cidr_ipv6"]);
                     report(ctx, &address, ports, &addresses);
                 }
@@ -215,6 +235,195 @@ fn check_terraform(ctx: &mut RuleContext<'_>) {
             _ => {}
         }
     }
+}
+
+/// The attributes of an AWS security group rule that decide what it opens: the rule is read
+/// through the module when one of them is not written out as a literal.
+const AWS_RULE_ATTRIBUTES: &[&str] = &[
+    "type",
+    "protocol",
+    "from_port",
+    "to_port",
+    "cidr_blocks",
+    "ipv6_cidr_blocks",
+];
+
+/// The same for `aws_vpc_security_group_ingress_rule`.
+const VPC_RULE_ATTRIBUTES: &[&str] = &[
+    "ip_protocol",
+    "from_port",
+    "to_port",
+    "cidr_ipv4",
+    "cidr_ipv6",
+];
+
+/// Whether every attribute of `names` that `body` sets is a literal (a list of literals for a
+/// list), so that the rule reads it as written.
+fn is_written_out(body: &Body, names: &[&str]) -> bool {
+    names.iter().all(|name| {
+        body.attribute(name)
+            .is_none_or(|attribute| match &attribute.value.value {
+                Value::Unknown => false,
+                Value::List(items) => items.iter().all(|item| item.value != Value::Unknown),
+                _ => true,
+            })
+    })
+}
+
+/// Judges an AWS security group rule whose ports or addresses are computed (from variables,
+/// locals, `count.index`, `each.value`, `lookup` in a map of named rules), one instance at a
+/// time, as the module decides the values. A reusable module's variables are unknown when it
+/// is analysed on its own; judged for a local module call, they hold the call's inputs, and a
+/// finding goes to the caller's literal that writes the open range.
+fn report_evaluated(
+    ctx: &mut RuleContext<'_>,
+    resource: &TerraformResource<'_>,
+    body: &Body,
+    address: &str,
+    type_attribute: Option<&str>,
+) {
+    let Some(evaluator) = through_module::evaluator(ctx) else {
+        return;
+    };
+    // One finding per attribute and open range, naming what every instance opens.
+    let mut found: Vec<Found<'_>> = Vec::new();
+    for judged in through_module::instances(ctx, evaluator, resource) {
+        let read = |name: &str| {
+            body.attribute(name)
+                .and_then(|attribute| through_module::read(ctx, evaluator, attribute, &judged))
+        };
+        if let Some(name) = type_attribute
+            && read(name)
+                .and_then(|type_value| type_value.value.as_str().map(str::to_owned))
+                .as_deref()
+                != Some("ingress")
+        {
+            continue;
+        }
+        let protocol = read("protocol").or_else(|| read("ip_protocol"));
+        let Some(ports) = protocol.and_then(|protocol| {
+            evaluated_ports(&protocol.value, read("from_port"), read("to_port"))
+        }) else {
+            continue;
+        };
+        if describe(ports).is_none() {
+            continue;
+        }
+        for name in ["cidr_blocks", "ipv6_cidr_blocks", "cidr_ipv4", "cidr_ipv6"] {
+            let Some(attribute) = body.attribute(name) else {
+                continue;
+            };
+            let Some(addresses) = through_module::read(ctx, evaluator, attribute, &judged) else {
+                continue;
+            };
+            for open in through_module::strings(&addresses.value) {
+                if !is_open_text(&open) {
+                    continue;
+                }
+                match found
+                    .iter_mut()
+                    .find(|found| std::ptr::eq(found.attribute, attribute) && found.open == open)
+                {
+                    Some(found) => found.ports.push(ports),
+                    None => found.push(Found {
+                        attribute,
+                        open,
+                        addresses: addresses.clone(),
+                        ports: vec![ports],
+                    }),
+                }
+            }
+        }
+    }
+    for Found {
+        attribute,
+        open,
+        addresses,
+        ports,
+    } in found
+    {
+        let mut exposures: Vec<String> = Vec::new();
+        for exposure in ports.iter().copied().filter_map(describe) {
+            if !exposures.contains(&exposure) {
+                exposures.push(exposure);
+            }
+        }
+        let exposure = exposures.join(" and ");
+        // A literal written at the attribute is reported as written, with its fix.
+        let written = match &attribute.value.value {
+            Value::List(items) => items
+                .iter()
+                .find(|item| item.value.as_str() == Some(open.as_str())),
+            Value::String(text) if *text == open => Some(&attribute.value),
+            _ => None,
+        };
+        if let Some(written) = written {
+            report_exposure(ctx, address, &exposure, &[written]);
+            continue;
+        }
+        let through = through_module::chain(ctx, &addresses)
+            .map(|chain| format!(", through {chain}"))
+            .unwrap_or_default();
+        let message = format!(
+            "`{address}` lets the whole internet ({open}) reach {exposure}{through}: \
+             anyone can attempt logins or queries on it; allow only the networks that need \
+             access"
+        );
+        let replacement = restricted(&open);
+        through_module::note(
+            ctx,
+            attribute,
+            &addresses,
+            Written {
+                text: open.clone(),
+                fix: Some((
+                    format!(
+                        "Allow only {} (then narrow it to the networks that need access)",
+                        replacement.trim_matches('"')
+                    ),
+                    Applicability::Unsafe,
+                    replacement.to_owned(),
+                )),
+            },
+        );
+        let diagnostic = ctx.diagnostic(attribute.value.range, message);
+        ctx.report(diagnostic);
+    }
+}
+
+/// An open range that a rule's instances let reach sensitive ports.
+struct Found<'a> {
+    attribute: &'a Attribute,
+    open: String,
+    addresses: through_module::Read,
+    ports: Vec<Ports>,
+}
+
+/// Ports of an AWS rule from evaluated values, as `aws_ports` reads literals.
+fn evaluated_ports(
+    protocol: &evaluated::Value,
+    from: Option<through_module::Read>,
+    to: Option<through_module::Read>,
+) -> Option<Ports> {
+    let protocol = match protocol {
+        evaluated::Value::Number(number) => evaluated::Value::Number(*number).to_string(),
+        evaluated::Value::String(text) => text.to_ascii_lowercase(),
+        _ => return None,
+    };
+    if matches!(protocol.as_str(), "-1" | "all") {
+        return Some(ALL_PORTS);
+    }
+    if !matches!(protocol.as_str(), "tcp" | "udp" | "6" | "17") {
+        return None;
+    }
+    let port = |read: Option<through_module::Read>| -> Option<u32> {
+        let number = read?.value.as_number()?;
+        (0.0..=65535.0).contains(&number).then_some(number as u32)
+    };
+    Some(Ports {
+        from: port(from)?,
+        to: port(to)?,
+    })
 }
 
 /// What a public RabbitMQ broker exposes.
@@ -409,9 +618,14 @@ fn cloudformation_text(node: &Node) -> Option<&str> {
 }
 
 fn report(ctx: &mut RuleContext<'_>, address: &str, ports: Ports, addresses: &[&Expr]) {
-    let Some(exposure) = describe(ports) else {
-        return;
-    };
+    if let Some(exposure) = describe(ports) {
+        report_exposure(ctx, address, &exposure, addresses);
+    }
+}
+
+/// Reports each open range of `addresses`, written as literals, as letting the internet reach
+/// `exposure`, with the fix.
+fn report_exposure(ctx: &mut RuleContext<'_>, address: &str, exposure: &str, addresses: &[&Expr]) {
     for open in addresses {
         let written = ctx.file().slice(open.range).to_owned();
         let message = format!(

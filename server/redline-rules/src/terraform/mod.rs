@@ -27,6 +27,7 @@ pub mod resource_removed;
 pub mod s3_public_access_block_disabled;
 pub mod s3_public_acl;
 pub mod short_recovery_window;
+pub mod through_module;
 mod value_change;
 
 use redline_diagnostics::Edit;

@@ -242,7 +242,9 @@ pub const ENVIRONMENT_CONTAINERS: &[&str] = &[
 /// Whether the protective rules read an attribute of `resource_type` with `read`, through the
 /// module's variables and a module call's inputs: the types of the tables above, the
 /// force-delete switches (`force-destroy-enabled`, and the `extra_resources` it is configured
-/// with, which the caller checks) and bucket versioning. The engine judges a called module
+/// with, which the caller checks), bucket versioning, and the firewall rules, policy
+/// attachments and role grants that rules read per instance (`through_module::READ_TYPES`).
+/// The engine judges a called module
 /// with a call's inputs only when it declares one of these, since nothing else can be caused
 /// by the call.
 pub fn is_read_through_module(resource_type: &str) -> bool {
@@ -258,6 +260,7 @@ pub fn is_read_through_module(resource_type: &str) -> bool {
                 .map(|(kind, _, _)| *kind),
         )
         .chain(["aws_s3_bucket_versioning", "aws_fsx_windows_file_system"])
+        .chain(crate::terraform::through_module::READ_TYPES.iter().copied())
         .any(|kind| kind == resource_type)
 }
 
@@ -461,6 +464,7 @@ pub fn read(ctx: &RuleContext<'_>, attribute: &Attribute) -> Read {
             deciding: Some(index),
             decided: decided_place(origin),
             reusable_default,
+            written: None,
         });
     }
     let literal = deciding_literal && through.as_ref().is_some_and(|through| through.direct);
@@ -573,7 +577,7 @@ fn deciding(trace: &[Origin]) -> Option<usize> {
 }
 
 /// Where a deciding origin's value is written, and what it is, for related information.
-fn decided_place(origin: &Origin) -> Option<(Location, String)> {
+pub(crate) fn decided_place(origin: &Origin) -> Option<(Location, String)> {
     Some(match origin {
         Origin::Default { variable, location } => {
             (location.clone(), format!("the default of `var.{variable}`"))

@@ -40,6 +40,13 @@ pub const MAX_FOR_ITEMS: usize = 1_000;
 /// The most instances `Evaluator::instances` lists; more give `Instances::Unknown`.
 pub const MAX_INSTANCES: usize = 1_000;
 
+/// The most values `Evaluator::possible_values` lists; an expression with more branches
+/// gives one unknown value.
+pub const MAX_POSSIBLE: usize = 8;
+
+/// How many conditionals deep `Evaluator::possible_values` looks for branches.
+const MAX_BRANCH_DEPTH: usize = 4;
+
 /// Evaluates the expressions of one module.
 ///
 /// Locals are evaluated once and shared by later evaluations, so one evaluator should serve
@@ -147,6 +154,19 @@ pub struct Evaluation {
     /// Whether the evaluation reached a bound (depth, work, `for` size), which made the value
     /// `Unknown`.
     pub limit_reached: bool,
+}
+
+/// One value an expression may take when a condition it depends on is not known.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Possible {
+    /// The value of the branch.
+    pub value: Value,
+    /// The unknown conditions that lead to it, outermost first, each as written
+    /// (`var.enable_export_backup`, or `a condition` when it is not a simple name or
+    /// comparison) with the side taken.
+    pub conditions: Vec<(String, bool)>,
+    /// The locals and variables the value was read through.
+    pub trace: Vec<Origin>,
 }
 
 /// One instance of a resource or module with `count` or `for_each`.
@@ -440,6 +460,153 @@ impl<'m> Evaluator<'m> {
             return unknown;
         };
         self.run(instance, false, |this, state| this.eval(&expression, state))
+    }
+
+    /// The values the attribute value written at `at` may take: its value when the files
+    /// decide it; else, when it is a conditional (directly, or through locals) whose condition
+    /// is not known, the value of each branch with the condition that leads to it, branches
+    /// that are conditionals themselves followed `MAX_BRANCH_DEPTH` deep. An expression with
+    /// more than `MAX_POSSIBLE` branches, or one that reaches a bound, gives one unknown value.
+    ///
+    /// A rule that judges each branch reports a value the module itself writes under a
+    /// condition (`var.export ? "roles/cloudsql.admin" : "roles/cloudsql.viewer"`), which a
+    /// plain evaluation leaves unknown.
+    pub fn possible_values(&self, at: &Location, instance: Option<&Instance>) -> Vec<Possible> {
+        let whole = self.evaluate(at, instance);
+        let unknown = |trace: Vec<Origin>| {
+            vec![Possible {
+                value: Value::Unknown,
+                conditions: Vec::new(),
+                trace,
+            }]
+        };
+        if whole.limit_reached {
+            return unknown(whole.trace);
+        }
+        if whole.value != Value::Unknown {
+            return vec![Possible {
+                value: whole.value,
+                conditions: Vec::new(),
+                trace: whole.trace,
+            }];
+        }
+        let Some(expression) = self
+            .module
+            .expressions
+            .get(&at.path)
+            .and_then(|expressions| expressions.get(at.range))
+        else {
+            return unknown(whole.trace);
+        };
+        let mut res = Vec::new();
+        let mut branch = Possible {
+            value: Value::Unknown,
+            conditions: Vec::new(),
+            trace: Vec::new(),
+        };
+        if !self.branches(expression, instance, &mut branch, 0, &mut res) {
+            return unknown(whole.trace);
+        }
+        res
+    }
+
+    /// Adds the values `expression` may take to `res`, each with the conditions of `branch`;
+    /// `false` when there are too many or an evaluation reached a bound.
+    fn branches(
+        &self,
+        expression: &Expression,
+        instance: Option<&Instance>,
+        branch: &mut Possible,
+        depth: usize,
+        res: &mut Vec<Possible>,
+    ) -> bool {
+        if depth > MAX_BRANCH_DEPTH {
+            return false;
+        }
+        match expression {
+            Expression::Conditional(parts) => {
+                let [condition, then, otherwise] = parts.as_ref();
+                let decided = self.run(instance, false, |this, state| this.eval(condition, state));
+                if decided.limit_reached {
+                    return false;
+                }
+                let side = match to_bool(&decided.value) {
+                    Conversion::Known(side) => Some(side),
+                    Conversion::Unknown => None,
+                    // Terraform rejects the expression: it has no value.
+                    Conversion::Invalid => return true,
+                };
+                let sides: Vec<(bool, &Expression)> = match side {
+                    Some(true) => vec![(true, then)],
+                    Some(false) => vec![(false, otherwise)],
+                    None => vec![(true, then), (false, otherwise)],
+                };
+                for (taken, next) in sides {
+                    let mut inner = branch.clone();
+                    inner.trace.extend(decided.trace.iter().cloned());
+                    if side.is_none() {
+                        inner
+                            .conditions
+                            .push((describe_condition(condition), taken));
+                    }
+                    if !self.branches(next, instance, &mut inner, depth + 1, res) {
+                        return false;
+                    }
+                }
+                true
+            }
+            Expression::Template(parts)
+                if matches!(parts.as_slice(), [TemplatePart::Interpolation(_)]) =>
+            {
+                let [TemplatePart::Interpolation(only)] = parts.as_slice() else {
+                    return false;
+                };
+                self.branches(only, instance, branch, depth, res)
+            }
+            Expression::Traversal(traversal)
+                if matches!(&traversal.root, Root::Name(root) if root == "local")
+                    && matches!(traversal.steps.as_slice(), [Traverse::Attribute(_)]) =>
+            {
+                let [Traverse::Attribute(name)] = traversal.steps.as_slice() else {
+                    return false;
+                };
+                let Some(local) = self.module.locals.get(name) else {
+                    return true;
+                };
+                let Some(inner_expression) = self
+                    .module
+                    .expressions
+                    .get(&local.value.path)
+                    .and_then(|expressions| expressions.get(local.value.range))
+                else {
+                    return true;
+                };
+                let mut inner = branch.clone();
+                push_trace(
+                    &mut inner.trace,
+                    Origin::Local {
+                        name: name.clone(),
+                        location: local.value.clone(),
+                    },
+                );
+                // A local sees no instance.
+                self.branches(inner_expression, None, &mut inner, depth + 1, res)
+            }
+            _ => {
+                let evaluation =
+                    self.run(instance, false, |this, state| this.eval(expression, state));
+                if evaluation.limit_reached || res.len() >= MAX_POSSIBLE {
+                    return false;
+                }
+                let mut found = branch.clone();
+                found.value = evaluation.value;
+                for origin in evaluation.trace {
+                    push_trace(&mut found.trace, origin);
+                }
+                res.push(found);
+                true
+            }
+        }
     }
 
     /// The instances `block` (a resource, data source or module call of the file at `path`)
@@ -1098,6 +1265,60 @@ fn keep(value: &Value, state: &mut State<'_>) -> Value {
     } else {
         Value::Unknown
     }
+}
+
+/// Adds `origin` to a trace unless it is there already.
+fn push_trace(trace: &mut Vec<Origin>, origin: Origin) {
+    if !trace.contains(&origin) {
+        trace.push(origin);
+    }
+}
+
+/// A condition as a message names it: a variable or local (`var.export`), its negation, or
+/// its comparison with a literal (`var.env == "prod"`); `a condition` for anything else.
+fn describe_condition(condition: &Expression) -> String {
+    fn name(expression: &Expression) -> Option<String> {
+        let Expression::Traversal(traversal) = expression else {
+            return None;
+        };
+        let Root::Name(root) = &traversal.root else {
+            return None;
+        };
+        let mut res = root.clone();
+        for step in &traversal.steps {
+            let Traverse::Attribute(attribute) = step else {
+                return None;
+            };
+            res.push('.');
+            res.push_str(attribute);
+        }
+        Some(res)
+    }
+    fn literal(expression: &Expression) -> Option<String> {
+        match expression {
+            Expression::Literal(value @ (Value::String(_) | Value::Number(_) | Value::Bool(_))) => {
+                Some(value.to_string())
+            }
+            Expression::Template(parts) => match parts.as_slice() {
+                [TemplatePart::Text(text)] => Some(Value::String(text.clone()).to_string()),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+    let described = match condition {
+        Expression::Unary(UnaryOp::Not, operand) => name(operand).map(|name| format!("!{name}")),
+        Expression::Binary(op @ (BinaryOp::Equal | BinaryOp::NotEqual), operands) => {
+            let [left, right] = operands.as_ref();
+            let symbol = if *op == BinaryOp::Equal { "==" } else { "!=" };
+            match (name(left), literal(right)) {
+                (Some(left), Some(right)) => Some(format!("{left} {symbol} {right}")),
+                _ => None,
+            }
+        }
+        other => name(other),
+    };
+    described.unwrap_or_else(|| "a condition".to_owned())
 }
 
 fn push_origin(state: &mut State<'_>, origin: Origin) {

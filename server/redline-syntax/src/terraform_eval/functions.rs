@@ -55,6 +55,7 @@ pub(crate) fn is_known(name: &str) -> bool {
             | "zipmap"
             | "compact"
             | "distinct"
+            | "sort"
             | "one"
             | "min"
             | "max"
@@ -115,6 +116,7 @@ pub(crate) fn call(name: &str, args: Vec<Value>, budget: &mut Budget) -> Outcome
         "zipmap" => zipmap(args),
         "compact" => compact(args),
         "distinct" => distinct(args),
+        "sort" => sort(args),
         "one" => one(args),
         "min" => fold_numbers(&args, f64::min),
         "max" => fold_numbers(&args, f64::max),
@@ -735,6 +737,28 @@ fn distinct(args: Vec<Value>) -> Outcome {
                 }
             }
             Ok(Value::List(res))
+        }
+        other if is_opaque(&other) => Ok(Value::Unknown),
+        _ => Err(Invalid),
+    }
+}
+
+/// `sort`: the strings of a list in lexical order; Terraform converts numbers and booleans
+/// to strings first.
+fn sort(args: Vec<Value>) -> Outcome {
+    match single(args)? {
+        list @ Value::List(_) if !list.is_known() => Ok(Value::Unknown),
+        Value::List(items) => {
+            let mut res = Vec::with_capacity(items.len());
+            for item in &items {
+                match to_text(item) {
+                    Conversion::Known(text) => res.push(text),
+                    Conversion::Unknown => return Ok(Value::Unknown),
+                    Conversion::Invalid => return Err(Invalid),
+                }
+            }
+            res.sort();
+            Ok(Value::List(res.into_iter().map(Value::String).collect()))
         }
         other if is_opaque(&other) => Ok(Value::Unknown),
         _ => Err(Invalid),

@@ -219,6 +219,53 @@ fn conditional_count_gives_known_instances() {
 }
 
 #[test]
+fn possible_values_follow_unknown_conditions_through_locals() {
+    let text = "variable \"export\" {}\nvariable \"env\" {}\nlocals {\n  role = var.export ? \"roles/cloudsql.admin\" : \"roles/cloudsql.viewer\"\n  nested = var.env == \"prod\" ? local.role : (!var.export ? \"a\" : \"b\")\n}\nresource \"google_project_iam_member\" \"m\" {\n  role  = local.role\n  other = local.nested\n  known = \"roles/viewer\"\n}\n";
+    let parsed = parse(&[("main.tf", text)]);
+    let refs: Vec<&SourceFile<'_>> = parsed.iter().collect();
+    let module = Module::build(&refs);
+    let evaluator = Evaluator::new(&module, &[], ModuleKind::Reusable);
+    let model = parsed[0].terraform();
+    let resource = model.resources().next().expect("resource");
+    let at = |name: &str| super::Location {
+        path: "main.tf".into(),
+        range: resource.attribute(name).expect("written").value.range,
+        line: 1,
+    };
+    let role = evaluator.possible_values(&at("role"), None);
+    let shown: Vec<(String, Vec<(String, bool)>)> = role
+        .iter()
+        .map(|possible| (possible.value.to_string(), possible.conditions.clone()))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            (
+                "\"roles/cloudsql.admin\"".to_owned(),
+                vec![("var.export".to_owned(), true)]
+            ),
+            (
+                "\"roles/cloudsql.viewer\"".to_owned(),
+                vec![("var.export".to_owned(), false)]
+            ),
+        ]
+    );
+    assert!(matches!(&role[0].trace[0], Origin::Local { name, .. } if name == "role"));
+    let nested = evaluator.possible_values(&at("other"), None);
+    assert_eq!(nested.len(), 4);
+    assert_eq!(
+        nested[3].conditions,
+        [
+            ("var.env == \"prod\"".to_owned(), false),
+            ("!var.export".to_owned(), false)
+        ]
+    );
+    let known = evaluator.possible_values(&at("known"), None);
+    assert_eq!(known.len(), 1);
+    assert!(known[0].conditions.is_empty());
+}
+
+#[test]
 fn for_each_gives_each_key_and_value_per_instance() {
     let text = "variable \"buckets\" {\n  default = {\n    logs = { force = true }\n    data = { force = false }\n  }\n}\nresource \"aws_s3_bucket\" \"b\" {\n  for_each      = var.buckets\n  bucket        = each.key\n  force_destroy = each.value.force\n}\nresource \"aws_s3_bucket\" \"s\" {\n  for_each = toset([\"b\", \"a\", \"b\"])\n}\nresource \"aws_s3_bucket\" \"n\" {\n  count = 1000000000000\n}\n";
     let parsed = parse(&[("main.tf", text)]);
@@ -474,6 +521,10 @@ fn functions_compute_when_their_arguments_are_known() {
         ("replace(\"a-b\", \"/-/\", \"_\")", "(known after apply)"),
         ("compact([\"a\", \"\", null, \"b\"])", "[\"a\", \"b\"]"),
         ("distinct([1, 2, 1])", "[1, 2]"),
+        (
+            "sort([\"b\", \"a\", 10, 9])",
+            "[\"10\", \"9\", \"a\", \"b\"]",
+        ),
         ("one([])", "null"),
         ("one([\"x\"])", "\"x\""),
         ("startswith(\"arn:aws\", \"arn:\")", "true"),
