@@ -49,6 +49,8 @@ pub enum Format {
     Dockerfile,
     /// An Azure Pipelines definition.
     AzurePipelines,
+    /// An Atmos workflow file (`workflows:` whose steps run Atmos or shell commands).
+    AtmosWorkflow,
 }
 
 /// The language of a file, and its format when the path alone decides it.
@@ -75,6 +77,7 @@ impl Format {
         Format::Makefile,
         Format::Dockerfile,
         Format::AzurePipelines,
+        Format::AtmosWorkflow,
     ];
 
     /// The stable lowercase name used in output and configuration.
@@ -92,6 +95,7 @@ impl Format {
             Format::Makefile => "makefile",
             Format::Dockerfile => "dockerfile",
             Format::AzurePipelines => "azure-pipelines",
+            Format::AtmosWorkflow => "atmos-workflow",
         }
     }
 }
@@ -147,7 +151,8 @@ pub fn candidate(path: &str, text: &str, hints: SourceHints) -> Option<Candidate
             Format::Kubernetes
             | Format::GithubActions
             | Format::GitlabCi
-            | Format::AzurePipelines => Language::Yaml,
+            | Format::AzurePipelines
+            | Format::AtmosWorkflow => Language::Yaml,
             Format::Makefile => Language::Make,
             Format::Dockerfile => Language::Dockerfile,
         };
@@ -271,6 +276,9 @@ pub fn sniff(language: Language, documents: &[Node]) -> Option<Format> {
     }
     if documents.iter().any(is_azure_pipelines) {
         return Some(Format::AzurePipelines);
+    }
+    if documents.iter().any(crate::atmos::is_workflow_file) {
+        return Some(Format::AtmosWorkflow);
     }
     None
 }
