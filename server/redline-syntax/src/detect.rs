@@ -495,6 +495,29 @@ mod tests {
         assert!(candidate(".hidden", "", SourceHints::default()).is_none());
     }
 
+    /// Atmos workflow files are told by their shape; other files with a `workflows` key keep
+    /// the format they had.
+    #[test]
+    fn atmos_workflows_by_content() {
+        let format = |path: &str, text: &str| {
+            crate::parse_source(path, text, SourceHints::default()).map(|file| file.format)
+        };
+        let atmos = "workflows:\n  deploy:\n    steps:\n    - command: terraform deploy vpc\n";
+        assert_eq!(
+            format("stacks/workflows/network.yaml", atmos),
+            Some(Format::AtmosWorkflow)
+        );
+        let github = "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n    - run: make\n";
+        assert_eq!(
+            format(".github/workflows/workflows.yml", github),
+            Some(Format::GithubActions)
+        );
+        let argo = "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nworkflows:\n  a:\n    steps:\n    - command: x\n";
+        assert_eq!(format("argo/wf.yaml", argo), Some(Format::Kubernetes));
+        let circleci = "version: 2.1\nworkflows:\n  build:\n    jobs:\n      - test\n";
+        assert_eq!(format(".circleci/config.yml", circleci), None);
+    }
+
     #[test]
     fn shebangs() {
         assert!(has_shell_shebang("#!/bin/sh\necho"));
