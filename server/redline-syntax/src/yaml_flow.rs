@@ -254,7 +254,7 @@ impl Scanner<'_> {
                         if comment_since_token || !separates {
                             return None;
                         }
-                        joins.extend(breaks.drain(..));
+                        joins.append(&mut breaks);
                     }
                     continue;
                 }
