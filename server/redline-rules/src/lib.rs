@@ -4,6 +4,7 @@
 //! sees other rules' results.
 
 pub mod agent_config;
+pub mod atmos;
 pub mod azure_pipelines;
 pub mod cloudformation;
 mod context;

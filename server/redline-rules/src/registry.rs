@@ -5,8 +5,8 @@ use redline_text::TextSize;
 
 use crate::Rule;
 use crate::{
-    agent_config, azure_pipelines, cloudformation, github_actions, gitlab_ci, iam, kubernetes,
-    shell, terraform, terraform_plan,
+    agent_config, atmos, azure_pipelines, cloudformation, github_actions, gitlab_ci, iam,
+    kubernetes, shell, terraform, terraform_plan,
 };
 
 static RULES: &[&dyn Rule] = &[
@@ -57,6 +57,7 @@ static RULES: &[&dyn Rule] = &[
     &github_actions::pull_request_target_checkout::PullRequestTargetCheckout,
     &gitlab_ci::deploy_without_manual_gate::DeployWithoutManualGate,
     &azure_pipelines::azure_deploy_without_approval::AzureDeployWithoutApproval,
+    &atmos::atmos_apply_without_approval::AtmosApplyWithoutApproval,
     &agent_config::claude_bypass_permissions::ClaudeBypassPermissions,
     &agent_config::agent_unrestricted_shell::AgentUnrestrictedShell,
     &agent_config::agent_no_destructive_deny::AgentNoDestructiveDeny,

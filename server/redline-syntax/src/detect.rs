@@ -49,6 +49,8 @@ pub enum Format {
     Dockerfile,
     /// An Azure Pipelines definition.
     AzurePipelines,
+    /// An Atmos workflow file (`workflows:` whose steps run Atmos or shell commands).
+    AtmosWorkflow,
 }
 
 /// The language of a file, and its format when the path alone decides it.
@@ -75,6 +77,7 @@ impl Format {
         Format::Makefile,
         Format::Dockerfile,
         Format::AzurePipelines,
+        Format::AtmosWorkflow,
     ];
 
     /// The stable lowercase name used in output and configuration.
@@ -92,6 +95,7 @@ impl Format {
             Format::Makefile => "makefile",
             Format::Dockerfile => "dockerfile",
             Format::AzurePipelines => "azure-pipelines",
+            Format::AtmosWorkflow => "atmos-workflow",
         }
     }
 }
@@ -147,7 +151,8 @@ pub fn candidate(path: &str, text: &str, hints: SourceHints) -> Option<Candidate
             Format::Kubernetes
             | Format::GithubActions
             | Format::GitlabCi
-            | Format::AzurePipelines => Language::Yaml,
+            | Format::AzurePipelines
+            | Format::AtmosWorkflow => Language::Yaml,
             Format::Makefile => Language::Make,
             Format::Dockerfile => Language::Dockerfile,
         };
@@ -271,6 +276,9 @@ pub fn sniff(language: Language, documents: &[Node]) -> Option<Format> {
     }
     if documents.iter().any(is_azure_pipelines) {
         return Some(Format::AzurePipelines);
+    }
+    if documents.iter().any(crate::atmos::is_workflow_file) {
+        return Some(Format::AtmosWorkflow);
     }
     None
 }
@@ -485,6 +493,29 @@ mod tests {
         assert!(is_candidate_path("Dockerfile.prod"));
         assert!(candidate("README.md", "", SourceHints::default()).is_none());
         assert!(candidate(".hidden", "", SourceHints::default()).is_none());
+    }
+
+    /// Atmos workflow files are told by their shape; other files with a `workflows` key keep
+    /// the format they had.
+    #[test]
+    fn atmos_workflows_by_content() {
+        let format = |path: &str, text: &str| {
+            crate::parse_source(path, text, SourceHints::default()).map(|file| file.format)
+        };
+        let atmos = "workflows:\n  deploy:\n    steps:\n    - command: terraform deploy vpc\n";
+        assert_eq!(
+            format("stacks/workflows/network.yaml", atmos),
+            Some(Format::AtmosWorkflow)
+        );
+        let github = "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n    - run: make\n";
+        assert_eq!(
+            format(".github/workflows/workflows.yml", github),
+            Some(Format::GithubActions)
+        );
+        let argo = "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nworkflows:\n  a:\n    steps:\n    - command: x\n";
+        assert_eq!(format("argo/wf.yaml", argo), Some(Format::Kubernetes));
+        let circleci = "version: 2.1\nworkflows:\n  build:\n    jobs:\n      - test\n";
+        assert_eq!(format(".circleci/config.yml", circleci), None);
     }
 
     #[test]

@@ -117,7 +117,7 @@ fn block_script(raw: &str, start: usize, decoded: &str, whole: TextRange) -> (St
 }
 
 /// Commands that a file runs: a shell script's own, workflow `run:` steps, GitLab CI
-/// `script:` entries. Computed once per file.
+/// `script:` entries, Atmos workflow steps (see `atmos`). Computed once per file.
 pub(crate) fn file_commands<'f>(
     file: &'f SourceFile<'_>,
     cache: &'f OnceLock<Vec<Command>>,
@@ -159,6 +159,13 @@ pub(crate) fn file_commands<'f>(
                                 res.extend(shell::commands(&script, &map));
                             }
                         }
+                    }
+                }
+            }
+            Format::AtmosWorkflow => {
+                for document in &file.documents {
+                    for step in crate::atmos::steps(document) {
+                        res.extend(crate::atmos::step_commands(&step, &file.text));
                     }
                 }
             }

@@ -3,6 +3,7 @@
 //! A file is parsed once. `SourceFile` holds the tree, the detected `Format`, and for JSON and
 //! YAML the data documents (`value::Node`) that most rules read.
 
+pub mod atmos;
 pub mod cloudformation;
 pub mod detect;
 pub mod embedded;
@@ -23,6 +24,7 @@ mod toml;
 pub mod tree;
 pub mod value;
 mod yaml;
+mod yaml_flow;
 
 use std::borrow::Cow;
 
@@ -67,6 +69,9 @@ pub struct SourceFile<'a> {
     shed: Option<Shed>,
     /// Whether the text is one command line about to be run (`SourceHints::command_line`).
     pub command_line: bool,
+    /// Whether the trees are those of the text with its flow collections relaxed (see
+    /// `yaml_flow`): the same offsets, fewer line breaks.
+    relaxed: bool,
 }
 
 /// What a file's syntax trees told that outlives them (see `SourceFile::shed_tree`).
@@ -111,9 +116,10 @@ pub struct ParsedTree {
     /// The grammar that produced the tree; a tree is reused only with the same grammar.
     pub language: Language,
     tree: tree_sitter::Tree,
-    /// Whether the tree is that of a template's neutral text, which edits of the file's text
-    /// do not describe: such a tree is never reused.
-    templated: bool,
+    /// Whether the tree is that of another text than the document's (a template's neutral
+    /// text, or YAML with its flow collections relaxed), which edits of the file's text do not
+    /// describe: such a tree is never reused.
+    rewritten: bool,
 }
 
 /// One text change, for `ParsedTree::edit`: byte offsets, and (line, byte column) points, all
@@ -203,7 +209,7 @@ pub fn parse_source_incremental<'a>(
     let previous = previous
         .filter(|previous| {
             previous.language == language
-                && !previous.templated
+                && !previous.rewritten
                 && neutral.is_none()
                 && previous.tree.root_node().end_byte() > 0
         })
@@ -216,6 +222,18 @@ pub fn parse_source_incremental<'a>(
         }
         _ => vec![tree::parse_incremental(language, parsed, previous)?],
     };
+    // Flow collections indented less than tree-sitter-yaml accepts are read from a relaxed
+    // text of the same length (see `yaml_flow`); only a clean second parse replaces the first.
+    let mut relaxed = false;
+    if language == Language::Yaml && trees.iter().any(|tree| tree.root_node().has_error()) {
+        let retry = yaml_flow::relax(parsed).and_then(|text| tree::parse_yaml_stream(&text));
+        if let Some(retry) = retry
+            && retry.iter().all(|tree| !tree.root_node().has_error())
+        {
+            trees = retry;
+            relaxed = true;
+        }
+    }
     let tree = trees.remove(0);
     let more_trees = trees;
     let mut documents = match language {
@@ -259,6 +277,7 @@ pub fn parse_source_incremental<'a>(
         policies: std::sync::OnceLock::new(),
         shed: None,
         command_line: hints.command_line,
+        relaxed,
     })
 }
 
@@ -298,6 +317,7 @@ fn parse_plan<'a>(
         policies: std::sync::OnceLock::new(),
         shed: None,
         command_line: false,
+        relaxed: false,
     })
 }
 
@@ -307,7 +327,7 @@ impl SourceFile<'_> {
         ParsedTree {
             language: self.language,
             tree: self.tree.clone(),
-            templated: self.templated,
+            rewritten: self.templated || self.relaxed,
         }
     }
 

@@ -128,6 +128,23 @@ impl SourceMap {
         });
     }
 
+    /// The map of this script with `len` bytes written before it, which map to no host text
+    /// of their own.
+    pub fn shifted(&self, len: usize) -> Self {
+        let len = u32::try_from(len).unwrap_or(u32::MAX);
+        Self {
+            segments: self
+                .segments
+                .iter()
+                .map(|segment| Segment {
+                    script_start: segment.script_start.saturating_add(len),
+                    ..*segment
+                })
+                .collect(),
+            fallback: self.fallback,
+        }
+    }
+
     /// The host range of a script range, or `None` when it does not map exactly.
     pub fn exact(&self, script: TextRange) -> Option<TextRange> {
         let start = script.start().to_u32();

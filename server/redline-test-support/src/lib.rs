@@ -271,8 +271,8 @@ pub fn is_expectations_sidecar(path: &Path) -> bool {
 
 /// The format a fixture is analysed as: the first of the rule's formats that its extension
 /// fits (`.sh` for shell, `.toml`/`.json` for agent configurations, …). A `.cfn.` part in the
-/// name (`fires.cfn.json`, `quiet.cfn.yaml`) selects CloudFormation for rules that read
-/// several formats.
+/// name (`fires.cfn.json`, `quiet.cfn.yaml`) selects CloudFormation, and an `.atmos.` part
+/// (`fires.atmos.yaml`) an Atmos workflow, for rules that read several formats.
 pub fn fixture_format(relative: &str, formats: &[Format]) -> Option<Format> {
     let extension = Path::new(relative)
         .extension()
@@ -284,6 +284,9 @@ pub fn fixture_format(relative: &str, formats: &[Format]) -> Option<Format> {
         .unwrap_or("");
     if file_name.contains(".cfn.") && formats.contains(&Format::CloudFormation) {
         return Some(Format::CloudFormation);
+    }
+    if file_name.contains(".atmos.") && formats.contains(&Format::AtmosWorkflow) {
+        return Some(Format::AtmosWorkflow);
     }
     let fits = |format: &Format| match extension {
         "sh" | "bash" => *format == Format::Shell,
@@ -305,6 +308,7 @@ pub fn fixture_format(relative: &str, formats: &[Format]) -> Option<Format> {
                 | Format::Kubernetes
                 | Format::CloudFormation
                 | Format::AzurePipelines
+                | Format::AtmosWorkflow
         ),
         _ => true,
     };

@@ -147,6 +147,7 @@ fn hidden(command: &Command, command_line: bool) -> Option<Hit> {
 /// Options that take a value, per program, so their values are not taken for subcommands.
 pub fn value_options(program: &str) -> &'static [&'static str] {
     match program {
+        "atmos" => &["-s", "--stack", "--planfile", "--identity", "--query"],
         "kubectl" => &[
             "-n",
             "--namespace",
@@ -303,6 +304,8 @@ const ENTRIES: &[Entry] = &[
     Entry { rule: "RL-SH-001", programs: &["terraform", "tofu"], path: &["apply"], when: When::AnyFlag(&["-destroy", "--destroy"]), effect: "destroys every resource in the configuration's state", advice: "run `plan -destroy -out=destroy.tfplan`, have a second person review it, then apply that plan", severity: None },
     Entry { rule: "RL-SH-001", programs: &["terragrunt"], path: &["run-all", "destroy"], when: When::Always, effect: "destroys every resource of every module below this folder", advice: "destroy module by module from reviewed plans", severity: None },
     Entry { rule: "RL-SH-001", programs: &["terragrunt"], path: &["destroy"], when: When::Always, effect: "destroys every resource in the module's state", advice: "destroy from a reviewed `plan -destroy` file", severity: None },
+    // Atmos runs Terraform on one component of a stack: `atmos terraform destroy vpc -s prod`.
+    Entry { rule: "RL-SH-001", programs: &["atmos"], path: &["terraform", "destroy"], when: When::Graded(destroy_scope_of_component), effect: "", advice: "run `atmos terraform plan <component> -s <stack> -destroy`, have a second person review the plan, then apply that plan file", severity: None },
     // RL-SH-002: applying without the confirmation prompt.
     Entry { rule: "RL-SH-002", programs: &["terraform", "tofu", "terragrunt"], path: &["apply"], when: When::Check(auto_approve_without_plan), effect: "applies whatever the plan turns out to be, deletions and replacements included, without showing it to anyone", advice: "save a plan with `plan -out=tfplan`, review it, then run `apply tfplan`", severity: None },
     // RL-SH-003: state surgery and forced replacement.
@@ -547,6 +550,17 @@ pub(crate) fn lifecycle_key(command: &Command) -> Option<(String, bool)> {
     let positionals = positionals(program, &command.words[1..]);
     let verb = |index: usize| positionals.get(index).copied().unwrap_or("");
     match program {
+        // A component in a stack: `atmos terraform deploy vpc -s prod`.
+        "atmos" if verb(0) == "terraform" && !verb(2).is_empty() => {
+            let stack = stack_of(&command.words[1..]).unwrap_or("");
+            let key = format!("atmos:{}:{stack}", verb(2));
+            let destroys = command.words.iter().any(|word| word.text == "-destroy");
+            match verb(1) {
+                "apply" | "deploy" => Some((key, !destroys)),
+                "destroy" => Some((key, false)),
+                _ => None,
+            }
+        }
         "terraform" | "tofu" | "terragrunt" => {
             // The configuration is the folder `-chdir` names, else the current one.
             let folder = command
@@ -584,6 +598,18 @@ pub(crate) fn lifecycle_key(command: &Command) -> Option<(String, bool)> {
         "minikube" if verb(0) == "start" => Some(("local-cluster".to_owned(), true)),
         _ => None,
     }
+}
+
+/// The stack an Atmos command names (`-s prod`, `--stack=prod`).
+fn stack_of(args: &[Word]) -> Option<&str> {
+    args.iter().enumerate().find_map(|(index, word)| {
+        let text = word.text.as_str();
+        if text == "-s" || text == "--stack" {
+            return args.get(index + 1).map(|value| value.text.as_str());
+        }
+        text.strip_prefix("--stack=")
+            .or_else(|| text.strip_prefix("-s="))
+    })
 }
 
 fn positionals<'a>(program: &str, args: &'a [Word]) -> Vec<&'a str> {
@@ -628,6 +654,27 @@ fn destroy_scope(invocation: &Invocation<'_>) -> Option<Grade> {
             "destroys every resource in the configuration's state"
         },
     ))
+}
+
+/// What `atmos terraform destroy` destroys: the resources of one component in one stack (or
+/// of every component with `--all`).
+fn destroy_scope_of_component(invocation: &Invocation<'_>) -> Option<Grade> {
+    let all = has_flag(invocation.args, "--all");
+    let targeted = invocation
+        .args
+        .iter()
+        .any(|word| word.text == "-target" || word.text.starts_with("-target="));
+    let effect = match (all, targeted, invocation.positionals.get(2)) {
+        (true, _, _) => "destroys every resource of every component in the stack".to_owned(),
+        (false, true, _) => {
+            "destroys the targeted resources and every resource that depends on them".to_owned()
+        }
+        (false, false, Some(component)) => {
+            format!("destroys every resource in the state of component `{component}`")
+        }
+        (false, false, None) => "destroys every resource in the component's state".to_owned(),
+    };
+    Some(Grade::new(None, effect))
 }
 
 fn has_replace(invocation: &Invocation<'_>) -> bool {

@@ -31,7 +31,7 @@ declare_rule! {
         id: "RL-SH-016", name: "command-hidden-from-review",
         summary: "A command runs text that is decoded, downloaded or computed when it runs, so it cannot be judged first",
         category: Category::Approval, severity: Severity::Warning, confidence: Confidence::Medium,
-        formats: &[Format::Shell, Format::GithubActions, Format::GitlabCi, Format::Kubernetes, Format::Makefile, Format::Dockerfile, Format::AgentConfig, Format::AzurePipelines], fix: FixAvailability::None, status: Status::Preview,
+        formats: &[Format::Shell, Format::GithubActions, Format::GitlabCi, Format::Kubernetes, Format::Makefile, Format::Dockerfile, Format::AgentConfig, Format::AzurePipelines, Format::AtmosWorkflow], fix: FixAvailability::None, status: Status::Preview,
     }
 }
 

@@ -39,7 +39,7 @@ declare_rule! {
         id: "RL-SH-019", name: "container-bulk-delete",
         summary: "A command removes every container or every unused image of the machine",
         category: Category::Destructive, severity: Severity::Warning, confidence: Confidence::High,
-        formats: &[Format::Shell, Format::GithubActions, Format::GitlabCi, Format::Kubernetes, Format::Makefile, Format::Dockerfile, Format::AgentConfig, Format::AzurePipelines], fix: FixAvailability::None, status: Status::Preview,
+        formats: &[Format::Shell, Format::GithubActions, Format::GitlabCi, Format::Kubernetes, Format::Makefile, Format::Dockerfile, Format::AgentConfig, Format::AzurePipelines, Format::AtmosWorkflow], fix: FixAvailability::None, status: Status::Preview,
     }
 }
 

@@ -50,7 +50,7 @@ declare_rule! {
         id: "RL-SH-013", name: "recursive-delete-unsafe-path",
         summary: "A recursive delete targets the root, a system or home folder, the work tree or a possibly empty variable",
         category: Category::Destructive, severity: Severity::Error, confidence: Confidence::High,
-        formats: &[Format::Shell, Format::GithubActions, Format::GitlabCi, Format::Kubernetes, Format::Makefile, Format::Dockerfile, Format::AgentConfig, Format::AzurePipelines], fix: FixAvailability::Sometimes, status: Status::Preview,
+        formats: &[Format::Shell, Format::GithubActions, Format::GitlabCi, Format::Kubernetes, Format::Makefile, Format::Dockerfile, Format::AgentConfig, Format::AzurePipelines, Format::AtmosWorkflow], fix: FixAvailability::Sometimes, status: Status::Preview,
     }
 }
 

@@ -5,10 +5,12 @@ use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
 declare_rule! {
     /// ## What it flags
-    /// `terraform destroy`, `terraform apply -destroy`, `tofu destroy` and `terragrunt run-all destroy` in a script or CI step.
+    /// `terraform destroy`, `terraform apply -destroy`, `tofu destroy`, `terragrunt run-all destroy` and `atmos terraform destroy <component>` in a script or CI step.
+    /// Steps of Atmos workflows are read too: a step's command is an Atmos subcommand (`terraform destroy eks/echo-server`) unless it says `type: shell`.
     /// It looks at shell scripts, GitHub Actions `run:` steps, GitLab CI `script:` lines, Kubernetes container commands, Makefile recipes, Dockerfile `RUN` instructions and agent hook commands, through `sudo`, `env`, `xargs`, `bash -c` and similar wrappers.
     /// A destroy of a configuration that the same script applied earlier (a test that sets up
-    /// its example and tears it down) is reported as info.
+    /// its example and tears it down), or of an Atmos component that the same workflow file
+    /// deploys in an earlier step, is reported as info.
     ///
     /// ## Why it matters
     /// Every resource in the state is deleted: databases, buckets, networks, clusters.
@@ -38,7 +40,7 @@ declare_rule! {
         id: "RL-SH-001", name: "terraform-destroy",
         summary: "A command destroys everything a Terraform configuration manages",
         category: Category::Destructive, severity: Severity::Error, confidence: Confidence::High,
-        formats: &[Format::Shell, Format::GithubActions, Format::GitlabCi, Format::Kubernetes, Format::Makefile, Format::Dockerfile, Format::AgentConfig, Format::AzurePipelines], fix: FixAvailability::None, status: Status::Preview,
+        formats: &[Format::Shell, Format::GithubActions, Format::GitlabCi, Format::Kubernetes, Format::Makefile, Format::Dockerfile, Format::AgentConfig, Format::AzurePipelines, Format::AtmosWorkflow], fix: FixAvailability::None, status: Status::Preview,
     }
 }
 
