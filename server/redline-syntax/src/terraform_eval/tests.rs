@@ -1159,27 +1159,3 @@ data "aws_iam_policy_document" "x" {
     let count = declaration.count.as_ref().expect("count");
     assert_eq!(evaluator.evaluate(count, None).value, Value::Number(2.0));
 }
-
-/// Runs the comparison over every `.tf` file under `REDLINE_LOWERING_CORPUS`, when set (a
-/// check on real code, such as the unpacked corpus of bench/real).
-#[test]
-fn real_values_lowered_on_first_use_are_lowered_as_in_place() {
-    let Some(root) = std::env::var_os("REDLINE_LOWERING_CORPUS") else {
-        return;
-    };
-    let mut pending = vec![std::path::PathBuf::from(root)];
-    let (mut files, mut values) = (0, 0);
-    while let Some(path) = pending.pop() {
-        if path.is_dir() {
-            if let Ok(entries) = std::fs::read_dir(&path) {
-                pending.extend(entries.flatten().map(|entry| entry.path()));
-            }
-        } else if path.extension().is_some_and(|extension| extension == "tf") {
-            if let Ok(text) = std::fs::read_to_string(&path) {
-                files += 1;
-                values += lowered_both_ways(&text);
-            }
-        }
-    }
-    eprintln!("{files} files, {values} attribute values lowered both ways");
-}
