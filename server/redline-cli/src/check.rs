@@ -14,7 +14,6 @@ use redline_engine::{
     analyze_folder_with_calls, analyze_in_folder, fix_file,
 };
 use redline_syntax::SourceHints;
-use redline_syntax::terraform_eval::calls::folder_of;
 use redline_workspace::modules::{
     CalledFile, CalledFolders, CalledModulesOptions, SharedReads, read_called_modules,
 };
@@ -293,8 +292,7 @@ fn analyse_files(
         );
         // A called folder that the batch also analyses is parsed once, for both.
         called.also_analysed(batch.iter().filter_map(|group| {
-            let first = &files[*group.first()?];
-            is_terraform_file(&first.display).then(|| folder_of(&first.display))
+            terraform_folder(&members(group)).map(|(_, display)| display.trim_end_matches('/'))
         }));
         let outcomes: Vec<(usize, FileOutcome)> = batch
             .par_iter()
@@ -477,16 +475,15 @@ fn read_called(
         return Vec::new();
     };
     let first = members[0];
-    let res = own;
     let texts: Vec<(&str, &str)> = members
         .iter()
-        .zip(&res.sources)
+        .zip(&own.sources)
         .filter_map(|(file, source)| {
             let source = source.as_ref().ok()?.as_ref()?;
             Some((file.display.as_str(), source.text.as_str()))
         })
         .chain(
-            res.context
+            own.context
                 .iter()
                 .map(|(path, text)| (path.as_str(), text.as_str())),
         )

@@ -101,11 +101,15 @@ struct Parsed<'a> {
 /// A folder's module and files as its callers read them, for the folder's own analysis (see
 /// `CalledModules::shared`).
 pub(crate) struct SharedFolder<'s, 'a> {
-    pub(crate) module: &'s Module,
     parsed: &'s Parsed<'a>,
 }
 
 impl<'s, 'a> SharedFolder<'s, 'a> {
+    /// The folder's module.
+    pub(crate) fn module(&self) -> &'s Module {
+        &self.parsed.module
+    }
+
     /// The parsed file at `path`, one of the folder's files.
     pub(crate) fn file(&self, path: &str) -> Option<&'s SourceFile<'a>> {
         self.parsed
@@ -188,10 +192,8 @@ impl<'a> CalledModules<'a> {
         {
             return None;
         }
-        let parsed = found.parsed_all();
         Some(SharedFolder {
-            module: &parsed.module,
-            parsed,
+            parsed: found.parsed_all(),
         })
     }
 

@@ -26,8 +26,8 @@ use redline_syntax::{
     Format, ParsedTree, SourceFile, SourceHints, parse_source, parse_source_incremental,
 };
 
-use calls::Calls;
 pub use calls::{CalledModules, MAX_CALL_DEPTH, MAX_INSTANCES, MAX_JUDGEMENTS};
+use calls::{Calls, SharedFolder};
 pub use change::{
     ChangeInput, ParsedSides, Report, analyze_change, analyze_parsed_change, parse_change,
 };
@@ -184,7 +184,7 @@ pub fn analyze_folder_with_calls(
     }
     let calls = Calls::new(called, config);
     let module = ModuleEval::ready(
-        shared.as_ref().map_or(&module, |shared| shared.module),
+        shared.as_ref().map_or(&module, SharedFolder::module),
         tfvars_texts(all().map(|input| (input.path, Some(input.text)))),
         layout(
             all().map(|input| input.hints),
