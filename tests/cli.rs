@@ -1804,6 +1804,38 @@ fn module_inputs_are_reported_at_the_call_with_the_called_line_related() {
     assert_eq!(code, 0);
 }
 
+/// An example that calls the module at the root of the checked folder (`source = "../../"`)
+/// is judged with that module however the folder is named: `.`, nothing, or its path.
+#[test]
+fn a_call_of_the_checked_root_module_is_judged() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "main.tf",
+        "variable \"cidr\" {\n  type    = list(string)\n  default = []\n}\nresource \"aws_security_group_rule\" \"ssh\" {\n  type              = \"ingress\"\n  from_port         = 22\n  to_port           = 22\n  protocol          = \"tcp\"\n  cidr_blocks       = var.cidr\n  security_group_id = \"sg-1\"\n}\n",
+    );
+    sandbox.write(
+        "examples/open/main.tf",
+        "module \"sg\" {\n  source = \"../../\"\n  cidr   = [\"0.0.0.0/0\"]\n}\n",
+    );
+    for args in [&[][..], &["."][..], &["./"][..]] {
+        let (report, _) = sandbox.json(args);
+        let found: Vec<_> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|finding| (finding["rule"].clone(), finding["path"].clone()))
+            .collect();
+        assert_eq!(
+            found,
+            [(
+                Value::from("RL-TF-101"),
+                Value::from("examples/open/main.tf")
+            )],
+            "{args:?}: {report:#}"
+        );
+    }
+}
+
 /// `diff` and `gate` read the local modules a changed file calls, from the working tree, and
 /// report an input that the edit made unsafe at the input; the called module's own defaults
 /// are quiet, since a folder of the repository calls it.

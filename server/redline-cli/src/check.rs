@@ -37,6 +37,10 @@ use crate::write::{Written, replace_file};
 /// How many files are analysed in parallel before their findings are written.
 const BATCH: usize = 256;
 
+/// The most files a cluster of folders that call each other may have and still be analysed in
+/// one batch, so that each of its called folders is parsed once.
+const CLUSTER_BATCH: usize = 1024;
+
 /// Where the findings of each file go.
 enum Destination<'a> {
     /// The report, written while the walk goes on.
@@ -72,7 +76,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
         config_file: args.config.as_deref(),
         cwd: &cwd,
     })?;
-    mark_called_modules(&mut discovery.files);
+    let calls = mark_called_modules(&mut discovery.files);
     if let Some(shard) = args.shard {
         discovery.files.retain(|file| shard.contains(&file.display));
         discovery
@@ -122,6 +126,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
     analyse_files(
         &discovery.files,
         &discovery.bounds,
+        &calls,
         &Analysis {
             options: &options,
             fix_mode,
@@ -206,7 +211,7 @@ pub fn collect(paths: &[PathBuf], cwd: &Path) -> anyhow::Result<Report> {
         config_file: None,
         cwd,
     })?;
-    mark_called_modules(&mut discovery.files);
+    let calls = mark_called_modules(&mut discovery.files);
     let options = AnalysisOptions {
         today: Some(today()),
         select: None,
@@ -219,6 +224,7 @@ pub fn collect(paths: &[PathBuf], cwd: &Path) -> anyhow::Result<Report> {
     analyse_files(
         &discovery.files,
         &discovery.bounds,
+        &calls,
         &Analysis {
             options: &options,
             fix_mode: None,
@@ -254,13 +260,15 @@ struct Analysis<'a> {
 fn analyse_files(
     files: &[FileJob],
     bounds: &Bounds,
+    calls: &CalledFolders,
     analysis: &Analysis<'_>,
     mut sink: impl FnMut(FileOutcome) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let groups = jobs(files);
     let mut pending: BTreeMap<usize, FileOutcome> = BTreeMap::new();
     let mut next = 0;
-    for batch in batches(&groups) {
+    for batch in batches(clusters(files, groups, calls)) {
+        let batch = batch.as_slice();
         let members = |group: &[usize]| -> Vec<&FileJob> {
             group.iter().map(|&index| &files[index]).collect()
         };
@@ -327,7 +335,7 @@ fn analyse_files(
 /// names (`SourceHints::called_module`): those are modules meant to be called, whose variable
 /// defaults are only defaults. Every checked Terraform file is read for its `source` values
 /// before any is analysed, since a caller may come after the folder it calls.
-fn mark_called_modules(files: &mut [FileJob]) {
+fn mark_called_modules(files: &mut [FileJob]) -> CalledFolders {
     let called = files
         .par_iter()
         .filter(|file| is_terraform_file(&file.display))
@@ -343,7 +351,7 @@ fn mark_called_modules(files: &mut [FileJob]) {
             all
         });
     if called.is_empty() {
-        return;
+        return called;
     }
     let mut by_folder: BTreeMap<PathBuf, bool> = BTreeMap::new();
     for file in files.iter_mut() {
@@ -358,6 +366,7 @@ fn mark_called_modules(files: &mut [FileJob]) {
             .or_insert_with(|| called.contains(folder));
         file.hints.called_module = is_called;
     }
+    called
 }
 
 /// The jobs of a run, as indices into `files`, ordered by their first file: the Terraform
@@ -384,23 +393,87 @@ fn jobs(files: &[FileJob]) -> Vec<Vec<usize>> {
     res
 }
 
-/// The jobs in runs of about `BATCH` files.
-fn batches(groups: &[Vec<usize>]) -> impl Iterator<Item = &[Vec<usize>]> {
-    let mut start = 0;
-    std::iter::from_fn(move || {
-        if start == groups.len() {
-            return None;
+/// The jobs as clusters, in the order they run: a Terraform folder, the local modules it calls
+/// and the folders that call it (transitively) form one cluster, placed where its first job
+/// is in walk order; every other job is a cluster of its own. A batch then holds a caller
+/// with the modules it calls whenever the cluster fits, so that each called folder is read
+/// and parsed once, for its callers and its own analysis alike.
+fn clusters(
+    files: &[FileJob],
+    groups: Vec<Vec<usize>>,
+    calls: &CalledFolders,
+) -> Vec<Vec<Vec<usize>>> {
+    let mut root: Vec<usize> = (0..groups.len()).collect();
+    fn find(root: &mut [usize], mut at: usize) -> usize {
+        while root[at] != at {
+            root[at] = root[root[at]];
+            at = root[at];
         }
-        let mut end = start;
-        let mut n_files = 0;
-        while end < groups.len() && (end == start || n_files + groups[end].len() <= BATCH) {
-            n_files += groups[end].len();
-            end += 1;
+        at
+    }
+    let mut calls = calls.calls().peekable();
+    if calls.peek().is_some() {
+        let mut by_folder: BTreeMap<PathBuf, usize> = BTreeMap::new();
+        for (index, group) in groups.iter().enumerate() {
+            let members: Vec<&FileJob> = group.iter().map(|&file| &files[file]).collect();
+            if let Some((folder, _)) = terraform_folder(&members) {
+                let folder = if folder.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    folder
+                };
+                if let Ok(canonical) = folder.canonicalize() {
+                    by_folder.insert(canonical, index);
+                }
+            }
         }
-        let batch = &groups[start..end];
-        start = end;
-        Some(batch)
-    })
+        for (from, to) in calls {
+            if let (Some(&from), Some(&to)) = (by_folder.get(from), by_folder.get(to)) {
+                let (from, to) = (find(&mut root, from), find(&mut root, to));
+                root[from.max(to)] = from.min(to);
+            }
+        }
+    }
+    let mut res: Vec<Vec<Vec<usize>>> = Vec::new();
+    let mut cluster_of: BTreeMap<usize, usize> = BTreeMap::new();
+    for (index, group) in groups.into_iter().enumerate() {
+        let cluster = find(&mut root, index);
+        let at = *cluster_of.entry(cluster).or_insert_with(|| {
+            res.push(Vec::new());
+            res.len() - 1
+        });
+        res[at].push(group);
+    }
+    res
+}
+
+/// The clusters in batches of about `BATCH` files: a cluster of up to `CLUSTER_BATCH` files
+/// is never split (it may make a batch of its own larger than `BATCH`), a larger one is cut
+/// into runs of about `BATCH` files.
+fn batches(clusters: Vec<Vec<Vec<usize>>>) -> Vec<Vec<Vec<usize>>> {
+    let mut res: Vec<Vec<Vec<usize>>> = Vec::new();
+    let mut batch: Vec<Vec<usize>> = Vec::new();
+    let mut n_files = 0;
+    for cluster in clusters {
+        let size: usize = cluster.iter().map(Vec::len).sum();
+        if !batch.is_empty() && n_files + size > BATCH {
+            res.push(std::mem::take(&mut batch));
+            n_files = 0;
+        }
+        let limit = if size <= CLUSTER_BATCH { size } else { BATCH };
+        for group in cluster {
+            if !batch.is_empty() && n_files + group.len() > limit.max(BATCH) {
+                res.push(std::mem::take(&mut batch));
+                n_files = 0;
+            }
+            n_files += group.len();
+            batch.push(group);
+        }
+    }
+    if !batch.is_empty() {
+        res.push(batch);
+    }
+    res
 }
 
 /// What one job read: its files, the other files of their Terraform module, and the files of

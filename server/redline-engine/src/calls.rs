@@ -30,7 +30,8 @@ use redline_diagnostics::{Diagnostic, Edit, Fix, Related};
 use redline_rules::terraform::force_destroy_enabled::{
     ForceDestroyEnabled, Options as ForceDestroyOptions,
 };
-use redline_rules::terraform::protection::is_read_through_module;
+use redline_rules::terraform::protection::is_guarded_through_module;
+use redline_rules::terraform::through_module::{self, READ_TYPES};
 use redline_rules::{ModuleEval, Rule, ValueSource, Written};
 use redline_syntax::terraform_eval::Location;
 use redline_syntax::terraform_eval::calls::{
@@ -197,23 +198,28 @@ impl<'a> CalledModules<'a> {
         })
     }
 
-    /// Whether judging `folder` can find anything, by a look at the text of it and of the
-    /// local modules it calls: only the attributes that rules read through a module (of the
-    /// resource types `protection::is_read_through_module` lists: protective switches,
-    /// firewall rules, policy attachments and role grants; and `extra_types`) can take a value
-    /// from a call, so a folder that neither declares such a resource nor calls, however
-    /// indirectly, a folder that does is not parsed at all (most called modules hold none).
-    fn is_relevant(&self, folder: &Folder<'a>, extra_types: &[String]) -> bool {
+    /// What judging `folder` can find, by a look at the text of it and of the local modules
+    /// it calls: only the attributes that rules read through a module (protective switches,
+    /// `protection::is_guarded_through_module`, and `extra_types`; firewall rules, policy
+    /// attachments and role grants, `through_module::READ_TYPES`) can take a value from a call, so a
+    /// folder that neither declares such a resource nor calls, however indirectly, a folder
+    /// that does is not parsed at all (most called modules hold none).
+    fn relevance(&self, folder: &Folder<'a>, extra_types: &[String]) -> Relevance {
+        let mut res = Relevance::None;
         let mut seen: Vec<&str> = Vec::new();
         let mut pending: Vec<&Folder<'a>> = vec![folder];
         while let Some(next) = pending.pop() {
             let (declared, called) = next.outline.get_or_init(|| outline(next));
-            if declared.iter().any(|kind| {
-                kind == "*"
-                    || is_read_through_module(kind)
-                    || extra_types.iter().any(|extra| extra == kind)
-            }) {
-                return true;
+            for kind in declared {
+                if kind == "*" || extra_types.iter().any(|extra| extra == kind) {
+                    return Relevance::Any;
+                }
+                if is_guarded_through_module(kind) {
+                    return Relevance::Any;
+                }
+                if READ_TYPES.contains(&kind.as_str()) {
+                    res = Relevance::WrittenOnly;
+                }
             }
             for path in called {
                 if seen.contains(&path.as_str()) {
@@ -225,8 +231,21 @@ impl<'a> CalledModules<'a> {
                 }
             }
         }
-        false
+        res
     }
+}
+
+/// What judging a called folder with a call's inputs can find.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Relevance {
+    /// Nothing: neither it nor the folders it calls declare a resource whose attributes rules
+    /// read through a module.
+    None,
+    /// Only findings that the caller's string literals write (`through_module::READ_TYPES`:
+    /// an open address range, a policy ARN, a role), reported at such a literal.
+    WrittenOnly,
+    /// Anything: a protective switch may take its value from an input or a default.
+    Any,
 }
 
 /// The resource types `folder`'s text declares (`*` for any resource in the JSON syntax), and
@@ -292,7 +311,9 @@ impl<'s, 'a> Calls<'s, 'a> {
                 .and_then(|source| source.value.value.as_str())
                 .and_then(|source| local_source_folder(folder, source))
                 .and_then(|called| self.called.folders.get(called.as_str()))
-                .is_some_and(|called| self.called.is_relevant(called, &self.extra_types))
+                .is_some_and(|called| {
+                    self.called.relevance(called, &self.extra_types) != Relevance::None
+                })
         });
         if !calls_relevant {
             return Vec::new();
@@ -312,6 +333,9 @@ impl<'s, 'a> Calls<'s, 'a> {
             .filter(|call| call.location.path == file.path)
         {
             let top = Top { file, call };
+            if !self.may_find(&top, module) {
+                continue;
+            }
             self.judge_call(
                 &top,
                 caller,
@@ -347,7 +371,7 @@ impl<'s, 'a> Calls<'s, 'a> {
         let Some(folder) = self.called.folders.get(folder_path.as_str()) else {
             return;
         };
-        if !self.called.is_relevant(folder, &self.extra_types) {
+        if self.called.relevance(folder, &self.extra_types) == Relevance::None {
             return;
         }
         let (module, files) = folder.parsed();
@@ -382,6 +406,44 @@ impl<'s, 'a> Calls<'s, 'a> {
                 self.judge_call(top, evaluator, nested, &prefix, judging);
             }
             judging.stack.pop();
+        }
+    }
+
+    /// Whether judging the top call can find anything: a folder whose findings can only be
+    /// reported at a string literal of the caller (`Relevance::WrittenOnly`) is not judged for
+    /// a call that writes no literal which may hold an unsafe text where `written_place`
+    /// looks (the call's inputs, `count` and `for_each`, and the caller's locals).
+    fn may_find(&self, top: &Top<'_>, caller: &Module) -> bool {
+        let Some(folder) = top
+            .call
+            .source
+            .as_deref()
+            .and_then(|source| local_source_folder(folder_of(top.file.path), source))
+            .and_then(|called| self.called.folders.get(called.as_str()))
+        else {
+            return false;
+        };
+        match self.called.relevance(folder, &self.extra_types) {
+            Relevance::None => false,
+            Relevance::Any => true,
+            Relevance::WrittenOnly => top
+                .call
+                .inputs
+                .values()
+                .chain(&top.call.count)
+                .chain(&top.call.for_each)
+                .chain(caller.locals.values().map(|local| &local.value))
+                .filter(|location| location.path == top.file.path)
+                .filter_map(|location| {
+                    top.file
+                        .text
+                        .get(location.range.start().to_usize()..location.range.end().to_usize())
+                })
+                .any(|slice| {
+                    string_literals(slice)
+                        .iter()
+                        .any(|(_, value)| through_module::may_be_written(value))
+                }),
         }
     }
 

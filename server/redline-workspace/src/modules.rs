@@ -77,6 +77,8 @@ pub struct CalledModulesOptions<'a> {
 pub struct CalledFolders {
     // Invariant: every path is canonical.
     folders: BTreeSet<PathBuf>,
+    /// (calling folder, called folder), both canonical.
+    calls: BTreeSet<(PathBuf, PathBuf)>,
 }
 
 /// The Terraform files (`.tf`, `.tf.json`) of the local modules that `texts` call, and of the
@@ -150,6 +152,15 @@ pub fn read_called_modules(
     res
 }
 
+/// The folder of `main.tf` is `.`, not the empty path, which names no folder.
+fn named(folder: &Path) -> &Path {
+    if folder.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        folder
+    }
+}
+
 /// `path` with `.` and `..` steps resolved by name, without following links (the bounds
 /// judge where links lead), so that a called file has the path an editor knows it by.
 fn lexical(path: &Path) -> PathBuf {
@@ -168,6 +179,11 @@ fn lexical(path: &Path) -> PathBuf {
             }
             other => res.push(other),
         }
+    }
+    // A relative path that climbs back to where it started is the current folder, not an
+    // empty path (which names no folder at all).
+    if res.as_os_str().is_empty() {
+        res.push(".");
     }
     res
 }
@@ -272,6 +288,7 @@ impl CalledFolders {
         let Some(folder) = path.parent() else {
             return;
         };
+        let folder = named(folder);
         let own = fs::canonicalize(folder).ok();
         let name = path.to_string_lossy();
         for source in local_sources(&name, text) {
@@ -279,6 +296,9 @@ impl CalledFolders {
                 && called.is_dir()
                 && Some(&called) != own.as_ref()
             {
+                if let Some(own) = &own {
+                    self.calls.insert((own.clone(), called.clone()));
+                }
                 self.folders.insert(called);
             }
         }
@@ -287,12 +307,21 @@ impl CalledFolders {
     /// Whether some local module call names `folder` (any path to it; links resolved). A
     /// folder's calls of itself do not count.
     pub fn contains(&self, folder: &Path) -> bool {
-        fs::canonicalize(folder).is_ok_and(|folder| self.folders.contains(&folder))
+        fs::canonicalize(named(folder)).is_ok_and(|folder| self.folders.contains(&folder))
+    }
+
+    /// The local calls found, as (calling folder, called folder), both canonical, in path
+    /// order.
+    pub fn calls(&self) -> impl Iterator<Item = (&Path, &Path)> {
+        self.calls
+            .iter()
+            .map(|(from, to)| (from.as_path(), to.as_path()))
     }
 
     /// Adds the folders `other` found.
     pub fn merge(&mut self, other: CalledFolders) {
         self.folders.extend(other.folders);
+        self.calls.extend(other.calls);
     }
 
     /// Whether no call was found.
@@ -388,6 +417,8 @@ mod tests {
         assert_eq!(lexical(Path::new("../../x")), Path::new("../../x"));
         assert_eq!(lexical(Path::new("a/./../../x")), Path::new("../x"));
         assert_eq!(lexical(Path::new("/r/a/../b")), Path::new("/r/b"));
+        assert_eq!(lexical(Path::new("examples/a/../..")), Path::new("."));
+        assert_eq!(lexical(Path::new("./a/../")), Path::new("."));
     }
 
     #[test]

@@ -242,12 +242,10 @@ pub const ENVIRONMENT_CONTAINERS: &[&str] = &[
 /// Whether the protective rules read an attribute of `resource_type` with `read`, through the
 /// module's variables and a module call's inputs: the types of the tables above, the
 /// force-delete switches (`force-destroy-enabled`, and the `extra_resources` it is configured
-/// with, which the caller checks), bucket versioning, and the firewall rules, policy
-/// attachments and role grants that rules read per instance (`through_module::READ_TYPES`).
-/// The engine judges a called module
-/// with a call's inputs only when it declares one of these, since nothing else can be caused
-/// by the call.
-pub fn is_read_through_module(resource_type: &str) -> bool {
+/// with, which the caller checks) and bucket versioning. The engine judges a called module
+/// with a call's inputs only when it declares one of these or one of
+/// `through_module::READ_TYPES`, since nothing else can be caused by the call.
+pub fn is_guarded_through_module(resource_type: &str) -> bool {
     DELETION_GUARDS
         .iter()
         .map(|guard| guard.resource_type)
@@ -260,7 +258,6 @@ pub fn is_read_through_module(resource_type: &str) -> bool {
                 .map(|(kind, _, _)| *kind),
         )
         .chain(["aws_s3_bucket_versioning", "aws_fsx_windows_file_system"])
-        .chain(crate::terraform::through_module::READ_TYPES.iter().copied())
         .any(|kind| kind == resource_type)
 }
 

@@ -40,6 +40,15 @@ pub const READ_TYPES: &[&str] = &[
     "google_organization_iam_binding",
 ];
 
+/// Whether a string literal may hold the unsafe text of a finding noted with [`note`] (whole
+/// or as one of its comma-separated parts): every such text is an address range open to the
+/// internet (`0.0.0.0/0`, `::/0`: a `/0` prefix), a policy ARN (`arn:`) or a role
+/// (`roles/owner`), so a caller that writes no literal holding one of these cannot be where
+/// such a finding is reported.
+pub fn may_be_written(literal: &str) -> bool {
+    literal.contains("/0") || literal.contains("arn:") || literal.contains("roles/")
+}
+
 /// How many instances of one resource are judged; the rest are not.
 pub const MAX_INSTANCES: usize = 32;
 
@@ -210,6 +219,11 @@ pub fn chain(ctx: &RuleContext<'_>, read: &Read) -> Option<String> {
 /// says: in a called module the engine reports it where the caller writes that text. The
 /// related place is the input, variable value or local the attribute itself read last.
 pub fn note(ctx: &RuleContext<'_>, attribute: &Attribute, read: &Read, written: Written) {
+    debug_assert!(
+        may_be_written(&written.text),
+        "{} is not a text `may_be_written` admits",
+        written.text
+    );
     let decided = read
         .own
         .iter()

@@ -841,10 +841,7 @@ impl<'m> Evaluator<'m> {
             return Ok(Value::Unknown);
         };
         match name {
-            "var" => {
-                let value = self.variable_value(first, state);
-                self.apply(value, rest, state)
-            }
+            "var" => self.variable_steps(first, rest, state),
             "local" => {
                 let value = self.local_value(first, state)?;
                 self.apply(value, rest, state)
@@ -945,15 +942,41 @@ impl<'m> Evaluator<'m> {
         Ok(value)
     }
 
-    fn variable_value(&self, name: &str, state: &mut State<'_>) -> Value {
+    /// `var.name` followed by `steps`: the steps that pick a part of a known list or map are
+    /// taken in place, so that only the part read is copied (`var.rules[each.key]` of a map
+    /// of hundreds of entries copies one entry).
+    fn variable_steps(&self, name: &str, steps: &[Traverse], state: &mut State<'_>) -> Outcome {
         let Some(variable) = self.variables.get(name) else {
-            return Value::Unknown;
+            return Ok(Value::Unknown);
         };
         push_origin(state, variable.origin.clone());
         for step in &variable.upstream {
             push_origin(state, step.clone());
         }
-        keep(&variable.value, state)
+        let mut value = &variable.value;
+        let mut taken = 0;
+        for step in steps {
+            let part = match (step, value) {
+                (Traverse::Attribute(name), Value::Map(entries)) => {
+                    Some(entries.get(name).ok_or(Invalid)?)
+                }
+                (Traverse::Index(key), Value::List(_) | Value::Map(_)) => {
+                    let key = self.eval(key, state)?;
+                    let Some(part) = index_in_place(value, &key)? else {
+                        return Ok(Value::Unknown);
+                    };
+                    Some(part)
+                }
+                _ => None,
+            };
+            let Some(part) = part else {
+                break;
+            };
+            value = part;
+            taken += 1;
+        }
+        let value = keep(value, state);
+        self.apply(value, steps.get(taken..).unwrap_or(&[]), state)
     }
 
     fn local_value(&self, name: &str, state: &mut State<'_>) -> Outcome {
@@ -1336,6 +1359,29 @@ fn known<T>(conversion: Conversion<T>, wrap: impl FnOnce(T) -> Value) -> Outcome
 }
 
 /// `value[key]`; `Ok(None)` when the key or the collection is not known.
+/// `value[key]` for a known list or map, without copying it: `Ok(None)` when the key is
+/// unknown, as `index` says.
+fn index_in_place<'v>(value: &'v Value, key: &Value) -> Result<Option<&'v Value>, Invalid> {
+    match value {
+        Value::List(items) => match to_number(key) {
+            Conversion::Known(number) => {
+                let at = as_index(number)
+                    .and_then(|at| usize::try_from(at).ok())
+                    .ok_or(Invalid)?;
+                items.get(at).map(Some).ok_or(Invalid)
+            }
+            Conversion::Unknown => Ok(None),
+            Conversion::Invalid => Err(Invalid),
+        },
+        Value::Map(entries) => match to_text(key) {
+            Conversion::Known(key) => entries.get(&key).map(Some).ok_or(Invalid),
+            Conversion::Unknown => Ok(None),
+            Conversion::Invalid => Err(Invalid),
+        },
+        _ => Ok(None),
+    }
+}
+
 fn index(value: Value, key: Value) -> Result<Option<Value>, Invalid> {
     match value {
         Value::List(items) => match to_number(&key) {
