@@ -64,6 +64,12 @@ pub(crate) enum Reason {
     References,
     /// Its `count` or `for_each` reads a value known only after the replacement.
     Repetition,
+    /// A CloudFormation create-only property reads a value the replacement changes.
+    CreateOnly,
+    /// A Kubernetes object in a deleted namespace.
+    InNamespace,
+    /// A Kubernetes object that must be deleted and created again with the root.
+    Recreated,
 }
 
 /// One object the root's replacement or destruction takes with it.
@@ -103,6 +109,31 @@ pub(crate) struct Cascade {
     pub broken: Vec<Affected>,
     /// The root's `lifecycle { create_before_destroy = true }`.
     pub create_before_destroy: bool,
+    /// What the objects are called in messages: (one, several).
+    pub noun: (&'static str, &'static str),
+    /// What fails while a dependent references a destroyed object.
+    pub fails: &'static str,
+}
+
+impl Cascade {
+    /// An empty cascade of `root`.
+    pub(crate) fn new(root: &str, destroyed: bool) -> Cascade {
+        Cascade {
+            root: root.to_owned(),
+            destroyed,
+            broken_root: None,
+            replaced: Vec::new(),
+            broken: Vec::new(),
+            create_before_destroy: false,
+            noun: ("resource", "resources"),
+            fails: "the plan fails",
+        }
+    }
+
+    /// Whether anything goes with the root or is worth noting.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.replaced.is_empty() && self.broken.is_empty() && !self.create_before_destroy
+    }
 }
 
 /// Receives an attribute's dotted path, its (attribute, value) ranges and its value's text.
@@ -216,14 +247,7 @@ impl<'m> Graph<'m> {
     }
 
     fn destroyed(&self, address: &str) -> Cascade {
-        let mut res = Cascade {
-            root: address.to_owned(),
-            destroyed: true,
-            broken_root: None,
-            replaced: Vec::new(),
-            broken: Vec::new(),
-            create_before_destroy: false,
-        };
+        let mut res = Cascade::new(address, true);
         // A block that still exists at the address (a `moved` target) is not destroyed.
         if self.by_address.contains_key(address) {
             return res;
@@ -246,14 +270,8 @@ impl<'m> Graph<'m> {
     }
 
     fn replaced(&self, root: &'m Entry<'m>, changed: &BTreeSet<String>) -> Cascade {
-        let mut res = Cascade {
-            root: root.address.clone(),
-            destroyed: false,
-            broken_root: None,
-            replaced: Vec::new(),
-            broken: Vec::new(),
-            create_before_destroy: create_before_destroy(root.block),
-        };
+        let mut res = Cascade::new(&root.address, false);
+        res.create_before_destroy = create_before_destroy(root.block);
         let mut seen: BTreeSet<String> = BTreeSet::from([root.address.clone()]);
         let mut queue: VecDeque<(&'m Entry<'m>, usize)> = VecDeque::from([(root, 0)]);
         // The attributes whose value changed, per replaced object: the root's edited ones.
@@ -390,7 +408,8 @@ impl Cascade {
         });
         for affected in self.replaced.iter().chain(&self.broken).take(MAX_RELATED) {
             let message = affected.describe();
-            diagnostic = if affected.path == path {
+            // An empty path is the finding's own file.
+            diagnostic = if affected.path.is_empty() || affected.path == path {
                 diagnostic.with_related(affected.range, message)
             } else {
                 diagnostic.with_related_in(affected.path.clone(), affected.range, message)
@@ -422,7 +441,10 @@ impl Cascade {
             };
             let list = named
                 .iter()
-                .map(|affected| format!("`{}` via `{}`", affected.address, affected.via))
+                .map(|affected| match affected.reason {
+                    Reason::Recreated => format!("`{}`", affected.address),
+                    _ => format!("`{}` via `{}`", affected.address, affected.via),
+                })
                 .collect::<Vec<_>>()
                 .join(", ");
             let more = if shown > named.len() { ", …" } else { "" };
@@ -431,21 +453,31 @@ impl Cascade {
                 1 => ", 1 holding data".to_owned(),
                 n => format!(", {n} holding data"),
             };
-            let replacing = match &self.broken_root {
-                Some(old) => format!("recreating `{old}` as `{root}`"),
-                None => format!("replacing `{root}`"),
+            let recreated = self
+                .replaced
+                .iter()
+                .all(|affected| affected.reason == Reason::Recreated);
+            let (replacing, replaces) = match &self.broken_root {
+                Some(old) => (format!("recreating `{old}` as `{root}`"), "replaces"),
+                None if recreated => (format!("recreating `{root}`"), "recreates"),
+                None => (format!("replacing `{root}`"), "replaces"),
             };
             res.push_str(&format!(
-                "; {replacing} also replaces {}{holding}: {list}{more}",
-                plural(count, "resource", "resources"),
+                "; {replacing} also {replaces} {}{holding}: {list}{more}",
+                plural(count, self.noun.0, self.noun.1),
             ));
         }
         if !self.broken.is_empty() {
-            let list = self
-                .broken
-                .iter()
+            // Objects that hold data are named first.
+            let mut named: Vec<&Affected> = self.broken.iter().collect();
+            named.sort_by_key(|affected| !affected.holds_data);
+            let list = named
+                .into_iter()
                 .take(MAX_NAMED)
-                .map(|affected| format!("`{}` (`{}`)", affected.address, affected.attribute))
+                .map(|affected| match affected.reason {
+                    Reason::InNamespace => format!("`{}`", affected.address),
+                    _ => format!("`{}` (`{}`)", affected.address, affected.attribute),
+                })
                 .collect::<Vec<_>>()
                 .join(", ");
             let more = if self.broken.len() > MAX_NAMED {
@@ -453,26 +485,40 @@ impl Cascade {
             } else {
                 ""
             };
-            let count = plural(self.broken.len(), "resource", "resources");
+            let count = plural(self.broken.len(), self.noun.0, self.noun.1);
             let (reference, read) = if self.broken.len() == 1 {
                 ("references", "reads")
             } else {
                 ("reference", "read")
             };
-            if let Some(old) = &self.broken_root {
+            let fails = self.fails;
+            let lost: Vec<&Affected> = self.broken.iter().filter(|a| a.holds_data).collect();
+            if self
+                .broken
+                .iter()
+                .all(|affected| affected.reason == Reason::InNamespace)
+            {
+                let holding = match lost.len() {
+                    0 => String::new(),
+                    n => format!(", {n} holding data"),
+                };
                 res.push_str(&format!(
-                    "; {count} still {reference} `{old}`, and the plan fails until they stop: \
+                    "; deleting `{root}` also deletes {count}{holding}: {list}{more}"
+                ));
+            } else if let Some(old) = &self.broken_root {
+                res.push_str(&format!(
+                    "; {count} still {reference} `{old}`, and {fails} until they stop: \
                      {list}{more}"
                 ));
             } else if self.destroyed {
                 res.push_str(&format!(
-                    "; {count} still {reference} `{root}`, and the plan fails until they stop: \
+                    "; {count} still {reference} `{root}`, and {fails} until they stop: \
                      {list}{more}"
                 ));
             } else {
                 res.push_str(&format!(
                     "; {count} {read} a value of `{root}` known only after the replacement in \
-                     `count` or `for_each`, and the plan fails: {list}{more}"
+                     `count` or `for_each`, and {fails}: {list}{more}"
                 ));
             }
         }
@@ -509,6 +555,12 @@ impl Affected {
             Reason::Repetition => format!(
                 "`{address}` reads `{via}` in `{attribute}`, which is known only after apply"
             ),
+            Reason::CreateOnly => format!(
+                "`{address}` is replaced{data}: its create-only `{attribute}` reads `{via}`, \
+                 which changes"
+            ),
+            Reason::InNamespace => format!("`{address}` is deleted with `{}`{data}", self.parent),
+            Reason::Recreated => format!("`{address}` is deleted and created again{data}: {via}"),
         }
     }
 }
