@@ -4,12 +4,20 @@
 Usage:
   gen_terraform.py plan OUT.json [--mb 20] [--seed S] [--pretty]
   gen_terraform.py config OUT_DIR [--files 1000] [--seed S]
+  gen_terraform.py module OUT_DIR [--resources 2000] [--seed S] [--edit vpc|kms|none]
 
 The plan imitates `terraform show -json` of a large monorepo: modules with `count` and
 `for_each` instances, realistic `before`/`after` objects, every `actions` combination and
 `action_reason`, written on one line as Terraform does (or indented with --pretty). The
 configuration files imitate typical modules of 100-250 lines with resources, variables,
-locals, data sources, lifecycle blocks and provisioners. Same arguments, same bytes.
+locals, data sources, lifecycle blocks and provisioners. The module is one root module of
+about 2,000 resources over 20 files, wired as real ones are: VPCs with their subnets, security
+groups, NAT gateways, database subnet groups and databases, KMS keys encrypting volumes,
+databases and queues, launch templates behind instances and autoscaling groups, and the roles,
+policies, buckets and log groups around them, referencing each other directly and through
+locals. `--edit vpc` changes the first VPC's `cidr_block` and `--edit kms` the first key's
+`customer_master_key_spec`, both force-new, so that `redline diff` of the folder before and
+after reports a replacement with dependents. Same arguments, same bytes.
 """
 
 import argparse
@@ -131,6 +139,78 @@ def config_file(rng, index):
     return '\n'.join(parts)
 
 
+def module_files(rng, resources, edit):
+    """The files of one root module of about `resources` resources, by name."""
+    # One unit is a VPC and a key with what uses them: 37 or 38 resources.
+    units = max(1, round(resources / 37.5))
+    files = {}
+    for unit in range(units):
+        cidr = '10.99.0.0/16' if edit == 'vpc' and unit == 0 else f'10.{unit % 250}.0.0/16'
+        spec = 'RSA_4096' if edit == 'kms' and unit == 0 else 'SYMMETRIC_DEFAULT'
+        parts = [f'locals {{\n  vpc_{unit}_id = aws_vpc.net_{unit}.id\n  key_{unit}_arn = aws_kms_key.main_{unit}.arn\n}}\n',
+                 f'resource "aws_vpc" "net_{unit}" {{\n  cidr_block           = "{cidr}"\n  enable_dns_hostnames = true\n'
+                 f'  tags = {{\n    Name = "net-{unit}"\n  }}\n}}\n',
+                 f'resource "aws_kms_key" "main_{unit}" {{\n  description              = "unit {unit}"\n'
+                 f'  customer_master_key_spec = "{spec}"\n  deletion_window_in_days  = 30\n}}\n',
+                 f'resource "aws_kms_alias" "main_{unit}" {{\n  name          = "alias/unit-{unit}"\n'
+                 f'  target_key_id = aws_kms_key.main_{unit}.key_id\n}}\n']
+        for index in range(6):
+            vpc = f'aws_vpc.net_{unit}.id' if index % 2 else f'local.vpc_{unit}_id'
+            parts.append(f'resource "aws_subnet" "u{unit}_{index}" {{\n  vpc_id            = {vpc}\n'
+                         f'  cidr_block        = cidrsubnet(aws_vpc.net_{unit}.cidr_block, 8, {index})\n'
+                         f'  availability_zone = "eu-west-1{"abc"[index % 3]}"\n}}\n')
+        for index in range(3):
+            parts.append(f'resource "aws_nat_gateway" "u{unit}_{index}" {{\n  subnet_id     = aws_subnet.u{unit}_{index}.id\n'
+                         f'  allocation_id = aws_eip.u{unit}_{index}.id\n}}\n')
+            parts.append(f'resource "aws_eip" "u{unit}_{index}" {{\n  domain = "vpc"\n}}\n')
+            parts.append(f'resource "aws_security_group" "u{unit}_{index}" {{\n  name   = "sg-{unit}-{index}"\n'
+                         f'  vpc_id = aws_vpc.net_{unit}.id\n\n  ingress {{\n    from_port   = 443\n    to_port     = 443\n'
+                         f'    protocol    = "tcp"\n    cidr_blocks = [aws_vpc.net_{unit}.cidr_block]\n  }}\n}}\n')
+        subnets = ', '.join(f'aws_subnet.u{unit}_{index}.id' for index in range(6))
+        parts.append(f'resource "aws_db_subnet_group" "u{unit}" {{\n  name       = "db-{unit}"\n  subnet_ids = [{subnets}]\n}}\n')
+        for index in range(2):
+            parts.append(f'resource "aws_db_instance" "u{unit}_{index}" {{\n  identifier             = "db-{unit}-{index}"\n'
+                         f'  engine                 = "postgres"\n  instance_class         = "db.t3.micro"\n'
+                         f'  allocated_storage      = 20\n  storage_encrypted      = true\n'
+                         f'  kms_key_id             = local.key_{unit}_arn\n'
+                         f'  db_subnet_group_name   = aws_db_subnet_group.u{unit}.name\n'
+                         f'  vpc_security_group_ids = [aws_security_group.u{unit}_0.id]\n  deletion_protection    = true\n}}\n')
+        for index in range(3):
+            parts.append(f'resource "aws_ebs_volume" "u{unit}_{index}" {{\n  availability_zone = "eu-west-1a"\n  size = 100\n'
+                         f'  encrypted         = true\n  kms_key_id        = aws_kms_key.main_{unit}.arn\n}}\n')
+        parts.append(f'resource "aws_sqs_queue" "u{unit}" {{\n  name              = "queue-{unit}"\n'
+                     f'  kms_master_key_id = aws_kms_key.main_{unit}.id\n}}\n')
+        parts.append(f'resource "aws_launch_template" "u{unit}" {{\n  name                   = "lt-{unit}"\n'
+                     f'  image_id               = "ami-0123456789abcdef0"\n  instance_type          = "t3.micro"\n'
+                     f'  vpc_security_group_ids = [aws_security_group.u{unit}_1.id]\n}}\n')
+        parts.append(f'resource "aws_autoscaling_group" "u{unit}" {{\n  name                = "asg-{unit}"\n  min_size = 1\n  max_size = 3\n'
+                     f'  vpc_zone_identifier = [aws_subnet.u{unit}_0.id, aws_subnet.u{unit}_1.id]\n\n'
+                     f'  launch_template {{\n    id      = aws_launch_template.u{unit}.id\n    version = "$Latest"\n  }}\n}}\n')
+        for index in range(2):
+            parts.append(f'resource "aws_instance" "u{unit}_{index}" {{\n  subnet_id = aws_subnet.u{unit}_{index + 2}.id\n\n'
+                         f'  launch_template {{\n    id = aws_launch_template.u{unit}.id\n  }}\n}}\n')
+        parts.append(f'resource "aws_iam_role" "u{unit}" {{\n  name               = "role-{unit}"\n'
+                     f'  assume_role_policy = jsonencode({{ Statement = [{{ Action = "sts:AssumeRole", Effect = "Allow", '
+                     f'Principal = {{ Service = "ec2.amazonaws.com" }} }}] }})\n}}\n')
+        parts.append(f'resource "aws_iam_role_policy" "u{unit}" {{\n  name = "use-key-{unit}"\n  role = aws_iam_role.u{unit}.id\n'
+                     f'  policy = jsonencode({{ Statement = [{{ Action = ["kms:Decrypt"], Effect = "Allow", '
+                     f'Resource = aws_kms_key.main_{unit}.arn }}] }})\n}}\n')
+        parts.append(f'resource "aws_s3_bucket" "u{unit}" {{\n  bucket = "acme-unit-{unit}"\n}}\n')
+        parts.append(f'resource "aws_s3_bucket_server_side_encryption_configuration" "u{unit}" {{\n'
+                     f'  bucket = aws_s3_bucket.u{unit}.id\n\n  rule {{\n    apply_server_side_encryption_by_default {{\n'
+                     f'      sse_algorithm     = "aws:kms"\n      kms_master_key_id = aws_kms_key.main_{unit}.arn\n    }}\n  }}\n}}\n')
+        for index in range(3):
+            parts.append(f'resource "aws_cloudwatch_log_group" "u{unit}_{index}" {{\n  name              = "/unit/{unit}/{index}"\n'
+                         f'  retention_in_days = 30\n  kms_key_id        = aws_kms_key.main_{unit}.arn\n}}\n')
+        for index in range(rng.randint(1, 2)):
+            parts.append(f'resource "aws_route53_record" "u{unit}_{index}" {{\n  zone_id = "Z123"\n  name = "db{index}.unit{unit}"\n'
+                         f'  type    = "CNAME"\n  ttl = 60\n  records = [aws_db_instance.u{unit}_0.address]\n}}\n')
+        name = f'unit{unit // max(1, units // 20):02d}.tf'
+        files[name] = files.get(name, '') + '\n'.join(parts)
+    files['versions.tf'] = 'terraform {\n  backend "s3" {}\n}\n\nprovider "aws" {\n  region = "eu-west-1"\n}\n'
+    return files
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest='what', required=True)
@@ -145,8 +225,22 @@ def main():
     c.add_argument('out')
     c.add_argument('--files', type=int, default=1000)
     c.add_argument('--seed', type=int, default=1)
+    m = sub.add_parser('module')
+    m.add_argument('out')
+    m.add_argument('--resources', type=int, default=2000)
+    m.add_argument('--seed', type=int, default=1)
+    m.add_argument('--edit', choices=['none', 'vpc', 'kms'], default='none')
     args = parser.parse_args()
     rng = random.Random(args.seed)
+    if args.what == 'module':
+        os.makedirs(args.out, exist_ok=True)
+        files = module_files(rng, args.resources, args.edit)
+        for name, text in files.items():
+            with open(os.path.join(args.out, name), 'w') as handle:
+                handle.write(text)
+        n_resources = sum(text.count('\nresource "') + text.startswith('resource "') for text in files.values())
+        print(f'{args.out}: {len(files)} files, {n_resources} resources')
+        return
     if args.what == 'plan':
         document = plan(rng, int(args.mb * 1e6), args.destructive)
         with open(args.out, 'w') as handle:

@@ -1317,6 +1317,67 @@ fn diff_old_new_files_and_folders() {
     assert_eq!(report["summary"]["files"], 3);
 }
 
+/// A KMS key replaced by an edit takes the volume and the database encrypted with it: the
+/// JSON report's `impact` lists them, with the edge that brings each in.
+#[test]
+fn diff_json_reports_the_impact_of_a_replacement() {
+    const MODULE: &str = "resource \"aws_kms_key\" \"data\" {\n  customer_master_key_spec = \"SPEC\"\n}\n\nresource \"aws_ebs_volume\" \"data\" {\n  availability_zone = \"eu-west-1a\"\n  kms_key_id        = aws_kms_key.data.arn\n}\n\nresource \"aws_db_instance\" \"orders\" {\n  engine     = \"postgres\"\n  kms_key_id = aws_kms_key.data.arn\n}\n\nresource \"aws_kms_alias\" \"data\" {\n  name          = \"alias/data\"\n  target_key_id = aws_kms_key.data.key_id\n}\n";
+    let sandbox = Sandbox::new();
+    sandbox.write("old/main.tf", MODULE.replace("SPEC", "SYMMETRIC_DEFAULT"));
+    sandbox.write("new/main.tf", MODULE.replace("SPEC", "RSA_4096"));
+    let output = sandbox.run(&["diff", "old", "new", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report = json_of(&output);
+    assert_eq!(found(&report), ["RL-TF-005 new/main.tf:2:3"]);
+    let finding = &report["findings"][0];
+    assert!(
+        finding["message"].as_str().unwrap().contains(
+            "replacing `aws_kms_key.data` also replaces 2 resources, 2 holding data: \
+             `aws_ebs_volume.data` via `aws_kms_key.data.arn`, `aws_db_instance.orders` via \
+             `aws_kms_key.data.arn`"
+        ),
+        "{}",
+        finding["message"]
+    );
+    assert_eq!(
+        finding["impact"],
+        serde_json::json!({
+            "root": "aws_kms_key.data",
+            "replaced": ["aws_ebs_volume.data", "aws_db_instance.orders"],
+            "destroyed": [],
+            "path": [
+                {
+                    "from": "aws_kms_key.data",
+                    "to": "aws_ebs_volume.data",
+                    "via": "aws_kms_key.data.arn",
+                    "attribute": "kms_key_id",
+                    "holds_data": true
+                },
+                {
+                    "from": "aws_kms_key.data",
+                    "to": "aws_db_instance.orders",
+                    "via": "aws_kms_key.data.arn",
+                    "attribute": "kms_key_id",
+                    "holds_data": true
+                }
+            ]
+        })
+    );
+    let related: Vec<&str> = finding["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|related| related["range"]["start"]["line"].as_u64().unwrap())
+        .map(|line| if line == 7 { "volume" } else { "database" })
+        .collect();
+    assert_eq!(related, ["volume", "database"]);
+    // A finding without a cascade has no `impact`.
+    sandbox.write("old2.tf", BUCKET);
+    sandbox.write("new2.tf", FORCE_DESTROY);
+    let report = json_of(&sandbox.run(&["diff", "old2.tf", "new2.tf", "--format", "json"]));
+    assert!(report["findings"][0].get("impact").is_none());
+}
+
 /// An edit of `terraform.tfvars` alone that replaces a database is reported in the tfvars
 /// file, whether two folders are compared, the working tree is compared with git, or the new
 /// text is proposed to the gate.

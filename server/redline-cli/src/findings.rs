@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use redline_diagnostics::{Applicability, Confidence, Diagnostic, RuleCode, Severity};
+use redline_diagnostics::{Applicability, Confidence, Diagnostic, Impact, RuleCode, Severity};
 use redline_text::{LineColumn, LineIndex, TextSize, floor_char_boundary};
 
 /// Longer source lines are not copied into findings: `terraform show -json` writes a whole
@@ -22,6 +22,8 @@ pub struct Finding {
     pub message: String,
     pub fixes: Vec<FindingFix>,
     pub related: Vec<FindingRelated>,
+    /// What else the destroy or replace the finding reports takes with it.
+    pub impact: Option<Box<Impact>>,
     /// The text of the line where the finding starts, without its terminator; empty when
     /// the line is longer than `MAX_SOURCE_LINE` bytes.
     pub source_line: String,
@@ -96,6 +98,7 @@ pub fn from_diagnostics(
                 start,
                 end: position(diagnostic.range.end()),
                 message: diagnostic.message.clone(),
+                impact: diagnostic.impact.clone(),
                 fixes: diagnostic
                     .fixes
                     .iter()

@@ -112,6 +112,36 @@ pub struct Diagnostic {
     /// CloudFormation resource, a Terraform resource, a Kubernetes workload or role), in the
     /// finding's own file: the engine keeps one finding per object and problem.
     pub subject: Option<TextRange>,
+    /// What else the destroy or replace the finding reports takes with it, for findings
+    /// about one (`None` for every other finding).
+    pub impact: Option<Box<Impact>>,
+}
+
+/// The objects that go with a destroyed or replaced object: its blast radius.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Impact {
+    /// The object the finding destroys or replaces (`aws_vpc.main`).
+    pub root: String,
+    /// Objects replaced with it, breadth first from the root.
+    pub replaced: Vec<Impacted>,
+    /// Objects that lose an input with it: they still reference a destroyed object, or read
+    /// a value known only after the replacement where Terraform must know it to plan.
+    pub destroyed: Vec<Impacted>,
+}
+
+/// One object in an `Impact`, with the edge that brings it in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Impacted {
+    /// The object (`aws_db_instance.orders`).
+    pub object: String,
+    /// The object it depends on: the root, or another replaced object.
+    pub parent: String,
+    /// What it reads of `parent` (`aws_kms_key.data.arn`).
+    pub via: String,
+    /// Its attribute that reads `via` (`kms_key_id`).
+    pub attribute: String,
+    /// Whether it holds data that cannot be recreated (a database, a bucket, a volume, a key).
+    pub holds_data: bool,
 }
 
 /// Why a set of edits cannot form a fix.
@@ -293,12 +323,19 @@ impl Diagnostic {
             fixes: Vec::new(),
             related: Vec::new(),
             subject: None,
+            impact: None,
         }
     }
 
     /// Names the object the finding is about.
     pub fn with_subject(mut self, subject: TextRange) -> Self {
         self.subject = Some(subject);
+        self
+    }
+
+    /// The finding with the blast radius of the destroy or replace it reports.
+    pub fn with_impact(mut self, impact: Impact) -> Self {
+        self.impact = Some(Box::new(impact));
         self
     }
 

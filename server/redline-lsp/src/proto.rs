@@ -1,9 +1,9 @@
 //! Engine values → protocol values: diagnostics, code actions, hover text.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr as _;
 
-use redline_diagnostics::{Applicability, Diagnostic, Severity};
+use redline_diagnostics::{Applicability, Diagnostic, Impact, Impacted, Severity};
 use redline_engine::{Resolved, Unknown};
 use redline_rules::terraform::provenance::{code, quoted};
 use redline_syntax::Language;
@@ -218,6 +218,68 @@ pub fn code_actions(
     res
 }
 
+/// Markdown for the blast radius of a destroy or replace: the root, then each object it takes
+/// with it under the object it depends on, as a nested list.
+fn impact_tree(impact: &Impact) -> String {
+    let mut res = format!("What goes with `{}`:\n\n", visible(&impact.root));
+    let mut children: BTreeMap<&str, Vec<(&Impacted, bool)>> = BTreeMap::new();
+    for entry in &impact.replaced {
+        children
+            .entry(&entry.parent)
+            .or_default()
+            .push((entry, true));
+    }
+    for entry in &impact.destroyed {
+        children
+            .entry(&entry.parent)
+            .or_default()
+            .push((entry, false));
+    }
+    write_branch(&mut res, &children, &impact.root, 0);
+    res
+}
+
+/// How deep the hover's tree goes; deeper objects are left out.
+const MAX_TREE_DEPTH: usize = 16;
+
+fn write_branch(
+    res: &mut String,
+    children: &BTreeMap<&str, Vec<(&Impacted, bool)>>,
+    parent: &str,
+    depth: usize,
+) {
+    let Some(list) = children.get(parent) else {
+        return;
+    };
+    if depth >= MAX_TREE_DEPTH {
+        return;
+    }
+    let indent = "  ".repeat(depth);
+    for &(entry, replaced) in list {
+        let what = if replaced {
+            "replaced"
+        } else {
+            "loses its input"
+        };
+        let data = if entry.holds_data {
+            ", **holds data**"
+        } else {
+            ""
+        };
+        res.push_str(&format!(
+            "{indent}- `{}` {what}{data}: `{}` reads `{}`\n",
+            visible(&entry.object),
+            visible(&entry.attribute),
+            visible(&entry.via)
+        ));
+        // Each object appears once in an impact and only replaced ones have children, so
+        // the walk ends; the depth bound guards against an impact built otherwise.
+        if replaced && entry.object != parent {
+            write_branch(res, children, &entry.object, depth + 1);
+        }
+    }
+}
+
 /// Markdown for the hover at `offset`: the value of the Terraform attribute there (`resolved`),
 /// when it is flagged or worth showing unasked, then each rule's documentation and its fixes.
 pub fn hover(
@@ -259,6 +321,10 @@ pub fn hover(
                 fix.applicability.as_str(),
                 visible(&fix.title)
             ));
+        }
+        if let Some(impact) = &diagnostic.impact {
+            value.push('\n');
+            value.push_str(&impact_tree(impact));
         }
         if let Some(meta) = redline_rules::find_any_rule(diagnostic.rule.id) {
             value.push('\n');
@@ -453,6 +519,58 @@ mod tests {
             value_section(&resolved(hostile, None)),
             "`bucket` = `` \"a`b\\u{1b}[2J\\u{202e}\" `` — through `var.name` (default in \
              variables.tf:2)"
+        );
+    }
+
+    #[test]
+    fn impact_is_a_tree_under_the_root() {
+        let entry = |object: &str, parent: &str, via: &str, attribute: &str, data: bool| Impacted {
+            object: object.to_owned(),
+            parent: parent.to_owned(),
+            via: via.to_owned(),
+            attribute: attribute.to_owned(),
+            holds_data: data,
+        };
+        let impact = Impact {
+            root: "aws_vpc.main".to_owned(),
+            replaced: vec![
+                entry(
+                    "aws_subnet.a",
+                    "aws_vpc.main",
+                    "aws_vpc.main.id",
+                    "vpc_id",
+                    false,
+                ),
+                entry(
+                    "aws_subnet.b",
+                    "aws_vpc.main",
+                    "aws_vpc.main.id",
+                    "vpc_id",
+                    false,
+                ),
+                entry(
+                    "aws_nat_gateway.a",
+                    "aws_subnet.a",
+                    "aws_subnet.a.id",
+                    "subnet_id",
+                    false,
+                ),
+            ],
+            destroyed: vec![entry(
+                "aws_instance.x",
+                "aws_vpc.main",
+                "aws_vpc.main",
+                "count",
+                false,
+            )],
+        };
+        assert_eq!(
+            impact_tree(&impact),
+            "What goes with `aws_vpc.main`:\n\n\
+             - `aws_subnet.a` replaced: `vpc_id` reads `aws_vpc.main.id`\n\
+             \x20 - `aws_nat_gateway.a` replaced: `subnet_id` reads `aws_subnet.a.id`\n\
+             - `aws_subnet.b` replaced: `vpc_id` reads `aws_vpc.main.id`\n\
+             - `aws_instance.x` loses its input: `count` reads `aws_vpc.main`\n"
         );
     }
 }

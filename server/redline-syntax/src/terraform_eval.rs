@@ -34,6 +34,7 @@ pub mod calls;
 pub mod evaluate;
 mod functions;
 mod lower;
+pub mod references;
 pub mod symbols;
 pub mod tfvars;
 pub mod unevaluated;

@@ -424,6 +424,24 @@ pub fn render_detailed_with(
             };
             writeln!(res, "  related {at}: {}", related.message).unwrap();
         }
+        if let Some(impact) = &diagnostic.impact {
+            writeln!(res, "  impact of {}:", impact.root).unwrap();
+            let lists = [
+                ("replaced", &impact.replaced),
+                ("destroyed", &impact.destroyed),
+            ];
+            for (kind, list) in lists {
+                for entry in list {
+                    let data = if entry.holds_data { " (data)" } else { "" };
+                    writeln!(
+                        res,
+                        "    {kind} {}{data} <- {} via {} in {}",
+                        entry.object, entry.parent, entry.via, entry.attribute
+                    )
+                    .unwrap();
+                }
+            }
+        }
         for fix in &diagnostic.fixes {
             writeln!(res, "  fix ({}): {}", fix.applicability.as_str(), fix.title).unwrap();
             for edit in fix.edits() {

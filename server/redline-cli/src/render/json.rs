@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use redline_diagnostics::Category;
+use redline_diagnostics::{Category, Impact, Impacted};
 use redline_text::LineColumn;
 use redline_workspace::FileProblem;
 use serde::Serialize;
@@ -63,7 +63,28 @@ struct JsonFinding<'a> {
     message: &'a str,
     fixes: Vec<JsonFix<'a>>,
     related: Vec<JsonRelated<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    impact: Option<JsonImpact<'a>>,
     fingerprint: &'a str,
+}
+
+/// What else the destroy or replace a finding reports takes with it.
+#[derive(Serialize)]
+struct JsonImpact<'a> {
+    root: &'a str,
+    replaced: Vec<&'a str>,
+    destroyed: Vec<&'a str>,
+    path: Vec<JsonImpactEdge<'a>>,
+}
+
+/// One edge of the cascade: `to` goes because it reads `via` of `from`.
+#[derive(Serialize)]
+struct JsonImpactEdge<'a> {
+    from: &'a str,
+    to: &'a str,
+    via: &'a str,
+    attribute: &'a str,
+    holds_data: bool,
 }
 
 #[derive(Serialize)]
@@ -251,7 +272,31 @@ fn finding(finding: &Finding) -> JsonFinding<'_> {
                 message: &related.message,
             })
             .collect(),
+        impact: finding.impact.as_deref().map(impact),
         fingerprint: &finding.fingerprint,
+    }
+}
+
+fn impact(impact: &Impact) -> JsonImpact<'_> {
+    fn names(list: &[Impacted]) -> Vec<&str> {
+        list.iter().map(|entry| entry.object.as_str()).collect()
+    }
+    JsonImpact {
+        root: &impact.root,
+        replaced: names(&impact.replaced),
+        destroyed: names(&impact.destroyed),
+        path: impact
+            .replaced
+            .iter()
+            .chain(&impact.destroyed)
+            .map(|entry| JsonImpactEdge {
+                from: &entry.parent,
+                to: &entry.object,
+                via: &entry.via,
+                attribute: &entry.attribute,
+                holds_data: entry.holds_data,
+            })
+            .collect(),
     }
 }
 
@@ -321,6 +366,7 @@ mod tests {
                     new_text: "a\n  b".to_owned(),
                 }],
             }],
+            impact: None,
             related: vec![FindingRelated {
                 path: format!("dir/file{n}.tf"),
                 start: at(1, 1),
@@ -394,6 +440,7 @@ mod tests {
                 rule: PARSE_ERROR,
                 fixes: Vec::new(),
                 related: Vec::new(),
+                impact: None,
                 ..finding(4, None, Severity::Error)
             },
         ];

@@ -242,6 +242,7 @@ mod tests {
             end: at(end),
             message: "on `b\u{1b}]0;PWNED\u{7}`\nforged".to_owned(),
             fixes: Vec::new(),
+            impact: None,
             related: vec![FindingRelated {
                 path: "a\u{1b}[2J.tf".to_owned(),
                 start: at(1),

@@ -4,6 +4,7 @@ use redline_syntax::cloudformation::Resource;
 use redline_syntax::value::Node;
 use redline_text::TextRange;
 
+use super::cascade;
 use super::{
     Protection, TemplateEdit, create_only_properties, guarded_value, property_at, protection,
     same_template_value, short_value,
@@ -20,6 +21,11 @@ declare_rule! {
     /// replace; it comes from the CloudFormation registry schemas vendored in
     /// `hashicorp/terraform-provider-awscc` (the snapshot is recorded in
     /// `data/cfn-create-only.tsv`).
+    ///
+    /// The message also names the resources replaced with it, each as a related place: a
+    /// resource whose create-only property reads the replaced one through `Ref`,
+    /// `Fn::GetAtt` or `Fn::Sub` gets a new value and is replaced too, and so on (16 steps,
+    /// 500 resources at most); one that reads it only in properties updated in place is not.
     ///
     /// ## Why it matters
     /// CloudFormation cannot change such a property in place: the deploy creates a new
@@ -138,6 +144,9 @@ fn check(ctx: &mut RuleContext<'_>) {
                 _ => ctx.diagnostic(range, message),
             };
             diagnostic.severity = severity;
+            if let Some(cascade) = cascade::of_replacement(&edit.new, resource.logical_id()) {
+                diagnostic = cascade.apply(diagnostic, ctx.file().path);
+            }
             ctx.report(diagnostic);
         }
     }
@@ -225,5 +234,10 @@ mod tests {
         insta::assert_snapshot!(check_fixture(
             "cloudformation/create-only-property-changed/template.json"
         ));
+    }
+
+    #[test]
+    fn cascade() {
+        check_fixture("cloudformation/create-only-property-changed/cascade.yaml");
     }
 }

@@ -1,6 +1,7 @@
 //! Rules for CloudFormation and SAM templates.
 
 pub mod bucket_auto_delete_objects;
+mod cascade;
 pub mod cfn_deletion_protection_off;
 mod create_only;
 pub mod create_only_property_changed;

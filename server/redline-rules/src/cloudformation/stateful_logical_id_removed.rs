@@ -5,6 +5,7 @@ use redline_syntax::Format;
 use redline_syntax::cloudformation::Resource;
 use redline_syntax::value::Node;
 
+use super::cascade;
 use super::{Protection, TemplateEdit, guarded_value, protection, same_template_value};
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
@@ -17,6 +18,11 @@ declare_rule! {
     /// A removed resource is reported where it was: at the logical id of the resource that
     /// followed it (else of the one before it, else at `Resources`); a renamed one at its new
     /// logical id.
+    ///
+    /// The message also names what goes with it, each as a related place: the resources that
+    /// read the renamed resource's new id in a create-only property (`Ref`, `Fn::GetAtt`,
+    /// `Fn::Sub`) are replaced with it, and those that still reference the removed logical id
+    /// (`DependsOn` included) make the deploy fail.
     ///
     /// ## Why it matters
     /// CloudFormation identifies a resource by its logical id and has no way to rename one.
@@ -111,9 +117,11 @@ fn check(ctx: &mut RuleContext<'_>) {
         let renamed_to = added.iter().position(|new| {
             new.resource_type() == Some(kind) && same_properties(old.properties(), new.properties())
         });
+        let cascade;
         let mut diagnostic = match renamed_to {
             Some(index) => {
                 let new = added.remove(index);
+                cascade = cascade::of_removal(&edit.new, id, Some(new.logical_id()));
                 let message = format!(
                     "{kind} `{id}` is renamed to `{}`: CloudFormation cannot rename a logical \
                      id, so the deploy creates a new, empty resource `{}` and, for `{id}`, \
@@ -127,6 +135,7 @@ fn check(ctx: &mut RuleContext<'_>) {
                 ctx.diagnostic(new.entry.key.range, message)
             }
             None => {
+                cascade = cascade::of_removal(&edit.new, id, None);
                 let message = format!(
                     "{kind} `{id}` is removed from the template: the deploy {outcome}; keep it, \
                      or first deploy it with `DeletionPolicy: Retain` and `UpdateReplacePolicy: \
@@ -149,6 +158,9 @@ fn check(ctx: &mut RuleContext<'_>) {
             }
         };
         diagnostic.severity = severity;
+        if let Some(cascade) = cascade {
+            diagnostic = cascade.apply(diagnostic, ctx.file().path);
+        }
         ctx.report(diagnostic);
     }
 }
@@ -181,5 +193,10 @@ mod tests {
         insta::assert_snapshot!(check_fixture(
             "cloudformation/stateful-logical-id-removed/template.json"
         ));
+    }
+
+    #[test]
+    fn cascade() {
+        check_fixture("cloudformation/stateful-logical-id-removed/cascade.yaml");
     }
 }

@@ -3,7 +3,7 @@ use redline_syntax::Format;
 use redline_syntax::value::{Entry, Node};
 use redline_text::TextRange;
 
-use super::{ObjectKey, folder_objects, objects, readable_change};
+use super::{ObjectKey, cascade, folder_objects, objects, readable_change};
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
 declare_rule! {
@@ -19,6 +19,10 @@ declare_rule! {
     ///
     /// The object before the edit is looked up by API group, kind, namespace and name in
     /// every manifest of the folder, so an object moved between files is still compared.
+    ///
+    /// A changed `volumeClaimTemplates` names what recreating the StatefulSet takes with it:
+    /// its pods, and its claims, data and all, when
+    /// `persistentVolumeClaimRetentionPolicy.whenDeleted` is `Delete`.
     ///
     /// ## Why it matters
     /// The API server rejects the update, so `kubectl apply` (or the GitOps sync) fails.
@@ -157,6 +161,12 @@ fn check(ctx: &mut RuleContext<'_>) {
             let range = new_entry.map_or_else(|| name_range(object), |entry| entry.key.range);
             let mut diagnostic = ctx.diagnostic(range, message);
             diagnostic.severity = severity;
+            if path.first() == Some(&"spec")
+                && path.get(1) == Some(&"volumeClaimTemplates")
+                && let Some(cascade) = cascade::of_recreation(&key, object, file.path)
+            {
+                diagnostic = cascade.apply(diagnostic, file.path);
+            }
             ctx.report(diagnostic);
         }
     }
@@ -282,6 +292,11 @@ mod tests {
     #[test]
     fn fires() {
         check_fixture("kubernetes/immutable-field-changed/fires.yaml");
+    }
+
+    #[test]
+    fn cascade() {
+        check_fixture("kubernetes/immutable-field-changed/cascade.yaml");
     }
 
     #[test]

@@ -3,7 +3,7 @@ use redline_syntax::value::Node;
 use redline_syntax::{Format, SourceFile};
 use redline_text::TextRange;
 
-use super::{ObjectKey, folder_objects, objects, readable_change};
+use super::{ObjectKey, cascade, folder_objects, objects, readable_change};
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
 declare_rule! {
@@ -20,6 +20,10 @@ declare_rule! {
     /// Objects whose base version opts out of pruning (`argocd.argoproj.io/sync-options:
     /// Prune=false`, `kustomize.toolkit.fluxcd.io/prune: disabled`,
     /// `helm.sh/resource-policy: keep`) are left alone.
+    ///
+    /// The message also names what goes with a removed Namespace (the objects the file or
+    /// folder places in it, removed or still written, those holding data first) and with a
+    /// removed claim (the workloads of its namespace that mount it), each as a related place.
     ///
     /// ## Why it matters
     /// Manifests applied with pruning (Argo CD or Flux with prune enabled, `kubectl apply
@@ -121,6 +125,14 @@ fn check(ctx: &mut RuleContext<'_>) {
         );
         let mut diagnostic = ctx.diagnostic(range, message);
         diagnostic.severity = severity;
+        let new_files: Vec<&SourceFile<'_>> = if change.folder_new.is_empty() {
+            vec![file]
+        } else {
+            change.folder_new.to_vec()
+        };
+        if let Some(cascade) = cascade::of_deletion(&key, base, &new_files) {
+            diagnostic = cascade.apply(diagnostic, file.path);
+        }
         ctx.report(diagnostic);
     }
 }
@@ -173,6 +185,11 @@ mod tests {
     #[test]
     fn fires() {
         check_fixture("kubernetes/manifest-object-removed/fires.yaml");
+    }
+
+    #[test]
+    fn cascade() {
+        check_fixture("kubernetes/manifest-object-removed/cascade.yaml");
     }
 
     #[test]

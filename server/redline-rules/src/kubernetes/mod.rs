@@ -4,6 +4,7 @@ pub mod argocd_allow_empty;
 pub mod argocd_auto_prune;
 pub mod argocd_project_wildcards;
 pub mod binding_to_all_users;
+mod cascade;
 pub mod cluster_admin_binding;
 pub mod dangerous_capabilities;
 pub mod flux_force_recreate;

@@ -2,6 +2,7 @@ use redline_diagnostics::{Applicability, Category, Confidence, Edit, Fix, Severi
 use redline_syntax::Format;
 use redline_syntax::terraform::Syntax;
 
+use crate::terraform::cascade;
 use crate::terraform::module_change::{Kind, ModuleChange};
 use crate::terraform::newline;
 use crate::terraform::protection::is_stateful;
@@ -18,6 +19,9 @@ declare_rule! {
     /// attribute changed is RL-TF-005).
     /// The finding sits on the new name. A stateful resource or a module call is an error,
     /// other resources are warnings. RL-TF-001 stays quiet about the old address.
+    /// The message also says what goes with the object (see RL-TF-005): the resources that
+    /// read the new object in a force-new attribute and are replaced with it, and those that
+    /// still reference the old address, whose plan fails; each is a related place.
     ///
     /// ## Why it matters
     /// Terraform tracks objects by address. Without a `moved` block it plans to destroy the
@@ -90,6 +94,9 @@ fn check(ctx: &mut RuleContext<'_>) {
         if stateful {
             diagnostic.severity = Severity::Error;
         }
+        if let Some(cascade) = cascade::of_rename(ctx, &module, base, new) {
+            diagnostic = cascade.apply(diagnostic, file.path);
+        }
         if file.terraform().syntax == Syntax::Hcl {
             let nl = newline(&file.text);
             let moved = format!("{nl}{nl}moved {{{nl}  from = {from}{nl}  to   = {to}{nl}}}");
@@ -130,5 +137,10 @@ mod tests {
     #[test]
     fn renamed_into_another_file() {
         check_change_folder("terraform/address-renamed/renamed-into-another-file");
+    }
+
+    #[test]
+    fn cascade() {
+        check_fixture("terraform/address-renamed/cascade.tf");
     }
 }

@@ -6,6 +6,7 @@ use redline_text::TextRange;
 use redline_syntax::terraform::Repetition;
 use redline_syntax::terraform_eval::Key;
 
+use crate::terraform::cascade;
 use crate::terraform::force_new::{Replacement, force_new_changes};
 use crate::terraform::module_change::{Entry, ModuleChange};
 use crate::terraform::protection::is_stateful;
@@ -43,6 +44,24 @@ declare_rule! {
     /// (see RL-TF-004), so `"logs-${count.index}"` that becomes `"logs-${each.key}"` with the
     /// same values replaces nothing, while `moved` blocks that swap two instances replace both;
     /// when the instances cannot be compared, RL-TF-006 says the edit may replace them.
+    ///
+    /// The message also says what else the replacement takes with it, and each such resource
+    /// is a related place.
+    /// The new object's attributes that the configuration does not write (`id`, `arn`,
+    /// generated names and addresses), and those the edit changed, are unknown until it
+    /// exists: a resource of the module that reads one of them in a force-new attribute (a
+    /// subnet's `vpc_id`, a volume's `kms_key_id`), or names the object in
+    /// `lifecycle.replace_triggered_by`, is replaced too, and so on through the resources it
+    /// takes with it (16 steps, 500 resources at most).
+    /// A resource that reads the object only in attributes updated in place (a subnet
+    /// group's `subnet_ids`, a policy document) is updated, not replaced, and a written value
+    /// the edit keeps (a literal `name`) is the same on the new object.
+    /// The message counts the replaced resources and names those that hold data first, such
+    /// as "replacing `aws_kms_key.data` also replaces 2 resources, 2 holding data:
+    /// `aws_ebs_volume.data` via `aws_kms_key.data.arn`, …"; a root with
+    /// `create_before_destroy` is noted, and its dependents are counted all the same.
+    /// References are followed through locals; resources inside called modules are not
+    /// followed yet.
     ///
     /// ## Why it matters
     /// Terraform plans such a change as a replacement: it destroys the object and creates a
@@ -169,6 +188,9 @@ fn check(ctx: &mut RuleContext<'_>) {
         if !certain || changed.old_text.is_none() {
             diagnostic.confidence = Confidence::Medium;
         }
+        if let Some(cascade) = cascade::of_replacement(ctx, &module, changed.new, attribute) {
+            diagnostic = cascade.apply(diagnostic, file.path);
+        }
         if changed.cause.is_some() {
             ctx.report(with_attribute(diagnostic, entry, attribute, file.path));
             continue;
@@ -290,7 +312,27 @@ mod tests {
     }
 
     #[test]
+    fn cascade_vpc() {
+        check_fixture("terraform/force-new-attribute-changed/cascade-vpc.tf");
+    }
+
+    #[test]
     fn quiet() {
         check_fixture("terraform/force-new-attribute-changed/quiet.tf");
+    }
+
+    #[test]
+    fn cascade_kms() {
+        check_fixture("terraform/force-new-attribute-changed/cascade-kms.tf");
+    }
+
+    #[test]
+    fn cascade_launch_template() {
+        check_fixture("terraform/force-new-attribute-changed/cascade-launch-template.tf");
+    }
+
+    #[test]
+    fn cascade_quiet_updates() {
+        check_fixture("terraform/force-new-attribute-changed/cascade-quiet-updates.tf");
     }
 }

@@ -4,6 +4,7 @@ pub mod address_renamed;
 pub mod azure_custom_role_wildcard;
 pub mod azure_privileged_role_assignment;
 pub mod backup_retention_disabled;
+pub(crate) mod cascade;
 pub mod conditional_replacement_changed;
 pub mod deletion_protection_disabled;
 pub mod destructive_provisioner_command;

@@ -5,6 +5,7 @@ use redline_syntax::Format;
 use redline_syntax::terraform::Syntax;
 use redline_text::{TextRange, TextSize};
 
+use crate::terraform::cascade;
 use crate::terraform::module_change::{Kind, ModuleChange, former_place, insert_top_level, slice};
 use crate::terraform::protection::is_stateful;
 use crate::{BASE_PREFIX, FixAvailability, RuleContext, Status, declare_rule};
@@ -19,6 +20,9 @@ declare_rule! {
     /// module call is an error; other resources are warnings.
     /// The finding's related place is the block in the text before the edit
     /// (`base:main.tf:12`).
+    /// The resources that still reference the removed address (in an attribute, a nested
+    /// block or `depends_on`) are named in the message and are further related places:
+    /// Terraform refuses to plan them until they stop.
     /// A deleted file reports each block it held, at the start of the deleted file and without
     /// fixes, since a deleted file cannot hold the `removed` block; a file the edit empties (an
     /// agent's `Write` of nothing) still exists, and reports each block as removed from it,
@@ -150,6 +154,9 @@ fn check(ctx: &mut RuleContext<'_>) {
         if stateful {
             diagnostic.severity = Severity::Error;
         }
+        if let Some(cascade) = cascade::of_removal(ctx, &module, address) {
+            diagnostic = cascade.apply(diagnostic, file.path);
+        }
         // A deleted file cannot take a fix: the finding says what to add, and where it goes is
         // the module's choice.
         if !deleted
@@ -193,5 +200,10 @@ mod tests {
     fn module_folders() {
         check_change_folder("terraform/resource-removed/moved-between-files");
         check_change_folder("terraform/resource-removed/file-deleted");
+    }
+
+    #[test]
+    fn cascade() {
+        check_fixture("terraform/resource-removed/cascade.tf");
     }
 }

@@ -1159,3 +1159,31 @@ data "aws_iam_policy_document" "x" {
     let count = declaration.count.as_ref().expect("count");
     assert_eq!(evaluator.evaluate(count, None).value, Value::Number(2.0));
 }
+
+#[test]
+fn object_reads_follow_locals_and_nested_expressions() {
+    use super::references::ObjectRead;
+    let text = "resource \"aws_vpc\" \"main\" {}\nresource \"aws_kms_key\" \"k\" {}\nlocals {\n  vpc = aws_vpc.main.id\n  again = local.vpc\n  self_loop = local.self_loop\n}\nresource \"aws_subnet\" \"a\" {\n  vpc_id = local.again\n  tags = { k = \"${aws_kms_key.k.arn}/x\", n = upper(module.net.name) }\n  cidr_block = cidrsubnet(var.cidr, 8, count.index)\n  az = data.aws_zones.all.names[0]\n  loop = local.self_loop\n}\n";
+    let files = parse(&[("main.tf", text)]);
+    let module = Module::build(&files.iter().collect::<Vec<_>>());
+    let model = files[0].terraform();
+    let subnet = model
+        .resources()
+        .find(|resource| resource.name == "a")
+        .unwrap();
+    let reads =
+        |name: &str| module.object_reads("main.tf", subnet.attribute(name).unwrap().value.range);
+    let read = |object: &str, attribute: &str| ObjectRead {
+        object: object.into(),
+        attribute: Some(attribute.into()),
+    };
+    assert_eq!(reads("vpc_id"), [read("aws_vpc.main", "id")]);
+    assert_eq!(
+        reads("tags"),
+        [read("aws_kms_key.k", "arn"), read("module.net", "name")]
+    );
+    assert!(reads("cidr_block").is_empty());
+    assert_eq!(reads("az"), [read("data.aws_zones.all", "names")]);
+    assert!(reads("loop").is_empty());
+    assert_eq!(module.local_reads("again"), [read("aws_vpc.main", "id")]);
+}
