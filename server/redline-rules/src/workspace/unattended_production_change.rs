@@ -116,8 +116,7 @@ declare_rule! {
     /// the command; a job with an environment waits for that environment's protection rules,
     /// which only protect once reviewers are configured; without pruning, deleted objects
     /// stay in the cluster until someone removes them.
-    /// `redline check --fix` does not apply them (the fix of a repository finding is shown in
-    /// reports and offered by the language server).
+    /// `redline check --fix --unsafe-fixes` applies them.
     ///
     /// ## Suppression
     /// `# redline:ignore RL-WS-001 -- sandbox account, reviewed by the platform team` on the
