@@ -235,9 +235,27 @@ pub fn may_have_facts(text: &str) -> bool {
     NEEDLES.iter().any(|needle| text.contains(needle))
 }
 
+/// Folders whose files are test data or examples: nothing in them is deployed as it stands,
+/// so they carry no facts.
+const NOT_DEPLOYED: &[&str] = &[
+    "test",
+    "tests",
+    "testdata",
+    "testing",
+    "fixtures",
+    "__fixtures__",
+    "example",
+    "examples",
+];
+
 /// The facts of one parsed file, in source order.
 pub fn file_facts(file: &SourceFile<'_>) -> Vec<Fact> {
     if !may_have_facts(&file.text) {
+        return Vec::new();
+    }
+    let normalized = file.path.replace('\\', "/");
+    let mut folders = normalized.split('/').rev().skip(1);
+    if folders.any(|folder| NOT_DEPLOYED.contains(&folder.to_ascii_lowercase().as_str())) {
         return Vec::new();
     }
     let mut res = Vec::new();

@@ -44,6 +44,8 @@ declare_rule! {
     /// related places.
     /// A missing link (a job with `environment:`, a `sub` condition and no administrator
     /// policy, an agent that must ask before deploying) means no finding.
+    /// Files below folders named `test`, `tests`, `testdata`, `testing`, `fixtures`,
+    /// `example` or `examples` are not deployed as they stand, and take no part in a path.
     ///
     /// ## Why it matters
     /// Each link alone is reported by its own rule and is often accepted on its own: an agent
@@ -631,6 +633,12 @@ mod tests {
     #[test]
     fn quiet_when_the_argocd_controller_is_scoped() {
         assert_eq!(check("quiet-argocd-scoped"), "no findings\n");
+    }
+
+    /// Test data and examples are not deployed as they stand.
+    #[test]
+    fn quiet_on_test_data() {
+        assert_eq!(check("quiet-testdata"), "no findings\n");
     }
 
     #[test]
