@@ -235,29 +235,12 @@ pub fn may_have_facts(text: &str) -> bool {
     NEEDLES.iter().any(|needle| text.contains(needle))
 }
 
-/// Folders whose files are test data or examples: nothing in them is deployed as it stands,
-/// so they carry no facts.
-const NOT_DEPLOYED: &[&str] = &[
-    "test",
-    "tests",
-    "testdata",
-    "testing",
-    "fixtures",
-    "__fixtures__",
-    "example",
-    "examples",
-];
-
 /// The facts of one parsed file, in source order.
 pub fn file_facts(file: &SourceFile<'_>) -> Vec<Fact> {
     if !may_have_facts(&file.text) {
         return Vec::new();
     }
-    let normalized = file.path.replace('\\', "/");
-    let mut folders = normalized.split('/').rev().skip(1);
-    if folders.any(|folder| NOT_DEPLOYED.contains(&folder.to_ascii_lowercase().as_str())) {
-        return Vec::new();
-    }
+
     let mut res = Vec::new();
     match file.format {
         Format::AgentConfig => agent_config_facts(file, &mut res),
@@ -896,6 +879,17 @@ fn terraform_role_ref(
 
 fn kubernetes_facts(file: &SourceFile<'_>, res: &mut Vec<Fact>) {
     for object in objects(file) {
+        // An object whose name or namespace is not a plain string (`{{ .ns }}` read as a flow
+        // mapping) is a template that code fills in: what it deploys is not written here.
+        let metadata = object.get("metadata");
+        let templated = ["name", "namespace"].iter().any(|key| {
+            metadata
+                .and_then(|metadata| metadata.get(key))
+                .is_some_and(|value| value.as_str().is_none())
+        });
+        if templated {
+            continue;
+        }
         if let Some(spec) = argocd_app_spec(object) {
             argocd_facts(object, spec, res);
             continue;

@@ -44,8 +44,8 @@ declare_rule! {
     /// related places.
     /// A missing link (a job with `environment:`, a `sub` condition and no administrator
     /// policy, an agent that must ask before deploying) means no finding.
-    /// Files below folders named `test`, `tests`, `testdata`, `testing`, `fixtures`,
-    /// `example` or `examples` are not deployed as they stand, and take no part in a path.
+    /// A Kubernetes object whose name or namespace is a template placeholder (`{{ .ns }}`) is
+    /// filled in by code and takes no part in a path.
     ///
     /// ## Why it matters
     /// Each link alone is reported by its own rule and is often accepted on its own: an agent
@@ -635,10 +635,10 @@ mod tests {
         assert_eq!(check("quiet-argocd-scoped"), "no findings\n");
     }
 
-    /// Test data and examples are not deployed as they stand.
+    /// An object whose namespace is a template placeholder is not deployed as written.
     #[test]
-    fn quiet_on_test_data() {
-        assert_eq!(check("quiet-testdata"), "no findings\n");
+    fn quiet_on_templated_objects() {
+        assert_eq!(check("quiet-templated"), "no findings\n");
     }
 
     #[test]
