@@ -2,7 +2,7 @@
 //! repository before the files are analysed, so that each finding can be added to its file's
 //! outcome while outcomes are still written in walk order.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -11,7 +11,7 @@ use redline_diagnostics::Diagnostic;
 use redline_engine::{
     AnalysisOptions, Config, SourceInput, finish_workspace_findings, workspace_facts,
 };
-use redline_rules::workspace::{FileFacts, join};
+use redline_rules::workspace::{FactKind, FileFacts, join, may_have_facts, may_hold_actor};
 use redline_workspace::{FileJob, read_source, repository_root};
 
 /// The repository findings of a run, by the file they are reported on.
@@ -28,37 +28,56 @@ pub(crate) struct RepositoryFindings {
 }
 
 impl RepositoryFindings {
-    /// Reads every file of `files` for its facts (only files that may hold some are parsed),
-    /// groups them by repository (see `repository_root`) and joins each repository. Files that
-    /// cannot be read are left out here; their analysis reports why.
+    /// Reads every file of `files` for its facts, groups them by repository (see
+    /// `repository_root`) and joins each repository. Only files that may name an actor are
+    /// parsed at first; the files that can only hold other links (roles, grants, bindings) are
+    /// parsed for the repositories that have an actor. Files that cannot be read are left out
+    /// here; their analysis reports why.
     pub(crate) fn gather(files: &[FileJob]) -> Self {
-        let found: Vec<(Option<PathBuf>, FileFacts, Arc<str>)> = files
+        let found: Vec<Found> = files
             .par_iter()
-            .filter_map(|file| {
+            .enumerate()
+            .filter_map(|(index, file)| {
                 let source = read_source(file).ok()??;
-                let input = SourceInput {
-                    path: &file.display,
-                    text: &source.text,
-                    hints: file.hints,
-                    config_relative_path: Some(&file.config_relative),
-                };
-                let facts = workspace_facts(&input);
-                if facts.is_empty() {
+                if !may_have_facts(&file.display, &source.text) {
                     return None;
                 }
-                Some((
-                    repository_root(&file.path, &file.config),
-                    FileFacts {
-                        path: file.display.clone(),
-                        facts,
-                    },
-                    Arc::from(source.text),
-                ))
+                let root = repository_root(&file.path, &file.config);
+                let read = may_hold_actor(&file.display, &source.text)
+                    .then(|| (facts_of(file, &source.text), Arc::from(source.text)));
+                Some(Found { root, index, read })
             })
             .collect();
+        let with_actor: BTreeSet<&Option<PathBuf>> = found
+            .iter()
+            .filter(|found| {
+                found
+                    .read
+                    .as_ref()
+                    .is_some_and(|(facts, _)| has_actor(facts))
+            })
+            .map(|found| &found.root)
+            .collect();
+        let links: Vec<(Option<PathBuf>, FileFacts, Arc<str>)> = found
+            .par_iter()
+            .filter(|found| found.read.is_none() && with_actor.contains(&found.root))
+            .filter_map(|found| {
+                let file = &files[found.index];
+                let source = read_source(file).ok()??;
+                let facts = facts_of(file, &source.text);
+                Some((found.root.clone(), facts, Arc::from(source.text)))
+            })
+            .collect();
+        let actors = found.into_iter().filter_map(|found| {
+            let (facts, text) = found.read?;
+            Some((found.root, facts, text))
+        });
         let mut by_root: BTreeMap<Option<PathBuf>, Vec<FileFacts>> = BTreeMap::new();
         let mut res = Self::default();
-        for (root, facts, text) in found {
+        for (root, facts, text) in actors.chain(links) {
+            if facts.facts.is_empty() {
+                continue;
+            }
             res.texts.insert(facts.path.clone(), text);
             by_root.entry(root).or_default().push(facts);
         }
@@ -138,4 +157,39 @@ impl RepositoryFindings {
             .map(|finding| finding.diagnostic)
             .collect()
     }
+}
+
+/// A readable file that may hold facts.
+struct Found {
+    /// Its repository.
+    root: Option<PathBuf>,
+    /// Its index among the run's files.
+    index: usize,
+    /// Its facts and text when it may name an actor; `None` until its repository is known to
+    /// have one.
+    read: Option<(FileFacts, Arc<str>)>,
+}
+
+/// The facts of a discovered file read as `text`.
+fn facts_of(file: &FileJob, text: &str) -> FileFacts {
+    let input = SourceInput {
+        path: &file.display,
+        text,
+        hints: file.hints,
+        config_relative_path: Some(&file.config_relative),
+    };
+    FileFacts {
+        path: file.display.clone(),
+        facts: workspace_facts(&input),
+    }
+}
+
+/// Whether a file's facts name an actor.
+fn has_actor(facts: &FileFacts) -> bool {
+    facts.facts.iter().any(|fact| {
+        matches!(
+            fact.kind,
+            FactKind::AgentUnattended(_) | FactKind::CiJob(_) | FactKind::AutoPrune(_)
+        )
+    })
 }

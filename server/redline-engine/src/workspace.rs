@@ -15,7 +15,7 @@ use crate::{AnalysisOptions, Config, SourceInput, rule_enabled, sort_diagnostics
 /// The facts of one file about the path from a change to production (see
 /// `redline_rules::workspace`), in source order.
 pub fn workspace_facts(input: &SourceInput<'_>) -> Vec<Fact> {
-    if !may_have_facts(input.text) {
+    if !may_have_facts(input.path, input.text) {
         return Vec::new();
     }
     parse_source(input.path, input.text, input.hints)

@@ -399,7 +399,10 @@ impl LanguageServer for RedlineServer {
             .documents
             .get(&params.text_document.uri)
             .is_some_and(|document| {
-                redline_rules::workspace::may_have_facts(&document.rope.to_string())
+                redline_rules::workspace::may_have_facts(
+                    params.text_document.uri.path().as_str(),
+                    &document.rope.to_string(),
+                )
             });
         if may_have_facts {
             self.session.forget_repositories();

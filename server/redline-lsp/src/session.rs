@@ -305,7 +305,7 @@ impl Session {
                 let Ok(Some(source)) = redline_workspace::read_source(&job) else {
                     continue;
                 };
-                if !redline_rules::workspace::may_have_facts(&source.text) {
+                if !redline_rules::workspace::may_have_facts(&job.display, &source.text) {
                     continue;
                 }
                 let Some(uri) = lsp::Uri::from_file_path(&job.path) else {

@@ -215,29 +215,34 @@ impl Controller {
     }
 }
 
-/// Words one of which a file must hold to carry any fact; the others are not parsed for facts.
-const NEEDLES: &[&str] = &[
-    "permissions",
-    "approval_policy",
-    "jobs",
+/// Words one of which a file must hold to name an actor: an agent's permissions, a job's
+/// assumed role (a job that assumes none has no credentials to join), GitOps pruning.
+const ACTOR_NEEDLES: &[&str] = &["approval_policy", "role-to-assume", "prune"];
+
+/// Words one of which a file must hold to carry a link other than an actor: roles, their trust
+/// and their grants, `cluster-admin` bindings.
+const LINK_NEEDLES: &[&str] = &[
     "aws_iam_role",
     "AWS::IAM::Role",
-    "aws_iam_policy_document",
     "token.actions.githubusercontent.com",
-    "AdministratorAccess",
     "cluster-admin",
-    "prune",
 ];
 
-/// Whether a file's text may hold facts: a cheap test front-ends make before parsing a file
-/// only for its facts.
-pub fn may_have_facts(text: &str) -> bool {
-    NEEDLES.iter().any(|needle| text.contains(needle))
+/// Whether a file may name an actor: a cheap test on its path and text, so that front-ends
+/// parse the files that can only hold other links only for repositories that have an actor.
+pub fn may_hold_actor(path: &str, text: &str) -> bool {
+    let claude = path.replace('\\', "/").contains(".claude/") && text.contains("permissions");
+    claude || ACTOR_NEEDLES.iter().any(|needle| text.contains(needle))
+}
+
+/// Whether a file may hold facts at all: an actor, or another link.
+pub fn may_have_facts(path: &str, text: &str) -> bool {
+    may_hold_actor(path, text) || LINK_NEEDLES.iter().any(|needle| text.contains(needle))
 }
 
 /// The facts of one parsed file, in source order.
 pub fn file_facts(file: &SourceFile<'_>) -> Vec<Fact> {
-    if !may_have_facts(&file.text) {
+    if !may_have_facts(file.path, &file.text) {
         return Vec::new();
     }
 

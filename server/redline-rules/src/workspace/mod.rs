@@ -8,7 +8,7 @@
 pub mod facts;
 pub mod unattended_production_change;
 
-pub use facts::{Fact, FactKind, file_facts, may_have_facts};
+pub use facts::{Fact, FactKind, file_facts, may_have_facts, may_hold_actor};
 
 use redline_diagnostics::Diagnostic;
 
