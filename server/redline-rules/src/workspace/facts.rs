@@ -217,7 +217,12 @@ impl Controller {
 
 /// Words one of which a file must hold to name an actor: an agent's permissions, a job's
 /// assumed role (a job that assumes none has no credentials to join), GitOps pruning.
-const ACTOR_NEEDLES: &[&str] = &["approval_policy", "role-to-assume", "prune"];
+const ACTOR_NEEDLES: &[&str] = &[
+    "approval_policy",
+    "role-to-assume",
+    "prune: true",
+    "\"prune\": true",
+];
 
 /// Words one of which a file must hold to carry a link other than an actor: roles, their trust
 /// and their grants, `cluster-admin` bindings.
