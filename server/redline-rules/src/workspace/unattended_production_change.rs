@@ -576,6 +576,13 @@ mod tests {
         check("fires-agent-oidc");
     }
 
+    /// A scheduled job runs Claude Code with `--dangerously-skip-permissions`, with the only
+    /// role GitHub can assume, whose CloudFormation template attaches `AdministratorAccess`.
+    #[test]
+    fn fires_on_an_agent_switch_with_a_cloudformation_role() {
+        check("fires-agent-switch");
+    }
+
     #[test]
     fn quiet_when_the_agent_job_names_an_environment() {
         assert_eq!(check("quiet-agent-gate"), "no findings\n");
