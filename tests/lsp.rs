@@ -5,12 +5,14 @@ mod support {
     pub mod edit_fixtures;
     pub mod git;
     pub mod lsp_client;
+    pub mod sandbox;
 }
 
 use serde_json::{Value, json};
 use support::edit_fixtures::edit_fixture_pairs;
 use support::git::git;
 use support::lsp_client::{LspClient, apply_edits, file_uri};
+use support::sandbox::Sandbox;
 
 /// The finding on line 1 follows an emoji (two UTF-16 units, four bytes) and two CJK characters
 /// (one UTF-16 unit, three bytes each), so its columns differ in every encoding.
@@ -1379,5 +1381,86 @@ fn typing_a_block_never_shows_a_removal() {
             &typed[..end]
         );
     }
+    assert_eq!(client.shutdown().code(), Some(0));
+}
+
+/// A repository finding (RL-WS-001) joins three files: it is shown on the actor (the agent's
+/// configuration) with the workflow job and the role as related places in their files, and it
+/// goes away when a saved file breaks a link.
+#[test]
+fn repository_findings_show_on_the_actor_file() {
+    let sandbox = Sandbox::with_data("chain");
+    let root = sandbox.path();
+    let mut client = LspClient::start(root);
+    let capabilities = json!({
+        "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": false}},
+        "textDocument": {"publishDiagnostics": {"versionSupport": true, "relatedInformation": true}}
+    });
+    client.initialize(root, capabilities, json!({"scanWorkspace": false}));
+    let settings_uri = file_uri(&root.join(".claude/settings.json"));
+    let settings = sandbox.read(".claude/settings.json");
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": settings_uri, "languageId": "json", "version": 1, "text": settings}}),
+    );
+    let diagnostics = client.diagnostics(&settings_uri, json!(1));
+    let chain: Vec<&Value> = diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic["code"] == "RL-WS-001")
+        .collect();
+    assert_eq!(chain.len(), 1, "{diagnostics:#?}");
+    // `Ä` before the finding is one UTF-16 unit and two bytes: UTF-16 column 39.
+    assert_eq!(
+        chain[0]["range"],
+        json!({"start": {"line": 2, "character": 39}, "end": {"line": 2, "character": 58}})
+    );
+    let related: Vec<(String, u64, u64)> = chain[0]["relatedInformation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|place| {
+            (
+                place["location"]["uri"].as_str().unwrap().to_owned(),
+                place["location"]["range"]["start"]["line"]
+                    .as_u64()
+                    .unwrap(),
+                place["location"]["range"]["start"]["character"]
+                    .as_u64()
+                    .unwrap(),
+            )
+        })
+        .collect();
+    let workflow_uri = file_uri(&root.join(".github/workflows/agent.yml"));
+    let terraform_uri = file_uri(&root.join("infra/github.tf"));
+    assert_eq!(
+        related,
+        [
+            (workflow_uri.clone(), 6, 2),
+            (terraform_uri.clone(), 5, 24),
+            (terraform_uri, 22, 15),
+        ]
+    );
+
+    // The job gets an environment and is saved: the chain is broken, and the actor's
+    // diagnostics are published again without it.
+    let workflow = sandbox
+        .read(".github/workflows/agent.yml")
+        .replace("  claude:\n", "  claude:\n    environment: production\n");
+    sandbox.write(".github/workflows/agent.yml", &workflow);
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": workflow_uri, "languageId": "yaml", "version": 1, "text": workflow}}),
+    );
+    client.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": workflow_uri}}),
+    );
+    let diagnostics = client.diagnostics(&settings_uri, json!(1));
+    assert!(
+        diagnostics
+            .iter()
+            .all(|diagnostic| diagnostic["code"] != "RL-WS-001"),
+        "{diagnostics:#?}"
+    );
     assert_eq!(client.shutdown().code(), Some(0));
 }

@@ -11,7 +11,7 @@ use indicatif::ProgressBar;
 use rayon::prelude::*;
 use redline_engine::{
     AnalysisOptions, CalledModules, Date, FileAnalysis, FixMode, SourceInput,
-    analyze_folder_with_calls, analyze_in_folder, fix_file,
+    analyze_folder_with_calls, analyze_in_folder, apply_fixes, fix_file,
 };
 use redline_syntax::SourceHints;
 use redline_workspace::modules::{
@@ -32,6 +32,7 @@ use crate::output::{Output, Replace};
 use crate::progress;
 use crate::render;
 use crate::report::Report;
+use crate::repository::RepositoryFindings;
 use crate::write::{Written, replace_file};
 
 /// How many files are analysed in parallel before their findings are written.
@@ -77,6 +78,8 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
         cwd: &cwd,
     })?;
     let calls = mark_called_modules(&mut discovery.files);
+    // Before sharding: a repository finding joins files that other shards analyse.
+    let repository = RepositoryFindings::gather(&discovery.files);
     if let Some(shard) = args.shard {
         discovery.files.retain(|file| shard.contains(&file.display));
         discovery
@@ -132,6 +135,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
             fix_mode,
             diff_only: args.diff,
             progress: &progress,
+            repository: &repository,
         },
         |outcome| {
             files += usize::from(outcome.analysed);
@@ -212,6 +216,7 @@ pub fn collect(paths: &[PathBuf], cwd: &Path) -> anyhow::Result<Report> {
         cwd,
     })?;
     let calls = mark_called_modules(&mut discovery.files);
+    let repository = RepositoryFindings::gather(&discovery.files);
     let options = AnalysisOptions {
         today: Some(today()),
         select: None,
@@ -230,6 +235,7 @@ pub fn collect(paths: &[PathBuf], cwd: &Path) -> anyhow::Result<Report> {
             fix_mode: None,
             diff_only: false,
             progress: &ProgressBar::hidden(),
+            repository: &repository,
         },
         |outcome| {
             report.files += usize::from(outcome.analysed);
@@ -250,6 +256,8 @@ struct Analysis<'a> {
     fix_mode: Option<FixMode>,
     diff_only: bool,
     progress: &'a ProgressBar,
+    /// The repository findings of the run's files.
+    repository: &'a RepositoryFindings,
 }
 
 /// Analyses `files` (and with a fix mode, fixes them) and hands each file's outcome to `sink`,
@@ -309,15 +317,7 @@ fn analyse_files(
                 let members = members(group);
                 let mut read = read_own(&members, bounds);
                 read.called = called_files;
-                let outcomes = process_group(
-                    &members,
-                    &read,
-                    &called,
-                    analysis.options,
-                    analysis.fix_mode,
-                    analysis.diff_only,
-                    bounds,
-                );
+                let outcomes = process_group(&members, &read, &called, analysis, bounds);
                 analysis.progress.inc(group.len() as u64);
                 group.iter().copied().zip(outcomes)
             })
@@ -582,11 +582,10 @@ fn process_group(
     members: &[&FileJob],
     read: &GroupRead,
     called: &CalledModules<'_>,
-    options: &AnalysisOptions,
-    fix_mode: Option<FixMode>,
-    diff_only: bool,
+    analysis: &Analysis<'_>,
     bounds: &Bounds,
 ) -> Vec<FileOutcome> {
+    let (options, fix_mode) = (analysis.options, analysis.fix_mode);
     let mut res: Vec<FileOutcome> = Vec::with_capacity(members.len());
     let mut sources: Vec<Option<&SourceText>> = Vec::with_capacity(members.len());
     for source in &read.sources {
@@ -665,6 +664,7 @@ fn process_group(
         let (Some(source), Some(input)) = (sources[index], input_of[index]) else {
             continue;
         };
+        let run = analysis;
         let analysis = analyses[input].take();
         process(
             &mut res[index],
@@ -673,9 +673,7 @@ fn process_group(
             &inputs[input],
             &folder,
             analysis,
-            options,
-            fix_mode,
-            diff_only,
+            run,
             bounds,
         );
     }
@@ -692,19 +690,38 @@ fn process(
     input: &SourceInput<'_>,
     folder: &[SourceInput<'_>],
     analysis: Option<FileAnalysis>,
-    options: &AnalysisOptions,
-    fix_mode: Option<FixMode>,
-    diff_only: bool,
+    run: &Analysis<'_>,
     bounds: &Bounds,
 ) {
+    let (options, fix_mode, diff_only) = (run.options, run.fix_mode, run.diff_only);
     let config = &file.config.config;
-    let others: Vec<(&str, &str)> = folder
+    let mut others: Vec<(&str, &str)> = folder
         .iter()
         .map(|other| (other.path, other.text))
         .collect();
     let (text, analysis) = match fix_mode {
         Some(mode) => {
-            let outcome = fix_file(input, folder, config, options, mode);
+            let mut outcome = fix_file(input, folder, config, options, mode);
+            // A repository finding's fix edits this file too: it is applied on the text the
+            // file's own fixes left, and the file is analysed again.
+            let repository_fixed = {
+                let fixed = SourceInput {
+                    text: &outcome.text,
+                    ..*input
+                };
+                let changed = outcome.text != source.text;
+                let (repository, _) = run.repository.for_file(&fixed, changed, config, options);
+                apply_fixes(&outcome.text, &repository, mode)
+            };
+            if let Some((text, applied)) = repository_fixed {
+                let fixed = SourceInput {
+                    text: &text,
+                    ..*input
+                };
+                outcome.analysis = analyze_in_folder(&fixed, folder, config, options);
+                outcome.applied += applied;
+                outcome.text = text;
+            }
             if outcome.applied > 0 {
                 res.fixes_applied = outcome.applied;
                 if diff_only {
@@ -750,7 +767,29 @@ fn process(
         }
     };
     res.analysed = analysis.format.is_some();
-    res.findings = findings::from_diagnostics(&file.display, &text, &analysis.diagnostics, &others);
+    let mut diagnostics = analysis.diagnostics;
+    // Repository findings reported on this file, judged on the text reported (after `--fix`,
+    // the fixed text, whose facts are read again).
+    let reported = SourceInput {
+        text: &text,
+        ..*input
+    };
+    let (repository, related_texts) =
+        run.repository
+            .for_file(&reported, *text != *source.text, config, options);
+    if !repository.is_empty() {
+        diagnostics.extend(repository);
+        diagnostics.sort_by(|a, b| {
+            (a.range.start(), a.rule.id, a.range.end(), &a.message).cmp(&(
+                b.range.start(),
+                b.rule.id,
+                b.range.end(),
+                &b.message,
+            ))
+        });
+        others.extend(related_texts);
+    }
+    res.findings = findings::from_diagnostics(&file.display, &text, &diagnostics, &others);
 }
 
 /// Replaces the text of a file that `--fix` fixed (see `replace_file`), keeping its byte order

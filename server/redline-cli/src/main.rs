@@ -21,6 +21,7 @@ mod plan_cmd;
 mod progress;
 mod render;
 mod report;
+mod repository;
 mod rules_cmd;
 mod shard;
 mod write;

@@ -11,6 +11,7 @@ mod fix;
 mod repair;
 mod resolve;
 mod suppression;
+mod workspace;
 
 use std::cell::OnceCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -35,6 +36,7 @@ pub use config::{Config, ConfigError};
 pub use fix::{FixMode, FixOutcome, apply_fixes, fix_file, fix_text};
 pub use resolve::{Resolved, Unknown, resolve_attribute};
 pub use suppression::Date;
+pub use workspace::{finish_workspace_findings, workspace_facts};
 
 /// One file to analyse.
 #[derive(Clone, Copy, Debug)]

@@ -200,6 +200,16 @@ impl RedlineServer {
         self.refresh_everything().await;
     }
 
+    /// Re-analyses the open documents (a file that repository findings join changed), and asks
+    /// a client that pulls diagnostics to pull again.
+    async fn refresh_open_documents(&self) {
+        self.session.analyses.clear();
+        self.reanalyse_open_documents();
+        if self.session.support().diagnostic_refresh {
+            let _ = self.client.workspace_diagnostic_refresh().await;
+        }
+    }
+
     async fn refresh_everything(&self) {
         // Stored analyses were made with the old configuration.
         self.session.analyses.clear();
@@ -382,7 +392,24 @@ impl LanguageServer for RedlineServer {
         if redline_workspace::is_terraform_file(params.text_document.uri.path().as_str()) {
             self.session.forget_called_folders();
         }
-        self.schedule(params.text_document.uri);
+        // A saved file may add or break a link of a repository finding reported on another
+        // open document (a role's trust policy, a workflow's environment).
+        let may_have_facts = self
+            .session
+            .documents
+            .get(&params.text_document.uri)
+            .is_some_and(|document| {
+                redline_rules::workspace::may_have_facts(
+                    params.text_document.uri.path().as_str(),
+                    &document.rope.to_string(),
+                )
+            });
+        if may_have_facts {
+            self.session.forget_repositories();
+            self.refresh_open_documents().await;
+        } else {
+            self.schedule(params.text_document.uri);
+        }
     }
 
     async fn did_close(&self, params: lsp::DidCloseTextDocumentParams) {
@@ -400,6 +427,7 @@ impl LanguageServer for RedlineServer {
     async fn did_change_watched_files(&self, params: lsp::DidChangeWatchedFilesParams) {
         let mut config_changed = false;
         let mut git_changed = false;
+        let mut repository_changed = false;
         let mut touched_folders: BTreeSet<PathBuf> = BTreeSet::new();
         for change in params.changes {
             if change.uri.path().as_str().contains("/.git/") {
@@ -417,6 +445,9 @@ impl LanguageServer for RedlineServer {
             }
             if redline_workspace::is_terraform_file(change.uri.path().as_str()) {
                 self.session.forget_called_folders();
+            }
+            if redline_syntax::detect::is_candidate_path(change.uri.path().as_str()) {
+                repository_changed = true;
             }
             if change.typ != lsp::FileChangeType::CHANGED
                 && let Some(folder) = change
@@ -462,6 +493,10 @@ impl LanguageServer for RedlineServer {
         }
         if git_changed && !config_changed {
             bases_moved(&self.session, &self.client).await;
+        }
+        if repository_changed && !config_changed {
+            self.session.forget_repositories();
+            self.refresh_open_documents().await;
         }
         if config_changed {
             self.session.recheck_bases();

@@ -11,8 +11,9 @@ use dashmap::DashMap;
 use redline_diagnostics::{Diagnostic, Severity};
 use redline_engine::{
     AnalysisOptions, ChangeInput, Config, Date, Report, Resolved, SourceInput, analyze_change,
-    analyze_incremental,
+    analyze_incremental, finish_workspace_findings, workspace_facts,
 };
+use redline_rules::workspace::{FileFacts, join};
 use redline_syntax::{Format, Language, ParsedTree, SourceHints, TextPoint, TreeEdit};
 use redline_text::{TextRange, TextSize};
 use redline_workspace::Bounds;
@@ -169,8 +170,21 @@ pub struct Session {
     /// The folders that local module calls name, per scanned repository root; forgotten when a
     /// Terraform file is saved or changes on disk.
     called: Mutex<HashMap<PathBuf, Arc<CalledFolders>>>,
+    /// The facts of the files of each repository (see `redline_rules::workspace`), per scanned
+    /// root; forgotten when a file that may hold facts is saved or changes on disk.
+    repositories: Mutex<HashMap<PathBuf, Arc<Vec<RepositoryFile>>>>,
     /// Today's date for suppression expiry.
     today: Date,
+}
+
+/// A file of a repository that holds facts, as read from disk by the repository scan.
+struct RepositoryFile {
+    /// Its facts, under its display path.
+    facts: FileFacts,
+    /// Where it is.
+    uri: lsp::Uri,
+    /// Its text, for related places that point into it.
+    text: Arc<str>,
 }
 
 struct ResolvedConfig {
@@ -196,6 +210,7 @@ impl Session {
             support: OnceLock::new(),
             roots: RwLock::new(Vec::new()),
             called: Mutex::new(HashMap::new()),
+            repositories: Mutex::new(HashMap::new()),
             today,
         }
     }
@@ -237,17 +252,24 @@ impl Session {
         }
     }
 
-    /// The folders that the local module calls of the repository holding `file` name: the
-    /// workspace folder holding it (or its git work tree, or its folder), scanned once and
-    /// kept until `forget_called_folders`.
-    fn called_folders(&self, file: &Path) -> Arc<CalledFolders> {
+    /// Forgets the facts of every scanned repository, so that the next analysis scans again
+    /// (a file that may hold facts was saved, or changed on disk).
+    pub fn forget_repositories(&self) {
+        if let Ok(mut repositories) = self.repositories.lock() {
+            repositories.clear();
+        }
+    }
+
+    /// The folder scanned for what the repository holding `file` holds: the workspace folder
+    /// holding it, or its git work tree, or its folder.
+    fn scan_root(&self, file: &Path) -> PathBuf {
         let folder = file.parent().unwrap_or(file);
         let roots = self
             .roots
             .read()
             .map(|roots| roots.clone())
             .unwrap_or_default();
-        let root = roots
+        roots
             .iter()
             .find(|root| folder.starts_with(root))
             .cloned()
@@ -257,7 +279,122 @@ impl Session {
                     .find(|ancestor| ancestor.join(".git").exists())
                     .map(Path::to_path_buf)
             })
-            .unwrap_or_else(|| folder.to_path_buf());
+            .unwrap_or_else(|| folder.to_path_buf())
+    }
+
+    /// The files with facts of the repository holding `file`: every candidate file below its
+    /// scan root, read from disk once and kept until `forget_repositories`.
+    fn repository_files(&self, file: &Path) -> Arc<Vec<RepositoryFile>> {
+        let root = self.scan_root(file);
+        if let Some(found) = self
+            .repositories
+            .lock()
+            .ok()
+            .and_then(|repositories| repositories.get(&root).cloned())
+        {
+            return found;
+        }
+        let options = redline_workspace::DiscoverOptions {
+            paths: std::slice::from_ref(&root),
+            config_file: None,
+            cwd: &root,
+        };
+        let mut files = Vec::new();
+        if let Ok(discovery) = redline_workspace::discover(&options) {
+            for job in discovery.files {
+                let Ok(Some(source)) = redline_workspace::read_source(&job) else {
+                    continue;
+                };
+                if !redline_rules::workspace::may_have_facts(&job.display, &source.text) {
+                    continue;
+                }
+                let Some(uri) = lsp::Uri::from_file_path(&job.path) else {
+                    continue;
+                };
+                let display = self.display_path(Some(&job.path), &uri, None);
+                let input = SourceInput {
+                    path: &display,
+                    text: &source.text,
+                    hints: job.hints,
+                    config_relative_path: Some(&job.config_relative),
+                };
+                let facts = workspace_facts(&input);
+                if facts.is_empty() {
+                    continue;
+                }
+                files.push(RepositoryFile {
+                    facts: FileFacts {
+                        path: display,
+                        facts,
+                    },
+                    uri,
+                    text: Arc::from(source.text),
+                });
+            }
+        }
+        let res = Arc::new(files);
+        if let Ok(mut repositories) = self.repositories.lock() {
+            repositories.insert(root, Arc::clone(&res));
+        }
+        res
+    }
+
+    /// The repository findings reported on the document `input` (at `file`), joined with the
+    /// facts of its text and those of the repository's other files on disk, after its
+    /// suppressions; and the files their related places point into.
+    fn repository_findings(
+        &self,
+        file: &Path,
+        input: &SourceInput<'_>,
+        config: &Config,
+        options: &AnalysisOptions,
+    ) -> (Vec<Diagnostic>, Vec<RelatedFile>) {
+        let facts = workspace_facts(input);
+        // A file without facts is never the actor a repository finding is reported on.
+        if facts.is_empty() {
+            return (Vec::new(), Vec::new());
+        }
+        let repository = self.repository_files(file);
+        let mut files: Vec<FileFacts> = repository
+            .iter()
+            .filter(|other| other.facts.path != input.path)
+            .map(|other| other.facts.clone())
+            .collect();
+        files.push(FileFacts {
+            path: input.path.to_owned(),
+            facts,
+        });
+        let found: Vec<Diagnostic> = join(&files)
+            .into_iter()
+            .filter(|finding| finding.path == input.path)
+            .map(|finding| finding.diagnostic)
+            .collect();
+        let diagnostics = finish_workspace_findings(input, found, config, options);
+        let mut related_files: Vec<RelatedFile> = Vec::new();
+        for path in diagnostics
+            .iter()
+            .flat_map(|diagnostic| &diagnostic.related)
+            .filter_map(|related| related.path.as_deref())
+        {
+            if related_files.iter().any(|file| file.path == path) {
+                continue;
+            }
+            if let Some(other) = repository.iter().find(|other| other.facts.path == path) {
+                related_files.push(RelatedFile {
+                    path: path.to_owned(),
+                    uri: other.uri.clone(),
+                    rope: Rope::from_str(&other.text),
+                });
+            }
+        }
+        (diagnostics, related_files)
+    }
+
+    /// The folders that the local module calls of the repository holding `file` name: the
+    /// workspace folder holding it (or its git work tree, or its folder), scanned once and
+    /// kept until `forget_called_folders`.
+    fn called_folders(&self, file: &Path) -> Arc<CalledFolders> {
+        let root = self.scan_root(file);
         if let Some(found) = self
             .called
             .lock()
@@ -801,6 +938,22 @@ impl Session {
                 analysis
             }
         };
+        let mut analysis = analysis;
+        if let Some(file) = &file_path {
+            let (found, related_files) =
+                self.repository_findings(file, &input, &config.config, &options);
+            if !found.is_empty() {
+                analysis.diagnostics.extend(found);
+                analysis.diagnostics.sort_by(|a, b| {
+                    (a.range.start(), a.rule.id, &a.message).cmp(&(
+                        b.range.start(),
+                        b.rule.id,
+                        &b.message,
+                    ))
+                });
+                res.related_files.extend(related_files);
+            }
+        }
         let minimum = settings.minimum_severity().unwrap_or(Severity::Info);
         res.format = analysis.format;
         res.language = redline_syntax::detect::candidate(&path, &res.text, input.hints)

@@ -156,7 +156,13 @@ pub fn doc_page(meta: &RuleMeta) -> String {
     let _ = writeln!(res, "| Category | {category} |");
     let _ = writeln!(res, "| Default severity | {} |", meta.severity.as_str());
     let _ = writeln!(res, "| Confidence | {} |", meta.confidence.as_str());
-    let _ = writeln!(res, "| Formats | {} |", formats.join(", "));
+    // A repository rule runs on no single file: it joins the facts of a repository's files.
+    let formats = if formats.is_empty() {
+        "the files of a repository, joined".to_owned()
+    } else {
+        formats.join(", ")
+    };
+    let _ = writeln!(res, "| Formats | {formats} |");
     let _ = writeln!(res, "| Fix | {fix} |");
     let _ = writeln!(res, "| Status | {status} |\n");
     res.push_str(&meta.doc_markdown());

@@ -19,6 +19,7 @@ mod registry;
 pub mod shell;
 pub mod terraform;
 pub mod terraform_plan;
+pub mod workspace;
 
 use std::any::Any;
 

@@ -6,7 +6,7 @@ use redline_text::TextSize;
 use crate::Rule;
 use crate::{
     agent_config, atmos, azure_pipelines, cloudformation, github_actions, gitlab_ci, iam,
-    kubernetes, shell, terraform, terraform_plan,
+    kubernetes, shell, terraform, terraform_plan, workspace,
 };
 
 static RULES: &[&dyn Rule] = &[
@@ -107,6 +107,7 @@ static RULES: &[&dyn Rule] = &[
     &shell::docker_volume_delete::DockerVolumeDelete,
     &shell::disk_or_host_wipe::DiskOrHostWipe,
     &shell::container_bulk_delete::ContainerBulkDelete,
+    &workspace::unattended_production_change::UnattendedProductionChange,
 ];
 
 /// The rules that judge an edit of a Terraform variable definitions file (`terraform.tfvars`,

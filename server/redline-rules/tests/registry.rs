@@ -103,6 +103,33 @@ fn every_rule_has_fixtures() {
             .unwrap()
             .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
+        if meta.formats.is_empty() {
+            // A repository rule has repository cases (`fires-<shape>/repo/`,
+            // `quiet-<shape>/repo/`) instead of fixture files.
+            let folder = &folder;
+            let cases = |prefix: &'static str| {
+                files.iter().filter(move |f| {
+                    f.starts_with(prefix) && folder.join(f.as_str()).join("repo").is_dir()
+                })
+            };
+            assert!(
+                cases("fires-").next().is_some(),
+                "{} has no fires case",
+                meta.id()
+            );
+            assert!(
+                cases("quiet-").next().is_some(),
+                "{} has no quiet case",
+                meta.id()
+            );
+            assert!(
+                meta.fix == FixAvailability::None
+                    || cases("fires-").any(|f| folder.join(f.as_str()).join("fixed").is_dir()),
+                "{} has a fix but no fires case with a fixed/ folder",
+                meta.id()
+            );
+            continue;
+        }
         assert!(
             files
                 .iter()
@@ -155,6 +182,7 @@ fn every_fixed_text_has_its_fixture() {
             assert!(
                 case.join("before").join(name).exists()
                     || case.join("after").join(name).exists()
+                    || case.join("repo").join(name).exists()
                     || case.join("module").join(name).exists(),
                 "{} fixes no file of {}",
                 path.display(),
@@ -474,6 +502,34 @@ fn no_rule_panics_on_any_folder_edit_prefix() {
                     "{}: a rule failed on the first {end} bytes of {name}",
                     case.relative
                 );
+            }
+        }
+    }
+}
+
+/// Every third prefix of every file of every repository case, read for its facts, without a
+/// panic.
+#[test]
+fn no_panic_reading_facts_of_any_prefix() {
+    let root = fixtures_root();
+    for case in fixture_cases() {
+        let repo = root.join(&case.relative).join("repo");
+        if !case.is_folder || !repo.is_dir() {
+            continue;
+        }
+        for path in fixture_files(&repo) {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let display = path.display().to_string();
+            for end in (0..=text.len()).step_by(3) {
+                if text.is_char_boundary(end) {
+                    let input = SourceInput {
+                        path: &display,
+                        text: &text[..end],
+                        hints: SourceHints::default(),
+                        config_relative_path: None,
+                    };
+                    redline_engine::workspace_facts(&input);
+                }
             }
         }
     }

@@ -43,6 +43,14 @@
 //! with the published-module and called-module hints a front-end would give
 //! (`fixed/<subfolder>/<file>` holds a subfolder file's fixed text).
 //!
+//! A rule over a whole repository (RL-WS-…) has repository cases: `<case>/repo/` holds the
+//! files of one repository (Terraform, workflows, agent configurations, manifests), whose
+//! facts are gathered and joined as `redline check` joins them, and each finding is checked
+//! against the suppressions of its file. Expectations are `expect:` comments in the files
+//! that have comments, and lines `<path below repo/>:<line>: RL-…` in `<case>/expect` for the
+//! others (JSON). `<case>/fixed/<path below repo/>` plays the part of `.fixed`; after the fix,
+//! the join runs again with the fixed text.
+//!
 //! Every fixture file and folder case (see [`fixture_cases`]) also has an insta snapshot of
 //! its findings as [`snapshot_fixture`] renders them (rule, range, message, source line,
 //! related places, fixes and their edits) in `tests/snapshots/`, at the fixture's path with
@@ -56,9 +64,10 @@ use std::path::{Path, PathBuf};
 use redline_diagnostics::{Applicability, Diagnostic};
 use redline_engine::{
     AnalysisOptions, ChangeInput, Config, FixMode, Report, SourceInput, analyze, analyze_change,
-    analyze_folder, apply_fixes, fix_file,
+    analyze_folder, apply_fixes, finish_workspace_findings, fix_file, workspace_facts,
 };
 use redline_rules::find_rule;
+use redline_rules::workspace::{FileFacts, join};
 use redline_syntax::terraform_eval::calls::{called_folders, folder_of};
 use redline_syntax::{Format, SourceHints, parse_source};
 use redline_text::{LineIndex, TextRange};
@@ -119,6 +128,34 @@ fn is_module_case(relative: &str) -> bool {
     fixtures_root().join(relative).join("module").is_dir()
 }
 
+/// Whether a folder case is a repository case (`<case>/repo/`).
+pub fn is_repository_case(relative: &str) -> bool {
+    fixtures_root().join(relative).join("repo").is_dir()
+}
+
+/// Checks a repository case: the facts of every file of `<relative>/repo/` are joined, and
+/// the findings are checked against each file's expectations and fixed text. Returns every
+/// file's findings, rendered.
+pub fn check_repository_folder(relative: &str) -> String {
+    let mut res = String::new();
+    for file in run_repository_folder(relative) {
+        if file.diagnostics.is_empty() {
+            continue;
+        }
+        writeln!(
+            res,
+            "{}:\n{}",
+            file.path,
+            render(&file.text, &file.diagnostics)
+        )
+        .unwrap();
+    }
+    if res.is_empty() {
+        res.push_str("no findings\n");
+    }
+    res
+}
+
 /// Checks a fixture case like [`check_fixture`], [`check_change_folder`] or
 /// [`check_module_folder`], and returns the full rendering that its snapshot holds (see
 /// [`render_detailed`]).
@@ -128,7 +165,10 @@ pub fn snapshot_fixture(case: &FixtureCase) -> String {
         return render_detailed(&outcome.text, &outcome.diagnostics);
     }
     let module_case = is_module_case(&case.relative);
-    let files = if module_case {
+    let repository_case = is_repository_case(&case.relative);
+    let files = if repository_case {
+        run_repository_folder(&case.relative)
+    } else if module_case {
         run_module_folder(&case.relative)
     } else {
         run_change_folder(&case.relative)
@@ -153,9 +193,17 @@ pub fn snapshot_fixture(case: &FixtureCase) -> String {
         } else {
             ""
         };
+        if repository_case && file.diagnostics.is_empty() {
+            continue;
+        }
         writeln!(res, "== {name}{side}").unwrap();
         let rendered = render_detailed_with(&file.text, &file.diagnostics, &others);
-        if module_case {
+        if repository_case {
+            // Related places in the other files of a repository are named below `repo/`.
+            res.push_str(
+                &rendered.replace(&format!("related {}/repo/", case.relative), "related "),
+            );
+        } else if module_case {
             // Related places in the other files of a module case are named below the case.
             res.push_str(&rendered.replace(&format!("related {}/", case.relative), "related "));
         } else {
@@ -859,6 +907,142 @@ fn run_module_folder(relative: &str) -> Vec<FolderFile> {
         );
         let fixed_path = root.join("fixed").join(within);
         check_fixed(path, &fixed_path, text, hints(path), &diagnostics, &fix);
+        res.push(FolderFile {
+            path: path.clone(),
+            text: text.clone(),
+            diagnostics,
+            deleted: false,
+        });
+    }
+    res
+}
+
+fn run_repository_folder(relative: &str) -> Vec<FolderFile> {
+    let root = fixtures_root().join(relative);
+    let meta = rule_of(relative).meta();
+    let display_root = format!("{relative}/repo");
+    let mut files: Vec<(String, String, String)> = Vec::new();
+    collect_files(&root.join("repo"), "", &mut files, &display_root);
+    let config = Config::default();
+    let options = AnalysisOptions {
+        today: None,
+        select: Some(vec![meta.id()]),
+    };
+    let input =
+        |path: &'_ str, text: &'_ str| -> (String, String) { (path.to_owned(), text.to_owned()) };
+    // Joins the repository with `replaced` standing in for the text of file `index`, and
+    // returns the findings of every file, after each file's suppressions.
+    let analyse = |replaced: Option<(usize, &str)>| -> Vec<Vec<Diagnostic>> {
+        let texts: Vec<(String, String)> = files
+            .iter()
+            .enumerate()
+            .map(|(index, (path, text, _))| match replaced {
+                Some((at, fixed)) if at == index => input(path, fixed),
+                _ => input(path, text),
+            })
+            .collect();
+        let inputs: Vec<SourceInput<'_>> = texts
+            .iter()
+            .map(|(path, text)| SourceInput {
+                path,
+                text,
+                hints: SourceHints::default(),
+                config_relative_path: Some(
+                    path.strip_prefix(&format!("{display_root}/"))
+                        .unwrap_or(path),
+                ),
+            })
+            .collect();
+        let facts: Vec<FileFacts> = inputs
+            .iter()
+            .map(|input| FileFacts {
+                path: input.path.to_owned(),
+                facts: workspace_facts(input),
+            })
+            .collect();
+        let findings = join(&facts);
+        inputs
+            .iter()
+            .map(|input| {
+                // The file's own analysis with only the rule selected finds nothing: the rule
+                // reports through the join.
+                let own = analyze(input, &config, &options).diagnostics;
+                assert!(
+                    own.is_empty(),
+                    "{}: a repository rule reported on one file: {own:?}",
+                    input.path
+                );
+                let mine: Vec<Diagnostic> = findings
+                    .iter()
+                    .filter(|finding| finding.path == input.path)
+                    .map(|finding| finding.diagnostic.clone())
+                    .collect();
+                finish_workspace_findings(input, mine, &config, &options)
+            })
+            .collect()
+    };
+    let analyses = analyse(None);
+    let expect_file = root.join("expect");
+    let listed = if expect_file.exists() {
+        read(&expect_file)
+    } else {
+        String::new()
+    };
+    for line in listed
+        .lines()
+        .filter(|line| !line.trim().is_empty() && !line.starts_with('#'))
+    {
+        let below = line.split(':').next().unwrap_or_default();
+        assert!(
+            files.iter().any(|(_, _, within)| within == below),
+            "{}: `{line}` names no file of repo/",
+            expect_file.display()
+        );
+    }
+    let mut res = Vec::new();
+    for (index, ((path, text, within), diagnostics)) in files.iter().zip(analyses).enumerate() {
+        let mut expected = comment_expectations(text, "expect:");
+        for line in listed.lines() {
+            let Some(rest) = line
+                .strip_prefix(within.as_str())
+                .and_then(|rest| rest.strip_prefix(':'))
+            else {
+                continue;
+            };
+            let Some((number, words)) = rest.split_once(':') else {
+                panic!(
+                    "{}: expected `<path>:<line>: RL-…`, found `{line}`",
+                    expect_file.display()
+                );
+            };
+            let number: u32 = number.trim().parse().unwrap_or_else(|_| {
+                panic!("{}: `{number}` is not a line number", expect_file.display())
+            });
+            parse_expectation_words(words, number, &mut expected);
+        }
+        let rendered = render(text, &diagnostics);
+        check_expectations(path, text, &expected, &diagnostics, &rendered);
+        let fix = apply_fixes(text, &diagnostics, FixMode::Unsafe).map_or_else(
+            || FixResult {
+                text: text.clone(),
+                applied: 0,
+                diagnostics: diagnostics.clone(),
+            },
+            |(fixed, applied)| FixResult {
+                diagnostics: analyse(Some((index, &fixed))).swap_remove(index),
+                text: fixed,
+                applied,
+            },
+        );
+        let fixed_path = root.join("fixed").join(within);
+        check_fixed(
+            path,
+            &fixed_path,
+            text,
+            SourceHints::default(),
+            &diagnostics,
+            &fix,
+        );
         res.push(FolderFile {
             path: path.clone(),
             text: text.clone(),

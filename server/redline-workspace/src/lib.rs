@@ -591,6 +591,21 @@ fn published_layout(folder: &Path) -> bool {
     folder.join("examples").is_dir() || folder.join("modules").is_dir()
 }
 
+/// The root of the repository a file belongs to, whose files repository rules join: the
+/// folder of the `redline.toml` that governs it, else the nearest folder at or above its own
+/// holding `.git` (a git work tree) or a `.github` folder (a repository checked out without
+/// its git folder, as archives are), else `None` (the files checked together are one
+/// repository).
+pub fn repository_root(file: &Path, config: &LoadedConfig) -> Option<PathBuf> {
+    if config.path.is_some() {
+        return Some(config.root.clone());
+    }
+    file.parent()?
+        .ancestors()
+        .find(|folder| folder.join(".git").exists() || folder.join(".github").is_dir())
+        .map(Path::to_path_buf)
+}
+
 /// Loads the `redline.toml` that governs `file`: the nearest one in its folder or above.
 ///
 /// Returns `Ok(None)` when there is none, so the built-in defaults apply.

@@ -1,0 +1,195 @@
+//! Findings over a whole repository (`RL-WS-…`): the facts of every checked file, joined per
+//! repository before the files are analysed, so that each finding can be added to its file's
+//! outcome while outcomes are still written in walk order.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use redline_diagnostics::Diagnostic;
+use redline_engine::{
+    AnalysisOptions, Config, SourceInput, finish_workspace_findings, workspace_facts,
+};
+use redline_rules::workspace::{FactKind, FileFacts, join, may_have_facts, may_hold_actor};
+use redline_workspace::{FileJob, read_source, repository_root};
+
+/// The repository findings of a run, by the file they are reported on.
+#[derive(Default)]
+pub(crate) struct RepositoryFindings {
+    /// The facts of each repository, each file's in path order.
+    repositories: Vec<Vec<FileFacts>>,
+    /// The repository of each file with facts, by display path.
+    repository_of: BTreeMap<String, usize>,
+    /// The text of each file with facts, by display path: related places point into them.
+    texts: BTreeMap<String, Arc<str>>,
+    /// The joined findings, by the display path of their file.
+    findings: BTreeMap<String, Vec<Diagnostic>>,
+}
+
+impl RepositoryFindings {
+    /// Reads every file of `files` for its facts, groups them by repository (see
+    /// `repository_root`) and joins each repository. Only files that may name an actor are
+    /// parsed at first; the files that can only hold other links (roles, grants, bindings) are
+    /// parsed for the repositories that have an actor. Files that cannot be read are left out
+    /// here; their analysis reports why.
+    pub(crate) fn gather(files: &[FileJob]) -> Self {
+        let found: Vec<Found> = files
+            .par_iter()
+            .enumerate()
+            .filter_map(|(index, file)| {
+                let source = read_source(file).ok()??;
+                if !may_have_facts(&file.display, &source.text) {
+                    return None;
+                }
+                let root = repository_root(&file.path, &file.config);
+                let read = may_hold_actor(&file.display, &source.text)
+                    .then(|| (facts_of(file, &source.text), Arc::from(source.text)));
+                Some(Found { root, index, read })
+            })
+            .collect();
+        let with_actor: BTreeSet<&Option<PathBuf>> = found
+            .iter()
+            .filter(|found| {
+                found
+                    .read
+                    .as_ref()
+                    .is_some_and(|(facts, _)| has_actor(facts))
+            })
+            .map(|found| &found.root)
+            .collect();
+        let links: Vec<(Option<PathBuf>, FileFacts, Arc<str>)> = found
+            .par_iter()
+            .filter(|found| found.read.is_none() && with_actor.contains(&found.root))
+            .filter_map(|found| {
+                let file = &files[found.index];
+                let source = read_source(file).ok()??;
+                let facts = facts_of(file, &source.text);
+                Some((found.root.clone(), facts, Arc::from(source.text)))
+            })
+            .collect();
+        let actors = found.into_iter().filter_map(|found| {
+            let (facts, text) = found.read?;
+            Some((found.root, facts, text))
+        });
+        let mut by_root: BTreeMap<Option<PathBuf>, Vec<FileFacts>> = BTreeMap::new();
+        let mut res = Self::default();
+        for (root, facts, text) in actors.chain(links) {
+            if facts.facts.is_empty() {
+                continue;
+            }
+            res.texts.insert(facts.path.clone(), text);
+            by_root.entry(root).or_default().push(facts);
+        }
+        for (_, mut repository) in by_root {
+            repository.sort_by(|a, b| a.path.cmp(&b.path));
+            for finding in join(&repository) {
+                res.findings
+                    .entry(finding.path)
+                    .or_default()
+                    .push(finding.diagnostic);
+            }
+            for file in &repository {
+                res.repository_of
+                    .insert(file.path.clone(), res.repositories.len());
+            }
+            res.repositories.push(repository);
+        }
+        res
+    }
+
+    /// The repository findings of the file `input`, after its suppressions, with the texts
+    /// of the other files their related places name. `changed` says that `input.text` is no
+    /// longer the text the facts were read from (`--fix` changed it): the file's facts are
+    /// read again and its repository joined again.
+    pub(crate) fn for_file(
+        &self,
+        input: &SourceInput<'_>,
+        changed: bool,
+        config: &Config,
+        options: &AnalysisOptions,
+    ) -> (Vec<Diagnostic>, Vec<(&str, &str)>) {
+        let diagnostics = if changed {
+            self.rejoined(input)
+        } else {
+            self.findings.get(input.path).cloned().unwrap_or_default()
+        };
+        if diagnostics.is_empty() {
+            return (Vec::new(), Vec::new());
+        }
+        let diagnostics = finish_workspace_findings(input, diagnostics, config, options);
+        let mut others: Vec<(&str, &str)> = Vec::new();
+        for related in diagnostics
+            .iter()
+            .flat_map(|diagnostic| &diagnostic.related)
+        {
+            let Some(path) = related.path.as_deref() else {
+                continue;
+            };
+            if let Some((path, text)) = self.texts.get_key_value(path)
+                && !others.iter().any(|(other, _)| *other == path.as_str())
+            {
+                others.push((path.as_str(), &**text));
+            }
+        }
+        (diagnostics, others)
+    }
+
+    /// The findings of `input` when its repository is joined with its current text.
+    fn rejoined(&self, input: &SourceInput<'_>) -> Vec<Diagnostic> {
+        let facts = FileFacts {
+            path: input.path.to_owned(),
+            facts: workspace_facts(input),
+        };
+        let mut repository: Vec<FileFacts> = match self.repository_of.get(input.path) {
+            Some(&index) => self.repositories[index]
+                .iter()
+                .filter(|file| file.path != input.path)
+                .cloned()
+                .collect(),
+            // A file without facts before the fix gets none from fixes, which only add guards.
+            None => return Vec::new(),
+        };
+        repository.push(facts);
+        join(&repository)
+            .into_iter()
+            .filter(|finding| finding.path == input.path)
+            .map(|finding| finding.diagnostic)
+            .collect()
+    }
+}
+
+/// A readable file that may hold facts.
+struct Found {
+    /// Its repository.
+    root: Option<PathBuf>,
+    /// Its index among the run's files.
+    index: usize,
+    /// Its facts and text when it may name an actor; `None` until its repository is known to
+    /// have one.
+    read: Option<(FileFacts, Arc<str>)>,
+}
+
+/// The facts of a discovered file read as `text`.
+fn facts_of(file: &FileJob, text: &str) -> FileFacts {
+    let input = SourceInput {
+        path: &file.display,
+        text,
+        hints: file.hints,
+        config_relative_path: Some(&file.config_relative),
+    };
+    FileFacts {
+        path: file.display.clone(),
+        facts: workspace_facts(&input),
+    }
+}
+
+/// Whether a file's facts name an actor.
+fn has_actor(facts: &FileFacts) -> bool {
+    facts.facts.iter().any(|fact| {
+        matches!(
+            fact.kind,
+            FactKind::AgentUnattended(_) | FactKind::CiJob(_) | FactKind::AutoPrune(_)
+        )
+    })
+}

@@ -1,0 +1,181 @@
+//! End-to-end tests of repository findings (`RL-WS-…`): facts of several files joined into
+//! one finding on the actor file, in text and JSON reports, with fixes and suppressions.
+#![allow(clippy::unwrap_used)]
+
+use serde_json::Value;
+
+mod support {
+    pub mod sandbox;
+}
+
+use support::sandbox::{Sandbox, stdout};
+
+const RULE: &str = "RL-WS-001";
+
+/// The JSON report of `redline check` in the sandbox.
+fn report(sandbox: &Sandbox) -> Value {
+    let output = sandbox.run(&["check", "--format", "json", "--fail-on", "never", "."]);
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// The findings of the repository rule.
+fn chain_findings(report: &Value) -> Vec<Value> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|finding| finding["rule"] == RULE)
+        .cloned()
+        .collect()
+}
+
+/// `(path, line, column)` of each related place of a finding.
+fn related(finding: &Value) -> Vec<(String, u64, u64)> {
+    finding["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|place| {
+            (
+                place["path"].as_str().unwrap().to_owned(),
+                place["range"]["start"]["line"].as_u64().unwrap(),
+                place["range"]["start"]["column"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// An agent allowed to run `terraform`, a workflow that runs it with an administrator role
+/// and no environment: one finding, on the agent's configuration, with the workflow job, the
+/// role and its `AdministratorAccess` as related places.
+#[test]
+fn chain_is_reported_once_on_the_actor_with_each_link() {
+    let sandbox = Sandbox::with_data("chain");
+    let report = report(&sandbox);
+    let findings = chain_findings(&report);
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    let finding = &findings[0];
+    assert_eq!(finding["path"], ".claude/settings.json");
+    assert_eq!(finding["category"], "approval");
+    assert_eq!(finding["severity"], "error");
+    assert_eq!(finding["range"]["start"]["line"], 3);
+    // Columns count characters: `Ä` before the finding is one.
+    assert_eq!(finding["range"]["start"]["column"], 40);
+    assert_eq!(
+        related(finding),
+        [
+            (".github/workflows/agent.yml".to_owned(), 7, 3),
+            ("infra/github.tf".to_owned(), 6, 25),
+            ("infra/github.tf".to_owned(), 23, 16),
+        ]
+    );
+    let message = finding["message"].as_str().unwrap();
+    assert!(
+        message.contains("job `claude`") && message.contains("`AdministratorAccess`"),
+        "{message}"
+    );
+    let fixes = finding["fixes"].as_array().unwrap();
+    assert_eq!(fixes.len(), 1);
+    assert_eq!(fixes[0]["applicability"], "unsafe");
+
+    let text = stdout(&sandbox.run(&["check", "--fail-on", "never", "."]));
+    let at = text.find("error[RL-WS-001]").unwrap();
+    let block = &text[at..];
+    let block = &block[..block.find("\n\n").unwrap()];
+    assert!(
+        block.contains("= .github/workflows/agent.yml:7:3: job `claude` runs Claude Code")
+            && block.contains("= infra/github.tf:6:25: job `claude` assumes this role")
+            && block.contains("= infra/github.tf:23:16: `AdministratorAccess` gives"),
+        "{block}"
+    );
+    assert!(
+        text.contains(".claude/settings.json:3:40: error[RL-WS-001]"),
+        "{text}"
+    );
+}
+
+/// Every link must be there: a job with an environment, a trust policy that names the
+/// repository with a scoped policy, or an agent that must ask before applying, and there is no
+/// finding.
+#[test]
+fn a_missing_link_means_no_finding() {
+    let gated = Sandbox::with_data("chain");
+    let workflow = gated.read(".github/workflows/agent.yml");
+    gated.write(
+        ".github/workflows/agent.yml",
+        workflow.replace("  claude:\n", "  claude:\n    environment: production\n"),
+    );
+    assert_eq!(chain_findings(&report(&gated)), Vec::<Value>::new());
+
+    let scoped = Sandbox::with_data("chain");
+    let terraform = scoped.read("infra/github.tf");
+    scoped.write(
+        "infra/github.tf",
+        terraform.replace("AdministratorAccess", "ReadOnlyAccess").replace(
+            "StringEquals = { \"token.actions.githubusercontent.com:aud\" = \"sts.amazonaws.com\" }",
+            "StringEquals = { \"token.actions.githubusercontent.com:aud\" = \"sts.amazonaws.com\", \"token.actions.githubusercontent.com:sub\" = \"repo:acme/infra:environment:production\" }",
+        ),
+    );
+    assert_eq!(chain_findings(&report(&scoped)), Vec::<Value>::new());
+
+    let asking = Sandbox::with_data("chain");
+    asking.write(
+        ".claude/settings.json",
+        r#"{"permissions": {"allow": ["Bash(terraform:*)"], "ask": ["Bash(terraform apply:*)"]}}"#,
+    );
+    assert_eq!(chain_findings(&report(&asking)), Vec::<Value>::new());
+}
+
+/// `[[ignore]]` in `redline.toml` silences the finding on its file, as for any rule; a
+/// suppression comment silences it on a YAML actor.
+#[test]
+fn suppressions_apply_on_the_actor_file() {
+    let sandbox = Sandbox::with_data("chain");
+    sandbox.write(
+        "redline.toml",
+        "[[ignore]]\npath = \".claude/settings.json\"\nrule = \"RL-WS-001\"\nreason = \"sandbox account\"\n",
+    );
+    assert_eq!(chain_findings(&report(&sandbox)), Vec::<Value>::new());
+
+    // With the agent's configuration gone, the workflow's own switch makes the job the actor.
+    let sandbox = Sandbox::with_data("chain");
+    std::fs::remove_file(sandbox.path().join(".claude/settings.json")).unwrap();
+    let workflow = sandbox.read(".github/workflows/agent.yml");
+    let switched = workflow.replace(
+        "          anthropic_api_key: ${{ secrets.ANTHROPIC_API_KEY }}\n",
+        "          anthropic_api_key: ${{ secrets.ANTHROPIC_API_KEY }}\n          claude_args: --dangerously-skip-permissions\n",
+    );
+    sandbox.write(".github/workflows/agent.yml", &switched);
+    let findings = chain_findings(&report(&sandbox));
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(findings[0]["path"], ".github/workflows/agent.yml");
+    sandbox.write(
+        ".github/workflows/agent.yml",
+        switched.replace(
+            "  claude:\n",
+            "  # redline:ignore RL-WS-001 -- sandbox account, reviewed by the platform team\n  claude:\n",
+        ),
+    );
+    assert_eq!(chain_findings(&report(&sandbox)), Vec::<Value>::new());
+}
+
+/// `--fix --unsafe-fixes` applies the actor's fix (the `ask` rules), and the chain is broken.
+#[test]
+fn unsafe_fix_breaks_the_chain() {
+    let sandbox = Sandbox::with_data("chain");
+    let output = sandbox.run(&[
+        "check",
+        "--fix",
+        "--unsafe-fixes",
+        "--fail-on",
+        "never",
+        ".",
+    ]);
+    assert!(output.status.success(), "{output:?}");
+    let settings = sandbox.read(".claude/settings.json");
+    assert!(
+        settings.contains("\"ask\": [\"Bash(terraform apply:*)\""),
+        "{settings}"
+    );
+    assert_eq!(chain_findings(&report(&sandbox)), Vec::<Value>::new());
+}
