@@ -1,7 +1,7 @@
 //! `redline check`.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -14,6 +14,7 @@ use redline_engine::{
     analyze_folder_with_calls, analyze_in_folder, apply_fixes, fix_file,
 };
 use redline_syntax::SourceHints;
+use redline_syntax::terraform_eval::calls::local_sources;
 use redline_workspace::modules::{
     CalledFile, CalledFolders, CalledModulesOptions, SharedReads, read_called_modules,
 };
@@ -275,7 +276,8 @@ fn analyse_files(
     let groups = jobs(files);
     let mut pending: BTreeMap<usize, FileOutcome> = BTreeMap::new();
     let mut next = 0;
-    for batch in batches(clusters(files, groups, calls)) {
+    let (clusters, callers) = clusters(files, groups, calls);
+    for batch in batches(clusters) {
         let batch = batch.as_slice();
         let members = |group: &[usize]| -> Vec<&FileJob> {
             group.iter().map(|&index| &files[index]).collect()
@@ -290,6 +292,16 @@ fn analyse_files(
             .map(|group| {
                 let members = members(group);
                 if terraform_folder(&members).is_none() {
+                    return Vec::new();
+                }
+                // The scan before the run read the job's own files for local calls: a job
+                // that makes none is read again only if the files of its folder that the
+                // run does not analyse make one.
+                if !callers.contains(&group[0])
+                    && read_context(&members, bounds)
+                        .iter()
+                        .all(|(path, text)| local_sources(path, text).is_empty())
+                {
                     return Vec::new();
                 }
                 read_called(&members, &read_own(&members, bounds), bounds, &shared)
@@ -397,12 +409,14 @@ fn jobs(files: &[FileJob]) -> Vec<Vec<usize>> {
 /// and the folders that call it (transitively) form one cluster, placed where its first job
 /// is in walk order; every other job is a cluster of its own. A batch then holds a caller
 /// with the modules it calls whenever the cluster fits, so that each called folder is read
-/// and parsed once, for its callers and its own analysis alike.
+/// and parsed once, for its callers and its own analysis alike. Also the jobs (by their
+/// first file) whose folder calls a local module.
 fn clusters(
     files: &[FileJob],
     groups: Vec<Vec<usize>>,
     calls: &CalledFolders,
-) -> Vec<Vec<Vec<usize>>> {
+) -> (Vec<Vec<Vec<usize>>>, BTreeSet<usize>) {
+    let mut callers = BTreeSet::new();
     let mut root: Vec<usize> = (0..groups.len()).collect();
     fn find(root: &mut [usize], mut at: usize) -> usize {
         while root[at] != at {
@@ -428,6 +442,9 @@ fn clusters(
             }
         }
         for (from, to) in calls {
+            if let Some(&caller) = by_folder.get(from) {
+                callers.insert(groups[caller][0]);
+            }
             if let (Some(&from), Some(&to)) = (by_folder.get(from), by_folder.get(to)) {
                 let (from, to) = (find(&mut root, from), find(&mut root, to));
                 root[from.max(to)] = from.min(to);
@@ -444,7 +461,7 @@ fn clusters(
         });
         res[at].push(group);
     }
-    res
+    (res, callers)
 }
 
 /// The clusters in batches of about `BATCH` files: a cluster of up to `CLUSTER_BATCH` files
@@ -494,20 +511,25 @@ struct GroupRead {
 fn read_own(members: &[&FileJob], bounds: &Bounds) -> GroupRead {
     let sources: Vec<Result<Option<SourceText>, FileProblem>> =
         members.iter().map(|file| read_source(file)).collect();
-    let mut res = GroupRead {
+    GroupRead {
         sources,
-        context: Vec::new(),
+        context: read_context(members, bounds),
         called: Vec::new(),
-    };
+    }
+}
+
+/// The other files of a Terraform job's module, as `GroupRead::context` holds them: none
+/// for a job of another kind.
+fn read_context(members: &[&FileJob], bounds: &Bounds) -> Vec<(String, String)> {
     let Some((folder, folder_display)) = terraform_folder(members) else {
-        return res;
+        return Vec::new();
     };
     let first = members[0];
     let analysed: Vec<&str> = members
         .iter()
         .filter_map(|file| file.path.file_name()?.to_str())
         .collect();
-    res.context = read_module_files(folder, bounds, first.config.config.max_file_size, |name| {
+    read_module_files(folder, bounds, first.config.config.max_file_size, |name| {
         analysed.contains(&name)
     })
     .into_iter()
@@ -518,8 +540,7 @@ fn read_own(members: &[&FileJob], bounds: &Bounds) -> GroupRead {
             text,
         )
     })
-    .collect();
-    res
+    .collect()
 }
 
 /// The folder of a job of Terraform files, on disk and as displayed (with a trailing `/`).

@@ -3,7 +3,7 @@
 //! outcome while outcomes are still written in walk order.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -12,7 +12,7 @@ use redline_engine::{
     AnalysisOptions, Config, SourceInput, finish_workspace_findings, workspace_facts,
 };
 use redline_rules::workspace::{FactKind, FileFacts, join, may_have_facts, may_hold_actor};
-use redline_workspace::{FileJob, read_source, repository_root};
+use redline_workspace::{FileJob, is_terraform_file, read_source, repository_root};
 
 /// The repository findings of a run, by the file they are reported on.
 #[derive(Default)]
@@ -34,9 +34,11 @@ impl RepositoryFindings {
     /// parsed for the repositories that have an actor. Files that cannot be read are left out
     /// here; their analysis reports why.
     pub(crate) fn gather(files: &[FileJob]) -> Self {
+        // A Terraform file names no actor: it is read only for a repository that has one.
         let found: Vec<Found> = files
             .par_iter()
             .enumerate()
+            .filter(|(_, file)| !is_terraform_file(&file.display))
             .filter_map(|(index, file)| {
                 let source = read_source(file).ok()??;
                 if !may_have_facts(&file.display, &source.text) {
@@ -58,12 +60,39 @@ impl RepositoryFindings {
             })
             .map(|found| &found.root)
             .collect();
+        let mut terraform: Vec<Found> = Vec::new();
+        if !with_actor.is_empty() {
+            let mut roots: BTreeMap<&Path, Option<PathBuf>> = BTreeMap::new();
+            for (index, file) in files.iter().enumerate() {
+                let Some(folder) = file
+                    .path
+                    .parent()
+                    .filter(|_| is_terraform_file(&file.display))
+                else {
+                    continue;
+                };
+                let root = roots
+                    .entry(folder)
+                    .or_insert_with(|| repository_root(&file.path, &file.config));
+                if with_actor.contains(&*root) {
+                    terraform.push(Found {
+                        root: root.clone(),
+                        index,
+                        read: None,
+                    });
+                }
+            }
+        }
         let links: Vec<(Option<PathBuf>, FileFacts, Arc<str>)> = found
             .par_iter()
             .filter(|found| found.read.is_none() && with_actor.contains(&found.root))
+            .chain(terraform.par_iter())
             .filter_map(|found| {
                 let file = &files[found.index];
                 let source = read_source(file).ok()??;
+                if !may_have_facts(&file.display, &source.text) {
+                    return None;
+                }
                 let facts = facts_of(file, &source.text);
                 Some((found.root.clone(), facts, Arc::from(source.text)))
             })
