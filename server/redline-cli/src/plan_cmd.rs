@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use anyhow::{Context as _, bail};
+use redline_diagnostics::Impact;
 use redline_engine::{AnalysisOptions, SourceInput, analyze_parsed};
 use redline_syntax::terraform_plan::{ChangeKind, Plan, ResourceChange};
 use redline_syntax::{Format, SourceHints, parse_source};
@@ -200,7 +201,12 @@ pub fn report(
     let destructions = destructions(&plan, line_index, &declarations);
     let renderer: Box<dyn Renderer> = match format {
         PlanFormat::Text => {
-            let prelude = text_prelude(&job.display, &plan, &destructions, color);
+            let impacts: Vec<&Impact> = analysis
+                .diagnostics
+                .iter()
+                .filter_map(|diagnostic| diagnostic.impact.as_deref())
+                .collect();
+            let prelude = text_prelude(&job.display, &plan, &destructions, &impacts, color);
             Box::new(TextRenderer::with_prelude(color, prelude))
         }
         PlanFormat::Json => Box::new(JsonRenderer::with_members(&JsonPlanMembers {
@@ -296,6 +302,7 @@ fn text_prelude(
     path: &str,
     plan: &Plan<'_>,
     destructions: &[Destruction<'_>],
+    impacts: &[&Impact],
     color: bool,
 ) -> String {
     use std::fmt::Write as _;
@@ -347,18 +354,58 @@ fn text_prelude(
                 .as_ref()
                 .map(|at| format!(", declared at {}:{}", escape::line(&at.path), at.line))
                 .unwrap_or_default();
+            let address = destruction.change.address;
+            // A replacement in another one's cascade says so, and its tree is under the root.
+            let cause = impacts
+                .iter()
+                .flat_map(|impact| &impact.replaced)
+                .find(|entry| entry.object == address)
+                .map(|entry| format!(", because `{}` is replaced", entry.parent))
+                .unwrap_or_default();
             let _ = writeln!(
                 res,
-                "  {:<action_width$}  {:<width$}  {} (line {}{declared})",
+                "  {:<action_width$}  {:<width$}  {}{} (line {}{declared})",
                 destruction.action,
-                escape::line(destruction.change.address),
+                escape::line(address),
                 escape::line(&destruction.reason),
+                escape::line(&cause),
                 destruction.line
             );
+            if let Some(impact) = impacts.iter().find(|impact| impact.root == address) {
+                write_cascade(&mut res, impact, address, action_width + 4, 0);
+            }
         }
     }
     res.push('\n');
     res
+}
+
+/// How deep the cascade tree under a root change goes; deeper objects are left out.
+const MAX_TREE_DEPTH: usize = 16;
+
+/// The objects replaced because `parent` is, as an indented tree: one line each, with what it
+/// reads of its parent and in which attribute.
+fn write_cascade(res: &mut String, impact: &Impact, parent: &str, indent: usize, depth: usize) {
+    use std::fmt::Write as _;
+    if depth >= MAX_TREE_DEPTH {
+        return;
+    }
+    let pad = " ".repeat(indent + 2 * depth);
+    for entry in impact
+        .replaced
+        .iter()
+        .filter(|entry| entry.parent == parent)
+    {
+        let data = if entry.holds_data { ", holds data" } else { "" };
+        let _ = writeln!(
+            res,
+            "{pad}└ {}  replaced: `{}` reads `{}`{data}",
+            escape::line(&entry.object),
+            escape::line(&entry.attribute),
+            escape::line(&entry.via),
+        );
+        write_cascade(res, impact, &entry.object, indent, depth + 1);
+    }
 }
 
 /// The `plan` member of JSON output.
