@@ -144,14 +144,6 @@ pub fn configured_address(address: &str) -> String {
     res
 }
 
-/// Whether `reference` (`aws_vpc.main.id`, `aws_vpc.main[0]`) names `address`
-/// (`aws_vpc.main`) or a part of it.
-pub fn refers_to(reference: &str, address: &str) -> bool {
-    reference
-        .strip_prefix(address)
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
-}
-
 impl ResourceChange<'_> {
     /// What the change does.
     pub fn kind(&self) -> ChangeKind {
@@ -447,9 +439,6 @@ mod tests {
             configured_address(r#"module.app[0].aws_subnet.a["e]u"]"#),
             "module.app.aws_subnet.a"
         );
-        assert!(refers_to("aws_vpc.main.id", "aws_vpc.main"));
-        assert!(refers_to("aws_vpc.main[0]", "aws_vpc.main"));
-        assert!(!refers_to("aws_vpc.main2.id", "aws_vpc.main"));
     }
 
     #[test]

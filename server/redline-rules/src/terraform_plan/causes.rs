@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use redline_syntax::terraform_plan::{Plan, configured_address, refers_to};
+use redline_syntax::terraform_plan::{Plan, configured_address};
 
 use crate::data_value::{self, DataValue};
 use crate::terraform::cascade::{Affected, Cascade, Reason};
@@ -53,6 +53,27 @@ pub(crate) fn causes(plan: &Plan<'_>) -> Vec<Option<Cause>> {
         .filter(|(_, change)| change.deposed.is_none())
         .map(|(index, change)| (index, configured_address(change.address)))
         .collect();
+    // Replacements by configured address, each list in file order: a plan can replace
+    // thousands of objects, so references are looked up rather than compared with each.
+    let mut by_address: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (index, address) in &replaced {
+        by_address.entry(address.as_str()).or_default().push(*index);
+    }
+    // The first replacement other than `index` that `reference` names: its address is the
+    // reference without instance keys, or a prefix of it that ends before a `.`.
+    let named_by = |reference: &str, index: usize| -> Option<usize> {
+        let mut candidate = configured_address(reference);
+        loop {
+            let found = by_address
+                .get(candidate.as_str())
+                .and_then(|indices| indices.iter().copied().find(|other| *other != index));
+            if found.is_some() {
+                return found;
+            }
+            let end = candidate.rfind('.')?;
+            candidate.truncate(end);
+        }
+    };
     for (index, address) in &replaced {
         let change = &changes[*index];
         // Tainted objects, `-replace` and `replace_triggered_by` are reasons of their own.
@@ -69,12 +90,8 @@ pub(crate) fn causes(plan: &Plan<'_>) -> Vec<Option<Cause>> {
         for path in &change.replace_paths {
             let attribute = path.split(['.', '[']).next().unwrap_or(path);
             let cause = resource.references(attribute).iter().find_map(|reference| {
-                replaced
-                    .iter()
-                    .find(|(other, other_address)| {
-                        other != index && refers_to(reference, other_address)
-                    })
-                    .map(|(other, _)| (*other, reference.clone(), attribute.to_owned()))
+                named_by(reference, *index)
+                    .map(|other| (other, reference.clone(), attribute.to_owned()))
             });
             match cause {
                 Some(cause) => found.push(cause),

@@ -170,6 +170,13 @@ mod tests {
     }
 
     #[test]
+    fn replacements_that_read_each_other() {
+        insta::assert_snapshot!(check_fixture(
+            "terraform_plan/resource-replaced-by-plan/fires.cycle.json"
+        ));
+    }
+
+    #[test]
     fn terraform_1_0_plan() {
         insta::assert_snapshot!(check_fixture(
             "terraform_plan/resource-replaced-by-plan/fires.terraform-1-0.json"
