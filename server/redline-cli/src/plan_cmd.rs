@@ -1,5 +1,6 @@
 //! `redline plan`: what a Terraform plan destroys, then the findings on it.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context as _, bail};
@@ -348,6 +349,16 @@ fn text_prelude(
             .map(|destruction| destruction.action.len())
             .max()
             .unwrap_or(0);
+        // Plans can replace thousands of objects: look roots and causes up by address.
+        let roots: BTreeMap<&str, &Impact> = impacts
+            .iter()
+            .map(|impact| (impact.root.as_str(), *impact))
+            .collect();
+        let causes: BTreeMap<&str, &str> = impacts
+            .iter()
+            .flat_map(|impact| &impact.replaced)
+            .map(|entry| (entry.object.as_str(), entry.parent.as_str()))
+            .collect();
         for destruction in destructions {
             let declared = destruction
                 .declared_at
@@ -356,11 +367,9 @@ fn text_prelude(
                 .unwrap_or_default();
             let address = destruction.change.address;
             // A replacement in another one's cascade says so, and its tree is under the root.
-            let cause = impacts
-                .iter()
-                .flat_map(|impact| &impact.replaced)
-                .find(|entry| entry.object == address)
-                .map(|entry| format!(", because `{}` is replaced", entry.parent))
+            let cause = causes
+                .get(address)
+                .map(|parent| format!(", because `{parent}` is replaced"))
                 .unwrap_or_default();
             let _ = writeln!(
                 res,
@@ -371,7 +380,7 @@ fn text_prelude(
                 escape::line(&cause),
                 destruction.line
             );
-            if let Some(impact) = impacts.iter().find(|impact| impact.root == address) {
+            if let Some(impact) = roots.get(address) {
                 write_cascade(&mut res, impact, address, action_width + 4, 0);
             }
         }

@@ -16,6 +16,9 @@ use crate::terraform::cascade::{Affected, Cascade, Reason};
 /// How many causes the walk from a replacement to its root follows.
 const MAX_DEPTH: usize = 16;
 
+/// How many dependents one cascade lists at most, as on the source side.
+const MAX_AFFECTED: usize = 500;
+
 /// The replaced object that causes a replacement.
 #[derive(Clone, Debug)]
 pub(crate) struct Cause {
@@ -156,7 +159,7 @@ pub(crate) fn cascade(plan: &Plan<'_>, causes: &[Option<Cause>], root: usize) ->
         })
         .collect();
     dependents.sort_unstable();
-    for (_, index) in dependents {
+    for (_, index) in dependents.into_iter().take(MAX_AFFECTED) {
         let Some(cause) = &causes[index] else {
             continue;
         };
