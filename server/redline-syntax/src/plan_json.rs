@@ -428,6 +428,41 @@ mod tests {
     }
 
     #[test]
+    fn configuration_keeps_addresses_and_references_only() {
+        let text = r#"{"configuration":{"provider_config":{"aws":{}},"root_module":{
+ "resources":[{"address":"aws_subnet.a","schema_version":0,"expressions":{
+   "vpc_id":{"references":["aws_vpc.main.id"]},"tags":{"constant_value":{"a":"b"}}}}],
+ "module_calls":{"net":{"source":"./net","module":{"resources":[{"address":"aws_vpc.b"}]}}}}}}"#;
+        let root = plan_document(text).expect("well-formed");
+        let configuration = root.get("configuration").expect("configuration");
+        assert!(configuration.get("provider_config").is_none());
+        let module = configuration.get("root_module").expect("root module");
+        let resource = &module.get("resources").expect("resources").items()[0];
+        assert!(resource.get("schema_version").is_none());
+        let expressions = resource.get("expressions").expect("expressions");
+        let vpc_id = expressions.get("vpc_id").expect("vpc_id");
+        assert_eq!(
+            vpc_id
+                .get("references")
+                .map(|references| references.items().len()),
+            Some(1)
+        );
+        let tags = expressions.get("tags").expect("tags");
+        assert!(tags.get("constant_value").is_none());
+        let call = module
+            .get("module_calls")
+            .and_then(|calls| calls.get("net"))
+            .expect("module call");
+        assert!(call.get("source").is_none());
+        assert_eq!(
+            call.get("module")
+                .and_then(|module| module.get("resources"))
+                .map(|resources| resources.items()[0].get("address").and_then(Node::as_str)),
+            Some(Some("aws_vpc.b"))
+        );
+    }
+
+    #[test]
     fn malformed_json_is_refused() {
         assert!(plan_document(r#"{"a": [1, 2}"#).is_none());
         assert!(plan_document(r#"{"a": "x"} trailing"#).is_none());
