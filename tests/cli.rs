@@ -1015,6 +1015,45 @@ fn plan_summary_first_then_findings() {
 }
 
 #[test]
+fn plan_prints_the_cascade_of_each_root_replacement() {
+    let sandbox = Sandbox::with_data("plan-cascade");
+    let output = sandbox.run(&["plan", "plan.json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    insta::assert_snapshot!("plan_cascade_text", stdout(&output));
+
+    let output = sandbox.run(&["plan", "plan.json", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    let root = findings
+        .iter()
+        .find(|finding| finding["impact"]["root"] == "aws_vpc.main")
+        .expect("the finding on the root replacement carries its impact");
+    assert_eq!(root["severity"], "error");
+    let replaced: Vec<&str> = root["impact"]["replaced"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| entry.as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        replaced,
+        ["aws_subnet.a[0]", "aws_instance.web", "aws_ebs_volume.data"]
+    );
+    // A dependent keeps a finding, quieter, that names its cause.
+    let dependent = findings
+        .iter()
+        .find(|finding| {
+            finding["message"]
+                .as_str()
+                .is_some_and(|message| message.starts_with("the plan replaces `aws_subnet.a[0]`"))
+        })
+        .expect("a finding on the dependent");
+    assert_eq!(dependent["severity"], "info");
+    assert!(dependent["impact"].is_null());
+}
+
+#[test]
 fn plan_refuses_what_is_not_a_plan() {
     let sandbox = Sandbox::with_data("three");
     let output = sandbox.run(&["plan", "iam/admin.json"]);

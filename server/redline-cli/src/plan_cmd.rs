@@ -1,8 +1,10 @@
 //! `redline plan`: what a Terraform plan destroys, then the findings on it.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context as _, bail};
+use redline_diagnostics::Impact;
 use redline_engine::{AnalysisOptions, SourceInput, analyze_parsed};
 use redline_syntax::terraform_plan::{ChangeKind, Plan, ResourceChange};
 use redline_syntax::{Format, SourceHints, parse_source};
@@ -200,7 +202,12 @@ pub fn report(
     let destructions = destructions(&plan, line_index, &declarations);
     let renderer: Box<dyn Renderer> = match format {
         PlanFormat::Text => {
-            let prelude = text_prelude(&job.display, &plan, &destructions, color);
+            let impacts: Vec<&Impact> = analysis
+                .diagnostics
+                .iter()
+                .filter_map(|diagnostic| diagnostic.impact.as_deref())
+                .collect();
+            let prelude = text_prelude(&job.display, &plan, &destructions, &impacts, color);
             Box::new(TextRenderer::with_prelude(color, prelude))
         }
         PlanFormat::Json => Box::new(JsonRenderer::with_members(&JsonPlanMembers {
@@ -296,6 +303,7 @@ fn text_prelude(
     path: &str,
     plan: &Plan<'_>,
     destructions: &[Destruction<'_>],
+    impacts: &[&Impact],
     color: bool,
 ) -> String {
     use std::fmt::Write as _;
@@ -341,24 +349,72 @@ fn text_prelude(
             .map(|destruction| destruction.action.len())
             .max()
             .unwrap_or(0);
+        // Plans can replace thousands of objects: look roots and causes up by address.
+        let roots: BTreeMap<&str, &Impact> = impacts
+            .iter()
+            .map(|impact| (impact.root.as_str(), *impact))
+            .collect();
+        let causes: BTreeMap<&str, &str> = impacts
+            .iter()
+            .flat_map(|impact| &impact.replaced)
+            .map(|entry| (entry.object.as_str(), entry.parent.as_str()))
+            .collect();
         for destruction in destructions {
             let declared = destruction
                 .declared_at
                 .as_ref()
                 .map(|at| format!(", declared at {}:{}", escape::line(&at.path), at.line))
                 .unwrap_or_default();
+            let address = destruction.change.address;
+            // A replacement in another one's cascade says so, and its tree is under the root.
+            let cause = causes
+                .get(address)
+                .map(|parent| format!(", because `{parent}` is replaced"))
+                .unwrap_or_default();
             let _ = writeln!(
                 res,
-                "  {:<action_width$}  {:<width$}  {} (line {}{declared})",
+                "  {:<action_width$}  {:<width$}  {}{} (line {}{declared})",
                 destruction.action,
-                escape::line(destruction.change.address),
+                escape::line(address),
                 escape::line(&destruction.reason),
+                escape::line(&cause),
                 destruction.line
             );
+            if let Some(impact) = roots.get(address) {
+                write_cascade(&mut res, impact, address, action_width + 4, 0);
+            }
         }
     }
     res.push('\n');
     res
+}
+
+/// How deep the cascade tree under a root change goes; deeper objects are left out.
+const MAX_TREE_DEPTH: usize = 16;
+
+/// The objects replaced because `parent` is, as an indented tree: one line each, with what it
+/// reads of its parent and in which attribute.
+fn write_cascade(res: &mut String, impact: &Impact, parent: &str, indent: usize, depth: usize) {
+    use std::fmt::Write as _;
+    if depth >= MAX_TREE_DEPTH {
+        return;
+    }
+    let pad = " ".repeat(indent + 2 * depth);
+    for entry in impact
+        .replaced
+        .iter()
+        .filter(|entry| entry.parent == parent)
+    {
+        let data = if entry.holds_data { ", holds data" } else { "" };
+        let _ = writeln!(
+            res,
+            "{pad}└ {}  replaced: `{}` reads `{}`{data}",
+            escape::line(&entry.object),
+            escape::line(&entry.attribute),
+            escape::line(&entry.via),
+        );
+        write_cascade(res, impact, &entry.object, indent, depth + 1);
+    }
 }
 
 /// The `plan` member of JSON output.

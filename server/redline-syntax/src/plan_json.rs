@@ -5,6 +5,8 @@
 //! costs seconds and many times the file size in memory, so plans are read here instead: one
 //! pass over the bytes that builds `value::Node`s, with exact ranges, only for the parts the
 //! plan model reads, and skips the rest.
+//! Of `configuration`, only the resource addresses and the `references` lists of their
+//! expressions are built: they tell which attribute reads which other object.
 //! Whatever is skipped is absent from the documents, or an `Unknown` node with its range.
 //! Malformed JSON makes the reader give up, and the file goes through tree-sitter, which
 //! reports the syntax error.
@@ -59,6 +61,21 @@ enum Keep {
     Shallow,
     /// A scalar, or `Unknown` for a container.
     ScalarOnly,
+    /// `configuration`.
+    Configuration,
+    /// A module's configuration: `root_module`, or `module_calls.<name>.module`.
+    Module,
+    /// A module's `module_calls`.
+    ModuleCalls,
+    /// One module call.
+    ModuleCall,
+    /// A module's `resources`.
+    ConfigResources,
+    /// One configured resource.
+    ConfigResource,
+    /// Its `expressions`, or a nested block or expression inside them: only `references`
+    /// lists are kept.
+    Expressions,
     /// Everything, down to `MAX_DEPTH`.
     Full,
     /// Nothing but the range: an `Unknown` node.
@@ -77,8 +94,28 @@ fn child(parent: Keep, key: &str) -> Option<Keep> {
         Keep::Root => Some(match key {
             "format_version" | "terraform_version" => Keep::Full,
             "resource_changes" => Keep::Changes,
+            "configuration" => Keep::Configuration,
             _ => Keep::Skip,
         }),
+        Keep::Configuration => (key == "root_module").then_some(Keep::Module),
+        Keep::Module => match key {
+            "resources" => Some(Keep::ConfigResources),
+            "module_calls" => Some(Keep::ModuleCalls),
+            _ => None,
+        },
+        Keep::ModuleCalls => Some(Keep::ModuleCall),
+        Keep::ModuleCall => (key == "module").then_some(Keep::Module),
+        Keep::ConfigResource => match key {
+            "address" | "mode" => Some(Keep::Full),
+            "expressions" => Some(Keep::Expressions),
+            _ => None,
+        },
+        // Constant values can be large (policies, user data) and name no other object.
+        Keep::Expressions => match key {
+            "references" => Some(Keep::Full),
+            "constant_value" => None,
+            _ => Some(Keep::Expressions),
+        },
         Keep::Change => match key {
             "address" | "previous_address" | "mode" | "type" | "deposed" | "action_reason" => {
                 Some(Keep::Full)
@@ -94,7 +131,7 @@ fn child(parent: Keep, key: &str) -> Option<Keep> {
         },
         Keep::Shallow => Some(Keep::ScalarOnly),
         Keep::Full => Some(Keep::Full),
-        Keep::Changes | Keep::ScalarOnly | Keep::Skip => Some(Keep::Skip),
+        Keep::Changes | Keep::ConfigResources | Keep::ScalarOnly | Keep::Skip => Some(Keep::Skip),
     }
 }
 
@@ -102,6 +139,9 @@ fn child(parent: Keep, key: &str) -> Option<Keep> {
 fn item(parent: Keep) -> Keep {
     match parent {
         Keep::Changes => Keep::Change,
+        Keep::ConfigResources => Keep::ConfigResource,
+        // A nested block written more than once (`ingress`, `ebs_block_device`).
+        Keep::Expressions => Keep::Expressions,
         Keep::Full => Keep::Full,
         _ => Keep::Skip,
     }
@@ -385,6 +425,41 @@ mod tests {
             .expect("change");
         assert!(body.get("actions").is_some());
         assert!(body.get("before").is_none() && body.get("after").is_none());
+    }
+
+    #[test]
+    fn configuration_keeps_addresses_and_references_only() {
+        let text = r#"{"configuration":{"provider_config":{"aws":{}},"root_module":{
+ "resources":[{"address":"aws_subnet.a","schema_version":0,"expressions":{
+   "vpc_id":{"references":["aws_vpc.main.id"]},"tags":{"constant_value":{"a":"b"}}}}],
+ "module_calls":{"net":{"source":"./net","module":{"resources":[{"address":"aws_vpc.b"}]}}}}}}"#;
+        let root = plan_document(text).expect("well-formed");
+        let configuration = root.get("configuration").expect("configuration");
+        assert!(configuration.get("provider_config").is_none());
+        let module = configuration.get("root_module").expect("root module");
+        let resource = &module.get("resources").expect("resources").items()[0];
+        assert!(resource.get("schema_version").is_none());
+        let expressions = resource.get("expressions").expect("expressions");
+        let vpc_id = expressions.get("vpc_id").expect("vpc_id");
+        assert_eq!(
+            vpc_id
+                .get("references")
+                .map(|references| references.items().len()),
+            Some(1)
+        );
+        let tags = expressions.get("tags").expect("tags");
+        assert!(tags.get("constant_value").is_none());
+        let call = module
+            .get("module_calls")
+            .and_then(|calls| calls.get("net"))
+            .expect("module call");
+        assert!(call.get("source").is_none());
+        assert_eq!(
+            call.get("module")
+                .and_then(|module| module.get("resources"))
+                .map(|resources| resources.items()[0].get("address").and_then(Node::as_str)),
+            Some(Some("aws_vpc.b"))
+        );
     }
 
     #[test]

@@ -18,6 +18,21 @@ pub struct Plan<'a> {
     pub terraform_version: Option<&'a str>,
     /// `resource_changes[]`, in file order.
     pub resource_changes: Vec<ResourceChange<'a>>,
+    /// The configured resources of `configuration`, root module first, then module calls in
+    /// file order; `None` when the plan has no `configuration` section.
+    pub configuration: Option<Vec<ConfiguredResource<'a>>>,
+}
+
+/// One resource of the plan's `configuration`, with what its attributes reference.
+#[derive(Clone, Debug)]
+pub struct ConfiguredResource<'a> {
+    /// The address with its module path and without an instance key
+    /// (`module.net.aws_subnet.a`).
+    pub address: String,
+    /// Each top-level attribute or nested block with the objects its expressions reference,
+    /// prefixed with the module path like `address` (`vpc_id` → `aws_vpc.main.id`,
+    /// `aws_vpc.main`), in file order.
+    pub attributes: Vec<(&'a str, Vec<String>)>,
 }
 
 /// One entry of `resource_changes`.
@@ -77,8 +92,56 @@ impl<'a> Plan<'a> {
             format_version: root.get("format_version").and_then(Node::as_str),
             terraform_version: root.get("terraform_version").and_then(Node::as_str),
             resource_changes,
+            configuration: root
+                .get("configuration")
+                .and_then(|configuration| configuration.get("root_module"))
+                .map(|module| {
+                    let mut res = Vec::new();
+                    configured_resources(module, "", 0, &mut res);
+                    res
+                }),
         }
     }
+}
+
+impl ConfiguredResource<'_> {
+    /// The references of `attribute`, if it has any.
+    pub fn references(&self, attribute: &str) -> &[String] {
+        self.attributes
+            .iter()
+            .find(|(name, _)| *name == attribute)
+            .map_or(&[], |(_, references)| references.as_slice())
+    }
+}
+
+/// `address` without instance keys, as `configuration` writes it:
+/// `module.app[0].aws_subnet.a["eu"]` → `module.app.aws_subnet.a`.
+pub fn configured_address(address: &str) -> String {
+    let mut res = String::with_capacity(address.len());
+    let mut in_key = false;
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in address.chars() {
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+        } else if in_key {
+            match c {
+                '"' => in_string = true,
+                ']' => in_key = false,
+                _ => {}
+            }
+        } else if c == '[' {
+            in_key = true;
+        } else {
+            res.push(c);
+        }
+    }
+    res
 }
 
 impl ResourceChange<'_> {
@@ -179,6 +242,77 @@ pub fn quoted_list(items: &[String]) -> String {
     }
 }
 
+/// How deep module calls nest before the reader stops following them.
+const MAX_MODULE_DEPTH: usize = 16;
+
+/// Adds the resources of `module` and its calls, their addresses prefixed with `prefix`.
+fn configured_resources<'a>(
+    module: &'a Node,
+    prefix: &str,
+    depth: usize,
+    res: &mut Vec<ConfiguredResource<'a>>,
+) {
+    if depth > MAX_MODULE_DEPTH {
+        return;
+    }
+    for resource in module.get("resources").map_or(&[][..], Node::items) {
+        let Some(address) = resource.get("address").and_then(Node::as_str) else {
+            continue;
+        };
+        let mut attributes = Vec::new();
+        if let Some(NodeKind::Mapping(entries)) = resource.get("expressions").map(|e| &e.kind) {
+            for entry in entries {
+                let Some(name) = entry.key.as_str() else {
+                    continue;
+                };
+                let mut references = Vec::new();
+                collect_references(&entry.value, prefix, &mut references);
+                attributes.push((name, references));
+            }
+        }
+        res.push(ConfiguredResource {
+            address: format!("{prefix}{address}"),
+            attributes,
+        });
+    }
+    if let Some(NodeKind::Mapping(calls)) = module.get("module_calls").map(|calls| &calls.kind) {
+        for call in calls {
+            let (Some(name), Some(child)) = (call.key.as_str(), call.value.get("module")) else {
+                continue;
+            };
+            configured_resources(child, &format!("{prefix}module.{name}."), depth + 1, res);
+        }
+    }
+}
+
+/// The `references` anywhere inside an expression or nested block.
+fn collect_references(node: &Node, prefix: &str, res: &mut Vec<String>) {
+    match &node.kind {
+        NodeKind::Mapping(entries) => {
+            for entry in entries {
+                if entry.key.as_str() == Some("references") {
+                    res.extend(
+                        entry
+                            .value
+                            .items()
+                            .iter()
+                            .filter_map(Node::as_str)
+                            .map(|reference| format!("{prefix}{reference}")),
+                    );
+                } else {
+                    collect_references(&entry.value, prefix, res);
+                }
+            }
+        }
+        NodeKind::Sequence(items) => {
+            for item in items {
+                collect_references(item, prefix, res);
+            }
+        }
+        _ => {}
+    }
+}
+
 fn resource_change(node: &Node) -> Option<ResourceChange<'_>> {
     let address_node = node.get("address")?;
     let address = address_node.as_str()?;
@@ -272,5 +406,49 @@ mod tests {
         );
         assert_eq!(logs.kind(), ChangeKind::Keep);
         assert!(!logs.is_destructive());
+    }
+
+    #[test]
+    fn reads_configuration_references_with_module_prefixes() {
+        let text = r#"{"format_version": "1.2", "resource_changes": [], "configuration": {"root_module": {
+ "resources": [{"address": "aws_subnet.a", "expressions": {
+   "vpc_id": {"references": ["aws_vpc.main.id", "aws_vpc.main"]},
+   "cidr_block": {"constant_value": "10.0.0.0/24"},
+   "ingress": [{"cidr_blocks": {"references": ["var.cidr"]}}]}}],
+ "module_calls": {"net": {"module": {"resources": [{"address": "aws_instance.b",
+   "expressions": {"subnet_id": {"references": ["aws_subnet.c[0].id"]}}}]}}}}}}"#;
+        let file = parse_source("plan.json", text, SourceHints::default()).expect("json");
+        let plan = Plan::from_document(&file.documents[0]);
+        let configuration = plan.configuration.expect("a configuration section");
+        let [subnet, instance] = configuration.as_slice() else {
+            panic!("two resources expected");
+        };
+        assert_eq!(subnet.address, "aws_subnet.a");
+        assert_eq!(
+            subnet.references("vpc_id"),
+            ["aws_vpc.main.id", "aws_vpc.main"]
+        );
+        assert!(subnet.references("cidr_block").is_empty());
+        assert_eq!(subnet.references("ingress"), ["var.cidr"]);
+        assert_eq!(instance.address, "module.net.aws_instance.b");
+        assert_eq!(
+            instance.references("subnet_id"),
+            ["module.net.aws_subnet.c[0].id"]
+        );
+        assert_eq!(
+            configured_address(r#"module.app[0].aws_subnet.a["e]u"]"#),
+            "module.app.aws_subnet.a"
+        );
+    }
+
+    #[test]
+    fn plans_without_configuration_have_none() {
+        let text = r#"{"format_version": "1.2", "resource_changes": []}"#;
+        let file = parse_source("plan.json", text, SourceHints::default()).expect("json");
+        assert!(
+            Plan::from_document(&file.documents[0])
+                .configuration
+                .is_none()
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! Rules on Terraform plans (`terraform show -json PLANFILE`), and what they share.
 
+pub(crate) mod causes;
 pub mod plan_blast_radius;
 pub mod plan_weakens_guard;
 pub mod resource_deleted_by_plan;

@@ -2,6 +2,7 @@ use redline_diagnostics::{Category, Confidence, Severity};
 use redline_syntax::Format;
 use redline_syntax::terraform_plan::ChangeKind;
 
+use crate::terraform_plan::causes::{cascade, causes};
 use crate::terraform_plan::{holds_data, plan, severity_for, subject};
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
@@ -14,6 +15,16 @@ declare_rule! {
     /// The message gives the reason in words and the attributes that force the replacement
     /// (`change.replace_paths`): "`engine` changed, which forces replacement", "the object is
     /// tainted", "replacement was requested with `-replace`"…
+    ///
+    /// When the plan has a `configuration` section, replacements are grouped by their root
+    /// change.
+    /// A replacement whose every forcing attribute reads another replaced object
+    /// (`aws_subnet.a`'s `vpc_id` reads `aws_vpc.main.id`) is caused by that object: its own
+    /// finding is an info that names the cause.
+    /// The finding on the root names the cascade ("replacing `aws_vpc.main` also replaces
+    /// 2 resources: …"), points at each dependent's entry, and is an error when a dependent
+    /// holds data.
+    /// Plans without a `configuration` section get one finding per replacement.
     ///
     /// ## Why it matters
     /// A replaced database, bucket or volume is a new, empty one: the data of the old object
@@ -52,7 +63,8 @@ fn check(ctx: &mut RuleContext<'_>) {
     let Some(plan) = plan(file) else {
         return;
     };
-    for change in &plan.resource_changes {
+    let causes = causes(&plan);
+    for (index, change) in plan.resource_changes.iter().enumerate() {
         if !change.is_managed() {
             continue;
         }
@@ -76,13 +88,51 @@ fn check(ctx: &mut RuleContext<'_>) {
         } else {
             "; the data in the old object is lost unless restored from a snapshot"
         };
+        if let Some(cause) = &causes[index] {
+            // The root's finding names this replacement in its cascade; this one says why it
+            // happens and stays quiet, so that a plan reads as its root changes.
+            let parent = &plan.resource_changes[cause.parent];
+            let root = &plan.resource_changes[cause.root];
+            let in_cascade = if cause.root == cause.parent {
+                String::new()
+            } else {
+                format!(", in the cascade of `{}`", root.address)
+            };
+            let message = format!(
+                "the plan replaces {} because `{}` is replaced{in_cascade}: its `{}` reads \
+                 `{}`, which forces replacement{data}; the finding on `{}` covers the whole \
+                 cascade",
+                subject(change),
+                parent.address,
+                cause.attribute,
+                cause.via,
+                root.address,
+            );
+            let mut diagnostic = ctx.diagnostic(change.range, message).with_related(
+                root.range,
+                format!("`{}` is the root replacement", root.address),
+            );
+            diagnostic.severity = Severity::Info;
+            ctx.report(diagnostic);
+            continue;
+        }
+        let cascade = cascade(&plan, &causes, index);
         let message = format!(
-            "the plan replaces {} ({reason}), {order}{data}; revert the change that forces \
-             it, or plan the migration and have it reviewed",
+            "the plan replaces {} ({reason}), {order}{data}",
             subject(change)
         );
         let mut diagnostic = ctx.diagnostic(change.range, message);
         diagnostic.severity = severity_for(change);
+        if !cascade.replaced.is_empty() {
+            // Data lost in the cascade is lost because of this change.
+            if cascade.replaced.iter().any(|affected| affected.holds_data) {
+                diagnostic.severity = Severity::Error;
+            }
+            diagnostic = cascade.apply(diagnostic, file.path);
+        }
+        diagnostic.message.push_str(
+            "; revert the change that forces it, or plan the migration and have it reviewed",
+        );
         ctx.report(diagnostic);
     }
 }
@@ -102,6 +152,27 @@ mod tests {
     fn quiet() {
         insta::assert_snapshot!(check_fixture(
             "terraform_plan/resource-replaced-by-plan/quiet.json"
+        ));
+    }
+
+    #[test]
+    fn cascade_from_configuration() {
+        insta::assert_snapshot!(check_fixture(
+            "terraform_plan/resource-replaced-by-plan/fires.cascade.json"
+        ));
+    }
+
+    #[test]
+    fn dependent_updated_in_place() {
+        insta::assert_snapshot!(check_fixture(
+            "terraform_plan/resource-replaced-by-plan/fires.dependent-updated.json"
+        ));
+    }
+
+    #[test]
+    fn replacements_that_read_each_other() {
+        insta::assert_snapshot!(check_fixture(
+            "terraform_plan/resource-replaced-by-plan/fires.cycle.json"
         ));
     }
 
