@@ -16,7 +16,8 @@ use redline_engine::{
 use redline_syntax::SourceHints;
 use redline_syntax::terraform_eval::calls::local_sources;
 use redline_workspace::modules::{
-    CalledFile, CalledFolders, CalledModulesOptions, SharedReads, read_called_modules,
+    CalledFile, CalledFolders, CalledModulesOptions, SharedReads, canonical_folder,
+    read_called_modules,
 };
 use redline_workspace::{
     Bounds, DiscoverOptions, FileJob, FileProblem, ProblemKind, SourceText, discover,
@@ -297,14 +298,20 @@ fn analyse_files(
                 // The scan before the run read the job's own files for local calls: a job
                 // that makes none is read again only if the files of its folder that the
                 // run does not analyse make one.
+                let context = read_context(&members, bounds);
                 if !callers.contains(&group[0])
-                    && read_context(&members, bounds)
+                    && context
                         .iter()
                         .all(|(path, text)| local_sources(path, text).is_empty())
                 {
                     return Vec::new();
                 }
-                read_called(&members, &read_own(&members, bounds), bounds, &shared)
+                let own = GroupRead {
+                    sources: read_sources(&members),
+                    context,
+                    called: Vec::new(),
+                };
+                read_called(&members, &own, bounds, &shared)
             })
             .collect();
         drop(shared);
@@ -430,15 +437,10 @@ fn clusters(
         let mut by_folder: BTreeMap<PathBuf, usize> = BTreeMap::new();
         for (index, group) in groups.iter().enumerate() {
             let members: Vec<&FileJob> = group.iter().map(|&file| &files[file]).collect();
-            if let Some((folder, _)) = terraform_folder(&members) {
-                let folder = if folder.as_os_str().is_empty() {
-                    Path::new(".")
-                } else {
-                    folder
-                };
-                if let Ok(canonical) = folder.canonicalize() {
-                    by_folder.insert(canonical, index);
-                }
+            if let Some(canonical) =
+                terraform_folder(&members).and_then(|(folder, _)| canonical_folder(folder))
+            {
+                by_folder.insert(canonical, index);
             }
         }
         for (from, to) in calls {
@@ -477,9 +479,13 @@ fn batches(clusters: Vec<Vec<Vec<usize>>>) -> Vec<Vec<Vec<usize>>> {
             res.push(std::mem::take(&mut batch));
             n_files = 0;
         }
-        let limit = if size <= CLUSTER_BATCH { size } else { BATCH };
+        let limit = if size <= CLUSTER_BATCH {
+            size.max(BATCH)
+        } else {
+            BATCH
+        };
         for group in cluster {
-            if !batch.is_empty() && n_files + group.len() > limit.max(BATCH) {
+            if !batch.is_empty() && n_files + group.len() > limit {
                 res.push(std::mem::take(&mut batch));
                 n_files = 0;
             }
@@ -509,13 +515,16 @@ struct GroupRead {
 /// named, excluded, or in another shard, which Terraform still reads). The files of the local
 /// modules it calls are read apart, by `read_called`.
 fn read_own(members: &[&FileJob], bounds: &Bounds) -> GroupRead {
-    let sources: Vec<Result<Option<SourceText>, FileProblem>> =
-        members.iter().map(|file| read_source(file)).collect();
     GroupRead {
-        sources,
+        sources: read_sources(members),
         context: read_context(members, bounds),
         called: Vec::new(),
     }
+}
+
+/// Each member's text, or the problem that kept it from being read.
+fn read_sources(members: &[&FileJob]) -> Vec<Result<Option<SourceText>, FileProblem>> {
+    members.iter().map(|file| read_source(file)).collect()
 }
 
 /// The other files of a Terraform job's module, as `GroupRead::context` holds them: none

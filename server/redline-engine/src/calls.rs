@@ -309,11 +309,7 @@ impl<'s, 'a> Calls<'s, 'a> {
                 .body
                 .attribute("source")
                 .and_then(|source| source.value.value.as_str())
-                .and_then(|source| local_source_folder(folder, source))
-                .and_then(|called| self.called.folders.get(called.as_str()))
-                .is_some_and(|called| {
-                    self.called.relevance(called, &self.extra_types) != Relevance::None
-                })
+                .is_some_and(|source| self.relevance(folder, source) != Relevance::None)
         });
         if !calls_relevant {
             return Vec::new();
@@ -414,16 +410,10 @@ impl<'s, 'a> Calls<'s, 'a> {
     /// a call that writes no literal which may hold an unsafe text where `written_place`
     /// looks (the call's inputs, `count` and `for_each`, and the caller's locals).
     fn may_find(&self, top: &Top<'_>, caller: &Module) -> bool {
-        let Some(folder) = top
-            .call
-            .source
-            .as_deref()
-            .and_then(|source| local_source_folder(folder_of(top.file.path), source))
-            .and_then(|called| self.called.folders.get(called.as_str()))
-        else {
+        let Some(source) = top.call.source.as_deref() else {
             return false;
         };
-        match self.called.relevance(folder, &self.extra_types) {
+        match self.relevance(folder_of(top.file.path), source) {
             Relevance::None => false,
             Relevance::Any => true,
             Relevance::WrittenOnly => top
@@ -445,6 +435,16 @@ impl<'s, 'a> Calls<'s, 'a> {
                         .any(|(_, value)| through_module::may_be_written(value))
                 }),
         }
+    }
+
+    /// What judging the folder a call from `caller_folder` with `source` names can find;
+    /// nothing when the front-end did not give that folder.
+    fn relevance(&self, caller_folder: &str, source: &str) -> Relevance {
+        local_source_folder(caller_folder, source)
+            .and_then(|called| self.called.folders.get(called.as_str()))
+            .map_or(Relevance::None, |called| {
+                self.called.relevance(called, &self.extra_types)
+            })
     }
 
     /// Runs the rules on one file of a called module and keeps what the top call causes.

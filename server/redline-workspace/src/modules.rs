@@ -152,13 +152,15 @@ pub fn read_called_modules(
     res
 }
 
-/// The folder of `main.tf` is `.`, not the empty path, which names no folder.
-fn named(folder: &Path) -> &Path {
-    if folder.as_os_str().is_empty() {
+/// `folder` with its links and `.`/`..` steps resolved, as `CalledFolders` names folders: the
+/// folder of `main.tf` is `.`, not the empty path, which names no folder.
+pub fn canonical_folder(folder: &Path) -> Option<PathBuf> {
+    let folder = if folder.as_os_str().is_empty() {
         Path::new(".")
     } else {
         folder
-    }
+    };
+    fs::canonicalize(folder).ok()
 }
 
 /// `path` with `.` and `..` steps resolved by name, without following links (the bounds
@@ -288,8 +290,7 @@ impl CalledFolders {
         let Some(folder) = path.parent() else {
             return;
         };
-        let folder = named(folder);
-        let own = fs::canonicalize(folder).ok();
+        let own = canonical_folder(folder);
         let name = path.to_string_lossy();
         for source in local_sources(&name, text) {
             if let Ok(called) = fs::canonicalize(folder.join(source.replace('\\', "/")))
@@ -307,7 +308,7 @@ impl CalledFolders {
     /// Whether some local module call names `folder` (any path to it; links resolved). A
     /// folder's calls of itself do not count.
     pub fn contains(&self, folder: &Path) -> bool {
-        fs::canonicalize(named(folder)).is_ok_and(|folder| self.folders.contains(&folder))
+        canonical_folder(folder).is_some_and(|folder| self.folders.contains(&folder))
     }
 
     /// The local calls found, as (calling folder, called folder), both canonical, in path
