@@ -1,7 +1,7 @@
 //! `redline check`.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -17,7 +17,7 @@ use redline_syntax::SourceHints;
 use redline_syntax::terraform_eval::calls::local_sources;
 use redline_workspace::modules::{
     CalledFile, CalledFolders, CalledModulesOptions, SharedReads, canonical_folder,
-    read_called_modules,
+    read_modules_called_by,
 };
 use redline_workspace::{
     Bounds, DiscoverOptions, FileJob, FileProblem, ProblemKind, SourceText, discover,
@@ -277,45 +277,22 @@ fn analyse_files(
     let groups = jobs(files);
     let mut pending: BTreeMap<usize, FileOutcome> = BTreeMap::new();
     let mut next = 0;
-    let (clusters, callers) = clusters(files, groups, calls);
-    for batch in batches(clusters) {
+    for batch in batches(clusters(files, groups, calls)) {
         let batch = batch.as_slice();
         let members = |group: &[usize]| -> Vec<&FileJob> {
             group.iter().map(|&index| &files[index]).collect()
         };
         // The local modules that the jobs of the batch call are read first, so that those
         // that several folders call are read and parsed once for them all. A job's own files
-        // are read (again, for a Terraform folder) when it is analysed, and dropped after:
-        // only the called modules' texts stay for the batch.
+        // are read when it is analysed, and dropped after: only the called modules' texts stay
+        // for the batch.
         let shared = SharedReads::default();
-        let calls: Vec<Vec<CalledFile>> = batch
+        let called_by_job: Vec<Vec<CalledFile>> = batch
             .par_iter()
-            .map(|group| {
-                let members = members(group);
-                if terraform_folder(&members).is_none() {
-                    return Vec::new();
-                }
-                // The scan before the run read the job's own files for local calls: a job
-                // that makes none is read again only if the files of its folder that the
-                // run does not analyse make one.
-                let context = read_context(&members, bounds);
-                if !callers.contains(&group[0])
-                    && context
-                        .iter()
-                        .all(|(path, text)| local_sources(path, text).is_empty())
-                {
-                    return Vec::new();
-                }
-                let own = GroupRead {
-                    sources: read_sources(&members),
-                    context,
-                    called: Vec::new(),
-                };
-                read_called(&members, &own, bounds, &shared)
-            })
+            .map(|group| read_called(&members(group), calls, bounds, &shared))
             .collect();
         drop(shared);
-        let called_files: BTreeMap<String, Arc<str>> = calls
+        let called_files: BTreeMap<String, Arc<str>> = called_by_job
             .iter()
             .flatten()
             .map(|file| (file.display.clone(), Arc::clone(&file.text)))
@@ -331,7 +308,7 @@ fn analyse_files(
         }));
         let outcomes: Vec<(usize, FileOutcome)> = batch
             .par_iter()
-            .zip(calls)
+            .zip(called_by_job)
             .flat_map_iter(|(group, called_files)| {
                 let members = members(group);
                 let mut read = read_own(&members, bounds);
@@ -416,14 +393,12 @@ fn jobs(files: &[FileJob]) -> Vec<Vec<usize>> {
 /// and the folders that call it (transitively) form one cluster, placed where its first job
 /// is in walk order; every other job is a cluster of its own. A batch then holds a caller
 /// with the modules it calls whenever the cluster fits, so that each called folder is read
-/// and parsed once, for its callers and its own analysis alike. Also the jobs (by their
-/// first file) whose folder calls a local module.
+/// and parsed once, for its callers and its own analysis alike.
 fn clusters(
     files: &[FileJob],
     groups: Vec<Vec<usize>>,
     calls: &CalledFolders,
-) -> (Vec<Vec<Vec<usize>>>, BTreeSet<usize>) {
-    let mut callers = BTreeSet::new();
+) -> Vec<Vec<Vec<usize>>> {
     let mut root: Vec<usize> = (0..groups.len()).collect();
     fn find(root: &mut [usize], mut at: usize) -> usize {
         while root[at] != at {
@@ -444,9 +419,6 @@ fn clusters(
             }
         }
         for (from, to) in calls {
-            if let Some(&caller) = by_folder.get(from) {
-                callers.insert(groups[caller][0]);
-            }
             if let (Some(&from), Some(&to)) = (by_folder.get(from), by_folder.get(to)) {
                 let (from, to) = (find(&mut root, from), find(&mut root, to));
                 root[from.max(to)] = from.min(to);
@@ -463,7 +435,7 @@ fn clusters(
         });
         res[at].push(group);
     }
-    (res, callers)
+    res
 }
 
 /// The clusters in batches of about `BATCH` files: a cluster of up to `CLUSTER_BATCH` files
@@ -517,7 +489,7 @@ struct GroupRead {
 fn read_own(members: &[&FileJob], bounds: &Bounds) -> GroupRead {
     GroupRead {
         sources: read_sources(members),
-        context: read_context(members, bounds),
+        context: read_context(members, bounds, |_| true),
         called: Vec::new(),
     }
 }
@@ -527,9 +499,13 @@ fn read_sources(members: &[&FileJob]) -> Vec<Result<Option<SourceText>, FileProb
     members.iter().map(|file| read_source(file)).collect()
 }
 
-/// The other files of a Terraform job's module, as `GroupRead::context` holds them: none
-/// for a job of another kind.
-fn read_context(members: &[&FileJob], bounds: &Bounds) -> Vec<(String, String)> {
+/// The other files of a Terraform job's module that `wanted` accepts by name, as
+/// `GroupRead::context` holds them: none for a job of another kind.
+fn read_context(
+    members: &[&FileJob],
+    bounds: &Bounds,
+    wanted: impl Fn(&str) -> bool,
+) -> Vec<(String, String)> {
     let Some((folder, folder_display)) = terraform_folder(members) else {
         return Vec::new();
     };
@@ -539,7 +515,7 @@ fn read_context(members: &[&FileJob], bounds: &Bounds) -> Vec<(String, String)> 
         .filter_map(|file| file.path.file_name()?.to_str())
         .collect();
     read_module_files(folder, bounds, first.config.config.max_file_size, |name| {
-        analysed.contains(&name)
+        analysed.contains(&name) || !wanted(name)
     })
     .into_iter()
     .map(|(path, text)| {
@@ -566,41 +542,38 @@ fn terraform_folder<'m>(members: &[&'m FileJob]) -> Option<(&'m Path, &'m str)> 
     Some((folder, folder_display))
 }
 
-/// The files of the local modules that a job's Terraform files call, transitively, given what
-/// `read_own` read of the job.
+/// The files of the local modules that a job's Terraform files call, transitively: the calls
+/// of its own files are those the scan before the run found (`calls`), and the folder's
+/// Terraform files that the run does not analyse are read for theirs (tfvars declare none).
 fn read_called(
     members: &[&FileJob],
-    own: &GroupRead,
+    calls: &CalledFolders,
     bounds: &Bounds,
     shared: &SharedReads,
 ) -> Vec<CalledFile> {
     let Some((folder, folder_display)) = terraform_folder(members) else {
         return Vec::new();
     };
-    let first = members[0];
-    let texts: Vec<(&str, &str)> = members
+    let mut sources: Vec<String> = members
         .iter()
-        .zip(&own.sources)
-        .filter_map(|(file, source)| {
-            let source = source.as_ref().ok()?.as_ref()?;
-            Some((file.display.as_str(), source.text.as_str()))
-        })
-        .chain(
-            own.context
-                .iter()
-                .map(|(path, text)| (path.as_str(), text.as_str())),
-        )
+        .flat_map(|file| calls.sources_of(&file.path).iter().cloned())
         .collect();
+    for (path, text) in read_context(members, bounds, is_terraform_file) {
+        sources.extend(local_sources(&path, &text));
+    }
+    if sources.is_empty() {
+        return Vec::new();
+    }
     let options = CalledModulesOptions {
         bounds,
-        max_file_size: first.config.config.max_file_size,
+        max_file_size: members[0].config.config.max_file_size,
         open_text: &|_| None,
         shared: Some(shared),
     };
-    read_called_modules(
+    read_modules_called_by(
         folder,
         folder_display.trim_end_matches('/'),
-        &texts,
+        sources,
         &options,
     )
 }

@@ -246,10 +246,11 @@ pub fn read_found_file(path: &Path, bounds: &Bounds, max: u64) -> std::io::Resul
         return Err(std::io::ErrorKind::PermissionDenied.into());
     };
     // Checked before opening: opening a FIFO for reading waits for a writer.
-    if !fs::metadata(&target)?.is_file() {
+    let metadata = fs::metadata(&target)?;
+    if !metadata.is_file() {
         return Err(std::io::ErrorKind::InvalidInput.into());
     }
-    let mut bytes = Vec::new();
+    let mut bytes = Vec::with_capacity(read_capacity(metadata.len().min(max)));
     fs::File::open(&target)?
         .take(max + 1)
         .read_to_end(&mut bytes)?;
@@ -685,7 +686,9 @@ pub fn read_source(file: &FileJob) -> Result<Option<SourceText>, FileProblem> {
             .map_err(|(message, kind)| problem(message, kind))?;
     }
     let needs_shebang = redline_syntax::detect::needs_shebang(&file.display);
-    let mut bytes = Vec::new();
+    // Sized for the file as it was found (one byte more, to see that it ended), so that it is
+    // read in one call or two rather than in a doubling series of small ones.
+    let mut bytes = Vec::with_capacity(read_capacity(metadata.len()));
     if needs_shebang {
         // Extensionless files are only shell scripts when they start with a shebang.
         let mut head = [0u8; 2];
@@ -719,6 +722,12 @@ pub fn read_source(file: &FileJob) -> Result<Option<SourceText>, FileProblem> {
     decode(bytes)
         .map_err(|message| problem(message, ProblemKind::Skipped))
         .map(Some)
+}
+
+/// The capacity to read a file of `len` bytes into: one byte more, so that the read that finds
+/// its end needs no second allocation.
+fn read_capacity(len: u64) -> usize {
+    usize::try_from(len).map_or(0, |len| len.saturating_add(1))
 }
 
 /// Checks that the file opened at `target` is still the one inside `bounds`.

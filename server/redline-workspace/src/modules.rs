@@ -79,6 +79,9 @@ pub struct CalledFolders {
     folders: BTreeSet<PathBuf>,
     /// (calling folder, called folder), both canonical.
     calls: BTreeSet<(PathBuf, PathBuf)>,
+    /// The local `source` values of each scanned file that writes one, by its path as given,
+    /// in the order the file writes them.
+    sources: BTreeMap<PathBuf, Vec<String>>,
 }
 
 /// The Terraform files (`.tf`, `.tf.json`) of the local modules that `texts` call, and of the
@@ -92,21 +95,30 @@ pub fn read_called_modules(
     texts: &[(&str, &str)],
     options: &CalledModulesOptions<'_>,
 ) -> Vec<CalledFile> {
+    let sources = texts
+        .iter()
+        .flat_map(|(path, text)| local_sources(path, text))
+        .collect();
+    read_modules_called_by(folder, display_folder, sources, options)
+}
+
+/// The files of the local modules that `sources` (the local `source` values of the files of
+/// `folder`, in their order) name, and of those they call, as `read_called_modules` reads
+/// them.
+pub fn read_modules_called_by(
+    folder: &Path,
+    display_folder: &str,
+    sources: Vec<String>,
+    options: &CalledModulesOptions<'_>,
+) -> Vec<CalledFile> {
     let mut res: Vec<CalledFile> = Vec::new();
     let mut seen: BTreeSet<PathBuf> = BTreeSet::new();
     if let Ok(canonical) = fs::canonicalize(folder) {
         seen.insert(canonical);
     }
     // (folder on disk, display folder, sources it writes, depth)
-    let mut pending: Vec<(PathBuf, String, Vec<String>, usize)> = vec![(
-        folder.to_path_buf(),
-        display_folder.to_owned(),
-        texts
-            .iter()
-            .flat_map(|(path, text)| local_sources(path, text))
-            .collect(),
-        0,
-    )];
+    let mut pending: Vec<(PathBuf, String, Vec<String>, usize)> =
+        vec![(folder.to_path_buf(), display_folder.to_owned(), sources, 0)];
     let mut next = 0;
     while let Some((from, from_display, sources, depth)) = pending.get(next).cloned() {
         next += 1;
@@ -290,9 +302,13 @@ impl CalledFolders {
         let Some(folder) = path.parent() else {
             return;
         };
-        let own = canonical_folder(folder);
         let name = path.to_string_lossy();
-        for source in local_sources(&name, text) {
+        let sources = local_sources(&name, text);
+        if sources.is_empty() {
+            return;
+        }
+        let own = canonical_folder(folder);
+        for source in &sources {
             if let Ok(called) = fs::canonicalize(folder.join(source.replace('\\', "/")))
                 && called.is_dir()
                 && Some(&called) != own.as_ref()
@@ -303,6 +319,13 @@ impl CalledFolders {
                 self.folders.insert(called);
             }
         }
+        self.sources.insert(path.to_path_buf(), sources);
+    }
+
+    /// The local `source` values that the file at `path` (as it was given to `add`) writes,
+    /// in its order: none for a file not scanned.
+    pub fn sources_of(&self, path: &Path) -> &[String] {
+        self.sources.get(path).map_or(&[], Vec::as_slice)
     }
 
     /// Whether some local module call names `folder` (any path to it; links resolved). A
@@ -323,6 +346,7 @@ impl CalledFolders {
     pub fn merge(&mut self, other: CalledFolders) {
         self.folders.extend(other.folders);
         self.calls.extend(other.calls);
+        self.sources.extend(other.sources);
     }
 
     /// Whether no call was found.
