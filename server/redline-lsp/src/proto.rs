@@ -487,11 +487,11 @@ mod tests {
 
     #[test]
     fn the_value_section_names_the_value_or_why_it_is_unknown() {
-        let reference = Value::Reference(Reference {
+        let reference = Value::Reference(Box::new(Reference {
             object: "aws_s3_bucket.logs".to_owned(),
             instance: None,
             path: vec![Step::Attribute("id".to_owned())],
-        });
+        }));
         assert_eq!(
             value_section(&resolved(reference, Some(Unknown::AfterApply))),
             "`bucket` = `aws_s3_bucket.logs.id` (known after apply) — through `var.name` \

@@ -63,8 +63,9 @@ pub enum Value {
     /// A map or object, by key.
     Map(BTreeMap<String, Value>),
     /// An attribute of another object (`aws_s3_bucket.logs.arn`), known only when Terraform
-    /// applies the configuration.
-    Reference(Reference),
+    /// applies the configuration. Boxed, so that a value (and an expression, which may be a
+    /// literal value) stays small: modules hold many of them.
+    Reference(Box<Reference>),
     /// A string of which some parts are known, such as `"${aws_s3_bucket.logs.arn}/*"`.
     // Invariant: at least one part is a `Part::Value`, text parts are non-empty and never
     // adjacent, and value parts are `Reference` or `Unknown`.

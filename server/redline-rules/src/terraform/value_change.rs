@@ -675,11 +675,11 @@ mod tests {
     use super::*;
 
     fn reference(object: &str) -> Value {
-        Value::Reference(Reference {
+        Value::Reference(Box::new(Reference {
             object: object.to_owned(),
             instance: None,
             path: vec![Step::Attribute("id".to_owned())],
-        })
+        }))
     }
 
     #[test]

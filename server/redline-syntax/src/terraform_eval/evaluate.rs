@@ -900,7 +900,7 @@ impl<'m> Evaluator<'m> {
             instance: None,
             path: Vec::new(),
         };
-        self.apply(Value::Reference(reference), steps, state)
+        self.apply(Value::Reference(Box::new(reference)), steps, state)
     }
 
     /// Applies attribute, index and splat steps to a value.

@@ -104,8 +104,6 @@ pub struct Variable {
     pub nullable: bool,
     /// `sensitive = true`.
     pub sensitive: bool,
-    /// The `description`, when it is a plain string.
-    pub description: Option<String>,
     /// The default, lowered as a literal (the JSON syntax does not interpolate defaults).
     pub(crate) default_expression: Option<Expression>,
 }
@@ -665,11 +663,6 @@ impl<'f> Reader<'f> {
                 .attribute(name)
                 .and_then(|attribute| attribute.value.value.as_bool())
         };
-        let description = block
-            .body
-            .attribute("description")
-            .and_then(|attribute| attribute.value.value.as_str())
-            .map(str::to_owned);
         if self.is_override {
             // An override file changes only what it writes, on a variable that exists.
             let Some(existing) = module.variables.get_mut(name) else {
@@ -692,9 +685,6 @@ impl<'f> Reader<'f> {
             if let Some(sensitive) = flag("sensitive") {
                 existing.sensitive = sensitive;
             }
-            if description.is_some() {
-                existing.description = description;
-            }
             return;
         }
         if let Some(first) = module.variables.get(name) {
@@ -716,7 +706,6 @@ impl<'f> Reader<'f> {
                 type_constraint,
                 nullable: flag("nullable").unwrap_or(true),
                 sensitive: flag("sensitive").unwrap_or(false),
-                description,
                 default_expression: default.map(|value| self.lower_literal(value.value)),
             },
         );
@@ -892,7 +881,7 @@ fn index_hcl<'t>(
         return;
     }
     for block in body.blocks() {
-        if depth == 0 && is_lowered_later(Syntax::Hcl, block.kind(text)) {
+        if depth == 0 && matches!(block.kind(text), "resource" | "data") {
             continue;
         }
         if let Some(inner) = block.body() {
@@ -902,9 +891,13 @@ fn index_hcl<'t>(
 }
 
 /// Whether the attribute values of a top-level block of `kind` are lowered on first use
-/// rather than when the file is read (see `FileExpressions`).
+/// rather than when the file is read (see `FileExpressions`): all but those the evaluator
+/// reads for nearly every value (locals, outputs, module inputs). A variable's default is
+/// lowered apart, as `Variable::default_expression`; its description and validation are
+/// lowered only if something reads them. The `resource` and `data` blocks, the most of a module's text, are not even indexed
+/// (`index_hcl`).
 fn is_lowered_later(syntax: Syntax, kind: &str) -> bool {
-    syntax == Syntax::Hcl && matches!(kind, "resource" | "data")
+    syntax == Syntax::Hcl && matches!(kind, "resource" | "data" | "variable" | "terraform")
 }
 
 fn index_json<'f>(

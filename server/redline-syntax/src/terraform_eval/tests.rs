@@ -52,7 +52,7 @@ fn shows(expression: &str) -> String {
 
 fn reference(text: &str) -> Reference {
     match value_of(text) {
-        Value::Reference(reference) => reference,
+        Value::Reference(reference) => *reference,
         other => panic!("{text} gave {other}, not a reference"),
     }
 }
