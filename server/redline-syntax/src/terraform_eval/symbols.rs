@@ -68,18 +68,28 @@ pub struct Module {
 pub(crate) struct FileExpressions {
     /// The text of the file, kept when some values are lowered on first use.
     text: Option<Arc<str>>,
-    values: BTreeMap<TextRange, OnceLock<Expression>>,
+    /// By range, sorted, each range once: a module holds one per attribute of every file, so
+    /// they are kept without the slack of a tree.
+    values: Vec<(TextRange, OnceLock<Expression>)>,
 }
 
 impl FileExpressions {
     /// Whether an attribute value is written at `range`.
     pub(crate) fn contains(&self, range: TextRange) -> bool {
-        self.values.contains_key(&range)
+        self.slot(range).is_some()
+    }
+
+    fn slot(&self, range: TextRange) -> Option<&OnceLock<Expression>> {
+        let at = self
+            .values
+            .binary_search_by_key(&range, |(range, _)| *range)
+            .ok()?;
+        Some(&self.values[at].1)
     }
 
     /// The attribute value written at `range`, lowered.
     pub(crate) fn get(&self, range: TextRange) -> Option<&Expression> {
-        let slot = self.values.get(&range)?;
+        let slot = self.slot(range)?;
         Some(slot.get_or_init(|| {
             self.text
                 .as_deref()
@@ -515,9 +525,10 @@ impl<'f> Reader<'f> {
 
     fn read_into(self, module: &mut Module) {
         let mut lowered = FileExpressions::default();
+        let mut values: BTreeMap<TextRange, OnceLock<Expression>> = BTreeMap::new();
         for block in &self.model.blocks {
             let later = is_lowered_later(self.model.syntax, &block.kind);
-            self.lower_block(block, later, &mut lowered.values);
+            self.lower_block(block, later, &mut values);
             if later && lowered.text.is_none() {
                 lowered.text = Some(Arc::from(&*self.file.text));
             }
@@ -531,14 +542,14 @@ impl<'f> Reader<'f> {
                     "locals" | "variable" | "output" | "module"
                 ) {
                     for value in self.values_of(block) {
-                        lowered
-                            .values
+                        values
                             .entry(value.value)
                             .or_insert_with(|| OnceLock::from(self.lower(value.value)));
                     }
                 }
             }
         }
+        lowered.values = values.into_iter().collect();
         module
             .expressions
             .entry(self.file.path.to_owned())
