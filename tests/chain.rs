@@ -179,3 +179,88 @@ fn unsafe_fix_breaks_the_chain() {
     );
     assert_eq!(chain_findings(&report(&sandbox)), Vec::<Value>::new());
 }
+
+/// Runs `redline hook claude` in the sandbox for a `Write` of `relative` with `content`, and
+/// gives the decision and its reason (`allow` with no reason when the hook says nothing).
+fn hook_write(sandbox: &Sandbox, relative: &str, content: &str) -> (String, String) {
+    let input = serde_json::json!({
+        "session_id": "s",
+        "transcript_path": "/dev/null",
+        "cwd": sandbox.path().to_str().unwrap(),
+        "hook_event_name": "PreToolUse",
+        "tool_name": "Write",
+        "tool_input": {
+            "file_path": sandbox.path().join(relative).to_str().unwrap(),
+            "content": content,
+        },
+    });
+    let output = sandbox
+        .command(&["hook", "claude"])
+        .write_stdin(input.to_string())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let answer = stdout(&output);
+    if answer.trim().is_empty() {
+        return ("allow".to_owned(), String::new());
+    }
+    let answer: Value = serde_json::from_str(&answer).unwrap();
+    let decision = &answer["hookSpecificOutput"];
+    (
+        decision["permissionDecision"].as_str().unwrap().to_owned(),
+        decision["permissionDecisionReason"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    )
+}
+
+/// An agent's write that completes the path (the workflow loses its environment, or the agent
+/// may now apply unattended) is denied with the repository finding, on the actor's file even
+/// when another file is written; a write that leaves a path as it was, or that closes one, is
+/// not blamed for it.
+#[test]
+fn the_hook_denies_a_write_that_opens_the_path() {
+    // The agent may not apply yet: the write that lets it is denied.
+    let sandbox = Sandbox::with_data("chain");
+    let asking =
+        r#"{"permissions": {"allow": ["Bash(terraform:*)"], "ask": ["Bash(terraform apply:*)"]}}"#;
+    sandbox.write(".claude/settings.json", asking);
+    assert_eq!(chain_findings(&report(&sandbox)), Vec::<Value>::new());
+    let (decision, reason) = hook_write(
+        &sandbox,
+        ".claude/settings.json",
+        r#"{"permissions": {"allow": ["Bash(terraform:*)"]}}"#,
+    );
+    assert_eq!(decision, "deny", "{reason}");
+    assert!(
+        reason.contains(".claude/settings.json:1: error[RL-WS-001]"),
+        "{reason}"
+    );
+
+    // The job is gated: the write that removes its environment is denied, and the finding is
+    // on the agent's configuration, which the write does not touch.
+    let sandbox = Sandbox::with_data("chain");
+    let workflow = sandbox.read(".github/workflows/agent.yml");
+    let gated = workflow.replace("  claude:\n", "  claude:\n    environment: production\n");
+    sandbox.write(".github/workflows/agent.yml", &gated);
+    assert_eq!(chain_findings(&report(&sandbox)), Vec::<Value>::new());
+    let (decision, reason) = hook_write(&sandbox, ".github/workflows/agent.yml", &workflow);
+    assert_eq!(decision, "deny", "{reason}");
+    assert!(
+        reason.contains(".claude/settings.json:3: error[RL-WS-001]"),
+        "{reason}"
+    );
+
+    // The path is already open: a write that leaves it open does not introduce it, and one
+    // that gates the job is allowed.
+    let sandbox = Sandbox::with_data("chain");
+    let (_, reason) = hook_write(
+        &sandbox,
+        ".github/workflows/agent.yml",
+        &workflow.replace("name: agent", "name: agent on comments"),
+    );
+    assert!(!reason.contains("RL-WS-001"), "{reason}");
+    let (decision, reason) = hook_write(&sandbox, ".github/workflows/agent.yml", &gated);
+    assert_eq!(decision, "allow", "{reason}");
+}

@@ -6,16 +6,18 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
-use redline_engine::Report as Reported;
+use redline_engine::{AnalysisOptions, Report as Reported};
 use redline_workspace::modules::CalledFolders;
 use redline_workspace::{Bounds, FileJob, file_jobs, read_source};
 
 use crate::Exit;
 use crate::args::GateArgs;
+use crate::check;
 use crate::diff_cmd::{Modules, Prepared, analyse};
 use crate::emit::{self, ReportOptions};
 use crate::render;
 use crate::report::Report;
+use crate::repository::{self, ChangedFile};
 
 pub fn run(args: &GateArgs) -> anyhow::Result<Exit> {
     let cwd = std::env::current_dir().context("cannot determine the current folder")?;
@@ -212,6 +214,22 @@ pub fn judge_changes(
     };
     let analysed = analyse(&prepared, Reported::Introduced, &modules, None);
     let (mut findings, files) = (analysed.findings, analysed.files);
+    // A change to a file that may hold repository facts (an agent's configuration, a
+    // workflow, a role) may open a path to production that no one approves.
+    let changed: Vec<ChangedFile<'_>> = prepared
+        .iter()
+        .filter(|file| file.reported)
+        .map(|file| ChangedFile {
+            job: &file.job,
+            base: file.base.as_deref(),
+            new: file.new.as_deref(),
+        })
+        .collect();
+    let options = AnalysisOptions {
+        today: Some(check::today()),
+        select: None,
+    };
+    findings.extend(repository::introduced(&changed, cwd, config_file, &options));
     findings.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Report {
         findings,

@@ -12,13 +12,19 @@ use redline_engine::{
     AnalysisOptions, Config, SourceInput, finish_workspace_findings, workspace_facts,
 };
 use redline_rules::workspace::{FactKind, FileFacts, join, may_have_facts, may_hold_actor};
-use redline_workspace::{FileJob, is_terraform_file, read_source, repository_root};
+use redline_workspace::{
+    DiscoverOptions, FileJob, discover, is_terraform_file, read_source, repository_root,
+};
+
+use crate::findings::{self, Finding};
 
 /// The repository findings of a run, by the file they are reported on.
 #[derive(Default)]
 pub(crate) struct RepositoryFindings {
     /// The facts of each repository, each file's in path order.
     repositories: Vec<Vec<FileFacts>>,
+    /// The root of each repository (see `repository_root`), in the same order.
+    roots: Vec<Option<PathBuf>>,
     /// The repository of each file with facts, by display path.
     repository_of: BTreeMap<String, usize>,
     /// The text of each file with facts, by display path: related places point into them.
@@ -34,19 +40,27 @@ impl RepositoryFindings {
     /// parsed for the repositories that have an actor. Files that cannot be read are left out
     /// here; their analysis reports why.
     pub(crate) fn gather(files: &[FileJob]) -> Self {
+        Self::gather_texts(files, &|file| Some(read_source(file).ok()??.text))
+    }
+
+    /// `gather`, with each file's text as `text_of` gives it (`None`: left out).
+    fn gather_texts(
+        files: &[FileJob],
+        text_of: &(dyn Fn(&FileJob) -> Option<String> + Sync),
+    ) -> Self {
         // A Terraform file names no actor: it is read only for a repository that has one.
         let found: Vec<Found> = files
             .par_iter()
             .enumerate()
             .filter(|(_, file)| !is_terraform_file(&file.display))
             .filter_map(|(index, file)| {
-                let source = read_source(file).ok()??;
-                if !may_have_facts(&file.display, &source.text) {
+                let text = text_of(file)?;
+                if !may_have_facts(&file.display, &text) {
                     return None;
                 }
                 let root = repository_root(&file.path, &file.config);
-                let read = may_hold_actor(&file.display, &source.text)
-                    .then(|| (facts_of(file, &source.text), Arc::from(source.text)));
+                let read = may_hold_actor(&file.display, &text)
+                    .then(|| (facts_of(file, &text), Arc::from(text)));
                 Some(Found { root, index, read })
             })
             .collect();
@@ -89,12 +103,12 @@ impl RepositoryFindings {
             .chain(terraform.par_iter())
             .filter_map(|found| {
                 let file = &files[found.index];
-                let source = read_source(file).ok()??;
-                if !may_have_facts(&file.display, &source.text) {
+                let text = text_of(file)?;
+                if !may_have_facts(&file.display, &text) {
                     return None;
                 }
-                let facts = facts_of(file, &source.text);
-                Some((found.root.clone(), facts, Arc::from(source.text)))
+                let facts = facts_of(file, &text);
+                Some((found.root.clone(), facts, Arc::from(text)))
             })
             .collect();
         let actors = found.into_iter().filter_map(|found| {
@@ -110,21 +124,27 @@ impl RepositoryFindings {
             res.texts.insert(facts.path.clone(), text);
             by_root.entry(root).or_default().push(facts);
         }
-        for (_, mut repository) in by_root {
-            repository.sort_by(|a, b| a.path.cmp(&b.path));
-            for finding in join(&repository) {
-                res.findings
-                    .entry(finding.path)
-                    .or_default()
-                    .push(finding.diagnostic);
-            }
-            for file in &repository {
-                res.repository_of
-                    .insert(file.path.clone(), res.repositories.len());
-            }
-            res.repositories.push(repository);
+        for (root, repository) in by_root {
+            res.add_repository(root, repository);
         }
         res
+    }
+
+    /// Joins one repository's facts and adds its findings.
+    fn add_repository(&mut self, root: Option<PathBuf>, mut repository: Vec<FileFacts>) {
+        repository.sort_by(|a, b| a.path.cmp(&b.path));
+        for finding in join(&repository) {
+            self.findings
+                .entry(finding.path)
+                .or_default()
+                .push(finding.diagnostic);
+        }
+        for file in &repository {
+            self.repository_of
+                .insert(file.path.clone(), self.repositories.len());
+        }
+        self.repositories.push(repository);
+        self.roots.push(root);
     }
 
     /// The repository findings of the file `input`, after its suppressions, with the texts
@@ -186,6 +206,148 @@ impl RepositoryFindings {
             .map(|finding| finding.diagnostic)
             .collect()
     }
+}
+
+/// One file of a change that `introduced` judges: its job, and its text before and after
+/// (`None`: the file does not exist then).
+pub(crate) struct ChangedFile<'a> {
+    pub(crate) job: &'a FileJob,
+    pub(crate) base: Option<&'a str>,
+    pub(crate) new: Option<&'a str>,
+}
+
+/// The repository findings that a change of `changed` would introduce: the repository of the
+/// first changed file that may hold facts (before or after) is joined as it is on disk and as
+/// the change leaves it, and a finding of the second whose rule is not reported on the same
+/// file by the first is introduced. Nothing is read when no changed file may hold facts.
+pub(crate) fn introduced(
+    changed: &[ChangedFile<'_>],
+    cwd: &Path,
+    config_file: Option<&Path>,
+    options: &AnalysisOptions,
+) -> Vec<Finding> {
+    let may_have = |file: &ChangedFile<'_>| {
+        [file.base, file.new]
+            .into_iter()
+            .flatten()
+            .any(|text| may_have_facts(&file.job.display, text))
+    };
+    let Some(first) = changed.iter().find(|file| may_have(file)) else {
+        return Vec::new();
+    };
+    let Some(root) = repository_root(&first.job.path, &first.job.config) else {
+        return Vec::new();
+    };
+    let Ok(discovery) = discover(&DiscoverOptions {
+        paths: std::slice::from_ref(&root),
+        config_file,
+        cwd,
+    }) else {
+        return Vec::new();
+    };
+    let mut files = discovery.files;
+    let is_changed = |file: &FileJob| changed.iter().find(|change| change.job.path == file.path);
+    // A file the change creates is not on disk yet.
+    for change in changed {
+        if change.new.is_some() && !files.iter().any(|file| file.path == change.job.path) {
+            files.push(change.job.clone());
+        }
+    }
+    let on_disk = |file: &FileJob| Some(read_source(file).ok()??.text);
+    let before = RepositoryFindings::gather_texts(&files, &|file| match is_changed(file) {
+        Some(change) => change.base.map(str::to_owned),
+        None => on_disk(file),
+    });
+    // The repository after the change: the facts read before, with those of the changed
+    // files read from their new texts. Only a repository with an actor had its other links
+    // read: one that gains its first actor is read again.
+    let index = before
+        .roots
+        .iter()
+        .position(|found| found.as_ref() == Some(&root));
+    let had_actor = index.is_some_and(|index| before.repositories[index].iter().any(has_actor));
+    let new_facts: Vec<(FileFacts, &str)> = files
+        .iter()
+        .filter_map(|file| {
+            let text = is_changed(file)?.new?;
+            let facts = facts_of(file, text);
+            (!facts.facts.is_empty()).then_some((facts, text))
+        })
+        .collect();
+    let after = if had_actor {
+        let mut after = RepositoryFindings {
+            texts: before.texts.clone(),
+            ..RepositoryFindings::default()
+        };
+        let mut repository: Vec<FileFacts> = index
+            .map(|index| before.repositories[index].clone())
+            .unwrap_or_default();
+        repository.retain(|file| {
+            !files
+                .iter()
+                .any(|job| job.display == file.path && is_changed(job).is_some())
+        });
+        for (facts, text) in new_facts {
+            after.texts.insert(facts.path.clone(), Arc::from(text));
+            repository.push(facts);
+        }
+        after.add_repository(Some(root.clone()), repository);
+        after
+    } else if new_facts.iter().any(|(facts, _)| has_actor(facts)) {
+        RepositoryFindings::gather_texts(&files, &|file| match is_changed(file) {
+            Some(change) => change.new.map(str::to_owned),
+            None => on_disk(file),
+        })
+    } else {
+        return Vec::new();
+    };
+    let mut res = Vec::new();
+    for (path, diagnostics) in &after.findings {
+        let reported_before = |rule: &str| {
+            before
+                .findings
+                .get(path)
+                .is_some_and(|found| found.iter().any(|diagnostic| diagnostic.rule.id == rule))
+        };
+        let new: Vec<&Diagnostic> = diagnostics
+            .iter()
+            .filter(|diagnostic| !reported_before(diagnostic.rule.id))
+            .collect();
+        let (Some(job), Some(text)) = (
+            files.iter().find(|file| &file.display == path),
+            after.texts.get(path),
+        ) else {
+            continue;
+        };
+        if new.is_empty() {
+            continue;
+        }
+        let input = SourceInput {
+            path,
+            text,
+            hints: job.hints,
+            config_relative_path: Some(&job.config_relative),
+        };
+        let diagnostics = finish_workspace_findings(
+            &input,
+            new.into_iter().cloned().collect(),
+            &job.config.config,
+            options,
+        );
+        let others: Vec<(&str, &str)> = after
+            .texts
+            .iter()
+            .filter(|(other, _)| *other != path)
+            .map(|(other, text)| (other.as_str(), &**text))
+            .collect();
+        res.extend(findings::from_diagnostics(
+            path,
+            text,
+            &diagnostics,
+            &others,
+        ));
+    }
+    res
 }
 
 /// A readable file that may hold facts.
