@@ -1,5 +1,8 @@
-//! End-to-end tests of repository findings (`RL-WS-…`): facts of several files joined into
-//! one finding on the actor file, in text and JSON reports, with fixes and suppressions.
+//! End-to-end tests on a repository sample (an agent's configuration, a workflow, Terraform):
+//! repository findings (`RL-WS-…`), facts of several files joined into one finding on the
+//! actor file, in text and JSON reports, with fixes and suppressions, and in `gate` and the
+//! hook for a write that opens the path; and the blast radius of an edit of its network in
+//! `gate` and the hook (the editor's side is in `tests/lsp.rs`).
 #![allow(clippy::unwrap_used)]
 
 use serde_json::Value;
@@ -263,4 +266,40 @@ fn the_hook_denies_a_write_that_opens_the_path() {
     assert!(!reason.contains("RL-WS-001"), "{reason}");
     let (decision, reason) = hook_write(&sandbox, ".github/workflows/agent.yml", &gated);
     assert_eq!(decision, "allow", "{reason}");
+}
+
+/// The blast radius of an edit of the sample's network: `gate` gives what goes with the
+/// replaced VPC as the finding's JSON impact, and the hook names it in its reason.
+#[test]
+fn an_edit_names_what_goes_with_the_replaced_vpc() {
+    let sandbox = Sandbox::with_data("chain");
+    let edited = sandbox
+        .read("infra/network.tf")
+        .replace("10.0.0.0/16", "10.1.0.0/16");
+    let output = sandbox
+        .command(&["gate", "--path", "infra/network.tf", "--format", "json"])
+        .write_stdin(edited.clone())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(findings[0]["rule"], "RL-TF-005");
+    let impact = &findings[0]["impact"];
+    assert_eq!(impact["root"], "aws_vpc.main");
+    assert_eq!(
+        impact["replaced"],
+        serde_json::json!(["aws_subnet.a", "aws_instance.orders"])
+    );
+    assert_eq!(impact["path"][1]["via"], "aws_subnet.a.id");
+
+    let (decision, reason) = hook_write(&sandbox, "infra/network.tf", &edited);
+    assert_eq!(decision, "deny", "{reason}");
+    assert!(
+        reason.contains(
+            "replacing `aws_vpc.main` also replaces 2 resources: `aws_subnet.a` via `aws_vpc.main.id`, `aws_instance.orders` via `aws_subnet.a.id`"
+        ),
+        "{reason}"
+    );
 }

@@ -1384,6 +1384,67 @@ fn typing_a_block_never_shows_a_removal() {
     assert_eq!(client.shutdown().code(), Some(0));
 }
 
+/// The repository sample's network, edited in the editor: the VPC's replacement is shown with
+/// what goes with it as related information (each dependent at the attribute that reads the
+/// replaced value) and as a tree in the hover.
+#[test]
+fn an_edit_shows_what_goes_with_the_replaced_vpc() {
+    let sandbox = Sandbox::with_data("chain");
+    let root = sandbox.path();
+    let mut client = LspClient::start(root);
+    let capabilities = json!({
+        "textDocument": {"publishDiagnostics": {"versionSupport": true, "relatedInformation": true}}
+    });
+    client.initialize(root, capabilities, json!({"scanWorkspace": false}));
+    let uri = file_uri(&root.join("infra/network.tf"));
+    let network = sandbox.read("infra/network.tf");
+    open(&mut client, &uri, &network);
+    let replaced = |diagnostics: Vec<Value>| -> Vec<Value> {
+        diagnostics
+            .into_iter()
+            .filter(|diagnostic| diagnostic["code"] == "RL-TF-005")
+            .collect()
+    };
+    assert_eq!(
+        replaced(client.diagnostics(&uri, json!(1))),
+        Vec::<Value>::new()
+    );
+    let edited = network.replace("10.0.0.0/16", "10.1.0.0/16");
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": edited}]}),
+    );
+    let diagnostics = replaced(client.diagnostics(&uri, json!(2)));
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    let related: Vec<(u64, String)> = diagnostics[0]["relatedInformation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|place| {
+            assert_eq!(place["location"]["uri"], json!(uri));
+            (
+                place["location"]["range"]["start"]["line"]
+                    .as_u64()
+                    .unwrap(),
+                place["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(related.len(), 2, "{related:#?}");
+    assert_eq!(related[0].0, 6, "{related:#?}");
+    assert!(related[0].1.contains("aws_subnet.a"), "{related:#?}");
+    assert_eq!(related[1].0, 13, "{related:#?}");
+    assert!(related[1].1.contains("aws_instance.orders"), "{related:#?}");
+    let hover = hover_at(&mut client, &uri, &edited, "cidr_block = \"10.1").unwrap();
+    let markdown = hover["contents"]["value"].as_str().unwrap();
+    assert!(
+        markdown.contains("What goes with `aws_vpc.main`:"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("`aws_instance.orders`"), "{markdown}");
+    assert_eq!(client.shutdown().code(), Some(0));
+}
+
 /// A repository finding (RL-WS-001) joins three files: it is shown on the actor (the agent's
 /// configuration) with the workflow job and the role as related places in their files, and it
 /// goes away when a saved file breaks a link.
