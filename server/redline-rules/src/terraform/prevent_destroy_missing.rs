@@ -3,6 +3,7 @@ use redline_syntax::Format;
 use redline_syntax::terraform::{Resource, Value};
 use redline_text::TextRange;
 
+use crate::data_value::{self, DataValue};
 use crate::terraform::add_prevent_destroy;
 use crate::terraform::protection::{Guarded, deletion_guard, is_stateful};
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
@@ -72,9 +73,16 @@ fn check(ctx: &mut RuleContext<'_>) {
             continue;
         }
         let address = resource.address();
+        // A network or a cluster is stateful without holding data (it is not in the
+        // data-value table): the message does not say it does.
+        let holds = if data_value::of(resource.resource_type) == DataValue::None {
+            "has"
+        } else {
+            "holds data but has"
+        };
         let message = format!(
-            "`{address}` holds data but has no `lifecycle {{ prevent_destroy = true }}` and no \
-             deletion protection: a plan that destroys it applies without stopping; add \
+            "`{address}` {holds} no `lifecycle {{ prevent_destroy = true }}` and no deletion \
+             protection: a plan that destroys it applies without stopping; add \
              `prevent_destroy = true`"
         );
         let header = resource

@@ -105,6 +105,16 @@ declare_rule! {
     /// ```
     /// and attach a policy scoped to what the deploy changes instead of `AdministratorAccess`.
     ///
+    /// ## Where it is reported
+    /// `redline check` reports the path once, on the actor file, with each link as related
+    /// information; the editor shows it on the actor file when it is open. `redline gate` and
+    /// `redline hook` judge a proposed write against the files on disk: when the file written
+    /// may hold a link (an agent configuration, a workflow, a role or a grant), the repository
+    /// is joined as it is and as the write would leave it, and a path the write opens is
+    /// reported on its actor file, even when that is not the file written (removing a job's
+    /// `environment:` is denied with the finding on the agent's configuration). A write that
+    /// leaves an open path open, or closes it, is not blamed for it.
+    ///
     /// ## Fix safety
     /// A fix edits only the file the finding is reported on, so it breaks the actor's link:
     /// on an agent configuration it adds `ask` rules for `terraform apply|destroy`,
