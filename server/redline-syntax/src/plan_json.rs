@@ -6,7 +6,9 @@
 //! pass over the bytes that builds `value::Node`s, with exact ranges, only for the parts the
 //! plan model reads, and skips the rest.
 //! Of `configuration`, only the resource addresses and the `references` lists of their
-//! expressions are built: they tell which attribute reads which other object.
+//! expressions are built: they tell which attribute reads which other object. Each attribute
+//! of `expressions` becomes `{"references": [...]}` with every reference found anywhere in
+//! it, in file order, and an attribute that references nothing is left out.
 //! Whatever is skipped is absent from the documents, or an `Unknown` node with its range.
 //! Malformed JSON makes the reader give up, and the file goes through tree-sitter, which
 //! reports the syntax error.
@@ -73,8 +75,7 @@ enum Keep {
     ConfigResources,
     /// One configured resource.
     ConfigResource,
-    /// Its `expressions`, or a nested block or expression inside them: only `references`
-    /// lists are kept.
+    /// Its `expressions`: each attribute is read with `Reader::references`.
     Expressions,
     /// Everything, down to `MAX_DEPTH`.
     Full,
@@ -110,12 +111,6 @@ fn child(parent: Keep, key: &str) -> Option<Keep> {
             "expressions" => Some(Keep::Expressions),
             _ => None,
         },
-        // Constant values can be large (policies, user data) and name no other object.
-        Keep::Expressions => match key {
-            "references" => Some(Keep::Full),
-            "constant_value" => None,
-            _ => Some(Keep::Expressions),
-        },
         Keep::Change => match key {
             "address" | "previous_address" | "mode" | "type" | "deposed" | "action_reason" => {
                 Some(Keep::Full)
@@ -131,7 +126,11 @@ fn child(parent: Keep, key: &str) -> Option<Keep> {
         },
         Keep::Shallow => Some(Keep::ScalarOnly),
         Keep::Full => Some(Keep::Full),
-        Keep::Changes | Keep::ConfigResources | Keep::ScalarOnly | Keep::Skip => Some(Keep::Skip),
+        Keep::Expressions
+        | Keep::Changes
+        | Keep::ConfigResources
+        | Keep::ScalarOnly
+        | Keep::Skip => Some(Keep::Skip),
     }
 }
 
@@ -140,8 +139,6 @@ fn item(parent: Keep) -> Keep {
     match parent {
         Keep::Changes => Keep::Change,
         Keep::ConfigResources => Keep::ConfigResource,
-        // A nested block written more than once (`ingress`, `ebs_block_device`).
-        Keep::Expressions => Keep::Expressions,
         Keep::Full => Keep::Full,
         _ => Keep::Skip,
     }
@@ -203,9 +200,33 @@ impl Reader<'_> {
                                         matches!(action.as_str(), Some("no-op" | "read"))
                                     })
                             });
-                        match child(keep, &key).filter(|_| !unread) {
-                            Some(keep) => {
-                                let value = self.value(keep, depth + 1)?;
+                        if keep == Keep::Expressions {
+                            let value_start = {
+                                self.whitespace();
+                                self.position
+                            };
+                            let mut references = Vec::new();
+                            self.references(&mut references, depth + 1)?;
+                            if !references.is_empty() {
+                                let range = self.range(value_start);
+                                let string = |value: &str| {
+                                    Node::new(
+                                        range,
+                                        NodeKind::Scalar(Scalar {
+                                            value: value.to_owned(),
+                                            kind: ScalarKind::String { quoted: true },
+                                        }),
+                                    )
+                                };
+                                references.shrink_to_fit();
+                                let list = Node::new(range, NodeKind::Sequence(references));
+                                let value = Node::new(
+                                    range,
+                                    NodeKind::Mapping(vec![Entry {
+                                        key: string("references"),
+                                        value: list,
+                                    }]),
+                                );
                                 let key = Node::new(
                                     key_range,
                                     NodeKind::Scalar(Scalar {
@@ -215,9 +236,23 @@ impl Reader<'_> {
                                 );
                                 entries.push(Entry { key, value });
                             }
-                            None => {
-                                self.whitespace();
-                                self.skip()?;
+                        } else {
+                            match child(keep, &key).filter(|_| !unread) {
+                                Some(keep) => {
+                                    let value = self.value(keep, depth + 1)?;
+                                    let key = Node::new(
+                                        key_range,
+                                        NodeKind::Scalar(Scalar {
+                                            value: key,
+                                            kind: ScalarKind::String { quoted: true },
+                                        }),
+                                    );
+                                    entries.push(Entry { key, value });
+                                }
+                                None => {
+                                    self.whitespace();
+                                    self.skip()?;
+                                }
                             }
                         }
                         self.whitespace();
@@ -291,6 +326,74 @@ impl Reader<'_> {
             }
         };
         Some(Node::new(self.range(start), kind))
+    }
+
+    /// Moves past one expression of `configuration` and adds the strings of every
+    /// `references` list inside it, at any depth, to `res`, building nothing else. Constant
+    /// values can be large (policies, user data) and name no other object: they are skipped.
+    fn references(&mut self, res: &mut Vec<Node>, depth: usize) -> Option<()> {
+        self.whitespace();
+        match self.peek()? {
+            b'{' if depth <= MAX_DEPTH => {
+                self.position += 1;
+                self.whitespace();
+                if self.peek() == Some(b'}') {
+                    self.position += 1;
+                    return Some(());
+                }
+                loop {
+                    self.whitespace();
+                    let key_start = self.position;
+                    self.skip_string()?;
+                    let key = &self.bytes[key_start..self.position];
+                    self.expect(b':')?;
+                    self.whitespace();
+                    match key {
+                        b"\"references\"" if self.peek() == Some(b'[') => {
+                            let list = self.value(Keep::Full, depth + 1)?;
+                            if let NodeKind::Sequence(items) = list.kind {
+                                res.extend(
+                                    items.into_iter().filter(|item| item.as_str().is_some()),
+                                );
+                            }
+                        }
+                        b"\"constant_value\"" => self.skip()?,
+                        _ => self.references(res, depth + 1)?,
+                    }
+                    self.whitespace();
+                    match self.peek()? {
+                        b',' => self.position += 1,
+                        b'}' => {
+                            self.position += 1;
+                            return Some(());
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            // A nested block written more than once (`ingress`, `ebs_block_device`).
+            b'[' if depth <= MAX_DEPTH => {
+                self.position += 1;
+                self.whitespace();
+                if self.peek() == Some(b']') {
+                    self.position += 1;
+                    return Some(());
+                }
+                loop {
+                    self.references(res, depth + 1)?;
+                    self.whitespace();
+                    match self.peek()? {
+                        b',' => self.position += 1,
+                        b']' => {
+                            self.position += 1;
+                            return Some(());
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            _ => self.skip(),
+        }
     }
 
     /// Reads a string at the current position and returns its decoded value.
@@ -447,8 +550,7 @@ mod tests {
                 .map(|references| references.items().len()),
             Some(1)
         );
-        let tags = expressions.get("tags").expect("tags");
-        assert!(tags.get("constant_value").is_none());
+        assert!(expressions.get("tags").is_none());
         let call = module
             .get("module_calls")
             .and_then(|calls| calls.get("net"))
