@@ -26,19 +26,20 @@ pub struct Plan<'a> {
 /// attributes reference. Nothing is built until asked, and only for the resources asked.
 #[derive(Clone, Copy, Debug)]
 pub struct Configuration<'a> {
-    root_module: &'a Node,
+    /// The section: an `Unknown` node when `plan_json` left it unread.
+    section: &'a Node,
 }
 
 /// One resource of the plan's `configuration`, with what its attributes reference.
 #[derive(Clone, Debug)]
-pub struct ConfiguredResource<'a> {
+pub struct ConfiguredResource {
     /// The address with its module path and without an instance key
     /// (`module.net.aws_subnet.a`).
     pub address: String,
     /// The module path of `address` (`module.net.`), empty in the root module.
     prefix: String,
-    /// The resource's entry in `configuration`.
-    node: &'a Node,
+    /// The resource's entry in `configuration`, with at least its `expressions`.
+    node: Node,
 }
 
 /// One entry of `resource_changes`.
@@ -100,19 +101,38 @@ impl<'a> Plan<'a> {
             resource_changes,
             configuration: root
                 .get("configuration")
-                .and_then(|configuration| configuration.get("root_module"))
-                .map(|root_module| Configuration { root_module }),
+                .filter(|section| {
+                    matches!(section.kind, NodeKind::Unknown)
+                        || section.get("root_module").is_some()
+                })
+                .map(|section| Configuration { section }),
         }
     }
 }
 
-impl<'a> Configuration<'a> {
+impl Configuration<'_> {
     /// The configured resources whose address (with its module path, without instance keys)
-    /// `wanted` accepts, root module first, then module calls in file order.
-    pub fn resources(&self, wanted: impl Fn(&str) -> bool) -> Vec<ConfiguredResource<'a>> {
+    /// `wanted` accepts, root module first, then module calls in file order; `text` is the
+    /// plan's text. Only those resources are built.
+    pub fn resources(&self, text: &str, wanted: impl Fn(&str) -> bool) -> Vec<ConfiguredResource> {
+        if matches!(self.section.kind, NodeKind::Unknown) {
+            let entries = crate::plan_json::configured_resources(text, self.section.range, &wanted)
+                .unwrap_or_default();
+            return entries
+                .into_iter()
+                .map(|entry| ConfiguredResource {
+                    address: format!("{}{}", entry.prefix, entry.address),
+                    prefix: entry.prefix,
+                    node: entry.node,
+                })
+                .collect();
+        }
+        let Some(root_module) = self.section.get("root_module") else {
+            return Vec::new();
+        };
         let mut res = Vec::new();
         let mut address = String::new();
-        configured_resources(self.root_module, "", 0, &mut |prefix, local, node| {
+        configured_resources(root_module, "", 0, &mut |prefix, local, node| {
             address.clear();
             address.push_str(prefix);
             address.push_str(local);
@@ -120,7 +140,7 @@ impl<'a> Configuration<'a> {
                 res.push(ConfiguredResource {
                     address: address.clone(),
                     prefix: prefix.to_owned(),
-                    node,
+                    node: node.clone(),
                 });
             }
         });
@@ -128,7 +148,7 @@ impl<'a> Configuration<'a> {
     }
 }
 
-impl ConfiguredResource<'_> {
+impl ConfiguredResource {
     /// The objects the expressions of the top-level attribute or nested block `attribute`
     /// reference, prefixed with the module path like `address` (`vpc_id` →
     /// `aws_vpc.main.id`, `aws_vpc.main`), in file order; empty when it references nothing.
@@ -308,8 +328,7 @@ pub fn quoted_list(items: &[String]) -> String {
     }
 }
 
-/// How deep module calls nest before the reader stops following them.
-const MAX_MODULE_DEPTH: usize = 16;
+use crate::plan_json::MAX_MODULE_DEPTH;
 
 /// Calls `visit` with the module path, the address in its module and the entry of each
 /// resource of `module` and its calls, the module path starting with `prefix`.
@@ -473,7 +492,7 @@ mod tests {
         let file = parse_source("plan.json", text, SourceHints::default()).expect("json");
         let plan = Plan::from_document(&file.documents[0]);
         let configuration = plan.configuration.expect("a configuration section");
-        let resources = configuration.resources(|_| true);
+        let resources = configuration.resources(text, |_| true);
         let [subnet, instance] = resources.as_slice() else {
             panic!("two resources expected");
         };

@@ -37,7 +37,7 @@ pub(crate) struct Cause {
 /// The cause of each entry of `plan.resource_changes`, by index: `None` for roots, for
 /// changes that are not replacements, and for every change of a plan without a
 /// `configuration` section.
-pub(crate) fn causes(plan: &Plan<'_>) -> Vec<Option<Cause>> {
+pub(crate) fn causes(plan: &Plan<'_>, text: &str) -> Vec<Option<Cause>> {
     let changes = &plan.resource_changes;
     let mut res: Vec<Option<Cause>> = vec![None; changes.len()];
     let Some(configuration) = &plan.configuration else {
@@ -55,7 +55,7 @@ pub(crate) fn causes(plan: &Plan<'_>) -> Vec<Option<Cause>> {
         .iter()
         .map(|(_, address)| address.as_str())
         .collect();
-    let resources = configuration.resources(|address| wanted.contains(address));
+    let resources = configuration.resources(text, |address| wanted.contains(address));
     let mut configured = BTreeMap::new();
     for resource in &resources {
         configured
@@ -226,7 +226,7 @@ mod tests {
         );
         let file = parse_source("plan.json", &text, SourceHints::default()).expect("a plan");
         let plan = Plan::from_document(&file.documents[0]);
-        let causes = causes(&plan);
+        let causes = causes(&plan, &text);
         let parents: Vec<Option<usize>> = causes
             .iter()
             .map(|cause| cause.as_ref().map(|cause| cause.parent))
