@@ -359,7 +359,16 @@ impl Reader<'_> {
         }
         loop {
             self.whitespace();
-            let key = self.string()?;
+            // Keys are compared, rarely kept: decoded only when they hold an escape.
+            let text = self.text;
+            let key_start = self.position;
+            self.skip_string()?;
+            let raw = text.get(key_start + 1..self.position - 1)?;
+            let key = if raw.contains('\\') {
+                std::borrow::Cow::Owned(crate::json::decode_escapes(raw))
+            } else {
+                std::borrow::Cow::Borrowed(raw)
+            };
             self.expect(b':')?;
             self.whitespace();
             member(self, &key)?;

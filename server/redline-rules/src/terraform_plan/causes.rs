@@ -50,6 +50,9 @@ pub(crate) fn causes(plan: &Plan<'_>, text: &str) -> Vec<Option<Cause>> {
         .filter(|(_, change)| change.deposed.is_none())
         .map(|(index, change)| (index, configured_address(change.address)))
         .collect();
+    if replaced.is_empty() {
+        return res;
+    }
     // Only the configuration of replaced objects is read.
     let wanted: HashSet<&str> = replaced
         .iter()
