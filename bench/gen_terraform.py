@@ -2,13 +2,20 @@
 """Generate Terraform benchmark inputs: a large plan and many configuration files.
 
 Usage:
-  gen_terraform.py plan OUT.json [--mb 20] [--seed S] [--pretty]
+  gen_terraform.py plan OUT.json [--mb 20] [--seed S] [--pretty] [--references]
   gen_terraform.py config OUT_DIR [--files 1000] [--seed S]
   gen_terraform.py module OUT_DIR [--resources 2000] [--seed S] [--edit vpc|kms|none]
 
 The plan imitates `terraform show -json` of a large monorepo: modules with `count` and
 `for_each` instances, realistic `before`/`after` objects, every `actions` combination and
-`action_reason`, written on one line as Terraform does (or indented with --pretty). The
+`action_reason`, written on one line as Terraform does (or indented with --pretty). With
+--references the plan's `configuration` section lists every resource with its `expressions`
+and their `references`, as Terraform writes them, and the plan also holds 40 wired units
+(a VPC with its subnets, security groups, NAT gateways, database subnet group and databases,
+a KMS key encrypting volumes, databases and logs, a launch template behind an autoscaling
+group and instances), in the root module and in module calls; in 7 of them a VPC, a key, a
+launch template or a subnet is replaced and the objects that read it are replaced too, so that
+RL-TFP-002 has cascades to name. The
 configuration files imitate typical modules of 100-250 lines with resources, variables,
 locals, data sources, lifecycle blocks and provisioners. The module is one root module of
 about 2,000 resources over 20 files, wired as real ones are: VPCs with their subnets, security
@@ -59,11 +66,20 @@ def attributes(rng, kind, n):
     return res
 
 
-def plan(rng, target_bytes, destructive=1):
+def plan(rng, target_bytes, destructive=1, references=False):
     weights = [weight * (destructive if 'delete' in actions else 1) for actions, _, weight in ACTIONS]
     changes = []
     size = 0
     n = 0
+    configuration = {'root_module': {}}
+    # The changes of each wired unit, spread evenly over the random ones: Terraform sorts
+    # changes by address, so a real plan has them anywhere on its (one) line.
+    wired = []
+    # By module, the last address of each type: what later resources reference.
+    scopes = {}
+    if references:
+        wired, configuration = wired_units(40)
+        size = sum(len(json.dumps(entry)) + 1 for unit in wired for entry in unit) + len(json.dumps(configuration))
     while size < target_bytes:
         kind = rng.choice(TYPES)
         actions, reason, _ = rng.choices(ACTIONS, weights)[0]
@@ -101,10 +117,247 @@ def plan(rng, target_bytes, destructive=1):
         text = json.dumps(entry)
         size += len(text) + 1
         changes.append(entry)
+        if references:
+            resource = configured_resource(kind, f'r{n}', mode, repetition, n, scopes.setdefault(module, {}))
+            size += len(json.dumps(resource)) + 1
+            module_config(configuration, module)['resources'].append(resource)
         n += 1
+    for unit, unit_changes in reversed(list(enumerate(wired))):
+        at = (2 * unit + 1) * len(changes) // (2 * len(wired))
+        changes[at:at] = unit_changes
     return {'format_version': '1.2', 'terraform_version': '1.9.5', 'planned_values': {'root_module': {}},
-            'resource_changes': changes, 'configuration': {'root_module': {}},
+            'resource_changes': changes, 'configuration': configuration,
             'timestamp': '2026-11-20T10:00:00Z', 'applyable': True, 'complete': True, 'errored': False}
+
+
+def module_config(configuration, module):
+    """The configuration of `module` (None for the root module, `module.svc3`,
+    `module.region["eu-west-1"]`): one for all instances of a call, created on first use."""
+    res = configuration['root_module']
+    if module:
+        name = module[len('module.'):].split('[')[0]
+        calls = res.setdefault('module_calls', {})
+        if name not in calls:
+            call = {'source': f'./modules/{name.rstrip("0123456789")}',
+                    'expressions': {'prefix': {'references': ['var.prefix']}}}
+            if '[' in module:
+                call['for_each_expression'] = {'references': ['var.regions']}
+            call['module'] = {}
+            calls[name] = call
+        res = calls[name]['module']
+    res.setdefault('resources', [])
+    return res
+
+
+def const(value):
+    return {'constant_value': value}
+
+
+def refs(address, *attributes):
+    """`references` of `address.attribute` as Terraform writes them: each attribute read, then
+    the object (and, for an instance, the resource)."""
+    res = [f'{address}.{attribute}' for attribute in attributes] + [address]
+    if address.endswith(']'):
+        res.append(address[:address.index('[')])
+    return {'references': res}
+
+
+def configured_resource(kind, name, mode, repetition, n, scope):
+    """The `configuration` entry of a random resource of `plan`: constants, and references to
+    variables, locals and the resources declared before it in the same module (`scope`, the
+    last address of each type)."""
+    def read(other_kind, attribute):
+        other = scope.get(other_kind)
+        return refs(other, attribute) if other else {'references': [f'var.{attribute}']}
+    expressions = {}
+    if kind == 'aws_db_instance':
+        expressions.update(identifier={'references': ['var.prefix']}, engine=const('postgres'),
+                           engine_version=const('16.3'), instance_class={'references': ['var.instance_class']},
+                           deletion_protection=const(True), backup_retention_period=const(7),
+                           vpc_security_group_ids=read('aws_security_group', 'id'))
+    else:
+        expressions['name'] = {'references': ['var.prefix', 'local.name']}
+        if kind == 'aws_s3_bucket':
+            expressions['force_destroy'] = const(False)
+        elif kind == 'aws_iam_role':
+            expressions['assume_role_policy'] = refs('data.aws_iam_policy_document.assume', 'json')
+        elif kind == 'aws_lambda_function':
+            expressions.update(role=read('aws_iam_role', 'arn'), handler=const('index.handler'),
+                               runtime=const('nodejs20.x'),
+                               environment=[{'variables': {'references': ['var.environment']}}])
+        elif kind == 'aws_instance':
+            expressions.update(subnet_id={'references': ['var.subnet_id']},
+                               vpc_security_group_ids=read('aws_security_group', 'id'))
+        elif kind == 'aws_security_group':
+            expressions.update(vpc_id={'references': ['var.vpc_id']},
+                               ingress=[{'from_port': const(443), 'to_port': const(443), 'protocol': const('tcp'),
+                                         'cidr_blocks': const(['10.0.0.0/8'])}])
+        elif kind == 'aws_sqs_queue':
+            expressions['visibility_timeout_seconds'] = const(60)
+        elif kind == 'aws_cloudwatch_log_group':
+            expressions['retention_in_days'] = const(30)
+        elif kind == 'aws_route53_record':
+            expressions.update(zone_id={'references': ['var.zone_id']}, type=const('A'),
+                               records=read('aws_instance', 'private_ip'))
+    expressions['tags'] = {'references': ['local.tags']}
+    res = {'address': f'{kind}.{name}', 'mode': mode, 'type': kind, 'name': name,
+           'provider_config_key': 'aws', 'expressions': expressions, 'schema_version': 0}
+    if repetition == 1:
+        res['count_expression'] = const(n % 7 + 1)
+    elif repetition == 2:
+        res['for_each_expression'] = {'references': ['var.services']}
+    scope[kind] = f'{kind}.{name}'
+    return res
+
+
+def unit_resources(unit, s):
+    """The resources of wired unit `unit`, names ending in `s`: (type, name, instance keys or
+    None, expressions)."""
+    vpc, kms, subnet, sg = f'aws_vpc.net_{s}', f'aws_kms_key.main_{s}', f'aws_subnet.net_{s}', f'aws_security_group.net_{s}'
+    dbsg, db, lt = f'aws_db_subnet_group.net_{s}', f'aws_db_instance.net_{s}', f'aws_launch_template.net_{s}'
+    return [
+        ('aws_vpc', f'net_{s}', None, {'cidr_block': const(f'10.{unit}.0.0/16'), 'enable_dns_hostnames': const(True),
+                                       'tags': {'references': ['local.tags']}}),
+        ('aws_kms_key', f'main_{s}', None, {'description': const(f'unit {unit}'),
+                                            'customer_master_key_spec': const('SYMMETRIC_DEFAULT'),
+                                            'deletion_window_in_days': const(30), 'enable_key_rotation': const(True)}),
+        ('aws_subnet', f'net_{s}', list(range(6)), {
+            'vpc_id': refs(vpc, 'id'), 'cidr_block': {'references': [f'{vpc}.cidr_block', vpc, 'count.index']},
+            'availability_zone': {'references': ['data.aws_availability_zones.all.names',
+                                                 'data.aws_availability_zones.all', 'count.index']}}),
+        ('aws_security_group', f'net_{s}', ['app', 'db', 'lb'], {
+            'name': {'references': ['var.prefix', 'each.key']}, 'vpc_id': refs(vpc, 'id'),
+            'ingress': [{'from_port': const(443), 'to_port': const(443), 'protocol': const('tcp'),
+                         'cidr_blocks': refs(vpc, 'cidr_block')}]}),
+        ('aws_eip', f'net_{s}', list(range(3)), {'domain': const('vpc')}),
+        ('aws_nat_gateway', f'net_{s}', list(range(3)), {
+            'subnet_id': {'references': [subnet, 'count.index']},
+            'allocation_id': {'references': [f'aws_eip.net_{s}', 'count.index']}}),
+        ('aws_db_subnet_group', f'net_{s}', None, {'name': {'references': ['var.prefix']},
+                                                   'subnet_ids': {'references': [subnet]}}),
+        ('aws_db_instance', f'net_{s}', ['primary', 'replica'], {
+            'identifier': {'references': ['var.prefix', 'each.key']}, 'engine': const('postgres'),
+            'instance_class': {'references': ['var.instance_class']}, 'storage_encrypted': const(True),
+            'kms_key_id': refs(kms, 'arn'), 'db_subnet_group_name': refs(dbsg, 'name'),
+            'vpc_security_group_ids': refs(f'{sg}["db"]', 'id'), 'deletion_protection': const(True)}),
+        ('aws_ebs_volume', f'net_{s}', list(range(3)), {
+            'availability_zone': refs(f'{subnet}[0]', 'availability_zone'), 'size': const(100),
+            'encrypted': const(True), 'kms_key_id': refs(kms, 'arn')}),
+        ('aws_launch_template', f'net_{s}', None, {
+            'name': {'references': ['var.prefix']}, 'image_id': refs('data.aws_ami.base', 'id'),
+            'instance_type': const('t3.micro'), 'vpc_security_group_ids': refs(f'{sg}["app"]', 'id'),
+            'block_device_mappings': [{'device_name': const('/dev/xvda'),
+                                       'ebs': [{'encrypted': const(True), 'kms_key_id': refs(kms, 'arn')}]}]}),
+        ('aws_autoscaling_group', f'net_{s}', None, {
+            'name': {'references': ['var.prefix', f'{lt}.latest_version', lt]}, 'min_size': const(1),
+            'max_size': const(3), 'vpc_zone_identifier': {'references': [subnet]},
+            'launch_template': [{'id': refs(lt, 'id'), 'version': const('$Latest')}]}),
+        ('aws_instance', f'net_{s}', list(range(2)), {
+            'subnet_id': {'references': [subnet, 'count.index']},
+            'launch_template': [{'id': refs(lt, 'id')}]}),
+        ('aws_route53_record', f'db_{s}', None, {
+            'zone_id': {'references': ['var.zone_id']}, 'name': const(f'db.unit{unit}'), 'type': const('CNAME'),
+            'ttl': const(60), 'records': refs(f'{db}["primary"]', 'address')}),
+        ('aws_cloudwatch_log_group', f'net_{s}', None, {
+            'name': const(f'/unit/{unit}'), 'retention_in_days': const(30), 'kms_key_id': refs(kms, 'arn')}),
+    ]
+
+
+REPLACE = (['delete', 'create'], 'replace_because_cannot_update')
+CREATE_FIRST = (['create', 'delete'], 'replace_because_cannot_update')
+UPDATE = (['update'], None)
+# What a change of the VPC, the key or the launch template of a unit does to each type:
+# (actions, action_reason, replace_paths), `replace_paths` as the provider forces them.
+VPC = {'aws_vpc': (*REPLACE, [['cidr_block']]), 'aws_subnet': (*REPLACE, [['vpc_id'], ['cidr_block']]),
+       'aws_security_group': (*REPLACE, [['vpc_id']]), 'aws_db_subnet_group': (*REPLACE, [['subnet_ids']]),
+       'aws_db_instance': (*REPLACE, [['db_subnet_group_name']]), 'aws_nat_gateway': (*REPLACE, [['subnet_id']]),
+       'aws_instance': (*REPLACE, [['subnet_id']]), 'aws_launch_template': (*UPDATE, None),
+       'aws_autoscaling_group': (*UPDATE, None), 'aws_route53_record': (*UPDATE, None)}
+KMS = {'aws_kms_key': (*REPLACE, [['customer_master_key_spec']]), 'aws_ebs_volume': (*REPLACE, [['kms_key_id']]),
+       'aws_db_instance': (*REPLACE, [['kms_key_id']]), 'aws_cloudwatch_log_group': (*UPDATE, None),
+       'aws_launch_template': (*UPDATE, None)}
+TEMPLATE = {'aws_launch_template': (*CREATE_FIRST, [['name']]), 'aws_autoscaling_group': (*CREATE_FIRST, [['name']]),
+            'aws_instance': (*REPLACE, [['launch_template', 0, 'id']])}
+# The wired units where something is replaced, spread over the plan. 20: the VPC and the key,
+# and the databases read both; 27: the key, and the primary database's `engine` changes too (a
+# root of its own); 30: the first subnet is tainted, and its NAT gateway goes with it.
+HOT = {
+    1: KMS, 6: VPC, 13: TEMPLATE, 35: VPC,
+    20: {**VPC, **KMS, 'aws_db_instance': (*REPLACE, [['kms_key_id'], ['db_subnet_group_name']])},
+    27: {**KMS, 'aws_db_instance["primary"]': (*REPLACE, [['engine'], ['kms_key_id']])},
+    30: {'aws_subnet[0]': (['delete', 'create'], 'replace_because_tainted', None),
+         'aws_nat_gateway[0]': (*REPLACE, [['subnet_id']])},
+}
+
+
+def unit_scope(unit):
+    """The module instance (None for the root module) of wired unit `unit`, and its name suffix;
+    the two instances of `module.region` share their configuration."""
+    if unit in (1, 2):
+        return f'module.region["eu-west-{unit}"]', 'main'
+    if unit % 2:
+        return f'module.stack{unit % 4}', f'u{unit}'
+    return None, f'u{unit}'
+
+
+def wired_units(units):
+    """The `resource_changes` of each of `units` wired units, and a `configuration` with
+    their resources."""
+    res = []
+    configuration = {'root_module': {}}
+    configured = set()
+    for unit in range(units):
+        module, suffix = unit_scope(unit)
+        hot = HOT.get(unit, {})
+        changes = []
+        res.append(changes)
+        for kind, name, keys, expressions in unit_resources(unit, suffix):
+            # The instances of a module call share one configuration.
+            configured_as = ((module or '').split('[')[0], kind, name)
+            if configured_as not in configured:
+                configured.add(configured_as)
+                resource = {'address': f'{kind}.{name}', 'mode': 'managed', 'type': kind, 'name': name,
+                            'provider_config_key': 'aws', 'expressions': expressions, 'schema_version': 0}
+                if isinstance(keys, list):
+                    key = 'count_expression' if isinstance(keys[0], int) else 'for_each_expression'
+                    resource[key] = const(len(keys)) if isinstance(keys[0], int) else {'references': ['local.names']}
+                module_config(configuration, module)['resources'].append(resource)
+            for key in keys if keys is not None else [None]:
+                index = '' if key is None else f'[{json.dumps(key)}]'
+                actions, reason, paths = hot.get(f'{kind}{index}', hot.get(kind, (['no-op'], None, None)))
+                address = f'{module + "." if module else ""}{kind}.{name}{index}'
+                instance = f'{unit:03d}' if key is None else f'{unit:03d}-{key}'
+                before = {'id': f'{kind[4:]}-{instance}', 'arn': f'arn:aws:{kind[4:]}:eu-west-1:123456789012:{name}/{instance}',
+                          'tags': {'unit': str(unit), 'env': 'prod'}, 'tags_all': {'unit': str(unit), 'env': 'prod', 'managed-by': 'terraform'}}
+                after = dict(before)
+                unknown = {}
+                if 'delete' in actions:
+                    # A forcing attribute set in the configuration changes; one that reads a
+                    # replaced object is known only after the apply.
+                    for path in paths or []:
+                        if 'constant_value' in expressions.get(path[0], {}):
+                            after[path[0]] = 'changed'
+                        else:
+                            unknown[path[0]] = True
+                    del after['id'], after['arn']
+                    unknown.update(id=True, arn=True)
+                elif actions == ['update']:
+                    after['tags'] = {'unit': str(unit), 'env': 'prod', 'rev': '2'}
+                change = {'actions': actions, 'before': before, 'after': after, 'after_unknown': unknown,
+                          'before_sensitive': {}, 'after_sensitive': {}}
+                if paths:
+                    change['replace_paths'] = paths
+                entry = {'address': address}
+                if module:
+                    entry['module_address'] = module
+                entry.update({'mode': 'managed', 'type': kind, 'name': name})
+                if key is not None:
+                    entry['index'] = key
+                entry.update({'provider_name': AWS, 'change': change})
+                if reason:
+                    entry['action_reason'] = reason
+                changes.append(entry)
+    return res, configuration
 
 
 RESOURCES = [
@@ -221,6 +474,8 @@ def main():
     p.add_argument('--pretty', action='store_true')
     p.add_argument('--destructive', type=float, default=1,
                    help='multiply the share of deletions and replacements (default: about 2%%)')
+    p.add_argument('--references', action='store_true',
+                   help='write the configuration with references, and wired units with cascades')
     c = sub.add_parser('config')
     c.add_argument('out')
     c.add_argument('--files', type=int, default=1000)
@@ -242,7 +497,7 @@ def main():
         print(f'{args.out}: {len(files)} files, {n_resources} resources')
         return
     if args.what == 'plan':
-        document = plan(rng, int(args.mb * 1e6), args.destructive)
+        document = plan(rng, int(args.mb * 1e6), args.destructive, args.references)
         with open(args.out, 'w') as handle:
             handle.write(json.dumps(document, indent=2 if args.pretty else None) + '\n')
         destroying = sum('delete' in change['change']['actions'] for change in document['resource_changes'])

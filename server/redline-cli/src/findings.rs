@@ -150,6 +150,9 @@ pub fn from_diagnostics(
         .collect()
 }
 
+/// How many bytes past `base` `relative_position` counts characters itself.
+const NEAR: usize = 4096;
+
 /// The line and column of `offset`, counted from `base` when both are on the same line and
 /// `offset` is not before it.
 fn relative_position(
@@ -160,8 +163,11 @@ fn relative_position(
 ) -> LineColumn {
     let line = line_index.line_of(offset);
     match base {
+        // Far from `base`, the line index counts faster than a walk over the characters.
         Some((base_offset, base_position))
-            if offset >= base_offset && line_index.line_of(base_offset) == line =>
+            if offset >= base_offset
+                && (offset - base_offset).to_usize() <= NEAR
+                && line_index.line_of(base_offset) == line =>
         {
             let from = floor_char_boundary(text, base_offset.to_usize());
             let to = floor_char_boundary(text, offset.to_usize());

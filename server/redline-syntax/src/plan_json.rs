@@ -5,8 +5,12 @@
 //! costs seconds and many times the file size in memory, so plans are read here instead: one
 //! pass over the bytes that builds `value::Node`s, with exact ranges, only for the parts the
 //! plan model reads, and skips the rest.
-//! Of `configuration`, only the resource addresses and the `references` lists of their
-//! expressions are built: they tell which attribute reads which other object.
+//! `configuration` is left unread (an `Unknown` node with its range) and read on demand with
+//! `configured_resources`, which builds only the resources asked for, with their addresses
+//! and the `references` lists of their expressions: they tell which attribute reads which
+//! other object. Each attribute of `expressions` becomes `{"references": [...]}` with every
+//! reference found anywhere in it, in file order, and an attribute that references nothing
+//! is left out.
 //! Whatever is skipped is absent from the documents, or an `Unknown` node with its range.
 //! Malformed JSON makes the reader give up, and the file goes through tree-sitter, which
 //! reports the syntax error.
@@ -46,6 +50,46 @@ pub fn shallow_object(text: &str, range: TextRange) -> Option<Node> {
     reader.value(Keep::Shallow, 0)
 }
 
+/// One resource of a `configuration` section read by `configured_resources`.
+#[derive(Clone, Debug)]
+pub struct ConfigResourceEntry {
+    /// The module path (`module.net.`), empty in the root module.
+    pub prefix: String,
+    /// The address inside its module (`aws_subnet.a`).
+    pub address: String,
+    /// The resource's entry, with `address`, `mode` and `expressions` as `plan_document`
+    /// would build them.
+    pub node: Node,
+}
+
+/// How deep module calls nest before the reader stops following them.
+pub(crate) const MAX_MODULE_DEPTH: usize = 16;
+
+/// The resources of the `configuration` section at `range` of `text` whose address with its
+/// module path `wanted` accepts: root module first, then module calls in file order; `None`
+/// when the section is not well-formed.
+pub(crate) fn configured_resources(
+    text: &str,
+    range: TextRange,
+    wanted: &dyn Fn(&str) -> bool,
+) -> Option<Vec<ConfigResourceEntry>> {
+    let mut reader = Reader {
+        text,
+        bytes: text.as_bytes(),
+        position: range.start().to_usize(),
+    };
+    let mut res = Vec::new();
+    reader.members(&mut |reader, key| {
+        if key == "root_module" {
+            res = reader.config_module("", 0, wanted)?;
+        } else {
+            reader.skip()?;
+        }
+        Some(())
+    })?;
+    Some(res)
+}
+
 /// What to build of a value.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Keep {
@@ -61,20 +105,9 @@ enum Keep {
     Shallow,
     /// A scalar, or `Unknown` for a container.
     ScalarOnly,
-    /// `configuration`.
-    Configuration,
-    /// A module's configuration: `root_module`, or `module_calls.<name>.module`.
-    Module,
-    /// A module's `module_calls`.
-    ModuleCalls,
-    /// One module call.
-    ModuleCall,
-    /// A module's `resources`.
-    ConfigResources,
     /// One configured resource.
     ConfigResource,
-    /// Its `expressions`, or a nested block or expression inside them: only `references`
-    /// lists are kept.
+    /// Its `expressions`: each attribute is read with `Reader::references`.
     Expressions,
     /// Everything, down to `MAX_DEPTH`.
     Full,
@@ -94,27 +127,14 @@ fn child(parent: Keep, key: &str) -> Option<Keep> {
         Keep::Root => Some(match key {
             "format_version" | "terraform_version" => Keep::Full,
             "resource_changes" => Keep::Changes,
-            "configuration" => Keep::Configuration,
+            // Read on demand with `configured_resources`: only replacements need it.
+            "configuration" => Keep::Skip,
             _ => Keep::Skip,
         }),
-        Keep::Configuration => (key == "root_module").then_some(Keep::Module),
-        Keep::Module => match key {
-            "resources" => Some(Keep::ConfigResources),
-            "module_calls" => Some(Keep::ModuleCalls),
-            _ => None,
-        },
-        Keep::ModuleCalls => Some(Keep::ModuleCall),
-        Keep::ModuleCall => (key == "module").then_some(Keep::Module),
         Keep::ConfigResource => match key {
             "address" | "mode" => Some(Keep::Full),
             "expressions" => Some(Keep::Expressions),
             _ => None,
-        },
-        // Constant values can be large (policies, user data) and name no other object.
-        Keep::Expressions => match key {
-            "references" => Some(Keep::Full),
-            "constant_value" => None,
-            _ => Some(Keep::Expressions),
         },
         Keep::Change => match key {
             "address" | "previous_address" | "mode" | "type" | "deposed" | "action_reason" => {
@@ -131,7 +151,7 @@ fn child(parent: Keep, key: &str) -> Option<Keep> {
         },
         Keep::Shallow => Some(Keep::ScalarOnly),
         Keep::Full => Some(Keep::Full),
-        Keep::Changes | Keep::ConfigResources | Keep::ScalarOnly | Keep::Skip => Some(Keep::Skip),
+        Keep::Expressions | Keep::Changes | Keep::ScalarOnly | Keep::Skip => Some(Keep::Skip),
     }
 }
 
@@ -139,9 +159,6 @@ fn child(parent: Keep, key: &str) -> Option<Keep> {
 fn item(parent: Keep) -> Keep {
     match parent {
         Keep::Changes => Keep::Change,
-        Keep::ConfigResources => Keep::ConfigResource,
-        // A nested block written more than once (`ingress`, `ebs_block_device`).
-        Keep::Expressions => Keep::Expressions,
         Keep::Full => Keep::Full,
         _ => Keep::Skip,
     }
@@ -203,9 +220,33 @@ impl Reader<'_> {
                                         matches!(action.as_str(), Some("no-op" | "read"))
                                     })
                             });
-                        match child(keep, &key).filter(|_| !unread) {
-                            Some(keep) => {
-                                let value = self.value(keep, depth + 1)?;
+                        if keep == Keep::Expressions {
+                            let value_start = {
+                                self.whitespace();
+                                self.position
+                            };
+                            let mut references = Vec::new();
+                            self.references(&mut references, depth + 1)?;
+                            if !references.is_empty() {
+                                let range = self.range(value_start);
+                                let string = |value: &str| {
+                                    Node::new(
+                                        range,
+                                        NodeKind::Scalar(Scalar {
+                                            value: value.to_owned(),
+                                            kind: ScalarKind::String { quoted: true },
+                                        }),
+                                    )
+                                };
+                                references.shrink_to_fit();
+                                let list = Node::new(range, NodeKind::Sequence(references));
+                                let value = Node::new(
+                                    range,
+                                    NodeKind::Mapping(vec![Entry {
+                                        key: string("references"),
+                                        value: list,
+                                    }]),
+                                );
                                 let key = Node::new(
                                     key_range,
                                     NodeKind::Scalar(Scalar {
@@ -215,9 +256,23 @@ impl Reader<'_> {
                                 );
                                 entries.push(Entry { key, value });
                             }
-                            None => {
-                                self.whitespace();
-                                self.skip()?;
+                        } else {
+                            match child(keep, &key).filter(|_| !unread) {
+                                Some(keep) => {
+                                    let value = self.value(keep, depth + 1)?;
+                                    let key = Node::new(
+                                        key_range,
+                                        NodeKind::Scalar(Scalar {
+                                            value: key,
+                                            kind: ScalarKind::String { quoted: true },
+                                        }),
+                                    );
+                                    entries.push(Entry { key, value });
+                                }
+                                None => {
+                                    self.whitespace();
+                                    self.skip()?;
+                                }
                             }
                         }
                         self.whitespace();
@@ -291,6 +346,205 @@ impl Reader<'_> {
             }
         };
         Some(Node::new(self.range(start), kind))
+    }
+
+    /// Reads the object at the current position, calling `member` with the reader at each
+    /// value and its key; `member` must move past the value.
+    fn members(&mut self, member: &mut dyn FnMut(&mut Self, &str) -> Option<()>) -> Option<()> {
+        self.expect(b'{')?;
+        self.whitespace();
+        if self.peek() == Some(b'}') {
+            self.position += 1;
+            return Some(());
+        }
+        loop {
+            self.whitespace();
+            // Keys are compared, rarely kept: decoded only when they hold an escape.
+            let text = self.text;
+            let key_start = self.position;
+            self.skip_string()?;
+            let raw = text.get(key_start + 1..self.position - 1)?;
+            let key = if raw.contains('\\') {
+                std::borrow::Cow::Owned(crate::json::decode_escapes(raw))
+            } else {
+                std::borrow::Cow::Borrowed(raw)
+            };
+            self.expect(b':')?;
+            self.whitespace();
+            member(self, &key)?;
+            self.whitespace();
+            match self.peek()? {
+                b',' => self.position += 1,
+                b'}' => {
+                    self.position += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// Reads the array at the current position, calling `item` with the reader at each item;
+    /// `item` must move past it.
+    fn items(&mut self, item: &mut dyn FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        self.expect(b'[')?;
+        self.whitespace();
+        if self.peek() == Some(b']') {
+            self.position += 1;
+            return Some(());
+        }
+        loop {
+            self.whitespace();
+            item(self)?;
+            self.whitespace();
+            match self.peek()? {
+                b',' => self.position += 1,
+                b']' => {
+                    self.position += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// The wanted resources of the module at the current position and of its calls, their
+    /// module path starting with `prefix`: its own resources first, then its calls in file
+    /// order.
+    fn config_module(
+        &mut self,
+        prefix: &str,
+        depth: usize,
+        wanted: &dyn Fn(&str) -> bool,
+    ) -> Option<Vec<ConfigResourceEntry>> {
+        if depth > MAX_MODULE_DEPTH || self.peek() != Some(b'{') {
+            self.skip()?;
+            return Some(Vec::new());
+        }
+        let mut own = Vec::new();
+        let mut calls = Vec::new();
+        let mut address = String::new();
+        self.members(&mut |reader, key| match key {
+            "resources" if reader.peek() == Some(b'[') => reader.items(&mut |reader| {
+                let start = reader.position;
+                let mut local = None;
+                if reader.peek() == Some(b'{') {
+                    reader.members(&mut |reader, key| {
+                        if key == "address" && reader.peek() == Some(b'"') && local.is_none() {
+                            local = Some(reader.string()?);
+                            Some(())
+                        } else {
+                            reader.skip()
+                        }
+                    })?;
+                } else {
+                    reader.skip()?;
+                }
+                let Some(local) = local else {
+                    return Some(());
+                };
+                address.clear();
+                address.push_str(prefix);
+                address.push_str(&local);
+                if wanted(&address) {
+                    let end = reader.position;
+                    reader.position = start;
+                    let node = reader.value(Keep::ConfigResource, depth + 1)?;
+                    reader.position = end;
+                    own.push(ConfigResourceEntry {
+                        prefix: prefix.to_owned(),
+                        address: local,
+                        node,
+                    });
+                }
+                Some(())
+            }),
+            "module_calls" if reader.peek() == Some(b'{') => reader.members(&mut |reader, name| {
+                if reader.peek() != Some(b'{') {
+                    return reader.skip();
+                }
+                reader.members(&mut |reader, key| {
+                    if key == "module" {
+                        let child = format!("{prefix}module.{name}.");
+                        calls.extend(reader.config_module(&child, depth + 1, wanted)?);
+                        Some(())
+                    } else {
+                        reader.skip()
+                    }
+                })
+            }),
+            _ => reader.skip(),
+        })?;
+        own.extend(calls);
+        Some(own)
+    }
+
+    /// Moves past one expression of `configuration` and adds the strings of every
+    /// `references` list inside it, at any depth, to `res`, building nothing else. Constant
+    /// values can be large (policies, user data) and name no other object: they are skipped.
+    fn references(&mut self, res: &mut Vec<Node>, depth: usize) -> Option<()> {
+        self.whitespace();
+        match self.peek()? {
+            b'{' if depth <= MAX_DEPTH => {
+                self.position += 1;
+                self.whitespace();
+                if self.peek() == Some(b'}') {
+                    self.position += 1;
+                    return Some(());
+                }
+                loop {
+                    self.whitespace();
+                    let key_start = self.position;
+                    self.skip_string()?;
+                    let key = &self.bytes[key_start..self.position];
+                    self.expect(b':')?;
+                    self.whitespace();
+                    match key {
+                        b"\"references\"" if self.peek() == Some(b'[') => {
+                            let list = self.value(Keep::Full, depth + 1)?;
+                            if let NodeKind::Sequence(items) = list.kind {
+                                res.extend(
+                                    items.into_iter().filter(|item| item.as_str().is_some()),
+                                );
+                            }
+                        }
+                        b"\"constant_value\"" => self.skip()?,
+                        _ => self.references(res, depth + 1)?,
+                    }
+                    self.whitespace();
+                    match self.peek()? {
+                        b',' => self.position += 1,
+                        b'}' => {
+                            self.position += 1;
+                            return Some(());
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            // A nested block written more than once (`ingress`, `ebs_block_device`).
+            b'[' if depth <= MAX_DEPTH => {
+                self.position += 1;
+                self.whitespace();
+                if self.peek() == Some(b']') {
+                    self.position += 1;
+                    return Some(());
+                }
+                loop {
+                    self.references(res, depth + 1)?;
+                    self.whitespace();
+                    match self.peek()? {
+                        b',' => self.position += 1,
+                        b']' => {
+                            self.position += 1;
+                            return Some(());
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            _ => self.skip(),
+        }
     }
 
     /// Reads a string at the current position and returns its decoded value.
@@ -428,37 +682,57 @@ mod tests {
     }
 
     #[test]
-    fn configuration_keeps_addresses_and_references_only() {
-        let text = r#"{"configuration":{"provider_config":{"aws":{}},"root_module":{
+    fn configuration_is_read_on_demand_for_the_resources_asked() {
+        let text = r#"{"format_version":"1.2","configuration":{"provider_config":{"aws":{}},"root_module":{
+ "module_calls":{"net":{"source":"./net","module":{"resources":[{"address":"aws_vpc.b"}]}}},
  "resources":[{"address":"aws_subnet.a","schema_version":0,"expressions":{
-   "vpc_id":{"references":["aws_vpc.main.id"]},"tags":{"constant_value":{"a":"b"}}}}],
- "module_calls":{"net":{"source":"./net","module":{"resources":[{"address":"aws_vpc.b"}]}}}}}}"#;
+   "vpc_id":{"references":["aws_vpc.main.id"]},"tags":{"constant_value":{"a":"b","references":["x"]}},
+   "ingress":[{"cidr_blocks":{"references":["var.cidr"]}},{"to_port":{"constant_value":22}}]}},
+   {"expressions":{"x":{"references":["y"]}},"address":"aws_instance.c"}]}}}"#;
         let root = plan_document(text).expect("well-formed");
         let configuration = root.get("configuration").expect("configuration");
-        assert!(configuration.get("provider_config").is_none());
-        let module = configuration.get("root_module").expect("root module");
-        let resource = &module.get("resources").expect("resources").items()[0];
+        assert!(matches!(configuration.kind, NodeKind::Unknown));
+        let read = |wanted: &dyn Fn(&str) -> bool| {
+            configured_resources(text, configuration.range, wanted).expect("well-formed")
+        };
+        let all = read(&|_| true);
+        let addresses: Vec<String> = all
+            .iter()
+            .map(|entry| format!("{}{}", entry.prefix, entry.address))
+            .collect();
+        assert_eq!(
+            addresses,
+            ["aws_subnet.a", "aws_instance.c", "module.net.aws_vpc.b"]
+        );
+        let resource = &all[0].node;
         assert!(resource.get("schema_version").is_none());
         let expressions = resource.get("expressions").expect("expressions");
-        let vpc_id = expressions.get("vpc_id").expect("vpc_id");
-        assert_eq!(
-            vpc_id
-                .get("references")
-                .map(|references| references.items().len()),
-            Some(1)
+        let references = |name: &str| -> Vec<&str> {
+            expressions
+                .get(name)
+                .and_then(|expression| expression.get("references"))
+                .map(|references| references.items().iter().filter_map(Node::as_str).collect())
+                .unwrap_or_default()
+        };
+        assert_eq!(references("vpc_id"), ["aws_vpc.main.id"]);
+        assert_eq!(references("ingress"), ["var.cidr"]);
+        assert!(expressions.get("tags").is_none());
+        let asked = read(&|address| address == "aws_instance.c");
+        assert_eq!(asked.len(), 1);
+        assert!(
+            asked[0]
+                .node
+                .get("expressions")
+                .and_then(|expressions| expressions.get("x"))
+                .is_some()
         );
-        let tags = expressions.get("tags").expect("tags");
-        assert!(tags.get("constant_value").is_none());
-        let call = module
-            .get("module_calls")
-            .and_then(|calls| calls.get("net"))
-            .expect("module call");
-        assert!(call.get("source").is_none());
-        assert_eq!(
-            call.get("module")
-                .and_then(|module| module.get("resources"))
-                .map(|resources| resources.items()[0].get("address").and_then(Node::as_str)),
-            Some(Some("aws_vpc.b"))
+        assert!(
+            configured_resources(
+                r#"{"root_module":{"resources":[{"address":}]}}"#,
+                TextRange::from_usize(0, 40),
+                &|_| true
+            )
+            .is_none()
         );
     }
 

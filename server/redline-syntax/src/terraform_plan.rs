@@ -18,21 +18,28 @@ pub struct Plan<'a> {
     pub terraform_version: Option<&'a str>,
     /// `resource_changes[]`, in file order.
     pub resource_changes: Vec<ResourceChange<'a>>,
-    /// The configured resources of `configuration`, root module first, then module calls in
-    /// file order; `None` when the plan has no `configuration` section.
-    pub configuration: Option<Vec<ConfiguredResource<'a>>>,
+    /// The plan's `configuration` section, read on demand; `None` when the plan has none.
+    pub configuration: Option<Configuration<'a>>,
+}
+
+/// The `configuration` section of a plan: which resources are configured and what their
+/// attributes reference. Nothing is built until asked, and only for the resources asked.
+#[derive(Clone, Copy, Debug)]
+pub struct Configuration<'a> {
+    /// The section: an `Unknown` node when `plan_json` left it unread.
+    section: &'a Node,
 }
 
 /// One resource of the plan's `configuration`, with what its attributes reference.
 #[derive(Clone, Debug)]
-pub struct ConfiguredResource<'a> {
+pub struct ConfiguredResource {
     /// The address with its module path and without an instance key
     /// (`module.net.aws_subnet.a`).
     pub address: String,
-    /// Each top-level attribute or nested block with the objects its expressions reference,
-    /// prefixed with the module path like `address` (`vpc_id` → `aws_vpc.main.id`,
-    /// `aws_vpc.main`), in file order.
-    pub attributes: Vec<(&'a str, Vec<String>)>,
+    /// The module path of `address` (`module.net.`), empty in the root module.
+    prefix: String,
+    /// The resource's entry in `configuration`, with at least its `expressions`.
+    node: Node,
 }
 
 /// One entry of `resource_changes`.
@@ -94,24 +101,103 @@ impl<'a> Plan<'a> {
             resource_changes,
             configuration: root
                 .get("configuration")
-                .and_then(|configuration| configuration.get("root_module"))
-                .map(|module| {
-                    let mut res = Vec::new();
-                    configured_resources(module, "", 0, &mut res);
-                    res
-                }),
+                .filter(|section| {
+                    matches!(section.kind, NodeKind::Unknown)
+                        || section.get("root_module").is_some()
+                })
+                .map(|section| Configuration { section }),
         }
     }
 }
 
-impl ConfiguredResource<'_> {
-    /// The references of `attribute`, if it has any.
-    pub fn references(&self, attribute: &str) -> &[String] {
-        self.attributes
-            .iter()
-            .find(|(name, _)| *name == attribute)
-            .map_or(&[], |(_, references)| references.as_slice())
+impl Configuration<'_> {
+    /// The configured resources whose address (with its module path, without instance keys)
+    /// `wanted` accepts, root module first, then module calls in file order; `text` is the
+    /// plan's text. Only those resources are built.
+    pub fn resources(&self, text: &str, wanted: impl Fn(&str) -> bool) -> Vec<ConfiguredResource> {
+        if matches!(self.section.kind, NodeKind::Unknown) {
+            let entries = crate::plan_json::configured_resources(text, self.section.range, &wanted)
+                .unwrap_or_default();
+            return entries
+                .into_iter()
+                .map(|entry| ConfiguredResource {
+                    address: format!("{}{}", entry.prefix, entry.address),
+                    prefix: entry.prefix,
+                    node: entry.node,
+                })
+                .collect();
+        }
+        let Some(root_module) = self.section.get("root_module") else {
+            return Vec::new();
+        };
+        let mut res = Vec::new();
+        let mut address = String::new();
+        configured_resources(root_module, "", 0, &mut |prefix, local, node| {
+            address.clear();
+            address.push_str(prefix);
+            address.push_str(local);
+            if wanted(&address) {
+                res.push(ConfiguredResource {
+                    address: address.clone(),
+                    prefix: prefix.to_owned(),
+                    node: node.clone(),
+                });
+            }
+        });
+        res
     }
+}
+
+impl ConfiguredResource {
+    /// The objects the expressions of the top-level attribute or nested block `attribute`
+    /// reference, prefixed with the module path like `address` (`vpc_id` →
+    /// `aws_vpc.main.id`, `aws_vpc.main`), in file order; empty when it references nothing.
+    pub fn references(&self, attribute: &str) -> Vec<String> {
+        let mut res = Vec::new();
+        if let Some(expression) = self
+            .node
+            .get("expressions")
+            .and_then(|expressions| expressions.get(attribute))
+        {
+            collect_references(expression, &self.prefix, &mut res);
+        }
+        res
+    }
+}
+
+/// The module path of an instance address, with its instance keys:
+/// `module.app[0].module.net["eu"].aws_subnet.a[1]` → `module.app[0].module.net["eu"].`;
+/// empty for a resource of the root module.
+pub fn module_instance(address: &str) -> &str {
+    let bytes = address.as_bytes();
+    let mut end = 0;
+    while address[end..].starts_with("module.") {
+        let mut position = end + "module.".len();
+        while position < bytes.len() && !matches!(bytes[position], b'.' | b'[') {
+            position += 1;
+        }
+        if bytes.get(position) == Some(&b'[') {
+            let mut in_string = false;
+            let mut escaped = false;
+            loop {
+                position += 1;
+                match bytes.get(position) {
+                    None => return &address[..end],
+                    Some(_) if escaped => escaped = false,
+                    Some(b'\\') if in_string => escaped = true,
+                    Some(b'"') => in_string = !in_string,
+                    Some(b']') if !in_string => break,
+                    Some(_) => {}
+                }
+            }
+            position += 1;
+        }
+        if bytes.get(position) != Some(&b'.') {
+            break;
+        }
+        end = position + 1;
+    }
+    &address[..end]
 }
 
 /// `address` without instance keys, as `configuration` writes it:
@@ -242,15 +328,15 @@ pub fn quoted_list(items: &[String]) -> String {
     }
 }
 
-/// How deep module calls nest before the reader stops following them.
-const MAX_MODULE_DEPTH: usize = 16;
+use crate::plan_json::MAX_MODULE_DEPTH;
 
-/// Adds the resources of `module` and its calls, their addresses prefixed with `prefix`.
+/// Calls `visit` with the module path, the address in its module and the entry of each
+/// resource of `module` and its calls, the module path starting with `prefix`.
 fn configured_resources<'a>(
     module: &'a Node,
     prefix: &str,
     depth: usize,
-    res: &mut Vec<ConfiguredResource<'a>>,
+    visit: &mut dyn FnMut(&str, &str, &'a Node),
 ) {
     if depth > MAX_MODULE_DEPTH {
         return;
@@ -259,28 +345,14 @@ fn configured_resources<'a>(
         let Some(address) = resource.get("address").and_then(Node::as_str) else {
             continue;
         };
-        let mut attributes = Vec::new();
-        if let Some(NodeKind::Mapping(entries)) = resource.get("expressions").map(|e| &e.kind) {
-            for entry in entries {
-                let Some(name) = entry.key.as_str() else {
-                    continue;
-                };
-                let mut references = Vec::new();
-                collect_references(&entry.value, prefix, &mut references);
-                attributes.push((name, references));
-            }
-        }
-        res.push(ConfiguredResource {
-            address: format!("{prefix}{address}"),
-            attributes,
-        });
+        visit(prefix, address, resource);
     }
     if let Some(NodeKind::Mapping(calls)) = module.get("module_calls").map(|calls| &calls.kind) {
         for call in calls {
             let (Some(name), Some(child)) = (call.key.as_str(), call.value.get("module")) else {
                 continue;
             };
-            configured_resources(child, &format!("{prefix}module.{name}."), depth + 1, res);
+            configured_resources(child, &format!("{prefix}module.{name}."), depth + 1, visit);
         }
     }
 }
@@ -420,7 +492,8 @@ mod tests {
         let file = parse_source("plan.json", text, SourceHints::default()).expect("json");
         let plan = Plan::from_document(&file.documents[0]);
         let configuration = plan.configuration.expect("a configuration section");
-        let [subnet, instance] = configuration.as_slice() else {
+        let resources = configuration.resources(text, |_| true);
+        let [subnet, instance] = resources.as_slice() else {
             panic!("two resources expected");
         };
         assert_eq!(subnet.address, "aws_subnet.a");
@@ -438,6 +511,20 @@ mod tests {
         assert_eq!(
             configured_address(r#"module.app[0].aws_subnet.a["e]u"]"#),
             "module.app.aws_subnet.a"
+        );
+    }
+
+    #[test]
+    fn module_instances_keep_their_keys() {
+        assert_eq!(module_instance("aws_vpc.main"), "");
+        assert_eq!(module_instance("module.net.aws_vpc.main"), "module.net.");
+        assert_eq!(
+            module_instance(r#"module.app[0].module.net["e.u]"].data.aws_ami.x[1]"#),
+            r#"module.app[0].module.net["e.u]"]."#
+        );
+        assert_eq!(
+            module_instance(r#"module.r["a\"]"].aws_subnet.a"#),
+            r#"module.r["a\"]"]."#
         );
     }
 

@@ -35,6 +35,21 @@ pub struct LineIndex {
     // Invariant: line_starts[0] == 0 and the offsets are strictly increasing.
     line_starts: Vec<TextSize>,
     text_len: TextSize,
+    /// For each block of `BLOCK` bytes, how many characters the text holds before it; built
+    /// on the first column asked far into a long line (a minified JSON plan is one line).
+    block_chars: std::sync::OnceLock<Vec<u32>>,
+}
+
+/// The size of the blocks of `LineIndex::block_chars`, and how far from its line start a
+/// column is counted character by character.
+const BLOCK: usize = 4096;
+
+/// How many characters start in `bytes`: the bytes that are not UTF-8 continuation bytes.
+fn char_starts(bytes: &[u8]) -> usize {
+    if bytes.is_ascii() {
+        return bytes.len();
+    }
+    bytes.iter().filter(|byte| (**byte as i8) >= -0x40).count()
 }
 
 impl TextSize {
@@ -171,6 +186,7 @@ impl LineIndex {
         Self {
             line_starts,
             text_len: TextSize::from_usize(text.len()),
+            block_chars: std::sync::OnceLock::new(),
         }
     }
 
@@ -218,13 +234,36 @@ impl LineIndex {
         let line = self.line_of(offset);
         let line_start = self.line_starts[line].to_usize();
         let prefix = floor_char_boundary(text, offset.to_usize());
-        let column = text
-            .get(line_start..prefix)
-            .map_or(0, |segment| segment.chars().count());
+        let column = if prefix.saturating_sub(line_start) <= BLOCK {
+            text.get(line_start..prefix)
+                .map_or(0, |segment| segment.chars().count())
+        } else {
+            self.chars_before(prefix, text) - self.chars_before(line_start, text)
+        };
         LineColumn {
             line: u32::try_from(line + 1).unwrap_or(u32::MAX),
             column: u32::try_from(column + 1).unwrap_or(u32::MAX),
         }
+    }
+
+    /// How many characters `text` holds before `offset`, a character boundary.
+    fn chars_before(&self, offset: usize, text: &str) -> usize {
+        let bytes = text.as_bytes();
+        let offset = offset.min(bytes.len());
+        let blocks = self.block_chars.get_or_init(|| {
+            let mut total = 0usize;
+            bytes
+                .chunks(BLOCK)
+                .map(|block| {
+                    let before = u32::try_from(total).unwrap_or(u32::MAX);
+                    total += char_starts(block);
+                    before
+                })
+                .collect()
+        });
+        let block = offset / BLOCK;
+        let before = blocks.get(block).map_or(0, |count| *count as usize);
+        before + char_starts(&bytes[block * BLOCK..offset])
     }
 
     /// Converts a 1-based line and scalar-value column back to a byte offset, clamped to the line.
@@ -270,6 +309,54 @@ mod tests {
         assert_eq!(
             index.line_column(last, text),
             LineColumn { line: 3, column: 5 }
+        );
+    }
+
+    #[test]
+    fn columns_on_a_long_line_count_scalar_values() {
+        // One line of about 40 000 bytes with non-ASCII characters spread over it, as a
+        // minified JSON file with non-ASCII strings is.
+        let mut text = String::from("{\"k\":\"");
+        for i in 0..4000 {
+            text.push_str(if i % 7 == 0 {
+                "é中😀ab"
+            } else {
+                "abcdefghij"
+            });
+        }
+        text.push_str("\"}\nnext é line");
+        let index = LineIndex::new(&text);
+        let mut offsets: Vec<usize> = (0..=text.len()).step_by(997).collect();
+        offsets.extend([text.len() - 1, text.len(), text.find('\n').unwrap_or(0)]);
+        for offset in offsets {
+            let line_start = index.line_starts[index.line_of(TextSize::from_usize(offset))];
+            let prefix = floor_char_boundary(&text, offset);
+            let expected = text[line_start.to_usize()..prefix].chars().count() + 1;
+            let position = index.line_column(TextSize::from_usize(offset), &text);
+            assert_eq!(position.column as usize, expected, "offset {offset}");
+            if text.is_char_boundary(offset) {
+                assert_eq!(
+                    index.offset(position, &text),
+                    TextSize::from_usize(offset),
+                    "offset {offset}"
+                );
+            }
+        }
+        // Only ASCII before the offset, non-ASCII after it.
+        let ascii = format!("{}é{}", "a".repeat(3 * BLOCK), "ü".repeat(BLOCK));
+        let index = LineIndex::new(&ascii);
+        assert_eq!(
+            index.line_column(TextSize::from_usize(2 * BLOCK + 5), &ascii),
+            LineColumn {
+                line: 1,
+                column: u32::try_from(2 * BLOCK + 6).unwrap_or(0)
+            }
+        );
+        // Non-ASCII before the offset, and an offset inside a multi-byte character.
+        let end = ascii.len() - 1;
+        assert_eq!(
+            index.line_column(TextSize::from_usize(end), &ascii).column as usize,
+            3 * BLOCK + 1 + BLOCK
         );
     }
 

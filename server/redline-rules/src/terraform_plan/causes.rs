@@ -6,9 +6,9 @@
 //! replacement whose every forcing attribute reads another replaced object is caused by that
 //! object; any other replacement is a root.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
-use redline_syntax::terraform_plan::{Plan, configured_address};
+use redline_syntax::terraform_plan::{Plan, configured_address, module_instance};
 
 use crate::data_value::{self, DataValue};
 use crate::terraform::cascade::{Affected, Cascade, Reason};
@@ -37,18 +37,12 @@ pub(crate) struct Cause {
 /// The cause of each entry of `plan.resource_changes`, by index: `None` for roots, for
 /// changes that are not replacements, and for every change of a plan without a
 /// `configuration` section.
-pub(crate) fn causes(plan: &Plan<'_>) -> Vec<Option<Cause>> {
+pub(crate) fn causes(plan: &Plan<'_>, text: &str) -> Vec<Option<Cause>> {
     let changes = &plan.resource_changes;
     let mut res: Vec<Option<Cause>> = vec![None; changes.len()];
     let Some(configuration) = &plan.configuration else {
         return res;
     };
-    let mut configured = BTreeMap::new();
-    for resource in configuration {
-        configured
-            .entry(resource.address.as_str())
-            .or_insert(resource);
-    }
     let replaced: Vec<(usize, String)> = changes
         .iter()
         .enumerate()
@@ -56,6 +50,21 @@ pub(crate) fn causes(plan: &Plan<'_>) -> Vec<Option<Cause>> {
         .filter(|(_, change)| change.deposed.is_none())
         .map(|(index, change)| (index, configured_address(change.address)))
         .collect();
+    if replaced.is_empty() {
+        return res;
+    }
+    // Only the configuration of replaced objects is read.
+    let wanted: HashSet<&str> = replaced
+        .iter()
+        .map(|(_, address)| address.as_str())
+        .collect();
+    let resources = configuration.resources(text, |address| wanted.contains(address));
+    let mut configured = BTreeMap::new();
+    for resource in &resources {
+        configured
+            .entry(resource.address.as_str())
+            .or_insert(resource);
+    }
     // Replacements by configured address, each list in file order: a plan can replace
     // thousands of objects, so references are looked up rather than compared with each.
     let mut by_address: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
@@ -63,13 +72,19 @@ pub(crate) fn causes(plan: &Plan<'_>) -> Vec<Option<Cause>> {
         by_address.entry(address.as_str()).or_default().push(*index);
     }
     // The first replacement other than `index` that `reference` names: its address is the
-    // reference without instance keys, or a prefix of it that ends before a `.`.
+    // reference without instance keys, or a prefix of it that ends before a `.`. A reference
+    // reads objects of its own module instance: the subnet of `module.region["b"]` reads the
+    // VPC of `module.region["b"]`, never that of `module.region["a"]`.
     let named_by = |reference: &str, index: usize| -> Option<usize> {
+        let module = module_instance(changes[index].address);
         let mut candidate = configured_address(reference);
         loop {
-            let found = by_address
-                .get(candidate.as_str())
-                .and_then(|indices| indices.iter().copied().find(|other| *other != index));
+            let found = by_address.get(candidate.as_str()).and_then(|indices| {
+                indices
+                    .iter()
+                    .copied()
+                    .find(|other| *other != index && changes[*other].address.starts_with(module))
+            });
             if found.is_some() {
                 return found;
             }
@@ -92,10 +107,13 @@ pub(crate) fn causes(plan: &Plan<'_>) -> Vec<Option<Cause>> {
         let mut found = Vec::new();
         for path in &change.replace_paths {
             let attribute = path.split(['.', '[']).next().unwrap_or(path);
-            let cause = resource.references(attribute).iter().find_map(|reference| {
-                named_by(reference, *index)
-                    .map(|other| (other, reference.clone(), attribute.to_owned()))
-            });
+            let cause = resource
+                .references(attribute)
+                .into_iter()
+                .find_map(|reference| {
+                    named_by(&reference, *index)
+                        .map(|other| (other, reference, attribute.to_owned()))
+                });
             match cause {
                 Some(cause) => found.push(cause),
                 // A forcing attribute that reads no replaced object is a change of its own.
@@ -177,4 +195,47 @@ pub(crate) fn cascade(plan: &Plan<'_>, causes: &[Option<Cause>], root: usize) ->
         });
     }
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use redline_syntax::terraform_plan::Plan;
+    use redline_syntax::{SourceHints, parse_source};
+
+    use super::causes;
+
+    #[test]
+    fn dependents_read_their_own_module_instance() {
+        let replace = |address: &str, path: &str| {
+            format!(
+                r#"{{"address": {address:?}, "mode": "managed", "type": "t",
+                  "action_reason": "replace_because_cannot_update",
+                  "change": {{"actions": ["delete", "create"], "replace_paths": [[{path:?}]]}}}}"#
+            )
+        };
+        let changes = [
+            replace(r#"module.region["a"].aws_vpc.main"#, "cidr_block"),
+            replace(r#"module.region["b"].aws_vpc.main"#, "cidr_block"),
+            replace(r#"module.region["b"].aws_subnet.a"#, "vpc_id"),
+            replace(r#"module.region["a"].aws_subnet.a"#, "vpc_id"),
+        ];
+        let text = format!(
+            r#"{{"format_version": "1.2", "resource_changes": [{}],
+ "configuration": {{"root_module": {{"module_calls": {{"region": {{"module": {{"resources": [
+   {{"address": "aws_vpc.main", "expressions": {{"cidr_block": {{"constant_value": "10.0.0.0/16"}}}}}},
+   {{"address": "aws_subnet.a", "expressions": {{"vpc_id": {{"references": ["aws_vpc.main.id", "aws_vpc.main"]}}}}}}
+ ]}}}}}}}}}}}}"#,
+            changes.join(",")
+        );
+        let file = parse_source("plan.json", &text, SourceHints::default()).expect("a plan");
+        let plan = Plan::from_document(&file.documents[0]);
+        let causes = causes(&plan, &text);
+        let parents: Vec<Option<usize>> = causes
+            .iter()
+            .map(|cause| cause.as_ref().map(|cause| cause.parent))
+            .collect();
+        assert_eq!(parents, [None, None, Some(1), Some(0)]);
+        let via = causes[2].as_ref().map(|cause| cause.via.as_str());
+        assert_eq!(via, Some("module.region.aws_vpc.main.id"));
+    }
 }

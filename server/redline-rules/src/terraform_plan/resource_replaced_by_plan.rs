@@ -63,7 +63,7 @@ fn check(ctx: &mut RuleContext<'_>) {
     let Some(plan) = plan(file) else {
         return;
     };
-    let causes = causes(&plan);
+    let causes = causes(&plan, &file.text);
     for (index, change) in plan.resource_changes.iter().enumerate() {
         if !change.is_managed() {
             continue;
