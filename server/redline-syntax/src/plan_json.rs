@@ -485,63 +485,20 @@ impl Reader<'_> {
     fn references(&mut self, res: &mut Vec<Node>, depth: usize) -> Option<()> {
         self.whitespace();
         match self.peek()? {
-            b'{' if depth <= MAX_DEPTH => {
-                self.position += 1;
-                self.whitespace();
-                if self.peek() == Some(b'}') {
-                    self.position += 1;
-                    return Some(());
-                }
-                loop {
-                    self.whitespace();
-                    let key_start = self.position;
-                    self.skip_string()?;
-                    let key = &self.bytes[key_start..self.position];
-                    self.expect(b':')?;
-                    self.whitespace();
-                    match key {
-                        b"\"references\"" if self.peek() == Some(b'[') => {
-                            let list = self.value(Keep::Full, depth + 1)?;
-                            if let NodeKind::Sequence(items) = list.kind {
-                                res.extend(
-                                    items.into_iter().filter(|item| item.as_str().is_some()),
-                                );
-                            }
-                        }
-                        b"\"constant_value\"" => self.skip()?,
-                        _ => self.references(res, depth + 1)?,
+            b'{' if depth <= MAX_DEPTH => self.members(&mut |reader, key| match key {
+                "references" if reader.peek() == Some(b'[') => {
+                    let list = reader.value(Keep::Full, depth + 1)?;
+                    if let NodeKind::Sequence(items) = list.kind {
+                        res.extend(items.into_iter().filter(|item| item.as_str().is_some()));
                     }
-                    self.whitespace();
-                    match self.peek()? {
-                        b',' => self.position += 1,
-                        b'}' => {
-                            self.position += 1;
-                            return Some(());
-                        }
-                        _ => return None,
-                    }
+                    Some(())
                 }
-            }
+                "constant_value" => reader.skip(),
+                _ => reader.references(res, depth + 1),
+            }),
             // A nested block written more than once (`ingress`, `ebs_block_device`).
             b'[' if depth <= MAX_DEPTH => {
-                self.position += 1;
-                self.whitespace();
-                if self.peek() == Some(b']') {
-                    self.position += 1;
-                    return Some(());
-                }
-                loop {
-                    self.references(res, depth + 1)?;
-                    self.whitespace();
-                    match self.peek()? {
-                        b',' => self.position += 1,
-                        b']' => {
-                            self.position += 1;
-                            return Some(());
-                        }
-                        _ => return None,
-                    }
-                }
+                self.items(&mut |reader| reader.references(res, depth + 1))
             }
             _ => self.skip(),
         }
