@@ -163,6 +163,18 @@ impl RepositoryFindings {
         } else {
             self.findings.get(input.path).cloned().unwrap_or_default()
         };
+        self.finish(input, diagnostics, config, options)
+    }
+
+    /// `diagnostics`, repository findings of the file `input`, after its suppressions, with
+    /// the texts of the other files their related places name.
+    fn finish(
+        &self,
+        input: &SourceInput<'_>,
+        diagnostics: Vec<Diagnostic>,
+        config: &Config,
+        options: &AnalysisOptions,
+    ) -> (Vec<Diagnostic>, Vec<(&str, &str)>) {
         if diagnostics.is_empty() {
             return (Vec::new(), Vec::new());
         }
@@ -282,11 +294,12 @@ pub(crate) fn introduced(
         let mut repository: Vec<FileFacts> = index
             .map(|index| before.repositories[index].clone())
             .unwrap_or_default();
-        repository.retain(|file| {
-            !files
-                .iter()
-                .any(|job| job.display == file.path && is_changed(job).is_some())
-        });
+        let changed_paths: Vec<&str> = files
+            .iter()
+            .filter(|job| is_changed(job).is_some())
+            .map(|job| job.display.as_str())
+            .collect();
+        repository.retain(|file| !changed_paths.contains(&file.path.as_str()));
         for (facts, text) in new_facts {
             after.texts.insert(facts.path.clone(), Arc::from(text));
             repository.push(facts);
@@ -328,18 +341,8 @@ pub(crate) fn introduced(
             hints: job.hints,
             config_relative_path: Some(&job.config_relative),
         };
-        let diagnostics = finish_workspace_findings(
-            &input,
-            new.into_iter().cloned().collect(),
-            &job.config.config,
-            options,
-        );
-        let others: Vec<(&str, &str)> = after
-            .texts
-            .iter()
-            .filter(|(other, _)| *other != path)
-            .map(|(other, text)| (other.as_str(), &**text))
-            .collect();
+        let new = new.into_iter().cloned().collect();
+        let (diagnostics, others) = after.finish(&input, new, &job.config.config, options);
         res.extend(findings::from_diagnostics(
             path,
             text,
