@@ -248,6 +248,55 @@ fn first_line(range: TextRange, text: &str) -> TextRange {
 mod tests {
     use super::*;
 
+    /// The HCL grammar reads a run of template text as one token (see grammars/README.md), so
+    /// a string's tree does not grow with its length; strings and heredocs parse as before.
+    #[test]
+    fn hcl_template_text_is_read_in_runs() {
+        fn chunks(text: &str) -> (usize, Tree) {
+            let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+            let seen = std::sync::Arc::clone(&count);
+            let mut parser = Parser::new();
+            parser
+                .set_language(&grammar(Language::Hcl))
+                .expect("hcl grammar loads");
+            parser.set_logger(Some(Box::new(move |kind, message| {
+                if kind == tree_sitter::LogType::Parse
+                    && message.starts_with("lexed_lookahead sym:_template_literal_chunk")
+                {
+                    seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+            })));
+            let tree = parser.parse(text, None).expect("hcl grammar loads");
+            (count.load(std::sync::atomic::Ordering::Relaxed), tree)
+        }
+        let long = format!("a = \"{}\"\n", "word, and more ".repeat(400));
+        let (count, tree) = chunks(&long);
+        assert!(count <= 2, "{count} tokens for one run of text");
+        assert!(!tree.root_node().has_error());
+
+        let text = concat!(
+            "a = <<-EOT\n",
+            "  EOTX is not the end ${var.x}, %{ if var.y }yes%{ endif } $${kept} 100%\n",
+            "  EO\n",
+            "  EOT\n",
+            "b = \"quote \\\" slash \\\\ line \\n $${kept} ${var.z} 100%\"\n",
+            "c = \"plain text\"\n",
+        );
+        let (count, tree) = chunks(text);
+        let root = tree.root_node();
+        assert!(!root.has_error(), "{}", root.to_sexp());
+        let sexp = root.to_sexp();
+        // The heredoc ends at its own line, so `b` and `c` are attributes of the body.
+        assert_eq!(sexp.matches("(attribute").count(), 3, "{sexp}");
+        assert_eq!(
+            sexp.matches("(template_interpolation ").count(),
+            2,
+            "{sexp}"
+        );
+        assert_eq!(sexp.matches("(template_directive ").count(), 1, "{sexp}");
+        assert!(count < 40, "{count} tokens");
+    }
+
     /// A reused parser starts afresh: a parse inside another gets a parser of its own, and the
     /// ranges a long YAML stream set do not limit the next parse.
     #[test]
