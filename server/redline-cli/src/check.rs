@@ -302,7 +302,14 @@ fn analyse_files(
                 .iter()
                 .map(|(display, text)| (display.as_str(), &**text)),
         );
-        // A called folder that the batch also analyses is parsed once, for both.
+        // A folder that several jobs call is parsed once for them all, and, when the batch
+        // also analyses it, for its own job too; one that a single job calls is parsed in that
+        // job and dropped with it.
+        called.count_callers(
+            called_by_job
+                .iter()
+                .map(|files| files.iter().map(|file| file.display.as_str())),
+        );
         called.also_analysed(batch.iter().filter_map(|group| {
             terraform_folder(&members(group)).map(|(_, display)| display.trim_end_matches('/'))
         }));

@@ -62,6 +62,8 @@ pub const MAX_INSTANCES: usize = 16;
 /// same modules (`redline check`) makes one for them all.
 pub struct CalledModules<'a> {
     folders: BTreeMap<&'a str, Folder<'a>>,
+    /// Whether the front-end told how many analyses call each folder (`count_callers`).
+    counted: bool,
 }
 
 /// The judging of one analysis: the called modules, and what it learnt of their files.
@@ -73,6 +75,9 @@ pub(crate) struct Calls<'s, 'a> {
     /// the first judgement of the file found: a rule that did not finds nothing a call causes
     /// there, whatever the call's values, and is not run on the file again.
     reads_module: RefCell<BTreeMap<(String, &'static str), bool>>,
+    /// The folders that only this analysis calls (see `CalledModules::count_callers`), parsed
+    /// here on first use and dropped with the analysis, by folder.
+    own: BTreeMap<&'a str, OnceLock<Parsed<'a>>>,
 }
 
 /// One folder's Terraform files, parsed and read as a module on first use.
@@ -82,6 +87,8 @@ struct Folder<'a> {
     /// takes its files from here (`CalledModules::shared`): every file is kept, with the
     /// comments that may suppress its findings, so that the folder is parsed once.
     analysed: bool,
+    /// How many of the analyses given these modules call the folder (`count_callers`).
+    callers: usize,
     parsed: OnceLock<Parsed<'a>>,
     /// The resource types the folder declares (`*` for any, in the JSON syntax), and the
     /// folders its local calls name.
@@ -150,6 +157,7 @@ impl<'a> CalledModules<'a> {
             let folder = folders.entry(folder_of(path)).or_insert_with(|| Folder {
                 inputs: Vec::new(),
                 analysed: false,
+                callers: 0,
                 parsed: OnceLock::new(),
                 outline: OnceLock::new(),
             });
@@ -160,7 +168,38 @@ impl<'a> CalledModules<'a> {
         for folder in folders.values_mut() {
             folder.inputs.sort_by_key(|(path, _)| *path);
         }
-        CalledModules { folders }
+        CalledModules {
+            folders,
+            counted: false,
+        }
+    }
+
+    /// Tells, for each analysis that will be given these modules, the paths of the called
+    /// files it was given (`redline check` gives each job those its local calls reach). A
+    /// folder that one analysis calls is then parsed for that analysis alone and dropped with
+    /// it, instead of being kept for every analysis (a folder's own analysis included: it is
+    /// parsed again there); one that several call is parsed once for them all.
+    pub fn count_callers<'p, I>(&mut self, analyses: impl Iterator<Item = I>)
+    where
+        I: Iterator<Item = &'p str>,
+    {
+        self.counted = true;
+        for paths in analyses {
+            let mut folders: Vec<&str> = paths.map(folder_of).collect();
+            folders.sort_unstable();
+            folders.dedup();
+            for folder in folders {
+                if let Some(found) = self.folders.get_mut(folder) {
+                    found.callers += 1;
+                }
+            }
+        }
+    }
+
+    /// Whether `folder`'s parse is kept for every analysis given these modules, rather than
+    /// made by the one analysis that calls it.
+    fn shares(&self, folder: &Folder<'a>) -> bool {
+        !self.counted || folder.callers > 1
     }
 
     /// Tells which of the folders are also analysed themselves by the analyses sharing these
@@ -182,7 +221,10 @@ impl<'a> CalledModules<'a> {
         folder: &str,
         files: &[(&str, &str)],
     ) -> Option<SharedFolder<'_, 'a>> {
-        let found = self.folders.get(folder).filter(|found| found.analysed)?;
+        let found = self
+            .folders
+            .get(folder)
+            .filter(|found| found.analysed && self.shares(found))?;
         let mut files = files.to_vec();
         files.sort_by_key(|(path, _)| *path);
         if files.len() != found.inputs.len()
@@ -284,10 +326,17 @@ impl<'s, 'a> Calls<'s, 'a> {
             .and_then(|options| options.downcast_ref::<ForceDestroyOptions>())
             .map(|options| options.extra_resources.keys().cloned().collect())
             .unwrap_or_default();
+        let own = called
+            .folders
+            .iter()
+            .filter(|(_, folder)| !called.shares(folder))
+            .map(|(path, _)| (*path, OnceLock::new()))
+            .collect();
         Calls {
             called,
             extra_types,
             reads_module: RefCell::new(BTreeMap::new()),
+            own,
         }
     }
 
@@ -370,7 +419,11 @@ impl<'s, 'a> Calls<'s, 'a> {
         if self.called.relevance(folder, &self.extra_types) == Relevance::None {
             return;
         }
-        let (module, files) = folder.parsed();
+        let parsed = match self.own.get(folder_path.as_str()) {
+            Some(own) => own.get_or_init(|| folder.parse(false)),
+            None => folder.parsed_all(),
+        };
+        let (module, files) = (&parsed.module, parsed.judged.as_slice());
         let instances: Vec<Option<Instance>> = match caller.call_instances(call) {
             Instances::Known(instances) => instances
                 .into_iter()
@@ -485,49 +538,50 @@ impl<'s, 'a> Calls<'s, 'a> {
 }
 
 impl<'a> Folder<'a> {
-    fn parsed(&self) -> (&Module, &[SourceFile<'a>]) {
-        let parsed = self.parsed_all();
-        (&parsed.module, &parsed.judged)
+    /// The folder parsed once for every analysis given it, its own included when it is
+    /// analysed too.
+    fn parsed_all(&self) -> &Parsed<'a> {
+        self.parsed.get_or_init(|| self.parse(self.analysed))
     }
 
-    fn parsed_all(&self) -> &Parsed<'a> {
-        self.parsed.get_or_init(|| {
-            // One file parsed at a time, and dropped once read unless the rules judge it or the
-            // folder's own analysis takes it; a kept file keeps what the rules read, without
-            // its tree.
-            let mut inputs = self.inputs.clone();
-            inputs.sort_by_key(|(path, _)| reading_order(path));
-            let mut res = Parsed {
-                module: Module::empty(),
-                judged: Vec::new(),
-                others: Vec::new(),
+    /// The folder parsed, with every file when `for_own_analysis`, or else only the files the
+    /// rules judge.
+    fn parse(&self, for_own_analysis: bool) -> Parsed<'a> {
+        // One file parsed at a time, and dropped once read unless the rules judge it or the
+        // folder's own analysis takes it; a kept file keeps what the rules read, without its
+        // tree.
+        let mut inputs = self.inputs.clone();
+        inputs.sort_by_key(|(path, _)| reading_order(path));
+        let mut res = Parsed {
+            module: Module::empty(),
+            judged: Vec::new(),
+            others: Vec::new(),
+        };
+        for (path, text) in inputs {
+            let Some(mut file) = parse_source(path, text, Default::default()) else {
+                continue;
             };
-            for (path, text) in inputs {
-                let Some(mut file) = parse_source(path, text, Default::default()) else {
-                    continue;
-                };
-                if file.format != Format::Terraform {
-                    if self.analysed {
-                        res.others.push(file);
-                    }
-                    continue;
-                }
-                res.module.read(&file);
-                let judged = declares_something(&file);
-                if !judged && !self.analysed {
-                    continue;
-                }
-                // A called file's suppression comments apply to its own analysis only.
-                file.shed_tree(self.analysed && crate::suppression::may_have_suppressions(&file));
-                if judged {
-                    res.judged.push(file);
-                } else {
+            if file.format != Format::Terraform {
+                if for_own_analysis {
                     res.others.push(file);
                 }
+                continue;
             }
-            res.judged.sort_by_key(|file| file.path);
-            res
-        })
+            res.module.read(&file);
+            let judged = declares_something(&file);
+            if !judged && !for_own_analysis {
+                continue;
+            }
+            // A called file's suppression comments apply to its own analysis only.
+            file.shed_tree(for_own_analysis && crate::suppression::may_have_suppressions(&file));
+            if judged {
+                res.judged.push(file);
+            } else {
+                res.others.push(file);
+            }
+        }
+        res.judged.sort_by_key(|file| file.path);
+        res
     }
 }
 
@@ -1106,6 +1160,30 @@ mod tests {
             assert!(shared.file("db/variables.tf").is_some());
             // Other texts under the same paths are not taken for them.
             assert!(called.shared("db", &[(db[0].path, db_variables)]).is_none());
+        }
+        // Told that one analysis calls the folder, the analyses keep no parse of it for the
+        // others: the caller parses it for itself, the folder's own analysis too, and the
+        // findings are the same. Told that two call it, it is parsed once and shared again.
+        for (callers, shares) in [(1, false), (2, true)] {
+            for caller_first in [true, false] {
+                let mut called = CalledModules::new(files.iter().copied());
+                called.count_callers(
+                    (0..callers).map(|_| ["db/main.tf", "db/variables.tf"].into_iter()),
+                );
+                called.also_analysed(["db"].into_iter());
+                assert_eq!(
+                    analyse(&called, caller_first),
+                    apart,
+                    "{callers} {caller_first}"
+                );
+                let db = [("db/main.tf", db_main), ("db/variables.tf", db_variables)];
+                assert_eq!(called.shared("db", &db).is_some(), shares, "{callers}");
+                assert_eq!(
+                    called.folders["db"].parsed.get().is_some(),
+                    shares,
+                    "{callers} {caller_first}"
+                );
+            }
         }
     }
 
