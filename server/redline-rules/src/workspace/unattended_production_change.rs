@@ -107,6 +107,11 @@ declare_rule! {
     ///   policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
     /// }
     /// ```
+    /// Or all three links in one `.gemini/settings.json`:
+    /// ```json
+    /// {"mcpServers": {"aws": {"command": "uvx", "args": ["awslabs.aws-api-mcp-server@latest"],
+    ///   "trust": true, "env": {"AWS_SECRET_ACCESS_KEY": "q8Zr3tVb1kLw9XyP0aNf6Hc2Gd7Js4Mu5Ke8Qi1o"}}}}
+    /// ```
     ///
     /// ## Use instead
     /// Break at least one link, best all three:
@@ -127,6 +132,11 @@ declare_rule! {
     /// }
     /// ```
     /// and attach a policy scoped to what the deploy changes instead of `AdministratorAccess`.
+    /// For an MCP server, let the agent ask and keep the keys out of the file:
+    /// ```json
+    /// {"mcpServers": {"aws": {"command": "uvx", "args": ["awslabs.aws-api-mcp-server@latest"],
+    ///   "env": {"AWS_PROFILE": "agent-readonly", "READ_OPERATIONS_ONLY": "true"}}}}
+    /// ```
     ///
     /// ## Where it is reported
     /// `redline check` reports the path once, on the actor file, with each link as related
