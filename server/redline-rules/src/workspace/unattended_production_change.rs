@@ -157,8 +157,8 @@ declare_rule! {
     /// object it sets `prune: false`; for an MCP server it sets `"trust": false`, empties the
     /// `autoApprove` list, sets `approval_policy = "on-request"` or adds `mcp__<server>` to
     /// Claude Code's `ask` rules, and, when the server is in the same file, a second fix
-    /// replaces each literal key with a reference (`${AWS_SECRET_ACCESS_KEY}`,
-    /// `${env:…}` for Cursor); on a GitLab job it adds `when: manual` and
+    /// replaces each literal key with a reference (`${AWS_SECRET_ACCESS_KEY}`; Codex has
+    /// none, and the related place says to list the key in `env_vars`); on a GitLab job it adds `when: manual` and
     /// `allow_failure: false` (RL-GLC-101's fix, for a job without `rules:`).
     /// The related places say how to break the other links (a `sub` condition on the trust
     /// policy, a scoped policy instead of `AdministratorAccess`, a scoped role instead of
