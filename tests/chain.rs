@@ -1,7 +1,7 @@
 //! End-to-end tests on a repository sample (an agent's configuration, a workflow, Terraform):
 //! repository findings (`RL-WS-…`), facts of several files joined into one finding on the
 //! actor file, in text and JSON reports, with fixes and suppressions, and in `gate` and the
-//! hook for a write that opens the path; and the blast radius of an edit of its network in
+//! hook for a write that opens the path (also through an MCP server and a GitLab job); and the blast radius of an edit of its network in
 //! `gate` and the hook (the editor's side is in `tests/lsp.rs`).
 #![allow(clippy::unwrap_used)]
 
@@ -266,6 +266,81 @@ fn the_hook_denies_a_write_that_opens_the_path() {
     assert!(!reason.contains("RL-WS-001"), "{reason}");
     let (decision, reason) = hook_write(&sandbox, ".github/workflows/agent.yml", &gated);
     assert_eq!(decision, "allow", "{reason}");
+}
+
+/// An MCP server of `.mcp.json` that changes AWS, whose tools Claude Code's settings allow:
+/// with its key as a reference there is no path; the hook denies the write of `.mcp.json` that
+/// writes the key out, with the finding on the allow rule; `check` then reports it there, with
+/// the server and its key as related places.
+#[test]
+fn an_approved_cloud_mcp_server_with_a_literal_key_is_an_actor() {
+    let sandbox = Sandbox::new();
+    // A `redline.toml` marks the repository's root, as a `.git` folder would.
+    sandbox.write("redline.toml", "");
+    sandbox.write(
+        ".claude/settings.json",
+        r#"{"permissions": {"allow": ["mcp__aws"]}}"#,
+    );
+    let server = |key: &str| {
+        format!(
+            r#"{{"mcpServers": {{"aws": {{"command": "uvx", "args": ["awslabs.aws-api-mcp-server@latest"], "env": {{"AWS_SECRET_ACCESS_KEY": "{key}"}}}}}}}}"#
+        )
+    };
+    sandbox.write(".mcp.json", server("${AWS_SECRET_ACCESS_KEY}"));
+    assert_eq!(chain_findings(&report(&sandbox)), Vec::<Value>::new());
+
+    let literal = server("q8Zr3tVb1kLw9XyP0aNf6Hc2Gd7Js4Mu5Ke8Qi1o");
+    let (decision, reason) = hook_write(&sandbox, ".mcp.json", &literal);
+    assert_eq!(decision, "deny", "{reason}");
+    assert!(
+        reason.contains(".claude/settings.json:1: error[RL-WS-001]"),
+        "{reason}"
+    );
+
+    sandbox.write(".mcp.json", &literal);
+    let findings = chain_findings(&report(&sandbox));
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(findings[0]["path"], ".claude/settings.json");
+    let places: Vec<String> = related(&findings[0])
+        .into_iter()
+        .map(|(path, ..)| path)
+        .collect();
+    assert_eq!(places, [".mcp.json", ".mcp.json"]);
+}
+
+/// A GitLab job that applies Terraform with no manual gate, assuming a role that has
+/// `AdministratorAccess`: one finding on the job, and `--fix --unsafe-fixes` gates it.
+#[test]
+fn a_gitlab_deploy_without_a_gate_is_an_actor() {
+    let sandbox = Sandbox::with_data("chain");
+    for file in [".claude/settings.json", ".github/workflows/agent.yml"] {
+        std::fs::remove_file(sandbox.path().join(file)).unwrap();
+    }
+    sandbox.write(
+        ".gitlab-ci.yml",
+        "deploy:\n  variables:\n    ROLE_ARN: arn:aws:iam::111122223333:role/github-agent\n  \
+         script:\n    - terraform apply -auto-approve\n",
+    );
+    let findings = chain_findings(&report(&sandbox));
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(findings[0]["path"], ".gitlab-ci.yml");
+    assert_eq!(findings[0]["range"]["start"]["line"], 1);
+
+    let output = sandbox.run(&[
+        "check",
+        "--fix",
+        "--unsafe-fixes",
+        "--fail-on",
+        "never",
+        ".",
+    ]);
+    assert!(output.status.success(), "{output:?}");
+    let pipeline = sandbox.read(".gitlab-ci.yml");
+    assert!(
+        pipeline.contains("when: manual\n  allow_failure: false"),
+        "{pipeline}"
+    );
+    assert_eq!(chain_findings(&report(&sandbox)), Vec::<Value>::new());
 }
 
 /// The blast radius of an edit of the sample's network: `gate` gives what goes with the

@@ -383,7 +383,12 @@ fn has_actor(facts: &FileFacts) -> bool {
     facts.facts.iter().any(|fact| {
         matches!(
             fact.kind,
-            FactKind::AgentUnattended(_) | FactKind::CiJob(_) | FactKind::AutoPrune(_)
+            FactKind::AgentUnattended(_)
+                | FactKind::CiJob(_)
+                | FactKind::AutoPrune(_)
+                | FactKind::McpServer(_)
+                | FactKind::McpApproval(_)
+                | FactKind::GitlabJob(_)
         )
     })
 }

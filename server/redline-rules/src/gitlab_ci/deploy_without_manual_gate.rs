@@ -65,19 +65,9 @@ fn check(ctx: &mut RuleContext<'_>) {
     let file = ctx.file();
     for document in &file.documents {
         for job in jobs(document) {
-            // GitLab creates `pages:deploy` itself to publish Pages: it deploys a static site,
-            // not infrastructure.
-            if job.name() == "pages:deploy" {
-                continue;
-            }
-            let Some(what) = deploys(&job, &file.text) else {
+            let Some((what, gate)) = ungated(&job, &file.text) else {
                 continue;
             };
-            let gate = gate(&job);
-            // A template from another file may hold the gate: never guess.
-            if gate == Gate::Blocking || job.extends_elsewhere {
-                continue;
-            }
             let name = job.name();
             let message = match gate {
                 Gate::Optional => format!(
@@ -96,11 +86,32 @@ fn check(ctx: &mut RuleContext<'_>) {
     }
 }
 
+/// The manual gate a job has.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Gate {
+pub(crate) enum Gate {
+    /// None: the job runs when the pipeline reaches it.
     None,
+    /// A job-level `when: manual` with `allow_failure` left true: the pipeline goes on without it.
     Optional,
+    /// A manual step the pipeline waits for.
     Blocking,
+}
+
+/// What a job deploys, in words, and its gate, when it deploys with no blocking manual gate;
+/// `None` when it deploys nothing, is gated, or extends a template of another file (which may
+/// hold the gate: never guess). RL-WS-001 joins the same judgement.
+pub(crate) fn ungated(job: &Job<'_>, text: &str) -> Option<(String, Gate)> {
+    // GitLab creates `pages:deploy` itself to publish Pages: it deploys a static site, not
+    // infrastructure.
+    if job.name() == "pages:deploy" {
+        return None;
+    }
+    let what = deploys(job, text)?;
+    let gate = gate(job);
+    if gate == Gate::Blocking || job.extends_elsewhere {
+        return None;
+    }
+    Some((what, gate))
 }
 
 /// What the job deploys, in words, if it deploys.
@@ -155,7 +166,7 @@ fn gate(job: &Job<'_>) -> Gate {
 }
 
 /// Adds the missing parts of a job-level blocking gate; none when the job uses `rules:`.
-fn gate_fix(text: &str, job: &Job<'_>, gate: Gate) -> Option<Fix> {
+pub(crate) fn gate_fix(text: &str, job: &Job<'_>, gate: Gate) -> Option<Fix> {
     let own = &job.entry.value;
     if job.get("rules").is_some() {
         return None;

@@ -13,8 +13,10 @@ use redline_syntax::value::Node;
 use redline_syntax::{Format, Language, SourceFile};
 use redline_text::TextRange;
 
+use super::mcp;
 use crate::edit::insert_first_entry;
 use crate::github_actions::{deploy_in_job, triggers};
+use crate::gitlab_ci::deploy_without_manual_gate::{Gate, ungated};
 use crate::iam::admin_managed_policy::attachments;
 use crate::kubernetes::{argocd_app_spec, kind, objects, targets_production, true_entry};
 use crate::shell::catalog::has_flag;
@@ -46,6 +48,12 @@ pub enum FactKind {
     AutoPrune(AutoPrune),
     /// `cluster-admin` bound to a service account.
     ClusterAdmin(ClusterAdmin),
+    /// An agent's MCP server that can change a cloud.
+    McpServer(McpServer),
+    /// Claude Code settings that let the agent call an MCP server's tools without asking.
+    McpApproval(McpApproval),
+    /// A GitLab CI job that deploys with no blocking manual gate.
+    GitlabJob(GitlabJob),
 }
 
 /// A coding agent.
@@ -208,6 +216,83 @@ pub struct ClusterAdmin {
     pub binding: String,
 }
 
+/// See [`FactKind::McpServer`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct McpServer {
+    /// The agent that starts it, for messages (`Gemini CLI`).
+    pub client: &'static str,
+    /// Its name in the configuration (`aws`).
+    pub name: String,
+    /// The package or image it starts, as written (`awslabs.aws-api-mcp-server`).
+    pub package: String,
+    /// What its tools change, for messages (`AWS`).
+    pub cloud: &'static str,
+    /// How to start it read-only, in words, when it has such a setting.
+    pub read_only: Option<String>,
+    /// What in the same file lets the agent call its tools without asking.
+    pub approval: Option<InFileApproval>,
+    /// For a Claude Code project server (`.mcp.json`), the project folder, whose
+    /// `.claude/settings.json` may approve its tools.
+    pub claude_project: Option<String>,
+    /// The cloud keys written out in its `env`, in source order.
+    pub keys: Vec<StaticKey>,
+}
+
+/// A setting next to an MCP server that lets the agent call its tools without asking.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InFileApproval {
+    /// Where it is written.
+    pub range: TextRange,
+    /// What it is, as written (`"trust": true`).
+    pub what: String,
+    /// The edit that makes the agent ask again.
+    pub fix: Option<Edit>,
+}
+
+/// A cloud key written out in an MCP server's `env`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StaticKey {
+    /// The value.
+    pub range: TextRange,
+    /// The variable (`AWS_SECRET_ACCESS_KEY`).
+    pub variable: String,
+    /// Whether the value is a secret that gives the holder the key's permissions (an access
+    /// key id alone gives nothing).
+    pub secret: bool,
+    /// The edit that reads it from the environment instead, where the client can.
+    pub fix: Option<Edit>,
+}
+
+/// See [`FactKind::McpApproval`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct McpApproval {
+    /// The server whose every tool is allowed; `None` for bypass mode, which allows all.
+    pub server: Option<String>,
+    /// For bypass mode, the servers an `ask` or `deny` rule still covers.
+    pub reviewed: Vec<String>,
+    /// What allows them, as written (`mcp__aws`).
+    pub what: String,
+    /// Edits that make the agent ask before calling the server's tools.
+    pub fix: Vec<Edit>,
+}
+
+/// See [`FactKind::GitlabJob`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GitlabJob {
+    /// The job's name.
+    pub name: String,
+    /// What it deploys, in words (`runs `terraform apply``).
+    pub deploys: String,
+    /// Whether it has a job-level `when: manual` that is optional (`allow_failure` is true).
+    pub optional_gate: bool,
+    /// The AWS role it assumes, when its ARN is written out.
+    pub role: Option<AssumedRole>,
+    /// How the job names the role, for messages (`ROLE_ARN`).
+    pub role_source: String,
+    /// Edits that add a blocking manual gate (RL-GLC-101's fix), when the job can take them.
+    pub gate_fix: Vec<Edit>,
+}
+
 impl Controller {
     /// Whether `service_account` applies what this controller syncs.
     pub fn applies_with(self, service_account: &str) -> bool {
@@ -222,6 +307,10 @@ const ACTOR_NEEDLES: &[&str] = &[
     "role-to-assume",
     "prune: true",
     "\"prune\": true",
+    "mcpServers",
+    "mcp_servers",
+    "ROLE_ARN",
+    "--role-arn",
 ];
 
 /// Words one of which a file must hold to carry a link other than an actor: roles, their trust
@@ -253,7 +342,11 @@ pub fn file_facts(file: &SourceFile<'_>) -> Vec<Fact> {
 
     let mut res = Vec::new();
     match file.format {
-        Format::AgentConfig => agent_config_facts(file, &mut res),
+        Format::AgentConfig => {
+            agent_config_facts(file, &mut res);
+            mcp::server_facts(file, &mut res);
+        }
+        Format::GitlabCi => gitlab_facts(file, &mut res),
         Format::GithubActions => workflow_facts(file, &mut res),
         Format::Terraform => {
             terraform_role_facts(file, &mut res);
@@ -329,6 +422,7 @@ fn claude_settings_facts(file: &SourceFile<'_>, document: &Node, res: &mut Vec<F
     {
         return;
     }
+    mcp::claude_approval_facts(file, permissions, res);
     let reviewed = ["ask", "deny"].iter().any(|key| {
         permissions
             .get(key)
@@ -1005,5 +1099,152 @@ fn cluster_admin_facts(object: &Node, res: &mut Vec<Fact>) {
                 binding: crate::kubernetes::describe(object),
             }),
         });
+    }
+}
+
+/// The edit that adds `"key": value` as the first entry of a JSON mapping of `file`.
+pub(super) fn insert_entry(
+    file: &SourceFile<'_>,
+    mapping: &Node,
+    key: &str,
+    value: &str,
+) -> Option<Edit> {
+    insert_first_entry(&file.text, file.language, mapping, key, value)
+}
+
+/// The variables a GitLab job reads the ARN of the role it assumes from, in GitLab's and
+/// AWS's documented OpenID Connect setups.
+const GITLAB_ROLE_VARIABLES: &[&str] = &["ROLE_ARN", "AWS_ROLE_ARN"];
+
+/// GitLab CI jobs that deploy with no blocking manual gate, as RL-GLC-101 judges them.
+fn gitlab_facts(file: &SourceFile<'_>, res: &mut Vec<Fact>) {
+    for document in &file.documents {
+        for job in redline_syntax::gitlab_ci::jobs(document) {
+            let Some((deploys, gate)) = ungated(&job, &file.text) else {
+                continue;
+            };
+            // A job deploying to a named environment that is not production (review apps,
+            // staging) does not change production.
+            let environment = job.get("environment").and_then(|environment| {
+                environment
+                    .as_str()
+                    .or_else(|| environment.get("name").and_then(Node::as_str))
+            });
+            if environment.is_some_and(|name| !crate::looks_like_production(name)) {
+                continue;
+            }
+            let (role, role_source) = gitlab_role(document, &job, &file.text).unzip();
+            let gate_fix =
+                crate::gitlab_ci::deploy_without_manual_gate::gate_fix(&file.text, &job, gate)
+                    .map(|fix| fix.edits().to_vec())
+                    .unwrap_or_default();
+            res.push(Fact {
+                range: job.entry.key.range,
+                kind: FactKind::GitlabJob(GitlabJob {
+                    name: job.name().to_owned(),
+                    deploys,
+                    optional_gate: gate == Gate::Optional,
+                    role,
+                    role_source: role_source.unwrap_or_default(),
+                    gate_fix,
+                }),
+            });
+        }
+    }
+}
+
+/// The role a GitLab job assumes: the ARN in `ROLE_ARN` or `AWS_ROLE_ARN` (of the job, what it
+/// extends, or the file's `variables:`), or after `--role-arn` in its scripts, when written out.
+fn gitlab_role(
+    document: &Node,
+    job: &redline_syntax::gitlab_ci::Job<'_>,
+    text: &str,
+) -> Option<(AssumedRole, String)> {
+    for variable in GITLAB_ROLE_VARIABLES {
+        let value = job
+            .get("variables")
+            .and_then(|variables| variables.get(variable))
+            .or_else(|| {
+                document
+                    .get("variables")
+                    .and_then(|variables| variables.get(variable))
+            })
+            .and_then(|value| value.as_str().or_else(|| value.get("value")?.as_str()));
+        if let Some(arn) = value {
+            let name = (!arn.contains('$'))
+                .then(|| role_name_of_arn(arn))
+                .flatten();
+            return Some((AssumedRole { name }, format!("`{variable}`")));
+        }
+    }
+    for field in redline_syntax::gitlab_ci::SCRIPT_KEYS {
+        let Some(value) = job.get_or_default(field) else {
+            continue;
+        };
+        for line in value.one_or_many() {
+            let lines: Vec<&Node> = match &line.kind {
+                redline_syntax::value::NodeKind::Sequence(items) => items.iter().collect(),
+                _ => vec![line],
+            };
+            for line in lines {
+                let Some((script, map)) = yaml_script(line, text) else {
+                    continue;
+                };
+                for command in redline_syntax::shell::commands(&script, &map) {
+                    let words = &command.words;
+                    let arn = words.iter().enumerate().find_map(|(index, word)| {
+                        if let Some(arn) = word.text.strip_prefix("--role-arn=") {
+                            return Some(arn.to_owned());
+                        }
+                        (word.text == "--role-arn")
+                            .then(|| words.get(index + 1).map(|next| next.text.clone()))
+                            .flatten()
+                    });
+                    if let Some(arn) = arn {
+                        let name = (!arn.contains('$'))
+                            .then(|| role_name_of_arn(&arn))
+                            .flatten();
+                        return Some((AssumedRole { name }, "`--role-arn`".to_owned()));
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{may_have_facts, may_hold_actor};
+
+    /// The prefilter lets through every file that can name an actor, so that `gate`, `hook`
+    /// and `check` parse it.
+    #[test]
+    fn actor_files_pass_the_prefilter() {
+        let mcp = r#"{"mcpServers": {"aws": {"command": "uvx"}}}"#;
+        assert!(may_hold_actor(".mcp.json", mcp));
+        assert!(may_hold_actor(".gemini/settings.json", mcp));
+        assert!(may_hold_actor(".kiro/settings/mcp.json", mcp));
+        assert!(may_hold_actor(
+            ".codex/config.toml",
+            "[mcp_servers.aws]\ncommand = \"uvx\"\n"
+        ));
+        assert!(may_hold_actor(
+            ".claude/settings.json",
+            r#"{"permissions": {"allow": ["mcp__aws"]}}"#
+        ));
+        let gitlab = "variables:\n  ROLE_ARN: arn:aws:iam::1:role/deploy\n";
+        assert!(may_hold_actor(".gitlab-ci.yml", gitlab));
+        let script = "deploy:\n  script:\n    - aws sts assume-role --role-arn $ARN\n";
+        assert!(may_hold_actor(".gitlab-ci.yml", script));
+    }
+
+    #[test]
+    fn other_files_do_not() {
+        assert!(!may_have_facts(
+            ".gitlab-ci.yml",
+            "deploy:\n  script:\n    - terraform apply\n"
+        ));
+        assert!(!may_have_facts(".cursor/mcp.json", r#"{"servers": {}}"#));
     }
 }

@@ -6,6 +6,7 @@
 //! finding to the engine with the file it belongs to, which applies that file's suppressions.
 
 pub mod facts;
+mod mcp;
 pub mod unattended_production_change;
 
 pub use facts::{Fact, FactKind, file_facts, may_have_facts, may_hold_actor};

@@ -2,8 +2,8 @@ use redline_diagnostics::{Applicability, Category, Confidence, Diagnostic, Edit,
 use redline_text::TextRange;
 
 use super::facts::{
-    AdminGrant, AgentUnattended, AutoPrune, CiJob, ClusterAdmin, FactKind, GithubTrust, Role,
-    RoleRef,
+    AdminGrant, AgentUnattended, AutoPrune, CiJob, ClusterAdmin, FactKind, GithubTrust, GitlabJob,
+    McpApproval, McpServer, Role, RoleRef,
 };
 use super::{FileFacts, WorkspaceFinding};
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
@@ -23,9 +23,22 @@ declare_rule! {
     ///    that opens the shell), or a GitHub Actions job that deploys on `push`
     ///    (`terraform apply`, `kubectl apply`, `helm upgrade`, a deploy action), or an Argo CD
     ///    `Application` or Flux `Kustomization` that syncs and prunes a production destination
-    ///    automatically;
+    ///    automatically; or an agent's MCP server that changes a cloud (the AWS Labs API,
+    ///    Cloud Control, CloudFormation, Terraform, EKS, ECS and serverless servers, HashiCorp's
+    ///    `terraform-mcp-server` with `ENABLE_TF_OPERATIONS`, `mcp-server-kubernetes`,
+    ///    `kubernetes-mcp-server`, `@azure/mcp`, `@google-cloud/gcloud-mcp`), unless it is
+    ///    started read-only (`READ_OPERATIONS_ONLY`, `--readonly`, `--read-only`,
+    ///    `ALLOW_ONLY_READONLY_TOOLS`, or without `--allow-write`/`ALLOW_WRITE`); or a GitLab CI
+    ///    job that deploys (as RL-GLC-101 judges it) to production or to no named environment;
     /// 2. **no gate on the way**: the job names no `environment:` (whose required reviewers
-    ///    would hold it), or the GitOps controller syncs with `prune: true` on its own;
+    ///    would hold it), or the GitOps controller syncs with `prune: true` on its own; the
+    ///    agent may call the MCP server's tools without asking (Gemini CLI `"trust": true`, a
+    ///    Kiro `autoApprove` or `alwaysAllow` list naming a changing tool or `*`, Codex
+    ///    `approval_policy = "never"`, or, for a `.mcp.json` server, a Claude Code
+    ///    `.claude/settings.json` of the same project allowing `mcp__<server>` or
+    ///    `mcp__<server>__*`, or in bypass mode, with no `ask` or `deny` rule for the server);
+    ///    the GitLab job has no blocking manual gate (`when: manual` with
+    ///    `allow_failure: false`, or in `rules:`), as RL-GLC-101 judges it;
     /// 3. **enough power**: the AWS role the job assumes with
     ///    `aws-actions/configure-aws-credentials` (`role-to-assume`), declared in the same
     ///    repository (Terraform `aws_iam_role` or CloudFormation `AWS::IAM::Role`), trusts
@@ -33,17 +46,27 @@ declare_rule! {
     ///    naming the repository, or has `AdministratorAccess` or an `Action: "*"` on
     ///    `Resource: "*"` policy; or the GitOps controller's service account
     ///    (`argocd-application-controller`, `kustomize-controller`, `helm-controller`) is bound
-    ///    to `cluster-admin`.
+    ///    to `cluster-admin`; the MCP server's `env` holds a written-out secret cloud key (a
+    ///    40-character `AWS_SECRET_ACCESS_KEY`, an `AZURE_CLIENT_SECRET`, a
+    ///    `GOOGLE_APPLICATION_CREDENTIALS` key file), not a `${…}` reference or a placeholder
+    ///    (an `AWS_PROFILE` names credentials without showing what they may do, and is no
+    ///    link); the role the GitLab job assumes (the ARN in `ROLE_ARN` or `AWS_ROLE_ARN`, or
+    ///    after `--role-arn`, written out) has `AdministratorAccess` or an `Action: "*"` on
+    ///    `Resource: "*"` policy.
     ///
     /// The job's role is the one whose name `role-to-assume` writes out; when the ARN is an
     /// expression (`${{ secrets.DEPLOY_ROLE }}`), it is the repository's only role that GitHub
     /// Actions can assume, and the finding has medium confidence.
+    /// Cursor approves MCP tools in the editor, not in `.cursor/mcp.json`, so its servers are
+    /// no actor; nor are servers a client does not read from the repository.
     /// The finding is reported once per repository, on the actor: the agent's configuration
-    /// when that is what lets it act unattended, else the workflow job, else the GitOps object.
+    /// when that is what lets it act unattended (for an MCP server, the setting that approves
+    /// its tools), else the workflow or GitLab job, else the GitOps object.
     /// Every link is a related place; other actors that complete a path are listed as further
     /// related places.
     /// A missing link (a job with `environment:`, a `sub` condition and no administrator
-    /// policy, an agent that must ask before deploying) means no finding.
+    /// policy, an agent that must ask before deploying, an MCP server started read-only or
+    /// given its keys by reference) means no finding.
     /// A Kubernetes object whose name or namespace is a template placeholder (`{{ .ns }}`) is
     /// filled in by code and takes no part in a path.
     ///
@@ -84,6 +107,11 @@ declare_rule! {
     ///   policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
     /// }
     /// ```
+    /// Or all three links in one `.gemini/settings.json`:
+    /// ```json
+    /// {"mcpServers": {"aws": {"command": "uvx", "args": ["awslabs.aws-api-mcp-server@latest"],
+    ///   "trust": true, "env": {"AWS_SECRET_ACCESS_KEY": "q8Zr3tVb1kLw9XyP0aNf6Hc2Gd7Js4Mu5Ke8Qi1o"}}}}
+    /// ```
     ///
     /// ## Use instead
     /// Break at least one link, best all three:
@@ -104,30 +132,43 @@ declare_rule! {
     /// }
     /// ```
     /// and attach a policy scoped to what the deploy changes instead of `AdministratorAccess`.
+    /// For an MCP server, let the agent ask and keep the keys out of the file:
+    /// ```json
+    /// {"mcpServers": {"aws": {"command": "uvx", "args": ["awslabs.aws-api-mcp-server@latest"],
+    ///   "env": {"AWS_PROFILE": "agent-readonly", "READ_OPERATIONS_ONLY": "true"}}}}
+    /// ```
     ///
     /// ## Where it is reported
     /// `redline check` reports the path once, on the actor file, with each link as related
     /// information; the editor shows it on the actor file when it is open. `redline gate` and
     /// `redline hook` judge a proposed write against the files on disk: when the file written
-    /// may hold a link (an agent configuration, a workflow, a role or a grant), the repository
-    /// is joined as it is and as the write would leave it, and a path the write opens is
-    /// reported on its actor file, even when that is not the file written (removing a job's
-    /// `environment:` is denied with the finding on the agent's configuration). A write that
-    /// leaves an open path open, or closes it, is not blamed for it.
+    /// may hold a link (an agent or MCP configuration, a workflow, a GitLab pipeline, a role or
+    /// a grant), the repository is joined as it is and as the write would leave it, and a path
+    /// the write opens is reported on its actor file, even when that is not the file written
+    /// (removing a job's `environment:` is denied with the finding on the agent's
+    /// configuration). A write that leaves an open path open, or closes it, is not blamed for
+    /// it.
     ///
     /// ## Fix safety
     /// A fix edits only the file the finding is reported on, so it breaks the actor's link:
     /// on an agent configuration it adds `ask` rules for `terraform apply|destroy`,
     /// `kubectl apply|delete` and `helm upgrade|uninstall` (and sets `defaultMode` back to
     /// `default`); on a workflow it adds `environment: production` to the job; on a GitOps
-    /// object it sets `prune: false`.
+    /// object it sets `prune: false`; for an MCP server it sets `"trust": false`, empties the
+    /// `autoApprove` list, sets `approval_policy = "on-request"` or adds `mcp__<server>` to
+    /// Claude Code's `ask` rules, and, when the server is in the same file, a second fix
+    /// replaces each literal key with a reference (`${AWS_SECRET_ACCESS_KEY}`; Codex has
+    /// none, and the related place says to list the key in `env_vars`); on a GitLab job it adds `when: manual` and
+    /// `allow_failure: false` (RL-GLC-101's fix, for a job without `rules:`).
     /// The related places say how to break the other links (a `sub` condition on the trust
     /// policy, a scoped policy instead of `AdministratorAccess`, a scoped role instead of
     /// `cluster-admin`).
     /// Every fix is unsafe: an agent running in CI has no one to ask, so an `ask` rule blocks
     /// the command; a job with an environment waits for that environment's protection rules,
     /// which only protect once reviewers are configured; without pruning, deleted objects
-    /// stay in the cluster until someone removes them.
+    /// stay in the cluster until someone removes them; an MCP server that must ask cannot run
+    /// in an unattended session, and one whose keys are references gets them only where they
+    /// are set in the environment; a manual GitLab job waits for someone to run it.
     /// `redline check --fix --unsafe-fixes` applies them.
     ///
     /// ## Suppression
@@ -141,9 +182,11 @@ declare_rule! {
     /// - GitHub Docs, "Configuring OpenID Connect in Amazon Web Services"
     /// - Claude Code documentation, "Identity and Access Management: permission rules"
     /// - Argo CD documentation, "Automated Sync Policy: automatic pruning"
+    /// - Gemini CLI documentation, "MCP servers: trust"; AWS Labs MCP servers, read-only modes
+    /// - GitLab Docs, "Configure OpenID Connect in AWS to retrieve temporary credentials"
     UnattendedProductionChange {
         id: "RL-WS-001", name: "unattended-production-change",
-        summary: "An agent or unattended job can change production with administrator-class credentials and no human approving",
+        summary: "An agent or unattended job can change production with administrator-class or standing cloud credentials and no human approving",
         category: Category::Approval, severity: Severity::Error, confidence: Confidence::High,
         formats: &[], fix: FixAvailability::Sometimes, status: Status::Preview,
     }
@@ -176,6 +219,9 @@ struct Facts<'a> {
     grants: Vec<At<'a, AdminGrant>>,
     prunes: Vec<At<'a, AutoPrune>>,
     cluster_admins: Vec<At<'a, ClusterAdmin>>,
+    mcp_servers: Vec<At<'a, McpServer>>,
+    mcp_approvals: Vec<At<'a, McpApproval>>,
+    gitlab_jobs: Vec<At<'a, GitlabJob>>,
 }
 
 /// One complete path to production.
@@ -188,6 +234,8 @@ struct Chain {
     confidence: Confidence,
     related: Vec<(String, TextRange, String)>,
     fix: Option<Fix>,
+    /// Fixes of other links in the same file, offered after `fix`.
+    further_fixes: Vec<Fix>,
     /// The actor, for the related place other chains get: `job `deploy``.
     actor: String,
 }
@@ -200,6 +248,12 @@ pub(super) fn join(files: &[&FileFacts]) -> Vec<WorkspaceFinding> {
     }
     for prune in &facts.prunes {
         chains.extend(gitops_chain(&facts, *prune));
+    }
+    for server in &facts.mcp_servers {
+        chains.extend(mcp_chain(&facts, *server));
+    }
+    for job in &facts.gitlab_jobs {
+        chains.extend(gitlab_chain(&facts, *job));
     }
     chains.sort_by(|a, b| {
         (a.rank, &a.path, a.range.start()).cmp(&(b.rank, &b.path, b.range.start()))
@@ -224,6 +278,10 @@ pub(super) fn join(files: &[&FileFacts]) -> Vec<WorkspaceFinding> {
         };
     }
     for other in chains {
+        // One place can complete several paths (bypass mode approves every MCP server).
+        if other.path == first.path && other.range == first.range {
+            continue;
+        }
         let message = format!(
             "{} also completes a path to production with no human approving",
             other.actor
@@ -235,6 +293,9 @@ pub(super) fn join(files: &[&FileFacts]) -> Vec<WorkspaceFinding> {
         };
     }
     if let Some(fix) = first.fix {
+        diagnostic = diagnostic.with_fix(fix);
+    }
+    for fix in first.further_fixes {
         diagnostic = diagnostic.with_fix(fix);
     }
     vec![WorkspaceFinding {
@@ -252,6 +313,9 @@ fn gather<'a>(files: &[&'a FileFacts]) -> Facts<'a> {
         grants: Vec::new(),
         prunes: Vec::new(),
         cluster_admins: Vec::new(),
+        mcp_servers: Vec::new(),
+        mcp_approvals: Vec::new(),
+        gitlab_jobs: Vec::new(),
     };
     for file in files {
         let path = file.path.as_str();
@@ -267,6 +331,11 @@ fn gather<'a>(files: &[&'a FileFacts]) -> Facts<'a> {
                 FactKind::ClusterAdmin(value) => {
                     res.cluster_admins.push(At { path, range, value });
                 }
+                FactKind::McpServer(value) => res.mcp_servers.push(At { path, range, value }),
+                FactKind::McpApproval(value) => {
+                    res.mcp_approvals.push(At { path, range, value });
+                }
+                FactKind::GitlabJob(value) => res.gitlab_jobs.push(At { path, range, value }),
             }
         }
     }
@@ -447,6 +516,7 @@ fn job_chain(facts: &Facts<'_>, job: At<'_, CiJob>) -> Option<Chain> {
                     confidence,
                     related,
                     fix: environment_fix,
+                    further_fixes: Vec::new(),
                     actor: format!("job `{name}`"),
                 });
             }
@@ -490,6 +560,7 @@ fn job_chain(facts: &Facts<'_>, job: At<'_, CiJob>) -> Option<Chain> {
                     confidence,
                     related,
                     fix,
+                    further_fixes: Vec::new(),
                     actor: format!("the {agent} configuration"),
                 });
             }
@@ -517,6 +588,7 @@ fn job_chain(facts: &Facts<'_>, job: At<'_, CiJob>) -> Option<Chain> {
         confidence,
         related,
         fix: environment_fix,
+        further_fixes: Vec::new(),
         actor: format!("job `{name}`"),
     })
 }
@@ -565,7 +637,224 @@ fn gitops_chain(facts: &Facts<'_>, prune: At<'_, AutoPrune>) -> Option<Chain> {
         confidence: Confidence::High,
         related,
         fix,
+        further_fixes: Vec::new(),
         actor: prune.value.object.clone(),
+    })
+}
+
+/// The place that lets the agent call an MCP server's tools without asking: the server's own
+/// setting, or Claude Code's settings of the server's project.
+struct Approval<'a> {
+    path: &'a str,
+    range: TextRange,
+    what: &'a str,
+    fix: Option<Fix>,
+}
+
+impl Facts<'_> {
+    fn approval_of<'s>(&'s self, server: At<'s, McpServer>) -> Option<Approval<'s>> {
+        if let Some(approval) = &server.value.approval {
+            return Some(Approval {
+                path: server.path,
+                range: approval.range,
+                what: &approval.what,
+                fix: approval.fix.clone().map(|edit| {
+                    Fix::single(
+                        "Make the agent ask before calling the server's tools",
+                        Applicability::Unsafe,
+                        edit,
+                    )
+                }),
+            });
+        }
+        let project = server.value.claude_project.as_deref()?;
+        let name = server.value.name.as_str();
+        let settings = |file: &str| match project {
+            "" => format!(".claude/{file}"),
+            _ => format!("{project}/.claude/{file}"),
+        };
+        let paths = [settings("settings.json"), settings("settings.local.json")];
+        let approval = self.mcp_approvals.iter().find(|approval| {
+            paths.iter().any(|path| path == approval.path)
+                && match &approval.value.server {
+                    Some(server) => server == name,
+                    None => !approval.value.reviewed.iter().any(|server| server == name),
+                }
+        })?;
+        let fix = (!approval.value.fix.is_empty())
+            .then(|| {
+                Fix::new(
+                    format!("Put `mcp__{name}` under `ask`"),
+                    Applicability::Unsafe,
+                    approval.value.fix.clone(),
+                )
+                .ok()
+            })
+            .flatten();
+        Some(Approval {
+            path: approval.path,
+            range: approval.range,
+            what: &approval.value.what,
+            fix,
+        })
+    }
+}
+
+fn mcp_chain(facts: &Facts<'_>, server: At<'_, McpServer>) -> Option<Chain> {
+    let value = server.value;
+    let secret = value.keys.iter().find(|key| key.secret)?;
+    let approval = facts.approval_of(server)?;
+    let name = &value.name;
+    let client = value.client;
+    let cloud = value.cloud;
+    let read_only = value.read_only.as_ref().map_or_else(String::new, |how| {
+        format!(": where it only needs to look, {how}")
+    });
+    let key_advice = "read the keys from the environment, with credentials scoped to what the \
+                      agent should change";
+    let where_server = if approval.path == server.path {
+        String::new()
+    } else {
+        format!(" (`{}`)", server.path)
+    };
+    let message = format!(
+        "`{}` lets {client} call the tools of MCP server `{name}`{where_server} without asking, \
+         that server (`{}`) changes {cloud} resources, and its `env` holds a literal `{}`: the \
+         agent can change production with that key and no second person approving; make the \
+         agent ask before the server's tools run, and {key_advice}",
+        approval.what, value.package, secret.variable,
+    );
+    let mut related = Vec::new();
+    if approval.path != server.path || approval.range != server.range {
+        related.push((
+            server.path.to_owned(),
+            server.range,
+            format!(
+                "MCP server `{name}` starts `{}`, whose tools change {cloud} resources{read_only}",
+                value.package
+            ),
+        ));
+    }
+    for key in &value.keys {
+        let reference = key.fix.as_ref().map_or_else(
+            || {
+                format!(
+                    "list `{}` in `env_vars` to pass it from the environment",
+                    key.variable
+                )
+            },
+            |edit| format!("reference it as `{}`", edit.replacement.trim_matches('"')),
+        );
+        let what = if key.secret {
+            "gives whoever reads this file, and every agent session, the key's permissions"
+        } else {
+            "names the key whose secret is written beside it"
+        };
+        related.push((
+            server.path.to_owned(),
+            key.range,
+            format!(
+                "a literal `{}` {what}: {reference}, and rotate the key",
+                key.variable
+            ),
+        ));
+    }
+    // The keys are in the server's file: their fix goes with a finding reported there.
+    let mut further_fixes = Vec::new();
+    if approval.path == server.path {
+        let edits: Vec<Edit> = value
+            .keys
+            .iter()
+            .filter_map(|key| key.fix.clone())
+            .collect();
+        if let Some(fix) = (!edits.is_empty())
+            .then(|| {
+                Fix::new(
+                    "Read the server's cloud keys from the environment",
+                    Applicability::Unsafe,
+                    edits,
+                )
+                .ok()
+            })
+            .flatten()
+        {
+            further_fixes.push(fix);
+        }
+    }
+    Some(Chain {
+        rank: 0,
+        path: approval.path.to_owned(),
+        range: approval.range,
+        message,
+        confidence: Confidence::High,
+        related,
+        fix: approval.fix,
+        further_fixes,
+        actor: format!("MCP server `{name}`"),
+    })
+}
+
+fn gitlab_chain(facts: &Facts<'_>, job: At<'_, GitlabJob>) -> Option<Chain> {
+    let value = job.value;
+    let role_name = value.role.as_ref()?.name.as_deref()?;
+    // A role's open GitHub trust gives a GitLab job nothing: only its own grants count.
+    let (role, power) = facts
+        .roles
+        .iter()
+        .filter(|role| role.value.name.as_deref() == Some(role_name))
+        .find_map(|role| {
+            let mut power = facts.power_of(*role)?;
+            power.open_trusts.clear();
+            (!power.grants.is_empty()).then_some((*role, power))
+        })?;
+    let name = &value.name;
+    let gate = if value.optional_gate {
+        "its job-level `when: manual` is optional (`allow_failure` defaults to true), so the \
+         pipeline goes on without it"
+    } else {
+        "it has no blocking manual gate, so it runs as soon as the pipeline reaches it"
+    };
+    let message = format!(
+        "job `{name}` {}, {gate}, and the AWS role `{}` it assumes {}: a push reaches production \
+         with no second person; add `when: manual` with `allow_failure: false` (or in `rules:`), \
+         protect the environment, and scope the role",
+        value.deploys,
+        role.value.address,
+        power_words(&power),
+    );
+    let mut related = vec![(
+        role.path.to_owned(),
+        role.range,
+        format!(
+            "job `{name}` assumes this role: {} names `{role_name}`",
+            value.role_source
+        ),
+    )];
+    related.extend(power_places(role, &power));
+    let fix = (!value.gate_fix.is_empty())
+        .then(|| {
+            Fix::new(
+                if value.optional_gate {
+                    "Add `allow_failure: false`"
+                } else {
+                    "Add `when: manual` and `allow_failure: false`"
+                },
+                Applicability::Unsafe,
+                value.gate_fix.clone(),
+            )
+            .ok()
+        })
+        .flatten();
+    Some(Chain {
+        rank: 1,
+        path: job.path.to_owned(),
+        range: job.range,
+        message,
+        confidence: Confidence::High,
+        related,
+        fix,
+        further_fixes: Vec::new(),
+        actor: format!("job `{name}`"),
     })
 }
 
@@ -661,5 +950,58 @@ mod tests {
     #[test]
     fn quiet_when_argocd_targets_staging() {
         assert_eq!(check("quiet-argocd-staging"), "no findings\n");
+    }
+
+    /// Gemini CLI trusts the AWS API MCP server, whose `env` holds literal keys.
+    #[test]
+    fn fires_on_a_trusted_mcp_server_with_literal_keys() {
+        check("fires-mcp-gemini");
+    }
+
+    /// Claude Code's settings allow every tool of the project's Terraform MCP server.
+    #[test]
+    fn fires_on_an_mcp_server_claude_may_call_without_asking() {
+        check("fires-mcp-claude");
+    }
+
+    /// Codex never asks, and starts the Azure MCP server with a literal client secret.
+    #[test]
+    fn fires_on_an_mcp_server_of_codex_that_never_asks() {
+        check("fires-mcp-codex");
+    }
+
+    /// Read-only servers (by setting, or by what they are) and auto-approved reading tools.
+    #[test]
+    fn quiet_on_read_only_mcp_servers() {
+        assert_eq!(check("quiet-mcp-read-only"), "no findings\n");
+    }
+
+    /// Keys referenced from the environment or named by profile, and placeholder key files.
+    #[test]
+    fn quiet_when_mcp_keys_are_references() {
+        assert_eq!(check("quiet-mcp-references"), "no findings\n");
+    }
+
+    /// Bypass mode with an `ask` rule for the server, and a client that approves in the editor.
+    #[test]
+    fn quiet_when_the_agent_asks_before_the_mcp_server() {
+        assert_eq!(check("quiet-mcp-asks"), "no findings\n");
+    }
+
+    /// A GitLab job applies Terraform with no manual gate, with a role that has
+    /// `AdministratorAccess`.
+    #[test]
+    fn fires_on_a_gitlab_deploy_without_a_manual_gate() {
+        check("fires-gitlab");
+    }
+
+    #[test]
+    fn quiet_when_gitlab_deploys_are_gated_or_not_production() {
+        assert_eq!(check("quiet-gitlab-gate"), "no findings\n");
+    }
+
+    #[test]
+    fn quiet_when_the_gitlab_role_is_scoped() {
+        assert_eq!(check("quiet-gitlab-scoped"), "no findings\n");
     }
 }
