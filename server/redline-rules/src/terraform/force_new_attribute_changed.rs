@@ -60,8 +60,16 @@ declare_rule! {
     /// as "replacing `aws_kms_key.data` also replaces 2 resources, 2 holding data:
     /// `aws_ebs_volume.data` via `aws_kms_key.data.arn`, …"; a root with
     /// `create_before_destroy` is noted, and its dependents are counted all the same.
-    /// References are followed through locals; resources inside called modules are not
-    /// followed yet.
+    /// References are followed through locals, and through the local modules the module
+    /// calls (`source = "./modules/db"`, 8 calls deep at most; registry and git sources are
+    /// not on disk and are not followed): an input that reads a changed value changes the
+    /// called module's variable, whose force-new readers there are replaced, named by their
+    /// address in the module tree (`module.db.aws_db_subnet_group.this`) with the called
+    /// module's line as the related place; an output that reads such a value changes too, and
+    /// the caller's force-new attributes that read it are replaced.
+    /// A value that reaches a called module only as what the caller writes (the literal part
+    /// of an object input) is the same after the replacement, and a resource the call's inputs
+    /// give no instance is not replaced.
     ///
     /// ## Why it matters
     /// Terraform plans such a change as a replacement: it destroys the object and creates a

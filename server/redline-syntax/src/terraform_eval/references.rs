@@ -4,6 +4,9 @@
 //! reference through a local is followed into the local's value, so `vpc_id = local.vpc_id`
 //! with `vpc_id = aws_vpc.main.id` reads `aws_vpc.main.id`. Locals are followed at most
 //! `MAX_LOCAL_DEPTH` deep, and a local that reads itself is read once.
+//!
+//! A called module's variables are the edges into it from its caller: `reads_with_variables`
+//! also names the variables an expression reads, as objects `var.<name>`.
 
 use std::collections::BTreeSet;
 
@@ -18,7 +21,8 @@ const MAX_LOCAL_DEPTH: usize = 16;
 /// One object attribute that an expression reads.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ObjectRead {
-    /// The object: `aws_vpc.main`, `data.aws_ami.ubuntu` or `module.vpc`.
+    /// The object: `aws_vpc.main`, `data.aws_ami.ubuntu` or `module.vpc` (or `var.cidr`, in
+    /// `Module::reads_with_variables`).
     pub object: String,
     /// The first attribute read after the object and its instance key (`id`, `vpc_id`);
     /// `None` when the whole object (or a whole instance) is read.
@@ -30,6 +34,21 @@ impl Module {
     /// file at `path`, through locals, sorted and without duplicates; empty when no value is
     /// written there. Variables, `count`, `each`, `self` and `path` read no object.
     pub fn object_reads(&self, path: &str, range: TextRange) -> Vec<ObjectRead> {
+        let mut res = self.reads_with_variables(path, range);
+        res.retain(|read| !is_variable(read));
+        res
+    }
+
+    /// The objects read by the local `name`, through other locals.
+    pub fn local_reads(&self, name: &str) -> Vec<ObjectRead> {
+        let mut res = self.local_reads_with_variables(name);
+        res.retain(|read| !is_variable(read));
+        res
+    }
+
+    /// `object_reads`, with the module's variables the value reads as objects `var.<name>`
+    /// (with the attribute read of an object-typed variable, if any).
+    pub fn reads_with_variables(&self, path: &str, range: TextRange) -> Vec<ObjectRead> {
         let Some(expression) = self
             .expressions
             .get(path)
@@ -43,8 +62,8 @@ impl Module {
         reads.into_iter().collect()
     }
 
-    /// The objects read by the local `name`, through other locals.
-    pub fn local_reads(&self, name: &str) -> Vec<ObjectRead> {
+    /// `local_reads`, with the variables the local reads as objects `var.<name>`.
+    pub fn local_reads_with_variables(&self, name: &str) -> Vec<ObjectRead> {
         let mut reads = BTreeSet::new();
         let mut seen_locals = BTreeSet::new();
         self.follow_local(name, 0, &mut reads, &mut seen_locals);
@@ -138,7 +157,13 @@ impl Module {
                             ("local", [local, ..]) => {
                                 self.follow_local(local, depth, reads, seen_locals);
                             }
-                            ("var" | "count" | "each" | "self" | "path" | "terraform", _) => {}
+                            ("var", [variable, ..]) => {
+                                reads.insert(ObjectRead {
+                                    object: format!("var.{variable}"),
+                                    attribute: after(1),
+                                });
+                            }
+                            ("count" | "each" | "self" | "path" | "terraform", _) => {}
                             ("data", [type_name, data_name, ..]) => {
                                 reads.insert(ObjectRead {
                                     object: format!("data.{type_name}.{data_name}"),
@@ -213,4 +238,9 @@ impl Module {
             }
         }
     }
+}
+
+/// Whether a read names a variable (`var.<name>`) rather than an object.
+fn is_variable(read: &ObjectRead) -> bool {
+    read.object.starts_with("var.")
 }

@@ -1183,6 +1183,14 @@ fn object_reads_follow_locals_and_nested_expressions() {
         [read("aws_kms_key.k", "arn"), read("module.net", "name")]
     );
     assert!(reads("cidr_block").is_empty());
+    let cidr = subnet.attribute("cidr_block").unwrap().value.range;
+    assert_eq!(
+        module.reads_with_variables("main.tf", cidr),
+        [ObjectRead {
+            object: "var.cidr".into(),
+            attribute: None,
+        }]
+    );
     assert_eq!(reads("az"), [read("data.aws_zones.all", "names")]);
     assert!(reads("loop").is_empty());
     assert_eq!(module.local_reads("again"), [read("aws_vpc.main", "id")]);
