@@ -20,7 +20,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use redline_diagnostics::{Diagnostic, Impact, Impacted};
-use redline_syntax::terraform::Block;
+use redline_syntax::terraform::{Attribute, Block, Repetition};
 use redline_syntax::terraform_eval::calls::{bind, folder_of, local_source_folder};
 use redline_syntax::terraform_eval::evaluate::{Evaluator, Instances};
 use redline_syntax::terraform_eval::references::ObjectRead;
@@ -238,8 +238,8 @@ struct Step {
 struct Walk<'m> {
     folders: &'m [CalledFolder<'m>],
     scopes: Vec<Scope<'m>>,
-    /// The attributes whose value the edit changed: the root's.
-    edited: (String, BTreeSet<String>),
+    /// The attributes whose value the edit changed: the root's, with its module and address.
+    edited: (usize, String, BTreeSet<String>),
     /// Every object in the cascade, by full address, the root's included.
     seen: BTreeSet<String>,
     queue: VecDeque<Step>,
@@ -404,37 +404,82 @@ impl<'m> Walk<'m> {
     ) -> Cascade {
         let mut res = Cascade::new(&root.address, false);
         res.create_before_destroy = create_before_destroy(root.block);
-        let mut walk = Walk {
+        let mut walk = Walk::new(graph, folders, folder_of(root.file.path), res);
+        walk.start(0, &root.address, changed);
+        walk.run()
+    }
+
+    /// The cascade of the replacement of `address`, a resource of the module that `call` of
+    /// the edited module calls, replaced because its `attribute` changed; `None` when the
+    /// called module is not among `folders`.
+    fn called(
+        graph: Graph<'m>,
+        folders: &'m [CalledFolder<'m>],
+        folder: &str,
+        call: &str,
+        address: &str,
+        attribute: &str,
+    ) -> Option<Cascade> {
+        let res = Cascade::new(&format!("module.{call}.{address}"), false);
+        let mut walk = Walk::new(graph, folders, folder, res);
+        let child = walk.scope_of_call(0, call)?;
+        let graph = &walk.scopes[child].graph;
+        let entry = &graph.entries()[*graph.by_address.get(address)?];
+        walk.res.create_before_destroy = create_before_destroy(entry.block);
+        walk.start(child, address, BTreeSet::from([attribute.to_owned()]));
+        Some(walk.run())
+    }
+
+    fn new(
+        graph: Graph<'m>,
+        folders: &'m [CalledFolder<'m>],
+        folder: &str,
+        res: Cascade,
+    ) -> Walk<'m> {
+        Walk {
             folders,
             scopes: vec![Scope {
                 prefix: String::new(),
-                folder: folder_of(root.file.path).to_owned(),
+                folder: folder.to_owned(),
                 caller: None,
                 calls: 0,
                 graph,
-                replaced: BTreeSet::from([root.address.clone()]),
+                replaced: BTreeSet::new(),
                 variables: BTreeSet::new(),
                 outputs: BTreeSet::new(),
             }],
-            edited: (root.address.clone(), changed),
-            seen: BTreeSet::from([root.address.clone()]),
-            queue: VecDeque::from([Step {
-                scope: 0,
-                changed: Changed::Object(root.address.clone()),
-                upstream: None,
-                depth: 0,
-            }]),
+            edited: (0, String::new(), BTreeSet::new()),
+            seen: BTreeSet::new(),
+            queue: VecDeque::new(),
             res,
-        };
-        while let Some(step) = walk.queue.pop_front() {
+        }
+    }
+
+    /// Starts the walk at the object at `address` of module `scope`, replaced by the edit,
+    /// whose attributes `changed` the edit changed.
+    fn start(&mut self, scope: usize, address: &str, changed: BTreeSet<String>) {
+        self.seen
+            .insert(format!("{}{address}", self.scopes[scope].prefix));
+        self.scopes[scope].replaced.insert(address.to_owned());
+        self.edited = (scope, address.to_owned(), changed);
+        self.queue.push_back(Step {
+            scope,
+            changed: Changed::Object(address.to_owned()),
+            upstream: None,
+            depth: 0,
+        });
+    }
+
+    fn run(mut self) -> Cascade {
+        while let Some(step) = self.queue.pop_front() {
             if step.depth >= MAX_DEPTH {
                 continue;
             }
-            if !walk.step(&step) {
+            if !self.step(&step) {
                 break;
             }
         }
-        walk.res
+        self.res
     }
 
     /// Follows one changed object, variable or output to what reads it; `false` once the
@@ -476,7 +521,7 @@ impl<'m> Walk<'m> {
         let Some(name) = attribute else {
             return true;
         };
-        (scope == 0 && self.edited.0 == *address && self.edited.1.contains(name))
+        (self.edited.0 == scope && self.edited.1 == *address && self.edited.2.contains(name))
             || self.changes_on_replacement(scope, address, name)
     }
 
@@ -599,11 +644,7 @@ impl<'m> Walk<'m> {
     /// called module's variable changes, and what reads it there is followed.
     fn input_of_call(&mut self, step: &Step, reader: &Reader, attribute: Option<&str>) {
         let input = reader.attribute.as_str();
-        if matches!(
-            input,
-            "source" | "version" | "count" | "for_each" | "depends_on" | "providers"
-        ) || input.contains('.')
-        {
+        if CALL_ARGUMENTS.contains(&input) || input.contains('.') {
             return;
         }
         let scope = &self.scopes[step.scope];
@@ -988,6 +1029,212 @@ pub(crate) fn of_replacement<'m>(
         called_folders(ctx),
         Root::Replaced { entry, changed },
     )
+}
+
+/// A resource of a local module that the file calls, which an edit of the call's inputs
+/// replaces: an input changed from one value the files decide to another flows into a
+/// force-new attribute of the resource.
+pub(crate) struct CalledReplacement {
+    /// The input's name.
+    pub input: String,
+    /// The input after the edit, and its value expression.
+    pub range: TextRange,
+    pub value_range: TextRange,
+    /// The input's value expression before the edit, as written.
+    pub old_text: String,
+    /// The input's values before and after the edit.
+    pub before: Value,
+    pub after: Value,
+    /// The call's address: `module.net`.
+    pub call: String,
+    /// The replaced resource's address in the module tree (`module.net.aws_vpc.this`) and
+    /// type.
+    pub address: String,
+    pub type_name: String,
+    /// Its force-new attribute that reads the input.
+    pub attribute: String,
+    /// The variable the attribute reads: `var.cidr_block`.
+    pub variable: String,
+    /// The called module's file, and the attribute's range in it.
+    pub path: String,
+    pub attribute_range: TextRange,
+    /// What else goes with the resource.
+    pub cascade: Option<Cascade>,
+}
+
+/// The attributes of a `module` block that are not inputs of the called module.
+const CALL_ARGUMENTS: [&str; 6] = [
+    "source",
+    "version",
+    "count",
+    "for_each",
+    "depends_on",
+    "providers",
+];
+
+/// The resources of the local modules that the module calls of the file `ctx` checks, whose
+/// force-new attributes read an input the edit changed in the file, from one value the files
+/// decide to another, with what goes with each. Calls with `count` or `for_each`, and
+/// resources with them, are left alone: their instances' values are not compared.
+pub(crate) fn called_replacements<'m>(
+    ctx: &RuleContext<'m>,
+    module: &'m ModuleChange<'m>,
+) -> Vec<CalledReplacement> {
+    let folders = called_folders(ctx);
+    let (Some(change), false) = (ctx.change(), folders.is_empty()) else {
+        return Vec::new();
+    };
+    let path = ctx.file().path;
+    let calls: Vec<(usize, usize)> = module
+        .kept()
+        .into_iter()
+        .filter(|&(base, new)| {
+            let (old, entry) = (&module.base[base], &module.new[new]);
+            entry.kind == Kind::Module
+                && old.kind == Kind::Module
+                && entry.file.path == path
+                && entry.repetition == Repetition::Single
+                && old.repetition == Repetition::Single
+        })
+        .collect();
+    if calls.is_empty() {
+        return Vec::new();
+    }
+    let (Some(base_eval), Some(new_eval)) = (change.base_module(), ctx.terraform_module()) else {
+        return Vec::new();
+    };
+    let mut res = Vec::new();
+    for (base, new) in calls {
+        let (old, entry) = (&module.base[base], &module.new[new]);
+        let (Some(name), Some(old_name)) = (
+            entry.address.strip_prefix("module."),
+            old.address.strip_prefix("module."),
+        ) else {
+            continue;
+        };
+        let (Some(new_call), Some(base_call)) = (
+            new_eval.module().module_calls.get(name),
+            base_eval.module().module_calls.get(old_name),
+        ) else {
+            continue;
+        };
+        // Another source is another module: its resources are judged as new ones.
+        if new_call.source != base_call.source {
+            continue;
+        }
+        let Some(folder) = new_call
+            .source
+            .as_deref()
+            .and_then(|source| local_source_folder(folder_of(path), source))
+        else {
+            continue;
+        };
+        let Some(found) = folders.iter().find(|other| other.folder == folder) else {
+            continue;
+        };
+        let child = found.module.module();
+        let inputs: Vec<(&Attribute, &Attribute)> = entry
+            .block
+            .body
+            .attributes
+            .iter()
+            .filter(|input| {
+                !CALL_ARGUMENTS.contains(&input.name.as_str())
+                    && child.variables.contains_key(&input.name)
+            })
+            .filter_map(|input| {
+                let before = old.block.body.attribute(&input.name)?;
+                (normalise(slice(&old.file.text, before.value.range))
+                    != normalise(slice(&entry.file.text, input.value.range)))
+                .then_some((before, input))
+            })
+            .collect();
+        if inputs.is_empty() {
+            continue;
+        }
+        let base_binding = bind(base_eval, base_call, child, None);
+        let new_binding = bind(new_eval, new_call, child, None);
+        let base_child = Evaluator::called(child, &base_binding);
+        let new_child = Evaluator::called(child, &new_binding);
+        let resources = entries(found.files);
+        for (before_input, input) in inputs {
+            let (Some(before), Some(after)) = (
+                base_binding.inputs.get(&input.name),
+                new_binding.inputs.get(&input.name),
+            ) else {
+                continue;
+            };
+            // A value the files do not decide on a side may not change: RL-TF-006 judges
+            // such edits in the module itself.
+            if !is_known(&before.value) || !is_known(&after.value) || before.value == after.value {
+                continue;
+            }
+            let variable = format!("var.{}", input.name);
+            for resource in &resources {
+                if resource.kind != Kind::Resource || resource.repetition != Repetition::Single {
+                    continue;
+                }
+                let file = resource.file.path;
+                if new_child.instances(file, resource.block) == Instances::Known(Vec::new()) {
+                    continue;
+                }
+                let replaced = force_new_attributes(resource.type_name)
+                    .iter()
+                    .filter(|force_new| {
+                        force_new.replacement == Replacement::Always
+                            && !force_new.attribute.contains('.')
+                    })
+                    .find_map(|force_new| {
+                        let written = resource.block.body.attribute(force_new.attribute)?;
+                        if !child
+                            .reads_with_variables(file, written.value.range)
+                            .iter()
+                            .any(|read| read.object == variable)
+                        {
+                            return None;
+                        }
+                        let was = base_child.attribute(file, written, None);
+                        let is = new_child.attribute(file, written, None);
+                        let changes = !was.limit_reached
+                            && !is.limit_reached
+                            && is_known(&was.value)
+                            && is_known(&is.value)
+                            && was.value != is.value;
+                        changes.then_some(written)
+                    });
+                let Some(written) = replaced else {
+                    continue;
+                };
+                let graph = Graph::new(Entries::Edited(&module.new), Eval::Edited(new_eval));
+                let cascade = Walk::called(
+                    graph,
+                    folders,
+                    folder_of(path),
+                    name,
+                    &resource.address,
+                    &written.name,
+                )
+                .filter(|cascade| !cascade.is_empty());
+                res.push(CalledReplacement {
+                    input: input.name.clone(),
+                    range: input.range,
+                    value_range: input.value.range,
+                    old_text: slice(&old.file.text, before_input.value.range).to_owned(),
+                    before: before.value.clone(),
+                    after: after.value.clone(),
+                    call: entry.address.clone(),
+                    address: format!("{}.{}", entry.address, resource.address),
+                    type_name: resource.type_name.to_owned(),
+                    attribute: written.name.clone(),
+                    variable: variable.clone(),
+                    path: file.to_owned(),
+                    attribute_range: written.range,
+                    cascade,
+                });
+            }
+        }
+    }
+    res
 }
 
 /// The cascade of the removal of the block at `address`.

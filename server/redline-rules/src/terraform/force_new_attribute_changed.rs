@@ -44,6 +44,12 @@ declare_rule! {
     /// (see RL-TF-004), so `"logs-${count.index}"` that becomes `"logs-${each.key}"` with the
     /// same values replaces nothing, while `moved` blocks that swap two instances replace both;
     /// when the instances cannot be compared, RL-TF-006 says the edit may replace them.
+    /// An edit of an input of a local module call (`cidr_block` in `module "net" { source =
+    /// "./modules/net" … }`) that changes a force-new attribute of a resource of the called
+    /// module, from one value the files decide to another, is reported at the input, naming the
+    /// resource by its address in the module tree (`module.net.aws_vpc.this`), with the called
+    /// module's line as a related place; calls and resources with `count` or `for_each` are
+    /// left alone.
     ///
     /// The message also says what else the replacement takes with it, and each such resource
     /// is a related place.
@@ -225,6 +231,56 @@ fn check(ctx: &mut RuleContext<'_>) {
         }
         ctx.report(diagnostic);
     }
+    for replaced in cascade::called_replacements(ctx, &module) {
+        report_called(ctx, replaced);
+    }
+}
+
+/// Reports a changed input of a local module call that replaces a resource of the called
+/// module, at the input.
+fn report_called(ctx: &mut RuleContext<'_>, replaced: cascade::CalledReplacement) {
+    let file = ctx.file();
+    let (address, attribute, input) = (&replaced.address, &replaced.attribute, &replaced.input);
+    let stateful = is_stateful(&replaced.type_name);
+    let consequence = if stateful {
+        format!(
+            "Terraform will destroy `{address}` and create it again, and the data it holds is \
+             lost"
+        )
+    } else {
+        format!("Terraform will destroy `{address}` and create it again")
+    };
+    let message = format!(
+        "changing `{input}` of `{}` from {} to {} forces replacement of `{address}`, whose \
+         force-new `{attribute}` reads `{}`: {consequence}; keep the previous value, or migrate \
+         to a new resource on purpose",
+        replaced.call,
+        describe(&replaced.before),
+        describe(&replaced.after),
+        replaced.variable,
+    );
+    let mut diagnostic = ctx.diagnostic(replaced.range, message).with_related_in(
+        replaced.path.clone(),
+        replaced.attribute_range,
+        format!(
+            "`{address}` reads `{}` in its force-new `{attribute}`",
+            replaced.variable
+        ),
+    );
+    if stateful {
+        diagnostic.severity = Severity::Error;
+    }
+    if let Some(cascade) = &replaced.cascade {
+        diagnostic = cascade.apply(diagnostic, file.path);
+    }
+    if file.terraform().syntax == Syntax::Hcl && !replaced.old_text.contains('\n') {
+        diagnostic = diagnostic.with_fix(Fix::single(
+            format!("Restore `{input} = {}`", replaced.old_text),
+            Applicability::Unsafe,
+            Edit::replace(replaced.value_range, &replaced.old_text),
+        ));
+    }
+    ctx.report(diagnostic);
 }
 
 /// The range of a force-new attribute (`block.attribute` for nested ones), or of the block.
