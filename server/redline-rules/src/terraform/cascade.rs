@@ -21,8 +21,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use redline_diagnostics::{Diagnostic, Impact, Impacted};
 use redline_syntax::terraform::{Attribute, Block, Repetition};
-use redline_syntax::terraform_eval::calls::{bind, folder_of, local_source_folder};
-use redline_syntax::terraform_eval::evaluate::{Evaluator, Instances};
+use redline_syntax::terraform_eval::calls::{Binding, bind, folder_of, local_source_folder};
+use redline_syntax::terraform_eval::evaluate::{Evaluator, Instance, Instances};
 use redline_syntax::terraform_eval::references::ObjectRead;
 use redline_syntax::terraform_eval::{Location, Value};
 use redline_text::TextRange;
@@ -409,24 +409,28 @@ impl<'m> Walk<'m> {
         walk.run()
     }
 
-    /// The cascade of the replacement of `address`, a resource of the module that `call` of
-    /// the edited module calls, replaced because its `attribute` changed; `None` when the
-    /// called module is not among `folders`.
+    /// The cascade of the replacement of `address`, a resource of the module that `calls`
+    /// (outermost first) lead to from the edited module, replaced because its `attribute`
+    /// changed; `None` when a called module is not among `folders`.
     fn called(
         graph: Graph<'m>,
         folders: &'m [CalledFolder<'m>],
         folder: &str,
-        call: &str,
+        calls: &[String],
         address: &str,
         attribute: &str,
     ) -> Option<Cascade> {
-        let res = Cascade::new(&format!("module.{call}.{address}"), false);
+        let prefix: String = calls.iter().map(|call| format!("module.{call}.")).collect();
+        let res = Cascade::new(&format!("{prefix}{address}"), false);
         let mut walk = Walk::new(graph, folders, folder, res);
-        let child = walk.scope_of_call(0, call)?;
-        let graph = &walk.scopes[child].graph;
+        let mut scope = 0;
+        for call in calls {
+            scope = walk.scope_of_call(scope, call)?;
+        }
+        let graph = &walk.scopes[scope].graph;
         let entry = &graph.entries()[*graph.by_address.get(address)?];
         walk.res.create_before_destroy = create_before_destroy(entry.block);
-        walk.start(child, address, BTreeSet::from([attribute.to_owned()]));
+        walk.start(scope, address, BTreeSet::from([attribute.to_owned()]));
         Some(walk.run())
     }
 
@@ -1031,9 +1035,9 @@ pub(crate) fn of_replacement<'m>(
     )
 }
 
-/// A resource of a local module that the file calls, which an edit of the call's inputs
-/// replaces: an input changed from one value the files decide to another flows into a
-/// force-new attribute of the resource.
+/// A resource of a local module that the file calls, directly or through the modules it
+/// calls, which an edit of the call's inputs replaces: an input changed from one value the
+/// files decide to another flows into a force-new attribute of the resource.
 pub(crate) struct CalledReplacement {
     /// The input's name.
     pub input: String,
@@ -1051,10 +1055,8 @@ pub(crate) struct CalledReplacement {
     /// type.
     pub address: String,
     pub type_name: String,
-    /// Its force-new attribute that reads the input.
+    /// Its force-new attribute whose value the input changes.
     pub attribute: String,
-    /// The variable the attribute reads: `var.cidr_block`.
-    pub variable: String,
     /// The called module's file, and the attribute's range in it.
     pub path: String,
     pub attribute_range: TextRange,
@@ -1072,10 +1074,26 @@ const CALL_ARGUMENTS: [&str; 6] = [
     "providers",
 ];
 
-/// The resources of the local modules that the module calls of the file `ctx` checks, whose
-/// force-new attributes read an input the edit changed in the file, from one value the files
-/// decide to another, with what goes with each. Calls with `count` or `for_each`, and
-/// resources with them, are left alone: their instances' values are not compared.
+/// How many instances of one resource are compared.
+const MAX_INSTANCES: usize = 16;
+
+/// A resource of a called module whose force-new attribute changes with an input.
+struct ChangedResource {
+    /// The calls that lead to its module, outermost first: `["db", "db_instance"]`.
+    calls: Vec<String>,
+    address: String,
+    type_name: String,
+    attribute: String,
+    path: String,
+    range: TextRange,
+}
+
+/// The resources of the local modules that the module calls of the file `ctx` checks (and
+/// the modules those call, `MAX_CALL_DEPTH` deep), whose force-new attributes an input the
+/// edit changed in the file changes, from one value the files decide to another, with what
+/// goes with each. Each input is judged alone: the called modules are evaluated with the
+/// call's inputs before the edit, and again with only that input changed. Calls with `count`
+/// or `for_each` are left alone, and so are resources whose instances differ between the two.
 pub(crate) fn called_replacements<'m>(
     ctx: &RuleContext<'m>,
     module: &'m ModuleChange<'m>,
@@ -1103,6 +1121,7 @@ pub(crate) fn called_replacements<'m>(
     let (Some(base_eval), Some(new_eval)) = (change.base_module(), ctx.terraform_module()) else {
         return Vec::new();
     };
+    let own_folder = folder_of(path);
     let mut res = Vec::new();
     for (base, new) in calls {
         let (old, entry) = (&module.base[base], &module.new[new]);
@@ -1125,13 +1144,16 @@ pub(crate) fn called_replacements<'m>(
         let Some(folder) = new_call
             .source
             .as_deref()
-            .and_then(|source| local_source_folder(folder_of(path), source))
+            .and_then(|source| local_source_folder(own_folder, source))
         else {
             continue;
         };
         let Some(found) = folders.iter().find(|other| other.folder == folder) else {
             continue;
         };
+        if folder == own_folder {
+            continue;
+        }
         let child = found.module.module();
         let inputs: Vec<(&Attribute, &Attribute)> = entry
             .block
@@ -1154,9 +1176,6 @@ pub(crate) fn called_replacements<'m>(
         }
         let base_binding = bind(base_eval, base_call, child, None);
         let new_binding = bind(new_eval, new_call, child, None);
-        let base_child = Evaluator::called(child, &base_binding);
-        let new_child = Evaluator::called(child, &new_binding);
-        let resources = entries(found.files);
         for (before_input, input) in inputs {
             let (Some(before), Some(after)) = (
                 base_binding.inputs.get(&input.name),
@@ -1169,52 +1188,33 @@ pub(crate) fn called_replacements<'m>(
             if !is_known(&before.value) || !is_known(&after.value) || before.value == after.value {
                 continue;
             }
-            let variable = format!("var.{}", input.name);
-            for resource in &resources {
-                if resource.kind != Kind::Resource || resource.repetition != Repetition::Single {
-                    continue;
-                }
-                let file = resource.file.path;
-                if new_child.instances(file, resource.block) == Instances::Known(Vec::new()) {
-                    continue;
-                }
-                let replaced = force_new_attributes(resource.type_name)
-                    .iter()
-                    .filter(|force_new| {
-                        force_new.replacement == Replacement::Always
-                            && !force_new.attribute.contains('.')
-                    })
-                    .find_map(|force_new| {
-                        let written = resource.block.body.attribute(force_new.attribute)?;
-                        if !child
-                            .reads_with_variables(file, written.value.range)
-                            .iter()
-                            .any(|read| read.object == variable)
-                        {
-                            return None;
-                        }
-                        let was = base_child.attribute(file, written, None);
-                        let is = new_child.attribute(file, written, None);
-                        let changes = !was.limit_reached
-                            && !is.limit_reached
-                            && is_known(&was.value)
-                            && is_known(&is.value)
-                            && was.value != is.value;
-                        changes.then_some(written)
-                    });
-                let Some(written) = replaced else {
-                    continue;
-                };
+            let mut changed = base_binding.clone();
+            changed.inputs.insert(input.name.clone(), after.clone());
+            let mut found_resources = Vec::new();
+            compare_called(
+                folders,
+                found,
+                (&base_binding, &changed),
+                &mut vec![own_folder.to_owned(), folder.clone()],
+                &[name.to_owned()],
+                &mut found_resources,
+            );
+            for resource in found_resources {
                 let graph = Graph::new(Entries::Edited(&module.new), Eval::Edited(new_eval));
                 let cascade = Walk::called(
                     graph,
                     folders,
-                    folder_of(path),
-                    name,
+                    own_folder,
+                    &resource.calls,
                     &resource.address,
-                    &written.name,
+                    &resource.attribute,
                 )
                 .filter(|cascade| !cascade.is_empty());
+                let prefix: String = resource
+                    .calls
+                    .iter()
+                    .map(|call| format!("module.{call}."))
+                    .collect();
                 res.push(CalledReplacement {
                     input: input.name.clone(),
                     range: input.range,
@@ -1223,18 +1223,121 @@ pub(crate) fn called_replacements<'m>(
                     before: before.value.clone(),
                     after: after.value.clone(),
                     call: entry.address.clone(),
-                    address: format!("{}.{}", entry.address, resource.address),
-                    type_name: resource.type_name.to_owned(),
-                    attribute: written.name.clone(),
-                    variable: variable.clone(),
-                    path: file.to_owned(),
-                    attribute_range: written.range,
+                    address: format!("{prefix}{}", resource.address),
+                    type_name: resource.type_name,
+                    attribute: resource.attribute,
+                    path: resource.path,
+                    attribute_range: resource.range,
                     cascade,
                 });
             }
         }
     }
     res
+}
+
+/// The resources of the called module in `folder`, and of the local modules it calls, whose
+/// force-new attributes differ between the two bindings (`bindings`: before, and with the
+/// changed input), both sides known. `stack` holds the folders being compared, outermost
+/// first: a call of one of them is a cycle.
+fn compare_called<'m>(
+    folders: &'m [CalledFolder<'m>],
+    folder: &CalledFolder<'m>,
+    bindings: (&Binding, &Binding),
+    stack: &mut Vec<String>,
+    calls: &[String],
+    res: &mut Vec<ChangedResource>,
+) {
+    let module = folder.module.module();
+    let before = Evaluator::called(module, bindings.0);
+    let after = Evaluator::called(module, bindings.1);
+    for resource in entries(folder.files) {
+        if resource.kind != Kind::Resource {
+            continue;
+        }
+        let path = resource.file.path;
+        let instances = after.instances(path, resource.block);
+        if instances != before.instances(path, resource.block) {
+            continue;
+        }
+        let instances: Vec<Option<Instance>> = match instances {
+            Instances::Single => vec![None],
+            Instances::Known(list) if list.len() <= MAX_INSTANCES => {
+                list.into_iter().map(Some).collect()
+            }
+            Instances::Known(_) | Instances::Unknown => continue,
+        };
+        let changed = force_new_attributes(resource.type_name)
+            .iter()
+            .filter(|force_new| {
+                force_new.replacement == Replacement::Always && !force_new.attribute.contains('.')
+            })
+            .find_map(|force_new| {
+                let written = resource.block.body.attribute(force_new.attribute)?;
+                instances
+                    .iter()
+                    .any(|instance| {
+                        let was = before.attribute(path, written, instance.as_ref());
+                        let is = after.attribute(path, written, instance.as_ref());
+                        !was.limit_reached
+                            && !is.limit_reached
+                            && is_known(&was.value)
+                            && is_known(&is.value)
+                            && was.value != is.value
+                    })
+                    .then_some(written)
+            });
+        if let Some(written) = changed {
+            res.push(ChangedResource {
+                calls: calls.to_vec(),
+                address: resource.address.clone(),
+                type_name: resource.type_name.to_owned(),
+                attribute: written.name.clone(),
+                path: path.to_owned(),
+                range: written.range,
+            });
+        }
+    }
+    if calls.len() >= MAX_CALL_DEPTH {
+        return;
+    }
+    let own = stack.last().cloned().unwrap_or_default();
+    for nested in module.module_calls.values() {
+        if nested.count.is_some() || nested.for_each.is_some() {
+            continue;
+        }
+        let Some(nested_folder) = nested
+            .source
+            .as_deref()
+            .and_then(|source| local_source_folder(&own, source))
+        else {
+            continue;
+        };
+        if stack.contains(&nested_folder) {
+            continue;
+        }
+        let Some(found) = folders.iter().find(|other| other.folder == nested_folder) else {
+            continue;
+        };
+        let child = found.module.module();
+        let nested_before = bind(&before, nested, child, None);
+        let nested_after = bind(&after, nested, child, None);
+        if nested_before.same_values(&nested_after) {
+            continue;
+        }
+        stack.push(nested_folder);
+        let mut nested_calls = calls.to_vec();
+        nested_calls.push(nested.name.clone());
+        compare_called(
+            folders,
+            found,
+            (&nested_before, &nested_after),
+            stack,
+            &nested_calls,
+            res,
+        );
+        stack.pop();
+    }
 }
 
 /// The cascade of the removal of the block at `address`.

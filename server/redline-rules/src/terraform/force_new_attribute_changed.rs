@@ -44,12 +44,13 @@ declare_rule! {
     /// (see RL-TF-004), so `"logs-${count.index}"` that becomes `"logs-${each.key}"` with the
     /// same values replaces nothing, while `moved` blocks that swap two instances replace both;
     /// when the instances cannot be compared, RL-TF-006 says the edit may replace them.
-    /// An edit of an input of a local module call (`cidr_block` in `module "net" { source =
-    /// "./modules/net" … }`) that changes a force-new attribute of a resource of the called
-    /// module, from one value the files decide to another, is reported at the input, naming the
-    /// resource by its address in the module tree (`module.net.aws_vpc.this`), with the called
-    /// module's line as a related place; calls and resources with `count` or `for_each` are
-    /// left alone.
+    /// An edit of an input of a local module call (`db_name` in `module "db" { source =
+    /// "../../" … }`) that changes a force-new attribute of a resource of the called module,
+    /// or of a module it calls in turn, from one value the files decide to another, is
+    /// reported at the input, naming the resource by its address in the module tree
+    /// (`module.db.module.db_instance.aws_db_instance.this`), with the called module's line as
+    /// a related place; calls with `count` or `for_each`, and resources whose instances the
+    /// edit changes, are left alone.
     ///
     /// The message also says what else the replacement takes with it, and each such resource
     /// is a related place.
@@ -252,20 +253,16 @@ fn report_called(ctx: &mut RuleContext<'_>, replaced: cascade::CalledReplacement
     };
     let message = format!(
         "changing `{input}` of `{}` from {} to {} forces replacement of `{address}`, whose \
-         force-new `{attribute}` reads `{}`: {consequence}; keep the previous value, or migrate \
+         force-new `{attribute}` reads it: {consequence}; keep the previous value, or migrate \
          to a new resource on purpose",
         replaced.call,
         describe(&replaced.before),
         describe(&replaced.after),
-        replaced.variable,
     );
     let mut diagnostic = ctx.diagnostic(replaced.range, message).with_related_in(
         replaced.path.clone(),
         replaced.attribute_range,
-        format!(
-            "`{address}` reads `{}` in its force-new `{attribute}`",
-            replaced.variable
-        ),
+        format!("`{address}` reads the input in its force-new `{attribute}`"),
     );
     if stateful {
         diagnostic.severity = Severity::Error;
