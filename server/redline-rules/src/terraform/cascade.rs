@@ -16,6 +16,18 @@
 //!
 //! A destroyed object (a block removed from the configuration) leaves the dependents that
 //! still reference it without their input: Terraform refuses the plan until they stop.
+//!
+//! The walk crosses local module calls (`source = "./…"`, `MAX_CALL_DEPTH` calls deep,
+//! `MAX_MODULES` modules at most, cycles ending), among the folders the front-end gave the
+//! edit (`Change::called_folders`); registry and git sources are not on disk and end it. An
+//! input that reads a changed value changes the called module's variable, and the module,
+//! evaluated with the call's inputs, is walked from it: its resources are named by their
+//! address in the module tree (`module.db.aws_db_subnet_group.this`). An output of a called
+//! module that reads a changed value changes too, and its readers in the caller are walked.
+//! A value that crosses a call only as what the caller writes (the literal part of an object
+//! input) is known and the same after the replacement; a resource the call's values give no
+//! instance is not there to replace; `count` and `for_each` that read a value passed through a
+//! call are not judged, since a list passed on may keep its length.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
@@ -98,8 +110,9 @@ pub(crate) struct Affected {
     pub path: String,
     /// The attribute that reads `via`.
     pub range: TextRange,
-    /// The module boundaries the value crosses on its way from `parent`, in order: `the input
-    /// `subnet_ids` of `module.db``, `the output `vpc_id` of `module.net``.
+    /// The module boundaries the value crosses on its way from `parent`, in order, as phrases
+    /// of the related place's message ("the input `subnet_ids` of `module.db`", "the output
+    /// `vpc_id` of `module.net`").
     pub through: Vec<String>,
 }
 
