@@ -125,10 +125,10 @@ pub struct Change<'a> {
     pub module_base: Option<&'a (dyn EvaluateModule + 'a)>,
     /// Whether the edit deletes the file; a file whose new text is empty still exists, emptied.
     pub deleted: bool,
-    /// The other Terraform folders the edit was given after it, in folder order: the local
-    /// modules the file's module calls (and those they call), which the front-end reads
-    /// within the repository, so that what goes with a replaced object is followed into
-    /// them. Empty for files of other formats.
+    /// Every Terraform folder the edit was given, after it, in folder order (the file's own
+    /// among them): the local modules the file's module calls, and those they call, which the
+    /// front-end reads within the repository, so that what goes with a replaced object is
+    /// followed into them. Empty for files of other formats.
     pub called_folders: &'a [CalledFolder<'a>],
 }
 
