@@ -12,7 +12,8 @@
 //! A dependent that reads it only in attributes the provider updates in place is updated, not
 //! replaced. `replace_triggered_by` naming a replaced object replaces the dependent.
 //! An attribute the configuration writes with a value the edit keeps (a literal `name`) is the
-//! same on the new object and replaces nothing.
+//! same on the new object and replaces nothing, and so does a value that reads only the length
+//! of a list of replaced objects or whether it is set (`length(…)`, `!= null`).
 //!
 //! A destroyed object (a block removed from the configuration) leaves the dependents that
 //! still reference it without their input: Terraform refuses the plan until they stop.
@@ -520,8 +521,20 @@ impl<'m> Walk<'m> {
             if self.res.replaced.len() + self.res.broken.len() >= MAX_AFFECTED {
                 return false;
             }
-            let kind = self.scopes[step.scope].graph.entries()[reader.entry].kind;
-            match kind {
+            let graph = &self.scopes[step.scope].graph;
+            let entry = &graph.entries()[reader.entry];
+            // A read of only the length of a list, or of whether it is set, sees what the
+            // replacement keeps.
+            if reader.attribute != "lifecycle.replace_triggered_by"
+                && !graph.evaluator().module().reads_value_of(
+                    entry.file.path,
+                    reader.value_range,
+                    &object,
+                )
+            {
+                continue;
+            }
+            match entry.kind {
                 Kind::Resource => self.dependent(step, &reader, attribute.as_deref()),
                 Kind::Module => self.input_of_call(step, &reader, attribute.as_deref()),
             }
@@ -735,6 +748,9 @@ impl<'m> Walk<'m> {
             let Some(read) = read else {
                 continue;
             };
+            if !module.reads_value_of(&value.path, value.range, object) {
+                continue;
+            }
             if !matches!(step.changed, Changed::Object(_))
                 && scope.graph.is_known_at(&value.path, value.range)
             {

@@ -62,7 +62,9 @@ declare_rule! {
     /// takes with it (16 steps, 500 resources at most).
     /// A resource that reads the object only in attributes updated in place (a subnet
     /// group's `subnet_ids`, a policy document) is updated, not replaced, and a written value
-    /// the edit keeps (a literal `name`) is the same on the new object.
+    /// the edit keeps (a literal `name`) is the same on the new object, and so is a value that
+    /// reads only how many elements a list of replaced objects has, or whether it is set
+    /// (`length(…)`, `!= null`).
     /// The message counts the replaced resources and names those that hold data first, such
     /// as "replacing `aws_kms_key.data` also replaces 2 resources, 2 holding data:
     /// `aws_ebs_volume.data` via `aws_kms_key.data.arn`, …"; a root with

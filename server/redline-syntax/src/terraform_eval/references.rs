@@ -12,7 +12,8 @@ use std::collections::BTreeSet;
 
 use redline_text::TextRange;
 
-use super::lower::{Expression, ObjectKey, Root, TemplatePart, Traverse};
+use super::Value;
+use super::lower::{BinaryOp, Expression, ObjectKey, Root, TemplatePart, Traverse};
 use super::symbols::Module;
 
 /// How many locals deep a reference is followed.
@@ -68,6 +69,103 @@ impl Module {
         let mut seen_locals = BTreeSet::new();
         self.follow_local(name, 0, &mut reads, &mut seen_locals);
         reads.into_iter().collect()
+    }
+
+    /// Whether the value written at `range` of the module's file at `path` reads `object` (an
+    /// object or `var.<name>`, as `reads_with_variables` names it) for more than its shape:
+    /// a read inside `length(…)`, or compared with `null`, sees only how many elements the
+    /// value has or whether it is set, which stay the same when the object is replaced.
+    /// Locals are followed.
+    pub fn reads_value_of(&self, path: &str, range: TextRange, object: &str) -> bool {
+        let Some(expression) = self
+            .expressions
+            .get(path)
+            .and_then(|expressions| expressions.get(range))
+        else {
+            return false;
+        };
+        let mut seen_locals = BTreeSet::new();
+        self.reads_value(expression, object, 0, &mut seen_locals)
+    }
+
+    fn reads_value(
+        &self,
+        expression: &Expression,
+        object: &str,
+        depth: usize,
+        seen_locals: &mut BTreeSet<String>,
+    ) -> bool {
+        let any = |expressions: &mut dyn Iterator<Item = &Expression>,
+                   seen_locals: &mut BTreeSet<String>| {
+            for inner in expressions {
+                if self.reads_value(inner, object, depth, seen_locals) {
+                    return true;
+                }
+            }
+            false
+        };
+        match expression {
+            Expression::Literal(_) | Expression::Unsupported | Expression::TooDeep => false,
+            Expression::Call(call) if call.name == "length" => false,
+            Expression::Binary(BinaryOp::Equal | BinaryOp::NotEqual, operands)
+                if operands
+                    .iter()
+                    .any(|operand| matches!(operand, Expression::Literal(Value::Null))) =>
+            {
+                false
+            }
+            Expression::Template(parts) => any(
+                &mut parts.iter().filter_map(|part| match part {
+                    TemplatePart::Interpolation(inner) => Some(inner),
+                    _ => None,
+                }),
+                seen_locals,
+            ),
+            Expression::Tuple(items) => any(&mut items.iter(), seen_locals),
+            Expression::Object(entries) => any(
+                &mut entries.iter().flat_map(|(key, value)| {
+                    let key = match key {
+                        ObjectKey::Expression(key) => Some(key),
+                        ObjectKey::Name(_) => None,
+                    };
+                    key.into_iter().chain([value])
+                }),
+                seen_locals,
+            ),
+            Expression::Call(call) => any(&mut call.args.iter(), seen_locals),
+            Expression::Conditional(parts) => any(&mut parts.iter(), seen_locals),
+            Expression::Unary(_, operand) => any(&mut [&**operand].into_iter(), seen_locals),
+            Expression::Binary(_, operands) => any(&mut operands.iter(), seen_locals),
+            Expression::For(for_expression) => any(
+                &mut [&for_expression.collection, &for_expression.value]
+                    .into_iter()
+                    .chain(&for_expression.key)
+                    .chain(&for_expression.condition),
+                seen_locals,
+            ),
+            Expression::Traversal(traversal) => {
+                if let Root::Name(name) = &traversal.root
+                    && name == "local"
+                    && let Some(Traverse::Attribute(local)) = traversal.steps.first()
+                {
+                    if depth >= MAX_LOCAL_DEPTH || !seen_locals.insert(local.clone()) {
+                        return false;
+                    }
+                    let Some(value) = self.locals.get(local).and_then(|found| {
+                        self.expressions
+                            .get(&found.value.path)
+                            .and_then(|expressions| expressions.get(found.value.range))
+                    }) else {
+                        return false;
+                    };
+                    return self.reads_value(value, object, depth + 1, seen_locals);
+                }
+                let mut reads = BTreeSet::new();
+                let mut seen = seen_locals.clone();
+                self.collect(expression, depth, &mut reads, &mut seen);
+                reads.iter().any(|read| read.object == object)
+            }
+        }
     }
 
     fn follow_local(
