@@ -1904,6 +1904,89 @@ fn module_inputs_are_reported_at_the_call_with_the_called_line_related() {
     assert_eq!(code, 0);
 }
 
+/// An edit that replaces a VPC names what goes with it inside the local module its folder
+/// calls, by the address in the module tree, with the called module's line as a related place
+/// in that other file: in `redline diff` against a commit, and in `gate` for the same edit.
+#[test]
+fn a_replacement_cascades_into_a_called_module_in_diff_and_gate() {
+    const MAIN: &str = "resource \"aws_vpc\" \"main\" {\n  cidr_block = \"10.0.0.0/16\"\n}\n\nresource \"aws_subnet\" \"a\" {\n  vpc_id     = aws_vpc.main.id\n  cidr_block = \"10.0.1.0/24\"\n}\n\nmodule \"files\" {\n  source     = \"./modules/files\"\n  subnet_ids = aws_subnet.a[*].id\n}\n";
+    // Characters outside ASCII before the related place pin its columns.
+    const FILES: &str = "variable \"subnet_ids\" {\n  type = list(string)\n}\n\nresource \"aws_fsx_ontap_file_system\" \"this\" {\n  deployment_type     = \"SINGLE_AZ_1\"\n  storage_capacity    = 1024\n  throughput_capacity = 128\n  /* 🚀中 */ subnet_ids = var.subnet_ids\n}\n\n# Updated in place.\nresource \"aws_db_subnet_group\" \"this\" {\n  name       = \"files\"\n  subnet_ids = var.subnet_ids\n}\n";
+    let edited = MAIN.replace("10.0.0.0/16", "10.1.0.0/16");
+    let expected_related = serde_json::json!({
+        "path": "infra/modules/files/main.tf",
+        "range": {"start": {"line": 9, "column": 12}, "end": {"line": 9, "column": 39}},
+        "message": "`module.files.aws_fsx_ontap_file_system.this` is replaced, with the data it holds: its force-new `subnet_ids` reads `aws_subnet.a.id`, which changes, through the input `subnet_ids` of `module.files`"
+    });
+    let check = |report: &Value, context: &str| {
+        let findings: Vec<&Value> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|finding| finding["rule"] == "RL-TF-005")
+            .collect();
+        assert_eq!(findings.len(), 1, "{context}: {report:#}");
+        let finding = findings[0];
+        assert_eq!(finding["path"], "infra/main.tf", "{context}");
+        assert_eq!(finding["range"]["start"]["line"], 2, "{context}");
+        let impact = &finding["impact"];
+        assert_eq!(impact["root"], "aws_vpc.main", "{context}");
+        assert_eq!(
+            impact["replaced"],
+            serde_json::json!([
+                "aws_subnet.a",
+                "module.files.aws_fsx_ontap_file_system.this"
+            ]),
+            "{context}"
+        );
+        assert_eq!(
+            impact["path"][1],
+            serde_json::json!({
+                "from": "aws_subnet.a",
+                "to": "module.files.aws_fsx_ontap_file_system.this",
+                "via": "aws_subnet.a.id",
+                "attribute": "subnet_ids",
+                "holds_data": true
+            }),
+            "{context}"
+        );
+        assert!(
+            finding["message"].as_str().unwrap().contains(
+                "also replaces 2 resources, 1 holding data: `module.files.aws_fsx_ontap_file_system.this` via `aws_subnet.a.id`"
+            ),
+            "{context}: {finding:#}"
+        );
+        assert!(
+            finding["related"]
+                .as_array()
+                .unwrap()
+                .contains(&expected_related),
+            "{context}: {finding:#}"
+        );
+    };
+
+    let repo = committed(&[
+        ("infra/main.tf", MAIN),
+        ("infra/modules/files/main.tf", FILES),
+    ]);
+    repo.write("infra/main.tf", &edited);
+    let output = repo.run(&["diff", "--format", "json", "--fail-on", "never"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    check(&json_of(&output), "diff");
+
+    let repo = committed(&[
+        ("infra/main.tf", MAIN),
+        ("infra/modules/files/main.tf", FILES),
+    ]);
+    let output = repo
+        .command(&["gate", "--path", "infra/main.tf", "--format", "json"])
+        .write_stdin(edited.clone())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    check(&json_of(&output), "gate");
+}
+
 /// An example that calls the module at the root of the checked folder (`source = "../../"`)
 /// is judged with that module however the folder is named: `.`, nothing, or its path.
 #[test]

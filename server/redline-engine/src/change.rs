@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::collections::HashMap;
 
 use redline_diagnostics::{Diagnostic, PARSE_ERROR};
-use redline_rules::{Change, EvaluateModule, ModuleEval};
+use redline_rules::{CalledFolder, Change, EvaluateModule, ModuleEval};
 use redline_syntax::terraform_eval::symbols::Module;
 use redline_syntax::terraform_eval::tfvars::is_auto_loaded;
 use redline_syntax::{
@@ -281,6 +281,11 @@ fn analyze_sides(
         .iter()
         .map(|_| (OnceCell::new(), OnceCell::new()))
         .collect();
+    // Each Terraform folder's files after the edit, for the folders a local call names.
+    let folder_files: Vec<(&str, Vec<&SourceFile<'_>>)> = terraform_folders
+        .iter()
+        .map(|(folder, _, new)| (*folder, new.clone()))
+        .collect();
     let mut modules: BTreeMap<&str, (ModuleEval<'_>, ModuleEval<'_>)> = BTreeMap::new();
     for ((folder, base, new), (base_cell, new_cell)) in terraform_folders.into_iter().zip(&cells) {
         let members = || {
@@ -307,6 +312,17 @@ fn analyze_sides(
         modules.insert(folder, (base_module, new_module));
     }
 
+    let called_folders: Vec<CalledFolder<'_>> = folder_files
+        .iter()
+        .filter_map(|(folder, files)| {
+            let (_, module) = modules.get(folder)?;
+            Some(CalledFolder {
+                folder,
+                files,
+                module: module as &dyn EvaluateModule,
+            })
+        })
+        .collect();
     // Every folder of the edit on each side, for the local module calls of its files.
     let base_called = CalledModules::new(
         inputs
@@ -347,6 +363,11 @@ fn analyze_sides(
             folder_base,
             folder_new,
             deleted: input.new.is_none(),
+            called_folders: if new.format == Format::Terraform {
+                &called_folders
+            } else {
+                &[]
+            },
             module_base: module
                 .filter(|_| new.format == Format::Terraform)
                 .map(|(base, _)| base as &dyn EvaluateModule),

@@ -125,6 +125,22 @@ pub struct Change<'a> {
     pub module_base: Option<&'a (dyn EvaluateModule + 'a)>,
     /// Whether the edit deletes the file; a file whose new text is empty still exists, emptied.
     pub deleted: bool,
+    /// Every Terraform folder the edit was given, after it, in folder order (the file's own
+    /// among them): the local modules the file's module calls, and those they call, which the
+    /// front-end reads within the repository, so that what goes with a replaced object is
+    /// followed into them. Empty for files of other formats.
+    pub called_folders: &'a [CalledFolder<'a>],
+}
+
+/// A Terraform folder after the edit that a local module call may name (`source = "./db"`).
+#[derive(Clone, Copy)]
+pub struct CalledFolder<'a> {
+    /// Its display path, as `calls::local_source_folder` gives it for a `source`.
+    pub folder: &'a str,
+    /// Its files, in path order.
+    pub files: &'a [&'a SourceFile<'a>],
+    /// Its module, read on first use.
+    pub module: &'a (dyn EvaluateModule + 'a),
 }
 
 impl<'a> RuleContext<'a> {
@@ -418,6 +434,8 @@ impl<'m> ModuleEval<'m> {
 /// A Terraform module that can be evaluated, whatever the lifetime of its inputs: a
 /// `ModuleEval`, as rules see it through `RuleContext` and `Change`.
 pub trait EvaluateModule {
+    /// The module, read on first use (see `ModuleEval::module`).
+    fn module(&self) -> &Module;
     /// The module's evaluator, for the module's kind (see `ModuleEval::evaluator`).
     fn evaluator(&self) -> &Evaluator<'_>;
     /// The evaluator with variables at their defaults (see `ModuleEval::defaults`).
@@ -428,6 +446,10 @@ pub trait EvaluateModule {
 }
 
 impl EvaluateModule for ModuleEval<'_> {
+    fn module(&self) -> &Module {
+        ModuleEval::module(self)
+    }
+
     fn evaluator(&self) -> &Evaluator<'_> {
         ModuleEval::evaluator(self)
     }

@@ -24,7 +24,7 @@ pub mod workspace;
 use std::any::Any;
 
 pub use context::{
-    Change, EvaluateModule, ModuleEval, RuleContext, TfvarsText, ValueSource, Written,
+    CalledFolder, Change, EvaluateModule, ModuleEval, RuleContext, TfvarsText, ValueSource, Written,
 };
 pub use docs::{DOCS_BASE_URL, META_RULES, doc_page, doc_url, find_any_rule, rules_index};
 use redline_diagnostics::{Category, Confidence, RuleCode, Severity};

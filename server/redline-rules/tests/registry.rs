@@ -432,14 +432,21 @@ fn no_rule_panics_on_any_folder_edit_prefix() {
             today: None,
             select: Some(vec![rule.meta().id()]),
         };
+        // Every file of a side by its path below the side's folder: subfolders are called
+        // modules.
         let side = |name: &str| -> Vec<(String, String)> {
-            let Ok(listing) = std::fs::read_dir(folder.join(name)) else {
+            let side = folder.join(name);
+            if !side.is_dir() {
                 return Vec::new();
-            };
-            let mut res: Vec<(String, String)> = listing
-                .map(|entry| {
-                    let path = entry.unwrap().path();
-                    let file = path.file_name().unwrap().to_string_lossy().into_owned();
+            }
+            let mut res: Vec<(String, String)> = fixture_files(&side)
+                .into_iter()
+                .map(|path| {
+                    let file = path
+                        .strip_prefix(&side)
+                        .unwrap()
+                        .to_string_lossy()
+                        .replace('\\', "/");
                     (file, std::fs::read_to_string(&path).unwrap())
                 })
                 .collect();

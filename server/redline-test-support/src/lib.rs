@@ -27,7 +27,9 @@
 //!
 //! An edit that spans several files of one folder (a Terraform module) is a folder case:
 //! `<case>/before/` and `<case>/after/` hold the folder before and after the edit, and
-//! `check_change_folder` runs them through `analyze_change` together. Expectations are read
+//! `check_change_folder` runs them through `analyze_change` together. Subfolders of each side
+//! are the local modules the folder calls (`source = "./modules/db"`), given beside it as the
+//! front-ends give them. Expectations are read
 //! from each file of `after/`; a file deleted by the edit carries them on its base's line that
 //! says `expect-when-deleted: RL-…`, and its findings must start on line 1. When a file's
 //! findings offer fixes, `<case>/fixed/<file>` plays the part of `.fixed`; for a deleted file
@@ -673,18 +675,19 @@ fn run_fixture(relative: &str) -> FileOutcome {
 fn run_change_folder(relative: &str) -> Vec<FolderFile> {
     let root = fixtures_root().join(relative);
     let meta = rule_of(relative).meta();
+    // Every file of a side, by its path below the side's folder: subfolders are the local
+    // modules the folder calls (`source = "./modules/db"`), given to the engine beside it as
+    // the front-ends give them.
     let read_folder = |side: &str| -> Vec<(String, String)> {
         let folder = root.join(side);
         if side == "fixed" && !folder.exists() {
             return Vec::new();
         }
-        let mut res: Vec<(String, String)> = std::fs::read_dir(&folder)
-            .unwrap_or_else(|error| panic!("cannot read {}: {error}", folder.display()))
-            .map(|entry| {
-                let path = entry.unwrap().path();
-                let name = path.file_name().unwrap().to_string_lossy().into_owned();
-                (name, read(&path))
-            })
+        let mut files = Vec::new();
+        collect_files(&folder, "", &mut files, relative);
+        let mut res: Vec<(String, String)> = files
+            .into_iter()
+            .map(|(_, text, within)| (within, text))
             .collect();
         res.sort();
         res

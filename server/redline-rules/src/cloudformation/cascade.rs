@@ -125,6 +125,7 @@ fn affected(resource: Resource<'_>, parent: &str, read: &Read, reason: Reason) -
         holds_data: data_value(resource) == DataValue::High,
         path: String::new(),
         range: read.range,
+        through: Vec::new(),
     }
 }
 

@@ -57,6 +57,7 @@ pub(crate) fn of_deletion(
                     holds_data: holds_data(object),
                     path,
                     range: name_range(object),
+                    through: Vec::new(),
                 });
                 listed.push(id);
             }
@@ -82,6 +83,7 @@ pub(crate) fn of_deletion(
                             holds_data: false,
                             path: file.path.to_owned(),
                             range: volume.range,
+                            through: Vec::new(),
                         });
                     }
                 }
@@ -124,6 +126,7 @@ pub(crate) fn of_recreation(key: &ObjectKey<'_>, object: &Node, path: &str) -> O
             holds_data: false,
             path: path.to_owned(),
             range,
+            through: Vec::new(),
         });
     }
     let deletes_claims = spec
@@ -153,6 +156,7 @@ pub(crate) fn of_recreation(key: &ObjectKey<'_>, object: &Node, path: &str) -> O
                     holds_data: true,
                     path: path.to_owned(),
                     range,
+                    through: Vec::new(),
                 });
             }
         }

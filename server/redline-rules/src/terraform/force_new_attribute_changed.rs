@@ -44,6 +44,13 @@ declare_rule! {
     /// (see RL-TF-004), so `"logs-${count.index}"` that becomes `"logs-${each.key}"` with the
     /// same values replaces nothing, while `moved` blocks that swap two instances replace both;
     /// when the instances cannot be compared, RL-TF-006 says the edit may replace them.
+    /// An edit of an input of a local module call (`db_name` in `module "db" { source =
+    /// "../../" … }`) that changes a force-new attribute of a resource of the called module,
+    /// or of a module it calls in turn, from one value the files decide to another, is
+    /// reported at the input, naming the resource by its address in the module tree
+    /// (`module.db.module.db_instance.aws_db_instance.this`), with the called module's line as
+    /// a related place; calls with `count` or `for_each`, and resources whose instances the
+    /// edit changes, are left alone.
     ///
     /// The message also says what else the replacement takes with it, and each such resource
     /// is a related place.
@@ -55,13 +62,23 @@ declare_rule! {
     /// takes with it (16 steps, 500 resources at most).
     /// A resource that reads the object only in attributes updated in place (a subnet
     /// group's `subnet_ids`, a policy document) is updated, not replaced, and a written value
-    /// the edit keeps (a literal `name`) is the same on the new object.
+    /// the edit keeps (a literal `name`) is the same on the new object, and so is a value that
+    /// reads only how many elements a list of replaced objects has, or whether it is set
+    /// (`length(…)`, `!= null`).
     /// The message counts the replaced resources and names those that hold data first, such
     /// as "replacing `aws_kms_key.data` also replaces 2 resources, 2 holding data:
     /// `aws_ebs_volume.data` via `aws_kms_key.data.arn`, …"; a root with
     /// `create_before_destroy` is noted, and its dependents are counted all the same.
-    /// References are followed through locals; resources inside called modules are not
-    /// followed yet.
+    /// References are followed through locals, and through the local modules the module
+    /// calls (`source = "./modules/db"`, 8 calls deep at most; registry and git sources are
+    /// not on disk and are not followed): an input that reads a changed value changes the
+    /// called module's variable, whose force-new readers there are replaced, named by their
+    /// address in the module tree (`module.db.aws_db_subnet_group.this`) with the called
+    /// module's line as the related place; an output that reads such a value changes too, and
+    /// the caller's force-new attributes that read it are replaced.
+    /// A value that reaches a called module only as what the caller writes (the literal part
+    /// of an object input) is the same after the replacement, and a resource the call's inputs
+    /// give no instance is not replaced.
     ///
     /// ## Why it matters
     /// Terraform plans such a change as a replacement: it destroys the object and creates a
@@ -217,6 +234,52 @@ fn check(ctx: &mut RuleContext<'_>) {
         }
         ctx.report(diagnostic);
     }
+    for replaced in cascade::called_replacements(ctx, &module) {
+        report_called(ctx, replaced);
+    }
+}
+
+/// Reports a changed input of a local module call that replaces a resource of the called
+/// module, at the input.
+fn report_called(ctx: &mut RuleContext<'_>, replaced: cascade::CalledReplacement) {
+    let file = ctx.file();
+    let (address, attribute, input) = (&replaced.address, &replaced.attribute, &replaced.input);
+    let stateful = is_stateful(&replaced.type_name);
+    let consequence = if stateful {
+        format!(
+            "Terraform will destroy `{address}` and create it again, and the data it holds is \
+             lost"
+        )
+    } else {
+        format!("Terraform will destroy `{address}` and create it again")
+    };
+    let message = format!(
+        "changing `{input}` of `{}` from {} to {} forces replacement of `{address}`, whose \
+         force-new `{attribute}` reads it: {consequence}; keep the previous value, or migrate \
+         to a new resource on purpose",
+        replaced.call,
+        describe(&replaced.before),
+        describe(&replaced.after),
+    );
+    let mut diagnostic = ctx.diagnostic(replaced.range, message).with_related_in(
+        replaced.path.clone(),
+        replaced.attribute_range,
+        format!("`{address}` reads the input in its force-new `{attribute}`"),
+    );
+    if stateful {
+        diagnostic.severity = Severity::Error;
+    }
+    if let Some(cascade) = &replaced.cascade {
+        diagnostic = cascade.apply(diagnostic, file.path);
+    }
+    if file.terraform().syntax == Syntax::Hcl && !replaced.old_text.contains('\n') {
+        diagnostic = diagnostic.with_fix(Fix::single(
+            format!("Restore `{input} = {}`", replaced.old_text),
+            Applicability::Unsafe,
+            Edit::replace(replaced.value_range, &replaced.old_text),
+        ));
+    }
+    ctx.report(diagnostic);
 }
 
 /// The range of a force-new attribute (`block.attribute` for nested ones), or of the block.

@@ -309,7 +309,8 @@ impl Entry<'_> {
     }
 }
 
-fn entries<'a>(files: &[&'a SourceFile<'a>]) -> Vec<Entry<'a>> {
+/// The `resource` and `module` blocks of `files`, in file and source order.
+pub(crate) fn entries<'a>(files: &[&'a SourceFile<'a>]) -> Vec<Entry<'a>> {
     let mut res = Vec::new();
     for &file in files {
         let model = file.terraform();

@@ -192,6 +192,7 @@ pub(crate) fn cascade(plan: &Plan<'_>, causes: &[Option<Cause>], root: usize) ->
             // The plan file itself.
             path: String::new(),
             range: change.range,
+            through: Vec::new(),
         });
     }
     res

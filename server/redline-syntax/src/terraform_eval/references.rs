@@ -4,12 +4,16 @@
 //! reference through a local is followed into the local's value, so `vpc_id = local.vpc_id`
 //! with `vpc_id = aws_vpc.main.id` reads `aws_vpc.main.id`. Locals are followed at most
 //! `MAX_LOCAL_DEPTH` deep, and a local that reads itself is read once.
+//!
+//! A called module's variables are the edges into it from its caller: `reads_with_variables`
+//! also names the variables an expression reads, as objects `var.<name>`.
 
 use std::collections::BTreeSet;
 
 use redline_text::TextRange;
 
-use super::lower::{Expression, ObjectKey, Root, TemplatePart, Traverse};
+use super::Value;
+use super::lower::{BinaryOp, Expression, ObjectKey, Root, TemplatePart, Traverse};
 use super::symbols::Module;
 
 /// How many locals deep a reference is followed.
@@ -18,7 +22,8 @@ const MAX_LOCAL_DEPTH: usize = 16;
 /// One object attribute that an expression reads.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ObjectRead {
-    /// The object: `aws_vpc.main`, `data.aws_ami.ubuntu` or `module.vpc`.
+    /// The object: `aws_vpc.main`, `data.aws_ami.ubuntu` or `module.vpc` (or `var.cidr`, in
+    /// `Module::reads_with_variables`).
     pub object: String,
     /// The first attribute read after the object and its instance key (`id`, `vpc_id`);
     /// `None` when the whole object (or a whole instance) is read.
@@ -30,6 +35,21 @@ impl Module {
     /// file at `path`, through locals, sorted and without duplicates; empty when no value is
     /// written there. Variables, `count`, `each`, `self` and `path` read no object.
     pub fn object_reads(&self, path: &str, range: TextRange) -> Vec<ObjectRead> {
+        let mut res = self.reads_with_variables(path, range);
+        res.retain(|read| !is_variable(read));
+        res
+    }
+
+    /// The objects read by the local `name`, through other locals.
+    pub fn local_reads(&self, name: &str) -> Vec<ObjectRead> {
+        let mut res = self.local_reads_with_variables(name);
+        res.retain(|read| !is_variable(read));
+        res
+    }
+
+    /// `object_reads`, with the module's variables the value reads as objects `var.<name>`
+    /// (with the attribute read of an object-typed variable, if any).
+    pub fn reads_with_variables(&self, path: &str, range: TextRange) -> Vec<ObjectRead> {
         let Some(expression) = self
             .expressions
             .get(path)
@@ -43,12 +63,109 @@ impl Module {
         reads.into_iter().collect()
     }
 
-    /// The objects read by the local `name`, through other locals.
-    pub fn local_reads(&self, name: &str) -> Vec<ObjectRead> {
+    /// `local_reads`, with the variables the local reads as objects `var.<name>`.
+    pub fn local_reads_with_variables(&self, name: &str) -> Vec<ObjectRead> {
         let mut reads = BTreeSet::new();
         let mut seen_locals = BTreeSet::new();
         self.follow_local(name, 0, &mut reads, &mut seen_locals);
         reads.into_iter().collect()
+    }
+
+    /// Whether the value written at `range` of the module's file at `path` reads `object` (an
+    /// object or `var.<name>`, as `reads_with_variables` names it) for more than its shape:
+    /// a read inside `length(…)`, or compared with `null`, sees only how many elements the
+    /// value has or whether it is set, which stay the same when the object is replaced.
+    /// Locals are followed.
+    pub fn reads_value_of(&self, path: &str, range: TextRange, object: &str) -> bool {
+        let Some(expression) = self
+            .expressions
+            .get(path)
+            .and_then(|expressions| expressions.get(range))
+        else {
+            return false;
+        };
+        let mut seen_locals = BTreeSet::new();
+        self.reads_value(expression, object, 0, &mut seen_locals)
+    }
+
+    fn reads_value(
+        &self,
+        expression: &Expression,
+        object: &str,
+        depth: usize,
+        seen_locals: &mut BTreeSet<String>,
+    ) -> bool {
+        let any = |expressions: &mut dyn Iterator<Item = &Expression>,
+                   seen_locals: &mut BTreeSet<String>| {
+            for inner in expressions {
+                if self.reads_value(inner, object, depth, seen_locals) {
+                    return true;
+                }
+            }
+            false
+        };
+        match expression {
+            Expression::Literal(_) | Expression::Unsupported | Expression::TooDeep => false,
+            Expression::Call(call) if call.name == "length" => false,
+            Expression::Binary(BinaryOp::Equal | BinaryOp::NotEqual, operands)
+                if operands
+                    .iter()
+                    .any(|operand| matches!(operand, Expression::Literal(Value::Null))) =>
+            {
+                false
+            }
+            Expression::Template(parts) => any(
+                &mut parts.iter().filter_map(|part| match part {
+                    TemplatePart::Interpolation(inner) => Some(inner),
+                    _ => None,
+                }),
+                seen_locals,
+            ),
+            Expression::Tuple(items) => any(&mut items.iter(), seen_locals),
+            Expression::Object(entries) => any(
+                &mut entries.iter().flat_map(|(key, value)| {
+                    let key = match key {
+                        ObjectKey::Expression(key) => Some(key),
+                        ObjectKey::Name(_) => None,
+                    };
+                    key.into_iter().chain([value])
+                }),
+                seen_locals,
+            ),
+            Expression::Call(call) => any(&mut call.args.iter(), seen_locals),
+            Expression::Conditional(parts) => any(&mut parts.iter(), seen_locals),
+            Expression::Unary(_, operand) => any(&mut [&**operand].into_iter(), seen_locals),
+            Expression::Binary(_, operands) => any(&mut operands.iter(), seen_locals),
+            Expression::For(for_expression) => any(
+                &mut [&for_expression.collection, &for_expression.value]
+                    .into_iter()
+                    .chain(&for_expression.key)
+                    .chain(&for_expression.condition),
+                seen_locals,
+            ),
+            Expression::Traversal(traversal) => {
+                if let Root::Name(name) = &traversal.root
+                    && name == "local"
+                    && let Some(Traverse::Attribute(local)) = traversal.steps.first()
+                {
+                    if depth >= MAX_LOCAL_DEPTH || !seen_locals.insert(local.clone()) {
+                        return false;
+                    }
+                    let Some(value) = self.locals.get(local).and_then(|found| {
+                        self.expressions
+                            .get(&found.value.path)
+                            .and_then(|expressions| expressions.get(found.value.range))
+                    }) else {
+                        return false;
+                    };
+                    return self.reads_value(value, object, depth + 1, seen_locals);
+                }
+                let mut reads = BTreeSet::new();
+                let mut seen = seen_locals.clone();
+                self.collect(expression, depth, &mut reads, &mut seen);
+                reads.iter().any(|read| read.object == object)
+            }
+        }
     }
 
     fn follow_local(
@@ -138,7 +255,13 @@ impl Module {
                             ("local", [local, ..]) => {
                                 self.follow_local(local, depth, reads, seen_locals);
                             }
-                            ("var" | "count" | "each" | "self" | "path" | "terraform", _) => {}
+                            ("var", [variable, ..]) => {
+                                reads.insert(ObjectRead {
+                                    object: format!("var.{variable}"),
+                                    attribute: after(1),
+                                });
+                            }
+                            ("count" | "each" | "self" | "path" | "terraform", _) => {}
                             ("data", [type_name, data_name, ..]) => {
                                 reads.insert(ObjectRead {
                                     object: format!("data.{type_name}.{data_name}"),
@@ -213,4 +336,9 @@ impl Module {
             }
         }
     }
+}
+
+/// Whether a read names a variable (`var.<name>`) rather than an object.
+fn is_variable(read: &ObjectRead) -> bool {
+    read.object.starts_with("var.")
 }

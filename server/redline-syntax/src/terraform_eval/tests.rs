@@ -1183,7 +1183,32 @@ fn object_reads_follow_locals_and_nested_expressions() {
         [read("aws_kms_key.k", "arn"), read("module.net", "name")]
     );
     assert!(reads("cidr_block").is_empty());
+    let cidr = subnet.attribute("cidr_block").unwrap().value.range;
+    assert_eq!(
+        module.reads_with_variables("main.tf", cidr),
+        [ObjectRead {
+            object: "var.cidr".into(),
+            attribute: None,
+        }]
+    );
     assert_eq!(reads("az"), [read("data.aws_zones.all", "names")]);
     assert!(reads("loop").is_empty());
     assert_eq!(module.local_reads("again"), [read("aws_vpc.main", "id")]);
+}
+
+#[test]
+fn reads_of_only_a_length_or_a_null_check_see_no_value() {
+    let text = "locals {\n  ids = var.ids\n}\nresource \"aws_db_instance\" \"a\" {\n  availability_zone = length(local.ids) > 1 ? null : \"eu-west-1a\"\n  kms_key_id = var.key == null ? \"k\" : \"x\"\n  db_name = local.ids[0]\n  username = \"${length(var.ids)}-${var.key}\"\n}\n";
+    let files = parse(&[("main.tf", text)]);
+    let module = Module::build(&files.iter().collect::<Vec<_>>());
+    let model = files[0].terraform();
+    let db = model.resources().next().unwrap();
+    let reads = |name: &str, object: &str| {
+        module.reads_value_of("main.tf", db.attribute(name).unwrap().value.range, object)
+    };
+    assert!(!reads("availability_zone", "var.ids"));
+    assert!(!reads("kms_key_id", "var.key"));
+    assert!(reads("db_name", "var.ids"));
+    assert!(!reads("username", "var.ids"));
+    assert!(reads("username", "var.key"));
 }
