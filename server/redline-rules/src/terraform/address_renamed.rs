@@ -5,7 +5,7 @@ use redline_syntax::terraform::Syntax;
 use crate::terraform::cascade;
 use crate::terraform::module_change::{Kind, ModuleChange};
 use crate::terraform::newline;
-use crate::terraform::protection::is_stateful;
+use crate::terraform::protection::{holds_data, is_stateful};
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
 declare_rule! {
@@ -81,7 +81,7 @@ fn check(ctx: &mut RuleContext<'_>) {
         let stateful = entry.kind == Kind::Module || is_stateful(entry.type_name);
         let consequence = match entry.kind {
             Kind::Module => "destroy every resource the module call created and create them again",
-            Kind::Resource if stateful => {
+            Kind::Resource if holds_data(entry.type_name) => {
                 "destroy the object and create an empty one, losing the data it holds"
             }
             Kind::Resource => "destroy the object and create a new one",

@@ -9,7 +9,7 @@ use redline_syntax::terraform_eval::Key;
 use crate::terraform::cascade;
 use crate::terraform::force_new::{Replacement, force_new_changes};
 use crate::terraform::module_change::{Entry, ModuleChange};
-use crate::terraform::protection::is_stateful;
+use crate::terraform::protection::{holds_data, is_stateful};
 use crate::terraform::value_change::{Verdict, describe, instance_list, place_in};
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
@@ -156,7 +156,7 @@ fn check(ctx: &mut RuleContext<'_>) {
         } else {
             ("it", "it holds")
         };
-        let consequence = if stateful {
+        let consequence = if holds_data(entry.type_name) {
             format!(
                 "Terraform will destroy {what} and create {it} again, and the data {holds} is \
                  lost"
@@ -245,7 +245,7 @@ fn report_called(ctx: &mut RuleContext<'_>, replaced: cascade::CalledReplacement
     let file = ctx.file();
     let (address, attribute, input) = (&replaced.address, &replaced.attribute, &replaced.input);
     let stateful = is_stateful(&replaced.type_name);
-    let consequence = if stateful {
+    let consequence = if holds_data(&replaced.type_name) {
         format!(
             "Terraform will destroy `{address}` and create it again, and the data it holds is \
              lost"

@@ -10,7 +10,7 @@ use redline_syntax::terraform_eval::evaluate::{Evaluation, Instance, Instances};
 
 use crate::terraform::module_change::{Entry, Kind, ModuleChange, normalise, slice};
 use crate::terraform::newline;
-use crate::terraform::protection::is_stateful;
+use crate::terraform::protection::{holds_data, is_stateful};
 use crate::terraform::value_change::{Sides, decided_by, instance_list, place_in};
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
@@ -164,8 +164,8 @@ fn check(ctx: &mut RuleContext<'_>) {
         let holds = match entry.kind {
             Kind::Module if one => " and every resource it created",
             Kind::Module => " and every resource they created",
-            Kind::Resource if is_stateful(entry.type_name) && one => " and the data it holds",
-            Kind::Resource if is_stateful(entry.type_name) => " and the data they hold",
+            Kind::Resource if holds_data(entry.type_name) && one => " and the data it holds",
+            Kind::Resource if holds_data(entry.type_name) => " and the data they hold",
             Kind::Resource => "",
         };
         let advice = if name == "count" {

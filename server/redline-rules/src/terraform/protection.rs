@@ -264,10 +264,17 @@ pub fn is_guarded_through_module(resource_type: &str) -> bool {
 /// Whether a resource type holds data (of any value: `crate::data_value`) or other resources
 /// that a destroy loses.
 pub fn is_stateful(resource_type: &str) -> bool {
+    holds_data(resource_type) || ENVIRONMENT_CONTAINERS.contains(&resource_type)
+}
+
+/// Whether a resource of `resource_type` holds data (`data-value.tsv`: low or high), for
+/// messages: an environment container (a network, a cluster, a project) is guarded like one,
+/// but what goes with it is what runs inside it, not data of its own.
+pub fn holds_data(resource_type: &str) -> bool {
     matches!(
         data_value::of(resource_type),
         DataValue::Low | DataValue::High
-    ) || ENVIRONMENT_CONTAINERS.contains(&resource_type)
+    )
 }
 
 /// The deletion guard of a resource type, if it has one.

@@ -40,9 +40,10 @@ pub(crate) fn subject(change: &ResourceChange<'_>) -> String {
     res
 }
 
-/// What the resource holds, for messages: ", which holds data" for stateful types.
+/// What the resource holds, for messages: ", which holds data" for types that do (a network
+/// or a cluster is guarded, but holds no data of its own).
 pub(crate) fn holds_data(change: &ResourceChange<'_>) -> &'static str {
-    if is_stateful(change.resource_type) {
+    if crate::terraform::protection::holds_data(change.resource_type) {
         ", which holds data,"
     } else {
         ""
