@@ -234,17 +234,50 @@ fn check(ctx: &mut RuleContext<'_>) {
         }
         ctx.report(diagnostic);
     }
+    // One finding per changed input, however many resources of the called module it replaces.
+    let mut groups: Vec<Vec<cascade::CalledReplacement>> = Vec::new();
     for replaced in cascade::called_replacements(ctx, &module) {
-        report_called(ctx, replaced);
+        match groups.last_mut() {
+            Some(group) if group[0].range == replaced.range && group[0].input == replaced.input => {
+                group.push(replaced);
+            }
+            _ => groups.push(vec![replaced]),
+        }
+    }
+    for group in groups {
+        report_called(ctx, group);
     }
 }
 
-/// Reports a changed input of a local module call that replaces a resource of the called
-/// module, at the input.
-fn report_called(ctx: &mut RuleContext<'_>, replaced: cascade::CalledReplacement) {
+/// Reports a changed input of a local module call that replaces resources of the called
+/// module, at the input: the first that holds data (else the first that is guarded, else the
+/// first) with its cascade, and the others it replaces directly beside it.
+fn report_called(ctx: &mut RuleContext<'_>, mut group: Vec<cascade::CalledReplacement>) {
     let file = ctx.file();
+    let first = group
+        .iter()
+        .position(|replaced| holds_data(&replaced.type_name))
+        .or_else(|| {
+            group
+                .iter()
+                .position(|replaced| is_stateful(&replaced.type_name))
+        })
+        .unwrap_or(0);
+    let replaced = group.remove(first);
+    // A resource the first one's cascade names is listed there.
+    group.retain(|other| {
+        replaced.cascade.as_ref().is_none_or(|cascade| {
+            !cascade
+                .replaced
+                .iter()
+                .any(|affected| affected.address == other.address)
+        })
+    });
     let (address, attribute, input) = (&replaced.address, &replaced.attribute, &replaced.input);
-    let stateful = is_stateful(&replaced.type_name);
+    let stateful = group
+        .iter()
+        .chain(std::iter::once(&replaced))
+        .any(|one| is_stateful(&one.type_name));
     let consequence = if holds_data(&replaced.type_name) {
         format!(
             "Terraform will destroy `{address}` and create it again, and the data it holds is \
@@ -253,10 +286,29 @@ fn report_called(ctx: &mut RuleContext<'_>, replaced: cascade::CalledReplacement
     } else {
         format!("Terraform will destroy `{address}` and create it again")
     };
+    let others = match group.len() {
+        0 => String::new(),
+        count => {
+            let mut named: Vec<String> = group
+                .iter()
+                .take(MAX_OTHERS_NAMED)
+                .map(|other| format!("`{}` (`{}`)", other.address, other.attribute))
+                .collect();
+            if count > MAX_OTHERS_NAMED {
+                named.push("…".to_owned());
+            }
+            format!(
+                ", and of {count} more resource{} of the module whose force-new attributes \
+                 read it: {}",
+                if count == 1 { "" } else { "s" },
+                named.join(", ")
+            )
+        }
+    };
     let message = format!(
         "changing `{input}` of `{}` from {} to {} forces replacement of `{address}`, whose \
-         force-new `{attribute}` reads it: {consequence}; keep the previous value, or migrate \
-         to a new resource on purpose",
+         force-new `{attribute}` reads it{others}: {consequence}; keep the previous value, or \
+         migrate to a new resource on purpose",
         replaced.call,
         describe(&replaced.before),
         describe(&replaced.after),
@@ -266,6 +318,16 @@ fn report_called(ctx: &mut RuleContext<'_>, replaced: cascade::CalledReplacement
         replaced.attribute_range,
         format!("`{address}` reads the input in its force-new `{attribute}`"),
     );
+    for other in &group {
+        diagnostic = diagnostic.with_related_in(
+            other.path.clone(),
+            other.attribute_range,
+            format!(
+                "`{}` reads the input in its force-new `{}`",
+                other.address, other.attribute
+            ),
+        );
+    }
     if stateful {
         diagnostic.severity = Severity::Error;
     }
@@ -281,6 +343,9 @@ fn report_called(ctx: &mut RuleContext<'_>, replaced: cascade::CalledReplacement
     }
     ctx.report(diagnostic);
 }
+
+/// How many other resources of a called module a changed input's finding names.
+const MAX_OTHERS_NAMED: usize = 3;
 
 /// The range of a force-new attribute (`block.attribute` for nested ones), or of the block.
 pub(crate) fn attribute_range(entry: &Entry<'_>, attribute: &str) -> TextRange {
