@@ -115,19 +115,26 @@ impl<'a> Sides<'a> {
         })
     }
 
-    /// Whether the file being checked may hold the cause of a changed value: a tfvars file, or
-    /// a file that declares variables or locals on either side. Other files change values only
-    /// through the expressions they write, which rules compare where they are written.
+    /// Whether the file being checked may hold the cause of a changed value: a tfvars file
+    /// whose text changed, or a file whose variables or locals changed (were written, removed
+    /// or rewritten) between the sides. Other files change values only through the expressions
+    /// they write, which rules compare where they are written; a file whose variables and
+    /// locals read as before changes no value through them, and the rules need not evaluate
+    /// every attribute of the module on both sides to find that out.
     pub fn file_may_hold_cause(&self) -> bool {
-        let declares = |file: &SourceFile<'_>| {
+        fn wiring<'f>(file: &'f SourceFile<'_>) -> Vec<&'f str> {
             file.terraform()
                 .blocks
                 .iter()
-                .any(|block| matches!(block.kind.as_str(), "variable" | "locals"))
-        };
-        is_auto_loaded(self.file.path)
-            || declares(self.file)
-            || self.change.base.is_some_and(declares)
+                .filter(|block| matches!(block.kind.as_str(), "variable" | "locals"))
+                .map(|block| file.slice(block.range))
+                .collect()
+        }
+        match self.change.base {
+            Some(base) if is_auto_loaded(self.file.path) => base.text != self.file.text,
+            Some(base) => wiring(base) != wiring(self.file),
+            None => is_auto_loaded(self.file.path) || !wiring(self.file).is_empty(),
+        }
     }
 
     /// The instances both sides declare for a block, paired by key; one pair without instance
