@@ -1445,6 +1445,75 @@ fn an_edit_shows_what_goes_with_the_replaced_vpc() {
     assert_eq!(client.shutdown().code(), Some(0));
 }
 
+/// An edit of the open buffer that replaces a VPC names, through a local module call, the
+/// called module's file system as related information in the called module's file.
+#[test]
+fn an_edit_shows_what_goes_with_the_vpc_inside_a_called_module() {
+    let sandbox = Sandbox::new();
+    let main = "resource \"aws_vpc\" \"main\" {\n  cidr_block = \"10.0.0.0/16\"\n}\n\n\
+                resource \"aws_subnet\" \"a\" {\n  vpc_id     = aws_vpc.main.id\n  \
+                cidr_block = \"10.0.1.0/24\"\n}\n\n\
+                module \"files\" {\n  source     = \"./modules/files\"\n  \
+                subnet_ids = aws_subnet.a[*].id\n}\n";
+    sandbox.write("main.tf", main);
+    sandbox.write(
+        "modules/files/main.tf",
+        "variable \"subnet_ids\" {\n  type = list(string)\n}\n\n\
+         resource \"aws_fsx_ontap_file_system\" \"this\" {\n  \
+         deployment_type     = \"SINGLE_AZ_1\"\n  storage_capacity    = 1024\n  \
+         throughput_capacity = 128\n  subnet_ids          = var.subnet_ids\n  \
+         preferred_subnet_id = var.subnet_ids[0]\n}\n",
+    );
+    let root = sandbox.path();
+    let mut client = LspClient::start(root);
+    let capabilities = json!({
+        "textDocument": {"publishDiagnostics": {"versionSupport": true, "relatedInformation": true}}
+    });
+    client.initialize(root, capabilities, json!({"scanWorkspace": false}));
+    let uri = file_uri(&root.join("main.tf"));
+    open(&mut client, &uri, main);
+    let replaced = |diagnostics: Vec<Value>| -> Vec<Value> {
+        diagnostics
+            .into_iter()
+            .filter(|diagnostic| diagnostic["code"] == "RL-TF-005")
+            .collect()
+    };
+    assert_eq!(
+        replaced(client.diagnostics(&uri, json!(1))),
+        Vec::<Value>::new()
+    );
+    let edited = main.replace("10.0.0.0/16", "10.1.0.0/16");
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": edited}]}),
+    );
+    let diagnostics = replaced(client.diagnostics(&uri, json!(2)));
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    let message = diagnostics[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("`module.files.aws_fsx_ontap_file_system.this`"),
+        "{message}"
+    );
+    let child = file_uri(&root.join("modules/files/main.tf"));
+    let in_child: Vec<&Value> = diagnostics[0]["relatedInformation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|place| place["location"]["uri"] == json!(child))
+        .collect();
+    assert_eq!(in_child.len(), 1, "{diagnostics:#?}");
+    // The file system's `subnet_ids`, on line 9 of the called module (0-based 8).
+    assert_eq!(in_child[0]["location"]["range"]["start"]["line"], json!(8));
+    assert!(
+        in_child[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("aws_fsx_ontap_file_system.this"),
+        "{in_child:#?}"
+    );
+    assert_eq!(client.shutdown().code(), Some(0));
+}
+
 /// A repository finding (RL-WS-001) joins three files: it is shown on the actor (the agent's
 /// configuration) with the workflow job and the role as related places in their files, and it
 /// goes away when a saved file breaks a link.
