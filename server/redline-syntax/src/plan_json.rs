@@ -164,6 +164,17 @@ fn item(parent: Keep) -> Keep {
     }
 }
 
+/// A quoted JSON string as a node: a key, or the `references` key of an expression.
+fn quoted(range: TextRange, value: String) -> Node {
+    Node::new(
+        range,
+        NodeKind::Scalar(Scalar {
+            value,
+            kind: ScalarKind::String { quoted: true },
+        }),
+    )
+}
+
 impl Reader<'_> {
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.position).copied()
@@ -229,45 +240,28 @@ impl Reader<'_> {
                             self.references(&mut references, depth + 1)?;
                             if !references.is_empty() {
                                 let range = self.range(value_start);
-                                let string = |value: &str| {
-                                    Node::new(
-                                        range,
-                                        NodeKind::Scalar(Scalar {
-                                            value: value.to_owned(),
-                                            kind: ScalarKind::String { quoted: true },
-                                        }),
-                                    )
-                                };
                                 references.shrink_to_fit();
                                 let list = Node::new(range, NodeKind::Sequence(references));
                                 let value = Node::new(
                                     range,
                                     NodeKind::Mapping(vec![Entry {
-                                        key: string("references"),
+                                        key: quoted(range, "references".to_owned()),
                                         value: list,
                                     }]),
                                 );
-                                let key = Node::new(
-                                    key_range,
-                                    NodeKind::Scalar(Scalar {
-                                        value: key,
-                                        kind: ScalarKind::String { quoted: true },
-                                    }),
-                                );
-                                entries.push(Entry { key, value });
+                                entries.push(Entry {
+                                    key: quoted(key_range, key),
+                                    value,
+                                });
                             }
                         } else {
                             match child(keep, &key).filter(|_| !unread) {
                                 Some(keep) => {
                                     let value = self.value(keep, depth + 1)?;
-                                    let key = Node::new(
-                                        key_range,
-                                        NodeKind::Scalar(Scalar {
-                                            value: key,
-                                            kind: ScalarKind::String { quoted: true },
-                                        }),
-                                    );
-                                    entries.push(Entry { key, value });
+                                    entries.push(Entry {
+                                        key: quoted(key_range, key),
+                                        value,
+                                    });
                                 }
                                 None => {
                                     self.whitespace();

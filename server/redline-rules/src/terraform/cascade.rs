@@ -37,6 +37,7 @@ use redline_syntax::terraform::{Attribute, Block, Repetition};
 use redline_syntax::terraform_eval::calls::{Binding, bind, folder_of, local_source_folder};
 use redline_syntax::terraform_eval::evaluate::{Evaluator, Instance, Instances};
 use redline_syntax::terraform_eval::references::ObjectRead;
+use redline_syntax::terraform_eval::symbols::CALL_ARGUMENTS;
 use redline_syntax::terraform_eval::{Location, Value};
 use redline_text::TextRange;
 
@@ -374,7 +375,7 @@ impl<'m> Graph<'m> {
             line: 0,
         };
         let evaluation = self.evaluator().evaluate(&at, None);
-        !evaluation.limit_reached && is_known(&evaluation.value)
+        !evaluation.limit_reached && evaluation.value.is_known()
     }
 
     fn destroyed(&self, address: &str) -> Cascade {
@@ -577,7 +578,7 @@ impl<'m> Walk<'m> {
             .evaluator()
             .attribute(entry.file.path, written, None)
             .value;
-        if is_known(&value) {
+        if value.is_known() {
             return false;
         }
         graph
@@ -1093,16 +1094,6 @@ pub(crate) struct CalledReplacement {
     pub cascade: Option<Cascade>,
 }
 
-/// The attributes of a `module` block that are not inputs of the called module.
-const CALL_ARGUMENTS: [&str; 6] = [
-    "source",
-    "version",
-    "count",
-    "for_each",
-    "depends_on",
-    "providers",
-];
-
 /// How many instances of one resource are compared.
 const MAX_INSTANCES: usize = 16;
 
@@ -1214,7 +1205,7 @@ pub(crate) fn called_replacements<'m>(
             };
             // A value the files do not decide on a side may not change: RL-TF-006 judges
             // such edits in the module itself.
-            if !is_known(&before.value) || !is_known(&after.value) || before.value == after.value {
+            if !before.value.is_known() || !after.value.is_known() || before.value == after.value {
                 continue;
             }
             let mut changed = base_binding.clone();
@@ -1310,8 +1301,8 @@ fn compare_called<'m>(
                         let is = after.attribute(path, written, instance.as_ref());
                         !was.limit_reached
                             && !is.limit_reached
-                            && is_known(&was.value)
-                            && is_known(&is.value)
+                            && was.value.is_known()
+                            && is.value.is_known()
                             && was.value != is.value
                     })
                     .then_some(written)
@@ -1464,15 +1455,6 @@ fn create_before_destroy(block: &Block) -> bool {
         .and_then(|lifecycle| lifecycle.body.attribute("create_before_destroy"))
         .and_then(|attribute| attribute.value.value.as_bool())
         == Some(true)
-}
-
-fn is_known(value: &Value) -> bool {
-    match value {
-        Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_) => true,
-        Value::List(items) => items.iter().all(is_known),
-        Value::Map(entries) => entries.values().all(is_known),
-        Value::Reference(_) | Value::Template(_) | Value::Unknown => false,
-    }
 }
 
 fn plural(count: usize, one: &str, many: &str) -> String {

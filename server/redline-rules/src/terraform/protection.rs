@@ -7,6 +7,7 @@
 //! To cover a new resource type, add a line here and a case to the rule's fixtures.
 
 use redline_syntax::terraform::{Attribute, Value};
+use redline_syntax::terraform_eval::calls::folder_of;
 use redline_syntax::terraform_eval::evaluate::Origin;
 use redline_syntax::terraform_eval::{self as evaluated, Location};
 
@@ -699,9 +700,4 @@ fn relative(home: &str, path: &str) -> String {
     parts.extend(to[common..].iter().map(String::as_str));
     parts.push(name);
     parts.join("/")
-}
-
-/// The folder part of a display path (`""` for a bare file name).
-fn folder_of(path: &str) -> &str {
-    path.rfind(['/', '\\']).map_or("", |index| &path[..index])
 }

@@ -2,6 +2,7 @@
 //! lets an agent call their tools without asking, and the static cloud keys they are given.
 
 use redline_diagnostics::Edit;
+use redline_syntax::terraform_eval::calls::folder_of;
 use redline_syntax::value::{Node, NodeKind};
 use redline_syntax::{Language, SourceFile};
 
@@ -205,7 +206,8 @@ pub(super) fn server_facts(file: &SourceFile<'_>, res: &mut Vec<Fact>) {
                 Client::Kiro => auto_approve(&server.value),
                 Client::Claude | Client::Cursor => None,
             };
-            let claude_project = (client == Client::Claude).then(|| folder(file.path).to_owned());
+            let claude_project =
+                (client == Client::Claude).then(|| folder_of(file.path).to_owned());
             res.push(Fact {
                 range: server.key.range,
                 kind: FactKind::McpServer(McpServer {
@@ -296,11 +298,6 @@ fn whole_server(rule: &str) -> Option<&str> {
     let rest = rule.trim().strip_prefix("mcp__")?;
     let server = rest.strip_suffix("__*").unwrap_or(rest);
     (!server.is_empty() && !server.contains("__")).then_some(server)
-}
-
-/// The folder a file is in, `""` at the root.
-fn folder(path: &str) -> &str {
-    path.rfind(['/', '\\']).map_or("", |index| &path[..index])
 }
 
 /// The known cloud server a configuration starts, and the package or image as written.

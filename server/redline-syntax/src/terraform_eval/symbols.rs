@@ -146,6 +146,17 @@ pub struct Declaration {
     pub for_each: Option<Location>,
 }
 
+/// The arguments of a `module` block that Terraform reads itself; every other attribute is an
+/// input of the called module.
+pub const CALL_ARGUMENTS: [&str; 6] = [
+    "source",
+    "version",
+    "count",
+    "for_each",
+    "depends_on",
+    "providers",
+];
+
 /// A `module` block.
 #[derive(Clone, Debug)]
 pub struct ModuleCall {
@@ -818,11 +829,7 @@ impl<'f> Reader<'f> {
         };
         let mut inputs = BTreeMap::new();
         for value in self.values_of(block) {
-            let is_meta = matches!(
-                value.name.as_str(),
-                "source" | "version" | "count" | "for_each" | "providers" | "depends_on"
-            );
-            if !is_meta {
+            if !CALL_ARGUMENTS.contains(&value.name.as_str()) {
                 inputs
                     .entry(value.name)
                     .or_insert_with(|| self.location(value.value));
