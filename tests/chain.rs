@@ -166,6 +166,17 @@ fn suppressions_apply_on_the_actor_file() {
 #[test]
 fn unsafe_fix_breaks_the_chain() {
     let sandbox = Sandbox::with_data("chain");
+    apply_unsafe_fixes(&sandbox);
+    let settings = sandbox.read(".claude/settings.json");
+    assert!(
+        settings.contains("\"ask\": [\"Bash(terraform apply:*)\""),
+        "{settings}"
+    );
+    assert_eq!(chain_findings(&report(&sandbox)), Vec::<Value>::new());
+}
+
+/// Runs `redline check --fix --unsafe-fixes` on the sandbox, which succeeds.
+fn apply_unsafe_fixes(sandbox: &Sandbox) {
     let output = sandbox.run(&[
         "check",
         "--fix",
@@ -175,12 +186,6 @@ fn unsafe_fix_breaks_the_chain() {
         ".",
     ]);
     assert!(output.status.success(), "{output:?}");
-    let settings = sandbox.read(".claude/settings.json");
-    assert!(
-        settings.contains("\"ask\": [\"Bash(terraform apply:*)\""),
-        "{settings}"
-    );
-    assert_eq!(chain_findings(&report(&sandbox)), Vec::<Value>::new());
 }
 
 /// Runs `redline hook claude` in the sandbox for a `Write` of `relative` with `content`, and
@@ -326,15 +331,7 @@ fn a_gitlab_deploy_without_a_gate_is_an_actor() {
     assert_eq!(findings[0]["path"], ".gitlab-ci.yml");
     assert_eq!(findings[0]["range"]["start"]["line"], 1);
 
-    let output = sandbox.run(&[
-        "check",
-        "--fix",
-        "--unsafe-fixes",
-        "--fail-on",
-        "never",
-        ".",
-    ]);
-    assert!(output.status.success(), "{output:?}");
+    apply_unsafe_fixes(&sandbox);
     let pipeline = sandbox.read(".gitlab-ci.yml");
     assert!(
         pipeline.contains("when: manual\n  allow_failure: false"),

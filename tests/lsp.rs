@@ -8,6 +8,8 @@ mod support {
     pub mod sandbox;
 }
 
+use std::path::Path;
+
 use serde_json::{Value, json};
 use support::edit_fixtures::edit_fixture_pairs;
 use support::git::git;
@@ -1384,21 +1386,21 @@ fn typing_a_block_never_shows_a_removal() {
     assert_eq!(client.shutdown().code(), Some(0));
 }
 
-/// The repository sample's network, edited in the editor: the VPC's replacement is shown with
-/// what goes with it as related information (each dependent at the attribute that reads the
-/// replaced value) and as a tree in the hover.
-#[test]
-fn an_edit_shows_what_goes_with_the_replaced_vpc() {
-    let sandbox = Sandbox::with_data("chain");
-    let root = sandbox.path();
+/// Starts a server at `root` and opens `relative` with `text`, its saved text, which has no
+/// RL-TF-005 finding; then changes the buffer's VPC range from 10.0.0.0/16 to 10.1.0.0/16 and
+/// returns the client, the document's URI, the edited text and its RL-TF-005 findings (one).
+fn replace_vpc_in_buffer(
+    root: &Path,
+    relative: &str,
+    text: &str,
+) -> (LspClient, String, String, Vec<Value>) {
     let mut client = LspClient::start(root);
     let capabilities = json!({
         "textDocument": {"publishDiagnostics": {"versionSupport": true, "relatedInformation": true}}
     });
     client.initialize(root, capabilities, json!({"scanWorkspace": false}));
-    let uri = file_uri(&root.join("infra/network.tf"));
-    let network = sandbox.read("infra/network.tf");
-    open(&mut client, &uri, &network);
+    let uri = file_uri(&root.join(relative));
+    open(&mut client, &uri, text);
     let replaced = |diagnostics: Vec<Value>| -> Vec<Value> {
         diagnostics
             .into_iter()
@@ -1409,13 +1411,26 @@ fn an_edit_shows_what_goes_with_the_replaced_vpc() {
         replaced(client.diagnostics(&uri, json!(1))),
         Vec::<Value>::new()
     );
-    let edited = network.replace("10.0.0.0/16", "10.1.0.0/16");
+    let edited = text.replace("10.0.0.0/16", "10.1.0.0/16");
     client.notify(
         "textDocument/didChange",
         json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": edited}]}),
     );
     let diagnostics = replaced(client.diagnostics(&uri, json!(2)));
     assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    (client, uri, edited, diagnostics)
+}
+
+/// The repository sample's network, edited in the editor: the VPC's replacement is shown with
+/// what goes with it as related information (each dependent at the attribute that reads the
+/// replaced value) and as a tree in the hover.
+#[test]
+fn an_edit_shows_what_goes_with_the_replaced_vpc() {
+    let sandbox = Sandbox::with_data("chain");
+    let root = sandbox.path();
+    let network = sandbox.read("infra/network.tf");
+    let (mut client, uri, edited, diagnostics) =
+        replace_vpc_in_buffer(root, "infra/network.tf", &network);
     let related: Vec<(u64, String)> = diagnostics[0]["relatedInformation"]
         .as_array()
         .unwrap()
@@ -1465,30 +1480,7 @@ fn an_edit_shows_what_goes_with_the_vpc_inside_a_called_module() {
          preferred_subnet_id = var.subnet_ids[0]\n}\n",
     );
     let root = sandbox.path();
-    let mut client = LspClient::start(root);
-    let capabilities = json!({
-        "textDocument": {"publishDiagnostics": {"versionSupport": true, "relatedInformation": true}}
-    });
-    client.initialize(root, capabilities, json!({"scanWorkspace": false}));
-    let uri = file_uri(&root.join("main.tf"));
-    open(&mut client, &uri, main);
-    let replaced = |diagnostics: Vec<Value>| -> Vec<Value> {
-        diagnostics
-            .into_iter()
-            .filter(|diagnostic| diagnostic["code"] == "RL-TF-005")
-            .collect()
-    };
-    assert_eq!(
-        replaced(client.diagnostics(&uri, json!(1))),
-        Vec::<Value>::new()
-    );
-    let edited = main.replace("10.0.0.0/16", "10.1.0.0/16");
-    client.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": edited}]}),
-    );
-    let diagnostics = replaced(client.diagnostics(&uri, json!(2)));
-    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    let (client, _, _, diagnostics) = replace_vpc_in_buffer(root, "main.tf", main);
     let message = diagnostics[0]["message"].as_str().unwrap();
     assert!(
         message.contains("`module.files.aws_fsx_ontap_file_system.this`"),
