@@ -8,16 +8,19 @@
 use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use redline_diagnostics::{Diagnostic, PARSE_ERROR};
 use redline_rules::{CalledFolder, Change, EvaluateModule, ModuleEval};
 use redline_syntax::terraform_eval::symbols::Module;
 use redline_syntax::terraform_eval::tfvars::is_auto_loaded;
 use redline_syntax::{
-    Format, SourceFile, SourceHints, TextPoint, TreeEdit, parse_source, parse_source_incremental,
+    Format, ParsedTree, SourceFile, SourceHints, TextPoint, TreeEdit, parse_source,
+    parse_source_incremental,
 };
 
 use crate::calls::{CalledModules, Calls};
+use crate::memo::{KeptFile, ParseMemo};
 use crate::repair::{Repair, is_unfinished, malformed_block_error};
 use crate::{
     AnalysisOptions, Config, FileAnalysis, SourceInput, analyze_with_change, layout, parse_error,
@@ -124,6 +127,63 @@ pub fn parse_change<'a>(
             let base = match (base, input.base) {
                 (Some(base), _) => Some(base),
                 (None, Some(text)) => parse_source(input.path, text, hints_from(&new)),
+                (None, None) => None,
+            };
+            (base, new)
+        })
+        .collect()
+}
+
+/// `parse_change` through `memo`, for an editor that judges the same edit on every keystroke:
+/// a side whose text the memo holds is not parsed again (the base, the other files of the
+/// module), and an unchanged input has one parse for both sides. `trees[index]`, when given, is
+/// the tree of an earlier version of input `index`'s new text, edited to match it: the new
+/// side is parsed from it rather than from the base's tree.
+pub fn parse_change_memo(
+    inputs: &[ChangeInput<'_>],
+    memo: &ParseMemo,
+    trees: &[Option<&ParsedTree>],
+) -> Vec<(Option<KeptFile>, Option<KeptFile>)> {
+    inputs
+        .iter()
+        .enumerate()
+        .map(|(index, input)| {
+            let mut input = *input;
+            if is_auto_loaded(input.path) {
+                if !input.is_changed() {
+                    return (None, None);
+                }
+                input.hints.format = Some(Format::Terraform);
+            }
+            let base = input
+                .base
+                .and_then(|text| memo.parse(input.path, text, input.hints));
+            if !input.is_changed() {
+                return (base.clone(), base);
+            }
+            let hints_from = |file: &Option<KeptFile>| SourceHints {
+                format: input.hints.format.or(file.as_ref().map(|file| file.format)),
+                ..input.hints
+            };
+            let new_text = input.new.unwrap_or("");
+            let new = match &base {
+                Some(base_file) if base_file.format != Format::TerraformPlan => {
+                    let tree = match trees.get(index).copied().flatten() {
+                        Some(tree) => tree.clone(),
+                        None => {
+                            let mut tree = base_file.parsed_tree();
+                            tree.edit(&tree_edit(&base_file.text, new_text));
+                            tree
+                        }
+                    };
+                    parse_source_incremental(input.path, new_text, hints_from(&base), Some(&tree))
+                        .map(|file| Arc::new(file.into_owned()))
+                }
+                _ => memo.parse(input.path, new_text, hints_from(&base)),
+            };
+            let base = match (base, input.base) {
+                (Some(base), _) => Some(base),
+                (None, Some(text)) => memo.parse(input.path, text, hints_from(&new)),
                 (None, None) => None,
             };
             (base, new)

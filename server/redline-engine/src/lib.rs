@@ -8,6 +8,7 @@ mod calls;
 mod change;
 pub mod config;
 mod fix;
+pub mod memo;
 mod repair;
 mod resolve;
 mod suppression;
@@ -31,9 +32,11 @@ pub use calls::{CalledModules, MAX_CALL_DEPTH, MAX_INSTANCES, MAX_JUDGEMENTS};
 use calls::{Calls, SharedFolder};
 pub use change::{
     ChangeInput, ParsedSides, Report, analyze_change, analyze_parsed_change, parse_change,
+    parse_change_memo,
 };
 pub use config::{Config, ConfigError};
 pub use fix::{FixMode, FixOutcome, apply_fixes, fix_file, fix_text};
+pub use memo::{KeptFile, MemoStats, ParseMemo};
 pub use resolve::{Resolved, Unknown, resolve_attribute};
 pub use suppression::Date;
 pub use workspace::{finish_workspace_findings, workspace_facts};
@@ -222,12 +225,25 @@ pub fn analyze_incremental(
     options: &AnalysisOptions,
     previous: Option<&ParsedTree>,
 ) -> (FileAnalysis, Option<ParsedTree>) {
+    analyze_incremental_memo(input, folder, config, options, previous, None)
+}
+
+/// `analyze_incremental`, taking the other files of the folder from `memo` when it holds their
+/// parses (and keeping them there), so that an editor parses only the edited file again.
+pub fn analyze_incremental_memo(
+    input: &SourceInput<'_>,
+    folder: &[SourceInput<'_>],
+    config: &Config,
+    options: &AnalysisOptions,
+    previous: Option<&ParsedTree>,
+    memo: Option<&ParseMemo>,
+) -> (FileAnalysis, Option<ParsedTree>) {
     let Some(file) = parse_source_incremental(input.path, input.text, input.hints, previous) else {
         return (FileAnalysis::default(), None);
     };
     let tree = file.parsed_tree();
     let cell = OnceCell::new();
-    let module = folder_module(&cell, input, &file, folder);
+    let module = folder_module(&cell, input, &file, folder, memo);
     let called = CalledModules::new(calls::other_folders(folder_of(input.path), folder.iter()));
     let calls = Calls::new(&called, config);
     let analysis = analyze_with_change(
@@ -251,17 +267,18 @@ pub fn analyze_parsed(
     options: &AnalysisOptions,
 ) -> FileAnalysis {
     let cell = OnceCell::new();
-    let module = folder_module(&cell, input, file, &[]);
+    let module = folder_module(&cell, input, file, &[], None);
     analyze_with_change(input, file, None, Some(&module), None, config, options)
 }
 
 /// The module of `file` (parsed from `input`) and the other files of its folder, parsed when a
-/// rule first asks.
+/// rule first asks (or taken from `memo`).
 fn folder_module<'m>(
     cell: &'m OnceCell<Module>,
     input: &'m SourceInput<'m>,
     file: &'m SourceFile<'m>,
     folder: &'m [SourceInput<'m>],
+    memo: Option<&'m ParseMemo>,
 ) -> ModuleEval<'m> {
     let own_folder = folder_of(input.path);
     let folder_files = move || {
@@ -275,6 +292,15 @@ fn folder_module<'m>(
     ModuleEval::new(
         cell,
         move || {
+            if let Some(memo) = memo {
+                let siblings: Vec<KeptFile> = others()
+                    .filter_map(|other| memo.parse(other.path, other.text, other.hints))
+                    .collect();
+                let mut files: Vec<&SourceFile<'_>> =
+                    siblings.iter().map(|sibling| &**sibling).collect();
+                files.push(file);
+                return Module::build(&files);
+            }
             let siblings: Vec<SourceFile<'_>> = others()
                 .filter_map(|other| parse_source(other.path, other.text, other.hints))
                 .collect();

@@ -100,7 +100,7 @@ pub fn resolve_attribute(
         return None;
     }
     let cell = OnceCell::new();
-    let module_eval = folder_module(&cell, input, &file, folder);
+    let module_eval = folder_module(&cell, input, &file, folder, None);
     let evaluator = module_eval.evaluator();
     let module = cell.get()?;
     let evaluation = evaluator.attribute(input.path, attribute, None);

@@ -10,8 +10,9 @@ use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use dashmap::DashMap;
 use redline_diagnostics::{Diagnostic, Severity};
 use redline_engine::{
-    AnalysisOptions, ChangeInput, Config, Date, Report, Resolved, SourceInput, analyze_change,
-    analyze_incremental, finish_workspace_findings, workspace_facts,
+    AnalysisOptions, ChangeInput, Config, Date, ParseMemo, ParsedSides, Report, Resolved,
+    SourceInput, analyze_incremental_memo, analyze_parsed_change, finish_workspace_findings,
+    parse_change_memo, workspace_facts,
 };
 use redline_rules::workspace::{FileFacts, join};
 use redline_syntax::{Format, Language, ParsedTree, SourceHints, TextPoint, TreeEdit};
@@ -27,6 +28,15 @@ use crate::settings::Settings;
 
 /// The most repositories whose git folders `Session::bases_moved` looks at.
 pub const MAX_WATCHED_REPOSITORIES: usize = 64;
+
+/// The most files whose texts `Session::disk_text` keeps.
+const MAX_DISK_TEXTS: usize = 4096;
+
+/// A repository's git stamp and a folder's time.
+type DeletedStamp = (GitStamp, Option<std::time::SystemTime>);
+
+/// A file's size, time and whether it is a link.
+type DiskStamp = (u64, Option<std::time::SystemTime>, bool);
 
 /// An open document.
 pub struct Document {
@@ -118,7 +128,7 @@ struct ModuleFile {
     /// Where it is, for related places that point into it.
     uri: Option<lsp::Uri>,
     /// Its text: the open buffer's, or the file's on disk.
-    text: String,
+    text: Arc<str>,
 }
 
 impl Analysis {
@@ -173,6 +183,14 @@ pub struct Session {
     /// The facts of the files of each repository (see `redline_rules::workspace`), per scanned
     /// root; forgotten when a file that may hold facts is saved or changes on disk.
     repositories: Mutex<HashMap<PathBuf, Arc<Vec<RepositoryFile>>>>,
+    /// The files of a folder that edits deleted since git's `HEAD`, by folder and kind, with
+    /// the repository's stamp and the folder's time when git was asked.
+    deleted: Mutex<HashMap<(PathBuf, bool), (DeletedStamp, Arc<Vec<(PathBuf, Arc<str>)>>)>>,
+    /// Texts of files read from disk, with their size, time and kind then.
+    disk_texts: Mutex<HashMap<PathBuf, (DiskStamp, Arc<str>)>>,
+    /// Parses of the files analyses read again and again: the bases of open documents and
+    /// the other files of their modules.
+    pub parses: ParseMemo,
     /// Today's date for suppression expiry.
     today: Date,
 }
@@ -211,6 +229,9 @@ impl Session {
             roots: RwLock::new(Vec::new()),
             called: Mutex::new(HashMap::new()),
             repositories: Mutex::new(HashMap::new()),
+            deleted: Mutex::new(HashMap::new()),
+            disk_texts: Mutex::new(HashMap::new()),
+            parses: ParseMemo::default(),
             today,
         }
     }
@@ -434,7 +455,7 @@ impl Session {
             .chain(
                 siblings
                     .iter()
-                    .map(|sibling| (sibling.display.as_str(), sibling.text.as_str())),
+                    .map(|sibling| (sibling.display.as_str(), &*sibling.text)),
             )
             .collect();
         let open_text = |path: &Path| {
@@ -455,7 +476,7 @@ impl Session {
             .map(|called| ModuleFile {
                 uri: lsp::Uri::from_file_path(&called.path),
                 display: called.display,
-                text: called.text.to_string(),
+                text: Arc::clone(&called.text),
             })
             .collect()
     }
@@ -609,35 +630,99 @@ impl Session {
 
     /// The files of the folder of `file` that an edit deleted: tracked at git's `HEAD`, gone
     /// from the disk and not open, of the same kind as `file` (Terraform module files, or other
-    /// files redline reads), with their text at `HEAD`. Runs git: call it from a blocking
+    /// files redline reads), with their text at `HEAD`. Runs git unless the repository (at
+    /// `git_dir`) and the folder are as they were when it last looked: call it from a blocking
     /// thread.
-    fn deleted_files(&self, file: &Path, module_file: bool) -> Vec<ModuleFile> {
+    fn deleted_files(&self, file: &Path, module_file: bool, git_dir: &Path) -> Vec<ModuleFile> {
         let Some(folder) = file.parent() else {
             return Vec::new();
         };
-        let same_kind = |name: &str| {
-            if module_file {
-                redline_workspace::is_module_file(name)
-            } else {
-                !redline_workspace::is_module_file(name)
-                    && redline_syntax::detect::is_candidate_path(name)
+        let stamp = (
+            git::stamp(git_dir),
+            std::fs::metadata(folder)
+                .and_then(|metadata| metadata.modified())
+                .ok(),
+        );
+        let key = (folder.to_path_buf(), module_file);
+        let known = self
+            .deleted
+            .lock()
+            .ok()
+            .and_then(|deleted| deleted.get(&key).cloned())
+            .filter(|(known, _)| *known == stamp)
+            .map(|(_, files)| files);
+        let files = match known {
+            Some(files) => files,
+            None => {
+                let same_kind = |name: &str| {
+                    if module_file {
+                        redline_workspace::is_module_file(name)
+                    } else {
+                        !redline_workspace::is_module_file(name)
+                            && redline_syntax::detect::is_candidate_path(name)
+                    }
+                };
+                let files: Arc<Vec<(PathBuf, Arc<str>)>> = Arc::new(
+                    git::deleted_since_head(folder, same_kind)
+                        .into_iter()
+                        .map(|(path, text)| (path, Arc::from(text)))
+                        .collect(),
+                );
+                if let Ok(mut deleted) = self.deleted.lock() {
+                    deleted.insert(key, (stamp, Arc::clone(&files)));
+                }
+                files
             }
         };
-        git::deleted_since_head(folder, same_kind)
-            .into_iter()
+        files
+            .iter()
             .filter_map(|(path, text)| {
-                let uri = lsp::Uri::from_file_path(&path)?;
+                let uri = lsp::Uri::from_file_path(path)?;
                 if self.documents.contains_key(&uri) {
                     return None;
                 }
-                let display = self.display_path(Some(&path), &uri, None);
+                let display = self.display_path(Some(path), &uri, None);
                 Some(ModuleFile {
                     display,
                     uri: Some(uri),
-                    text,
+                    text: Arc::clone(text),
                 })
             })
             .collect()
+    }
+
+    /// The text of a file on disk found by listing a folder (see `read_found_file`), read again
+    /// only when its size, time or kind changed since the last read.
+    fn disk_text(&self, path: &Path, bounds: &Bounds) -> Option<Arc<str>> {
+        let stat = |metadata: std::fs::Metadata| {
+            (
+                metadata.len(),
+                metadata.modified().ok(),
+                metadata.file_type().is_symlink(),
+            )
+        };
+        let now = std::fs::symlink_metadata(path).ok().map(stat)?;
+        if let Some(text) = self
+            .disk_texts
+            .lock()
+            .ok()
+            .and_then(|texts| texts.get(path).cloned())
+            .filter(|(known, _)| *known == now)
+            .map(|(_, text)| text)
+        {
+            return Some(text);
+        }
+        let max = redline_engine::config::DEFAULT_MAX_FILE_SIZE;
+        let bytes = redline_workspace::read_found_file(path, bounds, max).ok()?;
+        let text: Arc<str> = Arc::from(redline_workspace::decode(bytes).ok()?.text);
+        if let Ok(mut texts) = self.disk_texts.lock() {
+            // A bound on what is kept: the files of the modules being edited are few.
+            if texts.len() >= MAX_DISK_TEXTS {
+                texts.clear();
+            }
+            texts.insert(path.to_path_buf(), (now, Arc::clone(&text)));
+        }
+        Some(text)
     }
 
     /// The other files of the folder of `file` whose names `keep` accepts (for a Terraform
@@ -695,12 +780,8 @@ impl Session {
                     .and_then(|uri| self.documents.get(uri))
                     .map(|document| document.rope.to_string());
                 let text = match open {
-                    Some(text) => text,
-                    None => {
-                        let max = redline_engine::config::DEFAULT_MAX_FILE_SIZE;
-                        let bytes = redline_workspace::read_found_file(&path, &bounds, max).ok()?;
-                        redline_workspace::decode(bytes).ok()?.text
-                    }
+                    Some(text) => Arc::from(text),
+                    None => self.disk_text(&path, &bounds)?,
                 };
                 let uri = uri?;
                 let display = self.display_path(Some(&path), &uri, None);
@@ -831,12 +912,15 @@ impl Session {
         // The files of the document's folder that the edit deleted (in git's `HEAD`, gone from
         // the disk): the deleted file has no document of its own, so what its deletion destroys
         // is shown on the open documents of its folder.
-        let tracked = self
+        let git_dir = self
             .bases
             .get(&res.snapshot.uri)
-            .is_some_and(|base| base.git_dir.is_some());
+            .and_then(|base| base.git_dir.clone());
         let deleted = match (&file_path, &base) {
-            (Some(file), Some(_)) if tracked => self.deleted_files(file, is_module_file),
+            (Some(file), Some(_)) => match &git_dir {
+                Some(git_dir) => self.deleted_files(file, is_module_file, git_dir),
+                None => Vec::new(),
+            },
             _ => Vec::new(),
         };
         let siblings = match &file_path {
@@ -894,7 +978,18 @@ impl Session {
                     hints: input.hints,
                     config_relative_path: None,
                 }));
-                let mut analyses = analyze_change(&inputs, &config.config, &options, Report::All);
+                // The base and the other files come from the memo; the buffer is parsed from
+                // its previous tree, edited along with the text.
+                let parsed = parse_change_memo(&inputs, &self.parses, &[previous_tree.as_ref()]);
+                if let Some((_, Some(new))) = parsed.first() {
+                    res.tree = Mutex::new(Some(new.parsed_tree()));
+                }
+                let sides: Vec<ParsedSides<'_, '_>> = parsed
+                    .iter()
+                    .map(|(base, new)| (base.as_deref(), new.as_deref()))
+                    .collect();
+                let mut analyses =
+                    analyze_parsed_change(&inputs, &sides, &config.config, &options, Report::All);
                 let gone: Vec<Diagnostic> = analyses
                     .drain(first_deleted.min(analyses.len())..)
                     .flat_map(|analysis| analysis.diagnostics)
@@ -927,12 +1022,13 @@ impl Session {
                         config_relative_path: None,
                     })
                     .collect();
-                let (analysis, tree) = analyze_incremental(
+                let (analysis, tree) = analyze_incremental_memo(
                     &input,
                     &folder,
                     &config.config,
                     &options,
                     previous_tree.as_ref(),
+                    Some(&self.parses),
                 );
                 res.tree = Mutex::new(tree);
                 analysis

@@ -93,7 +93,7 @@ pub struct ParseProblem {
 }
 
 /// What a front-end knows about a file beyond its path and text.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct SourceHints {
     /// Forces the format, e.g. for files that `.gitlab-ci.yml` includes.
     pub format: Option<Format>,
@@ -281,6 +281,21 @@ pub fn parse_source_incremental<'a>(
     })
 }
 
+/// `path`, kept for the life of the process: each distinct path is stored once.
+fn intern_path(path: &str) -> &'static str {
+    static PATHS: std::sync::LazyLock<std::sync::Mutex<std::collections::HashSet<&'static str>>> =
+        std::sync::LazyLock::new(Default::default);
+    let mut paths = PATHS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(found) = paths.get(path) {
+        return found;
+    }
+    let kept: &'static str = Box::leak(Box::from(path));
+    paths.insert(kept);
+    kept
+}
+
 /// Reads a Terraform plan without tree-sitter (see `plan_json`), or `None` when the file is
 /// not one or is not well-formed, and goes through the general path.
 fn parse_plan<'a>(
@@ -322,6 +337,30 @@ fn parse_plan<'a>(
 }
 
 impl SourceFile<'_> {
+    /// The same file owning its text, so that it can be kept between analyses (an editor's
+    /// memo of parsed files). Its path is interned: kept for the life of the process, once
+    /// per distinct path.
+    pub fn into_owned(self) -> SourceFile<'static> {
+        SourceFile {
+            path: intern_path(self.path),
+            text: Cow::Owned(self.text.into_owned()),
+            language: self.language,
+            format: self.format,
+            tree: self.tree,
+            more_trees: self.more_trees,
+            documents: self.documents,
+            line_index: self.line_index,
+            commands: self.commands,
+            templated: self.templated,
+            template_actions: self.template_actions,
+            terraform: self.terraform,
+            policies: self.policies,
+            shed: self.shed,
+            command_line: self.command_line,
+            relaxed: self.relaxed,
+        }
+    }
+
     /// The tree, to reuse when parsing the next version of the text.
     pub fn parsed_tree(&self) -> ParsedTree {
         ParsedTree {
