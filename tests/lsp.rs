@@ -616,6 +616,89 @@ fn clients_that_pull_get_fresh_results_after_a_settings_change() {
     assert_eq!(client.shutdown().code(), Some(0));
 }
 
+#[test]
+fn a_pulling_client_learns_when_another_module_file_changes_a_documents_findings() {
+    let workspace = Workspace::new();
+    let dir = workspace.dir.path();
+    std::fs::remove_file(dir.join("other.tf")).unwrap();
+    let main = "resource \"aws_s3_bucket\" \"logs\" {\n  force_destroy = var.force_destroy\n}\n";
+    let variables = "variable \"force_destroy\" {\n  default = false\n}\n";
+    std::fs::write(dir.join("main.tf"), main).unwrap();
+    std::fs::write(dir.join("variables.tf"), variables).unwrap();
+    let mut client = LspClient::start(dir);
+    let root = file_uri(dir);
+    let initialized = client
+        .request(
+            "initialize",
+            json!({
+                "processId": std::process::id(),
+                "workspaceFolders": [{"uri": root, "name": "ws"}],
+                "initializationOptions": {"scanWorkspace": false},
+                "capabilities": {
+                    "textDocument": {"diagnostic": {"dynamicRegistration": false}},
+                    "workspace": {"diagnostics": {"refreshSupport": true}}
+                }
+            }),
+        )
+        .unwrap();
+    assert_eq!(
+        initialized["capabilities"]["diagnosticProvider"]["interFileDependencies"],
+        true
+    );
+    client.notify("initialized", json!({}));
+    let main_uri = workspace.uri("main.tf");
+    let variables_uri = workspace.uri("variables.tf");
+    open(&mut client, &main_uri, main);
+    open(&mut client, &variables_uri, variables);
+    let pull = |client: &mut LspClient, previous: &Value| {
+        client
+            .request(
+                "textDocument/diagnostic",
+                json!({"textDocument": {"uri": main_uri}, "previousResultId": previous}),
+            )
+            .unwrap()
+    };
+    let rules = |report: &Value| -> Vec<String> {
+        report["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| item["code"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let first = pull(&mut client, &Value::Null);
+    assert!(!rules(&first).contains(&"RL-TF-010".to_owned()), "{first}");
+    // Unchanged since: the same result id.
+    let again = pull(&mut client, &first["resultId"]);
+    assert_eq!(again["kind"], "unchanged", "{again}");
+
+    // Editing the default in the other file makes main.tf's bucket deletable with its objects:
+    // the server asks the client to pull again, and main.tf's report changes.
+    change(
+        &mut client,
+        &variables_uri,
+        2,
+        json!([{"range": range((1, 12), (1, 17)), "text": "true"}]),
+    );
+    client.notification("workspace/diagnostic/refresh", |_| true);
+    let after = pull(&mut client, &first["resultId"]);
+    assert_eq!(after["kind"], "full", "{after}");
+    assert!(rules(&after).contains(&"RL-TF-010".to_owned()), "{after}");
+
+    // Closing the edited file: main.tf is read with variables.tf from disk again.
+    client.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": variables_uri}}),
+    );
+    client.notification("workspace/diagnostic/refresh", |_| true);
+    let closed = pull(&mut client, &after["resultId"]);
+    assert!(
+        !rules(&closed).contains(&"RL-TF-010".to_owned()),
+        "{closed}"
+    );
+    assert_eq!(client.shutdown().code(), Some(0));
+}
+
 const COMMITTED_TF: &str = "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"lögs\"\n}\n";
 
 /// A workspace that is a git repository with `main.tf` committed.

@@ -72,21 +72,46 @@ impl RedlineServer {
         }
     }
 
-    /// Re-analyses the other open documents of the Terraform module of `uri`: they are judged
-    /// with its text, so a `moved` block typed in one file settles a rename in another.
-    fn schedule_module_siblings(&self, uri: &lsp::Uri) {
+    /// After a change of the Terraform module file `uri` (an edit, or on disk), re-analyses
+    /// the other open documents of its module, or asks a client that pulls to pull again:
+    /// they are judged with its text, so a `moved` block typed in one file settles a rename
+    /// in another.
+    async fn module_file_changed(&self, uri: &lsp::Uri) {
         if !redline_workspace::is_module_file(uri.path().as_str()) {
             return;
+        }
+        if let Some(folder) = uri
+            .to_file_path()
+            .and_then(|path| path.parent().map(Path::to_path_buf))
+        {
+            self.session.folder_changed(&folder);
+        }
+        let siblings = self.open_module_siblings(uri);
+        if siblings.is_empty() {
+            return;
+        }
+        if self.session.support().pull_diagnostics {
+            let _ = self.client.workspace_diagnostic_refresh().await;
+        } else {
+            for sibling in siblings {
+                self.schedule(sibling);
+            }
+        }
+    }
+
+    /// The other open documents of the Terraform module of `uri`.
+    fn open_module_siblings(&self, uri: &lsp::Uri) -> Vec<lsp::Uri> {
+        if !redline_workspace::is_module_file(uri.path().as_str()) {
+            return Vec::new();
         }
         let folder = |uri: &lsp::Uri| {
             uri.to_file_path()
                 .and_then(|path| path.parent().map(Path::to_path_buf))
         };
         let Some(own) = folder(uri) else {
-            return;
+            return Vec::new();
         };
-        let siblings: Vec<lsp::Uri> = self
-            .session
+        self.session
             .documents
             .iter()
             .map(|entry| entry.key().clone())
@@ -95,10 +120,7 @@ impl RedlineServer {
                     && redline_workspace::is_module_file(other.path().as_str())
                     && folder(other).is_some_and(|other| other == own)
             })
-            .collect();
-        for sibling in siblings {
-            self.schedule(sibling);
-        }
+            .collect()
     }
 
     fn reanalyse_open_documents(&self) {
@@ -325,7 +347,8 @@ impl LanguageServer for RedlineServer {
             diagnostic_provider: support.pull_diagnostics.then(|| {
                 lsp::DiagnosticServerCapabilities::Options(lsp::DiagnosticOptions {
                     identifier: Some("redline".to_owned()),
-                    inter_file_dependencies: false,
+                    // A Terraform document is analysed with the other files of its module.
+                    inter_file_dependencies: true,
                     workspace_diagnostics: true,
                     ..Default::default()
                 })
@@ -371,7 +394,7 @@ impl LanguageServer for RedlineServer {
             self.session
                 .change(&uri, params.text_document.version, params.content_changes);
         self.schedule(uri.clone());
-        self.schedule_module_siblings(&uri);
+        self.module_file_changed(&uri).await;
         if let Err(error) = outcome {
             self.client
                 .log_message(
@@ -415,6 +438,8 @@ impl LanguageServer for RedlineServer {
     async fn did_close(&self, params: lsp::DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
         self.session.close(&uri);
+        // The other open files of its module now read it from disk.
+        self.module_file_changed(&uri).await;
         if !self.session.support().pull_diagnostics {
             self.client.publish_diagnostics(uri, Vec::new(), None).await;
         }
@@ -449,14 +474,19 @@ impl LanguageServer for RedlineServer {
             if redline_syntax::detect::is_candidate_path(change.uri.path().as_str()) {
                 repository_changed = true;
             }
-            if change.typ != lsp::FileChangeType::CHANGED
+            let module_file = redline_workspace::is_module_file(change.uri.path().as_str());
+            if (change.typ != lsp::FileChangeType::CHANGED || module_file)
                 && let Some(folder) = change
                     .uri
                     .to_file_path()
                     .and_then(|path| path.parent().map(Path::to_path_buf))
             {
                 // A file created or deleted beside open documents changes what their edits do:
-                // a deleted file's blocks or objects are gone, unless they moved to them.
+                // a deleted file's blocks or objects are gone, unless they moved to them. The
+                // open files of a module are analysed with the others' text.
+                if module_file && !self.session.documents.contains_key(&change.uri) {
+                    self.session.folder_changed(&folder);
+                }
                 touched_folders.insert(folder);
             }
             if self.session.documents.contains_key(&change.uri) {
@@ -487,6 +517,9 @@ impl LanguageServer for RedlineServer {
                         .is_some_and(|folder| touched_folders.contains(&folder))
                 })
                 .collect();
+            if !uris.is_empty() && self.session.support().pull_diagnostics {
+                let _ = self.client.workspace_diagnostic_refresh().await;
+            }
             for uri in uris {
                 self.schedule(uri);
             }
@@ -525,7 +558,7 @@ impl LanguageServer for RedlineServer {
                 }
             },
         };
-        let result_id = analysis.snapshot.version.map(|version| version.to_string());
+        let result_id = analysis.snapshot.result_id();
         if result_id.is_some() && params.previous_result_id == result_id {
             return Ok(lsp::DocumentDiagnosticReportResult::Report(
                 lsp::DocumentDiagnosticReport::Unchanged(
@@ -765,6 +798,7 @@ async fn analyse_file_from_disk(session: &Arc<Session>, client: &Client, uri: ls
         version: None,
         language_id: None,
         tree: None,
+        generation: 0,
     };
     let Some(analysis) = analyse_blocking(session, client, snapshot).await else {
         return;
@@ -870,7 +904,7 @@ fn workspace_report(
         uri: analysis.snapshot.uri.clone(),
         version: analysis.snapshot.version.map(i64::from),
         full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport {
-            result_id: analysis.snapshot.version.map(|version| version.to_string()),
+            result_id: analysis.snapshot.result_id(),
             items: proto::diagnostics(analysis, encoding),
         },
     })

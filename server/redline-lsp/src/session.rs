@@ -83,6 +83,19 @@ pub struct Snapshot {
     pub language_id: Option<String>,
     /// The previous parse, edited to match `rope`.
     pub tree: Option<ParsedTree>,
+    /// The generation of the document's folder (see `Session::folder_generation`) when the
+    /// text was taken: an analysis made before another file of the folder changed is stale.
+    pub generation: u64,
+}
+
+impl Snapshot {
+    /// The result id of the analysis of this snapshot in pulled reports: the version and the
+    /// folder's generation, so that a change of another file of the module tells a client
+    /// that pulls that this document's findings changed too.
+    pub fn result_id(&self) -> Option<String> {
+        self.version
+            .map(|version| format!("{version}.{}", self.generation))
+    }
 }
 
 /// The result of analysing one snapshot.
@@ -160,6 +173,8 @@ pub struct Session {
     pub documents: DashMap<lsp::Uri, Document>,
     /// The latest analysis of each open document.
     pub analyses: DashMap<lsp::Uri, Arc<Analysis>>,
+    /// How often the files of each folder changed (see `folder_generation`).
+    generations: DashMap<PathBuf, u64>,
     /// Analyses of workspace files that are not open.
     pub workspace_files: DashMap<lsp::Uri, Arc<Analysis>>,
     /// The base of each open document, which edits are judged against.
@@ -219,6 +234,7 @@ impl Session {
         Self {
             documents: DashMap::new(),
             analyses: DashMap::new(),
+            generations: DashMap::new(),
             workspace_files: DashMap::new(),
             bases: DashMap::new(),
             pending: DashMap::new(),
@@ -796,13 +812,32 @@ impl Session {
 
     /// The current text of an open document.
     pub fn snapshot(&self, uri: &lsp::Uri) -> Option<Snapshot> {
+        let generation = self.folder_generation(uri);
         self.documents.get(uri).map(|document| Snapshot {
             uri: uri.clone(),
             rope: document.rope.clone(),
             version: Some(document.version),
             language_id: Some(document.language_id.clone()),
             tree: document.tree.clone(),
+            generation,
         })
+    }
+
+    /// How often the Terraform module files of the folder of `uri` changed (an open one
+    /// edited, one on disk created, changed or deleted): the documents of a module are
+    /// analysed with each other's text, so each change makes the others' analyses stale.
+    pub fn folder_generation(&self, uri: &lsp::Uri) -> u64 {
+        uri.to_file_path()
+            .and_then(|path| {
+                let folder = path.parent()?;
+                self.generations.get(folder).map(|generation| *generation)
+            })
+            .unwrap_or(0)
+    }
+
+    /// Notes that a Terraform module file of `folder` changed (see `folder_generation`).
+    pub fn folder_changed(&self, folder: &Path) {
+        *self.generations.entry(folder.to_path_buf()).or_insert(0) += 1;
     }
 
     /// The current version of an open document.
@@ -814,7 +849,9 @@ impl Session {
     pub fn current_analysis(&self, uri: &lsp::Uri) -> Option<Arc<Analysis>> {
         let version = self.version(uri)?;
         let analysis = self.analyses.get(uri)?;
-        (analysis.snapshot.version == Some(version)).then(|| Arc::clone(&analysis))
+        (analysis.snapshot.version == Some(version)
+            && analysis.snapshot.generation == self.folder_generation(uri))
+        .then(|| Arc::clone(&analysis))
     }
 
     /// Stores an analysis of an open document, and its tree for the next parse, if its version
