@@ -205,6 +205,20 @@ pub fn analyze_parsed_change(
     options: &AnalysisOptions,
     report: Report,
 ) -> Vec<FileAnalysis> {
+    analyze_parsed_change_memo(inputs, parsed, config, options, report, None)
+}
+
+/// `analyze_parsed_change`, taking the modules of the folders on the base side (and of the
+/// folders the edit leaves as they were) from `memo`, and keeping them there: an editor that
+/// judges the same edit on every keystroke reads them once.
+pub fn analyze_parsed_change_memo(
+    inputs: &[ChangeInput<'_>],
+    parsed: &[ParsedSides<'_, '_>],
+    config: &Config,
+    options: &AnalysisOptions,
+    report: Report,
+    memo: Option<&ParseMemo>,
+) -> Vec<FileAnalysis> {
     let repairs: Vec<Option<Repair>> = inputs
         .iter()
         .zip(parsed)
@@ -229,7 +243,7 @@ pub fn analyze_parsed_change(
         })
         .collect();
     if repairs.iter().all(Option::is_none) {
-        return analyze_sides(inputs, parsed, config, options, report);
+        return analyze_sides(inputs, parsed, config, options, report, memo);
     }
     let repaired_inputs: Vec<ChangeInput<'_>> = inputs
         .iter()
@@ -260,7 +274,14 @@ pub fn analyze_parsed_change(
         .zip(&reparsed)
         .map(|(&(base, new), reparsed)| (base, reparsed.as_ref().or(new)))
         .collect();
-    let mut res = analyze_sides(&repaired_inputs, &repaired_parsed, config, options, report);
+    let mut res = analyze_sides(
+        &repaired_inputs,
+        &repaired_parsed,
+        config,
+        options,
+        report,
+        memo,
+    );
     for ((analysis, repair), (_, new)) in res.iter_mut().zip(&repairs).zip(parsed) {
         let (Some(repair), Some(new)) = (repair, new) else {
             continue;
@@ -286,6 +307,7 @@ fn analyze_sides(
     config: &Config,
     options: &AnalysisOptions,
     report: Report,
+    memo: Option<&ParseMemo>,
 ) -> Vec<FileAnalysis> {
     // Files grouped by folder and format: a Terraform module is a folder. Variable
     // definitions are not files of the module but its input; a changed one sees the module's
@@ -337,7 +359,7 @@ fn analyze_sides(
 
     // The module of each Terraform folder, on each side of the edit, read when a rule first
     // evaluates an expression. Tfvars files among the inputs are its variable definitions.
-    let cells: Vec<(OnceCell<Module>, OnceCell<Module>)> = terraform_folders
+    let cells: Vec<(OnceCell<Arc<Module>>, OnceCell<Arc<Module>>)> = terraform_folders
         .iter()
         .map(|_| (OnceCell::new(), OnceCell::new()))
         .collect();
@@ -357,15 +379,23 @@ fn analyze_sides(
             members().map(|input| input.hints),
             members().map(|input| input.path),
         );
+        // The edited folders' new side changes on every keystroke: it is not kept.
+        let unchanged = members().all(|input| !input.is_changed());
         let base_module = ModuleEval::new(
             base_cell,
-            move || Module::build(&base),
+            move || match memo {
+                Some(memo) => memo.module(&base),
+                None => Arc::new(Module::build(&base)),
+            },
             tfvars_texts(members().map(|input| (input.path, input.base))),
             folder_layout,
         );
         let new_module = ModuleEval::new(
             new_cell,
-            move || Module::build(&new),
+            move || match memo {
+                Some(memo) if unchanged => memo.module(&new),
+                _ => Arc::new(Module::build(&new)),
+            },
             tfvars_texts(members().map(|input| (input.path, input.new))),
             folder_layout,
         );

@@ -16,6 +16,7 @@ mod workspace;
 
 use std::cell::OnceCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 
 use redline_diagnostics::{
     Confidence, Diagnostic, INTERNAL_ERROR, PARSE_ERROR, RuleCode, Severity, TEMPLATE_SKIPPED,
@@ -31,8 +32,8 @@ use redline_syntax::{
 pub use calls::{CalledModules, MAX_CALL_DEPTH, MAX_INSTANCES, MAX_JUDGEMENTS};
 use calls::{Calls, SharedFolder};
 pub use change::{
-    ChangeInput, ParsedSides, Report, analyze_change, analyze_parsed_change, parse_change,
-    parse_change_memo,
+    ChangeInput, ParsedSides, Report, analyze_change, analyze_parsed_change,
+    analyze_parsed_change_memo, parse_change, parse_change_memo,
 };
 pub use config::{Config, ConfigError};
 pub use fix::{FixMode, FixOutcome, apply_fixes, fix_file, fix_text};
@@ -274,7 +275,7 @@ pub fn analyze_parsed(
 /// The module of `file` (parsed from `input`) and the other files of its folder, parsed when a
 /// rule first asks (or taken from `memo`).
 fn folder_module<'m>(
-    cell: &'m OnceCell<Module>,
+    cell: &'m OnceCell<Arc<Module>>,
     input: &'m SourceInput<'m>,
     file: &'m SourceFile<'m>,
     folder: &'m [SourceInput<'m>],
@@ -299,14 +300,14 @@ fn folder_module<'m>(
                 let mut files: Vec<&SourceFile<'_>> =
                     siblings.iter().map(|sibling| &**sibling).collect();
                 files.push(file);
-                return Module::build(&files);
+                return Arc::new(Module::build(&files));
             }
             let siblings: Vec<SourceFile<'_>> = others()
                 .filter_map(|other| parse_source(other.path, other.text, other.hints))
                 .collect();
             let mut files: Vec<&SourceFile<'_>> = siblings.iter().collect();
             files.push(file);
-            Module::build(&files)
+            Arc::new(Module::build(&files))
         },
         tfvars_texts(folder_files().map(|other| (other.path, Some(other.text)))),
         layout(

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use redline_syntax::terraform_eval::symbols::Module;
 use redline_syntax::{SourceFile, SourceHints, parse_source};
 
 /// The default bound of a memo: parses of up to 64 MB of text (their trees take several times
@@ -18,6 +19,9 @@ pub const DEFAULT_MEMO_BYTES: usize = 64 << 20;
 
 /// A parse, kept.
 pub type KeptFile = Arc<SourceFile<'static>>;
+
+/// The most modules a memo keeps.
+const MAX_MODULES: usize = 32;
 
 /// Parses of files by path, hints and text (see the module's documentation). Shared between
 /// threads.
@@ -29,6 +33,9 @@ pub struct ParseMemo {
 #[derive(Default)]
 struct Entries {
     by_key: HashMap<Key, Entry>,
+    /// Modules by the paths and text hashes of their files, in order, with when they were
+    /// last used.
+    modules: HashMap<Vec<(Box<str>, u64)>, (Arc<Module>, u64)>,
     /// The sum of the texts' lengths.
     bytes: usize,
     /// Counts lookups, to tell the least recently used entry.
@@ -118,10 +125,45 @@ impl ParseMemo {
         self.keep(key, Arc::from(text), file);
     }
 
-    /// Forgets every parse.
+    /// The module that `files` form (`Module::build`): from the memo when it holds one of
+    /// these very texts, otherwise read now and kept.
+    pub fn module(&self, files: &[&SourceFile<'_>]) -> Arc<Module> {
+        let key: Vec<(Box<str>, u64)> = files
+            .iter()
+            .map(|file| (Box::from(file.path), text_hash(&file.text)))
+            .collect();
+        {
+            let mut entries = self.lock();
+            entries.clock += 1;
+            let clock = entries.clock;
+            if let Some((module, used)) = entries.modules.get_mut(&key) {
+                *used = clock;
+                let module = Arc::clone(module);
+                entries.hits += 1;
+                return module;
+            }
+        }
+        let module = Arc::new(Module::build(files));
+        let mut entries = self.lock();
+        let clock = entries.clock;
+        if entries.modules.len() >= MAX_MODULES
+            && let Some(oldest) = entries
+                .modules
+                .iter()
+                .min_by_key(|(_, (_, used))| *used)
+                .map(|(key, _)| key.clone())
+        {
+            entries.modules.remove(&oldest);
+        }
+        entries.modules.insert(key, (Arc::clone(&module), clock));
+        module
+    }
+
+    /// Forgets every parse and module.
     pub fn clear(&self) {
         let mut entries = self.lock();
         entries.by_key.clear();
+        entries.modules.clear();
         entries.bytes = 0;
     }
 

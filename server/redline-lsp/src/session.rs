@@ -11,7 +11,7 @@ use dashmap::DashMap;
 use redline_diagnostics::{Diagnostic, Severity};
 use redline_engine::{
     AnalysisOptions, ChangeInput, Config, Date, ParseMemo, ParsedSides, Report, Resolved,
-    SourceInput, analyze_incremental_memo, analyze_parsed_change, finish_workspace_findings,
+    SourceInput, analyze_incremental_memo, analyze_parsed_change_memo, finish_workspace_findings,
     parse_change_memo, workspace_facts,
 };
 use redline_rules::workspace::{FileFacts, join};
@@ -1025,8 +1025,14 @@ impl Session {
                     .iter()
                     .map(|(base, new)| (base.as_deref(), new.as_deref()))
                     .collect();
-                let mut analyses =
-                    analyze_parsed_change(&inputs, &sides, &config.config, &options, Report::All);
+                let mut analyses = analyze_parsed_change_memo(
+                    &inputs,
+                    &sides,
+                    &config.config,
+                    &options,
+                    Report::All,
+                    Some(&self.parses),
+                );
                 let gone: Vec<Diagnostic> = analyses
                     .drain(first_deleted.min(analyses.len())..)
                     .flat_map(|analysis| analysis.diagnostics)

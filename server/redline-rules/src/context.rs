@@ -1,4 +1,5 @@
 use std::cell::{Cell, OnceCell, RefCell};
+use std::sync::Arc;
 
 use redline_diagnostics::{Applicability, Diagnostic, Edit, Fix, Related, Severity};
 use redline_syntax::SourceFile;
@@ -97,8 +98,8 @@ pub struct ModuleEval<'m> {
 enum ModuleSource<'m> {
     /// Read by `build` on first use, and kept in `cell`.
     Lazy {
-        cell: &'m OnceCell<Module>,
-        build: Box<dyn Fn() -> Module + 'm>,
+        cell: &'m OnceCell<Arc<Module>>,
+        build: Box<dyn Fn() -> Arc<Module> + 'm>,
     },
     /// Already read.
     Ready(&'m Module),
@@ -326,8 +327,8 @@ impl<'m> ModuleEval<'m> {
     ///
     /// `cell` lives outside so that the evaluator, which borrows the module, can live here.
     pub fn new(
-        cell: &'m OnceCell<Module>,
-        build: impl Fn() -> Module + 'm,
+        cell: &'m OnceCell<Arc<Module>>,
+        build: impl Fn() -> Arc<Module> + 'm,
         tfvars: Vec<TfvarsText<'m>>,
         layout: ModuleLayout,
     ) -> Self {
@@ -377,7 +378,7 @@ impl<'m> ModuleEval<'m> {
     /// The module, read on first use.
     pub fn module(&self) -> &'m Module {
         match &self.source {
-            ModuleSource::Lazy { cell, build } => cell.get_or_init(build),
+            ModuleSource::Lazy { cell, build } => cell.get_or_init(build).as_ref(),
             ModuleSource::Ready(module) => module,
         }
     }
