@@ -10,8 +10,8 @@ use anyhow::Context as _;
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 use redline_engine::{
-    AnalysisOptions, CalledModules, Date, FileAnalysis, FixMode, SourceInput,
-    analyze_folder_with_calls, analyze_in_folder, apply_fixes, fix_file,
+    AnalysisOptions, CalledModules, FileAnalysis, FixMode, SourceInput, analyze_folder_with_calls,
+    analyze_in_folder, apply_fixes, fix_file,
 };
 use redline_syntax::SourceHints;
 use redline_syntax::terraform_eval::calls::local_sources;
@@ -826,17 +826,4 @@ pub(crate) fn unified_diff(path: &str, old: &str, new: &str) -> String {
         .to_string()
 }
 
-/// Today's date for suppression expiry; `REDLINE_TODAY=YYYY-MM-DD` pins it for reproducible
-/// runs.
-pub(crate) fn today() -> Date {
-    if let Some(date) = std::env::var("REDLINE_TODAY")
-        .ok()
-        .and_then(|value| Date::parse(&value))
-    {
-        return date;
-    }
-    let seconds = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_secs());
-    Date::from_unix_seconds(seconds)
-}
+pub(crate) use redline_workspace::today;

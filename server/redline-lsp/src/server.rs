@@ -34,7 +34,7 @@ impl RedlineServer {
     pub fn new(client: Client, options: ServerOptions) -> Self {
         Self {
             client,
-            session: Arc::new(Session::new(crate::session::today())),
+            session: Arc::new(Session::new(redline_workspace::today())),
             options,
         }
     }

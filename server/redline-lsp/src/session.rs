@@ -1299,20 +1299,6 @@ fn apply_settings(config: &mut Config, settings: &Settings) {
     }
 }
 
-/// Today's date; `REDLINE_TODAY=YYYY-MM-DD` pins it, as in `redline check`.
-pub fn today() -> Date {
-    if let Some(date) = std::env::var("REDLINE_TODAY")
-        .ok()
-        .and_then(|value| Date::parse(&value))
-    {
-        return date;
-    }
-    let seconds = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_secs());
-    Date::from_unix_seconds(seconds)
-}
-
 #[cfg(test)]
 mod tests {
     use std::str::FromStr as _;

@@ -1066,3 +1066,18 @@ mod discovery_tests {
         }
     }
 }
+
+/// Today's date, for suppression expiry; `REDLINE_TODAY=YYYY-MM-DD` pins it for reproducible
+/// runs. Every front-end (the command line, the language server) reads it here.
+pub fn today() -> redline_engine::Date {
+    if let Some(date) = std::env::var("REDLINE_TODAY")
+        .ok()
+        .and_then(|value| redline_engine::Date::parse(&value))
+    {
+        return date;
+    }
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs());
+    redline_engine::Date::from_unix_seconds(seconds)
+}
