@@ -616,6 +616,54 @@ fn clients_that_pull_get_fresh_results_after_a_settings_change() {
     assert_eq!(client.shutdown().code(), Some(0));
 }
 
+/// A pull for an open file whose version did not change still reflects an edit of another open
+/// file of its module: the variable default typed in `variables.tf` turns on `force_destroy` in
+/// `main.tf`.
+#[test]
+fn a_pull_reflects_an_edit_of_another_open_file_of_the_module() {
+    let workspace = Workspace::new();
+    let mut client = LspClient::start(workspace.dir.path());
+    client.initialize(
+        workspace.dir.path(),
+        json!({
+            "textDocument": {"diagnostic": {"dynamicRegistration": false}},
+            "workspace": {"diagnostics": {"refreshSupport": true}}
+        }),
+        json!({"scanWorkspace": false}),
+    );
+    let main = workspace.uri("main.tf");
+    let variables = workspace.uri("variables.tf");
+    let main_tf =
+        "resource \"aws_s3_bucket\" \"exports\" {\n  force_destroy = var.force_destroy\n}\n";
+    let variables_tf = "variable \"force_destroy\" {\n  default = false\n}\n";
+    open(&mut client, &main, main_tf);
+    open(&mut client, &variables, variables_tf);
+    let pull = |client: &mut LspClient| -> Vec<Value> {
+        let pulled = client
+            .request(
+                "textDocument/diagnostic",
+                json!({"textDocument": {"uri": main}}),
+            )
+            .unwrap();
+        assert_eq!(pulled["resultId"], "1");
+        pulled["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|diagnostic| diagnostic["code"].clone())
+            .collect()
+    };
+    assert_eq!(pull(&mut client), Vec::<Value>::new());
+    change(
+        &mut client,
+        &variables,
+        2,
+        json!([{"range": range((1, 12), (1, 17)), "text": "true"}]),
+    );
+    assert_eq!(pull(&mut client), [json!("RL-TF-010")]);
+    assert_eq!(client.shutdown().code(), Some(0));
+}
+
 const COMMITTED_TF: &str = "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"lögs\"\n}\n";
 
 /// A workspace that is a git repository with `main.tf` committed.

@@ -470,6 +470,7 @@ impl Session {
     /// Opens or replaces a document.
     pub fn open(&self, uri: lsp::Uri, text: &str, version: i32, language_id: String) {
         self.workspace_files.remove(&uri);
+        self.forget_module_siblings(&uri);
         self.bases.insert(
             uri.clone(),
             DocumentBase {
@@ -500,6 +501,7 @@ impl Session {
         version: i32,
         changes: Vec<lsp::TextDocumentContentChangeEvent>,
     ) -> Result<(), ChangeError> {
+        self.forget_module_siblings(uri);
         let encoding = self.encoding();
         let mut document = self.documents.get_mut(uri).ok_or(ChangeError::NotOpen)?;
         document.version = version;
@@ -528,6 +530,27 @@ impl Session {
             }
         }
         Ok(())
+    }
+
+    /// Forgets the stored analyses of the other open documents of the Terraform module of `uri`.
+    /// They were made with its previous text, and their versions do not change with it: a pull
+    /// must analyse them again rather than return them.
+    fn forget_module_siblings(&self, uri: &lsp::Uri) {
+        if !redline_workspace::is_module_file(uri.path().as_str()) {
+            return;
+        }
+        let folder = |uri: &lsp::Uri| {
+            uri.to_file_path()
+                .and_then(|path| path.parent().map(Path::to_path_buf))
+        };
+        let Some(own) = folder(uri) else {
+            return;
+        };
+        self.analyses.retain(|other, _| {
+            other == uri
+                || !redline_workspace::is_module_file(other.path().as_str())
+                || folder(other).is_none_or(|other| other != own)
+        });
     }
 
     /// Closes a document.
