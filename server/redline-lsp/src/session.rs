@@ -507,6 +507,14 @@ impl Session {
     /// Opens or replaces a document.
     pub fn open(&self, uri: lsp::Uri, text: &str, version: i32, language_id: String) {
         self.workspace_files.remove(&uri);
+        // The other open files of its module now read the buffer rather than the disk.
+        if redline_workspace::is_module_file(uri.path().as_str())
+            && let Some(folder) = uri
+                .to_file_path()
+                .and_then(|path| path.parent().map(Path::to_path_buf))
+        {
+            self.folder_changed(&folder);
+        }
         self.bases.insert(
             uri.clone(),
             DocumentBase {
