@@ -35,20 +35,24 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lsp_bench  # noqa: E402
 
-TICKS = os.sysconf('SC_CLK_TCK')
-
 
 def cpu_seconds(pid):
-    with open(f'/proc/{pid}/stat') as stat:
-        fields = stat.read().rsplit(')', 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
+    """CPU time of every thread of the process, in seconds, to the nanosecond (schedstat)."""
+    total = 0
+    for task in os.listdir(f'/proc/{pid}/task'):
+        try:
+            with open(f'/proc/{pid}/task/{task}/schedstat') as stat:
+                total += int(stat.read().split()[0])
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    return total / 1e9
 
 
 def committed_copy(source, work, name):
     """Copies the `.tf`/tfvars files of `source` (one folder) into a new git repository."""
     repo = os.path.join(work, name)
     os.makedirs(repo)
-    if os.path.isdir(source):
+    if os.path.sep in source and os.path.isdir(source):
         for entry in sorted(os.listdir(source)):
             path = os.path.join(source, entry)
             if os.path.isfile(path) and (entry.endswith(('.tf', '.tf.json', '.tfvars', '.tfvars.json'))):
@@ -145,20 +149,21 @@ def main():
     args = parser.parse_args()
     rng = random.Random(args.seed)
     big = lsp_bench.terraform_text(rng, 5000)
-    small = lsp_bench.terraform_text(random.Random(args.seed), 280)
+    small = lsp_bench.terraform_text(random.Random(args.seed), 230)
     modules = [
-        ('terraform-aws-s3-bucket', os.path.join(args.corpus, 'terraform-aws-s3-bucket'), 10),
-        ('terraform-aws-eks', os.path.join(args.corpus, 'terraform-aws-eks'), 10),
-        ('terraform-aws-vpc', os.path.join(args.corpus, 'terraform-aws-vpc'), 10),
-        (f'{big.count(chr(10)) + 1}-line main.tf alone', big, 10),
-        (f'{small.count(chr(10)) + 1}-line main.tf alone', small, 3),
+        ('terraform-aws-s3-bucket', ('folder', os.path.join(args.corpus, 'terraform-aws-s3-bucket')), 10),
+        ('terraform-aws-eks', ('folder', os.path.join(args.corpus, 'terraform-aws-eks')), 10),
+        ('terraform-aws-vpc', ('folder', os.path.join(args.corpus, 'terraform-aws-vpc')), 10),
+        (f'{big.count(chr(10)) + 1}-line main.tf alone', ('text', big), 10),
+        (f'{small.count(chr(10)) + 1}-line main.tf alone', ('text', small), 3),
     ]
     only = [name for name in args.only.split(',') if name]
     with tempfile.TemporaryDirectory(prefix='redline-lsp-modules-') as work:
         for index, (name, source, target) in enumerate(modules):
             if only and not any(part in name for part in only):
                 continue
-            if isinstance(source, str) and os.path.sep in source and not os.path.isdir(source):
+            kind, source = source
+            if kind == 'folder' and not os.path.isdir(source):
                 print(f'{name}: not found under {args.corpus}, skipped')
                 continue
             repo = committed_copy(source, work, f'module-{index}')

@@ -386,6 +386,11 @@ impl Session {
         config: &Config,
         options: &AnalysisOptions,
     ) -> (Vec<Diagnostic>, Vec<RelatedFile>) {
+        // Repository findings are reported on the actor (an agent's configuration, a
+        // pipeline): a file that cannot name one is not parsed for its facts again.
+        if !redline_rules::workspace::may_hold_actor(input.path, input.text) {
+            return (Vec::new(), Vec::new());
+        }
         let facts = workspace_facts(input);
         // A file without facts is never the actor a repository finding is reported on.
         if facts.is_empty() {

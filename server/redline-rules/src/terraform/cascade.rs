@@ -31,6 +31,7 @@
 //! call are not judged, since a list passed on may keep its length.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::rc::Rc;
 
 use redline_diagnostics::{Diagnostic, Impact, Impacted};
 use redline_syntax::terraform::{Attribute, Block, Repetition};
@@ -192,6 +193,12 @@ enum Eval<'m> {
 struct Graph<'m> {
     entries: Entries<'m>,
     evaluator: Eval<'m>,
+    index: Rc<GraphIndex>,
+}
+
+/// Where the names of a module's objects are read, built once per module and analysis: every
+/// replacement an edit makes in the edited module walks the same one.
+pub(crate) struct GraphIndex {
     /// Candidate readers of each name (`aws_vpc.main`, `local.vpc_id`, `module.vpc`,
     /// `var.subnet_ids`).
     mentions: HashMap<String, Vec<Reader>>,
@@ -271,7 +278,7 @@ pub(crate) fn cascade<'m>(
     root: Root<'m>,
 ) -> Option<Cascade> {
     let evaluator = evaluator?;
-    let graph = Graph::new(Entries::Edited(&module.new), Eval::Edited(evaluator));
+    let graph = Graph::edited(module, evaluator);
     let res = match root {
         Root::Replaced { entry, changed } => Walk::replaced(graph, folders, entry, changed),
         Root::Destroyed { address } => graph.destroyed(address),
@@ -279,18 +286,11 @@ pub(crate) fn cascade<'m>(
     (!res.replaced.is_empty() || !res.broken.is_empty() || res.create_before_destroy).then_some(res)
 }
 
-impl<'m> Graph<'m> {
-    fn new(entries: Entries<'m>, evaluator: Eval<'m>) -> Graph<'m> {
-        let mut res = Graph {
-            entries,
-            evaluator,
-            mentions: HashMap::new(),
-            locals_reading: BTreeMap::new(),
-            by_address: HashMap::new(),
-        };
+impl GraphIndex {
+    fn new(entries: &[Entry<'_>], evaluator: &Evaluator<'_>) -> GraphIndex {
         let mut mentions: HashMap<String, Vec<Reader>> = HashMap::new();
-        let mut by_address = HashMap::with_capacity(res.entries().len());
-        for (index, entry) in res.entries().iter().enumerate() {
+        let mut by_address = HashMap::with_capacity(entries.len());
+        for (index, entry) in entries.iter().enumerate() {
             by_address.entry(entry.address.clone()).or_insert(index);
             readers_of(
                 &entry.block.body,
@@ -309,7 +309,7 @@ impl<'m> Graph<'m> {
             );
         }
         let mut locals_reading: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        let module = res.evaluator().module();
+        let module = evaluator.module();
         for name in module.locals.keys() {
             for read in module.local_reads_with_variables(name) {
                 locals_reading
@@ -318,10 +318,44 @@ impl<'m> Graph<'m> {
                     .insert(name.clone());
             }
         }
-        res.mentions = mentions;
-        res.locals_reading = locals_reading;
-        res.by_address = by_address;
-        res
+        GraphIndex {
+            mentions,
+            locals_reading,
+            by_address,
+        }
+    }
+}
+
+impl<'m> Graph<'m> {
+    fn new(entries: Entries<'m>, evaluator: Eval<'m>) -> Graph<'m> {
+        let index = Rc::new(GraphIndex::new(
+            match &entries {
+                Entries::Edited(entries) => entries,
+                Entries::Called(entries) => entries,
+            },
+            match &evaluator {
+                Eval::Edited(evaluator) => evaluator,
+                Eval::Called(evaluator) => evaluator,
+            },
+        ));
+        Graph {
+            entries,
+            evaluator,
+            index,
+        }
+    }
+
+    /// The graph of the edited module, whose index `module` keeps for the other replacements
+    /// of the same analysis.
+    fn edited(module: &'m ModuleChange<'m>, evaluator: &'m Evaluator<'m>) -> Graph<'m> {
+        let index = module
+            .cascade_index
+            .get_or_init(|| Rc::new(GraphIndex::new(&module.new, evaluator)));
+        Graph {
+            entries: Entries::Edited(&module.new),
+            evaluator: Eval::Edited(evaluator),
+            index: Rc::clone(index),
+        }
     }
 
     fn entries(&self) -> &[Entry<'m>] {
@@ -343,11 +377,11 @@ impl<'m> Graph<'m> {
     fn readers(&self, object: &str) -> Vec<(Reader, Option<String>)> {
         let mut candidates: Vec<&Reader> = Vec::new();
         let mut names = vec![object.to_owned()];
-        if let Some(locals) = self.locals_reading.get(object) {
+        if let Some(locals) = self.index.locals_reading.get(object) {
             names.extend(locals.iter().map(|local| format!("local.{local}")));
         }
         for name in &names {
-            if let Some(found) = self.mentions.get(name) {
+            if let Some(found) = self.index.mentions.get(name) {
                 candidates.extend(found);
             }
         }
@@ -381,7 +415,7 @@ impl<'m> Graph<'m> {
     fn destroyed(&self, address: &str) -> Cascade {
         let mut res = Cascade::new(address, true);
         // A block that still exists at the address (a `moved` target) is not destroyed.
-        if self.by_address.contains_key(address) {
+        if self.index.by_address.contains_key(address) {
             return res;
         }
         let mut seen = BTreeSet::new();
@@ -443,7 +477,7 @@ impl<'m> Walk<'m> {
             scope = walk.scope_of_call(scope, call)?;
         }
         let graph = &walk.scopes[scope].graph;
-        let entry = &graph.entries()[*graph.by_address.get(address)?];
+        let entry = &graph.entries()[*graph.index.by_address.get(address)?];
         walk.res.create_before_destroy = create_before_destroy(entry.block);
         walk.start(scope, address, BTreeSet::from([attribute.to_owned()]));
         Some(walk.run())
@@ -562,6 +596,7 @@ impl<'m> Walk<'m> {
     fn changes_on_replacement(&self, scope: usize, address: &str, attribute: &str) -> bool {
         let graph = &self.scopes[scope].graph;
         let Some(entry) = graph
+            .index
             .by_address
             .get(address)
             .map(|&index| &graph.entries()[index])
@@ -1220,7 +1255,7 @@ pub(crate) fn called_replacements<'m>(
                 &mut found_resources,
             );
             for resource in found_resources {
-                let graph = Graph::new(Entries::Edited(&module.new), Eval::Edited(new_eval));
+                let graph = Graph::edited(module, new_eval);
                 let cascade = Walk::called(
                     graph,
                     folders,

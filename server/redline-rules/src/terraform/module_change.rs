@@ -61,6 +61,8 @@ pub(crate) struct ModuleChange<'a> {
     removed: HashSet<String>,
     /// Renames found without a `moved` block: (base index, new index).
     renames: Vec<(usize, usize)>,
+    /// Where the new side's objects are read, for cascades, built on first use.
+    pub(crate) cascade_index: std::cell::OnceCell<std::rc::Rc<super::cascade::GraphIndex>>,
 }
 
 impl<'a> ModuleChange<'a> {
@@ -112,6 +114,7 @@ impl<'a> ModuleChange<'a> {
             moved,
             removed,
             renames: Vec::new(),
+            cascade_index: std::cell::OnceCell::new(),
         };
         res.renames = res.find_renames();
         res
