@@ -141,7 +141,44 @@ pub(crate) fn from_hcl(node: TsNode<'_>, text: &str) -> Expression {
 /// Lowers `source`, an attribute value cut out of its HCL file, as `from_hcl` lowers it in
 /// place: the value is parsed on its own, after `x = `, which does not change how an
 /// expression parses. Anything but one whole expression is `Unsupported`.
+///
+/// Lowered values are kept per thread by their text (see `LOWERED`): an editor lowers the same
+/// values of a module on every keystroke, and modules repeat many values.
 pub(crate) fn from_hcl_source(source: &str) -> Expression {
+    if source.len() > MAX_KEPT_SOURCE {
+        return lower_hcl_source(source);
+    }
+    if let Some(found) = LOWERED.with_borrow(|kept| kept.by_source.get(source).cloned()) {
+        return found;
+    }
+    let res = lower_hcl_source(source);
+    LOWERED.with_borrow_mut(|kept| {
+        if kept.bytes + source.len() > MAX_KEPT_BYTES {
+            kept.by_source.clear();
+            kept.bytes = 0;
+        }
+        kept.bytes += source.len();
+        kept.by_source.insert(Box::from(source), res.clone());
+    });
+    res
+}
+
+/// The longest value text `from_hcl_source` keeps, and how much text it keeps per thread.
+const MAX_KEPT_SOURCE: usize = 2048;
+const MAX_KEPT_BYTES: usize = 1 << 20;
+
+/// Values lowered by `from_hcl_source`, by text.
+#[derive(Default)]
+struct Lowered {
+    by_source: std::collections::HashMap<Box<str>, Expression>,
+    bytes: usize,
+}
+
+thread_local! {
+    static LOWERED: std::cell::RefCell<Lowered> = std::cell::RefCell::new(Lowered::default());
+}
+
+fn lower_hcl_source(source: &str) -> Expression {
     const PREFIX: &str = "x = ";
     let text = format!("{PREFIX}{source}\n");
     let Some(tree) = crate::tree::parse(Language::Hcl, &text) else {
