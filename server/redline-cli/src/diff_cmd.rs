@@ -454,22 +454,13 @@ fn git_inputs(
     let changed_paths: HashSet<&str> = changed.iter().map(|file| file.path.as_str()).collect();
     let mut unchanged_siblings = Vec::new();
     for folder in &module_folders {
-        let Ok(listing) = std::fs::read_dir(repository.root.join(folder)) else {
-            continue;
-        };
         // Links are kept here and judged by `read_source` against the repository's bounds.
-        let mut names: Vec<String> = listing
-            .filter_map(Result::ok)
-            .filter(|entry| {
-                entry
-                    .file_type()
-                    .is_ok_and(|kind| kind.is_file() || kind.is_symlink())
-            })
-            .map(|entry| entry.file_name().to_string_lossy().into_owned())
-            .filter(|name| is_module_file(name))
-            .collect();
-        names.sort();
-        for name in names {
+        let names = redline_workspace::folder_files(&repository.root.join(folder), is_module_file);
+        for name in names
+            .iter()
+            .filter_map(|path| path.file_name())
+            .map(|name| name.to_string_lossy().into_owned())
+        {
             let path = if folder.is_empty() {
                 name
             } else {

@@ -136,19 +136,10 @@ pub fn judge_changes(
     folders.dedup();
     let mut siblings = Vec::new();
     for (folder, kind) in folders {
-        let Ok(listing) = std::fs::read_dir(folder) else {
-            continue;
-        };
         // Links are kept here and judged by `read_source` against the sibling bounds below.
         siblings.extend(
-            listing
-                .filter_map(Result::ok)
-                .filter(|entry| {
-                    entry
-                        .file_type()
-                        .is_ok_and(|kind| kind.is_file() || kind.is_symlink())
-                })
-                .map(|entry| entry.path())
+            redline_workspace::folder_files(folder, |_| true)
+                .into_iter()
                 .filter(|sibling| {
                     !paths.contains(sibling) && Kind::of(&display(sibling)) == Some(kind)
                 }),

@@ -761,9 +761,6 @@ impl Session {
         let Some(folder) = file.parent() else {
             return Vec::new();
         };
-        let Ok(listing) = std::fs::read_dir(folder) else {
-            return Vec::new();
-        };
         // The siblings were found by listing the folder, not named: as in `redline check`, a
         // link among them is read only where it leads inside the workspace folders or the git
         // work tree holding the file.
@@ -774,16 +771,10 @@ impl Session {
             .unwrap_or_default();
         scanned.push(folder.to_path_buf());
         let bounds = Bounds::new(&scanned, folder);
-        let mut paths: Vec<PathBuf> = listing
-            .filter_map(Result::ok)
-            .map(|entry| entry.path())
-            .filter(|path| {
-                path.as_path() != file
-                    && path
-                        .file_name()
-                        .is_some_and(|name| keep(&name.to_string_lossy()))
-            })
-            .collect();
+        let own_name = file.file_name().map(|name| name.to_string_lossy());
+        let mut paths: Vec<PathBuf> = redline_workspace::folder_files(folder, |name| {
+            own_name.as_deref() != Some(name) && keep(name)
+        });
         // Open documents of the folder that are not saved yet belong to the module too.
         for entry in self.documents.iter() {
             let Some(path) = entry.key().to_file_path().map(|path| path.into_owned()) else {

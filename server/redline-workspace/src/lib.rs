@@ -562,21 +562,7 @@ pub fn read_module_files(
     max_size: u64,
     skip: impl Fn(&str) -> bool,
 ) -> Vec<(PathBuf, String)> {
-    let Ok(listing) = fs::read_dir(folder) else {
-        return Vec::new();
-    };
-    let mut paths: Vec<PathBuf> = listing
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|path| {
-            path.file_name().is_some_and(|name| {
-                let name = name.to_string_lossy();
-                is_module_file(&name) && !skip(&name)
-            })
-        })
-        .collect();
-    paths.sort();
-    paths
+    folder_files(folder, |name| is_module_file(name) && !skip(name))
         .into_iter()
         .filter_map(|path| {
             let bytes = read_found_file(&path, bounds, max_size).ok()?;
@@ -584,6 +570,27 @@ pub fn read_module_files(
             Some((path, text))
         })
         .collect()
+}
+
+/// The files of `folder` (and links, which reading judges against its bounds) whose names
+/// `keep` accepts, in path order: how every front-end lists the other files of a changed
+/// file's module or folder.
+pub fn folder_files(folder: &Path, keep: impl Fn(&str) -> bool) -> Vec<PathBuf> {
+    let Ok(listing) = fs::read_dir(folder) else {
+        return Vec::new();
+    };
+    let mut paths: Vec<PathBuf> = listing
+        .filter_map(Result::ok)
+        .filter(|entry| {
+            entry
+                .file_type()
+                .is_ok_and(|kind| kind.is_file() || kind.is_symlink())
+                && keep(&entry.file_name().to_string_lossy())
+        })
+        .map(|entry| entry.path())
+        .collect();
+    paths.sort();
+    paths
 }
 
 /// Whether a module's folder is laid out as a published module: `examples/` or `modules/`
