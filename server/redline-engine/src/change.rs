@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use redline_diagnostics::{Diagnostic, PARSE_ERROR};
-use redline_rules::{CalledFolder, Change, EvaluateModule, ModuleEval};
+use redline_rules::{CalledFolder, Change, EvaluateModule, ModuleChange, ModuleEval};
 use redline_syntax::terraform_eval::symbols::Module;
 use redline_syntax::terraform_eval::tfvars::is_auto_loaded;
 use redline_syntax::{
@@ -427,6 +427,9 @@ fn analyze_sides(
     let base_calls = Calls::new(&base_called, config);
     let new_calls = Calls::new(&new_called, config);
     // The findings of the base of each changed file, for `Report::Introduced`.
+    // The blocks of each changed Terraform folder on both sides, read once for the edit rules
+    // of all its files.
+    let mut module_changes: HashMap<&str, Box<ModuleChange<'_>>> = HashMap::new();
     let mut befores: Vec<Option<(Vec<Diagnostic>, &str)>> = Vec::with_capacity(inputs.len());
     let mut res: Vec<FileAnalysis> = Vec::with_capacity(inputs.len());
     for (index, input) in inputs.iter().enumerate() {
@@ -449,6 +452,13 @@ fn analyze_sides(
             .unwrap_or_default();
         let module = modules.get(parent(input.path));
         let change = Change {
+            module_change: (new.format == Format::Terraform && !folder_new.is_empty())
+                .then(|| {
+                    module_changes.entry(parent(input.path)).or_insert_with(|| {
+                        Box::new(ModuleChange::of_folder(folder_base, folder_new))
+                    })
+                })
+                .map(|module| &**module),
             base,
             folder_base,
             folder_new,

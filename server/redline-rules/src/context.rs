@@ -1,3 +1,4 @@
+use crate::terraform::module_change::ModuleChange;
 use std::cell::{Cell, OnceCell, RefCell};
 use std::sync::Arc;
 
@@ -131,6 +132,10 @@ pub struct Change<'a> {
     /// front-end reads within the repository, so that what goes with a replaced object is
     /// followed into them. Empty for files of other formats.
     pub called_folders: &'a [CalledFolder<'a>],
+    /// The blocks of the file's module on each side and how they pair, read once for the
+    /// folder by the engine and shared by the edit rules of its files; `None` has each rule
+    /// read them.
+    pub module_change: Option<&'a ModuleChange<'a>>,
 }
 
 /// A Terraform folder after the edit that a local module call may name (`source = "./db"`).

@@ -30,6 +30,7 @@ pub use docs::{DOCS_BASE_URL, META_RULES, doc_page, doc_url, find_any_rule, rule
 use redline_diagnostics::{Category, Confidence, RuleCode, Severity};
 use redline_syntax::Format;
 pub use registry::{all_rules, find_rule, judges_variable_definitions, keep_one_per_object};
+pub use terraform::module_change::ModuleChange;
 
 /// The data sets compiled into the rules, each as (name, version), for `redline --version`;
 /// `module-inputs` comes once per registry module its table knows.

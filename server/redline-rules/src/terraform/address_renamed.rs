@@ -70,7 +70,7 @@ fn check(ctx: &mut RuleContext<'_>) {
         return;
     };
     let file = ctx.file();
-    let module = ModuleChange::new(change, file);
+    let module = ModuleChange::of(change, file);
     for &(base, new) in module.renames() {
         let old = &module.base[base];
         let entry = &module.new[new];

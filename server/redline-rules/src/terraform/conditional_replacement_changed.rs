@@ -80,7 +80,7 @@ fn check(ctx: &mut RuleContext<'_>) {
         return;
     };
     let file = ctx.file();
-    let module = ModuleChange::new(change, file);
+    let module = ModuleChange::of(change, file);
     for changed in force_new_changes(ctx, &module) {
         let verdict = changed.values.as_ref().map(|values| values.verdict);
         let always = changed.force_new.replacement == Replacement::Always;

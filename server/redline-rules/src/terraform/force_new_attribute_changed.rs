@@ -132,7 +132,7 @@ fn check(ctx: &mut RuleContext<'_>) {
         return;
     };
     let file = ctx.file();
-    let module = ModuleChange::new(change, file);
+    let module = ModuleChange::of(change, file);
     for changed in force_new_changes(ctx, &module) {
         if changed.force_new.replacement != Replacement::Always || changed.for_callers {
             continue;

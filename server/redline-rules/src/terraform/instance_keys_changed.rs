@@ -98,7 +98,7 @@ fn check(ctx: &mut RuleContext<'_>) {
         return;
     };
     let file = ctx.file();
-    let module = ModuleChange::new(change, file);
+    let module = ModuleChange::of(change, file);
     let sides = Sides::of(ctx);
     let may_hold_cause = sides.is_some_and(|sides| sides.file_may_hold_cause());
     for (base, new) in module.kept() {

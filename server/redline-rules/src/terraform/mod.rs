@@ -17,7 +17,7 @@ mod gcp_iam;
 pub mod gcp_public_member;
 pub mod ingress_open_to_internet;
 pub mod instance_keys_changed;
-mod module_change;
+pub(crate) mod module_change;
 pub mod module_inputs;
 pub mod prevent_destroy_disabled;
 pub mod prevent_destroy_missing;

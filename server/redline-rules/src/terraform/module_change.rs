@@ -47,12 +47,14 @@ pub(crate) struct Entry<'a> {
     pub repetition: Repetition,
 }
 
-/// One module before and after the edit.
-pub(crate) struct ModuleChange<'a> {
+/// One module before and after the edit: its blocks on each side and how they pair. The
+/// engine reads it once per changed folder and analysis (`ModuleChange::of_folder`) and the
+/// edit rules of every file of the folder share it (`Change::module_change`).
+pub struct ModuleChange<'a> {
     /// The blocks before the edit, in file and source order.
-    pub base: Vec<Entry<'a>>,
+    pub(crate) base: Vec<Entry<'a>>,
     /// The blocks after the edit, in file and source order.
-    pub new: Vec<Entry<'a>>,
+    pub(crate) new: Vec<Entry<'a>>,
     new_by_address: HashMap<String, usize>,
     base_by_address: HashMap<String, usize>,
     /// `moved` blocks of the new side: `from` and `to` as written, whitespace removed.
@@ -65,9 +67,36 @@ pub(crate) struct ModuleChange<'a> {
     pub(crate) cascade_index: std::cell::OnceCell<std::rc::Rc<super::cascade::GraphIndex>>,
 }
 
+/// A `ModuleChange` shared by the edit rules of one folder (`Change::module_change`), or built
+/// for one rule.
+pub(crate) enum SharedModuleChange<'a> {
+    Shared(&'a ModuleChange<'a>),
+    Own(Box<ModuleChange<'a>>),
+}
+
+impl<'a> std::ops::Deref for SharedModuleChange<'a> {
+    type Target = ModuleChange<'a>;
+
+    fn deref(&self) -> &ModuleChange<'a> {
+        match self {
+            SharedModuleChange::Shared(module) => module,
+            SharedModuleChange::Own(module) => module,
+        }
+    }
+}
+
 impl<'a> ModuleChange<'a> {
+    /// The module of the file being checked, before and after the edit: the one the engine
+    /// read for the file's folder when it gave one, else read now.
+    pub(crate) fn of(change: &Change<'a>, file: &'a SourceFile<'a>) -> SharedModuleChange<'a> {
+        match change.module_change {
+            Some(module) if !change.folder_new.is_empty() => SharedModuleChange::Shared(module),
+            _ => SharedModuleChange::Own(Box::new(ModuleChange::new(change, file))),
+        }
+    }
+
     /// The module of the file being checked, before and after the edit.
-    pub fn new(change: &Change<'a>, file: &'a SourceFile<'a>) -> ModuleChange<'a> {
+    pub(crate) fn new(change: &Change<'a>, file: &'a SourceFile<'a>) -> ModuleChange<'a> {
         let base_files: Vec<&'a SourceFile<'a>> = if change.folder_base.is_empty() {
             change.base.into_iter().collect()
         } else {
@@ -78,11 +107,27 @@ impl<'a> ModuleChange<'a> {
         } else {
             change.folder_new.to_vec()
         };
-        let base = entries(&base_files);
-        let new = entries(&new_files);
+        Self::from_files(&base_files, &new_files)
+    }
+
+    /// The module of a folder whose files before and after the edit are `folder_base` and
+    /// `folder_new` (each in path order), for the edit rules of all its files.
+    pub fn of_folder(
+        folder_base: &[&'a SourceFile<'a>],
+        folder_new: &[&'a SourceFile<'a>],
+    ) -> ModuleChange<'a> {
+        Self::from_files(folder_base, folder_new)
+    }
+
+    fn from_files(
+        base_files: &[&'a SourceFile<'a>],
+        new_files: &[&'a SourceFile<'a>],
+    ) -> ModuleChange<'a> {
+        let base = entries(base_files);
+        let new = entries(new_files);
         let mut moved = Vec::new();
         let mut removed = HashSet::new();
-        for source in &new_files {
+        for source in new_files {
             let model = source.terraform();
             for block in model.blocks_of("moved") {
                 let from = reference(source, block, "from");

@@ -87,7 +87,7 @@ fn check(ctx: &mut RuleContext<'_>) {
         return;
     };
     let file = ctx.file();
-    let module = ModuleChange::new(change, file);
+    let module = ModuleChange::of(change, file);
     // A file emptied by the edit still exists: its blocks were removed from it, not with it.
     let deleted = change.deleted;
     // Findings at one place are built in the order the engine sorts them (place, then
