@@ -4,7 +4,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use anyhow::Context as _;
 use indicatif::ProgressBar;
@@ -277,6 +277,12 @@ fn analyse_files(
     let groups = jobs(files);
     let mut pending: BTreeMap<usize, FileOutcome> = BTreeMap::new();
     let mut next = 0;
+    // Analysing a file takes many times its size (a 2 MB manifest with one 23,000-line
+    // document takes about 45 MB while its tree is built), so large files take turns, each on
+    // a short-lived thread: glibc gives a new thread the allocator arena of the last thread
+    // that ended, so every large file reuses the same memory, where each worker's own arena
+    // would keep its own high-water mark.
+    let large_file_turn = Mutex::new(());
     for batch in batches(clusters(files, groups, calls)) {
         let batch = batch.as_slice();
         let members = |group: &[usize]| -> Vec<&FileJob> {
@@ -320,7 +326,19 @@ fn analyse_files(
                 let members = members(group);
                 let mut read = read_own(&members, bounds);
                 read.called = called_files;
-                let outcomes = process_group(&members, &read, &called, analysis, bounds);
+                let large = read.sources.iter().any(|source| {
+                    matches!(source, Ok(Some(source)) if source.text.len() >= LARGE_FILE_BYTES)
+                });
+                let process = || process_group(&members, &read, &called, analysis, bounds);
+                let outcomes = if large {
+                    let _turn = large_file_turn
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    std::thread::scope(|scope| scope.spawn(process).join())
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                } else {
+                    process()
+                };
                 analysis.progress.inc(group.len() as u64);
                 group.iter().copied().zip(outcomes)
             })
@@ -333,6 +351,9 @@ fn analyse_files(
     }
     Ok(())
 }
+
+/// From this size on, files are analysed one at a time (see `analyse_files`).
+const LARGE_FILE_BYTES: usize = 1 << 20;
 
 /// Tells the engine which Terraform folders a local module call of another checked folder
 /// names (`SourceHints::called_module`): those are modules meant to be called, whose variable

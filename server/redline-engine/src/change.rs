@@ -359,7 +359,8 @@ fn analyze_sides(
 
     // The module of each Terraform folder, on each side of the edit, read when a rule first
     // evaluates an expression. Tfvars files among the inputs are its variable definitions.
-    let cells: Vec<(OnceCell<Arc<Module>>, OnceCell<Arc<Module>>)> = terraform_folders
+    type Cells = (OnceCell<Arc<Module>>, OnceCell<Arc<Module>>);
+    let cells: Vec<Cells> = terraform_folders
         .iter()
         .map(|_| (OnceCell::new(), OnceCell::new()))
         .collect();

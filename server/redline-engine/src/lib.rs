@@ -27,6 +27,7 @@ use redline_syntax::terraform_eval::symbols::{Module, ModuleLayout, reading_orde
 use redline_syntax::terraform_eval::tfvars::is_auto_loaded;
 use redline_syntax::{
     Format, ParsedTree, SourceFile, SourceHints, parse_source, parse_source_incremental,
+    parse_source_once,
 };
 
 pub use calls::{CalledModules, MAX_CALL_DEPTH, MAX_INSTANCES, MAX_JUDGEMENTS};
@@ -80,7 +81,7 @@ pub fn analyze(
     config: &Config,
     options: &AnalysisOptions,
 ) -> FileAnalysis {
-    analyze_incremental(input, &[], config, options, None).0
+    analyze_in_folder(input, &[], config, options)
 }
 
 /// Analyses one file with the other files of its folder as context: a Terraform file is read
@@ -96,7 +97,12 @@ pub fn analyze_in_folder(
     config: &Config,
     options: &AnalysisOptions,
 ) -> FileAnalysis {
-    analyze_incremental(input, folder, config, options, None).0
+    // No tree is kept for a next version, so a YAML file drops its trees as soon as they are
+    // read (see `parse_source_once`).
+    match parse_source_once(input.path, input.text, input.hints) {
+        Some(file) => analyze_file_in_folder(input, &file, folder, config, options, None),
+        None => FileAnalysis::default(),
+    }
 }
 
 /// Analyses the files of one folder together, each as `analyze_in_folder` would, with one
@@ -166,12 +172,12 @@ pub fn analyze_folder_with_calls(
             }
             match shared.file(input.path) {
                 Some(file) => parsed[index] = Some(file),
-                None => owned[index] = parse_source(input.path, input.text, input.hints),
+                None => owned[index] = parse_source_once(input.path, input.text, input.hints),
             }
         }
     } else {
         for (index, input) in order {
-            let Some(mut file) = parse_source(input.path, input.text, input.hints) else {
+            let Some(mut file) = parse_source_once(input.path, input.text, input.hints) else {
                 continue;
             };
             if file.format == Format::Terraform {
@@ -243,20 +249,33 @@ pub fn analyze_incremental_memo(
         return (FileAnalysis::default(), None);
     };
     let tree = file.parsed_tree();
+    let analysis = analyze_file_in_folder(input, &file, folder, config, options, memo);
+    (analysis, Some(tree))
+}
+
+/// `analyze_in_folder` on a file already parsed from `input`, with the other files of the
+/// folder from `memo` when given.
+fn analyze_file_in_folder(
+    input: &SourceInput<'_>,
+    file: &SourceFile<'_>,
+    folder: &[SourceInput<'_>],
+    config: &Config,
+    options: &AnalysisOptions,
+    memo: Option<&ParseMemo>,
+) -> FileAnalysis {
     let cell = OnceCell::new();
-    let module = folder_module(&cell, input, &file, folder, memo);
+    let module = folder_module(&cell, input, file, folder, memo);
     let called = CalledModules::new(calls::other_folders(folder_of(input.path), folder.iter()));
     let calls = Calls::new(&called, config);
-    let analysis = analyze_with_change(
+    analyze_with_change(
         input,
-        &file,
+        file,
         None,
         Some(&module),
         Some(&calls),
         config,
         options,
-    );
-    (analysis, Some(tree))
+    )
 }
 
 /// Analyses a file the front-end has already parsed from `input` (with `parse_source`), so

@@ -35,7 +35,7 @@ struct Entries {
     by_key: HashMap<Key, Entry>,
     /// Modules by the paths and text hashes of their files, in order, with when they were
     /// last used.
-    modules: HashMap<Vec<(Box<str>, u64)>, (Arc<Module>, u64)>,
+    modules: HashMap<ModuleKey, (Arc<Module>, u64)>,
     /// The sum of the texts' lengths.
     bytes: usize,
     /// Counts lookups, to tell the least recently used entry.
@@ -44,6 +44,9 @@ struct Entries {
     hits: u64,
     parses: u64,
 }
+
+/// The paths and text hashes of a module's files, in order.
+type ModuleKey = Vec<(Box<str>, u64)>;
 
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct Key {
@@ -128,7 +131,7 @@ impl ParseMemo {
     /// The module that `files` form (`Module::build`): from the memo when it holds one of
     /// these very texts, otherwise read now and kept.
     pub fn module(&self, files: &[&SourceFile<'_>]) -> Arc<Module> {
-        let key: Vec<(Box<str>, u64)> = files
+        let key: ModuleKey = files
             .iter()
             .map(|file| (Box::from(file.path), text_hash(&file.text)))
             .collect();

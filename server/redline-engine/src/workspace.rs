@@ -8,7 +8,7 @@
 
 use redline_diagnostics::Diagnostic;
 use redline_rules::workspace::{Fact, file_facts, may_have_facts};
-use redline_syntax::parse_source;
+use redline_syntax::parse_source_once;
 
 use crate::{AnalysisOptions, Config, SourceInput, rule_enabled, sort_diagnostics, suppression};
 
@@ -18,7 +18,7 @@ pub fn workspace_facts(input: &SourceInput<'_>) -> Vec<Fact> {
     if !may_have_facts(input.path, input.text) {
         return Vec::new();
     }
-    parse_source(input.path, input.text, input.hints)
+    parse_source_once(input.path, input.text, input.hints)
         .filter(|file| !file.templated)
         .map(|file| file_facts(&file))
         .unwrap_or_default()
@@ -58,7 +58,7 @@ pub fn finish_workspace_findings(
             })
         });
     }
-    let Some(file) = parse_source(input.path, input.text, input.hints) else {
+    let Some(file) = parse_source_once(input.path, input.text, input.hints) else {
         return diagnostics;
     };
     let (mut suppressions, _) = suppression::parse_suppressions(&file);

@@ -35,6 +35,9 @@ const MAX_DISK_TEXTS: usize = 4096;
 /// A repository's git stamp and a folder's time.
 type DeletedStamp = (GitStamp, Option<std::time::SystemTime>);
 
+/// Files deleted since git's `HEAD`, with their text there.
+type DeletedFiles = Arc<Vec<(PathBuf, Arc<str>)>>;
+
 /// A file's size, time and whether it is a link.
 type DiskStamp = (u64, Option<std::time::SystemTime>, bool);
 
@@ -200,7 +203,7 @@ pub struct Session {
     repositories: Mutex<HashMap<PathBuf, Arc<Vec<RepositoryFile>>>>,
     /// The files of a folder that edits deleted since git's `HEAD`, by folder and kind, with
     /// the repository's stamp and the folder's time when git was asked.
-    deleted: Mutex<HashMap<(PathBuf, bool), (DeletedStamp, Arc<Vec<(PathBuf, Arc<str>)>>)>>,
+    deleted: Mutex<HashMap<(PathBuf, bool), (DeletedStamp, DeletedFiles)>>,
     /// Texts of files read from disk, with their size, time and kind then.
     disk_texts: Mutex<HashMap<PathBuf, (DiskStamp, Arc<str>)>>,
     /// Parses of the files analyses read again and again: the bases of open documents and
@@ -691,7 +694,7 @@ impl Session {
                             && redline_syntax::detect::is_candidate_path(name)
                     }
                 };
-                let files: Arc<Vec<(PathBuf, Arc<str>)>> = Arc::new(
+                let files: DeletedFiles = Arc::new(
                     git::deleted_since_head(folder, same_kind)
                         .into_iter()
                         .map(|(path, text)| (path, Arc::from(text)))

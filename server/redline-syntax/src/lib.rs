@@ -115,11 +115,25 @@ pub struct SourceHints {
 pub struct ParsedTree {
     /// The grammar that produced the tree; a tree is reused only with the same grammar.
     pub language: Language,
-    tree: tree_sitter::Tree,
+    /// The tree, or for a long YAML stream parsed in parts, the tree of each part in order.
+    // Invariant: never empty.
+    trees: Vec<tree_sitter::Tree>,
+    /// Where each part of a long YAML stream lies in the edited text, one per tree; empty for
+    /// a text parsed whole.
+    parts: Vec<PartSpan>,
     /// Whether the tree is that of another text than the document's (a template's neutral
     /// text, or YAML with its flow collections relaxed), which edits of the file's text do not
     /// describe: such a tree is never reused.
     rewritten: bool,
+}
+
+/// Where one part of a YAML stream lies after the edits so far, and whether an edit reached it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct PartSpan {
+    start: usize,
+    end: usize,
+    /// An edit changed, or touched the ends of, the part's text: it is parsed again.
+    touched: bool,
 }
 
 /// One text change, for `ParsedTree::edit`: byte offsets, and (line, byte column) points, all
@@ -149,15 +163,66 @@ impl ParsedTree {
     /// Records a text change in the tree, so that the next incremental parse is correct.
     pub fn edit(&mut self, edit: &TreeEdit) {
         let point = |point: TextPoint| tree_sitter::Point::new(point.line, point.column);
-        self.tree.edit(&tree_sitter::InputEdit {
+        let input = tree_sitter::InputEdit {
             start_byte: edit.start.offset,
             old_end_byte: edit.old_end.offset,
             new_end_byte: edit.new_end.offset,
             start_position: point(edit.start),
             old_end_position: point(edit.old_end),
             new_end_position: point(edit.new_end),
-        });
+        };
+        for tree in &mut self.trees {
+            tree.edit(&input);
+        }
+        let (start, old_end, new_end) =
+            (edit.start.offset, edit.old_end.offset, edit.new_end.offset);
+        let shift = |offset: usize| (offset + new_end).saturating_sub(old_end);
+        for part in &mut self.parts {
+            if old_end < part.start {
+                part.start = shift(part.start);
+                part.end = shift(part.end);
+            } else if start <= part.end {
+                // An edit at either end may move the cut between two parts: both are touched.
+                part.touched = true;
+                part.start = part.start.min(start);
+                part.end = if old_end <= part.end {
+                    shift(part.end)
+                } else {
+                    new_end
+                };
+            }
+        }
     }
+
+    /// The tree of `part` of a new version of the text, cut into `n_parts` parts, when this
+    /// tree has it: `Reuse::Unchanged` when no edit reached it, `Reuse::Edited` to parse it
+    /// again from the edited tree.
+    fn part(&self, part: &tree_sitter::Range, n_parts: usize) -> Option<Reuse<'_>> {
+        if n_parts == 1 {
+            // A text parsed whole is parsed again whole, from the edited tree.
+            return (self.parts.is_empty())
+                .then(|| self.trees.first().map(Reuse::Edited))
+                .flatten();
+        }
+        let index = self
+            .parts
+            .iter()
+            .position(|span| span.start == part.start_byte && span.end == part.end_byte)?;
+        let tree = self.trees.get(index)?;
+        Some(if self.parts[index].touched {
+            Reuse::Edited(tree)
+        } else {
+            Reuse::Unchanged(tree)
+        })
+    }
+}
+
+/// What a previous tree gives to one part of the next parse (see `ParsedTree::part`).
+enum Reuse<'t> {
+    /// The part's text did not change: its edited tree is the new tree.
+    Unchanged(&'t tree_sitter::Tree),
+    /// The part changed: it is parsed again, reusing what the edited tree still describes.
+    Edited(&'t tree_sitter::Tree),
 }
 
 impl std::fmt::Debug for ParsedTree {
@@ -174,15 +239,48 @@ pub fn parse_source<'a>(
     text: &'a str,
     hints: SourceHints,
 ) -> Option<SourceFile<'a>> {
-    parse_source_incremental(path, text, hints, None)
+    parse(path, text, hints, None, Trees::Keep)
 }
 
-/// Like `parse_source`, reusing `previous` when it was parsed with the same grammar.
+/// Like `parse_source`, for a file that is analysed once and never parsed again from its tree
+/// (a batch run). A YAML text without syntax errors is read one part at a time, and each
+/// tree is dropped as soon as its documents and comments are read: trees take many times
+/// the size of the text (about 45 MB for a 2 MB stream). The file is then as after
+/// `shed_tree`: `has_error_in`, `first_parse_problem` and `comments` answer as with the
+/// trees, `trees` is empty and `parsed_tree` has nothing to reuse.
+pub fn parse_source_once<'a>(
+    path: &'a str,
+    text: &'a str,
+    hints: SourceHints,
+) -> Option<SourceFile<'a>> {
+    parse(path, text, hints, None, Trees::DropWhenClean)
+}
+
+/// Like `parse_source`, reusing `previous` when it was parsed with the same grammar. For a
+/// long YAML stream parsed in parts, only the parts that an edit reached are parsed again.
 pub fn parse_source_incremental<'a>(
     path: &'a str,
     text: &'a str,
     hints: SourceHints,
     previous: Option<&ParsedTree>,
+) -> Option<SourceFile<'a>> {
+    parse(path, text, hints, previous, Trees::Keep)
+}
+
+/// Whether a parse keeps the syntax trees of a YAML file.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Trees {
+    Keep,
+    /// Keeps them only when they hold a syntax error (see `parse_source_once`).
+    DropWhenClean,
+}
+
+fn parse<'a>(
+    path: &'a str,
+    text: &'a str,
+    hints: SourceHints,
+    previous: Option<&ParsedTree>,
+    keep: Trees,
 ) -> Option<SourceFile<'a>> {
     let candidate = detect::candidate(path, text, hints)?;
     let language = candidate.language;
@@ -205,45 +303,43 @@ pub fn parse_source_incremental<'a>(
         .as_ref()
         .map_or(text, |neutral| neutral.text.as_str());
     // A tree is reused only from the same grammar and the same kind of text, and never the
-    // empty stand-in of a plan.
-    let previous = previous
-        .filter(|previous| {
-            previous.language == language
-                && !previous.rewritten
-                && neutral.is_none()
-                && previous.tree.root_node().end_byte() > 0
-        })
-        .map(|previous| &previous.tree);
-    // A long YAML stream is parsed in parts (see `tree::parse_yaml_stream`), never from a
-    // previous tree.
-    let mut trees = match language {
-        Language::Yaml if previous.is_none() || tree::is_long_yaml(parsed) => {
-            tree::parse_yaml_stream(parsed)?
-        }
-        _ => vec![tree::parse_incremental(language, parsed, previous)?],
+    // empty stand-in of a plan or of a file read once.
+    let previous = previous.filter(|previous| {
+        previous.language == language
+            && !previous.rewritten
+            && neutral.is_none()
+            && previous
+                .trees
+                .first()
+                .is_some_and(|tree| tree.root_node().end_byte() > 0)
+    });
+    let clean = match (language, keep) {
+        (Language::Yaml, Trees::DropWhenClean) => read_clean_yaml(parsed),
+        _ => None,
     };
-    // Flow collections indented less than tree-sitter-yaml accepts are read from a relaxed
-    // text of the same length (see `yaml_flow`); only a clean second parse replaces the first.
-    let mut relaxed = false;
-    if language == Language::Yaml && trees.iter().any(|tree| tree.root_node().has_error()) {
-        let retry = yaml_flow::relax(parsed).and_then(|text| tree::parse_yaml_stream(&text));
-        if let Some(retry) = retry
-            && retry.iter().all(|tree| !tree.root_node().has_error())
-        {
-            trees = retry;
-            relaxed = true;
+    let (tree, more_trees, mut documents, relaxed, shed) = match clean {
+        Some((documents, comments)) => {
+            let shed = Shed {
+                errors: Vec::new(),
+                first_problem: None,
+                comments,
+            };
+            let empty = tree::parse(language, "")?;
+            (empty, Vec::new(), documents, false, Some(shed))
         }
-    }
-    let tree = trees.remove(0);
-    let more_trees = trees;
-    let mut documents = match language {
-        Language::Json => json::documents(&tree, parsed),
-        Language::Yaml => std::iter::once(&tree)
-            .chain(&more_trees)
-            .flat_map(|tree| yaml::documents(tree, parsed))
-            .collect(),
-        Language::Toml => toml::documents(&tree, parsed),
-        _ => Vec::new(),
+        None => {
+            let (tree, more_trees, relaxed) = parse_trees(language, parsed, previous)?;
+            let documents = match language {
+                Language::Json => json::documents(&tree, parsed),
+                Language::Yaml => std::iter::once(&tree)
+                    .chain(&more_trees)
+                    .flat_map(|tree| yaml::documents(tree, parsed))
+                    .collect(),
+                Language::Toml => toml::documents(&tree, parsed),
+                _ => Vec::new(),
+            };
+            (tree, more_trees, documents, relaxed, None)
+        }
     };
     if let Some(neutral) = &neutral {
         template::mark_unknown(&mut documents, neutral, text);
@@ -275,7 +371,7 @@ pub fn parse_source_incremental<'a>(
         template_actions,
         terraform: std::sync::OnceLock::new(),
         policies: std::sync::OnceLock::new(),
-        shed: None,
+        shed,
         command_line: hints.command_line,
         relaxed,
     })
@@ -294,6 +390,67 @@ fn intern_path(path: &str) -> &'static str {
     let kept: &'static str = Box::leak(Box::from(path));
     paths.insert(kept);
     kept
+}
+
+/// The trees of `text` (for a long YAML stream, one per part), reusing `previous`, and
+/// whether they are those of the YAML text with its flow collections relaxed.
+fn parse_trees(
+    language: Language,
+    text: &str,
+    previous: Option<&ParsedTree>,
+) -> Option<(tree_sitter::Tree, Vec<tree_sitter::Tree>, bool)> {
+    let mut trees = match language {
+        Language::Yaml => {
+            let parts = tree::yaml_parts(text);
+            parts
+                .iter()
+                .map(
+                    |part| match previous.and_then(|p| p.part(part, parts.len())) {
+                        Some(Reuse::Unchanged(tree)) => Some(tree.clone()),
+                        Some(Reuse::Edited(tree)) => {
+                            tree::parse_yaml_part(text, &parts, part, Some(tree))
+                        }
+                        None => tree::parse_yaml_part(text, &parts, part, None),
+                    },
+                )
+                .collect::<Option<Vec<_>>>()?
+        }
+        _ => {
+            let previous = previous.and_then(|previous| previous.trees.first());
+            vec![tree::parse_incremental(language, text, previous)?]
+        }
+    };
+    // Flow collections indented less than tree-sitter-yaml accepts are read from a relaxed
+    // text of the same length (see `yaml_flow`); only a clean second parse replaces the first.
+    let mut relaxed = false;
+    if language == Language::Yaml && trees.iter().any(|tree| tree.root_node().has_error()) {
+        let retry = yaml_flow::relax(text).and_then(|text| tree::parse_yaml_stream(&text));
+        if let Some(retry) = retry
+            && retry.iter().all(|tree| !tree.root_node().has_error())
+        {
+            trees = retry;
+            relaxed = true;
+        }
+    }
+    let tree = trees.remove(0);
+    Some((tree, trees, relaxed))
+}
+
+/// The documents and comments of a YAML text without syntax errors, read one part at a time,
+/// each tree dropped once read; `None` when a part has an error, for the general path.
+fn read_clean_yaml(text: &str) -> Option<(Vec<value::Node>, Vec<TextRange>)> {
+    let parts = tree::yaml_parts(text);
+    let mut documents = Vec::new();
+    let mut comments = Vec::new();
+    for part in &parts {
+        let tree = tree::parse_yaml_part(text, &parts, part, None)?;
+        if tree.root_node().has_error() {
+            return None;
+        }
+        documents.extend(yaml::documents(&tree, text));
+        comments.extend(tree::comments(&tree));
+    }
+    Some((documents, comments))
 }
 
 /// Reads a Terraform plan without tree-sitter (see `plan_json`), or `None` when the file is
@@ -363,9 +520,32 @@ impl SourceFile<'_> {
 
     /// The tree, to reuse when parsing the next version of the text.
     pub fn parsed_tree(&self) -> ParsedTree {
+        // The parts of a long YAML stream are the ranges their trees were parsed from.
+        let parts = if self.more_trees.is_empty() {
+            Vec::new()
+        } else {
+            self.trees()
+                .map(|tree| {
+                    let range = tree.included_ranges().first().copied();
+                    range.map_or(
+                        PartSpan {
+                            start: 0,
+                            end: 0,
+                            touched: true,
+                        },
+                        |range| PartSpan {
+                            start: range.start_byte,
+                            end: range.end_byte,
+                            touched: false,
+                        },
+                    )
+                })
+                .collect()
+        };
         ParsedTree {
             language: self.language,
-            tree: self.tree.clone(),
+            trees: self.trees().cloned().collect(),
+            parts,
             rewritten: self.templated || self.relaxed,
         }
     }
@@ -466,5 +646,149 @@ impl SourceFile<'_> {
     /// Every tree of the file, in source order.
     pub fn trees(&self) -> impl Iterator<Item = &tree_sitter::Tree> {
         std::iter::once(&self.tree).chain(&self.more_trees)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A Kubernetes stream long enough to be parsed in parts, with a comment in each document.
+    fn long_stream() -> String {
+        let document = "apiVersion: v1\nkind: Role\n# rules\nrules:\n  - apiGroups: [\"apps\"]\n    verbs: [\"get\"]\n";
+        let documents: Vec<String> = (0..8_000)
+            .map(|index| document.replace("Role", &format!("Role{index}")))
+            .collect();
+        documents.join("---\n")
+    }
+
+    fn point(text: &str, offset: usize) -> TextPoint {
+        let line_start = text[..offset].rfind('\n').map_or(0, |at| at + 1);
+        TextPoint {
+            offset,
+            line: text[..offset].matches('\n').count(),
+            column: offset - line_start,
+        }
+    }
+
+    /// Replaces `old` at `offset` with `new`, in the text and in the tree.
+    fn replace(text: &str, tree: &mut ParsedTree, offset: usize, old: &str, new: &str) -> String {
+        let res = format!("{}{new}{}", &text[..offset], &text[offset + old.len()..]);
+        tree.edit(&TreeEdit {
+            start: point(text, offset),
+            old_end: point(text, offset + old.len()),
+            new_end: point(&res, offset + new.len()),
+        });
+        res
+    }
+
+    fn part_parses() -> usize {
+        tree::YAML_PART_PARSES.with(std::cell::Cell::get)
+    }
+
+    fn assert_same_file(file: &SourceFile<'_>, fresh: &SourceFile<'_>) {
+        assert_eq!(file.documents, fresh.documents);
+        assert_eq!(file.comments(), fresh.comments());
+        assert_eq!(file.first_parse_problem(), fresh.first_parse_problem());
+        let sexp = |file: &SourceFile<'_>| -> Vec<String> {
+            file.trees()
+                .map(|tree| tree.root_node().to_sexp())
+                .collect()
+        };
+        assert_eq!(sexp(file), sexp(fresh));
+        let ranges = |file: &SourceFile<'_>| -> Vec<(usize, usize)> {
+            file.trees()
+                .map(|tree| (tree.root_node().start_byte(), tree.root_node().end_byte()))
+                .collect()
+        };
+        assert_eq!(ranges(file), ranges(fresh));
+    }
+
+    /// An edit of one document of a long stream parses again only the part that holds it; the
+    /// other parts keep their trees, moved by the edit, and the file is that of a fresh parse.
+    #[test]
+    fn an_edit_of_a_long_stream_parses_one_part_again() {
+        let path = "manifests.yaml";
+        let text = long_stream();
+        let file = parse_source(path, &text, SourceHints::default()).expect("yaml parses");
+        assert!(file.more_trees.len() >= 2);
+        let mut tree = file.parsed_tree();
+        // A longer name in the middle of the stream moves every later part.
+        let offset = text.find("kind: Role4000\n").expect("document 4000") + "kind: ".len();
+        let text = replace(&text, &mut tree, offset, "Role4000", "ClusterRole4000");
+        let before = part_parses();
+        let file = parse_source_incremental(path, &text, SourceHints::default(), Some(&tree))
+            .expect("yaml parses");
+        assert_eq!(part_parses() - before, 1);
+        let fresh = parse_source(path, &text, SourceHints::default()).expect("yaml parses");
+        assert_same_file(&file, &fresh);
+        let kinds: Vec<&str> = file
+            .documents
+            .iter()
+            .filter_map(|document| document.get("kind").and_then(value::Node::as_str))
+            .collect();
+        assert_eq!(kinds[4000], "ClusterRole4000");
+
+        // The next edit, in the first part, again parses that part only.
+        let mut tree = file.parsed_tree();
+        let offset = text.find("verbs: [\"get\"]").expect("verbs") + "verbs: [\"".len();
+        let text = replace(&text, &mut tree, offset, "get", "delete");
+        let before = part_parses();
+        let file = parse_source_incremental(path, &text, SourceHints::default(), Some(&tree))
+            .expect("yaml parses");
+        assert_eq!(part_parses() - before, 1);
+        let fresh = parse_source(path, &text, SourceHints::default()).expect("yaml parses");
+        assert_same_file(&file, &fresh);
+    }
+
+    /// An edit that moves where the stream is cut parses again the parts whose ends moved,
+    /// and gives the file of a fresh parse.
+    #[test]
+    fn an_edit_that_moves_a_cut_gives_a_fresh_parse() {
+        let path = "manifests.yaml";
+        let text = long_stream();
+        let file = parse_source(path, &text, SourceHints::default()).expect("yaml parses");
+        let n_parts = 1 + file.more_trees.len();
+        let mut tree = file.parsed_tree();
+        let offset = text.find("# rules\n").expect("comment");
+        let lines = "# more\n".repeat(200);
+        let text = replace(&text, &mut tree, offset, "", &lines);
+        let before = part_parses();
+        let file = parse_source_incremental(path, &text, SourceHints::default(), Some(&tree))
+            .expect("yaml parses");
+        assert!(part_parses() - before <= n_parts);
+        let fresh = parse_source(path, &text, SourceHints::default()).expect("yaml parses");
+        assert_same_file(&file, &fresh);
+    }
+
+    /// A file read once has the documents, comments and syntax errors of a file parsed with
+    /// its trees kept, whether or not it is broken.
+    #[test]
+    fn a_yaml_file_read_once_answers_as_with_its_trees() {
+        let long = long_stream();
+        let broken = format!("{long}---\nkind: [\n");
+        for text in [
+            long.as_str(),
+            broken.as_str(),
+            "apiVersion: v1 # one\nkind: Pod\n---\napiVersion: v1\nkind: Secret\n",
+        ] {
+            let once = parse_source_once("manifests.yaml", text, SourceHints::default())
+                .expect("yaml parses");
+            let kept =
+                parse_source("manifests.yaml", text, SourceHints::default()).expect("yaml parses");
+            assert_eq!(once.documents, kept.documents);
+            assert_eq!(once.comments(), kept.comments());
+            assert_eq!(once.first_parse_problem(), kept.first_parse_problem());
+            assert_eq!(once.format, kept.format);
+            let whole = TextRange::from_usize(0, text.len());
+            assert_eq!(once.has_error_in(whole), kept.has_error_in(whole));
+            let broken = text.contains("kind: [");
+            assert_eq!(
+                once.trees()
+                    .next()
+                    .map(|tree| tree.root_node().end_byte() > 0),
+                Some(broken)
+            );
+        }
     }
 }

@@ -88,6 +88,16 @@ pub fn is_long_yaml(text: &str) -> bool {
 
 /// Parses a YAML stream, in several trees when it is long enough to need it.
 pub fn parse_yaml_stream(text: &str) -> Option<Vec<Tree>> {
+    let parts = yaml_parts(text);
+    parts
+        .iter()
+        .map(|part| parse_yaml_part(text, &parts, part, None))
+        .collect()
+}
+
+/// Where each part of a YAML stream lies: one range for a stream parsed whole, several for a
+/// long one (see `YAML_LINES_PER_PARSE`), which cut it at document markers.
+pub(crate) fn yaml_parts(text: &str) -> Vec<tree_sitter::Range> {
     let mut starts = vec![0usize];
     let mut lines_in_chunk = 0usize;
     let mut offset = 0usize;
@@ -104,34 +114,51 @@ pub fn parse_yaml_stream(text: &str) -> Option<Vec<Tree>> {
         lines_in_chunk += 1;
         offset += line.len();
     }
-    if starts.len() == 1 {
-        return parse(Language::Yaml, text).map(|tree| vec![tree]);
+    let mut res = Vec::with_capacity(starts.len());
+    let mut row = 0usize;
+    for (index, start) in starts.iter().enumerate() {
+        let end = starts.get(index + 1).copied().unwrap_or(text.len());
+        let part = &text[*start..end];
+        let lines = part.matches('\n').count();
+        let last_line_start = part.rfind('\n').map_or(*start, |i| start + i + 1);
+        res.push(tree_sitter::Range {
+            start_byte: *start,
+            end_byte: end,
+            start_point: tree_sitter::Point { row, column: 0 },
+            end_point: tree_sitter::Point {
+                row: row + lines,
+                column: end - last_line_start,
+            },
+        });
+        row += lines;
+    }
+    res
+}
+
+/// Parses `part`, one of the `parts` of a YAML stream (`yaml_parts`), reusing `previous`, the
+/// edited tree of the same part. A stream of one part is parsed whole, without ranges, and
+/// byte offsets are those of the whole text either way.
+pub(crate) fn parse_yaml_part(
+    text: &str,
+    parts: &[tree_sitter::Range],
+    part: &tree_sitter::Range,
+    previous: Option<&Tree>,
+) -> Option<Tree> {
+    #[cfg(test)]
+    YAML_PART_PARSES.with(|count| count.set(count.get() + 1));
+    if parts.len() == 1 {
+        return parse_incremental(Language::Yaml, text, previous);
     }
     with_parser(Language::Yaml, |parser| {
-        let mut res = Vec::with_capacity(starts.len());
-        let mut row = 0usize;
-        for (index, start) in starts.iter().enumerate() {
-            let end = starts.get(index + 1).copied().unwrap_or(text.len());
-            let lines = text[*start..end].matches('\n').count();
-            let last_line_start = text[*start..end]
-                .rfind('\n')
-                .map_or(*start, |i| start + i + 1);
-            let range = tree_sitter::Range {
-                start_byte: *start,
-                end_byte: end,
-                start_point: tree_sitter::Point { row, column: 0 },
-                end_point: tree_sitter::Point {
-                    row: row + lines,
-                    column: end - last_line_start,
-                },
-            };
-            parser.set_included_ranges(&[range]).ok()?;
-            res.push(parser.parse(text, None)?);
-            parser.reset();
-            row += lines;
-        }
-        Some(res)
+        parser.set_included_ranges(&[*part]).ok()?;
+        parser.parse(text, previous)
     })
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How many YAML parts this thread parsed, for tests of what an edit parses again.
+    pub(crate) static YAML_PART_PARSES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// The byte range of a node.
