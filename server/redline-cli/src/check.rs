@@ -89,7 +89,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Exit> {
             .retain(|problem| shard.contains(&problem.path));
     }
     let options = AnalysisOptions {
-        today: Some(today()),
+        today: Some(redline_workspace::today()),
         select: None,
     };
     let fix_mode = (args.fix || args.diff).then_some(if args.unsafe_fixes {
@@ -220,7 +220,7 @@ pub fn collect(paths: &[PathBuf], cwd: &Path) -> anyhow::Result<Report> {
     let calls = mark_called_modules(&mut discovery.files);
     let repository = RepositoryFindings::gather(&discovery.files);
     let options = AnalysisOptions {
-        today: Some(today()),
+        today: Some(redline_workspace::today()),
         select: None,
     };
     let mut report = Report {
@@ -846,5 +846,3 @@ pub(crate) fn unified_diff(path: &str, old: &str, new: &str) -> String {
         .header(&format!("a/{path}"), &format!("b/{path}"))
         .to_string()
 }
-
-pub(crate) use redline_workspace::today;

@@ -22,7 +22,7 @@ use redline_workspace::{
 
 use crate::Exit;
 use crate::args::DiffArgs;
-use crate::check::{note_fixes_applied, today, unified_diff, write_diffs, write_fixed};
+use crate::check::{note_fixes_applied, unified_diff, write_diffs, write_fixed};
 use crate::emit::{self, ReportOptions};
 use crate::findings::{self, Finding};
 use crate::output::Replace;
@@ -195,7 +195,7 @@ pub(crate) fn analyse(
         groups.entry((config, folder)).or_default().push(file);
     }
     let options = AnalysisOptions {
-        today: Some(today()),
+        today: Some(redline_workspace::today()),
         select: None,
     };
     let groups: Vec<Vec<&Prepared>> = groups.into_values().collect();

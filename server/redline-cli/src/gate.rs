@@ -12,7 +12,6 @@ use redline_workspace::{Bounds, FileJob, file_jobs, read_source};
 
 use crate::Exit;
 use crate::args::GateArgs;
-use crate::check;
 use crate::diff_cmd::{Modules, Prepared, analyse};
 use crate::emit::{self, ReportOptions};
 use crate::render;
@@ -217,7 +216,7 @@ pub fn judge_changes(
         })
         .collect();
     let options = AnalysisOptions {
-        today: Some(check::today()),
+        today: Some(redline_workspace::today()),
         select: None,
     };
     findings.extend(repository::introduced(&changed, cwd, config_file, &options));

@@ -427,10 +427,10 @@ fn analyze_sides(
     );
     let base_calls = Calls::new(&base_called, config);
     let new_calls = Calls::new(&new_called, config);
-    // The findings of the base of each changed file, for `Report::Introduced`.
     // The blocks of each changed Terraform folder on both sides, read once for the edit rules
     // of all its files.
     let mut module_changes: HashMap<&str, Box<ModuleChange<'_>>> = HashMap::new();
+    // The findings of the base of each changed file, for `Report::Introduced`.
     let mut befores: Vec<Option<(Vec<Diagnostic>, &str)>> = Vec::with_capacity(inputs.len());
     let mut res: Vec<FileAnalysis> = Vec::with_capacity(inputs.len());
     for (index, input) in inputs.iter().enumerate() {

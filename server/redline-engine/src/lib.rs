@@ -312,19 +312,20 @@ fn folder_module<'m>(
     ModuleEval::new(
         cell,
         move || {
-            if let Some(memo) = memo {
-                let siblings: Vec<KeptFile> = others()
-                    .filter_map(|other| memo.parse(other.path, other.text, other.hints))
-                    .collect();
-                let mut files: Vec<&SourceFile<'_>> =
-                    siblings.iter().map(|sibling| &**sibling).collect();
-                files.push(file);
-                return Arc::new(Module::build(&files));
+            // Kept in the memo when there is one, else parsed for this analysis only.
+            let mut kept: Vec<KeptFile> = Vec::new();
+            let mut parsed: Vec<SourceFile<'_>> = Vec::new();
+            for other in others() {
+                match memo {
+                    Some(memo) => kept.extend(memo.parse(other.path, other.text, other.hints)),
+                    None => parsed.extend(parse_source(other.path, other.text, other.hints)),
+                }
             }
-            let siblings: Vec<SourceFile<'_>> = others()
-                .filter_map(|other| parse_source(other.path, other.text, other.hints))
+            let mut files: Vec<&SourceFile<'_>> = kept
+                .iter()
+                .map(|sibling| &**sibling)
+                .chain(&parsed)
                 .collect();
-            let mut files: Vec<&SourceFile<'_>> = siblings.iter().collect();
             files.push(file);
             Arc::new(Module::build(&files))
         },

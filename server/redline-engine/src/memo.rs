@@ -118,16 +118,6 @@ impl ParseMemo {
         file
     }
 
-    /// Keeps a parse made elsewhere (an editor's incremental parse of a buffer).
-    pub fn insert(&self, path: &str, text: &str, hints: SourceHints, file: Option<KeptFile>) {
-        let key = Key {
-            path: Box::from(path),
-            hints,
-            hash: text_hash(text),
-        };
-        self.keep(key, Arc::from(text), file);
-    }
-
     /// The module that `files` form (`Module::build`): from the memo when it holds one of
     /// these very texts, otherwise read now and kept.
     pub fn module(&self, files: &[&SourceFile<'_>]) -> Arc<Module> {
@@ -160,14 +150,6 @@ impl ParseMemo {
         }
         entries.modules.insert(key, (Arc::clone(&module), clock));
         module
-    }
-
-    /// Forgets every parse and module.
-    pub fn clear(&self) {
-        let mut entries = self.lock();
-        entries.by_key.clear();
-        entries.modules.clear();
-        entries.bytes = 0;
     }
 
     /// How often the memo answered and parsed, and what it holds.

@@ -13,7 +13,7 @@ use tower_lsp_server::{Client, LanguageServer};
 use crate::ServerOptions;
 use crate::convert;
 use crate::proto::{self, EditOptions};
-use crate::session::{Analysis, ClientSupport, Session, Snapshot};
+use crate::session::{Analysis, ClientSupport, Session, Snapshot, folder_of};
 use crate::settings::Settings;
 
 /// The command that returns a rule's documentation as Markdown; its argument is a rule id or name.
@@ -77,15 +77,7 @@ impl RedlineServer {
     /// they are judged with its text, so a `moved` block typed in one file settles a rename
     /// in another.
     async fn module_file_changed(&self, uri: &lsp::Uri) {
-        if !redline_workspace::is_module_file(uri.path().as_str()) {
-            return;
-        }
-        if let Some(folder) = uri
-            .to_file_path()
-            .and_then(|path| path.parent().map(Path::to_path_buf))
-        {
-            self.session.folder_changed(&folder);
-        }
+        self.session.module_file_changed(uri);
         let siblings = self.open_module_siblings(uri);
         if siblings.is_empty() {
             return;
@@ -104,11 +96,7 @@ impl RedlineServer {
         if !redline_workspace::is_module_file(uri.path().as_str()) {
             return Vec::new();
         }
-        let folder = |uri: &lsp::Uri| {
-            uri.to_file_path()
-                .and_then(|path| path.parent().map(Path::to_path_buf))
-        };
-        let Some(own) = folder(uri) else {
+        let Some(own) = folder_of(uri) else {
             return Vec::new();
         };
         self.session
@@ -118,7 +106,7 @@ impl RedlineServer {
             .filter(|other| {
                 other != uri
                     && redline_workspace::is_module_file(other.path().as_str())
-                    && folder(other).is_some_and(|other| other == own)
+                    && folder_of(other).is_some_and(|other| other == own)
             })
             .collect()
     }
@@ -476,16 +464,13 @@ impl LanguageServer for RedlineServer {
             }
             let module_file = redline_workspace::is_module_file(change.uri.path().as_str());
             if (change.typ != lsp::FileChangeType::CHANGED || module_file)
-                && let Some(folder) = change
-                    .uri
-                    .to_file_path()
-                    .and_then(|path| path.parent().map(Path::to_path_buf))
+                && let Some(folder) = folder_of(&change.uri)
             {
                 // A file created or deleted beside open documents changes what their edits do:
                 // a deleted file's blocks or objects are gone, unless they moved to them. The
                 // open files of a module are analysed with the others' text.
-                if module_file && !self.session.documents.contains_key(&change.uri) {
-                    self.session.folder_changed(&folder);
+                if !self.session.documents.contains_key(&change.uri) {
+                    self.session.module_file_changed(&change.uri);
                 }
                 touched_folders.insert(folder);
             }
@@ -512,9 +497,7 @@ impl LanguageServer for RedlineServer {
                 .iter()
                 .map(|entry| entry.key().clone())
                 .filter(|uri| {
-                    uri.to_file_path()
-                        .and_then(|path| path.parent().map(Path::to_path_buf))
-                        .is_some_and(|folder| touched_folders.contains(&folder))
+                    folder_of(uri).is_some_and(|folder| touched_folders.contains(&folder))
                 })
                 .collect();
             if !uris.is_empty() && self.session.support().pull_diagnostics {

@@ -516,13 +516,7 @@ impl Session {
     pub fn open(&self, uri: lsp::Uri, text: &str, version: i32, language_id: String) {
         self.workspace_files.remove(&uri);
         // The other open files of its module now read the buffer rather than the disk.
-        if redline_workspace::is_module_file(uri.path().as_str())
-            && let Some(folder) = uri
-                .to_file_path()
-                .and_then(|path| path.parent().map(Path::to_path_buf))
-        {
-            self.folder_changed(&folder);
-        }
+        self.module_file_changed(&uri);
         self.bases.insert(
             uri.clone(),
             DocumentBase {
@@ -834,17 +828,19 @@ impl Session {
     /// edited, one on disk created, changed or deleted): the documents of a module are
     /// analysed with each other's text, so each change makes the others' analyses stale.
     pub fn folder_generation(&self, uri: &lsp::Uri) -> u64 {
-        uri.to_file_path()
-            .and_then(|path| {
-                let folder = path.parent()?;
-                self.generations.get(folder).map(|generation| *generation)
-            })
+        folder_of(uri)
+            .and_then(|folder| self.generations.get(&folder).map(|generation| *generation))
             .unwrap_or(0)
     }
 
-    /// Notes that a Terraform module file of `folder` changed (see `folder_generation`).
-    pub fn folder_changed(&self, folder: &Path) {
-        *self.generations.entry(folder.to_path_buf()).or_insert(0) += 1;
+    /// Notes that `uri` changed, when it names a Terraform module file (see
+    /// `folder_generation`).
+    pub fn module_file_changed(&self, uri: &lsp::Uri) {
+        if redline_workspace::is_module_file(uri.path().as_str())
+            && let Some(folder) = folder_of(uri)
+        {
+            *self.generations.entry(folder).or_insert(0) += 1;
+        }
     }
 
     /// The current version of an open document.
@@ -960,11 +956,10 @@ impl Session {
             .bases
             .get(&res.snapshot.uri)
             .and_then(|base| base.git_dir.clone());
-        let deleted = match (&file_path, &base) {
-            (Some(file), Some(_)) => match &git_dir {
-                Some(git_dir) => self.deleted_files(file, is_module_file, git_dir),
-                None => Vec::new(),
-            },
+        let deleted = match (&file_path, &base, &git_dir) {
+            (Some(file), Some(_), Some(git_dir)) => {
+                self.deleted_files(file, is_module_file, git_dir)
+            }
             _ => Vec::new(),
         };
         let siblings = match &file_path {
@@ -1254,6 +1249,12 @@ impl Session {
         }
         res
     }
+}
+
+/// The folder of the file `uri` names; `None` for a buffer that is not a file.
+pub fn folder_of(uri: &lsp::Uri) -> Option<PathBuf> {
+    uri.to_file_path()
+        .and_then(|path| path.parent().map(Path::to_path_buf))
 }
 
 /// Why a `didChange` could not be applied.

@@ -40,7 +40,6 @@ use serde_json::Value;
 
 use crate::Exit;
 use crate::args::{Agent, HookArgs};
-use crate::check::today;
 use crate::escape;
 use crate::findings::{self, Finding};
 use crate::gate;
@@ -310,7 +309,7 @@ fn judge_command(command: &str, cwd: &Path) -> anyhow::Result<Judgement> {
         .map(|loaded| loaded.config)
         .unwrap_or_default();
     let options = AnalysisOptions {
-        today: Some(today()),
+        today: Some(redline_workspace::today()),
         select: None,
     };
     let analyse_script = |text: &str| {

@@ -90,8 +90,8 @@ impl<'a> ModuleChange<'a> {
     /// read for the file's folder when it gave one, else read now.
     pub(crate) fn of(change: &Change<'a>, file: &'a SourceFile<'a>) -> SharedModuleChange<'a> {
         match change.module_change {
-            Some(module) if !change.folder_new.is_empty() => SharedModuleChange::Shared(module),
-            _ => SharedModuleChange::Own(Box::new(ModuleChange::new(change, file))),
+            Some(module) => SharedModuleChange::Shared(module),
+            None => SharedModuleChange::Own(Box::new(ModuleChange::new(change, file))),
         }
     }
 
