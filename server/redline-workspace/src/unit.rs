@@ -180,13 +180,10 @@ impl UnitResolver {
         }
         let absolute = absolute(path, &self.cwd);
         let folder = absolute.parent().unwrap_or(&absolute);
-        for ancestor in folder.ancestors() {
-            let candidate = ancestor.join(CONFIG_FILE_NAME);
-            if candidate.is_file() {
-                return load_discovered_config(&candidate);
-            }
+        match folder.ancestors().find_map(config_file_in) {
+            Some(file) => load_discovered_config(&file),
+            None => Ok(self.default_config()),
         }
-        Ok(self.default_config())
     }
 
     /// The built-in defaults, for a file no `redline.toml` governs or one whose `redline.toml`
@@ -205,9 +202,8 @@ impl UnitResolver {
         if let Some(found) = self.by_folder.get(folder) {
             return Ok(Arc::clone(found));
         }
-        let candidate = folder.join(CONFIG_FILE_NAME);
-        let res = if candidate.is_file() {
-            Arc::new(load_discovered_config(&candidate)?)
+        let res = if let Some(file) = config_file_in(folder) {
+            Arc::new(load_discovered_config(&file)?)
         } else {
             match folder.parent() {
                 Some(parent) => self.for_folder(parent)?,
@@ -301,6 +297,12 @@ fn buffer_name(name: &str, language_id: Option<&str>) -> String {
         _ => return name.to_owned(),
     };
     format!("{name}.{extension}")
+}
+
+/// The `redline.toml` of `folder`, if it has one.
+fn config_file_in(folder: &Path) -> Option<PathBuf> {
+    let candidate = folder.join(CONFIG_FILE_NAME);
+    candidate.is_file().then_some(candidate)
 }
 
 fn default_config(root: &Path) -> LoadedConfig {
