@@ -472,6 +472,9 @@ fn config_disables_rules_and_excludes_paths() {
     );
     let (report, _) = sandbox.json(&[]);
     assert_eq!(rules_of(&report), ["RL-TF-010", "RL-TF-010"]);
+    // Named, an excluded file is still excluded: a pre-commit hook names every staged file.
+    let (report, _) = sandbox.json(&["vendor/mod/main.tf"]);
+    assert_eq!(report["summary"]["findings"], 0);
     // A nested redline.toml governs the files below it.
     sandbox.write(
         "vendor/redline.toml",

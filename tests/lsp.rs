@@ -561,6 +561,62 @@ fn the_lsp_and_the_cli_read_the_same_module() {
     assert_eq!(client.shutdown().code(), Some(0));
 }
 
+/// A file that `redline.toml` excludes has no findings in the editor, as in `redline check`,
+/// whether the command walks to it or names it; the same text beside it has its findings.
+#[test]
+fn an_excluded_file_has_no_findings_in_the_editor_or_the_cli() {
+    let workspace = Workspace::new();
+    std::fs::write(
+        workspace.dir.path().join("redline.toml"),
+        format!("exclude = [\"vendor\"]\n{BASE_CONFIG}"),
+    )
+    .unwrap();
+    std::fs::create_dir(workspace.dir.path().join("vendor")).unwrap();
+    std::fs::write(workspace.dir.path().join("vendor/main.tf"), OTHER_TF).unwrap();
+    for paths in [&["."][..], &["vendor/main.tf", "other.tf"]] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_redline"))
+            .args(["check", "--format", "json", "--fail-on", "never"])
+            .args(paths)
+            .current_dir(workspace.dir.path())
+            .env("REDLINE_TODAY", "2026-06-01")
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        let mut reported: Vec<&str> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|finding| finding["path"].as_str().unwrap())
+            .collect();
+        reported.dedup();
+        assert!(reported.contains(&"other.tf"), "{paths:?}: {reported:?}");
+        assert!(
+            !reported.contains(&"vendor/main.tf"),
+            "{paths:?}: {reported:?}"
+        );
+    }
+
+    let mut client = LspClient::start(workspace.dir.path());
+    initialize(
+        &mut client,
+        &workspace,
+        json!({}),
+        json!({"scanWorkspace": false}),
+    );
+    let excluded = workspace.uri("vendor/main.tf");
+    open(&mut client, &excluded, OTHER_TF);
+    assert_eq!(client.diagnostics(&excluded, json!(1)), Vec::<Value>::new());
+    let analysed = workspace.uri("other.tf");
+    open(&mut client, &analysed, OTHER_TF);
+    let codes: Vec<Value> = client
+        .diagnostics(&analysed, json!(1))
+        .iter()
+        .map(|diagnostic| diagnostic["code"].clone())
+        .collect();
+    assert!(codes.contains(&json!("RL-TF-010")), "{codes:?}");
+    assert_eq!(client.shutdown().code(), Some(0));
+}
+
 #[test]
 fn the_server_exits_when_its_client_process_is_gone() {
     let workspace = Workspace::new();

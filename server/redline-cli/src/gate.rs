@@ -259,9 +259,7 @@ fn display(path: &Path) -> String {
 /// (`redline_workspace::limit_reads_to`).
 fn bounds_root(path: &Path) -> PathBuf {
     let folder = path.parent().unwrap_or(path);
-    let root = folder
-        .ancestors()
-        .find(|ancestor| ancestor.join(".git").exists())
+    let root = redline_workspace::git::work_tree(folder)
         .unwrap_or(folder)
         .to_path_buf();
     redline_workspace::within_read_limit(root).unwrap_or_else(|| folder.to_path_buf())

@@ -9,7 +9,7 @@ use redline_engine::{AnalysisOptions, SourceInput, analyze_parsed};
 use redline_syntax::terraform_plan::{ChangeKind, Plan, ResourceChange};
 use redline_syntax::{Format, SourceHints, parse_source};
 use redline_text::LineIndex;
-use redline_workspace::{DiscoverOptions, decode, discover};
+use redline_workspace::{UnitResolver, decode};
 use serde::Serialize;
 
 use crate::Exit;
@@ -129,14 +129,9 @@ pub fn report(
             path.display()
         );
     }
-    let discovery = discover(&DiscoverOptions {
-        paths: std::slice::from_ref(path),
-        config_file: plan_input.config,
-        cwd: &cwd,
-    })?;
-    let Some(job) = discovery.files.into_iter().next() else {
-        bail!("cannot read {}", path.display());
-    };
+    // A plan named on the command line is judged even where `exclude` names its path: it is
+    // what the user asked about, not a file of the repository.
+    let job = UnitResolver::new(plan_input.config, &cwd)?.file(path)?;
     // The plan is read whatever its size: `max_file_size` keeps `check` away from large
     // generated files, but a plan named on the command line is what the user asked about.
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -455,19 +450,7 @@ fn json_plan<'a>(
 /// cannot be read are left out, since the summary only points at them.
 fn declarations(dir: &std::path::Path, cwd: &std::path::Path) -> Declarations {
     let mut res = Declarations::default();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return res;
-    };
-    let mut paths: Vec<std::path::PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|path| {
-            path.file_name()
-                .and_then(|name| name.to_str())
-                .is_some_and(|name| name.ends_with(".tf") || name.ends_with(".tf.json"))
-        })
-        .collect();
-    paths.sort();
+    let paths = redline_workspace::folder_files(dir, redline_workspace::is_terraform_file);
     // The files were found by listing the folder, not named: as in `redline check`, a link is
     // read only where it leads inside the folder or its git work tree, and only regular files
     // up to the default size cap are read.

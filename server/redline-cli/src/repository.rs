@@ -335,12 +335,7 @@ pub(crate) fn introduced(
         if new.is_empty() {
             continue;
         }
-        let input = SourceInput {
-            path,
-            text,
-            hints: job.hints,
-            config_relative_path: Some(&job.config_relative),
-        };
+        let input = job.input(text);
         let new = new.into_iter().cloned().collect();
         let (diagnostics, others) = after.finish(&input, new, &job.config.config, options);
         res.extend(findings::from_diagnostics(
@@ -366,12 +361,7 @@ struct Found {
 
 /// The facts of a discovered file read as `text`.
 fn facts_of(file: &FileJob, text: &str) -> FileFacts {
-    let input = SourceInput {
-        path: &file.display,
-        text,
-        hints: file.hints,
-        config_relative_path: Some(&file.config_relative),
-    };
+    let input = file.input(text);
     FileFacts {
         path: file.display.clone(),
         facts: workspace_facts(&input),

@@ -17,9 +17,9 @@ use redline_engine::{
 use redline_rules::workspace::{FileFacts, join};
 use redline_syntax::{Format, Language, ParsedTree, SourceHints, TextPoint, TreeEdit};
 use redline_text::{TextRange, TextSize};
-use redline_workspace::Bounds;
 use redline_workspace::git::{self, GitStamp};
 use redline_workspace::modules::{CalledFolders, CalledModulesOptions, read_called_modules};
+use redline_workspace::{Bounds, FileJob, LoadedConfig, UnitResolver};
 use ropey::Rope;
 use tower_lsp_server::ls_types as lsp;
 
@@ -223,10 +223,10 @@ struct RepositoryFile {
     text: Arc<str>,
 }
 
+/// The configuration of the files of one folder, as the server keeps it.
 struct ResolvedConfig {
-    config: Config,
-    /// The folder that `[[ignore]]` and `exclude` paths are relative to.
-    root: Option<PathBuf>,
+    /// The governing `redline.toml` (or the defaults), with the editor's settings on top.
+    loaded: Arc<LoadedConfig>,
     /// Why `redline.toml` could not be used, if it could not.
     problem: Option<String>,
 }
@@ -313,13 +313,19 @@ impl Session {
             .iter()
             .find(|root| folder.starts_with(root))
             .cloned()
-            .or_else(|| {
-                folder
-                    .ancestors()
-                    .find(|ancestor| ancestor.join(".git").exists())
-                    .map(Path::to_path_buf)
-            })
+            .or_else(|| git::work_tree(folder).map(Path::to_path_buf))
             .unwrap_or_else(|| folder.to_path_buf())
+    }
+
+    /// What decides the analysis units of the workspace's files: their configurations,
+    /// display paths (relative to the workspace folder holding them), exclusion and hints.
+    fn units(&self) -> UnitResolver {
+        let roots = self
+            .roots
+            .read()
+            .map(|roots| roots.clone())
+            .unwrap_or_default();
+        UnitResolver::for_folders(&roots)
     }
 
     /// The files with facts of the repository holding `file`: every candidate file below its
@@ -339,6 +345,7 @@ impl Session {
             config_file: None,
             cwd: &root,
         };
+        let units = self.units();
         let mut files = Vec::new();
         if let Ok(discovery) = redline_workspace::discover(&options) {
             for job in discovery.files {
@@ -351,7 +358,7 @@ impl Session {
                 let Some(uri) = lsp::Uri::from_file_path(&job.path) else {
                     continue;
                 };
-                let display = self.display_path(Some(&job.path), &uri, None);
+                let display = units.display_path(&job.path);
                 let input = SourceInput {
                     path: &display,
                     text: &source.text,
@@ -700,6 +707,7 @@ impl Session {
                 files
             }
         };
+        let units = self.units();
         files
             .iter()
             .filter_map(|(path, text)| {
@@ -707,7 +715,7 @@ impl Session {
                 if self.documents.contains_key(&uri) {
                     return None;
                 }
-                let display = self.display_path(Some(path), &uri, None);
+                let display = units.display_path(path);
                 Some(ModuleFile {
                     display,
                     uri: Some(uri),
@@ -788,6 +796,7 @@ impl Session {
             }
         }
         paths.sort();
+        let units = self.units();
         paths
             .into_iter()
             .filter_map(|path| {
@@ -801,7 +810,7 @@ impl Session {
                     None => self.disk_text(&path, &bounds)?,
                 };
                 let uri = uri?;
-                let display = self.display_path(Some(&path), &uri, None);
+                let display = units.display_path(&path);
                 Some(ModuleFile {
                     display,
                     uri: Some(uri),
@@ -902,44 +911,28 @@ impl Session {
             .uri
             .to_file_path()
             .map(|path| path.into_owned());
-        let path = self.display_path(
+        let (mut unit, problem) = self.unit(
             file_path.as_deref(),
             &res.snapshot.uri,
             res.snapshot.language_id.as_deref(),
+            &settings,
         );
-        let config = self.config_for(file_path.as_deref(), &settings);
-        if let Some(problem) = &config.problem {
-            res.problems.push(problem.clone());
+        if let Some(problem) = problem {
+            res.problems.push(problem);
         }
-        let config_relative = match (&file_path, &config.root) {
-            (Some(file), Some(root)) => file
-                .strip_prefix(root)
-                .ok()
-                .map(|relative| relative.to_string_lossy().replace('\\', "/")),
-            _ => None,
-        };
+        // As in `redline check`: a file that `redline.toml` excludes has no findings.
+        if unit.is_excluded() {
+            return res;
+        }
+        let path = unit.display.clone();
+        let config = Arc::clone(&unit.config);
         let is_terraform = redline_workspace::is_terraform_file(&path);
-        let mut hints = file_path
-            .as_deref()
-            .map(redline_workspace::source_hints)
-            .unwrap_or_default();
         if is_terraform && let Some(file) = &file_path {
-            hints.called_module = file
+            unit.hints.called_module = file
                 .parent()
                 .is_some_and(|folder| self.called_folders(file).contains(folder));
         }
-        let input = SourceInput {
-            path: &path,
-            text: &res.text,
-            hints,
-            config_relative_path: config_relative.as_deref(),
-        };
-        if config_relative
-            .as_deref()
-            .is_some_and(|relative| config.config.is_excluded(relative))
-        {
-            return res;
-        }
+        let input = unit.input(&res.text);
         let options = AnalysisOptions {
             today: Some(self.today),
             select: None,
@@ -1142,15 +1135,13 @@ impl Session {
             .uri
             .to_file_path()
             .map(|path| path.into_owned());
-        let path = self.display_path(
+        let (unit, _) = self.unit(
             file_path.as_deref(),
             &analysis.snapshot.uri,
             analysis.snapshot.language_id.as_deref(),
+            &self.settings(),
         );
-        let hints = file_path
-            .as_deref()
-            .map(redline_workspace::source_hints)
-            .unwrap_or_default();
+        let (path, hints) = (unit.display, unit.hints);
         let siblings = file_path
             .as_deref()
             .map(|file| self.folder_files(file, redline_workspace::is_module_file))
@@ -1168,86 +1159,58 @@ impl Session {
         redline_engine::resolve_attribute(&input(&path, &analysis.text), &folder, offset)
     }
 
-    /// The path given to the engine: relative to the workspace folder that holds the file, so
-    /// that path-based detection (`.github/workflows/…`) works as in `redline check`.
-    fn display_path(
+    /// The analysis unit of the document at `uri` (at `file`, unless it is an unsaved buffer),
+    /// as `redline_workspace` decides it, with the configuration of its folder kept until
+    /// `forget_configs` and the editor's settings on top of it; and why its `redline.toml`
+    /// could not be used, if it could not. The display path is relative to the workspace folder
+    /// that holds the file, so that path-based detection (`.github/workflows/…`) works as in
+    /// `redline check`.
+    fn unit(
         &self,
         file: Option<&Path>,
         uri: &lsp::Uri,
         language_id: Option<&str>,
-    ) -> String {
-        if let Some(file) = file {
-            let roots = self
-                .roots
-                .read()
-                .map(|roots| roots.clone())
-                .unwrap_or_default();
-            for root in &roots {
-                if let Ok(relative) = file.strip_prefix(root) {
-                    return relative.to_string_lossy().replace('\\', "/");
-                }
-            }
-            return file.to_string_lossy().replace('\\', "/");
-        }
-        // An unsaved buffer: use the last path segment, and the language id when it has no
-        // extension redline knows.
-        let name = uri
-            .path()
-            .as_str()
-            .rsplit('/')
-            .next()
-            .unwrap_or_default()
-            .to_owned();
-        if redline_syntax::detect::is_candidate_path(&name) {
-            return name;
-        }
-        let extension = match language_id {
-            Some("terraform" | "hcl" | "terraform-vars") => "tf",
-            Some("yaml" | "github-actions-workflow") => "yaml",
-            Some("json" | "jsonc") => "json",
-            Some("shellscript" | "sh" | "bash") => "sh",
-            Some("toml") => "toml",
-            _ => return name,
-        };
-        format!("{name}.{extension}")
-    }
-
-    fn config_for(&self, file: Option<&Path>, settings: &Settings) -> Arc<ResolvedConfig> {
-        let folder = file.and_then(Path::parent).map(Path::to_path_buf);
-        let key = folder.clone().unwrap_or_default();
-        if let Some(found) = self
+        settings: &Settings,
+    ) -> (FileJob, Option<String>) {
+        let units = self.units();
+        let key = file
+            .and_then(Path::parent)
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let found = self
             .configs
             .lock()
             .ok()
-            .and_then(|configs| configs.get(&key).cloned())
-        {
-            return found;
-        }
-        let mut res = ResolvedConfig {
-            config: Config::default(),
-            root: self
-                .roots
-                .read()
-                .ok()
-                .and_then(|roots| roots.first().cloned()),
-            problem: None,
-        };
-        if let Some(file) = file {
-            match redline_workspace::nearest_config(file) {
-                Ok(Some(loaded)) => {
-                    res.config = loaded.config;
-                    res.root = Some(loaded.root);
-                }
-                Ok(None) => {}
-                Err(error) => res.problem = Some(format!("{error}; using the defaults")),
+            .and_then(|configs| configs.get(&key).cloned());
+        let resolved = found.unwrap_or_else(|| {
+            let (mut loaded, problem) = match file.map(|file| units.load_config(file)) {
+                None => (units.default_config(), None),
+                Some(Ok(loaded)) => (loaded, None),
+                Some(Err(error)) => (
+                    units.default_config(),
+                    Some(format!("{error}; using the defaults")),
+                ),
+            };
+            apply_settings(&mut loaded.config, settings);
+            let res = Arc::new(ResolvedConfig {
+                loaded: Arc::new(loaded),
+                problem,
+            });
+            if let Ok(mut configs) = self.configs.lock() {
+                configs.insert(key, Arc::clone(&res));
             }
-        }
-        apply_settings(&mut res.config, settings);
-        let res = Arc::new(res);
-        if let Ok(mut configs) = self.configs.lock() {
-            configs.insert(key, Arc::clone(&res));
-        }
-        res
+            res
+        });
+        let config = Arc::clone(&resolved.loaded);
+        let unit = match file {
+            Some(file) => units.unit(file, config),
+            // An unsaved buffer is named by the last segment of its URI.
+            None => {
+                let name = uri.path().as_str().rsplit('/').next().unwrap_or_default();
+                units.buffer(name, language_id, config)
+            }
+        };
+        (unit, resolved.problem.clone())
     }
 }
 

@@ -345,6 +345,23 @@ impl Repository {
     }
 }
 
+/// The git work tree holding `folder`: the nearest of it and its ancestors that holds a `.git`
+/// folder or file (linked worktrees and submodules have a `.git` file). Git itself is not run,
+/// so that a hostile repository's git configuration has no say; this is how every part of
+/// redline finds the work tree around a file (the bounds of links, the repository the gate and
+/// the language server scan, the folder a shell command's effects are simulated in).
+pub fn work_tree(folder: &Path) -> Option<&Path> {
+    folder
+        .ancestors()
+        .find(|ancestor| holds_work_tree(ancestor))
+}
+
+/// Whether `folder` is the top of a git work tree: it holds a `.git` folder or file, or a link
+/// to one.
+pub fn holds_work_tree(folder: &Path) -> bool {
+    std::fs::metadata(folder.join(".git")).is_ok_and(|meta| meta.is_dir() || meta.is_file())
+}
+
 /// The git folder (`.git`, or a worktree's folder inside it) of the repository holding `file`.
 pub fn git_dir(file: &Path) -> Option<PathBuf> {
     let output = git(file.parent()?, &["rev-parse", "--absolute-git-dir"]).ok()?;
@@ -492,10 +509,7 @@ fn check_work_tree(folder: &Path, reported: &Path) -> Result<(), GitError> {
     let folder = folder
         .canonicalize()
         .unwrap_or_else(|_| folder.to_path_buf());
-    let Some(expected) = folder
-        .ancestors()
-        .find(|ancestor| ancestor.join(".git").exists())
-    else {
+    let Some(expected) = work_tree(&folder) else {
         return Ok(());
     };
     if expected == reported {

@@ -4,55 +4,24 @@
 pub mod git;
 mod gitlab;
 pub mod modules;
+pub mod unit;
 
-use std::collections::HashMap;
 use std::fs;
 use std::io::Read as _;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use redline_engine::{Config, ConfigError};
-use redline_syntax::SourceHints;
+use redline_engine::ConfigError;
 use redline_syntax::detect::is_candidate_path;
 use redline_syntax::terraform_eval::tfvars::is_auto_loaded;
 
-/// The configuration file name looked up from each analysed path upwards.
-pub const CONFIG_FILE_NAME: &str = "redline.toml";
-
-/// The largest `redline.toml` read: 1 MiB. The file comes with the repository it governs,
-/// and a real one is a few hundred bytes.
-pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+pub use unit::{
+    CONFIG_FILE_NAME, FileJob, LoadedConfig, MAX_CONFIG_BYTES, UnitResolver, display_path,
+    file_jobs, source_hints, today,
+};
 
 /// Folders that are never entered: VCS data, provider caches and package trees.
 const SKIPPED_FOLDERS: &[&str] = &[".git", ".terraform", "node_modules", ".hg", ".svn"];
-
-/// A configuration and the folder its relative paths start from.
-pub struct LoadedConfig {
-    /// The parsed configuration.
-    pub config: Config,
-    /// The folder holding the file (or the current folder for the built-in defaults).
-    pub root: PathBuf,
-    /// The file it came from, if any.
-    pub path: Option<PathBuf>,
-}
-
-/// A file to analyse.
-#[derive(Clone)]
-pub struct FileJob {
-    /// The path to read.
-    pub path: PathBuf,
-    /// The path shown to users: relative to the current folder when the file is below it.
-    pub display: String,
-    /// The configuration that governs the file.
-    pub config: Arc<LoadedConfig>,
-    /// The path relative to the configuration's folder, with `/` separators.
-    pub config_relative: String,
-    /// What the workspace knows about the file's format.
-    pub hints: SourceHints,
-    /// Where the file may resolve to through symbolic links, for a file redline found itself;
-    /// `None` for a file named by the user, which is read wherever it leads.
-    pub bounds: Option<Arc<Bounds>>,
-}
 
 /// A file that could not be analysed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -208,7 +177,7 @@ impl Bounds {
             let Ok(folder) = fs::canonicalize(folder) else {
                 continue;
             };
-            if let Some(work_tree) = work_tree(&folder) {
+            if let Some(work_tree) = git::work_tree(&folder) {
                 folders.push(work_tree.to_path_buf());
             }
             folders.push(folder);
@@ -269,22 +238,12 @@ fn outside_message(target: &Path, is_folder: bool) -> String {
     )
 }
 
-/// The git work tree holding `folder`: the nearest of it and its ancestors that holds a `.git`
-/// folder or file (linked worktrees and submodules have a `.git` file). Git itself is not run,
-/// so that a hostile repository's git configuration has no say.
-fn work_tree(folder: &Path) -> Option<&Path> {
-    folder.ancestors().find(|ancestor| {
-        fs::symlink_metadata(ancestor.join(".git"))
-            .is_ok_and(|meta| meta.is_dir() || meta.is_file())
-    })
-}
-
 /// Finds the files to analyse under `options.paths`.
 ///
 /// A symbolic link found by walking a folder is followed only when it leads inside
 /// [`Bounds::new`] of the paths; a path given is read wherever it leads.
 pub fn discover(options: &DiscoverOptions<'_>) -> Result<Discovery, WorkspaceError> {
-    let mut configs = ConfigCache::new(options.config_file, options.cwd)?;
+    let mut units = UnitResolver::new(options.config_file, options.cwd)?;
     let bounds = Arc::new(Bounds::new(options.paths, options.cwd));
     let mut files = Vec::new();
     let mut problems = Vec::new();
@@ -294,8 +253,12 @@ pub fn discover(options: &DiscoverOptions<'_>) -> Result<Discovery, WorkspaceErr
             message: describe_io(&error),
         })?;
         if metadata.is_file() {
-            let config = configs.for_file(path)?;
-            files.push(job(path, options.cwd, config));
+            // A file named on the command line is excluded as one found by walking is: a
+            // pre-commit hook names every staged file, `vendor/` ones included.
+            let file = units.file(path)?;
+            if !file.is_excluded() {
+                files.push(file);
+            }
             continue;
         }
         if !metadata.is_dir() {
@@ -307,7 +270,7 @@ pub fn discover(options: &DiscoverOptions<'_>) -> Result<Discovery, WorkspaceErr
         let mut walk = Walk {
             cwd: options.cwd,
             bounds: &bounds,
-            configs: &mut configs,
+            units: &mut units,
             files: &mut files,
             problems: &mut problems,
         };
@@ -323,30 +286,11 @@ pub fn discover(options: &DiscoverOptions<'_>) -> Result<Discovery, WorkspaceErr
     })
 }
 
-/// Makes jobs for files named one by one, whether or not they exist (a file deleted by an
-/// edit still has a governing configuration). A file that its configuration excludes gets
-/// `None`. The result has one entry per path, in order.
-pub fn file_jobs(
-    paths: &[PathBuf],
-    config_file: Option<&Path>,
-    cwd: &Path,
-) -> Result<Vec<Option<FileJob>>, WorkspaceError> {
-    let mut configs = ConfigCache::new(config_file, cwd)?;
-    let mut res = Vec::with_capacity(paths.len());
-    for path in paths {
-        let config = configs.for_file(path)?;
-        let file = job(path, cwd, config);
-        let excluded = file.config.config.is_excluded(&file.config_relative);
-        res.push((!excluded).then_some(file));
-    }
-    Ok(res)
-}
-
 /// One folder walk of `discover` and where its results go.
 struct Walk<'a> {
     cwd: &'a Path,
     bounds: &'a Arc<Bounds>,
-    configs: &'a mut ConfigCache,
+    units: &'a mut UnitResolver,
     files: &'a mut Vec<FileJob>,
     problems: &'a mut Vec<FileProblem>,
 }
@@ -431,9 +375,8 @@ impl Walk<'_> {
             if !is_candidate_path(&name) {
                 continue;
             }
-            let config = self.configs.for_file(path)?;
-            let mut file = job(path, self.cwd, config);
-            if file.config.config.is_excluded(&file.config_relative) {
+            let mut file = self.units.file(path)?;
+            if file.is_excluded() {
                 continue;
             }
             file.bounds = Some(Arc::clone(self.bounds));
@@ -513,33 +456,6 @@ fn walk_problem(error: &ignore::Error, cwd: &Path) -> FileProblem {
     }
 }
 
-fn job(path: &Path, cwd: &Path, config: Arc<LoadedConfig>) -> FileJob {
-    let absolute = absolute(path, cwd);
-    let config_relative = absolute
-        .strip_prefix(&config.root)
-        .map(slash_path)
-        .unwrap_or_else(|_| slash_path(&absolute));
-    FileJob {
-        path: path.to_path_buf(),
-        display: display_path(path, cwd),
-        config,
-        config_relative,
-        hints: source_hints(path),
-        bounds: None,
-    }
-}
-
-/// What the folder of the file at `path` tells about it: for a Terraform file, whether its
-/// folder is laid out as a published module (`examples/` or `modules/` subfolders).
-pub fn source_hints(path: &Path) -> SourceHints {
-    let published_module_layout =
-        is_terraform_file(&path.to_string_lossy()) && path.parent().is_some_and(published_layout);
-    SourceHints {
-        published_module_layout,
-        ..SourceHints::default()
-    }
-}
-
 /// Whether `path` names a Terraform configuration file (`.tf` or `.tf.json`).
 pub fn is_terraform_file(path: &str) -> bool {
     path.ends_with(".tf") || path.ends_with(".tf.json")
@@ -593,12 +509,6 @@ pub fn folder_files(folder: &Path, keep: impl Fn(&str) -> bool) -> Vec<PathBuf> 
     paths
 }
 
-/// Whether a module's folder is laid out as a published module: `examples/` or `modules/`
-/// subfolders.
-fn published_layout(folder: &Path) -> bool {
-    folder.join("examples").is_dir() || folder.join("modules").is_dir()
-}
-
 /// The root of the repository a file belongs to, whose files repository rules join: the
 /// folder of the `redline.toml` that governs it, else the nearest folder at or above its own
 /// holding `.git` (a git work tree) or a `.github` folder (a repository checked out without
@@ -610,24 +520,8 @@ pub fn repository_root(file: &Path, config: &LoadedConfig) -> Option<PathBuf> {
     }
     file.parent()?
         .ancestors()
-        .find(|folder| folder.join(".git").exists() || folder.join(".github").is_dir())
+        .find(|folder| git::holds_work_tree(folder) || folder.join(".github").is_dir())
         .map(Path::to_path_buf)
-}
-
-/// Loads the `redline.toml` that governs `file`: the nearest one in its folder or above.
-///
-/// Returns `Ok(None)` when there is none, so the built-in defaults apply.
-pub fn nearest_config(file: &Path) -> Result<Option<LoadedConfig>, WorkspaceError> {
-    let Some(folder) = file.parent() else {
-        return Ok(None);
-    };
-    for ancestor in folder.ancestors() {
-        let candidate = ancestor.join(CONFIG_FILE_NAME);
-        if candidate.is_file() {
-            return load_discovered_config(&candidate).map(Some);
-        }
-    }
-    Ok(None)
 }
 
 /// Reads a file for analysis, refusing what redline must not or cannot analyse.
@@ -800,22 +694,8 @@ pub fn decode(bytes: Vec<u8>) -> Result<SourceText, String> {
     Ok(SourceText { text, had_bom })
 }
 
-/// The path shown to users: relative to `cwd` when below it, with `/` separators.
-pub fn display_path(path: &Path, cwd: &Path) -> String {
-    let absolute = absolute(path, cwd);
-    match absolute.strip_prefix(cwd) {
-        Ok(relative) if !relative.as_os_str().is_empty() => slash_path(relative),
-        _ => slash_path(path),
-    }
-}
-
-fn slash_path(path: &Path) -> String {
-    let text = path.to_string_lossy().replace('\\', "/");
-    text.strip_prefix("./").map(str::to_owned).unwrap_or(text)
-}
-
 /// `path` made absolute against `cwd`, with `.` and `..` resolved lexically.
-fn absolute(path: &Path, cwd: &Path) -> PathBuf {
+pub(crate) fn absolute(path: &Path, cwd: &Path) -> PathBuf {
     let joined = if path.is_absolute() {
         path.to_path_buf()
     } else {
@@ -834,114 +714,12 @@ fn absolute(path: &Path, cwd: &Path) -> PathBuf {
     res
 }
 
-fn describe_io(error: &std::io::Error) -> String {
+pub(crate) fn describe_io(error: &std::io::Error) -> String {
     match error.kind() {
         std::io::ErrorKind::NotFound => "no such file or folder".to_owned(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
         _ => error.to_string(),
     }
-}
-
-/// Finds and caches the nearest `redline.toml` for each folder.
-struct ConfigCache {
-    fixed: Option<Arc<LoadedConfig>>,
-    default: Arc<LoadedConfig>,
-    by_folder: HashMap<PathBuf, Arc<LoadedConfig>>,
-    cwd: PathBuf,
-}
-
-impl ConfigCache {
-    fn new(config_file: Option<&Path>, cwd: &Path) -> Result<Self, WorkspaceError> {
-        let fixed = match config_file {
-            Some(path) => Some(Arc::new(load_config(&absolute(path, cwd))?)),
-            None => None,
-        };
-        Ok(Self {
-            fixed,
-            default: Arc::new(LoadedConfig {
-                config: Config::default(),
-                root: cwd.to_path_buf(),
-                path: None,
-            }),
-            by_folder: HashMap::new(),
-            cwd: cwd.to_path_buf(),
-        })
-    }
-
-    fn for_file(&mut self, path: &Path) -> Result<Arc<LoadedConfig>, WorkspaceError> {
-        if let Some(fixed) = &self.fixed {
-            return Ok(Arc::clone(fixed));
-        }
-        let absolute = absolute(path, &self.cwd);
-        let folder = absolute.parent().unwrap_or(&absolute).to_path_buf();
-        self.for_folder(&folder)
-    }
-
-    fn for_folder(&mut self, folder: &Path) -> Result<Arc<LoadedConfig>, WorkspaceError> {
-        if let Some(found) = self.by_folder.get(folder) {
-            return Ok(Arc::clone(found));
-        }
-        let candidate = folder.join(CONFIG_FILE_NAME);
-        let res = if candidate.is_file() {
-            Arc::new(load_discovered_config(&candidate)?)
-        } else {
-            match folder.parent() {
-                Some(parent) => self.for_folder(parent)?,
-                None => Arc::clone(&self.default),
-            }
-        };
-        self.by_folder
-            .insert(folder.to_path_buf(), Arc::clone(&res));
-        Ok(res)
-    }
-}
-
-/// Loads a `redline.toml` found beside the analysed files. Unlike one named with `--config`, it
-/// comes with the repository, and a link from it to a file elsewhere (`~/.aws/credentials`)
-/// would quote that file's lines in the parse error: such a link is refused.
-fn load_discovered_config(path: &Path) -> Result<LoadedConfig, WorkspaceError> {
-    let is_link = fs::symlink_metadata(path).is_ok_and(|meta| meta.file_type().is_symlink());
-    if is_link {
-        let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let bounds = Bounds::new(std::slice::from_ref(&folder), &folder);
-        if let Ok(Resolution::Outside(target)) = bounds.resolve(path) {
-            return Err(WorkspaceError::ConfigRead {
-                path: path.display().to_string(),
-                message: format!(
-                    "a symbolic link to {}, outside the repository: not read",
-                    target.display()
-                ),
-            });
-        }
-    }
-    load_config(path)
-}
-
-fn load_config(path: &Path) -> Result<LoadedConfig, WorkspaceError> {
-    let read_error = |message: String| WorkspaceError::ConfigRead {
-        path: path.display().to_string(),
-        message,
-    };
-    let mut bytes = Vec::new();
-    fs::File::open(path)
-        .and_then(|file| file.take(MAX_CONFIG_BYTES + 1).read_to_end(&mut bytes))
-        .map_err(|error| read_error(describe_io(&error)))?;
-    if bytes.len() as u64 > MAX_CONFIG_BYTES {
-        return Err(read_error(format!(
-            "larger than {} KiB: not a configuration redline reads",
-            MAX_CONFIG_BYTES / 1024
-        )));
-    }
-    let text = String::from_utf8(bytes).map_err(|_| read_error("not UTF-8".to_owned()))?;
-    let config = Config::parse(&text).map_err(|error| WorkspaceError::Config {
-        path: path.display().to_string(),
-        error,
-    })?;
-    Ok(LoadedConfig {
-        config,
-        root: path.parent().map(Path::to_path_buf).unwrap_or_default(),
-        path: Some(path.to_path_buf()),
-    })
 }
 
 #[cfg(test)]
@@ -955,17 +733,6 @@ mod tests {
         let text = decode(b"\xef\xbb\xbfx = 1".to_vec()).expect("valid");
         assert!(text.had_bom);
         assert_eq!(text.text, "x = 1");
-    }
-
-    #[test]
-    fn display_paths() {
-        let cwd = Path::new("/repo");
-        assert_eq!(display_path(Path::new("./a/b.tf"), cwd), "a/b.tf");
-        assert_eq!(display_path(Path::new("/repo/a/b.tf"), cwd), "a/b.tf");
-        assert_eq!(
-            display_path(Path::new("/elsewhere/b.tf"), cwd),
-            "/elsewhere/b.tf"
-        );
     }
 }
 
@@ -1048,6 +815,62 @@ mod discovery_tests {
         assert_eq!(source.text, "secret\n");
     }
 
+    /// `exclude` holds for a file named as for one found by walking.
+    #[test]
+    fn excluded_files_are_left_out_whether_named_or_walked() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("vendor")).unwrap();
+        fs::write(root.join("redline.toml"), "exclude = [\"vendor\"]\n").unwrap();
+        fs::write(root.join("vendor/main.tf"), "locals {}\n").unwrap();
+        fs::write(root.join("main.tf"), "locals {}\n").unwrap();
+        let found = |paths: &[PathBuf]| -> Vec<String> {
+            discover(&DiscoverOptions {
+                paths,
+                config_file: None,
+                cwd: root,
+            })
+            .unwrap()
+            .files
+            .into_iter()
+            .map(|file| file.display)
+            .collect()
+        };
+        assert_eq!(found(&[root.to_path_buf()]), ["main.tf"]);
+        assert_eq!(
+            found(&[root.join("vendor/main.tf"), root.join("main.tf")]),
+            ["main.tf"]
+        );
+        let named = file_jobs(&[root.join("vendor/main.tf")], None, root).unwrap();
+        assert!(named[0].is_none());
+    }
+
+    /// The work tree is marked by a `.git` folder, a `.git` file (linked worktrees and
+    /// submodules) or a link to either.
+    #[test]
+    fn work_trees_are_found_by_their_git_folder_or_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = fs::canonicalize(dir.path()).unwrap();
+        for name in ["folder", "file", "link"] {
+            fs::create_dir_all(root.join(name).join("a/b")).unwrap();
+        }
+        fs::create_dir(root.join("folder/.git")).unwrap();
+        fs::write(root.join("file/.git"), "gitdir: /elsewhere\n").unwrap();
+        std::os::unix::fs::symlink(root.join("folder/.git"), root.join("link/.git")).unwrap();
+        for name in ["folder", "file", "link"] {
+            let inside = root.join(name).join("a/b");
+            assert_eq!(
+                git::work_tree(&inside),
+                Some(root.join(name).as_path()),
+                "{name}"
+            );
+        }
+        // A dangling link marks nothing.
+        fs::create_dir_all(root.join("dangling/a")).unwrap();
+        std::os::unix::fs::symlink(root.join("nowhere"), root.join("dangling/.git")).unwrap();
+        assert!(!git::holds_work_tree(&root.join("dangling")));
+    }
+
     /// The bounds hold each folder given, the folder of each file given, and the nearest work
     /// tree above, marked by a `.git` folder or file.
     #[test]
@@ -1072,19 +895,4 @@ mod discovery_tests {
             assert!(!bounds.contains(&root.join("repo/shared")));
         }
     }
-}
-
-/// Today's date, for suppression expiry; `REDLINE_TODAY=YYYY-MM-DD` pins it for reproducible
-/// runs. Every front-end (the command line, the language server) reads it here.
-pub fn today() -> redline_engine::Date {
-    if let Some(date) = std::env::var("REDLINE_TODAY")
-        .ok()
-        .and_then(|value| redline_engine::Date::parse(&value))
-    {
-        return date;
-    }
-    let seconds = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_secs());
-    redline_engine::Date::from_unix_seconds(seconds)
 }

@@ -60,9 +60,7 @@ pub struct Deletion {
 /// The effect of `command` run in `cwd`.
 pub fn simulate(command: &str, cwd: &Path) -> Effect {
     let cwd = cwd.canonicalize().unwrap_or_else(|_| normalize(cwd));
-    let root = cwd
-        .ancestors()
-        .find(|ancestor| ancestor.join(".git").exists())
+    let root = redline_workspace::git::work_tree(&cwd)
         .unwrap_or(&cwd)
         .to_path_buf();
     let mut simulation = Simulation {

@@ -305,9 +305,9 @@ pub fn apply(path: &Path, edits: &[Replacement]) -> Option<String> {
 /// manifests and modules it names hold, and the edit it makes to the files redline judges,
 /// simulated and judged as a file write is.
 fn judge_command(command: &str, cwd: &Path) -> anyhow::Result<Judgement> {
-    let config = redline_workspace::nearest_config(&cwd.join(COMMAND_PATH))?
-        .map(|loaded| loaded.config)
-        .unwrap_or_default();
+    let config = redline_workspace::UnitResolver::new(None, cwd)?
+        .load_config(&cwd.join(COMMAND_PATH))?
+        .config;
     let options = AnalysisOptions {
         today: Some(redline_workspace::today()),
         select: None,
