@@ -1053,7 +1053,8 @@ fn index_hcl<'t>(
     depth: usize,
     text: &str,
 ) {
-    for attribute in body.attributes() {
+    let (attributes, blocks) = body.members();
+    for attribute in attributes {
         if let Some(expression) = attribute.expression() {
             nodes.insert(crate::tree::range(expression), expression);
         }
@@ -1061,7 +1062,7 @@ fn index_hcl<'t>(
     if depth >= MAX_BLOCK_DEPTH {
         return;
     }
-    for block in body.blocks() {
+    for block in blocks {
         if depth == 0 && matches!(block.kind(text), "resource" | "data") {
             continue;
         }
