@@ -395,7 +395,9 @@ fn analyze_sides(
             new_cell,
             move || match memo {
                 Some(memo) if unchanged => memo.module(&new),
-                _ => Arc::new(Module::build(&new)),
+                // The unchanged files of an edited folder keep what they declare.
+                Some(_) => Arc::new(Module::build_reusing(&new)),
+                None => Arc::new(Module::build(&new)),
             },
             tfvars_texts(members().map(|input| (input.path, input.new))),
             folder_layout,

@@ -327,7 +327,11 @@ fn folder_module<'m>(
                 .chain(&parsed)
                 .collect();
             files.push(file);
-            Arc::new(Module::build(&files))
+            // With a memo, the other files keep what they declare for the next keystroke.
+            Arc::new(match memo {
+                Some(_) => Module::build_reusing(&files),
+                None => Module::build(&files),
+            })
         },
         tfvars_texts(folder_files().map(|other| (other.path, Some(other.text)))),
         layout(

@@ -136,7 +136,7 @@ impl ParseMemo {
                 return module;
             }
         }
-        let module = Arc::new(Module::build(files));
+        let module = Arc::new(Module::build_reusing(files));
         let mut entries = self.lock();
         let clock = entries.clock;
         if entries.modules.len() >= MAX_MODULES

@@ -23,6 +23,20 @@ pub struct Attribute<'t> {
     node: TsNode<'t>,
 }
 
+/// What a block's header says and its body, read in one walk of its children
+/// (`Block::parts`).
+#[derive(Clone, Debug)]
+pub struct BlockParts<'t, 's> {
+    /// The block type, as `Block::kind` reads it.
+    pub kind: &'s str,
+    /// The labels, as `Block::labels` reads them.
+    pub labels: Vec<Label>,
+    /// The offset just after `{`.
+    pub open_brace_end: Option<redline_text::TextSize>,
+    /// The inside of the block, if it is not empty.
+    pub body: Option<Body<'t>>,
+}
+
 /// A block label with its decoded text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Label {
@@ -70,6 +84,21 @@ impl<'t> Body<'t> {
             .collect()
     }
 
+    /// The attributes and the blocks of this body, each in source order, read in one walk.
+    pub fn members(self) -> (Vec<Attribute<'t>>, Vec<Block<'t>>) {
+        let mut attributes = Vec::new();
+        let mut blocks = Vec::new();
+        let mut cursor = self.node.walk();
+        for child in self.node.named_children(&mut cursor) {
+            match child.kind() {
+                "attribute" => attributes.push(Attribute { node: child }),
+                "block" => blocks.push(Block { node: child }),
+                _ => {}
+            }
+        }
+        (attributes, blocks)
+    }
+
     /// The attributes of this body, in source order.
     pub fn attributes(self) -> Vec<Attribute<'t>> {
         let mut cursor = self.node.walk();
@@ -115,6 +144,45 @@ impl<'t> Block<'t> {
             .collect()
     }
 
+    /// The type, the labels, where `{` ends and the body, as `kind`, `labels`,
+    /// `open_brace_end` and `body` read them, in one walk of the block's children.
+    pub fn parts<'s>(self, text: &'s str) -> BlockParts<'t, 's> {
+        let mut parts = BlockParts {
+            kind: "",
+            labels: Vec::new(),
+            open_brace_end: None,
+            body: None,
+        };
+        let mut kind = None;
+        let mut in_header = true;
+        let mut cursor = self.node.walk();
+        for (index, child) in self.node.named_children(&mut cursor).enumerate() {
+            match child.kind() {
+                name @ ("identifier" | "string_lit") => {
+                    if name == "identifier" && kind.is_none() {
+                        kind = Some(node_text(child, text));
+                    }
+                    if index > 0 && in_header {
+                        parts.labels.push(Label {
+                            value: decode_string_lit(node_text(child, text)),
+                            range: range(child),
+                        });
+                    }
+                }
+                "block_start" => {
+                    in_header = false;
+                    if parts.open_brace_end.is_none() {
+                        parts.open_brace_end = Some(range(child).end());
+                    }
+                }
+                "body" if parts.body.is_none() => parts.body = Some(Body { node: child }),
+                _ => {}
+            }
+        }
+        parts.kind = kind.unwrap_or("");
+        parts
+    }
+
     /// The inside of the block, if it is not empty.
     pub fn body(self) -> Option<Body<'t>> {
         first_child(self.node, "body").map(|node| Body { node })
@@ -148,7 +216,12 @@ impl<'t> Attribute<'t> {
 
     /// The value expression node.
     pub fn expression(self) -> Option<TsNode<'t>> {
-        first_child(self.node, "expression")
+        // `name = value`: the value is the second named child.
+        match (self.node.named_child(0), self.node.named_child(1)) {
+            (Some(first), _) if first.kind() == "expression" => Some(first),
+            (_, Some(second)) if second.kind() == "expression" => Some(second),
+            _ => first_child(self.node, "expression"),
+        }
     }
 
     /// The range of the value expression.
@@ -227,6 +300,35 @@ fn decode_string_lit(raw: &str) -> String {
 mod tests {
     use super::*;
     use crate::Language;
+
+    #[test]
+    fn one_walk_reads_what_the_single_lookups_read() {
+        let text = "resource \"aws_s3_bucket\" \"logs\" {\n  a = 1\n  inner {}\n  b = \"x\"\n}\nlocals {}\nblock label_one \"two\" { x = 1 }\nempty\n\"l\" {\n}\nprovider \"aws\" { region = var.r }\n";
+        let tree = crate::tree::parse(Language::Hcl, text).expect("hcl grammar loads");
+        let mut bodies = vec![root_body(&tree).expect("file has a body")];
+        let mut seen = 0;
+        while let Some(body) = bodies.pop() {
+            let (attributes, blocks) = body.members();
+            assert_eq!(attributes.len(), body.attributes().len());
+            assert_eq!(blocks.len(), body.blocks().len());
+            for attribute in attributes {
+                assert_eq!(
+                    attribute.expression(),
+                    first_child(attribute.node, "expression")
+                );
+            }
+            for block in blocks {
+                let parts = block.parts(text);
+                assert_eq!(parts.kind, block.kind(text));
+                assert_eq!(parts.labels, block.labels(text));
+                assert_eq!(parts.open_brace_end, block.open_brace_end());
+                assert_eq!(parts.body.map(|b| b.node), block.body().map(|b| b.node));
+                bodies.extend(parts.body);
+                seen += 1;
+            }
+        }
+        assert!(seen >= 5, "{seen}");
+    }
 
     #[test]
     fn blocks_attributes_and_literals() {

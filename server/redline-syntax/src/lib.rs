@@ -65,6 +65,9 @@ pub struct SourceFile<'a> {
     terraform: std::sync::OnceLock<terraform::TerraformFile>,
     /// The IAM policies of the file, built on first use and shared by every rule.
     policies: std::sync::OnceLock<Vec<iam_policy::Policy>>,
+    /// What the file declares for its Terraform module, read on first use (see
+    /// `Module::build_reusing`).
+    module_symbols: std::sync::OnceLock<Option<terraform_eval::symbols::FileSymbols>>,
     /// What the dropped trees told, once `shed_tree` has dropped them.
     shed: Option<Shed>,
     /// Whether the text is one command line about to be run (`SourceHints::command_line`).
@@ -371,6 +374,7 @@ fn parse<'a>(
         template_actions,
         terraform: std::sync::OnceLock::new(),
         policies: std::sync::OnceLock::new(),
+        module_symbols: std::sync::OnceLock::new(),
         shed,
         command_line: hints.command_line,
         relaxed,
@@ -487,6 +491,7 @@ fn parse_plan<'a>(
         template_actions: Vec::new(),
         terraform: std::sync::OnceLock::new(),
         policies: std::sync::OnceLock::new(),
+        module_symbols: std::sync::OnceLock::new(),
         shed: None,
         command_line: false,
         relaxed: false,
@@ -512,6 +517,7 @@ impl SourceFile<'_> {
             template_actions: self.template_actions,
             terraform: self.terraform,
             policies: self.policies,
+            module_symbols: self.module_symbols,
             shed: self.shed,
             command_line: self.command_line,
             relaxed: self.relaxed,
@@ -559,6 +565,14 @@ impl SourceFile<'_> {
     pub fn terraform(&self) -> &terraform::TerraformFile {
         self.terraform
             .get_or_init(|| terraform::TerraformFile::parse(self))
+    }
+
+    /// What the file declares for its Terraform module, read once; `None` for an override
+    /// file and for other formats.
+    pub fn module_symbols(&self) -> Option<&terraform_eval::symbols::FileSymbols> {
+        self.module_symbols
+            .get_or_init(|| terraform_eval::symbols::FileSymbols::read(self))
+            .as_ref()
     }
 
     /// The AWS IAM policies written in the file (policy files, Terraform, CloudFormation),

@@ -274,43 +274,49 @@ impl Value {
 }
 
 fn hcl_body(body: hcl::Body<'_>, text: &str, depth: usize) -> Body {
-    let attributes = body
-        .attributes()
+    let (attributes, blocks) = body.members();
+    let attributes = attributes
         .into_iter()
-        .map(|attribute| Attribute {
-            name: attribute.name(text).to_owned(),
-            name_range: attribute.name_range(),
-            value: attribute.expression().map_or_else(
-                || Expr {
-                    value: Value::Unknown,
-                    range: attribute.value_range(),
-                },
-                |expression| hcl_expr(expression, text, 0),
-            ),
-            range: attribute.range(),
+        .map(|attribute| {
+            let expression = attribute.expression();
+            Attribute {
+                name: attribute.name(text).to_owned(),
+                name_range: attribute.name_range(),
+                value: expression.map_or_else(
+                    || Expr {
+                        value: Value::Unknown,
+                        range: attribute.range(),
+                    },
+                    |expression| hcl_expr(expression, text, 0),
+                ),
+                range: attribute.range(),
+            }
         })
         .collect();
     let blocks = if depth >= MAX_BLOCK_DEPTH {
         Vec::new()
     } else {
-        body.blocks()
+        blocks
             .into_iter()
-            .map(|block| Block {
-                kind: block.kind(text).to_owned(),
-                labels: block
-                    .labels(text)
-                    .into_iter()
-                    .map(|label| Label {
-                        value: label.value,
-                        range: label.range,
-                    })
-                    .collect(),
-                range: block.range(),
-                open_brace_end: block.open_brace_end(),
-                body: block
-                    .body()
-                    .map(|inner| hcl_body(inner, text, depth + 1))
-                    .unwrap_or_default(),
+            .map(|block| {
+                let parts = block.parts(text);
+                Block {
+                    kind: parts.kind.to_owned(),
+                    labels: parts
+                        .labels
+                        .into_iter()
+                        .map(|label| Label {
+                            value: label.value,
+                            range: label.range,
+                        })
+                        .collect(),
+                    range: block.range(),
+                    open_brace_end: parts.open_brace_end,
+                    body: parts
+                        .body
+                        .map(|inner| hcl_body(inner, text, depth + 1))
+                        .unwrap_or_default(),
+                }
             })
             .collect()
     };

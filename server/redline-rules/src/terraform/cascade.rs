@@ -30,6 +30,7 @@
 //! instance is not there to replace; `count` and `for_each` that read a value passed through a
 //! call are not judged, since a list passed on may keep its length.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::rc::Rc;
 
@@ -200,8 +201,9 @@ struct Graph<'m> {
 /// replacement an edit makes in the edited module walks the same one.
 pub(crate) struct GraphIndex {
     /// Candidate readers of each name (`aws_vpc.main`, `local.vpc_id`, `module.vpc`,
-    /// `var.subnet_ids`).
-    mentions: HashMap<String, Vec<Reader>>,
+    /// `var.subnet_ids`), found when the name is first asked for: a cascade asks for a few
+    /// names of a module that writes thousands.
+    mentions: RefCell<HashMap<String, Rc<[Reader]>>>,
     /// The locals that read each object or variable, through other locals.
     locals_reading: BTreeMap<String, BTreeSet<String>>,
     by_address: HashMap<String, usize>,
@@ -288,25 +290,9 @@ pub(crate) fn cascade<'m>(
 
 impl GraphIndex {
     fn new(entries: &[Entry<'_>], evaluator: &Evaluator<'_>) -> GraphIndex {
-        let mut mentions: HashMap<String, Vec<Reader>> = HashMap::new();
         let mut by_address = HashMap::with_capacity(entries.len());
         for (index, entry) in entries.iter().enumerate() {
             by_address.entry(entry.address.clone()).or_insert(index);
-            readers_of(
-                &entry.block.body,
-                "",
-                &entry.file.text,
-                &mut |attribute, at, text| {
-                    for name in names_in(text) {
-                        mentions.entry(name).or_default().push(Reader {
-                            entry: index,
-                            attribute: attribute.clone(),
-                            range: at.0,
-                            value_range: at.1,
-                        });
-                    }
-                },
-            );
         }
         let mut locals_reading: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         let module = evaluator.module();
@@ -319,10 +305,49 @@ impl GraphIndex {
             }
         }
         GraphIndex {
-            mentions,
+            mentions: RefCell::new(HashMap::new()),
             locals_reading,
             by_address,
         }
+    }
+
+    /// The places among `entries` whose value mentions `name`: only blocks whose text holds
+    /// the name are read.
+    fn mentions(&self, entries: &[Entry<'_>], name: &str) -> Rc<[Reader]> {
+        if let Some(found) = self.mentions.borrow().get(name) {
+            return Rc::clone(found);
+        }
+        let mut found: Vec<Reader> = Vec::new();
+        for (index, entry) in entries.iter().enumerate() {
+            let holds_name = entry
+                .file
+                .text
+                .get(entry.block.range.to_std())
+                .is_some_and(|text| text.contains(name));
+            if !holds_name {
+                continue;
+            }
+            readers_of(
+                &entry.block.body,
+                "",
+                &entry.file.text,
+                &mut |attribute, at, text| {
+                    if text.contains(name) && names_in(text).contains(name) {
+                        found.push(Reader {
+                            entry: index,
+                            attribute,
+                            range: at.0,
+                            value_range: at.1,
+                        });
+                    }
+                },
+            );
+        }
+        let found: Rc<[Reader]> = found.into();
+        self.mentions
+            .borrow_mut()
+            .insert(name.to_owned(), Rc::clone(&found));
+        found
     }
 }
 
@@ -380,10 +405,12 @@ impl<'m> Graph<'m> {
         if let Some(locals) = self.index.locals_reading.get(object) {
             names.extend(locals.iter().map(|local| format!("local.{local}")));
         }
-        for name in &names {
-            if let Some(found) = self.index.mentions.get(name) {
-                candidates.extend(found);
-            }
+        let found: Vec<Rc<[Reader]>> = names
+            .iter()
+            .map(|name| self.index.mentions(self.entries(), name))
+            .collect();
+        for readers in &found {
+            candidates.extend(readers.iter());
         }
         candidates.sort_by_key(|reader| (reader.entry, reader.range.start()));
         candidates.dedup_by_key(|reader| (reader.entry, reader.range.start()));

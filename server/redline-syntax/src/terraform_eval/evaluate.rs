@@ -5,7 +5,7 @@
 //! makes the whole result `Unknown` (and sets `Evaluation::limit_reached`), so a partial
 //! answer never looks complete. A local that refers back to itself is `Unknown`.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 
 use redline_text::TextRange;
@@ -15,7 +15,7 @@ use super::functions::{self, Outcome};
 use super::lower::{self, BinaryOp, Call, Expression, ForExpr, ObjectKey, Root, TemplatePart};
 use super::lower::{Traversal, Traverse, UnaryOp};
 use super::symbols::{Module, ModuleCall, ModuleKind, Variable};
-use super::tfvars::{Tfvars, load_order};
+use super::tfvars::{Assignment, Tfvars, load_order};
 use super::{
     Conversion, Invalid, Key, Location, Reference, Step, TemplateBuilder, Value, as_index, cost,
     is_opaque, same, to_bool, to_number, to_text,
@@ -54,7 +54,11 @@ const MAX_BRANCH_DEPTH: usize = 4;
 pub struct Evaluator<'m> {
     module: &'m Module,
     kind: ModuleKind,
-    variables: BTreeMap<String, VariableValue>,
+    /// Every declared variable's value, resolved when first read: a module declares hundreds
+    /// and an analysis reads a few.
+    variables: BTreeMap<&'m str, OnceCell<VariableValue>>,
+    /// What the tfvars files assign to the module's variables, the last file to load winning.
+    assigned: BTreeMap<&'m str, Assignment>,
     /// Locals whose evaluation reached no bound and no cycle.
     cache: RefCell<BTreeMap<String, Cached>>,
 }
@@ -237,27 +241,34 @@ impl<'m> Evaluator<'m> {
     /// without a tfvars value is unknown, and its default is kept in `VariableValue::default`;
     /// to see what the defaults alone give, evaluate with `ModuleKind::Root`.
     pub fn new(module: &'m Module, tfvars: &[Tfvars], kind: ModuleKind) -> Self {
-        let mut res = Evaluator {
-            module,
-            kind,
-            variables: BTreeMap::new(),
-            cache: RefCell::new(BTreeMap::new()),
-        };
         let mut ordered: Vec<(&Tfvars, (u8, &str))> = tfvars
             .iter()
             .filter_map(|file| load_order(&file.path).map(|order| (file, order)))
             .collect();
         ordered.sort_by(|a, b| a.1.cmp(&b.1));
-        let mut variables = BTreeMap::new();
-        for (name, variable) in &module.variables {
-            let assigned = ordered
-                .iter()
-                .rev()
-                .find_map(|(file, _)| file.assignments.get(name));
-            variables.insert(name.clone(), res.resolve(variable, assigned));
+        let mut assigned = BTreeMap::new();
+        if !ordered.is_empty() {
+            for name in module.variables.keys() {
+                if let Some(assignment) = ordered
+                    .iter()
+                    .rev()
+                    .find_map(|(file, _)| file.assignments.get(name))
+                {
+                    assigned.insert(name.as_str(), assignment.clone());
+                }
+            }
         }
-        res.variables = variables;
-        res
+        Evaluator {
+            module,
+            kind,
+            variables: module
+                .variables
+                .keys()
+                .map(|name| (name.as_str(), OnceCell::new()))
+                .collect(),
+            assigned,
+            cache: RefCell::new(BTreeMap::new()),
+        }
     }
 
     /// Resolves the variables of a module called by a `module` block, from the call's inputs
@@ -270,6 +281,7 @@ impl<'m> Evaluator<'m> {
             module,
             kind: ModuleKind::Reusable,
             variables: BTreeMap::new(),
+            assigned: BTreeMap::new(),
             cache: RefCell::new(BTreeMap::new()),
         };
         let mut variables = BTreeMap::new();
@@ -319,7 +331,7 @@ impl<'m> Evaluator<'m> {
                     upstream: Vec::new(),
                 },
             };
-            variables.insert(name.clone(), resolved);
+            variables.insert(name.as_str(), OnceCell::from(resolved));
         }
         res.variables = variables;
         res
@@ -405,7 +417,12 @@ impl<'m> Evaluator<'m> {
 
     /// The value of a declared variable.
     pub fn variable(&self, name: &str) -> Option<&VariableValue> {
-        self.variables.get(name)
+        let (name, cell) = self.variables.get_key_value(name)?;
+        Some(cell.get_or_init(|| {
+            // Resolving reads the default and the assignment as literals, never another
+            // variable, so a cell is never asked for while it is being filled.
+            self.resolve(&self.module.variables[*name], self.assigned.get(name))
+        }))
     }
 
     /// The value of `local.<name>`.
@@ -946,7 +963,7 @@ impl<'m> Evaluator<'m> {
     /// taken in place, so that only the part read is copied (`var.rules[each.key]` of a map
     /// of hundreds of entries copies one entry).
     fn variable_steps(&self, name: &str, steps: &[Traverse], state: &mut State<'_>) -> Outcome {
-        let Some(variable) = self.variables.get(name) else {
+        let Some(variable) = self.variable(name) else {
             return Ok(Value::Unknown);
         };
         push_origin(state, variable.origin.clone());

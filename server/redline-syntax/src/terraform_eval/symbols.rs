@@ -55,7 +55,7 @@ pub struct Module {
     /// Duplicates and other declarations that could not be taken as written.
     pub problems: Vec<Problem>,
     /// Every attribute value of every file, lowered (some on first use), by file path.
-    pub(crate) expressions: BTreeMap<String, FileExpressions>,
+    pub(crate) expressions: BTreeMap<String, Arc<FileExpressions>>,
     /// Whether a `versions.tf` holds nothing but provider requirements (see `classify`).
     versions_file_only_requirements: bool,
 }
@@ -294,15 +294,8 @@ impl Module {
     /// Reads the symbol table of the Terraform files among `files` (files of other formats
     /// are skipped). Never fails: what cannot be read becomes a `Problem` or is left out.
     pub fn build(files: &[&SourceFile<'_>]) -> Module {
-        let mut ordered: Vec<&SourceFile<'_>> = files
-            .iter()
-            .copied()
-            .filter(|file| file.format == Format::Terraform)
-            .collect();
-        ordered.sort_by_key(|file| reading_order(file.path));
-        ordered.dedup_by_key(|file| file.path);
         let mut module = Module::empty();
-        for file in ordered {
+        for file in reading_ordered(files) {
             module.read(file);
         }
         module
@@ -335,6 +328,122 @@ impl Module {
     pub fn read(&mut self, file: &SourceFile<'_>) {
         self.files.push(file.path.to_owned());
         Reader::new(file).read_into(self);
+    }
+
+    /// `build`, taking what each file declares from the file's own record of it
+    /// (`SourceFile::module_symbols`), made on first use and kept with the file: a module
+    /// assembled again after one of its files changed reads only that file. The result equals
+    /// `build`'s.
+    pub fn build_reusing(files: &[&SourceFile<'_>]) -> Module {
+        let mut module = Module::empty();
+        for file in reading_ordered(files) {
+            match file.module_symbols() {
+                Some(symbols) => {
+                    module.files.push(file.path.to_owned());
+                    module.add_symbols(symbols);
+                }
+                None => module.read(file),
+            }
+        }
+        module
+    }
+
+    /// Adds what one file declares, as `read` would have read it.
+    fn add_symbols(&mut self, symbols: &FileSymbols) {
+        self.expressions
+            .entry(symbols.path.clone())
+            .or_insert_with(|| Arc::clone(&symbols.expressions));
+        for item in &symbols.items {
+            self.add(item.clone());
+        }
+        self.versions_file_only_requirements |= symbols.versions_file_only_requirements;
+    }
+
+    /// Adds one declaration of a file that is not an override file: a name declared before
+    /// keeps its first declaration, and this one becomes a problem.
+    fn add(&mut self, item: Item) {
+        fn duplicate(problems: &mut Vec<Problem>, location: Location, message: String) {
+            problems.push(Problem { location, message });
+        }
+        match item {
+            Item::Variable(variable) => match self.variables.get(&variable.name) {
+                Some(first) => {
+                    let message = format!(
+                        "duplicate variable `{}`; the declaration at {} is used",
+                        variable.name, first.location
+                    );
+                    duplicate(&mut self.problems, variable.location, message);
+                }
+                None => {
+                    self.variables.insert(variable.name.clone(), variable);
+                }
+            },
+            Item::Local(local) => match self.locals.get(&local.name) {
+                Some(first) => {
+                    let message = format!(
+                        "duplicate local `{}`; the definition at {} is used",
+                        local.name, first.location
+                    );
+                    duplicate(&mut self.problems, local.location, message);
+                }
+                None => {
+                    self.locals.insert(local.name.clone(), local);
+                }
+            },
+            Item::Declaration { data, declaration } => {
+                let table = if data {
+                    &mut self.data_sources
+                } else {
+                    &mut self.resources
+                };
+                match table.get(&declaration.address) {
+                    Some(first) => {
+                        let message = format!(
+                            "duplicate `{}`; the block at {} is used",
+                            declaration.address, first.location
+                        );
+                        duplicate(&mut self.problems, declaration.location, message);
+                    }
+                    None => {
+                        table.insert(declaration.address.clone(), declaration);
+                    }
+                }
+            }
+            Item::ModuleCall(call) => match self.module_calls.get(&call.name) {
+                Some(first) => {
+                    let message = format!(
+                        "duplicate `module.{}`; the block at {} is used",
+                        call.name, first.location
+                    );
+                    duplicate(&mut self.problems, call.location, message);
+                }
+                None => {
+                    self.module_calls.insert(call.name.clone(), call);
+                }
+            },
+            Item::Output(output) => match self.outputs.get(&output.name) {
+                Some(first) => {
+                    let message = format!(
+                        "duplicate output `{}`; the block at {} is used",
+                        output.name, first.location
+                    );
+                    duplicate(&mut self.problems, output.location, message);
+                }
+                None => {
+                    self.outputs.insert(output.name.clone(), output);
+                }
+            },
+            Item::Moved(moved) => self.moved.push(moved),
+            Item::Removed(removed) => self.removed.push(removed),
+            Item::Import(import) => self.imports.push(import),
+            Item::Terraform(backend) => {
+                if self.backend.is_none() {
+                    self.backend = backend;
+                }
+            }
+            Item::Provider(provider) => self.providers.push(provider),
+            Item::Problem(problem) => self.problems.push(problem),
+        }
     }
 
     /// Tells a root module from a reusable one.
@@ -370,6 +479,14 @@ impl Module {
     }
 }
 
+/// A boolean attribute of a block, when written as a literal.
+fn flag(block: &Block, name: &str) -> Option<bool> {
+    block
+        .body
+        .attribute(name)
+        .and_then(|attribute| attribute.value.value.as_bool())
+}
+
 /// The file name at the end of a display path.
 pub(crate) fn file_name(path: &str) -> &str {
     path.rsplit(['/', '\\']).next().unwrap_or(path)
@@ -378,6 +495,71 @@ pub(crate) fn file_name(path: &str) -> &str {
 /// The order in which Terraform reads a module's files: by name, override files last.
 pub fn reading_order(path: &str) -> (bool, &str) {
     (is_override(path), path)
+}
+
+/// The Terraform files among `files` in `reading_order`, each path once.
+fn reading_ordered<'s, 'f>(files: &'s [&'s SourceFile<'f>]) -> Vec<&'s SourceFile<'f>> {
+    let mut ordered: Vec<&SourceFile<'_>> = files
+        .iter()
+        .copied()
+        .filter(|file| file.format == Format::Terraform)
+        .collect();
+    ordered.sort_by_key(|file| reading_order(file.path));
+    ordered.dedup_by_key(|file| file.path);
+    ordered
+}
+
+/// What one Terraform file that is not an override file declares, in the order written, with
+/// its lowered values: enough to add the file to a module without reading it again
+/// (`Module::build_reusing`).
+#[derive(Debug)]
+pub struct FileSymbols {
+    path: String,
+    items: Vec<Item>,
+    expressions: Arc<FileExpressions>,
+    versions_file_only_requirements: bool,
+}
+
+impl FileSymbols {
+    /// Reads what `file` declares; `None` for an override file, whose blocks change what
+    /// other files declared and are read into the module directly.
+    pub(crate) fn read(file: &SourceFile<'_>) -> Option<FileSymbols> {
+        if file.format != Format::Terraform || is_override(file.path) {
+            return None;
+        }
+        let reader = Reader::new(file);
+        let expressions = Arc::new(reader.expressions());
+        let mut items = Vec::new();
+        for block in &reader.model.blocks {
+            reader.items(block, &mut items);
+        }
+        Some(FileSymbols {
+            path: file.path.to_owned(),
+            items,
+            expressions,
+            versions_file_only_requirements: reader.is_versions_file_only_requirements(),
+        })
+    }
+}
+
+/// One declaration of a file, or a problem with one, as `Module::add` takes it.
+#[derive(Clone, Debug)]
+enum Item {
+    Variable(Variable),
+    Local(Local),
+    Declaration {
+        data: bool,
+        declaration: Declaration,
+    },
+    ModuleCall(ModuleCall),
+    Output(Output),
+    Moved(Moved),
+    Removed(Removed),
+    Import(Import),
+    /// A `terraform` block, with the backend it configures.
+    Terraform(Option<Backend>),
+    Provider(ProviderConfig),
+    Problem(Problem),
 }
 
 fn is_override(path: &str) -> bool {
@@ -535,6 +717,32 @@ impl<'f> Reader<'f> {
     }
 
     fn read_into(self, module: &mut Module) {
+        let expressions = self.expressions();
+        module
+            .expressions
+            .entry(self.file.path.to_owned())
+            .or_insert_with(|| Arc::new(expressions));
+        if self.is_override {
+            for block in &self.model.blocks {
+                self.read_override(block, module);
+            }
+        } else {
+            let mut items = Vec::new();
+            for block in &self.model.blocks {
+                self.items(block, &mut items);
+            }
+            for item in items {
+                module.add(item);
+            }
+        }
+        if self.is_versions_file_only_requirements() {
+            module.versions_file_only_requirements = true;
+        }
+    }
+
+    /// The attribute values of the file, lowered, or for blocks lowered on first use, with
+    /// room for them.
+    fn expressions(&self) -> FileExpressions {
         let mut lowered = FileExpressions::default();
         let mut values: BTreeMap<TextRange, OnceLock<Expression>> = BTreeMap::new();
         for block in &self.model.blocks {
@@ -561,14 +769,12 @@ impl<'f> Reader<'f> {
             }
         }
         lowered.values = values.into_iter().collect();
-        module
-            .expressions
-            .entry(self.file.path.to_owned())
-            .or_insert(lowered);
-        for block in &self.model.blocks {
-            self.read_block(block, module);
-        }
-        if matches!(
+        lowered
+    }
+
+    /// Whether the file is a `versions.tf` that holds nothing but provider requirements.
+    fn is_versions_file_only_requirements(&self) -> bool {
+        matches!(
             file_name(self.file.path),
             "versions.tf" | "versions.tf.json"
         ) && !self.model.blocks.is_empty()
@@ -582,9 +788,6 @@ impl<'f> Reader<'f> {
                 .blocks
                 .iter()
                 .any(|block| block.body.block("required_providers").is_some())
-        {
-            module.versions_file_only_requirements = true;
-        }
     }
 
     /// Lowers the attribute values of `block`, or with `later`, makes room for them to be
@@ -609,19 +812,23 @@ impl<'f> Reader<'f> {
         }
     }
 
-    fn read_block(&self, block: &Block, module: &mut Module) {
-        match block.kind.as_str() {
-            "variable" => self.read_variable(block, module),
-            "locals" => self.read_locals(block, module),
-            "resource" | "data" if !self.is_override => self.read_declaration(block, module),
-            "module" if !self.is_override => self.read_module_call(block, module),
-            "output" if !self.is_override => self.read_output(block, module),
-            "moved" if !self.is_override => module.moved.push(Moved {
+    /// What a top-level block of a file that is not an override file declares.
+    fn items(&self, block: &Block, items: &mut Vec<Item>) {
+        let item = match block.kind.as_str() {
+            "variable" => self.variable(block),
+            "locals" => {
+                items.extend(self.locals(block).into_iter().map(Item::Local));
+                return;
+            }
+            "resource" | "data" => self.declaration(block),
+            "module" => self.module_call(block),
+            "output" => self.output(block),
+            "moved" => Item::Moved(Moved {
                 location: self.location(block.range),
                 from: self.reference_text(block.body.attribute("from")),
                 to: self.reference_text(block.body.attribute("to")),
             }),
-            "removed" if !self.is_override => module.removed.push(Removed {
+            "removed" => Item::Removed(Removed {
                 location: self.location(block.range),
                 from: self.reference_text(block.body.attribute("from")),
                 destroy: block
@@ -630,7 +837,7 @@ impl<'f> Reader<'f> {
                     .and_then(|lifecycle| lifecycle.body.attribute("destroy"))
                     .and_then(|destroy| destroy.value.value.as_bool()),
             }),
-            "import" if !self.is_override => module.imports.push(Import {
+            "import" => Item::Import(Import {
                 location: self.location(block.range),
                 to: self.reference_text(block.body.attribute("to")),
                 id: block
@@ -638,19 +845,19 @@ impl<'f> Reader<'f> {
                     .attribute("id")
                     .map(|id| self.location(id.value.range)),
             }),
-            "terraform" if !self.is_override && module.backend.is_none() => {
+            "terraform" => {
                 let backend = block.body.block("backend").map(|backend| Backend {
                     kind: backend.label(0).unwrap_or("").to_owned(),
                     location: self.location(backend.range),
                 });
-                module.backend = backend.or_else(|| {
+                Item::Terraform(backend.or_else(|| {
                     block.body.block("cloud").map(|cloud| Backend {
                         kind: "cloud".to_owned(),
                         location: self.location(cloud.range),
                     })
-                });
+                }))
             }
-            "provider" if !self.is_override => module.providers.push(ProviderConfig {
+            "provider" => Item::Provider(ProviderConfig {
                 name: block.label(0).unwrap_or("").to_owned(),
                 alias: block
                     .body
@@ -659,161 +866,132 @@ impl<'f> Reader<'f> {
                     .map(str::to_owned),
                 location: self.location(block.range),
             }),
+            _ => return,
+        };
+        items.push(item);
+    }
+
+    /// Reads a top-level block of an override file, which changes the locals it sets and the
+    /// attributes it sets on existing variables.
+    fn read_override(&self, block: &Block, module: &mut Module) {
+        match block.kind.as_str() {
+            "variable" => self.override_variable(block, module),
+            "locals" => {
+                for local in self.locals(block) {
+                    module.locals.insert(local.name.clone(), local);
+                }
+            }
             _ => {}
         }
     }
 
-    fn read_variable(&self, block: &Block, module: &mut Module) {
+    fn variable(&self, block: &Block) -> Item {
+        let Some(name) = block.label(0) else {
+            return Item::Problem(
+                self.problem(block.range, "a variable block without a name".to_owned()),
+            );
+        };
+        let default = self.value_of(block, "default");
+        Item::Variable(Variable {
+            name: name.to_owned(),
+            location: self.location(block.range),
+            default: default.as_ref().map(|value| self.location(value.value)),
+            type_constraint: self.type_constraint(block),
+            nullable: flag(block, "nullable").unwrap_or(true),
+            sensitive: flag(block, "sensitive").unwrap_or(false),
+            default_expression: default.map(|value| self.lower_literal(value.value)),
+        })
+    }
+
+    fn type_constraint(&self, block: &Block) -> Option<String> {
+        block
+            .body
+            .attribute("type")
+            .and_then(|attribute| match self.model.syntax {
+                Syntax::Json => attribute.value.value.as_str().map(str::to_owned),
+                Syntax::Hcl => Some(self.file.slice(attribute.value.range).trim().to_owned()),
+            })
+    }
+
+    fn override_variable(&self, block: &Block, module: &mut Module) {
         let Some(name) = block.label(0) else {
             module
                 .problems
                 .push(self.problem(block.range, "a variable block without a name".to_owned()));
             return;
         };
-        let default = self.value_of(block, "default");
-        let type_constraint =
-            block
-                .body
-                .attribute("type")
-                .and_then(|attribute| match self.model.syntax {
-                    Syntax::Json => attribute.value.value.as_str().map(str::to_owned),
-                    Syntax::Hcl => Some(self.file.slice(attribute.value.range).trim().to_owned()),
-                });
-        let flag = |name: &str| {
-            block
-                .body
-                .attribute(name)
-                .and_then(|attribute| attribute.value.value.as_bool())
-        };
-        if self.is_override {
-            // An override file changes only what it writes, on a variable that exists.
-            let Some(existing) = module.variables.get_mut(name) else {
-                module.problems.push(self.problem(
-                    block.range,
-                    format!("override of variable `{name}`, which is not declared"),
-                ));
-                return;
-            };
-            if let Some(default) = default {
-                existing.default = Some(self.location(default.value));
-                existing.default_expression = Some(self.lower_literal(default.value));
-            }
-            if type_constraint.is_some() {
-                existing.type_constraint = type_constraint;
-            }
-            if let Some(nullable) = flag("nullable") {
-                existing.nullable = nullable;
-            }
-            if let Some(sensitive) = flag("sensitive") {
-                existing.sensitive = sensitive;
-            }
-            return;
-        }
-        if let Some(first) = module.variables.get(name) {
+        // An override file changes only what it writes, on a variable that exists.
+        let Some(existing) = module.variables.get_mut(name) else {
             module.problems.push(self.problem(
                 block.range,
-                format!(
-                    "duplicate variable `{name}`; the declaration at {} is used",
-                    first.location
-                ),
+                format!("override of variable `{name}`, which is not declared"),
             ));
             return;
+        };
+        if let Some(default) = self.value_of(block, "default") {
+            existing.default = Some(self.location(default.value));
+            existing.default_expression = Some(self.lower_literal(default.value));
         }
-        module.variables.insert(
-            name.to_owned(),
-            Variable {
-                name: name.to_owned(),
-                location: self.location(block.range),
-                default: default.as_ref().map(|value| self.location(value.value)),
-                type_constraint,
-                nullable: flag("nullable").unwrap_or(true),
-                sensitive: flag("sensitive").unwrap_or(false),
-                default_expression: default.map(|value| self.lower_literal(value.value)),
-            },
-        );
+        if let Some(type_constraint) = self.type_constraint(block) {
+            existing.type_constraint = Some(type_constraint);
+        }
+        if let Some(nullable) = flag(block, "nullable") {
+            existing.nullable = nullable;
+        }
+        if let Some(sensitive) = flag(block, "sensitive") {
+            existing.sensitive = sensitive;
+        }
     }
 
-    fn read_locals(&self, block: &Block, module: &mut Module) {
-        for value in self.values_of(block) {
-            let local = Local {
-                name: value.name.clone(),
+    fn locals(&self, block: &Block) -> Vec<Local> {
+        self.values_of(block)
+            .into_iter()
+            .map(|value| Local {
                 location: self.location(value.range),
                 value: self.location(value.value),
-            };
-            match module.locals.get(&value.name) {
-                Some(first) if !self.is_override => {
-                    let message = format!(
-                        "duplicate local `{}`; the definition at {} is used",
-                        value.name, first.location
-                    );
-                    module.problems.push(self.problem(value.range, message));
-                }
-                _ => {
-                    module.locals.insert(value.name, local);
-                }
-            }
-        }
+                name: value.name,
+            })
+            .collect()
     }
 
-    fn read_declaration(&self, block: &Block, module: &mut Module) {
+    fn declaration(&self, block: &Block) -> Item {
         let [resource_type, name, ..] = block.labels.as_slice() else {
-            module.problems.push(self.problem(
+            return Item::Problem(self.problem(
                 block.range,
                 format!("a `{}` block without a type and a name", block.kind),
             ));
-            return;
         };
-        let is_data = block.kind == "data";
-        let address = if is_data {
+        let data = block.kind == "data";
+        let address = if data {
             format!("data.{}.{}", resource_type.value, name.value)
         } else {
             format!("{}.{}", resource_type.value, name.value)
         };
-        let table = if is_data {
-            &mut module.data_sources
-        } else {
-            &mut module.resources
-        };
-        if let Some(first) = table.get(&address) {
-            let message = format!(
-                "duplicate `{address}`; the block at {} is used",
-                first.location
-            );
-            module.problems.push(self.problem(block.range, message));
-            return;
-        }
         let meta = |name: &str| {
             block
                 .body
                 .attribute(name)
                 .map(|attribute| self.location(attribute.value.range))
         };
-        let declaration = Declaration {
-            address: address.clone(),
-            resource_type: resource_type.value.clone(),
-            name: name.value.clone(),
-            location: self.location(block.range),
-            count: meta("count"),
-            for_each: meta("for_each"),
-        };
-        table.insert(address, declaration);
+        Item::Declaration {
+            data,
+            declaration: Declaration {
+                address,
+                resource_type: resource_type.value.clone(),
+                name: name.value.clone(),
+                location: self.location(block.range),
+                count: meta("count"),
+                for_each: meta("for_each"),
+            },
+        }
     }
 
-    fn read_module_call(&self, block: &Block, module: &mut Module) {
+    fn module_call(&self, block: &Block) -> Item {
         let Some(name) = block.label(0) else {
-            module
-                .problems
-                .push(self.problem(block.range, "a module block without a name".to_owned()));
-            return;
-        };
-        if let Some(first) = module.module_calls.get(name) {
-            let message = format!(
-                "duplicate `module.{name}`; the block at {} is used",
-                first.location
+            return Item::Problem(
+                self.problem(block.range, "a module block without a name".to_owned()),
             );
-            module.problems.push(self.problem(block.range, message));
-            return;
-        }
+        };
         let text = |name: &str| {
             block
                 .body
@@ -835,50 +1013,35 @@ impl<'f> Reader<'f> {
                     .or_insert_with(|| self.location(value.value));
             }
         }
-        module.module_calls.insert(
-            name.to_owned(),
-            ModuleCall {
-                name: name.to_owned(),
-                location: self.location(block.range),
-                source: text("source"),
-                version: text("version"),
-                inputs,
-                count: meta("count"),
-                for_each: meta("for_each"),
-            },
-        );
+        Item::ModuleCall(ModuleCall {
+            name: name.to_owned(),
+            location: self.location(block.range),
+            source: text("source"),
+            version: text("version"),
+            inputs,
+            count: meta("count"),
+            for_each: meta("for_each"),
+        })
     }
 
-    fn read_output(&self, block: &Block, module: &mut Module) {
+    fn output(&self, block: &Block) -> Item {
         let Some(name) = block.label(0) else {
-            module
-                .problems
-                .push(self.problem(block.range, "an output block without a name".to_owned()));
-            return;
-        };
-        if let Some(first) = module.outputs.get(name) {
-            let message = format!(
-                "duplicate output `{name}`; the block at {} is used",
-                first.location
+            return Item::Problem(
+                self.problem(block.range, "an output block without a name".to_owned()),
             );
-            module.problems.push(self.problem(block.range, message));
-            return;
-        }
-        module.outputs.insert(
-            name.to_owned(),
-            Output {
-                name: name.to_owned(),
-                location: self.location(block.range),
-                value: self
-                    .value_of(block, "value")
-                    .map(|value| self.location(value.value)),
-                sensitive: block
-                    .body
-                    .attribute("sensitive")
-                    .and_then(|attribute| attribute.value.value.as_bool())
-                    .unwrap_or(false),
-            },
-        );
+        };
+        Item::Output(Output {
+            name: name.to_owned(),
+            location: self.location(block.range),
+            value: self
+                .value_of(block, "value")
+                .map(|value| self.location(value.value)),
+            sensitive: block
+                .body
+                .attribute("sensitive")
+                .and_then(|attribute| attribute.value.value.as_bool())
+                .unwrap_or(false),
+        })
     }
 }
 
@@ -890,7 +1053,8 @@ fn index_hcl<'t>(
     depth: usize,
     text: &str,
 ) {
-    for attribute in body.attributes() {
+    let (attributes, blocks) = body.members();
+    for attribute in attributes {
         if let Some(expression) = attribute.expression() {
             nodes.insert(crate::tree::range(expression), expression);
         }
@@ -898,7 +1062,7 @@ fn index_hcl<'t>(
     if depth >= MAX_BLOCK_DEPTH {
         return;
     }
-    for block in body.blocks() {
+    for block in blocks {
         if depth == 0 && matches!(block.kind(text), "resource" | "data") {
             continue;
         }

@@ -1212,3 +1212,60 @@ fn reads_of_only_a_length_or_a_null_check_see_no_value() {
     assert!(!reads("username", "var.ids"));
     assert!(reads("username", "var.key"));
 }
+
+#[test]
+fn a_module_assembled_from_kept_file_symbols_equals_one_read_afresh() {
+    let files = [
+        (
+            "b.tf",
+            "variable \"x\" {\n  default = 2\n}\nlocals {\n  l = \"second\"\n}\nresource \"r\" \"n\" {}\noutput \"o\" {}\noutput \"o\" {}\nmodule \"m\" {\n  source = \"./m\"\n  size = var.x\n}\nmodule \"m\" {}\nterraform {\n  backend \"s3\" {}\n}\nprovider \"aws\" {\n  alias = \"east\"\n}\n",
+        ),
+        (
+            "a.tf",
+            "variable \"x\" {\n  default = 1\n}\nvariable {}\nlocals {\n  l = \"first\"\n  l = \"again\"\n}\nresource \"r\" \"n\" {\n  count = 2\n}\ndata \"d\" \"n\" {}\ndata \"d\" \"n\" {}\nmoved {\n  from = r.old\n  to = r.n\n}\nremoved {\n  from = r.gone\n  lifecycle {\n    destroy = false\n  }\n}\nimport {\n  to = r.n\n  id = \"i\"\n}\nterraform {\n  backend \"gcs\" {}\n}\n",
+        ),
+        (
+            "versions.tf",
+            "terraform {\n  required_providers {\n    aws = { source = \"hashicorp/aws\" }\n  }\n}\n",
+        ),
+        (
+            "z_override.tf",
+            "locals {\n  l = \"override\"\n}\nvariable \"x\" {\n  default = 3\n}\nvariable \"ghost\" {}\nresource \"r\" \"ignored\" {}\n",
+        ),
+        (
+            "c.tf.json",
+            r#"{"variable": {"x": {"default": 4}, "y": {"default": {"k": "v"}}}, "locals": {"j": "${var.y}"}, "output": {"o": {"value": 1}}}"#,
+        ),
+    ];
+    let parsed = parse(&files);
+    let refs: Vec<&SourceFile<'_>> = parsed.iter().collect();
+    let afresh = Module::build(&refs);
+    // The first backend in reading order, and every duplicate after its first declaration.
+    assert_eq!(
+        afresh.backend.as_ref().map(|b| b.kind.as_str()),
+        Some("gcs")
+    );
+    assert_eq!(afresh.problems.len(), 11, "{:?}", afresh.problems);
+    assert_eq!(
+        afresh.problems[0].message,
+        "a variable block without a name"
+    );
+    assert!(
+        afresh.problems[3]
+            .message
+            .starts_with("duplicate variable `x`; the declaration at a.tf:1")
+    );
+    assert_eq!(afresh.locals["l"].location.path, "z_override.tf");
+    assert_eq!(afresh.variables["x"].location.path, "a.tf");
+    // Twice: the first reads and keeps each file's symbols, the second only reuses them.
+    for _ in 0..2 {
+        let reused = Module::build_reusing(&refs);
+        assert_eq!(format!("{reused:?}"), format!("{afresh:?}"));
+    }
+    // Another module that shares a file reads the same kept symbols.
+    let pair = Module::build_reusing(&[refs[1], refs[2]]);
+    assert_eq!(
+        format!("{pair:?}"),
+        format!("{:?}", Module::build(&[refs[1], refs[2]]))
+    );
+}
