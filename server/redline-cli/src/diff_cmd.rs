@@ -505,20 +505,55 @@ fn git_inputs(
         .map(|(_, job, _)| job.config.config.max_file_size)
         .max()
         .unwrap_or(u64::MAX);
-    let mut contents = repository.read_blobs(&blobs, max_size)?.into_iter();
+    // Git reads the base texts on a thread of its own while the working tree is read (and,
+    // when a Terraform module changed, scanned for the folders local calls name) on every
+    // core: neither waits for the other.
+    let scan_modules = !module_folders.is_empty();
+    let (contents, (read, siblings, modules)) = std::thread::scope(|scope| {
+        let contents = scope.spawn(|| repository.read_blobs(&blobs, max_size));
+        let read_tree = || {
+            let read: Vec<Result<Option<String>, FileProblem>> = wanted
+                .par_iter()
+                .map(|(index, job, _)| {
+                    if changed[*index].deleted {
+                        Ok(None)
+                    } else {
+                        read_source(job).map(|source| source.map(|source| source.text))
+                    }
+                })
+                .collect();
+            let siblings: Vec<Option<String>> = sibling_jobs
+                .par_iter()
+                .map(|job| match job {
+                    Some(job) => read_source(job).ok().flatten().map(|source| source.text),
+                    None => None,
+                })
+                .collect();
+            (read, siblings)
+        };
+        // Which folders local module calls name is a question about the whole repository,
+        // asked only when a Terraform module changed.
+        let scan = || {
+            if scan_modules {
+                Modules::scan(&repository.root, (*bounds).clone())
+            } else {
+                Modules {
+                    called: CalledFolders::default(),
+                    bounds: (*bounds).clone(),
+                    together: false,
+                }
+            }
+        };
+        let ((read, siblings), modules) = rayon::join(read_tree, scan);
+        let contents = contents
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (contents, (read, siblings, modules))
+    });
+    let mut contents = contents?.into_iter();
 
     let mut problems = Vec::new();
     let mut prepared = Vec::with_capacity(wanted.len() + sibling_jobs.len());
-    let read: Vec<Result<Option<String>, FileProblem>> = wanted
-        .par_iter()
-        .map(|(index, job, _)| {
-            if changed[*index].deleted {
-                Ok(None)
-            } else {
-                read_source(job).map(|source| source.map(|source| source.text))
-            }
-        })
-        .collect();
     for ((index, job, reported), new) in wanted.iter().zip(read) {
         let file = &changed[*index];
         let base = match &file.base_blob {
@@ -554,27 +589,16 @@ fn git_inputs(
             reported: *reported,
         });
     }
-    for job in sibling_jobs.iter().flatten() {
-        if let Ok(Some(source)) = read_source(job) {
+    for (job, text) in sibling_jobs.iter().zip(siblings) {
+        if let (Some(job), Some(text)) = (job, text) {
             prepared.push(Prepared {
                 job: job.clone(),
-                base: Some(source.text.clone()),
-                new: Some(source.text),
+                base: Some(text.clone()),
+                new: Some(text),
                 reported: false,
             });
         }
     }
-    // Which folders local module calls name is a question about the whole repository, asked
-    // only when a Terraform module changed.
-    let modules = if module_folders.is_empty() {
-        Modules {
-            called: CalledFolders::default(),
-            bounds: (*bounds).clone(),
-            together: false,
-        }
-    } else {
-        Modules::scan(&repository.root, (*bounds).clone())
-    };
     Ok((prepared, problems, modules))
 }
 

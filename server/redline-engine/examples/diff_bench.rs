@@ -124,7 +124,7 @@ fn main() {
         let owned = parse_change(&inputs);
         let parsed: Vec<_> = owned
             .iter()
-            .map(|(b, n)| (b.as_ref(), n.as_ref()))
+            .map(|(b, n)| (b.as_deref(), n.as_deref()))
             .collect();
         let (analyses, sample) = measure(|| {
             analyze_parsed_change(&inputs, &parsed, &config, &options, Report::Introduced)
@@ -146,7 +146,7 @@ fn main() {
     // (with their Terraform models); each change parses the edited file again from its
     // previous tree and analyses it.
     let kept = parse_change(&inputs);
-    let edited_base = kept[0].0.as_ref().expect("the edited file parses");
+    let edited_base = kept[0].0.as_deref().expect("the edited file parses");
     let mut editor_times: Vec<Sample> = Vec::with_capacity(runs);
     for _ in 0..runs.max(1) {
         let (analyses, sample) = measure(|| {
@@ -163,7 +163,10 @@ fn main() {
                 Some(&tree),
             )
             .expect("the edited file parses");
-            let mut parsed: Vec<_> = kept.iter().map(|(b, n)| (b.as_ref(), n.as_ref())).collect();
+            let mut parsed: Vec<_> = kept
+                .iter()
+                .map(|(b, n)| (b.as_deref(), n.as_deref()))
+                .collect();
             parsed[0].1 = Some(&new_file);
             analyze_parsed_change(&inputs, &parsed, &config, &options, Report::Introduced)
         });

@@ -20,7 +20,7 @@ use redline_syntax::{
 };
 
 use crate::calls::{CalledModules, Calls};
-use crate::memo::{KeptFile, ParseMemo};
+use crate::memo::ParseMemo;
 use crate::repair::{Repair, is_unfinished, malformed_block_error};
 use crate::{
     AnalysisOptions, Config, FileAnalysis, SourceInput, analyze_with_change, layout, parse_error,
@@ -77,7 +77,7 @@ pub fn analyze_change(
     let owned = parse_change(inputs);
     let parsed: Vec<ParsedSides<'_, '_>> = owned
         .iter()
-        .map(|(base, new)| (base.as_ref(), new.as_ref()))
+        .map(|(base, new)| (base.as_deref(), new.as_deref()))
         .collect();
     analyze_parsed_change(inputs, &parsed, config, options, report)
 }
@@ -85,65 +85,52 @@ pub fn analyze_change(
 /// Both sides of one input of an edit, parsed: `(base, new)`.
 pub type ParsedSides<'f, 'a> = (Option<&'f SourceFile<'a>>, Option<&'f SourceFile<'a>>);
 
-/// Parses both sides of every input once, the new side from the base's tree. A side that is
-/// missing is parsed as empty text in the format of the other side. Front-ends that keep trees
-/// between calls (an editor) can parse once and call `analyze_parsed_change` on every change
-/// of the new side.
+/// One side of an input, parsed; the two sides of an unchanged input are one parse.
+pub type ParsedSide<'a> = Arc<SourceFile<'a>>;
+
+/// Parses both sides of every input once, the new side from the base's tree, and an unchanged
+/// input (the other files of a Terraform module) once for both sides. A side that is missing is
+/// parsed as empty text in the format of the other side. Front-ends that keep trees between
+/// calls (an editor) can parse once and call `analyze_parsed_change` on every change of the
+/// new side.
 ///
 /// Variable definitions files (`terraform.tfvars`, `*.auto.tfvars`, their `.json` forms) are
 /// parsed, as Terraform, only when the edit changes them: their values reach the rules through
 /// the module, and a changed one is where findings about what its edit does belong.
 pub fn parse_change<'a>(
     inputs: &[ChangeInput<'a>],
-) -> Vec<(Option<SourceFile<'a>>, Option<SourceFile<'a>>)> {
-    inputs
-        .iter()
-        .map(|input| {
-            let mut input = *input;
-            if is_auto_loaded(input.path) {
-                if !input.is_changed() {
-                    return (None, None);
-                }
-                input.hints.format = Some(Format::Terraform);
-            }
-            let base = input
-                .base
-                .and_then(|text| parse_source(input.path, text, input.hints));
-            let hints_from = |file: &Option<SourceFile<'_>>| SourceHints {
-                format: input.hints.format.or(file.as_ref().map(|file| file.format)),
-                ..input.hints
-            };
-            let new_text = input.new.unwrap_or("");
-            let new = match &base {
-                // The new side is parsed from the base's tree, edited by the change: only what
-                // changed is parsed again. Plans are parsed without a tree (`parse_plan`).
-                Some(base_file) if base_file.format != Format::TerraformPlan => {
-                    let mut tree = base_file.parsed_tree();
-                    tree.edit(&tree_edit(&base_file.text, new_text));
-                    parse_source_incremental(input.path, new_text, hints_from(&base), Some(&tree))
-                }
-                _ => parse_source(input.path, new_text, hints_from(&base)),
-            };
-            let base = match (base, input.base) {
-                (Some(base), _) => Some(base),
-                (None, Some(text)) => parse_source(input.path, text, hints_from(&new)),
-                (None, None) => None,
-            };
-            (base, new)
-        })
-        .collect()
+) -> Vec<(Option<ParsedSide<'a>>, Option<ParsedSide<'a>>)> {
+    parse_sides(inputs, None, &[])
 }
 
 /// `parse_change` through `memo`, for an editor that judges the same edit on every keystroke:
 /// a side whose text the memo holds is not parsed again (the base, the other files of the
-/// module), and an unchanged input has one parse for both sides. `trees[index]`, when given, is
-/// the tree of an earlier version of input `index`'s new text, edited to match it: the new
-/// side is parsed from it rather than from the base's tree.
-pub fn parse_change_memo(
-    inputs: &[ChangeInput<'_>],
+/// module). `trees[index]`, when given, is the tree of an earlier version of input `index`'s
+/// new text, edited to match it: the new side is parsed from it rather than from the base's
+/// tree.
+pub fn parse_change_memo<'a>(
+    inputs: &[ChangeInput<'a>],
     memo: &ParseMemo,
     trees: &[Option<&ParsedTree>],
-) -> Vec<(Option<KeptFile>, Option<KeptFile>)> {
+) -> Vec<(Option<ParsedSide<'a>>, Option<ParsedSide<'a>>)> {
+    parse_sides(inputs, Some(memo), trees)
+}
+
+/// `parse_change`, with the memo and the earlier trees of `parse_change_memo` when given.
+fn parse_sides<'a>(
+    inputs: &[ChangeInput<'a>],
+    memo: Option<&ParseMemo>,
+    trees: &[Option<&ParsedTree>],
+) -> Vec<(Option<ParsedSide<'a>>, Option<ParsedSide<'a>>)> {
+    // A text the memo holds is not parsed again; without a memo, each side is parsed here.
+    let parse = |path: &'a str, text: &'a str, hints: SourceHints| -> Option<ParsedSide<'a>> {
+        match memo {
+            Some(memo) => memo
+                .parse(path, text, hints)
+                .map(|file| file as ParsedSide<'a>),
+            None => parse_source(path, text, hints).map(Arc::new),
+        }
+    };
     inputs
         .iter()
         .enumerate()
@@ -157,16 +144,19 @@ pub fn parse_change_memo(
             }
             let base = input
                 .base
-                .and_then(|text| memo.parse(input.path, text, input.hints));
+                .and_then(|text| parse(input.path, text, input.hints));
             if !input.is_changed() {
                 return (base.clone(), base);
             }
-            let hints_from = |file: &Option<KeptFile>| SourceHints {
+            let hints_from = |file: &Option<ParsedSide<'_>>| SourceHints {
                 format: input.hints.format.or(file.as_ref().map(|file| file.format)),
                 ..input.hints
             };
             let new_text = input.new.unwrap_or("");
             let new = match &base {
+                // The new side is parsed from the base's tree (or the earlier tree given),
+                // edited by the change: only what changed is parsed again. Plans are parsed
+                // without a tree (`parse_plan`).
                 Some(base_file) if base_file.format != Format::TerraformPlan => {
                     let tree = match trees.get(index).copied().flatten() {
                         Some(tree) => tree.clone(),
@@ -177,13 +167,13 @@ pub fn parse_change_memo(
                         }
                     };
                     parse_source_incremental(input.path, new_text, hints_from(&base), Some(&tree))
-                        .map(|file| Arc::new(file.into_owned()))
+                        .map(Arc::new)
                 }
-                _ => memo.parse(input.path, new_text, hints_from(&base)),
+                _ => parse(input.path, new_text, hints_from(&base)),
             };
             let base = match (base, input.base) {
                 (Some(base), _) => Some(base),
-                (None, Some(text)) => memo.parse(input.path, text, hints_from(&new)),
+                (None, Some(text)) => parse(input.path, text, hints_from(&new)),
                 (None, None) => None,
             };
             (base, new)
@@ -490,23 +480,6 @@ fn analyze_sides(
             config,
             options,
         ));
-        if report == Report::Introduced
-            && let Some(base) = base
-        {
-            let before = analyze_with_change(
-                &SourceInput {
-                    text: &base.text,
-                    ..source
-                },
-                base,
-                None,
-                module.map(|(base, _)| base),
-                Some(&base_calls),
-                config,
-                options,
-            );
-            befores[index] = Some((before.diagnostics, &base.text));
-        }
     }
     if report == Report::Introduced {
         // A finding that was in any file of the folder before the edit is not new: the block
@@ -524,6 +497,36 @@ fn analyze_sides(
             }
         }
         for members in groups.values() {
+            // The base is analysed only for a group with findings after the edit: with none,
+            // nothing is left to compare.
+            if members
+                .iter()
+                .all(|&index| res[index].diagnostics.is_empty())
+            {
+                continue;
+            }
+            for &index in members {
+                let input = &inputs[index];
+                let (Some(base), Some(_)) = parsed[index] else {
+                    continue;
+                };
+                let module = modules.get(parent(input.path));
+                let before = analyze_with_change(
+                    &SourceInput {
+                        path: input.path,
+                        text: &base.text,
+                        hints: input.hints,
+                        config_relative_path: input.config_relative_path,
+                    },
+                    base,
+                    None,
+                    module.map(|(base, _)| base),
+                    Some(&base_calls),
+                    config,
+                    options,
+                );
+                befores[index] = Some((before.diagnostics, &base.text));
+            }
             let before: Vec<(&Diagnostic, &str)> = members
                 .iter()
                 .filter_map(|&index| befores[index].as_ref())
@@ -904,6 +907,34 @@ mod tests {
             "{:?}",
             introduced[0].diagnostics
         );
+    }
+
+    /// An unchanged input (another file of the module) is one parse for both sides, with or
+    /// without a memo; a changed one has a parse per side.
+    #[test]
+    fn an_unchanged_input_is_parsed_once() {
+        let inputs = [
+            change("m/main.tf", Some(BUCKET), Some(FORCE)),
+            change("m/other.tf", Some(BUCKET), Some(BUCKET)),
+        ];
+        let memo = ParseMemo::default();
+        for parsed in [
+            parse_change(&inputs),
+            parse_change_memo(&inputs, &memo, &[]),
+        ] {
+            let (Some(base), Some(new)) = &parsed[1] else {
+                panic!("both sides of the unchanged file parse");
+            };
+            assert!(Arc::ptr_eq(base, new));
+            let (Some(base), Some(new)) = &parsed[0] else {
+                panic!("both sides of the changed file parse");
+            };
+            assert!(!Arc::ptr_eq(base, new));
+            assert_eq!(new.text, FORCE);
+        }
+        // The memo parsed the base of each file once, and the new side of the changed one not
+        // at all (it is parsed from the base's tree).
+        assert_eq!(memo.stats().parses, 2);
     }
 
     #[test]

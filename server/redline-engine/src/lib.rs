@@ -33,7 +33,7 @@ use redline_syntax::{
 pub use calls::{CalledModules, MAX_CALL_DEPTH, MAX_INSTANCES, MAX_JUDGEMENTS};
 use calls::{Calls, SharedFolder};
 pub use change::{
-    ChangeInput, ParsedSides, Report, analyze_change, analyze_parsed_change,
+    ChangeInput, ParsedSide, ParsedSides, Report, analyze_change, analyze_parsed_change,
     analyze_parsed_change_memo, parse_change, parse_change_memo,
 };
 pub use config::{Config, ConfigError};
