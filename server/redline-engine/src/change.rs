@@ -16,7 +16,7 @@ use redline_syntax::terraform_eval::symbols::Module;
 use redline_syntax::terraform_eval::tfvars::is_auto_loaded;
 use redline_syntax::{
     Format, ParsedTree, SourceFile, SourceHints, TextPoint, TreeEdit, parse_source,
-    parse_source_incremental,
+    parse_source_for_edits,
 };
 
 use crate::calls::{CalledModules, Calls};
@@ -166,7 +166,7 @@ fn parse_sides<'a>(
                             tree
                         }
                     };
-                    parse_source_incremental(input.path, new_text, hints_from(&base), Some(&tree))
+                    parse_source_for_edits(input.path, new_text, hints_from(&base), Some(&tree))
                         .map(Arc::new)
                 }
                 _ => parse(input.path, new_text, hints_from(&base)),
@@ -246,23 +246,41 @@ pub fn analyze_parsed_change_memo(
             None => *input,
         })
         .collect();
+    // A repair that undid the whole edit is the base, already parsed; another is parsed from
+    // the tree it was found to parse from.
+    let is_base = |repair: &Repair, base: Option<&SourceFile<'_>>, new: &SourceFile<'_>| {
+        base.is_some_and(|base| base.format == new.format && *base.text == repair.text)
+    };
     let reparsed: Vec<Option<SourceFile<'_>>> = repaired_inputs
         .iter()
         .zip(&repairs)
         .zip(parsed)
-        .map(|((input, repair), (_, new))| {
-            let (repair, new) = (repair.as_ref()?, new.as_ref()?);
+        .map(|((input, repair), &(base, new))| {
+            let (repair, new) = (repair.as_ref()?, new?);
+            if is_base(repair, base, new) {
+                return None;
+            }
             let hints = SourceHints {
                 format: Some(new.format),
                 ..input.hints
             };
-            parse_source(input.path, &repair.text, hints)
+            match &repair.tree {
+                Some(tree) => parse_source_for_edits(input.path, &repair.text, hints, Some(tree)),
+                None => parse_source(input.path, &repair.text, hints),
+            }
         })
         .collect();
     let repaired_parsed: Vec<ParsedSides<'_, '_>> = parsed
         .iter()
         .zip(&reparsed)
-        .map(|(&(base, new), reparsed)| (base, reparsed.as_ref().or(new)))
+        .zip(&repairs)
+        .map(|((&(base, new), reparsed), repair)| {
+            let undone = match (repair, new) {
+                (Some(repair), Some(new)) if is_base(repair, base, new) => base,
+                _ => None,
+            };
+            (base, reparsed.as_ref().or(undone).or(new))
+        })
         .collect();
     let mut res = analyze_sides(
         &repaired_inputs,

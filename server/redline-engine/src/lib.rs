@@ -26,7 +26,7 @@ use redline_syntax::terraform_eval::calls::folder_of;
 use redline_syntax::terraform_eval::symbols::{Module, ModuleLayout, reading_order};
 use redline_syntax::terraform_eval::tfvars::is_auto_loaded;
 use redline_syntax::{
-    Format, ParsedTree, SourceFile, SourceHints, parse_source, parse_source_incremental,
+    Format, ParsedTree, SourceFile, SourceHints, parse_source, parse_source_for_edits,
     parse_source_once,
 };
 
@@ -245,7 +245,7 @@ pub fn analyze_incremental_memo(
     previous: Option<&ParsedTree>,
     memo: Option<&ParseMemo>,
 ) -> (FileAnalysis, Option<ParsedTree>) {
-    let Some(file) = parse_source_incremental(input.path, input.text, input.hints, previous) else {
+    let Some(file) = parse_source_for_edits(input.path, input.text, input.hints, previous) else {
         return (FileAnalysis::default(), None);
     };
     let tree = file.parsed_tree();

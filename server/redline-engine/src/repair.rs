@@ -13,7 +13,9 @@ use std::ops::Range;
 
 use redline_diagnostics::{Confidence, Diagnostic, Edit, Fix, PARSE_ERROR, Severity};
 use redline_syntax::terraform::Syntax;
-use redline_syntax::{Format, SourceFile, SourceHints, parse_source_incremental};
+use redline_syntax::{
+    Format, ParsedTree, SourceFile, SourceHints, parse_source_incremental, parses_cleanly,
+};
 
 use crate::change::tree_edit;
 use redline_text::{TextRange, TextSize};
@@ -53,6 +55,9 @@ const MAX_RUN: usize = 3;
 pub(crate) struct Repair {
     /// The new text with part of the edit undone.
     pub text: String,
+    /// The tree `text` was found to parse from (the new text's tree, edited), to parse it
+    /// again from; `None` when the whole edit was undone.
+    pub tree: Option<ParsedTree>,
     // Invariant: in order, covering both texts without gaps.
     segments: Vec<Segment>,
 }
@@ -115,16 +120,21 @@ impl Repair {
         let new: &str = &new_file.text;
         let changes = changes(base, new);
         // Each attempt is parsed from the new text's tree, edited: only what the undoing
-        // touched is parsed again.
-        let parses = |text: &str| {
+        // touched is parsed again. A YAML attempt is judged on its syntax trees alone.
+        let parses = |text: &str| -> Option<ParsedTree> {
             let mut tree = new_file.parsed_tree();
             tree.edit(&tree_edit(new, text));
-            parse_source_incremental(path, text, hints, Some(&tree))
-                .is_some_and(|file| !is_unfinished(&file))
+            let clean = match parses_cleanly(path, text, hints, Some(&tree)) {
+                Some(clean) => clean,
+                None => parse_source_incremental(path, text, hints, Some(&tree))
+                    .is_some_and(|file| !is_unfinished(&file)),
+            };
+            clean.then_some(tree)
         };
         for undo in candidates(&changes).into_iter().take(MAX_ATTEMPTS) {
-            let repair = build(base, new, &undo);
-            if parses(&repair.text) {
+            let mut repair = build(base, new, &undo);
+            if let Some(tree) = parses(&repair.text) {
+                repair.tree = Some(tree);
                 return repair;
             }
         }
@@ -423,7 +433,11 @@ fn build(base: &str, new: &str, undo: &[Undo]) -> Repair {
         repaired: start..text.len(),
         undone: false,
     });
-    Repair { text, segments }
+    Repair {
+        text,
+        tree: None,
+        segments,
+    }
 }
 
 #[cfg(test)]

@@ -75,6 +75,9 @@ pub struct SourceFile<'a> {
     /// Whether the trees are those of the text with its flow collections relaxed (see
     /// `yaml_flow`): the same offsets, fewer line breaks.
     relaxed: bool,
+    /// The YAML documents as built, for the next version of the text to take again (see
+    /// `yaml::KeptDocument`); only for a text parsed from an earlier version's tree.
+    kept_documents: Vec<std::sync::Arc<yaml::KeptDocument>>,
 }
 
 /// What a file's syntax trees told that outlives them (see `SourceFile::shed_tree`).
@@ -128,6 +131,9 @@ pub struct ParsedTree {
     /// text, or YAML with its flow collections relaxed), which edits of the file's text do not
     /// describe: such a tree is never reused.
     rewritten: bool,
+    /// The YAML documents of the version the tree is that of, which the next version takes
+    /// again where their text did not change.
+    documents: Vec<std::sync::Arc<yaml::KeptDocument>>,
 }
 
 /// Where one part of a YAML stream lies after the edits so far, and whether an edit reached it.
@@ -270,10 +276,75 @@ pub fn parse_source_incremental<'a>(
     parse(path, text, hints, previous, Trees::Keep)
 }
 
+/// Whether `text` parses without a syntax error, as `parse_source_incremental` would parse it
+/// with the same arguments, when the syntax trees alone tell: a YAML text whose format `hints`
+/// (or its path) decide and that is not read as a template. `None` otherwise, and the caller
+/// parses. Cheaper than a parse: no data documents, no line index, which for a long stream are
+/// most of the work left once only the edited part is parsed again.
+pub fn parses_cleanly(
+    path: &str,
+    text: &str,
+    hints: SourceHints,
+    previous: Option<&ParsedTree>,
+) -> Option<bool> {
+    let candidate = detect::candidate(path, text, hints)?;
+    if candidate.language != Language::Yaml
+        || matches!(candidate.format, None | Some(Format::TerraformPlan))
+    {
+        return None;
+    }
+    let path_decides_format = detect::candidate(path, text, SourceHints::default())
+        .is_some_and(|by_path| by_path.format.is_some());
+    if !path_decides_format && template::read(path, text).is_some() {
+        return None;
+    }
+    let previous = previous.filter(|previous| {
+        previous.language == Language::Yaml
+            && !previous.rewritten
+            && previous
+                .trees
+                .first()
+                .is_some_and(|tree| tree.root_node().end_byte() > 0)
+    });
+    // A part that no edit reached keeps its tree: when that tree has a syntax error, so has
+    // the text, unless its flow collections are relaxed and the whole stream parsed again.
+    if let Some(previous) = previous {
+        let parts = tree::yaml_parts(text);
+        let broken_unchanged = parts.iter().any(|part| {
+            matches!(previous.part(part, parts.len()),
+                Some(Reuse::Unchanged(tree)) if tree.root_node().has_error())
+        });
+        if broken_unchanged && yaml_flow::relax(text).is_none() {
+            return Some(false);
+        }
+    }
+    let (tree, more_trees, _) = parse_trees(Language::Yaml, text, previous)?;
+    Some(
+        std::iter::once(&tree)
+            .chain(&more_trees)
+            .all(|tree| !tree.root_node().has_error()),
+    )
+}
+
+/// Like `parse_source_incremental`, for an editor that parses every version of a document
+/// from the previous one's tree: the YAML documents are kept with the tree (`parsed_tree`), and
+/// the next version builds only those whose text changed, taking the others again at their
+/// new offsets.
+pub fn parse_source_for_edits<'a>(
+    path: &'a str,
+    text: &'a str,
+    hints: SourceHints,
+    previous: Option<&ParsedTree>,
+) -> Option<SourceFile<'a>> {
+    parse(path, text, hints, previous, Trees::KeepWithDocuments)
+}
+
 /// Whether a parse keeps the syntax trees of a YAML file.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Trees {
     Keep,
+    /// Keeps them, and the YAML documents as built (see `parse_source_for_edits`).
+    KeepWithDocuments,
     /// Keeps them only when they hold a syntax error (see `parse_source_once`).
     DropWhenClean,
 }
@@ -320,6 +391,7 @@ fn parse<'a>(
         (Language::Yaml, Trees::DropWhenClean) => read_clean_yaml(parsed),
         _ => None,
     };
+    let mut kept_documents = Vec::new();
     let (tree, more_trees, mut documents, relaxed, shed) = match clean {
         Some((documents, comments)) => {
             let shed = Shed {
@@ -332,12 +404,29 @@ fn parse<'a>(
         }
         None => {
             let (tree, more_trees, relaxed) = parse_trees(language, parsed, previous)?;
+            // A text parsed from an earlier version's tree takes again the documents whose
+            // text did not change, and keeps its own for the next version.
+            let kept: Option<std::collections::HashMap<&str, &std::sync::Arc<yaml::KeptDocument>>> =
+                previous
+                    .filter(|_| keep == Trees::KeepWithDocuments && !relaxed)
+                    .map(|previous| {
+                        previous
+                            .documents
+                            .iter()
+                            .map(|document| (document.text(), document))
+                            .collect()
+                    });
             let documents = match language {
                 Language::Json => json::documents(&tree, parsed),
-                Language::Yaml => std::iter::once(&tree)
-                    .chain(&more_trees)
-                    .flat_map(|tree| yaml::documents(tree, parsed))
-                    .collect(),
+                Language::Yaml => {
+                    let mut res = Vec::new();
+                    for tree in std::iter::once(&tree).chain(&more_trees) {
+                        let (built, to_keep) = yaml::documents_reusing(tree, parsed, kept.as_ref());
+                        res.extend(built);
+                        kept_documents.extend(to_keep);
+                    }
+                    res
+                }
                 Language::Toml => toml::documents(&tree, parsed),
                 _ => Vec::new(),
             };
@@ -378,6 +467,7 @@ fn parse<'a>(
         shed,
         command_line: hints.command_line,
         relaxed,
+        kept_documents,
     })
 }
 
@@ -495,6 +585,7 @@ fn parse_plan<'a>(
         shed: None,
         command_line: false,
         relaxed: false,
+        kept_documents: Vec::new(),
     })
 }
 
@@ -521,6 +612,7 @@ impl SourceFile<'_> {
             shed: self.shed,
             command_line: self.command_line,
             relaxed: self.relaxed,
+            kept_documents: self.kept_documents,
         }
     }
 
@@ -553,6 +645,7 @@ impl SourceFile<'_> {
             trees: self.trees().cloned().collect(),
             parts,
             rewritten: self.templated || self.relaxed,
+            documents: self.kept_documents.clone(),
         }
     }
 
@@ -773,6 +866,57 @@ mod tests {
         assert!(part_parses() - before <= n_parts);
         let fresh = parse_source(path, &text, SourceHints::default()).expect("yaml parses");
         assert_same_file(&file, &fresh);
+    }
+
+    /// An editor's parse of a long stream builds again only the documents whose text an edit
+    /// changed, and takes the others again at their new offsets: the documents are those of a
+    /// fresh parse, through edits that break and mend the syntax and that add and remove
+    /// documents.
+    #[test]
+    fn an_edit_builds_only_the_edited_documents_again() {
+        let path = "manifests.yaml";
+        let builds = || yaml::DOCUMENT_BUILDS.with(std::cell::Cell::get);
+        let mut text = long_stream();
+        let file = parse_source(path, &text, SourceHints::default()).expect("yaml parses");
+        let mut tree = file.parsed_tree();
+        // The first version parsed for edits builds every document and keeps them.
+        text = replace(&text, &mut tree, 0, "", "# top\n");
+        let file = parse_source_for_edits(path, &text, SourceHints::default(), Some(&tree))
+            .expect("yaml parses");
+        assert_eq!(file.documents.len(), 8_000);
+        let edits: [(&str, &str, &str, usize); 5] = [
+            // A longer name in the middle moves every later document.
+            ("kind: Role4000\n", "Role4000", "ClusterRole4000", 1),
+            // A new document, then a document removed.
+            (
+                "---\napiVersion: v1\nkind: Role7000\n",
+                "---\n",
+                "---\nkind: Extra\n---\n",
+                2,
+            ),
+            ("---\nkind: Extra\n", "---\nkind: Extra\n", "", 1),
+            // A broken document, then mended: a part with a syntax error is built whole.
+            ("kind: Role10\n", "Role10", "[Role10", usize::MAX),
+            ("kind: [Role10\n", "[Role10", "Role10", usize::MAX),
+        ];
+        let mut file = file;
+        for (find, old, new, at_most) in edits {
+            let mut tree = file.parsed_tree();
+            let offset =
+                text.find(find).expect("edited text is there") + find.find(old).expect("old");
+            text = replace(&text, &mut tree, offset, old, new);
+            let before = builds();
+            file = parse_source_for_edits(path, &text, SourceHints::default(), Some(&tree))
+                .expect("yaml parses");
+            assert!(
+                builds() - before <= at_most,
+                "{} documents built for {new:?}",
+                builds() - before
+            );
+            let fresh = parse_source(path, &text, SourceHints::default()).expect("yaml parses");
+            assert_eq!(file.documents, fresh.documents, "after {new:?}");
+            assert_eq!(file.first_parse_problem(), fresh.first_parse_problem());
+        }
     }
 
     /// A file read once has the documents, comments and syntax errors of a file parsed with

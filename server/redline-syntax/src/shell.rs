@@ -11,7 +11,6 @@ use std::collections::HashMap;
 use redline_text::{TextRange, TextSize};
 use tree_sitter::Node as TsNode;
 
-use crate::Language;
 use crate::shell_inline as inline;
 use crate::tree::{node_text, range};
 
@@ -182,10 +181,51 @@ impl SourceMap {
 }
 
 /// Every command of `script`, with ranges in the host text given by `map`.
+///
+/// The commands of a script are kept per thread by its text and map: the file's commands,
+/// several rules and the repository facts each read the same `run:` and `script:` steps, and
+/// an editor reads them again on every keystroke.
 pub fn commands(script: &str, map: &SourceMap) -> Vec<Command> {
+    if let Some(found) = KEPT_COMMANDS.with(|kept| {
+        kept.borrow()
+            .0
+            .get(script)
+            .and_then(|maps| maps.iter().find(|(other, _)| other == map))
+            .map(|(_, commands)| commands.clone())
+    }) {
+        return found;
+    }
     let mut walker = Walker::default();
     walker.script(script, map, 0, &[]);
-    walker.res
+    let res = walker.res;
+    if script.len() <= KEPT_COMMANDS_BYTES {
+        KEPT_COMMANDS.with(|kept| {
+            let (scripts, bytes) = &mut *kept.borrow_mut();
+            if *bytes + script.len() > KEPT_COMMANDS_BYTES {
+                scripts.clear();
+                *bytes = 0;
+            }
+            *bytes += script.len();
+            scripts
+                .entry(Box::from(script))
+                .or_default()
+                .push((map.clone(), res.clone()));
+        });
+    }
+    res
+}
+
+/// How many bytes of script text a thread keeps the commands of (see `commands`).
+const KEPT_COMMANDS_BYTES: usize = 256 * 1024;
+
+/// The commands of each script, by text, then by map.
+type KeptCommands = HashMap<Box<str>, Vec<(SourceMap, Vec<Command>)>>;
+
+thread_local! {
+    /// The commands of the scripts this thread read (see `commands`), and the bytes of script
+    /// text held; emptied when full.
+    static KEPT_COMMANDS: std::cell::RefCell<(KeptCommands, usize)> =
+        std::cell::RefCell::new((HashMap::new(), 0));
 }
 
 /// Every command of a script that is already parsed (a shell file's own tree).
@@ -267,7 +307,7 @@ pub(crate) fn unset(vars: &mut Vars, node: TsNode<'_>, script: &str) {
 
 impl Walker {
     fn script(&mut self, script: &str, map: &SourceMap, depth: usize, wrappers: &[String]) {
-        let Some(tree) = crate::tree::parse(Language::Bash, script) else {
+        let Some(tree) = crate::tree::parse_script(script) else {
             return;
         };
         self.tree(&tree, script, map, depth, wrappers);

@@ -11,7 +11,6 @@ use std::collections::HashMap;
 use redline_text::TextRange;
 use tree_sitter::Node as TsNode;
 
-use crate::Language;
 use crate::shell::{
     MAX_NESTING, SourceMap, Vars, Word, assign, is_short_cluster_with, program_name, unset, unwrap,
     word, word_with,
@@ -112,7 +111,7 @@ struct Walk {
 
 impl Walk {
     fn script(&mut self, script: &str, map: &SourceMap, depth: usize, outer: &Outer) {
-        let Some(tree) = crate::tree::parse(Language::Bash, script) else {
+        let Some(tree) = crate::tree::parse_script(script) else {
             return;
         };
         // Subshell nodes of this tree, numbered across every tree of the walk.

@@ -32,6 +32,39 @@ pub fn parse_incremental(language: Language, text: &str, previous: Option<&Tree>
     with_parser(language, |parser| parser.parse(text, previous))
 }
 
+/// How many bytes of shell script a thread keeps the trees of (see `parse_script`).
+const KEPT_SCRIPT_BYTES: usize = 256 * 1024;
+
+thread_local! {
+    /// The trees of the shell scripts this thread parsed, by text, and the bytes of text held.
+    static SCRIPTS: std::cell::RefCell<(std::collections::HashMap<Box<str>, Tree>, usize)> =
+        std::cell::RefCell::new((std::collections::HashMap::new(), 0));
+}
+
+/// Parses a shell script (a workflow's `run:` step, a GitLab `script:` line, a `bash -c`
+/// argument), keeping its tree by its text: several rules, the file's commands and the
+/// repository facts each read the same steps, and an editor reads them again on every
+/// keystroke. A tree is immutable and cheap to clone; the memo is per thread, bounded by the
+/// bytes of text it holds, and emptied when full.
+pub(crate) fn parse_script(script: &str) -> Option<Tree> {
+    if let Some(tree) = SCRIPTS.with(|kept| kept.borrow().0.get(script).cloned()) {
+        return Some(tree);
+    }
+    let tree = parse(Language::Bash, script)?;
+    if script.len() <= KEPT_SCRIPT_BYTES {
+        SCRIPTS.with(|kept| {
+            let (trees, bytes) = &mut *kept.borrow_mut();
+            if *bytes + script.len() > KEPT_SCRIPT_BYTES {
+                trees.clear();
+                *bytes = 0;
+            }
+            *bytes += script.len();
+            trees.insert(Box::from(script), tree.clone());
+        });
+    }
+    Some(tree)
+}
+
 /// How many idle parsers a thread keeps for each language.
 const IDLE_PARSERS: usize = 2;
 

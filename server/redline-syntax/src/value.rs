@@ -80,6 +80,36 @@ impl Node {
         }
     }
 
+    /// A copy of the node with every range moved by `to - from` bytes: a document built at
+    /// offset `from` of an earlier text, taken again at offset `to`.
+    pub(crate) fn moved(&self, from: usize, to: usize) -> Node {
+        let range = |range: TextRange| {
+            let at = |offset: redline_text::TextSize| (offset.to_usize() + to).saturating_sub(from);
+            TextRange::from_usize(at(range.start()), at(range.end()))
+        };
+        let kind = match &self.kind {
+            NodeKind::Mapping(entries) => NodeKind::Mapping(
+                entries
+                    .iter()
+                    .map(|entry| Entry {
+                        key: entry.key.moved(from, to),
+                        value: entry.value.moved(from, to),
+                    })
+                    .collect(),
+            ),
+            NodeKind::Sequence(items) => {
+                NodeKind::Sequence(items.iter().map(|item| item.moved(from, to)).collect())
+            }
+            NodeKind::Scalar(scalar) => NodeKind::Scalar(scalar.clone()),
+            NodeKind::Unknown => NodeKind::Unknown,
+        };
+        Node {
+            range: range(self.range),
+            tag: self.tag.clone(),
+            kind,
+        }
+    }
+
     /// An unknown value at `range`.
     pub fn unknown(range: TextRange) -> Self {
         Self::new(range, NodeKind::Unknown)

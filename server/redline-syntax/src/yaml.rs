@@ -21,8 +21,42 @@ struct Builder<'t> {
     alias_budget: usize,
 }
 
+/// One document of a YAML stream as it was built, kept so that the next version of the text
+/// takes it again, moved, when the document's text did not change (an editor's long stream).
+#[derive(Debug)]
+pub(crate) struct KeptDocument {
+    /// Where the document started in the text it was built from.
+    start: usize,
+    /// The document's text.
+    text: Box<str>,
+    /// The document as built, with its ranges in that text.
+    node: Node,
+    /// How many nodes alias expansion copied into it. A document is kept only when the
+    /// expansion never ran out of budget, so that it is what any budget at least this large
+    /// builds.
+    alias_copies: usize,
+}
+
+impl KeptDocument {
+    /// The document's text.
+    pub(crate) fn text(&self) -> &str {
+        &self.text
+    }
+}
+
 /// Every document of a YAML stream, in order.
 pub(crate) fn documents(tree: &Tree, text: &str) -> Vec<Node> {
+    documents_reusing(tree, text, None).0
+}
+
+/// Every document of a YAML stream, in order, taking those whose text `kept` holds from there
+/// instead of building them; with `kept`, also the documents to keep for the next version
+/// (those without syntax errors). The result is what `documents` builds.
+pub(crate) fn documents_reusing(
+    tree: &Tree,
+    text: &str,
+    kept: Option<&HashMap<&str, &std::sync::Arc<KeptDocument>>>,
+) -> (Vec<Node>, Vec<std::sync::Arc<KeptDocument>>) {
     let mut builder = Builder {
         text,
         anchors: HashMap::new(),
@@ -30,13 +64,15 @@ pub(crate) fn documents(tree: &Tree, text: &str) -> Vec<Node> {
     };
     let root = tree.root_node();
     let mut res = Vec::new();
+    let mut to_keep = Vec::new();
     if root.is_error() {
         // Nothing parsed as a stream: keep whatever key/value pairs did parse.
         res.push(builder.recover(root, 0));
-        return res;
+        return (res, to_keep);
     }
     let mut cursor = root.walk();
-    for document in root.named_children(&mut cursor) {
+    let children: Vec<TsNode<'_>> = root.named_children(&mut cursor).collect();
+    for (index, document) in children.iter().copied().enumerate() {
         if document.is_error() {
             res.push(builder.recover(document, 0));
             continue;
@@ -44,18 +80,58 @@ pub(crate) fn documents(tree: &Tree, text: &str) -> Vec<Node> {
         if document.kind() != "document" {
             continue;
         }
+        let document_range = range(document);
+        let document_text = text.get(document_range.to_std()).unwrap_or("");
+        let start = document_range.start().to_usize();
+        // Only a document without syntax errors is taken again or kept; and one that a syntax
+        // error follows is built, since the broken text is read with its anchors (see
+        // `recover`).
+        let clean = !document.has_error();
+        let lends_anchors = children[index + 1..]
+            .iter()
+            .find(|next| next.is_error() || next.kind() == "document")
+            .is_some_and(|next| next.is_error());
+        if let Some(found) = kept
+            .filter(|_| clean && !lends_anchors)
+            .and_then(|kept| kept.get(document_text))
+            && found.alias_copies <= builder.alias_budget
+        {
+            builder.alias_budget -= found.alias_copies;
+            res.push(found.node.moved(found.start, start));
+            to_keep.push(std::sync::Arc::clone(*found));
+            continue;
+        }
+        #[cfg(test)]
+        DOCUMENT_BUILDS.with(|count| count.set(count.get() + 1));
         // Anchors are local to a document.
         builder.anchors.clear();
+        let budget_before = builder.alias_budget;
         let mut inner = document.walk();
         let content = document
             .named_children(&mut inner)
             .find(|child| matches!(child.kind(), "block_node" | "flow_node" | "ERROR"));
-        match content {
-            Some(content) => res.push(builder.build(content, 0)),
-            None => res.push(Node::null(TextRange::empty(range(document).start()))),
+        let node = match content {
+            Some(content) => builder.build(content, 0),
+            None => Node::null(TextRange::empty(document_range.start())),
+        };
+        // A budget at zero may have run out in this document.
+        if kept.is_some() && clean && builder.alias_budget > 0 {
+            to_keep.push(std::sync::Arc::new(KeptDocument {
+                start,
+                text: Box::from(document_text),
+                node: node.clone(),
+                alias_copies: budget_before - builder.alias_budget,
+            }));
         }
+        res.push(node);
     }
-    res
+    (res, to_keep)
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How many YAML documents this thread built, for tests of what an edit builds again.
+    pub(crate) static DOCUMENT_BUILDS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 impl Builder<'_> {

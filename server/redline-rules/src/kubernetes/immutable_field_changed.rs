@@ -3,7 +3,7 @@ use redline_syntax::Format;
 use redline_syntax::value::{Entry, Node};
 use redline_text::TextRange;
 
-use super::{ObjectKey, cascade, folder_objects, objects, readable_change};
+use super::{ObjectIndex, ObjectKey, cascade, folder_objects, objects, readable_change};
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
 declare_rule! {
@@ -124,19 +124,16 @@ fn check(ctx: &mut RuleContext<'_>) {
     let Some(before) = folder_objects(change.folder_base, Some(base)) else {
         return;
     };
-    let before: Vec<(ObjectKey<'_>, &Node)> = before
-        .into_iter()
-        .filter_map(|object| ObjectKey::of(object).map(|key| (key, object)))
-        .collect();
+    let before = ObjectIndex::new(
+        before
+            .into_iter()
+            .filter_map(|object| ObjectKey::of(object).map(|key| (key, object))),
+    );
     for object in objects(file) {
         let Some(key) = ObjectKey::of(object) else {
             continue;
         };
-        let Some(old) = before
-            .iter()
-            .find(|(old_key, _)| old_key.matches(&key))
-            .map(|(_, old)| *old)
-        else {
+        let Some(old) = before.find(&key).copied() else {
             continue;
         };
         for (path, compare) in immutable_fields(&key) {

@@ -3,7 +3,7 @@ use redline_syntax::value::Node;
 use redline_syntax::{Format, SourceFile};
 use redline_text::TextRange;
 
-use super::{ObjectKey, cascade, folder_objects, objects, readable_change};
+use super::{ObjectIndex, ObjectKey, cascade, folder_objects, objects, readable_change};
 use crate::{FixAvailability, RuleContext, Status, declare_rule};
 
 declare_rule! {
@@ -77,7 +77,11 @@ fn check(ctx: &mut RuleContext<'_>) {
     let Some(remaining) = folder_objects(change.folder_new, Some(file)) else {
         return;
     };
-    let remaining: Vec<ObjectKey<'_>> = remaining.into_iter().filter_map(ObjectKey::of).collect();
+    let remaining = ObjectIndex::new(
+        remaining
+            .into_iter()
+            .filter_map(|object| Some((ObjectKey::of(object)?, ()))),
+    );
     let base_objects = objects(base);
     let new_objects: Vec<(ObjectKey<'_>, &Node)> = objects(file)
         .into_iter()
@@ -87,7 +91,7 @@ fn check(ctx: &mut RuleContext<'_>) {
         let Some(key) = ObjectKey::of(object) else {
             continue;
         };
-        if remaining.iter().any(|other| other.matches(&key)) || opts_out_of_pruning(object) {
+        if remaining.find(&key).is_some() || opts_out_of_pruning(object) {
             continue;
         }
         let range = former_place(file, &base_objects, index, &new_objects);

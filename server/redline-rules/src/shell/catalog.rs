@@ -466,8 +466,12 @@ pub fn matches_in(rule: &str, command: &Command, format: Format, command_line: b
         "firebase-tools" => "firebase",
         program => program,
     };
-    // Most commands of a script (`echo`, `cp`, `make`) are in no entry: reject them at once.
-    if catalog_programs().binary_search(&program).is_err() {
+    // Most commands of a script (`echo`, `cp`, `make`) are in no entry, and most programs are
+    // in no entry of a given rule: reject them at once.
+    let Some(entries) = entries_of(program) else {
+        return Vec::new();
+    };
+    if !entries.iter().any(|entry| entry.rule == rule) {
         return Vec::new();
     }
     let args = &command.words[1..];
@@ -479,9 +483,9 @@ pub fn matches_in(rule: &str, command: &Command, format: Format, command_line: b
         format,
         command_line,
     };
-    ENTRIES
+    entries
         .iter()
-        .filter(|entry| entry.rule == rule && entry.programs.contains(&program))
+        .filter(|entry| entry.rule == rule)
         .filter(|entry| {
             entry.path.len() <= invocation.positionals.len()
                 && entry
@@ -513,18 +517,31 @@ pub fn matches_in(rule: &str, command: &Command, format: Format, command_line: b
         .collect()
 }
 
-/// Every program the catalog knows, sorted.
-fn catalog_programs() -> &'static [&'static str] {
-    static PROGRAMS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
-    PROGRAMS.get_or_init(|| {
-        let mut programs: Vec<&'static str> = ENTRIES
-            .iter()
-            .flat_map(|entry| entry.programs.iter().copied())
-            .collect();
-        programs.sort_unstable();
-        programs.dedup();
-        programs
-    })
+/// The entries that name `program`, in catalog order, or `None` when none does.
+fn entries_of(program: &str) -> Option<&'static [&'static Entry]> {
+    static BY_PROGRAM: std::sync::OnceLock<
+        std::collections::HashMap<&'static str, Vec<&'static Entry>>,
+    > = std::sync::OnceLock::new();
+    BY_PROGRAM
+        .get_or_init(|| {
+            let mut res: std::collections::HashMap<&'static str, Vec<&'static Entry>> =
+                std::collections::HashMap::new();
+            for entry in ENTRIES {
+                for program in entry.programs {
+                    let entries = res.entry(program).or_default();
+                    // A program named twice in one entry takes it once.
+                    if !entries
+                        .last()
+                        .is_some_and(|last| std::ptr::eq(*last, entry))
+                    {
+                        entries.push(entry);
+                    }
+                }
+            }
+            res
+        })
+        .get(program)
+        .map(Vec::as_slice)
 }
 
 /// Whether `flag` is among `args`: exactly, as `flag=value`, or (for one-letter flags) inside
