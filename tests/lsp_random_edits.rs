@@ -16,16 +16,19 @@ mod support {
     pub mod git;
     #[allow(dead_code)]
     pub mod lsp_client;
+    pub mod random_edits;
 }
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Command;
 use std::time::Instant;
 
-use serde_json::{Value, json};
+use serde_json::json;
 use support::git::git;
 use support::lsp_client::{LspClient, file_uri};
+use support::random_edits::{
+    Edit, Rewind, Rng, Seen, cli_findings, from_lsp, minimal_edit, position,
+};
 
 /// The seed used unless `REDLINE_RANDOM_EDITS_SEED` names another.
 const SEED: u64 = 0x5eed_2026_0601;
@@ -170,59 +173,6 @@ const TYPED: &[char] = &[
     '中',
 ];
 
-/// A xorshift64* generator: enough randomness for choosing edits, and the same sequence on
-/// every machine for a given seed.
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Self {
-        // Zero is the one state xorshift never leaves.
-        Self(seed.max(1))
-    }
-
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    /// A number in `0..n` (`n > 0`).
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
-
-/// One edit of one open document: the byte range of its current text replaced with `text`.
-struct Edit {
-    file: usize,
-    start: usize,
-    end: usize,
-    text: String,
-    /// What kind of edit it is, for the failure message.
-    kind: &'static str,
-    /// Whether the edit returns to an earlier text of the document.
-    rewind: Rewind,
-}
-
-/// How an edit moves through a document's history of texts.
-#[derive(Clone, Copy)]
-enum Rewind {
-    /// A new text: the current one is remembered.
-    No,
-    /// Back to the previous text.
-    One,
-    /// Back to the latest earlier text that `looks_balanced`.
-    ToBalanced,
-    /// Back to the committed text, forgetting the history: the undos that follow return to it,
-    /// where the server analyses the document with its kept syntax tree, edited along.
-    All,
-}
-
 /// A random character boundary of `text` (its end included).
 fn boundary(rng: &mut Rng, text: &str) -> usize {
     let n_chars = text.chars().count();
@@ -258,31 +208,6 @@ fn blocks(text: &str) -> Vec<(usize, usize)> {
         offset += line.len();
     }
     res
-}
-
-/// The smallest edit that turns `from` into `to`: their common prefix and suffix kept, on
-/// character boundaries.
-fn minimal_edit(file: usize, from: &str, to: &str, kind: &'static str, rewind: Rewind) -> Edit {
-    let prefix = from
-        .char_indices()
-        .zip(to.chars())
-        .find(|((_, a), b)| a != b)
-        .map_or(from.len().min(to.len()), |((offset, _), _)| offset);
-    let suffix = from[prefix..]
-        .chars()
-        .rev()
-        .zip(to[prefix..].chars().rev())
-        .take_while(|(a, b)| a == b)
-        .map(|(a, _)| a.len_utf8())
-        .sum::<usize>();
-    Edit {
-        file,
-        start: prefix,
-        end: from.len() - suffix,
-        text: to[prefix..to.len() - suffix].to_owned(),
-        kind,
-        rewind,
-    }
 }
 
 /// Whether every line of `text` holds an even number of quotes and its braces balance: a rough
@@ -446,103 +371,6 @@ fn next_window(rng: &mut Rng, texts: &[String]) -> Window {
     } else {
         Window::Random(rng.below(N_OPEN))
     }
-}
-
-/// The LSP position (UTF-16 columns) of the byte `offset` of `text`.
-fn position(text: &str, offset: usize) -> Value {
-    let line_start = text[..offset].rfind('\n').map_or(0, |newline| newline + 1);
-    let line = text[..line_start].matches('\n').count();
-    let character: usize = text[line_start..offset].chars().map(char::len_utf16).sum();
-    json!({"line": line, "character": character})
-}
-
-/// A finding reduced to what both front-ends must agree on: rule id, 0-based start and end
-/// (line, column in Unicode scalar values), severity and message.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct Seen {
-    rule: String,
-    start: (u64, u64),
-    end: (u64, u64),
-    severity: String,
-    message: String,
-}
-
-/// The 0-based line and character column of an LSP position (UTF-16 columns) in `text`.
-fn character_position(text: &str, position: &Value) -> (u64, u64) {
-    let line = position["line"].as_u64().unwrap();
-    let units = position["character"].as_u64().unwrap() as usize;
-    let line_text = text.split('\n').nth(line as usize).unwrap_or("");
-    let mut seen_units = 0;
-    let mut column = 0;
-    for c in line_text.chars() {
-        if seen_units >= units {
-            break;
-        }
-        seen_units += c.len_utf16();
-        column += 1;
-    }
-    (line, column)
-}
-
-fn from_lsp(text: &str, diagnostic: &Value) -> Seen {
-    let severity = match diagnostic["severity"].as_u64() {
-        Some(1) => "error",
-        Some(2) => "warning",
-        Some(3) => "info",
-        other => panic!("unexpected severity {other:?} in {diagnostic}"),
-    };
-    Seen {
-        rule: diagnostic["code"].as_str().unwrap().to_owned(),
-        start: character_position(text, &diagnostic["range"]["start"]),
-        end: character_position(text, &diagnostic["range"]["end"]),
-        severity: severity.to_owned(),
-        message: diagnostic["message"].as_str().unwrap().to_owned(),
-    }
-}
-
-fn from_cli(finding: &Value) -> Seen {
-    // The JSON report counts lines and columns from 1, columns in Unicode scalar values.
-    let point = |position: &Value| {
-        (
-            position["line"].as_u64().unwrap() - 1,
-            position["column"].as_u64().unwrap() - 1,
-        )
-    };
-    Seen {
-        rule: finding["rule"].as_str().unwrap().to_owned(),
-        start: point(&finding["range"]["start"]),
-        end: point(&finding["range"]["end"]),
-        severity: finding["severity"].as_str().unwrap().to_owned(),
-        message: finding["message"].as_str().unwrap().to_owned(),
-    }
-}
-
-/// Runs `redline ARGS` in `cwd` and returns its JSON report's findings by path.
-fn cli_findings(cwd: &Path, args: &[&str]) -> Vec<(String, Seen)> {
-    let output = Command::new(env!("CARGO_BIN_EXE_redline"))
-        .args(args)
-        .current_dir(cwd)
-        .env("REDLINE_TODAY", "2026-06-01")
-        .output()
-        .unwrap();
-    assert!(
-        matches!(output.status.code(), Some(0 | 1)),
-        "redline {args:?}: {}\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|finding| {
-            (
-                finding["path"].as_str().unwrap().to_owned(),
-                from_cli(finding),
-            )
-        })
-        .collect()
 }
 
 /// What a fresh `redline` process reports for each open file, given the current `texts` of
@@ -728,11 +556,12 @@ fn random_edits_match_a_fresh_run() {
                 Some(versions[index].to_string().as_str()),
                 "{pulled}"
             );
+            let lines: Vec<&str> = texts[index].split('\n').collect();
             let mut served: Vec<Seen> = pulled["items"]
                 .as_array()
                 .unwrap()
                 .iter()
-                .map(|diagnostic| from_lsp(&texts[index], diagnostic))
+                .map(|diagnostic| from_lsp(&lines, diagnostic))
                 .collect();
             served.sort();
             n_parsed += usize::from(served.iter().all(|seen| seen.rule != SYNTAX_ERROR));
