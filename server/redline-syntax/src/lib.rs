@@ -664,7 +664,11 @@ impl SourceFile<'_> {
     /// file and for other formats.
     pub fn module_symbols(&self) -> Option<&terraform_eval::symbols::FileSymbols> {
         self.module_symbols
-            .get_or_init(|| terraform_eval::symbols::FileSymbols::read(self))
+            .get_or_init(|| {
+                (self.format == Format::Terraform)
+                    .then(|| terraform_eval::symbols::FileSymbols::read(self))
+                    .flatten()
+            })
             .as_ref()
     }
 

@@ -327,7 +327,15 @@ impl Module {
     /// Reads one more Terraform file into the module (see `empty`).
     pub fn read(&mut self, file: &SourceFile<'_>) {
         self.files.push(file.path.to_owned());
-        Reader::new(file).read_into(self);
+        match FileSymbols::read(file) {
+            Some(FileSymbols {
+                path,
+                items,
+                expressions,
+                versions_file_only_requirements,
+            }) => self.add_symbols(path, expressions, items, versions_file_only_requirements),
+            None => Reader::new(file).read_override_into(self),
+        }
     }
 
     /// `build`, taking what each file declares from the file's own record of it
@@ -340,7 +348,12 @@ impl Module {
             match file.module_symbols() {
                 Some(symbols) => {
                     module.files.push(file.path.to_owned());
-                    module.add_symbols(symbols);
+                    module.add_symbols(
+                        symbols.path.clone(),
+                        Arc::clone(&symbols.expressions),
+                        symbols.items.iter().cloned(),
+                        symbols.versions_file_only_requirements,
+                    );
                 }
                 None => module.read(file),
             }
@@ -348,91 +361,75 @@ impl Module {
         module
     }
 
-    /// Adds what one file declares, as `read` would have read it.
-    fn add_symbols(&mut self, symbols: &FileSymbols) {
-        self.expressions
-            .entry(symbols.path.clone())
-            .or_insert_with(|| Arc::clone(&symbols.expressions));
-        for item in &symbols.items {
-            self.add(item.clone());
+    /// Adds what one file that is not an override file declares (its `FileSymbols`).
+    fn add_symbols(
+        &mut self,
+        path: String,
+        expressions: Arc<FileExpressions>,
+        items: impl IntoIterator<Item = Item>,
+        versions_file_only_requirements: bool,
+    ) {
+        self.expressions.entry(path).or_insert(expressions);
+        for item in items {
+            self.add(item);
         }
-        self.versions_file_only_requirements |= symbols.versions_file_only_requirements;
+        self.versions_file_only_requirements |= versions_file_only_requirements;
     }
 
     /// Adds one declaration of a file that is not an override file: a name declared before
     /// keeps its first declaration, and this one becomes a problem.
     fn add(&mut self, item: Item) {
-        fn duplicate(problems: &mut Vec<Problem>, location: Location, message: String) {
-            problems.push(Problem { location, message });
-        }
+        let problems = &mut self.problems;
         match item {
-            Item::Variable(variable) => match self.variables.get(&variable.name) {
-                Some(first) => {
-                    let message = format!(
-                        "duplicate variable `{}`; the declaration at {} is used",
-                        variable.name, first.location
-                    );
-                    duplicate(&mut self.problems, variable.location, message);
-                }
-                None => {
-                    self.variables.insert(variable.name.clone(), variable);
-                }
-            },
-            Item::Local(local) => match self.locals.get(&local.name) {
-                Some(first) => {
-                    let message = format!(
-                        "duplicate local `{}`; the definition at {} is used",
-                        local.name, first.location
-                    );
-                    duplicate(&mut self.problems, local.location, message);
-                }
-                None => {
-                    self.locals.insert(local.name.clone(), local);
-                }
-            },
-            Item::Declaration { data, declaration } => {
-                let table = if data {
+            Item::Variable(variable) => keep_first(
+                &mut self.variables,
+                problems,
+                variable.name.clone(),
+                variable,
+                |variable| &variable.location,
+                |name| format!("variable `{name}`"),
+                "declaration",
+            ),
+            Item::Local(local) => keep_first(
+                &mut self.locals,
+                problems,
+                local.name.clone(),
+                local,
+                |local| &local.location,
+                |name| format!("local `{name}`"),
+                "definition",
+            ),
+            Item::Declaration { data, declaration } => keep_first(
+                if data {
                     &mut self.data_sources
                 } else {
                     &mut self.resources
-                };
-                match table.get(&declaration.address) {
-                    Some(first) => {
-                        let message = format!(
-                            "duplicate `{}`; the block at {} is used",
-                            declaration.address, first.location
-                        );
-                        duplicate(&mut self.problems, declaration.location, message);
-                    }
-                    None => {
-                        table.insert(declaration.address.clone(), declaration);
-                    }
-                }
-            }
-            Item::ModuleCall(call) => match self.module_calls.get(&call.name) {
-                Some(first) => {
-                    let message = format!(
-                        "duplicate `module.{}`; the block at {} is used",
-                        call.name, first.location
-                    );
-                    duplicate(&mut self.problems, call.location, message);
-                }
-                None => {
-                    self.module_calls.insert(call.name.clone(), call);
-                }
-            },
-            Item::Output(output) => match self.outputs.get(&output.name) {
-                Some(first) => {
-                    let message = format!(
-                        "duplicate output `{}`; the block at {} is used",
-                        output.name, first.location
-                    );
-                    duplicate(&mut self.problems, output.location, message);
-                }
-                None => {
-                    self.outputs.insert(output.name.clone(), output);
-                }
-            },
+                },
+                problems,
+                declaration.address.clone(),
+                declaration,
+                |declaration| &declaration.location,
+                |address| format!("`{address}`"),
+                "block",
+            ),
+            Item::ModuleCall(call) => keep_first(
+                &mut self.module_calls,
+                problems,
+                call.name.clone(),
+                call,
+                |call| &call.location,
+                |name| format!("`module.{name}`"),
+                "block",
+            ),
+            Item::Output(output) => keep_first(
+                &mut self.outputs,
+                problems,
+                output.name.clone(),
+                output,
+                |output| &output.location,
+                |name| format!("output `{name}`"),
+                "block",
+            ),
             Item::Moved(moved) => self.moved.push(moved),
             Item::Removed(removed) => self.removed.push(removed),
             Item::Import(import) => self.imports.push(import),
@@ -476,6 +473,32 @@ impl Module {
             (ModuleKind::Root, KindReason::NotCalled)
         };
         Classification { kind, reason }
+    }
+}
+
+/// Adds `item` to `table` under `key`, unless an earlier declaration holds the key: then that
+/// one stays, and `item` becomes the problem "duplicate <what>; the <place> at <first> is used".
+fn keep_first<T>(
+    table: &mut BTreeMap<String, T>,
+    problems: &mut Vec<Problem>,
+    key: String,
+    item: T,
+    location: fn(&T) -> &Location,
+    what: impl FnOnce(&str) -> String,
+    place: &str,
+) {
+    match table.get(&key) {
+        Some(first) => problems.push(Problem {
+            message: format!(
+                "duplicate {}; the {place} at {} is used",
+                what(&key),
+                location(first)
+            ),
+            location: location(&item).clone(),
+        }),
+        None => {
+            table.insert(key, item);
+        }
     }
 }
 
@@ -524,7 +547,7 @@ impl FileSymbols {
     /// Reads what `file` declares; `None` for an override file, whose blocks change what
     /// other files declared and are read into the module directly.
     pub(crate) fn read(file: &SourceFile<'_>) -> Option<FileSymbols> {
-        if file.format != Format::Terraform || is_override(file.path) {
+        if is_override(file.path) {
             return None;
         }
         let reader = Reader::new(file);
@@ -582,12 +605,11 @@ enum Index<'f> {
     },
 }
 
-/// Reads one file into the module.
+/// Reads one Terraform file: what it declares, or the changes an override file makes.
 struct Reader<'f> {
     file: &'f SourceFile<'f>,
     model: &'f TerraformFile,
     index: Index<'f>,
-    is_override: bool,
 }
 
 /// A name with its attribute range and value range, from an attribute, or in the JSON
@@ -618,12 +640,7 @@ impl<'f> Reader<'f> {
                 Index::Json { values, entries }
             }
         };
-        Reader {
-            file,
-            model,
-            index,
-            is_override: is_override(file.path),
-        }
+        Reader { file, model, index }
     }
 
     fn location(&self, range: TextRange) -> Location {
@@ -716,27 +733,16 @@ impl<'f> Reader<'f> {
         }
     }
 
-    fn read_into(self, module: &mut Module) {
+    /// Reads an override file into the module: it changes the locals it sets and the
+    /// attributes it sets on existing variables (see `read_override`).
+    fn read_override_into(self, module: &mut Module) {
         let expressions = self.expressions();
         module
             .expressions
             .entry(self.file.path.to_owned())
             .or_insert_with(|| Arc::new(expressions));
-        if self.is_override {
-            for block in &self.model.blocks {
-                self.read_override(block, module);
-            }
-        } else {
-            let mut items = Vec::new();
-            for block in &self.model.blocks {
-                self.items(block, &mut items);
-            }
-            for item in items {
-                module.add(item);
-            }
-        }
-        if self.is_versions_file_only_requirements() {
-            module.versions_file_only_requirements = true;
+        for block in &self.model.blocks {
+            self.read_override(block, module);
         }
     }
 
