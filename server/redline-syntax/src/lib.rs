@@ -20,6 +20,7 @@ pub mod template;
 pub mod terraform;
 pub mod terraform_eval;
 pub mod terraform_plan;
+mod text_memo;
 mod toml;
 pub mod tree;
 pub mod value;

@@ -186,10 +186,8 @@ impl SourceMap {
 /// several rules and the repository facts each read the same `run:` and `script:` steps, and
 /// an editor reads them again on every keystroke.
 pub fn commands(script: &str, map: &SourceMap) -> Vec<Command> {
-    if let Some(found) = KEPT_COMMANDS.with(|kept| {
-        kept.borrow()
-            .0
-            .get(script)
+    if let Some(found) = KEPT_COMMANDS.with_borrow(|kept| {
+        kept.get(script)
             .and_then(|maps| maps.iter().find(|(other, _)| other == map))
             .map(|(_, commands)| commands.clone())
     }) {
@@ -198,20 +196,11 @@ pub fn commands(script: &str, map: &SourceMap) -> Vec<Command> {
     let mut walker = Walker::default();
     walker.script(script, map, 0, &[]);
     let res = walker.res;
-    if script.len() <= KEPT_COMMANDS_BYTES {
-        KEPT_COMMANDS.with(|kept| {
-            let (scripts, bytes) = &mut *kept.borrow_mut();
-            if *bytes + script.len() > KEPT_COMMANDS_BYTES {
-                scripts.clear();
-                *bytes = 0;
-            }
-            *bytes += script.len();
-            scripts
-                .entry(Box::from(script))
-                .or_default()
-                .push((map.clone(), res.clone()));
-        });
-    }
+    KEPT_COMMANDS.with_borrow_mut(|kept| {
+        if let Some(maps) = kept.entry(script, Vec::new) {
+            maps.push((map.clone(), res.clone()));
+        }
+    });
     res
 }
 
@@ -219,13 +208,12 @@ pub fn commands(script: &str, map: &SourceMap) -> Vec<Command> {
 const KEPT_COMMANDS_BYTES: usize = 256 * 1024;
 
 /// The commands of each script, by text, then by map.
-type KeptCommands = HashMap<Box<str>, Vec<(SourceMap, Vec<Command>)>>;
+type KeptCommands = crate::text_memo::TextMemo<Vec<(SourceMap, Vec<Command>)>>;
 
 thread_local! {
-    /// The commands of the scripts this thread read (see `commands`), and the bytes of script
-    /// text held; emptied when full.
-    static KEPT_COMMANDS: std::cell::RefCell<(KeptCommands, usize)> =
-        std::cell::RefCell::new((HashMap::new(), 0));
+    /// The commands of the scripts this thread read (see `commands`).
+    static KEPT_COMMANDS: std::cell::RefCell<KeptCommands> =
+        std::cell::RefCell::new(crate::text_memo::TextMemo::new(KEPT_COMMANDS_BYTES, KEPT_COMMANDS_BYTES));
 }
 
 /// Every command of a script that is already parsed (a shell file's own tree).

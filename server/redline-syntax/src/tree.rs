@@ -36,9 +36,9 @@ pub fn parse_incremental(language: Language, text: &str, previous: Option<&Tree>
 const KEPT_SCRIPT_BYTES: usize = 256 * 1024;
 
 thread_local! {
-    /// The trees of the shell scripts this thread parsed, by text, and the bytes of text held.
-    static SCRIPTS: std::cell::RefCell<(std::collections::HashMap<Box<str>, Tree>, usize)> =
-        std::cell::RefCell::new((std::collections::HashMap::new(), 0));
+    /// The trees of the shell scripts this thread parsed, by text.
+    static SCRIPTS: std::cell::RefCell<crate::text_memo::TextMemo<Tree>> =
+        std::cell::RefCell::new(crate::text_memo::TextMemo::new(KEPT_SCRIPT_BYTES, KEPT_SCRIPT_BYTES));
 }
 
 /// Parses a shell script (a workflow's `run:` step, a GitLab `script:` line, a `bash -c`
@@ -47,21 +47,11 @@ thread_local! {
 /// keystroke. A tree is immutable and cheap to clone; the memo is per thread, bounded by the
 /// bytes of text it holds, and emptied when full.
 pub(crate) fn parse_script(script: &str) -> Option<Tree> {
-    if let Some(tree) = SCRIPTS.with(|kept| kept.borrow().0.get(script).cloned()) {
+    if let Some(tree) = SCRIPTS.with_borrow(|kept| kept.get(script).cloned()) {
         return Some(tree);
     }
     let tree = parse(Language::Bash, script)?;
-    if script.len() <= KEPT_SCRIPT_BYTES {
-        SCRIPTS.with(|kept| {
-            let (trees, bytes) = &mut *kept.borrow_mut();
-            if *bytes + script.len() > KEPT_SCRIPT_BYTES {
-                trees.clear();
-                *bytes = 0;
-            }
-            *bytes += script.len();
-            trees.insert(Box::from(script), tree.clone());
-        });
-    }
+    SCRIPTS.with_borrow_mut(|kept| kept.entry(script, || tree.clone()).map(drop));
     Some(tree)
 }
 

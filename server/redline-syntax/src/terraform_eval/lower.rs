@@ -145,21 +145,11 @@ pub(crate) fn from_hcl(node: TsNode<'_>, text: &str) -> Expression {
 /// Lowered values are kept per thread by their text (see `LOWERED`): an editor lowers the same
 /// values of a module on every keystroke, and modules repeat many values.
 pub(crate) fn from_hcl_source(source: &str) -> Expression {
-    if source.len() > MAX_KEPT_SOURCE {
-        return lower_hcl_source(source);
-    }
-    if let Some(found) = LOWERED.with_borrow(|kept| kept.by_source.get(source).cloned()) {
+    if let Some(found) = LOWERED.with_borrow(|kept| kept.get(source).cloned()) {
         return found;
     }
     let res = lower_hcl_source(source);
-    LOWERED.with_borrow_mut(|kept| {
-        if kept.bytes + source.len() > MAX_KEPT_BYTES {
-            kept.by_source.clear();
-            kept.bytes = 0;
-        }
-        kept.bytes += source.len();
-        kept.by_source.insert(Box::from(source), res.clone());
-    });
+    LOWERED.with_borrow_mut(|kept| kept.entry(source, || res.clone()).map(drop));
     res
 }
 
@@ -167,15 +157,10 @@ pub(crate) fn from_hcl_source(source: &str) -> Expression {
 const MAX_KEPT_SOURCE: usize = 2048;
 const MAX_KEPT_BYTES: usize = 1 << 20;
 
-/// Values lowered by `from_hcl_source`, by text.
-#[derive(Default)]
-struct Lowered {
-    by_source: std::collections::HashMap<Box<str>, Expression>,
-    bytes: usize,
-}
-
 thread_local! {
-    static LOWERED: std::cell::RefCell<Lowered> = std::cell::RefCell::new(Lowered::default());
+    /// Values lowered by `from_hcl_source`, by text.
+    static LOWERED: std::cell::RefCell<crate::text_memo::TextMemo<Expression>> =
+        std::cell::RefCell::new(crate::text_memo::TextMemo::new(MAX_KEPT_BYTES, MAX_KEPT_SOURCE));
 }
 
 fn lower_hcl_source(source: &str) -> Expression {

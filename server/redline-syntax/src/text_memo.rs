@@ -1,0 +1,70 @@
+//! A memo of values computed from a text, kept by that text and bounded by the bytes of text it
+//! holds: emptied when the next text would pass the bound. Each thread keeps its own (in a
+//! `thread_local!`), so no lock is taken; what is computed is a pure function of the text, so a
+//! value taken from the memo equals one computed again.
+
+use std::collections::HashMap;
+
+/// Values by the text they were computed from.
+pub(crate) struct TextMemo<V> {
+    values: HashMap<Box<str>, V>,
+    /// The bytes of text held.
+    bytes: usize,
+    /// The most text held.
+    limit: usize,
+    /// The longest text kept.
+    longest: usize,
+}
+
+impl<V> TextMemo<V> {
+    /// A memo of at most `limit` bytes of text, each text at most `longest` bytes.
+    pub(crate) fn new(limit: usize, longest: usize) -> Self {
+        TextMemo {
+            values: HashMap::new(),
+            bytes: 0,
+            limit,
+            longest: longest.min(limit),
+        }
+    }
+
+    /// The value kept for `text`.
+    pub(crate) fn get(&self, text: &str) -> Option<&V> {
+        self.values.get(text)
+    }
+
+    /// The value kept for `text`, made with `make` if there is none; `None` for a text longer
+    /// than the memo keeps. Each call counts `text` against the bound, emptying the memo first
+    /// when it would pass it.
+    pub(crate) fn entry(&mut self, text: &str, make: impl FnOnce() -> V) -> Option<&mut V> {
+        if text.len() > self.longest {
+            return None;
+        }
+        if self.bytes + text.len() > self.limit {
+            self.values.clear();
+            self.bytes = 0;
+        }
+        self.bytes += text.len();
+        Some(self.values.entry(Box::from(text)).or_insert_with(make))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_values_by_text_within_its_bound() {
+        let mut memo: TextMemo<usize> = TextMemo::new(12, 6);
+        assert!(memo.entry("1234567", || 7).is_none());
+        assert_eq!(memo.get("1234567"), None);
+        memo.entry("abcd", || 1);
+        memo.entry("efgh", || 2);
+        assert_eq!(memo.get("abcd"), Some(&1));
+        // A text already kept keeps its value, and counts again: 12 bytes.
+        assert_eq!(memo.entry("abcd", || 9).copied(), Some(1));
+        // 16 bytes would pass the bound of 12: the memo is emptied first.
+        memo.entry("ijkl", || 3);
+        assert_eq!(memo.get("efgh"), None);
+        assert_eq!(memo.get("ijkl"), Some(&3));
+    }
+}
