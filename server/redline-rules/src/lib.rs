@@ -52,6 +52,20 @@ pub fn data_versions() -> Vec<(&'static str, String)> {
     res
 }
 
+/// Reads the data sets compiled into the rules (IAM actions, force-new and create-only tables,
+/// module inputs, data values, the shell catalog), which are otherwise read on first use: a
+/// long-running front-end calls it on a spare thread at start, so that the first file it
+/// analyses does not wait for them.
+pub fn warm_up() {
+    iam::actions::catalog();
+    terraform::force_new::force_new_attributes("");
+    terraform::module_inputs::module_inputs();
+    cloudformation::create_only_properties("");
+    data_value::of("");
+    shell::catalog::value_options("");
+    shell::catalog::warm_up();
+}
+
 /// Whether a rule offers fixes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FixAvailability {

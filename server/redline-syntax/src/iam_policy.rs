@@ -553,19 +553,26 @@ fn terraform_policies(file: &SourceFile<'_>, res: &mut Vec<Policy>) {
             res.push(policy_document(block, owner));
         }
     }
+    // Where the resources that may hold a policy start: only their syntax is read again.
+    let mut candidates = std::collections::HashSet::new();
     for resource in model.resources() {
         if resource.resource_type == "aws_lambda_permission" {
             res.extend(lambda_permission(&resource));
         }
+        if resource.resource_type == "aws_iam_role"
+            || !policy_attribute(resource.resource_type).is_empty()
+        {
+            candidates.insert(resource.block.range.start());
+        }
     }
-    if file.language != Language::Hcl {
+    if file.language != Language::Hcl || candidates.is_empty() {
         return;
     }
     let Some(root) = hcl::root_body(&file.tree) else {
         return;
     };
     for block in root.blocks() {
-        if block.kind(&file.text) != "resource" {
+        if !candidates.contains(&block.range().start()) || block.kind(&file.text) != "resource" {
             continue;
         }
         let labels = block.labels(&file.text);

@@ -79,6 +79,10 @@ pub struct SourceFile<'a> {
     /// The YAML documents as built, for the next version of the text to take again (see
     /// `yaml::KeptDocument`); only for a text parsed from an earlier version's tree.
     kept_documents: Vec<std::sync::Arc<yaml::KeptDocument>>,
+    /// Whether the text was parsed for an editor (`parse_source_for_edits`), which parses the
+    /// next version of it soon: the Terraform model then keeps its top-level blocks by text
+    /// for that version to take again.
+    for_edits: bool,
 }
 
 /// What a file's syntax trees told that outlives them (see `SourceFile::shed_tree`).
@@ -469,6 +473,7 @@ fn parse<'a>(
         command_line: hints.command_line,
         relaxed,
         kept_documents,
+        for_edits: keep == Trees::KeepWithDocuments,
     })
 }
 
@@ -587,6 +592,7 @@ fn parse_plan<'a>(
         command_line: false,
         relaxed: false,
         kept_documents: Vec::new(),
+        for_edits: false,
     })
 }
 
@@ -614,6 +620,7 @@ impl SourceFile<'_> {
             command_line: self.command_line,
             relaxed: self.relaxed,
             kept_documents: self.kept_documents,
+            for_edits: self.for_edits,
         }
     }
 

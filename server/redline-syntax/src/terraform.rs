@@ -144,7 +144,16 @@ impl TerraformFile {
             Language::Hcl => TerraformFile {
                 syntax: Syntax::Hcl,
                 blocks: hcl::root_body(&file.tree)
-                    .map(|body| hcl_body(body, &file.text, 0).blocks)
+                    .map(|body| {
+                        if file.for_edits && !file.tree.root_node().has_error() {
+                            body.blocks()
+                                .into_iter()
+                                .map(|block| kept_block(block, &file.text))
+                                .collect()
+                        } else {
+                            hcl_body(body, &file.text, 0).blocks
+                        }
+                    })
                     .unwrap_or_default(),
             },
             Language::Json => TerraformFile {
@@ -273,6 +282,68 @@ impl Value {
     }
 }
 
+/// The most text of top-level blocks kept per thread (see `kept_block`), and the longest
+/// block kept.
+const KEPT_BLOCKS_TEXT: usize = 4 << 20;
+const KEPT_BLOCK_LONGEST: usize = 256 << 10;
+
+thread_local! {
+    /// Top-level blocks of files parsed for edits, by their text, each read as if it started
+    /// at offset 0: while a file is typed in, every block but the edited one is taken again.
+    static KEPT_BLOCKS: std::cell::RefCell<crate::text_memo::TextMemo<Block>> =
+        std::cell::RefCell::new(crate::text_memo::TextMemo::new(
+            KEPT_BLOCKS_TEXT,
+            KEPT_BLOCK_LONGEST,
+        ));
+}
+
+/// The model of a top-level block of a file whose tree has no syntax error, taken from
+/// `KEPT_BLOCKS` when a block of the same text was read before. Without syntax errors, the
+/// tree of a top-level block is a function of its text alone, and so is its model, up to
+/// where the block starts.
+fn kept_block(block: hcl::Block<'_>, text: &str) -> Block {
+    let start = block.range().start();
+    let block_text = &text[block.range().to_std()];
+    if let Some(mut found) = KEPT_BLOCKS.with_borrow(|kept| kept.get(block_text).cloned()) {
+        move_block(&mut found, &|offset| offset + start);
+        return found;
+    }
+    let res = hcl_block(block, text, 0);
+    let mut to_keep = res.clone();
+    move_block(&mut to_keep, &|offset| offset - start);
+    KEPT_BLOCKS.with_borrow_mut(|kept| kept.entry(block_text, || to_keep).map(drop));
+    res
+}
+
+/// Moves every offset of a block's model with `by`.
+fn move_block(block: &mut Block, by: &impl Fn(TextSize) -> TextSize) {
+    let range = |range: &mut TextRange| *range = TextRange::new(by(range.start()), by(range.end()));
+    range(&mut block.range);
+    if let Some(end) = &mut block.open_brace_end {
+        *end = by(*end);
+    }
+    for label in &mut block.labels {
+        range(&mut label.range);
+    }
+    for attribute in &mut block.body.attributes {
+        range(&mut attribute.name_range);
+        range(&mut attribute.range);
+        move_expr(&mut attribute.value, by);
+    }
+    for inner in &mut block.body.blocks {
+        move_block(inner, by);
+    }
+}
+
+fn move_expr(expr: &mut Expr, by: &impl Fn(TextSize) -> TextSize) {
+    expr.range = TextRange::new(by(expr.range.start()), by(expr.range.end()));
+    if let Value::List(items) = &mut expr.value {
+        for item in items {
+            move_expr(item, by);
+        }
+    }
+}
+
 fn hcl_body(body: hcl::Body<'_>, text: &str, depth: usize) -> Body {
     let (attributes, blocks) = body.members();
     let attributes = attributes
@@ -298,29 +369,32 @@ fn hcl_body(body: hcl::Body<'_>, text: &str, depth: usize) -> Body {
     } else {
         blocks
             .into_iter()
-            .map(|block| {
-                let parts = block.parts(text);
-                Block {
-                    kind: parts.kind.to_owned(),
-                    labels: parts
-                        .labels
-                        .into_iter()
-                        .map(|label| Label {
-                            value: label.value,
-                            range: label.range,
-                        })
-                        .collect(),
-                    range: block.range(),
-                    open_brace_end: parts.open_brace_end,
-                    body: parts
-                        .body
-                        .map(|inner| hcl_body(inner, text, depth + 1))
-                        .unwrap_or_default(),
-                }
-            })
+            .map(|block| hcl_block(block, text, depth))
             .collect()
     };
     Body { attributes, blocks }
+}
+
+/// The model of a block of a body `depth` blocks deep.
+fn hcl_block(block: hcl::Block<'_>, text: &str, depth: usize) -> Block {
+    let parts = block.parts(text);
+    Block {
+        kind: parts.kind.to_owned(),
+        labels: parts
+            .labels
+            .into_iter()
+            .map(|label| Label {
+                value: label.value,
+                range: label.range,
+            })
+            .collect(),
+        range: block.range(),
+        open_brace_end: parts.open_brace_end,
+        body: parts
+            .body
+            .map(|inner| hcl_body(inner, text, depth + 1))
+            .unwrap_or_default(),
+    }
 }
 
 fn hcl_expr(expression: TsNode<'_>, text: &str, depth: usize) -> Expr {
@@ -508,6 +582,62 @@ fn json_expr(node: &Node) -> Expr {
 mod tests {
     use super::*;
     use crate::{SourceHints, parse_source};
+
+    /// Blocks taken again by text, at their new offsets, give the model read afresh.
+    #[test]
+    fn kept_blocks_give_the_model_read_afresh() {
+        let versions = [
+            "resource \"aws_s3_bucket\" \"a\" {\n  bucket = \"x\"\n  tags = [\"a\", \"b\"]\n}\n\nresource \"aws_db_instance\" \"b\" {\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n",
+            // A block edited, the others moved.
+            "resource \"aws_s3_bucket\" \"a\" {\n  bucket = \"xy\"\n  tags = [\"a\", \"b\"]\n}\n\nresource \"aws_db_instance\" \"b\" {\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n",
+            // A line above them all: every block moved, none edited.
+            "# é\nresource \"aws_s3_bucket\" \"a\" {\n  bucket = \"xy\"\n  tags = [\"a\", \"b\"]\n}\n\nresource \"aws_db_instance\" \"b\" {\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n",
+            // The same block twice.
+            "resource \"aws_db_instance\" \"b\" {\n  lifecycle {\n    prevent_destroy = true\n  }\n}\nresource \"aws_db_instance\" \"b\" {\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n",
+        ];
+        let point = |text: &str, offset: usize| crate::TextPoint {
+            offset,
+            line: text[..offset].matches('\n').count(),
+            column: offset - text[..offset].rfind('\n').map_or(0, |at| at + 1),
+        };
+        let mut previous: Option<crate::ParsedTree> = None;
+        let mut before = "";
+        for text in versions {
+            if let Some(tree) = &mut previous {
+                let prefix = (0..=before.len().min(text.len()))
+                    .rev()
+                    .find(|&at| before.get(..at).is_some() && before.get(..at) == text.get(..at))
+                    .unwrap_or(0);
+                let suffix = (0..=(before.len().min(text.len()) - prefix))
+                    .rev()
+                    .find(|&at| {
+                        before.get(before.len() - at..).is_some()
+                            && before.get(before.len() - at..) == text.get(text.len() - at..)
+                    })
+                    .unwrap_or(0);
+                tree.edit(&crate::TreeEdit {
+                    start: point(before, prefix),
+                    old_end: point(before, before.len() - suffix),
+                    new_end: point(text, text.len() - suffix),
+                });
+            }
+            let edited = crate::parse_source_for_edits(
+                "main.tf",
+                text,
+                SourceHints::default(),
+                previous.as_ref(),
+            )
+            .expect("terraform");
+            let fresh = parse_source("main.tf", text, SourceHints::default()).expect("terraform");
+            assert_eq!(
+                format!("{:?}", edited.terraform()),
+                format!("{:?}", fresh.terraform()),
+                "{text}"
+            );
+            previous = Some(edited.parsed_tree());
+            before = text;
+        }
+    }
 
     #[test]
     fn hcl_resources_lifecycle_and_lists() {

@@ -517,6 +517,11 @@ pub fn matches_in(rule: &str, command: &Command, format: Format, command_line: b
         .collect()
 }
 
+/// Indexes the catalog by program now rather than on first use.
+pub(crate) fn warm_up() {
+    entries_of("");
+}
+
 /// The entries that name `program`, in catalog order, or `None` when none does.
 fn entries_of(program: &str) -> Option<&'static [&'static Entry]> {
     static BY_PROGRAM: std::sync::OnceLock<

@@ -1113,10 +1113,8 @@ pub(crate) fn of_replacement<'m>(
 ) -> Option<Cascade> {
     let entry = &module.new[new];
     let mut changed = module
-        .kept()
-        .into_iter()
-        .find(|&(_, kept)| kept == new)
-        .map(|(base, _)| changed_attributes(&module.base[base], entry))
+        .predecessor(new)
+        .map(|base| changed_attributes(&module.base[base], entry))
         .unwrap_or_default();
     changed.insert(attribute.split('.').next().unwrap_or(attribute).to_owned());
     cascade(
@@ -1187,7 +1185,8 @@ pub(crate) fn called_replacements<'m>(
     let path = ctx.file().path;
     let calls: Vec<(usize, usize)> = module
         .kept()
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|&(base, new)| {
             let (old, entry) = (&module.base[base], &module.new[new]);
             entry.kind == Kind::Module

@@ -1,6 +1,9 @@
+use std::collections::HashMap;
+
 use redline_diagnostics::{Applicability, Category, Confidence, Edit, Fix, Severity};
-use redline_syntax::Format;
 use redline_syntax::terraform::Value;
+use redline_syntax::terraform::{Block, Resource};
+use redline_syntax::{Format, SourceFile};
 
 use crate::terraform::insert_attribute;
 use crate::terraform::module_inputs;
@@ -112,6 +115,7 @@ declare_rule! {
 fn check(ctx: &mut RuleContext<'_>) {
     let text = ctx.text();
     let model = ctx.file().terraform();
+    let base = std::cell::OnceCell::new();
     for resource in model.resources() {
         let Some(guard) = DELETION_GUARDS
             .iter()
@@ -130,7 +134,8 @@ fn check(ctx: &mut RuleContext<'_>) {
         let set_title = format!("Set `{attribute_name} = {protected}`");
         // An edit that removes or rewrites a protection written as a literal is one finding,
         // RL-TF-020's, which says what the edit took away.
-        if let Some(before) = written_before(ctx, &address, attribute_name)
+        let base = base.get_or_init(|| base_resources(ctx));
+        if let Some(before) = written_before(base, &resource, attribute_name)
             && before.trim() == protected
             && resource
                 .attribute(attribute_name)
@@ -199,21 +204,48 @@ fn check(ctx: &mut RuleContext<'_>) {
 
 /// In an edit, the value of `attribute` of the resource at `address` as written before it,
 /// when it was written.
-fn written_before(ctx: &RuleContext<'_>, address: &str, attribute: &str) -> Option<String> {
-    let change = ctx.change()?;
-    let files: Vec<&redline_syntax::SourceFile<'_>> = if change.folder_base.is_empty() {
+fn written_before(
+    base: &BaseResources<'_>,
+    resource: &Resource<'_>,
+    attribute: &str,
+) -> Option<String> {
+    base.get(&(resource.resource_type, resource.name))?
+        .iter()
+        .find_map(|(file, block)| {
+            let written = block.body.attribute(attribute)?;
+            Some(file.slice(written.value.range).to_owned())
+        })
+}
+
+/// The resources of the module before the edit by (type, name), in file order: the first
+/// declared in each file.
+type BaseResources<'a> = HashMap<(&'a str, &'a str), Vec<(&'a SourceFile<'a>, &'a Block)>>;
+
+/// The resources before the edit; empty when the file is judged without one.
+fn base_resources<'a>(ctx: &RuleContext<'a>) -> BaseResources<'a> {
+    let mut res = HashMap::new();
+    let Some(change) = ctx.change() else {
+        return res;
+    };
+    let files: Vec<&'a SourceFile<'a>> = if change.folder_base.is_empty() {
         change.base.into_iter().collect()
     } else {
         change.folder_base.to_vec()
     };
-    files.into_iter().find_map(|file| {
-        let model = file.terraform();
-        let resource = model
-            .resources()
-            .find(|resource| resource.address() == address)?;
-        let written = resource.attribute(attribute)?;
-        Some(file.slice(written.value.range).to_owned())
-    })
+    for file in files {
+        for resource in file.terraform().resources() {
+            let declared: &mut Vec<_> = res
+                .entry((resource.resource_type, resource.name))
+                .or_default();
+            if declared
+                .last()
+                .is_none_or(|(last, _)| !std::ptr::eq(*last, file))
+            {
+                declared.push((file, resource.block));
+            }
+        }
+    }
+    res
 }
 
 /// Whether a written value leaves the resource unprotected; unknown values never do.

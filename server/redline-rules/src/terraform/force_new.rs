@@ -137,7 +137,7 @@ pub(crate) fn force_new_changes<'m>(
     let defaults = Sides::defaults(ctx);
     let may_hold_cause = sides.is_some_and(|sides| sides.file_may_hold_cause());
     let mut res = Vec::new();
-    for (base, new) in module.kept() {
+    for &(base, new) in module.kept() {
         let old = &module.base[base];
         let entry = &module.new[new];
         let in_file = entry.file.path == path;

@@ -101,7 +101,7 @@ fn check(ctx: &mut RuleContext<'_>) {
     let module = ModuleChange::of(change, file);
     let sides = Sides::of(ctx);
     let may_hold_cause = sides.is_some_and(|sides| sides.file_may_hold_cause());
-    for (base, new) in module.kept() {
+    for &(base, new) in module.kept() {
         let old = &module.base[base];
         let entry = &module.new[new];
         let in_file = entry.file.path == file.path;

@@ -63,6 +63,8 @@ pub struct ModuleChange<'a> {
     removed: HashSet<String>,
     /// Renames found without a `moved` block: (base index, new index).
     renames: Vec<(usize, usize)>,
+    /// What `kept` gives, in order.
+    kept: Vec<(usize, usize)>,
     /// Where the new side's objects are read, for cascades, built on first use.
     pub(crate) cascade_index: std::cell::OnceCell<std::rc::Rc<super::cascade::GraphIndex>>,
 }
@@ -107,19 +109,12 @@ impl<'a> ModuleChange<'a> {
         } else {
             change.folder_new.to_vec()
         };
-        Self::from_files(&base_files, &new_files)
+        Self::of_folder(&base_files, &new_files)
     }
 
-    /// The module of a folder whose files before and after the edit are `folder_base` and
-    /// `folder_new` (each in path order), for the edit rules of all its files.
+    /// The module of a folder whose files before and after the edit are `base_files` and
+    /// `new_files` (each in path order), for the edit rules of all its files.
     pub fn of_folder(
-        folder_base: &[&'a SourceFile<'a>],
-        folder_new: &[&'a SourceFile<'a>],
-    ) -> ModuleChange<'a> {
-        Self::from_files(folder_base, folder_new)
-    }
-
-    fn from_files(
         base_files: &[&'a SourceFile<'a>],
         new_files: &[&'a SourceFile<'a>],
     ) -> ModuleChange<'a> {
@@ -159,9 +154,16 @@ impl<'a> ModuleChange<'a> {
             moved,
             removed,
             renames: Vec::new(),
+            kept: Vec::new(),
             cascade_index: std::cell::OnceCell::new(),
         };
         res.renames = res.find_renames();
+        let mut kept: Vec<(usize, usize)> = (0..res.base.len())
+            .filter_map(|index| res.successor(index).map(|new| (index, new)))
+            .collect();
+        kept.extend(res.renames.iter().copied());
+        kept.sort_unstable();
+        res.kept = kept;
         res
     }
 
@@ -181,20 +183,25 @@ impl<'a> ModuleChange<'a> {
     /// Pairs of (base index, new index) of blocks that exist on both sides, by address,
     /// through a `moved` block, or renamed without one (RL-TF-002 asks for the `moved` block;
     /// with it, what else the edit changed in the block is what Terraform plans).
-    pub fn kept(&self) -> Vec<(usize, usize)> {
-        let mut res: Vec<(usize, usize)> = (0..self.base.len())
-            .filter_map(|index| self.successor(index).map(|new| (index, new)))
-            .collect();
-        res.extend(self.renames.iter().copied());
-        res.sort_unstable();
-        res
+    pub fn kept(&self) -> &[(usize, usize)] {
+        &self.kept
+    }
+
+    /// The base block that new block `new` keeps (the first, by base index, when several
+    /// pair with it), as `kept` pairs them.
+    pub(crate) fn predecessor(&self, new: usize) -> Option<usize> {
+        self.kept
+            .iter()
+            .find(|&&(_, kept)| kept == new)
+            .map(|&(base, _)| base)
     }
 
     /// Like `kept`, without the pairs whose block text is the same on both sides: most blocks
     /// of a module are untouched by an edit, and comparing bytes rules them out at once.
     pub fn edited(&self) -> Vec<(usize, usize)> {
         self.kept()
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|&(base, new)| {
                 let old = &self.base[base];
                 let entry = &self.new[new];
