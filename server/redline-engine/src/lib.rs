@@ -100,7 +100,7 @@ pub fn analyze_in_folder(
     // No tree is kept for a next version, so a YAML file drops its trees as soon as they are
     // read (see `parse_source_once`).
     match parse_source_once(input.path, input.text, input.hints) {
-        Some(file) => analyze_file_in_folder(input, &file, folder, config, options, None),
+        Some(file) => analyze_parsed_in_folder(input, &file, folder, config, options, None),
         None => FileAnalysis::default(),
     }
 }
@@ -249,13 +249,13 @@ pub fn analyze_incremental_memo(
         return (FileAnalysis::default(), None);
     };
     let tree = file.parsed_tree();
-    let analysis = analyze_file_in_folder(input, &file, folder, config, options, memo);
+    let analysis = analyze_parsed_in_folder(input, &file, folder, config, options, memo);
     (analysis, Some(tree))
 }
 
-/// `analyze_in_folder` on a file already parsed from `input`, with the other files of the
-/// folder from `memo` when given.
-fn analyze_file_in_folder(
+/// `analyze_in_folder` on a file already parsed from `input` (as `analyze_incremental_memo`
+/// parses it), with the other files of the folder from `memo` when given.
+pub fn analyze_parsed_in_folder(
     input: &SourceInput<'_>,
     file: &SourceFile<'_>,
     folder: &[SourceInput<'_>],

@@ -101,7 +101,7 @@ where
     let writer = tokio::spawn(async move {
         let mut output = BufReader::new(output_pipe);
         while let Ok(Some(transport::Frame::Message(body))) =
-            transport::read_frame(&mut output).await
+            transport::read_body(&mut output).await
         {
             if transport::write_frame(&client_output, &body).await.is_err() {
                 break;

@@ -93,9 +93,7 @@ pub fn to_lsp(analysis: &Analysis, index: usize, encoding: PositionEncoding) -> 
         range: convert::range(rope, diagnostic.range, encoding),
         severity: Some(severity(diagnostic.severity, analysis.info_as_hint)),
         code: Some(lsp::NumberOrString::String(id.to_owned())),
-        code_description: lsp::Uri::from_str(&redline_rules::doc_url(id))
-            .ok()
-            .map(|href| lsp::CodeDescription { href }),
+        code_description: code_description(id),
         source: Some("redline".to_owned()),
         // Messages quote names from the document: escaped for display, positions untouched.
         message: visible(&diagnostic.message).into_owned(),
@@ -103,6 +101,20 @@ pub fn to_lsp(analysis: &Analysis, index: usize, encoding: PositionEncoding) -> 
         tags: unnecessary.then(|| vec![lsp::DiagnosticTag::UNNECESSARY]),
         data: serde_json::to_value(data).ok(),
     }
+}
+
+/// The link to a rule's documentation page, made once per rule and process.
+fn code_description(id: &'static str) -> Option<lsp::CodeDescription> {
+    static LINKS: std::sync::LazyLock<std::sync::Mutex<HashMap<&'static str, Option<lsp::Uri>>>> =
+        std::sync::LazyLock::new(Default::default);
+    let mut links = LINKS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    links
+        .entry(id)
+        .or_insert_with(|| lsp::Uri::from_str(&redline_rules::doc_url(id)).ok())
+        .clone()
+        .map(|href| lsp::CodeDescription { href })
 }
 
 /// The protocol severity of a finding; `info_as_hint` shows info findings as hints, which editors

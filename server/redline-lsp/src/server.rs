@@ -241,6 +241,8 @@ impl RedlineServer {
 
 impl LanguageServer for RedlineServer {
     async fn initialize(&self, params: lsp::InitializeParams) -> Result<lsp::InitializeResult> {
+        // The rules' data sets are read while the client opens its first documents.
+        drop(tokio::task::spawn_blocking(redline_rules::warm_up));
         let general = params.capabilities.general.as_ref();
         let encoding = convert::PositionEncoding::negotiate(
             general.and_then(|general| general.position_encodings.as_deref()),

@@ -11,11 +11,11 @@ use dashmap::DashMap;
 use redline_diagnostics::{Diagnostic, Severity};
 use redline_engine::{
     AnalysisOptions, ChangeInput, Config, Date, ParseMemo, ParsedSides, Report, Resolved,
-    SourceInput, analyze_incremental_memo, analyze_parsed_change_memo, finish_workspace_findings,
-    parse_change_memo, workspace_facts,
+    SourceInput, analyze_incremental_memo, analyze_parsed_change_memo, analyze_parsed_in_folder,
+    finish_workspace_findings, parse_change_memo, workspace_facts,
 };
 use redline_rules::workspace::{FileFacts, join};
-use redline_syntax::{Format, Language, ParsedTree, SourceHints, TextPoint, TreeEdit};
+use redline_syntax::{Format, Language, ParsedTree, SourceFile, SourceHints, TextPoint, TreeEdit};
 use redline_text::{TextRange, TextSize};
 use redline_workspace::git::{self, GitStamp};
 use redline_workspace::modules::{CalledFolders, CalledModulesOptions, read_called_modules};
@@ -937,23 +937,46 @@ impl Session {
             today: Some(self.today),
             select: None,
         };
-        let base = self.base_text(&res.snapshot.uri, file_path.as_deref());
         // The other files of the module (a tfvars document is judged with its module too: an
         // edit of it changes the values the module's resources are created with), then those
         // of the local modules it calls.
         let is_module_file = redline_workspace::is_module_file(&path);
-        // The files of the document's folder that the edit deleted (in git's `HEAD`, gone from
-        // the disk): the deleted file has no document of its own, so what its deletion destroys
-        // is shown on the open documents of its folder.
-        let git_dir = self
-            .bases
-            .get(&res.snapshot.uri)
-            .and_then(|base| base.git_dir.clone());
-        let deleted = match (&file_path, &base, &git_dir) {
-            (Some(file), Some(_), Some(git_dir)) => {
-                self.deleted_files(file, is_module_file, git_dir)
-            }
-            _ => Vec::new(),
+        let read_base = || {
+            let base = self.base_text(&res.snapshot.uri, file_path.as_deref());
+            // The files of the document's folder that the edit deleted (in git's `HEAD`, gone
+            // from the disk): the deleted file has no document of its own, so what its deletion
+            // destroys is shown on the open documents of its folder.
+            let git_dir = self
+                .bases
+                .get(&res.snapshot.uri)
+                .and_then(|base| base.git_dir.clone());
+            let deleted = match (&file_path, &base, &git_dir) {
+                (Some(file), Some(_), Some(git_dir)) => {
+                    self.deleted_files(file, is_module_file, git_dir)
+                }
+                _ => Vec::new(),
+            };
+            (base, deleted)
+        };
+        // The first analysis of a document reads its base with git while the document is
+        // parsed: each takes a large part of the first diagnostics.
+        let (base, deleted, first_parse) = if previous_tree.is_none() && file_path.is_some() {
+            std::thread::scope(|scope| {
+                let git = scope.spawn(read_base);
+                let parsed = redline_syntax::parse_source_for_edits(
+                    input.path,
+                    input.text,
+                    input.hints,
+                    None,
+                );
+                let (base, deleted) = git
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (base, deleted, Some(parsed))
+            })
+        } else {
+            let (base, deleted) = read_base();
+            (base, deleted, None)
         };
         let siblings = match &file_path {
             Some(file) if is_module_file => {
@@ -1060,16 +1083,35 @@ impl Session {
                         config_relative_path: None,
                     })
                     .collect();
-                let (analysis, tree) = analyze_incremental_memo(
-                    &input,
-                    &folder,
-                    &config.config,
-                    &options,
-                    previous_tree.as_ref(),
-                    Some(&self.parses),
-                );
-                res.tree = Mutex::new(tree);
-                analysis
+                match first_parse {
+                    Some(parsed) => {
+                        res.tree = Mutex::new(parsed.as_ref().map(SourceFile::parsed_tree));
+                        parsed
+                            .map(|file| {
+                                analyze_parsed_in_folder(
+                                    &input,
+                                    &file,
+                                    &folder,
+                                    &config.config,
+                                    &options,
+                                    Some(&self.parses),
+                                )
+                            })
+                            .unwrap_or_default()
+                    }
+                    None => {
+                        let (analysis, tree) = analyze_incremental_memo(
+                            &input,
+                            &folder,
+                            &config.config,
+                            &options,
+                            previous_tree.as_ref(),
+                            Some(&self.parses),
+                        );
+                        res.tree = Mutex::new(tree);
+                        analysis
+                    }
+                }
             }
         };
         let mut analysis = analysis;

@@ -28,10 +28,31 @@ pub enum Frame {
     Malformed(String),
 }
 
-/// Reads the next frame; `None` at the end of the stream.
+/// Reads the next frame from the client; `None` at the end of the stream.
 pub async fn read_frame(
     reader: &mut (impl AsyncBufRead + Unpin),
 ) -> std::io::Result<Option<Frame>> {
+    Ok(read_body(reader).await?.map(|frame| match frame {
+        Frame::Message(body) => match is_json_object(&body) {
+            Ok(()) => Frame::Message(body),
+            Err(message) => Frame::Malformed(message),
+        },
+        malformed => malformed,
+    }))
+}
+
+/// Whether a body is one JSON object, checked without building it.
+fn is_json_object(body: &[u8]) -> Result<(), String> {
+    match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+        Ok(_) if body.trim_ascii_start().starts_with(b"{") => Ok(()),
+        Ok(_) => Err("a message must be a JSON object".to_owned()),
+        Err(error) => Err(format!("invalid JSON: {error}")),
+    }
+}
+
+/// Reads the next frame, whatever its body holds: for the server's own output, which
+/// tower-lsp wrote; `None` at the end of the stream.
+pub async fn read_body(reader: &mut (impl AsyncBufRead + Unpin)) -> std::io::Result<Option<Frame>> {
     let mut content_length = None;
     let mut saw_header = false;
     loop {
@@ -69,13 +90,7 @@ pub async fn read_frame(
     }
     let mut body = vec![0; length];
     reader.read_exact(&mut body).await?;
-    match serde_json::from_slice::<serde_json::Value>(&body) {
-        Ok(value) if value.is_object() => Ok(Some(Frame::Message(body))),
-        Ok(_) => Ok(Some(Frame::Malformed(
-            "a message must be a JSON object".to_owned(),
-        ))),
-        Err(error) => Ok(Some(Frame::Malformed(format!("invalid JSON: {error}")))),
-    }
+    Ok(Some(Frame::Message(body)))
 }
 
 /// Writes one framed message.
@@ -116,5 +131,32 @@ mod tests {
         let input = b"Content-Length: 18446744073709551615\r\n\r\n{}";
         let frame = runtime.block_on(read_frame(&mut &input[..]));
         assert!(matches!(frame, Ok(Some(Frame::Malformed(message))) if message.contains("limit")));
+    }
+
+    /// Only a body that is one JSON object goes on to tower-lsp.
+    #[test]
+    fn only_a_json_object_is_a_message() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a current-thread runtime needs nothing that can be missing");
+        let frame = |body: &str| {
+            let input = format!("Content-Length: {}\r\n\r\n{body}", body.len());
+            runtime.block_on(read_frame(&mut input.as_bytes()))
+        };
+        assert!(matches!(
+            frame(" {\"a\": [1]}"),
+            Ok(Some(Frame::Message(_)))
+        ));
+        for (body, expected) in [
+            ("[1]", "JSON object"),
+            ("\"{\"", "JSON object"),
+            ("{\"a\": ", "invalid JSON"),
+            ("{} {}", "invalid JSON"),
+        ] {
+            assert!(
+                matches!(frame(body), Ok(Some(Frame::Malformed(ref message))) if message.contains(expected)),
+                "{body}"
+            );
+        }
     }
 }
