@@ -59,9 +59,9 @@ const DOCUMENTS: &[&str] = &[
     "# Objects of the orders team (中).\napiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db-{i}\nspec:\n  serviceName: db-{i}\n  selector:\n    matchLabels:\n      app: db-{i}\n  template:\n    metadata:\n      labels:\n        app: db-{i}\n    spec:\n      containers:\n        - name: db\n          image: example/db:{i}\n",
 ];
 
-/// How many lines the long stream has at least: more than the lines tree-sitter-yaml is given
-/// in one parse (16,384), so that it is parsed in parts.
-const LONG_LINES: usize = 17_000;
+/// How many lines the long stream has at least: more than twice the lines tree-sitter-yaml is
+/// given in one parse (2,048), so that it is parsed in several parts.
+const LONG_LINES: usize = 5_000;
 
 /// The short stream.
 const SMALL: &str = "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: deployer\n  namespace: ci\nrules:\n  - apiGroups: [\"apps\"]\n    resources: [\"deployments\"]\n    verbs: [\"get\", \"patch\"]\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: debug # naïve\nspec:\n  containers:\n    - name: shell\n      image: busybox\n      securityContext:\n        runAsUser: 1000\n";

@@ -757,22 +757,12 @@ fn without_names(text: &str) -> String {
 /// The change from `old` to `new` as one edit: everything between their common prefix and
 /// their common suffix was replaced.
 pub(crate) fn tree_edit(old: &str, new: &str) -> TreeEdit {
-    let mut prefix = old
-        .bytes()
-        .zip(new.bytes())
-        .take_while(|(a, b)| a == b)
-        .count();
+    let mut prefix = redline_text::common_prefix_len(old.as_bytes(), new.as_bytes());
     while !old.is_char_boundary(prefix) || !new.is_char_boundary(prefix) {
         prefix -= 1;
     }
     let max_suffix = old.len().min(new.len()) - prefix;
-    let mut suffix = old
-        .bytes()
-        .rev()
-        .zip(new.bytes().rev())
-        .take(max_suffix)
-        .take_while(|(a, b)| a == b)
-        .count();
+    let mut suffix = redline_text::common_suffix_len(old.as_bytes(), new.as_bytes(), max_suffix);
     while !old.is_char_boundary(old.len() - suffix) || !new.is_char_boundary(new.len() - suffix) {
         suffix -= 1;
     }
@@ -781,7 +771,7 @@ pub(crate) fn tree_edit(old: &str, new: &str) -> TreeEdit {
         let line_start = before.rfind('\n').map_or(0, |index| index + 1);
         TextPoint {
             offset,
-            line: before.bytes().filter(|&byte| byte == b'\n').count(),
+            line: redline_text::count_newlines(before.as_bytes()),
             column: offset - line_start,
         }
     };

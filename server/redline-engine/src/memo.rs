@@ -118,6 +118,19 @@ impl ParseMemo {
         file
     }
 
+    /// Keeps `file`, a parse of `text` at `path` with `hints` that the caller made itself, as
+    /// `parse` would have kept it: an editor that parsed a document whose text is its base
+    /// keeps that parse as the base for the next keystroke. The caller's parse must read the
+    /// text as `parse_source` reads it (`parse_source_for_edits` does, and keeps more).
+    pub fn insert(&self, path: &str, text: &str, hints: SourceHints, file: SourceFile<'_>) {
+        let key = Key {
+            path: Box::from(path),
+            hints,
+            hash: text_hash(text),
+        };
+        self.keep(key, Arc::from(text), Some(Arc::new(file.into_owned())));
+    }
+
     /// The module that `files` form (`Module::build`): from the memo when it holds one of
     /// these very texts, otherwise read now and kept.
     pub fn module(&self, files: &[&SourceFile<'_>]) -> Arc<Module> {
@@ -230,5 +243,14 @@ mod tests {
         assert!(memo.parse("notes.txt", "hello", hints).is_none());
         assert!(memo.parse("notes.txt", "hello", hints).is_none());
         assert_eq!(memo.stats().parses, 5);
+        // A parse made elsewhere is taken as the memo's own.
+        let c = "resource \"aws_s3_bucket\" \"c\" {}\n";
+        let parsed = redline_syntax::parse_source_for_edits("c.tf", c, hints, None)
+            .expect("a Terraform file");
+        memo.insert("c.tf", c, hints, parsed);
+        let parses = memo.stats().parses;
+        let kept = memo.parse("c.tf", c, hints).expect("kept");
+        assert_eq!(kept.text, c);
+        assert_eq!(memo.stats().parses, parses);
     }
 }

@@ -57,6 +57,9 @@ pub struct Document {
     pub edited: bool,
 }
 
+/// The shortest document whose parse at open is kept as its base (see `Session::analyse`).
+const KEEP_OPENED_PARSE_BYTES: usize = 32 * 1024;
+
 /// What an open document's edits are judged against: its text at git `HEAD` when the file is
 /// tracked, otherwise its text when it was first opened.
 #[derive(Clone)]
@@ -960,7 +963,11 @@ impl Session {
         };
         // The first analysis of a document reads its base with git while the document is
         // parsed: each takes a large part of the first diagnostics.
-        let (base, deleted, first_parse) = if previous_tree.is_none() && file_path.is_some() {
+        let base_unread = self
+            .bases
+            .get(&res.snapshot.uri)
+            .is_some_and(|base| base.text.is_none());
+        let (base, deleted, first_parse) = if base_unread && file_path.is_some() {
             std::thread::scope(|scope| {
                 let git = scope.spawn(read_base);
                 let parsed = redline_syntax::parse_source_for_edits(
@@ -1086,18 +1093,28 @@ impl Session {
                 match first_parse {
                     Some(parsed) => {
                         res.tree = Mutex::new(parsed.as_ref().map(SourceFile::parsed_tree));
-                        parsed
-                            .map(|file| {
-                                analyze_parsed_in_folder(
-                                    &input,
-                                    &file,
-                                    &folder,
-                                    &config.config,
-                                    &options,
-                                    Some(&self.parses),
-                                )
-                            })
-                            .unwrap_or_default()
+                        let analysis = parsed.as_ref().map(|file| {
+                            analyze_parsed_in_folder(
+                                &input,
+                                file,
+                                &folder,
+                                &config.config,
+                                &options,
+                                Some(&self.parses),
+                            )
+                        });
+                        // The document is its base: the parse of a long one is kept as the
+                        // base of the next keystroke's analysis, which would otherwise parse it
+                        // again from scratch (an open document keeps no tree of its own until
+                        // it is edited). A short one parses again in a moment.
+                        if let Some(file) = parsed
+                            && input.text.len() >= KEEP_OPENED_PARSE_BYTES
+                            && base.as_deref() == Some(input.text)
+                        {
+                            self.parses
+                                .insert(input.path, input.text, input.hints, file);
+                        }
+                        analysis.unwrap_or_default()
                     }
                     None => {
                         let (analysis, tree) = analyze_incremental_memo(

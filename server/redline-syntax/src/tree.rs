@@ -97,12 +97,15 @@ pub(crate) fn with_parser<T>(
     res
 }
 
-/// How many lines of YAML one tree-sitter parse covers at most, when a stream can be split.
+/// How many lines of YAML one tree-sitter parse covers before a stream is cut at its next
+/// document marker.
 ///
 /// tree-sitter-yaml's scanner keeps its line number in a 16-bit integer, so a parse that runs
 /// past line 32,767 can fail on valid input. Long multi-document streams are therefore parsed
-/// document group by document group, with byte offsets kept absolute (included ranges).
-const YAML_LINES_PER_PARSE: usize = 16_384;
+/// document group by document group, with byte offsets kept absolute (included ranges). The
+/// groups are small: an edit parses only its own again (a candidate repair of a broken stream
+/// too, with error recovery kept inside it), and a batch run holds one group's tree at a time.
+const YAML_LINES_PER_PARSE: usize = 2_048;
 
 /// Whether a YAML text is long enough to be parsed in parts.
 pub fn is_long_yaml(text: &str) -> bool {
@@ -121,28 +124,38 @@ pub fn parse_yaml_stream(text: &str) -> Option<Vec<Tree>> {
 /// Where each part of a YAML stream lies: one range for a stream parsed whole, several for a
 /// long one (see `YAML_LINES_PER_PARSE`), which cut it at document markers.
 pub(crate) fn yaml_parts(text: &str) -> Vec<tree_sitter::Range> {
+    yaml_parts_of(text, YAML_LINES_PER_PARSE)
+}
+
+/// `yaml_parts` with parts of at least `lines_per_part` lines.
+fn yaml_parts_of(text: &str, lines_per_part: usize) -> Vec<tree_sitter::Range> {
+    let bytes = text.as_bytes();
     let mut starts = vec![0usize];
-    let mut lines_in_chunk = 0usize;
-    let mut offset = 0usize;
-    for line in text.split_inclusive('\n') {
-        let is_marker = line.starts_with("---")
-            && matches!(
-                line.as_bytes().get(3),
-                None | Some(b' ' | b'\t' | b'\r' | b'\n')
-            );
-        if is_marker && lines_in_chunk >= YAML_LINES_PER_PARSE {
-            starts.push(offset);
-            lines_in_chunk = 0;
+    // The line of `counted`, and the line the current part starts on.
+    let (mut line, mut counted, mut part_line) = (0usize, 0usize, 0usize);
+    // A document marker is a line that starts with `---` and a blank or nothing: only those
+    // after a line break can start a part (the first line starts the first part anyway).
+    for found in memchr::memmem::find_iter(bytes, b"\n---") {
+        let start = found + 1;
+        if !matches!(
+            bytes.get(start + 3),
+            None | Some(b' ' | b'\t' | b'\r' | b'\n')
+        ) {
+            continue;
         }
-        lines_in_chunk += 1;
-        offset += line.len();
+        line += redline_text::count_newlines(&bytes[counted..start]);
+        counted = start;
+        if line - part_line >= lines_per_part {
+            starts.push(start);
+            part_line = line;
+        }
     }
     let mut res = Vec::with_capacity(starts.len());
     let mut row = 0usize;
     for (index, start) in starts.iter().enumerate() {
         let end = starts.get(index + 1).copied().unwrap_or(text.len());
         let part = &text[*start..end];
-        let lines = part.matches('\n').count();
+        let lines = redline_text::count_newlines(part.as_bytes());
         let last_line_start = part.rfind('\n').map_or(*start, |i| start + i + 1);
         res.push(tree_sitter::Range {
             start_byte: *start,
@@ -296,6 +309,59 @@ fn first_line(range: TextRange, text: &str) -> TextRange {
 
 #[cfg(test)]
 mod tests {
+
+    /// The parts as the stream's lines, read one by one, give them.
+    #[test]
+    fn parts_start_at_document_markers_past_the_bound() {
+        fn by_lines(text: &str, lines_per_part: usize) -> Vec<usize> {
+            let mut starts = vec![0];
+            let (mut lines, mut offset) = (0, 0);
+            for line in text.split_inclusive('\n') {
+                let marker = line.starts_with("---")
+                    && matches!(
+                        line.as_bytes().get(3),
+                        None | Some(b' ' | b'\t' | b'\r' | b'\n')
+                    );
+                if marker && lines >= lines_per_part {
+                    starts.push(offset);
+                    lines = 0;
+                }
+                lines += 1;
+                offset += line.len();
+            }
+            starts
+        }
+        let texts = [
+            "",
+            "a: 1\n",
+            "---\na: 1\n---\nb: 2\n--- # c\nc: 3\n----\nd: 4\n---x\n---\r\ne: 5\r\n---\tf\n---",
+            "a: |\n  ---\n---\n\n\n---\nb: 1",
+        ];
+        for text in texts {
+            for lines_per_part in [1, 2, 3, 5] {
+                let parts = yaml_parts_of(text, lines_per_part);
+                let starts: Vec<usize> = parts.iter().map(|part| part.start_byte).collect();
+                assert_eq!(
+                    starts,
+                    by_lines(text, lines_per_part),
+                    "{text:?} {lines_per_part}"
+                );
+                assert_eq!(parts.last().map(|part| part.end_byte), Some(text.len()));
+                for part in &parts {
+                    let before = &text[..part.start_byte];
+                    assert_eq!(part.start_point.row, before.matches('\n').count());
+                    let through = &text[..part.end_byte];
+                    assert_eq!(part.end_point.row, through.matches('\n').count());
+                    let line_start = through.rfind('\n').map_or(0, |at| at + 1);
+                    assert_eq!(
+                        part.end_point.column,
+                        part.end_byte - line_start.max(part.start_byte)
+                    );
+                }
+            }
+        }
+    }
+
     use super::*;
 
     /// The HCL grammar reads a run of template text as one token (see grammars/README.md), so

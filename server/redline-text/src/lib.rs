@@ -289,9 +289,68 @@ pub fn floor_char_boundary(text: &str, offset: usize) -> usize {
     offset
 }
 
+/// How many `\n` bytes `bytes` holds.
+pub fn count_newlines(bytes: &[u8]) -> usize {
+    // A sum of comparisons, which the compiler turns into vector instructions.
+    bytes.iter().map(|&byte| usize::from(byte == b'\n')).sum()
+}
+
+/// The length of the longest common prefix of `a` and `b`, in bytes.
+pub fn common_prefix_len(a: &[u8], b: &[u8]) -> usize {
+    const CHUNK: usize = 64;
+    let len = a.len().min(b.len());
+    let mut res = 0;
+    // Whole chunks are compared with `memcmp`; the first that differs, byte by byte.
+    while res + CHUNK <= len && a[res..res + CHUNK] == b[res..res + CHUNK] {
+        res += CHUNK;
+    }
+    res + a[res..len]
+        .iter()
+        .zip(&b[res..len])
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+/// The length of the longest common suffix of `a` and `b`, in bytes, at most `max`.
+pub fn common_suffix_len(a: &[u8], b: &[u8], max: usize) -> usize {
+    const CHUNK: usize = 64;
+    let len = a.len().min(b.len()).min(max);
+    let (a_end, b_end) = (a.len(), b.len());
+    let mut res = 0;
+    while res + CHUNK <= len
+        && a[a_end - res - CHUNK..a_end - res] == b[b_end - res - CHUNK..b_end - res]
+    {
+        res += CHUNK;
+    }
+    res + a[a_end - len..a_end - res]
+        .iter()
+        .rev()
+        .zip(b[b_end - len..b_end - res].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn common_parts_and_newlines() {
+        let long = "ab\n".repeat(100);
+        let mut other = long.clone();
+        other.replace_range(150..151, "X");
+        assert_eq!(common_prefix_len(long.as_bytes(), other.as_bytes()), 150);
+        assert_eq!(
+            common_suffix_len(long.as_bytes(), other.as_bytes(), usize::MAX),
+            149
+        );
+        assert_eq!(common_suffix_len(long.as_bytes(), other.as_bytes(), 10), 10);
+        assert_eq!(common_prefix_len(b"abc", b"abcd"), 3);
+        assert_eq!(common_suffix_len(b"xabc", b"abc", usize::MAX), 3);
+        assert_eq!(common_prefix_len(b"", b"a"), 0);
+        assert_eq!(count_newlines(long.as_bytes()), 100);
+        assert_eq!(count_newlines(b"no newline"), 0);
+    }
 
     #[test]
     fn columns_count_scalar_values() {
