@@ -318,12 +318,15 @@ impl GraphIndex {
             return Rc::clone(found);
         }
         let mut found: Vec<Reader> = Vec::new();
+        // One searcher for every block: most blocks do not hold the name, and a vectorised
+        // search rules them out quickly.
+        let finder = memchr::memmem::Finder::new(name.as_bytes());
         for (index, entry) in entries.iter().enumerate() {
             let holds_name = entry
                 .file
                 .text
                 .get(entry.block.range.to_std())
-                .is_some_and(|text| text.contains(name));
+                .is_some_and(|text| finder.find(text.as_bytes()).is_some());
             if !holds_name {
                 continue;
             }

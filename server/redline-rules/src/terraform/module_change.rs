@@ -601,28 +601,102 @@ pub(crate) fn insert_top_level(text: &str, offset: usize, block: &str, follows: 
     Edit::insert(TextSize::from_usize(offset), res)
 }
 
-/// Where a block of `base_file` that is gone from the new text `file` used to be, as
-/// `(finding, insertion)` byte offsets. The insertion point is the start of the line after the
-/// nearest block before it that is still there, else the start of the nearest one after it,
-/// else the end of the file. The finding goes to the first line from there on that is neither
-/// blank nor a comment, where a suppression comment above it applies, or when only blank lines
-/// and comments follow, to the start of the nearest block before.
-pub(crate) fn former_place(
-    base_file: &SourceFile<'_>,
-    file: &SourceFile<'_>,
-    gone: &Block,
-) -> (usize, usize) {
-    let insertion = insertion_place(base_file, file, gone);
-    // At the end of the file, the nearest remaining block is the one before.
-    let at = next_code_line(&file.text, insertion).or_else(|| {
-        file.terraform()
-            .blocks
+/// Where the blocks of `base_file` that are gone from the new text `file` used to be (see
+/// `FormerPlaces::of`), with the blocks of both sides read once for all of them.
+pub(crate) struct FormerPlaces<'a> {
+    file: &'a SourceFile<'a>,
+    base_blocks: &'a [Block],
+    /// The key (type and labels) of each block of `base_file`, in order.
+    base_keys: Vec<String>,
+    /// The blocks of `file` by key; `None` when it is not written in HCL.
+    present: Option<HashMap<String, &'a Block>>,
+}
+
+impl<'a> FormerPlaces<'a> {
+    pub(crate) fn new(base_file: &'a SourceFile<'a>, file: &'a SourceFile<'a>) -> Self {
+        let new_model = file.terraform();
+        let base_blocks = base_file.terraform().blocks.as_slice();
+        let present = (new_model.syntax == Syntax::Hcl).then(|| {
+            new_model
+                .blocks
+                .iter()
+                .map(|block| (block_key(block), block))
+                .collect()
+        });
+        FormerPlaces {
+            file,
+            base_blocks,
+            base_keys: base_blocks.iter().map(block_key).collect(),
+            present,
+        }
+    }
+
+    /// Where block `gone` of `base_file` used to be, as `(finding, insertion)` byte offsets.
+    /// The insertion point is the start of the line after the nearest block before it that is
+    /// still there, else the start of the nearest one after it, else the end of the file. The
+    /// finding goes to the first line from there on that is neither blank nor a comment, where
+    /// a suppression comment above it applies, or when only blank lines and comments follow,
+    /// to the start of the nearest block before.
+    pub(crate) fn of(&self, gone: &Block) -> (usize, usize) {
+        let file = self.file;
+        let insertion = self.insertion_place(gone);
+        // At the end of the file, the nearest remaining block is the one before.
+        let at = next_code_line(&file.text, insertion).or_else(|| {
+            file.terraform()
+                .blocks
+                .iter()
+                .rev()
+                .find(|block| block.range.end().to_usize() <= insertion)
+                .map(|block| block.range.start().to_usize())
+        });
+        (at.unwrap_or(insertion), insertion)
+    }
+
+    fn insertion_place(&self, gone: &Block) -> usize {
+        let text = &self.file.text;
+        let Some(present) = &self.present else {
+            return text.len();
+        };
+        let Some(position) = self
+            .base_blocks
+            .iter()
+            .position(|block| block.range == gone.range)
+        else {
+            return text.len();
+        };
+        if let Some(anchor) = self.base_keys[..position]
             .iter()
             .rev()
-            .find(|block| block.range.end().to_usize() <= insertion)
-            .map(|block| block.range.start().to_usize())
-    });
-    (at.unwrap_or(insertion), insertion)
+            .find_map(|key| present.get(key))
+        {
+            let end = anchor.range.end().to_usize();
+            return text
+                .get(end..)
+                .and_then(|rest| rest.find('\n'))
+                .map_or(text.len(), |index| end + index + 1);
+        }
+        if let Some(anchor) = self.base_keys[position + 1..]
+            .iter()
+            .find_map(|key| present.get(key))
+        {
+            let start = anchor.range.start().to_usize();
+            return text
+                .get(..start)
+                .and_then(|before| before.rfind('\n'))
+                .map_or(0, |index| index + 1);
+        }
+        text.len()
+    }
+}
+
+/// A block's type and labels, separated by spaces.
+fn block_key(block: &Block) -> String {
+    let mut res = block.kind.clone();
+    for label in &block.labels {
+        res.push(' ');
+        res.push_str(&label.value);
+    }
+    res
 }
 
 /// The start of the first line at or after `offset` (a line start) that holds code.
@@ -638,56 +712,6 @@ fn next_code_line(text: &str, offset: usize) -> Option<usize> {
         at = line_end;
     }
     None
-}
-
-fn insertion_place(base_file: &SourceFile<'_>, file: &SourceFile<'_>, gone: &Block) -> usize {
-    let text = &file.text;
-    let new_model = file.terraform();
-    if new_model.syntax != Syntax::Hcl {
-        return text.len();
-    }
-    let key = |block: &Block| -> String {
-        let mut res = block.kind.clone();
-        for label in &block.labels {
-            res.push(' ');
-            res.push_str(&label.value);
-        }
-        res
-    };
-    let present: HashMap<String, &Block> = new_model
-        .blocks
-        .iter()
-        .map(|block| (key(block), block))
-        .collect();
-    let base_blocks = &base_file.terraform().blocks;
-    let Some(position) = base_blocks
-        .iter()
-        .position(|block| block.range == gone.range)
-    else {
-        return text.len();
-    };
-    if let Some(anchor) = base_blocks[..position]
-        .iter()
-        .rev()
-        .find_map(|block| present.get(&key(block)))
-    {
-        let end = anchor.range.end().to_usize();
-        return text
-            .get(end..)
-            .and_then(|rest| rest.find('\n'))
-            .map_or(text.len(), |index| end + index + 1);
-    }
-    if let Some(anchor) = base_blocks[position + 1..]
-        .iter()
-        .find_map(|block| present.get(&key(block)))
-    {
-        let start = anchor.range.start().to_usize();
-        return text
-            .get(..start)
-            .and_then(|before| before.rfind('\n'))
-            .map_or(0, |index| index + 1);
-    }
-    text.len()
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use redline_syntax::terraform::Syntax;
 use redline_text::{TextRange, TextSize};
 
 use crate::terraform::cascade;
-use crate::terraform::module_change::{Kind, ModuleChange, former_place, insert_top_level, slice};
+use crate::terraform::module_change::{FormerPlaces, Kind, ModuleChange, insert_top_level, slice};
 use crate::terraform::protection::is_stateful;
 use crate::{BASE_PREFIX, FixAvailability, RuleContext, Status, declare_rule};
 
@@ -93,6 +93,7 @@ fn check(ctx: &mut RuleContext<'_>) {
     // Findings at one place are built in the order the engine sorts them (place, then
     // message), so that their inserted blocks follow each other with one blank line.
     let mut pending = Vec::new();
+    let places = std::cell::OnceCell::new();
     for index in module.removals() {
         let entry = &module.base[index];
         if entry.file.path != base_file.path {
@@ -130,7 +131,9 @@ fn check(ctx: &mut RuleContext<'_>) {
         let (at, offset) = if deleted {
             (0, 0)
         } else {
-            former_place(base_file, file, entry.block)
+            places
+                .get_or_init(|| FormerPlaces::new(base_file, file))
+                .of(entry.block)
         };
         pending.push((at, message, offset, index, stateful));
     }
