@@ -29,7 +29,8 @@ use serde_json::json;
 use support::git::git;
 use support::lsp_client::{LspClient, file_uri};
 use support::random_edits::{
-    Edit, Rewind, Rng, Seen, cli_findings, from_lsp, minimal_edit, position,
+    Edit, Rewind, Rng, Seen, cli_findings, from_lsp, minimal_edit, position, replace_value, undo,
+    undo_to_balanced,
 };
 
 /// The seed used unless `REDLINE_RANDOM_EDITS_SEED` names another.
@@ -237,47 +238,12 @@ fn random_edit(
                 "paste a document",
             ),
         },
-        54..72 => {
-            let (from, to) = *rng.pick(REPLACEMENTS);
-            let (from, to) = if rng.below(2) == 0 {
-                (from, to)
-            } else {
-                (to, from)
-            };
-            let found: Vec<usize> = text.match_indices(from).map(|(offset, _)| offset).collect();
-            if found.is_empty() {
-                let at = line_start(rng, text);
-                return insert(at, (*rng.pick(LINES)).to_owned(), "paste a line");
-            }
-            let start = *rng.pick(&found);
-            Edit {
-                file,
-                start,
-                end: start + from.len(),
-                text: to.to_owned(),
-                kind: "replace a value",
-                rewind: Rewind::No,
-            }
-        }
-        72..84 => {
-            let previous = history[file].last().map_or(committed, String::as_str);
-            minimal_edit(file, text, previous, "undo", Rewind::One)
-        }
-        84..97 => {
-            let balanced = history[file]
-                .iter()
-                .rev()
-                .map(String::as_str)
-                .find(|text| looks_balanced(text))
-                .unwrap_or(committed);
-            minimal_edit(
-                file,
-                text,
-                balanced,
-                "undo to a balanced text",
-                Rewind::ToBalanced,
-            )
-        }
+        54..72 => replace_value(rng, file, text, REPLACEMENTS).unwrap_or_else(|| {
+            let at = line_start(rng, text);
+            insert(at, (*rng.pick(LINES)).to_owned(), "paste a line")
+        }),
+        72..84 => undo(file, text, &history[file], committed),
+        84..97 => undo_to_balanced(file, text, &history[file], committed, looks_balanced),
         _ => minimal_edit(file, text, committed, "revert the file", Rewind::All),
     }
 }

@@ -85,6 +85,65 @@ pub fn minimal_edit(file: usize, from: &str, to: &str, kind: &'static str, rewin
     }
 }
 
+/// An edit that replaces one written value of `text` with the other of a pair drawn from
+/// `replacements`, either way round; `None` when the text holds no value to replace.
+pub fn replace_value(
+    rng: &mut Rng,
+    file: usize,
+    text: &str,
+    replacements: &[(&str, &str)],
+) -> Option<Edit> {
+    let (from, to) = *rng.pick(replacements);
+    let (from, to) = if rng.below(2) == 0 {
+        (from, to)
+    } else {
+        (to, from)
+    };
+    let found: Vec<usize> = text.match_indices(from).map(|(offset, _)| offset).collect();
+    if found.is_empty() {
+        return None;
+    }
+    let start = *rng.pick(&found);
+    Some(Edit {
+        file,
+        start,
+        end: start + from.len(),
+        text: to.to_owned(),
+        kind: "replace a value",
+        rewind: Rewind::No,
+    })
+}
+
+/// The edit back to the document's previous text in `history`, or to its `committed` text.
+pub fn undo(file: usize, text: &str, history: &[String], committed: &str) -> Edit {
+    let previous = history.last().map_or(committed, String::as_str);
+    minimal_edit(file, text, previous, "undo", Rewind::One)
+}
+
+/// The edit back to the latest text in `history` that `looks_balanced`, or to the `committed`
+/// text.
+pub fn undo_to_balanced(
+    file: usize,
+    text: &str,
+    history: &[String],
+    committed: &str,
+    looks_balanced: impl Fn(&str) -> bool,
+) -> Edit {
+    let balanced = history
+        .iter()
+        .rev()
+        .map(String::as_str)
+        .find(|text| looks_balanced(text))
+        .unwrap_or(committed);
+    minimal_edit(
+        file,
+        text,
+        balanced,
+        "undo to a balanced text",
+        Rewind::ToBalanced,
+    )
+}
+
 /// The LSP position (UTF-16 columns) of the byte `offset` of `text`.
 pub fn position(text: &str, offset: usize) -> Value {
     let line_start = text[..offset].rfind('\n').map_or(0, |newline| newline + 1);
