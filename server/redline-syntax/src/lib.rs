@@ -791,7 +791,13 @@ mod tests {
     }
 
     /// Replaces `old` at `offset` with `new`, in the text and in the tree.
-    fn replace(text: &str, tree: &mut ParsedTree, offset: usize, old: &str, new: &str) -> String {
+    pub(crate) fn replace(
+        text: &str,
+        tree: &mut ParsedTree,
+        offset: usize,
+        old: &str,
+        new: &str,
+    ) -> String {
         let res = format!("{}{new}{}", &text[..offset], &text[offset + old.len()..]);
         tree.edit(&TreeEdit {
             start: point(text, offset),

@@ -586,56 +586,36 @@ mod tests {
     /// Blocks taken again by text, at their new offsets, give the model read afresh.
     #[test]
     fn kept_blocks_give_the_model_read_afresh() {
-        let versions = [
-            "resource \"aws_s3_bucket\" \"a\" {\n  bucket = \"x\"\n  tags = [\"a\", \"b\"]\n}\n\nresource \"aws_db_instance\" \"b\" {\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n",
+        let block_b = "resource \"aws_db_instance\" \"b\" {\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n";
+        let committed = format!(
+            "resource \"aws_s3_bucket\" \"a\" {{\n  bucket = \"x\"\n  tags = [\"a\", \"b\"]\n}}\n\n{block_b}"
+        );
+        let bucket = committed.find("\"x\"").expect("the bucket name") + 1;
+        let edits: [(usize, &str, &str); 3] = [
             // A block edited, the others moved.
-            "resource \"aws_s3_bucket\" \"a\" {\n  bucket = \"xy\"\n  tags = [\"a\", \"b\"]\n}\n\nresource \"aws_db_instance\" \"b\" {\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n",
+            (bucket, "x", "xy"),
             // A line above them all: every block moved, none edited.
-            "# é\nresource \"aws_s3_bucket\" \"a\" {\n  bucket = \"xy\"\n  tags = [\"a\", \"b\"]\n}\n\nresource \"aws_db_instance\" \"b\" {\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n",
+            (0, "", "# é\n"),
             // The same block twice.
-            "resource \"aws_db_instance\" \"b\" {\n  lifecycle {\n    prevent_destroy = true\n  }\n}\nresource \"aws_db_instance\" \"b\" {\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n",
+            (0, "", block_b),
         ];
-        let point = |text: &str, offset: usize| crate::TextPoint {
-            offset,
-            line: text[..offset].matches('\n').count(),
-            column: offset - text[..offset].rfind('\n').map_or(0, |at| at + 1),
-        };
-        let mut previous: Option<crate::ParsedTree> = None;
-        let mut before = "";
-        for text in versions {
-            if let Some(tree) = &mut previous {
-                let prefix = (0..=before.len().min(text.len()))
-                    .rev()
-                    .find(|&at| before.get(..at).is_some() && before.get(..at) == text.get(..at))
-                    .unwrap_or(0);
-                let suffix = (0..=(before.len().min(text.len()) - prefix))
-                    .rev()
-                    .find(|&at| {
-                        before.get(before.len() - at..).is_some()
-                            && before.get(before.len() - at..) == text.get(text.len() - at..)
-                    })
-                    .unwrap_or(0);
-                tree.edit(&crate::TreeEdit {
-                    start: point(before, prefix),
-                    old_end: point(before, before.len() - suffix),
-                    new_end: point(text, text.len() - suffix),
-                });
-            }
-            let edited = crate::parse_source_for_edits(
-                "main.tf",
-                text,
-                SourceHints::default(),
-                previous.as_ref(),
-            )
-            .expect("terraform");
+        let parse_and_compare = |text: &str, previous: Option<&crate::ParsedTree>| {
+            let edited =
+                crate::parse_source_for_edits("main.tf", text, SourceHints::default(), previous)
+                    .expect("terraform");
             let fresh = parse_source("main.tf", text, SourceHints::default()).expect("terraform");
             assert_eq!(
                 format!("{:?}", edited.terraform()),
                 format!("{:?}", fresh.terraform()),
                 "{text}"
             );
-            previous = Some(edited.parsed_tree());
-            before = text;
+            edited.parsed_tree()
+        };
+        let mut text = committed.clone();
+        let mut tree = parse_and_compare(&text, None);
+        for (offset, old, new) in edits {
+            text = crate::tests::replace(&text, &mut tree, offset, old, new);
+            tree = parse_and_compare(&text, Some(&tree));
         }
     }
 
