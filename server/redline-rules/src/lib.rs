@@ -62,7 +62,6 @@ pub fn warm_up() {
     terraform::module_inputs::module_inputs();
     cloudformation::create_only_properties("");
     data_value::of("");
-    shell::catalog::value_options("");
     shell::catalog::warm_up();
 }
 
