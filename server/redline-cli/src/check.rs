@@ -309,8 +309,8 @@ fn analyse_files(
                 .map(|(display, text)| (display.as_str(), &**text)),
         );
         // A folder that several jobs call is parsed once for them all, and, when the batch
-        // also analyses it, for its own job too; one that a single job calls is parsed in that
-        // job and dropped with it.
+        // also analyses it, for its own job too; one that a single job calls and the batch
+        // does not analyse is parsed in that job and dropped with it.
         called.count_callers(
             called_by_job
                 .iter()

@@ -177,8 +177,8 @@ impl<'a> CalledModules<'a> {
     /// Tells, for each analysis that will be given these modules, the paths of the called
     /// files it was given (`redline check` gives each job those its local calls reach). A
     /// folder that one analysis calls is then parsed for that analysis alone and dropped with
-    /// it, instead of being kept for every analysis (a folder's own analysis included: it is
-    /// parsed again there); one that several call is parsed once for them all.
+    /// it, instead of being kept for every analysis; one that several call, or that one calls
+    /// and that is also analysed itself (`also_analysed`), is parsed once for them all.
     pub fn count_callers<'p, I>(&mut self, analyses: impl Iterator<Item = I>)
     where
         I: Iterator<Item = &'p str>,
@@ -197,9 +197,10 @@ impl<'a> CalledModules<'a> {
     }
 
     /// Whether `folder`'s parse is kept for every analysis given these modules, rather than
-    /// made by the one analysis that calls it.
+    /// made by the one analysis that calls it: when several analyses call it, or one calls it
+    /// and its own analysis is among them too, so that it is parsed once for both.
     fn shares(&self, folder: &Folder<'a>) -> bool {
-        !self.counted || folder.callers > 1
+        !self.counted || folder.callers + usize::from(folder.analysed) > 1
     }
 
     /// Tells which of the folders are also analysed themselves by the analyses sharing these
@@ -1161,16 +1162,19 @@ mod tests {
             // Other texts under the same paths are not taken for them.
             assert!(called.shared("db", &[(db[0].path, db_variables)]).is_none());
         }
-        // Told that one analysis calls the folder, the analyses keep no parse of it for the
-        // others: the caller parses it for itself, the folder's own analysis too, and the
-        // findings are the same. Told that two call it, it is parsed once and shared again.
-        for (callers, shares) in [(1, false), (2, true)] {
+        // Told that one analysis calls the folder, and not that the folder is analysed too,
+        // the analyses keep no parse of it: the caller parses it for itself, and the findings
+        // are the same. Told that one calls it and it is analysed, or that two call it, it is
+        // parsed once and shared again.
+        for (callers, analysed, shares) in [(1, false, false), (1, true, true), (2, true, true)] {
             for caller_first in [true, false] {
                 let mut called = CalledModules::new(files.iter().copied());
                 called.count_callers(
                     (0..callers).map(|_| ["db/main.tf", "db/variables.tf"].into_iter()),
                 );
-                called.also_analysed(["db"].into_iter());
+                if analysed {
+                    called.also_analysed(["db"].into_iter());
+                }
                 assert_eq!(
                     analyse(&called, caller_first),
                     apart,
