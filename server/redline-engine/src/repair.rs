@@ -19,6 +19,7 @@ use redline_syntax::{
 
 use crate::change::tree_edit;
 use redline_text::{TextRange, TextSize};
+use similar::algorithms::{Capture, Replace, myers};
 use similar::{Algorithm, DiffOp, capture_diff_slices};
 
 /// The top-level blocks of the Terraform language. Any other word followed by labels and a
@@ -282,12 +283,21 @@ fn malformed_block(file: &SourceFile<'_>) -> Option<(TextRange, String)> {
 
 /// The changes from `base` to `new`: lines, and within a span of replaced lines, characters.
 fn changes(base: &str, new: &str) -> Vec<Change> {
-    let base_lines = lines(base);
-    let new_lines = lines(new);
-    let base_starts = starts(&base_lines);
-    let new_starts = starts(&new_lines);
+    // The lines both texts begin and end with are left out of the diff: a keystroke in a long
+    // file changes a line or two of it.
+    let (same_start, same_end) = same_lines_around(base, new);
+    changes_within(base, new, same_start, same_end)
+}
+
+/// The changes from `base` to `new`, which both begin with the same `same_start` bytes and end
+/// with the same `same_end` bytes, whole lines each.
+fn changes_within(base: &str, new: &str, same_start: usize, same_end: usize) -> Vec<Change> {
+    let base_lines = lines(&base[same_start..base.len() - same_end]);
+    let new_lines = lines(&new[same_start..new.len() - same_end]);
+    let base_starts = starts(&base_lines, same_start);
+    let new_starts = starts(&new_lines, same_start);
     let mut res = Vec::new();
-    for op in capture_diff_slices(Algorithm::Myers, &base_lines, &new_lines) {
+    for op in diff_lines(&base_lines, &new_lines) {
         let (old_range, new_range) = match op {
             DiffOp::Equal { .. } => continue,
             DiffOp::Delete {
@@ -367,11 +377,43 @@ fn lines(text: &str) -> Vec<&str> {
     text.split_inclusive('\n').collect()
 }
 
-/// The byte offset of each line, and of the end.
-fn starts(lines: &[&str]) -> Vec<usize> {
+/// The bytes of the whole lines that `base` and `new` both begin with, and of those they both
+/// end with, not overlapping.
+fn same_lines_around(base: &str, new: &str) -> (usize, usize) {
+    let (base, new) = (base.as_bytes(), new.as_bytes());
+    let prefix = redline_text::common_prefix_len(base, new);
+    let start = base[..prefix]
+        .iter()
+        .rposition(|&byte| byte == b'\n')
+        .map_or(0, |at| at + 1);
+    let suffix = redline_text::common_suffix_len(base, new, base.len().min(new.len()) - prefix);
+    let line_start = |text: &[u8], at: usize| at == 0 || text[at - 1] == b'\n';
+    let end = if line_start(base, base.len() - suffix) && line_start(new, new.len() - suffix) {
+        suffix
+    } else {
+        // The common end starts within a line: it is kept from the next line on.
+        let tail = &base[base.len() - suffix..];
+        tail.iter()
+            .position(|&byte| byte == b'\n')
+            .map_or(0, |at| tail.len() - at - 1)
+    };
+    (start, end)
+}
+
+/// The diff of two texts' lines: Myers' algorithm, without `similar`'s preflight, which hashes
+/// every line of both sides into a table to set aside the lines only one side has. Between a
+/// long text and an edit of it the diff is short, and the preflight took ten times the diff.
+fn diff_lines(base: &[&str], new: &[&str]) -> Vec<DiffOp> {
+    let mut hook = Replace::new(Capture::new());
+    // Capturing cannot fail.
+    let Ok(()) = myers::diff_deadline_raw(&mut hook, base, 0..base.len(), new, 0..new.len(), None);
+    hook.into_inner().into_ops()
+}
+
+/// The byte offset of each line, from `at`, and of the end.
+fn starts(lines: &[&str], mut at: usize) -> Vec<usize> {
     let mut res = Vec::with_capacity(lines.len() + 1);
-    let mut at = 0;
-    res.push(0);
+    res.push(at);
     for line in lines {
         at += line.len();
         res.push(at);
@@ -492,6 +534,69 @@ mod tests {
         assert_eq!(repair.map_range(range(5, 9)), Some(range(10, 14)));
         assert_eq!(repair.map_range(range(0, 4)), Some(range(0, 4)));
         assert_eq!(repair.map_range(range(10, 10)), Some(range(15, 15)));
+    }
+
+    #[test]
+    fn the_lines_around_an_edit_are_left_out_of_the_diff() {
+        let texts = [
+            "",
+            "a\n",
+            "a",
+            "a\na\n",
+            "a\nb\nc\n",
+            "a\nb\nc",
+            "a\nbx\nc\n",
+            "a\nc\n",
+            "b\nc\n",
+            "a\nb\n",
+            "x\na\nb\nc\n",
+            "a\nb\nc\nc\n",
+            "ab\nb\nc\n",
+            "a\nb\nbc\n",
+        ];
+        // What the changes replace, in bytes of each side; the text between two changes is
+        // the same on both sides.
+        let size = |base: &str, new: &str, changes: &[Change]| -> (usize, usize) {
+            let (mut base_at, mut new_at) = (0, 0);
+            for change in changes.iter().chain([&Change {
+                base: base.len()..base.len(),
+                new: new.len()..new.len(),
+                parts: Vec::new(),
+            }]) {
+                assert_eq!(
+                    &base[base_at..change.base.start],
+                    &new[new_at..change.new.start]
+                );
+                (base_at, new_at) = (change.base.end, change.new.end);
+            }
+            let sum = |ranges: &mut dyn Iterator<Item = &Range<usize>>| -> usize {
+                ranges.map(ExactSizeIterator::len).sum()
+            };
+            (
+                sum(&mut changes.iter().map(|change| &change.base)),
+                sum(&mut changes.iter().map(|change| &change.new)),
+            )
+        };
+        for base in texts {
+            for new in texts {
+                let (start, end) = same_lines_around(base, new);
+                assert_eq!(&base[..start], &new[..start], "{base:?} {new:?}");
+                assert_eq!(&base[base.len() - end..], &new[new.len() - end..]);
+                assert!(start + end <= base.len().min(new.len()));
+                let line_start =
+                    |text: &str, at: usize| at == 0 || text.as_bytes()[at - 1] == b'\n';
+                assert!(line_start(base, start));
+                assert!(end == 0 || line_start(base, base.len() - end));
+                assert!(end == 0 || line_start(new, new.len() - end));
+                // The lines left out change nothing of the diff's size (where repeated lines
+                // make it ambiguous, another of the equally small diffs may be found).
+                assert_eq!(
+                    size(base, new, &changes(base, new)),
+                    size(base, new, &changes_within(base, new, 0, 0)),
+                    "{base:?} -> {new:?}"
+                );
+            }
+        }
     }
 
     #[test]
