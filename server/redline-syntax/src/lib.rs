@@ -312,14 +312,17 @@ pub fn parses_cleanly(
                 .is_some_and(|tree| tree.root_node().end_byte() > 0)
     });
     // A part that no edit reached keeps its tree: when that tree has a syntax error, so has
-    // the text, unless its flow collections are relaxed and the whole stream parsed again.
+    // the text, unless its flow collections are relaxed and the whole stream parsed again,
+    // which leaves a part that has no line to relax as it is. A part starts at a document
+    // marker, so its lines relax alike alone and in the stream.
     if let Some(previous) = previous {
         let parts = tree::yaml_parts(text);
-        let broken_unchanged = parts.iter().any(|part| {
+        let stays_broken = parts.iter().any(|part| {
             matches!(previous.part(part, parts.len()),
                 Some(Reuse::Unchanged(tree)) if tree.root_node().has_error())
+                && yaml_flow::relax(&text[part.start_byte..part.end_byte]).is_none()
         });
-        if broken_unchanged && yaml_flow::relax(text).is_none() {
+        if stays_broken {
             return Some(false);
         }
     }
@@ -409,18 +412,16 @@ fn parse<'a>(
         }
         None => {
             let (tree, more_trees, relaxed) = parse_trees(language, parsed, previous)?;
-            // A text parsed from an earlier version's tree takes again the documents whose
-            // text did not change, and keeps its own for the next version.
+            // A text parsed for an editor keeps its documents for the next version, which
+            // takes again those whose text did not change; the first version keeps them too.
             let kept: Option<std::collections::HashMap<&str, &std::sync::Arc<yaml::KeptDocument>>> =
-                previous
-                    .filter(|_| keep == Trees::KeepWithDocuments && !relaxed)
-                    .map(|previous| {
-                        previous
-                            .documents
-                            .iter()
-                            .map(|document| (document.text(), document))
-                            .collect()
-                    });
+                (keep == Trees::KeepWithDocuments && !relaxed).then(|| {
+                    previous
+                        .iter()
+                        .flat_map(|previous| &previous.documents)
+                        .map(|document| (document.text(), document))
+                        .collect()
+                });
             let documents = match language {
                 Language::Json => json::documents(&tree, parsed),
                 Language::Yaml => {
@@ -902,6 +903,20 @@ mod tests {
         let file = parse_source_for_edits(path, &text, SourceHints::default(), Some(&tree))
             .expect("yaml parses");
         assert_eq!(file.documents.len(), 8_000);
+        // A version parsed for edits from no tree (a document just opened) keeps its documents
+        // too: the first edit builds only the edited one.
+        let opened =
+            parse_source_for_edits(path, &text, SourceHints::default(), None).expect("yaml parses");
+        let mut opened_tree = opened.parsed_tree();
+        let at = text.find("Role5000").expect("a role");
+        let edited = replace(&text, &mut opened_tree, at, "Role", "ClusterRole");
+        let before = builds();
+        let after_open =
+            parse_source_for_edits(path, &edited, SourceHints::default(), Some(&opened_tree))
+                .expect("yaml parses");
+        assert_eq!(builds() - before, 1);
+        let fresh = parse_source(path, &edited, SourceHints::default()).expect("yaml parses");
+        assert_eq!(after_open.documents, fresh.documents);
         let edits: [(&str, &str, &str, usize); 5] = [
             // A longer name in the middle moves every later document.
             ("kind: Role4000\n", "Role4000", "ClusterRole4000", 1),
