@@ -55,6 +55,8 @@ mod tests {
             .expect("recognised")
             .documents
             .remove(0)
+            .as_ref()
+            .clone()
     }
 
     fn apply(text: &str, edit: &Edit) -> String {

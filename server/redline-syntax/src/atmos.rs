@@ -133,7 +133,7 @@ pub fn step_commands(step: &Step<'_>, text: &str) -> Vec<Command> {
 mod tests {
     use super::*;
 
-    fn documents(text: &str) -> Vec<Node> {
+    fn documents(text: &str) -> Vec<std::sync::Arc<Node>> {
         let tree = crate::tree::parse(crate::Language::Yaml, text).expect("yaml grammar loads");
         crate::yaml::documents(&tree, text)
     }

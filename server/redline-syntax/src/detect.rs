@@ -247,7 +247,7 @@ pub fn candidate(path: &str, text: &str, hints: SourceHints) -> Option<Candidate
 }
 
 /// Decides the format of a JSON or YAML file from its documents.
-pub fn sniff(language: Language, documents: &[Node]) -> Option<Format> {
+pub fn sniff(language: Language, documents: &[std::sync::Arc<Node>]) -> Option<Format> {
     if language == Language::Json {
         let root = documents.first()?;
         // A plan without changes omits `resource_changes` but still has `planned_values`;
@@ -265,7 +265,7 @@ pub fn sniff(language: Language, documents: &[Node]) -> Option<Format> {
         }
         return None;
     }
-    if documents.iter().any(is_cloudformation) {
+    if documents.iter().any(|document| is_cloudformation(document)) {
         return Some(Format::CloudFormation);
     }
     if documents
@@ -274,10 +274,16 @@ pub fn sniff(language: Language, documents: &[Node]) -> Option<Format> {
     {
         return Some(Format::Kubernetes);
     }
-    if documents.iter().any(is_azure_pipelines) {
+    if documents
+        .iter()
+        .any(|document| is_azure_pipelines(document))
+    {
         return Some(Format::AzurePipelines);
     }
-    if documents.iter().any(crate::atmos::is_workflow_file) {
+    if documents
+        .iter()
+        .any(|document| crate::atmos::is_workflow_file(document))
+    {
         return Some(Format::AtmosWorkflow);
     }
     None

@@ -8,9 +8,10 @@ pub fn kind(object: &Node) -> Option<&str> {
 }
 
 /// Every object of a manifest file: each document, and the items of `kind: List` documents.
-pub fn objects(documents: &[Node]) -> Vec<&Node> {
+pub fn objects<D: std::borrow::Borrow<Node>>(documents: &[D]) -> Vec<&Node> {
     let mut res = Vec::new();
     for document in documents {
+        let document: &Node = document.borrow();
         if kind(document) == Some("List") {
             res.extend(document.get("items").map(Node::items).unwrap_or_default());
         } else if document.get("kind").is_some() {

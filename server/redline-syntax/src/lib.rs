@@ -51,7 +51,7 @@ pub struct SourceFile<'a> {
     pub more_trees: Vec<tree_sitter::Tree>,
     /// The data documents of a JSON or YAML file, in order; empty for other languages.
     /// For Terraform plans, only the parts the plan model reads are built.
-    pub documents: Vec<value::Node>,
+    pub documents: Vec<std::sync::Arc<value::Node>>,
     /// Line starts of `text`.
     pub line_index: LineIndex,
     /// The commands the file runs, computed on first use (see `commands`).
@@ -423,7 +423,7 @@ fn parse<'a>(
                         .collect()
                 });
             let documents = match language {
-                Language::Json => json::documents(&tree, parsed),
+                Language::Json => shared(json::documents(&tree, parsed)),
                 Language::Yaml => {
                     let mut res = Vec::new();
                     for tree in std::iter::once(&tree).chain(&more_trees) {
@@ -433,7 +433,7 @@ fn parse<'a>(
                     }
                     res
                 }
-                Language::Toml => toml::documents(&tree, parsed),
+                Language::Toml => shared(toml::documents(&tree, parsed)),
                 _ => Vec::new(),
             };
             (tree, more_trees, documents, relaxed, None)
@@ -537,9 +537,14 @@ fn parse_trees(
     Some((tree, trees, relaxed))
 }
 
+/// Documents, each shareable between versions of a text (see `yaml::documents_reusing`).
+fn shared(documents: Vec<value::Node>) -> Vec<std::sync::Arc<value::Node>> {
+    documents.into_iter().map(std::sync::Arc::new).collect()
+}
+
 /// The documents and comments of a YAML text without syntax errors, read one part at a time,
 /// each tree dropped once read; `None` when a part has an error, for the general path.
-fn read_clean_yaml(text: &str) -> Option<(Vec<value::Node>, Vec<TextRange>)> {
+fn read_clean_yaml(text: &str) -> Option<(Vec<std::sync::Arc<value::Node>>, Vec<TextRange>)> {
     let parts = tree::yaml_parts(text);
     let mut documents = Vec::new();
     let mut comments = Vec::new();
@@ -568,7 +573,7 @@ fn parse_plan<'a>(
         return None;
     }
     let root = plan_json::plan_document(text)?;
-    let documents = vec![root];
+    let documents = vec![std::sync::Arc::new(root)];
     if detect::sniff(Language::Json, &documents) != Some(Format::TerraformPlan) {
         return None;
     }
@@ -917,6 +922,16 @@ mod tests {
         assert_eq!(builds() - before, 1);
         let fresh = parse_source(path, &edited, SourceHints::default()).expect("yaml parses");
         assert_eq!(after_open.documents, fresh.documents);
+        // A document before the edit is shared with the version it was taken from; one after
+        // it is a copy at its new offset.
+        assert!(std::sync::Arc::ptr_eq(
+            &after_open.documents[0],
+            &opened.documents[0]
+        ));
+        assert!(!std::sync::Arc::ptr_eq(
+            &after_open.documents[7_000],
+            &opened.documents[7_000]
+        ));
         let edits: [(&str, &str, &str, usize); 5] = [
             // A longer name in the middle moves every later document.
             ("kind: Role4000\n", "Role4000", "ClusterRole4000", 1),

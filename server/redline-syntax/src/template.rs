@@ -477,9 +477,19 @@ fn document_goes_on(segment: &str, offset: usize, text: &str, mut in_document: b
 /// one-line string that mixes literal text and actions the actions' own text (`{{ include
 /// \"x.fullname\" . }}-extra`), which messages then show (see the module documentation).
 /// `original` is the template's text.
-pub(crate) fn mark_unknown(documents: &mut [Node], neutral: &Neutral, original: &str) {
+pub(crate) fn mark_unknown(
+    documents: &mut [std::sync::Arc<Node>],
+    neutral: &Neutral,
+    original: &str,
+) {
     for document in documents {
-        mark(document, neutral, original, false, 0);
+        mark(
+            std::sync::Arc::make_mut(document),
+            neutral,
+            original,
+            false,
+            0,
+        );
     }
 }
 

@@ -158,7 +158,11 @@ impl TerraformFile {
             },
             Language::Json => TerraformFile {
                 syntax: Syntax::Json,
-                blocks: file.documents.first().map(json_root).unwrap_or_default(),
+                blocks: file
+                    .documents
+                    .first()
+                    .map(|root| json_root(root))
+                    .unwrap_or_default(),
             },
             _ => TerraformFile {
                 syntax: Syntax::Hcl,

@@ -296,7 +296,7 @@ impl Node {
 mod tests {
     use crate::{Format, SourceHints, parse_source};
 
-    fn documents(path: &str, text: &str) -> Vec<super::Node> {
+    fn documents(path: &str, text: &str) -> Vec<std::sync::Arc<super::Node>> {
         let hints = SourceHints {
             format: Some(Format::Kubernetes),
             ..SourceHints::default()

@@ -29,8 +29,9 @@ pub(crate) struct KeptDocument {
     start: usize,
     /// The document's text.
     text: Box<str>,
-    /// The document as built, with its ranges in that text.
-    node: Node,
+    /// The document as built, with its ranges in that text; the version built from that text
+    /// holds the same node.
+    node: std::sync::Arc<Node>,
     /// How many nodes alias expansion copied into it. A document is kept only when the
     /// expansion never ran out of budget, so that it is what any budget at least this large
     /// builds.
@@ -45,18 +46,19 @@ impl KeptDocument {
 }
 
 /// Every document of a YAML stream, in order.
-pub(crate) fn documents(tree: &Tree, text: &str) -> Vec<Node> {
+pub(crate) fn documents(tree: &Tree, text: &str) -> Vec<std::sync::Arc<Node>> {
     documents_reusing(tree, text, None).0
 }
 
 /// Every document of a YAML stream, in order, taking those whose text `kept` holds from there
 /// instead of building them; with `kept`, also the documents to keep for the next version
-/// (those without syntax errors). The result is what `documents` builds.
+/// (those without syntax errors). The result is what `documents` builds. A document taken
+/// again at the offset it was kept at is shared with the version it was kept from.
 pub(crate) fn documents_reusing(
     tree: &Tree,
     text: &str,
     kept: Option<&HashMap<&str, &std::sync::Arc<KeptDocument>>>,
-) -> (Vec<Node>, Vec<std::sync::Arc<KeptDocument>>) {
+) -> (Vec<std::sync::Arc<Node>>, Vec<std::sync::Arc<KeptDocument>>) {
     let mut builder = Builder {
         text,
         anchors: HashMap::new(),
@@ -67,14 +69,14 @@ pub(crate) fn documents_reusing(
     let mut to_keep = Vec::new();
     if root.is_error() {
         // Nothing parsed as a stream: keep whatever key/value pairs did parse.
-        res.push(builder.recover(root, 0));
+        res.push(std::sync::Arc::new(builder.recover(root, 0)));
         return (res, to_keep);
     }
     let mut cursor = root.walk();
     let children: Vec<TsNode<'_>> = root.named_children(&mut cursor).collect();
     for (index, document) in children.iter().copied().enumerate() {
         if document.is_error() {
-            res.push(builder.recover(document, 0));
+            res.push(std::sync::Arc::new(builder.recover(document, 0)));
             continue;
         }
         if document.kind() != "document" {
@@ -97,8 +99,19 @@ pub(crate) fn documents_reusing(
             && found.alias_copies <= builder.alias_budget
         {
             builder.alias_budget -= found.alias_copies;
-            res.push(found.node.moved(found.start, start));
-            to_keep.push(std::sync::Arc::clone(*found));
+            if found.start == start {
+                res.push(std::sync::Arc::clone(&found.node));
+                to_keep.push(std::sync::Arc::clone(*found));
+            } else {
+                let node = std::sync::Arc::new(found.node.moved(found.start, start));
+                res.push(std::sync::Arc::clone(&node));
+                to_keep.push(std::sync::Arc::new(KeptDocument {
+                    start,
+                    text: found.text.clone(),
+                    node,
+                    alias_copies: found.alias_copies,
+                }));
+            }
             continue;
         }
         #[cfg(test)]
@@ -110,16 +123,16 @@ pub(crate) fn documents_reusing(
         let content = document
             .named_children(&mut inner)
             .find(|child| matches!(child.kind(), "block_node" | "flow_node" | "ERROR"));
-        let node = match content {
+        let node = std::sync::Arc::new(match content {
             Some(content) => builder.build(content, 0),
             None => Node::null(TextRange::empty(document_range.start())),
-        };
+        });
         // A budget at zero may have run out in this document.
         if kept.is_some() && clean && builder.alias_budget > 0 {
             to_keep.push(std::sync::Arc::new(KeptDocument {
                 start,
                 text: Box::from(document_text),
-                node: node.clone(),
+                node: std::sync::Arc::clone(&node),
                 alias_copies: budget_before - builder.alias_budget,
             }));
         }
@@ -501,7 +514,7 @@ mod tests {
     use super::*;
     use crate::Language;
 
-    fn parse(text: &str) -> Vec<Node> {
+    fn parse(text: &str) -> Vec<std::sync::Arc<Node>> {
         let tree = crate::tree::parse(Language::Yaml, text).expect("yaml grammar loads");
         documents(&tree, text)
     }
@@ -568,7 +581,7 @@ mod tests {
         let text = vec![document; count].join("---\n");
         let trees = crate::tree::parse_yaml_stream(&text).expect("yaml grammar loads");
         assert!(trees.len() > 1);
-        let documents: Vec<Node> = trees
+        let documents: Vec<std::sync::Arc<Node>> = trees
             .iter()
             .flat_map(|tree| documents(tree, &text))
             .collect();

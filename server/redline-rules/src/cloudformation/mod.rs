@@ -57,7 +57,10 @@ pub(crate) fn guarded_value(resource: Resource<'_>) -> Option<DataValue> {
 
 /// Every resource of every template document of the file.
 pub(crate) fn all_resources<'f>(file: &'f SourceFile<'_>) -> Vec<Resource<'f>> {
-    file.documents.iter().flat_map(resources).collect()
+    file.documents
+        .iter()
+        .flat_map(|document| resources(document))
+        .collect()
 }
 
 /// Whether CloudFormation snapshots this resource on deletion when `DeletionPolicy` is absent:

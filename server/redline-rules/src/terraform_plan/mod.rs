@@ -14,7 +14,9 @@ use crate::terraform::protection::is_stateful;
 
 /// The plan of a plan file, if it has a root document.
 pub(crate) fn plan<'a>(file: &'a SourceFile<'a>) -> Option<Plan<'a>> {
-    file.documents.first().map(Plan::from_document)
+    file.documents
+        .first()
+        .map(|document| Plan::from_document(document))
 }
 
 /// Error for types that hold data, warning for the rest.
