@@ -71,11 +71,13 @@ where
     I: AsyncRead + Unpin + Send + 'static,
     O: AsyncWrite + Unpin + Send + 'static,
 {
-    let client_output = Arc::new(Mutex::new(output));
+    let client_output: transport::Output = Arc::new(Mutex::new(Box::new(output)));
     let (server_input, mut input_pipe) = tokio::io::duplex(1 << 16);
     let (server_output, output_pipe) = tokio::io::duplex(1 << 16);
 
     let reader_output = Arc::clone(&client_output);
+    // Diagnostics are written to the client directly (see `transport::write_notification`).
+    let direct_output = Arc::clone(&client_output);
     let (input_closed, input_closed_rx) = tokio::sync::oneshot::channel::<()>();
     let reader = tokio::spawn(async move {
         let mut input = BufReader::new(input);
@@ -109,7 +111,8 @@ where
         }
     });
 
-    let (service, socket) = LspService::new(|client| server::RedlineServer::new(client, options));
+    let (service, socket) =
+        LspService::new(|client| server::RedlineServer::new(client, options, Some(direct_output)));
     let mut serving = Box::pin(Server::new(server_input, server_output, socket).serve(service));
     // tower-lsp waits for every handler still running when the input ends, and a handler that
     // waits for the client's answer to a request (`client/registerCapability`, progress) would

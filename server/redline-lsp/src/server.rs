@@ -31,10 +31,18 @@ pub struct RedlineServer {
 
 impl RedlineServer {
     /// A server that talks to `client`.
-    pub fn new(client: Client, options: ServerOptions) -> Self {
+    pub fn new(
+        client: Client,
+        options: ServerOptions,
+        output: Option<crate::transport::Output>,
+    ) -> Self {
+        let session = Session::new(redline_workspace::today());
+        if let Some(output) = output {
+            let _ = session.output.set(output);
+        }
         Self {
             client,
-            session: Arc::new(Session::new(redline_workspace::today())),
+            session: Arc::new(session),
             options,
         }
     }
@@ -719,9 +727,20 @@ async fn refresh(session: &Arc<Session>, client: &Client, uri: &lsp::Uri, versio
     }
     session.pending.remove(uri);
     let diagnostics = proto::diagnostics(&analysis, session.encoding());
-    client
-        .publish_diagnostics(uri.clone(), diagnostics, Some(version))
-        .await;
+    let Some(output) = session.output.get() else {
+        client
+            .publish_diagnostics(uri.clone(), diagnostics, Some(version))
+            .await;
+        return;
+    };
+    let params = lsp::PublishDiagnosticsParams::new(uri.clone(), diagnostics, Some(version));
+    // Writing fails only when the client is gone, which ends the session anyway.
+    let _ = crate::transport::write_notification(
+        output,
+        <lsp::notification::PublishDiagnostics as lsp::notification::Notification>::METHOD,
+        &params,
+    )
+    .await;
 }
 
 /// Runs the engine on a blocking thread and logs what went wrong; `None` if the analysis itself

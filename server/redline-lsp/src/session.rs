@@ -175,6 +175,9 @@ pub struct ClientSupport {
 
 /// Everything the server knows.
 pub struct Session {
+    /// The client's end of the connection, which publishes diagnostics without going through
+    /// tower-lsp's client (see `transport::write_notification`); unset, they go through it.
+    pub output: std::sync::OnceLock<crate::transport::Output>,
     /// Open documents by URI.
     pub documents: DashMap<lsp::Uri, Document>,
     /// The latest analysis of each open document.
@@ -238,6 +241,7 @@ impl Session {
     /// An empty session.
     pub fn new(today: Date) -> Self {
         Self {
+            output: std::sync::OnceLock::new(),
             documents: DashMap::new(),
             analyses: DashMap::new(),
             generations: DashMap::new(),

@@ -93,6 +93,32 @@ pub async fn read_body(reader: &mut (impl AsyncBufRead + Unpin)) -> std::io::Res
     Ok(Some(Frame::Message(body)))
 }
 
+/// The client's end of the connection, shared by every writer of frames.
+pub type Output = Arc<Mutex<Box<dyn AsyncWrite + Unpin + Send>>>;
+
+/// Writes the notification `method` with `params`, serialized straight from them: tower-lsp's
+/// client builds a `serde_json::Value` of the params first, which for hundreds of diagnostics
+/// took longer than writing them.
+pub async fn write_notification(
+    output: &Output,
+    method: &str,
+    params: &impl serde::Serialize,
+) -> std::io::Result<()> {
+    #[derive(serde::Serialize)]
+    struct Notification<'a, P> {
+        jsonrpc: &'static str,
+        method: &'a str,
+        params: &'a P,
+    }
+    let body = serde_json::to_vec(&Notification {
+        jsonrpc: "2.0",
+        method,
+        params,
+    })
+    .map_err(std::io::Error::other)?;
+    write_frame(output, &body).await
+}
+
 /// Writes one framed message.
 pub async fn write_frame(
     writer: &Arc<Mutex<impl AsyncWrite + Unpin>>,
