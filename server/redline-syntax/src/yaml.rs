@@ -28,7 +28,7 @@ pub(crate) struct KeptDocument {
     /// Where the document started in the text it was built from.
     start: usize,
     /// The document's text.
-    text: Box<str>,
+    text: std::sync::Arc<str>,
     /// The document as built, with its ranges in that text; the version built from that text
     /// holds the same node.
     node: std::sync::Arc<Node>,
@@ -107,7 +107,7 @@ pub(crate) fn documents_reusing(
                 res.push(std::sync::Arc::clone(&node));
                 to_keep.push(std::sync::Arc::new(KeptDocument {
                     start,
-                    text: found.text.clone(),
+                    text: std::sync::Arc::clone(&found.text),
                     node,
                     alias_copies: found.alias_copies,
                 }));
@@ -131,7 +131,7 @@ pub(crate) fn documents_reusing(
         if kept.is_some() && clean && builder.alias_budget > 0 {
             to_keep.push(std::sync::Arc::new(KeptDocument {
                 start,
-                text: Box::from(document_text),
+                text: std::sync::Arc::from(document_text),
                 node: std::sync::Arc::clone(&node),
                 alias_copies: budget_before - builder.alias_budget,
             }));
