@@ -151,7 +151,7 @@ fn utf16_diagnostics_edits_code_actions_pull_and_shutdown() {
         "https://github.com/redline-lint/redline/blob/main/docs/rules/RL-TF-010.md"
     );
     assert_eq!(diagnostic["data"]["rule"], "RL-TF-010");
-    assert_eq!(diagnostic["data"]["version"], 1);
+    assert!(diagnostic["data"]["report"].is_string(), "{diagnostic}");
 
     // Replace the emoji (UTF-16 columns 29..31) with one ASCII letter: the finding moves left by
     // one unit.
@@ -1076,6 +1076,72 @@ fn ten_thousand_rapid_edits() {
     }
     let status = client.shutdown();
     assert_eq!(status.code(), Some(0));
+}
+
+/// A pulled report that an edit leaves as it was (the findings at the same lines and columns)
+/// is answered as unchanged, and the findings the client holds from the earlier version still
+/// lead to their fixes, on the current version; once an edit moves them, they lead to none.
+#[test]
+fn a_report_an_edit_leaves_as_it_was_is_unchanged_and_keeps_its_fixes() {
+    let workspace = Workspace::new();
+    let mut client = LspClient::start(workspace.dir.path());
+    initialize(&mut client, &workspace, json!({}), Value::Null);
+    let uri = workspace.uri("main.tf");
+    open(&mut client, &uri, MAIN_TF);
+    let held = client.diagnostics(&uri, json!(1))[0].clone();
+    let pull = |client: &mut LspClient, previous: &Value| {
+        client
+            .request(
+                "textDocument/diagnostic",
+                json!({"textDocument": {"uri": uri}, "previousResultId": previous}),
+            )
+            .unwrap()
+    };
+    let first = pull(&mut client, &Value::Null);
+    assert_eq!(first["kind"], "full");
+    assert_eq!(first["items"], json!([held]));
+
+    // A comment typed below the findings leaves them where they were.
+    let end = MAIN_TF.lines().count() as u64;
+    change(
+        &mut client,
+        &uri,
+        2,
+        json!([{"range": range((end, 0), (end, 0)), "text": "# more\n"}]),
+    );
+    assert_eq!(
+        client.diagnostics(&uri, json!(2)),
+        std::slice::from_ref(&held)
+    );
+    let second = pull(&mut client, &first["resultId"]);
+    assert_eq!(second["kind"], "unchanged", "{second}");
+    assert_eq!(result_version(&second), "2");
+    let actions = code_actions(&mut client, &uri, &held, Some("quickfix"));
+    assert_eq!(
+        actions[0]["title"], "Set `force_destroy = false` (RL-TF-010)",
+        "{actions:#?}"
+    );
+    assert_eq!(document_edits(&actions[0]["edit"], 2).len(), 1);
+
+    // A line added above moves them: the report changes, and the findings held from before
+    // lead to no fix.
+    change(
+        &mut client,
+        &uri,
+        3,
+        json!([{"range": range((0, 0), (0, 0)), "text": "# top\n"}]),
+    );
+    let moved = client.diagnostics(&uri, json!(3));
+    assert_eq!(moved[0]["range"], range((2, 37), (2, 57)));
+    assert_ne!(moved[0]["data"]["report"], held["data"]["report"]);
+    let third = pull(&mut client, &second["resultId"]);
+    assert_eq!(third["kind"], "full", "{third}");
+    assert_eq!(third["items"], json!(moved));
+    assert_eq!(
+        code_actions(&mut client, &uri, &held, Some("quickfix")),
+        Vec::<Value>::new()
+    );
+    assert_eq!(client.shutdown().code(), Some(0));
 }
 
 /// Requests about documents that were never opened, edits outside the document, bad params and

@@ -24,8 +24,10 @@ pub const FIX_ALL_KIND: &str = "source.fixAll.redline";
 pub struct DiagnosticData {
     /// The rule id.
     pub rule: String,
-    /// The document version the finding was computed for.
-    pub version: Option<i32>,
+    /// The id of the report the finding was published in (`report_id`). Any analysis whose
+    /// report has this id has the finding at `index`, so a report that later versions of the
+    /// document leave as it was still leads to its findings' fixes.
+    pub report: String,
     /// The finding's index in that analysis.
     pub index: usize,
     /// The titles of its fixes, best first.
@@ -38,21 +40,110 @@ pub struct DiagnosticData {
 /// the errors among those drawn in a file with many lesser findings. The order among findings of
 /// one severity stays the engine's (by position).
 pub fn diagnostics(analysis: &Analysis, encoding: PositionEncoding) -> Vec<lsp::Diagnostic> {
+    report(analysis, encoding).items
+}
+
+/// The diagnostics of an analysis as one report, with its id.
+pub struct Report {
+    /// The report's id (`report_id`).
+    pub id: String,
+    /// The diagnostics, as `diagnostics` orders them.
+    pub items: Vec<lsp::Diagnostic>,
+}
+
+/// The report of an analysis: its diagnostics, and an id that is the same for every analysis
+/// that gives the same diagnostics. A client that pulls is told that a report is unchanged by
+/// its id, and a keystroke leaves most findings of a long file where they were, line and
+/// column.
+pub fn report(analysis: &Analysis, encoding: PositionEncoding) -> Report {
     let mut order: Vec<usize> = (0..analysis.diagnostics.len()).collect();
     order.sort_by_key(|&index| std::cmp::Reverse(analysis.diagnostics[index].severity));
-    order
+    let mut items: Vec<(usize, lsp::Diagnostic)> = order
         .into_iter()
-        .map(|index| to_lsp(analysis, index, encoding))
-        .collect()
+        .map(|index| (index, to_lsp_without_data(analysis, index, encoding)))
+        .collect();
+    let id = analysis
+        .report_id
+        .get_or_init(|| id_of(analysis, &items))
+        .clone();
+    for (index, item) in &mut items {
+        item.data = data(analysis, *index, &id);
+    }
+    Report {
+        id,
+        items: items.into_iter().map(|(_, item)| item).collect(),
+    }
+}
+
+/// The id of the report of an analysis (see `report`).
+pub fn report_id(analysis: &Analysis, encoding: PositionEncoding) -> String {
+    if let Some(id) = analysis.report_id.get() {
+        return id.clone();
+    }
+    report(analysis, encoding).id
+}
+
+/// A hash of what a client is shown of each finding, and of what its `data` leads to: its
+/// index in the analysis and its fixes' titles.
+fn id_of(analysis: &Analysis, items: &[(usize, lsp::Diagnostic)]) -> String {
+    use std::hash::{Hash as _, Hasher as _};
+    let mut hasher = std::hash::DefaultHasher::new();
+    let range = |hasher: &mut std::hash::DefaultHasher, range: &lsp::Range| {
+        (range.start.line, range.start.character).hash(hasher);
+        (range.end.line, range.end.character).hash(hasher);
+    };
+    (analysis.info_as_hint, items.len()).hash(&mut hasher);
+    for (index, item) in items {
+        let diagnostic = &analysis.diagnostics[*index];
+        (index, diagnostic.rule.id, diagnostic.severity).hash(&mut hasher);
+        range(&mut hasher, &item.range);
+        item.message.hash(&mut hasher);
+        item.tags.is_some().hash(&mut hasher);
+        for related in item.related_information.iter().flatten() {
+            related.location.uri.as_str().hash(&mut hasher);
+            range(&mut hasher, &related.location.range);
+            related.message.hash(&mut hasher);
+        }
+        for fix in &diagnostic.fixes {
+            fix.title.hash(&mut hasher);
+        }
+    }
+    format!("{:016x}", hasher.finish())
+}
+
+/// The `data` of the finding at `index`, published in the report `report`.
+fn data(analysis: &Analysis, index: usize, report: &str) -> Option<serde_json::Value> {
+    let diagnostic = &analysis.diagnostics[index];
+    serde_json::to_value(DiagnosticData {
+        rule: diagnostic.rule.id.to_owned(),
+        report: report.to_owned(),
+        index,
+        fixes: diagnostic
+            .fixes
+            .iter()
+            .map(|fix| fix.title.clone())
+            .collect(),
+    })
+    .ok()
 }
 
 /// The protocol form of the finding at `index` of an analysis. Its related places may point
 /// into the analysis's related files, as the analysis read them; a place in a file not among
 /// them is left out.
 pub fn to_lsp(analysis: &Analysis, index: usize, encoding: PositionEncoding) -> lsp::Diagnostic {
+    let mut res = to_lsp_without_data(analysis, index, encoding);
+    res.data = data(analysis, index, &report_id(analysis, encoding));
+    res
+}
+
+/// `to_lsp` without the `data` that names the report.
+fn to_lsp_without_data(
+    analysis: &Analysis,
+    index: usize,
+    encoding: PositionEncoding,
+) -> lsp::Diagnostic {
     let diagnostic = &analysis.diagnostics[index];
     let uri = &analysis.snapshot.uri;
-    let version = analysis.snapshot.version;
     let rope = &analysis.snapshot.rope;
     let related_files = &analysis.related_files;
     let id = diagnostic.rule.id;
@@ -79,16 +170,6 @@ pub fn to_lsp(analysis: &Analysis, index: usize, encoding: PositionEncoding) -> 
     // An unused suppression is dead text: editors grey it out.
     let unnecessary = diagnostic.rule == redline_diagnostics::SUPPRESSION
         && diagnostic.message.contains("matches no finding");
-    let data = DiagnosticData {
-        rule: id.to_owned(),
-        version,
-        index,
-        fixes: diagnostic
-            .fixes
-            .iter()
-            .map(|fix| fix.title.clone())
-            .collect(),
-    };
     lsp::Diagnostic {
         range: convert::range(rope, diagnostic.range, encoding),
         severity: Some(severity(diagnostic.severity, analysis.info_as_hint)),
@@ -99,7 +180,7 @@ pub fn to_lsp(analysis: &Analysis, index: usize, encoding: PositionEncoding) -> 
         message: visible(&diagnostic.message).into_owned(),
         related_information: (!related.is_empty()).then_some(related),
         tags: unnecessary.then(|| vec![lsp::DiagnosticTag::UNNECESSARY]),
-        data: serde_json::to_value(data).ok(),
+        data: None,
     }
 }
 
@@ -161,7 +242,8 @@ pub fn code_actions(
         .filter_map(|diagnostic| diagnostic.data.clone())
         .filter_map(|data| serde_json::from_value::<DiagnosticData>(data).ok())
         .filter(|data| {
-            data.version == analysis.snapshot.version && data.index < analysis.diagnostics.len()
+            data.report == report_id(analysis, options.encoding)
+                && data.index < analysis.diagnostics.len()
         })
         .map(|data| data.index)
         .collect();

@@ -551,16 +551,21 @@ impl LanguageServer for RedlineServer {
                 }
             },
         };
-        let result_id = analysis.snapshot.result_id();
-        if result_id.is_some() && params.previous_result_id == result_id {
+        // A report equal to the one the client holds is answered by its id alone: typing in a
+        // long file leaves most of its findings where they were.
+        let report = proto::report(&analysis, self.session.encoding());
+        let result_id = result_id(&analysis, &report);
+        if params
+            .previous_result_id
+            .as_deref()
+            .is_some_and(|previous| report_of(previous) == report.id)
+        {
             return Ok(lsp::DocumentDiagnosticReportResult::Report(
                 lsp::DocumentDiagnosticReport::Unchanged(
                     lsp::RelatedUnchangedDocumentDiagnosticReport {
                         related_documents: None,
                         unchanged_document_diagnostic_report:
-                            lsp::UnchangedDocumentDiagnosticReport {
-                                result_id: result_id.unwrap_or_default(),
-                            },
+                            lsp::UnchangedDocumentDiagnosticReport { result_id },
                     },
                 ),
             ));
@@ -569,8 +574,8 @@ impl LanguageServer for RedlineServer {
             lsp::DocumentDiagnosticReport::Full(lsp::RelatedFullDocumentDiagnosticReport {
                 related_documents: None,
                 full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport {
-                    result_id,
-                    items: proto::diagnostics(&analysis, self.session.encoding()),
+                    result_id: Some(result_id),
+                    items: report.items,
                 },
             }),
         ))
@@ -900,6 +905,22 @@ async fn scan(session: &Arc<Session>, client: &Client, roots: Vec<PathBuf>) {
     }
 }
 
+/// The result id of a pulled report: the document's version, then the report's id
+/// (`proto::report`), which alone decides whether the client's report is unchanged.
+fn result_id(analysis: &Analysis, report: &proto::Report) -> String {
+    match analysis.snapshot.version {
+        Some(version) => format!("{version}.{}", report.id),
+        None => report.id.clone(),
+    }
+}
+
+/// The report id in a result id (see `result_id`).
+fn report_of(result_id: &str) -> &str {
+    result_id
+        .split_once('.')
+        .map_or(result_id, |(_, report)| report)
+}
+
 fn workspace_report(
     analysis: &Analysis,
     encoding: convert::PositionEncoding,
@@ -907,9 +928,12 @@ fn workspace_report(
     lsp::WorkspaceDocumentDiagnosticReport::Full(lsp::WorkspaceFullDocumentDiagnosticReport {
         uri: analysis.snapshot.uri.clone(),
         version: analysis.snapshot.version.map(i64::from),
-        full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport {
-            result_id: analysis.snapshot.result_id(),
-            items: proto::diagnostics(analysis, encoding),
+        full_document_diagnostic_report: {
+            let report = proto::report(analysis, encoding);
+            lsp::FullDocumentDiagnosticReport {
+                result_id: Some(result_id(analysis, &report)),
+                items: report.items,
+            }
         },
     })
 }

@@ -94,16 +94,6 @@ pub struct Snapshot {
     pub generation: u64,
 }
 
-impl Snapshot {
-    /// The result id of the analysis of this snapshot in pulled reports: the version and the
-    /// folder's generation, so that a change of another file of the module tells a client
-    /// that pulls that this document's findings changed too.
-    pub fn result_id(&self) -> Option<String> {
-        self.version
-            .map(|version| format!("{version}.{}", self.generation))
-    }
-}
-
 /// The result of analysing one snapshot.
 pub struct Analysis {
     /// What was analysed.
@@ -127,6 +117,8 @@ pub struct Analysis {
     /// The parse of `text`, for the next incremental parse. Taken out when the analysis is
     /// stored, so that stored analyses hold no trees.
     pub tree: Mutex<Option<ParsedTree>>,
+    /// The id of the analysis's report (`proto::report_id`), once computed.
+    pub report_id: std::sync::OnceLock<String>,
 }
 
 /// Another file that a finding's related place points into.
@@ -909,6 +901,7 @@ impl Session {
             related_files: Vec::new(),
             problems: Vec::new(),
             tree: Mutex::new(None),
+            report_id: std::sync::OnceLock::new(),
         };
         if !settings.enabled() {
             return res;
