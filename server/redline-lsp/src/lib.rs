@@ -112,7 +112,7 @@ where
     });
 
     let (service, socket) =
-        LspService::new(|client| server::RedlineServer::new(client, options, Some(direct_output)));
+        LspService::new(|client| server::RedlineServer::new(client, options, direct_output));
     let mut serving = Box::pin(Server::new(server_input, server_output, socket).serve(service));
     // tower-lsp waits for every handler still running when the input ends, and a handler that
     // waits for the client's answer to a request (`client/registerCapability`, progress) would

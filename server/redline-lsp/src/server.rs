@@ -31,18 +31,11 @@ pub struct RedlineServer {
 
 impl RedlineServer {
     /// A server that talks to `client`.
-    pub fn new(
-        client: Client,
-        options: ServerOptions,
-        output: Option<crate::transport::Output>,
-    ) -> Self {
-        let session = Session::new(redline_workspace::today());
-        if let Some(output) = output {
-            let _ = session.output.set(output);
-        }
+    /// Pushed diagnostics are written to `output`, the client's end of the connection.
+    pub fn new(client: Client, options: ServerOptions, output: crate::transport::Output) -> Self {
         Self {
             client,
-            session: Arc::new(session),
+            session: Arc::new(Session::new(redline_workspace::today(), output)),
             options,
         }
     }
@@ -732,16 +725,10 @@ async fn refresh(session: &Arc<Session>, client: &Client, uri: &lsp::Uri, versio
     }
     session.pending.remove(uri);
     let diagnostics = proto::diagnostics(&analysis, session.encoding());
-    let Some(output) = session.output.get() else {
-        client
-            .publish_diagnostics(uri.clone(), diagnostics, Some(version))
-            .await;
-        return;
-    };
     let params = lsp::PublishDiagnosticsParams::new(uri.clone(), diagnostics, Some(version));
     // Writing fails only when the client is gone, which ends the session anyway.
     let _ = crate::transport::write_notification(
-        output,
+        &session.output,
         <lsp::notification::PublishDiagnostics as lsp::notification::Notification>::METHOD,
         &params,
     )

@@ -167,9 +167,9 @@ pub struct ClientSupport {
 
 /// Everything the server knows.
 pub struct Session {
-    /// The client's end of the connection, which publishes diagnostics without going through
-    /// tower-lsp's client (see `transport::write_notification`); unset, they go through it.
-    pub output: std::sync::OnceLock<crate::transport::Output>,
+    /// The client's end of the connection, which pushed diagnostics are written to without
+    /// going through tower-lsp's client (see `transport::write_notification`).
+    pub output: crate::transport::Output,
     /// Open documents by URI.
     pub documents: DashMap<lsp::Uri, Document>,
     /// The latest analysis of each open document.
@@ -231,9 +231,9 @@ struct ResolvedConfig {
 
 impl Session {
     /// An empty session.
-    pub fn new(today: Date) -> Self {
+    pub fn new(today: Date, output: crate::transport::Output) -> Self {
         Self {
-            output: std::sync::OnceLock::new(),
+            output,
             documents: DashMap::new(),
             analyses: DashMap::new(),
             generations: DashMap::new(),
@@ -1354,7 +1354,9 @@ mod tests {
 
     #[test]
     fn incremental_parses_find_what_full_parses_find() {
-        let session = Session::new(Date::parse("2026-06-01").expect("a valid date"));
+        let output: crate::transport::Output =
+            Arc::new(tokio::sync::Mutex::new(Box::new(tokio::io::sink())));
+        let session = Session::new(Date::parse("2026-06-01").expect("a valid date"), output);
         let _ = session.encoding.set(PositionEncoding::Utf16);
         let uri = lsp::Uri::from_str("untitled:main.tf").expect("a valid uri");
         let text = "resource \"aws_backup_vault\" \"🚀中\" { force_destroy = true }\n\
