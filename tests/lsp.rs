@@ -110,6 +110,16 @@ fn code_actions(
         .clone()
 }
 
+/// The pulled report of `uri`, naming the result id of the report the client holds.
+fn pull_report(client: &mut LspClient, uri: &str, previous: &Value) -> Value {
+    client
+        .request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": uri}, "previousResultId": previous}),
+        )
+        .unwrap()
+}
+
 /// The text edits of a single-document `WorkspaceEdit` with `documentChanges`, checking that
 /// they are pinned to `version`.
 fn document_edits(edit: &Value, version: i64) -> Vec<Value> {
@@ -713,14 +723,7 @@ fn a_pulling_client_learns_when_another_module_file_changes_a_documents_findings
     let variables_uri = workspace.uri("variables.tf");
     open(&mut client, &main_uri, main);
     open(&mut client, &variables_uri, variables);
-    let pull = |client: &mut LspClient, previous: &Value| {
-        client
-            .request(
-                "textDocument/diagnostic",
-                json!({"textDocument": {"uri": main_uri}, "previousResultId": previous}),
-            )
-            .unwrap()
-    };
+    let pull = |client: &mut LspClient, previous: &Value| pull_report(client, &main_uri, previous);
     let rules = |report: &Value| -> Vec<String> {
         report["items"]
             .as_array()
@@ -1089,14 +1092,7 @@ fn a_report_an_edit_leaves_as_it_was_is_unchanged_and_keeps_its_fixes() {
     let uri = workspace.uri("main.tf");
     open(&mut client, &uri, MAIN_TF);
     let held = client.diagnostics(&uri, json!(1))[0].clone();
-    let pull = |client: &mut LspClient, previous: &Value| {
-        client
-            .request(
-                "textDocument/diagnostic",
-                json!({"textDocument": {"uri": uri}, "previousResultId": previous}),
-            )
-            .unwrap()
-    };
+    let pull = |client: &mut LspClient, previous: &Value| pull_report(client, &uri, previous);
     let first = pull(&mut client, &Value::Null);
     assert_eq!(first["kind"], "full");
     assert_eq!(first["items"], json!([held]));
