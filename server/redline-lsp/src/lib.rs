@@ -91,7 +91,7 @@ where
                     }
                 }
                 transport::Frame::Malformed(message) => {
-                    transport::write_frame(&reader_output, &transport::parse_error(&message)).await
+                    transport::write_frame(&reader_output, transport::parse_error(&message)).await
                 }
             };
             if written.is_err() {
@@ -105,7 +105,7 @@ where
         while let Ok(Some(transport::Frame::Message(body))) =
             transport::read_body(&mut output).await
         {
-            if transport::write_frame(&client_output, &body).await.is_err() {
+            if transport::write_frame(&client_output, body).await.is_err() {
                 break;
             }
         }

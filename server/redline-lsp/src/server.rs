@@ -723,7 +723,12 @@ async fn refresh(session: &Arc<Session>, client: &Client, uri: &lsp::Uri, versio
     if !session.store_if_current(&analysis) {
         return;
     }
-    session.pending.remove(uri);
+    // Only this task's own handle: a newer edit may have scheduled another already.
+    if let Some(task) = tokio::task::try_id() {
+        session
+            .pending
+            .remove_if(uri, |_, pending| pending.id() == task);
+    }
     let diagnostics = proto::diagnostics(&analysis, session.encoding());
     let params = lsp::PublishDiagnosticsParams::new(uri.clone(), diagnostics, Some(version));
     // Writing fails only when the client is gone, which ends the session anyway.

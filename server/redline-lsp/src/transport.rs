@@ -116,20 +116,25 @@ pub async fn write_notification(
         params,
     })
     .map_err(std::io::Error::other)?;
-    write_frame(output, &body).await
+    write_frame(output, body).await
 }
 
-/// Writes one framed message.
-pub async fn write_frame(
-    writer: &Arc<Mutex<impl AsyncWrite + Unpin>>,
-    body: &[u8],
-) -> std::io::Result<()> {
-    let mut writer = writer.lock().await;
-    writer
-        .write_all(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes())
-        .await?;
-    writer.write_all(body).await?;
-    writer.flush().await
+/// Writes one framed message, whole: it is written by a task of its own, which goes on when
+/// the task that asked for it is aborted (a newer edit aborts the publishing of an older
+/// version's diagnostics). A frame cut off after its header would make every later message
+/// unreadable.
+pub async fn write_frame(output: &Output, body: Vec<u8>) -> std::io::Result<()> {
+    let output = Arc::clone(output);
+    tokio::spawn(async move {
+        let mut writer = output.lock().await;
+        writer
+            .write_all(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes())
+            .await?;
+        writer.write_all(&body).await?;
+        writer.flush().await
+    })
+    .await
+    .map_err(std::io::Error::other)?
 }
 
 /// The JSON-RPC answer to a frame that could not be parsed.
@@ -184,5 +189,45 @@ mod tests {
                 "{body}"
             );
         }
+    }
+    /// A notification whose writer is aborted halfway (a newer edit aborts the publishing of
+    /// an older version) is still written whole: the frames after it stay readable.
+    #[test]
+    fn an_aborted_writer_leaves_no_frame_cut_off() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .expect("a current-thread runtime needs nothing that can be missing");
+        runtime.block_on(async {
+            // A pipe far smaller than the message: the write waits for the reader.
+            let (client, server) = tokio::io::duplex(64);
+            let output: Output = Arc::new(Mutex::new(Box::new(server)));
+            let big = "x".repeat(100_000);
+            let first = tokio::spawn({
+                let output = Arc::clone(&output);
+                async move { write_notification(&output, "first", &big).await }
+            });
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            first.abort();
+            let second = tokio::spawn({
+                let output = Arc::clone(&output);
+                async move { write_notification(&output, "second", &1).await }
+            });
+            let mut client = tokio::io::BufReader::new(client);
+            for method in ["first", "second"] {
+                // A cut-off frame would take the next one's bytes as its own, and wait.
+                let read = tokio::time::timeout(
+                    std::time::Duration::from_secs(10),
+                    read_body(&mut client),
+                );
+                let Ok(Ok(Some(Frame::Message(body)))) = read.await else {
+                    panic!("no whole {method} frame");
+                };
+                let message: serde_json::Value =
+                    serde_json::from_slice(&body).expect("a whole JSON message");
+                assert_eq!(message["method"], method);
+            }
+            assert!(second.await.is_ok_and(|written| written.is_ok()));
+        });
     }
 }
