@@ -79,6 +79,59 @@ pub fn position(rope: &Rope, offset: TextSize, encoding: PositionEncoding) -> ls
     }
 }
 
+/// Where every line of one text starts, for converting many of its offsets: a line found by a
+/// binary search, and a column counted in the text itself from the line's start. It breaks
+/// lines where `position` does (`\n`, `\r\n`, `\r`) and gives the same positions.
+pub struct LineStarts(Vec<usize>);
+
+impl LineStarts {
+    /// The line starts of `text`.
+    pub fn new(text: &str) -> Self {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        for at in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
+                continue;
+            }
+            starts.push(at + 1);
+        }
+        LineStarts(starts)
+    }
+
+    /// The LSP position of a byte offset of `text`, the text these starts were made from.
+    pub fn position(
+        &self,
+        text: &str,
+        offset: TextSize,
+        encoding: PositionEncoding,
+    ) -> lsp::Position {
+        let mut offset = offset.to_usize().min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.0.partition_point(|&start| start <= offset) - 1;
+        let before = &text[self.0[line]..offset];
+        let character = match encoding {
+            PositionEncoding::Utf16 if !before.is_ascii() => {
+                before.chars().map(char::len_utf16).sum()
+            }
+            _ => before.len(),
+        };
+        lsp::Position {
+            line: saturate(line),
+            character: saturate(character),
+        }
+    }
+
+    /// The LSP range of a byte range of `text`.
+    pub fn range(&self, text: &str, range: TextRange, encoding: PositionEncoding) -> lsp::Range {
+        lsp::Range {
+            start: self.position(text, range.start(), encoding),
+            end: self.position(text, range.end(), encoding),
+        }
+    }
+}
+
 /// The LSP range of a byte range.
 pub fn range(rope: &Rope, range: TextRange, encoding: PositionEncoding) -> lsp::Range {
     lsp::Range {
@@ -258,6 +311,23 @@ mod tests {
                 for encoding in [PositionEncoding::Utf8, PositionEncoding::Utf16] {
                     let position = position(&rope, offset_in, encoding);
                     proptest::prop_assert_eq!(offset(&rope, position, encoding), Ok(offset_in));
+                }
+            }
+        }
+
+        /// Line starts give the positions the rope gives, for every offset.
+        #[test]
+        fn line_starts_give_the_positions_of_the_rope(text in tricky_text()) {
+            let rope = Rope::from_str(&text);
+            let lines = LineStarts::new(&text);
+            for index in 0..=text.len() + 1 {
+                let offset = TextSize::from_usize(index);
+                for encoding in [PositionEncoding::Utf8, PositionEncoding::Utf16] {
+                    proptest::prop_assert_eq!(
+                        lines.position(&text, offset, encoding),
+                        position(&rope, offset, encoding),
+                        "{:?} at {}", text, index
+                    );
                 }
             }
         }

@@ -15,6 +15,10 @@ use redline_text::visible::{escape_where, needs_escape};
 /// `text` with every control, bidirectional and invisible character written as `\u{XX}`. A
 /// message has no legitimate line break or tab either, so those are escaped too.
 pub fn visible(text: &str) -> Cow<'_, str> {
+    // Printable ASCII (most messages) has nothing to escape.
+    if text.bytes().all(|byte| matches!(byte, b' '..=b'~')) {
+        return Cow::Borrowed(text);
+    }
     escape_where(text, |_, c| needs_escape(c))
 }
 

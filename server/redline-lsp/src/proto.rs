@@ -56,59 +56,97 @@ pub struct Report {
 /// its id, and a keystroke leaves most findings of a long file where they were, line and
 /// column.
 pub fn report(analysis: &Analysis, encoding: PositionEncoding) -> Report {
+    let id = report_id(analysis, encoding);
+    let items = order(analysis)
+        .map(|index| {
+            let mut item = to_lsp_without_data(analysis, index, encoding);
+            item.data = data(analysis, index, &id);
+            item
+        })
+        .collect();
+    Report { id, items }
+}
+
+/// The indices of an analysis's findings in the order of its report: most severe first, then
+/// the engine's order.
+fn order(analysis: &Analysis) -> impl Iterator<Item = usize> + '_ {
     let mut order: Vec<usize> = (0..analysis.diagnostics.len()).collect();
     order.sort_by_key(|&index| std::cmp::Reverse(analysis.diagnostics[index].severity));
-    let mut items: Vec<(usize, lsp::Diagnostic)> = order
-        .into_iter()
-        .map(|index| (index, to_lsp_without_data(analysis, index, encoding)))
-        .collect();
-    let id = analysis
-        .report_id
-        .get_or_init(|| id_of(analysis, &items))
-        .clone();
-    for (index, item) in &mut items {
-        item.data = data(analysis, *index, &id);
-    }
-    Report {
-        id,
-        items: items.into_iter().map(|(_, item)| item).collect(),
-    }
+    order.into_iter()
 }
 
-/// The id of the report of an analysis (see `report`).
+/// The id of the report of an analysis (see `report`): a hash of what a client is shown of
+/// each finding, and of what its `data` leads to, its index in the analysis and its fixes'
+/// titles. It is made from the findings themselves, without their protocol form, so that a
+/// client holding the report learns that it is unchanged at the cost of a hash: a message is
+/// hashed as the engine wrote it (its visible escape is a function of it), and so is whether
+/// the finding is drawn as unnecessary.
 pub fn report_id(analysis: &Analysis, encoding: PositionEncoding) -> String {
-    if let Some(id) = analysis.report_id.get() {
-        return id.clone();
-    }
-    report(analysis, encoding).id
+    use std::hash::{Hash as _, Hasher as _};
+    analysis
+        .report_id
+        .get_or_init(|| {
+            let mut hasher = std::hash::DefaultHasher::new();
+            let range = |hasher: &mut std::hash::DefaultHasher, range: lsp::Range| {
+                (range.start.line, range.start.character).hash(hasher);
+                (range.end.line, range.end.character).hash(hasher);
+            };
+            (analysis.info_as_hint, analysis.diagnostics.len()).hash(&mut hasher);
+            for index in order(analysis) {
+                let diagnostic = &analysis.diagnostics[index];
+                (index, diagnostic.rule.id, diagnostic.severity).hash(&mut hasher);
+                range(&mut hasher, analysis.range(diagnostic.range, encoding));
+                diagnostic.message.hash(&mut hasher);
+                for (uri, place, related) in related_places(analysis, diagnostic) {
+                    uri.as_str().hash(&mut hasher);
+                    range(&mut hasher, place.range(related.range, encoding));
+                    related.message.hash(&mut hasher);
+                }
+                for fix in &diagnostic.fixes {
+                    fix.title.hash(&mut hasher);
+                }
+            }
+            format!("{:016x}", hasher.finish())
+        })
+        .clone()
 }
 
-/// A hash of what a client is shown of each finding, and of what its `data` leads to: its
-/// index in the analysis and its fixes' titles.
-fn id_of(analysis: &Analysis, items: &[(usize, lsp::Diagnostic)]) -> String {
-    use std::hash::{Hash as _, Hasher as _};
-    let mut hasher = std::hash::DefaultHasher::new();
-    let range = |hasher: &mut std::hash::DefaultHasher, range: &lsp::Range| {
-        (range.start.line, range.start.character).hash(hasher);
-        (range.end.line, range.end.character).hash(hasher);
-    };
-    (analysis.info_as_hint, items.len()).hash(&mut hasher);
-    for (index, item) in items {
-        let diagnostic = &analysis.diagnostics[*index];
-        (index, diagnostic.rule.id, diagnostic.severity).hash(&mut hasher);
-        range(&mut hasher, &item.range);
-        item.message.hash(&mut hasher);
-        item.tags.is_some().hash(&mut hasher);
-        for related in item.related_information.iter().flatten() {
-            related.location.uri.as_str().hash(&mut hasher);
-            range(&mut hasher, &related.location.range);
-            related.message.hash(&mut hasher);
-        }
-        for fix in &diagnostic.fixes {
-            fix.title.hash(&mut hasher);
+/// The related places of a finding that a client can be shown, each with the document it is
+/// in: the analysed document, or one of the related files the analysis read. A place in a file
+/// not among them is left out.
+fn related_places<'a>(
+    analysis: &'a Analysis,
+    diagnostic: &'a Diagnostic,
+) -> impl Iterator<Item = (&'a lsp::Uri, Place<'a>, &'a redline_diagnostics::Related)> + 'a {
+    diagnostic
+        .related
+        .iter()
+        .filter_map(|related| match &related.path {
+            None => Some((&analysis.snapshot.uri, Place::Analysed(analysis), related)),
+            Some(path) => analysis
+                .related_files
+                .iter()
+                .find(|file| file.path == *path)
+                .map(|file| (&file.uri, Place::Related(&file.rope), related)),
+        })
+}
+
+/// The text a related place is in.
+#[derive(Clone, Copy)]
+enum Place<'a> {
+    /// The analysed document.
+    Analysed(&'a Analysis),
+    /// Another file the analysis read.
+    Related(&'a ropey::Rope),
+}
+
+impl Place<'_> {
+    fn range(self, range: TextRange, encoding: PositionEncoding) -> lsp::Range {
+        match self {
+            Place::Analysed(analysis) => analysis.range(range, encoding),
+            Place::Related(rope) => convert::range(rope, range, encoding),
         }
     }
-    format!("{:016x}", hasher.finish())
 }
 
 /// The `data` of the finding at `index`, published in the report `report`.
@@ -143,35 +181,21 @@ fn to_lsp_without_data(
     encoding: PositionEncoding,
 ) -> lsp::Diagnostic {
     let diagnostic = &analysis.diagnostics[index];
-    let uri = &analysis.snapshot.uri;
-    let rope = &analysis.snapshot.rope;
-    let related_files = &analysis.related_files;
     let id = diagnostic.rule.id;
-    let related: Vec<_> = diagnostic
-        .related
-        .iter()
-        .filter_map(|related| {
-            let (uri, rope) = match &related.path {
-                None => (uri, rope),
-                Some(path) => {
-                    let file = related_files.iter().find(|file| file.path == *path)?;
-                    (&file.uri, &file.rope)
-                }
-            };
-            Some(lsp::DiagnosticRelatedInformation {
-                location: lsp::Location {
-                    uri: uri.clone(),
-                    range: convert::range(rope, related.range, encoding),
-                },
-                message: visible(&related.message).into_owned(),
-            })
+    let related: Vec<_> = related_places(analysis, diagnostic)
+        .map(|(uri, place, related)| lsp::DiagnosticRelatedInformation {
+            location: lsp::Location {
+                uri: uri.clone(),
+                range: place.range(related.range, encoding),
+            },
+            message: visible(&related.message).into_owned(),
         })
         .collect();
     // An unused suppression is dead text: editors grey it out.
     let unnecessary = diagnostic.rule == redline_diagnostics::SUPPRESSION
         && diagnostic.message.contains("matches no finding");
     lsp::Diagnostic {
-        range: convert::range(rope, diagnostic.range, encoding),
+        range: analysis.range(diagnostic.range, encoding),
         severity: Some(severity(diagnostic.severity, analysis.info_as_hint)),
         code: Some(lsp::NumberOrString::String(id.to_owned())),
         code_description: code_description(id),

@@ -546,13 +546,14 @@ impl LanguageServer for RedlineServer {
         };
         // A report equal to the one the client holds is answered by its id alone: typing in a
         // long file leaves most of its findings where they were.
-        let report = proto::report(&analysis, self.session.encoding());
-        let result_id = result_id(&analysis, &report);
+        let encoding = self.session.encoding();
+        let report_id = proto::report_id(&analysis, encoding);
         if params
             .previous_result_id
             .as_deref()
-            .is_some_and(|previous| report_of(previous) == report.id)
+            .is_some_and(|previous| report_of(previous) == report_id)
         {
+            let result_id = result_id(&analysis, &report_id);
             return Ok(lsp::DocumentDiagnosticReportResult::Report(
                 lsp::DocumentDiagnosticReport::Unchanged(
                     lsp::RelatedUnchangedDocumentDiagnosticReport {
@@ -563,11 +564,12 @@ impl LanguageServer for RedlineServer {
                 ),
             ));
         }
+        let report = proto::report(&analysis, encoding);
         Ok(lsp::DocumentDiagnosticReportResult::Report(
             lsp::DocumentDiagnosticReport::Full(lsp::RelatedFullDocumentDiagnosticReport {
                 related_documents: None,
                 full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport {
-                    result_id: Some(result_id),
+                    result_id: Some(result_id(&analysis, &report.id)),
                     items: report.items,
                 },
             }),
@@ -899,10 +901,10 @@ async fn scan(session: &Arc<Session>, client: &Client, roots: Vec<PathBuf>) {
 
 /// The result id of a pulled report: the document's version, then the report's id
 /// (`proto::report`), which alone decides whether the client's report is unchanged.
-fn result_id(analysis: &Analysis, report: &proto::Report) -> String {
+fn result_id(analysis: &Analysis, report_id: &str) -> String {
     match analysis.snapshot.version {
-        Some(version) => format!("{version}.{}", report.id),
-        None => report.id.clone(),
+        Some(version) => format!("{version}.{report_id}"),
+        None => report_id.to_owned(),
     }
 }
 
@@ -923,7 +925,7 @@ fn workspace_report(
         full_document_diagnostic_report: {
             let report = proto::report(analysis, encoding);
             lsp::FullDocumentDiagnosticReport {
-                result_id: Some(result_id(analysis, &report)),
+                result_id: Some(result_id(analysis, &report.id)),
                 items: report.items,
             }
         },

@@ -119,6 +119,8 @@ pub struct Analysis {
     pub tree: Mutex<Option<ParsedTree>>,
     /// The id of the analysis's report (`proto::report_id`), once computed.
     pub report_id: std::sync::OnceLock<String>,
+    /// Where the lines of `text` start, once a report needs them (`Analysis::line_starts`).
+    line_starts: std::sync::OnceLock<crate::convert::LineStarts>,
 }
 
 /// Another file that a finding's related place points into.
@@ -143,6 +145,17 @@ struct ModuleFile {
 }
 
 impl Analysis {
+    /// Where the lines of the analysed text start, for the positions of its findings.
+    pub fn line_starts(&self) -> &crate::convert::LineStarts {
+        self.line_starts
+            .get_or_init(|| crate::convert::LineStarts::new(&self.text))
+    }
+
+    /// The LSP range of a byte range of the analysed text.
+    pub fn range(&self, range: TextRange, encoding: PositionEncoding) -> lsp::Range {
+        self.line_starts().range(&self.text, range, encoding)
+    }
+
     /// Takes the parse out of the analysis.
     pub fn take_tree(&self) -> Option<ParsedTree> {
         self.tree.lock().ok().and_then(|mut tree| tree.take())
@@ -902,6 +915,7 @@ impl Session {
             problems: Vec::new(),
             tree: Mutex::new(None),
             report_id: std::sync::OnceLock::new(),
+            line_starts: std::sync::OnceLock::new(),
         };
         if !settings.enabled() {
             return res;
