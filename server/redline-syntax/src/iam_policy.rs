@@ -571,39 +571,134 @@ fn terraform_policies(file: &SourceFile<'_>, res: &mut Vec<Policy>) {
     let Some(root) = hcl::root_body(&file.tree) else {
         return;
     };
+    // Without syntax errors, a top-level block's tree is a function of its text (see
+    // `terraform::kept_block`), and so are its policies, up to where the block starts.
+    let keep = file.for_edits && !file.tree.root_node().has_error();
     for block in root.blocks() {
-        if !candidates.contains(&block.range().start()) || block.kind(&file.text) != "resource" {
+        if !candidates.contains(&block.range().start()) {
             continue;
         }
-        let labels = block.labels(&file.text);
-        let [resource_type, name, ..] = labels.as_slice() else {
-            continue;
-        };
-        let Some(body) = block.body() else {
-            continue;
-        };
-        let address = format!("{}.{}", resource_type.value, name.value);
-        for (attribute, kind) in policy_attribute(&resource_type.value) {
-            if let Some(attribute) = body.attribute(attribute, &file.text) {
-                res.extend(hcl_policy(attribute, *kind, &address, &file.text));
+        if keep {
+            res.extend(kept_resource_policies(block, &file.text));
+        } else {
+            res.extend(resource_policies(block, &file.text));
+        }
+    }
+}
+
+/// The most text of top-level blocks whose policies are kept per thread, and the longest block
+/// kept.
+const KEPT_POLICIES_TEXT: usize = 1 << 20;
+const KEPT_POLICIES_LONGEST: usize = 256 << 10;
+
+thread_local! {
+    /// The policies of top-level resource blocks of files parsed for edits, by the block's
+    /// text, with offsets from the block's start.
+    static KEPT_POLICIES: std::cell::RefCell<crate::text_memo::TextMemo<Vec<Policy>>> =
+        std::cell::RefCell::new(crate::text_memo::TextMemo::new(
+            KEPT_POLICIES_TEXT,
+            KEPT_POLICIES_LONGEST,
+        ));
+}
+
+/// `resource_policies`, taken from `KEPT_POLICIES` when a block of the same text was read
+/// before, each moved to where the block starts now.
+fn kept_resource_policies(block: hcl::Block<'_>, text: &str) -> Vec<Policy> {
+    let start = block.range().start();
+    let block_text = &text[block.range().to_std()];
+    if let Some(mut found) = KEPT_POLICIES.with_borrow(|kept| kept.get(block_text).cloned()) {
+        for policy in &mut found {
+            move_policy(policy, &|offset| offset + start);
+        }
+        return found;
+    }
+    let res = resource_policies(block, text);
+    let mut to_keep = res.clone();
+    for policy in &mut to_keep {
+        move_policy(policy, &|offset| offset - start);
+    }
+    KEPT_POLICIES.with_borrow_mut(|kept| kept.entry(block_text, || to_keep).map(drop));
+    res
+}
+
+/// The policies a top-level `resource` block writes in its policy attributes, and in an
+/// `aws_iam_role`'s inline policies.
+fn resource_policies(block: hcl::Block<'_>, text: &str) -> Vec<Policy> {
+    let mut res = Vec::new();
+    if block.kind(text) != "resource" {
+        return res;
+    }
+    let labels = block.labels(text);
+    let [resource_type, name, ..] = labels.as_slice() else {
+        return res;
+    };
+    let Some(body) = block.body() else {
+        return res;
+    };
+    let address = format!("{}.{}", resource_type.value, name.value);
+    for (attribute, kind) in policy_attribute(&resource_type.value) {
+        if let Some(attribute) = body.attribute(attribute, text) {
+            res.extend(hcl_policy(attribute, *kind, &address, text));
+        }
+    }
+    if resource_type.value == "aws_iam_role" {
+        for inline in body.blocks() {
+            if inline.kind(text) != "inline_policy" {
+                continue;
+            }
+            if let Some(attribute) = inline
+                .body()
+                .and_then(|inner| inner.attribute("policy", text))
+            {
+                res.extend(hcl_policy(attribute, PolicyKind::Identity, &address, text));
             }
         }
-        if resource_type.value == "aws_iam_role" {
-            for inline in body.blocks() {
-                if inline.kind(&file.text) != "inline_policy" {
-                    continue;
-                }
-                if let Some(attribute) = inline
-                    .body()
-                    .and_then(|inner| inner.attribute("policy", &file.text))
-                {
-                    res.extend(hcl_policy(
-                        attribute,
-                        PolicyKind::Identity,
-                        &address,
-                        &file.text,
-                    ));
-                }
+    }
+    res
+}
+
+/// Moves every offset of a policy with `by`.
+fn move_policy(policy: &mut Policy, by: &impl Fn(TextSize) -> TextSize) {
+    let range = |range: &mut TextRange| *range = TextRange::new(by(range.start()), by(range.end()));
+    let values = |values: &mut Values| {
+        range(&mut values.range);
+        for item in &mut values.items {
+            range(&mut item.range);
+        }
+    };
+    let principals = |principals: &mut Principals| {
+        range(&mut principals.range);
+        for entry in &mut principals.entries {
+            range(&mut entry.value.range);
+        }
+    };
+    range(&mut policy.range);
+    for statement in &mut policy.statements {
+        range(&mut statement.range);
+        if let Some(at) = &mut statement.insert_at {
+            *at = by(*at);
+        }
+        for list in [
+            &mut statement.action,
+            &mut statement.not_action,
+            &mut statement.resource,
+            &mut statement.not_resource,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            values(list);
+        }
+        for list in [&mut statement.principal, &mut statement.not_principal]
+            .into_iter()
+            .flatten()
+        {
+            principals(list);
+        }
+        if let Some(condition) = &mut statement.condition {
+            range(&mut condition.range);
+            for entry in &mut condition.entries {
+                values(&mut entry.values);
             }
         }
     }
@@ -1008,6 +1103,43 @@ mod tests {
     fn policies_of(path: &str, text: &str) -> Vec<Policy> {
         let file = parse_source(path, text, SourceHints::default()).expect("parses");
         file.policies().to_vec()
+    }
+
+    /// Policies of blocks taken again by text, at their new offsets, are those read afresh.
+    #[test]
+    fn kept_policies_are_the_policies_read_afresh() {
+        let role = "resource \"aws_iam_role\" \"r\" {\n  assume_role_policy = <<-EOF\n    {\"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"sts:AssumeRole\",\n      \"Principal\": {\"AWS\": \"*\"}, \"Condition\": {\"Bool\": {\"aws:SecureTransport\": \"true\"}}}]}\n  EOF\n  inline_policy {\n    policy = jsonencode({ Statement = [{ Effect = \"Allow\", NotAction = \"iam:*\", NotResource = [\"a\", var.b] }] })\n  }\n}\n";
+        let committed = format!(
+            "resource \"aws_iam_policy\" \"a\" {{\n  policy = jsonencode({{ Statement = [{{ Sid = \"x\", Effect = \"Allow\", Action = \"*\", Resource = \"*\" }}] }})\n}}\n\n{role}"
+        );
+        let sid = committed.find("\"x\"").expect("the sid") + 1;
+        let edits: [(usize, &str, &str); 3] = [
+            // A block edited, the other moved.
+            (sid, "x", "xy"),
+            // A line above them all: every block moved, none edited.
+            (0, "", "# é\n"),
+            // The same block twice.
+            (0, "", role),
+        ];
+        let parse_and_compare = |text: &str, previous: Option<&crate::ParsedTree>| {
+            let edited =
+                crate::parse_source_for_edits("main.tf", text, SourceHints::default(), previous)
+                    .expect("terraform");
+            let fresh = parse_source("main.tf", text, SourceHints::default()).expect("terraform");
+            assert_eq!(
+                format!("{:?}", edited.policies()),
+                format!("{:?}", fresh.policies()),
+                "{text}"
+            );
+            assert!(!fresh.policies().is_empty());
+            edited.parsed_tree()
+        };
+        let mut text = committed.clone();
+        let mut tree = parse_and_compare(&text, None);
+        for (offset, old, new) in edits {
+            text = crate::tests::replace(&text, &mut tree, offset, old, new);
+            tree = parse_and_compare(&text, Some(&tree));
+        }
     }
 
     #[test]

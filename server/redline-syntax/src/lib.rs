@@ -712,9 +712,12 @@ impl SourceFile<'_> {
             });
         }
         self.trees().any(|tree| {
-            tree.root_node()
-                .descendant_for_byte_range(range.start().to_usize(), range.end().to_usize())
-                .is_some_and(|node| node.has_error())
+            // A tree without errors has none to look for (most trees, most of the time).
+            let root = tree.root_node();
+            root.has_error()
+                && root
+                    .descendant_for_byte_range(range.start().to_usize(), range.end().to_usize())
+                    .is_some_and(|node| node.has_error())
         })
     }
 
