@@ -57,6 +57,12 @@ pub struct ModuleChange<'a> {
     pub(crate) new: Vec<Entry<'a>>,
     new_by_address: HashMap<String, usize>,
     base_by_address: HashMap<String, usize>,
+    /// For each base block, the new block at its address: the k-th block at an address on one
+    /// side with the k-th at it on the other, else the first. Terraform refuses a module that
+    /// declares an address twice, but while one is typed (a block pasted twice, two example
+    /// files in one folder), each twin is judged against its own counterpart rather than all
+    /// of them against the first.
+    same_address: Vec<Option<usize>>,
     /// `moved` blocks of the new side: `from` and `to` as written, whitespace removed.
     moved: Vec<(String, String)>,
     /// Block-level `from` addresses of `removed` blocks of the new side.
@@ -146,11 +152,28 @@ impl<'a> ModuleChange<'a> {
         };
         let base_by_address = index(&base);
         let new_by_address = index(&new);
+        let same_address = {
+            let mut on_new: HashMap<&str, Vec<usize>> = HashMap::with_capacity(new.len());
+            for (position, entry) in new.iter().enumerate() {
+                on_new.entry(&entry.address).or_default().push(position);
+            }
+            let mut seen: HashMap<&str, usize> = HashMap::with_capacity(base.len());
+            base.iter()
+                .map(|entry| {
+                    let nth = seen.entry(&entry.address).or_default();
+                    let twins = on_new.get(entry.address.as_str())?;
+                    let found = twins.get(*nth).or(twins.first()).copied();
+                    *nth += 1;
+                    found
+                })
+                .collect()
+        };
         let mut res = ModuleChange {
             base,
             new,
             new_by_address,
             base_by_address,
+            same_address,
             moved,
             removed,
             renames: Vec::new(),
@@ -170,10 +193,10 @@ impl<'a> ModuleChange<'a> {
     /// The new block at the same address as base block `index`, or where a `moved` block took
     /// it.
     pub fn successor(&self, index: usize) -> Option<usize> {
-        let address = self.base[index].address.as_str();
-        if let Some(&found) = self.new_by_address.get(address) {
+        if let Some(found) = self.same_address[index] {
             return Some(found);
         }
+        let address = self.base[index].address.as_str();
         self.moved
             .iter()
             .filter(|(from, to)| *from == address && !to.contains('['))
