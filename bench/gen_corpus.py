@@ -15,7 +15,7 @@ import os
 import random
 
 RESOURCE_TEMPLATES = [
-    ('aws_s3_bucket', 'bucket = "{name}-{n}"\n  force_destroy = {flag}\n  tags = {{\n    team = "{team}"\n    env  = var.environment\n  }}'),
+    ('aws_s3_bucket', 'bucket = "{name}-{n}"\n  force_destroy = {flag}\n  tags = {{\n    team = "{team}"\n    env  = var.environment_{file}\n  }}'),
     ('aws_db_instance', 'identifier = "{name}-{n}"\n  engine = "postgres"\n  instance_class = "db.t3.micro"\n  allocated_storage = {size}\n  skip_final_snapshot = {flag}\n  deletion_protection = true'),
     ('aws_dynamodb_table', 'name = "{name}-{n}"\n  billing_mode = "PAY_PER_REQUEST"\n  hash_key = "id"\n  attribute {{\n    name = "id"\n    type = "S"\n  }}'),
     ('aws_iam_role_policy', 'name = "{name}-{n}"\n  role = aws_iam_role.{team}.id\n  policy = jsonencode({{\n    Version = "2012-10-17"\n    Statement = [{{\n      Effect = "Allow"\n      Action = ["s3:GetObject", "s3:PutObject"]\n      Resource = "arn:aws:s3:::{name}-{n}/*"\n    }}]\n  }})'),
@@ -33,9 +33,11 @@ def terraform_file(rng, index):
         kind, body = rng.choice(RESOURCE_TEMPLATES)
         flag = 'true' if rng.random() < 0.08 else 'false'
         text = body.format(name=rng.choice(NAMES), n=index * 100 + n, flag=flag,
-                           team=rng.choice(TEAMS), size=rng.choice([20, 50, 100]))
-        blocks.append(f'resource "{kind}" "r{n}" {{\n  {text}\n}}\n')
-    blocks.append('variable "environment" {\n  type    = string\n  default = "dev"\n}\n')
+                           team=rng.choice(TEAMS), size=rng.choice([20, 50, 100]), file=index)
+        # Addresses are unique across the files of a folder, and across the parts joined into
+        # one long file: Terraform refuses an address declared twice.
+        blocks.append(f'resource "{kind}" "r{index}_{n}" {{\n  {text}\n}}\n')
+    blocks.append(f'variable "environment_{index}" {{\n  type    = string\n  default = "dev"\n}}\n')
     return '\n'.join(blocks)
 
 

@@ -18,7 +18,7 @@ Beside wall time it gives the server's CPU time per keystroke (user + system, fr
 /proc/PID/stat), since a shared machine makes wall time noisy.
 
 Modules: terraform-aws-s3-bucket, terraform-aws-eks and terraform-aws-vpc from the corpus
-(`bench/fetch-corpus`, or `--corpus` pointing at unpacked checkouts), a generated 5,176-line
+(`bench/fetch-corpus`, or `--corpus` pointing at unpacked checkouts), a generated 5,029-line
 `main.tf` alone, and a generated 300-line one. Targets: p99 <= 10 ms (3 ms for 300 lines).
 It also times first diagnostics after opening a generated 5,000-line file (target <= 50 ms).
 """
