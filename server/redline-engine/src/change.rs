@@ -233,7 +233,7 @@ pub fn analyze_parsed_change_memo(
         })
         .collect();
     if repairs.iter().all(Option::is_none) {
-        return analyze_sides(inputs, parsed, config, options, report, memo);
+        return analyze_sides(inputs, parsed, config, options, report, memo, &[]);
     }
     let repaired_inputs: Vec<ChangeInput<'_>> = inputs
         .iter()
@@ -282,6 +282,14 @@ pub fn analyze_parsed_change_memo(
             (base, reparsed.as_ref().or(undone).or(new))
         })
         .collect();
+    // A repair that undid the whole edit leaves the file as it was: with `Report::All` it is
+    // still reported, as its snapshot, rather than skipped as a file the edit did not touch
+    // (typing a new block at the end of a file would hide every finding of the file above it).
+    let reported_unchanged: Vec<bool> = repaired_inputs
+        .iter()
+        .zip(&repairs)
+        .map(|(input, repair)| report == Report::All && repair.is_some() && !input.is_changed())
+        .collect();
     let mut res = analyze_sides(
         &repaired_inputs,
         &repaired_parsed,
@@ -289,6 +297,7 @@ pub fn analyze_parsed_change_memo(
         options,
         report,
         memo,
+        &reported_unchanged,
     );
     for ((analysis, repair), (_, new)) in res.iter_mut().zip(&repairs).zip(parsed) {
         let (Some(repair), Some(new)) = (repair, new) else {
@@ -308,7 +317,9 @@ pub fn analyze_parsed_change_memo(
     res
 }
 
-/// `analyze_parsed_change` on sides that parse, or that are judged as they are.
+/// `analyze_parsed_change` on sides that parse, or that are judged as they are. An input the
+/// edit does not change gets an empty analysis unless `reported_unchanged` holds `true` at its
+/// index.
 fn analyze_sides(
     inputs: &[ChangeInput<'_>],
     parsed: &[ParsedSides<'_, '_>],
@@ -316,6 +327,7 @@ fn analyze_sides(
     options: &AnalysisOptions,
     report: Report,
     memo: Option<&ParseMemo>,
+    reported_unchanged: &[bool],
 ) -> Vec<FileAnalysis> {
     // Files grouped by folder and format: a Terraform module is a folder. Variable
     // definitions are not files of the module but its input; a changed one sees the module's
@@ -450,7 +462,7 @@ fn analyze_sides(
             res.push(FileAnalysis::default());
             continue;
         };
-        if !input.is_changed() {
+        if !input.is_changed() && !reported_unchanged.get(index).copied().unwrap_or(false) {
             res.push(FileAnalysis {
                 format: Some(new.format),
                 diagnostics: Vec::new(),
@@ -851,6 +863,30 @@ mod tests {
             Report::All,
         );
         assert_eq!(rule_ids(&all[0]), ["RL-TF-019", "RL-TF-010"]);
+    }
+
+    /// A block being typed below the others leaves the file unfinished: the repair undoes the
+    /// whole edit, and the file's findings are still reported with the syntax error, as
+    /// `check` reports them, rather than none at all.
+    #[test]
+    fn an_unfinished_block_typed_below_leaves_the_findings_above() {
+        let config = Config::default();
+        let options = AnalysisOptions::default();
+        let typing = format!("{FORCE}\nresource \"aws_s3_bucket\" \"next\" {{\n  bucket = \n");
+        let all = analyze_change(
+            &[change("main.tf", Some(FORCE), Some(&typing))],
+            &config,
+            &options,
+            Report::All,
+        );
+        assert_eq!(rule_ids(&all[0]), ["RL-TF-019", "RL-TF-010", "RL-META-001"]);
+        let introduced = analyze_change(
+            &[change("main.tf", Some(FORCE), Some(&typing))],
+            &config,
+            &options,
+            Report::Introduced,
+        );
+        assert_eq!(rule_ids(&introduced[0]), ["RL-META-001"]);
     }
 
     /// Moving a block to another file of the module, one file at a time as an agent writes
