@@ -132,7 +132,23 @@ impl Repair {
             };
             clean.then_some(tree)
         };
-        for undo in candidates(&changes).into_iter().take(MAX_ATTEMPTS) {
+        let mut candidates = candidates(&changes);
+        // The part of the edit that left the text unfinished is at or before where the parser
+        // found it so: those parts are tried first, nearest first, each alone before runs. Typing a new block at the
+        // end of a file edited all over would otherwise spend every attempt on the edits above
+        // it, then undo them all.
+        if let Some(trouble) = trouble_at(new_file) {
+            candidates.sort_by_key(|undo| {
+                let nearest = undo
+                    .iter()
+                    .map(|part| distance(&part.new, trouble))
+                    .min()
+                    .unwrap_or(usize::MAX);
+                // Undoing one change is tried before undoing a run of them.
+                (undo.len(), nearest)
+            });
+        }
+        for undo in candidates.into_iter().take(MAX_ATTEMPTS) {
             let mut repair = build(base, new, &undo);
             if let Some(tree) = parses(&repair.text) {
                 repair.tree = Some(tree);
@@ -226,6 +242,29 @@ impl Repair {
 /// a top-level block that is not Terraform.
 pub(crate) fn is_unfinished(file: &SourceFile<'_>) -> bool {
     file.first_parse_problem().is_some() || malformed_block(file).is_some()
+}
+
+/// Where a text that `is_unfinished` first goes wrong: its first syntax error, else its first
+/// top-level block that is not Terraform.
+fn trouble_at(file: &SourceFile<'_>) -> Option<usize> {
+    let range = match file.first_parse_problem() {
+        Some(problem) => problem.range,
+        None => malformed_block(file)?.0,
+    };
+    Some(range.start().to_usize())
+}
+
+/// How far a part of the edit is from where the text first goes wrong: 0 when it holds that
+/// place, the distance back to it when it ends before, and after every part before when it
+/// starts after (what a parser trips on was written before the place it trips).
+fn distance(part: &Range<usize>, trouble: usize) -> usize {
+    if part.start <= trouble && trouble <= part.end {
+        0
+    } else if part.end < trouble {
+        trouble - part.end
+    } else {
+        (usize::MAX / 2).saturating_add(part.start - trouble)
+    }
 }
 
 /// The `parse-error` finding for a `.tf` file with a top-level block that is not Terraform.
@@ -519,6 +558,19 @@ mod tests {
             repaired("main.tf", base, new),
             "resource \"b\" \"y\" {}\n\nresource \"c\" \"z\" {}\n"
         );
+    }
+
+    /// A block being typed at the end of a file edited in many places above it: the part
+    /// where the parser trips is undone, and the edits above are kept, however many there are.
+    #[test]
+    fn undoes_the_part_where_the_text_goes_wrong_first() {
+        let blocks: Vec<String> = (0..40)
+            .map(|n| format!("resource \"a\" \"r{n}\" {{\n  n = \"v{n}\"\n}}\n"))
+            .collect();
+        let base = blocks.join("\n");
+        let edited = base.replace("\"v", "\"w");
+        let new = format!("{edited}\nresource \"b\" \"typing\" {{\n  n = \n");
+        assert_eq!(repaired("main.tf", &base, &new), edited);
     }
 
     #[test]
