@@ -14,7 +14,7 @@ use std::ops::Range;
 use redline_diagnostics::{Confidence, Diagnostic, Edit, Fix, PARSE_ERROR, Severity};
 use redline_syntax::terraform::Syntax;
 use redline_syntax::{
-    Format, ParsedTree, SourceFile, SourceHints, parse_source_incremental, parses_cleanly,
+    Format, ParsedTree, SourceFile, SourceHints, parse_source_for_edits, parses_cleanly,
 };
 
 use crate::change::tree_edit;
@@ -127,7 +127,9 @@ impl Repair {
             tree.edit(&tree_edit(new, text));
             let clean = match parses_cleanly(path, text, hints, Some(&tree)) {
                 Some(clean) => clean,
-                None => parse_source_incremental(path, text, hints, Some(&tree))
+                // Parsed as for an editor: a Terraform attempt without syntax errors takes
+                // its unchanged blocks' models again by their text (`terraform::kept_block`).
+                None => parse_source_for_edits(path, text, hints, Some(&tree))
                     .is_some_and(|file| !is_unfinished(&file)),
             };
             clean.then_some(tree)
