@@ -501,10 +501,11 @@ fn analyze_sides(
             hints: input.hints,
             config_relative_path: input.config_relative_path,
         };
+        // A file the edit leaves as it was (reported all the same) has no edit to judge.
         res.push(analyze_with_change(
             &source,
             new,
-            Some(&change),
+            input.is_changed().then_some(&change),
             module.map(|(_, new)| new),
             Some(&new_calls),
             config,
