@@ -78,6 +78,10 @@ where
     let reader_output = Arc::clone(&client_output);
     // Diagnostics are written to the client directly (see `transport::write_notification`).
     let direct_output = Arc::clone(&client_output);
+    // Pulled reports are serialized by their handler and put in place of a placeholder on
+    // their way out (see `transport::Splices`).
+    let splices = Arc::new(transport::Splices::default());
+    let writer_splices = Arc::clone(&splices);
     let (input_closed, input_closed_rx) = tokio::sync::oneshot::channel::<()>();
     let reader = tokio::spawn(async move {
         let mut input = BufReader::new(input);
@@ -105,14 +109,16 @@ where
         while let Ok(Some(transport::Frame::Message(body))) =
             transport::read_body(&mut output).await
         {
+            let body = writer_splices.splice(body);
             if transport::write_frame(&client_output, body).await.is_err() {
                 break;
             }
         }
     });
 
-    let (service, socket) =
-        LspService::new(|client| server::RedlineServer::new(client, options, direct_output));
+    let (service, socket) = LspService::new(|client| {
+        server::RedlineServer::new(client, options, direct_output, splices)
+    });
     let mut serving = Box::pin(Server::new(server_input, server_output, socket).serve(service));
     // tower-lsp waits for every handler still running when the input ends, and a handler that
     // waits for the client's answer to a request (`client/registerCapability`, progress) would

@@ -27,16 +27,24 @@ pub struct RedlineServer {
     client: Client,
     session: Arc<Session>,
     options: ServerOptions,
+    splices: Arc<crate::transport::Splices>,
 }
 
 impl RedlineServer {
     /// A server that talks to `client`.
-    /// Pushed diagnostics are written to `output`, the client's end of the connection.
-    pub fn new(client: Client, options: ServerOptions, output: crate::transport::Output) -> Self {
+    /// Pushed diagnostics are written to `output`, the client's end of the connection; pulled
+    /// reports are answered through `splices`, which the writer to `output` reads.
+    pub fn new(
+        client: Client,
+        options: ServerOptions,
+        output: crate::transport::Output,
+        splices: Arc<crate::transport::Splices>,
+    ) -> Self {
         Self {
             client,
             session: Arc::new(Session::new(redline_workspace::today(), output)),
             options,
+            splices,
         }
     }
 
@@ -565,15 +573,24 @@ impl LanguageServer for RedlineServer {
             ));
         }
         let report = proto::report(&analysis, encoding);
-        Ok(lsp::DocumentDiagnosticReportResult::Report(
-            lsp::DocumentDiagnosticReport::Full(lsp::RelatedFullDocumentDiagnosticReport {
-                related_documents: None,
-                full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport {
-                    result_id: Some(result_id(&analysis, &report.id)),
-                    items: report.items,
+        let full = |result_id, items| {
+            lsp::DocumentDiagnosticReportResult::Report(lsp::DocumentDiagnosticReport::Full(
+                lsp::RelatedFullDocumentDiagnosticReport {
+                    related_documents: None,
+                    full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport {
+                        result_id: Some(result_id),
+                        items,
+                    },
                 },
-            }),
-        ))
+            ))
+        };
+        let result = full(result_id(&analysis, &report.id), report.items);
+        // Serialized here and put in place of a placeholder on its way out, rather than
+        // through tower-lsp's `serde_json::Value` (see `transport::Splices`).
+        match self.splices.placeholder(&result) {
+            Ok(placeholder) => Ok(full(placeholder, Vec::new())),
+            Err(_) => Ok(result),
+        }
     }
 
     async fn workspace_diagnostic(

@@ -137,6 +137,101 @@ pub async fn write_frame(output: &Output, body: Vec<u8>) -> std::io::Result<()> 
     .map_err(std::io::Error::other)?
 }
 
+/// What a placeholder result id starts with: a control character, which no result id of a
+/// report holds (`server::result_id` makes them of digits, dots and hex).
+const SPLICE_MARKER: &str = "\u{1}splice:";
+/// The same, as serde_json writes it inside a JSON string.
+const SPLICE_MARKER_JSON: &[u8] = b"\\u0001splice:";
+/// A placeholder response is a few dozen bytes; larger bodies are not searched for one.
+const MAX_PLACEHOLDER: usize = 512;
+/// How many spliced results are kept waiting for their placeholder. A placeholder follows its
+/// result within a few frames; one never written (its request was cancelled after the result
+/// was made) is dropped once this many newer ones are waiting.
+const MAX_WAITING: usize = 64;
+
+/// Results serialized by a handler, written in place of the placeholder it returned to
+/// tower-lsp.
+///
+/// tower-lsp turns a handler's return value into a `serde_json::Value`, writes that, and frees
+/// it: for a pulled report of hundreds of diagnostics, three times the work of serializing the
+/// report itself. A handler that answers with such a report serializes it straight to bytes
+/// (`Splices::placeholder`) and returns the small placeholder instead, so that tower-lsp still
+/// orders, cancels and numbers the response; the writer between tower-lsp and the client puts
+/// the bytes in the placeholder's place (`Splices::splice`).
+#[derive(Default)]
+pub struct Splices {
+    next: std::sync::atomic::AtomicU64,
+    waiting: std::sync::Mutex<std::collections::VecDeque<(u64, Vec<u8>)>>,
+}
+
+impl Splices {
+    /// Keeps `result` serialized, and returns the result id of the placeholder to answer with.
+    pub fn placeholder(&self, result: &impl serde::Serialize) -> serde_json::Result<String> {
+        let body = serde_json::to_vec(result)?;
+        let token = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut waiting = self
+            .waiting
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
+        if waiting.len() >= MAX_WAITING {
+            waiting.pop_front();
+        }
+        waiting.push_back((token, body));
+        Ok(format!("{SPLICE_MARKER}{token}"))
+    }
+
+    /// The response tower-lsp wrote as `body`, with a placeholder's result put back: the
+    /// response with the serialized result in its place, or, if that result is gone, an error
+    /// that makes the client ask again. Any other body is returned as it is.
+    pub fn splice(&self, body: Vec<u8>) -> Vec<u8> {
+        if body.len() > MAX_PLACEHOLDER
+            || !body
+                .windows(SPLICE_MARKER_JSON.len())
+                .any(|window| window == SPLICE_MARKER_JSON)
+        {
+            return body;
+        }
+        let Ok(response) = serde_json::from_slice::<serde_json::Value>(&body) else {
+            return body;
+        };
+        let Some(token) = placeholder_token(&response["result"]) else {
+            return body;
+        };
+        let id = serde_json::to_string(&response["id"]).unwrap_or_else(|_| "null".to_owned());
+        let result = {
+            let mut waiting = self
+                .waiting
+                .lock()
+                .unwrap_or_else(|poison| poison.into_inner());
+            let index = waiting.iter().position(|(waiting, _)| *waiting == token);
+            index.and_then(|index| waiting.remove(index))
+        };
+        let Some((_, result)) = result else {
+            // -32801 (ContentModified): the client pulls again.
+            return format!(
+                r#"{{"jsonrpc":"2.0","error":{{"code":-32801,"message":"the report was dropped before it was sent; ask again"}},"id":{id}}}"#
+            )
+            .into_bytes();
+        };
+        let mut res = Vec::with_capacity(result.len() + id.len() + 40);
+        res.extend_from_slice(br#"{"jsonrpc":"2.0","result":"#);
+        res.extend_from_slice(&result);
+        res.extend_from_slice(br#","id":"#);
+        res.extend_from_slice(id.as_bytes());
+        res.push(b'}');
+        res
+    }
+}
+
+/// The token of a placeholder result: one whose `resultId` is `SPLICE_MARKER` and a number.
+fn placeholder_token(result: &serde_json::Value) -> Option<u64> {
+    result["resultId"]
+        .as_str()?
+        .strip_prefix(SPLICE_MARKER)?
+        .parse()
+        .ok()
+}
+
 /// The JSON-RPC answer to a frame that could not be parsed.
 pub fn parse_error(message: &str) -> Vec<u8> {
     serde_json::json!({
@@ -190,6 +285,62 @@ mod tests {
             );
         }
     }
+    /// A placeholder response gets its result back, under the request's own id; other bodies
+    /// pass as they are.
+    #[test]
+    fn a_placeholder_is_replaced_by_its_result() {
+        let splices = Splices::default();
+        let result =
+            serde_json::json!({"kind": "full", "resultId": "3.ab", "items": [{"message": "x"}]});
+        for id in [serde_json::json!(7), serde_json::json!("seven")] {
+            let placeholder = splices
+                .placeholder(&result)
+                .expect("a JSON value serializes");
+            let body = serde_json::to_vec(&serde_json::json!({
+                "jsonrpc": "2.0",
+                "result": {"kind": "full", "resultId": placeholder, "items": []},
+                "id": id,
+            }))
+            .expect("a JSON value serializes");
+            let spliced: serde_json::Value =
+                serde_json::from_slice(&splices.splice(body)).expect("the splice is JSON");
+            assert_eq!(
+                spliced,
+                serde_json::json!({"jsonrpc": "2.0", "result": result, "id": id})
+            );
+        }
+        let other =
+            br#"{"jsonrpc":"2.0","result":{"kind":"full","resultId":"1.2","items":[]},"id":1}"#;
+        assert_eq!(splices.splice(other.to_vec()), other.to_vec());
+    }
+
+    /// A placeholder whose result was dropped (too many newer ones waited) is answered with an
+    /// error that makes the client ask again, never with the placeholder's empty report.
+    #[test]
+    fn a_placeholder_without_its_result_asks_again() {
+        let splices = Splices::default();
+        let first = splices.placeholder(&1).expect("a number serializes");
+        for _ in 0..MAX_WAITING {
+            splices.placeholder(&2).expect("a number serializes");
+        }
+        let body = serde_json::to_vec(&serde_json::json!({
+            "jsonrpc": "2.0", "result": {"resultId": first, "items": []}, "id": 4,
+        }))
+        .expect("a JSON value serializes");
+        let answer: serde_json::Value =
+            serde_json::from_slice(&splices.splice(body)).expect("the answer is JSON");
+        assert_eq!(answer["error"]["code"], -32801);
+        assert_eq!(answer["id"], 4);
+        assert_eq!(
+            splices
+                .waiting
+                .lock()
+                .map(|waiting| waiting.len())
+                .unwrap_or(0),
+            MAX_WAITING
+        );
+    }
+
     /// A notification whose writer is aborted halfway (a newer edit aborts the publishing of
     /// an older version) is still written whole: the frames after it stay readable.
     #[test]
