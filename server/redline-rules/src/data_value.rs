@@ -81,7 +81,8 @@ pub fn of_action(action: &Action) -> DataValue {
 /// `cloudwatch` → none).
 pub fn of_service(service: &str) -> DataValue {
     actions::expand(&format!("{service}:*"))
-        .into_iter()
+        .iter()
+        .copied()
         .map(of_action)
         .max()
         .unwrap_or(DataValue::None)

@@ -4,7 +4,7 @@
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
-use std::sync::{LazyLock, Mutex, OnceLock};
+use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 
 /// How much an action can do, as AWS documents it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -91,11 +91,14 @@ pub fn lookup(name: &str) -> Option<&'static Action> {
         .map(|index| &actions[index])
 }
 
+/// Actions of the catalog, shared: an expansion is kept, and each caller reads it.
+pub type Actions = Arc<[&'static Action]>;
+
 /// Every action a policy pattern grants: `*`, `s3:*`, `s3:Get*`, `ec2:*Instance?`,
 /// `*:Delete*`.
 ///
 /// A pattern whose service prefix is unknown expands to nothing; callers report it.
-pub fn expand(pattern: &str) -> Vec<&'static Action> {
+pub fn expand(pattern: &str) -> Actions {
     let pattern = pattern.to_ascii_lowercase();
     // Every IAM rule expands the same items of a policy, and policies repeat patterns: the
     // expansions of wildcard patterns are kept (a pure function's results, so analysis stays
@@ -105,14 +108,14 @@ pub fn expand(pattern: &str) -> Vec<&'static Action> {
         && let Ok(cache) = EXPANSIONS.lock()
         && let Some(found) = cache.get(&pattern)
     {
-        return found.clone();
+        return Arc::clone(found);
     }
-    let res = expand_uncached(&pattern);
+    let res: Actions = expand_uncached(&pattern).into();
     if wildcard
         && let Ok(mut cache) = EXPANSIONS.lock()
         && cache.len() < MAX_CACHED_EXPANSIONS
     {
-        cache.insert(pattern, res.clone());
+        cache.insert(pattern, Arc::clone(&res));
     }
     res
 }
@@ -120,7 +123,7 @@ pub fn expand(pattern: &str) -> Vec<&'static Action> {
 /// How many wildcard expansions `expand` keeps.
 const MAX_CACHED_EXPANSIONS: usize = 4096;
 
-static EXPANSIONS: LazyLock<Mutex<HashMap<String, Vec<&'static Action>>>> =
+static EXPANSIONS: LazyLock<Mutex<HashMap<String, Actions>>> =
     LazyLock::new(|| Mutex::new(HashMap::new()));
 
 /// `expand` for a lowercase pattern, without the cache.

@@ -45,9 +45,9 @@ pub(crate) fn identity_policies<'f>(file: &'f SourceFile<'_>) -> impl Iterator<I
 
 /// The actions an action item grants, or nothing for the bare `*` (reported as full admin
 /// when it meets `Resource: "*"`) and for unknown values.
-pub(crate) fn granted(item: &Item) -> Vec<&'static Action> {
+pub(crate) fn granted(item: &Item) -> actions::Actions {
     match item.value.as_deref() {
-        None | Some("*") => Vec::new(),
+        None | Some("*") => std::sync::Arc::new([]),
         Some(pattern) => actions::expand(pattern),
     }
 }
@@ -88,7 +88,8 @@ pub(crate) fn report_graded_actions(
                     continue;
                 }
                 let selected: Vec<&'static Action> = granted(item)
-                    .into_iter()
+                    .iter()
+                    .copied()
                     .filter(|action| select(action))
                     .collect();
                 let names: Vec<&str> = selected.iter().map(|action| action.name).collect();

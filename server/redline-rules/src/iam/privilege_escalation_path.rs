@@ -169,7 +169,7 @@ fn check_policy(ctx: &mut RuleContext<'_>, policy: &Policy) {
             continue;
         };
         for item in &action.items {
-            for granted in granted(item) {
+            for &granted in granted(item).iter() {
                 // Only the actions of some path matter; `ec2:Describe*` grants hundreds.
                 let on_a_path = PATHS.iter().any(|(actions, _)| {
                     actions
