@@ -2,6 +2,7 @@
 """Keystroke latency of `redline lsp` while typing in real Terraform modules.
 
 Usage: lsp_modules.py REDLINE_BINARY [--corpus DIR] [--edits N] [--seed S] [--only NAME,...]
+                        [--unfinished-tail]
 
 Each module folder is copied into a fresh git repository under a temporary folder and committed,
 so that, as in an editor on a real checkout, the server judges every edit against git `HEAD` and
@@ -13,6 +14,13 @@ diagnostics twice over, in two servers:
 - pull: `didChange`, then `textDocument/diagnostic` naming the result id of the report held, as
   VS Code does, timed to the report (a client that pulls);
 - push: `didChange` with `debounceMs = 0`, timed to the `publishDiagnostics` of that version.
+
+With `--unfinished-tail`, the opened text ends with a block being written (`resource "aws_s3_bucket"
+"typing" {` and an unterminated string, below what is committed), so every keystroke above it is
+judged through the repair of a broken edit, as while a block is typed at the end of a file; the
+findings shown at the start are then those of the opened text.
+
+The findings are counted at the start and, when they differ, after the last keystroke.
 
 Beside wall time it gives the server's CPU time per keystroke (user + system, from
 /proc/PID/stat), since a shared machine makes wall time noisy.
@@ -90,14 +98,20 @@ def pull(server, uri, previous=None):
     return server.request('textDocument/diagnostic', params)['result']
 
 
-def type_in(binary, repo, edits, seed, pull_mode):
+UNFINISHED_TAIL = '\nresource "aws_s3_bucket" "typing" {\n  bucket = "typ'
+
+
+def type_in(binary, repo, edits, seed, pull_mode, unfinished_tail=False):
     """Types `edits` letters into main.tf of `repo`; returns (wall ms list, cpu ms list, findings)."""
     rng = random.Random(seed)
     path = os.path.join(repo, 'main.tf')
     with open(path) as source:
         text = source.read()
+    quoted_lines = text.count('\n') + 1
+    if unfinished_tail:
+        text += UNFINISHED_TAIL
     lines = text.split('\n')
-    quoted = [index for index, line in enumerate(lines) if '"' in line]
+    quoted = [index for index, line in enumerate(lines[:quoted_lines]) if '"' in line]
     uri = 'file://' + path
     server = start(binary, repo, pull_mode)
     server.notify('textDocument/didOpen', {'textDocument': {'uri': uri, 'languageId': 'terraform',
@@ -108,6 +122,7 @@ def type_in(binary, repo, edits, seed, pull_mode):
         previous = report.get('resultId')
     else:
         findings = len(server.wait_diagnostics(uri, 1))
+    last = findings
     walls, cpus = [], []
     for version in range(2, edits + 2):
         line = rng.choice(quoted)
@@ -121,13 +136,16 @@ def type_in(binary, repo, edits, seed, pull_mode):
         server.notify('textDocument/didChange', {'textDocument': {'uri': uri, 'version': version},
                                                  'contentChanges': [change]})
         if pull_mode:
-            previous = pull(server, uri, previous).get('resultId')
+            report = pull(server, uri, previous)
+            previous = report.get('resultId')
+            if report.get('kind') == 'full':
+                last = len(report.get('items', []))
         else:
-            server.wait_diagnostics(uri, version)
+            last = len(server.wait_diagnostics(uri, version))
         walls.append((time.perf_counter() - sent) * 1000)
         cpus.append((cpu_seconds(server.process.pid) - cpu) * 1000)
     server.stop()
-    return walls, cpus, findings
+    return walls, cpus, (findings, last)
 
 
 def first_diagnostics(binary, work, text, runs):
@@ -154,6 +172,8 @@ def main():
     parser.add_argument('--only', default='')
     parser.add_argument('--push', action=argparse.BooleanOptionalAction, default=True,
                         help='also time push diagnostics (default: yes)')
+    parser.add_argument('--unfinished-tail', action='store_true',
+                        help='open main.tf with an unfinished block at its end')
     args = parser.parse_args()
     rng = random.Random(args.seed)
     big = lsp_bench.terraform_text(rng, 5000)
@@ -179,11 +199,15 @@ def main():
                         for entry in os.listdir(repo) if entry.endswith('.tf'))
             modes = [('pull', True)] + ([('push', False)] if args.push else [])
             for mode, pull_mode in modes:
-                walls, cpus, findings = type_in(args.binary, repo, args.edits, args.seed, pull_mode)
+                walls, cpus, findings = type_in(args.binary, repo, args.edits, args.seed, pull_mode,
+                                                args.unfinished_tail)
                 p50, p99 = lsp_bench.percentile(walls, 0.5), lsp_bench.percentile(walls, 0.99)
                 c50, c99 = lsp_bench.percentile(cpus, 0.5), lsp_bench.percentile(cpus, 0.99)
                 verdict = 'meets' if p99 <= target else 'MISSES'
-                print(f'{name} ({lines} lines in the folder, {findings} findings), {mode}: '
+                tail = ', unfinished block at the end' if args.unfinished_tail else ''
+                first, last = findings
+                shown = f'{first} findings' if first == last else f'{first} findings, {last} after typing'
+                print(f'{name} ({lines} lines in the folder, {shown}{tail}), {mode}: '
                       f'n={len(walls)} wall p50={p50:.2f} p99={p99:.2f} ms; '
                       f'cpu p50={c50:.1f} p99={c99:.1f} ms ({verdict} p99 <= {target} ms)', flush=True)
         if not only or any('first' in part for part in only):
