@@ -81,7 +81,7 @@ fn check(ctx: &mut RuleContext<'_>) {
     };
     let file = ctx.file();
     let module = ModuleChange::of(change, file);
-    for changed in force_new_changes(ctx, &module) {
+    for changed in force_new_changes(ctx, &module).iter() {
         let verdict = changed.values.as_ref().map(|values| values.verdict);
         let always = changed.force_new.replacement == Replacement::Always;
         // An always-replacing change the values decide is RL-TF-005's.
@@ -145,7 +145,7 @@ fn check(ctx: &mut RuleContext<'_>) {
             {
                 format!(
                     "changing `{attribute}` from {} to {}: {why}; {advice}",
-                    side(&values.base.value, changed.old_text),
+                    side(&values.base.value, changed.old_text.as_deref()),
                     side(
                         &values.new.value,
                         Some(file.slice(changed.range_of_value()))

@@ -6,6 +6,7 @@
 //! line names, and is embedded here and parsed on first use.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::LazyLock;
 
 use redline_syntax::terraform::{Attribute, Block, Repetition, Value};
@@ -37,13 +38,13 @@ pub struct ForceNew {
 }
 
 /// A force-new attribute whose value the edit changed on a resource that exists on both sides.
-pub(crate) struct ForceNewChange<'m> {
+pub(crate) struct ForceNewChange {
     /// The resource's index in `ModuleChange::new`.
     pub new: usize,
     /// The table entry.
     pub force_new: ForceNew,
     /// The value before, as written; `None` when the edit sets an attribute that was absent.
-    pub old_text: Option<&'m str>,
+    pub old_text: Option<String>,
     /// Where the finding goes: the attribute (or nested block) after the edit when its
     /// expression changed, else `cause`'s range.
     pub range: TextRange,
@@ -66,7 +67,7 @@ pub(crate) struct ForceNewChange<'m> {
     pub instances_undecided: bool,
 }
 
-impl ForceNewChange<'_> {
+impl ForceNewChange {
     /// Whether the values on the two sides are not known to differ because the instances
     /// could not be compared: RL-TF-006's "may replace", never RL-TF-005's.
     pub fn may_change_per_instance(&self) -> bool {
@@ -78,7 +79,7 @@ impl ForceNewChange<'_> {
     }
 }
 
-impl ForceNewChange<'_> {
+impl ForceNewChange {
     /// The value expression after the edit, or the whole attribute (or nested block).
     pub fn range_of_value(&self) -> TextRange {
         self.value_range.unwrap_or(self.range)
@@ -128,10 +129,30 @@ pub fn force_new_attributes(resource_type: &str) -> &'static [ForceNew] {
 ///
 /// An expression rewritten without changing its value (a literal moved into a variable whose
 /// default is that literal, say) is no change.
-pub(crate) fn force_new_changes<'m>(
+///
+/// RL-TF-005 and RL-TF-006 both read them: they are found once per file and edit, and kept
+/// with the module change the edit rules of the folder share.
+pub(crate) fn force_new_changes(
+    ctx: &RuleContext<'_>,
+    module: &ModuleChange<'_>,
+) -> Rc<[ForceNewChange]> {
+    let path = ctx.file().path;
+    if let Some(found) = module.force_new_changes.borrow().get(path) {
+        return Rc::clone(found);
+    }
+    let res: Rc<[ForceNewChange]> = find_force_new_changes(ctx, module).into();
+    module
+        .force_new_changes
+        .borrow_mut()
+        .insert(path.to_owned(), Rc::clone(&res));
+    res
+}
+
+/// `force_new_changes`, found.
+fn find_force_new_changes<'m>(
     ctx: &RuleContext<'m>,
     module: &'m ModuleChange<'m>,
-) -> Vec<ForceNewChange<'m>> {
+) -> Vec<ForceNewChange> {
     let path = ctx.file().path;
     let sides = Sides::of(ctx);
     let defaults = Sides::defaults(ctx);
@@ -184,7 +205,7 @@ pub(crate) fn force_new_changes<'m>(
                     attribute: force_new.attribute,
                     replacement,
                 },
-                old_text,
+                old_text: old_text.map(str::to_owned),
                 range: after.range(),
                 value_range: after.value_range(),
                 known: before.as_ref().is_some_and(Found::is_literal) && after.is_literal(),

@@ -133,7 +133,7 @@ fn check(ctx: &mut RuleContext<'_>) {
     };
     let file = ctx.file();
     let module = ModuleChange::of(change, file);
-    for changed in force_new_changes(ctx, &module) {
+    for changed in force_new_changes(ctx, &module).iter() {
         if changed.force_new.replacement != Replacement::Always || changed.for_callers {
             continue;
         }
@@ -177,7 +177,7 @@ fn check(ctx: &mut RuleContext<'_>) {
                 ),
             ),
             _ => {
-                let edit = match (changed.old_text, &changed.values) {
+                let edit = match (changed.old_text.as_deref(), &changed.values) {
                     (Some(_), Some(values))
                         if values.base.value.is_known() && values.new.value.is_known() =>
                     {
@@ -212,7 +212,8 @@ fn check(ctx: &mut RuleContext<'_>) {
             ctx.report(with_attribute(diagnostic, entry, attribute, file.path));
             continue;
         }
-        if let (Some(old_text), Some(value_range)) = (changed.old_text, changed.value_range)
+        if let (Some(old_text), Some(value_range)) =
+            (changed.old_text.as_deref(), changed.value_range)
             && file.terraform().syntax == Syntax::Hcl
             && !old_text.contains('\n')
         {

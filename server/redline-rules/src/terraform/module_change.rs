@@ -73,6 +73,9 @@ pub struct ModuleChange<'a> {
     kept: Vec<(usize, usize)>,
     /// Where the new side's objects are read, for cascades, built on first use.
     pub(crate) cascade_index: std::cell::OnceCell<std::rc::Rc<super::cascade::GraphIndex>>,
+    /// The force-new changes found for each file, by path (`force_new::force_new_changes`).
+    pub(crate) force_new_changes:
+        std::cell::RefCell<HashMap<String, std::rc::Rc<[super::force_new::ForceNewChange]>>>,
 }
 
 /// A `ModuleChange` shared by the edit rules of one folder (`Change::module_change`), or built
@@ -179,6 +182,7 @@ impl<'a> ModuleChange<'a> {
             renames: Vec::new(),
             kept: Vec::new(),
             cascade_index: std::cell::OnceCell::new(),
+            force_new_changes: std::cell::RefCell::default(),
         };
         res.renames = res.find_renames();
         let mut kept: Vec<(usize, usize)> = (0..res.base.len())
