@@ -102,7 +102,6 @@ pub(crate) const ZERO_RETENTION: &[(&str, &str)] = &[
 fn check(ctx: &mut RuleContext<'_>) {
     let model = ctx.file().terraform();
     for resource in model.resources() {
-        let address = resource.address();
         for (_, name) in ZERO_RETENTION
             .iter()
             .filter(|(kind, _)| *kind == resource.resource_type)
@@ -119,6 +118,7 @@ fn check(ctx: &mut RuleContext<'_>) {
                     None => "keep at least 1 day".to_owned(),
                     Some(through) => format!("keep at least 1 day at {}", through.written_at),
                 };
+                let address = resource.address();
                 report(
                     ctx,
                     attribute,
@@ -143,6 +143,7 @@ fn check(ctx: &mut RuleContext<'_>) {
                     None => String::new(),
                     Some(through) => format!(" (`enabled` is `false` through {})", through.chain),
                 };
+                let address = resource.address();
                 report(
                     ctx,
                     attribute,
@@ -167,6 +168,7 @@ fn check(ctx: &mut RuleContext<'_>) {
                     None => String::new(),
                     Some(through) => format!(" (through {})", through.chain),
                 };
+                let address = resource.address();
                 report(
                     ctx,
                     attribute,

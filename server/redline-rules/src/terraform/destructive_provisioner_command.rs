@@ -63,7 +63,6 @@ const COMMAND_ATTRIBUTES: &[&str] = &["command", "inline"];
 fn check(ctx: &mut RuleContext<'_>) {
     let model = ctx.file().terraform();
     for resource in model.resources() {
-        let address = resource.address();
         for provisioner in resource.block.body.blocks_of("provisioner") {
             let Some(kind @ ("local-exec" | "remote-exec")) = provisioner.label(0) else {
                 continue;
@@ -90,6 +89,7 @@ fn check(ctx: &mut RuleContext<'_>) {
                 } else {
                     ""
                 };
+                let address = resource.address();
                 let message = format!(
                     "the `{kind}` provisioner of `{address}` runs `{found}`{when}: the plan \
                      shows only the resource, not what this command deletes; move the command \

@@ -152,7 +152,8 @@ fn check(ctx: &mut RuleContext<'_>) {
 fn check_terraform(ctx: &mut RuleContext<'_>) {
     let model = ctx.file().terraform();
     for resource in model.resources() {
-        let address = resource.address();
+        // Formatted only for a resource of a type read below.
+        let address = std::cell::LazyCell::new(|| resource.address());
         let body = &resource.block.body;
         match resource.resource_type {
             "aws_security_group" => {
@@ -225,7 +226,7 @@ fn check_terraform(ctx: &mut RuleContext<'_>) {
                     && engine.eq_ignore_ascii_case("rabbitmq")
                 {
                     let message = public_broker_message(
-                        &format!("`{address}`"),
+                        &format!("`{}`", *address),
                         "`publicly_accessible = true`",
                     );
                     let diagnostic = ctx.diagnostic(public.value.range, message);

@@ -89,7 +89,6 @@ declare_rule! {
 fn check(ctx: &mut RuleContext<'_>) {
     let model = ctx.file().terraform();
     for resource in model.resources() {
-        let address = resource.address();
         for guard in WINDOW_GUARDS
             .iter()
             .filter(|guard| guard.resource_type == resource.resource_type)
@@ -123,8 +122,9 @@ fn check(ctx: &mut RuleContext<'_>) {
                 )
             };
             let message = format!(
-                "{} on `{address}`: {consequence}; {}",
+                "{} on `{}`: {consequence}; {}",
                 read.describe(name, &written),
+                resource.address(),
                 read.set(name, &safe.to_string()),
             );
             let mut diagnostic = ctx.diagnostic(attribute.range, message);
@@ -151,9 +151,10 @@ fn check(ctx: &mut RuleContext<'_>) {
                 continue;
             }
             let message = format!(
-                "{} on `{address}`: anyone who can delete the vault can also purge it and its \
+                "{} on `{}`: anyone who can delete the vault can also purge it and its \
                  keys at once, with no way to recover; {}",
                 read.describe("purge_protection_enabled", "false"),
+                resource.address(),
                 read.set("purge_protection_enabled", "true"),
             );
             let mut diagnostic = ctx.diagnostic(attribute.range, message);
