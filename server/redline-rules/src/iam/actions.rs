@@ -101,18 +101,16 @@ pub type Actions = Arc<[&'static Action]>;
 pub fn expand(pattern: &str) -> Actions {
     let pattern = pattern.to_ascii_lowercase();
     // Every IAM rule expands the same items of a policy, and policies repeat patterns: the
-    // expansions of wildcard patterns are kept (a pure function's results, so analysis stays
-    // deterministic). The cache is bounded; past the bound, patterns are expanded each time.
-    let wildcard = pattern.contains(['*', '?']);
-    if wildcard
-        && let Ok(cache) = EXPANSIONS.lock()
+    // expansions are kept (a pure function's results, so analysis stays deterministic), those
+    // of plain action names too, which each take a search of the catalog. The cache is
+    // bounded; past the bound, patterns are expanded each time.
+    if let Ok(cache) = EXPANSIONS.lock()
         && let Some(found) = cache.get(&pattern)
     {
         return Arc::clone(found);
     }
     let res: Actions = expand_uncached(&pattern).into();
-    if wildcard
-        && let Ok(mut cache) = EXPANSIONS.lock()
+    if let Ok(mut cache) = EXPANSIONS.lock()
         && cache.len() < MAX_CACHED_EXPANSIONS
     {
         cache.insert(pattern, Arc::clone(&res));
@@ -120,8 +118,8 @@ pub fn expand(pattern: &str) -> Actions {
     res
 }
 
-/// How many wildcard expansions `expand` keeps.
-const MAX_CACHED_EXPANSIONS: usize = 4096;
+/// How many expansions `expand` keeps (about 100 bytes each).
+const MAX_CACHED_EXPANSIONS: usize = 16_384;
 
 static EXPANSIONS: LazyLock<Mutex<HashMap<String, Actions>>> =
     LazyLock::new(|| Mutex::new(HashMap::new()));
