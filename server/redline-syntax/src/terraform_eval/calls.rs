@@ -84,18 +84,25 @@ pub fn local_source_folder(caller_folder: &str, source: &str) -> Option<String> 
 /// `module` block: a provisioner's `source = "./files"` counts too, which only matters if that
 /// folder holds Terraform files.
 pub fn local_sources(path: &str, text: &str) -> Vec<String> {
-    let json = path.ends_with(".json");
+    let key = if path.ends_with(".json") {
+        "\"source\""
+    } else {
+        "source"
+    };
+    let assign = if key == "source" { '=' } else { ':' };
     let mut res = Vec::new();
-    for line in text.lines() {
-        let rest = line.trim_start();
-        let rest = if json {
-            rest.strip_prefix("\"source\"")
-                .map(|rest| rest.trim_start().strip_prefix(':'))
-        } else {
-            rest.strip_prefix("source")
-                .map(|rest| rest.trim_start().strip_prefix('='))
-        };
-        let Some(Some(rest)) = rest else {
+    // The key's occurrences are found by a substring search, which is much faster than
+    // walking every line of a long file; one counts where it is a line's first word.
+    for (at, _) in text.match_indices(key) {
+        let line_start = text[..at].rfind('\n').map_or(0, |index| index + 1);
+        if !text[line_start..at].trim_start().is_empty() {
+            continue;
+        }
+        let line_end = text[at..].find('\n').map_or(text.len(), |index| at + index);
+        let Some(rest) = text[at + key.len()..line_end]
+            .trim_start()
+            .strip_prefix(assign)
+        else {
             continue;
         };
         let Some(value) = rest.trim_start().strip_prefix('"') else {
@@ -222,5 +229,12 @@ mod tests {
         assert_eq!(local_sources("main.tf", text), ["../modules/a", "./c"]);
         let json = "{\"module\": {\"a\": {\n  \"source\": \"./a\"\n}}}\n";
         assert_eq!(local_sources("main.tf.json", json), ["./a"]);
+        // Only where `source` is a line's first word and is assigned: not inside `resource`,
+        // not `source_code_hash`; at the first line and the last, with CRLF line ends.
+        let text = "source = \"./first\"\r\nresource \"x\" \"y\" {\r\n  source_code_hash = \"./no\"\r\n  sourcey = \"./no\"\r\n\tsource = \"./tab\"\r\n}\r\n  source = \"./last\"";
+        assert_eq!(
+            local_sources("main.tf", text),
+            ["./first", "./tab", "./last"]
+        );
     }
 }
