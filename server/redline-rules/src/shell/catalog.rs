@@ -569,8 +569,16 @@ pub fn has_flag(args: &[Word], flag: &str) -> bool {
 pub(crate) fn lifecycle_key(command: &Command) -> Option<(String, bool)> {
     let first = command.words.first()?;
     let program = program_name(&first.text);
-    let positionals = positionals(program, &command.words[1..]);
-    let verb = |index: usize| positionals.get(index).copied().unwrap_or("");
+    // Read only for the programs below: every command of a file is asked, for each rule that
+    // reports commands.
+    let positionals = std::cell::OnceCell::new();
+    let verb = |index: usize| {
+        positionals
+            .get_or_init(|| self::positionals(program, &command.words[1..]))
+            .get(index)
+            .copied()
+            .unwrap_or("")
+    };
     match program {
         // A component in a stack: `atmos terraform deploy vpc -s prod`.
         "atmos" if verb(0) == "terraform" && !verb(2).is_empty() => {
