@@ -56,6 +56,9 @@ pub struct SourceFile<'a> {
     pub line_index: LineIndex,
     /// The commands the file runs, computed on first use (see `commands`).
     commands: std::sync::OnceLock<Vec<shell::Command>>,
+    /// Where the file's Kubernetes objects are among its documents, found on first use (see
+    /// `kubernetes_objects`).
+    kubernetes_objects: std::sync::OnceLock<Vec<kubernetes::ObjectPlace>>,
     /// Whether the file is a template (a Helm chart, a Go, Mustache or Handlebars template)
     /// read on its literal parts: `text` is its neutral text, and values that came from its
     /// actions are `Unknown` (see `template`).
@@ -465,6 +468,7 @@ fn parse<'a>(
         more_trees,
         documents,
         commands: std::sync::OnceLock::new(),
+        kubernetes_objects: std::sync::OnceLock::new(),
         templated: !template_actions.is_empty(),
         template_actions,
         terraform: std::sync::OnceLock::new(),
@@ -589,6 +593,7 @@ fn parse_plan<'a>(
         documents,
         line_index: LineIndex::new(text),
         commands: std::sync::OnceLock::new(),
+        kubernetes_objects: std::sync::OnceLock::new(),
         templated: false,
         template_actions: Vec::new(),
         terraform: std::sync::OnceLock::new(),
@@ -617,6 +622,7 @@ impl SourceFile<'_> {
             documents: self.documents,
             line_index: self.line_index,
             commands: self.commands,
+            kubernetes_objects: self.kubernetes_objects,
             templated: self.templated,
             template_actions: self.template_actions,
             terraform: self.terraform,
@@ -733,6 +739,16 @@ impl SourceFile<'_> {
     /// GitLab CI `script:` lines; ranges are in this file.
     pub fn commands(&self) -> &[shell::Command] {
         embedded::file_commands(self, &self.commands)
+    }
+
+    /// The file's Kubernetes objects (`kubernetes::objects` of its documents), found once:
+    /// every Kubernetes rule reads them, and finding them reads each document's `kind`.
+    pub fn kubernetes_objects(&self) -> Vec<&value::Node> {
+        self.kubernetes_objects
+            .get_or_init(|| kubernetes::object_places(&self.documents))
+            .iter()
+            .filter_map(|&place| kubernetes::object_at(&self.documents, place))
+            .collect()
     }
 
     /// Builds what the rules and the engine read of the file (its Terraform model, its

@@ -35,7 +35,7 @@ pub(crate) fn objects<'f>(file: &'f SourceFile<'_>) -> Vec<&'f Node> {
     if file.format == Format::CloudFormation {
         return embedded_manifests(file);
     }
-    redline_syntax::kubernetes::objects(&file.documents)
+    file.kubernetes_objects()
 }
 
 /// The Kubernetes manifests written as a map in the `Manifest` property of a CloudFormation
