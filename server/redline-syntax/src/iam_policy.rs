@@ -1121,25 +1121,14 @@ mod tests {
             // The same block twice.
             (0, "", role),
         ];
-        let parse_and_compare = |text: &str, previous: Option<&crate::ParsedTree>| {
-            let edited =
-                crate::parse_source_for_edits("main.tf", text, SourceHints::default(), previous)
-                    .expect("terraform");
-            let fresh = parse_source("main.tf", text, SourceHints::default()).expect("terraform");
+        crate::tests::check_edits_against_fresh(&committed, &edits, |edited, fresh, text| {
             assert_eq!(
                 format!("{:?}", edited.policies()),
                 format!("{:?}", fresh.policies()),
                 "{text}"
             );
             assert!(!fresh.policies().is_empty());
-            edited.parsed_tree()
-        };
-        let mut text = committed.clone();
-        let mut tree = parse_and_compare(&text, None);
-        for (offset, old, new) in edits {
-            text = crate::tests::replace(&text, &mut tree, offset, old, new);
-            tree = parse_and_compare(&text, Some(&tree));
-        }
+        });
     }
 
     #[test]

@@ -832,6 +832,29 @@ mod tests {
         res
     }
 
+    /// Parses `committed` as an editor's `main.tf`, then makes each edit (offset, old text,
+    /// new text) in turn; after each, `same` compares the file parsed from the previous tree
+    /// (`parse_source_for_edits`) with the same text parsed afresh.
+    pub(crate) fn check_edits_against_fresh(
+        committed: &str,
+        edits: &[(usize, &str, &str)],
+        same: impl Fn(&SourceFile<'_>, &SourceFile<'_>, &str),
+    ) {
+        let parse_and_compare = |text: &str, previous: Option<&ParsedTree>| {
+            let edited = parse_source_for_edits("main.tf", text, SourceHints::default(), previous)
+                .expect("terraform");
+            let fresh = parse_source("main.tf", text, SourceHints::default()).expect("terraform");
+            same(&edited, &fresh, text);
+            edited.parsed_tree()
+        };
+        let mut text = committed.to_owned();
+        let mut tree = parse_and_compare(&text, None);
+        for &(offset, old, new) in edits {
+            text = replace(&text, &mut tree, offset, old, new);
+            tree = parse_and_compare(&text, Some(&tree));
+        }
+    }
+
     fn part_parses() -> usize {
         tree::YAML_PART_PARSES.with(std::cell::Cell::get)
     }

@@ -603,24 +603,13 @@ mod tests {
             // The same block twice.
             (0, "", block_b),
         ];
-        let parse_and_compare = |text: &str, previous: Option<&crate::ParsedTree>| {
-            let edited =
-                crate::parse_source_for_edits("main.tf", text, SourceHints::default(), previous)
-                    .expect("terraform");
-            let fresh = parse_source("main.tf", text, SourceHints::default()).expect("terraform");
+        crate::tests::check_edits_against_fresh(&committed, &edits, |edited, fresh, text| {
             assert_eq!(
                 format!("{:?}", edited.terraform()),
                 format!("{:?}", fresh.terraform()),
                 "{text}"
             );
-            edited.parsed_tree()
-        };
-        let mut text = committed.clone();
-        let mut tree = parse_and_compare(&text, None);
-        for (offset, old, new) in edits {
-            text = crate::tests::replace(&text, &mut tree, offset, old, new);
-            tree = parse_and_compare(&text, Some(&tree));
-        }
+        });
     }
 
     #[test]
