@@ -55,7 +55,9 @@ pub struct ModuleChange<'a> {
     pub(crate) base: Vec<Entry<'a>>,
     /// The blocks after the edit, in file and source order.
     pub(crate) new: Vec<Entry<'a>>,
-    new_by_address: HashMap<String, usize>,
+    /// Each address of the new side, with the blocks declared at it in order (more than one
+    /// only while an address is declared twice).
+    new_by_address: HashMap<String, Vec<usize>>,
     base_by_address: HashMap<String, usize>,
     /// For each base block, the new block at its address: the k-th block at an address on one
     /// side with the k-th at it on the other, else the first. Terraform refuses a module that
@@ -146,25 +148,25 @@ impl<'a> ModuleChange<'a> {
                 }
             }
         }
-        let index = |entries: &[Entry<'a>]| -> HashMap<String, usize> {
-            let mut res = HashMap::with_capacity(entries.len());
-            for (position, entry) in entries.iter().enumerate() {
-                res.entry(entry.address.clone()).or_insert(position);
-            }
-            res
-        };
-        let base_by_address = index(&base);
-        let new_by_address = index(&new);
+        let mut base_by_address = HashMap::with_capacity(base.len());
+        for (position, entry) in base.iter().enumerate() {
+            base_by_address
+                .entry(entry.address.clone())
+                .or_insert(position);
+        }
+        let mut new_by_address: HashMap<String, Vec<usize>> = HashMap::with_capacity(new.len());
+        for (position, entry) in new.iter().enumerate() {
+            new_by_address
+                .entry(entry.address.clone())
+                .or_default()
+                .push(position);
+        }
         let same_address = {
-            let mut on_new: HashMap<&str, Vec<usize>> = HashMap::with_capacity(new.len());
-            for (position, entry) in new.iter().enumerate() {
-                on_new.entry(&entry.address).or_default().push(position);
-            }
             let mut seen: HashMap<&str, usize> = HashMap::with_capacity(base.len());
             base.iter()
                 .map(|entry| {
                     let nth = seen.entry(&entry.address).or_default();
-                    let twins = on_new.get(entry.address.as_str())?;
+                    let twins = new_by_address.get(entry.address.as_str())?;
                     let found = twins.get(*nth).or(twins.first()).copied();
                     *nth += 1;
                     found
@@ -204,7 +206,7 @@ impl<'a> ModuleChange<'a> {
         self.moved
             .iter()
             .filter(|(from, to)| *from == address && !to.contains('['))
-            .find_map(|(_, to)| self.new_by_address.get(to).copied())
+            .find_map(|(_, to)| self.new_by_address.get(to)?.first().copied())
     }
 
     /// Pairs of (base index, new index) of blocks that exist on both sides, by address,
