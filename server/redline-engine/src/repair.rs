@@ -136,9 +136,9 @@ impl Repair {
         };
         let mut candidates = candidates(&changes);
         // The part of the edit that left the text unfinished is at or before where the parser
-        // found it so: those parts are tried first, nearest first, each alone before runs. Typing a new block at the
-        // end of a file edited all over would otherwise spend every attempt on the edits above
-        // it, then undo them all.
+        // found it so: those parts are tried first, nearest first, each alone before runs.
+        // Typing a new block at the end of a file edited all over would otherwise spend every
+        // attempt on the edits above it, then undo them all.
         if let Some(trouble) = trouble_at(new_file) {
             candidates.sort_by_key(|undo| {
                 let nearest = undo
