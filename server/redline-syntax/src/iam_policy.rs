@@ -604,21 +604,17 @@ thread_local! {
 /// `resource_policies`, taken from `KEPT_POLICIES` when a block of the same text was read
 /// before, each moved to where the block starts now.
 fn kept_resource_policies(block: hcl::Block<'_>, text: &str) -> Vec<Policy> {
-    let start = block.range().start();
-    let block_text = &text[block.range().to_std()];
-    if let Some(mut found) = KEPT_POLICIES.with_borrow(|kept| kept.get(block_text).cloned()) {
-        for policy in &mut found {
-            move_policy(policy, &|offset| offset + start);
-        }
-        return found;
-    }
-    let res = resource_policies(block, text);
-    let mut to_keep = res.clone();
-    for policy in &mut to_keep {
-        move_policy(policy, &|offset| offset - start);
-    }
-    KEPT_POLICIES.with_borrow_mut(|kept| kept.entry(block_text, || to_keep).map(drop));
-    res
+    crate::text_memo::kept_at(
+        &KEPT_POLICIES,
+        &text[block.range().to_std()],
+        block.range().start(),
+        || resource_policies(block, text),
+        |policies, from, to| {
+            for policy in policies {
+                move_policy(policy, &|offset| offset + to - from);
+            }
+        },
+    )
 }
 
 /// The policies a top-level `resource` block writes in its policy attributes, and in an

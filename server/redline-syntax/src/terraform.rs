@@ -306,17 +306,13 @@ thread_local! {
 /// tree of a top-level block is a function of its text alone, and so is its model, up to
 /// where the block starts.
 fn kept_block(block: hcl::Block<'_>, text: &str) -> Block {
-    let start = block.range().start();
-    let block_text = &text[block.range().to_std()];
-    if let Some(mut found) = KEPT_BLOCKS.with_borrow(|kept| kept.get(block_text).cloned()) {
-        move_block(&mut found, &|offset| offset + start);
-        return found;
-    }
-    let res = hcl_block(block, text, 0);
-    let mut to_keep = res.clone();
-    move_block(&mut to_keep, &|offset| offset - start);
-    KEPT_BLOCKS.with_borrow_mut(|kept| kept.entry(block_text, || to_keep).map(drop));
-    res
+    crate::text_memo::kept_at(
+        &KEPT_BLOCKS,
+        &text[block.range().to_std()],
+        block.range().start(),
+        || hcl_block(block, text, 0),
+        |block, from, to| move_block(block, &|offset| offset + to - from),
+    )
 }
 
 /// Moves every offset of a block's model with `by`.

@@ -3,7 +3,11 @@
 //! `thread_local!`), so no lock is taken; what is computed is a pure function of the text, so a
 //! value taken from the memo equals one computed again.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::thread::LocalKey;
+
+use redline_text::TextSize;
 
 /// Values by the text they were computed from.
 pub(crate) struct TextMemo<V> {
@@ -46,6 +50,29 @@ impl<V> TextMemo<V> {
         self.bytes += text.len();
         Some(self.values.entry(Box::from(text)).or_insert_with(make))
     }
+}
+
+/// The value of a part of a text that starts at `start` and reads `part`, where the value is a
+/// function of the part alone up to where it starts (a top-level block without syntax errors):
+/// taken from `memo`, kept as if the part started at offset 0, and moved to `start`; else
+/// made with `make` and kept, moved to offset 0. `shift(value, from, to)` moves a value made
+/// for a part starting at `from` to one starting at `to`.
+pub(crate) fn kept_at<V: Clone>(
+    memo: &'static LocalKey<RefCell<TextMemo<V>>>,
+    part: &str,
+    start: TextSize,
+    make: impl FnOnce() -> V,
+    shift: impl Fn(&mut V, TextSize, TextSize),
+) -> V {
+    if let Some(mut found) = memo.with_borrow(|kept| kept.get(part).cloned()) {
+        shift(&mut found, TextSize::from(0), start);
+        return found;
+    }
+    let res = make();
+    let mut to_keep = res.clone();
+    shift(&mut to_keep, start, TextSize::from(0));
+    memo.with_borrow_mut(|kept| kept.entry(part, || to_keep).map(drop));
+    res
 }
 
 #[cfg(test)]
