@@ -181,7 +181,7 @@ pub(crate) fn file_commands<'f>(
             Format::Makefile => res = makefile_commands(file),
             Format::Dockerfile => res = dockerfile_commands(file),
             Format::Kubernetes => {
-                for object in crate::kubernetes::objects(&file.documents) {
+                for object in file.kubernetes_objects() {
                     let Some(spec) = crate::kubernetes::pod_spec(object) else {
                         continue;
                     };

@@ -1380,7 +1380,7 @@ impl Simulation<'_> {
         let Some(file) = redline_syntax::parse_source("manifest.yaml", text, hints) else {
             return;
         };
-        for object in redline_syntax::kubernetes::objects(&file.documents) {
+        for object in file.kubernetes_objects() {
             let Some(kind) = redline_syntax::kubernetes::kind(object) else {
                 continue;
             };
