@@ -2,7 +2,7 @@
 //! harmless look-alikes must match none.
 #![allow(clippy::unwrap_used)]
 
-use redline_rules::shell::catalog::{SHELL_RULES, matches};
+use redline_rules::shell::catalog::{SHELL_RULES, matches, may_match, programs_of};
 use redline_syntax::Format;
 use redline_syntax::shell::{SourceMap, commands};
 use redline_text::TextRange;
@@ -10,6 +10,7 @@ use redline_text::TextRange;
 /// Destructive lines and the rules they trigger.
 const DESTRUCTIVE: &[(&str, &[&str])] = &[
     ("terraform destroy", &["RL-SH-001"]),
+    ("echo cm0gLXJmIH4K | base64 -d | sh", &["RL-SH-016"]),
     ("terraform destroy -auto-approve", &["RL-SH-001"]),
     ("terraform -chdir=envs/prod destroy", &["RL-SH-001"]),
     ("tofu destroy -auto-approve", &["RL-SH-001"]),
@@ -363,7 +364,13 @@ fn rules_for(line: &str, format: Format) -> Vec<&'static str> {
     let mut res: Vec<&'static str> = Vec::new();
     for command in commands(line, &map) {
         for rule in SHELL_RULES {
-            for hit in matches(rule, &command, format) {
+            let hits = matches(rule, &command, format);
+            // The quick test the rules run first never turns a match away.
+            assert!(
+                hits.is_empty() || may_match(rule, programs_of(rule), &command),
+                "{line:?}: {rule} matches, but may_match says it cannot"
+            );
+            for hit in hits {
                 if !res.contains(&hit.rule) {
                     res.push(hit.rule);
                 }

@@ -314,13 +314,27 @@ impl Walker {
         // assignments come in the order the script runs them.
         'walk: loop {
             let node = cursor.node();
-            match node.kind() {
-                "command" => self.command(node, script, map, depth, wrappers),
-                "variable_assignment" => self.assignment(node, script, map),
-                "unset_command" => unset(&mut self.vars, node, script),
-                _ => {}
-            }
-            if cursor.goto_first_child() {
+            let descend = match node.kind() {
+                "command" => {
+                    let assigns = self.command(node, script, map, depth, wrappers);
+                    // Below a command there is only more to read when it sets variables for
+                    // itself (`A=1 make`) or runs others (`$(…)`, backquotes, `<(…)`): most
+                    // commands are plain words, and the walk is most of the cost of a script.
+                    assigns
+                        || node.has_error()
+                        || may_run_commands(script.get(node.byte_range()).unwrap_or(script))
+                }
+                "variable_assignment" => {
+                    self.assignment(node, script, map);
+                    true
+                }
+                "unset_command" => {
+                    unset(&mut self.vars, node, script);
+                    true
+                }
+                _ => true,
+            };
+            if descend && cursor.goto_first_child() {
                 continue;
             }
             loop {
@@ -338,6 +352,7 @@ impl Walker {
         assign(&mut self.vars, node, script, map);
     }
 
+    /// Records a command; returns whether it sets variables for itself (`A=1 make`).
     fn command(
         &mut self,
         node: TsNode<'_>,
@@ -345,8 +360,9 @@ impl Walker {
         map: &SourceMap,
         depth: usize,
         wrappers: &[String],
-    ) {
+    ) -> bool {
         let mut words = Vec::new();
+        let mut assigns = false;
         let mut cursor = node.walk();
         for child in node.named_children(&mut cursor) {
             let child = match child.kind() {
@@ -354,11 +370,13 @@ impl Walker {
                     Some(name) => name,
                     None => continue,
                 },
-                "variable_assignment"
-                | "file_redirect"
-                | "heredoc_redirect"
-                | "herestring_redirect"
-                | "comment" => continue,
+                "variable_assignment" => {
+                    assigns = true;
+                    continue;
+                }
+                "file_redirect" | "heredoc_redirect" | "herestring_redirect" | "comment" => {
+                    continue;
+                }
                 _ if words.is_empty() => continue,
                 _ => child,
             };
@@ -385,7 +403,7 @@ impl Walker {
             }
         }
         if words.is_empty() {
-            return;
+            return assigns;
         }
         let site = Site {
             node,
@@ -394,6 +412,7 @@ impl Walker {
             range: map.map(range(node)),
         };
         self.emit(words, &site, depth, wrappers.to_vec());
+        assigns
     }
 
     /// Records the command `words` (wrappers not yet removed), following what it runs.
@@ -1310,9 +1329,23 @@ pub(crate) fn unwrap(mut words: Vec<Word>, wrappers: &mut Vec<String>) -> Vec<Wo
     }
 }
 
+/// Whether the text of a command may hold other commands: a command substitution (`$(…)`,
+/// backquotes, which `$((…))` looks like) or a process substitution (`<(…)`, `>(…)`).
+fn may_run_commands(text: &str) -> bool {
+    text.contains('`')
+        || text
+            .as_bytes()
+            .windows(2)
+            .any(|pair| pair[1] == b'(' && matches!(pair[0], b'$' | b'<' | b'>'))
+}
+
 /// The program's base name: `/usr/bin/rm` → `rm`.
 pub fn program_name(text: &str) -> &str {
-    text.rsplit('/').next().unwrap_or(text)
+    // A byte search: every command of a script is asked, by every rule that reads commands.
+    match text.bytes().rposition(|byte| byte == b'/') {
+        Some(slash) => &text[slash + 1..],
+        None => text,
+    }
 }
 
 /// Whether `text` is a cluster of short options (`-rf`) containing `flag`.
@@ -1501,6 +1534,106 @@ mod tests {
             .into_iter()
             .map(|command| command.words.into_iter().map(|word| word.text).collect())
             .collect()
+    }
+
+    /// The nodes below `node` that the walk reads, by kind.
+    fn read_below<'t>(node: TsNode<'t>) -> Vec<&'t str> {
+        let mut res = Vec::new();
+        let mut cursor = node.walk();
+        for child in node.children(&mut cursor) {
+            if matches!(
+                child.kind(),
+                "command" | "variable_assignment" | "unset_command"
+            ) {
+                res.push(child.kind());
+            }
+            res.extend(read_below(child));
+        }
+        res
+    }
+
+    #[test]
+    fn a_command_the_walk_does_not_enter_holds_nothing_it_reads() {
+        let mut scripts: Vec<String> = [
+            "echo \"$(rm -rf /)\" `ls` <(curl x) >(tee y)",
+            "A=1 B=2 make; unset A; echo ${A:-$(date)} $((1 + 2))",
+            "cat <<EOF | sh\nrm -rf $(pwd)\nEOF\nls 'a$(b)' \"c\" d=e --f=g",
+            "x=$(kubectl get ns -o name) && for n in $x; do kubectl delete \"$n\"; done",
+            "if [ -n \"$(git status --porcelain)\" ]; then git reset --hard; fi",
+            "echo ) broken ( `unterminated",
+            "echo `rm -rf /` done",
+            "FOO=bar env BAZ=qux terraform destroy",
+        ]
+        .iter()
+        .map(|script| (*script).to_owned())
+        .collect();
+        // The rules' shell fixtures: real scripts, written to be judged.
+        macro_rules! fixtures {
+            ($($rule:literal),*) => {
+                [$(
+                    include_str!(concat!("../../redline-rules/tests/fixtures/shell/", $rule, "/fires.sh")),
+                    include_str!(concat!("../../redline-rules/tests/fixtures/shell/", $rule, "/quiet.sh")),
+                )*]
+            };
+        }
+        scripts.extend(
+            fixtures!(
+                "cloud-resource-delete-command",
+                "command-hidden-from-review",
+                "container-bulk-delete",
+                "database-delete-command",
+                "destructive-sql",
+                "disk-or-host-wipe",
+                "docker-volume-delete",
+                "environment-delete-command",
+                "git-history-destruction",
+                "helm-uninstall",
+                "kubectl-delete-wide",
+                "object-store-wipe",
+                "recursive-delete-unsafe-path",
+                "terraform-auto-approve",
+                "terraform-destroy",
+                "terraform-state-surgery"
+            )
+            .map(str::to_owned),
+        );
+        assert!(scripts.len() > 20);
+        let mut skipped = 0;
+        for script in &scripts {
+            let tree = crate::tree::parse(crate::Language::Bash, script).unwrap();
+            let mut cursor = tree.walk();
+            'walk: loop {
+                let node = cursor.node();
+                if node.kind() == "command"
+                    && !node.has_error()
+                    && !may_run_commands(&script[node.byte_range()])
+                {
+                    let below = read_below(node);
+                    // The command's own assignments (`A=1 make`) make the walk enter it.
+                    let mut children = node.walk();
+                    let own = node
+                        .named_children(&mut children)
+                        .filter(|child| child.kind() == "variable_assignment")
+                        .count();
+                    assert!(
+                        below.iter().all(|kind| *kind == "variable_assignment")
+                            && below.len() == own,
+                        "{:?} holds {below:?}",
+                        &script[node.byte_range()]
+                    );
+                    skipped += usize::from(own == 0);
+                }
+                if cursor.goto_first_child() {
+                    continue;
+                }
+                while !cursor.goto_next_sibling() {
+                    if !cursor.goto_parent() {
+                        break 'walk;
+                    }
+                }
+            }
+        }
+        assert!(skipped > 100, "{skipped}");
     }
 
     #[test]

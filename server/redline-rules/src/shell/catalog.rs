@@ -461,11 +461,7 @@ pub fn matches_in(rule: &str, command: &Command, format: Format, command_line: b
     let Some(first) = command.words.first() else {
         return Vec::new();
     };
-    let program = match program_name(&first.text) {
-        // The npm package's name for the same CLI (`npx firebase-tools …`).
-        "firebase-tools" => "firebase",
-        program => program,
-    };
+    let program = catalog_program(&first.text);
     // Most commands of a script (`echo`, `cp`, `make`) are in no entry, and most programs are
     // in no entry of a given rule: reject them at once.
     let Some(entries) = entries_of(program) else {
@@ -517,9 +513,55 @@ pub fn matches_in(rule: &str, command: &Command, format: Format, command_line: b
         .collect()
 }
 
-/// Indexes the catalog by program now rather than on first use.
+/// The program of a command's first word, as the catalog names it.
+fn catalog_program(first_word: &str) -> &str {
+    match program_name(first_word) {
+        // The npm package's name for the same CLI (`npx firebase-tools …`).
+        "firebase-tools" => "firebase",
+        program => program,
+    }
+}
+
+/// A quick test before `matches_in`, for a rule that reads every command of a file: whether
+/// `command` can match `rule` at all, given the programs its entries name (`programs`, from
+/// `programs_of`). For RL-SH-016, any command that hides what it runs can.
+pub fn may_match(rule: &str, programs: &[&str], command: &Command) -> bool {
+    if rule == "RL-SH-016" {
+        return command.opaque.is_some();
+    }
+    command
+        .words
+        .first()
+        .is_some_and(|first| programs.contains(&catalog_program(&first.text)))
+}
+
+/// The programs the entries of `rule` name, each once.
+pub fn programs_of(rule: &str) -> &'static [&'static str] {
+    static BY_RULE: std::sync::OnceLock<
+        std::collections::HashMap<&'static str, Vec<&'static str>>,
+    > = std::sync::OnceLock::new();
+    BY_RULE
+        .get_or_init(|| {
+            let mut res: std::collections::HashMap<&'static str, Vec<&'static str>> =
+                std::collections::HashMap::new();
+            for entry in ENTRIES {
+                let programs = res.entry(entry.rule).or_default();
+                for program in entry.programs {
+                    if !programs.contains(program) {
+                        programs.push(program);
+                    }
+                }
+            }
+            res
+        })
+        .get(rule)
+        .map_or(&[], Vec::as_slice)
+}
+
+/// Indexes the catalog by program and by rule now rather than on first use.
 pub(crate) fn warm_up() {
     entries_of("");
+    programs_of("");
 }
 
 /// The entries that name `program`, in catalog order, or `None` when none does.

@@ -29,27 +29,38 @@ use crate::RuleContext;
 /// Reports every command of the file that `rule` matches in the catalog.
 pub(crate) fn report_commands(ctx: &mut RuleContext<'_>, rule: &str) {
     let file = ctx.file();
-    // After `git clone`, a script resets and cleans the clone it made, not someone's work.
-    let mut cloned = false;
-    // A commit earlier in the script does not make a later `reset --hard` safe.
-    let mut committed = false;
-    // What the file has created itself so far: deleting it again (a test that applies and
-    // then destroys, a job that creates and then deletes its scratch bucket, repository or
-    // namespace, or deletes objects of the local cluster it started) is its own cleanup. A
-    // delete before the create (destroy, then apply again) is not.
-    let mut created: Vec<String> = Vec::new();
-    let cluster_spans = if file.format == Format::GithubActions {
-        crate::github_actions::throwaway_cluster_spans(file)
-    } else {
-        Vec::new()
-    };
-    for command in file.commands() {
-        if let Some((key, true)) = catalog::lifecycle_key(command) {
-            created.push(key);
+    let commands = file.commands();
+    // What the commands before a match did, read only when a command matches: most commands
+    // match no rule, and every rule that reports commands walks all of them.
+    let mut before = Before::default();
+    let mut cluster_spans = None;
+    let programs = catalog::programs_of(rule);
+    for (index, command) in commands.iter().enumerate() {
+        if !catalog::may_match(rule, programs, command) {
+            continue;
         }
-        cloned = cloned || is_git(command, "clone");
+        let hits = catalog::matches_in(rule, command, file.format, file.command_line);
+        if hits.is_empty() {
+            continue;
+        }
+        before.read(&commands[..index]);
+        // After `git clone`, a script resets and cleans the clone it made, not someone's work.
+        let cloned = before.cloned || is_git(command, "clone");
         let resets = is_git(command, "reset");
-        for hit in catalog::matches_in(rule, command, file.format, file.command_line) {
+        // What the file has created itself so far, this command included: deleting it again
+        // (a test that applies and then destroys, a job that creates and then deletes its
+        // scratch bucket, repository or namespace, or deletes objects of the local cluster it
+        // started) is its own cleanup. A delete before the create (destroy, then apply again)
+        // is not.
+        let deletes_its_own = match catalog::lifecycle_key(command) {
+            Some((key, true)) => {
+                let mut created = before.created.clone();
+                created.push(key);
+                deletes_what_it_created(command, &created)
+            }
+            _ => deletes_what_it_created(command, &before.created),
+        };
+        for hit in hits {
             if hit.local_work && cloned {
                 continue;
             }
@@ -58,7 +69,8 @@ pub(crate) fn report_commands(ctx: &mut RuleContext<'_>, rule: &str) {
             }
             let shown = command_text(&file.text, command, 80);
             let mut message = format!("`{shown}` {}", hit.message);
-            if committed && resets && hit.local_work {
+            // A commit earlier in the script does not make a later `reset --hard` safe.
+            if before.committed && resets && hit.local_work {
                 message.push_str(
                     "; the `git commit` before it does not make this safe: it keeps only what it staged, so changes it left out are discarded, and when it fails (nothing to commit, a hook refuses) every change is",
                 );
@@ -69,9 +81,16 @@ pub(crate) fn report_commands(ctx: &mut RuleContext<'_>, rule: &str) {
             }
             let on_throwaway_cluster = is_kubectl_delete(command)
                 && cluster_spans
+                    .get_or_insert_with(|| {
+                        if file.format == Format::GithubActions {
+                            crate::github_actions::throwaway_cluster_spans(file)
+                        } else {
+                            Vec::new()
+                        }
+                    })
                     .iter()
-                    .any(|span| span.contains(command.range.start()));
-            if on_throwaway_cluster || deletes_what_it_created(command, &created) {
+                    .any(|span: &redline_text::TextRange| span.contains(command.range.start()));
+            if on_throwaway_cluster || deletes_its_own {
                 diagnostic.severity = Severity::Info;
             }
             // A CI job works in the fresh checkout its runner made: resetting or cleaning it
@@ -93,7 +112,33 @@ pub(crate) fn report_commands(ctx: &mut RuleContext<'_>, rule: &str) {
             }
             ctx.report(diagnostic);
         }
-        committed = committed || is_git(command, "commit");
+    }
+}
+
+/// What the first commands of a script did, read up to a given command on demand.
+#[derive(Default)]
+struct Before {
+    /// How many commands have been read.
+    read: usize,
+    /// Whether one of them is `git clone`.
+    cloned: bool,
+    /// Whether one of them is `git commit`.
+    committed: bool,
+    /// What they created, as lifecycle keys.
+    created: Vec<String>,
+}
+
+impl Before {
+    /// Reads the commands of `first` not read yet; `first` only grows between calls.
+    fn read(&mut self, first: &[Command]) {
+        for command in first.get(self.read..).unwrap_or_default() {
+            if let Some((key, true)) = catalog::lifecycle_key(command) {
+                self.created.push(key);
+            }
+            self.cloned = self.cloned || is_git(command, "clone");
+            self.committed = self.committed || is_git(command, "commit");
+        }
+        self.read = self.read.max(first.len());
     }
 }
 
