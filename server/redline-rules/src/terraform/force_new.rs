@@ -165,6 +165,13 @@ fn find_force_new_changes<'m>(
         if old.type_name != entry.type_name || !(in_file || may_hold_cause) {
             continue;
         }
+        // A block written as before changes no attribute's text, and only a changed text is
+        // judged unless the file may hold the cause of a changed value.
+        if !may_hold_cause
+            && slice(&old.file.text, old.block.range) == slice(&entry.file.text, entry.block.range)
+        {
+            continue;
+        }
         for force_new in force_new_attributes(entry.type_name) {
             let Some(after) = find(entry.block, force_new.attribute) else {
                 continue;

@@ -550,6 +550,13 @@ impl FileSymbols {
         if is_override(file.path) {
             return None;
         }
+        if file.for_edits
+            && file.terraform().syntax == Syntax::Hcl
+            && !file.tree.root_node().has_error()
+            && let Some(symbols) = FileSymbols::read_by_block(file)
+        {
+            return Some(symbols);
+        }
         let reader = Reader::new(file);
         let expressions = Arc::new(reader.expressions());
         let mut items = Vec::new();
@@ -560,8 +567,92 @@ impl FileSymbols {
             path: file.path.to_owned(),
             items,
             expressions,
-            versions_file_only_requirements: reader.is_versions_file_only_requirements(),
+            versions_file_only_requirements: is_versions_file_only_requirements(
+                file.path,
+                reader.model,
+            ),
         })
+    }
+
+    /// Reads a file parsed for an editor, without syntax errors, block by block: each
+    /// top-level block is taken again by its text from `KEPT_SYMBOLS` when a block of the same
+    /// text was read before, as its Terraform model is (`terraform::kept_block`), so that a
+    /// keystroke reads only the block it touched. `None` when the tree's blocks are not those
+    /// of the model.
+    fn read_by_block(file: &SourceFile<'_>) -> Option<FileSymbols> {
+        let model = file.terraform();
+        let nodes = hcl::root_body(&file.tree).map_or_else(Vec::new, hcl::Body::blocks);
+        if nodes.len() != model.blocks.len() {
+            return None;
+        }
+        let mut items = Vec::new();
+        let mut values = Vec::new();
+        let mut lowered_later = false;
+        for (block, node) in model.blocks.iter().zip(nodes) {
+            lowered_later |= is_lowered_later(Syntax::Hcl, &block.kind);
+            let kept = crate::text_memo::kept_at(
+                &KEPT_SYMBOLS,
+                file.slice(block.range),
+                block.range.start(),
+                || Reader::for_block(file, node).block_symbols(block),
+                |symbols, from, to| symbols.move_to(file, from, to),
+            );
+            items.extend(kept.items);
+            values.extend(kept.values);
+        }
+        Some(FileSymbols {
+            path: file.path.to_owned(),
+            items,
+            expressions: Arc::new(FileExpressions {
+                text: lowered_later.then(|| Arc::from(&*file.text)),
+                values,
+            }),
+            versions_file_only_requirements: is_versions_file_only_requirements(file.path, model),
+        })
+    }
+}
+
+/// The most text of top-level blocks whose symbols a thread keeps (see
+/// `FileSymbols::read_by_block`), and the longest block kept: as for their models.
+const KEPT_SYMBOLS_TEXT: usize = 4 << 20;
+const KEPT_SYMBOLS_LONGEST: usize = 256 << 10;
+
+thread_local! {
+    /// What top-level blocks of files parsed for edits declare, by their text, each read as if
+    /// it started at offset 0 on line 0.
+    static KEPT_SYMBOLS: std::cell::RefCell<crate::text_memo::TextMemo<BlockSymbols>> =
+        std::cell::RefCell::new(crate::text_memo::TextMemo::new(
+            KEPT_SYMBOLS_TEXT,
+            KEPT_SYMBOLS_LONGEST,
+        ));
+}
+
+/// What one top-level block of an HCL file declares, and its attribute values lowered (or
+/// room for them), as `FileSymbols::read` reads them.
+#[derive(Clone)]
+struct BlockSymbols {
+    items: Vec<Item>,
+    values: Vec<(TextRange, OnceLock<Expression>)>,
+}
+
+impl BlockSymbols {
+    /// Moves what was read for a block starting at offset `from` of `file` (or at offset 0 on
+    /// line 0) to one starting at `to`, in `file`.
+    fn move_to(&mut self, file: &SourceFile<'_>, from: TextSize, to: TextSize) {
+        let line = |offset: TextSize| i64::try_from(file.line_index.line_of(offset)).unwrap_or(0);
+        let lines = line(to) - line(from);
+        let by = |offset: TextSize| offset + to - from;
+        let range = |range: TextRange| TextRange::new(by(range.start()), by(range.end()));
+        for item in &mut self.items {
+            item.locations_mut(&mut |location| {
+                location.path = file.path.to_owned();
+                location.range = range(location.range);
+                location.line = u32::try_from(i64::from(location.line) + lines).unwrap_or(0);
+            });
+        }
+        for (at, _) in &mut self.values {
+            *at = range(*at);
+        }
     }
 }
 
@@ -583,6 +674,50 @@ enum Item {
     Terraform(Option<Backend>),
     Provider(ProviderConfig),
     Problem(Problem),
+}
+
+impl Item {
+    /// Calls `f` with every location the item holds.
+    fn locations_mut(&mut self, f: &mut impl FnMut(&mut Location)) {
+        match self {
+            Item::Variable(variable) => {
+                f(&mut variable.location);
+                variable.default.as_mut().map(f);
+            }
+            Item::Local(local) => {
+                f(&mut local.location);
+                f(&mut local.value);
+            }
+            Item::Declaration { declaration, .. } => {
+                f(&mut declaration.location);
+                declaration.count.as_mut().map(&mut *f);
+                declaration.for_each.as_mut().map(f);
+            }
+            Item::ModuleCall(call) => {
+                f(&mut call.location);
+                call.inputs.values_mut().for_each(&mut *f);
+                call.count.as_mut().map(&mut *f);
+                call.for_each.as_mut().map(f);
+            }
+            Item::Output(output) => {
+                f(&mut output.location);
+                output.value.as_mut().map(f);
+            }
+            Item::Moved(moved) => f(&mut moved.location),
+            Item::Removed(removed) => f(&mut removed.location),
+            Item::Import(import) => {
+                f(&mut import.location);
+                import.id.as_mut().map(f);
+            }
+            Item::Terraform(backend) => {
+                if let Some(backend) = backend {
+                    f(&mut backend.location);
+                }
+            }
+            Item::Provider(provider) => f(&mut provider.location),
+            Item::Problem(problem) => f(&mut problem.location),
+        }
+    }
 }
 
 fn is_override(path: &str) -> bool {
@@ -641,6 +776,35 @@ impl<'f> Reader<'f> {
             }
         };
         Reader { file, model, index }
+    }
+
+    /// A reader of one top-level block of an HCL file (`node`, whose model is a block of
+    /// the file's), whose index holds that block's expressions alone.
+    fn for_block(file: &'f SourceFile<'f>, node: hcl::Block<'f>) -> Self {
+        let mut nodes = BTreeMap::new();
+        index_top_level(node, &mut nodes, &file.text);
+        Reader {
+            file,
+            model: file.terraform(),
+            index: Index::Hcl(nodes),
+        }
+    }
+
+    /// What one top-level block declares, with its attribute values lowered or room for
+    /// them, as `FileSymbols::read` reads a whole file.
+    fn block_symbols(&self, block: &Block) -> BlockSymbols {
+        let mut values = BTreeMap::new();
+        self.lower_block(
+            block,
+            is_lowered_later(self.model.syntax, &block.kind),
+            &mut values,
+        );
+        let mut items = Vec::new();
+        self.items(block, &mut items);
+        BlockSymbols {
+            items,
+            values: values.into_iter().collect(),
+        }
     }
 
     fn location(&self, range: TextRange) -> Location {
@@ -776,24 +940,6 @@ impl<'f> Reader<'f> {
         }
         lowered.values = values.into_iter().collect();
         lowered
-    }
-
-    /// Whether the file is a `versions.tf` that holds nothing but provider requirements.
-    fn is_versions_file_only_requirements(&self) -> bool {
-        matches!(
-            file_name(self.file.path),
-            "versions.tf" | "versions.tf.json"
-        ) && !self.model.blocks.is_empty()
-            && self.model.blocks.iter().all(|block| {
-                block.kind == "terraform"
-                    && block.body.block("backend").is_none()
-                    && block.body.block("cloud").is_none()
-            })
-            && self
-                .model
-                .blocks
-                .iter()
-                .any(|block| block.body.block("required_providers").is_some())
     }
 
     /// Lowers the attribute values of `block`, or with `later`, makes room for them to be
@@ -1053,6 +1199,22 @@ impl<'f> Reader<'f> {
 
 /// Indexes the expression nodes of `body`, but not those of the `resource` and `data` blocks
 /// at the top (`depth` 0), which are lowered on first use from the text.
+/// Whether the file at `path`, of model `model`, is a `versions.tf` that holds nothing but
+/// provider requirements.
+fn is_versions_file_only_requirements(path: &str, model: &TerraformFile) -> bool {
+    matches!(file_name(path), "versions.tf" | "versions.tf.json")
+        && !model.blocks.is_empty()
+        && model.blocks.iter().all(|block| {
+            block.kind == "terraform"
+                && block.body.block("backend").is_none()
+                && block.body.block("cloud").is_none()
+        })
+        && model
+            .blocks
+            .iter()
+            .any(|block| block.body.block("required_providers").is_some())
+}
+
 fn index_hcl<'t>(
     body: hcl::Body<'t>,
     nodes: &mut BTreeMap<TextRange, TsNode<'t>>,
@@ -1069,12 +1231,25 @@ fn index_hcl<'t>(
         return;
     }
     for block in blocks {
-        if depth == 0 && matches!(block.kind(text), "resource" | "data") {
-            continue;
-        }
-        if let Some(inner) = block.body() {
+        if depth == 0 {
+            index_top_level(block, nodes, text);
+        } else if let Some(inner) = block.body() {
             index_hcl(inner, nodes, depth + 1, text);
         }
+    }
+}
+
+/// Indexes the expressions of a top-level block (see `index_hcl`).
+fn index_top_level<'t>(
+    block: hcl::Block<'t>,
+    nodes: &mut BTreeMap<TextRange, TsNode<'t>>,
+    text: &str,
+) {
+    if matches!(block.kind(text), "resource" | "data") {
+        return;
+    }
+    if let Some(inner) = block.body() {
+        index_hcl(inner, nodes, 1, text);
     }
 }
 

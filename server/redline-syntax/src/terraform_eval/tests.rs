@@ -1269,3 +1269,39 @@ fn a_module_assembled_from_kept_file_symbols_equals_one_read_afresh() {
         format!("{:?}", Module::build(&[refs[1], refs[2]]))
     );
 }
+
+/// The symbols of a file typed in, read block by block and taken again by text at their new
+/// offsets and lines, are those read afresh: every kind of declaration, and a problem.
+#[test]
+fn kept_block_symbols_are_the_symbols_read_afresh() {
+    let output = "output \"id\" {\n  value = aws_s3_bucket.a[0].id\n}\n";
+    let committed = format!(
+        "terraform {{\n  backend \"s3\" {{}}\n}}\n\nprovider \"aws\" {{\n  alias = \"eu\"\n}}\n\n\
+         variable \"name\" {{\n  default = \"x\"\n}}\n\nvariable {{}}\n\n\
+         locals {{\n  a = var.name\n  b = \"${{local.a}}-b\"\n}}\n\n\
+         resource \"aws_s3_bucket\" \"a\" {{\n  count = 2\n  bucket = local.b\n}}\n\n\
+         data \"aws_iam_policy\" \"p\" {{\n  for_each = toset([\"a\"])\n  name = each.key\n}}\n\n\
+         module \"m\" {{\n  source = \"./m\"\n  count = 1\n  input = local.a\n}}\n\n\
+         moved {{\n  from = aws_s3_bucket.old\n  to = aws_s3_bucket.a\n}}\n\n\
+         removed {{\n  from = aws_s3_bucket.gone\n  lifecycle {{\n    destroy = false\n  }}\n}}\n\n\
+         import {{\n  to = aws_s3_bucket.a[0]\n  id = \"bucket\"\n}}\n\n{output}"
+    );
+    let name = committed.find("\"x\"").expect("the default") + 1;
+    let edits: [(usize, &str, &str); 4] = [
+        // A block edited, the others kept where they were or moved.
+        (name, "x", "xy"),
+        // A line above them all: every block moved by a line, none edited.
+        (0, "", "# é\n"),
+        // The same block twice.
+        (0, "", output),
+        // Joined lines: blocks after the edit move up a line.
+        (0, "# é\n", ""),
+    ];
+    crate::tests::check_edits_against_fresh(&committed, &edits, |edited, fresh, text| {
+        assert_eq!(
+            format!("{:?}", edited.module_symbols()),
+            format!("{:?}", fresh.module_symbols()),
+            "{text}"
+        );
+    });
+}
