@@ -1069,6 +1069,16 @@ impl Session {
                     Report::All,
                     Some(&self.parses),
                 );
+                drop(sides);
+                // The buffer's parse is freed on another thread: for a long file that takes a
+                // good part of an analysis, and the findings need not wait for it.
+                let mut parsed = parsed;
+                if let Some((_, new)) = parsed.first_mut()
+                    && let Some(new) = new.take()
+                    && let Ok(new) = Arc::try_unwrap(new)
+                {
+                    drop_later(new.into_owned());
+                }
                 let gone: Vec<Diagnostic> = analyses
                     .drain(first_deleted.min(analyses.len())..)
                     .flat_map(|analysis| analysis.diagnostics)
@@ -1340,6 +1350,25 @@ fn apply_settings(config: &mut Config, settings: &Settings) {
     }
 }
 
+/// Drops `value` on a thread kept for that, or here when that thread cannot be started.
+fn drop_later<T: Send + 'static>(value: T) {
+    type Garbage = Box<dyn Send>;
+    static DROPPER: OnceLock<Option<std::sync::mpsc::Sender<Garbage>>> = OnceLock::new();
+    let dropper = DROPPER.get_or_init(|| {
+        let (sender, receiver) = std::sync::mpsc::channel::<Garbage>();
+        std::thread::Builder::new()
+            .name("redline-drop".to_owned())
+            .spawn(move || receiver.into_iter().for_each(drop))
+            .ok()
+            .map(|_| sender)
+    });
+    if let Some(dropper) = dropper {
+        // A send fails only when the thread is gone; the value then comes back and is
+        // dropped here.
+        let _ = dropper.send(Box::new(value));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::str::FromStr as _;
@@ -1414,5 +1443,22 @@ mod tests {
             .filter(|(rule, _)| *rule == "RL-TF-010")
             .collect();
         assert_eq!(force_destroy.len(), 1);
+    }
+
+    /// What `drop_later` is given is dropped, on another thread.
+    #[test]
+    fn a_value_dropped_later_is_dropped_on_another_thread() {
+        struct Noted(std::sync::mpsc::Sender<std::thread::ThreadId>);
+        impl Drop for Noted {
+            fn drop(&mut self) {
+                let _ = self.0.send(std::thread::current().id());
+            }
+        }
+        let (sender, receiver) = std::sync::mpsc::channel();
+        drop_later(Noted(sender));
+        let dropped_on = receiver
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("dropped");
+        assert_ne!(dropped_on, std::thread::current().id());
     }
 }
