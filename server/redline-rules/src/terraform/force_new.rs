@@ -184,6 +184,11 @@ fn find_force_new_changes<'m>(
             if !(text_changed && in_file || !text_changed && may_hold_cause) {
                 continue;
             }
+            // A literal written as before has the same value whatever the variables hold.
+            if !text_changed && after.is_literal() && before.as_ref().is_some_and(Found::is_literal)
+            {
+                continue;
+            }
             let Some(replacement) = effective_replacement(entry.block, force_new) else {
                 continue;
             };
