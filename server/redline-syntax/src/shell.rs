@@ -182,11 +182,11 @@ impl SourceMap {
 
 /// Every command of `script`, with ranges in the host text given by `map`.
 ///
-/// The commands of a script are kept per thread by its text and map: the file's commands,
+/// The commands of a script are kept by its text and map (a memo every thread shares): the file's commands,
 /// several rules and the repository facts each read the same `run:` and `script:` steps, and
 /// an editor reads them again on every keystroke.
 pub fn commands(script: &str, map: &SourceMap) -> Vec<Command> {
-    if let Some(found) = KEPT_COMMANDS.with_borrow(|kept| {
+    if let Some(found) = KEPT_COMMANDS.with(|kept| {
         kept.get(script)
             .and_then(|maps| maps.iter().find(|(other, _)| other == map))
             .map(|(_, commands)| commands.clone())
@@ -196,7 +196,7 @@ pub fn commands(script: &str, map: &SourceMap) -> Vec<Command> {
     let mut walker = Walker::default();
     walker.script(script, map, 0, &[]);
     let res = walker.res;
-    KEPT_COMMANDS.with_borrow_mut(|kept| {
+    KEPT_COMMANDS.with(|kept| {
         if let Some(maps) = kept.entry(script, Vec::new) {
             maps.push((map.clone(), res.clone()));
         }
@@ -204,17 +204,12 @@ pub fn commands(script: &str, map: &SourceMap) -> Vec<Command> {
     res
 }
 
-/// How many bytes of script text a thread keeps the commands of (see `commands`).
+/// How many bytes of script text the commands are kept for (see `commands`).
 const KEPT_COMMANDS_BYTES: usize = 256 * 1024;
 
-/// The commands of each script, by text, then by map.
-type KeptCommands = crate::text_memo::TextMemo<Vec<(SourceMap, Vec<Command>)>>;
-
-thread_local! {
-    /// The commands of the scripts this thread read (see `commands`).
-    static KEPT_COMMANDS: std::cell::RefCell<KeptCommands> =
-        std::cell::RefCell::new(crate::text_memo::TextMemo::new(KEPT_COMMANDS_BYTES, KEPT_COMMANDS_BYTES));
-}
+/// The commands of the scripts read (see `commands`).
+static KEPT_COMMANDS: crate::text_memo::SharedMemo<Vec<(SourceMap, Vec<Command>)>> =
+    crate::text_memo::SharedMemo::new(KEPT_COMMANDS_BYTES, KEPT_COMMANDS_BYTES);
 
 /// Every command of a script that is already parsed (a shell file's own tree).
 pub fn commands_in_tree(tree: &tree_sitter::Tree, script: &str, map: &SourceMap) -> Vec<Command> {

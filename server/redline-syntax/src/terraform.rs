@@ -286,20 +286,15 @@ impl Value {
     }
 }
 
-/// The most text of top-level blocks kept per thread (see `kept_block`), and the longest
+/// The most text of top-level blocks kept (see `kept_block`), and the longest
 /// block kept.
 const KEPT_BLOCKS_TEXT: usize = 4 << 20;
 const KEPT_BLOCK_LONGEST: usize = 256 << 10;
 
-thread_local! {
-    /// Top-level blocks of files parsed for edits, by their text, each read as if it started
-    /// at offset 0: while a file is typed in, every block but the edited one is taken again.
-    static KEPT_BLOCKS: std::cell::RefCell<crate::text_memo::TextMemo<Block>> =
-        std::cell::RefCell::new(crate::text_memo::TextMemo::new(
-            KEPT_BLOCKS_TEXT,
-            KEPT_BLOCK_LONGEST,
-        ));
-}
+/// Top-level blocks of files parsed for edits, by their text, each read as if it started
+/// at offset 0: while a file is typed in, every block but the edited one is taken again.
+static KEPT_BLOCKS: crate::text_memo::SharedMemo<Block> =
+    crate::text_memo::SharedMemo::new(KEPT_BLOCKS_TEXT, KEPT_BLOCK_LONGEST);
 
 /// The model of a top-level block of a file whose tree has no syntax error, taken from
 /// `KEPT_BLOCKS` when a block of the same text was read before. Without syntax errors, the

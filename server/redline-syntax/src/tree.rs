@@ -32,26 +32,24 @@ pub fn parse_incremental(language: Language, text: &str, previous: Option<&Tree>
     with_parser(language, |parser| parser.parse(text, previous))
 }
 
-/// How many bytes of shell script a thread keeps the trees of (see `parse_script`).
+/// How many bytes of shell script the trees are kept for (see `parse_script`).
 const KEPT_SCRIPT_BYTES: usize = 256 * 1024;
 
-thread_local! {
-    /// The trees of the shell scripts this thread parsed, by text.
-    static SCRIPTS: std::cell::RefCell<crate::text_memo::TextMemo<Tree>> =
-        std::cell::RefCell::new(crate::text_memo::TextMemo::new(KEPT_SCRIPT_BYTES, KEPT_SCRIPT_BYTES));
-}
+/// The trees of the shell scripts parsed, by text.
+static SCRIPTS: crate::text_memo::SharedMemo<Tree> =
+    crate::text_memo::SharedMemo::new(KEPT_SCRIPT_BYTES, KEPT_SCRIPT_BYTES);
 
 /// Parses a shell script (a workflow's `run:` step, a GitLab `script:` line, a `bash -c`
 /// argument), keeping its tree by its text: several rules, the file's commands and the
 /// repository facts each read the same steps, and an editor reads them again on every
-/// keystroke. A tree is immutable and cheap to clone; the memo is per thread, bounded by the
+/// keystroke. A tree is immutable and cheap to clone; the memo is shared by every thread, bounded by the
 /// bytes of text it holds, and emptied when full.
 pub(crate) fn parse_script(script: &str) -> Option<Tree> {
-    if let Some(tree) = SCRIPTS.with_borrow(|kept| kept.get(script).cloned()) {
+    if let Some(tree) = SCRIPTS.with(|kept| kept.get(script).cloned()) {
         return Some(tree);
     }
     let tree = parse(Language::Bash, script)?;
-    SCRIPTS.with_borrow_mut(|kept| kept.entry(script, || tree.clone()).map(drop));
+    SCRIPTS.with(|kept| kept.entry(script, || tree.clone()).map(drop));
     Some(tree)
 }
 

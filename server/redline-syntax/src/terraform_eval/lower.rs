@@ -142,26 +142,24 @@ pub(crate) fn from_hcl(node: TsNode<'_>, text: &str) -> Expression {
 /// place: the value is parsed on its own, after `x = `, which does not change how an
 /// expression parses. Anything but one whole expression is `Unsupported`.
 ///
-/// Lowered values are kept per thread by their text (see `LOWERED`): an editor lowers the same
+/// Lowered values are kept by their text (see `LOWERED`): an editor lowers the same
 /// values of a module on every keystroke, and modules repeat many values.
 pub(crate) fn from_hcl_source(source: &str) -> Expression {
-    if let Some(found) = LOWERED.with_borrow(|kept| kept.get(source).cloned()) {
+    if let Some(found) = LOWERED.with(|kept| kept.get(source).cloned()) {
         return found;
     }
     let res = lower_hcl_source(source);
-    LOWERED.with_borrow_mut(|kept| kept.entry(source, || res.clone()).map(drop));
+    LOWERED.with(|kept| kept.entry(source, || res.clone()).map(drop));
     res
 }
 
-/// The longest value text `from_hcl_source` keeps, and how much text it keeps per thread.
+/// The longest value text `from_hcl_source` keeps, and how much text it keeps.
 const MAX_KEPT_SOURCE: usize = 2048;
 const MAX_KEPT_BYTES: usize = 1 << 20;
 
-thread_local! {
-    /// Values lowered by `from_hcl_source`, by text.
-    static LOWERED: std::cell::RefCell<crate::text_memo::TextMemo<Expression>> =
-        std::cell::RefCell::new(crate::text_memo::TextMemo::new(MAX_KEPT_BYTES, MAX_KEPT_SOURCE));
-}
+/// Values lowered by `from_hcl_source`, by text.
+static LOWERED: crate::text_memo::SharedMemo<Expression> =
+    crate::text_memo::SharedMemo::new(MAX_KEPT_BYTES, MAX_KEPT_SOURCE);
 
 fn lower_hcl_source(source: &str) -> Expression {
     const PREFIX: &str = "x = ";

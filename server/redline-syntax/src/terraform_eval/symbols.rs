@@ -612,20 +612,15 @@ impl FileSymbols {
     }
 }
 
-/// The most text of top-level blocks whose symbols a thread keeps (see
+/// The most text of top-level blocks whose symbols are kept (see
 /// `FileSymbols::read_by_block`), and the longest block kept: as for their models.
 const KEPT_SYMBOLS_TEXT: usize = 4 << 20;
 const KEPT_SYMBOLS_LONGEST: usize = 256 << 10;
 
-thread_local! {
-    /// What top-level blocks of files parsed for edits declare, by their text, each read as if
-    /// it started at offset 0 on line 0.
-    static KEPT_SYMBOLS: std::cell::RefCell<crate::text_memo::TextMemo<BlockSymbols>> =
-        std::cell::RefCell::new(crate::text_memo::TextMemo::new(
-            KEPT_SYMBOLS_TEXT,
-            KEPT_SYMBOLS_LONGEST,
-        ));
-}
+/// What top-level blocks of files parsed for edits declare, by their text, each read as if
+/// it started at offset 0 on line 0.
+static KEPT_SYMBOLS: crate::text_memo::SharedMemo<BlockSymbols> =
+    crate::text_memo::SharedMemo::new(KEPT_SYMBOLS_TEXT, KEPT_SYMBOLS_LONGEST);
 
 /// What one top-level block of an HCL file declares, and its attribute values lowered (or
 /// room for them), as `FileSymbols::read` reads them.
