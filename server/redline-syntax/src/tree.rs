@@ -42,8 +42,8 @@ static SCRIPTS: crate::text_memo::SharedMemo<Tree> =
 /// Parses a shell script (a workflow's `run:` step, a GitLab `script:` line, a `bash -c`
 /// argument), keeping its tree by its text: several rules, the file's commands and the
 /// repository facts each read the same steps, and an editor reads them again on every
-/// keystroke. A tree is immutable and cheap to clone; the memo is shared by every thread, bounded by the
-/// bytes of text it holds, and emptied when full.
+/// keystroke. A tree is immutable and cheap to clone; the memo is shared by every thread,
+/// bounded by the bytes of text it holds, and emptied when full.
 pub(crate) fn parse_script(script: &str) -> Option<Tree> {
     if let Some(tree) = SCRIPTS.with(|kept| kept.get(script).cloned()) {
         return Some(tree);

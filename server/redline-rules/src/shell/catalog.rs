@@ -5,6 +5,8 @@
 //! it destructive. A few need a look at argument values (the targets of `rm -rf`, the SQL given
 //! to `psql -c`) and name a predicate.
 
+use std::collections::HashMap;
+
 use redline_diagnostics::Severity;
 use redline_syntax::Format;
 use redline_syntax::shell::{Command, OpaqueKind, Word, is_short_cluster_with, program_name};
@@ -537,58 +539,55 @@ pub fn may_match(rule: &str, programs: &[&str], command: &Command) -> bool {
 
 /// The programs the entries of `rule` name, each once.
 pub fn programs_of(rule: &str) -> &'static [&'static str] {
-    static BY_RULE: std::sync::OnceLock<
-        std::collections::HashMap<&'static str, Vec<&'static str>>,
-    > = std::sync::OnceLock::new();
-    BY_RULE
-        .get_or_init(|| {
-            let mut res: std::collections::HashMap<&'static str, Vec<&'static str>> =
-                std::collections::HashMap::new();
-            for entry in ENTRIES {
-                let programs = res.entry(entry.rule).or_default();
-                for program in entry.programs {
-                    if !programs.contains(program) {
-                        programs.push(program);
-                    }
-                }
-            }
-            res
-        })
+    index()
+        .programs_by_rule
         .get(rule)
         .map_or(&[], Vec::as_slice)
 }
 
-/// Indexes the catalog by program and by rule now rather than on first use.
+/// Indexes the catalog now rather than on first use.
 pub(crate) fn warm_up() {
-    entries_of("");
-    programs_of("");
+    index();
 }
 
 /// The entries that name `program`, in catalog order, or `None` when none does.
 fn entries_of(program: &str) -> Option<&'static [&'static Entry]> {
-    static BY_PROGRAM: std::sync::OnceLock<
-        std::collections::HashMap<&'static str, Vec<&'static Entry>>,
-    > = std::sync::OnceLock::new();
-    BY_PROGRAM
-        .get_or_init(|| {
-            let mut res: std::collections::HashMap<&'static str, Vec<&'static Entry>> =
-                std::collections::HashMap::new();
-            for entry in ENTRIES {
-                for program in entry.programs {
-                    let entries = res.entry(program).or_default();
-                    // A program named twice in one entry takes it once.
-                    if !entries
-                        .last()
-                        .is_some_and(|last| std::ptr::eq(*last, entry))
-                    {
-                        entries.push(entry);
-                    }
+    index().by_program.get(program).map(Vec::as_slice)
+}
+
+/// The catalog, indexed by program and by rule.
+struct Index {
+    /// The entries that name each program, in catalog order.
+    by_program: HashMap<&'static str, Vec<&'static Entry>>,
+    /// The programs each rule's entries name, each once.
+    programs_by_rule: HashMap<&'static str, Vec<&'static str>>,
+}
+
+fn index() -> &'static Index {
+    static INDEX: std::sync::OnceLock<Index> = std::sync::OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut res = Index {
+            by_program: HashMap::new(),
+            programs_by_rule: HashMap::new(),
+        };
+        for entry in ENTRIES {
+            let programs = res.programs_by_rule.entry(entry.rule).or_default();
+            for program in entry.programs {
+                if !programs.contains(program) {
+                    programs.push(program);
+                }
+                let entries = res.by_program.entry(program).or_default();
+                // A program named twice in one entry takes it once.
+                if !entries
+                    .last()
+                    .is_some_and(|last| std::ptr::eq(*last, entry))
+                {
+                    entries.push(entry);
                 }
             }
-            res
-        })
-        .get(program)
-        .map(Vec::as_slice)
+        }
+        res
+    })
 }
 
 /// Whether `flag` is among `args`: exactly, as `flag=value`, or (for one-letter flags) inside

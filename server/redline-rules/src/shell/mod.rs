@@ -47,19 +47,11 @@ pub(crate) fn report_commands(ctx: &mut RuleContext<'_>, rule: &str) {
         // After `git clone`, a script resets and cleans the clone it made, not someone's work.
         let cloned = before.cloned || is_git(command, "clone");
         let resets = is_git(command, "reset");
-        // What the file has created itself so far, this command included: deleting it again
-        // (a test that applies and then destroys, a job that creates and then deletes its
-        // scratch bucket, repository or namespace, or deletes objects of the local cluster it
-        // started) is its own cleanup. A delete before the create (destroy, then apply again)
-        // is not.
-        let deletes_its_own = match catalog::lifecycle_key(command) {
-            Some((key, true)) => {
-                let mut created = before.created.clone();
-                created.push(key);
-                deletes_what_it_created(command, &created)
-            }
-            _ => deletes_what_it_created(command, &before.created),
-        };
+        // Deleting what the file created itself before (a test that applies and then
+        // destroys, a job that creates and then deletes its scratch bucket, repository or
+        // namespace, or deletes objects of the local cluster it started) is its own cleanup.
+        // A delete before the create (destroy, then apply again) is not.
+        let deletes_its_own = deletes_what_it_created(command, &before.created);
         for hit in hits {
             if hit.local_work && cloned {
                 continue;
