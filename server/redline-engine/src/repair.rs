@@ -14,10 +14,9 @@ use std::ops::Range;
 use redline_diagnostics::{Confidence, Diagnostic, Edit, Fix, PARSE_ERROR, Severity};
 use redline_syntax::terraform::Syntax;
 use redline_syntax::{
-    Format, ParsedTree, SourceFile, SourceHints, parse_source_for_edits, parses_cleanly,
+    Format, ParsedTree, SourceFile, SourceHints, TextPoint, TreeEdit, parse_source_for_edits,
+    parses_cleanly,
 };
-
-use crate::change::tree_edit;
 use redline_text::{TextRange, TextSize};
 use similar::algorithms::{Capture, Replace, myers};
 use similar::{Algorithm, DiffOp, capture_diff_slices};
@@ -120,11 +119,15 @@ impl Repair {
     ) -> Repair {
         let new: &str = &new_file.text;
         let changes = changes(base, new);
-        // Each attempt is parsed from the new text's tree, edited: only what the undoing
-        // touched is parsed again. A YAML attempt is judged on its syntax trees alone.
-        let parses = |text: &str| -> Option<ParsedTree> {
+        // Each attempt is parsed from the new text's tree, edited part by undone part: only
+        // what the undoing touched is parsed again (one edit spanning from the first undone
+        // part to the last would have a long stream's every part between them parsed again).
+        // A YAML attempt is judged on its syntax trees alone.
+        let parses = |text: &str, undo: &[Undo]| -> Option<ParsedTree> {
             let mut tree = new_file.parsed_tree();
-            tree.edit(&tree_edit(new, text));
+            for edit in undo_edits(base, new_file, undo) {
+                tree.edit(&edit);
+            }
             let clean = match parses_cleanly(path, text, hints, Some(&tree)) {
                 Some(clean) => clean,
                 // Parsed as for an editor: a Terraform attempt without syntax errors takes
@@ -152,7 +155,7 @@ impl Repair {
         }
         for undo in candidates.into_iter().take(MAX_ATTEMPTS) {
             let mut repair = build(base, new, &undo);
-            if let Some(tree) = parses(&repair.text) {
+            if let Some(tree) = parses(&repair.text, &undo) {
                 repair.tree = Some(tree);
                 return repair;
             }
@@ -483,6 +486,44 @@ fn candidates(changes: &[Change]) -> Vec<Vec<Undo>> {
     res
 }
 
+/// The edits of a syntax tree of `new` that make it one of the text `build` makes with `undo`
+/// (in order, not overlapping): one per undone part, the last first, so that each is at the
+/// offsets, lines and columns it has in `new`.
+fn undo_edits(base: &str, new: &SourceFile<'_>, undo: &[Undo]) -> Vec<TreeEdit> {
+    let point = |offset: usize| {
+        let line = new.line_index.line_of(TextSize::from_usize(offset));
+        TextPoint {
+            offset,
+            line,
+            column: offset - new.line_index.line_start(line).to_usize(),
+        }
+    };
+    undo.iter()
+        .rev()
+        .map(|part| {
+            let start = point(part.new.start);
+            let inserted = part.base.as_ref().map_or("", |range| &base[range.clone()]);
+            let new_end = match inserted.rfind('\n') {
+                Some(last) => TextPoint {
+                    offset: start.offset + inserted.len(),
+                    line: start.line + redline_text::count_newlines(inserted.as_bytes()),
+                    column: inserted.len() - last - 1,
+                },
+                None => TextPoint {
+                    offset: start.offset + inserted.len(),
+                    line: start.line,
+                    column: start.column + inserted.len(),
+                },
+            };
+            TreeEdit {
+                start,
+                old_end: point(part.new.end),
+                new_end,
+            }
+        })
+        .collect()
+}
+
 /// The new text with the parts `undo` (in order, not overlapping) undone.
 fn build(base: &str, new: &str, undo: &[Undo]) -> Repair {
     let mut text = String::with_capacity(new.len());
@@ -649,6 +690,86 @@ mod tests {
                     size(base, new, &changes_within(base, new, 0, 0)),
                     "{base:?} -> {new:?}"
                 );
+            }
+        }
+    }
+
+    /// Each candidate's tree edits are where the text edited so far has them, and the tree
+    /// they leave parses into the tree of the candidate's text parsed afresh, in a long YAML
+    /// stream parsed in parts and in Terraform, with changes of several lines and none.
+    #[test]
+    fn undo_edits_describe_the_candidate_text() {
+        let mut long_base = String::new();
+        for index in 0..400 {
+            long_base.push_str(&format!(
+                "---\nkind: ConfigMap\nmetadata:\n  name: m{index}\ndata:\n  a: \"1\"\n  b: |\n    x\n    y\n"
+            ));
+        }
+        let long_new = long_base
+            .replacen("name: m3\n", "name: m3x\n  extra: [\n", 1)
+            .replacen("name: m150\n", "nme: m150\n", 1)
+            .replacen(
+                "  b: |\n    x\n    y\n---\nkind: ConfigMap\nmetadata:\n  name: m380\n",
+                "",
+                1,
+            )
+            .replacen("name: m399\n", "name: m399\n  more: 1\n  and: {\n", 1);
+        let cases = [
+            ("x.yaml", long_base.as_str(), long_new.as_str()),
+            (
+                "main.tf",
+                "resource \"a\" \"x\" {\n  n = \"x\"\n}\n\nresource \"b\" \"y\" {}\n\nresource \"c\" \"z\" {}\n",
+                "resource \"a\" \"x\" {\n  n = \"xé\n}\n\nresource \"b\" \"y\" {\n  m = [\n}\nresource \"c\" \"w\" {}\n",
+            ),
+        ];
+        for (path, base, new) in cases {
+            let hints = SourceHints {
+                format: Some(if path.ends_with(".tf") {
+                    Format::Terraform
+                } else {
+                    Format::Kubernetes
+                }),
+                ..SourceHints::default()
+            };
+            let new_file = redline_syntax::parse_source(path, new, hints).expect("parsed");
+            let sexps = |file: &SourceFile<'_>| -> Vec<String> {
+                std::iter::once(&file.tree)
+                    .chain(&file.more_trees)
+                    .map(|tree| tree.root_node().to_sexp())
+                    .collect()
+            };
+            let candidates = candidates(&changes(base, new));
+            assert!(candidates.len() > 4, "{path}");
+            for undo in candidates {
+                let repair = build(base, new, &undo);
+                let mut text = new.to_owned();
+                let mut tree = new_file.parsed_tree();
+                for edit in undo_edits(base, &new_file, &undo) {
+                    let point = |text: &str, offset: usize| {
+                        let before = &text[..offset];
+                        TextPoint {
+                            offset,
+                            line: before.matches('\n').count(),
+                            column: offset - before.rfind('\n').map_or(0, |at| at + 1),
+                        }
+                    };
+                    assert_eq!(edit.start, point(&text, edit.start.offset));
+                    assert_eq!(edit.old_end, point(&text, edit.old_end.offset));
+                    let part = undo
+                        .iter()
+                        .find(|part| part.new.start == edit.start.offset)
+                        .expect("an edit per undone part");
+                    let inserted = part.base.clone().map_or("", |range| &base[range]);
+                    text.replace_range(edit.start.offset..edit.old_end.offset, inserted);
+                    assert_eq!(edit.new_end, point(&text, edit.new_end.offset));
+                    tree.edit(&edit);
+                }
+                assert_eq!(text, repair.text);
+                let again =
+                    redline_syntax::parse_source_incremental(path, &text, hints, Some(&tree))
+                        .expect("parsed");
+                let fresh = redline_syntax::parse_source(path, &text, hints).expect("parsed");
+                assert_eq!(sexps(&again), sexps(&fresh), "{path} {undo:?}");
             }
         }
     }

@@ -213,7 +213,11 @@ impl ParsedTree {
 
     /// The tree of `part` of a new version of the text, cut into `n_parts` parts, when this
     /// tree has it: `Reuse::Unchanged` when no edit reached it, `Reuse::Edited` to parse it
-    /// again from the edited tree.
+    /// again from the edited tree. A part whose end an edit moved (a document marker added or
+    /// removed, or lines that moved a marker across a cut) is parsed again from the tree of
+    /// the part that started where it starts. One whose start moved is parsed afresh:
+    /// tree-sitter reuses no node past a start whose scanner state differs from the old
+    /// tree's there, and a part's first token follows no other.
     fn part(&self, part: &tree_sitter::Range, n_parts: usize) -> Option<Reuse<'_>> {
         if n_parts == 1 {
             // A text parsed whole is parsed again whole, from the edited tree.
@@ -224,9 +228,10 @@ impl ParsedTree {
         let index = self
             .parts
             .iter()
-            .position(|span| span.start == part.start_byte && span.end == part.end_byte)?;
+            .position(|span| span.start == part.start_byte)?;
         let tree = self.trees.get(index)?;
-        Some(if self.parts[index].touched {
+        let span = self.parts[index];
+        Some(if span.touched || span.end != part.end_byte {
             Reuse::Edited(tree)
         } else {
             Reuse::Unchanged(tree)
@@ -977,14 +982,18 @@ mod tests {
         let edits: [(&str, &str, &str, usize); 5] = [
             // A longer name in the middle moves every later document.
             ("kind: Role4000\n", "Role4000", "ClusterRole4000", 1),
-            // A new document, then a document removed.
+            // A new document, then a document removed. The new document's two lines move
+            // the cut past them that had a document marker two lines before its multiple of
+            // 2,048 lines: the documents on either side of it are built again too (the last
+            // document of a part ends with its line break).
             (
                 "---\napiVersion: v1\nkind: Role7000\n",
                 "---\n",
                 "---\nkind: Extra\n---\n",
-                2,
+                4,
             ),
-            ("---\nkind: Extra\n", "---\nkind: Extra\n", "", 1),
+            // The cut moves back.
+            ("---\nkind: Extra\n", "---\nkind: Extra\n", "", 3),
             // A broken document, then mended: a part with a syntax error is built whole.
             ("kind: Role10\n", "Role10", "[Role10", usize::MAX),
             ("kind: [Role10\n", "[Role10", "Role10", usize::MAX),
@@ -1007,6 +1016,40 @@ mod tests {
             assert_eq!(file.documents, fresh.documents, "after {new:?}");
             assert_eq!(file.first_parse_problem(), fresh.first_parse_problem());
         }
+    }
+
+    /// A part whose end an edit moved is parsed again from the tree of the part that started
+    /// where it starts, which gives it most of its nodes, and not from nothing.
+    #[test]
+    fn a_part_cut_elsewhere_is_parsed_from_the_tree_it_starts_with() {
+        let path = "manifests.yaml";
+        let text = long_stream();
+        let file = parse_source(path, &text, SourceHints::default()).expect("yaml parses");
+        let ids = |tree: &tree_sitter::Tree| -> std::collections::HashSet<usize> {
+            let root = tree.root_node();
+            let mut cursor = root.walk();
+            root.named_children(&mut cursor)
+                .map(|node| node.id())
+                .collect()
+        };
+        let second = tree::yaml_parts(&text)[1].start_byte;
+        let mut tree = file.parsed_tree();
+        // The document marker that started the second part, broken: the first part ends at
+        // the next marker.
+        let edited = replace(&text, &mut tree, second, "-", "");
+        assert_ne!(tree::yaml_parts(&edited)[1].start_byte, second);
+        let again = parse_source_incremental(path, &edited, SourceHints::default(), Some(&tree))
+            .expect("yaml parses");
+        let (before, after) = (ids(&file.tree), ids(&again.tree));
+        let taken = before.intersection(&after).count();
+        assert!(
+            taken * 10 > after.len() * 9,
+            "{taken} of {} documents taken again",
+            after.len()
+        );
+        let fresh = parse_source(path, &edited, SourceHints::default()).expect("yaml parses");
+        assert_eq!(again.documents, fresh.documents);
+        assert_eq!(again.first_parse_problem(), fresh.first_parse_problem());
     }
 
     /// A file read once has the documents, comments and syntax errors of a file parsed with

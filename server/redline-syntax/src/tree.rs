@@ -125,12 +125,18 @@ pub(crate) fn yaml_parts(text: &str) -> Vec<tree_sitter::Range> {
     yaml_parts_of(text, YAML_LINES_PER_PARSE)
 }
 
-/// `yaml_parts` with parts of at least `lines_per_part` lines.
+/// `yaml_parts` cut every `lines_per_part` lines: a part starts at the first document marker
+/// on or past each multiple of `lines_per_part` lines (a multiple that one part already
+/// spans starts none).
+///
+/// The cuts are counted from the start of the text, not from the cut before: an edit that adds
+/// or removes a marker, or lines, then moves only the cuts near it, or none, instead of every
+/// cut after it, and the parts past it keep their trees.
 fn yaml_parts_of(text: &str, lines_per_part: usize) -> Vec<tree_sitter::Range> {
     let bytes = text.as_bytes();
     let mut starts = vec![0usize];
-    // The line of `counted`, and the line the current part starts on.
-    let (mut line, mut counted, mut part_line) = (0usize, 0usize, 0usize);
+    // The line of `counted`, and the line past which the next part starts.
+    let (mut line, mut counted, mut next_cut) = (0usize, 0usize, lines_per_part);
     // A document marker is a line that starts with `---` and a blank or nothing: only those
     // after a line break can start a part (the first line starts the first part anyway).
     for found in memchr::memmem::find_iter(bytes, b"\n---") {
@@ -143,9 +149,9 @@ fn yaml_parts_of(text: &str, lines_per_part: usize) -> Vec<tree_sitter::Range> {
         }
         line += redline_text::count_newlines(&bytes[counted..start]);
         counted = start;
-        if line - part_line >= lines_per_part {
+        if line >= next_cut {
             starts.push(start);
-            part_line = line;
+            next_cut = (line / lines_per_part + 1) * lines_per_part;
         }
     }
     let mut res = Vec::with_capacity(starts.len());
@@ -313,18 +319,19 @@ mod tests {
     fn parts_start_at_document_markers_past_the_bound() {
         fn by_lines(text: &str, lines_per_part: usize) -> Vec<usize> {
             let mut starts = vec![0];
-            let (mut lines, mut offset) = (0, 0);
-            for line in text.split_inclusive('\n') {
+            let mut offset = 0;
+            // The multiple of `lines_per_part` the last part started on or past.
+            let mut multiple = 0;
+            for (number, line) in text.split_inclusive('\n').enumerate() {
                 let marker = line.starts_with("---")
                     && matches!(
                         line.as_bytes().get(3),
                         None | Some(b' ' | b'\t' | b'\r' | b'\n')
                     );
-                if marker && lines >= lines_per_part {
+                if marker && number / lines_per_part > multiple {
                     starts.push(offset);
-                    lines = 0;
+                    multiple = number / lines_per_part;
                 }
-                lines += 1;
                 offset += line.len();
             }
             starts
@@ -361,6 +368,33 @@ mod tests {
     }
 
     use super::*;
+
+    /// An edit moves only the cuts near it: a broken document marker that started a part, or
+    /// a line added at the top, leaves the parts past the next cut as they were (here no
+    /// marker is just before a multiple of the lines per part, which a line added above would
+    /// move onto it).
+    #[test]
+    fn an_edit_moves_only_the_cuts_near_it() {
+        let mut text = String::new();
+        for index in 0..2_500 {
+            text.push_str(&format!("---\na: {index}\nb: 1\nc: 2\n"));
+        }
+        let parts = |text: &str| -> Vec<String> {
+            yaml_parts(text)
+                .iter()
+                .map(|part| text[part.start_byte..part.end_byte].to_owned())
+                .collect()
+        };
+        let before = parts(&text);
+        assert!(before.len() > 3);
+        let mut broken = text.clone();
+        broken.remove(yaml_parts(&text)[1].start_byte);
+        let after = parts(&broken);
+        assert_eq!(after.len(), before.len());
+        assert_eq!(after[2..], before[2..]);
+        let after = parts(&format!("# a note\n{text}"));
+        assert_eq!(after[1..], before[1..]);
+    }
 
     /// The HCL grammar reads a run of template text as one token (see grammars/README.md), so
     /// a string's tree does not grow with its length; strings and heredocs parse as before.
