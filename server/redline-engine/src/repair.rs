@@ -153,7 +153,13 @@ impl Repair {
                 (undo.len(), nearest)
             });
         }
+        // A candidate that leaves a broken part of a long stream as it is does not parse:
+        // it is counted as tried without building its text.
+        let broken = new_file.broken_parts();
         for undo in candidates.into_iter().take(MAX_ATTEMPTS) {
+            if leaves_broken(&broken, &undo) {
+                continue;
+            }
             let mut repair = build(base, new, &undo);
             if let Some(tree) = parses(&repair.text, &undo) {
                 repair.tree = Some(tree);
@@ -486,6 +492,16 @@ fn candidates(changes: &[Change]) -> Vec<Vec<Undo>> {
     res
 }
 
+/// Whether undoing `undo` leaves one of the `broken` parts of the new text (its byte ranges)
+/// as it is: no undone part is in it or at either of its ends.
+fn leaves_broken(broken: &[Range<usize>], undo: &[Undo]) -> bool {
+    broken.iter().any(|part| {
+        !undo
+            .iter()
+            .any(|undone| undone.new.start <= part.end && part.start <= undone.new.end)
+    })
+}
+
 /// The edits of a syntax tree of `new` that make it one of the text `build` makes with `undo`
 /// (in order, not overlapping): one per undone part, the last first, so that each is at the
 /// offsets, lines and columns it has in `new`.
@@ -772,6 +788,45 @@ mod tests {
                 assert_eq!(sexps(&again), sexps(&fresh), "{path} {undo:?}");
             }
         }
+    }
+
+    /// A candidate that leaves a broken part of a long stream as it is, which `find` rules
+    /// out without parsing it, does not parse.
+    #[test]
+    fn a_candidate_that_leaves_a_broken_part_does_not_parse() {
+        let hints = SourceHints {
+            format: Some(Format::Kubernetes),
+            ..SourceHints::default()
+        };
+        let mut base = String::new();
+        for index in 0..900 {
+            base.push_str(&format!(
+                "---\nkind: ConfigMap\nmetadata:\n  name: m{index}\ndata:\n  a: \"1\"\n  b: [x, y]\n"
+            ));
+        }
+        // Breaks in two parts, and a harmless change after them.
+        let new = base
+            .replacen("name: m10\n", "name: m10\n  x: \"open\n", 1)
+            .replacen("name: m500\n", "name: m500\n: :\n  - [\n", 1)
+            .replacen("name: m800\n", "name: m8z00\n", 1);
+        let new_file = redline_syntax::parse_source("x.yaml", &new, hints).expect("parsed");
+        let broken = new_file.broken_parts();
+        assert!(broken.len() >= 2, "{broken:?}");
+        let candidates = candidates(&changes(&base, &new));
+        let mut ruled_out = 0;
+        for undo in &candidates {
+            if !leaves_broken(&broken, undo) {
+                continue;
+            }
+            ruled_out += 1;
+            let text = build(&base, &new, undo).text;
+            let file = redline_syntax::parse_source("x.yaml", &text, hints).expect("parsed");
+            assert!(is_unfinished(&file), "{undo:?}");
+        }
+        assert!(ruled_out > candidates.len() / 2, "{ruled_out}");
+        // Undoing the changes in the broken parts mends the text.
+        let repaired = Repair::find("x.yaml", hints, &base, &new_file);
+        assert!(repaired.text == base.replacen("name: m800\n", "name: m8z00\n", 1));
     }
 
     #[test]

@@ -674,6 +674,31 @@ impl SourceFile<'_> {
         }
     }
 
+    /// The byte ranges of the parts of a long YAML stream, parsed in parts, whose syntax
+    /// errors no edit elsewhere mends: each part with one and no flow collection to relax
+    /// (see `yaml_flow`). A part starts at a document marker, and a document's syntax errors
+    /// are its own, so a text that keeps one of these parts as it is does not parse. Empty
+    /// for a text parsed whole.
+    pub fn broken_parts(&self) -> Vec<std::ops::Range<usize>> {
+        if self.language != Language::Yaml
+            || self.more_trees.is_empty()
+            || self.relaxed
+            || self.templated
+        {
+            return Vec::new();
+        }
+        self.trees()
+            .filter(|tree| tree.root_node().has_error())
+            .filter_map(|tree| {
+                let range = tree.included_ranges().first().copied()?;
+                let part = range.start_byte..range.end_byte;
+                yaml_flow::relax(self.text.get(part.clone())?)
+                    .is_none()
+                    .then_some(part)
+            })
+            .collect()
+    }
+
     /// The text covered by `range`.
     pub fn slice(&self, range: TextRange) -> &str {
         self.text.get(range.to_std()).unwrap_or("")
