@@ -15,8 +15,8 @@ use redline_rules::{CalledFolder, Change, EvaluateModule, ModuleChange, ModuleEv
 use redline_syntax::terraform_eval::symbols::Module;
 use redline_syntax::terraform_eval::tfvars::is_auto_loaded;
 use redline_syntax::{
-    Format, ParsedTree, SourceFile, SourceHints, TextPoint, TreeEdit, parse_source,
-    parse_source_for_edits,
+    Format, ParsedTree, SourceFile, SourceHints, TextPoint, TreeEdit, parse_edited_source,
+    parse_source, parse_source_for_edits,
 };
 
 use crate::calls::{CalledModules, Calls};
@@ -166,8 +166,14 @@ fn parse_sides<'a>(
                             tree
                         }
                     };
-                    parse_source_for_edits(input.path, new_text, hints_from(&base), Some(&tree))
-                        .map(Arc::new)
+                    // From a base without syntax errors, a broken new text is judged on a
+                    // repaired one (`analyze_parsed_change_memo`): its documents go unread.
+                    let parse_new = if is_unfinished(base_file) {
+                        parse_source_for_edits
+                    } else {
+                        parse_edited_source
+                    };
+                    parse_new(input.path, new_text, hints_from(&base), Some(&tree)).map(Arc::new)
                 }
                 _ => parse(input.path, new_text, hints_from(&base)),
             };

@@ -355,12 +355,35 @@ pub fn parse_source_for_edits<'a>(
     parse(path, text, hints, previous, Trees::KeepWithDocuments)
 }
 
+/// Like `parse_source_for_edits`, for the new text of an edit whose base has no syntax error,
+/// which is judged on a repaired text when it has one (the whole edit undone, at worst): a YAML
+/// text with a syntax error, whose format `hints` decide and that is not read as a template,
+/// builds no documents, which nothing would read, and keeps the documents of the version
+/// `previous` is that of for the next version to take again.
+pub fn parse_edited_source<'a>(
+    path: &'a str,
+    text: &'a str,
+    hints: SourceHints,
+    previous: Option<&ParsedTree>,
+) -> Option<SourceFile<'a>> {
+    parse(
+        path,
+        text,
+        hints,
+        previous,
+        Trees::KeepWithDocumentsUnlessBroken,
+    )
+}
+
 /// Whether a parse keeps the syntax trees of a YAML file.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Trees {
     Keep,
     /// Keeps them, and the YAML documents as built (see `parse_source_for_edits`).
     KeepWithDocuments,
+    /// As `KeepWithDocuments`, but a broken text builds no documents (see
+    /// `parse_edited_source`).
+    KeepWithDocumentsUnlessBroken,
     /// Keeps them only when they hold a syntax error (see `parse_source_once`).
     DropWhenClean,
 }
@@ -420,10 +443,26 @@ fn parse<'a>(
         }
         None => {
             let (tree, more_trees, relaxed) = parse_trees(language, parsed, previous)?;
+            let for_edits = matches!(
+                keep,
+                Trees::KeepWithDocuments | Trees::KeepWithDocumentsUnlessBroken
+            );
+            let skip_documents = keep == Trees::KeepWithDocumentsUnlessBroken
+                && language == Language::Yaml
+                && candidate.format.is_some()
+                && neutral.is_none()
+                && std::iter::once(&tree)
+                    .chain(&more_trees)
+                    .any(|tree| tree.root_node().has_error());
+            if skip_documents {
+                kept_documents = previous
+                    .map(|previous| previous.documents.clone())
+                    .unwrap_or_default();
+            }
             // A text parsed for an editor keeps its documents for the next version, which
             // takes again those whose text did not change; the first version keeps them too.
             let kept: Option<std::collections::HashMap<&str, &std::sync::Arc<yaml::KeptDocument>>> =
-                (keep == Trees::KeepWithDocuments && !relaxed).then(|| {
+                (for_edits && !relaxed && !skip_documents).then(|| {
                     previous
                         .iter()
                         .flat_map(|previous| &previous.documents)
@@ -431,6 +470,7 @@ fn parse<'a>(
                         .collect()
                 });
             let documents = match language {
+                _ if skip_documents => Vec::new(),
                 Language::Json => shared(json::documents(&tree, parsed)),
                 Language::Yaml => {
                     let mut res = Vec::new();
@@ -483,7 +523,10 @@ fn parse<'a>(
         command_line: hints.command_line,
         relaxed,
         kept_documents,
-        for_edits: keep == Trees::KeepWithDocuments,
+        for_edits: matches!(
+            keep,
+            Trees::KeepWithDocuments | Trees::KeepWithDocumentsUnlessBroken
+        ),
     })
 }
 
@@ -1075,6 +1118,40 @@ mod tests {
         let fresh = parse_source(path, &edited, SourceHints::default()).expect("yaml parses");
         assert_eq!(again.documents, fresh.documents);
         assert_eq!(again.first_parse_problem(), fresh.first_parse_problem());
+    }
+
+    /// A broken text parsed as the new text of an edit builds no documents and keeps those of
+    /// the version before it, which the next version, mended, takes again; without a format
+    /// that the hints decide, the documents are built to find it.
+    #[test]
+    fn a_broken_edited_text_keeps_the_documents_before_it() {
+        let path = "manifests.yaml";
+        let builds = || yaml::DOCUMENT_BUILDS.with(std::cell::Cell::get);
+        let hints = SourceHints {
+            format: Some(Format::Kubernetes),
+            ..SourceHints::default()
+        };
+        let mut text = long_stream();
+        let file = parse_source_for_edits(path, &text, hints, None).expect("yaml parses");
+        let at = text.find("kind: Role10\n").expect("a role") + "kind: ".len();
+        let mut tree = file.parsed_tree();
+        text = replace(&text, &mut tree, at, "Role10", "[Role10");
+        let before = builds();
+        let broken = parse_edited_source(path, &text, hints, Some(&tree)).expect("yaml parses");
+        assert_eq!(builds(), before);
+        assert!(broken.documents.is_empty());
+        assert!(broken.first_parse_problem().is_some());
+        let sniffed = parse_edited_source(path, &text, SourceHints::default(), Some(&tree))
+            .expect("yaml parses");
+        assert_eq!(sniffed.format, Format::Kubernetes);
+        assert!(!sniffed.documents.is_empty());
+        let mut tree = broken.parsed_tree();
+        text = replace(&text, &mut tree, at, "[Role10", "Role10x");
+        let before = builds();
+        let mended = parse_edited_source(path, &text, hints, Some(&tree)).expect("yaml parses");
+        assert!(builds() - before <= 2, "{} documents built", builds() - before);
+        let fresh = parse_source(path, &text, hints).expect("yaml parses");
+        assert_eq!(mended.documents, fresh.documents);
     }
 
     /// A file read once has the documents, comments and syntax errors of a file parsed with
