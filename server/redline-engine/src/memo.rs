@@ -7,7 +7,7 @@
 //! given number of bytes of text, dropping the least recently used files first.
 
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::BuildHasher;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use redline_syntax::terraform_eval::symbols::Module;
@@ -208,10 +208,11 @@ impl ParseMemo {
     }
 }
 
+/// The hash a text is kept by. A fast hash (foldhash) rather than SipHash: the whole text of
+/// a long file is hashed on every keystroke, and a kept entry is taken only when its text is
+/// the same.
 fn text_hash(text: &str) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    text.hash(&mut hasher);
-    hasher.finish()
+    foldhash::fast::FixedState::with_seed(0).hash_one(text)
 }
 
 #[cfg(test)]

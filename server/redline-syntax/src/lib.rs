@@ -461,7 +461,7 @@ fn parse<'a>(
             }
             // A text parsed for an editor keeps its documents for the next version, which
             // takes again those whose text did not change; the first version keeps them too.
-            let kept: Option<std::collections::HashMap<&str, &std::sync::Arc<yaml::KeptDocument>>> =
+            let kept: Option<text_memo::TextMap<&str, &std::sync::Arc<yaml::KeptDocument>>> =
                 (for_edits && !relaxed && !skip_documents).then(|| {
                     previous
                         .iter()
@@ -1149,7 +1149,11 @@ mod tests {
         text = replace(&text, &mut tree, at, "[Role10", "Role10x");
         let before = builds();
         let mended = parse_edited_source(path, &text, hints, Some(&tree)).expect("yaml parses");
-        assert!(builds() - before <= 2, "{} documents built", builds() - before);
+        assert!(
+            builds() - before <= 2,
+            "{} documents built",
+            builds() - before
+        );
         let fresh = parse_source(path, &text, hints).expect("yaml parses");
         assert_eq!(mended.documents, fresh.documents);
     }

@@ -8,9 +8,15 @@ use std::sync::{Mutex, PoisonError};
 
 use redline_text::TextSize;
 
+/// A map keyed by text. The texts are whole blocks and documents, hashed on every keystroke,
+/// so it uses a fast hash (foldhash) rather than the standard library's SipHash, which took
+/// about a tenth of a keystroke in a long stream; nothing here faces hash flooding, since a
+/// user's own file is all it reads.
+pub(crate) type TextMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 /// Values by the text they were computed from.
 pub(crate) struct TextMemo<V> {
-    values: HashMap<Box<str>, V>,
+    values: TextMap<Box<str>, V>,
     /// The bytes of text held.
     bytes: usize,
     /// The most text held.
@@ -23,7 +29,7 @@ impl<V> TextMemo<V> {
     /// A memo of at most `limit` bytes of text, each text at most `longest` bytes.
     pub(crate) fn new(limit: usize, longest: usize) -> Self {
         TextMemo {
-            values: HashMap::new(),
+            values: TextMap::default(),
             bytes: 0,
             limit,
             longest: longest.min(limit),

@@ -57,7 +57,7 @@ pub(crate) fn documents(tree: &Tree, text: &str) -> Vec<std::sync::Arc<Node>> {
 pub(crate) fn documents_reusing(
     tree: &Tree,
     text: &str,
-    kept: Option<&HashMap<&str, &std::sync::Arc<KeptDocument>>>,
+    kept: Option<&crate::text_memo::TextMap<&str, &std::sync::Arc<KeptDocument>>>,
 ) -> (Vec<std::sync::Arc<Node>>, Vec<std::sync::Arc<KeptDocument>>) {
     let mut builder = Builder {
         text,

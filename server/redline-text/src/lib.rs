@@ -177,12 +177,12 @@ impl fmt::Debug for TextRange {
 impl LineIndex {
     /// Builds the index of `text`. A line ends after `\n`; a lone `\r` does not end a line.
     pub fn new(text: &str) -> Self {
-        let mut line_starts = vec![TextSize::new(0)];
-        for (offset, byte) in text.bytes().enumerate() {
-            if byte == b'\n' {
-                line_starts.push(TextSize::from_usize(offset + 1));
-            }
-        }
+        let bytes = text.as_bytes();
+        let mut line_starts = Vec::with_capacity(count_newlines(bytes) + 1);
+        line_starts.push(TextSize::new(0));
+        line_starts.extend(
+            memchr::memchr_iter(b'\n', bytes).map(|offset| TextSize::from_usize(offset + 1)),
+        );
         Self {
             line_starts,
             text_len: TextSize::from_usize(text.len()),
