@@ -209,8 +209,8 @@ impl ParseMemo {
 }
 
 /// The hash a text is kept by. A fast hash (foldhash) rather than SipHash: the whole text of
-/// a long file is hashed on every keystroke, and a kept entry is taken only when its text is
-/// the same.
+/// a long file is hashed on every keystroke. A kept parse is taken only when its text is the
+/// same; a kept module is found by its files' paths and 64-bit hashes alone.
 fn text_hash(text: &str) -> u64 {
     foldhash::fast::FixedState::with_seed(0).hash_one(text)
 }

@@ -519,16 +519,12 @@ fn undo_edits(base: &str, new: &SourceFile<'_>, undo: &[Undo]) -> Vec<TreeEdit> 
         .map(|part| {
             let start = point(part.new.start);
             let inserted = part.base.as_ref().map_or("", |range| &base[range.clone()]);
-            let new_end = match inserted.rfind('\n') {
-                Some(last) => TextPoint {
-                    offset: start.offset + inserted.len(),
-                    line: start.line + redline_text::count_newlines(inserted.as_bytes()),
-                    column: inserted.len() - last - 1,
-                },
-                None => TextPoint {
-                    offset: start.offset + inserted.len(),
-                    line: start.line,
-                    column: start.column + inserted.len(),
+            let new_end = TextPoint {
+                offset: start.offset + inserted.len(),
+                line: start.line + redline_text::count_newlines(inserted.as_bytes()),
+                column: match inserted.rfind('\n') {
+                    Some(last) => inserted.len() - last - 1,
+                    None => start.column + inserted.len(),
                 },
             };
             TreeEdit {
@@ -584,15 +580,20 @@ fn build(base: &str, new: &str, undo: &[Undo]) -> Repair {
 mod tests {
     use super::*;
 
-    fn find(path: &str, base: &str, new: &str) -> Repair {
-        let hints = SourceHints {
+    /// Terraform for a `.tf` path, Kubernetes for any other.
+    fn hints_for(path: &str) -> SourceHints {
+        SourceHints {
             format: Some(if path.ends_with(".tf") {
                 Format::Terraform
             } else {
                 Format::Kubernetes
             }),
             ..SourceHints::default()
-        };
+        }
+    }
+
+    fn find(path: &str, base: &str, new: &str) -> Repair {
+        let hints = hints_for(path);
         let file = redline_syntax::parse_source(path, new, hints).expect("parsed");
         Repair::find(path, hints, base, &file)
     }
@@ -739,14 +740,7 @@ mod tests {
             ),
         ];
         for (path, base, new) in cases {
-            let hints = SourceHints {
-                format: Some(if path.ends_with(".tf") {
-                    Format::Terraform
-                } else {
-                    Format::Kubernetes
-                }),
-                ..SourceHints::default()
-            };
+            let hints = hints_for(path);
             let new_file = redline_syntax::parse_source(path, new, hints).expect("parsed");
             let sexps = |file: &SourceFile<'_>| -> Vec<String> {
                 std::iter::once(&file.tree)
@@ -794,10 +788,7 @@ mod tests {
     /// out without parsing it, does not parse.
     #[test]
     fn a_candidate_that_leaves_a_broken_part_does_not_parse() {
-        let hints = SourceHints {
-            format: Some(Format::Kubernetes),
-            ..SourceHints::default()
-        };
+        let hints = hints_for("x.yaml");
         let mut base = String::new();
         for index in 0..900 {
             base.push_str(&format!(

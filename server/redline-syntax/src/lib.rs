@@ -397,6 +397,10 @@ fn parse<'a>(
 ) -> Option<SourceFile<'a>> {
     let candidate = detect::candidate(path, text, hints)?;
     let language = candidate.language;
+    let for_edits = matches!(
+        keep,
+        Trees::KeepWithDocuments | Trees::KeepWithDocumentsUnlessBroken
+    );
     if previous.is_none()
         && let Some(file) = parse_plan(path, text, candidate)
     {
@@ -443,10 +447,6 @@ fn parse<'a>(
         }
         None => {
             let (tree, more_trees, relaxed) = parse_trees(language, parsed, previous)?;
-            let for_edits = matches!(
-                keep,
-                Trees::KeepWithDocuments | Trees::KeepWithDocumentsUnlessBroken
-            );
             let skip_documents = keep == Trees::KeepWithDocumentsUnlessBroken
                 && language == Language::Yaml
                 && candidate.format.is_some()
@@ -523,10 +523,7 @@ fn parse<'a>(
         command_line: hints.command_line,
         relaxed,
         kept_documents,
-        for_edits: matches!(
-            keep,
-            Trees::KeepWithDocuments | Trees::KeepWithDocumentsUnlessBroken
-        ),
+        for_edits,
     })
 }
 

@@ -10,7 +10,7 @@ use redline_text::TextSize;
 
 /// A map keyed by text. The texts are whole blocks and documents, hashed on every keystroke,
 /// so it uses a fast hash (foldhash) rather than the standard library's SipHash, which took
-/// about a tenth of a keystroke in a long stream; nothing here faces hash flooding, since a
+/// about 7% of a keystroke in a long stream; nothing here faces hash flooding, since a
 /// user's own file is all it reads.
 pub(crate) type TextMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
