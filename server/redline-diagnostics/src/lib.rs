@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use redline_text::TextRange;
+use redline_text::{TextRange, TextSize};
 
 /// The three kinds of danger redline reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -330,6 +330,48 @@ impl Diagnostic {
     /// Names the object the finding is about.
     pub fn with_subject(mut self, subject: TextRange) -> Self {
         self.subject = Some(subject);
+        self
+    }
+
+    /// Every range of the finding in its own file: where it is, its fixes' edits, its
+    /// subject, and its related places in the same file. `None` when a related place is in
+    /// another file.
+    pub fn own_ranges(&self) -> Option<Vec<TextRange>> {
+        let mut res = vec![self.range];
+        for fix in &self.fixes {
+            res.extend(fix.edits.iter().map(|edit| edit.range));
+        }
+        res.extend(self.subject);
+        for related in &self.related {
+            if related.path.is_some() {
+                return None;
+            }
+            res.push(related.range);
+        }
+        Some(res)
+    }
+
+    /// The same finding in a text where the text at `from` now starts at `to`: every range of
+    /// `own_ranges`, which must all start at or after `from`, moves by `to - from`.
+    #[must_use]
+    pub fn moved(mut self, from: TextSize, to: TextSize) -> Self {
+        let mv = |range: &mut TextRange| {
+            *range = TextRange::new(range.start() - from + to, range.end() - from + to);
+        };
+        mv(&mut self.range);
+        for fix in &mut self.fixes {
+            for edit in &mut fix.edits {
+                mv(&mut edit.range);
+            }
+        }
+        if let Some(subject) = &mut self.subject {
+            mv(subject);
+        }
+        for related in &mut self.related {
+            if related.path.is_none() {
+                mv(&mut related.range);
+            }
+        }
         self
     }
 

@@ -23,8 +23,8 @@ use crate::calls::{CalledModules, Calls};
 use crate::memo::ParseMemo;
 use crate::repair::{Repair, is_unfinished, malformed_block_error};
 use crate::{
-    AnalysisOptions, Config, FileAnalysis, SourceInput, analyze_with_change, layout, parse_error,
-    rule_enabled, sort_diagnostics, tfvars_texts,
+    AnalysisOptions, Config, FileAnalysis, Run, SourceInput, analyze_with_change, layout,
+    parse_error, rule_enabled, sort_diagnostics, tfvars_texts,
 };
 
 /// One file of an edit: its text before and after.
@@ -514,8 +514,11 @@ fn analyze_sides(
             input.is_changed().then_some(&change),
             module.map(|(_, new)| new),
             Some(&new_calls),
-            config,
-            options,
+            Run {
+                config,
+                options,
+                memo,
+            },
         ));
     }
     if report == Report::Introduced {
@@ -559,8 +562,11 @@ fn analyze_sides(
                     None,
                     module.map(|(base, _)| base),
                     Some(&base_calls),
-                    config,
-                    options,
+                    Run {
+                        config,
+                        options,
+                        memo,
+                    },
                 );
                 befores[index] = Some((before.diagnostics, &base.text));
             }
@@ -616,8 +622,11 @@ fn analyze_sides(
                     None,
                     module.map(|(_, new)| new),
                     Some(&new_calls),
-                    config,
-                    options,
+                    Run {
+                        config,
+                        options,
+                        memo,
+                    },
                 );
                 unchanged.extend(
                     analysis

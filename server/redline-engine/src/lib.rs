@@ -7,6 +7,7 @@
 mod calls;
 mod change;
 pub mod config;
+mod document_memo;
 mod fix;
 pub mod memo;
 mod repair;
@@ -21,7 +22,9 @@ use std::sync::Arc;
 use redline_diagnostics::{
     Confidence, Diagnostic, INTERNAL_ERROR, PARSE_ERROR, RuleCode, Severity, TEMPLATE_SKIPPED,
 };
-use redline_rules::{Change, ModuleEval, Rule, RuleContext, TfvarsText, ValueSource, all_rules};
+use redline_rules::{
+    Change, Locality, ModuleEval, Rule, RuleContext, TfvarsText, ValueSource, all_rules,
+};
 use redline_syntax::terraform_eval::calls::folder_of;
 use redline_syntax::terraform_eval::symbols::{Module, ModuleLayout, reading_order};
 use redline_syntax::terraform_eval::tfvars::is_auto_loaded;
@@ -37,6 +40,7 @@ pub use change::{
     analyze_parsed_change_memo, parse_change, parse_change_memo,
 };
 pub use config::{Config, ConfigError};
+pub use document_memo::{DocumentMemo, DocumentMemoStats};
 pub use fix::{FixMode, FixOutcome, apply_fixes, fix_file, fix_text};
 pub use memo::{KeptFile, MemoStats, ParseMemo};
 pub use resolve::{Resolved, Unknown, resolve_attribute};
@@ -72,6 +76,15 @@ pub struct FileAnalysis {
     pub format: Option<Format>,
     /// Findings sorted by (start, rule id).
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// What the analysis of one file runs with besides the file and its module.
+#[derive(Clone, Copy)]
+struct Run<'r> {
+    config: &'r Config,
+    options: &'r AnalysisOptions,
+    /// An editor's memo, whose findings per document the rules local to one document reuse.
+    memo: Option<&'r ParseMemo>,
 }
 
 /// Analyses one file: parses it, runs the applicable rules, applies suppressions. A Terraform
@@ -213,8 +226,11 @@ pub fn analyze_folder_with_calls(
                 None,
                 Some(&module),
                 Some(&calls),
-                config,
-                options,
+                Run {
+                    config,
+                    options,
+                    memo: None,
+                },
             ),
             None => FileAnalysis::default(),
         })
@@ -273,8 +289,11 @@ pub fn analyze_parsed_in_folder(
         None,
         Some(&module),
         Some(&calls),
-        config,
-        options,
+        Run {
+            config,
+            options,
+            memo,
+        },
     )
 }
 
@@ -288,7 +307,12 @@ pub fn analyze_parsed(
 ) -> FileAnalysis {
     let cell = OnceCell::new();
     let module = folder_module(&cell, input, file, &[], None);
-    analyze_with_change(input, file, None, Some(&module), None, config, options)
+    let run = Run {
+        config,
+        options,
+        memo: None,
+    };
+    analyze_with_change(input, file, None, Some(&module), None, run)
 }
 
 /// The module of `file` (parsed from `input`) and the other files of its folder, parsed when a
@@ -385,9 +409,13 @@ fn analyze_with_change(
     change: Option<&Change<'_>>,
     module: Option<&ModuleEval<'_>>,
     calls: Option<&Calls<'_, '_>>,
-    config: &Config,
-    options: &AnalysisOptions,
+    run: Run<'_>,
 ) -> FileAnalysis {
+    let Run {
+        config,
+        options,
+        memo,
+    } = run;
     let module = module.filter(|_| file.format == Format::Terraform);
     let is_enabled = |id: &str| -> bool { rule_enabled(id, config, options) };
 
@@ -418,12 +446,23 @@ fn analyze_with_change(
     // an edit of its values does to the module run on it.
     let variable_definitions = is_auto_loaded(input.path);
     let mut diagnostics = Vec::new();
+    // The documents of a long stream, for the rules local to one document to run only on
+    // those the memo holds no findings of.
+    let documents = memo.and_then(|memo| memo.document_findings().enter(file));
     for rule in all_rules() {
         let meta = rule.meta();
         if !meta.formats.contains(&file.format) || !is_enabled(meta.id()) {
             continue;
         }
         if variable_definitions && !redline_rules::judges_variable_definitions(meta.id()) {
+            continue;
+        }
+        if meta.locality == Locality::Document
+            && let Some(documents) = &documents
+            && let Some(memo) = memo
+            && let Some(found) = memo.document_findings().run(*rule, documents, config)
+        {
+            diagnostics.extend(found);
             continue;
         }
         diagnostics.extend(run_rule(*rule, file, change, module, config));

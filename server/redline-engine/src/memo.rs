@@ -13,6 +13,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use redline_syntax::terraform_eval::symbols::Module;
 use redline_syntax::{SourceFile, SourceHints, parse_source};
 
+use crate::document_memo::DocumentMemo;
+
 /// The default bound of a memo: parses of up to 64 MB of text (their trees take several times
 /// that).
 pub const DEFAULT_MEMO_BYTES: usize = 64 << 20;
@@ -28,6 +30,8 @@ const MAX_MODULES: usize = 32;
 pub struct ParseMemo {
     entries: Mutex<Entries>,
     max_bytes: usize,
+    /// The findings of the rules local to one document, per document of a long stream.
+    documents: DocumentMemo,
 }
 
 #[derive(Default)]
@@ -88,7 +92,13 @@ impl ParseMemo {
         Self {
             entries: Mutex::new(Entries::default()),
             max_bytes,
+            documents: DocumentMemo::default(),
         }
+    }
+
+    /// The findings of the rules local to one document, kept per document.
+    pub fn document_findings(&self) -> &DocumentMemo {
+        &self.documents
     }
 
     /// The parse of `text` at `path` with `hints`, as `parse_source` gives it: from the memo

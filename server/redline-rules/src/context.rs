@@ -11,6 +11,7 @@ use redline_syntax::terraform_eval::symbols::{
     Classification, KindReason, Module, ModuleKind, ModuleLayout,
 };
 use redline_syntax::terraform_eval::tfvars::Tfvars;
+use redline_syntax::value::Node;
 use redline_text::TextRange;
 
 use crate::RuleMeta;
@@ -23,6 +24,8 @@ pub struct RuleContext<'a> {
     change: Option<&'a Change<'a>>,
     module: Option<&'a (dyn EvaluateModule + 'a)>,
     home_folder: Option<&'a str>,
+    /// The documents a rule local to one document judges, by index; `None` for all.
+    documents: Option<&'a [bool]>,
     /// Whether the rule asked for the module's evaluator.
     used_module: Cell<bool>,
     /// What `protection::read` learnt about the values it read, so that a finding reported at
@@ -163,6 +166,7 @@ impl<'a> RuleContext<'a> {
             change: None,
             module: None,
             home_folder: None,
+            documents: None,
             used_module: Cell::new(false),
             sources: RefCell::new(Vec::new()),
             diagnostics: Vec::new(),
@@ -234,6 +238,26 @@ impl<'a> RuleContext<'a> {
     pub fn with_change(mut self, change: Option<&'a Change<'a>>) -> Self {
         self.change = change;
         self
+    }
+
+    /// The same context, judging only the documents whose index is `true` in `documents`: the
+    /// engine runs a rule local to one document (`Locality::Document`) on the documents of a
+    /// stream whose findings it does not hold.
+    #[must_use]
+    pub fn with_documents(mut self, documents: Option<&'a [bool]>) -> Self {
+        self.documents = documents;
+        self
+    }
+
+    /// The Kubernetes objects of the file (each document, and the items of `kind: List`
+    /// documents), in the documents the rule judges (see `with_documents`).
+    pub fn kubernetes_objects(&self) -> Vec<&'a Node> {
+        match self.documents {
+            None => self.file.kubernetes_objects(),
+            Some(documents) => self
+                .file
+                .kubernetes_objects_in(|index| documents.get(index).copied().unwrap_or(false)),
+        }
     }
 
     /// The other side of the edit, when the engine analyses a change; `None` for a snapshot.

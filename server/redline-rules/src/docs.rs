@@ -39,6 +39,7 @@ pub static META_RULES: [RuleMeta; 4] = [
  ## Suppression
  `[rules] disable = [\"parse-error\"]` in `redline.toml`.
 ",
+        locality: crate::Locality::File,
     },
     RuleMeta {
         code: SUPPRESSION,
@@ -75,6 +76,7 @@ pub static META_RULES: [RuleMeta; 4] = [
  file. Rules are named by id (`RL-TF-010`) or name (`force-destroy-enabled`).
  JSON files have no comments: use `[[ignore]]` entries in `redline.toml`.
 ",
+        locality: crate::Locality::File,
     },
     RuleMeta {
         code: INTERNAL_ERROR,
@@ -92,6 +94,7 @@ pub static META_RULES: [RuleMeta; 4] = [
  ## What to do
  Report it with the file (or a reduced copy) so the rule can be fixed.
 ",
+        locality: crate::Locality::File,
     },
     RuleMeta {
         code: TEMPLATE_SKIPPED,
@@ -123,6 +126,7 @@ pub static META_RULES: [RuleMeta; 4] = [
  ## Suppression
  `[rules] disable = [\"template-skipped\"]` in `redline.toml`, or `exclude` the templates.
 ",
+        locality: crate::Locality::File,
     },
 ];
 

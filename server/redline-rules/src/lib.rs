@@ -108,6 +108,23 @@ pub struct RuleMeta {
     pub status: Status,
     /// The Markdown documentation (the rule's doc comment).
     pub doc: &'static str,
+    /// What the rule's findings in one part of a file depend on.
+    pub locality: Locality,
+}
+
+/// What a rule's findings in one part of a file depend on, which decides what the engine may
+/// keep of them between analyses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Locality {
+    /// Anything in the file, its module or the edit.
+    File,
+    /// Only the text of one YAML document of a Kubernetes stream: for each document, the rule
+    /// reports exactly what it reports when it runs on that document alone, in the same order,
+    /// with every range (finding, fix, related place, subject) inside the document. It reads
+    /// the objects it judges through `RuleContext::kubernetes_objects` and nothing else of the
+    /// file, takes no options, and ignores the edit. The engine may then run it only on the
+    /// documents whose text it has not seen, and take its findings in the others from a memo.
+    Document,
 }
 
 /// Parsed `[rules.<id>]` options, owned by the rule that parsed them.
@@ -181,7 +198,8 @@ pub fn no_options(table: &toml::Table) -> Result<RuleOptions, String> {
 /// Declares a rule's struct and metadata from its doc comment and a field list.
 ///
 /// The rule's module must define `fn check(ctx: &mut RuleContext<'_>)`; with `options: T`, it
-/// must also let `T: serde::Deserialize + Default + Send + Sync + 'static`.
+/// must also let `T: serde::Deserialize + Default + Send + Sync + 'static`. `locality` is
+/// `Locality::File` unless given (see `Locality` for what `Locality::Document` promises).
 #[macro_export]
 macro_rules! declare_rule {
     (
@@ -190,7 +208,7 @@ macro_rules! declare_rule {
             id: $id:literal, name: $rule_name:literal, summary: $summary:literal,
             category: $category:expr, severity: $severity:expr, confidence: $confidence:expr,
             formats: $formats:expr, fix: $fix:expr, status: $status:expr
-            $(, options: $options:ty)? $(,)?
+            $(, locality: $locality:expr)? $(, options: $options:ty)? $(,)?
         }
     ) => {
         $(#[doc = $doc])*
@@ -211,6 +229,7 @@ macro_rules! declare_rule {
                 fix: $fix,
                 status: $status,
                 doc: concat!($($doc, "\n"),*),
+                locality: $crate::declare_rule!(@locality $($locality)?),
             };
         }
 
@@ -231,6 +250,12 @@ macro_rules! declare_rule {
                 check(ctx)
             }
         }
+    };
+    (@locality) => {
+        $crate::Locality::File
+    };
+    (@locality $locality:expr) => {
+        $locality
     };
     (@options $table:ident) => {
         $crate::no_options($table)

@@ -23,6 +23,13 @@ pub struct ObjectPlace {
     item: Option<usize>,
 }
 
+impl ObjectPlace {
+    /// The index of the document the object is in.
+    pub fn document(self) -> usize {
+        self.document
+    }
+}
+
 /// Where `objects` finds each object, in order.
 pub fn object_places<D: std::borrow::Borrow<Node>>(documents: &[D]) -> Vec<ObjectPlace> {
     let mut res = Vec::new();

@@ -814,9 +814,16 @@ impl SourceFile<'_> {
     /// The file's Kubernetes objects (`kubernetes::objects` of its documents), found once:
     /// every Kubernetes rule reads them, and finding them reads each document's `kind`.
     pub fn kubernetes_objects(&self) -> Vec<&value::Node> {
+        self.kubernetes_objects_in(|_| true)
+    }
+
+    /// The file's Kubernetes objects that are in the documents whose index `keep` accepts, in
+    /// order.
+    pub fn kubernetes_objects_in(&self, keep: impl Fn(usize) -> bool) -> Vec<&value::Node> {
         self.kubernetes_objects
             .get_or_init(|| kubernetes::object_places(&self.documents))
             .iter()
+            .filter(|place| keep(place.document()))
             .filter_map(|&place| kubernetes::object_at(&self.documents, place))
             .collect()
     }

@@ -1,8 +1,8 @@
 use redline_diagnostics::{Applicability, Category, Confidence, Severity};
 use redline_syntax::Format;
 
-use super::{argocd_app_spec, describe, objects, true_entry};
-use crate::{FixAvailability, RuleContext, Status, declare_rule};
+use super::{argocd_app_spec, describe, judged_objects, true_entry};
+use crate::{FixAvailability, Locality, RuleContext, Status, declare_rule};
 
 declare_rule! {
     /// ## What it flags
@@ -43,11 +43,12 @@ declare_rule! {
         summary: "Argo CD may sync an empty render, deleting everything the application manages",
         category: Category::Destructive, severity: Severity::Error, confidence: Confidence::High,
         formats: &[Format::Kubernetes], fix: FixAvailability::Always, status: Status::Preview,
+        locality: Locality::Document,
     }
 }
 
 fn check(ctx: &mut RuleContext<'_>) {
-    for object in objects(ctx.file()) {
+    for object in judged_objects(ctx) {
         let Some(automated) = argocd_app_spec(object)
             .and_then(|spec| spec.get("syncPolicy"))
             .and_then(|policy| policy.get("automated"))

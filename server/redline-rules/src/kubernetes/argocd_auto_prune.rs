@@ -1,8 +1,8 @@
 use redline_diagnostics::{Applicability, Category, Confidence, Severity};
 use redline_syntax::Format;
 
-use super::{argocd_app_spec, describe, objects, targets_production, true_entry};
-use crate::{FixAvailability, RuleContext, Status, declare_rule};
+use super::{argocd_app_spec, describe, judged_objects, targets_production, true_entry};
+use crate::{FixAvailability, Locality, RuleContext, Status, declare_rule};
 
 declare_rule! {
     /// ## What it flags
@@ -50,11 +50,12 @@ declare_rule! {
         summary: "Argo CD deletes cluster objects that vanish from Git, with no human step",
         category: Category::Approval, severity: Severity::Warning, confidence: Confidence::High,
         formats: &[Format::Kubernetes], fix: FixAvailability::Always, status: Status::Preview,
+        locality: Locality::Document,
     }
 }
 
 fn check(ctx: &mut RuleContext<'_>) {
-    for object in objects(ctx.file()) {
+    for object in judged_objects(ctx) {
         let Some(spec) = argocd_app_spec(object) else {
             continue;
         };

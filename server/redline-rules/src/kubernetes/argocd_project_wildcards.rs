@@ -2,8 +2,8 @@ use redline_diagnostics::{Category, Confidence, Severity};
 use redline_syntax::Format;
 use redline_syntax::value::Node;
 
-use super::{api_group, describe, kind, objects};
-use crate::{FixAvailability, RuleContext, Status, declare_rule};
+use super::{api_group, describe, judged_objects, kind};
+use crate::{FixAvailability, Locality, RuleContext, Status, declare_rule};
 
 declare_rule! {
     /// ## What it flags
@@ -50,11 +50,12 @@ declare_rule! {
         summary: "An Argo CD project lets any repository deploy anything anywhere",
         category: Category::Permissions, severity: Severity::Error, confidence: Confidence::High,
         formats: &[Format::Kubernetes], fix: FixAvailability::None, status: Status::Preview,
+        locality: Locality::Document,
     }
 }
 
 fn check(ctx: &mut RuleContext<'_>) {
-    for object in objects(ctx.file()) {
+    for object in judged_objects(ctx) {
         if api_group(object) != "argoproj.io" || kind(object) != Some("AppProject") {
             continue;
         }

@@ -2,8 +2,8 @@ use redline_diagnostics::{Category, Confidence, Severity};
 use redline_syntax::Format;
 use redline_syntax::value::Node;
 
-use super::{containers, describe, describe_container, objects, pod_spec};
-use crate::{FixAvailability, RuleContext, Status, declare_rule};
+use super::{containers, describe, describe_container, judged_objects, pod_spec};
+use crate::{FixAvailability, Locality, RuleContext, Status, declare_rule};
 
 declare_rule! {
     /// ## What it flags
@@ -43,11 +43,12 @@ declare_rule! {
         summary: "A container adds SYS_ADMIN, ALL or NET_ADMIN capabilities",
         category: Category::Permissions, severity: Severity::Error, confidence: Confidence::High,
         formats: &[Format::Kubernetes], fix: FixAvailability::None, status: Status::Preview,
+        locality: Locality::Document,
     }
 }
 
 fn check(ctx: &mut RuleContext<'_>) {
-    for object in objects(ctx.file()) {
+    for object in judged_objects(ctx) {
         let Some(spec) = pod_spec(object) else {
             continue;
         };

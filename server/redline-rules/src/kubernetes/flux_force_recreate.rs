@@ -1,8 +1,8 @@
 use redline_diagnostics::{Applicability, Category, Confidence, Severity};
 use redline_syntax::Format;
 
-use super::{api_group, describe, kind, objects, true_entry};
-use crate::{FixAvailability, RuleContext, Status, declare_rule};
+use super::{api_group, describe, judged_objects, kind, true_entry};
+use crate::{FixAvailability, Locality, RuleContext, Status, declare_rule};
 
 declare_rule! {
     /// ## What it flags
@@ -47,11 +47,12 @@ declare_rule! {
         summary: "Flux deletes and recreates objects whose changes cannot be applied in place",
         category: Category::Destructive, severity: Severity::Error, confidence: Confidence::High,
         formats: &[Format::Kubernetes], fix: FixAvailability::Always, status: Status::Preview,
+        locality: Locality::Document,
     }
 }
 
 fn check(ctx: &mut RuleContext<'_>) {
-    for object in objects(ctx.file()) {
+    for object in judged_objects(ctx) {
         let Some(spec) = object.get("spec") else {
             continue;
         };

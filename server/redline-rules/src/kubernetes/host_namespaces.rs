@@ -1,8 +1,8 @@
 use redline_diagnostics::{Applicability, Category, Confidence, Severity};
 use redline_syntax::Format;
 
-use super::{describe, objects, pod_spec, true_entry};
-use crate::{FixAvailability, RuleContext, Status, declare_rule};
+use super::{describe, judged_objects, pod_spec, true_entry};
+use crate::{FixAvailability, Locality, RuleContext, Status, declare_rule};
 
 declare_rule! {
     /// ## What it flags
@@ -36,11 +36,12 @@ declare_rule! {
         summary: "A pod shares the node's process, IPC or network namespace",
         category: Category::Permissions, severity: Severity::Error, confidence: Confidence::High,
         formats: &[Format::Kubernetes], fix: FixAvailability::Always, status: Status::Preview,
+        locality: Locality::Document,
     }
 }
 
 fn check(ctx: &mut RuleContext<'_>) {
-    for object in objects(ctx.file()) {
+    for object in judged_objects(ctx) {
         let Some(spec) = pod_spec(object) else {
             continue;
         };

@@ -2,8 +2,8 @@ use redline_diagnostics::{Category, Confidence, Severity};
 use redline_syntax::Format;
 use redline_syntax::value::Node;
 
-use super::{describe, objects, pod_spec};
-use crate::{FixAvailability, RuleContext, Status, declare_rule};
+use super::{describe, judged_objects, pod_spec};
+use crate::{FixAvailability, Locality, RuleContext, Status, declare_rule};
 
 declare_rule! {
     /// ## What it flags
@@ -41,6 +41,7 @@ declare_rule! {
         summary: "A pod mounts a sensitive path or the container runtime socket of its node",
         category: Category::Permissions, severity: Severity::Error, confidence: Confidence::High,
         formats: &[Format::Kubernetes], fix: FixAvailability::None, status: Status::Preview,
+        locality: Locality::Document,
     }
 }
 
@@ -59,7 +60,7 @@ const SENSITIVE_PATHS: &[&str] = &[
 ];
 
 fn check(ctx: &mut RuleContext<'_>) {
-    for object in objects(ctx.file()) {
+    for object in judged_objects(ctx) {
         let Some(spec) = pod_spec(object) else {
             continue;
         };

@@ -25,7 +25,7 @@ pub mod volume_reclaim_delete;
 use redline_syntax::value::{Entry, Node, NodeKind};
 use redline_syntax::{Format, SourceFile};
 
-use crate::Change;
+use crate::{Change, RuleContext};
 
 pub(crate) use redline_syntax::kubernetes::{containers, kind, pod_spec};
 
@@ -36,6 +36,16 @@ pub(crate) fn objects<'f>(file: &'f SourceFile<'_>) -> Vec<&'f Node> {
         return embedded_manifests(file);
     }
     file.kubernetes_objects()
+}
+
+/// The objects a rule judges: those of the documents it runs on (see
+/// `RuleContext::kubernetes_objects`); in a CloudFormation template, the manifests its custom
+/// resources apply.
+pub(crate) fn judged_objects<'a>(ctx: &RuleContext<'a>) -> Vec<&'a Node> {
+    if ctx.file().format == Format::CloudFormation {
+        return embedded_manifests(ctx.file());
+    }
+    ctx.kubernetes_objects()
 }
 
 /// The Kubernetes manifests written as a map in the `Manifest` property of a CloudFormation
@@ -98,14 +108,14 @@ fn shown_name(name: Option<&Node>) -> &str {
     }
 }
 
-/// Every container of every pod template in the file whose `securityContext` sets `key` to
+/// Every container of every pod template the rule judges whose `securityContext` sets `key` to
 /// `true`, with its object and the entry.
-pub(crate) fn containers_with_true<'f>(
-    file: &'f SourceFile<'_>,
+pub(crate) fn containers_with_true<'a>(
+    ctx: &RuleContext<'a>,
     key: &str,
-) -> Vec<(&'f Node, &'f Node, &'f Entry)> {
+) -> Vec<(&'a Node, &'a Node, &'a Entry)> {
     let mut res = Vec::new();
-    for object in objects(file) {
+    for object in judged_objects(ctx) {
         let Some(spec) = pod_spec(object) else {
             continue;
         };

@@ -2,7 +2,7 @@ use redline_diagnostics::{Applicability, Category, Confidence, Severity};
 use redline_syntax::Format;
 
 use super::{containers_with_true, describe, describe_container};
-use crate::{FixAvailability, RuleContext, Status, declare_rule};
+use crate::{FixAvailability, Locality, RuleContext, Status, declare_rule};
 
 declare_rule! {
     /// ## What it flags
@@ -39,11 +39,12 @@ declare_rule! {
         summary: "A container allows its processes to gain privileges",
         category: Category::Permissions, severity: Severity::Warning, confidence: Confidence::High,
         formats: &[Format::Kubernetes], fix: FixAvailability::Always, status: Status::Preview,
+        locality: Locality::Document,
     }
 }
 
 fn check(ctx: &mut RuleContext<'_>) {
-    for (object, container, entry) in containers_with_true(ctx.file(), "allowPrivilegeEscalation") {
+    for (object, container, entry) in containers_with_true(ctx, "allowPrivilegeEscalation") {
         let message = format!(
             "{} of {} allows privilege escalation: a compromised process can become root \
              through setuid binaries; set `allowPrivilegeEscalation: false`",

@@ -2,7 +2,7 @@ use redline_diagnostics::{Applicability, Category, Confidence, Severity};
 use redline_syntax::Format;
 
 use super::{containers_with_true, describe, describe_container};
-use crate::{FixAvailability, RuleContext, Status, declare_rule};
+use crate::{FixAvailability, Locality, RuleContext, Status, declare_rule};
 
 declare_rule! {
     /// ## What it flags
@@ -44,11 +44,12 @@ declare_rule! {
         summary: "A container runs privileged, with full access to its node",
         category: Category::Permissions, severity: Severity::Error, confidence: Confidence::High,
         formats: &[Format::Kubernetes], fix: FixAvailability::Always, status: Status::Preview,
+        locality: Locality::Document,
     }
 }
 
 fn check(ctx: &mut RuleContext<'_>) {
-    for (object, container, entry) in containers_with_true(ctx.file(), "privileged") {
+    for (object, container, entry) in containers_with_true(ctx, "privileged") {
         let message = format!(
             "{} of {} runs privileged: it can take over the node and every pod on it; set \
              `privileged: false` and add only the capabilities it needs",

@@ -1,8 +1,8 @@
 use redline_diagnostics::{Category, Confidence, Severity};
 use redline_syntax::Format;
 
-use super::{describe, list_items, objects, role_rules};
-use crate::{FixAvailability, RuleContext, Status, declare_rule};
+use super::{describe, judged_objects, list_items, role_rules};
+use crate::{FixAvailability, Locality, RuleContext, Status, declare_rule};
 
 declare_rule! {
     /// ## What it flags
@@ -46,11 +46,12 @@ declare_rule! {
         summary: "An RBAC rule grants `escalate`, `bind` or `impersonate`",
         category: Category::Permissions, severity: Severity::Error, confidence: Confidence::High,
         formats: &[Format::Kubernetes], fix: FixAvailability::None, status: Status::Preview,
+        locality: Locality::Document,
     }
 }
 
 fn check(ctx: &mut RuleContext<'_>) {
-    for object in objects(ctx.file()) {
+    for object in judged_objects(ctx) {
         for rule in role_rules(object) {
             for (node, verb) in list_items(rule, "verbs") {
                 let consequence = match verb {

@@ -2,8 +2,8 @@ use redline_diagnostics::{Category, Confidence, Severity};
 use redline_syntax::Format;
 use redline_syntax::value::{Node, NodeKind};
 
-use super::{containers, describe, describe_container, objects, pod_spec};
-use crate::{FixAvailability, RuleContext, Status, declare_rule};
+use super::{containers, describe, describe_container, judged_objects, pod_spec};
+use crate::{FixAvailability, Locality, RuleContext, Status, declare_rule};
 
 declare_rule! {
     /// ## What it flags
@@ -41,11 +41,12 @@ declare_rule! {
         summary: "A pod or container is set to run as root",
         category: Category::Permissions, severity: Severity::Warning, confidence: Confidence::High,
         formats: &[Format::Kubernetes], fix: FixAvailability::None, status: Status::Preview,
+        locality: Locality::Document,
     }
 }
 
 fn check(ctx: &mut RuleContext<'_>) {
-    for object in objects(ctx.file()) {
+    for object in judged_objects(ctx) {
         let Some(spec) = pod_spec(object) else {
             continue;
         };

@@ -1,8 +1,8 @@
 use redline_diagnostics::{Category, Confidence, Severity};
 use redline_syntax::Format;
 
-use super::{describe, kind, objects};
-use crate::{FixAvailability, RuleContext, Status, declare_rule};
+use super::{describe, judged_objects, kind};
+use crate::{FixAvailability, Locality, RuleContext, Status, declare_rule};
 
 declare_rule! {
     /// ## What it flags
@@ -43,6 +43,7 @@ declare_rule! {
         summary: "A namespace, volume or StatefulSet is marked for deletion by a deploy hook",
         category: Category::Destructive, severity: Severity::Error, confidence: Confidence::High,
         formats: &[Format::Kubernetes], fix: FixAvailability::None, status: Status::Preview,
+        locality: Locality::Document,
     }
 }
 
@@ -52,7 +53,7 @@ const ANNOTATIONS: &[&str] = &[
 ];
 
 fn check(ctx: &mut RuleContext<'_>) {
-    for object in objects(ctx.file()) {
+    for object in judged_objects(ctx) {
         let consequence = match kind(object) {
             Some("Namespace") => "every object inside it",
             Some("PersistentVolumeClaim" | "PersistentVolume") => "the data on the volume",

@@ -2,8 +2,8 @@ use redline_diagnostics::{Applicability, Category, Confidence, Severity};
 use redline_syntax::Format;
 use redline_syntax::value::Entry;
 
-use super::{describe, kind, objects};
-use crate::{FixAvailability, RuleContext, Status, declare_rule};
+use super::{describe, judged_objects, kind};
+use crate::{FixAvailability, Locality, RuleContext, Status, declare_rule};
 
 declare_rule! {
     /// ## What it flags
@@ -46,11 +46,12 @@ declare_rule! {
         summary: "Storage is deleted together with its claim or workload",
         category: Category::Destructive, severity: Severity::Warning, confidence: Confidence::High,
         formats: &[Format::Kubernetes], fix: FixAvailability::Always, status: Status::Preview,
+        locality: Locality::Document,
     }
 }
 
 fn check(ctx: &mut RuleContext<'_>) {
-    for object in objects(ctx.file()) {
+    for object in judged_objects(ctx) {
         let mut entries: Vec<(&Entry, &str)> = Vec::new();
         match kind(object) {
             Some("PersistentVolume") => {
