@@ -241,6 +241,12 @@ pub fn analyze_parsed_change_memo(
     if repairs.iter().all(Option::is_none) {
         return analyze_sides(inputs, parsed, config, options, report, memo, &[]);
     }
+    // The parses the repairs made to find their texts are taken as they are.
+    let mut repairs = repairs;
+    let found: Vec<Option<SourceFile<'static>>> = repairs
+        .iter_mut()
+        .map(|repair| repair.as_mut().and_then(|repair| repair.file.take()))
+        .collect();
     let repaired_inputs: Vec<ChangeInput<'_>> = inputs
         .iter()
         .zip(&repairs)
@@ -261,10 +267,14 @@ pub fn analyze_parsed_change_memo(
         .iter()
         .zip(&repairs)
         .zip(parsed)
-        .map(|((input, repair), &(base, new))| {
+        .zip(found)
+        .map(|(((input, repair), &(base, new)), found)| {
             let (repair, new) = (repair.as_ref()?, new?);
             if is_base(repair, base, new) {
                 return None;
+            }
+            if found.is_some() {
+                return found;
             }
             let hints = SourceHints {
                 format: Some(new.format),

@@ -51,13 +51,15 @@ const MAX_RUN: usize = 3;
 
 /// The text analysed in place of a new text that does not parse, and how its offsets map
 /// back.
-#[derive(Debug)]
 pub(crate) struct Repair {
     /// The new text with part of the edit undone.
     pub text: String,
     /// The tree `text` was found to parse from (the new text's tree, edited), to parse it
     /// again from; `None` when the whole edit was undone.
     pub tree: Option<ParsedTree>,
+    /// The parse of `text` made to find it (of a Terraform file, whose attempts are parsed in
+    /// full), for the analysis to take rather than parse it again.
+    pub file: Option<SourceFile<'static>>,
     // Invariant: in order, covering both texts without gaps.
     segments: Vec<Segment>,
 }
@@ -123,20 +125,23 @@ impl Repair {
         // what the undoing touched is parsed again (one edit spanning from the first undone
         // part to the last would have a long stream's every part between them parsed again).
         // A YAML attempt is judged on its syntax trees alone.
-        let parses = |text: &str, undo: &[Undo]| -> Option<ParsedTree> {
-            let mut tree = new_file.parsed_tree();
-            for edit in undo_edits(base, new_file, undo) {
-                tree.edit(&edit);
-            }
-            let clean = match parses_cleanly(path, text, hints, Some(&tree)) {
-                Some(clean) => clean,
-                // Parsed as for an editor: a Terraform attempt without syntax errors takes
-                // its unchanged blocks' models again by their text (`terraform::kept_block`).
-                None => parse_source_for_edits(path, text, hints, Some(&tree))
-                    .is_some_and(|file| !is_unfinished(&file)),
+        let parses =
+            |text: &str, undo: &[Undo]| -> Option<(ParsedTree, Option<SourceFile<'static>>)> {
+                let mut tree = new_file.parsed_tree();
+                for edit in undo_edits(base, new_file, undo) {
+                    tree.edit(&edit);
+                }
+                match parses_cleanly(path, text, hints, Some(&tree)) {
+                    Some(clean) => clean.then_some((tree, None)),
+                    // Parsed as for an editor: a Terraform attempt without syntax errors takes
+                    // its unchanged blocks' models again by their text (`terraform::kept_block`).
+                    None => {
+                        let file = parse_source_for_edits(path, text, hints, Some(&tree))
+                            .filter(|file| !is_unfinished(file))?;
+                        Some((tree, Some(file.into_owned())))
+                    }
+                }
             };
-            clean.then_some(tree)
-        };
         let mut candidates = candidates(&changes);
         // The part of the edit that left the text unfinished is at or before where the parser
         // found it so: those parts are tried first, nearest first, each alone before runs.
@@ -161,8 +166,9 @@ impl Repair {
                 continue;
             }
             let mut repair = build(base, new, &undo);
-            if let Some(tree) = parses(&repair.text, &undo) {
+            if let Some((tree, file)) = parses(&repair.text, &undo) {
                 repair.tree = Some(tree);
+                repair.file = file;
                 return repair;
             }
         }
@@ -572,6 +578,7 @@ fn build(base: &str, new: &str, undo: &[Undo]) -> Repair {
     Repair {
         text,
         tree: None,
+        file: None,
         segments,
     }
 }
