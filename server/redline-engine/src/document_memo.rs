@@ -11,10 +11,10 @@
 use std::collections::HashMap;
 use std::hash::BuildHasher;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, LazyLock, Mutex, OnceLock, PoisonError};
 
 use redline_diagnostics::Diagnostic;
-use redline_rules::{Rule, RuleContext};
+use redline_rules::{Locality, Rule, RuleContext, RuleMeta, all_rules};
 use redline_syntax::{Format, SourceFile};
 use redline_text::TextSize;
 
@@ -41,6 +41,51 @@ struct Entries {
     /// Rule runs on one document answered from the memo, and documents a rule ran on.
     taken: u64,
     judged: u64,
+    /// The documents of the last two versions of each file analysed, by path, the latest
+    /// first.
+    last: HashMap<Box<str>, Vec<Last>>,
+}
+
+/// The most files whose last version the memo keeps the documents of.
+const MAX_LAST: usize = 64;
+
+/// The documents of the last version of a file analysed: its length, and each document's span,
+/// hash and text (the memo's copy).
+struct Last {
+    len: usize,
+    spans: Vec<(usize, usize)>,
+    hashes: Vec<u64>,
+    texts: Vec<Arc<str>>,
+    findings: Vec<Findings>,
+}
+
+impl Last {
+    /// The hash and kept copy of `text`, a document at `start` of a version `len` bytes long,
+    /// when the last version had the same text at the same offset or at the same distance
+    /// from its end.
+    fn same(&self, start: usize, len: usize, text: &str) -> Option<(u64, Arc<str>, Findings)> {
+        let at = |offset: usize| {
+            self.spans
+                .binary_search_by_key(&offset, |&(start, _)| start)
+                .ok()
+        };
+        let same_start = at(start);
+        let same_distance = (start + self.len)
+            .checked_sub(len)
+            .and_then(at)
+            .filter(|_| self.len != len);
+        [same_start, same_distance]
+            .into_iter()
+            .flatten()
+            .find(|&index| *self.texts[index] == *text)
+            .map(|index| {
+                (
+                    self.hashes[index],
+                    Arc::clone(&self.texts[index]),
+                    Arc::clone(&self.findings[index]),
+                )
+            })
+    }
 }
 
 struct Entry {
@@ -48,9 +93,26 @@ struct Entry {
     /// document's; compared when first looked up in an analysis, since a hash alone is not
     /// proof.
     text: Arc<str>,
-    /// The findings of each rule that ran on it, with ranges relative to the start of `text`.
-    findings: Vec<(&'static str, Vec<Diagnostic>)>,
+    /// The findings of each rule local to one document that ran on it, by its place in
+    /// `DOCUMENT_RULES`, with ranges relative to the start of `text`.
+    findings: Findings,
     used: u64,
+}
+
+/// The findings of the rules local to one document in one document text, each set once.
+type Findings = Arc<[OnceLock<Vec<Diagnostic>>]>;
+
+/// The rules local to one document, whose places index `Findings`.
+static DOCUMENT_RULES: LazyLock<Vec<&'static RuleMeta>> = LazyLock::new(|| {
+    all_rules()
+        .iter()
+        .map(|rule| rule.meta())
+        .filter(|meta| meta.locality == Locality::Document)
+        .collect()
+});
+
+fn no_findings() -> Findings {
+    (0..DOCUMENT_RULES.len()).map(|_| OnceLock::new()).collect()
 }
 
 /// How often the memo answered.
@@ -76,10 +138,8 @@ pub(crate) struct Documents<'f> {
     /// Each document's byte span, from the start of its first line to the start of the next
     /// document's (the first from the start of the text, the last to its end).
     spans: Vec<(usize, usize)>,
-    hashes: Vec<u64>,
-    /// The memo's copy of each document's text, which identifies its entry during this
-    /// analysis.
-    texts: Vec<Arc<str>>,
+    /// The findings of each document's text, shared with the memo's entry for it.
+    findings: Vec<Findings>,
 }
 
 impl DocumentMemo {
@@ -135,31 +195,68 @@ impl DocumentMemo {
             .zip(starts.iter().skip(1).chain([&file.text.len()]))
             .map(|(&start, &end)| (start, end))
             .collect();
-        let hasher = foldhash::fast::FixedState::with_seed(0);
-        let hashes: Vec<u64> = spans
-            .iter()
-            .map(|&(start, end)| hasher.hash_one(&file.text[start..end]))
-            .collect();
         let mut entries = self.lock();
         entries.clock += 1;
         let clock = entries.clock;
+        // A document whose text is that of a document at the same offset in one of the last
+        // two versions of the file analysed, or at the same distance from its end (every
+        // document before and after a keystroke), is the memo's copy of that text: compared,
+        // not hashed again.
+        let mut last = entries.last.remove(file.path).unwrap_or_default();
+        let hasher = foldhash::fast::FixedState::with_seed(0);
+        let mut hashes = Vec::with_capacity(spans.len());
         let mut texts = Vec::with_capacity(spans.len());
-        for (&(start, end), &hash) in spans.iter().zip(&hashes) {
+        let mut findings = Vec::with_capacity(spans.len());
+        for &(start, end) in &spans {
             let text = &file.text[start..end];
             let entries = &mut *entries;
+            if let Some((hash, kept, found)) = last
+                .iter()
+                .find_map(|last| last.same(start, file.text.len(), text))
+            {
+                // Its entry is used again; one dropped since goes back in.
+                let held = match entries.by_hash.get_mut(&hash) {
+                    Some(entry) => {
+                        entry.used = clock;
+                        Arc::ptr_eq(&entry.text, &kept)
+                    }
+                    None => {
+                        entries.bytes += kept.len();
+                        entries.by_hash.insert(
+                            hash,
+                            Entry {
+                                text: Arc::clone(&kept),
+                                findings: Arc::clone(&found),
+                                used: clock,
+                            },
+                        );
+                        true
+                    }
+                };
+                if held {
+                    hashes.push(hash);
+                    texts.push(kept);
+                    findings.push(found);
+                    continue;
+                }
+            }
+            let hash = hasher.hash_one(text);
+            hashes.push(hash);
             match entries.by_hash.get_mut(&hash) {
                 Some(entry) if *entry.text == *text => {
                     entry.used = clock;
                     texts.push(Arc::clone(&entry.text));
+                    findings.push(Arc::clone(&entry.findings));
                 }
                 found => {
                     // A new text, or another text with the same hash, which takes its place.
                     let entry = Entry {
                         text: Arc::from(text),
-                        findings: Vec::new(),
+                        findings: no_findings(),
                         used: clock,
                     };
                     texts.push(Arc::clone(&entry.text));
+                    findings.push(Arc::clone(&entry.findings));
                     entries.bytes += text.len();
                     if let Some(old) = found {
                         entries.bytes -= old.text.len();
@@ -170,85 +267,92 @@ impl DocumentMemo {
                 }
             }
         }
+        if entries.last.len() >= MAX_LAST {
+            entries.last.clear();
+        }
+        // The version analysed before this one stays: an editor analyses each keystroke's
+        // text and the base it is judged against, turn about.
+        last.truncate(1);
+        last.insert(
+            0,
+            Last {
+                len: file.text.len(),
+                spans: spans.clone(),
+                hashes,
+                texts,
+                findings: findings.clone(),
+            },
+        );
+        entries.last.insert(Box::from(file.path), last);
         entries.evict(self.max_bytes, clock);
         Some(Documents {
             file,
             spans,
-            hashes,
-            texts,
+            findings,
         })
     }
 
     /// What `rule` reports in the file of `documents`: from the memo for the documents it holds
     /// the rule's findings in, and by running the rule on the others, whose findings it then
     /// keeps. `None` when the rule reported a finding outside the document it ran on, which a
-    /// rule local to one document never does: the caller runs it on the whole file instead.
+    /// rule local to one document never does, or is not local to one document: the caller
+    /// runs it on the whole file instead.
     pub(crate) fn run(
         &self,
         rule: &'static dyn Rule,
         documents: &Documents<'_>,
         config: &Config,
     ) -> Option<Vec<Diagnostic>> {
-        let id = rule.meta().id();
+        let place = DOCUMENT_RULES
+            .iter()
+            .position(|meta| std::ptr::eq(*meta, rule.meta()))?;
         let count = documents.spans.len();
-        let mut found: Vec<Option<Vec<Diagnostic>>> = {
-            let mut entries = self.lock();
-            let found: Vec<Option<Vec<Diagnostic>>> = (0..count)
-                .map(|index| {
-                    let entry = entries.by_hash.get(&documents.hashes[index])?;
-                    if !Arc::ptr_eq(&entry.text, &documents.texts[index]) {
-                        return None;
-                    }
-                    let (_, findings) = entry.findings.iter().find(|(rule, _)| *rule == id)?;
-                    let from = TextSize::from_usize(0);
-                    let to = TextSize::from_usize(documents.spans[index].0);
-                    Some(
-                        findings
-                            .iter()
-                            .map(|finding| finding.clone().moved(from, to))
-                            .collect(),
-                    )
-                })
-                .collect();
-            entries.taken += found.iter().filter(|found| found.is_some()).count() as u64;
-            found
-        };
+        let mut found: Vec<Option<Vec<Diagnostic>>> = (0..count)
+            .map(|index| {
+                let findings = documents.findings[index][place].get()?;
+                let from = TextSize::from_usize(0);
+                let to = TextSize::from_usize(documents.spans[index].0);
+                Some(
+                    findings
+                        .iter()
+                        .map(|finding| finding.clone().moved(from, to))
+                        .collect(),
+                )
+            })
+            .collect();
+        let taken = found.iter().filter(|found| found.is_some()).count();
+        let mut judged = 0;
         let missing: Vec<bool> = found.iter().map(Option::is_none).collect();
-        if missing.iter().any(|&missing| missing) {
+        if taken < count {
             let findings = run_on_documents(rule, documents.file, &missing, config)?;
-            let mut judged: Vec<Vec<Diagnostic>> = vec![Vec::new(); count];
+            let mut by_document: Vec<Vec<Diagnostic>> = vec![Vec::new(); count];
             for finding in findings {
                 let index = documents.document_of(&finding)?;
                 if !missing[index] {
                     return None;
                 }
-                judged[index].push(finding);
+                by_document[index].push(finding);
             }
-            let mut entries = self.lock();
-            let mut kept = 0;
-            for (index, findings) in judged.into_iter().enumerate() {
+            for (index, findings) in by_document.into_iter().enumerate() {
                 if !missing[index] {
                     continue;
                 }
-                if let Some(entry) = entries.by_hash.get_mut(&documents.hashes[index])
-                    && Arc::ptr_eq(&entry.text, &documents.texts[index])
-                    && entry.findings.iter().all(|(rule, _)| *rule != id)
-                {
-                    let from = TextSize::from_usize(documents.spans[index].0);
-                    let to = TextSize::from_usize(0);
-                    entry.findings.push((
-                        id,
-                        findings
-                            .iter()
-                            .map(|finding| finding.clone().moved(from, to))
-                            .collect(),
-                    ));
-                    kept += 1;
+                let from = TextSize::from_usize(documents.spans[index].0);
+                let to = TextSize::from_usize(0);
+                let relative = findings
+                    .iter()
+                    .map(|finding| finding.clone().moved(from, to))
+                    .collect();
+                if documents.findings[index][place].set(relative).is_ok() {
+                    judged += 1;
                 }
                 found[index] = Some(findings);
             }
-            entries.judged += kept;
         }
+        let mut entries = self.lock();
+        entries.taken += taken as u64;
+        entries.judged += judged;
+        drop(entries);
         Some(found.into_iter().flatten().flatten().collect())
     }
 

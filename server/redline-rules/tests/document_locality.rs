@@ -171,6 +171,20 @@ fn an_edit_runs_document_local_rules_only_on_the_documents_it_changed() {
     assert_eq!(edit.judged - again.judged, rules);
     assert_eq!(edit.taken - again.taken, rules * (documents - 1));
 
+    // A value rewritten in place, the same length: the document keeps its offset and length,
+    // and its finding goes.
+    let at = edited.find("privileged: true").unwrap();
+    let rewritten = format!(
+        "{}privileged: nope{}",
+        &edited[..at],
+        &edited[at + "privileged: true".len()..]
+    );
+    let rewrite = analyse(&rewritten);
+    assert_eq!(rewrite.judged - edit.judged, rules);
+    // Back to the text before: every document's findings are held.
+    let back = analyse(&edited);
+    assert_eq!(back.judged, rewrite.judged);
+
     // A privileged pod pasted at the start is one new document; the first document's span
     // loses the comments above it to the new one.
     let pasted = format!(
@@ -178,7 +192,7 @@ fn an_edit_runs_document_local_rules_only_on_the_documents_it_changed() {
          app\n      image: app\n      securityContext:\n        privileged: true\n---\n{edited}"
     );
     let paste = analyse(&pasted);
-    assert!((rules..=2 * rules).contains(&(paste.judged - edit.judged)));
+    assert!((rules..=2 * rules).contains(&(paste.judged - back.judged)));
 
     // A document deleted from the middle judges again at most the one before it, whose span
     // now runs to the next one's first line.
