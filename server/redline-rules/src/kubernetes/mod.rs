@@ -240,42 +240,40 @@ impl<'n> ObjectKey<'n> {
 /// comparing every pair: a long stream holds thousands of objects, and edit rules look each
 /// object of one side up among those of the other on every keystroke.
 pub(crate) struct ObjectIndex<'n, T> {
-    /// The items by a hash of their group, kind and name, each with its key, in the order
-    /// given.
-    by_name: std::collections::HashMap<u64, Vec<(ObjectKey<'n>, T)>>,
+    /// The items with a hash of their group, kind and name and their key, sorted by the hash
+    /// and, among equal hashes, in the order given.
+    items: Vec<(u64, ObjectKey<'n>, T)>,
 }
 
 impl<'n, T> ObjectIndex<'n, T> {
     /// The index of `items`, in order.
     pub(crate) fn new(items: impl IntoIterator<Item = (ObjectKey<'n>, T)>) -> Self {
-        let mut by_name: std::collections::HashMap<u64, Vec<_>> = std::collections::HashMap::new();
-        for (key, item) in items {
-            by_name
-                .entry(name_hash(&key))
-                .or_default()
-                .push((key, item));
-        }
-        Self { by_name }
+        let mut items: Vec<(u64, ObjectKey<'n>, T)> = items
+            .into_iter()
+            .map(|(key, item)| (name_hash(&key), key, item))
+            .collect();
+        // Stable: among keys that match, the first given stays first.
+        items.sort_by_key(|(hash, _, _)| *hash);
+        Self { items }
     }
 
     /// The first item, in the order given, whose key matches `key` (`ObjectKey::matches`).
     pub(crate) fn find(&self, key: &ObjectKey<'_>) -> Option<&T> {
-        // Keys that match have the same group, kind and name, so the same hash, and each
-        // bucket keeps the order the items were given in.
-        self.by_name
-            .get(&name_hash(key))?
+        // Keys that match have the same group, kind and name, so the same hash.
+        let hash = name_hash(key);
+        let first = self.items.partition_point(|(other, _, _)| *other < hash);
+        self.items[first..]
             .iter()
-            .find(|(other, _)| other.matches(key))
-            .map(|(_, item)| item)
+            .take_while(|(other, _, _)| *other == hash)
+            .find(|(_, other, _)| other.matches(key))
+            .map(|(_, _, item)| item)
     }
 }
 
 /// A hash of the group, kind and name of `key`.
 fn name_hash(key: &ObjectKey<'_>) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    (key.group, key.kind, key.name).hash(&mut hasher);
-    hasher.finish()
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::with_seed(0).hash_one((key.group, key.kind, key.name))
 }
 
 /// The manifests of the edited folder on one side of an edit, or `None` when one of them
