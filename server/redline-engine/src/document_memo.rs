@@ -284,7 +284,7 @@ impl DocumentMemo {
             },
         );
         entries.last.insert(Box::from(file.path), last);
-        entries.evict(self.max_bytes, clock);
+        entries.evict(self.max_bytes, clock, file.path);
         Some(Documents {
             file,
             spans,
@@ -362,9 +362,10 @@ impl DocumentMemo {
 }
 
 impl Entries {
-    /// Drops the least recently used documents until the texts fit in `max_bytes`; those of
-    /// the analysis at `clock` stay.
-    fn evict(&mut self, max_bytes: usize, clock: u64) {
+    /// Drops the least recently used documents until the texts fit in three quarters of
+    /// `max_bytes`, once they no longer fit in it; those of the analysis at `clock` stay. The
+    /// last versions of files other than `path`, which hold texts of their own, go too.
+    fn evict(&mut self, max_bytes: usize, clock: u64, path: &str) {
         if self.bytes <= max_bytes {
             return;
         }
@@ -376,13 +377,14 @@ impl Entries {
             .collect();
         old.sort_unstable();
         for (_, hash) in old {
-            if self.bytes <= max_bytes {
+            if self.bytes <= max_bytes / 4 * 3 {
                 break;
             }
             if let Some(entry) = self.by_hash.remove(&hash) {
                 self.bytes -= entry.text.len();
             }
         }
+        self.last.retain(|last, _| **last == *path);
     }
 }
 
@@ -424,4 +426,57 @@ fn run_on_documents(
         ctx.into_diagnostics()
     }))
     .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use redline_syntax::{SourceHints, parse_source};
+
+    use super::*;
+
+    /// A stream of pods that share their host's network, one per name.
+    fn stream(names: &[&str]) -> String {
+        names
+            .iter()
+            .map(|name| {
+                format!(
+                    "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\nspec:\n  hostNetwork: \
+                     true\n  containers:\n    - name: app\n      image: app\n"
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("---\n")
+    }
+
+    #[test]
+    fn the_least_recently_used_documents_go_and_the_findings_stay_those_of_the_file() {
+        let config = Config::default();
+        let rule = redline_rules::find_rule("host-namespaces").expect("a rule");
+        assert_eq!(rule.meta().locality, Locality::Document);
+        // Room for about five documents of about 120 bytes.
+        let memo = DocumentMemo::new(600);
+        let first = stream(&["a", "b", "c", "d"]);
+        let second = stream(&["e", "f", "g", "h"]);
+        let rounds = [("a.yaml", &first), ("b.yaml", &second)].repeat(2);
+        for (round, (path, text)) in rounds.into_iter().enumerate() {
+            let file = parse_source(path, text, SourceHints::default()).expect("parsed");
+            let documents = memo.enter(&file).expect("a stream of pods");
+            let found = memo.run(rule, &documents, &config).expect("local findings");
+            let mut ctx = RuleContext::new(&file, rule.meta(), None);
+            rule.check(&mut ctx);
+            assert_eq!(found, ctx.into_diagnostics(), "round {round}");
+            assert_eq!(found.len(), 4);
+            let entries = memo.lock();
+            assert!(entries.bytes <= 600 || entries.by_hash.len() <= 4);
+            assert_eq!(
+                entries.last.len(),
+                1,
+                "only the file analysed keeps its versions"
+            );
+        }
+        // Each stream pushed the other's documents out, and the other file's versions with
+        // them: every round judged all four.
+        assert_eq!(memo.stats().judged, 16);
+        assert_eq!(memo.stats().taken, 0);
+    }
 }
