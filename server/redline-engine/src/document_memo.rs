@@ -408,7 +408,8 @@ impl Documents<'_> {
 }
 
 /// Runs a rule local to one document on the documents marked in `documents`; `None` when it
-/// panicked, which the caller reports by running it on the whole file.
+/// panicked, which the caller reports by running it on the whole file, or asked for the edit,
+/// which it did not promise to.
 fn run_on_documents(
     rule: &'static dyn Rule,
     file: &SourceFile<'_>,
@@ -423,9 +424,11 @@ fn run_on_documents(
     catch_unwind(AssertUnwindSafe(|| {
         let mut ctx = RuleContext::new(file, meta, options).with_documents(Some(documents));
         rule.check(&mut ctx);
-        ctx.into_diagnostics()
+        // A rule that asked for the edit judged it without one here.
+        (!ctx.asked_change()).then(|| ctx.into_diagnostics())
     }))
     .ok()
+    .flatten()
 }
 
 #[cfg(test)]

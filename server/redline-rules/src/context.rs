@@ -28,6 +28,8 @@ pub struct RuleContext<'a> {
     documents: Option<&'a [bool]>,
     /// Whether the rule asked for the module's evaluator.
     used_module: Cell<bool>,
+    /// Whether the rule asked for the other side of the edit.
+    asked_change: Cell<bool>,
     /// What `protection::read` learnt about the values it read, so that a finding reported at
     /// the same attribute points at where its value is decided.
     sources: RefCell<Vec<ValueSource>>,
@@ -168,6 +170,7 @@ impl<'a> RuleContext<'a> {
             home_folder: None,
             documents: None,
             used_module: Cell::new(false),
+            asked_change: Cell::new(false),
             sources: RefCell::new(Vec::new()),
             diagnostics: Vec::new(),
         }
@@ -263,7 +266,14 @@ impl<'a> RuleContext<'a> {
     /// The other side of the edit, when the engine analyses a change; `None` for a snapshot.
     /// Rules that judge edits return early without it.
     pub fn change(&self) -> Option<&'a Change<'a>> {
+        self.asked_change.set(true);
         self.change
+    }
+
+    /// Whether the rule asked for the other side of the edit (`change`), which a rule local to
+    /// one document does not.
+    pub fn asked_change(&self) -> bool {
+        self.asked_change.get()
     }
 
     /// The parsed file.

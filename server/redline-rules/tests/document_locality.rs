@@ -51,6 +51,23 @@ fn document_line_starts(file: &SourceFile<'_>) -> Vec<usize> {
         .collect()
 }
 
+/// The memo keeps a document's findings by its text alone: a rule local to one document runs
+/// on Kubernetes streams and takes no options that could change them.
+#[test]
+fn document_local_rules_are_kubernetes_rules_without_options() {
+    let mut table = toml::Table::new();
+    table.insert("any".to_owned(), toml::Value::Integer(1));
+    for rule in document_rules() {
+        let meta = rule.meta();
+        assert!(meta.formats.contains(&Format::Kubernetes), "{}", meta.id());
+        assert!(
+            rule.parse_options(&table).is_err(),
+            "{} takes options",
+            meta.id()
+        );
+    }
+}
+
 #[test]
 fn document_local_rules_find_in_each_document_what_they_find_in_the_whole_file() {
     let rules = document_rules();
