@@ -162,14 +162,17 @@ impl DocumentMemo {
     }
 
     /// The documents of `file` for the rules local to one document, entered in the memo; `None`
-    /// when the file is not a stream of several Kubernetes documents read as written (a
-    /// template's values that come from its actions are not in its neutral text), or too long
-    /// to hold.
+    /// when the file is not a stream of several Kubernetes documents that parses as written (a
+    /// template's values that come from its actions are not in its neutral text, and where a
+    /// syntax error is, or flow collections were relaxed for one, a document's values may
+    /// depend on the text around it), or is too long to hold.
     pub(crate) fn enter<'f>(&self, file: &'f SourceFile<'f>) -> Option<Documents<'f>> {
         if file.format != Format::Kubernetes
             || file.templated
+            || file.relaxed()
             || file.documents.len() < 2
             || file.text.len() > self.max_bytes
+            || file.first_parse_problem().is_some()
         {
             return None;
         }
@@ -449,6 +452,19 @@ mod tests {
             })
             .collect::<Vec<_>>()
             .join("---\n")
+    }
+
+    #[test]
+    fn a_stream_with_a_syntax_error_is_judged_whole() {
+        let memo = DocumentMemo::default();
+        let clean = stream(&["a", "b"]);
+        let file = parse_source("pods.yaml", &clean, SourceHints::default()).expect("parsed");
+        assert!(memo.enter(&file).is_some());
+        // Error recovery may read across documents: nothing of the broken text is kept.
+        let broken = clean.replacen("  name: b", "  name: [b", 1);
+        let file = parse_source("pods.yaml", &broken, SourceHints::default()).expect("parsed");
+        assert!(file.first_parse_problem().is_some());
+        assert!(memo.enter(&file).is_none());
     }
 
     #[test]

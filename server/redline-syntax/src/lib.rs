@@ -714,6 +714,12 @@ impl SourceFile<'_> {
         }
     }
 
+    /// Whether the trees are those of the text with its flow collections relaxed (see
+    /// `yaml_flow`), because it did not parse as written.
+    pub fn relaxed(&self) -> bool {
+        self.relaxed
+    }
+
     /// The byte ranges of the parts of a long YAML stream, parsed in parts, whose syntax
     /// errors no edit elsewhere mends: each part with one and no flow collection to relax
     /// (see `yaml_flow`). A part starts at a document marker, and a document's syntax errors
