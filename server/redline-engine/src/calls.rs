@@ -321,9 +321,7 @@ impl<'s, 'a> Calls<'s, 'a> {
     /// `force-destroy-enabled` reads besides its own.
     pub(crate) fn new(called: &'s CalledModules<'a>, config: &Config) -> Self {
         let extra_types = config
-            .rules
-            .get(ForceDestroyEnabled.meta().id())
-            .and_then(|settings| settings.options.as_deref())
+            .rule_options(ForceDestroyEnabled.meta().id())
             .and_then(|options| options.downcast_ref::<ForceDestroyOptions>())
             .map(|options| options.extra_resources.keys().cloned().collect())
             .unwrap_or_default();

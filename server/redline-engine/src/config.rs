@@ -111,6 +111,13 @@ impl Default for Config {
 }
 
 impl Config {
+    /// The options `[rules.<id>]` gives the rule `id`, as the rule parsed them.
+    pub fn rule_options(&self, id: &str) -> Option<&(dyn std::any::Any + Send + Sync)> {
+        self.rules
+            .get(id)
+            .and_then(|settings| settings.options.as_deref())
+    }
+
     /// Parses and validates the text of a `redline.toml`.
     pub fn parse(text: &str) -> Result<Config, ConfigError> {
         let line_index = LineIndex::new(text);

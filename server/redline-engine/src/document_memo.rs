@@ -420,10 +420,7 @@ fn run_on_documents(
     config: &Config,
 ) -> Option<Vec<Diagnostic>> {
     let meta = rule.meta();
-    let options = config
-        .rules
-        .get(meta.id())
-        .and_then(|settings| settings.options.as_deref());
+    let options = config.rule_options(meta.id());
     catch_unwind(AssertUnwindSafe(|| {
         let mut ctx = RuleContext::new(file, meta, options).with_documents(Some(documents));
         rule.check(&mut ctx);

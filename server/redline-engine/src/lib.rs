@@ -628,10 +628,7 @@ fn run_rule(
     config: &Config,
 ) -> Vec<Diagnostic> {
     let meta = rule.meta();
-    let options = config
-        .rules
-        .get(meta.id())
-        .and_then(|settings| settings.options.as_deref());
+    let options = config.rule_options(meta.id());
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         let mut ctx = RuleContext::new(file, meta, options)
             .with_change(change)
@@ -665,10 +662,7 @@ fn run_rule_with_sources(
     config: &Config,
 ) -> (Vec<(Diagnostic, Option<ValueSource>)>, bool) {
     let meta = rule.meta();
-    let options = config
-        .rules
-        .get(meta.id())
-        .and_then(|settings| settings.options.as_deref());
+    let options = config.rule_options(meta.id());
     catch_unwind(AssertUnwindSafe(|| {
         let mut ctx = RuleContext::new(file, meta, options)
             .with_terraform_module(Some(module))
